@@ -1,0 +1,110 @@
+"""What the engine hands each rule for one file, typed as protocols.
+
+The engine implements these; rules only depend on the protocols, so a team's rule works with
+any engine version that keeps this contract. Nothing here imports libcst.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping, Protocol
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import libcst
+
+    from .types import Fix
+
+
+class UnknownValue:
+    """Returned by `ArgHelper.constant` when an expression is not a literal constant."""
+
+    _instance: UnknownValue | None = None
+
+    def __new__(cls) -> UnknownValue:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = UnknownValue()
+
+
+class NameResolver(Protocol):
+    """Resolves names to canonical dotted import paths using the file's own alias table."""
+
+    def qualified(self, node: libcst.BaseExpression) -> str | None:
+        """`np.load` -> `numpy.load`; `c.chat.completions.create` -> `openai.OpenAI.chat...`
+        when `c = openai.OpenAI()`; builtins -> `builtins.eval`; None when unknown."""
+        ...
+
+
+class ArgHelper(Protocol):
+    """Keyword/positional argument helpers for `libcst.Call` nodes."""
+
+    def get(
+        self, call: libcst.Call, keyword: str | None, position: int | None = None
+    ) -> libcst.Arg | None: ...
+
+    def constant(self, expr: libcst.BaseExpression | None) -> Any:
+        """The Python value of a literal (str, bytes, int, float, bool, None), else UNKNOWN."""
+        ...
+
+    def is_true(self, call: libcst.Call, keyword: str, position: int | None = None) -> bool: ...
+
+    def is_false(self, call: libcst.Call, keyword: str, position: int | None = None) -> bool: ...
+
+    def has_star_kwargs(self, call: libcst.Call) -> bool:
+        """True when `**kwargs` is passed, so any keyword might be set."""
+        ...
+
+
+class FixHelper(Protocol):
+    """Builds `Fix` objects from common codemods."""
+
+    def add_keyword(self, call: libcst.Call, name: str, value: str, *, safe: bool = False) -> Fix: ...
+
+    def set_keyword(self, call: libcst.Call, name: str, value: str, *, safe: bool = False) -> Fix: ...
+
+    def remove_keyword(self, call: libcst.Call, name: str, *, safe: bool = False) -> Fix: ...
+
+    def replace(self, node: libcst.CSTNode, new_code: str, *, safe: bool = False, title: str = "") -> Fix: ...
+
+    def replace_node(
+        self, node: libcst.CSTNode, new_node: libcst.CSTNode, *, safe: bool = False, title: str = ""
+    ) -> Fix: ...
+
+
+class ProjectInfo(Protocol):
+    """Facts about the scanned project, read lazily from its metadata files."""
+
+    root: Path
+
+    def requirement(self, distribution: str) -> Any:
+        """The declared `packaging.specifiers.SpecifierSet` for a distribution, or None."""
+        ...
+
+    def requires_at_least(self, distribution: str, minimum: str) -> bool:
+        """True when every version the project's declarations admit is >= `minimum`."""
+        ...
+
+
+class RuleContext(Protocol):
+    """The per-file objects a rule receives (also exposed as attributes on the rule)."""
+
+    path: str
+    names: NameResolver
+    args: ArgHelper
+    fixes: FixHelper
+    taint: Any
+    project: ProjectInfo
+
+    def options_for(self, code: str) -> Mapping[str, Any]: ...
+
+    def add_report(self, rule: Any, node: Any, message: str, **kwargs: Any) -> None: ...

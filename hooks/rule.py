@@ -1,0 +1,101 @@
+"""The `Rule` base class: plain Python, so loading rules never imports libcst.
+
+A rule declares its metadata as class attributes and implements libcst visitor methods
+(`visit_Call`, `leave_FunctionDef`, ...). The engine collects those method names once per rule
+class and dispatches every node of a single shared traversal to them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
+
+from .types import Applicability, Confidence, Example, Fix, Severity
+
+if TYPE_CHECKING:
+    from .context import ArgHelper, FixHelper, NameResolver, ProjectInfo, RuleContext
+
+CODE_PATTERN = re.compile(r"^[A-Z]{2,8}[0-9]{3,4}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class Rule:
+    """Base class of every rule, built-in or a team's.
+
+    Required: `code`, `name`, `summary` and the doc sections `description`, `rationale`,
+    `remediation`; `valid` and `invalid` examples (they are the rule's tests and its doc
+    examples). `triggers` are substrings: if none occurs in a file's text, the rule cannot fire
+    there and the file is not parsed for it. An empty `triggers` means "always run".
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.MEDIUM
+    confidence: ClassVar[Confidence] = Confidence.HIGH
+    cwe: ClassVar[str | None] = None
+    triggers: ClassVar[tuple[str, ...]] = ()
+    fix_applicability: ClassVar[Applicability | None] = None
+    enabled_by_default: ClassVar[bool] = True
+
+    # Documentation sections (Markdown). The doc page and `aisec explain` are built from these.
+    description: ClassVar[str] = ""
+    rationale: ClassVar[str] = ""
+    remediation: ClassVar[str] = ""
+    fix_safety: ClassVar[str] = ""
+    options_doc: ClassVar[str] = ""
+    references: ClassVar[tuple[str, ...]] = ()
+
+    default_options: ClassVar[Mapping[str, Any]] = {}
+    valid: ClassVar[Sequence[str | Example]] = ()
+    invalid: ClassVar[Sequence[str | Example]] = ()
+
+    def __init__(self, context: RuleContext) -> None:
+        self.context = context
+        self.path: str = context.path
+        self.names: NameResolver = context.names
+        self.args: ArgHelper = context.args
+        self.fixes: FixHelper = context.fixes
+        self.project: ProjectInfo = context.project
+        self.options: Mapping[str, Any] = context.options_for(self.code)
+
+    @property
+    def taint(self) -> Any:
+        """Dataflow facts for this file, computed on first use."""
+        return self.context.taint
+
+    def report(
+        self,
+        node: Any,
+        message: str,
+        *,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+    ) -> None:
+        """Report a finding at `node`; `severity`/`confidence` override the rule's defaults."""
+        self.context.add_report(self, node, message, fix=fix, severity=severity, confidence=confidence)
+
+    @classmethod
+    def examples(cls, kind: str) -> list[Example]:
+        """`valid` or `invalid` examples, strings normalised to `Example` objects."""
+        raw = cls.valid if kind == "valid" else cls.invalid
+        return [item if isinstance(item, Example) else Example(item) for item in raw]
+
+    @classmethod
+    def metadata_problems(cls) -> list[str]:
+        """What is missing or malformed in the class's declaration (checked at load time)."""
+        problems = []
+        code = getattr(cls, "code", None)
+        if not isinstance(code, str) or not CODE_PATTERN.match(code):
+            problems.append(f"code {code!r} must look like 'ACME001' (2-8 capitals, 3-4 digits)")
+        name = getattr(cls, "name", None)
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            problems.append(f"name {name!r} must be kebab-case")
+        if not isinstance(cls.severity, Severity):
+            problems.append("severity must be an aisec.hooks.Severity")
+        if not isinstance(cls.confidence, Confidence):
+            problems.append("confidence must be an aisec.hooks.Confidence")
+        if isinstance(cls.triggers, str):
+            problems.append("triggers must be a tuple of strings, not one string")
+        return problems

@@ -1,0 +1,188 @@
+"""Value types shared by the engine, built-in plugins and team plugins.
+
+Plain dataclasses and enums only: importing this module must stay cheap, because every run
+imports it before it knows whether any file needs parsing.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+class _Ordered(str, enum.Enum):
+    """A string enum whose members compare by declaration order (info < low < ...)."""
+
+    def _rank(self) -> int:
+        return list(type(self)).index(self)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self._rank() < other._rank()
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self._rank() <= other._rank()
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self._rank() > other._rank()
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self._rank() >= other._rank()
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Severity(_Ordered):
+    """How bad a finding is if it is real. `--fail-on` compares against this."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Confidence(_Ordered):
+    """How sure the rule is that the finding is real (maps to SARIF `precision`)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Applicability(str, enum.Enum):
+    """Whether `--fix` may apply a fix on its own (safe) or needs `--unsafe-fixes`."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A source edit proposed by a rule: replace CST nodes (by identity) with new nodes.
+
+    Rules normally get one from `self.fixes` (see `FixHelper`) instead of building it.
+    """
+
+    edits: tuple[tuple[Any, Any], ...]
+    applicability: Applicability = Applicability.UNSAFE
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class FixInfo:
+    """What an output format shows of a fix: its safety and its unified diff."""
+
+    applicability: Applicability
+    diff: str
+
+
+@dataclass(frozen=True)
+class Location:
+    """A span in a file. Lines and columns are 1-based; `end_column` is one past the end."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reported problem, as every output format sees it (the JSON contract's fields)."""
+
+    code: str
+    name: str
+    severity: Severity
+    confidence: Confidence
+    location: Location
+    message: str
+    cwe: str | None = None
+    fix: FixInfo | None = None
+    fingerprint: str = ""
+    artifact: Mapping[str, Any] | None = None
+    cell: int | None = None
+    suppressed: bool = False
+
+    @property
+    def path(self) -> str:
+        return self.location.path
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.location.path, self.location.line, self.location.column, self.code)
+
+
+@dataclass(frozen=True)
+class ScanError:
+    """A file or plugin problem that is not a finding: it makes the run exit 2."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Example:
+    """A rule example: a snippet plus the rule options and extra files it needs.
+
+    `files` maps relative paths to text, written next to the snippet before it is checked
+    (for rules that look at the project, e.g. a `pyproject.toml` pinning torch).
+    `expect` is the number of findings an invalid example must produce (default: at least one).
+    """
+
+    code: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    files: Mapping[str, str] = field(default_factory=dict)
+    expect: int | None = None
+    filename: str = "example.py"
+
+
+@dataclass
+class Summary:
+    """Counts reported in the JSON `summary` object."""
+
+    files: int = 0
+    parsed: int = 0
+    skipped_by_prefilter: int = 0
+    cached: int = 0
+    findings: int = 0
+
+
+@dataclass(frozen=True)
+class FormatOptions:
+    """How to render: colour, code frames (text formats), and the working directory."""
+
+    color: bool = False
+    show_source: bool = False
+    cwd: str = "."
+
+
+@dataclass
+class Report:
+    """Everything a formatter needs: sorted findings, errors, counts and source lines."""
+
+    findings: list[Finding]
+    errors: list[ScanError]
+    summary: Summary
+    tool_version: str
+    rules: Mapping[str, Any] = field(default_factory=dict)
+    sources: Mapping[str, list[str]] = field(default_factory=dict)
+
+    def source_line(self, path: str, line: int) -> str | None:
+        """The text of `line` (1-based) in `path`, if the engine kept the file's source."""
+        lines = self.sources.get(path)
+        if lines is None or not 1 <= line <= len(lines):
+            return None
+        return lines[line - 1]

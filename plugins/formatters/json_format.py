@@ -1,0 +1,53 @@
+"""The JSON output contract (`version: 1`), documented in the README."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aisec.hooks import Finding, FormatOptions, Report
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    loc = finding.location
+    data: dict[str, Any] = {
+        "code": finding.code,
+        "name": finding.name,
+        "severity": finding.severity.value,
+        "confidence": finding.confidence.value,
+        "path": loc.path,
+        "line": loc.line,
+        "column": loc.column,
+        "end_line": loc.end_line,
+        "end_column": loc.end_column,
+        "message": finding.message,
+        "cwe": finding.cwe,
+        "fix": None
+        if finding.fix is None
+        else {"applicability": finding.fix.applicability.value, "diff": finding.fix.diff},
+        "fingerprint": finding.fingerprint,
+        "artifact": None if finding.artifact is None else dict(finding.artifact),
+    }
+    if finding.cell is not None:
+        data["cell"] = finding.cell
+    if finding.suppressed:
+        data["suppressed"] = True
+    return data
+
+
+def format_json(report: Report, options: FormatOptions) -> str:
+    summary = report.summary
+    payload = {
+        "version": 1,
+        "tool": {"name": "aisec", "version": report.tool_version},
+        "findings": [finding_to_dict(f) for f in report.findings],
+        "errors": [{"path": e.path, "message": e.message} for e in report.errors],
+        "summary": {
+            "files": summary.files,
+            "parsed": summary.parsed,
+            "skipped_by_prefilter": summary.skipped_by_prefilter,
+            "cached": summary.cached,
+            "findings": summary.findings,
+        },
+    }
+    return json.dumps(payload, indent=2) + "\n"

@@ -1,0 +1,76 @@
+"""Human output, ruff-like: `path:line:col: CODE [severity] message`, with a code frame on a
+terminal. `concise` is the one-line-per-finding variant editors parse."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from aisec.hooks import Finding, FormatOptions, Report, Severity
+
+_SEVERITY_COLOURS = {
+    Severity.CRITICAL: "\x1b[1;31m",
+    Severity.HIGH: "\x1b[31m",
+    Severity.MEDIUM: "\x1b[33m",
+    Severity.LOW: "\x1b[36m",
+    Severity.INFO: "\x1b[2m",
+}
+_BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"{style}{text}{_RESET}" if color else text
+
+
+def _headline(finding: Finding, color: bool) -> str:
+    loc = finding.location
+    where = _paint(f"{loc.path}:{loc.line}:{loc.column}:", _BOLD, color)
+    code = _paint(finding.code, _SEVERITY_COLOURS[finding.severity], color)
+    fixable = " [*]" if finding.fix is not None else ""
+    suppressed = " (suppressed)" if finding.suppressed else ""
+    return f"{where} {code} [{finding.severity}]{fixable} {finding.message}{suppressed}"
+
+
+def _frame(finding: Finding, report: Report, color: bool) -> list[str]:
+    loc = finding.location
+    text = report.source_line(loc.path, loc.line)
+    if text is None:
+        return []
+    gutter = " " * len(str(loc.line))
+    end = loc.end_column if loc.end_line == loc.line else len(text) + 1
+    width = max(1, end - loc.column)
+    marker = " " * (loc.column - 1) + "^" * width
+    return [
+        f"{gutter} |",
+        f"{loc.line} | {text}",
+        f"{gutter} | {_paint(marker, _SEVERITY_COLOURS[finding.severity], color)}",
+        "",
+    ]
+
+
+def _summary(report: Report) -> str:
+    active = [f for f in report.findings if not f.suppressed]
+    files = report.summary.files
+    if not active:
+        return f"No findings in {files} file{'s' if files != 1 else ''}."
+    by_severity = Counter(f.severity for f in active)
+    parts = ", ".join(f"{by_severity[s]} {s}" for s in sorted(by_severity, reverse=True))
+    fixable = sum(1 for f in active if f.fix is not None)
+    line = f"Found {len(active)} finding{'s' if len(active) != 1 else ''} ({parts}) in {files} file{'s' if files != 1 else ''}."
+    if fixable:
+        line += f" {fixable} fixable with --fix (or --unsafe-fixes); see them with --diff."
+    return line
+
+
+def format_text(report: Report, options: FormatOptions) -> str:
+    lines: list[str] = []
+    for finding in report.findings:
+        lines.append(_headline(finding, options.color))
+        if options.show_source:
+            lines.extend(_frame(finding, report, options.color))
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def format_concise(report: Report, options: FormatOptions) -> str:
+    lines = [_headline(finding, False) for finding in report.findings]
+    return "".join(line + "\n" for line in lines)

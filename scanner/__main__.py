@@ -1,0 +1,3 @@
+from aisec.cli import console_main
+
+console_main()

@@ -1,0 +1,63 @@
+"""The scanner's own diagnostics (AIS0xx), registered as the essential `aisec.core` plugin.
+
+They have no visitor methods: the engine emits them (a file that cannot be parsed, a stale
+suppression). Declaring them as rules gives them a code, docs, `aisec explain` and the usual
+select/ignore handling.
+"""
+
+from __future__ import annotations
+
+from aisec.hooks import Confidence, Rule, Severity, hookimpl
+
+
+class ParseError(Rule):
+    code = "AIS001"
+    name = "unparsable-file"
+    summary = "A file could not be checked (syntax error, undecodable, binary or too large)"
+    severity = Severity.LOW
+    confidence = Confidence.HIGH
+    description = (
+        "Reports a file aisec was asked to check but could not read as Python source: a syntax "
+        "error, bytes that are not valid in the declared encoding, NUL bytes (a binary file named "
+        "`.py`), a file over the size limit, or nesting too deep to parse."
+    )
+    rationale = (
+        "A security check that silently skips what it cannot read is a way around it: code that "
+        "does not parse here may still be imported elsewhere (for example by a different Python "
+        "version). aisec fails closed and says so, instead of reporting a clean run."
+    )
+    remediation = (
+        "Fix the file, or, if it is not meant to be Python (a template, a fixture), exclude it "
+        "with `extend-exclude` or silence this code for it with `per-file-ignores`."
+    )
+    references = ("https://peps.python.org/pep-0263/",)
+    invalid = ()
+    valid = ()
+
+
+class UnusedSuppression(Rule):
+    code = "AIS002"
+    name = "unused-suppression"
+    summary = "A suppression comment silences nothing"
+    severity = Severity.LOW
+    confidence = Confidence.HIGH
+    description = (
+        "With `--warn-unused-ignores`, reports `# aisec: ignore[CODE]` and `# noqa: CODE` "
+        "comments whose aisec codes silenced no finding."
+    )
+    rationale = (
+        "Stale suppressions hide future problems: when the code under a forgotten ignore changes "
+        "back into something dangerous, nothing is reported."
+    )
+    remediation = "Delete the suppression (or the stale code from it)."
+    invalid = ()
+    valid = ()
+
+
+PARSE_ERROR = ParseError
+UNUSED_SUPPRESSION = UnusedSuppression
+
+
+@hookimpl
+def aisec_rules() -> list[type[Rule]]:
+    return [ParseError, UnusedSuppression]

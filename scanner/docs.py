@@ -1,0 +1,38 @@
+"""Rule documentation, rendered from the rule class: one source for the doc page under
+`docs/rules/`, `aisec explain CODE` and (later) SARIF rule help."""
+
+from __future__ import annotations
+
+from aisec.hooks import Rule
+
+
+def _code_block(code: str) -> str:
+    return f"```python\n{code.rstrip()}\n```"
+
+
+def render_rule(rule: type[Rule]) -> str:
+    """The Markdown page of a rule."""
+    parts = [f"# {rule.code} `{rule.name}`", ""]
+    if rule.summary:
+        parts += [rule.summary, ""]
+    meta = f"Severity: **{rule.severity}** · confidence: {rule.confidence}"
+    if rule.cwe:
+        meta += f" · {rule.cwe}"
+    if rule.fix_applicability is not None:
+        meta += f" · autofix: {rule.fix_applicability}"
+    parts += [meta, ""]
+    parts += ["## What it finds", "", rule.description.strip(), ""]
+    parts += ["## Why it is dangerous", "", rule.rationale.strip(), ""]
+    invalid, valid = rule.examples("invalid"), rule.examples("valid")
+    if invalid:
+        parts += ["## Example", "", _code_block(invalid[0].code), ""]
+    parts += ["## How to fix it", "", rule.remediation.strip(), ""]
+    if valid:
+        parts += ["Use instead:", "", _code_block(valid[0].code), ""]
+    if rule.fix_safety:
+        parts += ["## Fix safety", "", rule.fix_safety.strip(), ""]
+    if rule.options_doc:
+        parts += ["## Options", "", rule.options_doc.strip(), ""]
+    if rule.references:
+        parts += ["## References", ""] + [f"- {ref}" for ref in rule.references] + [""]
+    return "\n".join(parts)

@@ -1,0 +1,495 @@
+"""Scanning one file: decode, prefilter, parse once, one traversal for all rules, findings.
+
+Everything that can be decided per run (which rules are on, their dispatch tables, options) is
+decided once in `FileScanner.__init__`; the per-file path does only what the file needs.
+libcst is imported on the first file that passes the prefilter, never before.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from aisec.hooks import Applicability, Confidence, Finding, Fix, FixInfo, Location, Rule, ScanError, Severity
+
+from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
+from .findings import assign_fingerprints
+from .prefilter import rules_for_text
+from .suppressions import Suppression, find_suppressions, suppression_for
+
+MAX_SOURCE_BYTES = 8 * 1024 * 1024
+MAX_FIX_ROUNDS = 4
+
+
+@dataclass
+class FileResult:
+    """What scanning one file produced."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    parsed: bool = False
+    skipped_by_prefilter: bool = False
+    lines: list[str] | None = None  # kept only when there are findings (code frames)
+    fixed_source: str | None = None  # set when fixes changed the file
+    encoding: str = "utf-8"
+    fixed_count: int = 0
+
+
+@dataclass
+class _PendingReport:
+    rule: Rule
+    node: Any
+    message: str
+    fix: Fix | None
+    severity: Severity | None
+    confidence: Confidence | None
+    statement: Any
+
+
+class RuleFailure(Exception):
+    """A rule raised while visiting a node; carries which rule it was."""
+
+
+def _visitor_names(rule: type[Rule]) -> tuple[dict[str, str], dict[str, str]]:
+    """Node type name -> method name, for `visit_X` and `leave_X` methods of a rule class."""
+    visits, leaves = {}, {}
+    for attr in dir(rule):
+        if attr.startswith("visit_") and attr.count("_") == 1:
+            visits[attr[6:]] = attr
+        elif attr.startswith("leave_") and attr.count("_") == 1:
+            leaves[attr[6:]] = attr
+    return visits, leaves
+
+
+def has_visitors(rule: type[Rule]) -> bool:
+    visits, leaves = _visitor_names(rule)
+    return bool(visits or leaves)
+
+
+class FileScanner:
+    """Scans files with a fixed set of enabled rules (built once per run)."""
+
+    def __init__(
+        self,
+        rules: Sequence[type[Rule]],
+        *,
+        rule_plugins: Mapping[str, str],
+        options: Mapping[str, Mapping[str, Any]],
+        project: Any,
+        per_file_ignores: Mapping[str, Sequence[str]] | None = None,
+        use_prefilter: bool = True,
+        warn_unused_ignores: bool = False,
+        show_suppressed: bool = False,
+        want_fix_diffs: bool = False,
+        known_codes: frozenset[str] = frozenset(),
+    ) -> None:
+        self.enabled_codes = frozenset(rule.code for rule in rules)
+        self.parsing_rules = [rule for rule in rules if has_visitors(rule)]
+        self.rule_plugins = rule_plugins
+        self.options = options
+        self.project = project
+        self.per_file_ignores = per_file_ignores or {}
+        self.use_prefilter = use_prefilter
+        self.warn_unused_ignores = warn_unused_ignores
+        self.show_suppressed = show_suppressed
+        self.want_fix_diffs = want_fix_diffs
+        self.known_codes = known_codes or self.enabled_codes
+        self._tables: dict[type[Rule], tuple[dict[type, str], dict[type, str]]] = {}
+        self._rule_meta = {rule.code: rule for rule in rules}
+
+    # ----- public -----
+
+    def scan_bytes(self, path: str, data: bytes, fix: Applicability | None = None) -> FileResult:
+        """Scan one file's bytes. With `fix`, apply fixes up to that safety and re-scan."""
+        result = FileResult(path)
+        text = self._decode(path, data, result)
+        if text is None:
+            return result
+        ignored = self._ignored_codes(path)
+        candidates = [r for r in self.parsing_rules if r.code not in ignored]
+        if self.use_prefilter:
+            candidates = rules_for_text(text, candidates)
+        if not candidates:
+            result.skipped_by_prefilter = True
+            self._unused_without_parse(path, text, ignored, result)
+            return result
+        self._scan_text(path, text, candidates, ignored, result, fix)
+        return result
+
+    # ----- steps -----
+
+    def _decode(self, path: str, data: bytes, result: FileResult) -> str | None:
+        if len(data) > MAX_SOURCE_BYTES:
+            size = len(data) // (1024 * 1024)
+            self._parse_error(
+                result,
+                path,
+                1,
+                f"file is {size} MiB, over the {MAX_SOURCE_BYTES // (1024 * 1024)} MiB limit for source files; exclude it",
+            )
+            return None
+        if b"\0" in data:
+            self._parse_error(
+                result,
+                path,
+                1,
+                "file contains NUL bytes (binary data named as Python?); exclude it or fix the file",
+            )
+            return None
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            text = data.decode(encoding)
+        except (SyntaxError, LookupError) as exc:
+            self._parse_error(result, path, 1, f"cannot determine the source encoding: {exc}")
+            return None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self._parse_error(
+                result,
+                path,
+                line,
+                f"not valid {encoding}: {exc.reason} at byte {exc.start}; re-save the file as UTF-8 or declare its encoding (PEP 263)",
+            )
+            return None
+        result.encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+        return text.lstrip("\ufeff")
+
+    def _scan_text(
+        self,
+        path: str,
+        text: str,
+        rules: list[type[Rule]],
+        ignored: frozenset[str],
+        result: FileResult,
+        fix: Applicability | None,
+    ) -> None:
+        original = text
+        for _ in range(MAX_FIX_ROUNDS):
+            outcome = self._run_rules(path, text, rules, ignored, result)
+            if outcome is None:
+                return
+            module, fixes = outcome
+            if fix is None:
+                break
+            allowed = [
+                f for f in fixes if fix == Applicability.UNSAFE or f.applicability == Applicability.SAFE
+            ]
+            if not allowed:
+                break
+            from .fixes import apply_fixes
+
+            new_text = apply_fixes(module, allowed)
+            if new_text == text:
+                break
+            result.fixed_count += len(allowed)
+            text = new_text
+            result.findings.clear()
+            result.errors.clear()
+        if text != original:
+            result.fixed_source = text
+
+    def _run_rules(
+        self,
+        path: str,
+        text: str,
+        rules: list[type[Rule]],
+        ignored: frozenset[str],
+        result: FileResult,
+    ) -> tuple[Any, list[Fix]] | None:
+        import libcst as cst
+
+        from .names import STATEMENT_TYPES, NameTable
+
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as exc:
+            self._parse_error(
+                result, path, exc.raw_line, f"syntax error: {exc.message}", column=exc.raw_column + 1
+            )
+            return None
+        except RecursionError:
+            self._parse_error(result, path, 1, "nesting too deep to parse; exclude the file")
+            return None
+        result.parsed = True
+        try:
+            names = NameTable(module)
+        except RecursionError:
+            self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
+            return None
+        reports: list[_PendingReport] = []
+        context = _FileContext(path, names, self, reports)
+        instances = [rule(context) for rule in rules]
+        dispatcher = _Dispatcher(self, instances, names, STATEMENT_TYPES, context)
+        context.dispatcher = dispatcher
+        try:
+            module.visit(dispatcher)
+        except RecursionError:
+            self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
+            return None
+        for rule, exc in dispatcher.failures:
+            plugin = self.rule_plugins.get(rule.code, "?")
+            result.errors.append(
+                ScanError(
+                    path,
+                    f"plugin {plugin!r}, rule {rule.code} raised {type(exc).__name__}: {exc} (report it to the plugin's authors, or disable the rule)",
+                )
+            )
+        if not reports:
+            self._unused_without_parse(path, text, ignored, result)
+            return module, []
+        lines = text.splitlines()
+        suppressions = find_suppressions(text)
+        findings, fixes = self._materialise(path, text, module, reports, suppressions)
+        result.findings.extend(findings)
+        self._report_unused(path, result, suppressions)
+        result.lines = lines
+        return module, fixes
+
+    def _materialise(
+        self,
+        path: str,
+        text: str,
+        module: Any,
+        reports: list[_PendingReport],
+        suppressions: dict[int, Suppression],
+    ) -> tuple[list[Finding], list[Fix]]:
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        from .fixes import apply_fixes, unified_diff
+
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        findings: list[Finding] = []
+        fixes: list[Fix] = []
+        texts: list[str] = []
+        for report in reports:
+            span = positions[report.node]
+            statement_span = positions.get(report.statement, span) if report.statement is not None else span
+            statement_end = (
+                statement_span.end.line if _is_simple(report.statement) else statement_span.start.line
+            )
+            suppression = suppression_for(
+                suppressions, report.rule.code, span.start.line, statement_span.start.line, statement_end
+            )
+            if suppression is not None and not self.show_suppressed:
+                continue
+            fix_info = None
+            if report.fix is not None:
+                if suppression is None:
+                    fixes.append(report.fix)
+                diff = ""
+                if self.want_fix_diffs:
+                    diff = unified_diff(path, text, apply_fixes(module, [report.fix]))
+                fix_info = FixInfo(report.fix.applicability, diff)
+            rule = report.rule
+            findings.append(
+                Finding(
+                    code=rule.code,
+                    name=rule.name,
+                    severity=report.severity or rule.severity,
+                    confidence=report.confidence or rule.confidence,
+                    location=Location(
+                        path, span.start.line, span.start.column + 1, span.end.line, span.end.column + 1
+                    ),
+                    message=report.message,
+                    cwe=rule.cwe,
+                    fix=fix_info,
+                    suppressed=suppression is not None,
+                )
+            )
+            texts.append(module.code_for_node(report.node))
+        return assign_fingerprints(findings, texts), fixes
+
+    # ----- diagnostics -----
+
+    def _parse_error(self, result: FileResult, path: str, line: int, message: str, column: int = 1) -> None:
+        if PARSE_ERROR.code not in self.enabled_codes or PARSE_ERROR.code in self._ignored_codes(path):
+            return
+        finding = Finding(
+            code=PARSE_ERROR.code,
+            name=PARSE_ERROR.name,
+            severity=PARSE_ERROR.severity,
+            confidence=PARSE_ERROR.confidence,
+            location=Location(path, max(line, 1), max(column, 1), max(line, 1), max(column, 1)),
+            message=f"cannot check this file: {message}",
+            cwe=PARSE_ERROR.cwe,
+        )
+        result.findings.extend(assign_fingerprints([finding], [message]))
+
+    def _unused_without_parse(
+        self, path: str, text: str, ignored: frozenset[str], result: FileResult
+    ) -> None:
+        if self.warn_unused_ignores:
+            self._report_unused(path, result, find_suppressions(text))
+
+    def _report_unused(self, path: str, result: FileResult, suppressions: dict[int, Suppression]) -> None:
+        if not self.warn_unused_ignores or UNUSED_SUPPRESSION.code not in self.enabled_codes:
+            return
+        unused = []
+        for suppression in suppressions.values():
+            stale = [c for c in suppression.codes if c not in suppression.used and self._is_known(c)]
+            if stale:
+                unused.append(
+                    Finding(
+                        code=UNUSED_SUPPRESSION.code,
+                        name=UNUSED_SUPPRESSION.name,
+                        severity=UNUSED_SUPPRESSION.severity,
+                        confidence=UNUSED_SUPPRESSION.confidence,
+                        location=Location(path, suppression.line, 1, suppression.line, 1),
+                        message=f"unused suppression for {', '.join(stale)}: nothing is reported here; remove it",
+                    )
+                )
+        result.findings.extend(assign_fingerprints(unused, [f.message for f in unused]))
+
+    def _is_known(self, code: str) -> bool:
+        return any(known.startswith(code) for known in self.known_codes)
+
+    def _ignored_codes(self, path: str) -> frozenset[str]:
+        if not self.per_file_ignores:
+            return frozenset()
+        from .selection import matching_codes, path_matches
+
+        ignored: set[str] = set()
+        for pattern, codes in self.per_file_ignores.items():
+            if path_matches(path, pattern):
+                ignored |= matching_codes(self.enabled_codes, codes)
+        return frozenset(ignored)
+
+    # ----- dispatch tables -----
+
+    def tables_for(self, rule: type[Rule]) -> tuple[dict[type, str], dict[type, str]]:
+        """Node class -> method name tables of a rule class, built once per run."""
+        tables = self._tables.get(rule)
+        if tables is None:
+            import libcst as cst
+
+            visits, leaves = _visitor_names(rule)
+            tables = (
+                {getattr(cst, n): m for n, m in visits.items() if isinstance(getattr(cst, n, None), type)},
+                {getattr(cst, n): m for n, m in leaves.items() if isinstance(getattr(cst, n, None), type)},
+            )
+            self._tables[rule] = tables
+        return tables
+
+    def options_for(self, code: str) -> Mapping[str, Any]:
+        rule = self._rule_meta.get(code)
+        defaults = dict(rule.default_options) if rule is not None else {}
+        defaults.update(self.options.get(code, {}))
+        return defaults
+
+
+def _is_simple(statement: Any) -> bool:
+    return statement is not None and type(statement).__name__ == "SimpleStatementLine"
+
+
+class _FileContext:
+    """The `RuleContext` of one file."""
+
+    taint = None  # the dataflow engine arrives with the prompt-injection rules
+
+    def __init__(self, path: str, names: Any, scanner: FileScanner, reports: list[_PendingReport]) -> None:
+        from .args import ArgHelper
+        from .fixes import FixHelper
+
+        self.path = path
+        self.names = names
+        self.args = ArgHelper()
+        self.fixes = FixHelper()
+        self.project = scanner.project
+        self._scanner = scanner
+        self._reports = reports
+        self.dispatcher: Any = None
+
+    def options_for(self, code: str) -> Mapping[str, Any]:
+        return self._scanner.options_for(code)
+
+    def add_report(self, rule: Any, node: Any, message: str, **kwargs: Any) -> None:
+        statement = self.dispatcher.current_statement() if self.dispatcher is not None else None
+        self._reports.append(
+            _PendingReport(
+                rule,
+                node,
+                message,
+                kwargs.get("fix"),
+                kwargs.get("severity"),
+                kwargs.get("confidence"),
+                statement,
+            )
+        )
+
+
+def _make_dispatcher_class() -> type:
+    import libcst as cst
+
+    class Dispatcher(cst.CSTVisitor):
+        """One traversal; each node goes to the rules that have a method for its type."""
+
+        def __init__(
+            self,
+            scanner: FileScanner,
+            rules: list[Rule],
+            names: Any,
+            statement_types: frozenset,
+            context: Any,
+        ) -> None:
+            super().__init__()
+            self.visit_table: dict[type, list[tuple[Rule, Any]]] = {}
+            self.leave_table: dict[type, list[tuple[Rule, Any]]] = {}
+            for rule in rules:
+                visits, leaves = scanner.tables_for(type(rule))
+                for node_type, method in visits.items():
+                    self.visit_table.setdefault(node_type, []).append((rule, getattr(rule, method)))
+                for node_type, method in leaves.items():
+                    self.leave_table.setdefault(node_type, []).append((rule, getattr(rule, method)))
+            self.names = names
+            self.statement_types = statement_types
+            self.statements: list[Any] = []
+            self.failures: list[tuple[Rule, BaseException]] = []
+            self.dead: set[int] = set()
+
+        def current_statement(self) -> Any:
+            return self.statements[-1] if self.statements else None
+
+        def _call(self, callbacks: list[tuple[Rule, Any]], node: Any) -> None:
+            for rule, callback in callbacks:
+                if id(rule) in self.dead:
+                    continue
+                try:
+                    callback(node)
+                except RecursionError:
+                    raise
+                except Exception as exc:  # a plugin bug must not end the run
+                    self.dead.add(id(rule))
+                    self.failures.append((rule, exc))
+
+        def on_visit(self, node: Any) -> bool:
+            if type(node) in self.statement_types:
+                self.statements.append(node)
+                self.names.enter_statement(node)
+            callbacks = self.visit_table.get(type(node))
+            if callbacks:
+                self._call(callbacks, node)
+            return True
+
+        def on_leave(self, original_node: Any) -> None:
+            callbacks = self.leave_table.get(type(original_node))
+            if callbacks:
+                self._call(callbacks, original_node)
+            if type(original_node) in self.statement_types:
+                self.statements.pop()
+                self.names.leave_statement(original_node)
+
+    return Dispatcher
+
+
+_DISPATCHER: type | None = None
+
+
+def _Dispatcher(*args: Any) -> Any:
+    """Build the dispatcher (its class needs libcst, so it is created on first use)."""
+    global _DISPATCHER
+    if _DISPATCHER is None:
+        _DISPATCHER = _make_dispatcher_class()
+    return _DISPATCHER(*args)

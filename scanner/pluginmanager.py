@@ -1,0 +1,180 @@
+"""Loading plugins: built-ins under reserved names, then entry points, then config.
+
+Built-ins are registered directly (not through entry points), so an installed package cannot
+shadow one: pluggy would silently skip an entry point whose name is taken, so aisec checks names
+itself and refuses collisions. Hooks are called once, here; never per file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import pluggy
+from aisec.hooks import PROJECT_NAME, Rule, hookspecs
+
+ENTRY_POINT_GROUP = "aisec"
+
+# Reserved plugin name -> module. The engine knows built-ins only through this table.
+BUILTIN_PLUGINS: dict[str, str] = {
+    "aisec.core": "aisec.diagnostics",
+    "aisec.formatters": "aisec.plugins.formatters",
+    "aisec.model_loading": "aisec.plugins.model_loading",
+}
+ESSENTIAL_PLUGINS = frozenset({"aisec.core", "aisec.formatters"})
+
+
+class PluginError(Exception):
+    """A plugin could not be loaded or registered; the message is one line."""
+
+
+@dataclass
+class Registry:
+    """What the plugins provided, with the plugin each item came from."""
+
+    manager: pluggy.PluginManager
+    rules: dict[str, type[Rule]] = field(default_factory=dict)
+    rule_plugins: dict[str, str] = field(default_factory=dict)
+    formatters: dict[str, Callable[..., str]] = field(default_factory=dict)
+    artifact_inspectors: list[Any] = field(default_factory=list)
+    taint_catalogs: list[Any] = field(default_factory=list)
+    plugin_sources: dict[str, str] = field(default_factory=dict)
+
+
+def load_plugins(
+    config_plugins: list[str] | None = None,
+    disabled: list[str] | None = None,
+    *,
+    entry_points: bool = True,
+    extra_path: str | None = None,
+) -> Registry:
+    """Register built-ins, installed entry points and config-named plugins; collect hooks."""
+    manager = pluggy.PluginManager(PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    registry = Registry(manager)
+    disabled_set = set(disabled or [])
+    refused = disabled_set & ESSENTIAL_PLUGINS
+    if refused:
+        raise PluginError(f"cannot disable essential plugin(s) {', '.join(sorted(refused))}")
+    for name in disabled_set:
+        manager.set_blocked(name)
+    for name, module_name in BUILTIN_PLUGINS.items():
+        if name not in disabled_set:
+            _register(registry, importlib.import_module(module_name), name, "built-in")
+    if entry_points:
+        _load_entry_points(registry, disabled_set)
+    for module_name in config_plugins or []:
+        if module_name in disabled_set:
+            continue
+        module = _import_config_plugin(module_name, extra_path)
+        _register(registry, module, module_name, "config `plugins`")
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {exc.plugin_name!r}: {exc}") from None
+    _collect(registry)
+    return registry
+
+
+def _register(registry: Registry, plugin: Any, name: str, source: str) -> None:
+    existing = registry.plugin_sources.get(name)
+    if existing is not None:
+        raise PluginError(
+            f"plugin name {name!r} from {source} collides with {name!r} from {existing}; rename one or add it to `disable-plugins`"
+        )
+    try:
+        registry.manager.register(plugin, name=name)
+    except (ValueError, pluggy.PluginValidationError) as exc:
+        raise PluginError(f"plugin {name!r} from {source} cannot be registered: {exc}") from None
+    registry.plugin_sources[name] = source
+
+
+def _load_entry_points(registry: Registry, disabled: set[str]) -> None:
+    from importlib.metadata import entry_points
+
+    for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+        if entry_point.name in disabled:
+            continue
+        dist = getattr(entry_point, "dist", None)
+        source = f"distribution {dist.name if dist else '?'!s} (entry point)"
+        if entry_point.name in registry.plugin_sources:
+            _register(registry, None, entry_point.name, source)  # raises the collision error
+        try:
+            plugin = entry_point.load()
+        except Exception as exc:  # any import-time failure of third-party code
+            raise PluginError(
+                f"plugin {entry_point.name!r} from {source} failed to import: {type(exc).__name__}: {exc}; fix or uninstall it, or add it to `disable-plugins`"
+            ) from None
+        _register(registry, plugin, entry_point.name, source)
+
+
+def _import_config_plugin(module_name: str, extra_path: str | None) -> Any:
+    added = extra_path is not None and extra_path not in sys.path
+    if added:
+        sys.path.insert(0, extra_path)
+    try:
+        return importlib.import_module(module_name)
+    except Exception as exc:
+        raise PluginError(
+            f"plugin {module_name!r} named in `plugins` failed to import: {type(exc).__name__}: {exc}"
+        ) from None
+    finally:
+        if added:
+            sys.path.remove(extra_path)
+
+
+def _call_each(registry: Registry, hook_name: str) -> list[tuple[str, Any]]:
+    """Call a registration hook implementation by implementation, keeping the plugin name."""
+    results = []
+    for impl in getattr(registry.manager.hook, hook_name).get_hookimpls():
+        try:
+            value = impl.function()
+        except Exception as exc:
+            raise PluginError(
+                f"plugin {impl.plugin_name!r} raised in {hook_name}(): {type(exc).__name__}: {exc}"
+            ) from None
+        if value is not None:
+            results.append((impl.plugin_name, value))
+    return results
+
+
+def _collect(registry: Registry) -> None:
+    for plugin_name, rules in _call_each(registry, "aisec_rules"):
+        for rule in rules:
+            _add_rule(registry, plugin_name, rule)
+    for plugin_name, formatters in _call_each(registry, "aisec_formatters"):
+        for name, formatter in dict(formatters).items():
+            if name in registry.formatters:
+                raise PluginError(f"output format {name!r} is defined twice (plugin {plugin_name!r})")
+            registry.formatters[name] = formatter
+    for _, inspectors in _call_each(registry, "aisec_artifact_inspectors"):
+        registry.artifact_inspectors.extend(inspectors)
+    for _, catalog in _call_each(registry, "aisec_taint_catalog"):
+        registry.taint_catalogs.append(catalog)
+
+
+def _add_rule(registry: Registry, plugin_name: str, rule: Any) -> None:
+    if not (isinstance(rule, type) and issubclass(rule, Rule)):
+        raise PluginError(
+            f"plugin {plugin_name!r} returned {rule!r} from aisec_rules(); expected subclasses of aisec.hooks.Rule"
+        )
+    problems = rule.metadata_problems()
+    if problems:
+        raise PluginError(f"plugin {plugin_name!r}, rule {rule.__name__}: {'; '.join(problems)}")
+    other = registry.rule_plugins.get(rule.code)
+    if other is not None:
+        raise PluginError(
+            f"rule code {rule.code} is defined by both plugin {other!r} and plugin {plugin_name!r}; rename one code"
+        )
+    registry.rules[rule.code] = rule
+    registry.rule_plugins[rule.code] = plugin_name
+
+
+def configure(registry: Registry, raw_config: Mapping[str, Any]) -> None:
+    """Hand every plugin the effective `[tool.aisec]` table."""
+    try:
+        registry.manager.hook.aisec_configure(config=raw_config)
+    except Exception as exc:
+        raise PluginError(f"a plugin raised in aisec_configure(): {type(exc).__name__}: {exc}") from None

@@ -1,0 +1,243 @@
+"""One `aisec check` run: config + plugins -> enabled rules -> files -> report -> exit code."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aisec.hooks import Applicability, Finding, Report, Rule, ScanError, Severity, Summary
+
+from . import __version__
+from .config import Config, ConfigError, load_config
+from .declarative import build_rules
+from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
+from .discovery import discover, display_path
+from .engine import FileResult, FileScanner
+from .findings import sort_findings
+from .parallel import default_jobs, map_files
+from .pluginmanager import PluginError, Registry, configure, load_plugins
+from .selection import is_enabled, unknown_prefixes
+
+DIAGNOSTICS = (PARSE_ERROR, UNUSED_SUPPRESSION)
+
+
+class UsageError(Exception):
+    """Bad command-line input (exit 2)."""
+
+
+@dataclass
+class CheckOptions:
+    paths: list[str] = field(default_factory=lambda: ["."])
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    config_file: Path | None = None
+    baseline: Path | None = None
+    fix: Applicability | None = None
+    diff: bool = False
+    stdin_filename: str | None = None
+    jobs: int | None = None
+    force_exclude: bool = False
+    warn_unused_ignores: bool = False
+    show_suppressed: bool = False
+    fail_on: Severity | None = None
+    use_prefilter: bool = True
+    entry_points: bool = True
+    want_fix_diffs: bool = False
+
+
+@dataclass
+class Session:
+    """Config and plugins loaded, rules chosen: everything that is done once per run."""
+
+    config: Config
+    registry: Registry
+    enabled: list[type[Rule]]
+    reasons: dict[str, str]
+
+
+@dataclass
+class Outcome:
+    report: Report
+    fail_on: Severity
+    diffs: list[str] = field(default_factory=list)
+    fixed: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        if self.report.errors:
+            return 2
+        failing = [f for f in self.report.findings if not f.suppressed and f.severity >= self.fail_on]
+        return 1 if failing else 0
+
+
+def open_session(options: CheckOptions, cwd: Path) -> Session:
+    """Load config and plugins and decide which rules are on (ConfigError/PluginError)."""
+    config = load_config(options.config_file, cwd)
+    registry = load_plugins(
+        config.plugins,
+        config.disable_plugins,
+        entry_points=options.entry_points,
+        extra_path=str(config.root),
+    )
+    for rule in build_rules(config.rules):
+        if rule.code in registry.rules:
+            raise ConfigError(
+                f"{config.display_path}: declared rule {rule.code} collides with the rule of plugin {registry.rule_plugins[rule.code]!r}"
+            )
+        registry.rules[rule.code] = rule
+        registry.rule_plugins[rule.code] = "config `rules`"
+    configure(registry, config.raw)
+    select = options.select if options.select is not None else config.select
+    extend_select = [*config.extend_select, *options.extend_select]
+    ignore = [*config.ignore, *options.ignore]
+    codes = list(registry.rules)
+    for label, prefixes in (("select", select or []), ("extend-select", extend_select), ("ignore", ignore)):
+        unknown = unknown_prefixes(prefixes, codes)
+        if unknown:
+            raise ConfigError(
+                f"unknown rule code or prefix {unknown[0]!r} in `{label}`; `aisec rules` lists the codes"
+            )
+    for code in config.rule_options:
+        if code not in registry.rules:
+            raise ConfigError(
+                f"{config.display_path}: `tool.aisec.rule-options.{code}` names an unknown rule"
+            )
+    enabled, reasons = [], {}
+    for code in sorted(registry.rules):
+        rule = registry.rules[code]
+        on, reason = is_enabled(rule, select, extend_select, ignore)
+        reasons[code] = reason
+        if on:
+            enabled.append(rule)
+    if not [rule for rule in enabled if rule not in DIAGNOSTICS]:
+        raise ConfigError(
+            "no rule is enabled: check `select`/`ignore` (`aisec config` shows why each rule is off)"
+        )
+    return Session(config, registry, enabled, reasons)
+
+
+def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes | None = None) -> Outcome:
+    config = session.config
+    scanner = FileScanner(
+        session.enabled,
+        rule_plugins=session.registry.rule_plugins,
+        options=config.rule_options,
+        project=_project(config.root),
+        per_file_ignores=config.per_file_ignores,
+        use_prefilter=options.use_prefilter,
+        warn_unused_ignores=options.warn_unused_ignores,
+        show_suppressed=options.show_suppressed,
+        want_fix_diffs=options.want_fix_diffs,
+        known_codes=frozenset(session.registry.rules),
+    )
+    summary = Summary()
+    errors: list[ScanError] = []
+    results: list[FileResult] = []
+    fix_mode = options.fix
+    if stdin is not None:
+        name = options.stdin_filename or "-"
+        results.append(scanner.scan_bytes(name, stdin, fix_mode))
+    else:
+        found = discover(options.paths, config.excludes, cwd=cwd, force_exclude=options.force_exclude)
+        for missing in found.missing:
+            errors.append(ScanError(missing, "no such file or directory; check the path"))
+        items = [(path, display_path(path, cwd)) for path in found.files]
+
+        def task(item: tuple[Path, str]) -> FileResult:
+            path, shown = item
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                return FileResult(shown, errors=[ScanError(shown, f"cannot read: {exc.strerror or exc}")])
+            return scanner.scan_bytes(shown, data, fix_mode)
+
+        results.extend(map_files(task, items, options.jobs or default_jobs()))
+    outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin)
+    findings: list[Finding] = []
+    sources: dict[str, list[str]] = {}
+    for result in results:
+        summary.files += 1
+        summary.parsed += result.parsed
+        summary.skipped_by_prefilter += result.skipped_by_prefilter
+        findings.extend(result.findings)
+        errors.extend(result.errors)
+        if result.findings and result.lines is not None:
+            sources[result.path] = result.lines
+    if options.baseline is not None:
+        known = read_baseline(options.baseline)
+        findings = [f for f in findings if f.fingerprint not in known]
+    findings = sort_findings(findings)
+    summary.findings = sum(1 for f in findings if not f.suppressed)
+    report = Report(findings, errors, summary, __version__, rules=session.registry.rules, sources=sources)
+    fail_on = options.fail_on or config.fail_on
+    return Outcome(report, fail_on, outcome_diffs, fixed)
+
+
+def _apply_fixes(
+    results: list[FileResult], diff_only: bool, cwd: Path, stdin: bytes | None
+) -> tuple[list[str], int]:
+    """Write fixed files, or (with --diff, or for stdin) collect what would change.
+
+    For stdin, `--diff` yields a diff and `--fix` yields the whole fixed source, as editors expect.
+    """
+    from .fixes import unified_diff
+
+    outputs, fixed = [], 0
+    for result in results:
+        if result.fixed_source is None:
+            continue
+        fixed += result.fixed_count
+        if stdin is not None:
+            before = stdin.decode(result.encoding, "replace")
+            outputs.append(
+                unified_diff(result.path, before, result.fixed_source) if diff_only else result.fixed_source
+            )
+        elif diff_only:
+            before = (cwd / result.path).read_bytes().decode(result.encoding, "replace")
+            outputs.append(unified_diff(result.path, before, result.fixed_source))
+        else:
+            (cwd / result.path).write_bytes(result.fixed_source.encode(result.encoding))
+    return outputs, fixed
+
+
+def _project(root: Path) -> Any:
+    from .project import Project
+
+    return Project(root)
+
+
+def read_baseline(path: Path) -> set[str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {entry["fingerprint"] for entry in data["findings"]}
+    except FileNotFoundError:
+        raise UsageError(f"{path}: baseline not found; create it with `aisec baseline -o {path}`") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"{path}: not an aisec baseline ({exc}); recreate it with `aisec baseline -o {path}`"
+        ) from None
+
+
+def write_baseline(path: Path, findings: list[Finding]) -> None:
+    entries = [
+        {"fingerprint": f.fingerprint, "code": f.code, "path": f.path, "message": f.message}
+        for f in findings
+        if not f.suppressed
+    ]
+    payload = {"version": 1, "tool": {"name": "aisec", "version": __version__}, "findings": entries}
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+__all__ = [
+    "CheckOptions",
+    "ConfigError",
+    "Outcome",
+    "PluginError",
+    "Session",
+    "UsageError",
+    "open_session",
+    "run_check",
+]

@@ -1,0 +1,102 @@
+"""Helpers for rule authors: run a rule on a snippet, and check a rule's own examples.
+
+A team's test suite needs only:
+
+    from aisec.testing import assert_examples
+    def test_my_rule_examples():
+        assert_examples(MyRule)
+
+`valid` examples must produce no finding, `invalid` ones at least one (or exactly
+`Example.expect`), with the prefilter off; separately, every `invalid` example must pass the
+prefilter, or the rule's `triggers` would hide real findings.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from aisec.hooks import Applicability, Example, Finding, Rule
+
+from .engine import FileScanner
+from .prefilter import rules_for_text
+from .project import Project
+
+
+def check_source(
+    rules: type[Rule] | Iterable[type[Rule]],
+    source: str,
+    *,
+    options: Mapping[str, Any] | None = None,
+    files: Mapping[str, str] | None = None,
+    filename: str = "example.py",
+    prefilter: bool = False,
+    fix: Applicability | None = None,
+) -> list[Finding]:
+    """Findings of `rules` on `source`, written as `filename` in a temporary project that
+    also holds `files` (e.g. a `pyproject.toml`). `options` are the rules' options."""
+    rule_list = [rules] if isinstance(rules, type) else list(rules)
+    with tempfile.TemporaryDirectory(prefix="aisec-example-") as tmp:
+        root = Path(tmp)
+        for relative, text in (files or {}).items():
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        path = root / filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source, encoding="utf-8")
+        scanner = FileScanner(
+            rule_list,
+            rule_plugins={rule.code: "test" for rule in rule_list},
+            options={rule.code: dict(options or {}) for rule in rule_list},
+            project=Project(root),
+            use_prefilter=prefilter,
+        )
+        result = scanner.scan_bytes(str(path), source.encode("utf-8"), fix)
+        if result.errors:
+            raise AssertionError("; ".join(error.message for error in result.errors))
+        return result.findings
+
+
+def example_failures(rule: type[Rule]) -> list[str]:
+    """Every way the rule's examples do not hold, as readable lines (empty when all pass)."""
+    failures = []
+    for kind in ("valid", "invalid"):
+        for index, example in enumerate(rule.examples(kind)):
+            label = f"{rule.code} {kind}[{index}]"
+            try:
+                findings = _run(rule, example)
+            except AssertionError as exc:
+                failures.append(f"{label}: the rule raised: {exc}")
+                continue
+            ours = [f for f in findings if f.code == rule.code]
+            if kind == "valid" and ours:
+                failures.append(f"{label}: expected no finding, got {_describe(ours)}\n{example.code}")
+            if kind == "invalid":
+                expected = example.expect
+                if (expected is None and not ours) or (expected is not None and len(ours) != expected):
+                    want = "at least 1" if expected is None else str(expected)
+                    failures.append(f"{label}: expected {want} finding(s), got {len(ours)}\n{example.code}")
+                if not rules_for_text(example.code, [rule]):
+                    failures.append(
+                        f"{label}: does not pass the prefilter; add a trigger to {rule.__name__}.triggers"
+                    )
+    return failures
+
+
+def assert_examples(rule: type[Rule]) -> None:
+    """Fail with every broken example of `rule` listed."""
+    failures = example_failures(rule)
+    if failures:
+        raise AssertionError("\n\n".join(failures))
+
+
+def _run(rule: type[Rule], example: Example) -> list[Finding]:
+    return check_source(
+        rule, example.code, options=example.options, files=example.files, filename=example.filename
+    )
+
+
+def _describe(findings: list[Finding]) -> str:
+    return ", ".join(f"{f.code} at {f.location.line}:{f.location.column} ({f.message})" for f in findings)
