@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from aisec.hooks import Rule
 
 
@@ -36,3 +39,28 @@ def render_rule(rule: type[Rule]) -> str:
     if rule.references:
         parts += ["## References", ""] + [f"- {ref}" for ref in rule.references] + [""]
     return "\n".join(parts)
+
+
+def write_rule_pages(folder: Path) -> list[Path]:
+    """(Re)write `folder/CODE.md` for every rule of the built-in and installed plugins."""
+    from .pluginmanager import load_plugins
+
+    registry = load_plugins(entry_points=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for code, rule in sorted(registry.rules.items()):
+        page = folder / f"{code}.md"
+        page.write_text(render_rule(rule), encoding="utf-8")
+        written.append(page)
+    return written
+
+
+def main() -> None:
+    """`python -m aisec.docs [FOLDER]`: regenerate the rule pages (default: docs/rules)."""
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/rules")
+    for page in write_rule_pages(folder):
+        print(page)
+
+
+if __name__ == "__main__":
+    main()
