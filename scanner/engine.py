@@ -258,7 +258,8 @@ class FileScanner:
     ) -> tuple[list[Finding], list[Fix]]:
         from libcst.metadata import MetadataWrapper, PositionProvider
 
-        from .fixes import apply_fixes, unified_diff
+        from .fixes import apply_fixes
+        from .textdiff import unified_diff
 
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         findings: list[Finding] = []

@@ -6,7 +6,6 @@ comments and formatting outside the replaced nodes are kept byte for byte.
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 import libcst as cst
@@ -86,15 +85,3 @@ def apply_fixes(module: cst.Module, fixes: Iterable[Fix]) -> str:
         for old, new in fix.edits:
             edits[id(old)] = new
     return module.visit(_Replacer(edits)).code
-
-
-def unified_diff(path: str, before: str, after: str) -> str:
-    """A unified diff in the style of `git diff` (a/ and b/ prefixes)."""
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
-        )
-    )

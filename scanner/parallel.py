@@ -7,7 +7,6 @@ only pay for the pool). Where fork is unavailable (macOS, Windows default), the 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from pathlib import Path
@@ -39,8 +38,12 @@ def map_files(
 ) -> Iterator[Any]:
     """Apply `task` to every (path, display) item, in parallel when it pays off."""
     global _WORKER_TASK
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if jobs <= 1 or len(items) < POOL_THRESHOLD or not can_fork:
+    if jobs <= 1 or len(items) < POOL_THRESHOLD:
+        yield from map(task, items)
+        return
+    import multiprocessing  # only runs big enough for a pool pay for the import
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(task, items)
         return
     _WORKER_TASK = task

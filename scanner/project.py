@@ -12,12 +12,11 @@ import re
 import sys
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,15 +35,21 @@ class Project:
 
     def requirement(self, distribution: str) -> SpecifierSet | None:
         """The combined declared specifier for `distribution`, or None if it is not declared."""
+        from packaging.utils import canonicalize_name
+
         return self._requirements.get(canonicalize_name(distribution))
 
     def requires_at_least(self, distribution: str, minimum: str) -> bool:
         """True when every version the declarations admit is >= `minimum`."""
+        from packaging.version import Version
+
         spec = self.requirement(distribution)
         return spec is not None and lower_bound_at_least(spec, Version(minimum))
 
     @cached_property
     def _requirements(self) -> dict[str, SpecifierSet]:
+        from packaging.utils import canonicalize_name
+
         combined: dict[str, SpecifierSet] = {}
         for name, spec in self._declarations():
             key = canonicalize_name(name)
@@ -70,6 +75,8 @@ class Project:
 
 def lower_bound_at_least(spec: SpecifierSet, minimum: Version) -> bool:
     """Does `spec` exclude every version below `minimum`? (`>2.5` admits 2.5.1, so no.)"""
+    from packaging.version import InvalidVersion, Version
+
     for item in spec:
         version_text = item.version.rstrip(".*")
         try:
@@ -84,6 +91,8 @@ def lower_bound_at_least(spec: SpecifierSet, minimum: Version) -> bool:
 
 
 def _parse_lines(lines: Any) -> Iterator[tuple[str, SpecifierSet]]:
+    from packaging.requirements import InvalidRequirement, Requirement
+
     for line in lines:
         if not isinstance(line, str):
             continue
@@ -125,6 +134,8 @@ def _poetry(poetry: Any) -> Iterator[tuple[str, SpecifierSet]]:
 
 
 def _poetry_constraint(constraint: Any) -> SpecifierSet | None:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     if not isinstance(constraint, str):
         return None
     text = constraint.strip()

@@ -183,12 +183,12 @@ def _apply_fixes(
 
     For stdin, `--diff` yields a diff and `--fix` yields the whole fixed source, as editors expect.
     """
-    from .fixes import unified_diff
-
     outputs, fixed = [], 0
     for result in results:
         if result.fixed_source is None:
             continue
+        from .textdiff import unified_diff
+
         fixed += result.fixed_count
         if stdin is not None:
             before = stdin.decode(result.encoding, "replace")
