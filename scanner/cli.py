@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--stdin-filename", help="name to use for source read from stdin")
     check.add_argument("--jobs", "-j", type=int, help="worker processes (default: usable CPUs)")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    check.add_argument(
+        "--cache-dir", type=Path, help="cache folder (default: .aisec_cache in the project root)"
+    )
     check.add_argument(
         "--warn-unused-ignores", action="store_true", help="report suppressions that silence nothing (AIS002)"
     )
@@ -171,7 +175,9 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         show_suppressed=args.show_suppressed,
         fail_on=Severity(args.fail_on) if args.fail_on else None,
         use_prefilter=not args.no_prefilter,
-        want_fix_diffs=args.format != "text" and args.format != "concise",
+        want_fix_diffs=args.format not in ("text", "concise"),
+        use_cache=not args.no_cache,
+        cache_dir=args.cache_dir,
     )
 
 

@@ -36,6 +36,7 @@ class FileResult:
     fixed_source: str | None = None  # set when fixes changed the file
     encoding: str = "utf-8"
     fixed_count: int = 0
+    cached: bool = False
 
 
 @dataclass

@@ -46,6 +46,8 @@ class CheckOptions:
     use_prefilter: bool = True
     entry_points: bool = True
     want_fix_diffs: bool = False
+    use_cache: bool = True
+    cache_dir: Path | None = None
 
 
 @dataclass
@@ -146,13 +148,22 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
             errors.append(ScanError(missing, "no such file or directory; check the path"))
         items = [(path, display_path(path, cwd)) for path in found.files]
 
+        cache = _open_cache(session, options) if fix_mode is None else None
+
         def task(item: tuple[Path, str]) -> FileResult:
             path, shown = item
             try:
                 data = path.read_bytes()
             except OSError as exc:
                 return FileResult(shown, errors=[ScanError(shown, f"cannot read: {exc.strerror or exc}")])
-            return scanner.scan_bytes(shown, data, fix_mode)
+            if cache is not None:
+                hit = cache.get(shown, data)
+                if hit is not None:
+                    return hit
+            result = scanner.scan_bytes(shown, data, fix_mode)
+            if cache is not None and result.parsed and not result.errors:
+                cache.put(shown, data, result)
+            return result
 
         results.extend(map_files(task, items, options.jobs or default_jobs()))
     outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin)
@@ -162,6 +173,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         summary.files += 1
         summary.parsed += result.parsed
         summary.skipped_by_prefilter += result.skipped_by_prefilter
+        summary.cached += result.cached
         findings.extend(result.findings)
         errors.extend(result.errors)
         if result.findings and result.lines is not None:
@@ -201,6 +213,34 @@ def _apply_fixes(
         else:
             (cwd / result.path).write_bytes(result.fixed_source.encode(result.encoding))
     return outputs, fixed
+
+
+def _open_cache(session: Session, options: CheckOptions) -> Any:
+    """The result cache for this run's settings, or None with --no-cache."""
+    if not options.use_cache:
+        return None
+    from .cache import ResultCache, project_files_digest, run_key
+
+    config = session.config
+    key = run_key(
+        [
+            __version__,
+            sorted(
+                (rule.code, session.registry.rule_plugins[rule.code], rule.__module__)
+                for rule in session.enabled
+            ),
+            sorted(session.registry.plugin_sources.items()),
+            config.rule_options,
+            config.per_file_ignores,
+            config.rules,
+            options.warn_unused_ignores,
+            options.show_suppressed,
+            options.want_fix_diffs,
+            options.use_prefilter,
+            project_files_digest(config.root),
+        ]
+    )
+    return ResultCache(options.cache_dir or config.root / ".aisec_cache", key)
 
 
 def _project(root: Path) -> Any:

@@ -1,0 +1,128 @@
+"""Per-file result cache: a file whose bytes, path and run settings are unchanged is not
+re-scanned.
+
+The run key covers everything else that can change a file's findings: aisec's version, the
+enabled rules and the plugins that provide them, rule options, per-file ignores, output
+settings and the project's dependency declarations (AIS102 reads the torch pin). Entries are
+small JSON files written atomically, so parallel workers and interrupted runs cannot corrupt
+the cache; anything unreadable is treated as a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+from aisec.hooks import Applicability, Confidence, Finding, FixInfo, Location, Severity
+
+from .engine import FileResult
+
+CACHE_FORMAT = 1
+
+
+def run_key(parts: Iterable[Any]) -> str:
+    """A digest of the settings that affect every file's result."""
+    payload = json.dumps([CACHE_FORMAT, *parts], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+
+
+def project_files_digest(root: Path) -> str:
+    """Digest of the dependency declarations rules may read (pyproject, requirements)."""
+    digest = hashlib.sha256()
+    for path in [root / "pyproject.toml", *sorted(root.glob("requirements*.txt"))]:
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        except OSError:
+            continue
+    return digest.hexdigest()
+
+
+class ResultCache:
+    def __init__(self, folder: Path, key: str) -> None:
+        self.folder = folder / f"v{CACHE_FORMAT}" / key
+
+    def _entry(self, path: str, data: bytes) -> Path:
+        digest = hashlib.sha256(path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
+        return self.folder / digest[:2] / f"{digest[2:]}.json"
+
+    def get(self, path: str, data: bytes) -> FileResult | None:
+        try:
+            raw = json.loads(self._entry(path, data).read_text(encoding="utf-8"))
+            result = _result_from_json(raw)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if result.findings:
+            result.lines = data.decode(result.encoding, "replace").splitlines()
+        return result
+
+    def put(self, path: str, data: bytes, result: FileResult) -> None:
+        entry = self._entry(path, data)
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(_result_to_json(result), handle)
+            os.replace(tmp, entry)
+        except OSError:
+            return  # a read-only or full disk only costs speed
+
+
+def _finding_to_json(finding: Finding) -> dict[str, Any]:
+    loc = finding.location
+    return {
+        "code": finding.code,
+        "name": finding.name,
+        "severity": finding.severity.value,
+        "confidence": finding.confidence.value,
+        "location": [loc.path, loc.line, loc.column, loc.end_line, loc.end_column],
+        "message": finding.message,
+        "cwe": finding.cwe,
+        "fix": None if finding.fix is None else [finding.fix.applicability.value, finding.fix.diff],
+        "fingerprint": finding.fingerprint,
+        "artifact": finding.artifact,
+        "cell": finding.cell,
+        "suppressed": finding.suppressed,
+    }
+
+
+def _finding_from_json(raw: dict[str, Any]) -> Finding:
+    fix = raw["fix"]
+    return Finding(
+        code=raw["code"],
+        name=raw["name"],
+        severity=Severity(raw["severity"]),
+        confidence=Confidence(raw["confidence"]),
+        location=Location(*raw["location"]),
+        message=raw["message"],
+        cwe=raw["cwe"],
+        fix=None if fix is None else FixInfo(Applicability(fix[0]), fix[1]),
+        fingerprint=raw["fingerprint"],
+        artifact=raw["artifact"],
+        cell=raw["cell"],
+        suppressed=raw["suppressed"],
+    )
+
+
+def _result_to_json(result: FileResult) -> dict[str, Any]:
+    return {
+        "path": result.path,
+        "findings": [_finding_to_json(f) for f in result.findings],
+        "parsed": result.parsed,
+        "skipped_by_prefilter": result.skipped_by_prefilter,
+        "encoding": result.encoding,
+    }
+
+
+def _result_from_json(raw: dict[str, Any]) -> FileResult:
+    return FileResult(
+        raw["path"],
+        findings=[_finding_from_json(f) for f in raw["findings"]],
+        parsed=raw["parsed"],
+        skipped_by_prefilter=raw["skipped_by_prefilter"],
+        encoding=raw["encoding"],
+        cached=True,
+    )
