@@ -72,9 +72,17 @@ class Rule:
         fix: Fix | None = None,
         severity: Severity | None = None,
         confidence: Confidence | None = None,
+        artifact: Mapping[str, Any] | None = None,
     ) -> None:
-        """Report a finding at `node`; `severity`/`confidence` override the rule's defaults."""
-        self.context.add_report(self, node, message, fix=fix, severity=severity, confidence=confidence)
+        """Report a finding at `node`; `severity`/`confidence` override the rule's defaults.
+
+        `artifact` (`{"path": ..., "member": ...}`) reports a problem *in a model file* that the
+        code at `node` loads: the finding's location becomes the artifact, and the code location
+        is kept as `artifact["referenced_from"]` (suppressions still apply at the code).
+        """
+        self.context.add_report(
+            self, node, message, fix=fix, severity=severity, confidence=confidence, artifact=artifact
+        )
 
     @classmethod
     def examples(cls, kind: str) -> list[Example]:

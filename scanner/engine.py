@@ -48,6 +48,7 @@ class _PendingReport:
     severity: Severity | None
     confidence: Confidence | None
     statement: Any
+    artifact: Mapping[str, Any] | None = None
 
 
 class RuleFailure(Exception):
@@ -286,22 +287,32 @@ class FileScanner:
                     diff = unified_diff(path, text, apply_fixes(module, [report.fix]))
                 fix_info = FixInfo(report.fix.applicability, diff)
             rule = report.rule
+            location = Location(
+                path, span.start.line, span.start.column + 1, span.end.line, span.end.column + 1
+            )
+            artifact = None
+            if report.artifact is not None:
+                artifact = {
+                    **report.artifact,
+                    "referenced_from": {"path": path, "line": location.line, "column": location.column},
+                }
+                location = Location(str(report.artifact["path"]), 1, 1, 1, 1)
             findings.append(
                 Finding(
                     code=rule.code,
                     name=rule.name,
                     severity=report.severity or rule.severity,
                     confidence=report.confidence or rule.confidence,
-                    location=Location(
-                        path, span.start.line, span.start.column + 1, span.end.line, span.end.column + 1
-                    ),
+                    location=location,
+                    artifact=artifact,
                     message=report.message,
                     cwe=rule.cwe,
                     fix=fix_info,
                     suppressed=suppression is not None,
                 )
             )
-            texts.append(module.code_for_node(report.node))
+            member = artifact.get("member") if artifact else None
+            texts.append(f"{module.code_for_node(report.node)}\0{member}")
         return assign_fingerprints(findings, texts), fixes
 
     # ----- diagnostics -----
@@ -418,6 +429,7 @@ class _FileContext:
                 kwargs.get("severity"),
                 kwargs.get("confidence"),
                 statement,
+                kwargs.get("artifact"),
             )
         )
 
