@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "paths", nargs="*", default=None, help="files or directories (default: .); - reads stdin"
     )
-    check.add_argument("--format", default="text", help="text, concise, json, or a plugin's format")
+    check.add_argument(
+        "--format", default="text", help="text, concise, json, sarif, github, gitlab, or a plugin's format"
+    )
     check.add_argument("--output", type=Path, help="write the report to this file")
     check.add_argument(
         "--select", type=_codes, help="comma-separated codes or prefixes to enable (replaces config)"
@@ -117,7 +119,10 @@ def _error(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2, already printed)
+        return exc.code if isinstance(exc.code, int) else 2
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
@@ -218,6 +223,8 @@ def _finish(outcome: Outcome, args: argparse.Namespace) -> int:
     for error in outcome.report.errors:
         print(f"aisec: error: {error.path}: {error.message}", file=sys.stderr)
     code = outcome.exit_code
+    if code == 0 and args.diff and outcome.diffs:
+        code = 1  # --diff changes nothing: the fixable findings are still in the files
     if args.exit_zero and code == 1:
         return 0
     return code
