@@ -30,9 +30,8 @@ class FixHelper:
             ),
         )
         args = list(call.args)
-        if args and isinstance(args[-1].comma, cst.Comma):
-            # A trailing comma exists (often one argument per line): repeat its layout.
-            new_arg = new_arg.with_changes(comma=args[-1].comma)
+        if args:
+            args[-1], new_arg = _append_after(call, args, new_arg)
         new_call = call.with_changes(args=[*args, new_arg])
         return Fix(((call, new_call),), _applicability(safe), f"Add `{name}={value}`")
 
@@ -51,7 +50,9 @@ class FixHelper:
         args = [arg for arg in call.args if not (arg.keyword and arg.keyword.value == name)]
         last = call.args[-1] if call.args else None
         if args and last is not None and last.keyword is not None and last.keyword.value == name:
-            args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
+            # The new last argument takes over the removed one's trailing comma and the
+            # whitespace before `)`, so a closing parenthesis on its own line stays there.
+            args[-1] = args[-1].with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
         new_call = call.with_changes(args=args)
         return Fix(((call, new_call),), _applicability(safe), f"Remove `{name}=`")
 
@@ -64,6 +65,53 @@ class FixHelper:
     ) -> Fix:
         """Replace a node with a node the rule built."""
         return Fix(((node, new_node),), _applicability(safe), title)
+
+
+def _append_after(call: cst.Call, args: list[cst.Arg], new_arg: cst.Arg) -> tuple[cst.Arg, cst.Arg]:
+    """The call's last argument and `new_arg`, laid out so `new_arg` follows the last one.
+
+    With one argument per line (the whitespace before the last argument is a line break), the
+    new argument goes on its own line at the same indentation; comments stay on their lines
+    and the closing parenthesis keeps its place. Otherwise it follows on the same line.
+    """
+    last = args[-1]
+    before_last = (
+        getattr(args[-2].comma, "whitespace_after", None) if len(args) > 1 else call.whitespace_before_args
+    )
+    if not isinstance(before_last, cst.ParenthesizedWhitespace):
+        before_last = None
+    has_comma = isinstance(last.comma, cst.Comma)
+    # The whitespace between the last argument and `)`.
+    closing = last.comma.whitespace_after if has_comma else last.whitespace_after_arg
+    if before_last is not None and isinstance(closing, cst.ParenthesizedWhitespace):
+        # Break the line after the last argument (keeping its comment) at the arguments'
+        # indentation, and give the new argument a fresh line break back to the `)` indentation.
+        to_new_line = closing.with_changes(indent=before_last.indent, last_line=before_last.last_line)
+        to_closing = cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(),
+            empty_lines=[],
+            indent=closing.indent,
+            last_line=closing.last_line,
+        )
+        if has_comma:
+            last = last.with_changes(comma=last.comma.with_changes(whitespace_after=to_new_line))
+            new_arg = new_arg.with_changes(comma=cst.Comma(whitespace_after=to_closing))
+        else:
+            last = last.with_changes(
+                comma=cst.Comma(whitespace_after=to_new_line), whitespace_after_arg=cst.SimpleWhitespace("")
+            )
+            new_arg = new_arg.with_changes(whitespace_after_arg=to_closing)
+        return last, new_arg
+    # Same line: `f(a)` -> `f(a, k=v)`, `f(a, )` -> `f(a, k=v, )`, `f(a\n)` -> `f(a, k=v\n)`.
+    if has_comma:
+        new_arg = new_arg.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+    else:
+        new_arg = new_arg.with_changes(whitespace_after_arg=last.whitespace_after_arg)
+    last = last.with_changes(
+        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+        whitespace_after_arg=cst.SimpleWhitespace(""),
+    )
+    return last, new_arg
 
 
 class _Replacer(cst.CSTTransformer):
