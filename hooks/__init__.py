@@ -8,7 +8,7 @@ eagerly (`cst` is a lazy proxy), so loading plugins stays cheap.
 
 from __future__ import annotations
 
-from .context import UNKNOWN, ArgHelper, FixHelper, NameResolver, ProjectInfo, RuleContext
+from .context import UNKNOWN, ArgHelper, ArtifactInspector, FixHelper, NameResolver, ProjectInfo, RuleContext
 from .hookspecs import PROJECT_NAME, hookimpl, hookspec
 from .lazy import cst
 from .rule import Rule
@@ -32,6 +32,7 @@ __all__ = [
     "UNKNOWN",
     "Applicability",
     "ArgHelper",
+    "ArtifactInspector",
     "Confidence",
     "Example",
     "Finding",

@@ -6,7 +6,7 @@ any engine version that keeps this contract. Nothing here imports libcst.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -108,3 +108,23 @@ class RuleContext(Protocol):
     def options_for(self, code: str) -> Mapping[str, Any]: ...
 
     def add_report(self, rule: Any, node: Any, message: str, **kwargs: Any) -> None: ...
+
+    def depends_on(self, path: str | Path) -> None:
+        """Declare that this file's findings depend on another file (e.g. a model artifact the
+        code loads): the result cache is reused only while that file's size, mtime and inode
+        are unchanged."""
+        ...
+
+
+class ArtifactInspector(Protocol):
+    """What `aisec_artifact_inspectors()` returns: recognises and inspects model files.
+
+    `inspect` returns issues with `code` (a rule code, or None for nothing to report),
+    `severity`, `message` and `member` (the archive member or stream, or None).
+    """
+
+    def recognises(self, head: bytes) -> bool:
+        """Whether a file starting with `head` (its first 512 bytes) is a candidate artifact."""
+        ...
+
+    def inspect(self, path: Path) -> Iterable[Any]: ...

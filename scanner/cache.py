@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from aisec.hooks import Applicability, Confidence, Finding, FixInfo, Location, Severity
 
-from .engine import FileResult
+from .engine import FileResult, file_signature
 
 CACHE_FORMAT = 1
 
@@ -49,13 +49,17 @@ class ResultCache:
         digest = hashlib.sha256(path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
         return self.folder / digest[:2] / f"{digest[2:]}.json"
 
-    def get(self, path: str, data: bytes) -> FileResult | None:
+    def get(self, path: str, data: bytes, *, source: bool = True) -> FileResult | None:
+        """The cached result for `path` with content (or, for artifacts, signature) `data`."""
         try:
             raw = json.loads(self._entry(path, data).read_text(encoding="utf-8"))
             result = _result_from_json(raw)
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        if result.findings:
+        for dependency, signature in result.dependencies.items():
+            if file_signature(Path(dependency)) != signature:
+                return None  # a model file the code loads has changed: scan again
+        if source and result.findings:
             result.lines = data.decode(result.encoding, "replace").splitlines()
         return result
 
@@ -114,6 +118,7 @@ def _result_to_json(result: FileResult) -> dict[str, Any]:
         "parsed": result.parsed,
         "skipped_by_prefilter": result.skipped_by_prefilter,
         "encoding": result.encoding,
+        "dependencies": result.dependencies,
     }
 
 
@@ -125,4 +130,5 @@ def _result_from_json(raw: dict[str, Any]) -> FileResult:
         skipped_by_prefilter=raw["skipped_by_prefilter"],
         encoding=raw["encoding"],
         cached=True,
+        dependencies={path: tuple(sig) for path, sig in raw["dependencies"].items()},
     )

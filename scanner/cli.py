@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--unsafe-fixes", action="store_true", help="with --fix/--diff, also apply unsafe fixes"
     )
+    check.add_argument(
+        "--artifacts-only",
+        action="store_true",
+        help="treat every given file as a candidate model artifact, recognised by content (aisec-artifacts hook)",
+    )
     check.add_argument("--stdin-filename", help="name to use for source read from stdin")
     check.add_argument("--jobs", "-j", type=int, help="worker processes (default: usable CPUs)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
@@ -182,6 +187,7 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         use_prefilter=not args.no_prefilter,
         want_fix_diffs=args.format not in ("text", "concise"),
         use_cache=not args.no_cache,
+        artifacts_only=args.artifacts_only,
         cache_dir=args.cache_dir,
     )
 

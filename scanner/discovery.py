@@ -18,6 +18,7 @@ from typing import Iterable
 from .selection import path_matches
 
 SOURCE_SUFFIXES = (".py", ".pyi")
+ANY_SUFFIX = ("",)  # every file (artifact mode: candidates are recognised by content)
 
 
 @dataclass
@@ -35,6 +36,18 @@ def display_path(path: Path, cwd: Path) -> str:
         return absolute.as_posix()
 
 
+def match_path(path: Path, cwd: Path, root: Path | None) -> str:
+    """The path that exclude and per-file-ignores patterns see: POSIX, relative to the project
+    root (the config's folder) when below it, so the patterns mean the same from any folder."""
+    absolute = path if path.is_absolute() else cwd / path
+    if root is not None:
+        try:
+            return absolute.relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return display_path(absolute, cwd)
+
+
 def is_excluded(relative: str, patterns: Iterable[str]) -> bool:
     return any(path_matches(relative, pattern) for pattern in patterns)
 
@@ -46,6 +59,7 @@ def discover(
     cwd: Path,
     force_exclude: bool = False,
     suffixes: tuple[str, ...] = SOURCE_SUFFIXES,
+    root: Path | None = None,
 ) -> Discovery:
     found = Discovery()
     seen: set[Path] = set()
@@ -58,12 +72,14 @@ def discover(
 
     for raw in paths:
         path = Path(raw)
-        absolute = path if path.is_absolute() else cwd / path
+        # Lexically normalised (`pkg/../other` -> `other`), so paths display relative to the cwd
+        # when they are below it and a file named twice is checked once.
+        absolute = Path(os.path.normpath(path if path.is_absolute() else cwd / path))
         if absolute.is_dir():
-            for file in _expand_directory(absolute, excludes, cwd, suffixes):
+            for file in _expand_directory(absolute, excludes, cwd, suffixes, root):
                 add(file)
         elif absolute.is_file():
-            if force_exclude and is_excluded(display_path(absolute, cwd), excludes):
+            if force_exclude and is_excluded(match_path(absolute, cwd, root), excludes):
                 continue
             add(absolute)
         else:
@@ -72,16 +88,16 @@ def discover(
 
 
 def _expand_directory(
-    directory: Path, excludes: list[str], cwd: Path, suffixes: tuple[str, ...]
+    directory: Path, excludes: list[str], cwd: Path, suffixes: tuple[str, ...], root: Path | None = None
 ) -> list[Path]:
     listed = _git_files(directory)
     if listed is None:
-        listed = _walk(directory, excludes, cwd)
+        listed = _walk(directory, excludes, cwd, root)
     files = []
     for path in listed:
         if not path.name.endswith(suffixes):
             continue
-        relative = display_path(path, cwd)
+        relative = match_path(path, cwd, root)
         if is_excluded(relative, excludes) or not path.is_file():
             continue
         files.append(path)
@@ -105,10 +121,12 @@ def _git_files(directory: Path) -> list[Path] | None:
     return [directory / name for name in names if name]
 
 
-def _walk(directory: Path, excludes: list[str], cwd: Path) -> list[Path]:
+def _walk(directory: Path, excludes: list[str], cwd: Path, project_root: Path | None = None) -> list[Path]:
     files = []
     for root, dirs, names in os.walk(directory, followlinks=False):
         root_path = Path(root)
-        dirs[:] = sorted(d for d in dirs if not is_excluded(display_path(root_path / d, cwd), excludes))
+        dirs[:] = sorted(
+            d for d in dirs if not is_excluded(match_path(root_path / d, cwd, project_root), excludes)
+        )
         files.extend(root_path / name for name in names)
     return files

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import tokenize
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from aisec.hooks import Applicability, Confidence, Finding, Fix, FixInfo, Location, Rule, ScanError, Severity
@@ -37,6 +38,8 @@ class FileResult:
     encoding: str = "utf-8"
     fixed_count: int = 0
     cached: bool = False
+    # Other files the findings depend on (path -> (size, mtime_ns, inode)); see depends_on().
+    dependencies: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,6 +90,8 @@ class FileScanner:
         show_suppressed: bool = False,
         want_fix_diffs: bool = False,
         known_codes: frozenset[str] = frozenset(),
+        root: Path | None = None,
+        cwd: Path | None = None,
     ) -> None:
         self.enabled_codes = frozenset(rule.code for rule in rules)
         self.parsing_rules = [rule for rule in rules if has_visitors(rule)]
@@ -99,6 +104,9 @@ class FileScanner:
         self.show_suppressed = show_suppressed
         self.want_fix_diffs = want_fix_diffs
         self.known_codes = known_codes or self.enabled_codes
+        # per-file-ignores patterns are relative to the project root, not to the current folder
+        self.root = root
+        self.cwd = cwd
         self._tables: dict[type[Rule], tuple[dict[type, str], dict[type, str]]] = {}
         self._rule_meta = {rule.code: rule for rule in rules}
 
@@ -223,7 +231,13 @@ class FileScanner:
             return None
         reports: list[_PendingReport] = []
         context = _FileContext(path, names, self, reports)
-        instances = [rule(context) for rule in rules]
+        instances = []
+        failures: list[tuple[Any, BaseException]] = []
+        for rule_class in rules:
+            try:  # a rule's __init__ (e.g. reading its options) may raise: an error, not a crash
+                instances.append(rule_class(context))
+            except Exception as exc:
+                failures.append((rule_class, exc))
         dispatcher = _Dispatcher(self, instances, names, STATEMENT_TYPES, context)
         context.dispatcher = dispatcher
         try:
@@ -231,7 +245,8 @@ class FileScanner:
         except RecursionError:
             self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
             return None
-        for rule, exc in dispatcher.failures:
+        result.dependencies.update(context.dependencies)
+        for rule, exc in [*failures, *dispatcher.failures]:
             plugin = self.rule_plugins.get(rule.code, "?")
             result.errors.append(
                 ScanError(
@@ -362,8 +377,11 @@ class FileScanner:
     def _ignored_codes(self, path: str) -> frozenset[str]:
         if not self.per_file_ignores:
             return frozenset()
+        from .discovery import match_path
         from .selection import matching_codes, path_matches
 
+        if self.root is not None:
+            path = match_path(Path(path), self.cwd or Path.cwd(), self.root)
         ignored: set[str] = set()
         for pattern, codes in self.per_file_ignores.items():
             if path_matches(path, pattern):
@@ -393,6 +411,15 @@ class FileScanner:
         return defaults
 
 
+def file_signature(path: Path) -> tuple[int, int, int]:
+    """(size, mtime_ns, inode) of a file, or (-1, -1, -1) when it does not exist."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1, -1)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
 def _is_simple(statement: Any) -> bool:
     return statement is not None and type(statement).__name__ == "SimpleStatementLine"
 
@@ -414,9 +441,14 @@ class _FileContext:
         self._scanner = scanner
         self._reports = reports
         self.dispatcher: Any = None
+        self.dependencies: dict[str, tuple[int, int, int]] = {}
 
     def options_for(self, code: str) -> Mapping[str, Any]:
         return self._scanner.options_for(code)
+
+    def depends_on(self, path: str | Path) -> None:
+        absolute = Path(path).absolute()
+        self.dependencies[str(absolute)] = file_signature(absolute)
 
     def add_report(self, rule: Any, node: Any, message: str, **kwargs: Any) -> None:
         statement = self.dispatcher.current_statement() if self.dispatcher is not None else None

@@ -22,6 +22,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "aisec.core": "aisec.diagnostics",
     "aisec.formatters": "aisec.plugins.formatters",
     "aisec.model_loading": "aisec.plugins.model_loading",
+    "aisec.artifacts": "aisec.plugins.artifacts",
 }
 ESSENTIAL_PLUGINS = frozenset({"aisec.core", "aisec.formatters"})
 

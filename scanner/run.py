@@ -13,7 +13,7 @@ from . import __version__
 from .config import Config, ConfigError, load_config
 from .declarative import build_rules
 from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
-from .discovery import discover, display_path
+from .discovery import ANY_SUFFIX, SOURCE_SUFFIXES, discover, display_path
 from .engine import FileResult, FileScanner
 from .findings import sort_findings
 from .parallel import default_jobs, map_files
@@ -47,6 +47,7 @@ class CheckOptions:
     entry_points: bool = True
     want_fix_diffs: bool = False
     use_cache: bool = True
+    artifacts_only: bool = False
     cache_dir: Path | None = None
 
 
@@ -134,6 +135,8 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         show_suppressed=options.show_suppressed,
         want_fix_diffs=options.want_fix_diffs,
         known_codes=frozenset(session.registry.rules),
+        root=config.root,
+        cwd=cwd,
     )
     summary = Summary()
     errors: list[ScanError] = []
@@ -143,7 +146,14 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         name = options.stdin_filename or "-"
         results.append(scanner.scan_bytes(name, stdin, fix_mode))
     else:
-        found = discover(options.paths, config.excludes, cwd=cwd, force_exclude=options.force_exclude)
+        found = discover(
+            options.paths,
+            config.excludes,
+            cwd=cwd,
+            force_exclude=options.force_exclude,
+            root=config.root,
+            suffixes=ANY_SUFFIX if options.artifacts_only else SOURCE_SUFFIXES,
+        )
         for missing in found.missing:
             errors.append(ScanError(missing, "no such file or directory; check the path"))
         items = [(path, display_path(path, cwd)) for path in found.files]
@@ -152,6 +162,8 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
 
         def task(item: tuple[Path, str]) -> FileResult:
             path, shown = item
+            if options.artifacts_only:
+                return _artifact_task(path, shown, session, cache)
             try:
                 data = path.read_bytes()
             except OSError as exc:
@@ -215,6 +227,22 @@ def _apply_fixes(
     return outputs, fixed
 
 
+def _artifact_task(path: Path, shown: str, session: Session, cache: Any) -> FileResult:
+    """Inspect one candidate artifact, cached by path, size, mtime and inode."""
+    from .artifact_scan import inspect_artifact, signature_key
+
+    key = signature_key(path).encode("utf-8", "surrogateescape")
+    if cache is not None:
+        hit = cache.get(shown, key, source=False)
+        if hit is not None:
+            return hit
+    enabled = {rule.code: rule for rule in session.enabled}
+    result = inspect_artifact(path, shown, session.registry.artifact_inspectors, enabled)
+    if cache is not None and result.parsed and not result.errors:
+        cache.put(shown, key, result)
+    return result
+
+
 def _open_cache(session: Session, options: CheckOptions) -> Any:
     """The result cache for this run's settings, or None with --no-cache."""
     if not options.use_cache:
@@ -237,6 +265,7 @@ def _open_cache(session: Session, options: CheckOptions) -> Any:
             options.show_suppressed,
             options.want_fix_diffs,
             options.use_prefilter,
+            options.artifacts_only,
             project_files_digest(config.root),
         ]
     )
