@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     import libcst
 
+    from .taint import TaintFacts
     from .types import Fix
 
 
@@ -102,7 +103,7 @@ class RuleContext(Protocol):
     names: NameResolver
     args: ArgHelper
     fixes: FixHelper
-    taint: Any
+    taint: TaintFacts
     project: ProjectInfo
 
     def options_for(self, code: str) -> Mapping[str, Any]: ...

@@ -13,6 +13,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .rule import Rule
+    from .taint import TaintCatalog
 
 PROJECT_NAME = "aisec"
 
@@ -26,8 +27,11 @@ def aisec_rules() -> Iterable[type[Rule]]:
 
 
 @hookspec
-def aisec_taint_catalog() -> Any:
-    """Return a `TaintCatalog` with extra sources, sinks and sanitizers."""
+def aisec_taint_catalog() -> TaintCatalog:
+    """Return an `aisec.hooks.TaintCatalog` with extra sources, sinks and sanitizers.
+
+    Every plugin's catalog and `[tool.aisec.taint]` are merged into one for the run.
+    """
 
 
 @hookspec

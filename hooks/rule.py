@@ -14,6 +14,7 @@ from .types import Applicability, Confidence, Example, Fix, Severity
 
 if TYPE_CHECKING:
     from .context import ArgHelper, FixHelper, NameResolver, ProjectInfo, RuleContext
+    from .taint import TaintFacts
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2,8}[0-9]{3,4}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -26,6 +27,13 @@ class Rule:
     `remediation`; `valid` and `invalid` examples (they are the rule's tests and its doc
     examples). `triggers` are substrings: if none occurs in a file's text, the rule cannot fire
     there and the file is not parsed for it. An empty `triggers` means "always run".
+
+    `trigger_groups` narrows that further for rules that need several things in one module: each
+    group is a tuple of substrings and *every* group must have at least one of them in the text
+    (on top of `triggers`). A taint rule needs a source and a sink in the same module:
+    `trigger_groups = ((TAINT_SOURCES,), (TAINT_SINKS,))`, where the two markers from
+    `aisec.hooks` stand for the tokens of every source / sink of the run's merged taint catalog
+    (so a team's catalog entries count too). Groups may mix markers and plain substrings.
     """
 
     code: ClassVar[str]
@@ -35,6 +43,7 @@ class Rule:
     confidence: ClassVar[Confidence] = Confidence.HIGH
     cwe: ClassVar[str | None] = None
     triggers: ClassVar[tuple[str, ...]] = ()
+    trigger_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
     fix_applicability: ClassVar[Applicability | None] = None
     enabled_by_default: ClassVar[bool] = True
 
@@ -60,8 +69,8 @@ class Rule:
         self.options: Mapping[str, Any] = context.options_for(self.code)
 
     @property
-    def taint(self) -> Any:
-        """Dataflow facts for this file, computed on first use."""
+    def taint(self) -> TaintFacts:
+        """Dataflow facts for this file (`aisec.hooks.TaintFacts`), computed on first use."""
         return self.context.taint
 
     def report(
@@ -106,4 +115,10 @@ class Rule:
             problems.append("confidence must be an aisec.hooks.Confidence")
         if isinstance(cls.triggers, str):
             problems.append("triggers must be a tuple of strings, not one string")
+        groups = cls.trigger_groups
+        if isinstance(groups, str) or not all(
+            isinstance(group, (tuple, list)) and group and all(isinstance(t, str) and t for t in group)
+            for group in groups
+        ):
+            problems.append("trigger_groups must be a tuple of non-empty tuples of strings")
         return problems

@@ -185,11 +185,25 @@ def find_config_file(start: Path) -> tuple[Path | None, Path]:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             project_root = project_root or folder
-            if b"[tool.aisec" in pyproject.read_bytes():
+            if _has_aisec_table(pyproject):
                 return pyproject, folder
         if (folder / ".git").exists():
             return None, project_root or folder
     return None, project_root or start
+
+
+def _has_aisec_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml configures aisec, also as `[tool] aisec = {...}` or dotted keys."""
+    data = pyproject.read_bytes()
+    if b"[tool.aisec" in data:
+        return True  # the common spelling; read_table reports it if the file is broken
+    if b"aisec" not in data:
+        return False
+    try:
+        tool = tomllib.loads(data.decode("utf-8")).get("tool")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(tool, dict) and "aisec" in tool
 
 
 def read_table(path: Path) -> dict[str, Any]:

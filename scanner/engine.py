@@ -213,12 +213,19 @@ class FileScanner:
 
         from .names import STATEMENT_TYPES, NameTable
 
+        python = _python_parse_problem(text)
+        if python is not None and python.too_deep:
+            self._parse_error(result, path, python.line, python.message, column=python.column)
+            return None
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
-            self._parse_error(
-                result, path, exc.raw_line, f"syntax error: {exc.message}", column=exc.raw_column + 1
-            )
+            if python is not None:  # CPython's position and wording are the precise ones
+                self._parse_error(result, path, python.line, python.message, column=python.column)
+            else:
+                self._parse_error(
+                    result, path, exc.raw_line, f"syntax error: {exc.message}", column=exc.raw_column + 1
+                )
             return None
         except RecursionError:
             self._parse_error(result, path, 1, "nesting too deep to parse; exclude the file")
@@ -418,6 +425,46 @@ def file_signature(path: Path) -> tuple[int, int, int]:
     except OSError:
         return (-1, -1, -1)
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+@dataclass(frozen=True)
+class _PythonProblem:
+    too_deep: bool
+    line: int
+    column: int
+    message: str
+
+
+_DEPTH_MESSAGES = ("too many nested", "too many levels", "too many statically nested", "too complex")
+
+
+def _python_parse_problem(text: str) -> _PythonProblem | None:
+    """What CPython's own parser says about the source, as a guard in front of libcst.
+
+    libcst's native parser has no depth limit: nesting that CPython refuses in milliseconds
+    (5,000 parentheses, thousands of chained unary operators or lambdas) makes it overflow the
+    stack and kill the process, or run for minutes. `ast.parse` costs about a tenth of a libcst
+    parse. Only its depth verdict is final; for other syntax errors libcst decides (it knows
+    grammar newer than the running Python), and CPython's position is used when both refuse.
+    """
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like
+            ast.parse(text)
+    except (RecursionError, MemoryError):
+        return _PythonProblem(True, 1, 1, "nesting too deep to parse; exclude the file")
+    except SyntaxError as exc:
+        message = exc.msg or "invalid syntax"
+        line, column = exc.lineno or 1, exc.offset or 1
+        if any(marker in message for marker in _DEPTH_MESSAGES):
+            return _PythonProblem(True, line, column, f"nesting too deep to parse ({message}); exclude the file")
+        return _PythonProblem(False, line, column, f"syntax error: {message}")
+    except ValueError:
+        return None
+    return None
 
 
 def _is_simple(statement: Any) -> bool:

@@ -74,7 +74,11 @@ def load_plugins(
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin_name!r}: {exc}") from None
+        # pluggy's error carries the plugin object, not its name
+        name = manager.get_name(exc.plugin) or repr(exc.plugin)
+        raise PluginError(
+            f"plugin {name!r} from {registry.plugin_sources.get(name, '?')}: {exc}; check the hook's spelling (aisec_rules, aisec_formatters, ...)"
+        ) from None
     _collect(registry)
     return registry
 

@@ -1,0 +1,287 @@
+"""Qualified-name resolution (`names.qualified`), seen through a rule as a plugin would see it."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any, ClassVar
+
+import libcst as cst
+import pytest
+from aisec.hooks import Rule
+from aisec.names import NameTable
+from aisec.testing import check_source
+
+
+class RecordCalls(Rule):
+    """Records `(callee source, qualified name)` for every call, in traversal order."""
+
+    code = "TST001"
+    name = "record-calls"
+    seen: ClassVar[list[tuple[str, str | None]]] = []
+
+    def visit_Call(self, node: Any) -> None:
+        RecordCalls.seen.append((cst.Module([]).code_for_node(node.func), self.names.qualified(node.func)))
+
+
+def calls(source: str) -> list[tuple[str, str | None]]:
+    RecordCalls.seen = []
+    assert check_source(RecordCalls, textwrap.dedent(source)) == []
+    return list(RecordCalls.seen)
+
+
+def resolved(source: str, callee: str) -> list[str | None]:
+    """Qualified names of every call whose callee is spelled `callee`, in order."""
+    found = [q for text, q in calls(source) if text == callee]
+    assert found, f"no call to {callee} in the source"
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "callee", "expected"),
+    [
+        ("import numpy as np\nnp.load(p)\n", "np.load", "numpy.load"),
+        ("import numpy\nnumpy.load(p)\n", "numpy.load", "numpy.load"),
+        ("from x import y as z\nz()\n", "z", "x.y"),
+        ("from a.b import c\nc.d()\n", "c.d", "a.b.c.d"),
+        ("import os.path as osp\nosp.join(a, b)\n", "osp.join", "os.path.join"),
+        ("import os.path\nos.path.join(a, b)\n", "os.path.join", "os.path.join"),
+        ("import pickle\nm = pickle\nm.loads(b)\n", "m.loads", "pickle.loads"),
+        ("from pickle import loads\nf = loads\nf(b)\n", "f", "pickle.loads"),
+        (
+            "import openai\nc = openai.OpenAI()\nc.chat.completions.create(model=m)\n",
+            "c.chat.completions.create",
+            "openai.OpenAI.chat.completions.create",
+        ),
+        (
+            "from openai import OpenAI\nOpenAI().chat.completions.create()\n",
+            "OpenAI().chat.completions.create",
+            "openai.OpenAI.chat.completions.create",
+        ),
+        ("eval(s)\n", "eval", "builtins.eval"),
+        ("open(p)\n", "open", "builtins.open"),
+        ("undefined_thing(1)\n", "undefined_thing", None),
+        ("undefined_thing.attr(1)\n", "undefined_thing.attr", None),
+        ("from . import helpers\nhelpers.load(p)\n", "helpers.load", None),
+        ("from .models import load\nload(p)\n", "load", None),
+        ("from ..pkg import pickle\npickle.loads(b)\n", "pickle.loads", None),
+        ("def load(p):\n    pass\nload(p)\n", "load", None),
+        ("import yaml as y, json\ny.load(s)\n", "y.load", "yaml.load"),
+    ],
+)
+def test_module_level_resolution(source: str, callee: str, expected: str | None) -> None:
+    assert resolved(source, callee) == [expected]
+
+
+def test_function_local_import() -> None:
+    source = """
+        def restore(blob):
+            import pickle as pk
+            return pk.loads(blob)
+
+        pk.loads(blob)
+    """
+    assert resolved(source, "pk.loads") == ["pickle.loads", None]
+
+
+def test_function_sees_module_import() -> None:
+    source = """
+        import pickle
+
+        def restore(blob):
+            return pickle.loads(blob)
+    """
+    assert resolved(source, "pickle.loads") == ["pickle.loads"]
+
+
+def test_parameter_shadows_import() -> None:
+    source = """
+        import pickle
+
+        def f(pickle, *args, **kwargs):
+            return pickle.loads(x)
+
+        def g(x, *, pickle=None):
+            return pickle.loads(x)
+
+        def h(*pickle):
+            return pickle.loads(x)
+
+        pickle.loads(x)
+    """
+    assert resolved(source, "pickle.loads") == [None, None, None, "pickle.loads"]
+
+
+def test_local_assignment_shadows_import() -> None:
+    source = """
+        import pickle
+
+        def f():
+            pickle = make()
+            return pickle.loads(x)
+    """
+    assert resolved(source, "pickle.loads") == [None]
+
+
+def test_loop_and_with_targets_shadow() -> None:
+    source = """
+        import pickle
+        for pickle in things:
+            pickle.loads(x)
+    """
+    assert resolved(source, "pickle.loads") == [None]
+
+
+def test_instance_through_self_attribute_set_in_init() -> None:
+    source = """
+        import openai
+
+        class Bot:
+            def __init__(self, key):
+                self.client = openai.OpenAI(api_key=key)
+                self.codec = __import__("json")
+
+            def ask(self, prompt):
+                return self.client.chat.completions.create(messages=prompt)
+    """
+    assert resolved(source, "self.client.chat.completions.create") == [
+        "openai.OpenAI.chat.completions.create"
+    ]
+
+
+def test_self_attribute_from_init_parameter_is_unknown() -> None:
+    source = """
+        import pickle
+
+        class Loader:
+            def __init__(self, pickle):
+                self.codec = pickle
+
+            def load(self, blob):
+                return self.codec.loads(blob)
+    """
+    assert resolved(source, "self.codec.loads") == [None]
+
+
+def test_rebinding_is_ordinal() -> None:
+    source = """
+        import yaml
+        from ruamel.yaml import YAML
+
+        first = yaml.load(text)
+        yaml = YAML()
+        second = yaml.load(text)
+    """
+    assert resolved(source, "yaml.load") == ["yaml.load", "ruamel.yaml.YAML.load"]
+    assert resolved(source, "YAML") == ["ruamel.yaml.YAML"]
+
+
+def test_rebinding_inside_function_is_ordinal() -> None:
+    source = """
+        import pickle
+
+        def f():
+            pickle.loads(x)
+            pickle = make_codec()
+            pickle.loads(x)
+
+        def g():
+            import json as pickle
+            return pickle.loads(x)
+
+        pickle.loads(x)
+    """
+    assert resolved(source, "pickle.loads") == [None, None, "json.loads", "pickle.loads"]
+
+
+def test_class_body_names_not_visible_in_methods() -> None:
+    source = """
+        class Store:
+            import pickle
+
+            loads = pickle.loads
+
+            def restore(self, blob):
+                return pickle.loads(blob)
+    """
+    assert resolved(source, "pickle.loads") == [None]
+
+
+def test_class_body_names_visible_in_class_body() -> None:
+    source = """
+        class Store:
+            import pickle
+            data = pickle.loads(blob)
+    """
+    assert resolved(source, "pickle.loads") == ["pickle.loads"]
+
+
+def test_nested_function_sees_enclosing_function_import() -> None:
+    source = """
+        def outer():
+            import dill
+
+            def inner(b):
+                return dill.loads(b)
+
+            return inner
+    """
+    assert resolved(source, "dill.loads") == ["dill.loads"]
+
+
+def test_alias_chain_and_cycle_terminate() -> None:
+    source = """
+        import pickle
+        a = pickle
+        b = a
+        c = b
+        c.loads(x)
+        p = q
+        q = p
+        p.loads(x)
+    """
+    assert resolved(source, "c.loads") == ["pickle.loads"]
+    assert resolved(source, "p.loads") == [None]
+
+
+def test_name_table_direct_use_at_module_scope() -> None:
+    module = cst.parse_module("import numpy as np\nfrom torch import load as tl\n")
+    table = NameTable(module)
+    assert table.qualified(cst.parse_expression("np.load")) == "numpy.load"
+    assert table.qualified(cst.parse_expression("tl")) == "torch.load"
+    assert table.qualified(cst.parse_expression("nope.load")) is None
+    assert table.qualified(cst.parse_expression("len")) == "builtins.len"
+    assert table.qualified(cst.parse_expression("f(x)[0]")) is None
+
+
+def test_one_line_suites() -> None:
+    source = """
+        def f(b): import pickle as p; return p.loads(b)
+        if ready: import dill as d; d.loads(x)
+    """
+    assert resolved(source, "p.loads") == ["pickle.loads"]
+    assert resolved(source, "d.loads") == ["dill.loads"]
+
+
+def test_with_and_except_targets_shadow() -> None:
+    source = """
+        import pickle, marshal
+        with open(p) as pickle:
+            pickle.loads(x)
+        try:
+            pass
+        except Exception as marshal:
+            marshal.loads(x)
+    """
+    assert resolved(source, "pickle.loads") == [None]
+    assert resolved(source, "marshal.loads") == [None]
+
+
+def test_conditional_imports_resolve() -> None:
+    source = """
+        try:
+            import cPickle as pickle
+        except ImportError:
+            import pickle
+        pickle.load(f)
+    """
+    assert resolved(source, "pickle.load") == ["pickle.load"]
