@@ -385,11 +385,6 @@ def test_diff_prints_unified_diff_and_changes_nothing(tree, run_cli) -> None:
     assert run_cli(["check", "--diff", "--unsafe-fixes", "--exit-zero", "a.py"], cwd=root).code == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AIS105's fix (plugins/model_loading/yaml_load.py) rebuilds the argument list and drops "
-    "the comment after the kept stream argument",
-)
 def test_fix_keeps_comment_inside_the_call(tree, run_cli) -> None:
     source = "import yaml\ncfg = yaml.load(\n    stream,  # the stream\n    Loader=yaml.Loader,\n)\n"
     root = tree({"a.py": source})

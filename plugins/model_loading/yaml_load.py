@@ -168,6 +168,25 @@ class YamlLoad(Rule):
         new_func = node.func.with_changes(attr=cst.Name(replacement))
         return self.fixes.replace_node(
             node,
-            node.with_changes(func=new_func, args=[stream.with_changes(comma=cst.MaybeSentinel.DEFAULT)]),
+            node.with_changes(func=new_func, args=[_only_argument(stream, node.args[-1])]),
             title=f"Use `{replacement}`",
         )
+
+
+def _only_argument(stream: libcst.Arg, last: libcst.Arg) -> libcst.Arg:
+    """The stream argument as the call's only argument, keeping a comment after it.
+
+    On one line the comma goes (`safe_load(s)`); in a one-argument-per-line call the comma stays,
+    with the stream's own comment and the layout the closing parenthesis had after the last
+    argument.
+    """
+    comma = stream.comma
+    if not isinstance(comma, cst.Comma) or not isinstance(
+        comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        return stream.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    closing = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else None
+    if stream is last or not isinstance(closing, cst.ParenthesizedWhitespace):
+        return stream
+    layout = closing.with_changes(first_line=comma.whitespace_after.first_line)
+    return stream.with_changes(comma=comma.with_changes(whitespace_after=layout))
