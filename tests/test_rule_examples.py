@@ -6,6 +6,8 @@ plugin registers it.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
 RULES: dict[str, type[Rule]] = dict(sorted(load_plugins(entry_points=False).rules.items()))
 # The scanner's own diagnostics (AIS0xx) are emitted by the engine, not by visiting code.
 DIAGNOSTIC_PREFIX = "AIS0"
+MIN_EXAMPLES = 6
 
 
 def test_rules_are_registered() -> None:
@@ -34,8 +37,21 @@ def test_examples_hold(rule: type[Rule]) -> None:
     "rule", [r for c, r in RULES.items() if not c.startswith(DIAGNOSTIC_PREFIX)], ids=lambda r: r.code
 )
 def test_rule_has_valid_and_invalid_examples(rule: type[Rule]) -> None:
-    assert rule.examples("invalid"), f"{rule.code} has no `invalid` examples (they are its tests)"
-    assert rule.examples("valid"), f"{rule.code} has no `valid` examples (they are its tests)"
+    """Examples are a rule's tests: positives and look-alikes, at least six of each."""
+    assert len(rule.examples("invalid")) >= MIN_EXAMPLES, f"{rule.code}: too few `invalid` examples"
+    assert len(rule.examples("valid")) >= MIN_EXAMPLES, f"{rule.code}: too few `valid` examples"
+
+
+def test_loading_every_plugin_does_not_import_libcst() -> None:
+    """Registration must stay cheap: rule modules reach libcst only through the lazy proxy."""
+    code = (
+        "import sys\n"
+        "from aisec.pluginmanager import load_plugins\n"
+        "load_plugins(entry_points=False)\n"
+        "print(sorted(m for m in sys.modules if m == 'libcst' or m.startswith('fickling')))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("rule", RULES.values(), ids=RULES.keys())
