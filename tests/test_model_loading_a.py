@@ -15,12 +15,10 @@ import libcst
 import pytest
 from aisec.hooks import Applicability, Confidence, Severity
 from aisec.plugins.model_loading.joblib_load import JoblibLoad
-from aisec.plugins.model_loading.numpy_load import NumpyAllowPickle
 from aisec.plugins.model_loading.torch_load import TorchLoadUnsafe
 from aisec.plugins.model_loading.trust_remote_code import TrustRemoteCode
 from aisec.testing import check_source
 
-RULES = [TorchLoadUnsafe, NumpyAllowPickle, JoblibLoad, TrustRemoteCode]
 SELECT = "AIS102,AIS103,AIS104,AIS106"
 FIXTURES = Path(__file__).parent / "data" / "ml_scripts_a"
 
