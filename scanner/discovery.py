@@ -17,7 +17,7 @@ from typing import Iterable
 
 from .selection import path_matches
 
-SOURCE_SUFFIXES = (".py", ".pyi")
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 ANY_SUFFIX = ("",)  # every file (artifact mode: candidates are recognised by content)
 
 

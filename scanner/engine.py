@@ -7,6 +7,7 @@ libcst is imported on the first file that passes the prefilter, never before.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import tokenize
 from dataclasses import dataclass, field
@@ -118,6 +119,23 @@ class FileScanner:
         text = self._decode(path, data, result)
         if text is None:
             return result
+        cells: list[int] | None = None
+        if path.endswith(".ipynb"):
+            from .notebooks import NotebookError, notebook_code
+
+            try:
+                text, cells = notebook_code(text)
+            except NotebookError as exc:
+                self._parse_error(result, path, 1, f"{exc}; fix or exclude the notebook")
+                return result
+            fix = None  # fixes would have to be written back into the JSON: not offered
+        self._scan_checked_text(path, text, result, fix)
+        if cells:
+            result.findings = [_with_cell(finding, path, cells) for finding in result.findings]
+        return result
+
+    def _scan_checked_text(self, path: str, text: str, result: FileResult, fix: Applicability | None) -> None:
+        """Prefilter, then parse and run the rules on decoded source text."""
         ignored = self._ignored_codes(path)
         candidates = [r for r in self.parsing_rules if r.code not in ignored]
         if self.use_prefilter:
@@ -125,9 +143,8 @@ class FileScanner:
         if not candidates:
             result.skipped_by_prefilter = True
             self._unused_without_parse(path, text, ignored, result)
-            return result
+            return
         self._scan_text(path, text, candidates, ignored, result, fix)
-        return result
 
     # ----- steps -----
 
@@ -418,6 +435,14 @@ class FileScanner:
         return defaults
 
 
+def _with_cell(finding: Finding, path: str, cells: list[int]) -> Finding:
+    """Add the notebook cell number to a finding located in the notebook itself."""
+    line = finding.location.line
+    if finding.path != path or not 1 <= line <= len(cells):
+        return finding
+    return dataclasses.replace(finding, cell=cells[line - 1])
+
+
 def file_signature(path: Path) -> tuple[int, int, int]:
     """(size, mtime_ns, inode) of a file, or (-1, -1, -1) when it does not exist."""
     try:
@@ -460,7 +485,9 @@ def _python_parse_problem(text: str) -> _PythonProblem | None:
         message = exc.msg or "invalid syntax"
         line, column = exc.lineno or 1, exc.offset or 1
         if any(marker in message for marker in _DEPTH_MESSAGES):
-            return _PythonProblem(True, line, column, f"nesting too deep to parse ({message}); exclude the file")
+            return _PythonProblem(
+                True, line, column, f"nesting too deep to parse ({message}); exclude the file"
+            )
         return _PythonProblem(False, line, column, f"syntax error: {message}")
     except ValueError:
         return None

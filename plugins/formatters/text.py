@@ -27,7 +27,8 @@ def _headline(finding: Finding, color: bool) -> str:
     code = _paint(finding.code, _SEVERITY_COLOURS[finding.severity], color)
     fixable = " [*]" if finding.fix is not None else ""
     suppressed = " (suppressed)" if finding.suppressed else ""
-    return f"{where} {code} [{finding.severity}]{fixable} {finding.message}{suppressed}"
+    cell = f" (cell {finding.cell})" if finding.cell is not None else ""
+    return f"{where} {code} [{finding.severity}]{fixable} {finding.message}{cell}{suppressed}"
 
 
 def _frame(finding: Finding, report: Report, color: bool) -> list[str]:
