@@ -350,8 +350,10 @@ class FileScanner:
                     suppressed=suppression is not None,
                 )
             )
-            member = artifact.get("member") if artifact else None
-            texts.append(f"{module.code_for_node(report.node)}\0{member}")
+            # An artifact finding is located in the artifact: the loading file keeps apart the same
+            # load written in two files.
+            origin = f"{artifact.get('member')}\0{path}" if artifact else ""
+            texts.append(f"{module.code_for_node(report.node)}\0{origin}")
         return assign_fingerprints(findings, texts), fixes
 
     # ----- diagnostics -----

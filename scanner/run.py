@@ -261,6 +261,8 @@ def _open_cache(session: Session, options: CheckOptions) -> Any:
             config.rule_options,
             config.per_file_ignores,
             config.rules,
+            config.artifacts,
+            config.taint,
             options.warn_unused_ignores,
             options.show_suppressed,
             options.want_fix_diffs,

@@ -103,8 +103,7 @@ def test_rules_are_registered_and_documented():
         assert issubclass(rule, Rule)
         assert rule.metadata_problems() == []
         assert rule.summary and rule.description and rule.rationale and rule.remediation and rule.references
-        assert tuple(rule.valid) == () and tuple(rule.invalid) == ()
-        assert not any(n.startswith(("visit_", "leave_")) for n in vars(rule))
+        assert rule.valid and rule.invalid  # artifacts referenced from code (text pickles)
     assert {r.code: r.name for r in rules} == {
         "AIS401": "malicious-pickle-artifact",
         "AIS402": "pickle-artifact",
