@@ -36,15 +36,18 @@ def display_path(path: Path, cwd: Path) -> str:
         return absolute.as_posix()
 
 
-def match_path(path: Path, cwd: Path, root: Path | None) -> str:
+def match_path(path: Path, cwd: Path, root: Path | None, base: Path | None = None) -> str:
     """The path that exclude and per-file-ignores patterns see: POSIX, relative to the project
-    root (the config's folder) when below it, so the patterns mean the same from any folder."""
+    root (the config's folder) when below it, so the patterns mean the same from any folder.
+    Outside the project, relative to `base` (the directory the user named) when below it, so
+    the folders above a named directory (`/x/site-packages/pkg`) never exclude its files."""
     absolute = path if path.is_absolute() else cwd / path
-    if root is not None:
-        try:
-            return absolute.relative_to(root).as_posix()
-        except ValueError:
-            pass
+    for anchor in (root, base):
+        if anchor is not None:
+            try:
+                return absolute.relative_to(anchor).as_posix()
+            except ValueError:
+                pass
     return display_path(absolute, cwd)
 
 
@@ -97,7 +100,7 @@ def _expand_directory(
     for path in listed:
         if not path.name.endswith(suffixes):
             continue
-        relative = match_path(path, cwd, root)
+        relative = match_path(path, cwd, root, base=directory)
         if is_excluded(relative, excludes) or not path.is_file():
             continue
         files.append(path)
@@ -126,7 +129,9 @@ def _walk(directory: Path, excludes: list[str], cwd: Path, project_root: Path | 
     for root, dirs, names in os.walk(directory, followlinks=False):
         root_path = Path(root)
         dirs[:] = sorted(
-            d for d in dirs if not is_excluded(match_path(root_path / d, cwd, project_root), excludes)
+            d
+            for d in dirs
+            if not is_excluded(match_path(root_path / d, cwd, project_root, base=directory), excludes)
         )
         files.extend(root_path / name for name in names)
     return files

@@ -618,3 +618,15 @@ def test_baseline_with_missing_path_exits_2(tree, run_cli) -> None:
     root = tree({"a.py": PICKLE})
     result = run_cli(["baseline", "-o", "b.json", "a.py", "nope.py"], cwd=root)
     assert result.code == 2 and "nope.py" in result.err
+
+
+def test_folders_above_a_named_directory_do_not_exclude_it(tmp_path, run_cli) -> None:
+    """`aisec check /x/site-packages/pkg` from elsewhere: only paths below the named directory
+    (or the project root) are matched against excludes such as `site-packages`."""
+    outside = tmp_path / "x" / "site-packages" / "pkg"
+    outside.mkdir(parents=True)
+    (outside / "m.py").write_text("import pickle\npickle.loads(b)\n", encoding="utf-8")
+    elsewhere = tmp_path / "work"
+    (elsewhere / ".git").mkdir(parents=True)
+    result = run_cli(["check", "--no-cache", "--format", "json", str(outside)], cwd=elsewhere)
+    assert [f["code"] for f in result.json()["findings"]] == ["AIS101"]
