@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import pluggy
-from aisec.hooks import PROJECT_NAME, Rule, hookspecs
+from aisec.hooks import PROJECT_NAME, Rule, TaintCatalog, hookspecs
 
 ENTRY_POINT_GROUP = "aisec"
 
@@ -23,6 +23,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "aisec.formatters": "aisec.plugins.formatters",
     "aisec.model_loading": "aisec.plugins.model_loading",
     "aisec.artifacts": "aisec.plugins.artifacts",
+    "aisec.prompt_injection": "aisec.plugins.prompt_injection",
 }
 ESSENTIAL_PLUGINS = frozenset({"aisec.core", "aisec.formatters"})
 
@@ -97,13 +98,12 @@ def _register(registry: Registry, plugin: Any, name: str, source: str) -> None:
 
 
 def _load_entry_points(registry: Registry, disabled: set[str]) -> None:
-    from importlib.metadata import entry_points
+    from .entrypoints import find_entry_points
 
-    for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+    for entry_point in find_entry_points(ENTRY_POINT_GROUP):
         if entry_point.name in disabled:
             continue
-        dist = getattr(entry_point, "dist", None)
-        source = f"distribution {dist.name if dist else '?'!s} (entry point)"
+        source = f"distribution {entry_point.distribution} (entry point)"
         if entry_point.name in registry.plugin_sources:
             _register(registry, None, entry_point.name, source)  # raises the collision error
         try:
@@ -156,7 +156,11 @@ def _collect(registry: Registry) -> None:
             registry.formatters[name] = formatter
     for _, inspectors in _call_each(registry, "aisec_artifact_inspectors"):
         registry.artifact_inspectors.extend(inspectors)
-    for _, catalog in _call_each(registry, "aisec_taint_catalog"):
+    for plugin_name, catalog in _call_each(registry, "aisec_taint_catalog"):
+        if not isinstance(catalog, TaintCatalog):
+            raise PluginError(
+                f"plugin {plugin_name!r} returned {type(catalog).__name__} from aisec_taint_catalog(); expected an aisec.hooks.TaintCatalog"
+            )
         registry.taint_catalogs.append(catalog)
 
 
