@@ -27,7 +27,6 @@ from .taint import (
     TAINT_SINKS,
     TAINT_SOURCES,
     TEMPLATE,
-    TEMPLATE_MESSAGES,
     USER,
     ParameterSource,
     Sanitizer,
@@ -38,6 +37,8 @@ from .taint import (
     TaintCatalog,
     TaintFact,
     TaintFacts,
+    sinks_marker,
+    sources_marker,
 )
 from .types import (
     Applicability,
@@ -70,7 +71,6 @@ __all__ = [
     "TAINT_SINKS",
     "TAINT_SOURCES",
     "TEMPLATE",
-    "TEMPLATE_MESSAGES",
     "UNKNOWN",
     "USER",
     "Applicability",
@@ -90,8 +90,8 @@ __all__ = [
     "Report",
     "Rule",
     "RuleContext",
-    "ScanError",
     "Sanitizer",
+    "ScanError",
     "Severity",
     "Sink",
     "SinkArgument",
@@ -104,4 +104,6 @@ __all__ = [
     "cst",
     "hookimpl",
     "hookspec",
+    "sinks_marker",
+    "sources_marker",
 ]

@@ -31,9 +31,29 @@ class Rule:
     `trigger_groups` narrows that further for rules that need several things in one module: each
     group is a tuple of substrings and *every* group must have at least one of them in the text
     (on top of `triggers`). A taint rule needs a source and a sink in the same module:
-    `trigger_groups = ((TAINT_SOURCES,), (TAINT_SINKS,))`, where the two markers from
-    `aisec.hooks` stand for the tokens of every source / sink of the run's merged taint catalog
-    (so a team's catalog entries count too). Groups may mix markers and plain substrings.
+    `triggers = (TAINT_SINKS,)` and `trigger_groups = ((TAINT_SOURCES,),)`, where the markers
+    from `aisec.hooks` stand for the tokens of every sink / source of the run's merged taint
+    catalog (so a team's catalog entries count too). Triggers and groups may mix markers and
+    plain substrings.
+
+    `qualified_names` are `fnmatch` patterns (`*` also matches dots) of every callee a rule can
+    report on, e.g. `("pickle.load", "pickle.loads")` or `("*.from_pretrained",
+    "transformers.pipeline")`. After the trigger check the engine runs a cheap `ast` pass over
+    the file (`aisec.screen`) that computes candidate names for every call, and keeps the rule
+    only when a pattern matches one of them; libcst does not parse a file no rule is left for.
+    Empty (the default) means the rule does not take part in that screen and runs whenever its
+    triggers pass. The contract, for a rule that declares patterns:
+
+    - it reports only on `Call` nodes (from `visit_Call`/`leave_Call`, however it gets there);
+    - for every call it can report, if `self.names.qualified(call.func)` can be X, some pattern
+      matches X; if it reports a call whose name is None (unresolved), some pattern matches the
+      callee as written, with calls dropped and a root that is not a name spelled `?`
+      (`get_cls().from_pretrained` -> `get_cls.from_pretrained`, `MODELS[a].from_pretrained`
+      -> `?.from_pretrained`): `*.from_pretrained` covers both.
+
+    The screen computes a superset of the names the name table can give each call (every
+    binding of a name in any scope, aliases followed), so these patterns are all it needs;
+    `aisec.testing.assert_examples` checks that every `invalid` example passes it.
     """
 
     code: ClassVar[str]
@@ -44,6 +64,7 @@ class Rule:
     cwe: ClassVar[str | None] = None
     triggers: ClassVar[tuple[str, ...]] = ()
     trigger_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    qualified_names: ClassVar[tuple[str, ...]] = ()
     fix_applicability: ClassVar[Applicability | None] = None
     enabled_by_default: ClassVar[bool] = True
 
@@ -121,4 +142,7 @@ class Rule:
             for group in groups
         ):
             problems.append("trigger_groups must be a tuple of non-empty tuples of strings")
+        names = cls.qualified_names
+        if isinstance(names, str) or not all(isinstance(name, str) and name for name in names):
+            problems.append("qualified_names must be a tuple of non-empty strings (fnmatch patterns)")
         return problems

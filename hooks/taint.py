@@ -1,100 +1,107 @@
-"""The taint contract: catalogs of sources, sinks and sanitizers (data), and the facts rules get.
+"""The taint contract: catalogs of sources, sinks and sanitizers (plain data), and the facts rules get.
 
 Plugins return a `TaintCatalog` from `aisec_taint_catalog()`; projects add entries under
-`[tool.aisec.taint]` (`catalog_from_config` reads that table). The engine merges every catalog,
-runs one dataflow analysis per module the first time a rule asks, and answers through the
-`TaintFacts` protocol (`self.taint` on a rule):
+`[tool.aisec.taint]`. The engine merges every catalog, runs one dataflow analysis per module the
+first time a rule asks, and answers through `TaintFacts` (`self.taint` on a rule):
 
-    for flow in self.taint.sink_flows(call):          # data reaching an argument of a sink
+    for flow in self.taint.sink_flows(call):        # untrusted data reaching an argument of a sink
         if flow.role == INSTRUCTION and flow.fact.tier == REMOTE: ...
-    fact = self.taint.origin(expr)                    # where untrusted data in `expr` came from
+    fact = self.taint.origin(expr)                  # where untrusted data in `expr` came from
 
-Patterns are `fnmatch` patterns over qualified names, as `aisec.hooks.NameResolver` spells them
-(`openai.OpenAI.chat.completions.create`; `builtins.input`). When the receiver of a call cannot
-be resolved (a client passed in as a parameter), the engine matches the name as written instead
-(`client.chat.completions.create`), so patterns that start with `*.` (`*.chat.completions.create`)
-also catch those. Calling an object that a call returned (`pipe = pipeline(...)`; `pipe(x)`) is
-spelled with a trailing `.__call__` (`transformers.pipeline.__call__`).
+Patterns are `fnmatch` patterns over qualified names as `aisec.hooks.NameResolver` spells them
+(`openai.OpenAI.chat.completions.create`, `builtins.input`); `*` also matches dots. When the
+receiver of a call cannot be resolved (a client passed in as a parameter), the name is matched as
+written (`client.chat.completions.create`), so a pattern starting with `*.` catches both. Calling
+an object that a call returned (`pipe = pipeline(...)`; `pipe(text)`) is spelled with a trailing
+`.__call__` (`transformers.pipeline.__call__`).
 
-Plain dataclasses only: importing this module must stay cheap, and it never imports libcst.
+Plain dataclasses only: this module never imports libcst or the engine.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Iterable, Protocol
 
-# ----- trust tiers of sources -----
+# ----- trust tiers of sources (TaintFact.tier), most severe first -----
 
 REMOTE = "remote"
 """Attacker-controlled request data: web frameworks, webhooks, chat/UI inputs (high severity)."""
 INDIRECT = "indirect"
-"""Content the attacker may have written: fetched pages, files, DB rows, retrieved documents."""
+"""Content an attacker may have written: fetched pages, read files, DB rows, retrieved documents."""
 CLI = "cli"
-"""Local operator input: `input()`, `sys.argv`, argparse, CLI framework options (low severity)."""
+"""Local operator input: `input()`, `sys.argv`, argparse (low severity)."""
 LLM_OUTPUT = "llm_output"
-"""Model responses (the source of the LLM-output rules, AIS3xx)."""
+"""Model responses: the source of the LLM-output rules (a `Source` with `kind="call"` on an LLM
+call; accessor chains such as `.choices[0].message.content` propagate from it)."""
 TIERS = (REMOTE, INDIRECT, CLI, LLM_OUTPUT)
 
-# ----- what an argument of a sink carries (SinkArgument.role) -----
+# ----- what a sink argument carries (SinkArgument.role, SinkFlow.role) -----
 
 INSTRUCTION = "instruction"
 """Instruction context: system/developer prompts, `instructions=`, `system=`, agent prompts."""
 USER = "user"
-"""User content: a single prompt string or a user message. Untrusted text alone here is the
-designed channel; untrusted text spliced with instruction text into one string is not."""
+"""User content: a prompt string or a user message. Untrusted text alone here is the designed
+channel; untrusted text spliced into constant instruction text is not (`TaintFact.spliced`)."""
 TEMPLATE = "template"
-"""The text of a prompt template (variables in it are filled in later; a template engine
-interprets it)."""
+"""The text of a prompt template: a template engine interprets it, later `.format`/`.invoke`
+calls fill its `{slots}`."""
 MESSAGES = "messages"
-"""A list of chat messages; each message's role decides whether its content is instruction
-context. A whole list taken from untrusted data lets the data choose roles (instruction)."""
+"""A list of chat messages (dicts with a `role` key, `(role, text)` tuples). Each message's role
+decides what its content is: system/developer and assistant-like roles are instruction context.
+A list (or message) whose structure came from untrusted data lets the data choose the roles,
+which makes it instruction context too."""
 INPUT = "input"
-"""A single prompt string (user content) or a list of chat messages (as `MESSAGES`)."""
+"""A prompt string (user content) or a list of chat messages (as `MESSAGES`)."""
 MESSAGE = "message"
-"""The call's own keyword arguments form one chat message (`role=`, `content=`)."""
-TEMPLATE_MESSAGES = "template_messages"
-"""A list of `(role, template)` pairs / message templates (`ChatPromptTemplate.from_messages`)."""
-ROLES = (INSTRUCTION, USER, TEMPLATE, MESSAGES, INPUT, MESSAGE, TEMPLATE_MESSAGES)
-"""Roles the engine interprets. Any other role string (a later rule family's, e.g. "exec") is
-passed through: every untrusted fact of the argument is a flow with that role."""
-
-# Message roles (lower-cased) whose content is instruction context. Assistant-like roles count:
-# data there is a forged model turn the model treats as its own words.
-INSTRUCTION_MESSAGE_ROLES = frozenset({"system", "developer"})
-ASSISTANT_MESSAGE_ROLES = frozenset({"assistant", "ai", "model", "chatbot"})
+"""The call's own `role=` keyword decides what its other arguments are (one chat message:
+`ChatMessage(role=..., content=...)`, `threads.messages.create(role=..., content=...)`)."""
+ROLES = (INSTRUCTION, USER, TEMPLATE, MESSAGES, INPUT, MESSAGE)
+"""Roles the engine interprets. Any other role string (another rule family's, e.g. "exec") is
+passed through: every untrusted fact of the argument becomes a flow with that role."""
 
 # ----- sanitizer kinds -----
 
 CAST = "cast"
 """The result is trusted (`int(x)`, `uuid.UUID(x)`, a team's `clean_prompt(x)`)."""
 ENCODER = "encoder"
-"""The result is the data encoded/escaped (`json.dumps`, `html.escape`): still untrusted text,
-but it cannot break out of a fence; facts record it in `TaintFact.encoded`."""
+"""The result is the data encoded or escaped (`json.dumps`, `html.escape`): still untrusted, but
+it cannot break out of a fence; facts list the encoders in `TaintFact.encoded`."""
 GUARD = "guard"
 """A check: where the call is truthy (`if re.fullmatch(p, x):`, or after
-`if not check(x): return`) the checked argument is trusted."""
+`if not check(x): return`), the checked argument is trusted."""
 SANITIZER_KINDS = (CAST, ENCODER, GUARD)
 
 SOURCE_KINDS = ("any", "call", "attribute")
 
-# Prefilter markers for `Rule.trigger_groups`: they stand for the tokens of every source
-# (or sink) of the merged catalog, so a team's catalog entries also open the gate.
+# Prefilter markers, usable in `Rule.triggers` and `Rule.trigger_groups`: they stand for the
+# tokens of every source (or sink) of the run's merged catalog, so a team's entries count too.
 TAINT_SOURCES = "@taint:sources"
 TAINT_SINKS = "@taint:sinks"
+
+
+def sinks_marker(role: str) -> str:
+    """Prefilter marker for the sinks with an argument of `role` only (`"@taint:sinks:sql"`): a
+    rule family that reads one role is not triggered by another family's sinks."""
+    return f"{TAINT_SINKS}:{role}"
+
+
+def sources_marker(tier: str) -> str:
+    """Prefilter marker for the sources (and parameter sources) of one tier only."""
+    return f"{TAINT_SOURCES}:{tier}"
 
 
 @dataclass(frozen=True)
 class Source:
     """Untrusted data produced by calling, or reading, a qualified name.
 
-    `kind`: "call" (the value a call returns: `builtins.input`, `requests.get`), "attribute"
-    (the value of reading the name: `flask.request.form`, `sys.argv`) or "any" (both).
-    `static_argument`: the call is not a source when this argument (0-based position, keyword
-    name, or "self" for the receiver of a method call) is a static value: a literal, a path
-    built from `__file__`, a module constant, the environment (`open("prompts/system.txt")`
-    reads the project's own file, `open(path)` reads a document).
+    `kind`: "call" (what a call returns: `builtins.input`, `requests.get`), "attribute" (the value
+    of reading the name: `flask.request.form`, `sys.argv`) or "any". `label` names the kind of
+    source in messages ("Flask request data"). With `static_argument` (a 0-based position, a
+    keyword, or "self" for the receiver of a method call), the call is a source only when that
+    argument is not static: `open("prompts/system.txt")` reads the project's own file,
+    `open(path)` reads a document.
     """
 
     pattern: str
@@ -108,34 +115,29 @@ class Source:
 class ParameterSource:
     """Parameters of some functions are untrusted: route handlers, Lambda handlers, UI callbacks.
 
-    A function qualifies when it is registered by one of `decorators` (decorator expressions,
-    called or not: `fastapi.FastAPI.get`, `flask.Flask.route`) or `registrars` (calls that take
-    the function as an argument: `gradio.Interface` with `fn=`; `callback` says which argument)
-    when either is given, and when every other given condition holds: its name matches
-    `functions`, it is a method of a class deriving from `base_classes`, it has all of
-    `with_params`, the module imports one of `requires_import`.
+    A function of the module qualifies when every given condition holds: it is decorated by one
+    of `decorators` (called or not) or passed to a call of one of `registrars` (`gradio.Interface(fn=f)`,
+    `btn.click(f, ...)`) when either is given; its name matches one of `functions`; it is a method
+    of a class deriving from one of `base_classes`; the module imports one of `requires_import`
+    (module names or prefixes).
 
-    Its parameters matching `params` (every parameter but `self`/`cls` when empty) and, when
-    given, `annotations` (qualified type patterns) are sources, except parameters typed as
-    non-text scalars (`int`, `float`, `bool`, `Literal[...]`, enums, ...), typed with one of
-    `exclude_annotations`, or defaulting to a call of `exclude_defaults` (`fastapi.Depends`).
-    With `attributes`, the parameter is a request object: only reading (or calling) those
-    attributes yields untrusted data (`request.GET`, `request.json()`).
+    Its parameters named in `params` (all but `self`/`cls` when empty) are then sources, except
+    those annotated with a non-text type (`int`, `float`, `bool`, `Literal[...]`, an enum, ...) or
+    whose annotation or default call matches one of `exclude` (`fastapi.Depends`,
+    `fastapi.Request`). With `type`, a matching parameter is not data itself but an object of that
+    qualified type (a Django view's `request` is a `django.http.HttpRequest`): the catalog's
+    `Source`s on that type's attributes (`django.http.HttpRequest.POST`) yield the data.
     """
 
     tier: str = REMOTE
     decorators: tuple[str, ...] = ()
     registrars: tuple[str, ...] = ()
-    callback: tuple[str | None, int | None] = ("fn", 0)
     functions: tuple[str, ...] = ()
     base_classes: tuple[str, ...] = ()
-    with_params: tuple[str, ...] = ()
     requires_import: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
-    annotations: tuple[str, ...] = ()
-    exclude_annotations: tuple[str, ...] = ()
-    exclude_defaults: tuple[str, ...] = ()
-    attributes: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    type: str = ""
     label: str = ""
 
 
@@ -144,19 +146,21 @@ class SinkArgument:
     """Which argument of a sink call carries what (`role`, see ROLES).
 
     The argument is `keyword=` or, failing that, the 0-based `position`; with neither, every
-    argument. `path` descends into it: dict keys of a dict literal (or of a dict later passed
-    through `json.dumps`), or keyword arguments of a constructor call
-    (`config=types.GenerateContentConfig(system_instruction=...)` is `path=("system_instruction",)`).
-    For message roles, `role_key` names the role entry of a message and `content_keys` the
-    entries holding its text (role names compare case-insensitively).
+    argument. `path` descends into a dict argument (a dict literal, or a dict that was passed
+    through `json.dumps`) by keys: Bedrock's `body=json.dumps({"system": ...})` is
+    `SinkArgument(INSTRUCTION, keyword="body", path=("system",))`. With `template`, the text is a
+    prompt template (`ChatPromptTemplate.from_messages`): untrusted text in a user part is a
+    TEMPLATE flow, and data bound later to a `{slot}` flows into the role of the part holding it.
+    `message_role` names the chat role of a message the call builds (`AIMessage(content)` is
+    "assistant"); flows report it as `SinkFlow.message_role`.
     """
 
     role: str
     keyword: str | None = None
     position: int | None = None
     path: tuple[str, ...] = ()
-    role_key: str = "role"
-    content_keys: tuple[str, ...] = ("content",)
+    template: bool = False
+    message_role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,8 +179,8 @@ class Sink:
 class Sanitizer:
     """A call that makes data trusted (`cast`), encodes it (`encoder`) or checks it (`guard`).
 
-    `argument` is the checked argument of a guard (0-based; "self" for the receiver of a
-    method such as `PATTERN.fullmatch(x)` -> use 0 for `x`).
+    `argument` is the checked argument of a guard: a 0-based position (`re.fullmatch(p, x)` is 1;
+    `PATTERN.fullmatch(x)` is 0) or "self" (`x.isdigit()`).
     """
 
     pattern: str
@@ -196,49 +200,64 @@ class TaintCatalog:
     @staticmethod
     def merge(catalogs: Iterable[TaintCatalog | None]) -> TaintCatalog:
         """One catalog with every entry of `catalogs`, in order (duplicates removed)."""
-        sources: dict[Source, None] = {}
-        parameters: dict[ParameterSource, None] = {}
-        sinks: dict[Sink, None] = {}
-        sanitizers: dict[Sanitizer, None] = {}
+        parts: list[dict[Any, None]] = [{}, {}, {}, {}]
         for catalog in catalogs:
             if catalog is None:
                 continue
             if not isinstance(catalog, TaintCatalog):
                 raise TypeError(f"expected an aisec.hooks.TaintCatalog, got {type(catalog).__name__}")
-            sources.update(dict.fromkeys(catalog.sources))
-            parameters.update(dict.fromkeys(catalog.parameter_sources))
-            sinks.update(dict.fromkeys(catalog.sinks))
-            sanitizers.update(dict.fromkeys(catalog.sanitizers))
-        return TaintCatalog(tuple(sources), tuple(parameters), tuple(sinks), tuple(sanitizers))
+            for part, entries in zip(
+                parts,
+                (catalog.sources, catalog.parameter_sources, catalog.sinks, catalog.sanitizers),
+                strict=True,
+            ):
+                part.update(dict.fromkeys(entries))
+        return TaintCatalog(*(tuple(part) for part in parts))
 
-    def source_tokens(self) -> tuple[str, ...]:
-        """Prefilter tokens: a module in which none occurs contains no source of this catalog.
+    def source_tokens(self) -> tuple[tuple[str, ...], ...]:
+        """Prefilter tokens: alternatives, each a tuple of substrings that must all occur in a
+        module for one of its sources to be there (a module matching none has no source).
 
-        "" means "cannot tell" (a pattern without a literal name part): the gate stays open.
+        An empty tuple means "cannot tell" (a pattern without a literal name part): it always
+        matches.
         """
-        tokens = [_pattern_token(source.pattern) for source in self.sources]
+        tokens = [_pattern_tokens(source.pattern) for source in self.sources]
         for source in self.parameter_sources:
             tokens += _parameter_source_tokens(source)
         return tuple(dict.fromkeys(tokens))
 
-    def sink_tokens(self) -> tuple[str, ...]:
+    def sink_tokens(self) -> tuple[tuple[str, ...], ...]:
         """Prefilter tokens of the sinks (see `source_tokens`)."""
-        return tuple(dict.fromkeys(_pattern_token(sink.pattern) for sink in self.sinks))
+        return tuple(dict.fromkeys(_pattern_tokens(sink.pattern) for sink in self.sinks))
 
-    def trigger_expansions(self) -> dict[str, tuple[str, ...]]:
-        """What the `TAINT_SOURCES` / `TAINT_SINKS` markers of `Rule.trigger_groups` stand for."""
-        return {TAINT_SOURCES: self.source_tokens(), TAINT_SINKS: self.sink_tokens()}
+    def trigger_expansions(self) -> dict[str, tuple[tuple[str, ...], ...]]:
+        """What the `TAINT_SOURCES` / `TAINT_SINKS` prefilter markers stand for, and the
+        per-role / per-tier markers of `sinks_marker` and `sources_marker`."""
+        expansions = {TAINT_SOURCES: self.source_tokens(), TAINT_SINKS: self.sink_tokens()}
+        for role in dict.fromkeys(arg.role for sink in self.sinks for arg in sink.arguments):
+            scoped = TaintCatalog(
+                sinks=tuple(s for s in self.sinks if any(a.role == role for a in s.arguments))
+            )
+            expansions[sinks_marker(role)] = scoped.sink_tokens()
+        tiers = dict.fromkeys([*(s.tier for s in self.sources), *(p.tier for p in self.parameter_sources)])
+        for tier in tiers:
+            scoped = TaintCatalog(
+                sources=tuple(s for s in self.sources if s.tier == tier),
+                parameter_sources=tuple(p for p in self.parameter_sources if p.tier == tier),
+            )
+            expansions[sources_marker(tier)] = scoped.source_tokens()
+        return expansions
 
 
 @dataclass(frozen=True)
 class TaintFact:
     """Where untrusted data came from, and what happened to it on the way.
 
-    `description` is the source as written (`request.form["bio"]`, or "parameter `q` of
-    `chat()`"), `line` its 1-based line, `label` the catalog's name for the kind of source
-    ("Flask request data"). `spliced` is true when, on the way, the data was joined with
-    constant instruction text into one string (f-string, `%`, `.format`, `+`, `join`, a filled
-    template), `splice_line` where; `encoded` names the encoders it passed (`json.dumps`).
+    `description` is the source as written (`request.form["bio"]`, "parameter `q` of `chat()`"),
+    `line` its 1-based line, `label` the catalog's name for the kind of source. `spliced` is true
+    when, on the way, the data was joined with constant instruction text into one string
+    (f-string, `%`, `.format`, `+`, `join`, a filled template) before any encoder; `encoded`
+    names the encoders it passed (`json.dumps`).
     """
 
     tier: str
@@ -246,7 +265,6 @@ class TaintFact:
     line: int = 0
     label: str = ""
     spliced: bool = False
-    splice_line: int = 0
     encoded: tuple[str, ...] = ()
     node: Any = field(default=None, compare=False, repr=False)
 
@@ -260,9 +278,11 @@ class SinkFlow:
     """Untrusted data reaching one argument of one sink call.
 
     `role`: what the data is there (INSTRUCTION, USER, TEMPLATE, or a pass-through role);
-    `target`: where it went, for messages ("system message of openai.OpenAI.chat.completions.create");
-    `node`: the expression inside the call where it enters (report it there);
-    `sink`: the catalog entry (None for a template variable bound by `.invoke`/`.format`).
+    `target`: where it went, for messages ("the system message of `openai.OpenAI.chat.completions.create`");
+    `node`: the expression inside the call where it enters (report there); `sink`: the catalog
+    entry (None when a template's `.invoke`/`.format` fills a slot); `message_role`: for chat
+    messages, the message's role as written, lower case ("system", "assistant", "user"; "?" when
+    the data itself decides the role).
     """
 
     fact: TaintFact
@@ -270,6 +290,7 @@ class SinkFlow:
     target: str
     node: Any = field(compare=False, repr=False)
     sink: Sink | None = None
+    message_role: str | None = None
 
 
 class TaintFacts(Protocol):
@@ -288,8 +309,8 @@ class TaintFacts(Protocol):
         ...
 
     def sink_flows(self, call: Any) -> tuple[SinkFlow, ...]:
-        """Untrusted data reaching arguments of this call (a catalog sink, or a prompt
-        template's `.invoke`/`.format` binding a template variable)."""
+        """Untrusted data reaching arguments of this call: a catalog sink, or a prompt template's
+        `.invoke`/`.format` filling a slot."""
         ...
 
 
@@ -298,277 +319,40 @@ class TaintFacts(Protocol):
 _LITERAL_RUN = re.compile(r"[A-Za-z0-9_]+")
 
 
-def _pattern_token(pattern: str) -> str:
-    """The longest literal name part of a qualified-name pattern ("" when there is none).
+def _pattern_tokens(pattern: str) -> tuple[str, ...]:
+    """The literal name parts of a qualified-name pattern, all of which a module that contains
+    a matching name spells.
 
-    Sound as a prefilter token: every part of a qualified name is spelled somewhere in the
-    module (in an import or in the attribute chain), except the implicit `builtins` and
-    `__call__`; a literal run inside a wildcard part (`Chat*`) is spelled too.
+    Sound: every part of a qualified name is spelled somewhere in the module (in an import, an
+    attribute chain, an annotation or a base class), except the implicit `builtins` and
+    `__call__`; a literal run inside a wildcard part (`Chat*`) is spelled too. Parts with a
+    character class (`[...]`) are left out.
     """
-    best = ""
+    tokens: list[str] = []
     for part in pattern.split("."):
-        if part in ("builtins", "__call__"):
+        if part in ("builtins", "__call__") or "[" in part:
             continue
-        for run in _LITERAL_RUN.findall(part):
-            if len(run) > len(best):
-                best = run
-    return best
+        tokens += _LITERAL_RUN.findall(part)
+    return tuple(dict.fromkeys(tokens))
 
 
-def _parameter_source_tokens(source: ParameterSource) -> list[str]:
-    """Tokens of a parameter source: all its conditions must hold, so the alternatives of any
-    one condition will do; the most selective condition is chosen ([""] when none can tell)."""
+def _parameter_source_tokens(source: ParameterSource) -> list[tuple[str, ...]]:
+    """Tokens of a parameter source: all its conditions must hold, so the alternatives of any one
+    condition will do; the most selective condition is chosen ([()] when none can tell)."""
     conditions = [
         [*source.decorators, *source.registrars],
         list(source.functions),
         list(source.base_classes),
         list(source.requires_import),
-        list(source.annotations),
         list(source.params),
-        *([name] for name in source.with_params),
     ]
-    best: list[str] = [""]
+    best: list[tuple[str, ...]] = [()]
     best_score = 0
     for condition in conditions:
-        tokens = [_pattern_token(pattern) for pattern in condition]
-        if not tokens or not all(tokens):
+        alternatives = [_pattern_tokens(pattern) for pattern in condition]
+        if not alternatives or not all(alternatives):
             continue
-        score = min(len(token) for token in tokens)
+        score = min(sum(len(token) for token in alternative) for alternative in alternatives)
         if score > best_score:
-            best, best_score = tokens, score
+            best, best_score = alternatives, score
     return best
-
-
-# ----- [tool.aisec.taint] -----
-
-
-class TaintConfigError(ValueError):
-    """A bad `[tool.aisec.taint]` entry; the message starts with the key, in backticks."""
-
-
-_SOURCE_KEYS = {"pattern", "tier", "kind", "label", "static-argument"}
-_PARAMETER_KEYS = {
-    "tier",
-    "decorators",
-    "registrars",
-    "callback-keyword",
-    "callback-position",
-    "functions",
-    "base-classes",
-    "with-params",
-    "requires-import",
-    "params",
-    "annotations",
-    "exclude-annotations",
-    "exclude-defaults",
-    "attributes",
-    "label",
-}
-_ARGUMENT_KEYS = {"role", "keyword", "position", "path", "role-key", "content-keys"}
-_SINK_KEYS = {"pattern", "label", "arguments"} | _ARGUMENT_KEYS
-_SANITIZER_KEYS = {"pattern", "kind", "argument"}
-
-
-def catalog_from_config(table: Mapping[str, Any], key: str = "tool.aisec.taint") -> TaintCatalog:
-    """Build a catalog from `[tool.aisec.taint]`; raises `TaintConfigError` naming the key.
-
-    ```toml
-    [tool.aisec.taint]
-    # a string is a qualified-name pattern: a remote source (call or attribute),
-    # a sink whose every argument is instruction context, a cast-like sanitizer
-    sources = ["acme.web.get_param", {pattern = "acme.queue.receive", tier = "indirect"},
-               {decorators = ["acme.api.route"], tier = "remote"}]
-    sinks = ["acme.llm.set_system_prompt",
-             {pattern = "acme.llm.ask", keyword = "system", position = 1, role = "instruction"}]
-    sanitizers = ["acme.text.clean_prompt", {pattern = "acme.text.is_slug", kind = "guard"}]
-    ```
-    """
-    sources: list[Source] = []
-    parameters: list[ParameterSource] = []
-    sinks: list[Sink] = []
-    sanitizers: list[Sanitizer] = []
-    for name, value in table.items():
-        if name not in ("sources", "sinks", "sanitizers"):
-            raise TaintConfigError(f"unknown key `{key}.{name}`; valid keys: sanitizers, sinks, sources")
-        if not isinstance(value, list):
-            raise TaintConfigError(f"`{key}.{name}` must be a list of strings or tables, got {value!r}")
-        for index, entry in enumerate(value):
-            where = f"{key}.{name}[{index}]"
-            if name == "sources":
-                parsed = _parse_source(where, entry)
-                if isinstance(parsed, ParameterSource):
-                    parameters.append(parsed)
-                else:
-                    sources.append(parsed)
-            elif name == "sinks":
-                sinks.append(_parse_sink(where, entry))
-            else:
-                sanitizers.append(_parse_sanitizer(where, entry))
-    return TaintCatalog(tuple(sources), tuple(parameters), tuple(sinks), tuple(sanitizers))
-
-
-def _pattern(where: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
-        raise TaintConfigError(f"`{where}` must be a qualified-name pattern such as 'acme.llm.ask', got {value!r}")
-    return value
-
-
-def _table(where: str, entry: Any, keys: set[str]) -> Mapping[str, Any]:
-    if not isinstance(entry, Mapping):
-        raise TaintConfigError(f"`{where}` must be a string or a table, got {entry!r}")
-    for name in entry:
-        if name not in keys:
-            raise TaintConfigError(f"unknown key `{where}.{name}`; valid keys: {', '.join(sorted(keys))}")
-    return entry
-
-
-def _choice(where: str, value: Any, valid: Sequence[str]) -> str:
-    if value not in valid:
-        raise TaintConfigError(f"`{where}` must be one of {', '.join(valid)}, got {value!r}")
-    return value
-
-
-def _strings(where: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise TaintConfigError(f"`{where}` must be a list of strings, got {value!r}")
-    return tuple(value)
-
-
-def _optional_int(where: str, value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise TaintConfigError(f"`{where}` must be a non-negative integer, got {value!r}")
-    return value
-
-
-def _optional_str(where: str, value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        raise TaintConfigError(f"`{where}` must be a string, got {value!r}")
-    return value
-
-
-def _parse_source(where: str, entry: Any) -> Source | ParameterSource:
-    if isinstance(entry, str):
-        return Source(_pattern(where, entry))
-    if isinstance(entry, Mapping) and "pattern" not in entry:
-        return _parse_parameter_source(where, entry)
-    table = _table(where, entry, _SOURCE_KEYS)
-    static = table.get("static-argument")
-    if static is not None and not (
-        (isinstance(static, int) and not isinstance(static, bool) and static >= 0) or isinstance(static, str)
-    ):
-        raise TaintConfigError(f"`{where}.static-argument` must be a position, a keyword or 'self', got {static!r}")
-    return Source(
-        _pattern(f"{where}.pattern", table["pattern"]),
-        tier=_choice(f"{where}.tier", table.get("tier", REMOTE), TIERS),
-        kind=_choice(f"{where}.kind", table.get("kind", "any"), SOURCE_KINDS),
-        label=_optional_str(f"{where}.label", table.get("label")) or "",
-        static_argument=static,
-    )
-
-
-def _parse_parameter_source(where: str, entry: Any) -> ParameterSource:
-    table = _table(where, entry, _PARAMETER_KEYS)
-    lists = {
-        name: tuple(_pattern(f"{where}.{name}[{i}]", p) for i, p in enumerate(_strings(f"{where}.{name}", table[name])))
-        for name in (
-            "decorators",
-            "registrars",
-            "functions",
-            "base-classes",
-            "with-params",
-            "requires-import",
-            "params",
-            "annotations",
-            "exclude-annotations",
-            "exclude-defaults",
-            "attributes",
-        )
-        if name in table
-    }
-    if not any(
-        lists.get(name)
-        for name in ("decorators", "registrars", "functions", "base-classes", "params", "annotations")
-    ):
-        raise TaintConfigError(
-            f"`{where}` needs `pattern` (a call or attribute source) or one of `decorators`, `registrars`, `functions`, `base-classes`, `params`, `annotations` (a parameter source)"
-        )
-    return ParameterSource(
-        tier=_choice(f"{where}.tier", table.get("tier", REMOTE), TIERS),
-        decorators=lists.get("decorators", ()),
-        registrars=lists.get("registrars", ()),
-        callback=(
-            _optional_str(f"{where}.callback-keyword", table.get("callback-keyword", "fn")),
-            _optional_int(f"{where}.callback-position", table.get("callback-position", 0)),
-        ),
-        functions=lists.get("functions", ()),
-        base_classes=lists.get("base-classes", ()),
-        with_params=lists.get("with-params", ()),
-        requires_import=lists.get("requires-import", ()),
-        params=lists.get("params", ()),
-        annotations=lists.get("annotations", ()),
-        exclude_annotations=lists.get("exclude-annotations", ()),
-        exclude_defaults=lists.get("exclude-defaults", ()),
-        attributes=lists.get("attributes", ()),
-        label=_optional_str(f"{where}.label", table.get("label")) or "",
-    )
-
-
-def _parse_argument(where: str, table: Mapping[str, Any]) -> SinkArgument:
-    role = table.get("role", INSTRUCTION)
-    if not isinstance(role, str) or not role:
-        raise TaintConfigError(f"`{where}.role` must be one of {', '.join(ROLES)} (or another rule family's role), got {role!r}")
-    path = _strings(f"{where}.path", table["path"]) if "path" in table else ()
-    content = _strings(f"{where}.content-keys", table["content-keys"]) if "content-keys" in table else ("content",)
-    return SinkArgument(
-        role=role,
-        keyword=_optional_str(f"{where}.keyword", table.get("keyword")),
-        position=_optional_int(f"{where}.position", table.get("position")),
-        path=path,
-        role_key=_optional_str(f"{where}.role-key", table.get("role-key")) or "role",
-        content_keys=content,
-    )
-
-
-def _parse_sink(where: str, entry: Any) -> Sink:
-    if isinstance(entry, str):
-        return Sink(_pattern(where, entry), (SinkArgument(INSTRUCTION),))
-    table = _table(where, entry, _SINK_KEYS)
-    if "pattern" not in table:
-        raise TaintConfigError(f"`{where}` needs `pattern`, the qualified name of the call")
-    pattern = _pattern(f"{where}.pattern", table["pattern"])
-    if "arguments" in table:
-        if _ARGUMENT_KEYS & set(table):
-            raise TaintConfigError(f"`{where}`: give either `arguments` or one argument's keys, not both")
-        raw = table["arguments"]
-        if not isinstance(raw, list) or not raw:
-            raise TaintConfigError(f"`{where}.arguments` must be a non-empty list of tables")
-        arguments = tuple(
-            _parse_argument(f"{where}.arguments[{i}]", _table(f"{where}.arguments[{i}]", item, _ARGUMENT_KEYS))
-            for i, item in enumerate(raw)
-        )
-    else:
-        arguments = (_parse_argument(where, table),)
-    label = _optional_str(f"{where}.label", table.get("label")) or ""
-    return Sink(pattern, arguments, label)
-
-
-def _parse_sanitizer(where: str, entry: Any) -> Sanitizer:
-    if isinstance(entry, str):
-        return Sanitizer(_pattern(where, entry))
-    table = _table(where, entry, _SANITIZER_KEYS)
-    if "pattern" not in table:
-        raise TaintConfigError(f"`{where}` needs `pattern`, the qualified name of the call")
-    argument = table.get("argument", 0)
-    if not (
-        (isinstance(argument, int) and not isinstance(argument, bool) and argument >= 0) or argument == "self"
-    ):
-        raise TaintConfigError(f"`{where}.argument` must be a position or 'self', got {argument!r}")
-    return Sanitizer(
-        _pattern(f"{where}.pattern", table["pattern"]),
-        kind=_choice(f"{where}.kind", table.get("kind", CAST), SANITIZER_KINDS),
-        argument=argument,
-    )

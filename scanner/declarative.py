@@ -73,6 +73,7 @@ def build_rule(table: dict[str, Any], index: int) -> type[Rule]:
             "confidence": confidence,
             "cwe": table.get("cwe"),
             "triggers": _trigger(pattern),
+            "qualified_names": (pattern,),
             "visit_Call": visit_Call,
         },
     )

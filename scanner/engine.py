@@ -7,6 +7,7 @@ libcst is imported on the first file that passes the prefilter, never before.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import io
 import tokenize
@@ -19,6 +20,7 @@ from aisec.hooks import Applicability, Confidence, Finding, Fix, FixInfo, Locati
 from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
 from .findings import assign_fingerprints
 from .prefilter import rules_for_text
+from .screen import CallScreen
 from .suppressions import Suppression, find_suppressions, suppression_for
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
@@ -53,6 +55,7 @@ class _PendingReport:
     confidence: Confidence | None
     statement: Any
     artifact: Mapping[str, Any] | None = None
+    path: tuple[Any, ...] = ()  # the statements that hold the node, outermost first (positions)
 
 
 class RuleFailure(Exception):
@@ -93,6 +96,7 @@ class FileScanner:
         known_codes: frozenset[str] = frozenset(),
         root: Path | None = None,
         cwd: Path | None = None,
+        taint_catalog: Any = None,
     ) -> None:
         self.enabled_codes = frozenset(rule.code for rule in rules)
         self.parsing_rules = [rule for rule in rules if has_visitors(rule)]
@@ -110,6 +114,12 @@ class FileScanner:
         self.cwd = cwd
         self._tables: dict[type[Rule], tuple[dict[type, str], dict[type, str]]] = {}
         self._rule_meta = {rule.code: rule for rule in rules}
+        # After the token gate, an `ast` pass keeps the rules whose `qualified_names` match a call.
+        self._screen = CallScreen(self.parsing_rules)
+        # The run's merged `aisec.hooks.TaintCatalog` (None: no taint rules, an empty catalog); its
+        # source/sink tokens are what the prefilter markers of taint rules stand for.
+        self.taint_catalog = taint_catalog
+        self._trigger_expansions = taint_catalog.trigger_expansions() if taint_catalog is not None else None
 
     # ----- public -----
 
@@ -138,13 +148,21 @@ class FileScanner:
         """Prefilter, then parse and run the rules on decoded source text."""
         ignored = self._ignored_codes(path)
         candidates = [r for r in self.parsing_rules if r.code not in ignored]
+        python: _PythonParse | None = None
         if self.use_prefilter:
-            candidates = rules_for_text(text, candidates)
+            candidates = rules_for_text(text, candidates, self._trigger_expansions)
+            if candidates and self._screen.screens(candidates):
+                # The tree of the parse guard `_run_rules` needs anyway: parsed once, screened,
+                # dropped before libcst runs (only the verdict travels on).
+                tree, python = _PythonParse.of_tree(text)
+                if tree is not None:
+                    candidates = self._screen.select(tree, candidates)
+                del tree
         if not candidates:
             result.skipped_by_prefilter = True
             self._unused_without_parse(path, text, ignored, result)
             return
-        self._scan_text(path, text, candidates, ignored, result, fix)
+        self._scan_text(path, text, candidates, ignored, result, fix, python)
 
     # ----- steps -----
 
@@ -192,10 +210,12 @@ class FileScanner:
         ignored: frozenset[str],
         result: FileResult,
         fix: Applicability | None,
+        python: _PythonParse | None = None,
     ) -> None:
         original = text
         for _ in range(MAX_FIX_ROUNDS):
-            outcome = self._run_rules(path, text, rules, ignored, result)
+            outcome = self._run_rules(path, text, rules, ignored, result, python)
+            python = None  # the verdict was about the original text
             if outcome is None:
                 return
             module, fixes = outcome
@@ -225,12 +245,16 @@ class FileScanner:
         rules: list[type[Rule]],
         ignored: frozenset[str],
         result: FileResult,
+        checked: _PythonParse | None = None,
     ) -> tuple[Any, list[Fix]] | None:
         import libcst as cst
 
         from .names import STATEMENT_TYPES, NameTable
+        from .walk import walk
 
-        python = _python_parse_problem(text)
+        if checked is None:
+            checked = _PythonParse.of(text)
+        python = checked.problem
         if python is not None and python.too_deep:
             self._parse_error(result, path, python.line, python.message, column=python.column)
             return None
@@ -254,7 +278,7 @@ class FileScanner:
             self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
             return None
         reports: list[_PendingReport] = []
-        context = _FileContext(path, names, self, reports)
+        context = _FileContext(path, names, self, reports, module)
         instances = []
         failures: list[tuple[Any, BaseException]] = []
         for rule_class in rules:
@@ -265,7 +289,7 @@ class FileScanner:
         dispatcher = _Dispatcher(self, instances, names, STATEMENT_TYPES, context)
         context.dispatcher = dispatcher
         try:
-            module.visit(dispatcher)
+            walk(module, dispatcher.on_visit, dispatcher.on_leave)  # libcst's order, nothing rebuilt
         except RecursionError:
             self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
             return None
@@ -283,7 +307,12 @@ class FileScanner:
             return module, []
         lines = text.splitlines()
         suppressions = find_suppressions(text)
-        findings, fixes = self._materialise(path, text, module, reports, suppressions)
+        try:
+            lines = checked.lines
+            findings, fixes = self._materialise(path, text, module, reports, suppressions, lines)
+        except RecursionError:  # code generation for positions and diffs recurses per level
+            self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
+            return None
         result.findings.extend(findings)
         self._report_unused(path, result, suppressions)
         result.lines = lines
@@ -296,19 +325,22 @@ class FileScanner:
         module: Any,
         reports: list[_PendingReport],
         suppressions: dict[int, Suppression],
+        lines: Any = None,
     ) -> tuple[list[Finding], list[Fix]]:
-        from libcst.metadata import MetadataWrapper, PositionProvider
-
         from .fixes import apply_fixes
+        from .positions import Positions
         from .textdiff import unified_diff
 
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        # Positions of the statements that hold reports only (see `positions`).
+        positions = Positions(module, text, lines)
         findings: list[Finding] = []
         fixes: list[Fix] = []
         texts: list[str] = []
         for report in reports:
-            span = positions[report.node]
-            statement_span = positions.get(report.statement, span) if report.statement is not None else span
+            span = positions.get(report.node, report.path)
+            statement_span = (
+                positions.get(report.statement, report.path) if report.statement is not None else span
+            )
             statement_end = (
                 statement_span.end.line if _is_simple(report.statement) else statement_span.start.line
             )
@@ -323,7 +355,10 @@ class FileScanner:
                     fixes.append(report.fix)
                 diff = ""
                 if self.want_fix_diffs:
-                    diff = unified_diff(path, text, apply_fixes(module, [report.fix]))
+                    after = positions.fixed_text(report.path, report.fix)
+                    if after is None:
+                        after = apply_fixes(module, [report.fix])
+                    diff = unified_diff(path, text, after)
                 fix_info = FixInfo(report.fix.applicability, diff)
             rule = report.rule
             location = Location(
@@ -465,8 +500,35 @@ class _PythonProblem:
 _DEPTH_MESSAGES = ("too many nested", "too many levels", "too many statically nested", "too complex")
 
 
-def _python_parse_problem(text: str) -> _PythonProblem | None:
-    """What CPython's own parser says about the source, as a guard in front of libcst.
+@dataclass(frozen=True)
+class _PythonParse:
+    """What CPython's parse of a text gave the engine: the guard's verdict and the first lines of
+    statements (`positions.statement_lines`, for `positions.Positions`). The tree is not kept."""
+
+    problem: _PythonProblem | None
+    lines: Any = None
+
+    @classmethod
+    def of_tree(cls, text: str) -> tuple[ast.Module | None, _PythonParse]:
+        from .positions import statement_lines
+
+        tree, problem = _python_parse(text)
+        lines = None
+        if tree is not None:
+            try:
+                lines = statement_lines(tree.body)
+            except RecursionError:
+                lines = None
+        return tree, cls(problem, lines)
+
+    @classmethod
+    def of(cls, text: str) -> _PythonParse:
+        return cls.of_tree(text)[1]
+
+
+def _python_parse(text: str) -> tuple[ast.Module | None, _PythonProblem | None]:
+    """CPython's tree of the source (None when it does not parse) and what its parser says
+    about the source, as a guard in front of libcst.
 
     libcst's native parser has no depth limit: nesting that CPython refuses in milliseconds
     (5,000 parentheses, thousands of chained unary operators or lambdas) makes it overflow the
@@ -474,26 +536,24 @@ def _python_parse_problem(text: str) -> _PythonProblem | None:
     parse. Only its depth verdict is final; for other syntax errors libcst decides (it knows
     grammar newer than the running Python), and CPython's position is used when both refuse.
     """
-    import ast
     import warnings
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
-            ast.parse(text)
+            return ast.parse(text), None
     except (RecursionError, MemoryError):
-        return _PythonProblem(True, 1, 1, "nesting too deep to parse; exclude the file")
+        return None, _PythonProblem(True, 1, 1, "nesting too deep to parse; exclude the file")
     except SyntaxError as exc:
         message = exc.msg or "invalid syntax"
         line, column = exc.lineno or 1, exc.offset or 1
         if any(marker in message for marker in _DEPTH_MESSAGES):
-            return _PythonProblem(
+            return None, _PythonProblem(
                 True, line, column, f"nesting too deep to parse ({message}); exclude the file"
             )
-        return _PythonProblem(False, line, column, f"syntax error: {message}")
+        return None, _PythonProblem(False, line, column, f"syntax error: {message}")
     except ValueError:
-        return None
-    return None
+        return None, None
 
 
 def _is_simple(statement: Any) -> bool:
@@ -503,9 +563,9 @@ def _is_simple(statement: Any) -> bool:
 class _FileContext:
     """The `RuleContext` of one file."""
 
-    taint = None  # the dataflow engine arrives with the prompt-injection rules
-
-    def __init__(self, path: str, names: Any, scanner: FileScanner, reports: list[_PendingReport]) -> None:
+    def __init__(
+        self, path: str, names: Any, scanner: FileScanner, reports: list[_PendingReport], module: Any = None
+    ) -> None:
         from .args import ArgHelper
         from .fixes import FixHelper
 
@@ -518,6 +578,20 @@ class _FileContext:
         self._reports = reports
         self.dispatcher: Any = None
         self.dependencies: dict[str, tuple[int, int, int]] = {}
+        self._module = module
+        self._taint: Any = None
+
+    @property
+    def taint(self) -> Any:
+        """The module's dataflow facts (`aisec.hooks.TaintFacts`), built when a rule first asks."""
+        if self._taint is None:
+            from aisec.hooks import TaintCatalog
+
+            from .taint import ModuleTaint
+
+            catalog = self._scanner.taint_catalog or TaintCatalog()
+            self._taint = ModuleTaint(self._module, self.names, catalog)
+        return self._taint
 
     def options_for(self, code: str) -> Mapping[str, Any]:
         return self._scanner.options_for(code)
@@ -528,6 +602,7 @@ class _FileContext:
 
     def add_report(self, rule: Any, node: Any, message: str, **kwargs: Any) -> None:
         statement = self.dispatcher.current_statement() if self.dispatcher is not None else None
+        path = tuple(self.dispatcher.statements) if self.dispatcher is not None else ()
         self._reports.append(
             _PendingReport(
                 rule,
@@ -538,6 +613,7 @@ class _FileContext:
                 kwargs.get("confidence"),
                 statement,
                 kwargs.get("artifact"),
+                path,
             )
         )
 

@@ -126,10 +126,15 @@ class _Replacer(cst.CSTTransformer):
 def apply_fixes(module: cst.Module, fixes: Iterable[Fix]) -> str:
     """The module's code with the fixes applied. Fixes whose nodes nest inside an edited node
     are skipped here; the engine re-scans the fixed file and applies them in a later round."""
+    return replace_in(module, fixes).code
+
+
+def replace_in(node: cst.CSTNodeT, fixes: Iterable[Fix]) -> cst.CSTNodeT:
+    """`node` (a module or a statement) with the edits of `fixes` inside it applied."""
     edits: dict[int, cst.CSTNode] = {}
     for fix in fixes:
         if any(id(old) in edits for old, _ in fix.edits):
             continue
         for old, new in fix.edits:
             edits[id(old)] = new
-    return module.visit(_Replacer(edits)).code
+    return node.visit(_Replacer(edits))  # type: ignore[return-value]

@@ -11,8 +11,9 @@ scope (or the last binding of an enclosing scope, which is what a function body 
 from __future__ import annotations
 
 import builtins
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import libcst as cst
 
@@ -76,6 +77,21 @@ class NameTable:
         self._ordinal_stack.pop()
         if id(node) in self._scopes:
             self._scope_stack.pop()
+
+    @contextmanager
+    def detached(self) -> Iterator[None]:
+        """Walk statements from the module level while the engine's traversal is paused elsewhere.
+
+        The taint analysis runs the first time a rule asks, in the middle of the traversal, and
+        calls `enter_statement`/`leave_statement` itself; the traversal's position is restored
+        afterwards.
+        """
+        saved = self._scope_stack, self._ordinal_stack
+        self._scope_stack, self._ordinal_stack = [self.module_scope], [0]
+        try:
+            yield
+        finally:
+            self._scope_stack, self._ordinal_stack = saved
 
     # ----- public API -----
 

@@ -24,6 +24,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "aisec.model_loading": "aisec.plugins.model_loading",
     "aisec.artifacts": "aisec.plugins.artifacts",
     "aisec.prompt_injection": "aisec.plugins.prompt_injection",
+    "aisec.llm_output": "aisec.plugins.llm_output",
 }
 ESSENTIAL_PLUGINS = frozenset({"aisec.core", "aisec.formatters"})
 

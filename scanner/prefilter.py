@@ -5,10 +5,13 @@ reach `yaml.load` spells `yaml`, even `from yaml import load as l`). When no ena
 fire, the file is done without importing or running libcst, which keeps a pre-commit run on an
 unrelated file in the tens of milliseconds.
 
-`trigger_groups` add conjunctions: every group must have one of its substrings in the text (a
-taint rule needs a source *and* a sink in the same module). Group entries may be markers
-(`aisec.hooks.TAINT_SOURCES`) that `expansions` replace by the tokens of the run's taint catalog;
-an expansion containing "" (a pattern with no literal part) always matches.
+`trigger_groups` add conjunctions: every group must have one of its substrings in the text too
+(a taint rule needs a source *and* a sink in the same module). Entries of `triggers` and groups
+may be markers (`aisec.hooks.TAINT_SOURCES`, `TAINT_SINKS`) that `expansions` replace by the
+tokens of the run's merged taint catalog: alternatives, each a tuple of substrings that must all
+occur (every literal part of a qualified-name pattern: `*.chat.completions.create` needs `chat`,
+`completions` and `create`); an empty tuple always matches. Without expansions a marker matches
+nothing.
 """
 
 from __future__ import annotations
@@ -17,32 +20,32 @@ from typing import Iterable, Mapping, Sequence
 
 from aisec.hooks import Rule
 
+MARKER_PREFIX = "@taint:"
+
 
 def rules_for_text(
     text: str,
     rules: Iterable[type[Rule]],
-    expansions: Mapping[str, Sequence[str]] | None = None,
+    expansions: Mapping[str, Sequence[tuple[str, ...]]] | None = None,
 ) -> list[type[Rule]]:
-    """The rules whose triggers occur in `text` (rules without triggers always qualify)."""
+    """The rules that could fire in `text`: some trigger occurs (rules without triggers always
+    qualify) and every trigger group has an entry that occurs."""
     return [
         rule
         for rule in rules
-        if (not rule.triggers or _any_in(rule.triggers, text))
-        and all(_group_in(group, text, expansions) for group in rule.trigger_groups)
+        if (not rule.triggers or _any_in(rule.triggers, text, expansions))
+        and all(_any_in(group, text, expansions) for group in rule.trigger_groups)
     ]
 
 
-def _any_in(needles: Sequence[str], text: str) -> bool:
-    return any(needle in text for needle in needles)
-
-
-def _group_in(group: Sequence[str], text: str, expansions: Mapping[str, Sequence[str]] | None) -> bool:
-    for entry in group:
-        if expansions is not None and entry in expansions:
-            if any(token in text for token in expansions[entry]):  # "" is in every text
+def _any_in(
+    needles: Sequence[str], text: str, expansions: Mapping[str, Sequence[tuple[str, ...]]] | None
+) -> bool:
+    for needle in needles:
+        if needle.startswith(MARKER_PREFIX):
+            alternatives = expansions.get(needle, ()) if expansions is not None else ()
+            if any(all(token in text for token in alternative) for alternative in alternatives):
                 return True
-        elif entry.startswith("@taint:"):
-            continue  # a marker without a catalog: nothing can match it
-        elif entry in text:
+        elif needle in text:
             return True
     return False

@@ -59,6 +59,7 @@ class Session:
     registry: Registry
     enabled: list[type[Rule]]
     reasons: dict[str, str]
+    taint_catalog: Any = None  # aisec.hooks.TaintCatalog: built-in, plugins' and config entries
 
 
 @dataclass
@@ -119,7 +120,13 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
         raise ConfigError(
             "no rule is enabled: check `select`/`ignore` (`aisec config` shows why each rule is off)"
         )
-    return Session(config, registry, enabled, reasons)
+    from .taintconfig import build_catalog
+
+    try:
+        catalog = build_catalog(registry.taint_catalogs, config.taint)
+    except ConfigError as exc:
+        raise ConfigError(f"{config.display_path}: {exc}") from None
+    return Session(config, registry, enabled, reasons, catalog)
 
 
 def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes | None = None) -> Outcome:
@@ -137,6 +144,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         known_codes=frozenset(session.registry.rules),
         root=config.root,
         cwd=cwd,
+        taint_catalog=session.taint_catalog,
     )
     summary = Summary()
     errors: list[ScanError] = []

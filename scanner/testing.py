@@ -9,6 +9,10 @@ A team's test suite needs only:
 `valid` examples must produce no finding, `invalid` ones at least one (or exactly
 `Example.expect`), with the prefilter off; separately, every `invalid` example must pass the
 prefilter, or the rule's `triggers` would hide real findings.
+
+Taint rules see the catalog of the built-in plugins and installed plugins' entry points (plus the
+engine's sanitizers); pass `catalog=` to test against another one (e.g. your plugin's own
+`aisec_taint_catalog()` merged with `default_catalog()`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from aisec.hooks import Applicability, Example, Finding, Rule
+from aisec.hooks import Applicability, Example, Finding, Rule, TaintCatalog
 
 from .engine import FileScanner
 from .prefilter import rules_for_text
@@ -33,9 +37,11 @@ def check_source(
     filename: str = "example.py",
     prefilter: bool = False,
     fix: Applicability | None = None,
+    catalog: TaintCatalog | None = None,
 ) -> list[Finding]:
     """Findings of `rules` on `source`, written as `filename` in a temporary project that
-    also holds `files` (e.g. a `pyproject.toml`). `options` are the rules' options."""
+    also holds `files` (e.g. a `pyproject.toml`). `options` are the rules' options; `catalog`
+    the taint catalog (default: `default_catalog()`)."""
     rule_list = [rules] if isinstance(rules, type) else list(rules)
     with tempfile.TemporaryDirectory(prefix="aisec-example-") as tmp:
         root = Path(tmp)
@@ -52,6 +58,7 @@ def check_source(
             options={rule.code: dict(options or {}) for rule in rule_list},
             project=Project(root),
             use_prefilter=prefilter,
+            taint_catalog=catalog if catalog is not None else default_catalog(),
         )
         result = scanner.scan_bytes(str(path), source.encode("utf-8"), fix)
         if result.errors:
@@ -59,14 +66,34 @@ def check_source(
         return result.findings
 
 
-def example_failures(rule: type[Rule]) -> list[str]:
+_DEFAULT_CATALOG: list[TaintCatalog] = []
+
+
+def default_catalog() -> TaintCatalog:
+    """The taint catalog of a run without config: the engine's sanitizers and every plugin's
+    catalog (built-in plugins and installed entry points), built once."""
+    if not _DEFAULT_CATALOG:
+        from .pluginmanager import PluginError, load_plugins
+        from .taintconfig import build_catalog
+
+        try:
+            registry = load_plugins()
+        except PluginError:  # a broken installed plugin: the built-ins still make a catalog
+            registry = load_plugins(entry_points=False)
+        _DEFAULT_CATALOG.append(build_catalog(registry.taint_catalogs, {}))
+    return _DEFAULT_CATALOG[0]
+
+
+def example_failures(rule: type[Rule], catalog: TaintCatalog | None = None) -> list[str]:
     """Every way the rule's examples do not hold, as readable lines (empty when all pass)."""
+    catalog = catalog if catalog is not None else default_catalog()
+    expansions = catalog.trigger_expansions()
     failures = []
     for kind in ("valid", "invalid"):
         for index, example in enumerate(rule.examples(kind)):
             label = f"{rule.code} {kind}[{index}]"
             try:
-                findings = _run(rule, example)
+                findings = _run(rule, example, catalog)
             except AssertionError as exc:
                 failures.append(f"{label}: the rule raised: {exc}")
                 continue
@@ -78,23 +105,28 @@ def example_failures(rule: type[Rule]) -> list[str]:
                 if (expected is None and not ours) or (expected is not None and len(ours) != expected):
                     want = "at least 1" if expected is None else str(expected)
                     failures.append(f"{label}: expected {want} finding(s), got {len(ours)}\n{example.code}")
-                if not rules_for_text(example.code, [rule]):
+                if not rules_for_text(example.code, [rule], expansions):
                     failures.append(
                         f"{label}: does not pass the prefilter; add a trigger to {rule.__name__}.triggers"
                     )
     return failures
 
 
-def assert_examples(rule: type[Rule]) -> None:
+def assert_examples(rule: type[Rule], catalog: TaintCatalog | None = None) -> None:
     """Fail with every broken example of `rule` listed."""
-    failures = example_failures(rule)
+    failures = example_failures(rule, catalog)
     if failures:
         raise AssertionError("\n\n".join(failures))
 
 
-def _run(rule: type[Rule], example: Example) -> list[Finding]:
+def _run(rule: type[Rule], example: Example, catalog: TaintCatalog) -> list[Finding]:
     return check_source(
-        rule, example.code, options=example.options, files=example.files, filename=example.filename
+        rule,
+        example.code,
+        options=example.options,
+        files=example.files,
+        filename=example.filename,
+        catalog=catalog,
     )
 
 

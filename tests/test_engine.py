@@ -128,7 +128,8 @@ def test_syntax_error_in_trigger_free_file_is_not_parsed(tree, run_cli) -> None:
     ids=["parens", "lists", "minus", "not", "plus", "lambda", "calls", "attributes", "lists-199"],
 )
 def test_deep_nesting_is_ais001_not_a_crash(tree, run_cli, expression: str) -> None:
-    root = tree({"deep.py": f"import pickle\nx = {expression}\n", "good.py": PICKLE})
+    # Inside a call the screen keeps (a file without one is not parsed by libcst at all).
+    root = tree({"deep.py": f"import pickle\nx = pickle.loads({expression})\n", "good.py": PICKLE})
     # In a subprocess: a native stack overflow would kill the test run itself.
     completed = subprocess.run(
         [sys.executable, "-m", "aisec", "check", "--no-cache", "--format", "json", "."],
@@ -140,7 +141,12 @@ def test_deep_nesting_is_ais001_not_a_crash(tree, run_cli, expression: str) -> N
     assert completed.returncode == 1, completed.stderr[-2000:]
     found = by_path(json.loads(completed.stdout))
     (deep,) = found["deep.py"]
-    assert deep["code"] == "AIS001" and "nesting too deep" in deep["message"]
+    if expression == "[" * 199 + "]" * 199:
+        # CPython parses it, and the engine's traversal does not recurse per libcst level:
+        # the file is checked like any other.
+        assert deep["code"] == "AIS101"
+    else:
+        assert deep["code"] == "AIS001" and "nesting too deep" in deep["message"]
     assert [f["code"] for f in found["good.py"]] == ["AIS101"]
     assert "Traceback" not in completed.stderr
 
@@ -252,7 +258,9 @@ def test_trigger_free_file_does_not_import_libcst(tree, cache: list[str]) -> Non
 
 
 def test_file_with_trigger_is_parsed(tree, run_cli) -> None:
-    root = tree({"app.py": "# we do not use pickle here\nx = 1\n", "other.py": "y = 2\n"})
+    # `np.load` passes both the token gate and the call screen (tests/test_screen.py has a
+    # file that passes the first only); the rules then find nothing to report.
+    root = tree({"app.py": "import numpy as np\narr = np.load('missing.npy')\n", "other.py": "y = 2\n"})
     assert _libcst_imported(root, "--no-cache", "app.py") == (0, "True")
     _, data = check_json(run_cli, root, ".")
     assert data["summary"] == {"files": 2, "parsed": 1, "skipped_by_prefilter": 1, "cached": 0, "findings": 0}

@@ -94,6 +94,8 @@ def _loaders() -> dict[str, Loader]:
 
 
 LOADERS: dict[str, Loader] = _loaders()
+# The call screen (`Rule.qualified_names`): the three rules report only at calls of these.
+QUALIFIED_NAMES = tuple(LOADERS)
 
 # Calls whose result is an open file (binary or not) of their path argument.
 _OPENERS: dict[str, str] = {

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from aisec.hooks import Confidence, Example, Rule, Severity
 
-from .references import TRIGGERS, ArtifactReferences
+from .references import QUALIFIED_NAMES, TRIGGERS, ArtifactReferences
 
 # Artifacts as text (written next to the example, inspected, never loaded).
 MALICIOUS = "cos\ngetpid\n(tR."  # protocol 0: os.getpid()
@@ -66,6 +66,7 @@ class MaliciousPickleArtifact(ArtifactReferences, Rule):
     confidence = Confidence.HIGH
     cwe = "CWE-502"
     triggers = TRIGGERS
+    qualified_names = QUALIFIED_NAMES
     description = (
         "A model file referenced by the code (or given to `aisec check --artifacts-only`) contains "
         "pickle data that, when loaded, imports or calls something outside aisec's allowlist. Every "
@@ -205,6 +206,7 @@ class PickleArtifact(ArtifactReferences, Rule):
     confidence = Confidence.HIGH
     cwe = "CWE-502"
     triggers = TRIGGERS
+    qualified_names = QUALIFIED_NAMES
     description = (
         "The artifact is pickle-based and every global its pickle data names is on the allowlist "
         "(tensor rebuild functions, `collections.OrderedDict`, NumPy reconstruction, known "
@@ -295,6 +297,7 @@ class ArtifactNotInspected(ArtifactReferences, Rule):
     confidence = Confidence.MEDIUM
     cwe = "CWE-502"
     triggers = TRIGGERS
+    qualified_names = QUALIFIED_NAMES
     description = (
         "aisec could not read all pickle data of the artifact, and says why: a budget ran out "
         "(`max-pickle-bytes` per stream, `max-opcodes`, `max-decompressed-bytes` for zip and "

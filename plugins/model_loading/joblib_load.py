@@ -49,6 +49,7 @@ class JoblibLoad(Rule):
     severity = Severity.HIGH
     cwe = "CWE-502"
     triggers = ("joblib", "skops", "mlflow")
+    qualified_names = (*JOBLIB, *MLFLOW, *sorted(SKOPS_LOADERS))
     description = (
         "Model loaders that unpickle: `joblib.load` (and `sklearn.externals.joblib.load`, the copy "
         "old scikit-learn versions shipped); `skops.io.load` / `skops.io.loads` when `trusted=` is "

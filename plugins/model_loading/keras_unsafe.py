@@ -34,6 +34,7 @@ class KerasUnsafeDeserialization(Rule):
     severity = Severity.HIGH
     cwe = "CWE-502"
     triggers = ("keras",)
+    qualified_names = (*SAFE_MODE_FUNCTIONS, *sorted(GLOBAL_UNSAFE))
     fix_applicability = Applicability.UNSAFE
     description = (
         "Keras loaders called with `safe_mode=False` (keyword or position): "

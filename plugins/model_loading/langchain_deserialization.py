@@ -36,6 +36,12 @@ class DangerousDeserialization(Rule):
     severity = Severity.HIGH
     cwe = "CWE-502"
     triggers = (FLAG, "langchain")
+    # The revivers; any callee resolved into the libraries; an unresolved receiver's flag methods.
+    qualified_names = (
+        *sorted(LOADERS),
+        *(f"{prefix}*" for prefix in _LIBRARY_PREFIXES),
+        *(f"*.{method}" for method in sorted(_FLAG_METHODS)),
+    )
     description = (
         f"Any call with `{FLAG}=True` whose qualified name resolves into a `langchain*` package "
         "(`langchain`, `langchain_community`, `langchain_core`, `langchain_experimental`, ...) or "

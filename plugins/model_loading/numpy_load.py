@@ -24,6 +24,7 @@ class NumpyAllowPickle(Rule):
     severity = Severity.HIGH
     cwe = "CWE-502"
     triggers = ("numpy",)
+    qualified_names = tuple(LOADERS)
     fix_applicability = Applicability.UNSAFE
     description = (
         "`numpy.load(..., allow_pickle=True)` and `numpy.lib.format.read_array(..., "

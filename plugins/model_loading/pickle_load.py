@@ -42,6 +42,7 @@ class PickleLoad(Rule):
     severity = Severity.HIGH
     cwe = "CWE-502"
     triggers = ("pickle", "Pickle", "dill", "shelve", "marshal")
+    qualified_names = tuple(DESERIALIZERS)
     description = (
         "Calls that deserialize pickle data: `pickle`/`_pickle`/`cPickle` `load`, `loads` and "
         "`Unpickler`; `dill` and `cloudpickle` loaders; `jsonpickle.decode`; `shelve.open`; "

@@ -31,6 +31,7 @@ class TorchHubLoad(Rule):
     severity = Severity.HIGH
     cwe = "CWE-494"
     triggers = ("hub", "model_zoo")
+    qualified_names = (*HUB_CODE, *sorted(STATE_DICT_LOADERS))
     fix_applicability = Applicability.UNSAFE
     description = (
         "`torch.hub.load`, `torch.hub.list` and `torch.hub.help` import `hubconf.py` from the "

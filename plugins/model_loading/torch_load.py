@@ -28,6 +28,7 @@ class TorchLoadUnsafe(Rule):
     severity = Severity.HIGH
     cwe = "CWE-502"
     triggers = ("torch",)
+    qualified_names = tuple(sorted(LOADERS | PACKAGE_IMPORTERS))
     fix_applicability = Applicability.UNSAFE
     description = (
         "`torch.load` (also spelled `torch.serialization.load`) called without `weights_only=True`, "

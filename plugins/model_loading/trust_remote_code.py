@@ -39,6 +39,13 @@ class TrustRemoteCode(Rule):
     severity = Severity.HIGH
     cwe = "CWE-494"
     triggers = (KEYWORD,)
+    # A callee resolved into one of the packages, or any `<something>.from_pretrained`
+    # (resolved elsewhere or not at all).
+    qualified_names = (
+        *sorted(PACKAGES),
+        *(f"{package}.*" for package in sorted(PACKAGES)),
+        "*.from_pretrained",
+    )
     description = (
         "Any call that passes `trust_remote_code=True` (or a value that is not a literal: medium "
         "severity, low confidence) to a callee resolved into "

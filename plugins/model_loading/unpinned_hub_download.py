@@ -171,6 +171,8 @@ class UnpinnedHubDownload(Rule):
         "create_model",
         "HuggingFaceEmbeddings",
     )
+    # `*.from_pretrained`: a Hub library's (resolved) or a local subclass's (unresolved) loader.
+    qualified_names = (*_HUB_FUNCTIONS, "*.from_pretrained")
     description = (
         "Downloads from the Hugging Face Hub whose repo id is not pinned to a commit with "
         "`revision='<40-hex sha>'`. Calls, by canonical qualified name:\n\n"

@@ -48,6 +48,7 @@ class YamlLoad(Rule):
     severity = Severity.HIGH
     cwe = "CWE-502"
     triggers = ("yaml",)
+    qualified_names = (*ALWAYS_UNSAFE, *LOADER_FUNCTIONS, "ruamel.yaml.YAML")
     fix_applicability = Applicability.UNSAFE
     description = (
         "PyYAML `yaml.load` / `yaml.load_all` without a safe `Loader` (by keyword or position), "

@@ -1,0 +1,266 @@
+"""The LLM-output taint catalog: where model responses come from and where they must not go.
+
+Sources: the return value of every LLM call of the prompt sink catalog's SDKs (and the chains,
+agents and query engines built on them) is `LLM_OUTPUT`; attribute and subscript propagation
+carries it to the accessors (`resp.choices[0].message.content`, `resp.output_text`,
+`msg.content[0].text`, `resp.text`, `resp["message"]["content"]`, `out[0]["generated_text"]`,
+`json.loads(tool_call.function.arguments)`), so the accessors need no entries of their own.
+
+Sinks carry pass-through roles the AIS3xx rules select: `exec` (AIS301), `sql` (AIS302), `html`
+(AIS303), and `deserialize`, `path`, `url`, `import`, `dispatch` (AIS304). Escapers are the
+engine's encoders (`html.escape`, `markupsafe.escape`, `bleach.clean`, `shlex.quote`, ...): a
+fact lists them in `TaintFact.encoded` and each rule decides which ones neutralise its sink.
+Casts and allowlist guards (`if name in TOOLS:`) are the engine's too.
+"""
+
+from __future__ import annotations
+
+from aisec.hooks import LLM_OUTPUT, Sanitizer, Sink, SinkArgument, Source, TaintCatalog
+from aisec.plugins.prompt_injection.catalog import _methods
+
+EXEC = "exec"
+SQL = "sql"
+HTML = "html"
+DESERIALIZE = "deserialize"
+PATH = "path"
+URL = "url"
+IMPORT = "import"
+DISPATCH = "dispatch"
+UNSAFE_USE_ROLES = (DESERIALIZE, PATH, URL, IMPORT, DISPATCH)
+
+
+def _llm(patterns: tuple[str, ...], label: str) -> list[Source]:
+    return [Source(pattern, LLM_OUTPUT, "call", label) for pattern in patterns]
+
+
+def _sink(
+    patterns: tuple[str, ...], role: str, keyword: str | None = None, position: int | None = 0
+) -> list[Sink]:
+    return [Sink(pattern, (SinkArgument(role, keyword, position),)) for pattern in patterns]
+
+
+# ----- sources: LLM calls (their return value is model output) -----
+
+_LANGCHAIN_PROVIDERS = (
+    "langchain_openai",
+    "langchain_anthropic",
+    "langchain_google_genai",
+    "langchain_google_vertexai",
+    "langchain_mistralai",
+    "langchain_ollama",
+    "langchain_aws",
+    "langchain_groq",
+    "langchain_cohere",
+    "langchain_huggingface",
+    "langchain_together",
+    "langchain_fireworks",
+    "langchain_xai",
+    "langchain_deepseek",
+    "langchain_community",
+    "langchain_core",
+    "langchain",
+    "langgraph",
+)
+_RUNNABLE_METHODS = ("invoke", "ainvoke", "batch", "abatch", "predict", "apredict", "run", "arun")
+
+SOURCES: tuple[Source, ...] = (
+    *_llm(
+        (
+            "*.chat.completions.create",
+            "*.chat.completions.parse",
+            "*.responses.create",
+            "*.responses.parse",
+            "*.completions.create",
+            "openai.ChatCompletion.create",
+            "openai.ChatCompletion.acreate",
+            "openai.Completion.create",
+            "*.beta.threads.messages.list",
+            "agents.Runner.run",
+            "agents.Runner.run_sync",
+        ),
+        "OpenAI response",
+    ),
+    *_llm(("anthropic.*.messages.create", "*.messages.create"), "Anthropic response"),
+    *_llm(
+        (
+            "*.models.generate_content",
+            "google.generativeai.GenerativeModel.generate_content",
+            "vertexai.*GenerativeModel.generate_content",
+            "google.*.send_message",
+            "vertexai.*.send_message",
+            "*chat.send_message",
+        ),
+        "Gemini response",
+    ),
+    *_llm(("cohere.*.chat",), "Cohere response"),
+    *_llm(
+        (
+            *_methods(("mistralai.*.chat", "*.chat"), ("complete", "complete_async")),
+            "mistralai.*.agents.complete",
+        ),
+        "Mistral response",
+    ),
+    *_llm(
+        (
+            "litellm.completion",
+            "litellm.acompletion",
+            "litellm.text_completion",
+            "litellm.atext_completion",
+            "litellm.Router.completion",
+            "litellm.Router.acompletion",
+            "litellm.responses",
+        ),
+        "LiteLLM response",
+    ),
+    *_llm(
+        ("ollama.chat", "ollama.generate", "ollama.*Client.chat", "ollama.*Client.generate"),
+        "Ollama response",
+    ),
+    *_llm(("*.converse", "*.invoke_model"), "Bedrock response"),
+    *_llm(
+        (
+            *_methods(tuple(f"{provider}.*" for provider in _LANGCHAIN_PROVIDERS), _RUNNABLE_METHODS),
+            *_methods(("langchain.chat_models.init_chat_model",), _RUNNABLE_METHODS),
+            # chains and models passed in or composed with `|` resolve to the name as written
+            *_methods(("*chain", "*llm", "*model", "*agent", "*executor", "*graph"), ("invoke", "ainvoke")),
+        ),
+        "LangChain output",
+    ),
+    *_llm(
+        (
+            *_methods(("llama_index.*",), ("query", "aquery", "chat", "achat", "complete", "acomplete")),
+            *_methods(("*.as_query_engine", "*query_engine"), ("query", "aquery")),
+            *_methods(("*.as_chat_engine", "*chat_engine"), ("chat", "achat")),
+        ),
+        "LlamaIndex response",
+    ),
+    *_llm(
+        (
+            "transformers.pipeline.__call__",
+            "transformers.*.generate",
+            "transformers.*Tokenizer*.decode",
+            "transformers.*Tokenizer*.batch_decode",
+        ),
+        "transformers output",
+    ),
+    *_llm(("vllm.LLM.generate", "vllm.LLM.chat"), "vLLM output"),
+    *_llm(
+        (
+            "huggingface_hub.*InferenceClient.chat_completion",
+            "huggingface_hub.*InferenceClient.text_generation",
+        ),
+        "Hugging Face Inference response",
+    ),
+    *_llm(
+        (
+            "pydantic_ai.Agent.run",
+            "pydantic_ai.Agent.run_sync",
+            "crewai.Crew.kickoff",
+            "crewai.Crew.kickoff_async",
+        ),
+        "agent output",
+    ),
+)
+
+# ----- sinks -----
+
+_SUBPROCESS = tuple(
+    f"subprocess.{name}"
+    for name in ("run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput")
+)
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "stream")
+
+SINKS: tuple[Sink, ...] = (
+    # AIS301: code and command execution
+    *_sink(("builtins.eval", "builtins.exec", "builtins.compile"), EXEC, "source"),
+    *_sink((*_SUBPROCESS, "asyncio.create_subprocess_shell"), EXEC, "args"),
+    *_sink(("os.system", "os.popen", "pty.spawn", "commands.getoutput"), EXEC),
+    *_sink(("os.exec*", "os.spawn*", "os.posix_spawn*", "asyncio.create_subprocess_exec"), EXEC, None, None),
+    *_sink(
+        ("jinja2.Template", "jinja2.Environment.from_string", "jinja2.*Environment.from_string"),
+        EXEC,
+        "source",
+    ),
+    # AIS302: SQL text (parameters in argument 1 are safe)
+    *_sink(("*.execute", "*.executemany", "*.executescript", "*.exec_driver_sql"), SQL),
+    *_sink(("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"), SQL, "text"),
+    *_sink(("pandas.read_sql", "pandas.read_sql_query"), SQL, "sql"),
+    *_sink(("*.objects.raw", "*.raw"), SQL, "raw_query"),
+    *_sink(("*.objects.extra", "*.extra"), SQL, None, None),
+    *_sink(("django.db.models.RawSQL", "django.db.models.expressions.RawSQL"), SQL, "sql"),
+    *_sink(("langchain*.SQLDatabase.run", "langchain*.SQLDatabase.run_no_throw"), SQL, "command"),
+    # AIS303: HTML the browser renders
+    *_sink(("markupsafe.Markup", "flask.Markup", "jinja2.Markup"), HTML),
+    *_sink(("django.utils.safestring.mark_safe", "django.utils.html.format_html"), HTML),
+    *_sink(("flask.render_template_string",), HTML, "source"),
+    *_sink(("starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"), HTML, "content"),
+    *_sink(("gradio.HTML",), HTML, "value"),
+    *_sink(
+        ("streamlit.markdown", "streamlit.write", "streamlit.*.markdown", "streamlit.*.write"),
+        HTML,
+        None,
+        None,
+    ),
+    *_sink(("IPython.display.HTML",), HTML, "data"),
+    # AIS304: other dangerous uses
+    *_sink(
+        (
+            "pickle.loads",
+            "dill.loads",
+            "cloudpickle.loads",
+            "marshal.loads",
+            "jsonpickle.decode",
+            "yaml.load",
+            "yaml.unsafe_load",
+            "yaml.full_load",
+            "yaml.load_all",
+            "yaml.unsafe_load_all",
+        ),
+        DESERIALIZE,
+    ),
+    *_sink(("builtins.open", "pathlib.Path", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"), PATH),
+    *_sink(("shutil.copy*", "shutil.move", "os.rename", "os.replace"), PATH, None, None),
+    *_sink(
+        (*(f"requests.{verb}" for verb in _HTTP_VERBS), *(f"httpx.{verb}" for verb in _HTTP_VERBS)),
+        URL,
+        "url",
+    ),
+    *_sink(
+        _methods(
+            ("requests.Session", "requests.session", "httpx.*Client", "aiohttp.ClientSession"), _HTTP_VERBS
+        ),
+        URL,
+        "url",
+    ),
+    *_sink(
+        ("requests.request", "httpx.request", "requests.Session.request", "httpx.*Client.request"),
+        URL,
+        "url",
+        1,
+    ),
+    *_sink(("urllib.request.urlopen", "urllib.request.Request"), URL, "url"),
+    *_sink(("importlib.import_module", "builtins.__import__"), IMPORT, "name"),
+    *_sink(("builtins.getattr",), DISPATCH, None, 1),
+)
+
+SANITIZERS: tuple[Sanitizer, ...] = ()  # the engine's casts, encoders and guards cover them
+
+CATALOG = TaintCatalog(sources=SOURCES, sinks=SINKS, sanitizers=SANITIZERS)
+
+# encoders (TaintFact.encoded, as the engine names them) that neutralise model text for one role
+NEUTRALISERS: dict[str, frozenset[str]] = {
+    EXEC: frozenset({"shlex.quote"}),
+    HTML: frozenset(
+        {
+            "html.escape",
+            "markupsafe.escape",
+            "markupsafe.Markup.escape",
+            "bleach.clean",
+            "nh3.clean",
+            "xml.sax.saxutils.escape",
+            "xml.sax.saxutils.quoteattr",
+        }
+    ),
+    URL: frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode"}),
+    PATH: frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "base64.urlsafe_b64encode"}),
+}

@@ -1,0 +1,195 @@
+"""AIS301: model output executed as code or as a shell command; agent tools that run model code."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aisec.hooks import Confidence, Example, Severity, SinkFlow
+
+from .catalog import EXEC
+from .flows import LLM_TRIGGERS, OutputFlowRule, call_keyword, sink_triggers
+
+if TYPE_CHECKING:
+    import libcst
+
+# (last name part, condition keyword or None, severity, what it does)
+_HELPERS: dict[str, tuple[str | None, Severity, str]] = {
+    "PythonREPLTool": (None, Severity.HIGH, "runs model-written Python in this process"),
+    "PythonAstREPLTool": (None, Severity.HIGH, "runs model-written Python in this process"),
+    "PythonREPL": (None, Severity.HIGH, "runs model-written Python in this process"),
+    "create_python_agent": (None, Severity.HIGH, "gives the agent a Python REPL"),
+    "create_pandas_dataframe_agent": (
+        "allow_dangerous_code",
+        Severity.HIGH,
+        "with `allow_dangerous_code=True` runs model-written Python",
+    ),
+    "create_csv_agent": (
+        "allow_dangerous_code",
+        Severity.HIGH,
+        "with `allow_dangerous_code=True` runs model-written Python",
+    ),
+    "create_spark_dataframe_agent": (
+        "allow_dangerous_code",
+        Severity.HIGH,
+        "with `allow_dangerous_code=True` runs model-written Python",
+    ),
+    "PALChain": (None, Severity.HIGH, "executes model-written Python programs"),
+    "PandasQueryEngine": (None, Severity.HIGH, "evaluates model-written pandas code with `eval`"),
+    "SQLDatabaseChain": (None, Severity.INFO, "runs model-written SQL"),
+}
+_FRAMEWORKS = ("langchain", "llama_index")
+_READ_ONLY_MARKERS = ("mode=ro", "readonly", "read_only", "read-only")
+
+
+class ModelOutputExecuted(OutputFlowRule):
+    code = "AIS301"
+    name = "llm-output-executed"
+    summary = "Model output executed as code or as a shell command"
+    severity = Severity.HIGH
+    cwe = "CWE-94"
+    roles = (EXEC,)
+    triggers = (*sink_triggers((EXEC,)), *_HELPERS)
+    trigger_groups = ((*LLM_TRIGGERS, *_HELPERS),)
+    description = (
+        "Text an LLM returned (`resp.choices[0].message.content`, `resp.output_text`, "
+        "`msg.content[0].text`, `resp.text`, LangChain `.invoke(...)`, pipeline "
+        "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile`, a Jinja2 "
+        "`Template`, `os.system`/`os.popen`/`os.exec*`/`pty.spawn`, or a `subprocess` call, whether "
+        "as a shell string (`shell=True`) or inside an argument list. The flow is followed through "
+        "variables, helpers that return the response, and attributes set in one method and used in "
+        "another (`self.last_code = ...`).\n\n"
+        "Agent tools that execute model-written code are reported without a flow: LangChain "
+        "`PythonREPLTool`/`PythonAstREPLTool`/`PythonREPL`, `create_python_agent`, "
+        "`create_pandas_dataframe_agent(..., allow_dangerous_code=True)` (and the CSV and Spark "
+        "agents), `PALChain`, LlamaIndex `PandasQueryEngine`; `SQLDatabaseChain` is reported at "
+        "info severity unless the module mentions a read-only connection (`mode=ro`, `read_only`).\n\n"
+        "`ast.literal_eval` is not a sink. `shlex.quote` around the model text in a shell string, a "
+        "cast (`int(...)`) or an allowlist check (`if cmd in ALLOWED:`) make the text safe. An "
+        "argument list with a constant program is reported at medium severity (the model still "
+        "chooses the arguments, e.g. `--upload-pack=`)."
+    )
+    rationale = (
+        "Model output is attacker-influenced: anyone who can put text in front of the model (a "
+        "chat message, a retrieved page, a document) can make it answer with code. Executing it "
+        "turns prompt injection into remote code execution with the application's privileges "
+        "(OWASP LLM05, insecure output handling; CVE-2023-29374 and CVE-2023-36258 in LangChain's "
+        "math and PAL chains)."
+    )
+    remediation = (
+        "Do not execute model output. Have the model choose among fixed actions (a tool name "
+        "checked against an allowlist, parameters parsed with `json.loads` and validated), parse "
+        "literals with `ast.literal_eval`, and pass command arguments as a list after checking "
+        "each one. If the product is a code interpreter, run the code in an isolated sandbox "
+        "(a container or a remote service without credentials), never in the application process."
+    )
+    references = (
+        "https://genai.owasp.org/llmrisk/llm052025-improper-output-handling/",
+        "https://cwe.mitre.org/data/definitions/94.html",
+        "https://cwe.mitre.org/data/definitions/78.html",
+        "https://nvd.nist.gov/vuln/detail/CVE-2023-29374",
+    )
+    invalid = (
+        # code-interpreter chat
+        'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef run_code(task):\n    resp = client.chat.completions.create(\n        model="gpt-4o", messages=[{"role": "user", "content": f"Write Python for: {task}"}]\n    )\n    code = resp.choices[0].message.content.strip("`")\n    exec(code, {})\n',
+        # shell assistant
+        'import subprocess\n\nimport anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef suggest(goal):\n    msg = client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=200, messages=[{"role": "user", "content": goal}]\n    )\n    command = msg.content[0].text\n    return subprocess.run(command, shell=True, capture_output=True, text=True).stdout\n',
+        # tool call arguments
+        'import json\nimport os\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef handle(messages, tools):\n    resp = client.chat.completions.create(model="gpt-4o", messages=messages, tools=tools)\n    for call in resp.choices[0].message.tool_calls or []:\n        args = json.loads(call.function.arguments)\n        if call.function.name == "shell":\n            os.system(args["command"])\n',
+        # second order: helper returning the response text
+        'import os\n\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model="gpt-4o")\n\n\ndef ask(question):\n    return llm.invoke(question).content\n\n\ndef cleanup():\n    os.popen(ask("Which command frees disk space on this host?"))\n',
+        # argument list: the model chooses arguments
+        Example(
+            'import subprocess\n\nfrom google import genai\n\nclient = genai.Client()\n\n\ndef branch_for(issue):\n    name = client.models.generate_content(model="gemini-2.5-flash", contents=f"Branch name for: {issue}").text\n    subprocess.run(["git", "checkout", "-b", name], check=True)\n',
+            expect=1,
+        ),
+        # second order through self attributes
+        'from transformers import pipeline\n\n\nclass Calculator:\n    def __init__(self):\n        self.pipe = pipeline("text-generation", model="Qwen/Qwen2.5-0.5B-Instruct")\n        self.expression = ""\n\n    def parse(self, question):\n        self.expression = self.pipe(question)[0]["generated_text"]\n\n    def answer(self):\n        return eval(self.expression)\n',
+        Example(
+            "from langchain_experimental.tools import PythonREPLTool\nfrom langgraph.prebuilt import create_react_agent\n\n\ndef build(model):\n    return create_react_agent(model, tools=[PythonREPLTool()])\n",
+            expect=1,
+        ),
+        'import pandas as pd\nfrom langchain_experimental.agents import create_pandas_dataframe_agent\nfrom langchain_openai import ChatOpenAI\n\nagent = create_pandas_dataframe_agent(ChatOpenAI(), pd.read_csv("sales.csv"), allow_dangerous_code=True)\n',
+        "from llama_index.experimental.query_engine import PandasQueryEngine\n\n\ndef engine(df):\n    return PandasQueryEngine(df=df, verbose=True)\n",
+    )
+    valid = (
+        # literal_eval parses, it does not execute
+        'import ast\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef numbers(text):\n    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])\n    return ast.literal_eval(resp.choices[0].message.content)\n',
+        # allowlisted command
+        'import subprocess\n\nimport ollama\n\nALLOWED = {"uptime", "df", "free"}\n\n\ndef diagnose(question):\n    reply = ollama.chat(model="llama3", messages=[{"role": "user", "content": question}])\n    command = reply["message"]["content"].strip()\n    if command in ALLOWED:\n        return subprocess.run([command], capture_output=True).stdout\n    return "not allowed"\n',
+        # constant command; the model output is only printed
+        'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\nresp = client.responses.create(model="gpt-4.1", input="Summarise the release notes.")\nprint(resp.output_text)\nsubprocess.run(["git", "log", "-1"], check=True)\n',
+        # quoted for the shell
+        'import os\nimport shlex\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef speak(topic):\n    text = client.responses.create(model="gpt-4.1", input=f"One sentence about {topic}").output_text\n    os.system("say " + shlex.quote(text))\n',
+        # cast
+        'import os\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef pick():\n    n = int(client.responses.create(model="gpt-4.1", input="Pick a number from 1 to 9").output_text)\n    os.system(f"sleep {n}")\n',
+        # eval of trusted text next to an LLM call
+        'from openai import OpenAI\n\nclient = OpenAI()\nFORMULA = "2 * 21"\nprint(eval(FORMULA))\nclient.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])\n',
+        'import pandas as pd\nfrom langchain_experimental.agents import create_pandas_dataframe_agent\nfrom langchain_openai import ChatOpenAI\n\nagent = create_pandas_dataframe_agent(ChatOpenAI(), pd.read_csv("sales.csv"), allow_dangerous_code=False)\n',
+    )
+
+    def visit_Module(self, node: libcst.Module) -> None:
+        self._module = node
+
+    def visit_Call(self, node: libcst.Call) -> None:
+        self._current = node
+        super().visit_Call(node)
+        self._check_helper(node)
+
+    def severity_of(self, flow: SinkFlow) -> Severity:
+        name = (flow.sink.pattern if flow.sink else "").rsplit(".", 1)[-1]
+        return Severity.MEDIUM if self._constant_program(flow, name) else Severity.HIGH
+
+    def _constant_program(self, flow: SinkFlow, name: str) -> bool:
+        """An argument list whose program is a constant, without a shell."""
+        import libcst
+
+        if name in ("system", "popen", "eval", "exec", "compile", "Template", "from_string"):
+            return False
+        node = self._current
+        if self.args.is_true(node, "shell"):
+            return False
+        first = (
+            node.args[0].value if node.args and node.args[0].keyword is None else call_keyword(node, "args")
+        )
+        if isinstance(first, (libcst.List, libcst.Tuple)) and first.elements:
+            head = first.elements[0]
+            return isinstance(head, libcst.Element) and isinstance(head.value, libcst.SimpleString)
+        return False
+
+    def advice(self, flow: SinkFlow) -> str:
+        return (
+            "anyone who can steer the model can run code here; do not execute model output (map it "
+            "to an allowlisted action, parse literals with `ast.literal_eval`, or sandbox it)"
+        )
+
+    def _check_helper(self, node: libcst.Call) -> None:
+        qualified = self.names.qualified(node.func)
+        if not qualified or not qualified.startswith(_FRAMEWORKS):
+            return  # a team's own class of the same name, or a callee we cannot place
+        parts = qualified.split(".")
+        name = parts[-1] if parts[-1] in _HELPERS else (parts[-2] if len(parts) > 1 else "")
+        entry = _HELPERS.get(name)
+        if entry is None:
+            return
+        condition, severity, what = entry
+        if condition is not None and not self.args.is_true(node, condition):
+            return
+        if name == "SQLDatabaseChain":
+            code = getattr(getattr(self, "_module", None), "code", "")
+            if any(marker in code.lower() for marker in _READ_ONLY_MARKERS):
+                return
+            self.report(
+                node,
+                f"`{name}` {what} against the connected database; connect it with a read-only "
+                "role or engine so that a prompt-injected query cannot change data",
+                severity=severity,
+                confidence=Confidence.LOW,
+            )
+            return
+        self.report(
+            node,
+            f"`{name}` {what}: anyone who can steer the model (a chat message, a retrieved "
+            "document) can run code on this host; run it in an isolated sandbox or use a tool "
+            "with fixed actions",
+            severity=severity,
+        )

@@ -1,0 +1,103 @@
+"""AIS303: model output rendered as HTML without escaping (XSS through the model)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aisec.hooks import Example, Severity, SinkFlow
+
+from .catalog import HTML
+from .flows import OutputFlowRule, sink_triggers
+
+if TYPE_CHECKING:
+    import libcst
+
+_NEEDS_UNSAFE_FLAG = ("markdown", "write")  # Streamlit escapes unless unsafe_allow_html=True
+
+
+class ModelOutputAsHtml(OutputFlowRule):
+    code = "AIS303"
+    name = "llm-output-rendered-as-html"
+    summary = "Model output rendered as HTML without escaping"
+    severity = Severity.MEDIUM
+    cwe = "CWE-79"
+    roles = (HTML,)
+    triggers = sink_triggers((HTML,))
+    description = (
+        "Text an LLM returned is marked safe or rendered as raw HTML: `markupsafe.Markup(...)`, "
+        "Django `mark_safe` or `format_html` with the model text as the format string, Flask "
+        "`render_template_string`, Starlette/FastAPI `HTMLResponse`, Streamlit `st.markdown` / "
+        "`st.write` with `unsafe_allow_html=True`, Gradio `gr.HTML`, IPython `HTML`. Chat UIs that "
+        "render the model's markdown as HTML are the usual case.\n\n"
+        "Escaped or sanitised text is not reported: `html.escape`, `markupsafe.escape`, "
+        "`bleach.clean`, `nh3.clean`; nor is Streamlit without `unsafe_allow_html`, nor model text "
+        "passed as an argument of `format_html` (it escapes arguments)."
+    )
+    rationale = (
+        "A prompt-injected model (through a poisoned document, web page or message) can answer "
+        "with `<script>` or an `<img src=x onerror=...>` that runs in the user's browser, or with a "
+        "markdown image whose URL carries the conversation to the attacker. Rendering model output "
+        "as trusted HTML gives the attacker the page."
+    )
+    remediation = (
+        "Render model output as text (let the template engine escape it), or convert its markdown "
+        "and sanitise the resulting HTML with an allowlist sanitiser (`nh3.clean`, `bleach.clean`) "
+        "that drops scripts, event handlers and external images. Pass model text to `format_html` "
+        "as an argument, never as the format string."
+    )
+    references = (
+        "https://genai.owasp.org/llmrisk/llm052025-improper-output-handling/",
+        "https://cwe.mitre.org/data/definitions/79.html",
+        "https://embracethered.com/blog/posts/2023/bing-chat-data-exfiltration-poc-and-fix/",
+    )
+    invalid = (
+        # Streamlit chat UI
+        'import streamlit as st\nfrom openai import OpenAI\n\nclient = OpenAI()\n\nif prompt := st.chat_input("Ask"):\n    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])\n    st.markdown(resp.choices[0].message.content, unsafe_allow_html=True)\n',
+        # Flask markdown to HTML
+        'import markdown\nfrom flask import Flask, request\nfrom markupsafe import Markup\nfrom openai import OpenAI\n\napp = Flask(__name__)\nclient = OpenAI()\n\n\n@app.post("/chat")\ndef chat():\n    answer = client.responses.create(model="gpt-4.1", input=request.form["q"]).output_text\n    return {"html": str(Markup(markdown.markdown(answer)))}\n',
+        # FastAPI HTMLResponse
+        'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse\nfrom langchain_openai import ChatOpenAI\n\napp = FastAPI()\nllm = ChatOpenAI()\n\n\n@app.get("/summary")\ndef summary(topic: str):\n    text = llm.invoke(f"Summarise {topic}").content\n    return HTMLResponse(f"<article>{text}</article>")\n',
+        # Django mark_safe
+        'import anthropic\nfrom django.shortcuts import render\nfrom django.utils.safestring import mark_safe\n\nclient = anthropic.Anthropic()\n\n\ndef reply(request):\n    msg = client.messages.create(model="claude-sonnet-4-5", max_tokens=500, messages=[{"role": "user", "content": request.POST["q"]}])\n    return render(request, "chat.html", {"answer": mark_safe(msg.content[0].text)})\n',
+        # Gradio HTML
+        'import gradio as gr\nimport ollama\n\n\ndef card(topic):\n    reply = ollama.chat(model="llama3", messages=[{"role": "user", "content": f"An HTML card about {topic}"}])\n    return gr.HTML(reply["message"]["content"])\n',
+        # Flask template string (also template injection)
+        'from flask import Flask, render_template_string\nfrom google import genai\n\napp = Flask(__name__)\nclient = genai.Client()\n\n\n@app.get("/page")\ndef page():\n    html = client.models.generate_content(model="gemini-2.5-flash", contents="A landing page").text\n    return render_template_string(html)\n',
+        # Django format_html with model text as the format string
+        Example(
+            'from django.utils.html import format_html\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef badge(user):\n    label = client.responses.create(model="gpt-4.1", input="A short badge label").output_text\n    return format_html(label + " <b>{}</b>", user.name)\n',
+            expect=1,
+        ),
+    )
+    valid = (
+        # escaped
+        'import html\n\nimport streamlit as st\nfrom openai import OpenAI\n\nclient = OpenAI()\nresp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])\nst.markdown(f"<div class=answer>{html.escape(resp.choices[0].message.content)}</div>", unsafe_allow_html=True)\n',
+        # Streamlit escapes by default
+        "import streamlit as st\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\nif q := st.chat_input():\n    st.markdown(llm.invoke(q).content)\n",
+        # sanitised markdown
+        'import bleach\nimport markdown\nfrom flask import Flask, request\nfrom markupsafe import Markup\nfrom openai import OpenAI\n\napp = Flask(__name__)\nclient = OpenAI()\n\n\n@app.post("/chat")\ndef chat():\n    answer = client.responses.create(model="gpt-4.1", input=request.form["q"]).output_text\n    return str(Markup(bleach.clean(markdown.markdown(answer), tags={"p", "ul", "li", "code"})))\n',
+        # format_html escapes its arguments
+        'from django.utils.html import format_html\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef answer_html(question):\n    text = client.responses.create(model="gpt-4.1", input=question).output_text\n    return format_html("<p class=answer>{}</p>", text)\n',
+        # markupsafe.escape
+        'from fastapi.responses import HTMLResponse\nfrom markupsafe import escape\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef page(q):\n    text = client.responses.create(model="gpt-4.1", input=q).output_text\n    return HTMLResponse(f"<pre>{escape(text)}</pre>")\n',
+        # constant HTML next to an LLM call
+        'import gradio as gr\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef answer(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nwith gr.Blocks() as demo:\n    gr.HTML("<h1>Support bot</h1>")\n    gr.Textbox(label="Answer")\n',
+    )
+
+    def accepts(self, flow: SinkFlow) -> bool:
+        if not super().accepts(flow):
+            return False
+        pattern = flow.sink.pattern if flow.sink else ""
+        if pattern.startswith("streamlit.") and pattern.rsplit(".", 1)[-1] in _NEEDS_UNSAFE_FLAG:
+            return self.args.is_true(self._current, "unsafe_allow_html")
+        return True
+
+    def visit_Call(self, node: libcst.Call) -> None:
+        self._current = node
+        super().visit_Call(node)
+
+    def advice(self, flow: SinkFlow) -> str:
+        return (
+            "a prompt-injected model can answer with script or exfiltrating markup; render it as "
+            "escaped text or sanitise it (`nh3.clean`, `bleach.clean`)"
+        )

@@ -1,0 +1,153 @@
+"""AIS304: model output deserialised, used as a file path, a URL, a module name or a dispatch name."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from aisec.hooks import Example, Severity, SinkFlow
+
+from .catalog import DESERIALIZE, DISPATCH, IMPORT, PATH, UNSAFE_USE_ROLES, URL
+from .flows import OutputFlowRule, call_keyword, origin, sink_triggers
+
+if TYPE_CHECKING:
+    import libcst
+
+# a constant scheme and host before the model text: the model only picks a path or query
+_FIXED_HOST = re.compile(r"^[rbufRBUF]*['\"]{1,3}[a-zA-Z][a-zA-Z0-9+.-]*://[^/'\"{}]+/")
+
+_ADVICE = {
+    DESERIALIZE: "parse it as data (`json.loads`, `yaml.safe_load`); these loaders run code",
+    PATH: "let the model pick from known files, or resolve the path and check it stays inside an allowed directory",
+    URL: "check the host against an allowlist (and block private addresses) before fetching",
+    IMPORT: "map the model's choice to modules through an allowlist",
+    DISPATCH: "check the name against an allowlist (`if name in TOOLS:`) or dispatch through a dict of tools",
+}
+_WHAT = {
+    DESERIALIZE: "deserialised by a loader that can run code",
+    PATH: "used as a file path (path traversal, overwriting files)",
+    URL: "used as a URL (server-side request forgery)",
+    IMPORT: "used as a module name to import",
+    DISPATCH: "used to look up an attribute to call",
+}
+
+
+class ModelOutputUnsafeUse(OutputFlowRule):
+    code = "AIS304"
+    name = "llm-output-unsafe-use"
+    summary = "Model output deserialised, used as a path or URL, imported or dispatched"
+    severity = Severity.MEDIUM
+    cwe = "CWE-20"
+    roles = UNSAFE_USE_ROLES
+    triggers = sink_triggers(UNSAFE_USE_ROLES)
+    description = (
+        "Text an LLM returned decides what the application loads, opens, fetches or calls:\n\n"
+        "- deserialised with `pickle.loads`, `dill`/`cloudpickle`, `marshal.loads`, "
+        "`jsonpickle.decode`, `yaml.load`/`unsafe_load`/`full_load` (high severity);\n"
+        "- used as a file path: `open()`, `pathlib.Path(...)`, `os.remove`, `shutil.rmtree`, "
+        "`shutil.copy`/`move`, `os.rename`;\n"
+        "- used as the URL of `requests`, `httpx`, `aiohttp` or `urllib` (SSRF); a URL whose scheme "
+        'and host are constant text before the model output (`f"https://api.example.com/{slug}"`) '
+        "is not reported;\n"
+        "- used as a module name (`importlib.import_module`, `__import__`);\n"
+        "- used as the attribute name of `getattr(module, name)` to choose a function to call: tool "
+        "dispatch without an allowlist.\n\n"
+        "Allowlist checks (`if name in TOOLS:`, `if name not in ALLOWED: return`), casts and "
+        "URL quoting (`urllib.parse.quote`) clear the text."
+    )
+    rationale = (
+        "Tool-calling and agent code routinely turns the model's answer into an action. A "
+        "prompt-injected model then chooses which file is overwritten or read back into the "
+        "conversation, which internal URL (cloud metadata, admin endpoints) is fetched, which module "
+        "is imported and which function runs: the attacker gets the application's reach."
+    )
+    remediation = (
+        "Treat the model's answer as a request, not a decision: map names to actions through a "
+        "dict or an allowlist, resolve paths and check they stay inside a base directory "
+        "(`path.resolve().is_relative_to(BASE)`), check URL hosts against an allowlist, and parse "
+        "data with `json.loads` or `yaml.safe_load`."
+    )
+    references = (
+        "https://genai.owasp.org/llmrisk/llm052025-improper-output-handling/",
+        "https://genai.owasp.org/llmrisk/llm062025-excessive-agency/",
+        "https://cwe.mitre.org/data/definitions/918.html",
+        "https://cwe.mitre.org/data/definitions/22.html",
+    )
+    invalid = (
+        # tool dispatch with getattr
+        'import json\n\nfrom openai import OpenAI\n\nimport tools\n\nclient = OpenAI()\n\n\ndef step(messages, schema):\n    resp = client.chat.completions.create(model="gpt-4o", messages=messages, tools=schema)\n    for call in resp.choices[0].message.tool_calls or []:\n        handler = getattr(tools, call.function.name)\n        messages.append({"role": "tool", "tool_call_id": call.id, "content": handler(**json.loads(call.function.arguments))})\n',
+        # SSRF
+        'import requests\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef research(topic):\n    url = llm.invoke(f"Give one URL with facts about {topic}. Reply with the URL only.").content.strip()\n    return requests.get(url, timeout=10).text\n',
+        # file write path
+        'import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef save_note(note):\n    msg = client.messages.create(model="claude-sonnet-4-5", max_tokens=50, messages=[{"role": "user", "content": f"File name for this note: {note}"}])\n    with open(msg.content[0].text, "w") as handle:\n        handle.write(note)\n',
+        # yaml.load of model output
+        'import ollama\nimport yaml\n\n\ndef plan(goal):\n    reply = ollama.generate(model="llama3", prompt=f"A YAML plan for: {goal}")\n    return yaml.load(reply["response"], Loader=yaml.Loader)\n',
+        # import_module
+        'import importlib\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef plugin_for(task):\n    name = client.responses.create(model="gpt-4.1", input=f"Which plugin module handles: {task}").output_text\n    return importlib.import_module(name)\n',
+        # second order: stored, then used in another method
+        'from pathlib import Path\n\nfrom google import genai\n\n\nclass Exporter:\n    def __init__(self):\n        self.client = genai.Client()\n        self.target = "out.txt"\n\n    def choose(self, request):\n        self.target = self.client.models.generate_content(model="gemini-2.5-flash", contents=request).text\n\n    def export(self, data):\n        Path(self.target).write_text(data)\n',
+        Example(
+            'import httpx\nfrom litellm import completion\n\n\ndef fetch_reference(question):\n    resp = completion(model="gpt-4o", messages=[{"role": "user", "content": question}])\n    link = resp.choices[0].message.content\n    return httpx.get(link).json()\n',
+            expect=1,
+        ),
+    )
+    valid = (
+        # allowlisted tool names
+        'import json\n\nfrom openai import OpenAI\n\nimport tools\n\nclient = OpenAI()\nTOOLS = {"search", "weather"}\n\n\ndef step(messages, schema):\n    resp = client.chat.completions.create(model="gpt-4o", messages=messages, tools=schema)\n    for call in resp.choices[0].message.tool_calls or []:\n        if call.function.name in TOOLS:\n            getattr(tools, call.function.name)(**json.loads(call.function.arguments))\n',
+        # dispatch through a dict
+        'import json\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef search(query):\n    return []\n\n\nHANDLERS = {"search": search}\n\n\ndef step(messages):\n    resp = client.chat.completions.create(model="gpt-4o", messages=messages)\n    call = resp.choices[0].message.tool_calls[0]\n    return HANDLERS[call.function.name](**json.loads(call.function.arguments))\n',
+        # fixed host: the model picks the query only
+        'import requests\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef lookup(question):\n    term = client.responses.create(model="gpt-4.1", input=question).output_text\n    return requests.get(f"https://en.wikipedia.org/w/index.php?search={term}", timeout=10).text\n',
+        # yaml.safe_load and json are data parsers
+        'import json\n\nimport ollama\nimport yaml\n\n\ndef plan(goal):\n    reply = ollama.generate(model="llama3", prompt=f"A YAML plan for: {goal}")\n    return yaml.safe_load(reply["response"]), json.loads(reply["response"])\n',
+        # constant file path, model text is the content
+        'import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef save_summary(text):\n    msg = client.messages.create(model="claude-sonnet-4-5", max_tokens=300, messages=[{"role": "user", "content": text}])\n    with open("summary.md", "w") as handle:\n        handle.write(msg.content[0].text)\n',
+        # getattr with a constant name
+        'import json\n\nfrom openai import OpenAI\n\nimport tools\n\nclient = OpenAI()\n\n\ndef weather(messages):\n    resp = client.chat.completions.create(model="gpt-4o", messages=messages)\n    args = json.loads(resp.choices[0].message.tool_calls[0].function.arguments)\n    return getattr(tools, "weather")(**args)\n',
+        # quoted URL component
+        'from urllib.parse import quote\n\nimport httpx\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef wiki(question):\n    title = client.responses.create(model="gpt-4.1", input=question).output_text\n    return httpx.get("https://en.wikipedia.org/wiki/" + quote(title)).text\n',
+    )
+
+    def visit_Call(self, node: libcst.Call) -> None:
+        self._current = node
+        super().visit_Call(node)
+
+    def accepts(self, flow: SinkFlow) -> bool:
+        if not super().accepts(flow):
+            return False
+        return not (flow.role == URL and self._fixed_host(self._url_argument(flow)))
+
+    def _url_argument(self, flow: SinkFlow) -> object:
+        call = self._current
+        url = call_keyword(call, "url")
+        if url is not None:
+            return url
+        position = 1 if flow.sink is not None and flow.sink.pattern.endswith("request") else 0
+        positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+        return positional[position] if len(positional) > position else None
+
+    def _fixed_host(self, node: object) -> bool:
+        """`f"https://host/...{x}"` or `"https://host/..." + x`, written in the call."""
+        import libcst
+
+        while isinstance(node, libcst.BinaryOperation) and isinstance(node.operator, libcst.Add):
+            node = node.left
+        if isinstance(node, libcst.FormattedString):
+            head = node.parts[0] if node.parts else None
+            text = head.value if isinstance(head, libcst.FormattedStringText) else ""
+            return bool(_FIXED_HOST.match(node.start + text))
+        if isinstance(node, libcst.SimpleString):
+            return bool(_FIXED_HOST.match(node.value))
+        return False
+
+    def severity_of(self, flow: SinkFlow) -> Severity:
+        return Severity.HIGH if flow.role in (DESERIALIZE, IMPORT) else Severity.MEDIUM
+
+    def message(self, flow: SinkFlow, call: libcst.Call, others: int) -> str:
+        return (
+            f"model output from {origin(flow, others)} reaches {flow.target}, {_WHAT[flow.role]}; "
+            f"{_ADVICE[flow.role]}"
+        )
+
+    def advice(self, flow: SinkFlow) -> str:
+        return _ADVICE[flow.role]

@@ -1,0 +1,710 @@
+"""The prompt-injection taint catalog: where untrusted text comes from and where prompts go.
+
+Sinks follow the SDKs' current signatures (openai 1.x-3.x, anthropic 2.x, google-genai 3.x and
+the legacy google-generativeai, cohere 7.x v1/v2, mistralai 1.x-3.x, litellm, ollama 0.6,
+boto3 bedrock-runtime, langchain-core 1.x / langchain 1.x, llama-index-core 0.14, transformers,
+vllm, huggingface_hub): which argument is instruction context (system/developer prompts,
+`instructions=`, agent prompts), which is user content, which is a template. Patterns that start
+with `*.` also match clients aisec cannot resolve (a client passed in as a parameter).
+
+Sources are tiered: remote request data (web frameworks, webhooks, chat UIs, Lambda events),
+indirect content (HTTP responses, read files, DB rows, retrieved documents) and local CLI input.
+The environment and config are trusted: nothing here reads them.
+"""
+
+from __future__ import annotations
+
+from aisec.hooks import (
+    CLI,
+    INDIRECT,
+    INPUT,
+    INSTRUCTION,
+    MESSAGE,
+    MESSAGES,
+    REMOTE,
+    TEMPLATE,
+    USER,
+    ParameterSource,
+    Sink,
+    SinkArgument,
+    Source,
+    TaintCatalog,
+)
+
+
+def _arg(role: str, keyword: str | None = None, position: int | None = None, **extra: object) -> SinkArgument:
+    return SinkArgument(role, keyword, position, **extra)  # type: ignore[arg-type]
+
+
+def _sinks(patterns: tuple[str, ...], *arguments: SinkArgument) -> list[Sink]:
+    return [Sink(pattern, tuple(arguments)) for pattern in patterns]
+
+
+def _methods(prefixes: tuple[str, ...], methods: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{prefix}.{method}" for prefix in prefixes for method in methods)
+
+
+# ----- sinks -----
+
+_OPENAI = [
+    # Chat Completions (also AzureOpenAI, AsyncOpenAI, OpenAI-compatible clients: Groq, Together,
+    # huggingface_hub.InferenceClient's alias): roles system/developer/assistant are instructions.
+    *_sinks(
+        ("*.chat.completions.create", "*.chat.completions.parse", "*.chat.completions.stream"),
+        _arg(MESSAGES, "messages"),
+    ),
+    *_sinks(("openai.ChatCompletion.create", "openai.ChatCompletion.acreate"), _arg(MESSAGES, "messages")),
+    # Responses API
+    *_sinks(
+        ("*.responses.create", "*.responses.parse", "*.responses.stream"),
+        _arg(INSTRUCTION, "instructions"),
+        _arg(INPUT, "input"),
+    ),
+    # legacy completions: one prompt string
+    *_sinks(
+        ("*.completions.create", "openai.Completion.create", "openai.Completion.acreate"),
+        _arg(USER, "prompt"),
+    ),
+    # Assistants (beta)
+    *_sinks(("*.beta.assistants.create", "*.beta.assistants.update"), _arg(INSTRUCTION, "instructions")),
+    *_sinks(
+        ("*.beta.threads.runs.create", "*.beta.threads.runs.create_and_poll", "*.beta.threads.runs.stream"),
+        _arg(INSTRUCTION, "instructions"),
+        _arg(INSTRUCTION, "additional_instructions"),
+        _arg(MESSAGES, "additional_messages"),
+    ),
+    *_sinks(("*.beta.threads.create",), _arg(MESSAGES, "messages")),
+    *_sinks(("*.beta.threads.create_and_run",), _arg(INSTRUCTION, "instructions")),
+    *_sinks(("*.beta.threads.messages.create",), _arg(MESSAGE, "content")),
+    *_sinks(
+        ("*.beta.realtime.sessions.create", "*.realtime.sessions.create"), _arg(INSTRUCTION, "instructions")
+    ),
+    # Agents SDK
+    *_sinks(("agents.Agent",), _arg(INSTRUCTION, "instructions"), _arg(INSTRUCTION, "handoff_description")),
+    *_sinks(("agents.Agent.as_tool",), _arg(INSTRUCTION, "tool_description")),
+    *_sinks(("agents.FunctionTool",), _arg(INSTRUCTION, "description")),
+    *_sinks(("agents.function_tool",), _arg(INSTRUCTION, "description_override")),
+    *_sinks(
+        ("agents.Runner.run", "agents.Runner.run_sync", "agents.Runner.run_streamed"), _arg(INPUT, "input", 1)
+    ),
+]
+
+_ANTHROPIC = _sinks(
+    # also beta.messages, AsyncAnthropic, AnthropicBedrock, AnthropicVertex; 2.x accepts a system role
+    ("*.messages.create", "*.messages.stream"),
+    _arg(INSTRUCTION, "system"),
+    _arg(MESSAGES, "messages"),
+) + _sinks(("claude_agent_sdk.ClaudeAgentOptions",), _arg(INSTRUCTION, "system_prompt"))
+
+_GOOGLE = [
+    *_sinks(
+        (
+            "google.genai.types.GenerateContentConfig",
+            "google.genai.types.LiveConnectConfig",
+            "google.genai.types.CreateCachedContentConfig",
+        ),
+        _arg(INSTRUCTION, "system_instruction"),
+    ),
+    *_sinks(
+        ("*.models.generate_content", "*.models.generate_content_stream"),
+        _arg(INPUT, "contents"),
+        _arg(INSTRUCTION, "config", path=("system_instruction",)),
+    ),
+    *_sinks(
+        ("google.genai.*.chats.create",),
+        _arg(INSTRUCTION, "config", path=("system_instruction",)),
+        _arg(MESSAGES, "history"),
+    ),
+    *_sinks(("google.genai.types.Content",), _arg(MESSAGE, "parts")),
+    # legacy google-generativeai and Vertex AI
+    *_sinks(
+        (
+            "google.generativeai.GenerativeModel",
+            "vertexai.generative_models.GenerativeModel",
+            "vertexai.preview.generative_models.GenerativeModel",
+        ),
+        _arg(INSTRUCTION, "system_instruction"),
+    ),
+    *_sinks(
+        (
+            "google.generativeai.GenerativeModel.generate_content",
+            "vertexai.*GenerativeModel.generate_content",
+        ),
+        _arg(INPUT, "contents", 0),
+    ),
+]
+
+_COHERE = _sinks(
+    # v2 (ClientV2): messages with roles; v1 (Client): preamble, message, chat_history
+    ("cohere.*.chat", "cohere.*.chat_stream"),
+    _arg(MESSAGES, "messages"),
+    _arg(INSTRUCTION, "preamble"),
+    _arg(USER, "message"),
+    _arg(MESSAGES, "chat_history"),
+)
+
+_MISTRAL = [
+    # `from mistralai import Mistral` (1.x) and `from mistralai.client import Mistral` (2.x/3.x)
+    *_sinks(
+        _methods(("mistralai.*.chat", "*.chat"), ("complete", "complete_async", "stream", "stream_async")),
+        _arg(MESSAGES, "messages"),
+    ),
+    *_sinks(("mistralai.*.agents.complete", "mistralai.*.agents.stream"), _arg(MESSAGES, "messages")),
+    *_sinks(("mistralai.*.fim.complete",), _arg(USER, "prompt")),
+]
+
+_LITELLM = [
+    *_sinks(
+        (
+            "litellm.completion",
+            "litellm.acompletion",
+            "litellm.Router.completion",
+            "litellm.Router.acompletion",
+        ),
+        _arg(MESSAGES, "messages", 1),
+    ),
+    *_sinks(("litellm.text_completion", "litellm.atext_completion"), _arg(USER, "prompt")),
+    *_sinks(
+        ("litellm.responses", "litellm.aresponses"), _arg(INSTRUCTION, "instructions"), _arg(INPUT, "input")
+    ),
+]
+
+_OLLAMA = [
+    *_sinks(("ollama.chat", "ollama.*Client.chat"), _arg(MESSAGES, "messages", 1)),
+    *_sinks(
+        ("ollama.generate", "ollama.*Client.generate"),
+        _arg(USER, "prompt", 1),
+        _arg(INSTRUCTION, "system"),
+        _arg(TEMPLATE, "template"),
+    ),
+    *_sinks(
+        ("ollama.create", "ollama.*Client.create"), _arg(INSTRUCTION, "system"), _arg(TEMPLATE, "template")
+    ),
+]
+
+_BEDROCK = [
+    *_sinks(("*.converse", "*.converse_stream"), _arg(INSTRUCTION, "system"), _arg(MESSAGES, "messages")),
+    # invoke_model bodies are provider-specific JSON: Anthropic `system`/`messages`, Cohere
+    # `preamble`/`message`, Llama/Mistral `prompt`, Titan `inputText`
+    *_sinks(
+        ("*.invoke_model", "*.invoke_model_with_response_stream"),
+        _arg(INSTRUCTION, "body", path=("system",)),
+        _arg(INSTRUCTION, "body", path=("preamble",)),
+        _arg(MESSAGES, "body", path=("messages",)),
+        _arg(USER, "body", path=("prompt",)),
+        _arg(USER, "body", path=("inputText",)),
+        _arg(USER, "body", path=("message",)),
+    ),
+    *_sinks(("*.invoke_agent",), _arg(USER, "inputText")),
+]
+
+_LANGCHAIN_PROVIDERS = (
+    "langchain_openai",
+    "langchain_anthropic",
+    "langchain_google_genai",
+    "langchain_google_vertexai",
+    "langchain_mistralai",
+    "langchain_ollama",
+    "langchain_aws",
+    "langchain_groq",
+    "langchain_cohere",
+    "langchain_huggingface",
+    "langchain_together",
+    "langchain_fireworks",
+    "langchain_xai",
+    "langchain_deepseek",
+    "langchain_community.chat_models",
+    "langchain_community.llms",
+)
+_LANGCHAIN = [
+    *_sinks(("langchain*.SystemMessage",), _arg(INSTRUCTION, "content", 0, message_role="system")),
+    *_sinks(("langchain*.AIMessage",), _arg(INSTRUCTION, "content", 0, message_role="assistant")),
+    *_sinks(("langchain*.HumanMessage",), _arg(USER, "content", 0, message_role="user")),
+    *_sinks(("langchain*.ChatMessage",), _arg(MESSAGE, "content", 0)),
+    *_sinks(
+        ("langchain*.ChatPromptTemplate.from_messages", "langchain*.ChatPromptTemplate"),
+        _arg(MESSAGES, "messages", 0, template=True),
+    ),
+    *_sinks(
+        (
+            "langchain*.PromptTemplate.from_template",
+            "langchain*.PromptTemplate",
+            "langchain*.ChatPromptTemplate.from_template",
+            "langchain*.HumanMessagePromptTemplate.from_template",
+        ),
+        _arg(TEMPLATE, "template", 0),
+    ),
+    *_sinks(
+        ("langchain*.SystemMessagePromptTemplate.from_template",),
+        _arg(INSTRUCTION, "template", 0, template=True),
+    ),
+    *_sinks(("langchain.agents.create_agent",), _arg(INSTRUCTION, "system_prompt")),
+    *_sinks(("langgraph.prebuilt.create_react_agent",), _arg(INSTRUCTION, "prompt")),
+    *_sinks(
+        (
+            *_methods(
+                (
+                    *(f"{provider}.*" for provider in _LANGCHAIN_PROVIDERS),
+                    "langchain.chat_models.init_chat_model",
+                ),
+                ("invoke", "ainvoke", "stream", "astream", "batch", "abatch", "predict", "predict_messages"),
+            ),
+        ),
+        _arg(INPUT, "input", 0),
+    ),
+]
+
+_LLAMA_INDEX = [
+    *_sinks(("llama_index.*", "*.as_chat_engine"), _arg(INSTRUCTION, "system_prompt")),
+    *_sinks(("llama_index*.ChatMessage",), _arg(MESSAGE, "content")),
+    *_sinks(
+        _methods(("llama_index.*",), ("complete", "acomplete", "stream_complete", "astream_complete")),
+        _arg(USER, "prompt", 0),
+    ),
+    *_sinks(
+        _methods(("llama_index.*",), ("chat", "achat", "stream_chat", "astream_chat")),
+        _arg(INPUT, "messages", 0),
+    ),
+    *_sinks(
+        ("llama_index*.PromptTemplate", "llama_index*.RichPromptTemplate"), _arg(TEMPLATE, "template", 0)
+    ),
+]
+
+_HUGGING_FACE = [
+    *_sinks(("transformers.pipeline.__call__",), _arg(INPUT, "text_inputs", 0)),
+    *_sinks(("*.apply_chat_template",), _arg(MESSAGES, "conversation", 0)),
+    *_sinks(("transformers.*Tokenizer*.__call__",), _arg(USER, "text", 0)),
+    *_sinks(("vllm.LLM.chat",), _arg(MESSAGES, "messages", 0)),
+    *_sinks(("vllm.LLM.generate",), _arg(USER, "prompts", 0)),
+    *_sinks(("huggingface_hub.*InferenceClient.chat_completion",), _arg(MESSAGES, "messages", 0)),
+    *_sinks(("huggingface_hub.*InferenceClient.text_generation",), _arg(USER, "prompt", 0)),
+]
+
+_AGENT_FRAMEWORKS = [
+    *_sinks(("pydantic_ai.Agent",), _arg(INSTRUCTION, "system_prompt"), _arg(INSTRUCTION, "instructions")),
+    *_sinks(
+        ("crewai.Agent",),
+        _arg(INSTRUCTION, "role"),
+        _arg(INSTRUCTION, "goal"),
+        _arg(INSTRUCTION, "backstory"),
+    ),
+    *_sinks(("autogen*.AssistantAgent", "autogen*.ConversableAgent"), _arg(INSTRUCTION, "system_message")),
+]
+
+SINKS: tuple[Sink, ...] = (
+    *_OPENAI,
+    *_ANTHROPIC,
+    *_GOOGLE,
+    *_COHERE,
+    *_MISTRAL,
+    *_LITELLM,
+    *_OLLAMA,
+    *_BEDROCK,
+    *_LANGCHAIN,
+    *_LLAMA_INDEX,
+    *_HUGGING_FACE,
+    *_AGENT_FRAMEWORKS,
+)
+
+# ----- sources -----
+
+
+def _sources(patterns: tuple[str, ...], tier: str, kind: str, label: str, **extra: object) -> list[Source]:
+    return [Source(pattern, tier, kind, label, **extra) for pattern in patterns]  # type: ignore[arg-type]
+
+
+_FLASK_DATA = ("args", "form", "values", "json", "data", "files", "headers", "cookies", "view_args", "stream")
+_FLASK_URL = ("url", "base_url", "full_path", "path", "query_string")
+_DJANGO_DATA = ("GET", "POST", "body", "FILES", "headers", "COOKIES", "META", "data", "query_params", "path")
+_STARLETTE_DATA = ("query_params", "path_params", "headers", "cookies", "url")
+_STARLETTE_CALLS = ("json", "form", "body", "stream")
+_WEBSOCKET_CALLS = ("receive_text", "receive_json", "receive_bytes", "iter_text", "iter_json")
+_AIOHTTP_DATA = ("query", "match_info", "headers", "cookies", "rel_url", "content")
+_AIOHTTP_CALLS = ("json", "post", "text", "read")
+_TORNADO_CALLS = (
+    "get_argument",
+    "get_arguments",
+    "get_body_argument",
+    "get_body_arguments",
+    "get_query_argument",
+    "get_query_arguments",
+    "get_cookie",
+)
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "request", "options", "stream")
+
+_REMOTE_SOURCES = [
+    *_sources(
+        tuple(f"{m}.request.{a}" for m in ("flask", "quart") for a in (*_FLASK_DATA, *_FLASK_URL)),
+        REMOTE,
+        "attribute",
+        "Flask request data",
+    ),
+    *_sources(
+        tuple(f"{m}.request.{c}" for m in ("flask", "quart") for c in ("get_json", "get_data")),
+        REMOTE,
+        "call",
+        "Flask request data",
+    ),
+    *_sources(
+        tuple(
+            f"{t}.{a}"
+            for t in ("django.http.HttpRequest", "rest_framework.request.Request")
+            for a in _DJANGO_DATA
+        ),
+        REMOTE,
+        "attribute",
+        "Django request data",
+    ),
+    *_sources(
+        tuple(
+            f"{t}.{a}"
+            for t in ("starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request")
+            for a in _STARLETTE_DATA
+        ),
+        REMOTE,
+        "attribute",
+        "request data",
+    ),
+    *_sources(
+        tuple(
+            f"{t}.{c}"
+            for t in ("starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request")
+            for c in _STARLETTE_CALLS
+        )
+        + tuple(
+            f"{t}.{c}"
+            for t in ("fastapi.WebSocket", "starlette.websockets.WebSocket", "fastapi.websockets.WebSocket")
+            for c in _WEBSOCKET_CALLS
+        ),
+        REMOTE,
+        "call",
+        "request data",
+    ),
+    *_sources(
+        tuple(f"{t}.{a}" for t in ("aiohttp.web.Request", "aiohttp.web.BaseRequest") for a in _AIOHTTP_DATA),
+        REMOTE,
+        "attribute",
+        "aiohttp request data",
+    ),
+    *_sources(
+        tuple(f"{t}.{c}" for t in ("aiohttp.web.Request", "aiohttp.web.BaseRequest") for c in _AIOHTTP_CALLS),
+        REMOTE,
+        "call",
+        "aiohttp request data",
+    ),
+    *_sources(
+        tuple(f"tornado.web.RequestHandler.{c}" for c in _TORNADO_CALLS),
+        REMOTE,
+        "call",
+        "Tornado request data",
+    ),
+    Source("tornado.web.RequestHandler.request.body", REMOTE, "attribute", "Tornado request data"),
+    *_sources(
+        tuple(
+            f"azure.functions.HttpRequest.{a}" for a in ("params", "route_params", "form", "files", "headers")
+        ),
+        REMOTE,
+        "attribute",
+        "Azure Functions request data",
+    ),
+    *_sources(
+        ("azure.functions.HttpRequest.get_json", "azure.functions.HttpRequest.get_body"),
+        REMOTE,
+        "call",
+        "Azure Functions request data",
+    ),
+    # chat and form UIs
+    *_sources(
+        (
+            *(
+                f"streamlit.*{widget}"
+                for widget in (
+                    "text_input",
+                    "text_area",
+                    "chat_input",
+                    "file_uploader",
+                    "camera_input",
+                    "audio_input",
+                )
+            ),
+            "streamlit.experimental_get_query_params",
+        ),
+        REMOTE,
+        "call",
+        "Streamlit input",
+    ),
+    Source("streamlit.query_params", REMOTE, "attribute", "Streamlit query parameter"),
+    # inbound e-mail
+    *_sources(
+        (
+            "email.message_from_string",
+            "email.message_from_bytes",
+            "email.message_from_file",
+            "email.message_from_binary_file",
+            "email.parser.*.parse*",
+            "imaplib.IMAP4*.fetch",
+            "mailparser.parse_from_*",
+        ),
+        REMOTE,
+        "call",
+        "inbound e-mail",
+    ),
+]
+
+_INDIRECT_SOURCES = [
+    *_sources(
+        (
+            *(f"requests.{verb}" for verb in _HTTP_VERBS),
+            *(f"requests.Session.{verb}" for verb in _HTTP_VERBS),
+            *(f"requests.session.{verb}" for verb in _HTTP_VERBS),
+            *(f"httpx.{verb}" for verb in _HTTP_VERBS),
+            *(f"httpx.*Client.{verb}" for verb in _HTTP_VERBS),
+            *(f"aiohttp.ClientSession.{verb}" for verb in _HTTP_VERBS),
+            "urllib.request.urlopen",
+            "urllib3.request",
+            "urllib3.PoolManager.request",
+            "trafilatura.fetch_url",
+        ),
+        INDIRECT,
+        "call",
+        "an HTTP response",
+    ),
+    # files: only when the path is not static (the project's own prompt files are trusted)
+    *_sources(
+        ("builtins.open", "io.open", "codecs.open"), INDIRECT, "call", "a file's contents", static_argument=0
+    ),
+    *_sources(
+        ("pathlib.Path.read_text", "pathlib.Path.read_bytes", "pathlib.Path.open"),
+        INDIRECT,
+        "call",
+        "a file's contents",
+        static_argument="self",
+    ),
+    *_sources(
+        (
+            "pandas.read_csv",
+            "pandas.read_excel",
+            "pandas.read_json",
+            "pypdf.PdfReader",
+            "PyPDF2.PdfReader",
+            "fitz.open",
+            "pymupdf.open",
+            "docx.Document",
+        ),
+        INDIRECT,
+        "call",
+        "a document's contents",
+        static_argument=0,
+    ),
+    # database rows (written by other users: profiles, tickets, comments)
+    *_sources(
+        (
+            "*.fetchone",
+            "*.fetchall",
+            "*.fetchmany",
+            "sqlalchemy.orm.Session.execute",
+            "sqlalchemy.orm.Session.scalars",
+            "sqlalchemy.orm.Session.scalar",
+            "sqlalchemy.orm.Session.get",
+            "sqlalchemy.orm.Session.query",
+            "sqlmodel.Session.exec",
+            "sqlmodel.Session.get",
+            *(
+                f"*.objects.{method}"
+                for method in (
+                    "get",
+                    "filter",
+                    "all",
+                    "first",
+                    "last",
+                    "values",
+                    "values_list",
+                    "raw",
+                    "exclude",
+                )
+            ),
+            "django.shortcuts.get_object_or_404",
+            "*.find_one",
+            "pymongo.*.find",
+        ),
+        INDIRECT,
+        "call",
+        "a database row",
+    ),
+    # retrieved documents, loaders, search tools
+    *_sources(
+        (
+            "*.similarity_search",
+            "*.similarity_search_with_score",
+            "*.similarity_search_with_relevance_scores",
+            "*.max_marginal_relevance_search",
+            "*.get_relevant_documents",
+            "*.aget_relevant_documents",
+            "*.as_retriever.invoke",
+            "*.as_retriever.ainvoke",
+            "*.retrieve",
+            "*.get_content",
+            "langchain*.document_loaders.*.load",
+            "langchain*.document_loaders.*.lazy_load",
+            "langchain*.document_loaders.*.aload",
+            "langchain_community.utilities.*.run",
+            "langchain_community.tools.*.invoke",
+            "langchain_community.tools.*.run",
+            "langchain_tavily.*.invoke",
+            "tavily.TavilyClient.search",
+            "duckduckgo_search.DDGS.text",
+            "llama_index*.SimpleDirectoryReader.load_data",
+            "llama_index.readers.*.load_data",
+            "chromadb.*.query",
+            "pinecone.*.query",
+            "qdrant_client.*.search",
+            "qdrant_client.*.query_points",
+        ),
+        INDIRECT,
+        "call",
+        "retrieved content",
+    ),
+    Source("*.page_content", INDIRECT, "attribute", "a retrieved document"),
+]
+
+_CLI_SOURCES = [
+    *_sources(
+        (
+            "builtins.input",
+            "argparse.ArgumentParser.parse_args",
+            "argparse.ArgumentParser.parse_known_args",
+            "fileinput.input",
+            "click.prompt",
+            "typer.prompt",
+            "rich.prompt.Prompt.ask",
+        ),
+        CLI,
+        "call",
+        "command-line input",
+    ),
+    *_sources(("sys.argv", "sys.stdin"), CLI, "attribute", "command-line input"),
+]
+
+SOURCES: tuple[Source, ...] = (*_REMOTE_SOURCES, *_INDIRECT_SOURCES, *_CLI_SOURCES)
+
+_ROUTE_DECORATORS = (
+    "*.route",
+    "*.get",
+    "*.post",
+    "*.put",
+    "*.patch",
+    "*.delete",
+    "*.api_route",
+    "*.websocket",
+)
+_GRADIO_EVENTS = tuple(
+    f"gradio.*.{event}"
+    for event in ("click", "submit", "change", "input", "upload", "select", "then", "blur", "stop_recording")
+)
+
+PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
+    # FastAPI: every handler parameter is request data unless typed as a non-text scalar or it is
+    # an injected object (Depends, Request, sessions). Decorators match as written too, so routers
+    # imported from other modules count.
+    ParameterSource(
+        decorators=("fastapi.FastAPI.*", "fastapi.APIRouter.*", *_ROUTE_DECORATORS),
+        requires_import=("fastapi",),
+        exclude=(
+            "fastapi.Depends",
+            "fastapi.Security",
+            "fastapi.Request",
+            "fastapi.requests.Request",
+            "fastapi.Response",
+            "fastapi.BackgroundTasks",
+            "fastapi.WebSocket",
+            "fastapi.security.*",
+            "starlette.*",
+            "sqlalchemy.*",
+            "sqlmodel.Session",
+        ),
+        label="FastAPI request parameter",
+    ),
+    # Flask / Quart route parameters (`<int:id>` converters are not text)
+    ParameterSource(
+        decorators=_ROUTE_DECORATORS, requires_import=("flask", "quart"), label="Flask route parameter"
+    ),
+    # Django and DRF views: `request` is an HttpRequest; its GET/POST/body/... are the data
+    ParameterSource(
+        requires_import=("django", "rest_framework"),
+        params=("request",),
+        type="django.http.HttpRequest",
+        label="Django request",
+    ),
+    # Starlette endpoints registered with Route(...)
+    ParameterSource(
+        registrars=("starlette.routing.Route", "starlette.routing.WebSocketRoute"),
+        params=("request",),
+        type="starlette.requests.Request",
+        label="Starlette request",
+    ),
+    # aiohttp handlers
+    ParameterSource(
+        decorators=("aiohttp.web.RouteTableDef.*",),
+        registrars=(
+            "aiohttp.web.*.add_*",
+            *(f"aiohttp.web.{verb}" for verb in ("get", "post", "put", "patch", "delete", "route", "view")),
+        ),
+        params=("request",),
+        type="aiohttp.web.Request",
+        label="aiohttp request",
+    ),
+    # Tornado: path arguments of handler methods
+    ParameterSource(
+        base_classes=("tornado.web.RequestHandler",),
+        functions=("get", "post", "put", "patch", "delete"),
+        label="Tornado path argument",
+    ),
+    # AWS Lambda handlers
+    ParameterSource(
+        functions=("lambda_handler", "handler", "*_handler"), params=("event",), label="AWS Lambda event"
+    ),
+    # webhooks and chat platforms
+    ParameterSource(
+        decorators=tuple(
+            f"slack_bolt.*App.{kind}"
+            for kind in ("event", "message", "command", "action", "shortcut", "view", "options")
+        ),
+        params=("event", "message", "command", "body", "payload", "action", "shortcut", "view"),
+        label="Slack event payload",
+    ),
+    ParameterSource(
+        registrars=("telegram.ext.MessageHandler", "telegram.ext.CommandHandler"),
+        params=("update",),
+        label="Telegram update",
+    ),
+    ParameterSource(
+        decorators=tuple(
+            f"{server}.{kind}"
+            for server in ("mcp.server.fastmcp.FastMCP", "fastmcp.FastMCP")
+            for kind in ("tool", "prompt", "resource")
+        ),
+        label="MCP tool argument",
+    ),
+    ParameterSource(decorators=("chainlit.on_message",), label="Chainlit message"),
+    # Gradio: callbacks registered on an Interface or an event listener
+    ParameterSource(
+        decorators=_GRADIO_EVENTS,
+        registrars=("gradio.Interface", "gradio.ChatInterface", "gradio.on", *_GRADIO_EVENTS),
+        label="Gradio input",
+    ),
+    # command-line entry points (low severity)
+    ParameterSource(
+        tier=CLI,
+        decorators=(
+            "click.command",
+            "click.*.command",
+            "click.group",
+            "typer.Typer.command",
+            "typer.Typer.callback",
+        ),
+        registrars=("typer.run",),
+        label="command-line argument",
+    ),
+)
+
+CATALOG = TaintCatalog(sources=SOURCES, parameter_sources=PARAMETER_SOURCES, sinks=SINKS)

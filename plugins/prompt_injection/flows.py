@@ -1,0 +1,103 @@
+"""What the AIS2xx rules share: visit calls, take the taint engine's sink flows, report each place
+where untrusted data enters a prompt once (its most severe source named, the others counted)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aisec.hooks import (
+    CLI,
+    INDIRECT,
+    INPUT,
+    INSTRUCTION,
+    MESSAGE,
+    MESSAGES,
+    REMOTE,
+    TEMPLATE,
+    USER,
+    Confidence,
+    Rule,
+    Severity,
+    SinkFlow,
+    TaintFact,
+    sinks_marker,
+    sources_marker,
+)
+
+if TYPE_CHECKING:
+    import libcst
+
+
+class PromptFlowRule(Rule):
+    """Base of the prompt-construction rules: subclasses choose flows and word the finding."""
+
+    # a prompt sink and an untrusted source of the run's taint catalog must both be spelled in the
+    # module (other rule families' sinks and model-output sources do not count)
+    triggers = tuple(sinks_marker(role) for role in (INSTRUCTION, USER, TEMPLATE, MESSAGES, INPUT, MESSAGE))
+    trigger_groups = (tuple(sources_marker(tier) for tier in (REMOTE, INDIRECT, CLI)),)
+    cwe = "CWE-1427"
+
+    def accepts(self, flow: SinkFlow) -> bool:
+        raise NotImplementedError
+
+    def message(self, flow: SinkFlow, call: libcst.Call, others: int) -> str:
+        raise NotImplementedError
+
+    def severity_of(self, flow: SinkFlow) -> Severity | None:
+        return None
+
+    def confidence_of(self, flow: SinkFlow) -> Confidence | None:
+        return None
+
+    def visit_Call(self, node: libcst.Call) -> None:
+        groups: dict[int, list[SinkFlow]] = {}
+        for flow in self.taint.sink_flows(node):  # most severe source first
+            if self.accepts(flow):
+                groups.setdefault(id(flow.node), []).append(flow)
+        for flows in groups.values():
+            first = flows[0]
+            others = len({(f.fact.description, f.fact.line) for f in flows}) - 1
+            self.report(
+                first.node,
+                self.message(first, node, others),
+                severity=self.severity_of(first),
+                confidence=self.confidence_of(first),
+            )
+
+
+def source(fact: TaintFact, others: int = 0) -> str:
+    """`request.form["bio"]` (line 12, Flask request data), and 2 more sources"""
+    text = fact.description if "`" in fact.description else f"`{fact.description}`"
+    details = [f"line {fact.line}"] if fact.line else []
+    if fact.label:
+        details.append(fact.label)
+    if details:
+        text += f" ({', '.join(details)})"
+    if others:
+        text += f" and {others} more source{'s' if others > 1 else ''}"
+    return text
+
+
+def direct(flow: SinkFlow) -> bool:
+    """Remote or command-line data (indirect content is AIS204's)."""
+    return flow.fact.tier in (REMOTE, CLI)
+
+
+ASSISTANT_ROLES = frozenset({"assistant", "ai", "model", "chatbot", "bot"})
+
+
+def forged_turn(flow: SinkFlow) -> bool:
+    """Data in an assistant-like message (a turn the model takes for its own words)."""
+    return flow.message_role in ASSISTANT_ROLES
+
+
+def tier_severity(flow: SinkFlow, remote: Severity) -> Severity:
+    """The rule's severity for remote data; command-line input (the operator's own) is low."""
+    return remote if flow.fact.tier == REMOTE else Severity.LOW
+
+
+def call_keyword(call: Any, name: str) -> Any:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None

@@ -1,0 +1,97 @@
+"""AIS204: indirect prompt injection: fetched, stored or retrieved content in instructions or spliced prompts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aisec.hooks import INDIRECT, INSTRUCTION, TEMPLATE, USER, Confidence, Example, Severity, SinkFlow
+
+from .flows import PromptFlowRule, forged_turn, source
+
+if TYPE_CHECKING:
+    import libcst
+
+
+class IndirectInjection(PromptFlowRule):
+    code = "AIS204"
+    name = "indirect-prompt-injection"
+    summary = "Fetched, stored or retrieved content reaches instructions or is spliced into a prompt"
+    severity = Severity.MEDIUM
+    description = (
+        "Content the application did not write and an attacker may have: HTTP responses "
+        "(`requests`, `httpx`, `urllib`, `aiohttp`), files read from non-constant paths, database "
+        "rows (DB-API `fetch*`, SQLAlchemy, Django ORM, MongoDB), retrieved documents (vector "
+        "store searches, retrievers, LangChain/LlamaIndex loaders, `page_content`, search tools). "
+        "Reported when it reaches instruction context (system/developer messages and instruction "
+        "arguments, as AIS201 describes), is used as a "
+        "template (AIS203), or is spliced with instruction text into one prompt (AIS202), which "
+        "is how most retrieval-augmented prompts are built. A separate code from AIS201-AIS203 "
+        "so that teams can tune it: the same data sent alone as a user message or as an assistant "
+        "turn (how client libraries parse a provider's reply), or encoded "
+        "(`json.dumps`, `html.escape` inside a fence) before splicing, is not reported.\n\n"
+        "Files read from constant paths (the project's own prompt files, paths built from "
+        "`__file__`) are trusted, and so are files a helper reads from its path parameter when no "
+        "call in the module passes it a non-constant path; so are the environment and configuration."
+    )
+    rationale = (
+        "Indirect prompt injection: an attacker plants instructions in a web page, a document, a "
+        "support ticket or a profile field, and waits for the application to feed it to a model. "
+        "In the instruction context the planted text steers the model with the application's "
+        "authority; spliced into a prompt it competes with the instructions. Agents that read "
+        "the web or a shared knowledge base and can call tools turn this into data exfiltration "
+        "or unwanted actions."
+    )
+    remediation = (
+        "Keep instructions constant. Put fetched or retrieved text in its own user message or in "
+        "a clearly fenced, encoded block (`json.dumps(doc)`, `html.escape(doc)` inside "
+        "`<document>` tags) and tell the model it is data. Limit what the model may do after "
+        "reading such content (no tool calls on its say-so, human confirmation for actions)."
+    )
+    references = (
+        "https://genai.owasp.org/llmrisk/llm01-prompt-injection/",
+        "https://cwe.mitre.org/data/definitions/1427.html",
+        "https://arxiv.org/abs/2302.12173",
+    )
+    invalid = (
+        'import requests\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef brief(url):\n    page = requests.get(url, timeout=10).text\n    return client.chat.completions.create(\n        model="gpt-4o", messages=[{"role": "system", "content": f"Use this page as your guide: {page}"}]\n    )\n',
+        'from langchain_core.messages import HumanMessage\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef answer(vectorstore, question):\n    docs = vectorstore.similarity_search(question, k=4)\n    context = "\\n\\n".join(doc.page_content for doc in docs)\n    prompt = f"Answer the question using only the context below.\\nContext: {context}\\nQuestion: {question}"\n    return llm.invoke([HumanMessage(content=prompt)])\n',
+        'import anthropic\nfrom django.http import JsonResponse\n\nfrom .models import Ticket\n\nclient = anthropic.Anthropic()\n\n\ndef triage(request, pk):\n    ticket = Ticket.objects.get(pk=pk)\n    reply = client.messages.create(\n        model="claude-sonnet-4-5",\n        max_tokens=400,\n        system=f"You triage support tickets. Ticket notes: {ticket.notes}",\n        messages=[{"role": "user", "content": "Classify the ticket."}],\n    )\n    return JsonResponse({"label": reply.content[0].text})\n',
+        'import sys\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef review(path):\n    with open(path) as handle:\n        guidelines = handle.read()\n    return client.responses.create(model="gpt-4.1", instructions=guidelines, input="Review the attached diff.")\n\n\nfor name in sys.argv[1:]:\n    review(name)\n',
+        'import httpx\nfrom agents import Agent\n\n\ndef build_agent(profile_url):\n    profile = httpx.get(profile_url).json()\n    return Agent(name="helper", instructions="Help this customer: " + profile["bio"])\n',
+        'import sqlite3\nimport ollama\n\nconn = sqlite3.connect("app.db")\n\n\ndef persona(user_id):\n    row = conn.execute("SELECT persona FROM users WHERE id = ?", (user_id,)).fetchone()\n    return ollama.chat(model="llama3", messages=[{"role": "system", "content": row[0]}, {"role": "user", "content": "Hi"}])\n',
+        Example(
+            "from langchain_core.prompts import PromptTemplate\nfrom langchain_community.document_loaders import WebBaseLoader\n\n\ndef template_from(url):\n    text = WebBaseLoader(url).load()[0].page_content\n    return PromptTemplate.from_template(text)\n",
+            expect=1,
+        ),
+    )
+    valid = (
+        'import requests\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef summarise(url):\n    page = requests.get(url, timeout=10).text\n    return client.chat.completions.create(\n        model="gpt-4o",\n        messages=[{"role": "system", "content": "Summarise the page the user sends."}, {"role": "user", "content": page}],\n    )\n',
+        'import json\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef answer(vectorstore, question):\n    docs = vectorstore.similarity_search(question, k=4)\n    context = json.dumps([doc.page_content for doc in docs])\n    return llm.invoke(f"Answer the question using only the JSON list of passages below.\\n{context}")\n',
+        'from pathlib import Path\nfrom openai import OpenAI\n\nclient = OpenAI()\nGUIDELINES = (Path(__file__).parent / "guidelines.md").read_text()\n\n\ndef review(diff):\n    return client.responses.create(model="gpt-4.1", instructions=GUIDELINES, input=diff)\n',
+        'import anthropic\n\nfrom .models import Ticket\n\nclient = anthropic.Anthropic()\n\n\ndef triage(request):\n    open_tickets = len(Ticket.objects.filter(status="open"))\n    return client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=400, system=f"There are {open_tickets} open tickets.", messages=[{"role": "user", "content": "Plan the day."}]\n    )\n',
+        'from openai import OpenAI\n\nclient = OpenAI()\n\nwith open("prompts/system.txt") as handle:\n    SYSTEM = handle.read()\n\nclient.chat.completions.create(model="gpt-4o", messages=[{"role": "system", "content": SYSTEM}])\n',
+        'from langchain_core.messages import HumanMessage, SystemMessage\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef answer(retriever, question):\n    docs = retriever.get_relevant_documents(question)\n    return llm.invoke([SystemMessage(content="Answer from the documents."), HumanMessage(content=docs[0].page_content)])\n',
+    )
+
+    def accepts(self, flow: SinkFlow) -> bool:
+        if flow.fact.tier != INDIRECT or forged_turn(flow) or flow.message_role == "?":
+            # assistant turns and role-carrying messages built from fetched data are how client
+            # libraries parse a provider's reply (model output), not planted instructions
+            return False
+        return flow.role in (INSTRUCTION, TEMPLATE) or (flow.role == USER and flow.fact.spliced)
+
+    def confidence_of(self, flow: SinkFlow) -> Confidence:
+        return Confidence.HIGH if flow.role == INSTRUCTION else Confidence.MEDIUM
+
+    def message(self, flow: SinkFlow, call: libcst.Call, others: int) -> str:
+        where = source(flow.fact, others)
+        if flow.role == INSTRUCTION:
+            what = f"reaches {flow.target}, where instructions planted in it act with the application's authority"
+        elif flow.role == TEMPLATE:
+            what = f"is used as {flow.target}, so whoever wrote it writes the prompt"
+        else:
+            what = f"is spliced into instruction text and sent as {flow.target}, where planted instructions compete with yours"
+        return (
+            f"content from {where} {what}; keep it out of instructions, send it as its own "
+            "user message or encode it (`json.dumps`, `html.escape` inside a fence)"
+        )

@@ -1,0 +1,96 @@
+"""AIS201: untrusted data in an LLM's instruction context (system/developer prompt, agent instructions)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aisec.hooks import INSTRUCTION, REMOTE, Example, Severity, SinkFlow
+
+from .flows import PromptFlowRule, direct, forged_turn, source
+
+if TYPE_CHECKING:
+    import libcst
+
+
+class UntrustedInstructions(PromptFlowRule):
+    code = "AIS201"
+    name = "untrusted-data-in-instructions"
+    summary = "Untrusted data reaches an LLM's instruction context"
+    severity = Severity.HIGH
+    description = (
+        "Request data (Flask, Django, FastAPI handler parameters, Starlette, Tornado, aiohttp, AWS "
+        "Lambda events, Slack/e-mail payloads, Streamlit and Gradio inputs) or command-line input "
+        "that reaches the *instruction context* of an LLM call: a `system` or `developer` message "
+        "(OpenAI, Anthropic, Mistral, LiteLLM, Ollama, Cohere v2, Bedrock `converse`, "
+        'transformers/vLLM chat templates, LangChain `SystemMessage` and `("system", ...)` '
+        "templates), `instructions=` (OpenAI Responses, Assistants, Agents SDK), Anthropic and "
+        "Bedrock `system=`, google-genai `system_instruction`, Cohere `preamble`, Ollama `system=`, "
+        "`create_agent(system_prompt=)`, LlamaIndex `system_prompt=`. An assistant-role message "
+        "built from the data (a forged model turn) counts too, at medium severity, and so does a "
+        'message list whose roles the data decides (`messages = request.json["messages"]`).\n\n'
+        "The data is followed through assignments, string building, containers, messages built "
+        "over several statements, helper functions and methods of the same module, `self` "
+        "attributes, and prompt-template variables filled by `.invoke`/`.format`. Casts "
+        "(`int`, `float`, `bool`, `uuid.UUID`), allowlist checks (`if tone not in TONES: "
+        "abort(400)`), `re.fullmatch` guards and sanitizers from the taint catalog clear it. "
+        "Data only in a user message is not reported. Command-line input is reported at low "
+        "severity; fetched pages, files and database rows are AIS204."
+    )
+    rationale = (
+        "Models give the instruction context precedence: it sets the rules, the persona, the "
+        "tools' policies. Whoever controls text there can override those rules (\"ignore previous "
+        'instructions and ..."), exfiltrate the system prompt or the conversation, or steer tool '
+        "calls. Quotes, tags and delimiters around the data do not help: the model still reads "
+        "it as instructions. Role separation is the control that exists: instruction text "
+        "constant, untrusted text in a user message."
+    )
+    remediation = (
+        "Keep the instruction context constant (or built only from trusted configuration) and "
+        "pass untrusted text as a user message. When the instructions must vary, choose between "
+        "fixed variants with an allowlist (`PERSONAS[choice]`, `if choice not in ALLOWED: "
+        "abort(400)`) or cast the value (`int(n)`)."
+    )
+    references = (
+        "https://genai.owasp.org/llmrisk/llm01-prompt-injection/",
+        "https://cwe.mitre.org/data/definitions/1427.html",
+        "https://platform.openai.com/docs/guides/text#message-roles-and-instruction-following",
+    )
+    invalid = (
+        'from flask import Flask, request\nfrom openai import OpenAI\n\napp = Flask(__name__)\nclient = OpenAI()\n\n\n@app.post("/chat")\ndef chat():\n    bio = request.form["bio"]\n    reply = client.chat.completions.create(\n        model="gpt-4o",\n        messages=[\n            {"role": "system", "content": f"You are a helpful assistant. The user says about themselves: {bio}"},\n            {"role": "user", "content": request.form["question"]},\n        ],\n    )\n    return reply.choices[0].message.content\n',
+        'import anthropic\nfrom flask import request\n\nclient = anthropic.Anthropic()\n\n\ndef answer():\n    persona = request.args["persona"]\n    return client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=512, system=f"Act as {persona}.", messages=[{"role": "user", "content": "Hi"}]\n    )\n',
+        'from fastapi import FastAPI\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\n\n\n@app.get("/summary")\ndef summary(style: str, text: str):\n    return client.responses.create(model="gpt-4.1", instructions=f"Summarise in this style: {style}", input=text)\n',
+        'from flask import request\nfrom langchain_core.messages import HumanMessage, SystemMessage\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model="gpt-4o")\n\n\ndef reply():\n    rules = request.get_json()["rules"]\n    return llm.invoke([SystemMessage(content=rules), HumanMessage(content="Hello")])\n',
+        Example(
+            'import ollama\n\nrole = input("Persona: ")\nout = ollama.generate(model="llama3", prompt="Tell me a joke", system=role)\n',
+            expect=1,
+        ),
+        'from flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef chat():\n    messages = [{"role": "system", "content": "You answer billing questions."}]\n    messages.append({"role": "developer", "content": "Customer tier: " + request.form["tier"]})\n    messages.append({"role": "user", "content": request.form["q"]})\n    return client.chat.completions.create(model="gpt-4o", messages=messages)\n',
+        'import streamlit as st\nfrom google import genai\nfrom google.genai import types\n\nclient = genai.Client()\ntone = st.text_input("Tone")\nquestion = st.chat_input("Ask")\nresponse = client.models.generate_content(\n    model="gemini-2.5-flash",\n    contents=question,\n    config=types.GenerateContentConfig(system_instruction=f"Answer in a {tone} tone."),\n)\n',
+        'from flask import request\nfrom langchain_core.prompts import ChatPromptTemplate\nfrom langchain_openai import ChatOpenAI\n\nprompt = ChatPromptTemplate.from_messages([("system", "You are {persona}."), ("human", "{question}")])\nchain = prompt | ChatOpenAI()\n\n\ndef ask():\n    return chain.invoke({"persona": request.args["persona"], "question": request.args["q"]})\n',
+    )
+    valid = (
+        'from flask import Flask, request\nfrom openai import OpenAI\n\napp = Flask(__name__)\nclient = OpenAI()\n\n\n@app.post("/chat")\ndef chat():\n    reply = client.chat.completions.create(\n        model="gpt-4o",\n        messages=[\n            {"role": "system", "content": "You are a helpful assistant."},\n            {"role": "user", "content": request.form["question"]},\n        ],\n    )\n    return reply.choices[0].message.content\n',
+        'import anthropic\nfrom flask import abort, request\n\nclient = anthropic.Anthropic()\nPERSONAS = {"pirate", "butler"}\n\n\ndef answer():\n    persona = request.args["persona"]\n    if persona not in PERSONAS:\n        abort(400)\n    return client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=512, system=f"Act as a {persona}.", messages=[{"role": "user", "content": "Hi"}]\n    )\n',
+        'from fastapi import FastAPI\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\n\n\n@app.get("/summary")\ndef summary(words: int, text: str):\n    return client.responses.create(model="gpt-4.1", instructions=f"Summarise in at most {words} words.", input=text)\n',
+        'import os\nfrom flask import request\nfrom langchain_core.messages import HumanMessage, SystemMessage\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model="gpt-4o")\n\n\ndef reply():\n    rules = os.environ["ASSISTANT_RULES"]\n    return llm.invoke([SystemMessage(content=rules), HumanMessage(content=request.get_json()["text"])])\n',
+        'import logging\nfrom flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\nlog = logging.getLogger(__name__)\n\n\ndef chat():\n    log.info("persona requested: %s", request.form["persona"])\n    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "system", "content": "Be brief."}])\n',
+        'from pathlib import Path\nfrom flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\nSYSTEM = (Path(__file__).parent / "prompts" / "system.txt").read_text()\n\n\ndef chat():\n    n = int(request.args["n"])\n    return client.chat.completions.create(\n        model="gpt-4o", messages=[{"role": "system", "content": f"{SYSTEM} Give {n} ideas."}, {"role": "user", "content": request.args["q"]}]\n    )\n',
+        'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef system_prompt(persona):\n    return f"You are {persona}."\n\n\nreply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "system", "content": system_prompt("a tutor")}])\n',
+    )
+
+    def accepts(self, flow: SinkFlow) -> bool:
+        return flow.role == INSTRUCTION and direct(flow)
+
+    def severity_of(self, flow: SinkFlow) -> Severity:
+        if flow.fact.tier != REMOTE:
+            return Severity.LOW
+        if forged_turn(flow):
+            return Severity.MEDIUM
+        return Severity.HIGH
+
+    def message(self, flow: SinkFlow, call: libcst.Call, others: int) -> str:
+        return (
+            f"untrusted data from {source(flow.fact, others)} reaches {flow.target}, where it can "
+            "override the application's instructions; keep instruction text constant and pass the "
+            "data as a user message"
+        )

@@ -1,0 +1,89 @@
+"""AIS203: untrusted data used as a prompt template (template injection)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aisec.hooks import TEMPLATE, Example, Severity, SinkFlow
+
+from .flows import PromptFlowRule, call_keyword, direct, source, tier_severity
+
+if TYPE_CHECKING:
+    import libcst
+
+_ENGINES = ("jinja2", "mustache")
+
+
+class TemplateInjection(PromptFlowRule):
+    code = "AIS203"
+    name = "untrusted-prompt-template"
+    summary = "Untrusted data used as a prompt template"
+    severity = Severity.HIGH
+    description = (
+        "Request or command-line data that becomes the text of a prompt template: "
+        "`PromptTemplate.from_template(x)`, `PromptTemplate(template=x)`, "
+        "`ChatPromptTemplate.from_template(x)`, a human or user part of "
+        "`ChatPromptTemplate.from_messages([...])` built from the data, "
+        "`HumanMessagePromptTemplate.from_template(x)`, LlamaIndex `PromptTemplate(x)` / "
+        '`RichPromptTemplate(x)`, Ollama `template=`. With `template_format="jinja2"` (or '
+        "mustache) the message says the template engine runs the data. Data bound later to a "
+        'template variable (`prompt.invoke({"q": q})`) is the intended use and is not this '
+        "rule (see AIS201/AIS202); data in a system part is AIS201."
+    )
+    rationale = (
+        "A template is code for a template engine. Whoever writes it chooses which variables are "
+        "expanded (the system prompt, retrieved secrets, other users' data bound to the same "
+        "template) and can break formatting. With jinja2 it is server-side template injection: "
+        "expressions and attribute access run in the application's process, which has led to "
+        "code execution in LLM frameworks. The text also reaches the model unfiltered, so it is "
+        "prompt injection as well."
+    )
+    remediation = (
+        "Keep template text constant (in code or in files of the project) and pass untrusted text "
+        'as a variable: `PromptTemplate.from_template("Summarise: {text}").invoke({"text": '
+        "text})`. Do not use jinja2 or mustache formats for templates that any untrusted text "
+        "reaches; LangChain's default f-string format does not evaluate expressions."
+    )
+    references = (
+        "https://genai.owasp.org/llmrisk/llm01-prompt-injection/",
+        "https://cwe.mitre.org/data/definitions/1336.html",
+        "https://python.langchain.com/api_reference/core/prompts/langchain_core.prompts.prompt.PromptTemplate.html",
+    )
+    invalid = (
+        'from flask import request\nfrom langchain_core.prompts import PromptTemplate\n\n\ndef render():\n    template = PromptTemplate.from_template(request.form["template"])\n    return template.format(name="Ada")\n',
+        'from fastapi import FastAPI\nfrom langchain_core.prompts import PromptTemplate\n\napp = FastAPI()\n\n\n@app.post("/render")\ndef render(text: str):\n    prompt = PromptTemplate(template=text, input_variables=[], template_format="jinja2")\n    return prompt.format()\n',
+        'from flask import request\nfrom langchain_core.prompts import ChatPromptTemplate\n\n\ndef build():\n    return ChatPromptTemplate.from_messages([("system", "You are a helpful assistant."), ("human", request.args["q"])])\n',
+        Example(
+            'import ollama\n\ntemplate = input("Modelfile template: ")\nollama.generate(model="llama3", prompt="hello", template=template)\n',
+            expect=1,
+        ),
+        'from flask import request\nfrom llama_index.core import PromptTemplate\n\n\ndef qa():\n    tmpl = PromptTemplate(request.json["template"])\n    return tmpl.format(context_str="...", query_str="...")\n',
+        'import streamlit as st\nfrom langchain_core.prompts import HumanMessagePromptTemplate\n\nuser_template = st.text_area("Your prompt template")\nmessage = HumanMessagePromptTemplate.from_template(user_template)\n',
+        'from flask import request\nfrom langchain_core.prompts import ChatPromptTemplate\n\n\ndef summary():\n    doc = request.form["doc"]\n    return ChatPromptTemplate.from_template(f"Summarise this document: {doc}")\n',
+    )
+    valid = (
+        'from flask import request\nfrom langchain_core.prompts import PromptTemplate\n\nTEMPLATE = PromptTemplate.from_template("Write a poem about {topic}")\n\n\ndef render():\n    return TEMPLATE.invoke({"topic": request.form["topic"]})\n',
+        'from flask import request\nfrom langchain_core.prompts import ChatPromptTemplate\n\nprompt = ChatPromptTemplate.from_messages([("system", "You are a helpful assistant."), ("human", "{question}")])\n\n\ndef ask():\n    return prompt.invoke({"question": request.args["q"]})\n',
+        'from fastapi import FastAPI\nfrom langchain_core.prompts import PromptTemplate\n\napp = FastAPI()\nGREETING = PromptTemplate(template="Hello {{ name }}!", input_variables=["name"], template_format="jinja2")\n\n\n@app.post("/greet")\ndef greet(name: str):\n    return GREETING.format(name=name.title())\n',
+        'from pathlib import Path\nfrom flask import request\nfrom langchain_core.prompts import PromptTemplate\n\nTEMPLATE = PromptTemplate.from_template((Path(__file__).parent / "summary.txt").read_text())\n\n\ndef summary():\n    return TEMPLATE.format(text=request.form["text"])\n',
+        'from flask import request\nfrom langchain_core.prompts import PromptTemplate\n\nTEMPLATES = {"short": "Summarise briefly: {text}", "long": "Summarise in detail: {text}"}\n\n\ndef summary():\n    template = PromptTemplate.from_template(TEMPLATES[request.args["kind"]])\n    return template.format(text=request.form["text"])\n',
+        'import ollama\nfrom flask import request\n\n\ndef generate():\n    return ollama.generate(model="llama3", prompt=request.form["prompt"], template="{{ .Prompt }}")\n',
+    )
+
+    def accepts(self, flow: SinkFlow) -> bool:
+        return flow.role == TEMPLATE and direct(flow)
+
+    def severity_of(self, flow: SinkFlow) -> Severity:
+        return tier_severity(flow, Severity.HIGH)
+
+    def message(self, flow: SinkFlow, call: libcst.Call, others: int) -> str:
+        engine = self.args.constant(call_keyword(call, "template_format"))
+        detail = (
+            f"with template_format={engine!r} the template engine evaluates it (server-side template injection)"
+            if engine in _ENGINES
+            else "it decides which variables are expanded and how the prompt reads"
+        )
+        return (
+            f"untrusted data from {source(flow.fact, others)} is used as {flow.target}: {detail}; "
+            "keep template text constant and pass the data as a template variable"
+        )

@@ -1,0 +1,209 @@
+"""Positions of reported nodes, generated for the statement that holds them, not the whole module.
+
+libcst computes positions by generating the code of the whole module with a position-tracking
+state (`PositionProvider`), and `MetadataWrapper.resolve` walks the whole tree once more on top of
+that. A finding needs the positions of a few nodes. `Positions` generates the code of one
+statement that holds a reported node, with the tracking state starting at that statement's first
+line and indentation: the top-level statement, or, inside classes and functions, the statement of
+their body that holds the node (a test class of 3,000 lines is not generated for one call in one
+of its methods). CPython's `ast` gives those first lines for free (`statement_lines`). The
+generated code must equal the source text at that line, or the whole-module positions are used;
+so the result is always what `PositionProvider` would say.
+
+The same statement code lets a fix's diff be made by replacing that statement's text instead of
+transforming and regenerating the whole module (`fixed_text`).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any, Sequence
+
+_NEWLINE = re.compile(r"\r\n?|\n")  # what libcst counts as a line break
+_COMPOUND = tuple(
+    getattr(ast, name)
+    for name in (
+        "FunctionDef", "AsyncFunctionDef", "ClassDef", "If", "For", "AsyncFor", "While", "With",
+        "AsyncWith", "Try", "TryStar", "Match",
+    )
+    if hasattr(ast, name)
+)  # fmt: skip
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+# For each statement of a body, as libcst groups them (`a = 1; b = 2` is one statement): the line
+# of its first token, and the same for its own body when it is a class or function.
+Lines = list[tuple[int, "Lines | None"]]
+
+
+def statement_lines(body: Sequence[ast.stmt]) -> Lines:
+    """`Lines` of a module's (or a class's, a function's) body, from CPython's tree."""
+    lines: Lines = []
+    previous_end, previous_simple = -1, False
+    for statement in body:
+        simple = not isinstance(statement, _COMPOUND)
+        end = statement.end_lineno or statement.lineno
+        if simple and previous_simple and statement.lineno == previous_end:
+            previous_end = end
+            continue  # `a = 1; b = 2`: one libcst statement
+        first = statement.lineno
+        for decorator in getattr(statement, "decorator_list", ()):
+            first = min(first, decorator.lineno)
+        inner = statement_lines(statement.body) if isinstance(statement, _DEFINITIONS) else None
+        lines.append((first, inner))
+        previous_end, previous_simple = end, simple
+    return lines
+
+
+class Positions:
+    """`CodeRange`s of nodes of one module, statement by statement."""
+
+    def __init__(self, module: Any, text: str, lines: Lines | None) -> None:
+        self.module = module
+        self.text = text
+        self._lines = lines
+        self._indexes: dict[int, dict[int, int]] = {}
+        self._line_starts: list[int] | None = None
+        # id(statement) -> (offset in text, indentation, code, positions) or None (no luck)
+        self._units: dict[int, tuple[int, tuple[str, ...], str, Any] | None] = {}
+        self._whole: Any = None
+
+    def get(self, node: Any, path: Sequence[Any] = ()) -> Any:
+        """The `CodeRange` of `node`; `path` are the statements that hold it, outermost first."""
+        generated = self._unit(path)
+        if generated is not None:
+            found = generated[3].get(node)
+            if found is not None:
+                return found
+        return self._module_positions()[node]
+
+    def fixed_text(self, path: Sequence[Any], fix: Any) -> str | None:
+        """The source with `fix` applied, made by replacing the text of the statement that holds
+        the fix's nodes; None when that is not possible (the caller transforms the module)."""
+        unit = self._unit_statement(path)
+        generated = self._unit(path)
+        if unit is None or generated is None:
+            return None
+        offset, indents, code, positions = generated
+        if not all(old in positions for old, _ in fix.edits):
+            return None
+        from libcst._nodes.internal import CodegenState
+
+        from .fixes import replace_in
+
+        new = replace_in(unit, [fix])
+        if not hasattr(new, "_codegen"):  # the statement itself removed or split: not handled here
+            return None
+        state = CodegenState(
+            default_indent=self.module.default_indent,
+            default_newline=self.module.default_newline,
+            indent_tokens=list(indents),
+        )
+        new._codegen(state)
+        return self.text[:offset] + "".join(state.tokens) + self.text[offset + len(code) :]
+
+    # ----- internals -----
+
+    def _unit_and_line(self, path: Sequence[Any]) -> tuple[Any, int, tuple[str, ...]] | None:
+        """The innermost statement of `path` whose first line is known, its line, indentation."""
+        import libcst as cst
+
+        lines = self._lines
+        body: Sequence[Any] = self.module.body
+        parent: Any = self.module
+        indents: list[str] = []
+        found = None
+        for statement in path:
+            if lines is None or len(lines) != len(body):
+                break
+            index = self._index(parent, body).get(id(statement))
+            if index is None:
+                break
+            line, inner = lines[index]
+            found = (statement, line, tuple(indents))
+            block = getattr(statement, "body", None)
+            if inner is None or not isinstance(block, cst.IndentedBlock):
+                break
+            indents.append(self.module.default_indent if block.indent is None else block.indent)
+            lines, body, parent = inner, block.body, statement
+        return found
+
+    def _unit_statement(self, path: Sequence[Any]) -> Any:
+        found = self._unit_and_line(path) if path else None
+        return found[0] if found is not None else None
+
+    def _unit(self, path: Sequence[Any]) -> tuple[int, tuple[str, ...], str, Any] | None:
+        if not path or self._lines is None:
+            return None
+        found = self._unit_and_line(path)
+        if found is None:
+            return None
+        statement, line, indents = found
+        key = id(statement)
+        if key not in self._units:
+            self._units[key] = self._generate(statement, line, indents)
+        return self._units[key]
+
+    def _index(self, parent: Any, body: Sequence[Any]) -> dict[int, int]:
+        index = self._indexes.get(id(parent))
+        if index is None:
+            index = self._indexes[id(parent)] = {id(statement): i for i, statement in enumerate(body)}
+        return index
+
+    def _generate(
+        self, statement: Any, first_token_line: int, indents: tuple[str, ...]
+    ) -> tuple[int, tuple[str, ...], str, Any] | None:
+        try:
+            from libcst.metadata import PositionProvider
+            from libcst.metadata.position_provider import PositionProvidingCodegenState
+        except ImportError:  # pragma: no cover - a libcst that moved it: whole-module positions
+            return None
+        # Lines libcst writes before the statement's first token: its own leading blank and
+        # comment lines, and those of its first decorator.
+        before = len(statement.leading_lines)
+        decorators = getattr(statement, "decorators", ())
+        if decorators:
+            before += len(decorators[0].leading_lines)
+        start = first_token_line - before
+        offset = self._offset_of_line(start)
+        if offset is None:
+            return None
+        try:
+            provider = PositionProvider()
+            state = PositionProvidingCodegenState(
+                default_indent=self.module.default_indent,
+                default_newline=self.module.default_newline,
+                provider=provider,
+                indent_tokens=list(indents),
+                line=start,
+            )
+            statement._codegen(state)
+            code = "".join(state.tokens)
+            positions = provider._computed
+        except (AttributeError, TypeError):  # pragma: no cover - libcst internals changed
+            return None
+        if self.text[offset : offset + len(code)] != code:
+            return None  # not where `ast` said (or not at all): the whole module decides
+        return offset, indents, code, positions
+
+    def _offset_of_line(self, line: int) -> int | None:
+        if self._line_starts is None:
+            self._line_starts = [0, *(match.end() for match in _NEWLINE.finditer(self.text))]
+        if not 1 <= line <= len(self._line_starts):
+            return None
+        return self._line_starts[line - 1]
+
+    def _module_positions(self) -> Any:
+        if self._whole is None:
+            from libcst.metadata import PositionProvider
+
+            try:  # the codegen pass alone: `MetadataWrapper.resolve` would also walk the tree
+                provider = PositionProvider()
+                provider._gen_impl(self.module)
+                self._whole = provider._computed
+            except (AttributeError, TypeError):  # pragma: no cover - libcst internals changed
+                from libcst.metadata import MetadataWrapper
+
+                wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+                self._whole = wrapper.resolve(PositionProvider)
+        return self._whole

@@ -1,0 +1,112 @@
+"""A read-only traversal of a libcst tree, in libcst's own visiting order, without rebuilding it.
+
+`CSTNode.visit` rebuilds every node it passes (`_visit_and_replace_children` constructs and
+validates a new node from the visited children, even for a `CSTVisitor` that changes nothing) and
+calls `on_visit_attribute`/`on_leave_attribute` around every field. For a read-only traversal that
+is most of its cost. `walk` calls `on_visit(node)` and `on_leave(node)` on the same nodes in the
+same order, and nothing else.
+
+The order of a node type's child fields is learnt from libcst itself, once per type: its
+`_visit_and_replace_children` is run with a visitor that records the field names it is told
+about (`on_visit_attribute` is called for every field it visits, empty or not) and does not
+descend. A field it skipped on that node (`FormattedStringExpression` skips an absent
+`format_spec`) is checked on every node of the type; a node where it holds something has its own
+order learnt the same way (once per type and set of such fields). `tests/test_screen.py` checks
+the order against `CSTNode.visit` on real code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+import libcst as cst
+
+# type -> (child fields in visiting order, the type's other fields)
+_FIELDS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+# (type, other fields holding nodes in this instance) -> child fields in visiting order
+_VARIANTS: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
+_IS_NODE: dict[type, bool] = {}
+
+
+class _FieldRecorder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False  # the children's own fields are not wanted
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if not self.fields or self.fields[-1] != attribute:
+            self.fields.append(attribute)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+
+def _record(node: cst.CSTNode) -> tuple[str, ...]:
+    recorder = _FieldRecorder()
+    node._visit_and_replace_children(recorder)
+    return tuple(recorder.fields)
+
+
+def _learn(node: cst.CSTNode) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    # A few types skip a field when it is empty (`FormattedStringExpression.format_spec`):
+    # the fields libcst did not visit here are checked on every node of the type (`_holds_node`).
+    fields = _record(node)
+    others = tuple(f.name for f in dataclasses.fields(node) if f.name not in fields)
+    entry = _FIELDS[type(node)] = (fields, others)
+    return entry
+
+
+def _is_node(kind: type) -> bool:
+    found = _IS_NODE.get(kind)
+    if found is None:
+        found = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return found
+
+
+def _holds_node(value: Any) -> bool:
+    kind = type(value)
+    if kind is tuple or kind is list:
+        return any(_is_node(type(item)) for item in value)
+    return _is_node(kind)
+
+
+def _variant(node: cst.CSTNode, present: tuple[str, ...]) -> tuple[str, ...]:
+    key = (type(node), present)
+    fields = _VARIANTS.get(key)
+    if fields is None:
+        fields = _VARIANTS[key] = _record(node)
+    return fields
+
+
+def walk(root: cst.CSTNode, on_visit: Callable[[Any], object], on_leave: Callable[[Any], object]) -> None:
+    """Call `on_visit` before and `on_leave` after the children of every node under `root`
+    (itself included), as `root.visit(visitor)` would for a visitor whose `on_visit` always
+    returns True. Raises RecursionError on trees nested deeper than the recursion limit allows."""
+    entries, is_node, learn = _FIELDS.get, _is_node, _learn
+
+    def visit(node: Any) -> None:
+        on_visit(node)
+        entry = entries(type(node))
+        if entry is None:
+            entry = learn(node)
+        fields, others = entry
+        if others:
+            present = tuple(name for name in others if _holds_node(getattr(node, name)))
+            if present:
+                fields = _variant(node, present)
+        for name in fields:
+            child = getattr(node, name)
+            kind = type(child)
+            if kind is tuple or kind is list:
+                for item in child:
+                    if is_node(type(item)):
+                        visit(item)
+            elif is_node(kind):
+                visit(child)
+        on_leave(node)
+
+    visit(root)

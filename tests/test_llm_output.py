@@ -1,0 +1,471 @@
+"""AIS301-AIS304 (model output reaching dangerous sinks): per sink family a positive and a
+look-alike, every SDK's response accessors, second-order flows through `self` attributes and
+helpers, the framework helpers flagged without a flow, messages, and the prefilter.
+
+Expected findings are written into the code: a line ending in `# <- AIS301` (several codes
+separated by commas) must be reported with exactly those codes, and no other line may be.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Any
+
+import pytest
+from aisec.hooks import Rule, Severity
+from aisec.pluginmanager import load_plugins
+from aisec.prefilter import rules_for_text
+from aisec.testing import check_source, default_catalog
+
+ALL_RULES = load_plugins(entry_points=False).rules
+RULES: list[type[Rule]] = [rule for code, rule in sorted(ALL_RULES.items()) if code.startswith("AIS3")]
+MARK = re.compile(r"#\s*<-\s*(AIS\d{3}(?:\s*,\s*AIS\d{3})*)")
+
+
+def expected(source: str) -> list[tuple[str, int]]:
+    found = []
+    for number, line in enumerate(source.splitlines(), 1):
+        match = MARK.search(line)
+        if match:
+            found += [(code.strip(), number) for code in match.group(1).split(",")]
+    return sorted(found)
+
+
+def scan(source: str) -> list[Any]:
+    return check_source(RULES, textwrap.dedent(source))
+
+
+def check(source: str) -> None:
+    source = textwrap.dedent(source)
+    findings = check_source(RULES, source)
+    got = sorted((f.code, f.location.line) for f in findings)
+    assert got == expected(source), "\n".join(f"{f.code} {f.location.line}: {f.message}" for f in findings)
+
+
+# ----- every SDK's response reaches a sink through its usual accessor -----
+
+SDKS = {
+    "openai-chat": """
+        from openai import OpenAI
+        client = OpenAI()
+        resp = client.chat.completions.create(model="gpt-4o", messages=[])
+        exec(resp.choices[0].message.content)  # <- AIS301
+    """,
+    "openai-responses": """
+        import openai
+        client = openai.AsyncOpenAI()
+        async def run():
+            resp = await client.responses.create(model="gpt-4.1", input="x")
+            eval(resp.output_text)  # <- AIS301
+    """,
+    "openai-tool-call": """
+        import json, os
+        from openai import OpenAI
+        client = OpenAI()
+        resp = client.chat.completions.create(model="gpt-4o", messages=[], tools=[])
+        for call in resp.choices[0].message.tool_calls:
+            args = json.loads(call.function.arguments)
+            os.system(args["command"])  # <- AIS301
+    """,
+    "anthropic": """
+        import anthropic
+        client = anthropic.Anthropic()
+        msg = client.messages.create(model="claude", max_tokens=10, messages=[])
+        exec(msg.content[0].text)  # <- AIS301
+    """,
+    "google-genai": """
+        from google import genai
+        client = genai.Client()
+        exec(client.models.generate_content(model="gemini", contents="x").text)  # <- AIS301
+    """,
+    "cohere": """
+        import cohere
+        co = cohere.ClientV2()
+        resp = co.chat(model="command-r", messages=[])
+        exec(resp.message.content[0].text)  # <- AIS301
+    """,
+    "mistral": """
+        from mistralai import Mistral
+        client = Mistral(api_key="k")
+        resp = client.chat.complete(model="mistral-small", messages=[])
+        exec(resp.choices[0].message.content)  # <- AIS301
+    """,
+    "litellm": """
+        import litellm
+        resp = litellm.completion(model="gpt-4o", messages=[])
+        exec(resp.choices[0].message.content)  # <- AIS301
+    """,
+    "ollama": """
+        import ollama
+        reply = ollama.chat(model="llama3", messages=[])
+        exec(reply["message"]["content"])  # <- AIS301
+    """,
+    "bedrock": """
+        import boto3
+        client = boto3.client("bedrock-runtime")
+        resp = client.converse(modelId="m", messages=[])
+        exec(resp["output"]["message"]["content"][0]["text"])  # <- AIS301
+    """,
+    "langchain": """
+        from langchain_anthropic import ChatAnthropic
+        llm = ChatAnthropic(model="claude")
+        exec(llm.invoke("write code").content)  # <- AIS301
+    """,
+    "langchain-chain": """
+        from langchain_core.output_parsers import StrOutputParser
+        def run(prompt, llm, question):
+            chain = prompt | llm | StrOutputParser()
+            exec(chain.invoke({"question": question}))  # <- AIS301
+    """,
+    "llama-index": """
+        from llama_index.core import VectorStoreIndex
+        index = VectorStoreIndex.from_documents([])
+        exec(index.as_query_engine().query("x").response)  # <- AIS301
+    """,
+    "transformers": """
+        from transformers import pipeline
+        pipe = pipeline("text-generation")
+        exec(pipe("x")[0]["generated_text"])  # <- AIS301
+    """,
+    "vllm": """
+        from vllm import LLM
+        llm = LLM("m")
+        exec(llm.generate(["x"])[0].outputs[0].text)  # <- AIS301
+    """,
+    "hf-inference": """
+        from huggingface_hub import InferenceClient
+        client = InferenceClient()
+        exec(client.text_generation("x"))  # <- AIS301
+    """,
+}
+
+
+@pytest.mark.parametrize("sdk", sorted(SDKS))
+def test_every_sdk_response_is_model_output(sdk: str) -> None:
+    check(SDKS[sdk])
+
+
+# ----- sink families: positives and look-alikes -----
+
+CASES = {
+    "exec-shell-true": """
+        import subprocess
+        from openai import OpenAI
+        client = OpenAI()
+        cmd = client.responses.create(model="m", input="x").output_text
+        subprocess.run(cmd, shell=True)  # <- AIS301
+        subprocess.Popen(["bash", "-c", cmd])  # <- AIS301
+        subprocess.check_output(["ls", "-1"])
+    """,
+    "exec-compile-pty": """
+        import pty
+        from openai import OpenAI
+        client = OpenAI()
+        code = client.responses.create(model="m", input="x").output_text
+        compile(code, "<llm>", "exec")  # <- AIS301
+        pty.spawn(code)  # <- AIS301
+    """,
+    "exec-lookalikes": """
+        import ast, os, shlex, subprocess
+        from openai import OpenAI
+        client = OpenAI()
+        text = client.responses.create(model="m", input="x").output_text
+        ast.literal_eval(text)
+        os.system("say " + shlex.quote(text))
+        subprocess.run(["git", "status"])
+        if text in {"uptime", "df"}:
+            os.system(text)
+        eval("1 + 1")
+    """,
+    "sql": """
+        import sqlite3
+        import pandas as pd
+        from sqlalchemy import text
+        from openai import OpenAI
+        client = OpenAI()
+        conn = sqlite3.connect("a.db")
+        sql = client.responses.create(model="m", input="x").output_text
+        conn.execute(sql)  # <- AIS302
+        conn.cursor().executemany(sql, [])  # <- AIS302
+        conn.executescript(f"BEGIN; {sql}; COMMIT;")  # <- AIS302
+        pd.read_sql_query(sql, conn)  # <- AIS302
+        def run(engine):
+            with engine.connect() as c:
+                c.execute(text(sql))  # <- AIS302
+                c.exec_driver_sql(sql)  # <- AIS302
+    """,
+    "sql-lookalikes": """
+        import sqlite3
+        from openai import OpenAI
+        client = OpenAI()
+        conn = sqlite3.connect("a.db")
+        name = client.responses.create(model="m", input="x").output_text
+        conn.execute("SELECT * FROM t WHERE name = ?", (name,))
+        conn.execute("INSERT INTO log VALUES (:a)", {"a": name})
+        conn.execute(f"SELECT * FROM t LIMIT {int(name)}")
+        conn.execute("SELECT 1")
+    """,
+    "sql-django": """
+        from django.db.models.expressions import RawSQL
+        from openai import OpenAI
+        from .models import Order
+        client = OpenAI()
+        clause = client.responses.create(model="m", input="x").output_text
+        Order.objects.raw("SELECT * FROM o WHERE " + clause)  # <- AIS302
+        Order.objects.extra(where=[clause])  # <- AIS302
+        Order.objects.annotate(x=RawSQL(clause, []))  # <- AIS302
+        Order.objects.filter(name=clause)
+    """,
+    "html": """
+        import streamlit as st
+        from flask import render_template_string
+        from markupsafe import Markup
+        from django.utils.safestring import mark_safe
+        from starlette.responses import HTMLResponse
+        import gradio as gr
+        from openai import OpenAI
+        client = OpenAI()
+        answer = client.responses.create(model="m", input="x").output_text
+        st.markdown(answer, unsafe_allow_html=True)  # <- AIS303
+        st.write(answer, unsafe_allow_html=True)  # <- AIS303
+        Markup(f"<p>{answer}</p>")  # <- AIS303
+        mark_safe(answer)  # <- AIS303
+        render_template_string(answer)  # <- AIS303
+        HTMLResponse(answer)  # <- AIS303
+        gr.HTML(answer)  # <- AIS303
+    """,
+    "html-lookalikes": """
+        import html
+        import bleach
+        import nh3
+        import streamlit as st
+        from markupsafe import Markup, escape
+        from django.utils.html import format_html
+        from openai import OpenAI
+        client = OpenAI()
+        answer = client.responses.create(model="m", input="x").output_text
+        st.markdown(answer)
+        st.write(answer)
+        st.markdown(html.escape(answer), unsafe_allow_html=True)
+        Markup(f"<p>{escape(answer)}</p>")
+        Markup(bleach.clean(answer))
+        Markup(nh3.clean(answer))
+        format_html("<p>{}</p>", answer)
+    """,
+    "unsafe-use": """
+        import importlib, pickle, base64
+        from pathlib import Path
+        import requests, httpx, yaml
+        from openai import OpenAI
+        import tools
+        client = OpenAI()
+        out = client.responses.create(model="m", input="x").output_text
+        pickle.loads(base64.b64decode(out))  # <- AIS304
+        yaml.unsafe_load(out)  # <- AIS304
+        open(out, "w")  # <- AIS304
+        Path("exports") / out
+        Path(out).write_text("x")  # <- AIS304
+        requests.post(out, json={})  # <- AIS304
+        httpx.Client().get(out)  # <- AIS304
+        importlib.import_module(out)  # <- AIS304
+        getattr(tools, out)()  # <- AIS304
+    """,
+    "unsafe-use-lookalikes": """
+        import json, yaml, requests
+        from urllib.parse import quote
+        from openai import OpenAI
+        import tools
+        client = OpenAI()
+        TOOLS = ("search", "weather")
+        out = client.responses.create(model="m", input="x").output_text
+        yaml.safe_load(out)
+        json.loads(out)
+        open("answer.txt", "w").write(out)
+        requests.post("https://api.example.com/notes", json={"text": out})
+        requests.get(f"https://api.example.com/search/{out}")
+        requests.get("https://api.example.com/q?" + quote(out))
+        if out in TOOLS:
+            getattr(tools, out)()
+        getattr(tools, "search")(out)
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_sink_families(name: str) -> None:
+    check(CASES[name])
+
+
+# ----- second-order flows: stored, then used in another function of the module -----
+
+SECOND_ORDER = {
+    "self-attribute-sql": """
+        import sqlite3
+        from openai import OpenAI
+        class Agent:
+            def __init__(self):
+                self.client = OpenAI()
+                self.conn = sqlite3.connect("a.db")
+                self.last_sql = ""
+            def plan(self, question):
+                resp = self.client.chat.completions.create(model="m", messages=[{"role": "user", "content": question}])
+                self.last_sql = resp.choices[0].message.content
+            def run(self):
+                return self.conn.execute(self.last_sql).fetchall()  # <- AIS302
+            def log(self):
+                self.conn.execute("INSERT INTO log VALUES (?)", (self.last_sql,))
+    """,
+    "helper-return-exec": """
+        import subprocess
+        import anthropic
+        client = anthropic.Anthropic()
+        def ask(question):
+            msg = client.messages.create(model="c", max_tokens=50, messages=[{"role": "user", "content": question}])
+            return msg.content[0].text
+        def fix_disk():
+            subprocess.run(ask("command to free disk space"), shell=True)  # <- AIS301
+        def show():
+            print(ask("hello"))
+    """,
+    "helper-parameter-sink": """
+        import os
+        import ollama
+        def run_command(command):
+            os.system(command)  # <- AIS301
+        def main():
+            reply = ollama.generate(model="llama3", prompt="a shell command")
+            run_command(reply["response"])
+            run_command("ls")
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_second_order_flows(name: str) -> None:
+    check(SECOND_ORDER[name])
+
+
+# ----- framework helpers flagged without a flow -----
+
+
+def test_framework_helpers() -> None:
+    check(
+        """
+        import pandas as pd
+        from langchain_experimental.tools import PythonREPLTool, PythonAstREPLTool
+        from langchain_experimental.agents import create_pandas_dataframe_agent
+        from langchain_experimental.pal_chain import PALChain
+        from llama_index.experimental.query_engine import PandasQueryEngine
+        def build(llm, df):
+            tools = [PythonREPLTool(), PythonAstREPLTool(locals={"df": df})]  # <- AIS301, AIS301
+            create_pandas_dataframe_agent(llm, df, allow_dangerous_code=True)  # <- AIS301
+            create_pandas_dataframe_agent(llm, df)
+            PALChain.from_math_prompt(llm)  # <- AIS301
+            PandasQueryEngine(df=df)  # <- AIS301
+            return tools
+        """
+    )
+
+
+def test_sql_database_chain_is_info_unless_read_only() -> None:
+    code = """
+        from langchain_community.utilities import SQLDatabase
+        from langchain_experimental.sql import SQLDatabaseChain
+        def chain(llm):
+            db = SQLDatabase.from_uri("sqlite:///app.db")
+            return SQLDatabaseChain.from_llm(llm, db)
+    """
+    (finding,) = scan(code)
+    assert finding.code == "AIS301" and finding.severity == Severity.INFO
+    assert not scan(code.replace("sqlite:///app.db", "sqlite:///file:app.db?mode=ro&uri=true"))
+
+
+def test_own_classes_with_helper_names_are_not_flagged() -> None:
+    assert not scan(
+        """
+        class PythonREPLTool:
+            pass
+        PythonREPLTool()
+        """
+    )
+
+
+# ----- messages, severities, dedup -----
+
+
+def test_message_names_the_llm_call_line_and_the_sink() -> None:
+    (finding,) = scan(
+        """
+        import sqlite3
+        from openai import OpenAI
+        client = OpenAI()
+        sql = client.responses.create(model="m", input="x").output_text
+        sqlite3.connect("a.db").execute(sql)
+        """
+    )
+    assert finding.code == "AIS302"
+    assert 'client.responses.create(model="m", input="x")' in finding.message
+    assert "line 5" in finding.message and "OpenAI response" in finding.message
+    assert "execute" in finding.message
+
+
+def test_argument_lists_with_a_constant_program_are_medium() -> None:
+    findings = scan(
+        """
+        import subprocess
+        from openai import OpenAI
+        client = OpenAI()
+        name = client.responses.create(model="m", input="x").output_text
+        subprocess.run(["git", "checkout", name])
+        subprocess.run(name, shell=True)
+        """
+    )
+    assert [(f.location.line, f.severity) for f in findings] == [(6, Severity.MEDIUM), (7, Severity.HIGH)]
+
+
+def test_one_finding_for_a_nested_sql_sink() -> None:
+    findings = scan(
+        """
+        from sqlalchemy import text
+        def run(conn, chain):
+            conn.execute(text(chain.invoke({"q": "x"})))
+        """
+    )
+    assert [f.code for f in findings] == ["AIS302"]
+
+
+def test_untrusted_request_data_is_not_model_output() -> None:
+    assert not scan(
+        """
+        from flask import request
+        from openai import OpenAI
+        client = OpenAI()
+        client.responses.create(model="m", input="x")
+        eval(request.args["expr"])
+        """
+    )
+
+
+# ----- prefilter -----
+
+
+def test_prefilter_needs_an_llm_call_and_a_sink_of_the_rule() -> None:
+    expansions = default_catalog().trigger_expansions()
+    exec_only = "import os\nos.system(cmd)\n"
+    llm_only = "import anthropic\nanthropic.Anthropic().messages.create(model='m', messages=[])\n"
+    assert not rules_for_text(exec_only, RULES, expansions)
+    assert not rules_for_text(llm_only, RULES, expansions)
+    both = "from openai import OpenAI\nimport os\nos.system(OpenAI().responses.create(model='m', input='x').output_text)\n"
+    codes = [r.code for r in rules_for_text(both, RULES, expansions)]
+    assert "AIS301" in codes and "AIS302" not in codes and "AIS303" not in codes  # `openai` spells `open`
+    helper = "from langchain_experimental.tools import PythonREPLTool\ntools = [PythonREPLTool()]\n"
+    assert [r.code for r in rules_for_text(helper, RULES, expansions)] == ["AIS301"]
+
+
+def test_prompt_rules_are_not_triggered_by_output_sinks() -> None:
+    prompt_rules = [rule for code, rule in ALL_RULES.items() if code.startswith("AIS2")]
+    expansions = default_catalog().trigger_expansions()
+    assert not rules_for_text(
+        "import json\n\ndef load(p):\n    return json.load(open(p))\n", prompt_rules, expansions
+    )

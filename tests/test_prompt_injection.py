@@ -1,0 +1,958 @@
+"""AIS201-AIS204 across the LLM SDKs: for every SDK a positive and a look-alike, interprocedural
+and aliasing cases, and realistic apps (tests/data/llm_apps) scanned through the CLI.
+
+Expected findings are written into the code: a line ending in `# <- AIS201` (several codes
+separated by commas) must be reported with exactly those codes, and no other line may be.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aisec.hooks import Rule, Severity
+from aisec.pluginmanager import load_plugins
+from aisec.testing import check_source
+
+RULES: list[type[Rule]] = [
+    rule for code, rule in sorted(load_plugins(entry_points=False).rules.items()) if code.startswith("AIS2")
+]
+APPS = Path(__file__).parent / "data" / "llm_apps"
+MARK = re.compile(r"#\s*<-\s*(AIS\d{3}(?:\s*,\s*AIS\d{3})*)")
+
+
+def expected(source: str) -> list[tuple[str, int]]:
+    found = []
+    for number, line in enumerate(source.splitlines(), 1):
+        match = MARK.search(line)
+        if match:
+            found += [(code.strip(), number) for code in match.group(1).split(",")]
+    return sorted(found)
+
+
+def scan(source: str) -> list[Any]:
+    return check_source(RULES, source)
+
+
+def reported(source: str) -> list[tuple[str, int]]:
+    return sorted((f.code, f.location.line) for f in scan(source))
+
+
+def check(source: str) -> None:
+    source = textwrap.dedent(source)
+    assert reported(source) == expected(source), "\n".join(
+        f"{f.code} {f.location.line}: {f.message}" for f in scan(source)
+    )
+
+
+# ----- every SDK: a positive and a look-alike -----
+
+POSITIVE: dict[str, str] = {
+    "openai-chat-system": """
+        from flask import request
+        from openai import OpenAI
+        client = OpenAI()
+        def chat():
+            persona = request.form["persona"]
+            return client.chat.completions.create(model="gpt-4o", messages=[
+                {"role": "system", "content": f"You are {persona}."},  # <- AIS201
+                {"role": "user", "content": request.form["q"]},
+            ])
+        """,
+    "openai-chat-developer": """
+        from flask import request
+        from openai import OpenAI
+        client = OpenAI()
+        def chat():
+            msgs = [{"role": "developer", "content": request.args["rules"]}]
+            return client.chat.completions.create(model="o3", messages=msgs)  # <- AIS201
+        """,
+    "openai-responses-instructions": """
+        from fastapi import FastAPI
+        from openai import OpenAI
+        app = FastAPI()
+        client = OpenAI()
+        @app.post("/ask")
+        def ask(style: str, question: str):
+            return client.responses.create(model="gpt-4.1", instructions=style, input=question)  # <- AIS201
+        """,
+    "openai-responses-input-roles": """
+        from fastapi import FastAPI
+        from openai import OpenAI
+        app = FastAPI()
+        client = OpenAI()
+        @app.post("/ask")
+        def ask(rules: str, question: str):
+            return client.responses.create(model="gpt-4.1", input=[
+                {"role": "developer", "content": rules},  # <- AIS201
+                {"role": "user", "content": question},
+            ])
+        """,
+    "openai-legacy-completions": """
+        from flask import request
+        import openai
+        client = openai.OpenAI()
+        def complete():
+            text = request.form["text"]
+            return client.completions.create(model="gpt-3.5-turbo-instruct", prompt="Correct the grammar of this text: " + text)  # <- AIS202
+        """,
+    "openai-assistants": """
+        from flask import request
+        from openai import OpenAI
+        client = OpenAI()
+        def make_assistant():
+            return client.beta.assistants.create(model="gpt-4o", instructions=request.json["instructions"])  # <- AIS201
+        """,
+    "openai-agents-sdk": """
+        from agents import Agent, Runner
+        from flask import request
+        def run():
+            agent = Agent(name="support", instructions=f"Speak like {request.args['style']}")  # <- AIS201
+            return Runner.run_sync(agent, request.args["q"])
+        """,
+    "anthropic-system": """
+        import anthropic
+        from flask import request
+        client = anthropic.Anthropic()
+        def reply():
+            return client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=300,
+                system=[{"type": "text", "text": request.form["persona"]}],  # <- AIS201
+                messages=[{"role": "user", "content": "Hello"}],
+            )
+        """,
+    "anthropic-system-role": """
+        import anthropic
+        from flask import request
+        client = anthropic.Anthropic()
+        def reply():
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=300, messages=[
+                {"role": "system", "content": request.form["persona"]},  # <- AIS201
+                {"role": "user", "content": "Hello"},
+            ])
+        """,
+    "google-genai-config": """
+        from flask import request
+        from google import genai
+        from google.genai import types
+        client = genai.Client()
+        def ask():
+            config = types.GenerateContentConfig(system_instruction=request.args["persona"], temperature=0.2)  # <- AIS201
+            return client.models.generate_content(model="gemini-2.5-flash", contents="Hi", config=config)
+        """,
+    "google-genai-dict-config": """
+        from flask import request
+        from google import genai
+        client = genai.Client()
+        def ask():
+            return client.models.generate_content(
+                model="gemini-2.5-flash", contents="Hi",
+                config={"system_instruction": request.args["persona"]},  # <- AIS201
+            )
+        """,
+    "google-generativeai-legacy": """
+        import google.generativeai as genai
+        from flask import request
+        def ask():
+            model = genai.GenerativeModel("gemini-1.5-pro", system_instruction=request.args["persona"])  # <- AIS201
+            return model.generate_content("Hi")
+        """,
+    "cohere-v2": """
+        import cohere
+        from flask import request
+        co = cohere.ClientV2()
+        def ask():
+            return co.chat(model="command-r-plus", messages=[
+                {"role": "system", "content": request.form["rules"]},  # <- AIS201
+                {"role": "user", "content": "Hi"},
+            ])
+        """,
+    "cohere-v1-preamble": """
+        import cohere
+        from flask import request
+        co = cohere.Client()
+        def ask():
+            return co.chat(message="Hi", preamble=request.form["rules"])  # <- AIS201
+        """,
+    "mistral": """
+        from flask import request
+        from mistralai import Mistral
+        client = Mistral(api_key="x")
+        def ask():
+            return client.chat.complete(model="mistral-large-latest", messages=[
+                {"role": "system", "content": request.form["rules"]},  # <- AIS201
+            ])
+        """,
+    "mistral-client-module": """
+        from flask import request
+        from mistralai.client import Mistral
+        client = Mistral(api_key="x")
+        def ask():
+            q = request.form["q"]
+            return client.chat.complete(model="mistral-small", messages=[{"role": "user", "content": f"Translate into German, keep the tone: {q}"}])  # <- AIS202
+        """,
+    "litellm": """
+        import litellm
+        from flask import request
+        def ask():
+            return litellm.completion("gpt-4o", [{"role": "system", "content": request.form["persona"]}])  # <- AIS201
+        """,
+    "ollama-chat": """
+        import ollama
+        from flask import request
+        def ask():
+            return ollama.chat("llama3", [{"role": "system", "content": request.form["persona"]}])  # <- AIS201
+        """,
+    "ollama-generate-system-template": """
+        import ollama
+        from flask import request
+        def ask():
+            return ollama.Client().generate(
+                model="llama3", prompt="Hi",
+                system=request.form["persona"],  # <- AIS201
+                template=request.form["template"],  # <- AIS203
+            )
+        """,
+    "bedrock-converse": """
+        import boto3
+        from flask import request
+        brt = boto3.client("bedrock-runtime")
+        def ask():
+            return brt.converse(
+                modelId="anthropic.claude-3-haiku",
+                system=[{"text": request.form["persona"]}],  # <- AIS201
+                messages=[{"role": "user", "content": [{"text": "Hi"}]}],
+            )
+        """,
+    "bedrock-invoke-model": """
+        import json
+        import boto3
+        from flask import request
+        brt = boto3.client("bedrock-runtime")
+        def ask():
+            body = {"anthropic_version": "bedrock-2023-05-31", "system": request.form["persona"], "messages": []}
+            return brt.invoke_model(modelId="anthropic.claude-3-haiku", body=json.dumps(body))  # <- AIS201
+        """,
+    "langchain-system-message": """
+        from flask import request
+        from langchain_core.messages import HumanMessage, SystemMessage
+        from langchain_anthropic import ChatAnthropic
+        llm = ChatAnthropic(model="claude-sonnet-4-5")
+        def ask():
+            return llm.invoke([SystemMessage(request.form["persona"]), HumanMessage("Hi")])  # <- AIS201
+        """,
+    "langchain-system-tuple": """
+        from flask import request
+        from langchain_core.prompts import ChatPromptTemplate
+        def build():
+            persona = request.form["persona"]
+            return ChatPromptTemplate.from_messages([("system", f"You are {persona}"), ("human", "{q}")])  # <- AIS201
+        """,
+    "langchain-from-template": """
+        from flask import request
+        from langchain_core.prompts import PromptTemplate
+        def build():
+            return PromptTemplate.from_template(request.form["template"])  # <- AIS203
+        """,
+    "langchain-jinja2": """
+        from flask import request
+        from langchain_core.prompts import PromptTemplate
+        def build():
+            return PromptTemplate(template=request.form["t"], input_variables=[], template_format="jinja2")  # <- AIS203
+        """,
+    "langchain-create-agent": """
+        from flask import request
+        from langchain.agents import create_agent
+        def build():
+            return create_agent("openai:gpt-4o", tools=[], system_prompt=request.form["rules"])  # <- AIS201
+        """,
+    "langchain-invoke-str": """
+        from flask import request
+        from langchain.chat_models import init_chat_model
+        llm = init_chat_model("openai:gpt-4o")
+        def ask():
+            return llm.invoke("Summarise the following support ticket for a manager: " + request.form["ticket"])  # <- AIS202
+        """,
+    "llama-index": """
+        from flask import request
+        from llama_index.core import VectorStoreIndex
+        def ask(documents):
+            index = VectorStoreIndex.from_documents(documents)
+            engine = index.as_chat_engine(system_prompt=request.form["persona"])  # <- AIS201
+            return engine.chat("Hi")
+        """,
+    "transformers-pipeline": """
+        from flask import request
+        from transformers import pipeline
+        generator = pipeline("text-generation", model="Qwen/Qwen2.5-0.5B-Instruct")
+        def ask():
+            return generator([{"role": "system", "content": request.form["persona"]}], max_new_tokens=64)  # <- AIS201
+        """,
+    "transformers-chat-template": """
+        from flask import request
+        from transformers import AutoTokenizer
+        tokenizer = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-0.5B-Instruct")
+        def encode():
+            conversation = [{"role": "system", "content": request.form["persona"]}, {"role": "user", "content": "Hi"}]
+            return tokenizer.apply_chat_template(conversation, tokenize=False)  # <- AIS201
+        """,
+    "vllm": """
+        from flask import request
+        from vllm import LLM
+        llm = LLM(model="meta-llama/Llama-3.1-8B-Instruct")
+        def ask():
+            return llm.chat([{"role": "system", "content": request.form["persona"]}])  # <- AIS201
+        """,
+    "huggingface-hub": """
+        from flask import request
+        from huggingface_hub import InferenceClient
+        client = InferenceClient()
+        def ask():
+            return client.chat_completion([{"role": "system", "content": request.form["persona"]}])  # <- AIS201
+        """,
+    "huggingface-hub-openai-alias": """
+        from flask import request
+        from huggingface_hub import InferenceClient
+        client = InferenceClient()
+        def ask():
+            return client.chat.completions.create(model="m", messages=[{"role": "system", "content": request.form["persona"]}])  # <- AIS201
+        """,
+}
+
+LOOKALIKE: dict[str, str] = {
+    # constant instructions, untrusted text only in the user message
+    "openai-chat-system": """
+        from flask import request
+        from openai import OpenAI
+        client = OpenAI()
+        SYSTEM = "You are a helpful assistant."
+        def chat():
+            return client.chat.completions.create(model="gpt-4o", messages=[
+                {"role": "system", "content": SYSTEM},
+                {"role": "user", "content": request.form["q"]},
+            ])
+        """,
+    # an allowlisted choice of persona
+    "openai-chat-developer": """
+        from flask import abort, request
+        from openai import OpenAI
+        client = OpenAI()
+        RULES = {"strict": "Answer only billing questions.", "relaxed": "Answer any question."}
+        def chat():
+            choice = request.args["rules"]
+            if choice not in RULES:
+                abort(400)
+            return client.chat.completions.create(model="o3", messages=[{"role": "developer", "content": RULES[choice]}])
+        """,
+    # typed non-string parameter in the instructions
+    "openai-responses-instructions": """
+        from fastapi import FastAPI
+        from openai import OpenAI
+        app = FastAPI()
+        client = OpenAI()
+        @app.post("/ask")
+        def ask(max_words: int, question: str):
+            return client.responses.create(model="gpt-4.1", instructions=f"Answer in at most {max_words} words.", input=question)
+        """,
+    "openai-responses-input-roles": """
+        from fastapi import FastAPI
+        from openai import OpenAI
+        app = FastAPI()
+        client = OpenAI()
+        @app.post("/ask")
+        def ask(question: str):
+            return client.responses.create(model="gpt-4.1", input=[
+                {"role": "developer", "content": "Answer briefly."},
+                {"role": "user", "content": question},
+            ])
+        """,
+    # encoded before splicing
+    "openai-legacy-completions": """
+        import json
+        from flask import request
+        import openai
+        client = openai.OpenAI()
+        def complete():
+            text = json.dumps(request.form["text"])
+            return client.completions.create(model="gpt-3.5-turbo-instruct", prompt="Correct the grammar of the JSON string: " + text)
+        """,
+    # data only logged
+    "openai-assistants": """
+        import logging
+        from flask import request
+        from openai import OpenAI
+        client = OpenAI()
+        def make_assistant():
+            logging.info("requested by %s", request.json["user"])
+            return client.beta.assistants.create(model="gpt-4o", instructions="You are a tutor.")
+        """,
+    "openai-agents-sdk": """
+        from agents import Agent, Runner
+        from flask import request
+        def run():
+            agent = Agent(name="support", instructions="Speak politely.")
+            return Runner.run_sync(agent, request.args["q"])
+        """,
+    "anthropic-system": """
+        import anthropic
+        from flask import request
+        client = anthropic.Anthropic()
+        def reply():
+            days = int(request.form["days"])
+            return client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=300,
+                system=f"Plan a trip of {days} days.",
+                messages=[{"role": "user", "content": request.form["wishes"]}],
+            )
+        """,
+    "anthropic-system-role": """
+        import anthropic
+        from flask import request
+        client = anthropic.Anthropic()
+        def reply():
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=300, messages=[
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": request.form["q"]},
+            ])
+        """,
+    "google-genai-config": """
+        import os
+        from flask import request
+        from google import genai
+        from google.genai import types
+        client = genai.Client()
+        def ask():
+            config = types.GenerateContentConfig(system_instruction=os.environ["PERSONA"])
+            return client.models.generate_content(model="gemini-2.5-flash", contents=request.args["q"], config=config)
+        """,
+    "google-genai-dict-config": """
+        from flask import request
+        from google import genai
+        client = genai.Client()
+        def ask():
+            return client.models.generate_content(
+                model="gemini-2.5-flash", contents=[{"role": "user", "parts": [{"text": request.args["q"]}]}],
+                config={"system_instruction": "Be brief."},
+            )
+        """,
+    "google-generativeai-legacy": """
+        import google.generativeai as genai
+        from flask import request
+        def ask():
+            model = genai.GenerativeModel("gemini-1.5-pro", system_instruction="You are a chef.")
+            return model.generate_content(request.args["q"])
+        """,
+    "cohere-v2": """
+        import cohere
+        from flask import request
+        co = cohere.ClientV2()
+        def ask():
+            return co.chat(model="command-r-plus", messages=[
+                {"role": "system", "content": "Answer briefly."},
+                {"role": "user", "content": request.form["q"]},
+            ])
+        """,
+    "cohere-v1-preamble": """
+        import cohere
+        from flask import request
+        co = cohere.Client()
+        def ask():
+            return co.chat(message=request.form["q"], preamble="You are a librarian.")
+        """,
+    "mistral": """
+        import re
+        from flask import request
+        from mistralai import Mistral
+        client = Mistral(api_key="x")
+        def ask():
+            lang = request.form["lang"]
+            if not re.fullmatch(r"[a-z]{2}", lang):
+                return "bad language"
+            return client.chat.complete(model="mistral-large-latest", messages=[
+                {"role": "system", "content": f"Reply in the language with code {lang}."},
+            ])
+        """,
+    "mistral-client-module": """
+        from flask import request
+        from mistralai.client import Mistral
+        client = Mistral(api_key="x")
+        def ask():
+            q = request.form["q"]
+            return client.chat.complete(model="mistral-small", messages=[{"role": "user", "content": q}])
+        """,
+    "litellm": """
+        import litellm
+        from flask import request
+        def ask():
+            return litellm.completion("gpt-4o", [{"role": "system", "content": "Be brief."}, {"role": "user", "content": request.form["q"]}])
+        """,
+    "ollama-chat": """
+        import ollama
+        from flask import request
+        def ask():
+            return ollama.chat("llama3", [{"role": "user", "content": request.form["q"]}])
+        """,
+    "ollama-generate-system-template": """
+        import ollama
+        from flask import request
+        def ask():
+            return ollama.Client().generate(model="llama3", prompt=request.form["q"], system="Be brief.")
+        """,
+    "bedrock-converse": """
+        import boto3
+        from flask import request
+        brt = boto3.client("bedrock-runtime")
+        def ask():
+            return brt.converse(
+                modelId="anthropic.claude-3-haiku",
+                system=[{"text": "Be brief."}],
+                messages=[{"role": "user", "content": [{"text": request.form["q"]}]}],
+            )
+        """,
+    "bedrock-invoke-model": """
+        import json
+        import boto3
+        from flask import request
+        brt = boto3.client("bedrock-runtime")
+        def ask():
+            body = {"system": "Be brief.", "messages": [{"role": "user", "content": request.form["q"]}]}
+            return brt.invoke_model(modelId="anthropic.claude-3-haiku", body=json.dumps(body))
+        """,
+    "langchain-system-message": """
+        from flask import request
+        from langchain_core.messages import HumanMessage, SystemMessage
+        from langchain_anthropic import ChatAnthropic
+        llm = ChatAnthropic(model="claude-sonnet-4-5")
+        def ask():
+            return llm.invoke([SystemMessage("You are a poet."), HumanMessage(request.form["q"])])
+        """,
+    "langchain-system-tuple": """
+        from flask import request
+        from langchain_core.prompts import ChatPromptTemplate
+        prompt = ChatPromptTemplate.from_messages([("system", "You are a poet."), ("human", "{q}")])
+        def ask():
+            return prompt.invoke({"q": request.form["q"]})
+        """,
+    "langchain-from-template": """
+        from flask import request
+        from langchain_core.prompts import PromptTemplate
+        TEMPLATE = PromptTemplate.from_template("{text}")
+        def build():
+            return TEMPLATE.format(text=request.form["text"])
+        """,
+    "langchain-jinja2": """
+        from flask import request
+        from langchain_core.prompts import PromptTemplate
+        GREETING = PromptTemplate(template="Hello {{ name }}", input_variables=["name"], template_format="jinja2")
+        def build():
+            return GREETING.format(name=request.form["name"])
+        """,
+    "langchain-create-agent": """
+        from flask import request
+        from langchain.agents import create_agent
+        AGENT = create_agent("openai:gpt-4o", tools=[], system_prompt="Help with orders.")
+        def ask():
+            return AGENT.invoke({"messages": [{"role": "user", "content": request.form["q"]}]})
+        """,
+    "langchain-invoke-str": """
+        from flask import request
+        from langchain.chat_models import init_chat_model
+        llm = init_chat_model("openai:gpt-4o")
+        def ask():
+            return llm.invoke(request.form["ticket"])
+        """,
+    "llama-index": """
+        from flask import request
+        from llama_index.core import VectorStoreIndex
+        def ask(documents):
+            index = VectorStoreIndex.from_documents(documents)
+            engine = index.as_chat_engine(system_prompt="You answer from the handbook.")
+            return engine.chat(request.form["q"])
+        """,
+    "transformers-pipeline": """
+        from flask import request
+        from transformers import pipeline
+        generator = pipeline("text-generation", model="Qwen/Qwen2.5-0.5B-Instruct")
+        def ask():
+            return generator([{"role": "system", "content": "Be brief."}, {"role": "user", "content": request.form["q"]}])
+        """,
+    "transformers-chat-template": """
+        from flask import request
+        from transformers import AutoTokenizer
+        tokenizer = AutoTokenizer.from_pretrained("Qwen/Qwen2.5-0.5B-Instruct")
+        def encode():
+            conversation = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": request.form["q"]}]
+            return tokenizer.apply_chat_template(conversation, tokenize=False)
+        """,
+    "vllm": """
+        from flask import request
+        from vllm import LLM
+        llm = LLM(model="meta-llama/Llama-3.1-8B-Instruct")
+        def ask():
+            return llm.chat([{"role": "user", "content": request.form["q"]}])
+        """,
+    "huggingface-hub": """
+        from flask import request
+        from huggingface_hub import InferenceClient
+        client = InferenceClient()
+        def ask():
+            n = float(request.form["temperature"])
+            return client.chat_completion([{"role": "system", "content": f"Temperature hint {n}"}, {"role": "user", "content": request.form["q"]}])
+        """,
+    "huggingface-hub-openai-alias": """
+        from flask import request
+        from huggingface_hub import InferenceClient
+        client = InferenceClient()
+        def ask():
+            return client.chat.completions.create(model="m", messages=[{"role": "user", "content": request.form["q"]}])
+        """,
+}
+
+
+def test_every_sdk_has_a_positive_and_a_lookalike() -> None:
+    assert set(POSITIVE) == set(LOOKALIKE)
+    for source in POSITIVE.values():
+        assert expected(textwrap.dedent(source)), "a positive case must mark what it expects"
+
+
+@pytest.mark.parametrize("sdk", sorted(POSITIVE))
+def test_sdk_positive(sdk: str) -> None:
+    check(POSITIVE[sdk])
+
+
+@pytest.mark.parametrize("sdk", sorted(LOOKALIKE))
+def test_sdk_lookalike(sdk: str) -> None:
+    source = textwrap.dedent(LOOKALIKE[sdk])
+    assert expected(source) == []
+    check(source)
+
+
+# ----- every source family reaches instructions -----
+
+SOURCES: dict[str, str] = {
+    "flask-route-parameter": """
+        from flask import Flask
+        import ollama
+        app = Flask(__name__)
+        @app.route("/persona/<name>/<int:age>")
+        def persona(name, age):
+            ollama.generate(model="m", prompt="hi", system=f"You are {name}, aged {age}.")  # <- AIS201
+        """,
+    "starlette": """
+        import ollama
+        from starlette.applications import Starlette
+        from starlette.routing import Route
+        async def homepage(request):
+            ollama.generate(model="m", prompt="hi", system=request.query_params["persona"])  # <- AIS201
+        app = Starlette(routes=[Route("/", homepage)])
+        """,
+    "tornado": """
+        import ollama
+        import tornado.web
+        class Handler(tornado.web.RequestHandler):
+            def get(self, slug):
+                ollama.generate(model="m", prompt="hi", system=self.get_argument("persona"))  # <- AIS201
+                ollama.generate(model="m", prompt="hi", system=slug)  # <- AIS201
+        """,
+    "aiohttp": """
+        import ollama
+        from aiohttp import web
+        routes = web.RouteTableDef()
+        @routes.post("/chat")
+        async def chat(request):
+            data = await request.json()
+            ollama.generate(model="m", prompt="hi", system=data["persona"])  # <- AIS201
+        """,
+    "aws-lambda": """
+        import json
+        import boto3
+        brt = boto3.client("bedrock-runtime")
+        def lambda_handler(event, context):
+            body = json.loads(event["body"])
+            return brt.converse(modelId="m", system=[{"text": body["persona"]}], messages=[])  # <- AIS201
+        """,
+    "azure-functions": """
+        import azure.functions as func
+        import ollama
+        def main(req: func.HttpRequest):
+            ollama.generate(model="m", prompt="hi", system=req.params.get("persona"))  # <- AIS201
+        """,
+    "slack-bolt": """
+        from slack_bolt import App
+        from openai import OpenAI
+        app = App()
+        client = OpenAI()
+        @app.event("app_mention")
+        def mention(event, say):
+            client.responses.create(model="m", instructions=f"Reply as {event['text']}", input="hi")  # <- AIS201
+        """,
+    "inbound-email": """
+        import email
+        from openai import OpenAI
+        client = OpenAI()
+        def on_mail(raw):
+            message = email.message_from_bytes(raw)
+            client.responses.create(model="m", instructions="Follow: " + message["Subject"], input="hi")  # <- AIS201
+        """,
+    "mcp-tool": """
+        from mcp.server.fastmcp import FastMCP
+        from openai import OpenAI
+        mcp = FastMCP("demo")
+        client = OpenAI()
+        @mcp.tool()
+        def ask(style: str, question: str) -> str:
+            return client.responses.create(model="m", instructions=style, input=question).output_text  # <- AIS201
+        """,
+    "chainlit": """
+        import chainlit as cl
+        from openai import AsyncOpenAI
+        client = AsyncOpenAI()
+        @cl.on_message
+        async def main(message: cl.Message):
+            await client.responses.create(model="m", instructions=message.content, input="hi")  # <- AIS201
+        """,
+    "gradio-interface": """
+        import gradio as gr
+        from openai import OpenAI
+        client = OpenAI()
+        def answer(persona, question):
+            return client.responses.create(model="m", instructions=persona, input=question).output_text  # <- AIS201
+        gr.Interface(fn=answer, inputs=["text", "text"], outputs="text").launch()
+        """,
+    "typer-cli": """
+        import typer
+        from openai import OpenAI
+        app = typer.Typer()
+        client = OpenAI()
+        @app.command()
+        def main(persona: str, count: int = 3):
+            client.responses.create(model="m", instructions=f"You are {persona}; give {count} tips.", input="go")  # <- AIS201
+        """,
+    "stdin": """
+        import sys
+        from openai import OpenAI
+        client = OpenAI()
+        client.responses.create(model="m", instructions=sys.stdin.read(), input="go")  # <- AIS201
+        """,
+    "httpx-async": """
+        import httpx
+        from openai import OpenAI
+        client = OpenAI()
+        async def brief(url):
+            async with httpx.AsyncClient() as http:
+                page = (await http.get(url)).text
+            return client.responses.create(model="m", instructions=page, input="Summarise")  # <- AIS204
+        """,
+    "sqlalchemy-row": """
+        from sqlalchemy.orm import Session
+        from openai import OpenAI
+        client = OpenAI()
+        def persona(db: Session, user_id: int):
+            profile = db.get(Profile, user_id)
+            return client.responses.create(model="m", instructions=profile.persona, input="hi")  # <- AIS204
+        """,
+    "document-loader": """
+        from langchain_community.document_loaders import PyPDFLoader
+        from langchain_core.messages import SystemMessage
+        def rules(path):
+            pages = PyPDFLoader(path).load()
+            return SystemMessage(content=pages[0].page_content)  # <- AIS204
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_source_families(name: str) -> None:
+    check(SOURCES[name])
+
+
+# ----- aliasing, clients in parameters and attributes, async -----
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        """
+        from flask import request
+        from openai import AzureOpenAI as AOAI
+        client = AOAI()
+        create = client.chat.completions.create
+        def chat():
+            return create(model="gpt-4o", messages=[{"role": "system", "content": request.form["p"]}])  # <- AIS201
+        """,
+        """
+        import anthropic as ac
+        from flask import request
+        def reply(client: ac.Anthropic):
+            return client.messages.create(model="m", max_tokens=10, system=request.form["p"], messages=[])  # <- AIS201
+        """,
+        """
+        from flask import request
+        def reply(client):
+            return client.chat.completions.create(model="m", messages=[{"role": "system", "content": request.form["p"]}])  # <- AIS201
+        """,
+        """
+        from flask import request
+        from openai import AsyncOpenAI
+        class Assistant:
+            def __init__(self):
+                self.client = AsyncOpenAI()
+            async def answer(self, persona, question):
+                return await self.client.chat.completions.create(model="m", messages=[
+                    {"role": "system", "content": persona},  # <- AIS201
+                    {"role": "user", "content": question},
+                ])
+        async def handle():
+            return await Assistant().answer(request.form["persona"], request.form["q"])
+        """,
+        """
+        from flask import request
+        from openai import OpenAI
+        client = OpenAI()
+        def system_prompt(user):
+            return "\\n".join(["You are the ACME support bot.", f"The customer is called {user}."])
+        def messages_for(user, question):
+            messages = [{"role": "system", "content": system_prompt(user)}]
+            messages.append({"role": "user", "content": question})
+            return messages
+        def chat():
+            msgs = messages_for(request.form["name"], request.form["q"])
+            return client.chat.completions.create(model="m", messages=msgs)  # <- AIS201
+        """,
+        """
+        from fastapi import FastAPI, Request
+        from openai import OpenAI
+        app = FastAPI()
+        client = OpenAI()
+        @app.post("/chat")
+        async def chat(request: Request):
+            data = await request.json()
+            return client.chat.completions.create(model="m", messages=data["messages"])  # <- AIS201
+        """,
+        """
+        import gradio as gr
+        from openai import OpenAI
+        client = OpenAI()
+        def respond(message, history):
+            messages = [{"role": "system", "content": "You are friendly."}]
+            for user_turn, bot_turn in history:
+                messages.append({"role": "user", "content": user_turn})
+                messages.append({"role": "assistant", "content": bot_turn})
+            messages.append({"role": "user", "content": message})
+            return client.chat.completions.create(model="m", messages=messages)  # <- AIS201
+        gr.ChatInterface(respond).launch()
+        """,
+    ],
+)
+def test_interprocedural_and_aliasing(source: str) -> None:
+    check(source)
+
+
+def test_forged_assistant_turns_are_medium_and_cli_input_is_low() -> None:
+    source = textwrap.dedent(
+        """
+        import sys
+        from flask import request
+        from openai import OpenAI
+        client = OpenAI()
+        def chat():
+            client.chat.completions.create(model="m", messages=[{"role": "assistant", "content": request.form["prefill"]}])
+            client.chat.completions.create(model="m", messages=[{"role": "system", "content": sys.argv[1]}])
+        """
+    )
+    severities = {f.location.line: f.severity for f in scan(source)}
+    assert severities == {7: Severity.MEDIUM, 8: Severity.LOW}
+
+
+def test_fetched_content_in_assistant_turns_is_model_output_parsing() -> None:
+    source = textwrap.dedent(
+        """
+        import requests
+        from flask import request
+        from langchain_core.messages import AIMessage, SystemMessage
+        def parse(url):
+            data = requests.get(url).json()
+            history = [AIMessage(content=data["reply"])]
+            forged = AIMessage(content=request.form["prefill"])  # <- AIS201
+            rules = SystemMessage(content=data["rules"])  # <- AIS204
+            return history, forged, rules
+        """
+    )
+    check(source)
+    severities = {f.location.line: f.severity for f in scan(source)}
+    assert severities[8] == Severity.MEDIUM
+
+
+def test_messages_name_source_and_destination() -> None:
+    source = textwrap.dedent(
+        """
+        from flask import request
+        import anthropic
+        client = anthropic.Anthropic()
+        def reply():
+            bio = request.form["bio"]
+            return client.messages.create(model="m", max_tokens=9, system="Bio: " + bio, messages=[])
+        """
+    )
+    (finding,) = scan(source)
+    assert finding.code == "AIS201"
+    assert '`request.form["bio"]` (line 6, Flask request data)' in finding.message
+    assert "`system=`" in finding.message and "anthropic.Anthropic.messages.create" in finding.message
+
+
+def test_one_finding_per_place_even_with_several_sources() -> None:
+    source = textwrap.dedent(
+        """
+        from flask import request
+        from openai import OpenAI
+        client = OpenAI()
+        def chat():
+            system = f"You are {request.form['a']} and {request.form['b']}."
+            return client.chat.completions.create(model="m", messages=[{"role": "system", "content": system}])
+        """
+    )
+    (finding,) = scan(source)
+    assert "and 1 more source" in finding.message
+
+
+def test_jinja2_templates_are_called_template_injection() -> None:
+    (finding,) = scan(textwrap.dedent(POSITIVE["langchain-jinja2"]))
+    assert (
+        "template_format='jinja2'" in finding.message and "server-side template injection" in finding.message
+    )
+
+
+def test_suppression_comment_applies() -> None:
+    source = 'from flask import request\nimport ollama\nollama.generate(model="m", prompt="x", system=request.args["p"])  # aisec: ignore[AIS201] reviewed\n'
+    assert scan(source) == []
+
+
+def test_prefilter_skips_files_without_a_source_or_a_sink() -> None:
+    only_sink = "from openai import OpenAI\nOpenAI().chat.completions.create(model='m', messages=[])\n"
+    only_source = "from flask import request\nname = request.form['name']\n"
+    for source in (only_sink, only_source):
+        assert check_source(RULES, source, prefilter=True) == []
+    both = 'from flask import request\nimport ollama\nollama.generate(model="m", prompt="x", system=request.args["p"])\n'
+    assert [f.code for f in check_source(RULES, both, prefilter=True)] == ["AIS201"]
+
+
+# ----- realistic applications, scanned through the CLI -----
+
+
+@pytest.mark.parametrize("app", sorted(p.name for p in APPS.glob("*.py")))
+def test_realistic_app(app: str, run_cli: Any) -> None:
+    path = APPS / app
+    result = run_cli(["check", "--format", "json", "--no-cache", "--select", "AIS2", str(path)], cwd=APPS)
+    assert result.code in (0, 1), result.err
+    found = sorted((f["code"], f["line"]) for f in result.json()["findings"])
+    assert found == expected(path.read_text(encoding="utf-8")), "\n".join(
+        f"{f['code']} {f['line']}: {f['message']}" for f in result.json()["findings"]
+    )
+
+
+def test_realistic_apps_exist() -> None:
+    names = {p.stem for p in APPS.glob("*.py")}
+    assert {"flask_app", "fastapi_app", "django_views", "streamlit_app", "cli_tool"} <= names
