@@ -116,6 +116,11 @@ class RuleContext(Protocol):
         are unchanged."""
         ...
 
+    def line_of(self, node: Any) -> int | None:
+        """The 1-based line where `node` starts. Cheap for nodes inside the statement being
+        visited (only that statement's positions are computed), correct for any node."""
+        ...
+
 
 class ArtifactInspector(Protocol):
     """What `aisec_artifact_inspectors()` returns: recognises and inspects model files.

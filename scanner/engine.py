@@ -20,7 +20,6 @@ from aisec.hooks import Applicability, Confidence, Finding, Fix, FixInfo, Locati
 from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
 from .findings import assign_fingerprints
 from .prefilter import rules_for_text
-from .screen import CallScreen
 from .suppressions import Suppression, find_suppressions, suppression_for
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
@@ -36,6 +35,7 @@ class FileResult:
     errors: list[ScanError] = field(default_factory=list)
     parsed: bool = False
     skipped_by_prefilter: bool = False
+    screened: bool = False  # CPython parsed it for the call screen (worth caching even if skipped)
     lines: list[str] | None = None  # kept only when there are findings (code frames)
     fixed_source: str | None = None  # set when fixes changed the file
     encoding: str = "utf-8"
@@ -109,13 +109,18 @@ class FileScanner:
         self.show_suppressed = show_suppressed
         self.want_fix_diffs = want_fix_diffs
         self.known_codes = known_codes or self.enabled_codes
+        # A suppression can only matter if it lists one of these (`find_suppressions`).
+        self._code_prefixes = frozenset(
+            code[:end] for code in self.known_codes for end in range(1, len(code) + 1)
+        )
         # per-file-ignores patterns are relative to the project root, not to the current folder
         self.root = root
         self.cwd = cwd
         self._tables: dict[type[Rule], tuple[dict[type, str], dict[type, str]]] = {}
         self._rule_meta = {rule.code: rule for rule in rules}
-        # After the token gate, an `ast` pass keeps the rules whose `qualified_names` match a call.
-        self._screen = CallScreen(self.parsing_rules)
+        # After the token gate, an `ast` pass keeps the rules whose `qualified_names` match a call
+        # (`screen.CallScreen`, built when a file first passes the token gate).
+        self._screen: Any = None
         # The run's merged `aisec.hooks.TaintCatalog` (None: no taint rules, an empty catalog); its
         # source/sink tokens are what the prefilter markers of taint rules stand for.
         self.taint_catalog = taint_catalog
@@ -151,18 +156,26 @@ class FileScanner:
         python: _PythonParse | None = None
         if self.use_prefilter:
             candidates = rules_for_text(text, candidates, self._trigger_expansions)
-            if candidates and self._screen.screens(candidates):
+            if candidates and self._call_screen().screens(candidates):
                 # The tree of the parse guard `_run_rules` needs anyway: parsed once, screened,
                 # dropped before libcst runs (only the verdict travels on).
                 tree, python = _PythonParse.of_tree(text)
                 if tree is not None:
-                    candidates = self._screen.select(tree, candidates)
+                    candidates = self._call_screen().select(tree, candidates)
+                    result.screened = True
                 del tree
         if not candidates:
             result.skipped_by_prefilter = True
             self._unused_without_parse(path, text, ignored, result)
             return
         self._scan_text(path, text, candidates, ignored, result, fix, python)
+
+    def _call_screen(self) -> Any:
+        if self._screen is None:
+            from .screen import CallScreen
+
+            self._screen = CallScreen(self.parsing_rules)
+        return self._screen
 
     # ----- steps -----
 
@@ -250,6 +263,7 @@ class FileScanner:
         import libcst as cst
 
         from .names import STATEMENT_TYPES, NameTable
+        from .positions import Positions
         from .walk import walk
 
         if checked is None:
@@ -279,6 +293,9 @@ class FileScanner:
             return None
         reports: list[_PendingReport] = []
         context = _FileContext(path, names, self, reports, module)
+        # Positions for the statements that hold reported nodes only, shared by the rules
+        # (`context.line_of`) and the findings.
+        context.positions = Positions(module, text, checked.lines)
         instances = []
         failures: list[tuple[Any, BaseException]] = []
         for rule_class in rules:
@@ -289,7 +306,8 @@ class FileScanner:
         dispatcher = _Dispatcher(self, instances, names, STATEMENT_TYPES, context)
         context.dispatcher = dispatcher
         try:
-            walk(module, dispatcher.on_visit, dispatcher.on_leave)  # libcst's order, nothing rebuilt
+            # libcst's order, nothing rebuilt, trivia skipped (see `walk`)
+            walk(module, dispatcher.on_visit, dispatcher.on_leave, dispatcher.skip)
         except RecursionError:
             self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
             return None
@@ -306,10 +324,9 @@ class FileScanner:
             self._unused_without_parse(path, text, ignored, result)
             return module, []
         lines = text.splitlines()
-        suppressions = find_suppressions(text)
+        suppressions = find_suppressions(text, self._code_prefixes)
         try:
-            lines = checked.lines
-            findings, fixes = self._materialise(path, text, module, reports, suppressions, lines)
+            findings, fixes = self._materialise(path, text, module, reports, suppressions, context.positions)
         except RecursionError:  # code generation for positions and diffs recurses per level
             self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
             return None
@@ -325,14 +342,11 @@ class FileScanner:
         module: Any,
         reports: list[_PendingReport],
         suppressions: dict[int, Suppression],
-        lines: Any = None,
+        positions: Any,
     ) -> tuple[list[Finding], list[Fix]]:
         from .fixes import apply_fixes
-        from .positions import Positions
         from .textdiff import unified_diff
 
-        # Positions of the statements that hold reports only (see `positions`).
-        positions = Positions(module, text, lines)
         findings: list[Finding] = []
         fixes: list[Fix] = []
         texts: list[str] = []
@@ -411,7 +425,7 @@ class FileScanner:
         self, path: str, text: str, ignored: frozenset[str], result: FileResult
     ) -> None:
         if self.warn_unused_ignores:
-            self._report_unused(path, result, find_suppressions(text))
+            self._report_unused(path, result, find_suppressions(text, self._code_prefixes))
 
     def _report_unused(self, path: str, result: FileResult, suppressions: dict[int, Suppression]) -> None:
         if not self.warn_unused_ignores or UNUSED_SUPPRESSION.code not in self.enabled_codes:
@@ -580,6 +594,17 @@ class _FileContext:
         self.dependencies: dict[str, tuple[int, int, int]] = {}
         self._module = module
         self._taint: Any = None
+        self.positions: Any = None  # `positions.Positions` of the file, set by the engine
+
+    def line_of(self, node: Any) -> int | None:
+        """The line where `node` starts (None when it is not in this file's tree)."""
+        if self.positions is None:
+            return None
+        statements = tuple(self.dispatcher.statements) if self.dispatcher is not None else ()
+        try:
+            return self.positions.get(node, statements).start.line
+        except KeyError:
+            return None
 
     @property
     def taint(self) -> Any:
@@ -621,6 +646,8 @@ class _FileContext:
 def _make_dispatcher_class() -> type:
     import libcst as cst
 
+    from .walk import trivia_types
+
     class Dispatcher(cst.CSTVisitor):
         """One traversal; each node goes to the rules that have a method for its type."""
 
@@ -643,6 +670,10 @@ def _make_dispatcher_class() -> type:
                     self.leave_table.setdefault(node_type, []).append((rule, getattr(rule, method)))
             self.names = names
             self.statement_types = statement_types
+            # Whitespace, comments and punctuation are not walked unless a rule visits them.
+            trivia = trivia_types()
+            wanted = trivia.intersection(self.visit_table) or trivia.intersection(self.leave_table)
+            self.skip = frozenset() if wanted else trivia
             self.statements: list[Any] = []
             self.failures: list[tuple[Rule, BaseException]] = []
             self.dead: set[int] = set()

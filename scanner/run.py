@@ -181,7 +181,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
                 if hit is not None:
                     return hit
             result = scanner.scan_bytes(shown, data, fix_mode)
-            if cache is not None and result.parsed and not result.errors:
+            if cache is not None and (result.parsed or result.screened) and not result.errors:
                 cache.put(shown, data, result)
             return result
 

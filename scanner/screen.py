@@ -222,7 +222,9 @@ def call_candidates(tree: ast.Module) -> list[tuple[ast.Call, frozenset[str]]] |
         return None
 
 
-def _iter_candidates(tree: ast.Module, patterns: Patterns | None) -> Iterator[tuple[ast.Call, frozenset[str]]]:
+def _iter_candidates(
+    tree: ast.Module, patterns: Patterns | None
+) -> Iterator[tuple[ast.Call, frozenset[str]]]:
     module = _Module(tree)
     if module.star_import:
         raise GiveUp

@@ -12,6 +12,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
+from typing import Container
 
 _QUICK = re.compile(r"aisec\s*:\s*ignore|noqa", re.IGNORECASE)
 _DIRECTIVE = re.compile(
@@ -38,9 +39,20 @@ class Suppression:
         return None
 
 
-def find_suppressions(text: str) -> dict[int, Suppression]:
-    """Suppression comments by line number (empty when the file has none: the common case)."""
+def find_suppressions(text: str, relevant: Container[str] | None = None) -> dict[int, Suppression]:
+    """Suppression comments by line number (empty when the file has none: the common case).
+
+    `relevant` holds every prefix of every code that can matter (the run's known codes): when no
+    directive-looking text anywhere in the file (comment or not) lists one, no comment can, and
+    the file is not tokenized (library code is full of `# noqa: E501`).
+    """
     if not _QUICK.search(text):
+        return {}
+    if relevant is not None and not any(
+        code.upper() in relevant
+        for match in _DIRECTIVE.finditer(text)
+        for code in _CODE.findall(match.group("codes") or match.group("noqa") or "")
+    ):
         return {}
     found: dict[int, Suppression] = {}
     try:

@@ -8,7 +8,8 @@ A team's test suite needs only:
 
 `valid` examples must produce no finding, `invalid` ones at least one (or exactly
 `Example.expect`), with the prefilter off; separately, every `invalid` example must pass the
-prefilter, or the rule's `triggers` would hide real findings.
+prefilter, or the rule's `triggers` would hide real findings, and the call screen, or its
+`qualified_names` would.
 
 Taint rules see the catalog of the built-in plugins and installed plugins' entry points (plus the
 engine's sanitizers); pass `catalog=` to test against another one (e.g. your plugin's own
@@ -109,7 +110,31 @@ def example_failures(rule: type[Rule], catalog: TaintCatalog | None = None) -> l
                     failures.append(
                         f"{label}: does not pass the prefilter; add a trigger to {rule.__name__}.triggers"
                     )
+                screened = _screen_failure(rule, example.code)
+                if screened:
+                    failures.append(f"{label}: {screened}")
     return failures
+
+
+def _screen_failure(rule: type[Rule], code: str) -> str | None:
+    """Why `code` does not pass the call screen for `rule` (None when it does)."""
+    if not rule.qualified_names:
+        return None
+    import ast
+
+    from .screen import CallScreen, call_names
+
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError):
+        return None  # the screen does not run on what CPython cannot parse
+    if CallScreen([rule]).select(tree, [rule]):
+        return None
+    names = ", ".join(sorted(call_names(tree) or ()))
+    return (
+        f"does not pass the call screen; add a pattern to {rule.__name__}.qualified_names "
+        f"(the calls' candidate names: {names})"
+    )
 
 
 def assert_examples(rule: type[Rule], catalog: TaintCatalog | None = None) -> None:

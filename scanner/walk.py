@@ -82,10 +82,44 @@ def _variant(node: cst.CSTNode, present: tuple[str, ...]) -> tuple[str, ...]:
     return fields
 
 
-def walk(root: cst.CSTNode, on_visit: Callable[[Any], object], on_leave: Callable[[Any], object]) -> None:
+_TRIVIA_NAMES = (
+    "SimpleWhitespace", "ParenthesizedWhitespace", "TrailingWhitespace", "EmptyLine", "Comment",
+    "Newline", "Comma", "Dot", "Colon", "Semicolon", "AssignEqual", "LeftParen", "RightParen",
+    "LeftSquareBracket", "RightSquareBracket", "LeftCurlyBrace", "RightCurlyBrace", "Asynchronous",
+    "ImportStar",
+)  # fmt: skip
+_OPERATOR_BASES = ("BaseBinaryOp", "BaseBooleanOp", "BaseCompOp", "BaseUnaryOp", "BaseAugOp")
+
+
+def trivia_types() -> frozenset[type]:
+    """Node types that hold nothing but whitespace, comments and punctuation (operators,
+    commas, brackets): about 60% of a tree's nodes. A traversal for rules that visit none of
+    them may skip them with their subtrees (`walk(..., skip=...)`)."""
+    global _TRIVIA
+    if _TRIVIA is None:
+        kinds: set[type] = {getattr(cst, name) for name in _TRIVIA_NAMES if hasattr(cst, name)}
+        pending = [getattr(cst, name) for name in _OPERATOR_BASES if hasattr(cst, name)]
+        while pending:
+            base = pending.pop()
+            kinds.add(base)
+            pending.extend(base.__subclasses__())
+        _TRIVIA = frozenset(kinds)
+    return _TRIVIA
+
+
+_TRIVIA: frozenset[type] | None = None
+
+
+def walk(
+    root: cst.CSTNode,
+    on_visit: Callable[[Any], object],
+    on_leave: Callable[[Any], object],
+    skip: frozenset[type] = frozenset(),
+) -> None:
     """Call `on_visit` before and `on_leave` after the children of every node under `root`
     (itself included), as `root.visit(visitor)` would for a visitor whose `on_visit` always
-    returns True. Raises RecursionError on trees nested deeper than the recursion limit allows."""
+    returns True; nodes of a type in `skip` are left out with everything below them. Raises
+    RecursionError on trees nested deeper than the recursion limit allows."""
     entries, is_node, learn = _FIELDS.get, _is_node, _learn
 
     def visit(node: Any) -> None:
@@ -94,8 +128,12 @@ def walk(root: cst.CSTNode, on_visit: Callable[[Any], object], on_leave: Callabl
         if entry is None:
             entry = learn(node)
         fields, others = entry
-        if others:
-            present = tuple(name for name in others if _holds_node(getattr(node, name)))
+        if others:  # mostly `value` strings (`Name.value`); a node or a non-empty list is rare
+            present: tuple[str, ...] = ()
+            for name in others:
+                value = getattr(node, name)
+                if type(value) is not str and value is not None and _holds_node(value):
+                    present += (name,)
             if present:
                 fields = _variant(node, present)
         for name in fields:
@@ -103,9 +141,10 @@ def walk(root: cst.CSTNode, on_visit: Callable[[Any], object], on_leave: Callabl
             kind = type(child)
             if kind is tuple or kind is list:
                 for item in child:
-                    if is_node(type(item)):
+                    kind = type(item)
+                    if kind not in skip and is_node(kind):
                         visit(item)
-            elif is_node(kind):
+            elif kind not in skip and is_node(kind):
                 visit(child)
         on_leave(node)
 

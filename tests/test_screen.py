@@ -28,7 +28,7 @@ from aisec.hooks import Example, Rule
 from aisec.pluginmanager import load_plugins
 from aisec.positions import Positions, statement_lines
 from aisec.screen import CallScreen, call_candidates, call_names
-from aisec.testing import check_source
+from aisec.testing import check_source, example_failures
 from aisec.walk import walk
 from libcst.metadata import MetadataWrapper, PositionProvider
 
@@ -174,6 +174,48 @@ def test_shortcuts_do_not_change_the_verdict() -> None:
         assert scr.select(tree, SCREENED) == expected, source
 
 
+def test_patterns_drop_only_values_no_pattern_can_match() -> None:
+    from fnmatch import fnmatchcase
+
+    patterns = [
+        "pickle.loads",
+        "numpy.lib.format.read_array",
+        "transformers.*",
+        "langchain*",
+        "*.from_pretrained",
+    ]
+    plan = screen.Patterns(patterns)
+    assert plan.last_attrs is None  # `transformers.*` ends in a wildcard
+    values = [
+        "numpy",
+        "numpy.lib",
+        "numpy.arange",
+        "pickle",
+        "picklex",
+        "transformers",
+        "langchain_core.x",
+        "a.b",
+    ]
+    suffixes = [
+        "",
+        ".loads",
+        ".format.read_array",
+        ".lib.format.read_array",
+        ".x.from_pretrained",
+        ".from_pretrained",
+    ]
+    for value in values:
+        kept = plan.normalise(value)
+        for suffix in suffixes:
+            original = any(fnmatchcase(value + suffix, p) for p in patterns)
+            after = kept is not None and any(fnmatchcase(kept + suffix, p) for p in patterns)
+            assert original <= after, (value, suffix, kept)
+    assert plan.normalise("numpy.arange") == "?.arange"  # only `*.from_pretrained` could still match
+    assert screen.Patterns(["pickle.loads", "numpy.load"]).normalise("numpy.arange") is None
+    assert screen.Patterns(["pickle.loads", "numpy.load"]).last_attrs == {"loads", "load"}
+    assert screen.Patterns(["a[.]b"]).last_attrs is None
+
+
 # --------------------------------------------------------- soundness against the name table
 
 
@@ -204,7 +246,9 @@ def assert_sound(source: str) -> int:
         qualified = ast.literal_eval(finding.message)
         assert screen.written(call.func) in names_
         if qualified is not None:
-            assert qualified in names_, f"{qualified!r} not among {sorted(names_)} for line {loc.line}:\n{source}"
+            assert qualified in names_, (
+                f"{qualified!r} not among {sorted(names_)} for line {loc.line}:\n{source}"
+            )
     return len(reports)
 
 
@@ -239,7 +283,7 @@ SNIPPETS = [
 
 @pytest.mark.parametrize("source", SNIPPETS, ids=range(len(SNIPPETS)))
 def test_snippets_are_sound(source: str) -> None:
-    assert_sound(source) > 0
+    assert assert_sound(source) > 0
 
 
 def _generated_module(rng: random.Random) -> str:
@@ -364,8 +408,25 @@ def test_invalid_examples_pass_the_screen_of_their_rule() -> None:
             assert scr.select(ast.parse(example.code), [rule]) == [rule], (rule.code, example.code)
 
 
+def test_assert_examples_catches_patterns_that_miss_the_reported_calls() -> None:
+    class Misdeclared(Rule):
+        code, name, summary = "TST902", "misdeclared", "pickle.loads, declared as json.loads"
+        triggers = ("pickle",)
+        qualified_names = ("json.loads",)
+        invalid = ("import pickle\npickle.loads(b)\n",)
+
+        def visit_Call(self, node: Any) -> None:
+            if self.names.qualified(node.func) == "pickle.loads":
+                self.report(node, "unpickles")
+
+    (failure,) = example_failures(Misdeclared)
+    assert "does not pass the call screen" in failure and "pickle.loads" in failure
+
+
 @pytest.mark.parametrize(
-    "folder", [DATA / "ml_scripts_a", DATA / "ml_scripts_b", DATA / "llm_apps", REPO / "examples"], ids=lambda p: p.name
+    "folder",
+    [DATA / "ml_scripts_a", DATA / "ml_scripts_b", DATA / "llm_apps", REPO / "examples"],
+    ids=lambda p: p.name,
 )
 def test_fixture_suites_give_the_same_findings_with_the_screen(folder: Path, run_cli) -> None:
     if not folder.is_dir():
@@ -402,7 +463,9 @@ def _run_json(root: Path, *args: str) -> dict:
         print("LIBCST", "libcst" in sys.modules, file=sys.stderr)
         """
     )
-    completed = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
+    )
     data = json.loads(completed.stdout)
     data["libcst"] = "LIBCST True" in completed.stderr
     return data
@@ -443,6 +506,31 @@ def _real_sources() -> list[Path]:
     return paths + sorted(DATA.rglob("*.py"))
 
 
+def _walk_events(module: cst.Module) -> list[tuple[str, int]]:
+    events: list[tuple[str, int]] = []
+    walk(module, lambda n: events.append(("visit", id(n))), lambda n: events.append(("leave", id(n))))
+    return events
+
+
+def _calls_with_statements(module: cst.Module) -> list[tuple[cst.Call, tuple[cst.CSTNode, ...]]]:
+    """Every call with the statements that hold it (as the engine's dispatcher tracks them)."""
+    stack: list[cst.CSTNode] = []
+    calls: list[tuple[cst.Call, tuple[cst.CSTNode, ...]]] = []
+
+    def enter(node: cst.CSTNode) -> None:
+        if type(node) in names.STATEMENT_TYPES:
+            stack.append(node)
+        if isinstance(node, cst.Call):
+            calls.append((node, tuple(stack)))
+
+    def leave(node: cst.CSTNode) -> None:
+        if type(node) in names.STATEMENT_TYPES:
+            stack.pop()
+
+    walk(module, enter, leave)
+    return calls
+
+
 def test_walk_visits_like_libcst() -> None:
     class Recording(cst.CSTVisitor):
         def __init__(self) -> None:
@@ -457,14 +545,14 @@ def test_walk_visits_like_libcst() -> None:
             self.events.append(("leave", id(original_node)))
 
     sources = [p.read_text(encoding="utf-8") for p in _real_sources()]
-    sources.append("x = f'{a!r:>{width}} {b=}'\ny = f'{c}'\nmatch p:\n    case [1, *rest] if rest:\n        pass\n")
+    sources.append(
+        "x = f'{a!r:>{width}} {b=}'\ny = f'{c}'\nmatch p:\n    case [1, *rest] if rest:\n        pass\n"
+    )
     for source in sources:
         module = cst.parse_module(source)
         expected = Recording()
         module.visit(expected)
-        events: list[tuple[str, int]] = []
-        walk(module, lambda n: events.append(("visit", id(n))), lambda n: events.append(("leave", id(n))))
-        assert events == expected.events
+        assert _walk_events(module) == expected.events
 
 
 def test_positions_and_fix_diffs_equal_libcst() -> None:
@@ -475,22 +563,8 @@ def test_positions_and_fix_diffs_equal_libcst() -> None:
         module = cst.parse_module(text)
         whole = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         positions = Positions(module, text, statement_lines(ast.parse(text).body))
-        stack: list[cst.CSTNode] = []
-        samples: list[tuple[cst.Call, tuple[cst.CSTNode, ...]]] = []
-
-        def enter(node: cst.CSTNode) -> None:
-            if type(node) in names.STATEMENT_TYPES:
-                stack.append(node)
-            if isinstance(node, cst.Call):
-                samples.append((node, tuple(stack)))
-
-        def leave(node: cst.CSTNode) -> None:
-            if type(node) in names.STATEMENT_TYPES:
-                stack.pop()
-
-        walk(module, enter, leave)
         diffs = 0
-        for index, (node, statements) in enumerate(samples):
+        for index, (node, statements) in enumerate(_calls_with_statements(module)):
             assert positions.get(node, statements) == whole[node]
             assert positions.get(statements[-1], statements) == whole[statements[-1]]
             checked += 1

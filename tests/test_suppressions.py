@@ -141,3 +141,15 @@ def test_find_suppressions_parses_codes() -> None:
     assert sorted(found) == [1, 2]
     assert found[1].codes == ("AIS101", "AIS202") and not found[1].own_line
     assert found[2].codes == ("AIS105", "AIS106") and found[2].own_line
+
+
+def test_find_suppressions_skips_files_whose_directives_list_no_relevant_code() -> None:
+    text = "import os  # noqa: F401\nx = 1  # noqa: E501\n"
+    assert find_suppressions(text, frozenset({"A", "AI", "AIS", "AIS1", "AIS10", "AIS101"})) == {}
+    assert sorted(find_suppressions(text)) == [1, 2]
+    text += "y = 2  # aisec: ignore[AIS1] reviewed\n"
+    assert sorted(find_suppressions(text, frozenset({"A", "AI", "AIS", "AIS1", "AIS10", "AIS101"}))) == [
+        1,
+        2,
+        3,
+    ]

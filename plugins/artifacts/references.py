@@ -825,7 +825,9 @@ class ArtifactReferences:
             for verdict in entry.verdicts:
                 if verdict.code != rule.code:
                     continue
-                line = state.line_of(node)
+                # The engine's `line_of` computes positions for the statement at hand only.
+                context_line_of = getattr(rule.context, "line_of", None)
+                line = context_line_of(node) if context_line_of is not None else state.line_of(node)
                 where = f"{rule.path}:{line}" if line else str(rule.path)
                 rule.report(
                     node,
