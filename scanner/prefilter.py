@@ -30,22 +30,42 @@ def rules_for_text(
 ) -> list[type[Rule]]:
     """The rules that could fire in `text`: some trigger occurs (rules without triggers always
     qualify) and every trigger group has an entry that occurs."""
+    # Rules share markers and alternatives share tokens (hundreds of them per catalog): each
+    # marker and each token is looked up once per text.
+    markers: dict[str, bool] = {}
+    tokens: dict[str, bool] = {}
     return [
         rule
         for rule in rules
-        if (not rule.triggers or _any_in(rule.triggers, text, expansions))
-        and all(_any_in(group, text, expansions) for group in rule.trigger_groups)
+        if (not rule.triggers or _any_in(rule.triggers, text, expansions, markers, tokens))
+        and all(_any_in(group, text, expansions, markers, tokens) for group in rule.trigger_groups)
     ]
 
 
 def _any_in(
-    needles: Sequence[str], text: str, expansions: Mapping[str, Sequence[tuple[str, ...]]] | None
+    needles: Sequence[str],
+    text: str,
+    expansions: Mapping[str, Sequence[tuple[str, ...]]] | None,
+    markers: dict[str, bool],
+    tokens: dict[str, bool],
 ) -> bool:
     for needle in needles:
         if needle.startswith(MARKER_PREFIX):
-            alternatives = expansions.get(needle, ()) if expansions is not None else ()
-            if any(all(token in text for token in alternative) for alternative in alternatives):
+            hit = markers.get(needle)
+            if hit is None:
+                alternatives = expansions.get(needle, ()) if expansions is not None else ()
+                hit = markers[needle] = any(
+                    all(_occurs(token, text, tokens) for token in alternative) for alternative in alternatives
+                )
+            if hit:
                 return True
         elif needle in text:
             return True
     return False
+
+
+def _occurs(token: str, text: str, seen: dict[str, bool]) -> bool:
+    hit = seen.get(token)
+    if hit is None:
+        hit = seen[token] = token in text
+    return hit

@@ -48,6 +48,7 @@ from aisec.hooks import (
     TaintFact,
 )
 
+from .args import ArgHelper
 from .names import STATEMENT_TYPES
 
 MAX_ROUNDS = 6  # fixpoint rounds over summaries, `self` attributes and globals
@@ -2647,26 +2648,15 @@ def _guard_paths(node: Any) -> list[str]:
     return [path] if path else []
 
 
+_ARGS = ArgHelper()
+
+
 def _positional(call: cst.Call, position: int | str) -> cst.Arg | None:
-    if not isinstance(position, int):
-        return None
-    index = 0
-    for arg in call.args:
-        if arg.keyword is not None or arg.star == "**":
-            continue
-        if arg.star == "*":
-            return None
-        if index == position:
-            return arg
-        index += 1
-    return None
+    return _ARGS.get(call, None, position) if isinstance(position, int) else None
 
 
 def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
+    return _ARGS.get(call, name)
 
 
 def _locate(node: Any, path: Sequence[Any]) -> Any:
