@@ -16,7 +16,7 @@ Casts and allowlist guards (`if name in TOOLS:`) are the engine's too.
 from __future__ import annotations
 
 from aisec.hooks import LLM_OUTPUT, Sanitizer, Sink, SinkArgument, Source, TaintCatalog
-from aisec.plugins.prompt_injection.catalog import _methods
+from aisec.plugins.prompt_injection.catalog import LANGCHAIN_PROVIDER_PACKAGES, _methods
 
 EXEC = "exec"
 SQL = "sql"
@@ -42,20 +42,7 @@ def _sink(
 # ----- sources: LLM calls (their return value is model output) -----
 
 _LANGCHAIN_PROVIDERS = (
-    "langchain_openai",
-    "langchain_anthropic",
-    "langchain_google_genai",
-    "langchain_google_vertexai",
-    "langchain_mistralai",
-    "langchain_ollama",
-    "langchain_aws",
-    "langchain_groq",
-    "langchain_cohere",
-    "langchain_huggingface",
-    "langchain_together",
-    "langchain_fireworks",
-    "langchain_xai",
-    "langchain_deepseek",
+    *LANGCHAIN_PROVIDER_PACKAGES,
     "langchain_community",
     "langchain_core",
     "langchain",

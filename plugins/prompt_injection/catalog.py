@@ -198,7 +198,8 @@ _BEDROCK = [
     *_sinks(("*.invoke_agent",), _arg(USER, "inputText")),
 ]
 
-_LANGCHAIN_PROVIDERS = (
+# LangChain's provider packages (their chat models and LLMs); the LLM-output catalog reuses it.
+LANGCHAIN_PROVIDER_PACKAGES = (
     "langchain_openai",
     "langchain_anthropic",
     "langchain_google_genai",
@@ -213,6 +214,9 @@ _LANGCHAIN_PROVIDERS = (
     "langchain_fireworks",
     "langchain_xai",
     "langchain_deepseek",
+)
+_LANGCHAIN_PROVIDERS = (
+    *LANGCHAIN_PROVIDER_PACKAGES,
     "langchain_community.chat_models",
     "langchain_community.llms",
 )
