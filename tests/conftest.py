@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Mapping
@@ -34,6 +35,23 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
         else:
             target.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
     return root
+
+
+def fixture_project(fixtures: Path, root: Path, pyproject: str | None = None) -> Path:
+    """Copy a folder of fixture scripts into `root`, mark it as a project root (`.git`) and
+    optionally give it a `pyproject.toml`."""
+    shutil.copytree(fixtures, root, dirs_exist_ok=True)
+    (root / ".git").mkdir()  # the project root stops here
+    if pyproject is not None:
+        (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    return root
+
+
+def finding_rows(result: CliResult) -> list[tuple[str, int, str, str, str]]:
+    """(path, line, code, severity, confidence) of a JSON run that had no errors."""
+    data = result.json()
+    assert data["errors"] == []
+    return [(f["path"], f["line"], f["code"], f["severity"], f["confidence"]) for f in data["findings"]]
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ The fixture scripts under tests/data/ml_scripts_a/ are only scanned, never execu
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from aisec.plugins.model_loading.joblib_load import JoblibLoad
 from aisec.plugins.model_loading.torch_load import TorchLoadUnsafe
 from aisec.plugins.model_loading.trust_remote_code import TrustRemoteCode
 from aisec.testing import check_source
+from conftest import finding_rows, fixture_project
 
 SELECT = "AIS102,AIS103,AIS104,AIS106"
 FIXTURES = Path(__file__).parent / "data" / "ml_scripts_a"
@@ -67,26 +67,11 @@ FIXTURE_LOOK_ALIKES = {
 }
 
 
-def _fixture_project(root: Path, pyproject: str | None = None) -> Path:
-    for script in sorted(FIXTURES.glob("*.py")):
-        shutil.copy(script, root / script.name)
-    (root / ".git").mkdir()  # the project root stops here
-    if pyproject is not None:
-        (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
-    return root
-
-
-def _findings(result: Any) -> list[tuple[str, int, str, str, str]]:
-    data = result.json()
-    assert data["errors"] == []
-    return [(f["path"], f["line"], f["code"], f["severity"], f["confidence"]) for f in data["findings"]]
-
-
 def test_fixture_suite_line_by_line(run_cli: Run, tmp_path: Path) -> None:
-    root = _fixture_project(tmp_path)
+    root = fixture_project(FIXTURES, tmp_path)
     result = run_cli(["check", "--select", SELECT, "--format", "json", "."], cwd=root)
     assert result.code == 1
-    found = _findings(result)
+    found = finding_rows(result)
     assert found == EXPECTED_FIXTURE_FINDINGS
     lines = {(path, line) for path, line, *_ in found}
     for path, look_alikes in FIXTURE_LOOK_ALIKES.items():
@@ -109,9 +94,9 @@ def test_fixture_suite_line_by_line(run_cli: Run, tmp_path: Path) -> None:
 
 def test_fixture_suite_with_torch_26_project(run_cli: Run, tmp_path: Path) -> None:
     pyproject = '[project]\nname = "ticket-router"\ndependencies = ["torch>=2.6,<3", "transformers"]\n'
-    root = _fixture_project(tmp_path, pyproject)
+    root = fixture_project(FIXTURES, tmp_path, pyproject)
     result = run_cli(["check", "--select", "AIS102", "--format", "json", "."], cwd=root)
-    assert _findings(result) == [
+    assert finding_rows(result) == [
         ("inference_service.py", 25, "AIS102", "high", "high"),  # explicit False stays high
         ("notebook_exploration.py", 18, "AIS102", "low", "high"),
         ("train_classifier.py", 41, "AIS102", "low", "high"),

@@ -6,7 +6,6 @@ The fixture scripts under tests/data/ml_scripts_b/ are only scanned, never execu
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ from aisec.plugins.model_loading.langchain_deserialization import DangerousDeser
 from aisec.plugins.model_loading.torch_hub import TorchHubLoad
 from aisec.plugins.model_loading.unpinned_hub_download import UnpinnedHubDownload
 from aisec.testing import check_source
-from conftest import CliResult
+from conftest import CliResult, finding_rows, fixture_project
 
 SELECT = "AIS107,AIS108,AIS109,AIS110"
 FIXTURES = Path(__file__).parent / "data" / "ml_scripts_b"
@@ -107,25 +106,11 @@ FIXTURE_LOOK_ALIKES = {
 }
 
 
-def _fixture_project(root: Path, pyproject: str | None = None) -> Path:
-    shutil.copytree(FIXTURES, root, dirs_exist_ok=True)
-    (root / ".git").mkdir()  # the project root stops here
-    if pyproject is not None:
-        (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
-    return root
-
-
-def _findings(result: CliResult) -> list[tuple[str, int, str, str, str]]:
-    data = result.json()
-    assert data["errors"] == []
-    return [(f["path"], f["line"], f["code"], f["severity"], f["confidence"]) for f in data["findings"]]
-
-
 def test_fixture_suite_line_by_line(run_cli: Run, tmp_path: Path) -> None:
-    root = _fixture_project(tmp_path)
+    root = fixture_project(FIXTURES, tmp_path)
     result = run_cli(["check", "--select", SELECT, "--format", "json", "."], cwd=root)
     assert result.code == 1
-    found = _findings(result)
+    found = finding_rows(result)
     assert found == EXPECTED_FIXTURE_FINDINGS
     reported = {(path, line) for path, line, *_ in found}
     for path, look_alikes in FIXTURE_LOOK_ALIKES.items():
@@ -137,7 +122,7 @@ def test_fixture_suite_line_by_line(run_cli: Run, tmp_path: Path) -> None:
 
 def test_local_folders_resolve_next_to_the_file_from_any_cwd(run_cli: Run, tmp_path: Path) -> None:
     """The local folder that makes line 60 safe is resolved next to the file, from any cwd."""
-    root = _fixture_project(tmp_path / "project")
+    root = fixture_project(FIXTURES, tmp_path / "project")
     result = run_cli(
         ["check", "--select", "AIS107", "--format", "json", "project/finetune_llm.py"], cwd=tmp_path
     )
@@ -153,7 +138,7 @@ def test_allowed_orgs_from_pyproject(run_cli: Run, tmp_path: Path) -> None:
     pyproject = (
         '[project]\nname = "support-bot"\n\n[tool.aisec.rule-options.AIS107]\nallowed-orgs = ["acme-ml"]\n'
     )
-    root = _fixture_project(tmp_path, pyproject)
+    root = fixture_project(FIXTURES, tmp_path, pyproject)
     result = run_cli(["check", "--select", "AIS107", "--format", "json", "."], cwd=root)
     assert result.code == 1
     expected = [
@@ -162,7 +147,7 @@ def test_allowed_orgs_from_pyproject(run_cli: Run, tmp_path: Path) -> None:
         if item[2] == "AIS107"
         and (item[0], item[1]) not in {("finetune_llm.py", 29), ("finetune_llm.py", 58)}
     ]
-    assert _findings(result) == expected
+    assert finding_rows(result) == expected
 
 
 def test_allowed_orgs_is_case_insensitive_and_per_org(run_cli: Run, tmp_path: Path) -> None:
