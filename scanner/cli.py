@@ -18,6 +18,7 @@ from aisec.hooks import Applicability, FormatOptions, Severity
 from . import __version__
 from .config import ConfigError
 from .pluginmanager import PluginError
+from .projectroot import identity_path
 from .run import CheckOptions, Outcome, Session, UsageError, open_session, run_check, write_baseline
 
 SEVERITIES = [s.value for s in Severity]
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     config = commands.add_parser(
         "config", help="show the effective configuration and why each rule is on or off"
     )
+    config.add_argument("paths", nargs="*", default=None, help="the paths whose project to show (default: .)")
     _add_common(config)
     baseline = commands.add_parser("baseline", help="write the current findings to a baseline file")
     baseline.add_argument("paths", nargs="*", default=None)
@@ -149,7 +151,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
     if args.command == "check":
         return _check(args, cwd)
-    options = CheckOptions(config_file=args.config)
+    paths = getattr(args, "paths", None) or ["."]
+    options = CheckOptions(paths=paths, config_file=args.config)
     session = open_session(options, cwd)
     if args.command == "rules":
         return _rules(session)
@@ -157,7 +160,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _explain(session, args.code)
     if args.command == "config":
         return _config(session)
-    return _baseline(args, session, cwd)
+    return _baseline(args, session, options, cwd)
 
 
 def _check_options(args: argparse.Namespace) -> CheckOptions:
@@ -168,7 +171,7 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
     fix = None
     if args.fix or args.diff:
         fix = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
-    paths = args.paths or ["."]
+    paths = args.paths or (["-"] if args.stdin_filename else ["."])
     return CheckOptions(
         paths=paths,
         select=args.select,
@@ -201,7 +204,7 @@ def _check(args: argparse.Namespace, cwd: Path) -> int:
             f"unknown --format {args.format!r}; available: {', '.join(sorted(session.registry.formatters))}"
         )
     stdin = None
-    if options.paths == ["-"] or (args.stdin_filename and not args.paths):
+    if options.paths == ["-"]:
         stdin = sys.stdin.buffer.read()
     elif "-" in options.paths:
         raise UsageError("`-` (stdin) cannot be mixed with other paths")
@@ -278,10 +281,11 @@ def _config(session: Session) -> int:
     return 0
 
 
-def _baseline(args: argparse.Namespace, session: Session, cwd: Path) -> int:
-    options = CheckOptions(paths=args.paths or ["."], config_file=args.config)
+def _baseline(args: argparse.Namespace, session: Session, options: CheckOptions, cwd: Path) -> int:
     outcome = run_check(session, options, cwd)
-    write_baseline(args.output, outcome.report.findings)
+    write_baseline(
+        args.output, outcome.report.findings, lambda path: identity_path(path, cwd, session.config.root)
+    )
     count = len([f for f in outcome.report.findings if not f.suppressed])
     print(f"Wrote {count} finding{'s' if count != 1 else ''} to {args.output}.", file=sys.stderr)
     for error in outcome.report.errors:

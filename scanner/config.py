@@ -222,15 +222,19 @@ def read_table(path: Path) -> dict[str, Any]:
     return table
 
 
-def load_config(explicit: Path | None = None, cwd: Path | None = None) -> Config:
-    """Find, read and validate the configuration (an explicit `--config` file wins)."""
+def load_config(explicit: Path | None = None, cwd: Path | None = None, start: Path | None = None) -> Config:
+    """Find, read and validate the configuration (an explicit `--config` file wins).
+
+    The search starts at `start` (the scanned paths' common folder, `projectroot.scan_start`),
+    or at `cwd` for commands that scan nothing."""
     cwd = (cwd or Path.cwd()).resolve()
     if explicit is not None:
-        if not explicit.is_file():
+        named = explicit if explicit.is_absolute() else cwd / explicit
+        if not named.is_file():
             raise ConfigError(f"{explicit}: config file not found (check --config)")
-        path, root = explicit.resolve(), explicit.resolve().parent
+        path, root = named.resolve(), named.resolve().parent
     else:
-        path, root = find_config_file(cwd)
+        path, root = find_config_file(start or cwd)
     table = read_table(path) if path is not None else {}
     return config_from_table(table, root=root, path=path)
 

@@ -401,9 +401,9 @@ class FileScanner:
             )
             # An artifact finding is located in the artifact: the loading file keeps apart the same
             # load written in two files.
-            origin = f"{artifact.get('member')}\0{path}" if artifact else ""
+            origin = f"{artifact.get('member')}\0{self.identity(path)}" if artifact else ""
             texts.append(f"{module.code_for_node(report.node)}\0{origin}")
-        return assign_fingerprints(findings, texts), fixes
+        return assign_fingerprints(findings, texts, self.identity), fixes
 
     # ----- diagnostics -----
 
@@ -419,7 +419,7 @@ class FileScanner:
             message=f"cannot check this file: {message}",
             cwe=PARSE_ERROR.cwe,
         )
-        result.findings.extend(assign_fingerprints([finding], [message]))
+        result.findings.extend(assign_fingerprints([finding], [message], self.identity))
 
     def _unused_without_parse(
         self, path: str, text: str, ignored: frozenset[str], result: FileResult
@@ -444,7 +444,15 @@ class FileScanner:
                         message=f"unused suppression for {', '.join(stale)}: nothing is reported here; remove it",
                     )
                 )
-        result.findings.extend(assign_fingerprints(unused, [f.message for f in unused]))
+        result.findings.extend(assign_fingerprints(unused, [f.message for f in unused], self.identity))
+
+    def identity(self, path: str) -> str:
+        """The path fingerprints hash: relative to the project root (`projectroot.identity_path`)."""
+        if self.root is None:
+            return path
+        from .projectroot import identity_path
+
+        return identity_path(path, self.cwd or Path.cwd(), self.root)
 
     def _is_known(self, code: str) -> bool:
         return any(known.startswith(code) for known in self.known_codes)

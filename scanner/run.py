@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from aisec.hooks import Applicability, Finding, Report, Rule, ScanError, Severity, Summary
 
@@ -18,6 +18,7 @@ from .engine import FileResult, FileScanner
 from .findings import sort_findings
 from .parallel import default_jobs, map_files
 from .pluginmanager import PluginError, Registry, configure, load_plugins
+from .projectroot import scan_start
 from .selection import is_enabled, unknown_prefixes
 
 DIAGNOSTICS = (PARSE_ERROR, UNUSED_SUPPRESSION)
@@ -79,7 +80,8 @@ class Outcome:
 
 def open_session(options: CheckOptions, cwd: Path) -> Session:
     """Load config and plugins and decide which rules are on (ConfigError/PluginError)."""
-    config = load_config(options.config_file, cwd)
+    start = scan_start(options.paths, cwd, options.stdin_filename)
+    config = load_config(options.config_file, cwd, start)
     registry = load_plugins(
         config.plugins,
         config.disable_plugins,
@@ -171,7 +173,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         def task(item: tuple[Path, str]) -> FileResult:
             path, shown = item
             if options.artifacts_only:
-                return _artifact_task(path, shown, session, cache)
+                return _artifact_task(path, shown, session, cache, scanner.identity)
             try:
                 data = path.read_bytes()
             except OSError as exc:
@@ -235,7 +237,9 @@ def _apply_fixes(
     return outputs, fixed
 
 
-def _artifact_task(path: Path, shown: str, session: Session, cache: Any) -> FileResult:
+def _artifact_task(
+    path: Path, shown: str, session: Session, cache: Any, identity: Callable[[str], str]
+) -> FileResult:
     """Inspect one candidate artifact, cached by path, size, mtime and inode."""
     from .artifact_scan import inspect_artifact, signature_key
 
@@ -245,7 +249,7 @@ def _artifact_task(path: Path, shown: str, session: Session, cache: Any) -> File
         if hit is not None:
             return hit
     enabled = {rule.code: rule for rule in session.enabled}
-    result = inspect_artifact(path, shown, session.registry.artifact_inspectors, enabled)
+    result = inspect_artifact(path, shown, session.registry.artifact_inspectors, enabled, identity)
     if cache is not None and result.parsed and not result.errors:
         cache.put(shown, key, result)
     return result
@@ -279,6 +283,8 @@ def _open_cache(session: Session, options: CheckOptions) -> Any:
             project_files_digest(config.root),
         ]
     )
+    if options.cache_dir is None and config.root == Path(config.root.anchor):
+        return None  # no project above the scanned paths: never litter the filesystem root
     return ResultCache(options.cache_dir or config.root / ".aisec_cache", key)
 
 
@@ -300,9 +306,11 @@ def read_baseline(path: Path) -> set[str]:
         ) from None
 
 
-def write_baseline(path: Path, findings: list[Finding]) -> None:
+def write_baseline(path: Path, findings: list[Finding], identity: Callable[[str], str]) -> None:
+    """Write the baseline; its paths are relative to the project root (`identity`), like the
+    fingerprints, so that it reads the same whichever folder it was written from."""
     entries = [
-        {"fingerprint": f.fingerprint, "code": f.code, "path": f.path, "message": f.message}
+        {"fingerprint": f.fingerprint, "code": f.code, "path": identity(f.path), "message": f.message}
         for f in findings
         if not f.suppressed
     ]

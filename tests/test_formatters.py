@@ -31,7 +31,11 @@ from aisec.plugins.formatters.gitlab import format_gitlab
 from aisec.plugins.formatters.sarif import format_sarif
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SCHEMA_PATH = PROJECT_ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+# AISEC_SARIF_SCHEMA names the schema file for a checkout that has no ../shared beside it.
+SCHEMA_PATH = Path(
+    os.environ.get("AISEC_SARIF_SCHEMA")
+    or PROJECT_ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+)
 
 SOURCE = (
     "import pickle\n"
