@@ -89,6 +89,7 @@ def _finding_to_json(finding: Finding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "artifact": finding.artifact,
         "cell": finding.cell,
+        "cell_line": finding.cell_line,
         "suppressed": finding.suppressed,
     }
 
@@ -107,6 +108,7 @@ def _finding_from_json(raw: dict[str, Any]) -> Finding:
         fingerprint=raw["fingerprint"],
         artifact=raw["artifact"],
         cell=raw["cell"],
+        cell_line=raw.get("cell_line"),
         suppressed=raw["suppressed"],
     )
 

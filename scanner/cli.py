@@ -8,17 +8,21 @@ only with `-v`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import io
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, TextIO
 
 from aisec.hooks import Applicability, FormatOptions, Severity
 
 from . import __version__
 from .config import ConfigError
+from .outputs import TEXT_FORMATS, Output, OutputError, plan_outputs, statistics
 from .pluginmanager import PluginError
-from .projectroot import identity_path
+from .progress import Progress, wants_progress
+from .projectroot import identity_path, repository_root
 from .run import CheckOptions, Outcome, Session, UsageError, open_session, run_check, write_baseline
 
 SEVERITIES = [s.value for s in Severity]
@@ -49,9 +53,34 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", default=None, help="files or directories (default: .); - reads stdin"
     )
     check.add_argument(
-        "--format", default="text", help="text, concise, json, sarif, github, gitlab, or a plugin's format"
+        "--format", help="text (default), concise, json, sarif, github, gitlab, or a plugin's format"
     )
-    check.add_argument("--output", type=Path, help="write the report to this file")
+    check.add_argument(
+        "--output", type=Path, help="write the --format report to this file (the summary still prints)"
+    )
+    check.add_argument(
+        "--output-format",
+        action="append",
+        default=[],
+        metavar="FORMAT[:FILE]",
+        help="one more report, to FILE or stdout (repeatable): --output-format sarif:aisec.sarif",
+    )
+    check.add_argument(
+        "--rule-docs-url",
+        metavar="URL",
+        help="base URL of aisec's rule pages for SARIF helpUri, e.g. the docs/rules/ folder of your copy (default: config `rule-docs-url`, else no link)",
+    )
+    check.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings per rule instead of each finding",
+    )
+    check.add_argument(
+        "--show-source",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a code frame under each text finding (default: when stdout is a terminal)",
+    )
     check.add_argument(
         "--select", type=_codes, help="comma-separated codes or prefixes to enable (replaces config)"
     )
@@ -88,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--force-exclude", action="store_true", help="apply excludes to files named explicitly (pre-commit)"
     )
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
-    check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
+    check.add_argument(
+        "-q", "--quiet", action="store_true", help="print findings only: no summary, no progress"
+    )
     check.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
     _add_common(check)
 
@@ -110,13 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _use_color(choice: str, stream: object) -> bool:
+    """Colour only: `NO_COLOR` and `--color never` keep code frames (`--show-source` decides)."""
     if choice != "auto":
         return choice == "always"
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
+    return _is_terminal(stream)
 
 
 def _error(message: str) -> int:
@@ -135,7 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return _dispatch(args)
-    except (ConfigError, PluginError, UsageError) as exc:
+    except BrokenPipeError:  # `aisec rules | head`: the reader has gone, nothing is wrong
+        _detach_stdout()
+        return 0
+    except (ConfigError, PluginError, UsageError, OutputError) as exc:
         return _error(str(exc))
     except KeyboardInterrupt:
         return 130
@@ -188,7 +223,8 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         show_suppressed=args.show_suppressed,
         fail_on=Severity(args.fail_on) if args.fail_on else None,
         use_prefilter=not args.no_prefilter,
-        want_fix_diffs=args.format not in ("text", "concise"),
+        want_fix_diffs=any(spec.partition(":")[0] not in TEXT_FORMATS for spec in args.output_format)
+        or (args.format or "text") not in TEXT_FORMATS,
         use_cache=not args.no_cache,
         artifacts_only=args.artifacts_only,
         cache_dir=args.cache_dir,
@@ -198,37 +234,120 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
 def _check(args: argparse.Namespace, cwd: Path) -> int:
     options = _check_options(args)
     session = open_session(options, cwd)
-    formatter = session.registry.formatters.get(args.format)
-    if formatter is None:
-        raise UsageError(
-            f"unknown --format {args.format!r}; available: {', '.join(sorted(session.registry.formatters))}"
-        )
+    outputs = plan_outputs(args.format, args.output, args.output_format, list(session.registry.formatters))
     stdin = None
     if options.paths == ["-"]:
         stdin = sys.stdin.buffer.read()
     elif "-" in options.paths:
         raise UsageError("`-` (stdin) cannot be mixed with other paths")
-    outcome = run_check(session, options, cwd, stdin)
-    out = sys.stdout
-    color = _use_color(args.color, out) and args.output is None
-    fmt_options = FormatOptions(color=color, show_source=color, cwd=str(cwd))
-    if outcome.diffs:
-        out.write("".join(outcome.diffs))
-        if stdin is not None and not args.diff:
-            return _finish(outcome, args)  # the fixed source went to stdout, as editors expect
-    rendered = formatter(outcome.report, fmt_options)
-    if args.quiet and args.format == "text":
-        rendered = "".join(line + "\n" for line in rendered.splitlines()[:-1])
-    if args.output is not None:
-        args.output.write_text(rendered, encoding="utf-8")
-    elif not (outcome.diffs and args.diff):
-        out.write(rendered)
+    progress = Progress(sys.stderr) if stdin is None and wants_progress(sys.stderr, args.quiet) else None
+    try:
+        outcome = run_check(session, options, cwd, stdin, progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    code = _finish(outcome, args)
+    try:
+        _write_outputs(args, session, outputs, outcome, cwd, stdin)
+    except BrokenPipeError:  # `aisec check | head`: end quietly, with the run's exit code
+        _detach_stdout()
+    return code
+
+
+def _write_outputs(
+    args: argparse.Namespace,
+    session: Session,
+    outputs: list[Output],
+    outcome: Outcome,
+    cwd: Path,
+    stdin: bytes | None,
+) -> None:
+    """Render every output. With `--fix` on stdin, stdout carries the source (fixed or not) and
+    nothing else, so an editor's fix-on-save never replaces a buffer with a report; the report
+    goes to stderr then. With `--diff`, stdout carries the diff instead of the report."""
+    console = sys.stdout
+    if stdin is not None and args.fix and not args.diff:
+        if outcome.diffs:
+            console.write("".join(outcome.diffs))
+        else:
+            console.flush()
+            console.buffer.write(stdin)
+        console = sys.stderr
+    elif outcome.diffs:
+        console.write("".join(outcome.diffs))
+        if args.diff:
+            console = None  # the diff is what stdout shows
+    root = str(repository_root(session.config.root))
+    for output in outputs:
+        target = console if output.file is None else None
+        if output.file is None and target is None:
+            continue
+        rendered = _render(args, session, output, outcome, cwd, root, target)
+        if output.file is not None:
+            output.file.write_text(rendered, encoding="utf-8")
+        else:
+            target.write(rendered)
+    if console is not None and all(output.file is not None for output in outputs) and not args.quiet:
+        console.write(_summary_line(session, outcome, cwd) + "\n")
     if outcome.fixed and args.fix and not args.quiet:
         print(f"Fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''}.", file=sys.stderr)
-    return _finish(outcome, args)
+
+
+def _render(
+    args: argparse.Namespace,
+    session: Session,
+    output: Output,
+    outcome: Outcome,
+    cwd: Path,
+    root: str,
+    target: TextIO | None,
+) -> str:
+    formatter = session.registry.formatters[output.format]
+    terminal = target is not None and _is_terminal(target)
+    color = target is not None and _use_color(args.color, target)
+    show_source = args.show_source if args.show_source is not None else terminal
+    fmt_options = FormatOptions(
+        color=color,
+        show_source=show_source,
+        cwd=str(cwd),
+        root=root,
+        rule_docs_url=args.rule_docs_url or session.config.rule_docs_url,
+    )
+    if args.statistics and output.is_text:
+        lines = statistics(outcome.report)
+        if not args.quiet:
+            lines.append(_summary_line(session, outcome, cwd))
+        return "".join(line + "\n" for line in lines)
+    rendered = formatter(outcome.report, fmt_options)
+    if args.quiet and output.format == "text":
+        rendered = "".join(line + "\n" for line in rendered.splitlines()[:-1])
+    return rendered
+
+
+def _summary_line(session: Session, outcome: Outcome, cwd: Path) -> str:
+    """The text format's closing line (`Found 3 findings ...` / `No findings in 12 files.`)."""
+    empty = dataclasses.replace(outcome.report, sources={})
+    text = session.registry.formatters["text"](empty, FormatOptions(cwd=str(cwd)))
+    return text.rstrip("\n").rsplit("\n", 1)[-1]
+
+
+def _is_terminal(stream: object) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file descriptor (tests): nothing to flush at exit
+    finally:
+        os.close(devnull)
 
 
 def _finish(outcome: Outcome, args: argparse.Namespace) -> int:
+    """Print the run's errors to stderr and decide the exit code."""
     for error in outcome.report.errors:
         print(f"aisec: error: {error.path}: {error.message}", file=sys.stderr)
     code = outcome.exit_code

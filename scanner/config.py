@@ -68,6 +68,12 @@ def _positive_int(key: str, value: Any) -> int:
     return value
 
 
+def _http_url(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise ConfigError(f"`{key}` must be an http(s) URL, got {value!r}")
+    return value
+
+
 def _table(key: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"`{key}` must be a table, got {value!r}")
@@ -140,6 +146,7 @@ TOP_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "taint": _subtable(TAINT_KEYS),
     "rules": _declarative_rules,
     "rule-options": _rule_options,
+    "rule-docs-url": _http_url,
 }
 
 
@@ -162,6 +169,7 @@ class Config:
     taint: dict[str, Any] = field(default_factory=dict)
     rules: list[dict[str, Any]] = field(default_factory=list)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rule_docs_url: str = ""  # where aisec's docs/rules/ pages are published (SARIF helpUri)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -495,11 +495,13 @@ class FileScanner:
 
 
 def _with_cell(finding: Finding, path: str, cells: list[int]) -> Finding:
-    """Add the notebook cell number to a finding located in the notebook itself."""
+    """Add the notebook cell and the line within it to a finding located in the notebook itself,
+    and drop its fix: fixes are not applied to notebooks, so none is offered."""
     line = finding.location.line
     if finding.path != path or not 1 <= line <= len(cells):
         return finding
-    return dataclasses.replace(finding, cell=cells[line - 1])
+    cell = cells[line - 1]
+    return dataclasses.replace(finding, cell=cell, cell_line=line - cells.index(cell), fix=None)
 
 
 def file_signature(path: Path) -> tuple[int, int, int]:

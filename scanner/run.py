@@ -131,7 +131,16 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
     return Session(config, registry, enabled, reasons, catalog)
 
 
-def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes | None = None) -> Outcome:
+ProgressCallback = Callable[[str, int, int], None]  # (phase, files done, files in total)
+
+
+def run_check(
+    session: Session,
+    options: CheckOptions,
+    cwd: Path,
+    stdin: bytes | None = None,
+    progress: ProgressCallback | None = None,
+) -> Outcome:
     config = session.config
     scanner = FileScanner(
         session.enabled,
@@ -156,6 +165,8 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         name = options.stdin_filename or "-"
         results.append(scanner.scan_bytes(name, stdin, fix_mode))
     else:
+        if progress is not None:
+            progress("finding files", 0, 0)
         found = discover(
             options.paths,
             config.excludes,
@@ -187,7 +198,11 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
                 cache.put(shown, data, result)
             return result
 
-        results.extend(map_files(task, items, options.jobs or default_jobs()))
+        phase = "inspecting" if options.artifacts_only else "checking"
+        for result in map_files(task, items, options.jobs or default_jobs()):
+            results.append(result)
+            if progress is not None:
+                progress(phase, len(results), len(items))
     outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin)
     findings: list[Finding] = []
     sources: dict[str, list[str]] = {}
