@@ -12,17 +12,9 @@ from dataclasses import replace
 from typing import Any
 
 import libcst as cst
-from aisec.hooks import (
-    CAST,
-    GUARD,
-)
+from aisec.hooks import CAST, GUARD
 
-from .syntax import (
-    dotted,
-    keyword_arg,
-    positional_arg,
-    var_path,
-)
+from .syntax import dotted, keyword_arg, positional_arg, var_path
 from .units import Class, Function, SinkCall
 from .values import (
     EMPTY,

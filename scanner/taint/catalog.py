@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, Iterable
 
-from aisec.hooks import (
-    TaintCatalog,
-)
+from aisec.hooks import TaintCatalog
 
 
 class Patterns:

@@ -13,20 +13,11 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 import libcst as cst
-from aisec.hooks import (
-    ParameterSource,
-)
+from aisec.hooks import ParameterSource
 
-from .syntax import (
-    dotted,
-)
+from .syntax import dotted
 from .units import Class, Function, Unit
-from .values import (
-    Instance,
-    Site,
-    Taint,
-    Value,
-)
+from .values import Instance, Site, Taint, Value
 from .vocabulary import (
     ENUM_BASES,
     FLASK_CONVERTER,

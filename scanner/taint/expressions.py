@@ -14,11 +14,7 @@ from typing import Any, Sequence
 
 import libcst as cst
 
-from .syntax import (
-    const_string,
-    dotted,
-    var_path,
-)
+from .syntax import const_string, dotted, var_path
 from .units import Class, declared_field_type
 from .values import (
     EMPTY,
@@ -36,9 +32,7 @@ from .values import (
     readable,
     text_value,
 )
-from .vocabulary import (
-    imported_constant_words,
-)
+from .vocabulary import imported_constant_words
 
 
 class ExpressionTransfer:

@@ -11,21 +11,9 @@ from dataclasses import replace
 from typing import Any, Iterable
 
 import libcst as cst
-from aisec.hooks import (
-    CLI,
-    INDIRECT,
-    LLM_OUTPUT,
-    REMOTE,
-    TaintFact,
-)
+from aisec.hooks import CLI, INDIRECT, LLM_OUTPUT, REMOTE, TaintFact
 
-from .values import (
-    NO_FACTS,
-    Param,
-    Taint,
-    mark_encoded,
-    mark_spliced,
-)
+from .values import NO_FACTS, Param, Taint, mark_encoded, mark_spliced
 
 
 class FactsForRules:

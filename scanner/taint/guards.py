@@ -10,19 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import libcst as cst
-from aisec.hooks import (
-    GUARD,
-)
+from aisec.hooks import GUARD
 
-from .syntax import (
-    guard_paths,
-    positional_arg,
-)
+from .syntax import guard_paths, positional_arg
 from .units import Class
-from .values import (
-    clean_paths,
-    join_envs,
-)
+from .values import clean_paths, join_envs
 
 
 class Narrowing:

@@ -12,23 +12,8 @@ from typing import Any
 
 import libcst as cst
 
-from .values import (
-    EMPTY,
-    NO_FACTS,
-    Value,
-    join,
-    make_container,
-    opaque,
-    readable,
-    text_value,
-)
-from .vocabulary import (
-    CONST_PRESERVING,
-    GET_METHODS,
-    MUTATORS,
-    NON_TEXT_METHODS,
-    STRING_METHODS_KEEP,
-)
+from .values import EMPTY, NO_FACTS, Value, join, make_container, opaque, readable, text_value
+from .vocabulary import CONST_PRESERVING, GET_METHODS, MUTATORS, NON_TEXT_METHODS, STRING_METHODS_KEEP
 
 
 class LibraryModels:

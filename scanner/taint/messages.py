@@ -8,19 +8,10 @@ May import: `values`, `vocabulary`, `aisec.hooks` (role names)."""
 
 from __future__ import annotations
 
-from aisec.hooks import (
-    INSTRUCTION,
-    USER,
-)
+from aisec.hooks import INSTRUCTION, USER
 
-from .values import (
-    Value,
-    join_all,
-)
-from .vocabulary import (
-    ASSISTANT_ROLES,
-    INSTRUCTION_ROLES,
-)
+from .values import Value, join_all
+from .vocabulary import ASSISTANT_ROLES, INSTRUCTION_ROLES
 
 
 def role_of(value: Value | None) -> str | None:

@@ -13,14 +13,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 import libcst as cst
-from aisec.hooks import (
-    MESSAGES,
-    ParameterSource,
-    Sink,
-    SinkFlow,
-    TaintCatalog,
-    TaintFact,
-)
+from aisec.hooks import MESSAGES, ParameterSource, Sink, SinkFlow, TaintCatalog, TaintFact
 
 from .calls import CallTransfer
 from .catalog import CatalogIndex
@@ -32,18 +25,10 @@ from .library import LibraryModels
 from .sinks import FlowContext, SinkFlows
 from .statements import StatementTransfer
 from .summaries import Summaries
-from .syntax import (
-    dotted,
-)
+from .syntax import dotted
 from .templates import Templates
 from .units import Class, Function, SinkCall, Unit
-from .values import (
-    Instance,
-    Value,
-    join,
-    limit_depth,
-    mark_spliced,
-)
+from .values import Instance, Value, join, limit_depth, mark_spliced
 
 MAX_ROUNDS = 6  # fixpoint rounds over summaries, `self` attributes and globals
 

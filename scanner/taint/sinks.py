@@ -12,29 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
-from aisec.hooks import (
-    INPUT,
-    INSTRUCTION,
-    MESSAGE,
-    MESSAGES,
-    TEMPLATE,
-    USER,
-    Sink,
-    SinkArgument,
-)
+from aisec.hooks import INPUT, INSTRUCTION, MESSAGE, MESSAGES, TEMPLATE, USER, Sink, SinkArgument
 
 from .messages import classify_role, message_parts, role_of
-from .syntax import (
-    locate,
-)
-from .values import (
-    Param,
-    Taint,
-    Value,
-)
-from .vocabulary import (
-    PLACEHOLDER_ROLES,
-)
+from .syntax import locate
+from .values import Param, Taint, Value
+from .vocabulary import PLACEHOLDER_ROLES
 
 
 class SinkFlows:

@@ -15,10 +15,7 @@ from typing import Any, Sequence
 import libcst as cst
 
 from ..args import ArgHelper
-from .vocabulary import (
-    CASE_METHODS,
-    JINJA_VARIABLE,
-)
+from .vocabulary import CASE_METHODS, JINJA_VARIABLE
 
 
 def dotted(node: Any) -> str | None:

@@ -8,29 +8,12 @@ May import: the lower layers, never another mixin."""
 from __future__ import annotations
 
 import libcst as cst
-from aisec.hooks import (
-    INPUT,
-    INSTRUCTION,
-    MESSAGES,
-    TEMPLATE,
-    USER,
-)
+from aisec.hooks import INPUT, INSTRUCTION, MESSAGES, TEMPLATE, USER
 
 from .messages import classify_role, message_parts
-from .syntax import (
-    keyword_arg,
-    locate,
-    template_names,
-)
-from .values import (
-    SPLICE_WORDS,
-    Slot,
-    Value,
-    count_words,
-)
-from .vocabulary import (
-    PLACEHOLDER_ROLES,
-)
+from .syntax import keyword_arg, locate, template_names
+from .values import SPLICE_WORDS, Slot, Value, count_words
+from .vocabulary import PLACEHOLDER_ROLES
 
 
 class Templates:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .values import (
-    SPLICE_WORDS,
-)
+from .values import SPLICE_WORDS
 
 
 def _words(text: str) -> frozenset[str]:
