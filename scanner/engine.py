@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 
 from aisec.hooks import Applicability, Confidence, Finding, Fix, FixInfo, Location, Rule, ScanError, Severity
 
-from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
+from .diagnostics import INCOMPLETE_ANALYSIS, PARSE_ERROR, UNUSED_SUPPRESSION
 from .findings import assign_fingerprints
 from .prefilter import rules_for_text
 from .suppressions import Suppression, find_suppressions, suppression_for
@@ -312,6 +312,7 @@ class FileScanner:
             self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
             return None
         result.dependencies.update(context.dependencies)
+        self._incomplete_analysis(result, path, context)
         for rule, exc in [*failures, *dispatcher.failures]:
             plugin = self.rule_plugins.get(rule.code, "?")
             result.errors.append(
@@ -420,6 +421,24 @@ class FileScanner:
             cwe=PARSE_ERROR.cwe,
         )
         result.findings.extend(assign_fingerprints([finding], [message]))
+
+    def _incomplete_analysis(self, result: FileResult, path: str, context: _FileContext) -> None:
+        """AIS005 when the file's taint analysis stopped at its budget."""
+        taint = context._taint
+        reason = taint.incomplete if taint is not None else None
+        code = INCOMPLETE_ANALYSIS.code
+        if not reason or code not in self.enabled_codes or code in self._ignored_codes(path):
+            return
+        finding = Finding(
+            code=code,
+            name=INCOMPLETE_ANALYSIS.name,
+            severity=INCOMPLETE_ANALYSIS.severity,
+            confidence=INCOMPLETE_ANALYSIS.confidence,
+            location=Location(path, 1, 1, 1, 1),
+            message=f"not fully analysed: {reason}; AIS2xx/AIS3xx may miss flows in this file",
+            cwe=INCOMPLETE_ANALYSIS.cwe,
+        )
+        result.findings.extend(assign_fingerprints([finding], [reason]))
 
     def _unused_without_parse(
         self, path: str, text: str, ignored: frozenset[str], result: FileResult

@@ -10,6 +10,7 @@ May import: every module of the package (it is the top layer); nothing imports i
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, Iterable
 
 import libcst as cst
@@ -25,12 +26,19 @@ from .library import LibraryModels
 from .sinks import FlowContext, SinkFlows
 from .statements import StatementTransfer
 from .summaries import Summaries
-from .syntax import dotted
+from .syntax import count_statements, dotted
 from .templates import Templates
 from .units import Class, Function, SinkCall, Unit
 from .values import Instance, Value, join, limit_depth, mark_spliced
 
 MAX_ROUNDS = 6  # fixpoint rounds over summaries, `self` attributes and globals
+MAX_ANALYSES = 8  # times one function is analysed within a round (recursion widens meanwhile)
+STEPS_PER_STATEMENT = 200  # the analysis budget: statements evaluated per statement of the file,
+STEPS_BASE = 20_000  # plus a base; the fixpoint normally needs a few per statement
+
+
+class AnalysisBudgetExceeded(Exception):
+    """The file needs more evaluation steps than its budget (see `ModuleTaint.incomplete`)."""
 
 
 class ModuleTaint(
@@ -52,6 +60,7 @@ class ModuleTaint(
         self.names = names
         self.catalog = catalog
         self._done = False
+        self.incomplete: str | None = None  # why the analysis stopped early (None: it did not)
 
     # ----- the TaintFacts protocol -----
 
@@ -132,11 +141,20 @@ class ModuleTaint(
         self._descriptions: dict[int, str] = {}
         self._flow_cache: dict[int, tuple[SinkFlow, ...]] = {}
         self._module_env: dict = {}
+        self._callers: dict[int, set[int]] = {}
+        statements = count_statements(self.module)
+        self._steps, self._budget = 0, STEPS_BASE + STEPS_PER_STATEMENT * statements
         try:
             with self.names.detached():
                 for _ in range(MAX_ROUNDS):
                     if not self._round() or not self._function_list:
                         break
+        except AnalysisBudgetExceeded:
+            # what was found so far stays; the engine reports the file as not fully analysed
+            self.incomplete = (
+                f"the dataflow analysis stopped after {self._budget:,} steps "
+                f"(the budget of a file with {statements:,} statements)"
+            )
         except Exception:
             # fail once, for the rule that asked; later questions get "nothing known"
             self._values, self._sink_calls, self._binds, self._sites = {}, {}, {}, {}
@@ -160,10 +178,7 @@ class ModuleTaint(
         self._unit = unit
         self._block(self.module.body)
         self._module_env = unit.env
-        index = 0
-        while index < len(self._function_list):
-            self._analyse_function(self._function_list[index])
-            index += 1
+        self._analyse_functions()
         self._class_attrs = {
             key: self._widen(key, self._class_attrs.get(key), value)
             for key, value in self._round_attrs.items()
@@ -175,6 +190,61 @@ class ModuleTaint(
             self._registered,
         )
         return before != after
+
+    def _analyse_functions(self) -> None:
+        """Every function, callees before callers (as far as the calls seen so far tell), and a
+        function again when a callee's summary changed: the result does not depend on the order
+        in which functions are defined, and a chain of helpers converges within one round."""
+        queue = deque(self._callee_first())
+        queued = {func.index for func in queue}
+        analyses: dict[int, int] = {}
+        known = len(self._function_list)
+        while queue:
+            func = queue.popleft()
+            queued.discard(func.index)
+            analyses[func.index] = analyses.get(func.index, 0) + 1
+            old = self._summaries.get(func.index)
+            self._analyse_function(func)
+            for new in self._function_list[known:]:  # nested functions defined by that body
+                queue.append(new)
+                queued.add(new.index)
+            known = len(self._function_list)
+            if self._summaries.get(func.index) == old:
+                continue
+            for caller in sorted(self._callers.get(func.index, ())):
+                if caller not in queued and analyses.get(caller, 0) < MAX_ANALYSES:
+                    queue.append(self._function_list[caller])
+                    queued.add(caller)
+
+    def _callee_first(self) -> list[Function]:
+        """The module's functions in post-order of the calls recorded so far (callees first)."""
+        callees: dict[int, list[int]] = {}
+        for callee, callers in self._callers.items():
+            for caller in callers:
+                callees.setdefault(caller, []).append(callee)
+        order: list[Function] = []
+        visited: set[int] = set()
+        for root in self._function_list:
+            if root.index in visited:
+                continue
+            visited.add(root.index)
+            stack = [(root.index, iter(sorted(callees.get(root.index, ()))))]
+            while stack:
+                index, pending = stack[-1]
+                child = next((c for c in pending if c not in visited), None)
+                if child is None:
+                    stack.pop()
+                    order.append(self._function_list[index])
+                    continue
+                visited.add(child)
+                stack.append((child, iter(sorted(callees.get(child, ())))))
+        return order
+
+    def _step(self) -> None:
+        """Count one statement evaluated; stop when the file's budget is spent."""
+        self._steps += 1
+        if self._steps > self._budget:
+            raise AnalysisBudgetExceeded
 
     def _widen(self, key: Any, old: Value | None, new: Value) -> Value:
         """Summaries and `self` attributes that keep changing (a recursive builder nests one level

@@ -13,25 +13,17 @@ from typing import Any, Sequence
 import libcst as cst
 
 from ..names import STATEMENT_TYPES
-from .syntax import (
-    dotted,
-    var_path,
-)
-from .values import (
-    EMPTY,
-    Instance,
-    Value,
-    join,
-    limit_depth,
-    make_container,
-)
-from .vocabulary import (
-    NORETURN,
-)
+from .syntax import dotted, var_path
+from .values import EMPTY, Instance, Value, join, limit_depth, make_container
+from .vocabulary import NORETURN
+
+LOOP_PASSES = 2  # passes over a loop body: the second carries values between iterations
 
 
 class StatementTransfer:
     """Statement transfer functions (mixed into `ModuleTaint`)."""
+
+    _replaying = 0  # how many enclosing loops are in their second pass
 
     # ----- statements -----
 
@@ -56,6 +48,7 @@ class StatementTransfer:
         if isinstance(statement, cst.ClassDef):
             self._define_class(statement)
             return True
+        self._step()
         tracked = type(statement) in STATEMENT_TYPES
         if tracked:
             self.names.enter_statement(statement)
@@ -180,30 +173,42 @@ class StatementTransfer:
         return self._merge([first, second], base)
 
     def _loop(self, node: cst.For | cst.While) -> bool:
+        """The loop head is the join of the entry and every pass's exit. A second pass carries
+        values from one iteration to the next, and only runs when the first changed what the
+        body starts from. Inside another loop's second pass a loop gets one pass: nested loops
+        cost the sum of their bodies, not the product (second passes are where nesting multiplies)."""
         base = self._unit.env
-        if isinstance(node, cst.For):
-            iterable = self._ev(node.iter)
-        else:
+        iterable = self._ev(node.iter) if isinstance(node, cst.For) else None
+        if iterable is None:
             self._ev(node.test)
         outcomes = [(True, base)]
-        env = base
-        for _ in range(2):  # twice: values carried from one iteration to the next
-            self._unit.env = dict(env)
-            if isinstance(node, cst.For):
-                self._assign(node.target, iterable.element())
-                body_env = dict(self._unit.env)
-            elif isinstance(node.test, cst.Name) and node.test.value == "True":
-                body_env = dict(self._unit.env)
-            else:
-                body_env, _ = self._narrow(node.test, self._unit.env)
-            self._unit.env = body_env
-            reachable = self._suite(node.body)
+        entry = None
+        for number in range(LOOP_PASSES if not self._replaying else 1):
+            head = self._loop_entry(node, self._unit.env if number else base, iterable)
+            if head == entry:  # the body starts from what it started from: nothing new to carry
+                break
+            entry = head
+            body_env = self._unit.env = dict(head)
+            self._replaying += number > 0
+            try:
+                reachable = self._suite(node.body)
+            finally:
+                self._replaying -= number > 0
             outcomes.append((True, self._unit.env if reachable else body_env))
             self._merge(outcomes, base)
-            env = self._unit.env
         if node.orelse is not None:
             self._suite(node.orelse.body)
         return True
+
+    def _loop_entry(self, node: cst.For | cst.While, head: dict, iterable: Value | None) -> dict:
+        """What the body starts from: the head with the loop target bound, or narrowed by the test."""
+        self._unit.env = dict(head)
+        if iterable is not None:
+            self._assign(node.target, iterable.element())
+            return self._unit.env
+        if isinstance(node.test, cst.Name) and node.test.value == "True":
+            return self._unit.env
+        return self._narrow(node.test, self._unit.env)[0]
 
     def _try(self, node: Any) -> bool:
         base = self._unit.env

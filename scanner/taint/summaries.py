@@ -74,6 +74,8 @@ class Summaries:
         """The summary of a local function, its parameters replaced by the arguments."""
         mapping = self._bind_arguments(func, args, bound)
         self._sites.setdefault(func.index, []).append(mapping)
+        if self._unit.func is not None:  # the call graph orders the next round (`_callee_first`)
+            self._callers.setdefault(func.index, set()).add(self._unit.func.index)
         summary = self._summaries.get(func.index, EMPTY)
         return substitute(summary, func.index, mapping)
 

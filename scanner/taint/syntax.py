@@ -114,3 +114,27 @@ def locate(node: Any, path: Sequence[Any]) -> Any:
         else:
             break
     return node
+
+
+def count_statements(module: cst.Module) -> int:
+    """Statements of a module, nested ones included (the size the analysis budget scales with)."""
+    count = 0
+    stack: list[Any] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            count += 1
+            continue
+        count += isinstance(node, cst.BaseCompoundStatement)
+        body = getattr(node, "body", None)
+        if isinstance(body, (list, tuple)):
+            stack.extend(body)
+        elif body is not None:
+            stack.append(body)
+        for name in ("orelse", "finalbody"):
+            part = getattr(node, name, None)
+            if part is not None:
+                stack.append(part)
+        stack.extend(getattr(node, "handlers", ()))
+        stack.extend(getattr(node, "cases", ()))
+    return count
