@@ -15,7 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from aisec.hooks import Applicability, Confidence, Finding, Fix, FixInfo, Location, Rule, ScanError, Severity
+from aisec.hooks import (
+    Applicability,
+    Confidence,
+    Finding,
+    Fix,
+    FixInfo,
+    Location,
+    RelatedLocation,
+    Rule,
+    ScanError,
+    Severity,
+)
 
 from .diagnostics import INCOMPLETE_ANALYSIS, PARSE_ERROR, UNUSED_SUPPRESSION
 from .findings import assign_fingerprints
@@ -56,6 +67,7 @@ class _PendingReport:
     statement: Any
     artifact: Mapping[str, Any] | None = None
     path: tuple[Any, ...] = ()  # the statements that hold the node, outermost first (positions)
+    related: tuple[tuple[Any, str], ...] = ()  # (node, message) along a flow
 
 
 class RuleFailure(Exception):
@@ -398,6 +410,7 @@ class FileScanner:
                     cwe=rule.cwe,
                     fix=fix_info,
                     suppressed=suppression is not None,
+                    related=self._related(path, report, positions),
                 )
             )
             # An artifact finding is located in the artifact: the loading file keeps apart the same
@@ -405,6 +418,21 @@ class FileScanner:
             origin = f"{artifact.get('member')}\0{path}" if artifact else ""
             texts.append(f"{module.code_for_node(report.node)}\0{origin}")
         return assign_fingerprints(findings, texts), fixes
+
+    @staticmethod
+    def _related(path: str, report: _PendingReport, positions: Any) -> tuple[RelatedLocation, ...]:
+        """Locations of a report's related nodes (nodes the module does not hold are left out)."""
+        related = []
+        for node, message in report.related:
+            try:
+                span = positions.get(node, report.path)
+            except KeyError:
+                continue
+            location = Location(
+                path, span.start.line, span.start.column + 1, span.end.line, span.end.column + 1
+            )
+            related.append(RelatedLocation(location, message))
+        return tuple(related)
 
     # ----- diagnostics -----
 
@@ -658,6 +686,7 @@ class _FileContext:
                 statement,
                 kwargs.get("artifact"),
                 path,
+                kwargs.get("related", ()),
             )
         )
 

@@ -76,9 +76,9 @@ class CallTransfer:
                 if isinstance(func, cst.Attribute) and callee.ref.kind in ("method", "class")
                 else None
             )
-            return self._apply(callee.ref, args, bound)
+            return self._apply(callee.ref, args, bound, node)
         if callee is not None and isinstance(callee.ref, Class):
-            return self._construct(callee.ref, args)
+            return self._construct(callee.ref, args, node)
         names = self._call_names(node)
         self._register(names, args)
         if names and names[0].endswith("ArgumentParser.add_argument"):

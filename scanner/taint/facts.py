@@ -13,7 +13,7 @@ from typing import Any, Iterable
 import libcst as cst
 from aisec.hooks import CLI, INDIRECT, LLM_OUTPUT, REMOTE, TaintFact
 
-from .values import NO_FACTS, Param, Taint, mark_encoded, mark_spliced
+from .values import NO_FACTS, Param, Taint, mark_encoded, mark_spliced, through
 
 
 class FactsForRules:
@@ -27,9 +27,15 @@ class FactsForRules:
         self._resolve(facts, result, set(), False, ())
         return result
 
-    def _resolve(self, facts: Iterable[Any], out: set, seen: set, spliced: bool, encoded: tuple) -> None:
+    def _resolve(
+        self, facts: Iterable[Any], out: set, seen: set, spliced: bool, encoded: tuple, calls: tuple = ()
+    ) -> None:
+        """Concrete facts into `out`; `calls` are the call sites a placeholder was resolved
+        through, innermost first (they become the end of the fact's path)."""
         for fact in facts:
             if isinstance(fact, Taint):
+                for call in reversed(calls):
+                    fact = through(fact, call)
                 if fact.cond and not self._holds(fact.cond, set()):
                     continue
                 if encoded:
@@ -45,17 +51,18 @@ class FactsForRules:
             if key in seen:
                 continue
             seen.add(key)
-            for mapping in self._sites.get(fact.func, ()):
+            for call, mapping in self._sites.get(fact.func, ()):
                 argument = mapping.get(fact.index)
                 if argument is not None:
-                    self._resolve(argument.all, out, seen, spliced or fact.spliced, encoded + fact.encoded)
+                    flags = (spliced or fact.spliced, encoded + fact.encoded)
+                    self._resolve(argument.all, out, seen, *flags, (*calls, call))
 
     def _holds(self, cond: frozenset, seen: set) -> bool:
         """Whether a source conditional on parameters (`open(path)` in a helper) holds: some call
         in the module passes a non-static value. A function the module never calls gets the
         benefit of the doubt (its callers elsewhere mostly pass the project's own paths)."""
         for func, index in cond:
-            for mapping in self._sites.get(func, ()):
+            for _, mapping in self._sites.get(func, ()):
                 argument = mapping.get(index)
                 if argument is None or not argument.all:
                     continue
@@ -76,6 +83,7 @@ class FactsForRules:
             spliced=fact.spliced,
             encoded=fact.encoded,
             node=site.node,
+            steps=fact.via,
         )
 
     def _description(self, node: Any) -> str:

@@ -171,7 +171,7 @@ class ModuleTaint(
         self._values: dict[int, Value] = {}
         self._sink_calls: dict[int, SinkCall] = {}
         self._binds: dict[int, list] = {}
-        self._sites: dict[int, list[dict[int, Value]]] = {}
+        self._sites: dict[int, list[tuple[cst.Call, dict[int, Value]]]] = {}  # call, arguments
         self._round_attrs: dict[tuple[int, str], Value] = {}
         self._stack: list = []
         unit = Unit(None, {}, [])

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import libcst as cst
+
 from .units import Class, Function, Unit
 from .values import (
     EMPTY,
@@ -22,8 +24,10 @@ from .values import (
     join,
     join_all,
     make_container,
+    map_facts,
     mark_encoded,
     mark_spliced,
+    through,
 )
 
 
@@ -70,22 +74,26 @@ class Summaries:
             func.index, self._summaries.get(func.index), join_all(returns)
         )
 
-    def _apply(self, func: Function, args: list, bound: Value | None) -> Value:
-        """The summary of a local function, its parameters replaced by the arguments."""
+    def _apply(self, func: Function, args: list, bound: Value | None, call: cst.Call) -> Value:
+        """The summary of a local function, its parameters replaced by the arguments; the data
+        it returns has passed through `call`."""
         mapping = self._bind_arguments(func, args, bound)
-        self._sites.setdefault(func.index, []).append(mapping)
+        self._sites.setdefault(func.index, []).append((call, mapping))
         if self._unit.func is not None:  # the call graph orders the next round (`_callee_first`)
             self._callers.setdefault(func.index, set()).add(self._unit.func.index)
         summary = self._summaries.get(func.index, EMPTY)
-        return substitute(summary, func.index, mapping)
+        result = substitute(summary, func.index, mapping)
+        if not any(isinstance(fact, Taint) for fact in result.all):
+            return result
+        return map_facts(result, lambda fact: through(fact, call))
 
-    def _construct(self, cls: Class, args: list) -> Value:
+    def _construct(self, cls: Class, args: list, call: cst.Call) -> Value:
         if cls.is_enum:
             return EMPTY
         init = cls.method("__init__")
         instance = Value(ref=Instance(cls))
         if init is not None:
-            self._apply(init, args, instance)
+            self._apply(init, args, instance, call)
             return instance
         keys = tuple((a.keyword.value, v) for a, v in args if a.keyword is not None)
         facts = frozenset().union(*(v.all for a, v in args if a.keyword is None)) if args else NO_FACTS

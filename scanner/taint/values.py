@@ -38,6 +38,19 @@ class Taint:
     spliced: bool = False
     encoded: tuple[str, ...] = ()
     cond: frozenset[tuple[int, int]] = frozenset()
+    # the calls it went through (`via` nodes, source first): for the path shown with a finding, so
+    # not part of equality (the same source by another path is the same fact to the fixpoint)
+    via: tuple = field(default=(), compare=False)
+
+
+MAX_STEPS = 8  # calls kept on a fact's path
+
+
+def through(fact: Any, call: Any) -> Any:
+    """`fact` having passed through `call` (a helper that returned it or received it)."""
+    if not isinstance(fact, Taint) or call is None or call in fact.via or len(fact.via) >= MAX_STEPS:
+        return fact
+    return replace(fact, via=(*fact.via, call))
 
 
 @dataclass(frozen=True)
