@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
-from aisec.hooks import Confidence, Finding, FormatOptions, Report, ScanError, Severity
+from aisec.hooks import Confidence, Finding, FormatOptions, RelatedLocation, Report, ScanError, Severity
 
 from .text import cell_label
 
@@ -248,6 +248,18 @@ def _related_locations(artifact: Mapping[str, Any], options: FormatOptions) -> l
     return related
 
 
+def _flow_location(step: RelatedLocation, options: FormatOptions) -> dict[str, Any]:
+    """A step of a finding's flow path (source, helper call, sink) as a SARIF location."""
+    loc = step.location
+    return {
+        "physicalLocation": {
+            "artifactLocation": artifact_location(loc.path, options),
+            "region": _region(loc.line, loc.column, loc.end_line, loc.end_column),
+        },
+        "message": {"text": step.message},
+    }
+
+
 def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
@@ -298,6 +310,17 @@ def result(finding: Finding, rule_index: int, fingerprint: str, options: FormatO
         related = _related_locations(artifact, options)
         if related:
             data["relatedLocations"] = related
+    if finding.related:
+        data["relatedLocations"] = [
+            {"id": index, **_flow_location(step, options)} for index, step in enumerate(finding.related, 1)
+        ]
+        data["codeFlows"] = [
+            {
+                "threadFlows": [
+                    {"locations": [{"location": _flow_location(step, options)} for step in finding.related]}
+                ]
+            }
+        ]
     data["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
     if finding.suppressed:
         data["suppressions"] = [{"kind": "inSource"}]
