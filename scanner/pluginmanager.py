@@ -71,7 +71,14 @@ def load_plugins(
     for module_name in config_plugins or []:
         if module_name in disabled_set:
             continue
+        if module_name in registry.plugin_sources:  # an installed plugin's entry-point name
+            _also_listed(registry, module_name)
+            continue
         module = _import_config_plugin(module_name, extra_path)
+        loaded = registry.manager.get_name(module) if registry.manager.is_registered(module) else None
+        if loaded is not None:  # installed (entry point) and listed: one plugin, loaded once
+            _also_listed(registry, loaded)
+            continue
         _register(registry, module, module_name, "config `plugins`")
     try:
         manager.check_pending()
@@ -96,6 +103,13 @@ def _register(registry: Registry, plugin: Any, name: str, source: str) -> None:
     except (ValueError, pluggy.PluginValidationError) as exc:
         raise PluginError(f"plugin {name!r} from {source} cannot be registered: {exc}") from None
     registry.plugin_sources[name] = source
+
+
+def _also_listed(registry: Registry, name: str) -> None:
+    """Record that a plugin loaded already is also named in `plugins = [...]`."""
+    source = registry.plugin_sources[name]
+    if "config `plugins`" not in source:
+        registry.plugin_sources[name] = f"{source} + config `plugins`"
 
 
 def _load_entry_points(registry: Registry, disabled: set[str]) -> None:
