@@ -20,6 +20,7 @@ from aisec.hooks import Applicability, FormatOptions, Severity
 from . import __version__
 from .config import ConfigError
 from .outputs import TEXT_FORMATS, Output, OutputError, plan_outputs, statistics
+from .pathpolicy import policy_for
 from .pluginmanager import PluginError
 from .progress import Progress, wants_progress
 from .projectroot import identity_path, repository_root
@@ -194,7 +195,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "explain":
         return _explain(session, args.code)
     if args.command == "config":
-        return _config(session)
+        return _config(session, args.paths or [], cwd)
     return _baseline(args, session, options, cwd)
 
 
@@ -381,15 +382,27 @@ def _explain(session: Session, code: str) -> int:
     return 0
 
 
-def _config(session: Session) -> int:
+def _config(session: Session, paths: list[str], cwd: Path) -> int:
     config = session.config
     registry = session.registry
     print(f"config file: {config.display_path}")
     print(f"project root: {config.root}")
     print(f"fail-on: {config.fail_on}")
-    print(f"exclude: {', '.join(config.excludes)}")
+    print(f"exclude (code files and model artifacts): {', '.join(config.excludes)}")
     for pattern, codes in config.per_file_ignores.items():
         print(f"per-file-ignores: {pattern} -> {', '.join(codes)}")
+    for path in paths:
+        policy = policy_for(path, config, cwd)
+        if policy.excluded_by is not None:
+            state = (
+                f"excluded by {policy.excluded_by!r} (named files too with --force-exclude, as the hooks run)"
+            )
+        else:
+            state = "checked"
+        ignores = "; ".join(
+            f"{', '.join(codes)} ignored by {pattern!r}" for pattern, codes in policy.ignores.items()
+        )
+        print(f"path {policy.path}: {state}" + (f"; {ignores}" if ignores else ""))
     print("plugins:")
     for name, source in registry.plugin_sources.items():
         print(f"  {name} ({source})")

@@ -17,6 +17,7 @@ from .discovery import ANY_SUFFIX, SOURCE_SUFFIXES, discover, display_path
 from .engine import FileResult, FileScanner
 from .findings import sort_findings
 from .parallel import default_jobs, map_files
+from .pathpolicy import filter_artifact_findings
 from .pluginmanager import PluginError, Registry, configure, load_plugins
 from .projectroot import scan_start
 from .selection import is_enabled, unknown_prefixes
@@ -215,6 +216,7 @@ def run_check(
         errors.extend(result.errors)
         if result.findings and result.lines is not None:
             sources[result.path] = result.lines
+    findings = filter_artifact_findings(findings, config, cwd, session.registry.rules)
     if options.baseline is not None:
         known = read_baseline(options.baseline)
         findings = [f for f in findings if f.fingerprint not in known]

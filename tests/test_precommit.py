@@ -323,3 +323,24 @@ def test_config_with_checkout_head(user_repo: UserRepo) -> None:
     passed = user_repo.run()
 
     assert passed.code == 0, passed.output
+
+
+def test_excluded_malicious_fixture_passes_both_hooks(
+    user_repo: UserRepo, working_tree_repo: HookRepo
+) -> None:
+    """A test suite's intentional malicious pickle (harmless os.getpid payload), loaded by a test:
+    excluded by path, neither hook reports it (tests/test_artifact_paths.py shows that without
+    the exclusion both do, on the same files and arguments)."""
+    fixtures = user_repo.root / "tests" / "fixtures"
+    fixtures.mkdir(parents=True)
+    (fixtures / "evil.pkl").write_bytes(b"cos\ngetpid\n(tR.")
+    user_repo.write(
+        "tests/test_loader.py",
+        'import torch\n\nmodel = torch.load("tests/fixtures/evil.pkl", weights_only=True)\n',
+    )
+    user_repo.write("pyproject.toml", '[tool.aisec]\nextend-exclude = ["tests/fixtures"]\n')
+    user_repo.stage("tests/fixtures/evil.pkl", "tests/test_loader.py", "pyproject.toml")
+    for hook in ("aisec", "aisec-artifacts"):
+        result = user_repo.try_repo(working_tree_repo, hook=hook)
+        assert result.code == 0, result.output
+        assert "AIS401" not in result.output, result.output
