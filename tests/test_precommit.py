@@ -344,3 +344,35 @@ def test_excluded_malicious_fixture_passes_both_hooks(
         result = user_repo.try_repo(working_tree_repo, hook=hook)
         assert result.code == 0, result.output
         assert "AIS401" not in result.output, result.output
+
+
+def test_readme_configuration_command_resolves(user_repo: UserRepo) -> None:
+    """The README's command that prints a `.pre-commit-config.yaml` (repo: the clone's origin or
+    the clone itself, rev: its tag or commit), run as written in this checkout, gives a config
+    that pre-commit installs and runs: the hooks block a vulnerable file."""
+    readme = (CHECKOUT / "README.md").read_text(encoding="utf-8")
+    (command,) = [line[2:] for line in readme.splitlines() if line.startswith("$ printf 'repos:")]
+    origin = subprocess.run(
+        ["git", "remote", "get-url", "origin"], cwd=CHECKOUT, env=_clean_env(), capture_output=True, text=True
+    )
+    if origin.returncode == 0 and not Path(origin.stdout.strip()).exists():
+        pytest.skip("this checkout's origin is a network URL; the command would fetch from it")
+    try:
+        _git("cat-file", "-e", "HEAD:.pre-commit-hooks.yaml", cwd=CHECKOUT)
+    except AssertionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(".pre-commit-hooks.yaml is not committed yet; the printed rev is HEAD")
+    printed = subprocess.run(
+        ["bash", "-c", command], cwd=CHECKOUT, env=_clean_env(), capture_output=True, text=True, timeout=60
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert "rev: " in printed.stdout and "id: aisec-artifacts" in printed.stdout
+    user_repo.write(".pre-commit-config.yaml", printed.stdout)
+    user_repo.write("model.py", VULNERABLE)
+    user_repo.stage(".pre-commit-config.yaml", "model.py")
+
+    result = user_repo.run()
+
+    assert result.code == 1, result.output
+    assert "model.py:2:7: AIS101" in result.output, result.output
