@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 README = (CHECKOUT / "README.md").read_text(encoding="utf-8")
@@ -49,3 +54,40 @@ def test_no_made_up_addresses_or_package_names() -> None:
         assert not re.search(r"pip install aisec\b", text), f"{name}: aisec is not on a package index"
         hosts = set(re.findall(r"https?://([^/\s`)\"']+)", text))
         assert hosts <= {"json.schemastore.org"}, f"{name} links {sorted(hosts)}"
+
+
+def test_pip_installs_from_a_git_url(tmp_path: Path) -> None:
+    """The README's `pip install "git+URL@REV"`, with a `file://` URL of this checkout at HEAD:
+    the package-dir mapping builds from a plain git checkout, and the console script runs."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=CHECKOUT, capture_output=True, text=True)
+    if head.returncode != 0:
+        pytest.skip("not a git checkout")
+    target = tmp_path / "site"
+    url = f"git+{CHECKOUT.as_uri()}@{head.stdout.strip()}"
+    installed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert (target / "aisec" / "cli.py").is_file() and (target / "aisec" / "plugins" / "formatters").is_dir()
+    version = subprocess.run(
+        [sys.executable, "-c", "import aisec.cli, sys; sys.exit(aisec.cli.main(['--version']))"],
+        env={**os.environ, "PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert version.returncode == 0 and version.stdout.startswith("aisec "), version.stderr
