@@ -109,7 +109,13 @@ class Rule:
         `artifact` (`{"path": ..., "member": ...}`) reports a problem *in a model file* that the
         code at `node` loads: the finding's location becomes the artifact, and the code location
         is kept as `artifact["referenced_from"]` (suppressions still apply at the code).
+        A call whose callee rests on a module the file never imports (`pickle.loads(x)` in a
+        snippet) is reported at low confidence.
         """
+        callee = getattr(node, "func", None)
+        assumed = getattr(self.names, "assumed_import", None)
+        if callee is not None and assumed is not None and assumed(callee):
+            confidence = Confidence.LOW
         self.context.add_report(
             self, node, message, fix=fix, severity=severity, confidence=confidence, artifact=artifact
         )

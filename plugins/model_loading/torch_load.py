@@ -15,7 +15,11 @@ PACKAGE_IMPORTERS = frozenset(
 )
 SAFE_DEFAULT_FROM = "2.6"
 _NEW_TORCH = f"project requires torch>={SAFE_DEFAULT_FROM} where weights_only defaults to True"
-_OLD_TORCH = f"torch<{SAFE_DEFAULT_FROM} or undeclared: defaults to weights_only=False"
+_OLD_TORCH = f"the project admits torch<{SAFE_DEFAULT_FROM}, where weights_only defaults to False"
+_UNDECLARED = (
+    f"the project declares no torch version, so the installed torch decides: >={SAFE_DEFAULT_FROM} "
+    "defaults to weights_only=True, older versions to False"
+)
 
 _PYPROJECT_NEW = '[project]\nname = "app"\ndependencies = ["torch>=2.6", "numpy"]\n'
 _PYPROJECT_OLD = '[project]\nname = "app"\ndependencies = ["torch>=2.1,<2.6"]\n'
@@ -36,8 +40,11 @@ class TorchLoadUnsafe(Rule):
         "argument). Severity depends on the scanned project's declared torch requirement "
         "(`pyproject.toml` PEP 621 dependencies and optional dependencies, Poetry, "
         "`requirements*.txt`): when every admitted version is >= 2.6, where `weights_only` defaults "
-        "to True, an omitted argument is **low**; otherwise (older or undeclared torch; `torch>2.5` "
-        "admits 2.5.1) it is **high**, and the message says which case applied. "
+        "to True, an omitted argument is **info** (nothing to change; the message names the "
+        "environment variable that would turn the default off); otherwise it is **high**, and the "
+        "message says which case applied: the declared torch admits versions before 2.6 "
+        "(`torch>2.5` admits 2.5.1), or no torch requirement is declared, so the installed torch "
+        "decides. "
         "`weights_only=False` and a `pickle_module` are always high. A `weights_only` value that is "
         "not a literal, or an omitted one next to `**kwargs`, is medium with low confidence. "
         "Also `torch.package.PackageImporter` (high), which unpickles the package's objects and "
@@ -176,15 +183,22 @@ class TorchLoadUnsafe(Rule):
         if new_torch:
             self.report(
                 node,
-                f"`{qualified}` without `weights_only=True` ({_NEW_TORCH}); "
-                "pass it explicitly so an older torch or TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD cannot turn it off",
-                severity=Severity.LOW,
+                f"`{qualified}` relies on the default weights_only=True ({_NEW_TORCH}); it unpickles "
+                "arbitrary objects only if TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD is set in the environment",
+                severity=Severity.INFO,
+                fix=fix,
+            )
+        elif self.project.requirement("torch") is None:
+            self.report(
+                node,
+                f"`{qualified}` without `weights_only=True` ({_UNDECLARED}); require "
+                f"torch>={SAFE_DEFAULT_FROM} or pass weights_only=True",
                 fix=fix,
             )
         else:
             self.report(
                 node,
                 f"`{qualified}` without `weights_only=True` unpickles arbitrary objects ({_OLD_TORCH}); "
-                "pass weights_only=True",
+                f"pass weights_only=True or require torch>={SAFE_DEFAULT_FROM}",
                 fix=fix,
             )
