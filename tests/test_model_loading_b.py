@@ -47,6 +47,7 @@ EXPECTED_FIXTURE_FINDINGS = [
     ("finetune_llm.py", 29, "AIS107", "medium", "high"),  # load_dataset("acme-ml/support-tickets")
     ("finetune_llm.py", 31, "AIS107", "medium", "high"),  # revision="main"
     ("finetune_llm.py", 58, "AIS107", "medium", "high"),  # PeftModel.from_pretrained(base, ADAPTER_ID)
+    ("keras_inference.py", 24, "AIS109", "medium", "high"),  # legacy .h5: safe_mode not applied
     ("keras_inference.py", 25, "AIS109", "high", "high"),  # safe_mode=False
     ("keras_inference.py", 26, "AIS109", "medium", "medium"),  # safe_mode=trusted
     ("keras_inference.py", 27, "AIS107", "medium", "high"),  # from_pretrained_keras
@@ -88,7 +89,6 @@ FIXTURE_LOOK_ALIKES = {
         14: "hf_hub_download(",  # revision=CLASSIFIER_REVISION (40-hex)
         19: "keras.models.load_model(path)",
         23: "keras.config.enable_unsafe_deserialization()",  # comment
-        24: 'load_model("models/ocr_legacy.h5")',  # default safe_mode
     },
     "rag_service.py": {
         20: "revision=ENCODER_SHA",
@@ -513,9 +513,14 @@ def test_langchain_loader_widening_arguments() -> None:
         e = load(obj, valid_namespaces=None)
         f = loads(text, additional_import_mappings=mapping)
         g = loads(text, allowed_objects=[AIMessage])
+        h = loads(text, allowed_objects="messages")
+        i = loads(text, allowed_objects=("core"), secrets_from_env=True)
+        j = loads(text, allowed_objects=[*extra])
+        k = loads(text, allowed_objects=ALLOWED)
         """
     )
-    found = [(f.location.line, f.severity) for f in check_source(DangerousDeserialization, source)]
+    findings = check_source(DangerousDeserialization, source)
+    found = [(f.location.line, f.severity) for f in findings]
     assert found == [
         (2, Severity.MEDIUM),
         (3, Severity.MEDIUM),
@@ -523,8 +528,11 @@ def test_langchain_loader_widening_arguments() -> None:
         (5, Severity.HIGH),
         (6, Severity.MEDIUM),
         (7, Severity.HIGH),
-        (8, Severity.MEDIUM),
+        (10, Severity.HIGH),  # narrowed, but secrets_from_env=True widens it again
+        (11, Severity.MEDIUM),  # a list aisec cannot see into
+        (12, Severity.MEDIUM),
     ]
+    assert all("secrets" not in f.message for f in findings if f.severity == Severity.MEDIUM)
 
 
 def test_dangerous_flag_outside_langchain_is_not_reported() -> None:
