@@ -95,7 +95,10 @@ def _suppress_action(
     if text is None:
         return None
     code = str(diagnostic.code)
-    change = suppression_change(text, diagnostic.range.start.line, code)
+    # the reported line, else the finding's last line (the first may end inside a string)
+    change = suppression_change(text, diagnostic.range.start.line, code) or suppression_change(
+        text, diagnostic.range.end.line, code
+    )
     if change is None:
         return None
     return types.CodeAction(
