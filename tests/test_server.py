@@ -405,6 +405,18 @@ async def test_server_answers_while_a_large_file_is_analysed(client: LanguageCli
     assert order == ["hover", "diagnostics"]
 
 
+@pytest.mark.asyncio
+async def test_model_files_the_code_loads_are_inspected(client: LanguageClient, project: Path) -> None:
+    # protocol-0 pickle calling os.getpid (harmless), made here: never committed, never loaded
+    (project / "model.pkl").write_bytes(b"cos\ngetpid\n(tR.")
+    text = "import pickle\n\nmodel = pickle.load(open('model.pkl', 'rb'))\n"
+    uri = open_file(client, project / "serve.py", text)
+    diagnostics = await wait_for(client, uri, lambda d: "AIS401" in codes(d))
+    artifact = next(d for d in diagnostics if d.code == "AIS401")
+    assert artifact.range.start.line == 2  # on the line that loads it
+    assert "model.pkl" in artifact.message and "getpid" in artifact.message
+
+
 def test_notebook_json_built_from_cells_matches_the_engine() -> None:
     """The server scans a notebook as the engine scans its `.ipynb` file (same joined code)."""
     from aisec.notebooks import notebook_code
