@@ -99,3 +99,17 @@ def test_check_never_imports_the_lsp_packages(tmp_path: Path) -> None:
     )
     completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert completed.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_server_without_the_lsp_extra_is_a_one_line_error() -> None:
+    probe = (
+        "import sys\nsys.modules['pygls'] = None\nfrom aisec.cli import main\nsys.exit(main(['server']))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.startswith(
+        "aisec: error: `aisec server` needs the lsp extra: pip install 'aisec[lsp]'"
+    )
+    assert len(completed.stderr.strip().splitlines()) == 1

@@ -9,6 +9,7 @@ is cancelled, and the result of one already running is dropped instead of publis
 from __future__ import annotations
 
 import asyncio
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,15 @@ class AisecServer(LanguageServer):
         )
         for message in messages:
             self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
-        self.publish(key, analysis)
+        try:
+            self.publish(key, analysis)
+        except Exception:  # an aisec bug: the log has it, the server goes on
+            self.window_log_message(
+                types.LogMessageParams(
+                    type=types.MessageType.Error,
+                    message=f"aisec: internal error publishing {key} (please report it):\n{traceback.format_exc()}",
+                )
+            )
         if self._pending.get(key) is asyncio.current_task():
             del self._pending[key]
 
@@ -177,6 +186,35 @@ class AisecServer(LanguageServer):
         super().shutdown()
 
 
+# (method, options, params field holding the document, debounce, the buffer is the saved file)
+DOCUMENT_EVENTS: tuple[tuple[str, Any, str, float, bool], ...] = (
+    (types.TEXT_DOCUMENT_DID_OPEN, None, "text_document", 0.0, True),
+    (types.TEXT_DOCUMENT_DID_CHANGE, None, "text_document", DEBOUNCE_SECONDS, False),
+    (types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False), "text_document", 0.0, True),
+    (types.NOTEBOOK_DOCUMENT_DID_OPEN, None, "notebook_document", 0.0, False),
+    (types.NOTEBOOK_DOCUMENT_DID_CHANGE, None, "notebook_document", DEBOUNCE_SECONDS, False),
+    (types.NOTEBOOK_DOCUMENT_DID_SAVE, None, "notebook_document", 0.0, False),
+)
+CLOSE_EVENTS = (
+    (types.TEXT_DOCUMENT_DID_CLOSE, "text_document"),
+    (types.NOTEBOOK_DOCUMENT_DID_CLOSE, "notebook_document"),
+)
+
+
+def _schedules(field: str, delay: float, saved: bool) -> Any:
+    def handler(ls: AisecServer, params: Any) -> None:
+        ls.schedule(getattr(params, field).uri, delay, saved=saved)
+
+    return handler
+
+
+def _closes(field: str) -> Any:
+    def handler(ls: AisecServer, params: Any) -> None:
+        ls.close(getattr(params, field).uri)
+
+    return handler
+
+
 def build_server(cwd: Path) -> AisecServer:
     """The server with every feature registered."""
     server = AisecServer(cwd)
@@ -205,37 +243,10 @@ def build_server(cwd: Path) -> AisecServer:
                     )
                 )
 
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: AisecServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, saved=True)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: AisecServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
-    def did_save(ls: AisecServer, params: types.DidSaveTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, saved=True)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: AisecServer, params: types.DidCloseTextDocumentParams) -> None:
-        ls.close(params.text_document.uri)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
-    def notebook_open(ls: AisecServer, params: types.DidOpenNotebookDocumentParams) -> None:
-        ls.schedule(params.notebook_document.uri)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
-    def notebook_change(ls: AisecServer, params: types.DidChangeNotebookDocumentParams) -> None:
-        ls.schedule(params.notebook_document.uri, DEBOUNCE_SECONDS)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
-    def notebook_save(ls: AisecServer, params: types.DidSaveNotebookDocumentParams) -> None:
-        ls.schedule(params.notebook_document.uri)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
-    def notebook_close(ls: AisecServer, params: types.DidCloseNotebookDocumentParams) -> None:
-        ls.close(params.notebook_document.uri)
+    for method, options, field, delay, saved in DOCUMENT_EVENTS:
+        server.feature(method, options)(_schedules(field, delay, saved))
+    for method, field in CLOSE_EVENTS:
+        server.feature(method)(_closes(field))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched_files(ls: AisecServer, params: types.DidChangeWatchedFilesParams) -> None:
