@@ -103,15 +103,26 @@ class Rule:
         severity: Severity | None = None,
         confidence: Confidence | None = None,
         artifact: Mapping[str, Any] | None = None,
+        related: Sequence[tuple[Any, str]] = (),
     ) -> None:
         """Report a finding at `node`; `severity`/`confidence` override the rule's defaults.
 
         `artifact` (`{"path": ..., "member": ...}`) reports a problem *in a model file* that the
         code at `node` loads: the finding's location becomes the artifact, and the code location
         is kept as `artifact["referenced_from"]` (suppressions still apply at the code).
+
+        `related` are (node, what happens there) pairs of this module in path order, e.g. a
+        flow's source, the helpers it passes through and the sink (`Finding.related`).
         """
         self.context.add_report(
-            self, node, message, fix=fix, severity=severity, confidence=confidence, artifact=artifact
+            self,
+            node,
+            message,
+            fix=fix,
+            severity=severity,
+            confidence=confidence,
+            artifact=artifact,
+            related=tuple(related),
         )
 
     @classmethod

@@ -99,11 +99,11 @@ class Converter:
         )
 
     def _related(self, finding: Finding) -> list[types.DiagnosticRelatedInformation]:
-        """Steps of a taint flow (the finding's `related` locations, when the rule gives them)."""
+        """A taint flow's source, helper calls and sink (the finding's `related` locations)."""
         related = []
-        for step in getattr(finding, "related", None) or ():
+        for step in finding.related:
             where = step.location
-            place = self.snapshot.place(where.line, where.column, getattr(step, "cell", None))
+            place = self.snapshot.place(where.line, where.column)
             if place is None or where.path != finding.location.path:
                 continue
             related.append(

@@ -73,12 +73,15 @@ class Snapshot:
     def is_notebook(self) -> bool:
         return self.path.suffix == ".ipynb"
 
-    def place(self, line: int, column: int, cell: int | None) -> Place | None:
-        """Where a 1-based (line, column) of the scanned source is; None outside the documents."""
+    def place(self, line: int, column: int, cell: int | None = None) -> Place | None:
+        """Where a 1-based (line, column) of the scanned source is (in a notebook: in `cell`, or
+        the cell that holds the line); None outside the documents."""
         if not self.is_notebook:
             return Place(self.uri, line - 1, column - 1)
-        for span in self.cells:
-            if span.position == cell:
+        for index, span in enumerate(self.cells):
+            following = self.cells[index + 1].first_line if index + 1 < len(self.cells) else None
+            inside = span.first_line <= line and (following is None or line < following)
+            if span.position == cell or (cell is None and inside):
                 return Place(span.uri, line - span.first_line, column - 1)
         return None
 
