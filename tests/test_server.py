@@ -405,6 +405,39 @@ async def test_server_answers_while_a_large_file_is_analysed(client: LanguageCli
     assert order == ["hover", "diagnostics"]
 
 
+FLOW = textwrap.dedent(
+    """\
+    from flask import request
+    from openai import OpenAI
+
+    client = OpenAI()
+
+
+    def build(text):
+        return f"You are a helpful bot. Context: {text}"
+
+
+    def chat():
+        persona = request.args["persona"]
+        system = build(persona)
+        return client.chat.completions.create(model="m", messages=[{"role": "system", "content": system}])
+    """
+)
+
+
+@pytest.mark.asyncio
+async def test_taint_flow_steps_are_related_information(client: LanguageClient, project: Path) -> None:
+    uri = open_file(client, project / "routes.py", FLOW)
+    [diagnostic] = await wait_for(client, uri, lambda d: len(d) == 1)
+    assert diagnostic.code == "AIS201"
+    steps = [
+        (r.location.uri, r.location.range.start.line, r.message.split(":")[0])
+        for r in diagnostic.related_information
+    ]
+    assert steps == [(uri, 11, "source"), (uri, 12, "passes through `build()`"), (uri, 13, "sink")]
+    assert diagnostic.related_information[0].location.range.start.character == 14
+
+
 @pytest.mark.asyncio
 async def test_model_files_the_code_loads_are_inspected(client: LanguageClient, project: Path) -> None:
     # protocol-0 pickle calling os.getpid (harmless), made here: never committed, never loaded
