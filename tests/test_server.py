@@ -450,6 +450,41 @@ async def test_model_files_the_code_loads_are_inspected(client: LanguageClient, 
     assert "model.pkl" in artifact.message and "getpid" in artifact.message
 
 
+@pytest.mark.asyncio
+async def test_the_result_cache_is_shared_with_check(project: Path) -> None:
+    import subprocess
+
+    source = project / "app.py"
+    source.write_text(VULNERABLE, encoding="utf-8")
+    check = subprocess.run([*SERVER_COMMAND[:-1], "check", "-q", "app.py"], cwd=project, capture_output=True)
+    assert check.returncode == 1
+    [entry] = list((project / ".aisec_cache").rglob("*.json"))
+    written = entry.stat().st_mtime_ns
+
+    client = _recording_client()
+    await client.start_io(*SERVER_COMMAND, cwd=str(project))  # editors start it in the project
+    try:
+        await client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities()))
+        uri = open_file(client, source, VULNERABLE)
+        await wait_for(client, uri, lambda d: len(d) == 2)
+        assert list((project / ".aisec_cache").rglob("*.json")) == [entry]  # a hit: same run key
+        assert entry.stat().st_mtime_ns == written
+        edited = VULNERABLE + "x = 1\n"
+        change(client, uri, 2, edited)  # an unsaved buffer is not worth an entry
+        await wait_for(client, uri, lambda d: len(d) == 2 and client.published[-1].version == 2)
+        assert len(list((project / ".aisec_cache").rglob("*.json"))) == 1
+        source.write_text(edited, encoding="utf-8")
+        client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
+        for _ in range(100):  # the entry is written just before the diagnostics go out
+            if len(list((project / ".aisec_cache").rglob("*.json"))) == 2:
+                break
+            await asyncio.sleep(0.1)
+        assert len(list((project / ".aisec_cache").rglob("*.json"))) == 2
+        await client.shutdown_session()
+    finally:
+        await client.stop()
+
+
 def test_notebook_json_built_from_cells_matches_the_engine() -> None:
     """The server scans a notebook as the engine scans its `.ipynb` file (same joined code)."""
     from aisec.notebooks import notebook_code

@@ -166,9 +166,13 @@ class AisecServer(LanguageServer):
         current = Analysis(snapshot, analysis.findings, analysis.errors, analysis.rules)
         converter = Converter(snapshot, self.workspace.position_codec)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
+        actions = await loop.run_in_executor(
             self._fixes, lambda: code_actions(current, params, converter, self.fix_result)
         )
+        latest = self.snapshot(key)
+        if latest is None or latest.version != snapshot.version:
+            return []  # the document changed meanwhile: these edits are for text that is gone
+        return actions
 
     def hover(self, params: types.HoverParams) -> types.Hover | None:
         uri = params.text_document.uri
