@@ -247,6 +247,7 @@ async def test_notebook_findings_land_in_their_cell(client: LanguageClient, proj
         ("markdown", "# Model\n"),
         ("code", "%pip install torch\nimport pickle\n"),
         ("code", "blob = open('m.bin', 'rb').read()\nmodel = pickle.loads(blob)"),
+        ("code", "import yaml\ncfg = yaml.load(text)\n"),
     ]
     uri, notebook_cells, items = _notebook_cells(project, cells)
     (project / "analysis.ipynb").write_text("{}", encoding="utf-8")
@@ -268,6 +269,14 @@ async def test_notebook_findings_land_in_their_cell(client: LanguageClient, proj
     actions = await actions_for(client, third, diagnostics)
     suppress = next(a for a in actions if "suppress" in a.title)
     assert suppress.edit.changes[third][0].range.start == types.Position(1, 26)
+
+    # A fix inside one cell is offered as an edit of that cell.
+    fourth = items[3].uri
+    diagnostics = await wait_for(client, fourth, lambda d: len(d) == 1)
+    actions = await actions_for(client, fourth, diagnostics)
+    fix = next(a for a in actions if "unsafe fix" in a.title)
+    assert list(fix.edit.changes) == [fourth]
+    assert apply_edits(cells[3][1], fix.edit.changes[fourth]) == "import yaml\ncfg = yaml.safe_load(text)\n"
 
     # Editing the cell (notebook sync) clears the finding.
     client.notebook_document_did_change(

@@ -91,11 +91,17 @@ class AisecServer(LanguageServer):
         self._pending[key] = asyncio.ensure_future(self._scan_later(key, delay, saved))
 
     async def _scan_later(self, key: str, delay: float, saved: bool) -> None:
-        if delay:
-            await asyncio.sleep(delay)
-        snapshot = self.snapshot(key)
-        if snapshot is None:
-            return
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+            snapshot = self.snapshot(key)
+            if snapshot is not None:
+                await self._scan(key, snapshot, saved)
+        finally:
+            if self._pending.get(key) is asyncio.current_task():
+                del self._pending[key]
+
+    async def _scan(self, key: str, snapshot: Snapshot, saved: bool) -> None:
         messages: list[str] = []
         loop = asyncio.get_running_loop()
         analysis = await loop.run_in_executor(
@@ -112,8 +118,6 @@ class AisecServer(LanguageServer):
                     message=f"aisec: internal error publishing {key} (please report it):\n{traceback.format_exc()}",
                 )
             )
-        if self._pending.get(key) is asyncio.current_task():
-            del self._pending[key]
 
     def publish(self, key: str, analysis: Analysis) -> None:
         snapshot = analysis.snapshot
