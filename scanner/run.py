@@ -12,7 +12,7 @@ from aisec.hooks import Applicability, Finding, Report, Rule, ScanError, Severit
 from . import __version__
 from .config import Config, ConfigError, load_config
 from .declarative import build_rules
-from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
+from .diagnostics import ENGINE_DIAGNOSTICS
 from .discovery import ANY_SUFFIX, SOURCE_SUFFIXES, discover, display_path
 from .engine import FileResult, FileScanner
 from .findings import sort_findings
@@ -21,8 +21,6 @@ from .pathpolicy import filter_artifact_findings
 from .pluginmanager import PluginError, Registry, configure, load_plugins
 from .projectroot import scan_start
 from .selection import is_enabled, unknown_prefixes
-
-DIAGNOSTICS = (PARSE_ERROR, UNUSED_SUPPRESSION)
 
 
 class UsageError(Exception):
@@ -119,7 +117,7 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
         reasons[code] = reason
         if on:
             enabled.append(rule)
-    if not [rule for rule in enabled if rule not in DIAGNOSTICS]:
+    if not [rule for rule in enabled if rule not in ENGINE_DIAGNOSTICS]:
         raise ConfigError(
             "no rule is enabled: check `select`/`ignore` (`aisec config` shows why each rule is off)"
         )
@@ -132,18 +130,11 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
     return Session(config, registry, enabled, reasons, catalog)
 
 
-ProgressCallback = Callable[[str, int, int], None]  # (phase, files done, files in total)
-
-
-def run_check(
-    session: Session,
-    options: CheckOptions,
-    cwd: Path,
-    stdin: bytes | None = None,
-    progress: ProgressCallback | None = None,
-) -> Outcome:
+def build_scanner(session: Session, options: CheckOptions, cwd: Path) -> FileScanner:
+    """The file scanner of a session: what `check` runs on every file and stdin, and what
+    `aisec server` runs on every editor buffer (`FileScanner.scan_bytes`)."""
     config = session.config
-    scanner = FileScanner(
+    return FileScanner(
         session.enabled,
         rule_plugins=session.registry.rule_plugins,
         options=config.rule_options,
@@ -158,6 +149,20 @@ def run_check(
         cwd=cwd,
         taint_catalog=session.taint_catalog,
     )
+
+
+ProgressCallback = Callable[[str, int, int], None]  # (phase, files done, files in total)
+
+
+def run_check(
+    session: Session,
+    options: CheckOptions,
+    cwd: Path,
+    stdin: bytes | None = None,
+    progress: ProgressCallback | None = None,
+) -> Outcome:
+    config = session.config
+    scanner = build_scanner(session, options, cwd)
     summary = Summary()
     errors: list[ScanError] = []
     results: list[FileResult] = []
@@ -180,7 +185,7 @@ def run_check(
             errors.append(ScanError(missing, "no such file or directory; check the path"))
         items = [(path, display_path(path, cwd)) for path in found.files]
 
-        cache = _open_cache(session, options) if fix_mode is None else None
+        cache = open_cache(session, options) if fix_mode is None else None
 
         def task(item: tuple[Path, str]) -> FileResult:
             path, shown = item
@@ -190,14 +195,7 @@ def run_check(
                 data = path.read_bytes()
             except OSError as exc:
                 return FileResult(shown, errors=[ScanError(shown, f"cannot read: {exc.strerror or exc}")])
-            if cache is not None:
-                hit = cache.get(shown, data)
-                if hit is not None:
-                    return hit
-            result = scanner.scan_bytes(shown, data, fix_mode)
-            if cache is not None and (result.parsed or result.screened) and not result.errors:
-                cache.put(shown, data, result)
-            return result
+            return scan_source(scanner, shown, data, fix_mode, cache)
 
         phase = "inspecting" if options.artifacts_only else "checking"
         for result in map_files(task, items, options.jobs or default_jobs()):
@@ -225,6 +223,30 @@ def run_check(
     report = Report(findings, errors, summary, __version__, rules=session.registry.rules, sources=sources)
     fail_on = options.fail_on or config.fail_on
     return Outcome(report, fail_on, outcome_diffs, fixed)
+
+
+def scan_source(
+    scanner: FileScanner,
+    shown: str,
+    data: bytes,
+    fix: Applicability | None = None,
+    cache: Any = None,
+    *,
+    store: bool = True,
+) -> FileResult:
+    """Scan one file's bytes under the name `shown`, through the result cache when one is given.
+
+    `store=False` reads the cache without writing to it (`aisec server` scans unsaved buffers:
+    their contents are not worth an entry).
+    """
+    if cache is not None:
+        hit = cache.get(shown, data)
+        if hit is not None:
+            return hit
+    result = scanner.scan_bytes(shown, data, fix)
+    if store and cache is not None and (result.parsed or result.screened) and not result.errors:
+        cache.put(shown, data, result)
+    return result
 
 
 def _apply_fixes(
@@ -272,7 +294,7 @@ def _artifact_task(
     return result
 
 
-def _open_cache(session: Session, options: CheckOptions) -> Any:
+def open_cache(session: Session, options: CheckOptions) -> Any:
     """The result cache for this run's settings, or None with --no-cache."""
     if not options.use_cache:
         return None
