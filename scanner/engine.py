@@ -542,13 +542,12 @@ class FileScanner:
 
 
 def _with_cell(finding: Finding, path: str, cells: list[int]) -> Finding:
-    """Add the notebook cell and the line within it to a finding located in the notebook itself,
-    and drop its fix: fixes are not applied to notebooks, so none is offered."""
+    """Add the notebook cell and the line within it to a finding located in the notebook itself."""
     line = finding.location.line
     if finding.path != path or not 1 <= line <= len(cells):
         return finding
     cell = cells[line - 1]
-    return dataclasses.replace(finding, cell=cell, cell_line=line - cells.index(cell), fix=None)
+    return dataclasses.replace(finding, cell=cell, cell_line=line - cells.index(cell))
 
 
 def file_signature(path: Path) -> tuple[int, int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,7 +211,7 @@ def run_check(
         summary.parsed += result.parsed
         summary.skipped_by_prefilter += result.skipped_by_prefilter
         summary.cached += result.cached
-        findings.extend(result.findings)
+        findings.extend(_without_notebook_fixes(result.findings))
         errors.extend(result.errors)
         if result.findings and result.lines is not None:
             sources[result.path] = result.lines
@@ -247,6 +248,15 @@ def scan_source(
     if store and cache is not None and (result.parsed or result.screened) and not result.errors:
         cache.put(shown, data, result)
     return result
+
+
+def _without_notebook_fixes(findings: list[Finding]) -> list[Finding]:
+    """`check --fix` does not write fixes into notebooks, so it offers none for them (no `[*]`,
+    no fix hint, no `fix` in JSON or SARIF). The language server applies fixes to single cells
+    and keeps them."""
+    return [
+        dataclasses.replace(f, fix=None) if f.cell is not None and f.fix is not None else f for f in findings
+    ]
 
 
 def _apply_fixes(
