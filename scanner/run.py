@@ -12,7 +12,7 @@ from aisec.hooks import Applicability, Finding, Report, Rule, ScanError, Severit
 from . import __version__
 from .config import Config, ConfigError, load_config
 from .declarative import build_rules
-from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
+from .diagnostics import INCOMPLETE_ANALYSIS, PARSE_ERROR, UNUSED_SUPPRESSION
 from .discovery import ANY_SUFFIX, SOURCE_SUFFIXES, discover, display_path
 from .engine import FileResult, FileScanner
 from .findings import sort_findings
@@ -20,7 +20,7 @@ from .parallel import default_jobs, map_files
 from .pluginmanager import PluginError, Registry, configure, load_plugins
 from .selection import is_enabled, unknown_prefixes
 
-DIAGNOSTICS = (PARSE_ERROR, UNUSED_SUPPRESSION)
+DIAGNOSTICS = (PARSE_ERROR, UNUSED_SUPPRESSION, INCOMPLETE_ANALYSIS)
 
 
 class UsageError(Exception):
