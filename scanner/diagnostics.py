@@ -84,8 +84,11 @@ class IncompleteAnalysis(Rule):
 PARSE_ERROR = ParseError
 INCOMPLETE_ANALYSIS = IncompleteAnalysis
 UNUSED_SUPPRESSION = UnusedSuppression
+# Every code the engine itself emits: none of them is a check of the scanned code on its own, so a
+# run that enables only these has no rule enabled.
+ENGINE_DIAGNOSTICS = (ParseError, UnusedSuppression, IncompleteAnalysis)
 
 
 @hookimpl
 def aisec_rules() -> list[type[Rule]]:
-    return [ParseError, UnusedSuppression, IncompleteAnalysis]
+    return list(ENGINE_DIAGNOSTICS)
