@@ -226,6 +226,11 @@ def _check(args: argparse.Namespace, cwd: Path) -> int:
 
 
 def _finish(outcome: Outcome, args: argparse.Namespace) -> int:
+    for warning in outcome.warnings:
+        print(f"aisec: warning: {warning}", file=sys.stderr)
+    if args.verbose:
+        for note in outcome.notes:
+            print(f"aisec: note: {note}", file=sys.stderr)
     for error in outcome.report.errors:
         print(f"aisec: error: {error.path}: {error.message}", file=sys.stderr)
     code = outcome.exit_code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,8 @@ class Outcome:
     fail_on: Severity
     diffs: list[str] = field(default_factory=list)
     fixed: int = 0
+    warnings: list[str] = field(default_factory=list)  # printed on stderr
+    notes: list[str] = field(default_factory=list)  # printed on stderr with -v
 
     @property
     def exit_code(self) -> int:
@@ -148,6 +151,8 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
     )
     summary = Summary()
     errors: list[ScanError] = []
+    warnings: list[str] = []
+    notes: list[str] = []
     results: list[FileResult] = []
     fix_mode = options.fix
     if stdin is not None:
@@ -164,9 +169,15 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         )
         for missing in found.missing:
             errors.append(ScanError(missing, "no such file or directory; check the path"))
+        for unreadable, why in found.unreadable:
+            errors.append(ScanError(unreadable, f"cannot read: {why}; fix its permissions or exclude it"))
+        warnings.extend(
+            f"{link}: skipped: a symlink to a file outside the project (scan its target where it lives)"
+            for link in found.skipped_links
+        )
         items = [(path, display_path(path, cwd)) for path in found.files]
 
-        cache = _open_cache(session, options) if fix_mode is None else None
+        cache = _open_cache(session, options, notes) if fix_mode is None else None
 
         def task(item: tuple[Path, str]) -> FileResult:
             path, shown = item
@@ -205,7 +216,9 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
     summary.findings = sum(1 for f in findings if not f.suppressed)
     report = Report(findings, errors, summary, __version__, rules=session.registry.rules, sources=sources)
     fail_on = options.fail_on or config.fail_on
-    return Outcome(report, fail_on, outcome_diffs, fixed)
+    if not results:
+        warnings.append("no files were checked: the paths hold no Python files that are not excluded")
+    return Outcome(report, fail_on, outcome_diffs, fixed, warnings, notes)
 
 
 def _apply_fixes(
@@ -251,16 +264,19 @@ def _artifact_task(path: Path, shown: str, session: Session, cache: Any) -> File
     return result
 
 
-def _open_cache(session: Session, options: CheckOptions) -> Any:
-    """The result cache for this run's settings, or None with --no-cache."""
+def _open_cache(session: Session, options: CheckOptions, notes: list[str]) -> Any:
+    """The result cache for this run's settings; None with --no-cache, or when this machine has
+    no usable cache key (a note says why)."""
     if not options.use_cache:
         return None
-    from .cache import ResultCache, project_files_digest, run_key
+    from .cache import CacheUnavailable, ResultCache, code_digest, machine_key, project_files_digest, run_key
 
     config = session.config
+    manager = session.registry.manager
     key = run_key(
         [
             __version__,
+            code_digest([sys.modules["aisec"], sys.modules["aisec.hooks"], *manager.get_plugins()]),
             sorted(
                 (rule.code, session.registry.rule_plugins[rule.code], rule.__module__)
                 for rule in session.enabled
@@ -279,7 +295,11 @@ def _open_cache(session: Session, options: CheckOptions) -> Any:
             project_files_digest(config.root),
         ]
     )
-    return ResultCache(options.cache_dir or config.root / ".aisec_cache", key)
+    try:
+        return ResultCache(options.cache_dir or config.root / ".aisec_cache", key, machine_key())
+    except CacheUnavailable as exc:
+        notes.append(str(exc))
+        return None
 
 
 def _project(root: Path) -> Any:
