@@ -15,7 +15,7 @@ from .config import Config, ConfigError, load_config
 from .declarative import build_rules
 from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
 from .discovery import ANY_SUFFIX, SOURCE_SUFFIXES, discover, display_path
-from .engine import FileResult, FileScanner
+from .engine import FileResult, FileScanner, read_source
 from .findings import sort_findings
 from .parallel import default_jobs, map_files
 from .pluginmanager import PluginError, Registry, configure, load_plugins
@@ -184,7 +184,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
             if options.artifacts_only:
                 return _artifact_task(path, shown, session, cache)
             try:
-                data = path.read_bytes()
+                data = read_source(path)
             except OSError as exc:
                 return FileResult(shown, errors=[ScanError(shown, f"cannot read: {exc.strerror or exc}")])
             if cache is not None:
