@@ -6,12 +6,15 @@ names the file, the key and what is valid, so the CLI can print one line and exi
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from aisec.hooks import Severity
+
+from .engine import DEFAULT_TIME_BUDGET
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -57,8 +60,8 @@ def _severity(key: str, value: Any) -> Severity:
 
 
 def _positive_number(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"`{key}` must be a positive number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise ConfigError(f"`{key}` must be a positive finite number, got {value!r}")
     return value
 
 
@@ -140,6 +143,7 @@ TOP_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "taint": _subtable(TAINT_KEYS),
     "rules": _declarative_rules,
     "rule-options": _rule_options,
+    "file-timeout-seconds": _positive_number,
 }
 
 
@@ -162,6 +166,7 @@ class Config:
     taint: dict[str, Any] = field(default_factory=dict)
     rules: list[dict[str, Any]] = field(default_factory=list)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    file_timeout_seconds: float = DEFAULT_TIME_BUDGET
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -148,6 +148,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         root=config.root,
         cwd=cwd,
         taint_catalog=session.taint_catalog,
+        time_budget=config.file_timeout_seconds,
     )
     summary = Summary()
     errors: list[ScanError] = []
@@ -196,7 +197,12 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
                 cache.put(shown, data, result)
             return result
 
-        results.extend(map_files(task, items, options.jobs or default_jobs()))
+        def failed(item: tuple[Path, str], why: str) -> FileResult:
+            shown = item[1]
+            return FileResult(shown, errors=[ScanError(shown, f"not checked: its scan {why}; exclude it or report it")])
+
+        jobs = options.jobs or default_jobs()
+        results.extend(map_files(task, items, jobs, failed, config.file_timeout_seconds))
     outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin)
     findings: list[Finding] = []
     sources: dict[str, list[str]] = {}
