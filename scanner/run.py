@@ -50,6 +50,7 @@ class CheckOptions:
     use_cache: bool = True
     artifacts_only: bool = False
     cache_dir: Path | None = None
+    allow_local_plugins: bool = True
 
 
 @dataclass
@@ -88,6 +89,8 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
         config.disable_plugins,
         entry_points=options.entry_points,
         extra_path=str(config.root),
+        allow_local=options.allow_local_plugins,
+        config_name=config.display_path,
     )
     for rule in build_rules(config.rules):
         if rule.code in registry.rules:
