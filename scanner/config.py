@@ -240,6 +240,47 @@ def load_config(explicit: Path | None = None, cwd: Path | None = None) -> Config
     return config_from_table(table, root=root, path=path)
 
 
+def check_rule_options(config: Config, rules: Mapping[str, Any]) -> None:
+    """Every `[tool.aisec.rule-options.CODE]` names a known rule, and every key in it is an option
+    that rule declares (`Rule.default_options`), with a value of the default's type."""
+    for code, options in config.rule_options.items():
+        rule = rules.get(code)
+        where = f"{config.display_path}: `tool.aisec.rule-options.{code}"
+        if rule is None:
+            raise ConfigError(f"{where}` names an unknown rule; `aisec rules` lists the codes")
+        declared = dict(getattr(rule, "default_options", {}) or {})
+        for key, value in options.items():
+            if key not in declared:
+                valid = ", ".join(sorted(declared)) or "none (the rule takes no options)"
+                raise ConfigError(f"{where}.{key}` is not an option of {code}; valid options: {valid}")
+            problem = _option_type_problem(declared[key], value)
+            if problem:
+                raise ConfigError(f"{where}.{key}` must be {problem}, got {value!r}")
+
+
+def _option_type_problem(default: Any, value: Any) -> str | None:
+    """What `value` must be to replace `default`, or None when it fits."""
+    if default is None:
+        return None
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "true or false"
+    if isinstance(default, (int, float)):
+        number = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+        return None if number and (isinstance(default, float) or isinstance(value, int)) else f"a finite {type(default).__name__}"
+    if isinstance(default, str):
+        return None if isinstance(value, str) else "a string"
+    if isinstance(default, (list, tuple)):
+        kinds = {type(item) for item in default}
+        if not isinstance(value, list):
+            return "a list"
+        if kinds and not all(type(item) in kinds for item in value):
+            return f"a list of {' or '.join(sorted(k.__name__ for k in kinds))}"
+        return None
+    if isinstance(default, Mapping):
+        return None if isinstance(value, dict) else "a table"
+    return None
+
+
 def config_from_table(table: Mapping[str, Any], *, root: Path, path: Path | None = None) -> Config:
     """Validate a raw `[tool.aisec]` table into a `Config`."""
     config = Config(root=root, path=path, raw=dict(table))

@@ -11,7 +11,7 @@ from typing import Any
 from aisec.hooks import Applicability, Finding, Report, Rule, ScanError, Severity, Summary
 
 from . import __version__
-from .config import Config, ConfigError, load_config
+from .config import Config, ConfigError, check_rule_options, load_config
 from .declarative import build_rules
 from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
 from .discovery import ANY_SUFFIX, SOURCE_SUFFIXES, discover, display_path
@@ -110,11 +110,7 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
             raise ConfigError(
                 f"unknown rule code or prefix {unknown[0]!r} in `{label}`; `aisec rules` lists the codes"
             )
-    for code in config.rule_options:
-        if code not in registry.rules:
-            raise ConfigError(
-                f"{config.display_path}: `tool.aisec.rule-options.{code}` names an unknown rule"
-            )
+    check_rule_options(config, registry.rules)
     enabled, reasons = [], {}
     for code in sorted(registry.rules):
         rule = registry.rules[code]
