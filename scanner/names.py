@@ -6,11 +6,15 @@ per scope, the names bound by imports, simple assignments (`m = pickle`, `c = op
 parameters and definitions. While the engine traverses the tree it tells the table which scope
 and statement it is in, so a lookup sees the binding that is in effect at that point of the same
 scope (or the last binding of an enclosing scope, which is what a function body sees when it runs).
+
+Identifiers are compared as Python compares them: NFKC-normalised (PEP 3131), so `ｔorch.load`
+and `import ｐickle` resolve to `torch.load` and `pickle` (libcst keeps the spelling as written).
 """
 
 from __future__ import annotations
 
 import builtins
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -18,6 +22,12 @@ from typing import Any, Iterator
 import libcst as cst
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def identifier(name: str) -> str:
+    """`name` as Python's tokenizer sees it: NFKC-normalised (ASCII names are already)."""
+    return name if name.isascii() else unicodedata.normalize("NFKC", name)
+
 _MAX_DEPTH = 12
 
 # Statement node types whose bodies hold further statements of the same scope.
@@ -49,7 +59,7 @@ class Scope:
     class_scope: Scope | None = None  # for methods: the class they belong to
 
     def bind(self, name: str, binding: _Binding) -> None:
-        self.bindings.setdefault(name, []).append(binding)
+        self.bindings.setdefault(identifier(name), []).append(binding)
 
 
 class NameTable:
@@ -105,18 +115,19 @@ class NameTable:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(node, cst.Name):
-            return self._resolve_name(node.value, scope, ordinal, depth)
+            return self._resolve_name(identifier(node.value), scope, ordinal, depth)
         if isinstance(node, cst.Attribute):
+            attr = identifier(node.attr.value)
             if (
                 isinstance(node.value, cst.Name)
-                and node.value.value == "self"
+                and identifier(node.value.value) == "self"
                 and scope.class_scope is not None
             ):
-                binding = scope.class_scope.self_attributes.get(node.attr.value)
+                binding = scope.class_scope.self_attributes.get(attr)
                 if binding is not None:
                     return self._binding_value(binding, scope.class_scope, depth)
             base = self._resolve(node.value, scope, ordinal, depth + 1)
-            return f"{base}.{node.attr.value}" if base else None
+            return f"{base}.{attr}" if base else None
         if isinstance(node, cst.Call):
             # `openai.OpenAI().chat` -> the instance's attributes live under the class name.
             return self._resolve(node.func, scope, ordinal, depth + 1)
@@ -289,7 +300,7 @@ class NameTable:
                 if (
                     isinstance(target, cst.Attribute)
                     and isinstance(target.value, cst.Name)
-                    and target.value.value == "self"
+                    and identifier(target.value.value) == "self"
                 ):
                     binding = _Binding(self._ordinals.get(id(statement), 0))
                     if isinstance(small.value, (cst.Name, cst.Attribute)):
@@ -298,15 +309,15 @@ class NameTable:
                         binding.instance_of = small.value.func
                     # Resolved now, in the __init__ scope, so its parameters and imports apply.
                     resolved = self._binding_value(binding, func_scope, 0)
-                    class_scope.self_attributes[target.attr.value] = _Binding(
+                    class_scope.self_attributes[identifier(target.attr.value)] = _Binding(
                         binding.ordinal, qualified=resolved
                     )
 
 
 def _dotted(node: Any) -> str:
     if isinstance(node, cst.Name):
-        return node.value
+        return identifier(node.value)
     if isinstance(node, cst.Attribute):
         base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else ""
+        return f"{base}.{identifier(node.attr.value)}" if base else ""
     return ""
