@@ -53,9 +53,11 @@ from .types import (
     ScanError,
     Severity,
     Summary,
+    printable,
 )
 
 __all__ = [
+    "printable",
     "CAST",
     "CLI",
     "ENCODER",

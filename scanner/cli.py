@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from aisec.hooks import Applicability, FormatOptions, Severity
+from aisec.hooks import Applicability, FormatOptions, Severity, printable
 
 from . import __version__
 from .config import ConfigError
@@ -124,7 +124,7 @@ def _use_color(choice: str, stream: object) -> bool:
 
 
 def _error(message: str) -> int:
-    print(f"aisec: error: {message}", file=sys.stderr)
+    print(f"aisec: error: {printable(message)}", file=sys.stderr)
     return 2
 
 
@@ -280,12 +280,12 @@ def _render(formatter: Any, name: str, session: Session, outcome: Outcome, optio
 
 def _finish(outcome: Outcome, args: argparse.Namespace) -> int:
     for warning in outcome.warnings:
-        print(f"aisec: warning: {warning}", file=sys.stderr)
+        print(f"aisec: warning: {printable(warning)}", file=sys.stderr)
     if args.verbose:
         for note in outcome.notes:
             print(f"aisec: note: {note}", file=sys.stderr)
     for error in outcome.report.errors:
-        print(f"aisec: error: {error.path}: {error.message}", file=sys.stderr)
+        print(f"aisec: error: {printable(error.path)}: {printable(error.message)}", file=sys.stderr)
     code = outcome.exit_code
     if code == 0 and args.diff and outcome.diffs:
         code = 1  # --diff changes nothing: the fixable findings are still in the files
@@ -343,7 +343,7 @@ def _baseline(args: argparse.Namespace, session: Session, cwd: Path) -> int:
     count = len([f for f in outcome.report.findings if not f.suppressed])
     print(f"Wrote {count} finding{'s' if count != 1 else ''} to {args.output}.", file=sys.stderr)
     for error in outcome.report.errors:
-        print(f"aisec: error: {error.path}: {error.message}", file=sys.stderr)
+        print(f"aisec: error: {printable(error.path)}: {printable(error.message)}", file=sys.stderr)
     return 2 if outcome.report.errors else 0
 
 
