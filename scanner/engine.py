@@ -52,6 +52,7 @@ class FileResult:
     encoding: str = "utf-8"
     fixed_count: int = 0
     cached: bool = False
+    warnings: list[str] = field(default_factory=list)  # said on stderr, change no exit code
     # Other files the findings depend on (path -> (size, mtime_ns, inode)); see depends_on().
     dependencies: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 

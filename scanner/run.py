@@ -191,7 +191,11 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
                 hit = cache.get(shown, data)
                 if hit is not None:
                     return hit
-            result = scanner.scan_bytes(shown, data, fix_mode)
+            outside = fix_mode is not None and not options.diff and _outside(path, config.root)
+            # reported, not fixed: --fix never writes outside the project
+            result = scanner.scan_bytes(shown, data, None if outside else fix_mode)
+            if outside:
+                result.warnings.append(f"{shown}: not fixed: a symlink to a file outside the project")
             if cache is not None and (result.parsed or result.screened) and not result.errors:
                 cache.put(shown, data, result)
             return result
@@ -202,7 +206,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
 
         jobs = options.jobs or default_jobs()
         results.extend(map_files(task, items, jobs, failed, config.file_timeout_seconds))
-    outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin)
+    outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin, config.root, warnings)
     findings: list[Finding] = []
     sources: dict[str, list[str]] = {}
     for result in results:
@@ -212,6 +216,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         summary.cached += result.cached
         findings.extend(result.findings)
         errors.extend(result.errors)
+        warnings.extend(result.warnings)
         if result.findings and result.lines is not None:
             sources[result.path] = result.lines
     if options.baseline is not None:
@@ -227,7 +232,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
 
 
 def _apply_fixes(
-    results: list[FileResult], diff_only: bool, cwd: Path, stdin: bytes | None
+    results: list[FileResult], diff_only: bool, cwd: Path, stdin: bytes | None, root: Path, warnings: list[str]
 ) -> tuple[list[str], int]:
     """Write fixed files, or (with --diff, or for stdin) collect what would change.
 
@@ -237,6 +242,7 @@ def _apply_fixes(
     for result in results:
         if result.fixed_source is None:
             continue
+        from .fixes import write_fixed
         from .textdiff import unified_diff
 
         fixed += result.fixed_count
@@ -249,8 +255,17 @@ def _apply_fixes(
             before = (cwd / result.path).read_bytes().decode(result.encoding, "replace")
             outputs.append(unified_diff(result.path, before, result.fixed_source))
         else:
-            (cwd / result.path).write_bytes(result.fixed_source.encode(result.encoding))
+            refused = write_fixed(cwd / result.path, result.fixed_source.encode(result.encoding), root)
+            if refused is not None:  # the findings shown are those after the fix: not silently
+                fixed -= result.fixed_count
+                result.errors.append(ScanError(result.path, refused))
     return outputs, fixed
+
+
+def _outside(path: Path, root: Path) -> bool:
+    from .fixes import outside_project
+
+    return outside_project(path, root) is not None
 
 
 def _artifact_task(path: Path, shown: str, session: Session, cache: Any) -> FileResult:
