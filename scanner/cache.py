@@ -31,11 +31,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable, Mapping
 
-from aisec.hooks import Applicability, Confidence, Finding, FixInfo, Location, Severity
+from aisec.hooks import Applicability, Confidence, Finding, FixInfo, Location, RelatedLocation, Severity
 
 from .engine import FileResult, file_signature
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 2: findings carry related locations; 3: signed entries
 MAX_ENTRY_BYTES = 8 * 1024 * 1024
 KEY_ENV = "AISEC_CACHE_KEY"
 KEY_BYTES = 32
@@ -252,6 +252,10 @@ class ResultCache:
                 handle.write(content)
 
 
+def _location_to_json(loc: Location) -> list[Any]:
+    return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column]
+
+
 def _finding_to_json(finding: Finding) -> dict[str, Any]:
     loc = finding.location
     return {
@@ -259,7 +263,7 @@ def _finding_to_json(finding: Finding) -> dict[str, Any]:
         "name": finding.name,
         "severity": finding.severity.value,
         "confidence": finding.confidence.value,
-        "location": [loc.path, loc.line, loc.column, loc.end_line, loc.end_column],
+        "location": _location_to_json(loc),
         "message": finding.message,
         "cwe": finding.cwe,
         "fix": None if finding.fix is None else [finding.fix.applicability.value, finding.fix.diff],
@@ -267,6 +271,7 @@ def _finding_to_json(finding: Finding) -> dict[str, Any]:
         "artifact": finding.artifact,
         "cell": finding.cell,
         "suppressed": finding.suppressed,
+        "related": [[*_location_to_json(r.location), r.message] for r in finding.related],
     }
 
 
@@ -285,6 +290,7 @@ def _finding_from_json(raw: dict[str, Any]) -> Finding:
         artifact=raw["artifact"],
         cell=raw["cell"],
         suppressed=raw["suppressed"],
+        related=tuple(RelatedLocation(Location(*r[:5]), r[5]) for r in raw["related"]),
     )
 
 

@@ -13,15 +13,13 @@ from aisec.hooks import Applicability, Finding, Report, Rule, ScanError, Severit
 from . import __version__
 from .config import Config, ConfigError, check_rule_options, load_config
 from .declarative import build_rules
-from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
+from .diagnostics import ENGINE_DIAGNOSTICS
 from .discovery import ANY_SUFFIX, SOURCE_SUFFIXES, discover, display_path
 from .engine import FileResult, FileScanner, read_source
 from .findings import sort_findings
 from .parallel import default_jobs, map_files
 from .pluginmanager import PluginError, Registry, configure, load_plugins
 from .selection import is_enabled, unknown_prefixes
-
-DIAGNOSTICS = (PARSE_ERROR, UNUSED_SUPPRESSION)
 
 
 class UsageError(Exception):
@@ -118,7 +116,7 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
         reasons[code] = reason
         if on:
             enabled.append(rule)
-    if not [rule for rule in enabled if rule not in DIAGNOSTICS]:
+    if not [rule for rule in enabled if rule not in ENGINE_DIAGNOSTICS]:
         raise ConfigError(
             "no rule is enabled: check `select`/`ignore` (`aisec config` shows why each rule is off)"
         )
@@ -131,9 +129,11 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
     return Session(config, registry, enabled, reasons, catalog)
 
 
-def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes | None = None) -> Outcome:
+def build_scanner(session: Session, options: CheckOptions, cwd: Path) -> FileScanner:
+    """The file scanner of a session: what `check` runs on every file and stdin, and what
+    `aisec server` runs on every editor buffer (`FileScanner.scan_bytes`)."""
     config = session.config
-    scanner = FileScanner(
+    return FileScanner(
         session.enabled,
         rule_plugins=session.registry.rule_plugins,
         options=config.rule_options,
@@ -149,6 +149,11 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         taint_catalog=session.taint_catalog,
         time_budget=config.file_timeout_seconds,
     )
+
+
+def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes | None = None) -> Outcome:
+    config = session.config
+    scanner = build_scanner(session, options, cwd)
     summary = Summary()
     errors: list[ScanError] = []
     warnings: list[str] = []
@@ -177,7 +182,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         )
         items = [(path, display_path(path, cwd)) for path in found.files]
 
-        cache = _open_cache(session, options, notes) if fix_mode is None else None
+        cache = open_cache(session, options, notes) if fix_mode is None else None
 
         def task(item: tuple[Path, str]) -> FileResult:
             path, shown = item
@@ -187,17 +192,11 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
                 data = read_source(path)
             except OSError as exc:
                 return FileResult(shown, errors=[ScanError(shown, f"cannot read: {exc.strerror or exc}")])
-            if cache is not None:
-                hit = cache.get(shown, data)
-                if hit is not None:
-                    return hit
             outside = fix_mode is not None and not options.diff and _outside(path, config.root)
             # reported, not fixed: --fix never writes outside the project
-            result = scanner.scan_bytes(shown, data, None if outside else fix_mode)
+            result = scan_source(scanner, shown, data, None if outside else fix_mode, cache)
             if outside:
                 result.warnings.append(f"{shown}: not fixed: a symlink to a file outside the project")
-            if cache is not None and (result.parsed or result.screened) and not result.errors:
-                cache.put(shown, data, result)
             return result
 
         def failed(item: tuple[Path, str], why: str) -> FileResult:
@@ -229,6 +228,30 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
     if not results:
         warnings.append("no files were checked: the paths hold no Python files that are not excluded")
     return Outcome(report, fail_on, outcome_diffs, fixed, warnings, notes)
+
+
+def scan_source(
+    scanner: FileScanner,
+    shown: str,
+    data: bytes,
+    fix: Applicability | None = None,
+    cache: Any = None,
+    *,
+    store: bool = True,
+) -> FileResult:
+    """Scan one file's bytes under the name `shown`, through the result cache when one is given.
+
+    `store=False` reads the cache without writing to it (`aisec server` scans unsaved buffers:
+    their contents are not worth an entry).
+    """
+    if cache is not None:
+        hit = cache.get(shown, data)
+        if hit is not None:
+            return hit
+    result = scanner.scan_bytes(shown, data, fix)
+    if store and cache is not None and (result.parsed or result.screened) and not result.errors:
+        cache.put(shown, data, result)
+    return result
 
 
 def _apply_fixes(
@@ -284,9 +307,9 @@ def _artifact_task(path: Path, shown: str, session: Session, cache: Any) -> File
     return result
 
 
-def _open_cache(session: Session, options: CheckOptions, notes: list[str]) -> Any:
+def open_cache(session: Session, options: CheckOptions, notes: list[str] | None = None) -> Any:
     """The result cache for this run's settings; None with --no-cache, or when this machine has
-    no usable cache key (a note says why)."""
+    no usable cache key (`notes` gets why)."""
     if not options.use_cache:
         return None
     from .cache import CacheUnavailable, ResultCache, code_digest, machine_key, project_files_digest, run_key
@@ -318,7 +341,8 @@ def _open_cache(session: Session, options: CheckOptions, notes: list[str]) -> An
     try:
         return ResultCache(options.cache_dir or config.root / ".aisec_cache", key, machine_key())
     except CacheUnavailable as exc:
-        notes.append(str(exc))
+        if notes is not None:
+            notes.append(str(exc))
         return None
 
 
