@@ -58,7 +58,6 @@ from .types import (
 )
 
 __all__ = [
-    "printable",
     "CAST",
     "CLI",
     "ENCODER",
@@ -108,6 +107,7 @@ __all__ = [
     "cst",
     "hookimpl",
     "hookspec",
+    "printable",
     "sinks_marker",
     "sources_marker",
 ]

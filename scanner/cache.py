@@ -245,7 +245,9 @@ class ResultCache:
         self._marked = True
         for name, content in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _CACHEDIR_TAG)):
             try:
-                fd = os.open(self.root / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o644)
+                fd = os.open(
+                    self.root / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o644
+                )
             except OSError:
                 continue  # already there (or not writable: entries will fail too)
             with os.fdopen(fd, "wb") as handle:

@@ -259,7 +259,9 @@ def _check(args: argparse.Namespace, cwd: Path) -> int:
         try:
             args.output.write_text(rendered, encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"{args.output}: cannot write the report: {exc.strerror or exc}; check --output") from None
+            raise UsageError(
+                f"{args.output}: cannot write the report: {exc.strerror or exc}; check --output"
+            ) from None
     elif not (outcome.diffs and args.diff):
         out.write(rendered)
     if outcome.fixed and args.fix and not args.quiet:

@@ -266,7 +266,11 @@ def _option_type_problem(default: Any, value: Any) -> str | None:
         return None if isinstance(value, bool) else "true or false"
     if isinstance(default, (int, float)):
         number = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
-        return None if number and (isinstance(default, float) or isinstance(value, int)) else f"a finite {type(default).__name__}"
+        return (
+            None
+            if number and (isinstance(default, float) or isinstance(value, int))
+            else f"a finite {type(default).__name__}"
+        )
     if isinstance(default, str):
         return None if isinstance(value, str) else "a string"
     if isinstance(default, (list, tuple)):

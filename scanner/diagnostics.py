@@ -28,7 +28,7 @@ class ParseError(Rule):
         "it (`a or a or ...` nests once per operand; libcst has no depth limit and crashes), or "
         "more than `file-timeout-seconds` (default 20) of scanning;\n"
         "- a file whose scan crashed the worker process that checked it.\n\n"
-        "**Low** (fails the default gate, passes `fail-on = \"medium\"`): input Python cannot run "
+        '**Low** (fails the default gate, passes `fail-on = "medium"`): input Python cannot run '
         "either: NUL bytes (a binary file named `.py`), bytes that are not valid in the declared "
         "encoding, a notebook that is not valid JSON.\n\n"
         "A file that mentions nothing any enabled rule looks for is not parsed at all, so a syntax "

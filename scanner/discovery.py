@@ -203,7 +203,9 @@ def _walk(
     files = []
 
     def unreadable(exc: OSError) -> None:
-        found.unreadable.append((display_path(Path(exc.filename or directory), cwd), exc.strerror or str(exc)))
+        found.unreadable.append(
+            (display_path(Path(exc.filename or directory), cwd), exc.strerror or str(exc))
+        )
 
     for root, dirs, names in os.walk(directory, onerror=unreadable, followlinks=False):
         root_path = Path(root)

@@ -237,7 +237,9 @@ class FileScanner:
             rule, self.running = self.running, None
             result.fixed_source = None
             if rule is not None:
-                result.errors.append(self.rule_error(path, rule, f"did not finish within {self.time_budget:g} s"))
+                result.errors.append(
+                    self.rule_error(path, rule, f"did not finish within {self.time_budget:g} s")
+                )
             else:
                 self._parse_error(result, path, 1, f"over the {self.time_budget:g} s time budget")
         return result
@@ -261,7 +263,9 @@ class FileScanner:
             try:
                 text, cells = notebook_code(text)
             except NotebookError as exc:
-                self._parse_error(result, path, 1, f"{exc}; fix or exclude the notebook", severity=Severity.LOW)
+                self._parse_error(
+                    result, path, 1, f"{exc}; fix or exclude the notebook", severity=Severity.LOW
+                )
                 return
             fix = None  # fixes would have to be written back into the JSON: not offered
         self._scan_checked_text(path, text, result, fix)
@@ -320,7 +324,9 @@ class FileScanner:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
             text = data.decode(encoding)
         except (SyntaxError, LookupError) as exc:
-            self._parse_error(result, path, 1, f"cannot determine the source encoding: {exc}", severity=Severity.LOW)
+            self._parse_error(
+                result, path, 1, f"cannot determine the source encoding: {exc}", severity=Severity.LOW
+            )
             return None
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
@@ -446,13 +452,17 @@ class FileScanner:
         lines = text.splitlines()
         suppressions = find_suppressions(text, self._code_prefixes)
         try:
-            findings, fixes, broken = self._materialise(path, text, module, reports, suppressions, context.positions)
+            findings, fixes, broken = self._materialise(
+                path, text, module, reports, suppressions, context.positions
+            )
         except RecursionError:  # code generation for positions and diffs recurses per level
             self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
             return None
         result.findings.extend(findings)
         for rule, exc in broken:
-            result.errors.append(self.rule_error(path, rule, f"reported something unusable ({type(exc).__name__}: {exc})"))
+            result.errors.append(
+                self.rule_error(path, rule, f"reported something unusable ({type(exc).__name__}: {exc})")
+            )
         self._report_unused(path, result, suppressions)
         result.lines = lines
         return module, fixes
@@ -501,7 +511,9 @@ class FileScanner:
         from .textdiff import unified_diff
 
         span = positions.get(report.node, report.path)
-        statement_span = positions.get(report.statement, report.path) if report.statement is not None else span
+        statement_span = (
+            positions.get(report.statement, report.path) if report.statement is not None else span
+        )
         statement_end = statement_span.end.line if _is_simple(report.statement) else statement_span.start.line
         suppression = suppression_for(
             suppressions, report.rule.code, span.start.line, statement_span.start.line, statement_end
@@ -737,14 +749,18 @@ def _python_parse(text: str) -> tuple[ast.Module | None, _PythonProblem | None]:
 
     over = budget_problem(text)
     if over is not None:
-        return None, _PythonProblem(True, 1, 1, f"over budget ({over}); split the file or exclude it if it is not code")
+        return None, _PythonProblem(
+            True, 1, 1, f"over budget ({over}); split the file or exclude it if it is not code"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
             tree = ast.parse(text)
         over = tree_problem(tree, text)
         if over is not None:
-            return None, _PythonProblem(True, 1, 1, f"over budget ({over}); split the file or exclude it if it is not code")
+            return None, _PythonProblem(
+                True, 1, 1, f"over budget ({over}); split the file or exclude it if it is not code"
+            )
         return tree, None
     except (RecursionError, MemoryError):
         return None, _PythonProblem(True, 1, 1, "nesting too deep to parse; exclude the file")

@@ -7,8 +7,8 @@ parameters and definitions. While the engine traverses the tree it tells the tab
 and statement it is in, so a lookup sees the binding that is in effect at that point of the same
 scope (or the last binding of an enclosing scope, which is what a function body sees when it runs).
 
-Identifiers are compared as Python compares them: NFKC-normalised (PEP 3131), so `ｔorch.load`
-and `import ｐickle` resolve to `torch.load` and `pickle` (libcst keeps the spelling as written).
+Identifiers are compared as Python compares them: NFKC-normalised (PEP 3131), so `torch.load`
+written with fullwidth letters resolves to `torch.load` (libcst keeps the spelling as written).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 def identifier(name: str) -> str:
     """`name` as Python's tokenizer sees it: NFKC-normalised (ASCII names are already)."""
     return name if name.isascii() else unicodedata.normalize("NFKC", name)
+
 
 _MAX_DEPTH = 12
 

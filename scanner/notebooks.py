@@ -21,7 +21,9 @@ _MAGIC = re.compile(r"^(\s*)(%|!|\?)")
 # Cell magics whose body is Python that IPython runs.
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3"})
 # `%time stmt`: line magics that run the rest of the line as Python (options first).
-_PYTHON_LINE_MAGIC = re.compile(r"^(\s*)%(?:time|timeit|prun|debug)\b((?:\s+-\w+(?:\s+\d+)?)*)\s+(?P<code>\S.*)$")
+_PYTHON_LINE_MAGIC = re.compile(
+    r"^(\s*)%(?:time|timeit|prun|debug)\b((?:\s+-\w+(?:\s+\d+)?)*)\s+(?P<code>\S.*)$"
+)
 # `x = !ls`, `x = %sx ls`, `x = %time f()`: an assignment whose value is a shell escape or a magic.
 _CAPTURE = re.compile(r"^(?P<target>\s*[\w.]+(?:\s*,\s*[\w.]+)*\s*=)\s*(?P<escape>!|%)(?P<rest>.*)$")
 
@@ -67,7 +69,9 @@ def _python_line(line: str) -> str:
         return f"{wrapped.group(1)}{wrapped.group('code')}"
     capture = _CAPTURE.match(line)
     if capture:
-        inner = _PYTHON_LINE_MAGIC.match("%" + capture.group("rest")) if capture.group("escape") == "%" else None
+        inner = (
+            _PYTHON_LINE_MAGIC.match("%" + capture.group("rest")) if capture.group("escape") == "%" else None
+        )
         return f"{capture.group('target')} {inner.group('code') if inner else 'None'}"
     match = _MAGIC.match(line)
     if match:

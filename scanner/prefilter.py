@@ -14,7 +14,7 @@ occur (every literal part of a qualified-name pattern: `*.chat.completions.creat
 nothing.
 
 The text is searched as Python reads identifiers: NFKC-normalised when it is not ASCII, so
-`ｔorch.load` or `import ｐickle` (which Python runs as `torch.load` and `pickle`) pass it.
+`torch.load` spelled with fullwidth letters (which Python runs as `torch.load`) passes it.
 """
 
 from __future__ import annotations

@@ -201,7 +201,9 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
 
         def failed(item: tuple[Path, str], why: str) -> FileResult:
             shown = item[1]
-            return FileResult(shown, errors=[ScanError(shown, f"not checked: its scan {why}; exclude it or report it")])
+            return FileResult(
+                shown, errors=[ScanError(shown, f"not checked: its scan {why}; exclude it or report it")]
+            )
 
         jobs = options.jobs or default_jobs()
         results.extend(map_files(task, items, jobs, failed, config.file_timeout_seconds))
@@ -255,7 +257,12 @@ def scan_source(
 
 
 def _apply_fixes(
-    results: list[FileResult], diff_only: bool, cwd: Path, stdin: bytes | None, root: Path, warnings: list[str]
+    results: list[FileResult],
+    diff_only: bool,
+    cwd: Path,
+    stdin: bytes | None,
+    root: Path,
+    warnings: list[str],
 ) -> tuple[list[str], int]:
     """Write fixed files, or (with --diff, or for stdin) collect what would change.
 

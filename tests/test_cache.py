@@ -169,7 +169,9 @@ def test_changed_plugin_code_rechecks_unchanged_files(tree, run_cli, tmp_path, m
             "pyproject.toml": "[tool.aisec]\nplugins = ['team_rules']\n",
         }
     )
-    messages = lambda: sorted(f["message"] for f in _scan(run_cli, root)["findings"] if f["code"] == "TEAM001")  # noqa: E731
+    messages = lambda: sorted(
+        f["message"] for f in _scan(run_cli, root)["findings"] if f["code"] == "TEAM001"
+    )  # noqa: E731
     assert messages() == ["first"]
     import sys
 
