@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -345,12 +346,24 @@ def open_cache(session: Session, options: CheckOptions, notes: list[str] | None 
             project_files_digest(config.root),
         ]
     )
+    if options.cache_dir is not None:
+        _check_writable_folder(options.cache_dir, "--cache-dir")
     try:
         return ResultCache(options.cache_dir or config.root / ".aisec_cache", key, machine_key())
     except CacheUnavailable as exc:
         if notes is not None:
             notes.append(str(exc))
         return None
+
+
+def _check_writable_folder(folder: Path, option: str) -> None:
+    """A folder the user named for aisec to write into exists (or is made) and is writable."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot create the folder: {exc.strerror or exc}; check {option}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{folder}: folder is not writable; check {option}")
 
 
 def _project(root: Path) -> Any:
