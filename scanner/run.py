@@ -361,7 +361,9 @@ def _check_writable_folder(folder: Path, option: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"{folder}: cannot create the folder: {exc.strerror or exc}; check {option}") from None
+        raise UsageError(
+            f"{folder}: cannot create the folder: {exc.strerror or exc}; check {option}"
+        ) from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"{folder}: folder is not writable; check {option}")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -169,12 +170,11 @@ def test_changed_plugin_code_rechecks_unchanged_files(tree, run_cli, tmp_path, m
             "pyproject.toml": "[tool.aisec]\nplugins = ['team_rules']\n",
         }
     )
-    messages = lambda: sorted(
-        f["message"] for f in _scan(run_cli, root)["findings"] if f["code"] == "TEAM001"
-    )  # noqa: E731
-    assert messages() == ["first"]
-    import sys
 
+    def messages() -> list[str]:
+        return sorted(f["message"] for f in _scan(run_cli, root)["findings"] if f["code"] == "TEAM001")
+
+    assert messages() == ["first"]
     sys.modules.pop("team_rules", None)
     plugin.write_text(source.format(message="second"))
     assert messages() == ["second"]

@@ -153,7 +153,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert [f["path"] for f in believed["findings"]] == ["zeroed.py"]
 
     code, out, err, rss = run_aisec(
-        ["check", "--format", "json", "--jobs", "2", "--fail-on", "high", ".", "named_ignored", "loop"], root, env
+        ["check", "--format", "json", "--jobs", "2", "--fail-on", "high", ".", "named_ignored", "loop"],
+        root,
+        env,
     )
     text = run_aisec(["check", "--no-cache", "."], root, env)
     return {
@@ -217,7 +219,9 @@ def test_every_hostile_file_is_reported(hostile: dict) -> None:
 
 def test_errors_and_warnings(hostile: dict) -> None:
     assert hostile["code"] == 2  # the symlink loop named on the command line cannot be read
-    assert [(e["path"], e["message"].split(":")[0]) for e in hostile["data"]["errors"]] == [("loop", "cannot read")]
+    assert [(e["path"], e["message"].split(":")[0]) for e in hostile["data"]["errors"]] == [
+        ("loop", "cannot read")
+    ]
     assert "secret_link.py: skipped: a symlink to a file outside the project" in hostile["err"]
 
 
