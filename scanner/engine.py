@@ -155,6 +155,19 @@ def tree_problem(tree: ast.Module, text: str) -> str | None:
 _FATAL = (KeyboardInterrupt, FileTimeout)
 
 
+class RuleTimeout(Exception):
+    """A rule's callback ran past the file's time budget."""
+
+    def __init__(self, seconds: float | None) -> None:
+        super().__init__(f"did not finish within {seconds:g} s")
+
+
+def restart_budget(seconds: float | None) -> None:
+    """Give the rest of the file a fresh time budget (after the rule that used it up is dropped)."""
+    if seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
 def _visitor_names(rule: type[Rule]) -> tuple[dict[str, str], dict[str, str]]:
     """Node type name -> method name, for `visit_X` and `leave_X` methods of a rule class."""
     visits, leaves = {}, {}
@@ -445,7 +458,8 @@ class FileScanner:
         result.dependencies.update(context.dependencies)
         self._incomplete_analysis(result, path, context)
         for rule, exc in [*failures, *dispatcher.failures]:
-            result.errors.append(self.rule_error(path, rule, f"raised {type(exc).__name__}: {exc}"))
+            what = str(exc) if isinstance(exc, RuleTimeout) else f"raised {type(exc).__name__}: {exc}"
+            result.errors.append(self.rule_error(path, rule, what))
         if not reports:
             self._unused_without_parse(path, text, ignored, result)
             return module, []
@@ -919,7 +933,13 @@ def _make_dispatcher_class() -> type:
                 scanner.running = type(rule)
                 try:
                     callback(node)
-                except (RecursionError, *_FATAL):
+                except FileTimeout:
+                    # The rule that ran out of time is dropped; the others finish the file on a
+                    # new budget (each rule can use up at most one).
+                    self.dead.add(id(rule))
+                    self.failures.append((type(rule), RuleTimeout(scanner.time_budget)))
+                    restart_budget(scanner.time_budget)
+                except (RecursionError, KeyboardInterrupt):
                     raise
                 except BaseException as exc:  # a plugin bug (SystemExit too) must not end the run
                     self.dead.add(id(rule))
