@@ -34,9 +34,9 @@ SETTINGS = settings(
 REAL_FILES = sorted((REPO / "examples" / "vulnerable_app").glob("*.py"))
 
 TOKENS = [
-    *"import from as def class return if elif else for while with try except lambda yield await async pass".split(),
-    *"pickle torch yaml numpy joblib load loads safe_load weights_only True False None self open f p x".split(),
-    *"openai client chat completions create messages system content request args eval exec".split(),
+    *["import", "from", "as", "def", "class", "return", "if", "elif", "else", "for", "while", "with", "try", "except", "lambda", "yield", "await", "async", "pass"],
+    *["pickle", "torch", "yaml", "numpy", "joblib", "load", "loads", "safe_load", "weights_only", "True", "False", "None", "self", "open", "f", "p", "x"],
+    *["openai", "client", "chat", "completions", "create", "messages", "system", "content", "request", "args", "eval", "exec"],
     "(", ")", "[", "]", "{", "}", ":", ",", ".", "=", "==", "+", "*", "**", "-", "/", "%", "@", "->", ":=",
     " or ", " and ", " not ", "'s'", '"""doc"""', "f'{x}'", "b'\\x80'", "0", "1.5", "\n", "\n    ", "\t", "#",
     "%%time\n", "%time ", "!ls", "x = !ls\n", "\\\n", "\uff50ickle", "\u202e", "\x1b[2J", "\r", ";", "\\",
@@ -105,7 +105,12 @@ def test_random_notebooks(folder: Path, cells: list[str]) -> None:
     _check(folder, "nb.ipynb", json.dumps(notebook).encode())
 
 
-@settings(max_examples=3, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=3,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(data=mutated())
 def test_mutated_files_through_the_console_script(folder: Path, data: bytes) -> None:
     target = folder / "mutated.py"

@@ -58,7 +58,9 @@ def _one_error_line(err: str) -> str:
     ids=["system-exit", "garbage-node", "garbage-message", "garbage-severity", "slow"],
 )
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_misbehaving_rule_is_an_error_naming_plugin_rule_and_file(tree, run_cli, body, expected, jobs) -> None:
+def test_misbehaving_rule_is_an_error_naming_plugin_rule_and_file(
+    tree, run_cli, body, expected, jobs
+) -> None:
     root = _project(tree, body, extra="file-timeout-seconds = 2\n" if "sleep" in body else "")
     files = ["a.py", "b.py"] if jobs == "1" else ["."]
     if jobs == "2":  # enough files for the worker pool
@@ -72,16 +74,31 @@ def test_misbehaving_rule_is_an_error_naming_plugin_rule_and_file(tree, run_cli,
     for part in ("misbehaving_plugin", "BAD001", expected):
         assert part in error["message"]
     # the other rules' findings, in this file and the others, are all there
-    assert sorted((f["path"], f["code"]) for f in data["findings"]) == [("a.py", "AIS101"), ("b.py", "AIS105")]
+    assert sorted((f["path"], f["code"]) for f in data["findings"]) == [
+        ("a.py", "AIS101"),
+        ("b.py", "AIS105"),
+    ]
 
 
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("from aisec.hooks import hookimpl\n@hookimpl\ndef aisec_rules():\n    return 42\n", "expected an iterable"),
-        ("from aisec.hooks import hookimpl\n@hookimpl\ndef aisec_rules():\n    raise SystemExit(3)\n", "SystemExit"),
-        ("from aisec.hooks import hookimpl\n@hookimpl\ndef aisec_formatters():\n    return [1]\n", "expected a mapping"),
-        ("from aisec.hooks import hookimpl\n@hookimpl\ndef aisec_configure(config):\n    raise SystemExit(0)\n", "aisec_configure"),
+        (
+            "from aisec.hooks import hookimpl\n@hookimpl\ndef aisec_rules():\n    return 42\n",
+            "expected an iterable",
+        ),
+        (
+            "from aisec.hooks import hookimpl\n@hookimpl\ndef aisec_rules():\n    raise SystemExit(3)\n",
+            "SystemExit",
+        ),
+        (
+            "from aisec.hooks import hookimpl\n@hookimpl\ndef aisec_formatters():\n    return [1]\n",
+            "expected a mapping",
+        ),
+        (
+            "from aisec.hooks import hookimpl\n@hookimpl\ndef aisec_configure(config):\n    raise SystemExit(0)\n",
+            "aisec_configure",
+        ),
         ("raise SystemExit(0)\n", "failed to import"),
         (
             "from aisec.hooks import hookimpl\n@hookimpl\ndef aisec_formatters():\n"
@@ -94,11 +111,21 @@ def test_misbehaving_rule_is_an_error_naming_plugin_rule_and_file(tree, run_cli,
             "returned NoneType, not text",
         ),
     ],
-    ids=["rules-42", "rules-exit", "formatters-list", "configure-exit", "import-exit", "format-exit", "format-none"],
+    ids=[
+        "rules-42",
+        "rules-exit",
+        "formatters-list",
+        "configure-exit",
+        "import-exit",
+        "format-exit",
+        "format-none",
+    ],
 )
 def test_misbehaving_plugin_hooks_are_one_line_errors(tree, run_cli, source, expected) -> None:
     root = _project(tree, plugin_source=source)
-    result = run_cli(["check", "--no-cache", "--format", "mine" if "mine" in source else "text", "a.py"], cwd=root)
+    result = run_cli(
+        ["check", "--no-cache", "--format", "mine" if "mine" in source else "text", "a.py"], cwd=root
+    )
     assert result.code == 2
     line = _one_error_line(result.err)
     assert "misbehaving_plugin" in line and expected in line
