@@ -73,7 +73,7 @@ def artifact_location(path: str, options: FormatOptions) -> dict[str, Any]:
     relative to `%SRCROOT%` (that root); elsewhere, an absolute `file:` URI."""
     relative = options.root_relative(path.replace("\\", "/") if not _is_absolute(path) else path)
     if relative is not None:
-        return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
+        return {"uri": quote(relative, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
     if not _is_absolute(path):
         path = str(Path(options.cwd) / path)
     windows = PureWindowsPath(path)
@@ -267,7 +267,7 @@ def _jsonable(value: Any) -> Any:
 def fallback_fingerprint(finding: Finding, occurrence: int) -> str:
     """For a finding built without one (the engine always sets it): no line numbers either."""
     key = "\0".join((finding.code, finding.path, finding.message, str(occurrence)))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def result(finding: Finding, rule_index: int, fingerprint: str, options: FormatOptions) -> dict[str, Any]:
