@@ -298,17 +298,23 @@ def test_fix_args_rewrite_file(user_repo: UserRepo, working_tree_repo: HookRepo)
     assert again.code == 0, again.output
 
 
-def test_config_with_checkout_head(user_repo: UserRepo) -> None:
-    """A `.pre-commit-config.yaml` pinning this checkout's path at `rev: <HEAD sha>`: this checks
-    the last COMMITTED state of the checkout (uncommitted edits are not seen here; the try-repo
-    tests above cover the working tree)."""
-    head = _git("rev-parse", "HEAD", cwd=CHECKOUT)
+def _require_committed_manifest() -> None:
+    """Tests that pin `rev: <HEAD sha>` see the last commit: skip (fail under CI) without a
+    committed hook manifest."""
     try:
         _git("cat-file", "-e", "HEAD:.pre-commit-hooks.yaml", cwd=CHECKOUT)
     except AssertionError:
         if os.environ.get("CI") == "true":
             raise
         pytest.skip(".pre-commit-hooks.yaml is not committed yet; this test checks HEAD")
+
+
+def test_config_with_checkout_head(user_repo: UserRepo) -> None:
+    """A `.pre-commit-config.yaml` pinning this checkout's path at `rev: <HEAD sha>`: this checks
+    the last COMMITTED state of the checkout (uncommitted edits are not seen here; the try-repo
+    tests above cover the working tree)."""
+    head = _git("rev-parse", "HEAD", cwd=CHECKOUT)
+    _require_committed_manifest()
     user_repo.write_config(HookRepo(CHECKOUT, head))
     user_repo.write("model.py", VULNERABLE)
     user_repo.stage("model.py")
@@ -357,12 +363,7 @@ def test_readme_configuration_command_resolves(user_repo: UserRepo) -> None:
     )
     if origin.returncode == 0 and not Path(origin.stdout.strip()).exists():
         pytest.skip("this checkout's origin is a network URL; the command would fetch from it")
-    try:
-        _git("cat-file", "-e", "HEAD:.pre-commit-hooks.yaml", cwd=CHECKOUT)
-    except AssertionError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(".pre-commit-hooks.yaml is not committed yet; the printed rev is HEAD")
+    _require_committed_manifest()
     printed = subprocess.run(
         ["bash", "-c", command], cwd=CHECKOUT, env=_clean_env(), capture_output=True, text=True, timeout=60
     )
