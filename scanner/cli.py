@@ -243,6 +243,8 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         raise UsageError("--artifacts-only inspects files by path; it cannot read stdin")
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes goes with --fix or --diff")
+    if args.rule_docs_url is not None and not args.rule_docs_url.startswith(("https://", "http://")):
+        raise UsageError(f"--rule-docs-url must be an http(s) URL, got {args.rule_docs_url!r}")
     fix = None
     if args.fix or args.diff:
         fix = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE

@@ -141,6 +141,8 @@ def test_rule_links_only_where_configured(run_cli, repo: Path) -> None:
 
 
 def test_rule_docs_url_must_be_a_url(run_cli, repo: Path) -> None:
+    result = run_cli(["check", "--rule-docs-url", "docs/rules", "src"], cwd=repo)
+    assert result.code == 2 and "--rule-docs-url must be an http(s) URL" in result.err
     (repo / "pyproject.toml").write_text('[tool.aisec]\nrule-docs-url = "docs/rules"\n')
     result = run_cli(["check", "src"], cwd=repo)
     assert result.code == 2 and "rule-docs-url" in result.err
