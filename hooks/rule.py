@@ -113,7 +113,14 @@ class Rule:
 
         `related` are (node, what happens there) pairs of this module in path order, e.g. a
         flow's source, the helpers it passes through and the sink (`Finding.related`).
+
+        A call whose callee rests on a module the file never imports (`pickle.loads(x)` in a
+        snippet) is reported at low confidence.
         """
+        callee = getattr(node, "func", None)
+        assumed = getattr(self.names, "assumed_import", None)
+        if callee is not None and assumed is not None and assumed(callee):
+            confidence = Confidence.LOW
         self.context.add_report(
             self,
             node,
