@@ -12,15 +12,13 @@ from aisec.hooks import Applicability, Finding, Report, Rule, ScanError, Severit
 from . import __version__
 from .config import Config, ConfigError, load_config
 from .declarative import build_rules
-from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
+from .diagnostics import ENGINE_DIAGNOSTICS
 from .discovery import ANY_SUFFIX, SOURCE_SUFFIXES, discover, display_path
 from .engine import FileResult, FileScanner
 from .findings import sort_findings
 from .parallel import default_jobs, map_files
 from .pluginmanager import PluginError, Registry, configure, load_plugins
 from .selection import is_enabled, unknown_prefixes
-
-DIAGNOSTICS = (PARSE_ERROR, UNUSED_SUPPRESSION)
 
 
 class UsageError(Exception):
@@ -116,7 +114,7 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
         reasons[code] = reason
         if on:
             enabled.append(rule)
-    if not [rule for rule in enabled if rule not in DIAGNOSTICS]:
+    if not [rule for rule in enabled if rule not in ENGINE_DIAGNOSTICS]:
         raise ConfigError(
             "no rule is enabled: check `select`/`ignore` (`aisec config` shows why each rule is off)"
         )
