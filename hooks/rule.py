@@ -110,11 +110,12 @@ class Rule:
         `artifact` (`{"path": ..., "member": ...}`) reports a problem *in a model file* that the
         code at `node` loads: the finding's location becomes the artifact, and the code location
         is kept as `artifact["referenced_from"]` (suppressions still apply at the code).
-        A call whose callee rests on a module the file never imports (`pickle.loads(x)` in a
-        snippet) is reported at low confidence.
 
         `related` are (node, what happens there) pairs of this module in path order, e.g. a
         flow's source, the helpers it passes through and the sink (`Finding.related`).
+
+        A call whose callee rests on a module the file never imports (`pickle.loads(x)` in a
+        snippet) is reported at low confidence.
         """
         callee = getattr(node, "func", None)
         assumed = getattr(self.names, "assumed_import", None)

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import pytest
 from test_formatters import assert_github_rules, assert_valid_sarif
 
-APP = '''\
+APP = """\
 from flask import Flask, request
 import openai
 
@@ -44,7 +44,7 @@ def two():
 @app.route("/safe")
 def safe():
     return ask(build(str(int(request.args["n"]))))
-'''
+"""
 
 PATH = [
     (8, 12, 'source: `request.args["q"]` (line 8, Flask request data)'),
@@ -107,7 +107,9 @@ def test_sarif_related_locations_and_code_flows(run_cli: Callable[..., Any], app
     (flow,) = first["codeFlows"]
     (thread,) = flow["threadFlows"]
     steps = [step["location"] for step in thread["locations"]]
-    assert [s["physicalLocation"]["region"]["startColumn"] for s in steps] == [column for _, column, _ in PATH]
+    assert [s["physicalLocation"]["region"]["startColumn"] for s in steps] == [
+        column for _, column, _ in PATH
+    ]
     assert steps[0]["physicalLocation"]["artifactLocation"]["uri"].endswith("app.py")
 
 
