@@ -41,6 +41,13 @@ _FRAMEWORKS = ("langchain", "llama_index")
 _READ_ONLY_MARKERS = ("mode=ro", "readonly", "read_only", "read-only")
 
 
+# Programs that run code given on their command line, and the flags that introduce it.
+_INTERPRETERS = frozenset(
+    {"python", "python3", "sh", "bash", "zsh", "node", "perl", "ruby", "php", "pwsh", "powershell", "deno"}
+)
+_CODE_FLAGS = frozenset({"-c", "-e", "--eval", "-Command", "-command", "eval", "-r"})
+
+
 class ModelOutputExecuted(OutputFlowRule):
     code = "AIS301"
     name = "llm-output-executed"
@@ -66,7 +73,9 @@ class ModelOutputExecuted(OutputFlowRule):
         "`ast.literal_eval` is not a sink. `shlex.quote` around the model text in a shell string, a "
         "cast (`int(...)`) or an allowlist check (`if cmd in ALLOWED:`) make the text safe. An "
         "argument list with a constant program is reported at medium severity (the model still "
-        "chooses the arguments, e.g. `--upload-pack=`)."
+        "chooses the arguments, e.g. `--upload-pack=`), unless that program is an interpreter "
+        "given code on its command line (`['python', '-c', text]`, `['bash', '-c', text]`: high). "
+        "A list the model chose whole (`shlex.split(text)`) is high."
     )
     rationale = (
         "Model output is attacker-influenced: anyone who can put text in front of the model (a "
@@ -112,6 +121,10 @@ class ModelOutputExecuted(OutputFlowRule):
         "from llama_index.experimental.query_engine import PandasQueryEngine\n\n\ndef engine(df):\n    return PandasQueryEngine(df=df, verbose=True)\n",
         # server-side template compiled from model text (SSTI)
         'from mako.template import Template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\npage = Template(ask("Write a greeting template")).render(user=name)\n',
+        # argv form: the model chooses the program
+        'import shlex\nimport subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run(goal):\n    subprocess.run(shlex.split(ask(goal)), check=True)\n',
+        # a constant interpreter running the model's code
+        'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run(task):\n    subprocess.run(["python3", "-c", ask(task)])\n',
     )
     valid = (
         # literal_eval parses, it does not execute
@@ -155,8 +168,15 @@ class ModelOutputExecuted(OutputFlowRule):
             node.args[0].value if node.args and node.args[0].keyword is None else call_keyword(node, "args")
         )
         if isinstance(first, (libcst.List, libcst.Tuple)) and first.elements:
-            head = first.elements[0]
-            return isinstance(head, libcst.Element) and isinstance(head.value, libcst.SimpleString)
+            words = [self.args.constant(element.value) for element in first.elements]
+            program = words[0]
+            if not isinstance(program, str):
+                return False
+            # `["python", "-c", code]`: the constant program runs whatever code the model wrote
+            runs_code = program.rsplit("/", 1)[-1] in _INTERPRETERS and any(
+                w in _CODE_FLAGS for w in words[1:]
+            )
+            return not runs_code
         return False
 
     def advice(self, flow: SinkFlow) -> str:
