@@ -231,7 +231,7 @@ CASES = {
         st.write(answer, unsafe_allow_html=True)  # <- AIS303
         Markup(f"<p>{answer}</p>")  # <- AIS303
         mark_safe(answer)  # <- AIS303
-        render_template_string(answer)  # <- AIS303
+        render_template_string(answer)  # <- AIS301
         HTMLResponse(answer)  # <- AIS303
         gr.HTML(answer)  # <- AIS303
     """,

@@ -171,6 +171,7 @@ SINKS: tuple[Sink, ...] = (
     # AIS302: SQL text (parameters in argument 1 are safe)
     # Server-side templates compiled from model text: template code runs (SSTI).
     *_sink(("mako.template.Template",), EXEC, "text"),
+    *_sink(("flask.render_template_string", "flask.templating.render_template_string"), EXEC, "source"),
     *_sink(("django.template.Template", "django.template.base.Template"), EXEC, "template_string"),
     *_sink(("*.execute", "*.executemany", "*.executescript", "*.exec_driver_sql"), SQL),
     *_sink(("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"), SQL, "text"),
@@ -182,7 +183,6 @@ SINKS: tuple[Sink, ...] = (
     # AIS303: HTML the browser renders
     *_sink(("markupsafe.Markup", "flask.Markup", "jinja2.Markup"), HTML),
     *_sink(("django.utils.safestring.mark_safe", "django.utils.html.format_html"), HTML),
-    *_sink(("flask.render_template_string",), HTML, "source"),
     *_sink(("starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"), HTML, "content"),
     *_sink(("gradio.HTML",), HTML, "value"),
     # Responses whose default content type is text/html.

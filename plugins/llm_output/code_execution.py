@@ -61,7 +61,8 @@ class ModelOutputExecuted(OutputFlowRule):
         "Text an LLM returned (`resp.choices[0].message.content`, `resp.output_text`, "
         "`msg.content[0].text`, `resp.text`, LangChain `.invoke(...)`, pipeline "
         "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile`, a Jinja2, Mako or Django "
-        "`Template` (server-side template injection), `os.system`/`os.popen`/`os.exec*`/`pty.spawn`, or a `subprocess` call, whether "
+        "`Template` or Flask's `render_template_string` (server-side template injection: template "
+        "code runs in the server, so this is code execution, not only HTML), `os.system`/`os.popen`/`os.exec*`/`pty.spawn`, or a `subprocess` call, whether "
         "as a shell string (`shell=True`) or inside an argument list. The flow is followed through "
         "variables, helpers that return the response, and attributes set in one method and used in "
         "another (`self.last_code = ...`).\n\n"
@@ -125,6 +126,8 @@ class ModelOutputExecuted(OutputFlowRule):
         'import shlex\nimport subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run(goal):\n    subprocess.run(shlex.split(ask(goal)), check=True)\n',
         # a constant interpreter running the model's code
         'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run(task):\n    subprocess.run(["python3", "-c", ask(task)])\n',
+        # Flask template compiled from model text
+        'from flask import Flask, render_template_string\nfrom google import genai\n\napp = Flask(__name__)\nclient = genai.Client()\n\n\n@app.get("/page")\ndef page():\n    html = client.models.generate_content(model="gemini-2.5-flash", contents="A landing page").text\n    return render_template_string(html)\n',
     )
     valid = (
         # literal_eval parses, it does not execute
@@ -141,6 +144,8 @@ class ModelOutputExecuted(OutputFlowRule):
         'from openai import OpenAI\n\nclient = OpenAI()\nFORMULA = "2 * 21"\nprint(eval(FORMULA))\nclient.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])\n',
         'import pandas as pd\nfrom langchain_experimental.agents import create_pandas_dataframe_agent\nfrom langchain_openai import ChatOpenAI\n\nagent = create_pandas_dataframe_agent(ChatOpenAI(), pd.read_csv("sales.csv"), allow_dangerous_code=False)\n',
         'from mako.template import Template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\npage = Template("Hello ${text}").render(text=ask("greeting"))\n',
+        # the model text is a value in a constant template (autoescaped)
+        'from flask import Flask, render_template_string\nfrom google import genai\n\napp = Flask(__name__)\nclient = genai.Client()\n\n\n@app.get("/page")\ndef page():\n    text = client.models.generate_content(model="gemini-2.5-flash", contents="A tip").text\n    return render_template_string("<p>{{ tip }}</p>", tip=text)\n',
     )
 
     def visit_Module(self, node: libcst.Module) -> None:
