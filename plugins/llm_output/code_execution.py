@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from aisec.hooks import Confidence, Example, Severity, SinkFlow
 
-from .catalog import EXEC
+from .catalog import EXEC, TOOL_ARGUMENTS_DOC
 from .flows import LLM_TRIGGERS, OutputFlowRule, call_keyword, sink_triggers
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class ModelOutputExecuted(OutputFlowRule):
         "argument list with a constant program is reported at medium severity (the model still "
         "chooses the arguments, e.g. `--upload-pack=`), unless that program is an interpreter "
         "given code on its command line (`['python', '-c', text]`, `['bash', '-c', text]`: high). "
-        "A list the model chose whole (`shlex.split(text)`) is high."
+        "A list the model chose whole (`shlex.split(text)`) is high." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
         "Model output is attacker-influenced: anyone who can put text in front of the model (a "
@@ -128,6 +128,8 @@ class ModelOutputExecuted(OutputFlowRule):
         'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run(task):\n    subprocess.run(["python3", "-c", ask(task)])\n',
         # Flask template compiled from model text
         'from flask import Flask, render_template_string\nfrom google import genai\n\napp = Flask(__name__)\nclient = genai.Client()\n\n\n@app.get("/page")\ndef page():\n    html = client.models.generate_content(model="gemini-2.5-flash", contents="A landing page").text\n    return render_template_string(html)\n',
+        # an agent tool: the model chooses its arguments
+        'import subprocess\n\nfrom langchain_core.tools import tool\n\n\n@tool\ndef run_shell(command: str) -> str:\n    """Run a shell command on the build host."""\n    return subprocess.run(command, shell=True, capture_output=True, text=True).stdout\n',
     )
     valid = (
         # literal_eval parses, it does not execute
@@ -146,6 +148,8 @@ class ModelOutputExecuted(OutputFlowRule):
         'from mako.template import Template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\npage = Template("Hello ${text}").render(text=ask("greeting"))\n',
         # the model text is a value in a constant template (autoescaped)
         'from flask import Flask, render_template_string\nfrom google import genai\n\napp = Flask(__name__)\nclient = genai.Client()\n\n\n@app.get("/page")\ndef page():\n    text = client.models.generate_content(model="gemini-2.5-flash", contents="A tip").text\n    return render_template_string("<p>{{ tip }}</p>", tip=text)\n',
+        # typed tool arguments are numbers, not code
+        'from langchain_core.tools import tool\n\n\n@tool\ndef add(a: int, b: int) -> int:\n    """Add two numbers."""\n    return eval(f"{a} + {b}")\n',
     )
 
     def visit_Module(self, node: libcst.Module) -> None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from aisec.hooks import Example, Severity, SinkFlow
 
-from .catalog import HTML
+from .catalog import HTML, TOOL_ARGUMENTS_DOC
 from .flows import OutputFlowRule, sink_triggers
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class ModelOutputAsHtml(OutputFlowRule):
         "render the model's markdown as HTML are the usual case.\n\n"
         "Escaped or sanitised text is not reported: `html.escape`, `markupsafe.escape`, "
         "`bleach.clean`, `nh3.clean`; nor is Streamlit without `unsafe_allow_html`, nor model text "
-        "passed as an argument of `format_html` (it escapes arguments)."
+        "passed as an argument of `format_html` (it escapes arguments)." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
         "A prompt-injected model (through a poisoned document, web page or message) can answer "
