@@ -283,7 +283,7 @@ def plausible(walk: Walk) -> bool:
     """
     if walk.complete and walk.opcodes >= 2:
         return True
-    if any(not i.dotted and _is_dotted_identifier(i.module) and i.name.isidentifier() for i in walk.imports):
+    if any(_is_dotted_identifier(i.module) and _is_dotted_identifier(i.name) for i in walk.imports):
         return True
     return bool(walk.calls or any(plausible(n) for n in walk.nested))
 
