@@ -29,7 +29,6 @@ from .streams import (
     DecompressReader,
     FileRegion,
     RawReader,
-    lz4_available,
 )
 from .verdict import ArtifactVerdict, Limits, Status
 
@@ -73,7 +72,11 @@ def inspect_file(
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
-            ctx.dispatch(FileRegion(f, 0, size), member=None, depth=0, top=True)
+            index = _dbm_dumb_sibling(path)
+            if index is not None:
+                ctx.dbm_dumb(FileRegion(f, 0, size), index)
+            else:
+                ctx.dispatch(FileRegion(f, 0, size), member=None, depth=0, top=True)
     except BudgetExceeded as exc:
         ctx.add(_incomplete(None, "artifact", f"{exc}; the rest was not inspected", Severity.HIGH))
     except OSError as exc:
@@ -215,6 +218,11 @@ class _Context:
             return True
         if kind in formats.COMPRESSIONS:
             self.compressed(region, kind, member, depth, region.start)
+            return True
+        if kind == "joblib-zf":  # joblib < 0.9.3: read by `numpy_pickle_compat.read_zfile`
+            src = ByteSource(region, region.start)
+            src.skip(formats.joblib_zf_offset(head))
+            self.compressed_source(src, "zlib", member, depth)
             return True
         if kind == "pickle":
             end = self.pickles(
@@ -492,12 +500,15 @@ class _Context:
 
     def compressed_source(self, src: ByteSource, kind: str, member: str | None, depth: int) -> None:
         fmt = f"{kind}-compressed"
-        if kind == "lz4" and not lz4_available():
+        try:
+            reader = DecompressReader(_SourceReader(src), kind, self.budget)
+        except ImportError:
             self.add(
                 _incomplete(
                     member,
                     fmt,
-                    "lz4-compressed data: install the `lz4` package where aisec runs to inspect it",
+                    f"{kind}-compressed data cannot be decompressed by this Python (zstd needs Python "
+                    "3.14+); decompress it, or run aisec on Python 3.14",
                     Severity.HIGH,
                 )
             )
@@ -505,14 +516,6 @@ class _Context:
         if depth > MAX_DEPTH:
             self.add(_incomplete(member, fmt, "compression layers nested too deeply", Severity.MEDIUM))
             return
-
-        class _Raw(RawReader):
-            def read(self, n: int) -> bytes:
-                data = src.peek(n)
-                src.skip(len(data))
-                return data
-
-        reader = DecompressReader(_Raw(), kind, self.budget)
         inner = ByteSource(reader)
         head = inner.peek(512)
         inner_kind = formats.sniff(head)
@@ -556,18 +559,37 @@ class _Context:
         if isinstance(header, str):
             self.add(_incomplete(member, "npy", f"corrupt .npy: {header}", Severity.MEDIUM))
             return
-        if not header.has_object:
-            if member is None or depth == 0:
+        declared = header.has_object is True  # None: a descr we cannot read: a pickle if it parses
+        if header.has_object is not False:
+            if self.pickles(src, member, "npy-object", declared=declared, depth=depth) is not None:
+                return
+            if declared:
                 self.add(
-                    ArtifactVerdict(
-                        member, "npy", Status.NO_PICKLE, None, reason="plain .npy array (no pickle)"
-                    )
+                    _incomplete(member, "npy-object", "object array without a readable pickle", Severity.HIGH)
                 )
+                return
+        if member is None or depth == 0:
+            self.add(ArtifactVerdict(member, "npy", Status.NO_PICKLE, None, reason="plain .npy array (no pickle)"))
+
+    # -- shelve / dbm.dumb -------------------------------------------------------------------
+
+    def dbm_dumb(self, region: FileRegion, index: dict[bytes, tuple[int, int]] | str) -> None:
+        """Every value of a `dbm.dumb` store (`shelve` pickles each one): the `.dat` regions its
+        `.dir` index names, each a pickle read by `shelve.Shelf.__getitem__`."""
+        if isinstance(index, str):
+            self.add(_incomplete(None, "shelve", index, Severity.MEDIUM))
             return
-        if self.pickles(src, member, "npy-object", declared=True, depth=depth) is None:
-            self.add(
-                _incomplete(member, "npy-object", "object array without a readable pickle", Severity.HIGH)
-            )
+        for key, (pos, siz) in sorted(index.items(), key=lambda item: item[1]):
+            self.budget.check_time()
+            label = f"key {key.decode('latin-1')!r}"
+            if pos < 0 or siz < 0 or pos + siz > region.size:
+                self.add(_incomplete(label, "shelve", "value lies outside the .dat file", Severity.MEDIUM))
+                continue
+            value = FileRegion(region.f, pos, pos + siz)
+            if self.pickles(ByteSource(value, pos), label, "shelve", declared=True, depth=0) is None:
+                self.add(_incomplete(label, "shelve", "value is no readable pickle", Severity.HIGH))
+        if not self.verdicts:
+            self.add(ArtifactVerdict(None, "shelve", Status.NO_PICKLE, None, reason="empty shelve store"))
 
     # -- tar ---------------------------------------------------------------------------------
 
@@ -648,6 +670,33 @@ class _Context:
             if verdict.status is not Status.MALICIOUS:
                 verdict.status, verdict.severity = Status.INCOMPLETE, Severity.HIGH
         self.add(verdict)
+
+
+class _SourceReader(RawReader):
+    """The rest of a `ByteSource` as a raw reader (compressed data after a header)."""
+
+    def __init__(self, src: ByteSource) -> None:
+        self.src = src
+
+    def read(self, n: int) -> bytes:
+        data = self.src.peek(n)
+        self.src.skip(len(data))
+        return data
+
+
+def _dbm_dumb_sibling(path: str | os.PathLike[str]) -> dict[bytes, tuple[int, int]] | str | None:
+    """For `X.dat` next to a `X.dir` (a `dbm.dumb` store behind `shelve`), the parsed index."""
+    name = os.fspath(path)
+    if not name.endswith(".dat"):
+        return None
+    directory = name[:-4] + ".dir"
+    try:
+        if os.path.getsize(directory) > formats.MAX_DBM_DIR:
+            return "the .dir index of this shelve store is too large to read"
+        with open(directory, encoding="latin-1") as f:
+            return formats.dbm_dumb_index(f.read())
+    except OSError:
+        return None
 
 
 def _skip_padding(src: ByteSource) -> bool:

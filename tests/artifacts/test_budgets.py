@@ -98,16 +98,6 @@ def test_deadline(tmp_path):
     assert "timeout-seconds" in verdict.reason
 
 
-def test_lz4_missing_is_reported(tmp_path, monkeypatch):
-    import aisec.plugins.artifacts.inspect as inspect_mod
-
-    monkeypatch.setattr(inspect_mod, "lz4_available", lambda: False)
-    path = tmp_path / "model.joblib"
-    path.write_bytes(b"\x04\x22\x4d\x18" + b"\0" * 32)
-    (verdict,) = _only_incomplete_high(inspect_file(path))
-    assert "lz4" in verdict.reason
-
-
 def test_unreadable_and_missing_files(tmp_path):
     (verdict,) = inspect_file(tmp_path / "missing.pkl")
     assert verdict.status is Status.INCOMPLETE and verdict.severity is Severity.MEDIUM
