@@ -569,7 +569,9 @@ class _Context:
                 )
                 return
         if member is None or depth == 0:
-            self.add(ArtifactVerdict(member, "npy", Status.NO_PICKLE, None, reason="plain .npy array (no pickle)"))
+            self.add(
+                ArtifactVerdict(member, "npy", Status.NO_PICKLE, None, reason="plain .npy array (no pickle)")
+            )
 
     # -- shelve / dbm.dumb -------------------------------------------------------------------
 

@@ -52,7 +52,13 @@ def _statuses(path) -> set[Status]:
 def test_pure_lz4_decoder_matches_the_lz4_package(options):
     lz4_frame = need("lz4.frame")
     rng = random.Random(7)
-    for data in (b"", b"x", os.urandom(70_000), b"abc" * 90_000, bytes(rng.choice(b"ab") for _ in range(200_000))):
+    for data in (
+        b"",
+        b"x",
+        os.urandom(70_000),
+        b"abc" * 90_000,
+        bytes(rng.choice(b"ab") for _ in range(200_000)),
+    ):
         if "block_size" in options:
             options = {**options, "block_size": lz4_frame.BLOCKSIZE_MAX4MB}
         frames = lz4_frame.compress(data, **options)
@@ -150,8 +156,10 @@ def _npy(descr: object, payload: bytes) -> bytes:
 
 @pytest.mark.parametrize(
     "descr",
-    ["O", "|O", "<O", "O8", "object", "object_", "i4,O", "b1,(2,3)O", "i4, O", ("O", (2,))]
-    + [[("a", "<i4"), ("b", "|O")], [(("title", "n"), "O", (2,))], [("s", [("x", "<f8"), ("y", "O")])]],
+    [
+        *("O", "|O", "<O", "O8", "object", "object_", "i4,O", "b1,(2,3)O", "i4, O", ("O", (2,))),
+        *([("a", "<i4"), ("b", "|O")], [(("title", "n"), "O", (2,))], [("s", [("x", "<f8"), ("y", "O")])]),
+    ],
 )
 def test_npy_object_descr_forms(tmp_path, descr):
     assert descr_has_object(descr) is True
@@ -160,7 +168,9 @@ def test_npy_object_descr_forms(tmp_path, descr):
     assert _statuses(path) == {Status.MALICIOUS}
 
 
-@pytest.mark.parametrize("descr", ["<f4", "i4,f8", "M8[ns]", "U5", [("O", "<f8"), ("obj", "<i4")], ("<i2", (3,))])
+@pytest.mark.parametrize(
+    "descr", ["<f4", "i4,f8", "M8[ns]", "U5", [("O", "<f8"), ("obj", "<i4")], ("<i2", (3,))]
+)
 def test_npy_plain_descr_look_alikes(tmp_path, descr):
     """A field *named* O or obj is no object field: the data is not a pickle."""
     assert descr_has_object(descr) is False
@@ -193,9 +203,8 @@ def test_every_shelve_value_is_inspected(tmp_path):
         store["long"] = list(range(400))
         store["b"] = {"x": 2}
         store["long"] = [1]  # rewritten in place: stale bytes of the old value stay in .dat
-    db = dbm.dumb.open(base, "w")
-    db["evil"] = PAYLOAD
-    db.close()
+    with dbm.dumb.open(base, "w") as db:
+        db["evil"] = PAYLOAD
     verdicts = inspect_file(base + ".dat")
     by_key = {v.member: v.status for v in verdicts}
     assert by_key == {"key 'long'": Status.CLEAN, "key 'b'": Status.CLEAN, "key 'evil'": Status.MALICIOUS}
@@ -204,10 +213,9 @@ def test_every_shelve_value_is_inspected(tmp_path):
 def test_shelve_value_hidden_after_the_first(tmp_path):
     """Without relying on the index: values after the first in a .dat (NUL-padded blocks)."""
     base = str(tmp_path / "store")
-    db = dbm.dumb.open(base, "c")
-    db["a"] = pickle.dumps("benign", protocol=2)
-    db["b"] = PAYLOAD
-    db.close()
+    with dbm.dumb.open(base, "c") as db:
+        db["a"] = pickle.dumps("benign", protocol=2)
+        db["b"] = PAYLOAD
     os.rename(base + ".dat", base + ".bin")
     assert Status.MALICIOUS in _statuses(base + ".bin")
 
