@@ -89,14 +89,16 @@ class Obj:
 
 class Blob:
     """A bytes/str constant too large to keep as a value; `data` is kept only when it may be a
-    nested pickle or archive (what a bytes loader such as `torch.storage._load_from_bytes` reads)."""
+    nested pickle or archive (what a bytes loader such as `torch.storage._load_from_bytes` reads);
+    `unknown` when it was skipped without telling (its head ran past the probe window)."""
 
-    __slots__ = ("data", "kind", "length")
+    __slots__ = ("data", "kind", "length", "unknown")
 
-    def __init__(self, kind: str, length: int, data: bytes | None = None) -> None:
+    def __init__(self, kind: str, length: int, data: bytes | None = None, unknown: bool = False) -> None:
         self.kind = kind
         self.length = length
         self.data = data
+        self.unknown = unknown
 
 
 class Opaque:
@@ -442,6 +444,12 @@ class Walker:
         if payload is None:
             self.w.anomalies.append(
                 f"{target.full} unpickles data computed at load time (offset {self.op_offset})"
+            )
+            return
+        if isinstance(payload, Blob) and payload.unknown:
+            self.w.gaps.append(
+                f"{target.full} unpickles a {payload.length}-byte constant that was skipped unread "
+                f"(offset {self.op_offset})"
             )
             return
         data = payload.data if isinstance(payload, Blob) else payload
@@ -861,15 +869,17 @@ def _big(s: Walker, n: int, name: str) -> bool:
         raise _Stop("truncated", f"stream ends inside {name} at offset {s.op_offset}")
     if head[:4] == ARCHIVE_MAGIC or head[257:262] == b"ustar":
         return False
+    unknown = False
     if may_start_pickle(head[:2]) and s.depth < NESTED_DEPTH:
         probe = walk_bytes(head, max_opcodes=s.max_opcodes, budget=s.budget, depth=s.depth + 1, probe=True)
-        if plausible(probe) or probe.stop in ("truncated", "budget"):
-            return False  # may be a whole pickle: read it
+        if plausible(probe):
+            return False  # a pickle: read it like any constant
+        unknown = probe.stop in ("truncated", "budget")  # ran past the window: cannot tell
     s.norm = None  # too large for fickling anyway
     if not s.src.skip(n):
         raise _Stop("truncated", f"stream ends inside {name} at offset {s.op_offset}")
     s.skipped += n
-    s.stack.append(Blob("bytes" if "BYTE" in name else "str", n))
+    s.stack.append(Blob("bytes" if "BYTE" in name else "str", n, unknown=unknown))
     return True
 
 
@@ -1122,8 +1132,23 @@ def _op_obj(s: Walker) -> bool:
 def _op_reduce(s: Walker) -> bool:
     args = s._pop()
     func = s._pop()
-    s.stack.append(s._call(func, "REDUCE", args))
+    method = _method_lookup(s, func, args)
+    s.stack.append(method if method is not None else s._call(func, "REDUCE", args))
     return False
+
+
+def _method_lookup(s: Walker, func: Any, args: Any) -> Global | None:
+    """`getattr(<imported class>, "<name>")`: how pickle saves a bound class method (zoneinfo's
+    `ZoneInfo._unpickle`). Resolved to the import `module.Class.name` (a dotted name, judged by the
+    allowlist like any other) instead of a call of getattr; any other getattr stays a call."""
+    if not (isinstance(func, Global) and func.full == "builtins.getattr" and isinstance(args, tuple)):
+        return None
+    if len(args) != 2 or not isinstance(args[0], Global) or not isinstance(args[1], str):
+        return None
+    if not args[1].isidentifier():
+        return None
+    s.w.calls.append(Call(func.full, "METHOD", s.op_offset, True))
+    return s._import(args[0].module, f"{args[0].name}.{args[1]}", "getattr")
 
 
 def _op_newobj(s: Walker) -> bool:

@@ -256,6 +256,7 @@ class Policy:
             allowlist.PANDAS,
             allowlist.PANDAS_OLD_PATHS,
             allowlist.BYTES_LOADERS,
+            allowlist.VALUE_TYPES,
         ):
             for entry in group:
                 pair = _pair(entry)
@@ -265,11 +266,11 @@ class Policy:
             pair = _pair(entry)
             if pair:
                 pairs.discard(pair)
-        extra = frozenset(p for p in (_pair(e) for e in extra_allow) if p)
+        extra = frozenset(p for p in (_pair(e) for e in (*allowlist.METHODS, *extra_allow)) if p)
         return cls(frozenset(pairs) | extra, extra)
 
     def is_allowed(self, module: str, name: str) -> bool:
-        if (module, name) in self.extra:
+        if (module, name) in self.extra:  # listed literally: dotted names included
             return True
         if "." in name:  # attribute walks are only allowed when the user listed them literally
             return False
@@ -303,6 +304,7 @@ def judge(
     walks: Iterable[Walk], policy: Policy, extra_imports: Iterable[str] = (), extra_calls: Iterable[str] = ()
 ) -> Judgement:
     """Judge a stream from its walk (with nested walks) and names fickling reported on top."""
+    walks = list(walks)
     imports: dict[str, tuple[str, str, bool]] = {}
     called: set[str] = set()
     calls_seen: list[str] = []
@@ -325,6 +327,11 @@ def judge(
         if full not in calls_seen:
             calls_seen.append(full)
 
+    # builtins.getattr used only to name a class method (`getattr(ZoneInfo, "_unpickle")`): the
+    # method itself is judged as a dotted import; getattr used in any other way stays dangerous
+    method_only = {c.target for w in walks for c in w.calls if c.kind == "METHOD"} - {
+        c.target for w in walks for c in w.calls if c.kind != "METHOD"
+    }
     offending: list[str] = []
     critical = False
     malicious = bool(anomalies)
@@ -333,7 +340,7 @@ def judge(
         if module == "<computed>" or module.startswith("<"):
             continue  # reported through the anomaly
         is_called = full in called
-        if policy.is_allowed(module, name):
+        if policy.is_allowed(module, name) or full in method_only:
             continue
         if policy.is_dangerous(module, name):
             malicious = True
