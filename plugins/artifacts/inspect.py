@@ -21,7 +21,7 @@ from aisec.hooks import Severity
 
 from . import fickling_adapter, formats
 from .opcodes import Global, PList, Walk, may_start_pickle, parses_as_pickle, plausible, walk_stream
-from .policy import Policy, judge
+from .policy import Policy, judge, project_packages
 from .streams import (
     Budget,
     BudgetExceeded,
@@ -49,13 +49,15 @@ STORAGE_SIZES = {
 }  # fmt: skip
 
 _STORAGE_NAME = re.compile(r"(^|/)data/\d+$")
-_POLICIES: dict[tuple[str, ...], Policy] = {}
+_POLICIES: dict[tuple[str, tuple[str, ...]], Policy] = {}
 
 
 def _policy(extra_allow: Iterable[str]) -> Policy:
-    key = tuple(sorted(extra_allow))
+    """The policy for this allowlist, with the project's own packages seen from the current folder."""
+    allow = tuple(sorted(extra_allow))
+    key = (os.getcwd(), allow)
     if key not in _POLICIES:
-        _POLICIES[key] = Policy.default(key)
+        _POLICIES[key] = Policy.default(allow, project_packages())
     return _POLICIES[key]
 
 
