@@ -49,10 +49,12 @@ from .types import (
     FixInfo,
     FormatOptions,
     Location,
+    RelatedLocation,
     Report,
     ScanError,
     Severity,
     Summary,
+    printable,
 )
 
 __all__ = [
@@ -87,6 +89,7 @@ __all__ = [
     "NameResolver",
     "ParameterSource",
     "ProjectInfo",
+    "RelatedLocation",
     "Report",
     "Rule",
     "RuleContext",
@@ -104,6 +107,7 @@ __all__ = [
     "cst",
     "hookimpl",
     "hookspec",
+    "printable",
     "sinks_marker",
     "sources_marker",
 ]

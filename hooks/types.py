@@ -101,6 +101,15 @@ class Location:
 
 
 @dataclass(frozen=True)
+class RelatedLocation:
+    """A place on a finding's path, with what happens there: a flow's source, each call it
+    passes through, the sink (JSON `related`, SARIF `relatedLocations` and `codeFlows`)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """One reported problem, as every output format sees it (the JSON contract's fields)."""
 
@@ -116,6 +125,7 @@ class Finding:
     artifact: Mapping[str, Any] | None = None
     cell: int | None = None
     suppressed: bool = False
+    related: tuple[RelatedLocation, ...] = ()  # in flow order: source(s), steps, sink
 
     @property
     def path(self) -> str:
@@ -186,3 +196,18 @@ class Report:
         if lines is None or not 1 <= line <= len(lines):
             return None
         return lines[line - 1]
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal or in a CI log: control characters (ESC, CR, BEL, ...),
+    bidirectional overrides, line separators and lone surrogates (undecodable file names) are
+    shown as escapes (`\\x1b`, `\\u202e`, `\\udcff`), so a scanned file cannot forge output (a fake
+    "No findings", a cleared screen). Human-facing formats apply it to every reported string."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char == " " else _escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
