@@ -341,14 +341,14 @@ class _Context:
             verdict.reason = "; ".join(gaps[:3])
         if (stopped or nested_budget or gaps) and j.status is not Status.MALICIOUS:
             verdict.status, verdict.severity = Status.INCOMPLETE, Severity.HIGH
-        archives = set()
+        archives: set[bytes] = set()
         for walk in all_walks:
             for at, data in walk.archives:
-                archives.add(at)
+                archives.add(data)
                 self.dispatch_bytes(data, _join(member, f"bytes@{at}"), depth + 1)
             # what `torch.storage._load_from_bytes` reads: `torch.load(BytesIO(data))`, in full
             for at, data in walk.loader_payloads:
-                if at not in archives:
+                if data not in archives:
                     self.loaded_bytes(data, _join(member, f"loaded@{at}"), depth + 1)
         return verdict
 

@@ -261,7 +261,9 @@ class Policy:
     own: frozenset[str] = frozenset({"__main__"})  # top-level names of the project's own code
 
     @classmethod
-    def default(cls, extra_allow: Iterable[str] = (), own: frozenset[str] = frozenset({"__main__"})) -> Policy:
+    def default(
+        cls, extra_allow: Iterable[str] = (), own: frozenset[str] = frozenset({"__main__"})
+    ) -> Policy:
         pairs: set[tuple[str, str]] = set()
         try:
             from fickling.ml import ML_ALLOWLIST

@@ -167,4 +167,6 @@ def test_load_line_suppression_never_hides_high_ais401():
     for severity, hidden in [(Severity.MEDIUM, True), (Severity.HIGH, False), (Severity.CRITICAL, False)]:
         suppressions = find_suppressions(text)
         assert (suppression_for(suppressions, "AIS401", 1, 1, 1, severity) is not None) is hidden
-    assert suppression_for(find_suppressions(text.replace("AIS401", "AIS403")), "AIS403", 1, 1, 1, Severity.HIGH)
+    assert suppression_for(
+        find_suppressions(text.replace("AIS401", "AIS403")), "AIS403", 1, 1, 1, Severity.HIGH
+    )
