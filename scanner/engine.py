@@ -530,7 +530,12 @@ class FileScanner:
         )
         statement_end = statement_span.end.line if _is_simple(report.statement) else statement_span.start.line
         suppression = suppression_for(
-            suppressions, report.rule.code, span.start.line, statement_span.start.line, statement_end
+            suppressions,
+            report.rule.code,
+            span.start.line,
+            statement_span.start.line,
+            statement_end,
+            report.severity or report.rule.severity,
         )
         if suppression is not None and not self.show_suppressed:
             return None
