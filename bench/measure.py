@@ -39,13 +39,13 @@ class Series:
         return f"{min(walls):.2f}-{max(walls):.2f}" if walls else ""
 
 
-def run(argv: list[str], *, cwd: Path, stdout: Path | None = None, env: dict[str, str] | None = None) -> Run:
+def run(argv: list[str], *, cwd: Path, stdout: Path | None = None) -> Run:
     """Run `argv` to completion; stdout goes to `stdout` (or nowhere), stderr is dropped."""
     load = os.getloadavg()[0]
     out = stdout.open("wb") if stdout is not None else subprocess.DEVNULL
     try:
         start = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL, env=env)
+        process = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
     finally:

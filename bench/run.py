@@ -265,7 +265,6 @@ def full_scan(
     if tools.ruff:
         peers["ruff --select S"] = [tools.ruff, "check", "--no-cache", "--isolated", "--select", "S"]
         peers["ruff --select S"] += ["--exit-zero", "."]
-    env = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
     jobs = [("aisec", variant) for variant in tools.aisec] + [("peer", label) for label in peers]
     for round_index in range(rounds):
         shift = round_index % len(jobs)
@@ -273,7 +272,7 @@ def full_scan(
             if kind == "aisec":
                 aisec_round(label, tools.aisec[label], round_index)
             else:
-                result = run(peers[label], cwd=folder, env=env)
+                result = run(peers[label], cwd=folder)
                 series.setdefault(label, Series(label)).runs.append(result)
     memory = []
     if options.memory:
@@ -359,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     options = parser.parse_args(argv)
 
+    # semgrep asks the network for its latest version (even for --version) unless told not to.
+    os.environ.update(SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off")
     after = options.aisec or find_tool("aisec", None)
     if after is None:
         print("aisec is not installed next to this interpreter; pass --aisec", file=sys.stderr)
