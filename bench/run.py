@@ -24,8 +24,8 @@ to one file that aisec parses, then the file is restored); and once each peer:
 
 aisec always runs with all its default rules (taint rules included) and its default `--jobs`.
 Reported per command: median wall time, median CPU time, median peak RSS (largest process), the
-wall-time range and the median 1-minute load average when the runs started. With `--memory`
-(default on), one more cold aisec run with `--jobs 1` gives peak RSS per million lines.
+wall-time range and the median 1-minute load average when the runs started. Unless `--no-memory`,
+one more cold run of the aisec under test with `--jobs 1` gives peak RSS per million lines.
 
 Pre-commit latency, interleaved `--runs` times: `python -c pass`; each aisec on three one-file
 samples (`bench/samples.py`: trigger-free, model-loading, a 30-line LLM route) with `--no-cache`
@@ -275,8 +275,8 @@ def full_scan(
                 result = run(peers[label], cwd=folder)
                 series.setdefault(label, Series(label)).runs.append(result)
     memory = []
-    if options.memory:
-        for variant, aisec in tools.aisec.items():
+    if options.memory:  # the aisec under test only: one more cold run
+        for variant, aisec in list(tools.aisec.items())[-1:]:
             result = run([aisec, "check", "--no-cache", "--jobs", "1", "-q", "."], cwd=folder)
             per_million = result.peak_rss_mb / (corpus.lines / 1_000_000)
             memory.append(

@@ -157,8 +157,7 @@ class FileScanner:
         python: _PythonParse | None = None
         if self.use_prefilter:
             candidates = rules_for_text(text, candidates, self._trigger_expansions)
-            screens = self._screens()
-            if candidates and any(screen.screens(candidates) for screen in screens):
+            if candidates and any(screen.screens(candidates) for screen in self._screens()):
                 # The tree of the parse guard `_run_rules` needs anyway: parsed once, screened,
                 # dropped before libcst runs (only the verdict travels on).
                 tree, python = _PythonParse.of_tree(text)

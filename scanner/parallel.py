@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 POOL_THRESHOLD = 24  # files; below this, process start-up costs more than it saves
+MAX_CHUNK = 8  # files per task sent to a worker
 
 _WORKER_TASK: Callable[[tuple[Path, str]], Any] | None = None
 
@@ -55,7 +56,11 @@ def map_files(
         return
     try:
         with pool:
-            chunk = max(1, len(items) // (jobs * 8))
+            # Small chunks: per-file cost varies a hundredfold (a trigger-free file vs. a big
+            # module given to the taint analysis) and neighbouring files are alike, so big
+            # chunks leave one worker alone with the last heavy folder; a chunk's round trip
+            # costs far less than one parsed file.
+            chunk = max(1, min(MAX_CHUNK, len(items) // (jobs * 32)))
             yield from pool.imap(_run, items, chunksize=chunk)
     finally:
         _WORKER_TASK = None
