@@ -42,7 +42,18 @@ class NameResolver(Protocol):
 
     def qualified(self, node: libcst.BaseExpression) -> str | None:
         """`np.load` -> `numpy.load`; `c.chat.completions.create` -> `openai.OpenAI.chat...`
-        when `c = openai.OpenAI()`; builtins -> `builtins.eval`; None when unknown."""
+        when `c = openai.OpenAI()`; builtins -> `builtins.eval`; None when unknown, and for an
+        object a call returned (`tok` after `tok = AutoTokenizer.from_pretrained(...)`)."""
+        ...
+
+    def returned_by(self, node: libcst.BaseExpression) -> str | None:
+        """The qualified name of the callable whose result `node` holds (`tok` above ->
+        `transformers.AutoTokenizer.from_pretrained`; `OpenAI()` -> `openai.OpenAI`), else None."""
+        ...
+
+    def assumed_import(self, node: libcst.BaseExpression) -> bool:
+        """True when `node` resolves through a well-known module name the file never imports
+        (`pickle.loads` in a snippet): `Rule.report` lowers such a call's confidence."""
         ...
 
 

@@ -103,15 +103,33 @@ class Rule:
         severity: Severity | None = None,
         confidence: Confidence | None = None,
         artifact: Mapping[str, Any] | None = None,
+        related: Sequence[tuple[Any, str]] = (),
     ) -> None:
         """Report a finding at `node`; `severity`/`confidence` override the rule's defaults.
 
         `artifact` (`{"path": ..., "member": ...}`) reports a problem *in a model file* that the
         code at `node` loads: the finding's location becomes the artifact, and the code location
         is kept as `artifact["referenced_from"]` (suppressions still apply at the code).
+
+        `related` are (node, what happens there) pairs of this module in path order, e.g. a
+        flow's source, the helpers it passes through and the sink (`Finding.related`).
+
+        A call whose callee rests on a module the file never imports (`pickle.loads(x)` in a
+        snippet) is reported at low confidence.
         """
+        callee = getattr(node, "func", None)
+        assumed = getattr(self.names, "assumed_import", None)
+        if callee is not None and assumed is not None and assumed(callee):
+            confidence = Confidence.LOW
         self.context.add_report(
-            self, node, message, fix=fix, severity=severity, confidence=confidence, artifact=artifact
+            self,
+            node,
+            message,
+            fix=fix,
+            severity=severity,
+            confidence=confidence,
+            artifact=artifact,
+            related=tuple(related),
         )
 
     @classmethod

@@ -267,6 +267,9 @@ class TaintFact:
     spliced: bool = False
     encoded: tuple[str, ...] = ()
     node: Any = field(default=None, compare=False, repr=False)
+    steps: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    """The calls the data went through from the source to the sink (nodes of this module): a
+    helper that returned it, a helper it was passed to."""
 
     def where(self) -> str:
         """`request.form["bio"]` at line 12"""

@@ -101,6 +101,15 @@ class Location:
 
 
 @dataclass(frozen=True)
+class RelatedLocation:
+    """A place on a finding's path, with what happens there: a flow's source, each call it
+    passes through, the sink (JSON `related`, SARIF `relatedLocations` and `codeFlows`)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """One reported problem, as every output format sees it (the JSON contract's fields)."""
 
@@ -116,6 +125,7 @@ class Finding:
     artifact: Mapping[str, Any] | None = None
     cell: int | None = None
     suppressed: bool = False
+    related: tuple[RelatedLocation, ...] = ()  # in flow order: source(s), steps, sink
 
     @property
     def path(self) -> str:

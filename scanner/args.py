@@ -8,6 +8,7 @@ import libcst as cst
 from aisec.hooks import UNKNOWN
 
 _NAMED_CONSTANTS = {"True": True, "False": False, "None": None}
+_EMPTY_CONTAINERS: dict[type, type] = {cst.List: list, cst.Tuple: tuple, cst.Set: set, cst.Dict: dict}
 
 
 class ArgHelper:
@@ -44,6 +45,8 @@ class ArgHelper:
             return UNKNOWN if value is None else value
         if isinstance(expr, (cst.Integer, cst.Float)):
             return expr.evaluated_value
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set, cst.Dict)) and not expr.elements:
+            return _EMPTY_CONTAINERS[type(expr)]()  # falsy: `allow_pickle=[]` is off
         if (
             isinstance(expr, cst.UnaryOperation)
             and isinstance(expr.operator, cst.Minus)

@@ -17,11 +17,11 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
-from aisec.hooks import Applicability, Confidence, Finding, FixInfo, Location, Severity
+from aisec.hooks import Applicability, Confidence, Finding, FixInfo, Location, RelatedLocation, Severity
 
 from .engine import FileResult, file_signature
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: findings carry related locations
 
 
 def run_key(parts: Iterable[Any]) -> str:
@@ -75,6 +75,10 @@ class ResultCache:
             return  # a read-only or full disk only costs speed
 
 
+def _location_to_json(loc: Location) -> list[Any]:
+    return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column]
+
+
 def _finding_to_json(finding: Finding) -> dict[str, Any]:
     loc = finding.location
     return {
@@ -82,7 +86,7 @@ def _finding_to_json(finding: Finding) -> dict[str, Any]:
         "name": finding.name,
         "severity": finding.severity.value,
         "confidence": finding.confidence.value,
-        "location": [loc.path, loc.line, loc.column, loc.end_line, loc.end_column],
+        "location": _location_to_json(loc),
         "message": finding.message,
         "cwe": finding.cwe,
         "fix": None if finding.fix is None else [finding.fix.applicability.value, finding.fix.diff],
@@ -90,6 +94,7 @@ def _finding_to_json(finding: Finding) -> dict[str, Any]:
         "artifact": finding.artifact,
         "cell": finding.cell,
         "suppressed": finding.suppressed,
+        "related": [[*_location_to_json(r.location), r.message] for r in finding.related],
     }
 
 
@@ -108,6 +113,7 @@ def _finding_from_json(raw: dict[str, Any]) -> Finding:
         artifact=raw["artifact"],
         cell=raw["cell"],
         suppressed=raw["suppressed"],
+        related=tuple(RelatedLocation(Location(*r[:5]), r[5]) for r in raw["related"]),
     )
 
 

@@ -1,4 +1,4 @@
-"""The `aisec` command line: `check`, `rules`, `explain`, `config`, `baseline`.
+"""The `aisec` command line: `check`, `rules`, `explain`, `config`, `baseline`, `server`.
 
 `main(argv) -> int` never raises for bad input: configuration, plugin and usage problems are
 one line on stderr and exit code 2; findings exit 1; a clean run exits 0. A traceback is shown
@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("paths", nargs="*", default=None)
     baseline.add_argument("-o", "--output", type=Path, required=True)
     _add_common(baseline)
+    server = commands.add_parser(
+        "server", help="run the language server (LSP over stdio) for editors; needs the lsp extra"
+    )
+    server.add_argument("-v", "--verbose", action="store_true", help="show tracebacks of internal errors")
     return parser
 
 
@@ -149,6 +153,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
     if args.command == "check":
         return _check(args, cwd)
+    if args.command == "server":
+        from .server import serve  # imports pygls: only for this command
+
+        return serve()
     options = CheckOptions(config_file=args.config)
     session = open_session(options, cwd)
     if args.command == "rules":

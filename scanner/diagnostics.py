@@ -54,10 +54,41 @@ class UnusedSuppression(Rule):
     valid = ()
 
 
+class IncompleteAnalysis(Rule):
+    code = "AIS005"
+    name = "dataflow-not-fully-analysed"
+    summary = "The dataflow analysis of a file stopped at its budget: AIS2xx/AIS3xx may miss flows there"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    description = (
+        "Reports a file whose taint analysis (the dataflow behind AIS2xx and AIS3xx) needed more "
+        "evaluation steps than its budget: 20,000 plus 200 per statement of the file. The flows found "
+        "up to that point are still reported; flows the analysis had not reached yet are not. Code a "
+        "person writes stays far below the budget (loops cost the sum of their bodies, helpers are "
+        "summarised once per change); generated or adversarial code can reach it."
+    )
+    rationale = (
+        "A scan that silently stops part-way reads as a clean result. A file crafted to exhaust the "
+        "analysis would otherwise be a way around every dataflow rule, so the file fails the default "
+        "gate and says why."
+    )
+    remediation = (
+        "Split the file (very long generated functions are the usual cause), or, if it is generated "
+        "code nobody edits, exclude it with `extend-exclude` or ignore AIS005 for it with "
+        "`per-file-ignores`."
+    )
+    invalid = ()
+    valid = ()
+
+
 PARSE_ERROR = ParseError
+INCOMPLETE_ANALYSIS = IncompleteAnalysis
 UNUSED_SUPPRESSION = UnusedSuppression
+# Every code the engine itself emits: none of them is a check of the scanned code on its own, so a
+# run that enables only these has no rule enabled.
+ENGINE_DIAGNOSTICS = (ParseError, UnusedSuppression, IncompleteAnalysis)
 
 
 @hookimpl
 def aisec_rules() -> list[type[Rule]]:
-    return [ParseError, UnusedSuppression]
+    return list(ENGINE_DIAGNOSTICS)

@@ -15,9 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from aisec.hooks import Applicability, Confidence, Finding, Fix, FixInfo, Location, Rule, ScanError, Severity
+from aisec.hooks import (
+    Applicability,
+    Confidence,
+    Finding,
+    Fix,
+    FixInfo,
+    Location,
+    RelatedLocation,
+    Rule,
+    ScanError,
+    Severity,
+)
 
-from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
+from .diagnostics import INCOMPLETE_ANALYSIS, PARSE_ERROR, UNUSED_SUPPRESSION
 from .findings import assign_fingerprints
 from .prefilter import rules_for_text
 from .suppressions import Suppression, find_suppressions, suppression_for
@@ -56,6 +67,7 @@ class _PendingReport:
     statement: Any
     artifact: Mapping[str, Any] | None = None
     path: tuple[Any, ...] = ()  # the statements that hold the node, outermost first (positions)
+    related: tuple[tuple[Any, str], ...] = ()  # (node, message) along a flow
 
 
 class RuleFailure(Exception):
@@ -323,6 +335,7 @@ class FileScanner:
             self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
             return None
         result.dependencies.update(context.dependencies)
+        self._incomplete_analysis(result, path, context)
         for rule, exc in [*failures, *dispatcher.failures]:
             plugin = self.rule_plugins.get(rule.code, "?")
             result.errors.append(
@@ -408,6 +421,7 @@ class FileScanner:
                     cwe=rule.cwe,
                     fix=fix_info,
                     suppressed=suppression is not None,
+                    related=self._related(path, report, positions),
                 )
             )
             # An artifact finding is located in the artifact: the loading file keeps apart the same
@@ -415,6 +429,21 @@ class FileScanner:
             origin = f"{artifact.get('member')}\0{path}" if artifact else ""
             texts.append(f"{module.code_for_node(report.node)}\0{origin}")
         return assign_fingerprints(findings, texts), fixes
+
+    @staticmethod
+    def _related(path: str, report: _PendingReport, positions: Any) -> tuple[RelatedLocation, ...]:
+        """Locations of a report's related nodes (nodes the module does not hold are left out)."""
+        related = []
+        for node, message in report.related:
+            try:
+                span = positions.get(node, report.path)
+            except KeyError:
+                continue
+            location = Location(
+                path, span.start.line, span.start.column + 1, span.end.line, span.end.column + 1
+            )
+            related.append(RelatedLocation(location, message))
+        return tuple(related)
 
     # ----- diagnostics -----
 
@@ -431,6 +460,24 @@ class FileScanner:
             cwe=PARSE_ERROR.cwe,
         )
         result.findings.extend(assign_fingerprints([finding], [message]))
+
+    def _incomplete_analysis(self, result: FileResult, path: str, context: _FileContext) -> None:
+        """AIS005 when the file's taint analysis stopped at its budget."""
+        taint = context._taint
+        reason = taint.incomplete if taint is not None else None
+        code = INCOMPLETE_ANALYSIS.code
+        if not reason or code not in self.enabled_codes or code in self._ignored_codes(path):
+            return
+        finding = Finding(
+            code=code,
+            name=INCOMPLETE_ANALYSIS.name,
+            severity=INCOMPLETE_ANALYSIS.severity,
+            confidence=INCOMPLETE_ANALYSIS.confidence,
+            location=Location(path, 1, 1, 1, 1),
+            message=f"not fully analysed: {reason}; AIS2xx/AIS3xx may miss flows in this file",
+            cwe=INCOMPLETE_ANALYSIS.cwe,
+        )
+        result.findings.extend(assign_fingerprints([finding], [reason]))
 
     def _unused_without_parse(
         self, path: str, text: str, ignored: frozenset[str], result: FileResult
@@ -650,6 +697,7 @@ class _FileContext:
                 statement,
                 kwargs.get("artifact"),
                 path,
+                kwargs.get("related", ()),
             )
         )
 

@@ -17,6 +17,8 @@ from typing import Any, Iterator
 
 import libcst as cst
 
+from .assumed import ASSUMED_MODULES
+
 BUILTIN_NAMES = frozenset(dir(builtins))
 _MAX_DEPTH = 12
 
@@ -36,6 +38,8 @@ class _Binding:
     qualified: str | None = None
     alias_of: Any = None  # expression whose qualified name this name takes
     instance_of: Any = None  # callee expression: the name holds an instance it returned
+    factory: str | None = None  # self attributes: the resolved callee whose result they hold
+    branch: tuple[int, int] | None = None  # (if/try/match statement, which of its branches)
 
 
 @dataclass
@@ -59,6 +63,7 @@ class NameTable:
         self._scopes: dict[int, Scope] = {}
         self._ordinals: dict[int, int] = {}
         self._counter = 0
+        self._bound_names: frozenset[str] | None = None
         self.module_scope = Scope("module", None)
         self._scopes[id(module)] = self.module_scope
         self._collect_block(module.body, self.module_scope)
@@ -96,8 +101,51 @@ class NameTable:
     # ----- public API -----
 
     def qualified(self, node: cst.BaseExpression) -> str | None:
-        """The canonical dotted name of `node` in the current scope, or None if unknown."""
+        """The canonical dotted name of `node` in the current scope, or None if unknown.
+
+        An object a call returned is not the callable that made it: after
+        `tok = AutoTokenizer.from_pretrained(...)`, `tok` (and `tok(text)`'s callee) has no
+        qualified name, while its attributes live under the factory's (`tok.decode` is
+        `transformers.AutoTokenizer.from_pretrained.decode`; see `returned_by`)."""
+        if self.returned_by(node) is not None:
+            return None
         return self._resolve(node, self._scope_stack[-1], self._ordinal_stack[-1], 0)
+
+    def returned_by(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name of the callable whose return value `node` holds: a call itself
+        (`OpenAI()`), a name bound to a call's result in the current scope, or a `self`
+        attribute set from a call in `__init__`; None otherwise."""
+        scope, ordinal = self._scope_stack[-1], self._ordinal_stack[-1]
+        if isinstance(node, cst.Call):
+            return self._resolve(node.func, scope, ordinal, 1)
+        if isinstance(node, cst.Name):
+            found = self._lookup(node.value, scope, ordinal)
+            if found is None or found[0].instance_of is None:
+                return None
+            binding, owner = found
+            return self._resolve(binding.instance_of, owner, binding.ordinal, 1)
+        binding = self._self_attribute(node, scope)
+        return binding.factory if binding is not None else None
+
+    def assumed_import(self, node: cst.BaseExpression) -> bool:
+        """True when `node`'s qualified name rests on a well-known module name that the file uses
+        without importing it (`pickle.loads(x)` in a snippet, a notebook fragment, after
+        `from x import *`): findings on it deserve lower confidence."""
+        root = node
+        while isinstance(root, (cst.Attribute, cst.Call)):
+            root = root.value if isinstance(root, cst.Attribute) else root.func
+        return isinstance(root, cst.Name) and self._assumable(root.value)
+
+    def _assumable(self, name: str) -> bool:
+        """A well-known module name that nothing in the file binds (not even where this use
+        cannot see it, as in a class body): the file expects it to be imported already."""
+        if name not in ASSUMED_MODULES:
+            return False
+        if self._bound_names is None:
+            self._bound_names = frozenset(
+                bound for scope in self._scopes.values() for bound in scope.bindings
+            )
+        return name not in self._bound_names
 
     # ----- resolution -----
 
@@ -107,14 +155,9 @@ class NameTable:
         if isinstance(node, cst.Name):
             return self._resolve_name(node.value, scope, ordinal, depth)
         if isinstance(node, cst.Attribute):
-            if (
-                isinstance(node.value, cst.Name)
-                and node.value.value == "self"
-                and scope.class_scope is not None
-            ):
-                binding = scope.class_scope.self_attributes.get(node.attr.value)
-                if binding is not None:
-                    return self._binding_value(binding, scope.class_scope, depth)
+            binding = self._self_attribute(node, scope)
+            if binding is not None:
+                return self._binding_value(binding, scope, depth)
             base = self._resolve(node.value, scope, ordinal, depth + 1)
             return f"{base}.{node.attr.value}" if base else None
         if isinstance(node, cst.Call):
@@ -123,6 +166,23 @@ class NameTable:
         return None
 
     def _resolve_name(self, name: str, scope: Scope, ordinal: int, depth: int) -> str | None:
+        found = self._lookup(name, scope, ordinal)
+        if found is None:
+            if name in BUILTIN_NAMES:
+                return f"builtins.{name}"
+            return name if self._assumable(name) else None
+        binding, owner = found
+        value = self._binding_value(binding, owner, depth)
+        if value is None:
+            # `try: import torch` / `except ImportError: torch = None`: the name may be either.
+            for other in _alternatives(binding, owner.bindings[name]):
+                value = self._binding_value(other, owner, depth)
+                if value is not None:
+                    break
+        return value
+
+    def _lookup(self, name: str, scope: Scope, ordinal: int) -> tuple[_Binding, Scope] | None:
+        """The binding of `name` in effect at `ordinal` of `scope`, and the scope that holds it."""
         current: Scope | None = scope
         same_scope = True
         while current is not None:
@@ -135,16 +195,28 @@ class NameTable:
                 if same_scope:
                     earlier = [b for b in bindings if b.ordinal < ordinal]
                     binding = earlier[-1] if earlier else bindings[-1]
-                return self._binding_value(binding, current, depth)
+                return binding, current
             current = current.parent
             same_scope = False
-        if name in BUILTIN_NAMES:
-            return f"builtins.{name}"
+        return None
+
+    @staticmethod
+    def _self_attribute(node: Any, scope: Scope) -> _Binding | None:
+        """The `__init__` binding of `self.<attr>` seen from a method of the class."""
+        if (
+            isinstance(node, cst.Attribute)
+            and isinstance(node.value, cst.Name)
+            and node.value.value == "self"
+            and scope.class_scope is not None
+        ):
+            return scope.class_scope.self_attributes.get(node.attr.value)
         return None
 
     def _binding_value(self, binding: _Binding, scope: Scope, depth: int) -> str | None:
         if binding.qualified is not None:
             return binding.qualified
+        if binding.factory is not None:
+            return binding.factory
         expr = binding.alias_of if binding.alias_of is not None else binding.instance_of
         if expr is None:
             return None
@@ -206,25 +278,45 @@ class NameTable:
             for item in statement.items:
                 if item.asname is not None:
                     self._bind_target(item.asname.name, scope, ordinal)
+        branching = isinstance(statement, (cst.If, cst.Try, cst.Match)) or (
+            hasattr(cst, "TryStar") and isinstance(statement, cst.TryStar)
+        )
         for attr in ("body", "orelse", "finalbody"):
             part = getattr(statement, attr, None)
             if part is None:
                 continue
-            if isinstance(part, (cst.Else, cst.If)):
-                if isinstance(part, cst.If):
-                    self._collect_statement(part, scope)
-                else:
+            # An `if`'s else is the other branch; a `try`'s else continues its body.
+            branch = 1 if attr == "orelse" and isinstance(statement, cst.If) else 0
+            with self._branch(scope, (id(statement), branch) if branching and attr != "finalbody" else None):
+                if isinstance(part, (cst.Else, cst.If)):
+                    if isinstance(part, cst.If):
+                        self._collect_statement(part, scope)
+                    else:
+                        self._collect_suite(part.body, scope)
+                elif isinstance(part, cst.Finally):
                     self._collect_suite(part.body, scope)
-            elif isinstance(part, cst.Finally):
-                self._collect_suite(part.body, scope)
-            else:
-                self._collect_suite(part, scope)
-        for handler in getattr(statement, "handlers", ()):
-            if handler.name is not None:
-                self._bind_target(handler.name.name, scope, ordinal)
-            self._collect_suite(handler.body, scope)
-        for case in getattr(statement, "cases", ()):
-            self._collect_suite(case.body, scope)
+                else:
+                    self._collect_suite(part, scope)
+        for index, handler in enumerate(getattr(statement, "handlers", ()), start=1):
+            with self._branch(scope, (id(statement), index)):
+                if handler.name is not None:
+                    self._bind_target(handler.name.name, scope, ordinal)
+                self._collect_suite(handler.body, scope)
+        for index, case in enumerate(getattr(statement, "cases", ())):
+            with self._branch(scope, (id(statement), index)):
+                self._collect_suite(case.body, scope)
+
+    @contextmanager
+    def _branch(self, scope: Scope, branch: tuple[int, int] | None) -> Iterator[None]:
+        """Tag the bindings made in one branch of an if/try/match (the innermost one wins)."""
+        before = {name: len(bindings) for name, bindings in scope.bindings.items()}
+        yield
+        if branch is None:
+            return
+        for name, bindings in scope.bindings.items():
+            for binding in bindings[before.get(name, 0) :]:
+                if binding.branch is None:
+                    binding.branch = branch
 
     def _collect_small(self, small: Any, scope: Scope, ordinal: int) -> None:
         if isinstance(small, cst.Import):
@@ -260,7 +352,7 @@ class NameTable:
             self._bind_target(target, scope, ordinal)
             return
         binding = _Binding(ordinal)
-        if isinstance(value, (cst.Name, cst.Attribute)):
+        if isinstance(value, (cst.Name, cst.Attribute)) and not _is_constant(value):
             binding.alias_of = value
         elif isinstance(value, cst.Call):
             binding.instance_of = value.func
@@ -291,16 +383,32 @@ class NameTable:
                     and isinstance(target.value, cst.Name)
                     and target.value.value == "self"
                 ):
-                    binding = _Binding(self._ordinals.get(id(statement), 0))
-                    if isinstance(small.value, (cst.Name, cst.Attribute)):
-                        binding.alias_of = small.value
-                    elif isinstance(small.value, cst.Call):
-                        binding.instance_of = small.value.func
+                    ordinal = self._ordinals.get(id(statement), 0)
                     # Resolved now, in the __init__ scope, so its parameters and imports apply.
-                    resolved = self._binding_value(binding, func_scope, 0)
-                    class_scope.self_attributes[target.attr.value] = _Binding(
-                        binding.ordinal, qualified=resolved
-                    )
+                    attribute = _Binding(ordinal)
+                    if isinstance(small.value, cst.Call):
+                        attribute.factory = self._resolve(small.value.func, func_scope, ordinal, 1)
+                    elif isinstance(small.value, (cst.Name, cst.Attribute)) and not _is_constant(small.value):
+                        attribute.qualified = self._resolve(small.value, func_scope, ordinal, 1)
+                    class_scope.self_attributes[target.attr.value] = attribute
+
+
+def _alternatives(binding: _Binding, bindings: list[_Binding]) -> list[_Binding]:
+    """Bindings of the same name in the other branches of the if/try/match that made `binding`,
+    latest first."""
+    if binding.branch is None:
+        return []
+    statement, branch = binding.branch
+    return [
+        other
+        for other in reversed(bindings)
+        if other.branch is not None and other.branch[0] == statement and other.branch[1] != branch
+    ]
+
+
+def _is_constant(node: Any) -> bool:
+    """`None`, `True`, `False`: a name bound to one of them names no module."""
+    return isinstance(node, cst.Name) and node.value in ("None", "True", "False")
 
 
 def _dotted(node: Any) -> str:

@@ -12,15 +12,13 @@ from aisec.hooks import Applicability, Finding, Report, Rule, ScanError, Severit
 from . import __version__
 from .config import Config, ConfigError, load_config
 from .declarative import build_rules
-from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION
+from .diagnostics import ENGINE_DIAGNOSTICS
 from .discovery import ANY_SUFFIX, SOURCE_SUFFIXES, discover, display_path
 from .engine import FileResult, FileScanner
 from .findings import sort_findings
 from .parallel import default_jobs, map_files
 from .pluginmanager import PluginError, Registry, configure, load_plugins
 from .selection import is_enabled, unknown_prefixes
-
-DIAGNOSTICS = (PARSE_ERROR, UNUSED_SUPPRESSION)
 
 
 class UsageError(Exception):
@@ -116,7 +114,7 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
         reasons[code] = reason
         if on:
             enabled.append(rule)
-    if not [rule for rule in enabled if rule not in DIAGNOSTICS]:
+    if not [rule for rule in enabled if rule not in ENGINE_DIAGNOSTICS]:
         raise ConfigError(
             "no rule is enabled: check `select`/`ignore` (`aisec config` shows why each rule is off)"
         )
@@ -129,9 +127,11 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
     return Session(config, registry, enabled, reasons, catalog)
 
 
-def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes | None = None) -> Outcome:
+def build_scanner(session: Session, options: CheckOptions, cwd: Path) -> FileScanner:
+    """The file scanner of a session: what `check` runs on every file and stdin, and what
+    `aisec server` runs on every editor buffer (`FileScanner.scan_bytes`)."""
     config = session.config
-    scanner = FileScanner(
+    return FileScanner(
         session.enabled,
         rule_plugins=session.registry.rule_plugins,
         options=config.rule_options,
@@ -146,6 +146,11 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         cwd=cwd,
         taint_catalog=session.taint_catalog,
     )
+
+
+def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes | None = None) -> Outcome:
+    config = session.config
+    scanner = build_scanner(session, options, cwd)
     summary = Summary()
     errors: list[ScanError] = []
     results: list[FileResult] = []
@@ -166,7 +171,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
             errors.append(ScanError(missing, "no such file or directory; check the path"))
         items = [(path, display_path(path, cwd)) for path in found.files]
 
-        cache = _open_cache(session, options) if fix_mode is None else None
+        cache = open_cache(session, options) if fix_mode is None else None
 
         def task(item: tuple[Path, str]) -> FileResult:
             path, shown = item
@@ -176,14 +181,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
                 data = path.read_bytes()
             except OSError as exc:
                 return FileResult(shown, errors=[ScanError(shown, f"cannot read: {exc.strerror or exc}")])
-            if cache is not None:
-                hit = cache.get(shown, data)
-                if hit is not None:
-                    return hit
-            result = scanner.scan_bytes(shown, data, fix_mode)
-            if cache is not None and (result.parsed or result.screened) and not result.errors:
-                cache.put(shown, data, result)
-            return result
+            return scan_source(scanner, shown, data, fix_mode, cache)
 
         results.extend(map_files(task, items, options.jobs or default_jobs()))
     outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin)
@@ -206,6 +204,30 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
     report = Report(findings, errors, summary, __version__, rules=session.registry.rules, sources=sources)
     fail_on = options.fail_on or config.fail_on
     return Outcome(report, fail_on, outcome_diffs, fixed)
+
+
+def scan_source(
+    scanner: FileScanner,
+    shown: str,
+    data: bytes,
+    fix: Applicability | None = None,
+    cache: Any = None,
+    *,
+    store: bool = True,
+) -> FileResult:
+    """Scan one file's bytes under the name `shown`, through the result cache when one is given.
+
+    `store=False` reads the cache without writing to it (`aisec server` scans unsaved buffers:
+    their contents are not worth an entry).
+    """
+    if cache is not None:
+        hit = cache.get(shown, data)
+        if hit is not None:
+            return hit
+    result = scanner.scan_bytes(shown, data, fix)
+    if store and cache is not None and (result.parsed or result.screened) and not result.errors:
+        cache.put(shown, data, result)
+    return result
 
 
 def _apply_fixes(
@@ -251,7 +273,7 @@ def _artifact_task(path: Path, shown: str, session: Session, cache: Any) -> File
     return result
 
 
-def _open_cache(session: Session, options: CheckOptions) -> Any:
+def open_cache(session: Session, options: CheckOptions) -> Any:
     """The result cache for this run's settings, or None with --no-cache."""
     if not options.use_cache:
         return None

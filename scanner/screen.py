@@ -15,7 +15,8 @@ Candidate names of a call (`call_candidates`):
   the whole module: the union of the bindings of every scope (`import a.b as c`, `from a import b
   as c`, `x = <name or attribute>`, `x = <call>` (an instance: the callee's name), `self.x = ...`
   in any method, with-as of a call, walrus), keeping every binding of a name that is bound several
-  times, plus `builtins.<name>` for every builtin name;
+  times, plus `builtins.<name>` for every builtin name and the name itself for the module names
+  of `assumed.ASSUMED_MODULES` (taken as imported when the file never binds them);
 - the callee as written, calls in between dropped and a root that is not a name spelled `?`
   (`np.load`, `get_cls.from_pretrained` for `get_cls().from_pretrained`, `?.from_pretrained` for
   `MODELS[arch].from_pretrained`), so that patterns such as `*.from_pretrained` also match calls
@@ -60,6 +61,8 @@ from fnmatch import translate
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from aisec.hooks import Rule
+
+from .assumed import ASSUMED_MODULES
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # `names._MAX_DEPTH`: the screen must explore at least as deep as the name table resolves
@@ -420,6 +423,8 @@ class _Values:
                 values.extend(self.expr(binding, depth + 1))
         if name in BUILTIN_NAMES:
             values.append(f"builtins.{name}")
+        if name in ASSUMED_MODULES:
+            values.append(name)  # `NameTable` takes it as imported when the file never binds it
         found = self._finish(values)
         self._names[key] = found
         return found

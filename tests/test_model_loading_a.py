@@ -98,8 +98,8 @@ def test_fixture_suite_with_torch_26_project(run_cli: Run, tmp_path: Path) -> No
     result = run_cli(["check", "--select", "AIS102", "--format", "json", "."], cwd=root)
     assert finding_rows(result) == [
         ("inference_service.py", 25, "AIS102", "high", "high"),  # explicit False stays high
-        ("notebook_exploration.py", 18, "AIS102", "low", "high"),
-        ("train_classifier.py", 41, "AIS102", "low", "high"),
+        ("notebook_exploration.py", 18, "AIS102", "info", "high"),
+        ("train_classifier.py", 41, "AIS102", "info", "high"),
     ]
     messages = [f["message"] for f in result.json()["findings"]]
     assert "project requires torch>=2.6 where weights_only defaults to True" in messages[1]
@@ -121,12 +121,12 @@ _OMITTED = "import torch\nstate = torch.load(path)\n"
         ({}, Severity.HIGH, Applicability.UNSAFE),
         (
             {"pyproject.toml": '[project]\nname = "a"\ndependencies = ["torch>=2.6"]\n'},
-            Severity.LOW,
+            Severity.INFO,
             Applicability.SAFE,
         ),
         (
             {"pyproject.toml": '[project]\nname = "a"\ndependencies = ["torch==2.7.1"]\n'},
-            Severity.LOW,
+            Severity.INFO,
             Applicability.SAFE,
         ),
         (
@@ -143,12 +143,12 @@ _OMITTED = "import torch\nstate = torch.load(path)\n"
             {
                 "pyproject.toml": '[project]\nname = "a"\n[project.optional-dependencies]\ngpu = ["torch~=2.6"]\n'
             },
-            Severity.LOW,
+            Severity.INFO,
             Applicability.SAFE,
         ),
         (
             {"pyproject.toml": '[tool.poetry.dependencies]\ntorch = "^2.6"\n'},
-            Severity.LOW,
+            Severity.INFO,
             Applicability.SAFE,
         ),
         (
@@ -157,8 +157,8 @@ _OMITTED = "import torch\nstate = torch.load(path)\n"
             Applicability.UNSAFE,
         ),
         ({"requirements.txt": "torch>2.5\n"}, Severity.HIGH, Applicability.UNSAFE),  # admits 2.5.1
-        ({"requirements.txt": "numpy\ntorch>=2.6.0  # cu121 wheels\n"}, Severity.LOW, Applicability.SAFE),
-        ({"requirements-gpu.txt": "torch==2.8.*\n"}, Severity.LOW, Applicability.SAFE),
+        ({"requirements.txt": "numpy\ntorch>=2.6.0  # cu121 wheels\n"}, Severity.INFO, Applicability.SAFE),
+        ({"requirements-gpu.txt": "torch==2.8.*\n"}, Severity.INFO, Applicability.SAFE),
     ],
     ids=[
         "undeclared",
@@ -180,10 +180,13 @@ def test_torch_load_severity_follows_declared_torch(
     [finding] = check_source(TorchLoadUnsafe, _OMITTED, files=files)
     assert finding.severity == severity
     assert finding.fix is not None and finding.fix.applicability == fix
-    if severity == Severity.LOW:
+    if severity == Severity.INFO:
         assert "project requires torch>=2.6 where weights_only defaults to True" in finding.message
+        assert "pass weights_only" not in finding.message
+    elif files:
+        assert "admits torch<2.6, where weights_only defaults to False" in finding.message
     else:
-        assert "torch<2.6 or undeclared: defaults to weights_only=False" in finding.message
+        assert "declares no torch version, so the installed torch decides" in finding.message
 
 
 @pytest.mark.parametrize(
@@ -199,8 +202,8 @@ def test_torch_load_severity_follows_declared_torch(
         ("import torch\nimport dill\ntorch.load(p, 'cpu', dill)\n", Severity.HIGH, Confidence.HIGH, False),
         ("import torch\ntorch.load(p, weights_only=flag)\n", Severity.MEDIUM, Confidence.LOW, False),
         ("import torch\ntorch.load(p, **kw)\n", Severity.MEDIUM, Confidence.LOW, False),
-        ("import torch\ntorch.load(p, weights_only=None)\n", Severity.LOW, Confidence.HIGH, True),
-        ("import torch\ntorch.load(*load_args)\n", Severity.LOW, Confidence.HIGH, False),
+        ("import torch\ntorch.load(p, weights_only=None)\n", Severity.INFO, Confidence.HIGH, True),
+        ("import torch\ntorch.load(*load_args)\n", Severity.INFO, Confidence.HIGH, False),
         (
             "from torch.package import PackageImporter\nPackageImporter(p)\n",
             Severity.HIGH,
@@ -219,7 +222,7 @@ def test_torch_load_variants_in_a_torch_26_project(
 
 def test_torch_load_with_pickle_module_none_is_the_plain_case() -> None:
     [finding] = check_source(TorchLoadUnsafe, "import torch\ntorch.load(p, pickle_module=None)\n")
-    assert "weights_only=False" in finding.message and finding.fix is not None
+    assert "without `weights_only=True`" in finding.message and finding.fix is not None
 
 
 # ---------------------------------------------------------------- AIS104 skops tracking

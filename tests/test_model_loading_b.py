@@ -46,8 +46,8 @@ EXPECTED_FIXTURE_FINDINGS = [
     # (path, line, code, severity, confidence)
     ("finetune_llm.py", 29, "AIS107", "medium", "high"),  # load_dataset("acme-ml/support-tickets")
     ("finetune_llm.py", 31, "AIS107", "medium", "high"),  # revision="main"
-    ("finetune_llm.py", 42, "AIS107", "medium", "medium"),  # from_pretrained(args.base_model)
     ("finetune_llm.py", 58, "AIS107", "medium", "high"),  # PeftModel.from_pretrained(base, ADAPTER_ID)
+    ("keras_inference.py", 24, "AIS109", "medium", "high"),  # legacy .h5: safe_mode not applied
     ("keras_inference.py", 25, "AIS109", "high", "high"),  # safe_mode=False
     ("keras_inference.py", 26, "AIS109", "medium", "medium"),  # safe_mode=trusted
     ("keras_inference.py", 27, "AIS107", "medium", "high"),  # from_pretrained_keras
@@ -77,6 +77,7 @@ FIXTURE_LOOK_ALIKES = {
         4: "AutoModel.from_pretrained(...)",  # docstring
         30: 'load_dataset("json", data_files=',  # packaged builder, local files
         36: "revision=BASE_REVISION",  # pinned through module constants
+        42: "from_pretrained(args.base_model",  # a CLI argument: unresolved ids are opt-in
         37: "AutoModelForCausalLM.from_pretrained(",  # pinned (multi-line call)
         56: "revision=BASE_REVISION",
         57: "PeftModel.from_pretrained(base, OUTPUT_DIR)",  # a folder this file saves to
@@ -88,7 +89,6 @@ FIXTURE_LOOK_ALIKES = {
         14: "hf_hub_download(",  # revision=CLASSIFIER_REVISION (40-hex)
         19: "keras.models.load_model(path)",
         23: "keras.config.enable_unsafe_deserialization()",  # comment
-        24: 'load_model("models/ocr_legacy.h5")',  # default safe_mode
     },
     "rag_service.py": {
         20: "revision=ENCODER_SHA",
@@ -127,7 +127,7 @@ def test_local_folders_resolve_next_to_the_file_from_any_cwd(run_cli: Run, tmp_p
         ["check", "--select", "AIS107", "--format", "json", "project/finetune_llm.py"], cwd=tmp_path
     )
     lines = [f["line"] for f in result.json()["findings"]]
-    assert lines == [29, 31, 42, 58]
+    assert lines == [29, 31, 58]
     assert (root / "models" / "intent-classifier" / "config.json").is_file()
 
 
@@ -257,7 +257,8 @@ def test_messages_say_what_is_wrong() -> None:
         d = AutoModel.from_pretrained("org/m", revision=rev)
         """
     )
-    messages = [f.message for f in check_source(UnpinnedHubDownload, source)]
+    options = {"report-unresolved-ids": True}
+    messages = [f.message for f in check_source(UnpinnedHubDownload, source, options=options)]
     assert "without a pinned revision" in messages[0] and "revision='<40-hex commit sha>'" in messages[0]
     assert "'v1.0', a branch or tag that can be moved (mutable)" in messages[1]
     assert "unknown model id" in messages[2]
@@ -277,7 +278,8 @@ def test_module_constants_are_followed_only_when_never_rebound() -> None:
 
         def load_local():
             return AutoModel.from_pretrained(LOCAL)
-        """
+        """,
+        options={"report-unresolved-ids": True},
     )
     # line 7: the constant; line 10: LOCAL is bound twice, so it is an unknown id
     assert found == [(7, Severity.MEDIUM, Confidence.HIGH), (10, Severity.MEDIUM, Confidence.MEDIUM)]
@@ -300,7 +302,8 @@ def test_expressions_that_are_paths_or_objects_are_not_unknown_ids() -> None:
         model = AutoModel.from_pretrained(os.path.expanduser("~/models/m"))
         tok = AutoTokenizer.from_pretrained(os.environ["TOKENIZER"])
         clf = pipeline("ner", model=model, tokenizer=tok)
-        """
+        """,
+        options={"report-unresolved-ids": True},
     )
     assert found == [(13, Severity.MEDIUM, Confidence.MEDIUM)]  # os.environ[...] is an unknown id
 
@@ -510,9 +513,14 @@ def test_langchain_loader_widening_arguments() -> None:
         e = load(obj, valid_namespaces=None)
         f = loads(text, additional_import_mappings=mapping)
         g = loads(text, allowed_objects=[AIMessage])
+        h = loads(text, allowed_objects="messages")
+        i = loads(text, allowed_objects=("core"), secrets_from_env=True)
+        j = loads(text, allowed_objects=[*extra])
+        k = loads(text, allowed_objects=ALLOWED)
         """
     )
-    found = [(f.location.line, f.severity) for f in check_source(DangerousDeserialization, source)]
+    findings = check_source(DangerousDeserialization, source)
+    found = [(f.location.line, f.severity) for f in findings]
     assert found == [
         (2, Severity.MEDIUM),
         (3, Severity.MEDIUM),
@@ -520,8 +528,11 @@ def test_langchain_loader_widening_arguments() -> None:
         (5, Severity.HIGH),
         (6, Severity.MEDIUM),
         (7, Severity.HIGH),
-        (8, Severity.MEDIUM),
+        (10, Severity.HIGH),  # narrowed, but secrets_from_env=True widens it again
+        (11, Severity.MEDIUM),  # a list aisec cannot see into
+        (12, Severity.MEDIUM),
     ]
+    assert all("secrets" not in f.message for f in findings if f.severity == Severity.MEDIUM)
 
 
 def test_dangerous_flag_outside_langchain_is_not_reported() -> None:

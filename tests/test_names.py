@@ -285,3 +285,164 @@ def test_conditional_imports_resolve() -> None:
         pickle.load(f)
     """
     assert resolved(source, "pickle.load") == ["pickle.load"]
+
+
+# ------------------------------------------------- objects a call returned are not the factory
+
+
+def test_instance_in_a_local_is_not_the_factory() -> None:
+    source = """
+        import torch
+        from transformers import AutoTokenizer
+        tok = AutoTokenizer.from_pretrained("org/tok")
+        ids = tok(text)
+        m = torch.hub.load("owner/repo", "resnet")
+        y = m(x)
+        z = torch.hub.load("owner/repo", "resnet")(x)
+        tok.decode(ids)
+    """
+    assert resolved(source, "tok") == [None]
+    assert resolved(source, "m") == [None]
+    assert resolved(source, 'torch.hub.load("owner/repo", "resnet")') == [None]
+    assert resolved(source, "torch.hub.load") == ["torch.hub.load", "torch.hub.load"]
+    # its attributes still live under the factory, so clients' methods keep resolving
+    assert resolved(source, "tok.decode") == ["transformers.AutoTokenizer.from_pretrained.decode"]
+
+
+def test_instance_in_a_self_attribute_is_not_the_factory() -> None:
+    source = """
+        import openai
+        from transformers import AutoModel
+
+        class Encoder:
+            def __init__(self):
+                self.model = AutoModel.from_pretrained("org/enc")
+                self.client = openai.OpenAI()
+                self.factory = AutoModel.from_pretrained
+
+            def encode(self, x):
+                self.factory("org/other")
+                self.client.chat.completions.create(messages=x)
+                return self.model(x)
+    """
+    assert resolved(source, "self.model") == [None]
+    assert resolved(source, "self.factory") == ["transformers.AutoModel.from_pretrained"]
+    assert resolved(source, "self.client.chat.completions.create") == [
+        "openai.OpenAI.chat.completions.create"
+    ]
+
+
+def test_instance_returned_from_a_helper_is_not_the_factory() -> None:
+    source = """
+        from transformers import AutoTokenizer
+        from helpers import load_tokenizer
+
+        def get_tokenizer():
+            return AutoTokenizer.from_pretrained("org/tok")
+
+        a = get_tokenizer()
+        a(text)
+        b = load_tokenizer()
+        b(text)
+    """
+    assert resolved(source, "a") == [None]
+    assert resolved(source, "b") == [None]
+
+
+def test_returned_by_names_the_factory() -> None:
+    module = cst.parse_module(
+        "import os\nfrom transformers import AutoModel\n"
+        "m = AutoModel.from_pretrained('org/m')\np = os.path.join(a, b)\nalias = AutoModel\n"
+    )
+    table = NameTable(module)
+    assert table.returned_by(cst.parse_expression("m")) == "transformers.AutoModel.from_pretrained"
+    assert table.returned_by(cst.parse_expression("p")) == "os.path.join"
+    assert table.returned_by(cst.parse_expression("AutoModel()")) == "transformers.AutoModel"
+    assert table.returned_by(cst.parse_expression("alias")) is None
+    assert table.qualified(cst.parse_expression("alias.from_pretrained")) == (
+        "transformers.AutoModel.from_pretrained"
+    )
+
+
+# ------------------------------------------------- names bound on several paths
+
+
+def test_optional_import_with_a_none_fallback_resolves_to_the_module() -> None:
+    source = """
+        try:
+            import torch
+        except ImportError:
+            torch = None
+
+        if HAS_YAML:
+            import yaml
+        else:
+            yaml = None
+
+        def restore(path):
+            return torch.load(path)
+
+        torch.load(p)
+        yaml.load(s)
+    """
+    assert resolved(source, "torch.load") == ["torch.load", "torch.load"]
+    assert resolved(source, "yaml.load") == ["yaml.load"]
+
+
+def test_fallback_that_is_another_module_wins_only_when_it_resolves() -> None:
+    source = """
+        try:
+            import ujson as json
+        except ImportError:
+            import json
+        json.loads(s)
+        try:
+            from hub import download
+        except ImportError:
+            download = None
+        download(x)
+        if fast:
+            loader = None
+        loader(x)
+    """
+    assert resolved(source, "json.loads") == ["json.loads"]
+    assert resolved(source, "download") == ["hub.download"]
+    assert resolved(source, "loader") == [None]  # no branch binds it to anything
+
+
+def test_a_none_after_the_branch_is_not_an_alternative() -> None:
+    source = """
+        try:
+            import torch
+        except ImportError:
+            pass
+        torch = None
+        torch.load(p)
+    """
+    assert resolved(source, "torch.load") == [None]
+
+
+# ------------------------------------------------- well-known modules used without an import
+
+
+def test_unimported_well_known_modules_are_assumed() -> None:
+    source = """
+        data = pickle.loads(blob)
+        cfg = yaml.load(text)
+        arr = numpy.load(p)
+        thing = somelib.load(p)
+    """
+    assert resolved(source, "pickle.loads") == ["pickle.loads"]
+    assert resolved(source, "yaml.load") == ["yaml.load"]
+    assert resolved(source, "numpy.load") == ["numpy.load"]
+    assert resolved(source, "somelib.load") == [None]
+
+
+def test_a_module_name_bound_anywhere_is_not_assumed() -> None:
+    source = """
+        def helper(pickle):
+            return pickle
+
+        pickle.loads(blob)
+    """
+    assert resolved(source, "pickle.loads") == [None]

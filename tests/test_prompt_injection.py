@@ -915,7 +915,11 @@ def test_one_finding_per_place_even_with_several_sources() -> None:
         """
     )
     (finding,) = scan(source)
-    assert "and 1 more source" in finding.message
+    assert (
+        "`request.form['a']` (line 6, Flask request data) and `request.form['b']` (line 6, Flask request data)"
+        in finding.message
+    )
+    assert "more source" not in finding.message
 
 
 def test_jinja2_templates_are_called_template_injection() -> None:

@@ -28,6 +28,18 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "artifact": None if finding.artifact is None else dict(finding.artifact),
     }
+    if finding.related:
+        data["related"] = [
+            {
+                "path": r.location.path,
+                "line": r.location.line,
+                "column": r.location.column,
+                "end_line": r.location.end_line,
+                "end_column": r.location.end_column,
+                "message": r.message,
+            }
+            for r in finding.related
+        ]
     if finding.cell is not None:
         data["cell"] = finding.cell
     if finding.suppressed:

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
-from aisec.hooks import Confidence, Finding, FormatOptions, Report, ScanError, Severity
+from aisec.hooks import Confidence, Finding, FormatOptions, RelatedLocation, Report, ScanError, Severity
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -239,6 +239,18 @@ def _related_locations(artifact: Mapping[str, Any]) -> list[dict[str, Any]]:
     return related
 
 
+def _flow_location(step: RelatedLocation) -> dict[str, Any]:
+    """A step of a finding's flow path (source, helper call, sink) as a SARIF location."""
+    loc = step.location
+    return {
+        "physicalLocation": {
+            "artifactLocation": artifact_location(loc.path),
+            "region": _region(loc.line, loc.column, loc.end_line, loc.end_column),
+        },
+        "message": {"text": step.message},
+    }
+
+
 def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
@@ -279,6 +291,13 @@ def result(finding: Finding, rule_index: int, fingerprint: str) -> dict[str, Any
         related = _related_locations(artifact)
         if related:
             data["relatedLocations"] = related
+    if finding.related:
+        data["relatedLocations"] = [
+            {"id": index, **_flow_location(step)} for index, step in enumerate(finding.related, 1)
+        ]
+        data["codeFlows"] = [
+            {"threadFlows": [{"locations": [{"location": _flow_location(step)} for step in finding.related]}]}
+        ]
     data["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
     if finding.suppressed:
         data["suppressions"] = [{"kind": "inSource"}]

@@ -48,6 +48,16 @@ def _frame(finding: Finding, report: Report, color: bool) -> list[str]:
     ]
 
 
+def _via(finding: Finding) -> list[str]:
+    """The flow's path under the frame: each source and helper call (the sink is the finding)."""
+    loc = finding.location
+    return [
+        f"  via {r.location.path}:{r.location.line}:{r.location.column}: {r.message}"
+        for r in finding.related
+        if (r.location.path, r.location.line, r.location.column) != (loc.path, loc.line, loc.column)
+    ]
+
+
 def _summary(report: Report) -> str:
     active = [f for f in report.findings if not f.suppressed]
     files = report.summary.files
@@ -66,8 +76,11 @@ def format_text(report: Report, options: FormatOptions) -> str:
     lines: list[str] = []
     for finding in report.findings:
         lines.append(_headline(finding, options.color))
-        if options.show_source:
-            lines.extend(_frame(finding, report, options.color))
+        frame = _frame(finding, report, options.color) if options.show_source else []
+        via = _via(finding)
+        if frame and via:  # the path goes between the frame and its blank separator line
+            frame = [*frame[:-1], *via, frame[-1]]
+        lines.extend(frame or via)
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 

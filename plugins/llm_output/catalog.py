@@ -169,6 +169,9 @@ SINKS: tuple[Sink, ...] = (
         "source",
     ),
     # AIS302: SQL text (parameters in argument 1 are safe)
+    # Server-side templates compiled from model text: template code runs (SSTI).
+    *_sink(("mako.template.Template",), EXEC, "text"),
+    *_sink(("django.template.Template", "django.template.base.Template"), EXEC, "template_string"),
     *_sink(("*.execute", "*.executemany", "*.executescript", "*.exec_driver_sql"), SQL),
     *_sink(("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"), SQL, "text"),
     *_sink(("pandas.read_sql", "pandas.read_sql_query"), SQL, "sql"),
@@ -182,6 +185,10 @@ SINKS: tuple[Sink, ...] = (
     *_sink(("flask.render_template_string",), HTML, "source"),
     *_sink(("starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"), HTML, "content"),
     *_sink(("gradio.HTML",), HTML, "value"),
+    # Responses whose default content type is text/html.
+    *_sink(("django.http.HttpResponse", "django.http.response.HttpResponse"), HTML, "content"),
+    *_sink(("flask.Response", "flask.wrappers.Response", "flask.make_response"), HTML, "response"),
+    *_sink(("streamlit.components.v1.html", "streamlit.html"), HTML, "body"),
     *_sink(
         ("streamlit.markdown", "streamlit.write", "streamlit.*.markdown", "streamlit.*.write"),
         HTML,

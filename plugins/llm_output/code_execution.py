@@ -53,8 +53,8 @@ class ModelOutputExecuted(OutputFlowRule):
     description = (
         "Text an LLM returned (`resp.choices[0].message.content`, `resp.output_text`, "
         "`msg.content[0].text`, `resp.text`, LangChain `.invoke(...)`, pipeline "
-        "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile`, a Jinja2 "
-        "`Template`, `os.system`/`os.popen`/`os.exec*`/`pty.spawn`, or a `subprocess` call, whether "
+        "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile`, a Jinja2, Mako or Django "
+        "`Template` (server-side template injection), `os.system`/`os.popen`/`os.exec*`/`pty.spawn`, or a `subprocess` call, whether "
         "as a shell string (`shell=True`) or inside an argument list. The flow is followed through "
         "variables, helpers that return the response, and attributes set in one method and used in "
         "another (`self.last_code = ...`).\n\n"
@@ -110,6 +110,8 @@ class ModelOutputExecuted(OutputFlowRule):
         ),
         'import pandas as pd\nfrom langchain_experimental.agents import create_pandas_dataframe_agent\nfrom langchain_openai import ChatOpenAI\n\nagent = create_pandas_dataframe_agent(ChatOpenAI(), pd.read_csv("sales.csv"), allow_dangerous_code=True)\n',
         "from llama_index.experimental.query_engine import PandasQueryEngine\n\n\ndef engine(df):\n    return PandasQueryEngine(df=df, verbose=True)\n",
+        # server-side template compiled from model text (SSTI)
+        'from mako.template import Template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\npage = Template(ask("Write a greeting template")).render(user=name)\n',
     )
     valid = (
         # literal_eval parses, it does not execute
@@ -125,6 +127,7 @@ class ModelOutputExecuted(OutputFlowRule):
         # eval of trusted text next to an LLM call
         'from openai import OpenAI\n\nclient = OpenAI()\nFORMULA = "2 * 21"\nprint(eval(FORMULA))\nclient.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])\n',
         'import pandas as pd\nfrom langchain_experimental.agents import create_pandas_dataframe_agent\nfrom langchain_openai import ChatOpenAI\n\nagent = create_pandas_dataframe_agent(ChatOpenAI(), pd.read_csv("sales.csv"), allow_dangerous_code=False)\n',
+        'from mako.template import Template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\npage = Template("Hello ${text}").render(text=ask("greeting"))\n',
     )
 
     def visit_Module(self, node: libcst.Module) -> None:

@@ -3,7 +3,7 @@ rule's roles, reported once per place it enters (the prompt rules' grouping, reu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import aisec.plugins.prompt_injection.flows as prompt_flows
 from aisec.hooks import LLM_OUTPUT, SinkFlow, sinks_marker, sources_marker
@@ -12,6 +12,7 @@ from .catalog import NEUTRALISERS
 
 if TYPE_CHECKING:
     import libcst
+    from aisec.hooks import TaintFact
 
 call_keyword = prompt_flows.call_keyword
 
@@ -54,13 +55,13 @@ class OutputFlowRule(prompt_flows.PromptFlowRule):
             for inner in self.taint.sink_flows(node)
         )
 
-    def message(self, flow: SinkFlow, call: libcst.Call, others: int) -> str:
+    def message(self, flow: SinkFlow, call: libcst.Call, others: Sequence[TaintFact]) -> str:
         return f"model output from {origin(flow, others)} reaches {flow.target}; {self.advice(flow)}"
 
     def advice(self, flow: SinkFlow) -> str:
         raise NotImplementedError
 
 
-def origin(flow: SinkFlow, others: int = 0) -> str:
+def origin(flow: SinkFlow, others: Sequence[TaintFact] = ()) -> str:
     """`client.chat.completions.create(...)` (line 12, OpenAI response)"""
     return prompt_flows.source(flow.fact, others)

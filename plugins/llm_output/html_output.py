@@ -26,8 +26,10 @@ class ModelOutputAsHtml(OutputFlowRule):
     description = (
         "Text an LLM returned is marked safe or rendered as raw HTML: `markupsafe.Markup(...)`, "
         "Django `mark_safe` or `format_html` with the model text as the format string, Flask "
-        "`render_template_string`, Starlette/FastAPI `HTMLResponse`, Streamlit `st.markdown` / "
-        "`st.write` with `unsafe_allow_html=True`, Gradio `gr.HTML`, IPython `HTML`. Chat UIs that "
+        "`render_template_string`, Starlette/FastAPI `HTMLResponse`, Django `HttpResponse` and Flask "
+        "`Response` / `make_response` (text/html by default), Streamlit `st.markdown` / "
+        "`st.write` with `unsafe_allow_html=True`, `st.html` and `components.html`, Gradio "
+        "`gr.HTML`, IPython `HTML`. Chat UIs that "
         "render the model's markdown as HTML are the usual case.\n\n"
         "Escaped or sanitised text is not reported: `html.escape`, `markupsafe.escape`, "
         "`bleach.clean`, `nh3.clean`; nor is Streamlit without `unsafe_allow_html`, nor model text "
@@ -68,6 +70,10 @@ class ModelOutputAsHtml(OutputFlowRule):
             'from django.utils.html import format_html\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef badge(user):\n    label = client.responses.create(model="gpt-4.1", input="A short badge label").output_text\n    return format_html(label + " <b>{}</b>", user.name)\n',
             expect=1,
         ),
+        # Django view: HttpResponse is text/html by default
+        'from django.http import HttpResponse\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef answer(request):\n    return HttpResponse(ask(request.GET["q"]))\n',
+        # Streamlit component HTML
+        'import streamlit.components.v1 as components\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ncomponents.html(ask("Summarise the ticket"))\n',
     )
     valid = (
         # escaped
@@ -82,6 +88,7 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from fastapi.responses import HTMLResponse\nfrom markupsafe import escape\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef page(q):\n    text = client.responses.create(model="gpt-4.1", input=q).output_text\n    return HTMLResponse(f"<pre>{escape(text)}</pre>")\n',
         # constant HTML next to an LLM call
         'import gradio as gr\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef answer(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nwith gr.Blocks() as demo:\n    gr.HTML("<h1>Support bot</h1>")\n    gr.Textbox(label="Answer")\n',
+        'import html\nfrom django.http import HttpResponse\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef answer(request):\n    return HttpResponse(html.escape(ask(request.GET["q"])))\n',
     )
 
     def accepts(self, flow: SinkFlow) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from aisec.hooks import Example, Severity, SinkFlow
 
@@ -12,6 +12,7 @@ from .flows import OutputFlowRule, call_keyword, origin, sink_triggers
 
 if TYPE_CHECKING:
     import libcst
+    from aisec.hooks import TaintFact
 
 # a constant scheme and host before the model text: the model only picks a path or query
 _FIXED_HOST = re.compile(r"^[rbufRBUF]*['\"]{1,3}[a-zA-Z][a-zA-Z0-9+.-]*://[^/'\"{}]+/")
@@ -143,7 +144,7 @@ class ModelOutputUnsafeUse(OutputFlowRule):
     def severity_of(self, flow: SinkFlow) -> Severity:
         return Severity.HIGH if flow.role in (DESERIALIZE, IMPORT) else Severity.MEDIUM
 
-    def message(self, flow: SinkFlow, call: libcst.Call, others: int) -> str:
+    def message(self, flow: SinkFlow, call: libcst.Call, others: Sequence[TaintFact]) -> str:
         return (
             f"model output from {origin(flow, others)} reaches {flow.target}, {_WHAT[flow.role]}; "
             f"{_ADVICE[flow.role]}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aisec.hooks import UNKNOWN, Applicability, Confidence, Rule, Severity
+from aisec.hooks import UNKNOWN, Applicability, Confidence, Example, Rule, Severity
 
 if TYPE_CHECKING:
     import libcst
@@ -20,6 +20,9 @@ SAFE_MODE_FUNCTIONS: dict[str, int] = {
     "keras.src.saving.serialization_lib.deserialize_keras_object": 2,
     "keras.src.saving.serialization_lib.SafeModeScope": 0,
 }
+_LOADERS = frozenset(name for name in SAFE_MODE_FUNCTIONS if name.endswith(".load_model"))
+# Legacy HDF5 model files: safe mode covers them only in Keras >= 3.11.3.
+_HDF5_SUFFIXES = (".h5", ".hdf5")
 # Calls that turn safe mode off for the whole process.
 GLOBAL_UNSAFE = frozenset(
     {f"{root}.config.enable_unsafe_deserialization" for root in _KERAS_ROOTS}
@@ -45,11 +48,12 @@ class KerasUnsafeDeserialization(Rule):
         + ", which turns safe mode off for every later load in the process. "
         "`import tensorflow as tf; tf.keras...` and `from tensorflow import keras` resolve to the "
         "`tensorflow.keras.*` names.\n\n"
-        "Not reported by this rule: `load_model` with the default `safe_mode=True`, including for "
-        "a legacy `.h5` file. Be aware that safe mode protects `.h5` files only in Keras >= 3.11.3 "
-        "(earlier Keras 3 silently ignored it there, CVE-2025-9905, and Keras 2 / `tf_keras` never "
-        "applied it to `.h5`), so load untrusted models only in the `.keras` format on a current "
-        "Keras. `keras.layers.TFSMLayer` has no `safe_mode` and is not covered."
+        "Also `load_model` of a legacy HDF5 file (a literal path ending in `.h5` or `.hdf5`), "
+        "whatever its `safe_mode`, at **medium** severity: safe mode protects `.h5` files only in "
+        "Keras >= 3.11.3 (earlier Keras 3 silently ignored it there, CVE-2025-9905, and Keras 2 / "
+        "`tf_keras` never applied it to `.h5`), so a `Lambda` layer in the file runs its "
+        "marshalled bytecode on load. Not reported: `load_model` of other paths with the default "
+        "`safe_mode=True`. `keras.layers.TFSMLayer` has no `safe_mode` and is not covered."
     )
     rationale = (
         "A `.keras` archive stores a model's config as JSON; with safe mode off, Keras "
@@ -89,17 +93,29 @@ class KerasUnsafeDeserialization(Rule):
         "def load(path, trusted):\n    from keras.models import load_model\n    return load_model(path, safe_mode=trusted)\n",
         "import keras\nlayer = keras.saving.deserialize_keras_object(config, safe_mode=False)\n",
         "import tf_keras\nmodel = tf_keras.models.load_model('legacy.h5', safe_mode=False)\n",
+        Example(
+            "import tensorflow as tf\nmodel = tf.keras.models.load_model('models/ocr_legacy.h5')\n", expect=1
+        ),
+        Example(
+            "import tf_keras\nmodel = tf_keras.models.load_model('classifier.hdf5', compile=False)\n",
+            expect=1,
+        ),
     )
     valid = (
         "import keras\n\nmodel = keras.models.load_model('model.keras')\n",
         "import keras\nmodel = keras.models.load_model('model.keras', safe_mode=True)\n",
-        "import tensorflow as tf\nmodel = tf.keras.models.load_model('legacy_model.h5')\n",
+        "import tensorflow as tf\nmodel = tf.keras.models.load_model('exported_model.keras')\n",
         "def load_model(path, safe_mode=False):\n    return open(path, 'rb').read()\n\nblob = load_model('model.keras', safe_mode=False)\n",
         "# keras.config.enable_unsafe_deserialization() is banned here\n"
         "DOC = 'never pass safe_mode=False to keras.models.load_model'\n",
         "import keras\nmodel.save('model.keras')\nweights = model.load_weights('model.weights.h5')\n",
         "from tensorflow import keras\nlayer = keras.layers.TFSMLayer('exported/', call_endpoint='serve')\n",
     )
+
+    def _is_hdf5(self, node: libcst.Call) -> bool:
+        path = self.args.get(node, "filepath", 0)
+        value = None if path is None else self.args.constant(path.value)
+        return isinstance(value, str) and value.lower().endswith(_HDF5_SUFFIXES)
 
     def visit_Call(self, node: libcst.Call) -> None:
         qualified = self.names.qualified(node.func)
@@ -116,9 +132,18 @@ class KerasUnsafeDeserialization(Rule):
         if position is None:
             return
         arg = self.args.get(node, "safe_mode", position)
+        value = UNKNOWN if arg is None else self.args.constant(arg.value)
+        if qualified in _LOADERS and value is not False and self._is_hdf5(node):
+            self.report(
+                node,
+                f"`{qualified}` of a legacy HDF5 (.h5) model: Keras before 3.11.3, Keras 2 and "
+                "tf_keras ignore safe_mode for .h5 files, so a Lambda layer in it runs code on load; "
+                "convert trusted models to .keras and load them on a current Keras",
+                severity=Severity.MEDIUM,
+            )
+            return
         if arg is None:
             return
-        value = self.args.constant(arg.value)
         if value is False:
             fix = self.fixes.remove_keyword(node, "safe_mode") if arg.keyword is not None else None
             self.report(

@@ -57,6 +57,9 @@ class DangerousDeserialization(Rule):
         + " on anything but a string literal: medium severity and confidence (aisec cannot tell "
         "where the data comes from), high when `secrets_from_env=True`, `allowed_objects='all'`, "
         "`valid_namespaces` or `additional_import_mappings` widen what a payload can reach. "
+        "A call narrowed to the documented safe setting, `allowed_objects` set to a named subset "
+        "other than `'all'` (`'messages'`, `'core'`) or an explicit list or tuple of classes, and "
+        "nothing widening it, is not reported. "
         "Agent tools that execute model output (`allow_dangerous_code=True`, `PythonREPLTool`) are "
         "AIS301, not this rule."
     )
@@ -95,6 +98,7 @@ class DangerousDeserialization(Rule):
         "db = store_type.deserialize_from_bytes(serialized=blob, embeddings=emb, allow_dangerous_deserialization=True)\n",
         "def open_index(store_cls, path, emb):\n    return store_cls.load_local(path, emb, allow_dangerous_deserialization=True)\n",
         "from langchain_core.load import loads\nchain = loads(request.body)\n",
+        "from langchain_core.load import loads\nmsgs = loads(text, allowed_objects='messages', secrets_from_env=True)\n",
         "from langchain.load import load\nobj = load(payload, secrets_from_env=True)\n",
         "import langchain_core.load as lc_load\nobj = lc_load.loads(text, allowed_objects='all')\n",
     )
@@ -110,6 +114,9 @@ class DangerousDeserialization(Rule):
         "import json\nbody = json.loads(request.body)\n",
         'from langchain_core.load import loads\nmsg = loads(\'{"lc": 1, "type": "constructor", "id": ["x"], "kwargs": {}}\')\n',
         "from langchain_community.vectorstores import Chroma\ndb = Chroma(persist_directory='db', embedding_function=emb)\n",
+        "from langchain_core.load import loads\nhistory = loads(stored, allowed_objects='messages')\n",
+        "from langchain_core.load import load\nfrom langchain_core.messages import AIMessage, HumanMessage\n"
+        "msgs = load(data, allowed_objects=[HumanMessage, AIMessage])\n",
     )
 
     def visit_Call(self, node: libcst.Call) -> None:
@@ -164,12 +171,15 @@ class DangerousDeserialization(Rule):
                 continue
             widened.append(note)
         allowed = self.args.get(node, "allowed_objects")
-        if allowed is not None and self.args.constant(allowed.value) == "all":
+        scope = self._allowed_objects(allowed.value) if allowed is not None else None
+        if scope == "all":
             widened.append("allowed_objects='all' lets the payload instantiate any serializable class")
+        elif scope == "narrowed" and not widened:
+            return  # the documented safe setting: only the named classes can be revived
         message = (
             f"`{qualified}` revives LangChain objects from serialized data: on untrusted input it "
-            "instantiates classes with arguments the payload chooses and can read secrets; only "
-            "load data this application produced"
+            "instantiates classes with arguments the payload chooses; only load data this "
+            "application produced, and pass allowed_objects naming the classes you expect"
         )
         if widened:
             self.report(
@@ -180,3 +190,16 @@ class DangerousDeserialization(Rule):
             )
         else:
             self.report(node, message, severity=Severity.MEDIUM, confidence=Confidence.MEDIUM)
+
+    def _allowed_objects(self, expr: libcst.BaseExpression) -> str | None:
+        """'all', 'narrowed' (a named subset or a class list) or None (unknown)."""
+        value = self.args.constant(expr)
+        if value == "all":
+            return "all"
+        if isinstance(value, str):
+            return "narrowed"
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)) and not any(
+            isinstance(element, cst.StarredElement) for element in expr.elements
+        ):
+            return "narrowed"
+        return None

@@ -31,7 +31,8 @@ class NumpyAllowPickle(Rule):
         "allow_pickle=True)`, by keyword or position (third argument of `load`, second of "
         "`read_array`). A value that is not a literal is reported at medium severity and low "
         "confidence. The default (`allow_pickle=False`, since NumPy 1.16.3) is safe, so "
-        "`np.load(path)` is not reported, and neither are `**kwargs` aisec cannot see into. "
+        "`np.load(path)` is not reported, and neither are `**kwargs` aisec cannot see into, nor "
+        "falsy literals (`0`, `None`, `''`, `[]`, `()`, `{}`). "
         "Canonical names: `numpy.load`, `numpy.lib.format.read_array`, and `numpy.lib.npyio.load` "
         "(where NumPy 1.x defined `load`; NumPy 2 no longer has it there)."
     )
@@ -76,6 +77,7 @@ class NumpyAllowPickle(Rule):
         "# np.load(path, allow_pickle=True) is banned here\nnote = 'never np.load(x, allow_pickle=True)'\n",
         "import numpy as np\nimport torch\nstate = torch.load(path, weights_only=True)\narr = np.load(path, mmap_mode='r')\n",
         "import numpy as np\narr = np.loadtxt(path)\n",
+        "import numpy as np\na = np.load(p, allow_pickle=[])\nb = np.load(p, allow_pickle=0)\nc = np.load(p, allow_pickle=None)\n",
     )
 
     def visit_Call(self, node: libcst.Call) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
-from aisec.hooks import Example, Rule, Severity
+from aisec.hooks import Confidence, Example, Rule, Severity, cst
+
+from .references import CALLBACK_TAKERS, referenced, takes_callbacks
 
 if TYPE_CHECKING:
     import libcst
@@ -31,8 +33,35 @@ DESERIALIZERS: dict[str, str] = {
     "pandas.io.pickle.read_pickle": f"`pandas.read_pickle` {_PICKLE}",
     "marshal.load": "`marshal.load` reads code objects and crashes the interpreter on malformed data; never use it on untrusted input",
     "marshal.loads": "`marshal.loads` reads code objects and crashes the interpreter on malformed data; never use it on untrusted input",
+    **{
+        f"msgpack_numpy.{fn}": f"`msgpack_numpy.{fn}` unpickles object arrays (dtype 'O') in the data: loading untrusted data runs arbitrary code"
+        for fn in ("decode", "unpackb", "unpack", "loads", "load")
+    },
+    "msgpack_numpy.patch": "`msgpack_numpy.patch()` makes every later `msgpack.unpackb`/`unpack` unpickle object arrays: loading untrusted data runs arbitrary code",
 }
 _MEDIUM = {"marshal.load", "marshal.loads"}
+# Peers that send pickles: usually trusted (other ranks of one job, a parent process), so low.
+_PEER_PICKLES: dict[str, str] = {
+    **{
+        f"torch.distributed.{fn}": f"`torch.distributed.{fn}` unpickles the objects other ranks send: a compromised peer runs code here"
+        for fn in (
+            "broadcast_object_list",
+            "all_gather_object",
+            "gather_object",
+            "scatter_object_list",
+            "recv_object_list",
+        )
+    },
+    **{
+        name: "`multiprocessing` `Connection.recv()` unpickles what the other end sends: a peer that is not trusted runs code here"
+        for name in (
+            "multiprocessing.connection.Connection.recv",
+            "multiprocessing.connection.Client.recv",
+            "multiprocessing.connection.Listener.accept.recv",
+        )
+    },
+}
+_UNPICKLERS = frozenset({"pickle.Unpickler", "_pickle.Unpickler", "dill.Unpickler"})
 
 
 class PickleLoad(Rule):
@@ -41,16 +70,38 @@ class PickleLoad(Rule):
     summary = "Pickle-family deserialization (pickle, dill, cloudpickle, jsonpickle, shelve, marshal, pandas.read_pickle)"
     severity = Severity.HIGH
     cwe = "CWE-502"
-    triggers = ("pickle", "Pickle", "dill", "shelve", "marshal")
-    qualified_names = tuple(DESERIALIZERS)
+    triggers = ("pickle", "Pickle", "dill", "shelve", "marshal", "msgpack_numpy", "_object", "recv")
+    qualified_names = (
+        *DESERIALIZERS,
+        *_PEER_PICKLES,
+        *CALLBACK_TAKERS,
+        "msgpack.unpack*",
+        "builtins.super.find_class",
+        "*.Unpickler.find_class",
+    )
     description = (
         "Calls that deserialize pickle data: `pickle`/`_pickle`/`cPickle` `load`, `loads` and "
         "`Unpickler`; `dill` and `cloudpickle` loaders; `jsonpickle.decode`; `shelve.open`; "
         "`pandas.read_pickle`; and `marshal.load(s)` (medium). Calls are matched by qualified name, "
-        "so aliases (`import pickle as pk`, `from pickle import loads as l`, `m = pickle`) are "
-        "found and a project's own `load()` is not. Canonical names: "
-        + ", ".join(f"`{name}`" for name in sorted(DESERIALIZERS))
-        + "."
+        "so aliases (`import pickle as pk`, `from pickle import loads as l`, `m = pickle`, "
+        "`try: import cPickle as pickle` / `except ImportError: pickle = None`) are found and a "
+        "project's own `load()` is not. A module used without any import (`pickle.loads(x)` in a "
+        "snippet, a notebook fragment or after `from x import *`) is taken as that module, at low "
+        "confidence. Canonical names: " + ", ".join(f"`{name}`" for name in sorted(DESERIALIZERS)) + ".\n\n"
+        "**References.** A deserializer passed, uncalled, to `functools.partial`, `map`/`filter`, "
+        "a pool's or executor's `map`/`imap`/`starmap`/`submit`/`apply_async`, or as msgpack's "
+        "`object_hook`, is reported at the reference (it is called later on data that API picks). "
+        "Assigning it to a name (`loader = pickle.load`) is followed to the call of that name. A "
+        "loader handed to any other function is not followed.\n\n"
+        "**Peers.** `torch.distributed` object collectives ("
+        + ", ".join(f"`{name.rsplit('.', 1)[1]}`" for name in _PEER_PICKLES if name.startswith("torch"))
+        + ") and `multiprocessing.connection` `recv()` (on a `Client(...)` or `Listener.accept()` "
+        "connection) unpickle what the other side sends: **low**, since peers are usually the "
+        "job's own ranks or processes.\n\n"
+        "**Unpickler subclasses.** A subclass of `pickle.Unpickler` whose `find_class` never "
+        "raises and only hands every name on to another `find_class` (renaming modules, logging) "
+        "restricts nothing and is reported at its `class` line (medium confidence). A "
+        "`find_class` that raises for names outside an allowlist is a restriction."
     )
     rationale = (
         "Unpickling calls whatever callables the data names (`__reduce__`), so a model file, cache "
@@ -88,6 +139,42 @@ class PickleLoad(Rule):
             "try:\n    import cPickle as pickle\nexcept ImportError:\n    import pickle\nobj = pickle.load(f)\n",
             expect=1,
         ),
+        Example(
+            "try:\n    import dill\nexcept ImportError:\n    dill = None\n\n"
+            "def restore(blob):\n    return dill.loads(blob)\n",
+            expect=1,
+        ),
+        Example(
+            "# a notebook cell: pickle was imported in an earlier cell\nmodel = pickle.loads(blob)\n",
+            expect=1,
+        ),
+        Example("import pickle\nobjects = list(map(pickle.load, handles))\n", expect=1),
+        Example(
+            "import functools\nimport pickle\nrestore = functools.partial(pickle.loads, fix_imports=False)\n",
+            expect=1,
+        ),
+        Example(
+            "import pickle\nfrom concurrent.futures import ThreadPoolExecutor\n"
+            "with ThreadPoolExecutor() as pool:\n    models = list(pool.map(pickle.load, files))\n",
+            expect=1,
+        ),
+        Example(
+            "import msgpack\nimport msgpack_numpy as m\nx = msgpack.unpackb(blob, object_hook=m.decode)\n",
+            expect=1,
+        ),
+        Example("import msgpack_numpy\nmsgpack_numpy.patch()\n", expect=1),
+        Example("import torch.distributed as dist\ndist.broadcast_object_list(objects, src=0)\n", expect=1),
+        Example(
+            "from multiprocessing.connection import Client\nconn = Client(('localhost', 6000))\nmsg = conn.recv()\n",
+            expect=1,
+        ),
+        Example(
+            "import pickle\n\nclass RenamingUnpickler(pickle.Unpickler):\n"
+            "    def find_class(self, module, name):\n"
+            "        if module == 'old_pkg.models':\n            module = 'new_pkg.models'\n"
+            "        return super().find_class(module, name)\n",
+            expect=1,
+        ),
     )
     valid = (
         "import json\n\nwith open('config.json') as f:\n    config = json.load(f)\n",
@@ -98,12 +185,81 @@ class PickleLoad(Rule):
         "import pandas as pd\ndf.to_pickle('frame.pkl')\ndf2 = pd.read_parquet('frame.parquet')\n",
         "import marshal\nblob = marshal.dumps(code)\n",
         "import pickle\n\ndef f(pickle):\n    return pickle.loads(x)\n",
+        "import pickle\nimport functools\nsave = functools.partial(pickle.dump, protocol=5)\nblobs = list(map(pickle.dumps, objects))\n",
+        "import pickle\n\nclass Allowlisted(pickle.Unpickler):\n"
+        "    def find_class(self, module, name):\n"
+        "        if (module, name) in SAFE:\n            return super().find_class(module, name)\n"
+        "        raise pickle.UnpicklingError(f'{module}.{name} is not allowed')\n",
+        "import msgpack\nx = msgpack.unpackb(blob, raw=False)\n",
+        "import torch.distributed as dist\ndist.scatter(output, inputs, src=0)\n",
+        "def helper(pickle):\n    return pickle\n\npickle.loads(blob)\n",
+        "class Codec:\n    def loads(self, data):\n        return data\n\ncodec = Codec()\nobj = codec.loads(b)\n",
     )
 
     def visit_Call(self, node: libcst.Call) -> None:
         qualified = self.names.qualified(node.func)
-        message = DESERIALIZERS.get(qualified) if qualified else None
-        if message is None:
+        if qualified in _PEER_PICKLES:
+            self.report(node, _PEER_PICKLES[qualified], severity=Severity.LOW)
             return
-        severity = Severity.MEDIUM if qualified in _MEDIUM else None
-        self.report(node, message, severity=severity)
+        message = DESERIALIZERS.get(qualified) if qualified else None
+        if message is not None:
+            severity = Severity.MEDIUM if qualified in _MEDIUM else None
+            self.report(node, message, severity=severity)
+        elif takes_callbacks(qualified, node) or _is_msgpack_unpack(qualified):
+            for arg, target in referenced(self.names, node):
+                if target in DESERIALIZERS:
+                    self.report(
+                        arg.value,
+                        f"{DESERIALIZERS[target]} (passed here to be called later)",
+                        severity=Severity.MEDIUM if target in _MEDIUM else None,
+                    )
+
+    def visit_ClassDef(self, node: libcst.ClassDef) -> None:
+        if not any(self.names.qualified(base.value) in _UNPICKLERS for base in node.bases):
+            return
+        find_class = _method(node, "find_class")
+        if find_class is not None and _only_delegates(find_class):
+            self.report(
+                node,
+                f"`{node.name.value}` subclasses Unpickler but its `find_class` only passes every "
+                "name on (renaming modules is not a restriction): it unpickles arbitrary objects; "
+                "raise UnpicklingError for anything outside an allowlist",
+                confidence=Confidence.MEDIUM,
+            )
+
+
+def _is_msgpack_unpack(qualified: str | None) -> bool:
+    """`msgpack.unpackb(data, object_hook=msgpack_numpy.decode)` passes the hook as a reference."""
+    return qualified is not None and qualified.startswith("msgpack.unpack")
+
+
+def _method(cls: libcst.ClassDef, name: str) -> libcst.FunctionDef | None:
+    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+    for statement in body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            return statement
+    return None
+
+
+def _only_delegates(func: libcst.FunctionDef) -> bool:
+    """No `raise` anywhere, and every `return` hands the name on to another `find_class`."""
+    returns = []
+    for node in _body_nodes(func.body):
+        if isinstance(node, cst.Raise):
+            return False
+        if isinstance(node, cst.Return):
+            value = node.value
+            returns.append(
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Attribute)
+                and value.func.attr.value == "find_class"
+            )
+    return bool(returns) and all(returns)
+
+
+def _body_nodes(node: libcst.CSTNode) -> Iterator[libcst.CSTNode]:
+    """Every node of a function body, not descending into nested functions and classes."""
+    yield node
+    for child in node.children:
+        if not isinstance(child, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            yield from _body_nodes(child)

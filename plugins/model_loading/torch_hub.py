@@ -79,6 +79,10 @@ class TorchHubLoad(Rule):
         "import torch\nmodel = torch.hub.load('pytorch/vision:v0.10.0', 'resnet18', pretrained=True, trust_repo=True)\n",
         "from torch import hub\nentrypoints = hub.list('facebookresearch/dinov2')\n",
         Example(
+            "import torch\nmodel = torch.hub.load('ultralytics/yolov5', 'yolov5s')\nboxes = model(images)\nmore = model(batch)\n",
+            expect=1,
+        ),
+        Example(
             "import torch\nrepo = 'facebookresearch/dinov2:0123456789abcdef0123456789abcdef01234567'\n"
             "model = torch.hub.load(repo, 'dinov2_vits14')\n",
             expect=1,

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from aisec.hooks import Applicability, Confidence, Example, Rule, Severity
 
+from .references import CALLBACK_TAKERS, partial_target, referenced, takes_callbacks
+
 if TYPE_CHECKING:
     import libcst
 
@@ -15,7 +17,11 @@ PACKAGE_IMPORTERS = frozenset(
 )
 SAFE_DEFAULT_FROM = "2.6"
 _NEW_TORCH = f"project requires torch>={SAFE_DEFAULT_FROM} where weights_only defaults to True"
-_OLD_TORCH = f"torch<{SAFE_DEFAULT_FROM} or undeclared: defaults to weights_only=False"
+_OLD_TORCH = f"the project admits torch<{SAFE_DEFAULT_FROM}, where weights_only defaults to False"
+_UNDECLARED = (
+    f"the project declares no torch version, so the installed torch decides: >={SAFE_DEFAULT_FROM} "
+    "defaults to weights_only=True, older versions to False"
+)
 
 _PYPROJECT_NEW = '[project]\nname = "app"\ndependencies = ["torch>=2.6", "numpy"]\n'
 _PYPROJECT_OLD = '[project]\nname = "app"\ndependencies = ["torch>=2.1,<2.6"]\n'
@@ -28,7 +34,7 @@ class TorchLoadUnsafe(Rule):
     severity = Severity.HIGH
     cwe = "CWE-502"
     triggers = ("torch",)
-    qualified_names = tuple(sorted(LOADERS | PACKAGE_IMPORTERS))
+    qualified_names = (*sorted(LOADERS | PACKAGE_IMPORTERS), *CALLBACK_TAKERS)
     fix_applicability = Applicability.UNSAFE
     description = (
         "`torch.load` (also spelled `torch.serialization.load`) called without `weights_only=True`, "
@@ -36,9 +42,15 @@ class TorchLoadUnsafe(Rule):
         "argument). Severity depends on the scanned project's declared torch requirement "
         "(`pyproject.toml` PEP 621 dependencies and optional dependencies, Poetry, "
         "`requirements*.txt`): when every admitted version is >= 2.6, where `weights_only` defaults "
-        "to True, an omitted argument is **low**; otherwise (older or undeclared torch; `torch>2.5` "
-        "admits 2.5.1) it is **high**, and the message says which case applied. "
-        "`weights_only=False` and a `pickle_module` are always high. A `weights_only` value that is "
+        "to True, an omitted argument is **info** (nothing to change; the message names the "
+        "environment variable that would turn the default off); otherwise it is **high**, and the "
+        "message says which case applied: the declared torch admits versions before 2.6 "
+        "(`torch>2.5` admits 2.5.1), or no torch requirement is declared, so the installed torch "
+        "decides. "
+        "`weights_only=False` and a `pickle_module` are always high. `functools.partial(torch.load, "
+        "...)` is judged by the keywords it binds (no fix); `torch.load` passed uncalled to `map` "
+        "or a pool's or executor's `map`/`submit` is called without `weights_only`. "
+        "A `weights_only` value that is "
         "not a literal, or an omitted one next to `**kwargs`, is medium with low confidence. "
         "Also `torch.package.PackageImporter` (high), which unpickles the package's objects and "
         "imports the code shipped inside it. Canonical names: "
@@ -81,6 +93,16 @@ class TorchLoadUnsafe(Rule):
         "import torch\nimport dill\nmodel = torch.load(path, None, dill, weights_only=False)\n",
         "import torch.serialization\nobj = torch.serialization.load(buffer)\n",
         "import torch\nloader = torch\nobj = loader.load(path)\n",
+        Example(
+            "import functools\nimport torch\nload = functools.partial(torch.load, weights_only=False)\n",
+            expect=1,
+        ),
+        Example("import torch\nshards = list(map(torch.load, shard_paths))\n", expect=1),
+        Example(
+            "try:\n    import torch\nexcept ImportError:\n    torch = None\n\n"
+            "def restore(path):\n    return torch.load(path)\n",
+            expect=1,
+        ),
         "def restore(path):\n    import torch\n    return torch.load(path)\n",
         Example("import torch\nstate = torch.load(path, weights_only=args.safe)\n", expect=1),
         Example("import torch\nstate = torch.load(path, **load_kwargs)\n", expect=1),
@@ -111,6 +133,9 @@ class TorchLoadUnsafe(Rule):
         "# torch.load(path) would be unsafe here\ndoc = 'never call torch.load(path) on downloads'\n",
         "from safetensors.torch import load_file\nimport torch\nstate = load_file('model.safetensors')\n",
         "import torch\n\ndef f(torch):\n    return torch.load(x)\n",
+        "import functools\nimport torch\nload = functools.partial(torch.load, map_location='cpu', weights_only=True)\n"
+        "state = load(path)\n",
+        "import torch\nsaved = list(map(torch.save, states, paths))\n",
         Example(
             "import torch\nstate = torch.load(path, weights_only=True)\n",
             files={"requirements.txt": "torch>2.5\n"},
@@ -119,6 +144,18 @@ class TorchLoadUnsafe(Rule):
 
     def visit_Call(self, node: libcst.Call) -> None:
         qualified = self.names.qualified(node.func)
+        partial = partial_target(self.names, node)
+        if partial is not None and partial[0] in LOADERS:
+            self._check_load(partial[1], partial[0], at=node)
+        elif takes_callbacks(qualified, node):
+            for arg, target in referenced(self.names, node):
+                if target in LOADERS:
+                    self.report(
+                        arg.value,
+                        f"`{target}` passed here to be called later, without `weights_only=True`: "
+                        "it unpickles arbitrary objects unless the installed torch defaults to "
+                        "weights_only=True; pass a function or `functools.partial` that sets it",
+                    )
         if qualified in LOADERS:
             self._check_load(node, qualified)
         elif qualified in PACKAGE_IMPORTERS:
@@ -128,7 +165,10 @@ class TorchLoadUnsafe(Rule):
                 "shipped inside it; only open packages you built yourself",
             )
 
-    def _check_load(self, node: libcst.Call, qualified: str) -> None:
+    def _check_load(self, node: libcst.Call, qualified: str, at: libcst.Call | None = None) -> None:
+        """Judge a `torch.load` call; `at` is the `partial(...)` it stands for, when it is one
+        (reported there, without a fix: the call judged is not in the tree)."""
+        report_node = node if at is None else at
         weights_only = self.args.get(node, "weights_only")
         pickle_module = self.args.get(node, "pickle_module", 2)
         value = self.args.constant(weights_only.value) if weights_only is not None else None
@@ -136,21 +176,21 @@ class TorchLoadUnsafe(Rule):
             return  # torch refuses a pickle_module together with weights_only=True
         if pickle_module is not None and self.args.constant(pickle_module.value) is not None:
             self.report(
-                node,
+                report_node,
                 f"`{qualified}` with a custom `pickle_module` unpickles arbitrary objects "
                 "(weights_only cannot be used with it): loading an untrusted file runs code",
             )
             return
         if value is False:
             self.report(
-                node,
+                report_node,
                 f"`{qualified}` with `weights_only=False` unpickles arbitrary objects: loading an "
                 "untrusted checkpoint runs code; load a state_dict with weights_only=True",
             )
             return
         if weights_only is not None and value is not None:
             self.report(
-                node,
+                report_node,
                 f"`{qualified}` with a `weights_only` value aisec cannot read; pass the literal "
                 "`weights_only=True`",
                 severity=Severity.MEDIUM,
@@ -159,7 +199,7 @@ class TorchLoadUnsafe(Rule):
             return
         if self.args.has_star_kwargs(node):
             self.report(
-                node,
+                report_node,
                 f"`{qualified}` may get `weights_only` from `**kwargs`; pass `weights_only=True` explicitly",
                 severity=Severity.MEDIUM,
                 confidence=Confidence.LOW,
@@ -167,24 +207,31 @@ class TorchLoadUnsafe(Rule):
             return
         # Omitted (or `weights_only=None`, which means the default).
         new_torch = self.project.requires_at_least("torch", SAFE_DEFAULT_FROM)
-        if any(arg.star == "*" for arg in node.args):
-            fix = None  # `*args` may carry a pickle_module, which weights_only=True would reject
+        if at is not None or any(arg.star == "*" for arg in node.args):
+            fix = None  # a partial (not in the tree), or `*args` that may carry a pickle_module
         elif weights_only is None:
             fix = self.fixes.add_keyword(node, "weights_only", "True", safe=new_torch)
         else:
             fix = self.fixes.set_keyword(node, "weights_only", "True", safe=new_torch)
         if new_torch:
             self.report(
-                node,
-                f"`{qualified}` without `weights_only=True` ({_NEW_TORCH}); "
-                "pass it explicitly so an older torch or TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD cannot turn it off",
-                severity=Severity.LOW,
+                report_node,
+                f"`{qualified}` relies on the default weights_only=True ({_NEW_TORCH}); it unpickles "
+                "arbitrary objects only if TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD is set in the environment",
+                severity=Severity.INFO,
+                fix=fix,
+            )
+        elif self.project.requirement("torch") is None:
+            self.report(
+                report_node,
+                f"`{qualified}` without `weights_only=True` ({_UNDECLARED}); require "
+                f"torch>={SAFE_DEFAULT_FROM} or pass weights_only=True",
                 fix=fix,
             )
         else:
             self.report(
-                node,
+                report_node,
                 f"`{qualified}` without `weights_only=True` unpickles arbitrary objects ({_OLD_TORCH}); "
-                "pass weights_only=True",
+                f"pass weights_only=True or require torch>={SAFE_DEFAULT_FROM}",
                 fix=fix,
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from aisec.hooks import UNKNOWN, Confidence, Example, Rule, Severity, cst
 
@@ -56,7 +56,10 @@ class TrustRemoteCode(Rule):
         "`MODEL_CLASSES[arch].from_pretrained`, confidence is medium). Also found: `**{'trust_remote_code': True}` and the keyword inside a "
         "dict literal or `dict(...)` given as `model_kwargs=`, `tokenizer_kwargs=` or "
         "`config_kwargs=` (LangChain's "
-        "`HuggingFaceEmbeddings(model_kwargs={...})`, `pipeline(model_kwargs={...})`). Examples of "
+        "`HuggingFaceEmbeddings(model_kwargs={...})`, `pipeline(model_kwargs={...})`), and a dict "
+        "held in a name that is spread or forwarded (`LOAD_KWARGS = {'trust_remote_code': True}` "
+        "then `from_pretrained(name, **LOAD_KWARGS)`; also `kwargs['trust_remote_code'] = True`), "
+        "following the latest assignment before the call. Examples of "
         "canonical names: `transformers.pipeline`, `transformers.AutoConfig.from_pretrained`, "
         "`datasets.load_dataset`, `sentence_transformers.SentenceTransformer`, `vllm.LLM`. "
         "`trust_remote_code=False` is not reported, nor is a project's own function that happens "
@@ -95,6 +98,10 @@ class TrustRemoteCode(Rule):
         ),
         "from transformers import AutoModel\nmodel = AutoModel.from_pretrained(name, **{'trust_remote_code': True})\n",
         "from langchain_huggingface import HuggingFaceEmbeddings\nemb = HuggingFaceEmbeddings(model_name=name, model_kwargs={'trust_remote_code': True})\n",
+        "from transformers import AutoModel, AutoTokenizer\n\nLOAD_KWARGS = {'trust_remote_code': True, 'torch_dtype': 'auto'}\n\n"
+        "def load(name):\n    return AutoTokenizer.from_pretrained(name, **LOAD_KWARGS), AutoModel.from_pretrained(name, **LOAD_KWARGS)\n",
+        "from transformers import AutoModel\n\ndef load(name, **kwargs):\n    kwargs['trust_remote_code'] = True\n"
+        "    return AutoModel.from_pretrained(name, **kwargs)\n",
     )
     valid = (
         "from transformers import AutoModelForCausalLM\n\nmodel = AutoModelForCausalLM.from_pretrained('gpt2', revision='607a30d783dfa663caf39e06633721c8d4cfcd7e')\n",
@@ -105,10 +112,50 @@ class TrustRemoteCode(Rule):
         "# trust_remote_code=True is forbidden here\nnote = 'never pass trust_remote_code=True'\n",
         "from datasets import load_dataset\nds = load_dataset('imdb', trust_remote_code=None)\n",
         "import pickle\nblob = pickle.dumps(obj)\nopts = {'trust_remote_code': True}\n",
+        "from transformers import AutoModel\nLOAD_KWARGS = {'trust_remote_code': True}\nLOAD_KWARGS = {'torch_dtype': 'auto'}\n"
+        "model = AutoModel.from_pretrained(name, **LOAD_KWARGS)\n",
+        "from transformers import AutoModel\n\ndef a():\n    kwargs = {'trust_remote_code': True}\n    return kwargs\n\n"
+        "def b(name, **kwargs):\n    return AutoModel.from_pretrained(name, **kwargs)\n",
     )
 
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        # Per scope (module, then each enclosing function): name -> the flag in the dict it holds;
+        # a function's parameters start out as None (unknown dicts), shadowing outer ones.
+        self._frames: list[dict[str, Any]] = [{}]
+
+    def visit_FunctionDef(self, node: libcst.FunctionDef) -> None:
+        params = node.params
+        names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
+        names += [p.name.value for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+        self._frames.append(dict.fromkeys(names))
+
+    def leave_FunctionDef(self, original_node: libcst.FunctionDef) -> None:
+        self._frames.pop()
+
+    def _dict_flag(self, name: str) -> Any:
+        for frame in reversed(self._frames):
+            if name in frame:
+                return frame[name]
+        return None
+
+    def visit_Assign(self, node: libcst.Assign) -> None:
+        frame = self._frames[-1]
+        for target in node.targets:
+            target = target.target
+            if isinstance(target, cst.Name):
+                frame[target.value] = _from_mapping(node.value)
+            elif (
+                isinstance(target, cst.Subscript)
+                and isinstance(target.value, cst.Name)
+                and len(target.slice) == 1
+                and isinstance(target.slice[0].slice, cst.Index)
+                and self.args.constant(target.slice[0].slice.value) == KEYWORD
+            ):
+                frame[target.value.value] = node.value
+
     def visit_Call(self, node: libcst.Call) -> None:
-        found = _find_flag(node)
+        found = _find_flag(node, self._dict_flag)
         if found is None:
             return
         qualified = self.names.qualified(node.func)
@@ -140,18 +187,16 @@ class TrustRemoteCode(Rule):
             )
 
 
-def _find_flag(call: libcst.Call) -> Any:
-    """The expression given for `trust_remote_code` in `call`, or None when it is not passed."""
+def _find_flag(call: libcst.Call, dict_flag: Callable[[str], Any]) -> Any:
+    """The expression given for `trust_remote_code` in `call`, or None when it is not passed;
+    `dict_flag(name)` is the flag in the dict a name holds."""
     for arg in call.args:
-        if arg.keyword is not None:
-            if arg.keyword.value == KEYWORD:
-                return arg.value
-            if arg.keyword.value in _FORWARDED:
-                value = _from_mapping(arg.value)
-                if value is not None:
-                    return value
-        elif arg.star == "**":
+        if arg.keyword is not None and arg.keyword.value == KEYWORD:
+            return arg.value
+        if arg.star == "**" or (arg.keyword is not None and arg.keyword.value in _FORWARDED):
             value = _from_mapping(arg.value)
+            if value is None and isinstance(arg.value, cst.Name):
+                value = dict_flag(arg.value.value)
             if value is not None:
                 return value
     return None

@@ -29,8 +29,24 @@ HUB_LIBRARIES = frozenset(
         "adapters",
         "huggingface_hub",
         "timm",
+        # Drop-in `from_pretrained` wrappers that download from the Hub the same way.
+        "ipex_llm",
+        "bigdl",
+        "intel_extension_for_transformers",
+        "ctransformers",
+        "llama_cpp",
     }
 )
+# Import roots of libraries whose calls return loaded models (objects, never ids).
+_MODEL_LIBRARIES = HUB_LIBRARIES | {
+    "torch",
+    "tensorflow",
+    "keras",
+    "onnxruntime",
+    "vllm",
+    "mlx_lm",
+    "openvino",
+}
 # Keywords that carry the repo id of a `from_pretrained` (position 0 unless said).
 _FROM_PRETRAINED_KEYWORDS = (
     "pretrained_model_name_or_path",
@@ -71,17 +87,21 @@ _HUB_FUNCTIONS: dict[str, tuple[int, tuple[str, ...], str]] = {
             "sentence_transformers.SparseEncoder",
         )
     },
-    # LangChain's wrapper around sentence-transformers: the revision goes in `model_kwargs`.
+    # LangChain's wrappers around sentence-transformers: the revision goes in `model_kwargs`.
     **{
-        name: (-1, ("model_name",), "embeddings")
-        for name in (
-            "langchain_huggingface.HuggingFaceEmbeddings",
-            "langchain_huggingface.embeddings.HuggingFaceEmbeddings",
-            "langchain_community.embeddings.HuggingFaceEmbeddings",
-            "langchain_community.embeddings.huggingface.HuggingFaceEmbeddings",
-            "langchain.embeddings.HuggingFaceEmbeddings",
+        f"{module}.{cls}": (-1, ("model_name",), "embeddings")
+        for module in (
+            "langchain_huggingface",
+            "langchain_huggingface.embeddings",
+            "langchain_community.embeddings",
+            "langchain_community.embeddings.huggingface",
+            "langchain_community.embeddings.sentence_transformer",
+            "langchain.embeddings",
         )
+        for cls in ("HuggingFaceEmbeddings", "SentenceTransformerEmbeddings", "HuggingFaceBgeEmbeddings")
     },
+    # vLLM's engine downloads `model=` (and `tokenizer=`) from the Hub; `revision=` pins it.
+    **{name: (0, ("model",), "model") for name in ("vllm.LLM", "vllm.entrypoints.llm.LLM")},
     "timm.create_model": (0, ("model_name",), "timm"),
     "timm.models.create_model": (0, ("model_name",), "timm"),
 }
@@ -151,6 +171,14 @@ COMMIT = re.compile(r"^[0-9a-fA-F]{40}$")
 _TIMM_PREFIXES = ("hf-hub:", "hf_hub:")
 
 _PIN = "pass revision='<40-hex commit sha>' (or local_files_only=True for a model you ship)"
+# `f"{org}/{name}"` with a literal org names a Hub repo, unless the "org" is a folder name.
+_FOLDER_NAMES = frozenset(
+    {"models", "model", "checkpoints", "checkpoint", "ckpt", "outputs", "output", "out", "runs"}
+    | {"data", "weights", "tmp", "cache", "saved_models", "artifacts", "exports", "results", "local"}
+)
+# Calls whose result is a string (an id read from the environment), never a loaded model.
+_STRING_CALLS = frozenset({"os.getenv", "os.environ.get", "builtins.str", "builtins.input"})
+UNRESOLVED_OPTION = "report-unresolved-ids"
 
 
 class UnpinnedHubDownload(Rule):
@@ -170,6 +198,9 @@ class UnpinnedHubDownload(Rule):
         "SparseEncoder",
         "create_model",
         "HuggingFaceEmbeddings",
+        "SentenceTransformerEmbeddings",
+        "HuggingFaceBgeEmbeddings",
+        "vllm",
     )
     # `*.from_pretrained`: a Hub library's (resolved) or a local subclass's (unresolved) loader.
     qualified_names = (*_HUB_FUNCTIONS, "*.from_pretrained")
@@ -208,10 +239,19 @@ class UnpinnedHubDownload(Rule):
         "**Safe:** a local path; `local_files_only=True`; `revision=` a 40-hex commit sha; "
         "a repo of an org listed in `allowed-orgs`. **Reported:** no `revision`; a revision "
         "that is a branch or tag (`'main'`, `'v1.0'`: mutable); a revision aisec cannot read "
-        "(a variable, or `**kwargs` that might carry it; low confidence); a model id aisec "
-        "cannot resolve (unknown model id; medium confidence). An expression that holds a loaded "
-        "model rather than an id (`pipeline(model=model)` after `model = AutoModel.from_pretrained(...)`) "
-        "is not an id and is skipped."
+        "(a variable, or `**kwargs` that might carry it; low confidence).\n\n"
+        "**Ids built in code.** Besides literals and module constants, an id is resolved when it "
+        "is the string default of the enclosing function's parameter (`def load(name='org/m')`; "
+        "medium confidence, a caller may pass another id) or an f-string or `+` concatenation "
+        "whose literal start names the org (`f'meta-llama/Llama-2-{size}-hf'`; not when that "
+        "'org' is a common folder name such as `models`, `checkpoints` or `outputs`). An id aisec "
+        "cannot resolve at all (a CLI argument, a library function's parameter, a config value) "
+        f"is **not reported by default**: nothing can be pinned at that line. Set `{UNRESOLVED_OPTION} = true` "
+        "to report those calls too (unknown model id; medium confidence). An expression that holds "
+        "a loaded model rather than an id (`pipeline(model=model)` after `model = "
+        "AutoModel.from_pretrained(...)`, `torch.load(...)` or another model library's loader) is "
+        "not an id and is skipped. Calling an object a loader returned (`tok(text)` after `tok = "
+        "AutoTokenizer.from_pretrained(...)`) is not a download."
     )
     rationale = (
         "A Hub repo is mutable: its owner, anyone who takes over the account or token, or a "
@@ -235,7 +275,10 @@ class UnpinnedHubDownload(Rule):
         "`allowed-orgs` (list of strings, default `[]`): Hub organisations (or users) whose "
         "repos need no pin, compared case-insensitively, e.g. your company's org whose repos "
         "are protected by your own review process:\n\n"
-        '```toml\n[tool.aisec.rule-options.AIS107]\nallowed-orgs = ["acme-ml"]\n```'
+        '```toml\n[tool.aisec.rule-options.AIS107]\nallowed-orgs = ["acme-ml"]\n```\n\n'
+        f"`{UNRESOLVED_OPTION}` (boolean, default `false`): also report downloads whose id aisec "
+        "cannot resolve (`from_pretrained(args.model)`), at medium confidence. Useful in an "
+        "application whose ids should all be pinned in code; noisy in libraries and CLIs."
     )
     references = (
         "https://cwe.mitre.org/data/definitions/494.html",
@@ -243,7 +286,7 @@ class UnpinnedHubDownload(Rule):
         "https://huggingface.co/docs/huggingface_hub/guides/download#from-specific-version",
         "https://huggingface.co/docs/transformers/main_classes/model#transformers.PreTrainedModel.from_pretrained",
     )
-    default_options = {"allowed-orgs": []}
+    default_options = {"allowed-orgs": [], UNRESOLVED_OPTION: False}
     invalid = (
         "from transformers import AutoModelForCausalLM\n\n"
         "model = AutoModelForCausalLM.from_pretrained('example-org/support-llm')\n",
@@ -263,6 +306,28 @@ class UnpinnedHubDownload(Rule):
         "from langchain_huggingface import HuggingFaceEmbeddings\nemb = HuggingFaceEmbeddings(model_name='BAAI/bge-small-en-v1.5')\n",
         Example(
             "import sys\nfrom transformers import AutoModel\nmodel = AutoModel.from_pretrained(sys.argv[1])\n",
+            options={UNRESOLVED_OPTION: True},
+            expect=1,
+        ),
+        Example(
+            "from transformers import AutoModel\n\n"
+            "def load(name='org/model'):\n    return AutoModel.from_pretrained(name)\n",
+            expect=1,
+        ),
+        Example(
+            "from transformers import AutoModelForCausalLM\n"
+            "model = AutoModelForCausalLM.from_pretrained(f'meta-llama/Llama-2-{size}b-hf')\n",
+            expect=1,
+        ),
+        Example("from vllm import LLM\nllm = LLM(model='mistralai/Mistral-7B-Instruct-v0.3')\n", expect=1),
+        Example(
+            "from langchain_community.embeddings import SentenceTransformerEmbeddings\n"
+            "emb = SentenceTransformerEmbeddings(model_name='all-MiniLM-L6-v2')\n",
+            expect=1,
+        ),
+        Example(
+            "from ipex_llm.transformers import AutoModelForCausalLM\n"
+            "model = AutoModelForCausalLM.from_pretrained('Qwen/Qwen2-7B', load_in_4bit=True)\n",
             expect=1,
         ),
         Example(
@@ -312,6 +377,20 @@ class UnpinnedHubDownload(Rule):
         "gen = pipeline('text-generation', model=model)\n",
         "import timm\nmodel = timm.create_model('resnet50', pretrained=True)\n",
         "from transformers import pipeline\nclf = pipeline('sentiment-analysis')\n",
+        "import sys\nfrom transformers import AutoModel\nmodel = AutoModel.from_pretrained(sys.argv[1])\n",
+        "from transformers import AutoModel\nmodel = AutoModel.from_pretrained(f'checkpoints/{run}')\n",
+        "from transformers import AutoTokenizer\n"
+        f"tok = AutoTokenizer.from_pretrained('org/tok', revision='{'0' * 40}')\n"
+        "ids = tok(text)\nbatch = tok(texts, padding=True)\n",
+        "from transformers import AutoModel\n\n"
+        "class Encoder:\n    def __init__(self):\n"
+        f"        self.model = AutoModel.from_pretrained('org/enc', revision='{'0' * 40}')\n\n"
+        "    def encode(self, x):\n        return self.model(x)\n",
+        Example(
+            "import torch\nfrom transformers import pipeline\n"
+            "model = torch.load('model.pt', weights_only=True)\ngen = pipeline('text-generation', model=model)\n",
+            options={UNRESOLVED_OPTION: True},
+        ),
         "from langchain_huggingface import HuggingFaceEmbeddings\n"
         "emb = HuggingFaceEmbeddings(\n"
         "    model_name='BAAI/bge-small-en-v1.5',\n"
@@ -333,11 +412,25 @@ class UnpinnedHubDownload(Rule):
                 f"names (strings), got {allowed!r}"
             )
         self._allowed = {org.lower() for org in allowed}
+        unresolved = self.options.get(UNRESOLVED_OPTION, False)
+        if not isinstance(unresolved, bool):
+            raise ValueError(
+                f"`{UNRESOLVED_OPTION}` in [tool.aisec.rule-options.AIS107] must be true or false, "
+                f"got {unresolved!r}"
+            )
+        self._report_unresolved = unresolved
+        self._functions: list[libcst.FunctionDef] = []
 
     # ----- visitors -----
 
     def visit_Module(self, node: libcst.Module) -> None:
         self._module = node
+
+    def visit_FunctionDef(self, node: libcst.FunctionDef) -> None:
+        self._functions.append(node)
+
+    def leave_FunctionDef(self, original_node: libcst.FunctionDef) -> None:
+        self._functions.pop()
 
     def visit_ClassDef(self, node: libcst.ClassDef) -> None:
         for base in node.bases:
@@ -415,10 +508,17 @@ class UnpinnedHubDownload(Rule):
                 )
                 id_confidence = Confidence.MEDIUM
         elif value is UNKNOWN:
-            if self._non_constant_kind(expr) != "unknown":
-                return
-            where = f"`{api}` gets an unknown model id (aisec cannot resolve it); if it names a Hub repo, it is downloaded"
-            id_confidence = Confidence.MEDIUM
+            built = self._built_id(expr, kind)
+            if built is not None:
+                shown, how, id_confidence = built
+                if shown.split("/", 1)[0].lower() in self._allowed:
+                    return
+                where = f"`{api}` downloads '{shown}' ({how}) from the Hugging Face Hub"
+            elif self._report_unresolved and self._non_constant_kind(expr, kind) == "unknown":
+                where = f"`{api}` gets an unknown model id (aisec cannot resolve it); if it names a Hub repo, it is downloaded"
+                id_confidence = Confidence.MEDIUM
+            else:
+                return  # nothing in this file pins the id: opt in with report-unresolved-ids
         else:
             return  # None or a non-string constant: not a repo id
         self._check_revision(node, where, id_confidence, settings)
@@ -532,21 +632,53 @@ class UnpinnedHubDownload(Rule):
                 continue
         return False
 
-    def _non_constant_kind(self, expr: libcst.BaseExpression) -> str:
+    def _built_id(self, expr: libcst.BaseExpression, kind: str) -> tuple[str, str, Confidence] | None:
+        """A Hub id the code pins without spelling it out: (id as shown, how, confidence)."""
+        if isinstance(expr, cst.Name):
+            default = self._parameter_default(expr.value)
+            if isinstance(default, str) and self._classify(default, kind) is not None:
+                return default, f"the default of parameter `{expr.value}`", Confidence.MEDIUM
+            return None
+        parts = _template_parts(expr, self.args)
+        if not parts or not isinstance(parts[0], str):
+            return None
+        literal = "".join(part for part in parts if isinstance(part, str))
+        org, slash, rest = parts[0].partition("/")
+        if not slash or "/" in rest or literal.count("/") != 1 or org.lower() in _FOLDER_NAMES:
+            return None
+        if not HUB_ID.match(f"{org}/x") or self._exists_locally(org):
+            return None
+        shown = "".join(part if isinstance(part, str) else "{...}" for part in parts)
+        return shown, "an id built in code with a literal org", Confidence.HIGH
+
+    def _parameter_default(self, name: str) -> Any:
+        """The literal default of `name` when it is a parameter of the enclosing function."""
+        if not self._functions:
+            return UNKNOWN
+        params = self._functions[-1].params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.name.value == name:
+                return UNKNOWN if param.default is None else self._string(param.default)
+        return UNKNOWN
+
+    def _non_constant_kind(self, expr: libcst.BaseExpression, kind: str) -> str:
         """'local' (a path expression), 'object' (a loaded model) or 'unknown'."""
         if isinstance(expr, cst.Call) and self.names.qualified(expr.func) == "builtins.str" and expr.args:
             expr = expr.args[0].value
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
             return "local"  # pathlib's `/`
-        target = expr.func if isinstance(expr, cst.Call) else expr
-        if not isinstance(target, (cst.Name, cst.Attribute)):
+        if not isinstance(expr, (cst.Name, cst.Attribute, cst.Call)):
             return "unknown"
-        qualified = self.names.qualified(target)
+        factory = self.names.returned_by(expr)
+        qualified = factory or self.names.qualified(expr)
         if not qualified:
             return "unknown"
         if qualified in _LOCAL_PATH_CALLS or qualified.startswith(_LOCAL_PATH_ROOTS):
             return "local"
-        if qualified.split(".")[0] in HUB_LIBRARIES:
+        if factory is None or factory in _STRING_CALLS:
+            return "unknown"
+        # An object a call returned: a model library's loader, or anything passed as a pipeline's model.
+        if qualified.split(".")[0] in _MODEL_LIBRARIES or kind == "pipeline":
             return "object"
         return "unknown"
 
@@ -554,6 +686,22 @@ class UnpinnedHubDownload(Rule):
         if self._facts is None:
             self._facts = ModuleFacts.collect(self._module, self.args)
         return self._facts
+
+
+def _template_parts(expr: Any, args: Any) -> list[Any] | None:
+    """An f-string or `"a" + x` as literal strings and None placeholders, else None."""
+    if isinstance(expr, cst.FormattedString):
+        return [part.value if isinstance(part, cst.FormattedStringText) else None for part in expr.parts]
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        left = args.constant(expr.left)
+        if isinstance(left, str):
+            right = args.constant(expr.right)
+            return [left, right if isinstance(right, str) else None]
+        parts = _template_parts(expr.left, args)
+        if parts is not None:
+            right = args.constant(expr.right)
+            return [*parts, right if isinstance(right, str) else None]
+    return None
 
 
 class ModuleFacts:

@@ -1,9 +1,10 @@
 """What the AIS2xx rules share: visit calls, take the taint engine's sink flows, report each place
-where untrusted data enters a prompt once (its most severe source named, the others counted)."""
+where untrusted data enters a prompt once, naming every source (most severe first), with the path
+as related locations: each source, each helper call it passed through, the sink."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from aisec.hooks import (
     CLI,
@@ -40,7 +41,8 @@ class PromptFlowRule(Rule):
     def accepts(self, flow: SinkFlow) -> bool:
         raise NotImplementedError
 
-    def message(self, flow: SinkFlow, call: libcst.Call, others: int) -> str:
+    def message(self, flow: SinkFlow, call: libcst.Call, others: Sequence[TaintFact]) -> str:
+        """The finding's text; `others` are the other sources reaching the same place."""
         raise NotImplementedError
 
     def severity_of(self, flow: SinkFlow) -> Severity | None:
@@ -56,26 +58,49 @@ class PromptFlowRule(Rule):
                 groups.setdefault(id(flow.node), []).append(flow)
         for flows in groups.values():
             first = flows[0]
-            others = len({(f.fact.description, f.fact.line) for f in flows}) - 1
+            facts = list({(f.fact.description, f.fact.line): f.fact for f in flows}.values())
             self.report(
                 first.node,
-                self.message(first, node, others),
+                self.message(first, node, facts[1:]),
                 severity=self.severity_of(first),
                 confidence=self.confidence_of(first),
+                related=flow_path(first, facts),
             )
 
 
-def source(fact: TaintFact, others: int = 0) -> str:
-    """`request.form["bio"]` (line 12, Flask request data), and 2 more sources"""
+def source(fact: TaintFact, others: Sequence[TaintFact] = ()) -> str:
+    """`request.form["bio"]` (line 12, Flask request data) and `request.form["name"]` (line 13, ...)"""
+    texts = [_one_source(f) for f in (fact, *others)]
+    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} and {texts[-1]}"
+
+
+def _one_source(fact: TaintFact) -> str:
     text = fact.description if "`" in fact.description else f"`{fact.description}`"
     details = [f"line {fact.line}"] if fact.line else []
     if fact.label:
         details.append(fact.label)
-    if details:
-        text += f" ({', '.join(details)})"
-    if others:
-        text += f" and {others} more source{'s' if others > 1 else ''}"
-    return text
+    return f"{text} ({', '.join(details)})" if details else text
+
+
+def flow_path(flow: SinkFlow, facts: Sequence[TaintFact]) -> list[tuple[Any, str]]:
+    """(node, what happens there) from each source through the helper calls it passed to the
+    sink: the finding's related locations."""
+    import libcst
+
+    path: list[tuple[Any, str]] = []
+    seen: set[int] = set()
+    for fact in facts:
+        if fact.node is not None:
+            path.append((fact.node, f"source: {_one_source(fact)}"))
+        for step in fact.steps:
+            if id(step) not in seen:
+                seen.add(id(step))
+                callee = (
+                    libcst.Module([]).code_for_node(step.func) if isinstance(step, libcst.Call) else "a call"
+                )
+                path.append((step, f"passes through `{callee}()`"))
+    path.append((flow.node, f"sink: {flow.target}"))
+    return path
 
 
 def direct(flow: SinkFlow) -> bool:

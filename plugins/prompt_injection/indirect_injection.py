@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from aisec.hooks import INDIRECT, INSTRUCTION, TEMPLATE, USER, Confidence, Example, Severity, SinkFlow
 
@@ -10,6 +10,7 @@ from .flows import PromptFlowRule, forged_turn, source
 
 if TYPE_CHECKING:
     import libcst
+    from aisec.hooks import TaintFact
 
 
 class IndirectInjection(PromptFlowRule):
@@ -83,7 +84,7 @@ class IndirectInjection(PromptFlowRule):
     def confidence_of(self, flow: SinkFlow) -> Confidence:
         return Confidence.HIGH if flow.role == INSTRUCTION else Confidence.MEDIUM
 
-    def message(self, flow: SinkFlow, call: libcst.Call, others: int) -> str:
+    def message(self, flow: SinkFlow, call: libcst.Call, others: Sequence[TaintFact]) -> str:
         where = source(flow.fact, others)
         if flow.role == INSTRUCTION:
             what = f"reaches {flow.target}, where instructions planted in it act with the application's authority"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from aisec.hooks import INSTRUCTION, REMOTE, Example, Severity, SinkFlow
 
@@ -10,6 +10,7 @@ from .flows import PromptFlowRule, direct, forged_turn, source
 
 if TYPE_CHECKING:
     import libcst
+    from aisec.hooks import TaintFact
 
 
 class UntrustedInstructions(PromptFlowRule):
@@ -88,7 +89,7 @@ class UntrustedInstructions(PromptFlowRule):
             return Severity.MEDIUM
         return Severity.HIGH
 
-    def message(self, flow: SinkFlow, call: libcst.Call, others: int) -> str:
+    def message(self, flow: SinkFlow, call: libcst.Call, others: Sequence[TaintFact]) -> str:
         return (
             f"untrusted data from {source(flow.fact, others)} reaches {flow.target}, where it can "
             "override the application's instructions; keep instruction text constant and pass the "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from aisec.hooks import USER, Example, Severity, SinkFlow
 
@@ -10,6 +10,7 @@ from .flows import PromptFlowRule, direct, source, tier_severity
 
 if TYPE_CHECKING:
     import libcst
+    from aisec.hooks import TaintFact
 
 
 class SplicedPrompt(PromptFlowRule):
@@ -76,7 +77,7 @@ class SplicedPrompt(PromptFlowRule):
     def severity_of(self, flow: SinkFlow) -> Severity:
         return tier_severity(flow, Severity.MEDIUM)
 
-    def message(self, flow: SinkFlow, call: libcst.Call, others: int) -> str:
+    def message(self, flow: SinkFlow, call: libcst.Call, others: Sequence[TaintFact]) -> str:
         return (
             f"untrusted data from {source(flow.fact, others)} is spliced into instruction text and "
             f"sent as {flow.target}; send it as a separate user message, or encode it "

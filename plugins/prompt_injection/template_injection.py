@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from aisec.hooks import TEMPLATE, Example, Severity, SinkFlow
 
@@ -10,6 +10,7 @@ from .flows import PromptFlowRule, call_keyword, direct, source, tier_severity
 
 if TYPE_CHECKING:
     import libcst
+    from aisec.hooks import TaintFact
 
 _ENGINES = ("jinja2", "mustache")
 
@@ -76,7 +77,7 @@ class TemplateInjection(PromptFlowRule):
     def severity_of(self, flow: SinkFlow) -> Severity:
         return tier_severity(flow, Severity.HIGH)
 
-    def message(self, flow: SinkFlow, call: libcst.Call, others: int) -> str:
+    def message(self, flow: SinkFlow, call: libcst.Call, others: Sequence[TaintFact]) -> str:
         engine = self.args.constant(call_keyword(call, "template_format"))
         detail = (
             f"with template_format={engine!r} the template engine evaluates it (server-side template injection)"

@@ -1,0 +1,100 @@
+"""Recall and precision per rule on annotated corpora (`bench/corpus/`, or folders given).
+
+Annotations follow semgrep's test format: a comment line `# ruleid: AIS101` (expected finding)
+or `# ok: AIS101` (a look-alike that must not be reported) applies to the next code line; a
+finding counts for the line of the statement it starts on. Findings on lines with no
+annotation for their rule count as false positives. Run:
+
+    python bench/precision.py [FOLDER ...]
+
+It runs `aisec check --format json` on each folder (no cache) and prints, per rule, true
+positives, false positives, false negatives, recall and precision, then the misses and false
+alarms by location.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+CORPUS = Path(__file__).parent / "corpus"
+_MARK = re.compile(r"#\s*(ruleid|ok):\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
+
+
+def annotations(path: Path) -> dict[tuple[int, str], str]:
+    """(line, code) -> 'ruleid' | 'ok' for the code line after each annotation comment."""
+    marks: dict[tuple[int, str], str] = {}
+    pending: list[tuple[str, str]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        stripped = line.strip()
+        match = _MARK.match(stripped)
+        if match:
+            pending += [(match.group(1), code.strip()) for code in match.group(2).split(",")]
+            continue
+        if stripped and not stripped.startswith("#") and pending:
+            for kind, code in pending:
+                marks[(number, code)] = kind
+            pending = []
+    return marks
+
+
+def findings(folder: Path) -> list[dict]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "aisec", "check", "--format", "json", "--no-cache", "--exit-zero", "."],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"aisec failed on {folder}: {completed.stderr.strip()}")
+    return json.loads(completed.stdout)["findings"]
+
+
+def score(folders: list[Path]) -> dict[str, dict[str, list[str]]]:
+    """rule -> {'tp': [...], 'fp': [...], 'fn': [...]} with `path:line` entries."""
+    result: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"tp": [], "fp": [], "fn": []})
+    for folder in folders:
+        expected: dict[tuple[str, int, str], str] = {}
+        for path in sorted(folder.rglob("*.py")):
+            relative = path.relative_to(folder).as_posix()
+            for (line, code), kind in annotations(path).items():
+                expected[(relative, line, code)] = kind
+        codes = {code for _, _, code in expected}
+        reported = {(f["path"], f["line"], f["code"]) for f in findings(folder) if f["code"] in codes}
+        for key, kind in expected.items():
+            where = f"{folder.name}/{key[0]}:{key[1]}"
+            if kind == "ruleid":
+                result[key[2]]["tp" if key in reported else "fn"].append(where)
+        for key in reported:
+            if expected.get(key) != "ruleid":
+                result[key[2]]["fp"].append(f"{folder.name}/{key[0]}:{key[1]}")
+    return result
+
+
+def main(argv: list[str]) -> int:
+    folders = [Path(arg).resolve() for arg in argv] or sorted(p for p in CORPUS.iterdir() if p.is_dir())
+    scores = score(folders)
+    print(f"{'rule':8} {'tp':>4} {'fp':>4} {'fn':>4} {'recall':>7} {'precision':>9}")
+    totals = [0, 0, 0]
+    for code in sorted(scores):
+        tp, fp, fn = (len(scores[code][k]) for k in ("tp", "fp", "fn"))
+        totals = [totals[0] + tp, totals[1] + fp, totals[2] + fn]
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        print(f"{code:8} {tp:4} {fp:4} {fn:4} {recall:7.2f} {precision:9.2f}")
+    tp, fp, fn = totals
+    print(f"{'all':8} {tp:4} {fp:4} {fn:4} {tp / max(tp + fn, 1):7.2f} {tp / max(tp + fp, 1):9.2f}")
+    for code in sorted(scores):
+        for kind, label in (("fn", "missed"), ("fp", "false alarm")):
+            for where in scores[code][kind]:
+                print(f"{label}: {code} {where}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,218 @@
+"""Call handling: what a call returns, and what it is for the catalog.
+
+Owns dispatching a call: to a local function's summary or class constructor, to the catalog
+(sanitizers, sinks recorded for rules, sources), to registrars that make a function's parameters
+sources, and otherwise to the library models (`library`).
+
+May import: the lower layers and `catalog`, never another mixin."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import libcst as cst
+from aisec.hooks import CAST, GUARD
+
+from .syntax import dotted, keyword_arg, positional_arg, var_path
+from .units import Class, Function, SinkCall
+from .values import (
+    EMPTY,
+    NO_FACTS,
+    Instance,
+    Param,
+    Site,
+    Taint,
+    Value,
+    collect_slots,
+    map_facts,
+    mark_encoded,
+)
+
+
+class CallTransfer:
+    """Call handling (mixed into `ModuleTaint`)."""
+
+    # ----- calls -----
+
+    def _call_names(self, call: cst.Call) -> list[str]:
+        """The names a call is matched by: qualified, else as written; calling an object that a
+        call returned (`pipe = pipeline(...)`; `pipe(x)`) adds `<its type>.__call__`."""
+        qualified = self._qualified(call.func)
+        written = None if qualified else dotted(call.func)
+        names = [qualified] if qualified else ([written] if written else [])
+        value = self._bound_value(call.func)
+        if value is not None and value.instance and value.type_name:
+            names.append(f"{value.type_name}.__call__")
+        return names
+
+    def _bound_value(self, node: Any) -> Value | None:
+        """What a name or `self.x` is bound to, without evaluating anything."""
+        if isinstance(node, cst.Name):
+            return self._lookup(node.value)
+        path = var_path(node)
+        if path is None:
+            return None
+        value = self._unit.env.get(path)
+        if value is None and isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            owner = self._lookup(node.value.value)
+            if owner is not None and isinstance(owner.ref, Instance):
+                value = self._class_attribute(owner.ref.cls, node.attr.value)
+        return value
+
+    def _call(self, node: cst.Call) -> Value:
+        func = node.func
+        receiver: Value | None = None
+        callee: Value | None
+        if isinstance(func, cst.Attribute):
+            receiver = self._ev(func.value)
+            callee = self._member(receiver, func)
+        else:
+            callee = self._ev(func)
+        args = [(arg, self._ev(arg.value)) for arg in node.args]
+        if callee is not None and isinstance(callee.ref, Function):
+            bound = (
+                receiver
+                if isinstance(func, cst.Attribute) and callee.ref.kind in ("method", "class")
+                else None
+            )
+            return self._apply(callee.ref, args, bound, node)
+        if callee is not None and isinstance(callee.ref, Class):
+            return self._construct(callee.ref, args, node)
+        names = self._call_names(node)
+        self._register(names, args)
+        if names and names[0].endswith("ArgumentParser.add_argument"):
+            self._note_argparse(node)
+        sanitizers = self._sanitizers.match(names)
+        if any(s.kind in (CAST, GUARD) for s in sanitizers):
+            return EMPTY
+        if sanitizers:  # an encoder: the data, marked (structure kept for `json.dumps({...})`)
+            position = sanitizers[0].argument if isinstance(sanitizers[0].argument, int) else 0
+            arg = positional_arg(node, position)
+            value = self._values.get(id(arg.value), EMPTY) if arg is not None else EMPTY
+            return map_facts(value, lambda f, e=names[0]: mark_encoded(f, e))
+        typed = keyword_arg(node, "type")  # `request.args.get("n", type=int)`
+        if typed is not None:
+            cast = self._qualified(typed.value)
+            if cast and any(s.kind == CAST for s in self._sanitizers.match([cast])):
+                return EMPTY
+        matched = self._sinks.match_names(names)
+        if matched:
+            self._sink_calls[id(node)] = SinkCall(
+                [(sink, sink.label or name) for sink, name in matched], args
+            )
+        source_fact = self._source_call(node, names, args, receiver)
+        if source_fact is not None:  # what a source returns is the source (an LLM call may be both)
+            if receiver is not None and receiver.slots:  # `chain.invoke({...})` fills its slots too
+                self._bind(node, receiver, args)
+            clean = frozenset(self._argparse_typed) if names[0].endswith("parse_args") else NO_FACTS
+            return Value(frozenset({source_fact}), type_name=names[0], clean_attrs=clean, instance=True)
+        result = self._call_result(node, func, receiver, args, names)
+        if matched:
+            # A sink's result is checked where it was built: a message object is not checked again
+            # in a message list, and reading a response (`.choices[0].message.content`) yields
+            # model output, not the prompt's data (model output is the LLM_OUTPUT tier's business).
+            sinks = [sink for sink, _ in matched]
+            slots = self._template_slots(node, sinks, args, matched[0][0].label or matched[0][1])
+            return Value(
+                result.all,
+                slots=tuple(dict.fromkeys(slots + collect_slots([v for _, v in args]))),
+                checked=True,
+                type_name=names[0] if names else None,
+                instance=True,
+            )
+        if receiver is not None and receiver.slots:
+            # filling a template's slots (reported here); `.partial()` returns a template still,
+            # anything else a filled prompt or a chain's output
+            self._bind(node, receiver, args)
+            if isinstance(func, cst.Attribute) and func.attr.value == "partial":
+                return replace(result, slots=receiver.slots, checked=True)
+            return Value(result.all, checked=True, type_name=result.type_name, instance=True)
+        slots = collect_slots([v for _, v in args])  # `LLMChain(llm=llm, prompt=prompt)`
+        return replace(result, slots=slots) if slots else result
+
+    def _register(self, names: list[str], args: list) -> None:
+        """Functions passed to a registrar (`gr.Interface(fn=chat)`) get its parameter sources."""
+        for source in self._registrars.match(names):
+            for _, value in args:
+                func = value.ref
+                if not isinstance(func, Function):
+                    continue
+                registered = self._registered.setdefault(func.index, [])
+                if not any(s is source for s in registered):
+                    registered.append(source)
+                    func.initial = self._initial_parameters(func)
+
+    def _member(self, receiver: Value, func: cst.Attribute) -> Value | None:
+        """A method of a local class, looked up through the receiver."""
+        attr = func.attr.value
+        if isinstance(receiver.ref, Instance):
+            method = receiver.ref.cls.method(attr)
+            return Value(ref=method) if method is not None else None
+        if isinstance(receiver.ref, Class):
+            method = receiver.ref.method(attr)
+            return Value(ref=method) if method is not None else None
+        keyed = receiver.key(attr)
+        return keyed if keyed is not None and keyed.ref is not None else None
+
+    def _source_call(
+        self, node: cst.Call, names: list[str], args: list, receiver: Value | None
+    ) -> Taint | None:
+        for source in self._sources.match(names):
+            if source.kind == "attribute":
+                continue
+            cond: frozenset = NO_FACTS
+            if source.static_argument is not None:
+                if source.static_argument == "self":
+                    value = receiver
+                elif isinstance(source.static_argument, int):
+                    arg = positional_arg(node, source.static_argument)
+                    value = self._values.get(id(arg.value)) if arg is not None else None
+                else:
+                    arg = keyword_arg(node, source.static_argument)
+                    value = self._values.get(id(arg.value)) if arg is not None else None
+                if value is None or not value.all:
+                    continue
+                if not any(isinstance(f, Taint) for f in value.all):
+                    cond = frozenset((f.func, f.index) for f in value.all if isinstance(f, Param))
+            return Taint(Site(source.tier, source.label, node), cond=cond)
+        return None
+
+    def _source_fact(self, node: Any, name: str, kind: str) -> Taint | None:
+        for source in self._sources.match([name]):
+            if source.kind in (kind, "any"):
+                return Taint(Site(source.tier, source.label, node))
+        return None
+
+    def _note_argparse(self, node: cst.Call) -> None:
+        """argparse options with `type=int`, `choices=` or a flag action never hold free text."""
+        typed = False
+        for arg in node.args:
+            if arg.keyword is None:
+                continue
+            name = arg.keyword.value
+            if name == "choices":
+                typed = True
+            elif name == "type":
+                cast = self._qualified(arg.value)
+                typed = typed or bool(cast and any(s.kind == CAST for s in self._sanitizers.match([cast])))
+            elif name == "action" and self._literal(arg.value) in (
+                "store_true",
+                "store_false",
+                "count",
+                "store_const",
+            ):
+                typed = True
+        if not typed:
+            return
+        dest = next(
+            (self._literal(a.value) for a in node.args if a.keyword and a.keyword.value == "dest"), None
+        )
+        if dest is None:
+            flags = [self._literal(a.value) for a in node.args if a.keyword is None]
+            longs = [f for f in flags if f and f.startswith("--")]
+            chosen = longs[0] if longs else (flags[0] if flags and flags[0] else None)
+            if chosen:
+                dest = chosen.lstrip("-").replace("-", "_")
+        if dest:
+            self._argparse_typed.add(dest)

@@ -1,0 +1,238 @@
+"""Definitions: functions and classes as they are defined, and the parameters that are sources.
+
+Owns building `Function` and `Class` records, reading annotations (which parameters may hold text,
+which carry a type), and matching parameter sources (route decorators, registrars, handler names,
+base classes) to a function's parameters.
+
+May import: the lower layers and `catalog`, never another mixin."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fnmatch import fnmatchcase
+from typing import Any
+
+import libcst as cst
+from aisec.hooks import ParameterSource
+
+from .syntax import dotted
+from .units import Class, Function, Unit
+from .values import Instance, Site, Taint, Value
+from .vocabulary import (
+    ENUM_BASES,
+    FLASK_CONVERTER,
+    LITERAL_TYPES,
+    NON_TEXT_TYPES,
+    STARLETTE_CONVERTER,
+    WRAPPER_TYPES,
+)
+
+
+class Definitions:
+    """Function and class definitions (mixed into `ModuleTaint`)."""
+
+    # ----- definitions -----
+
+    def _define_function(self, node: cst.FunctionDef) -> None:
+        func = self._functions.get(id(node))
+        if func is None:
+            func = self._new_function(node)
+        self._unit.env[node.name.value] = Value(ref=func)
+        if self._unit.func is not None:
+            self._closures[func.index] = self._unit.env  # read when the nested function runs
+
+    def _new_function(self, node: cst.FunctionDef) -> Function:
+        cls = self._unit.cls if self._unit.func is None else None
+        func = Function(
+            len(self._function_list),
+            node,
+            node.name.value,
+            (*self._stack, node),
+            cls=cls,
+            parent=self._unit.func,
+        )
+        decorators = []
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            target = expr.func if isinstance(expr, cst.Call) else expr
+            name = self._qualified(target)
+            decorators.append((expr, name, dotted(target)))
+            if name == "builtins.staticmethod":
+                func.kind = "static"
+            elif name == "builtins.classmethod":
+                func.kind = "class"
+        func.decorators = decorators
+        if cls is not None and func.kind == "function":
+            func.kind = "method"
+        params = node.params
+        for param in (*params.posonly_params, *params.params):
+            func.params.append((param.name.value, "pos", param))
+        if isinstance(params.star_arg, cst.Param):
+            func.params.append((params.star_arg.name.value, "star", params.star_arg))
+        for param in params.kwonly_params:
+            func.params.append((param.name.value, "kw", param))
+        if isinstance(params.star_kwarg, cst.Param):
+            func.params.append((params.star_kwarg.name.value, "dstar", params.star_kwarg))
+        self._functions[id(node)] = func
+        self._function_list.append(func)
+        if cls is not None:
+            cls.methods.setdefault(func.name, func)
+        func.initial = self._initial_parameters(func)
+        return func
+
+    def _initial_parameters(self, func: Function) -> dict[int, Value]:
+        """Parameter values every call starts from: types from annotations, and sources."""
+        initial: dict[int, Value] = {}
+        excluded_by_route: set[str] = set()
+        for expr, _, _ in func.decorators:
+            if isinstance(expr, cst.Call) and expr.args:
+                route = self._literal(expr.args[0].value)
+                if route:
+                    excluded_by_route |= {name for _, name in FLASK_CONVERTER.findall(route)}
+                    excluded_by_route |= {name for name, _ in STARLETTE_CONVERTER.findall(route)}
+        matches = self._parameter_sources(func)
+        for index, (name, kind, param) in enumerate(func.params):
+            if index == 0 and func.kind in ("method", "class") and kind == "pos":
+                cls = func.cls
+                initial[index] = Value(ref=Instance(cls) if func.kind == "method" else cls)
+                continue
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            text, type_name, local = self._annotation(annotation)
+            base = Value(type_name=type_name, ref=Instance(local) if local is not None else None)
+            facts: set = set()
+            for source in matches:
+                if (source.params and name not in source.params) or name in ("self", "cls"):
+                    continue
+                if not text or name in excluded_by_route or self._excluded(param, type_name, source):
+                    continue
+                if source.type:
+                    base = replace(base, type_name=source.type)
+                    continue
+                label = source.label or "request data"
+                facts.add(Taint(Site(source.tier, label, param, f"parameter `{name}` of `{func.display}()`")))
+            if not text:
+                base = Value(type_name=type_name)
+            elif facts:
+                base = Value(frozenset(facts), type_name=base.type_name, ref=base.ref)
+            initial[index] = base
+        return initial
+
+    def _excluded(self, param: cst.Param, type_name: str | None, source: ParameterSource) -> bool:
+        """Whether the annotation or the default call (`Depends(get_db)`) is one of `exclude`."""
+        if not source.exclude:
+            return False
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        candidates = [annotation] if type_name is None else []
+        if isinstance(param.default, cst.Call):
+            candidates.append(param.default.func)
+        if isinstance(annotation, cst.Subscript):  # Annotated[Session, Depends(get_db)]
+            for element in annotation.slice:
+                value = getattr(element.slice, "value", None)
+                candidates.append(value.func if isinstance(value, cst.Call) else value)
+        names = [type_name] if type_name else []
+        names += [self._qualified(c) or dotted(c) for c in candidates if c is not None]
+        return any(fnmatchcase(name, pattern) for name in names if name for pattern in source.exclude)
+
+    def _annotation(self, annotation: Any) -> tuple[bool, str | None, Class | None]:
+        """(may hold text, qualified type, local class) of a parameter annotation."""
+        if annotation is None:
+            return True, None, None
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            parts = [annotation.left, annotation.right]
+            results = [
+                self._annotation(p) for p in parts if not (isinstance(p, cst.Name) and p.value == "None")
+            ]
+            if not results:
+                return True, None, None
+            return any(r[0] for r in results), results[0][1], results[0][2]
+        if isinstance(annotation, cst.Subscript):
+            outer = self._qualified(annotation.value)
+            if outer in LITERAL_TYPES:
+                return False, None, None
+            if outer in WRAPPER_TYPES or outer == "typing.Union":
+                inner = [getattr(e.slice, "value", None) for e in annotation.slice]
+                inner = [i for i in inner if not (isinstance(i, cst.Name) and i.value == "None")]
+                if outer in ("typing.Annotated", "typing_extensions.Annotated"):
+                    inner = inner[:1]
+                results = [self._annotation(i) for i in inner]
+                if not results:
+                    return True, None, None
+                return any(r[0] for r in results), results[0][1], results[0][2]
+            return True, outer, None
+        if isinstance(annotation, (cst.SimpleString, cst.ConcatenatedString)):
+            return True, None, None
+        if isinstance(annotation, cst.Name):
+            local = self._lookup(annotation.value)
+            if local is not None and isinstance(local.ref, Class):
+                return not local.ref.is_enum, None, local.ref
+        name = self._qualified(annotation)
+        if name is None:
+            return True, None, None
+        if name in NON_TEXT_TYPES:
+            return False, name, None
+        return True, name, None
+
+    def _parameter_sources(self, func: Function) -> list[ParameterSource]:
+        found: list[ParameterSource] = []
+        by_decorator: list[ParameterSource] = []
+        for _, name, written in func.decorators:
+            by_decorator += self._decorator_sources.match([n for n in (name, written) if n])
+        registered = self._registered.get(func.index, [])
+        bases = func.cls.all_bases() if func.cls is not None else ()
+        for source in self.catalog.parameter_sources:
+            if (source.decorators or source.registrars) and not any(
+                s is source for s in (*by_decorator, *registered)
+            ):
+                continue
+            if source.functions and not any(fnmatchcase(func.name, p) for p in source.functions):
+                continue
+            if source.base_classes and not any(
+                fnmatchcase(base, p) for base in bases for p in source.base_classes
+            ):
+                continue
+            if source.requires_import and not any(
+                imported == p or imported.startswith(p + ".") or fnmatchcase(imported, p)
+                for imported in self._imports
+                for p in source.requires_import
+            ):
+                continue
+            found.append(source)
+        return found
+
+    def _define_class(self, node: cst.ClassDef) -> None:
+        cls = self._classes.get(id(node))
+        first = cls is None
+        if cls is None:
+            bases, local_bases = [], []
+            for arg in node.bases:
+                if isinstance(arg.value, cst.Name):
+                    local = self._lookup(arg.value.value)
+                    if local is not None and isinstance(local.ref, Class):
+                        local_bases.append(local.ref)
+                        continue
+                name = self._qualified(arg.value)
+                if name:
+                    bases.append(name)
+            cls = Class(node, node.name.value, tuple(bases), tuple(local_bases))
+            cls.is_enum = any(b in ENUM_BASES for b in cls.all_bases()) or any(b.is_enum for b in local_bases)
+            self._classes[id(node)] = cls
+        self._unit.env[node.name.value] = Value(ref=cls)
+        outer = self._unit
+        self._unit = Unit(None, {}, [outer.env, *outer.outer], cls=cls)
+        self.names.enter_statement(node)
+        self._stack.append(node)
+        try:
+            self._suite(node.body)
+            cls.constants = self._unit.env
+            if first:
+                for statement in getattr(node.body, "body", ()):
+                    if not isinstance(statement, cst.SimpleStatementLine):
+                        continue
+                    for small in statement.body:
+                        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                            text, _, _ = self._annotation(small.annotation.annotation)
+                            cls.field_types[small.target.value] = text
+        finally:
+            self._stack.pop()
+            self.names.leave_statement(node)
+            self._unit = outer

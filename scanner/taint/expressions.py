@@ -1,0 +1,377 @@
+"""Expression transfer functions: the abstract value of each expression.
+
+Owns names and attributes (including sources read as attributes), subscripts, literals, f-strings
+and splicing (data next to constant instruction words), operators, containers and
+comprehensions. Every evaluated node's value is recorded in `_values` for rules to ask about.
+Calls are evaluated by `calls`.
+
+May import: the lower layers, never another mixin."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Sequence
+
+import libcst as cst
+
+from .syntax import const_string, dotted, var_path
+from .units import Class, declared_field_type
+from .values import (
+    EMPTY,
+    NO_FACTS,
+    SPLICE_WORDS,
+    Instance,
+    Taint,
+    Value,
+    join,
+    make_container,
+    map_facts,
+    mark_encoded,
+    mark_spliced,
+    opaque,
+    readable,
+    text_value,
+)
+from .vocabulary import imported_constant_words
+
+
+class ExpressionTransfer:
+    """Expression transfer functions (mixed into `ModuleTaint`)."""
+
+    # ----- expressions -----
+
+    def _ev(self, node: Any) -> Value:
+        try:
+            value = self._expr(node)
+        except RecursionError:
+            value = EMPTY
+        self._values[id(node)] = value
+        return value
+
+    def _expr(self, node: Any) -> Value:
+        handler = EXPRESSIONS.get(type(node))
+        return handler(self, node) if handler is not None else EMPTY
+
+    def _literal(self, node: Any) -> str | None:
+        """`const_string`, cached: evaluating a literal parses it, and every round asks again."""
+        if not isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            return None
+        key = id(node)
+        if key in self._strings:
+            return self._strings[key]
+        text = self._strings[key] = const_string(node)
+        return text
+
+    def _string(self, node: Any) -> Value:
+        text = self._literal(node)
+        if isinstance(node, cst.ConcatenatedString):
+            left, right = self._ev(node.left), self._ev(node.right)
+            if text is None:  # an f-string among the parts
+                return self._splice([left, right])
+        return text_value(text) if text is not None else EMPTY
+
+    def _binary_expr(self, node: cst.BinaryOperation) -> Value:
+        return self._binary(node.operator, self._ev(node.left), self._ev(node.right), node)
+
+    def _boolean(self, node: cst.BooleanOperation) -> Value:
+        return join(self._ev(node.left), self._ev(node.right))
+
+    def _unary(self, node: cst.UnaryOperation) -> Value:
+        inner = self._ev(node.expression)
+        return EMPTY if isinstance(node.operator, cst.Not) else opaque(inner)
+
+    def _comparison(self, node: cst.Comparison) -> Value:
+        self._ev(node.left)
+        for comparison in node.comparisons:
+            self._ev(comparison.comparator)
+        return EMPTY
+
+    def _if_expression(self, node: cst.IfExp) -> Value:
+        true_env, false_env = self._narrow(node.test, self._unit.env)
+        saved = self._unit.env
+        self._unit.env = true_env
+        body = self._ev(node.body)
+        self._unit.env = false_env
+        orelse = self._ev(node.orelse)
+        self._unit.env = saved
+        return join(body, orelse)
+
+    def _named(self, node: cst.NamedExpr) -> Value:
+        value = self._ev(node.value)
+        self._assign(node.target, value)
+        return value
+
+    def _yield(self, node: cst.Yield) -> Value:
+        if node.value is not None and not isinstance(node.value, cst.From):
+            self._ev(node.value)
+        return EMPTY
+
+    def _name(self, node: cst.Name) -> Value:
+        name = node.value
+        if name in ("True", "False", "None", "__file__", "__name__"):
+            return EMPTY
+        value = self._lookup(name)
+        if value is not None:
+            return value
+        qualified = self._qualified(node)
+        if qualified:
+            fact = self._source_fact(node, qualified, "attribute")
+            if fact is not None:
+                return Value(frozenset({fact}), type_name=qualified)
+            return Value(type_name=qualified, words=imported_constant_words(qualified))
+        fact = self._source_fact(node, name, "attribute")  # a name nothing binds, as written
+        return Value(frozenset({fact})) if fact is not None else EMPTY
+
+    def _attribute(self, node: cst.Attribute) -> Value:
+        path = var_path(node)
+        if path:
+            value = self._unit.env.get(path)
+            if value is None:
+                for env in self._unit.outer:
+                    value = env.get(path)
+                    if value is not None:
+                        break
+            if value is not None:
+                self._ev(node.value)
+                return value
+        qualified = self._qualified(node)
+        base = readable(self._ev(node.value))
+        attr = node.attr.value
+        if qualified:
+            fact = self._source_fact(node, qualified, "attribute")
+            if fact is not None:
+                return Value(frozenset({fact}), type_name=qualified)
+        elif base.type_name is None:
+            written = dotted(node)
+            if written:
+                fact = self._source_fact(node, written, "attribute")
+                if fact is not None:
+                    return Value(frozenset({fact}))
+        if isinstance(base.ref, Instance):
+            cls = base.ref.cls
+            field_type = declared_field_type(cls, attr)
+            if field_type is False:
+                return EMPTY
+            keyed = base.key(attr)
+            if keyed is not None:
+                return keyed
+            if field_type and base.all:  # a declared field of an instance built from data
+                return opaque(base, type_name=qualified)
+            stored = self._class_attribute(cls, attr)
+            if stored is not None:
+                return stored
+            method = cls.method(attr)
+            if method is not None:
+                return Value(ref=method)
+            return opaque(base, type_name=qualified) if base.all else Value(type_name=qualified)
+        if isinstance(base.ref, Class):
+            constant = base.ref.constants.get(attr)
+            if constant is not None:
+                return constant
+            method = base.ref.method(attr)
+            if method is not None:
+                return Value(ref=method)
+            return Value(type_name=qualified)
+        keyed = base.key(attr)
+        if keyed is not None:
+            return keyed
+        if attr in base.clean_attrs:
+            return EMPTY
+        if not base.all:
+            words = imported_constant_words(qualified) if base.ref is None and not base.instance else 0
+            return Value(type_name=qualified, words=words)
+        return opaque(base, type_name=qualified)
+
+    def _class_attribute(self, cls: Class, attr: str) -> Value | None:
+        key = (id(cls.node), attr)
+        value = self._class_attrs.get(key)
+        current = self._round_attrs.get(key)
+        if current is not None:
+            value = join(value, current) if value is not None else current
+        if value is None:
+            value = cls.constants.get(attr)
+        if value is None:
+            for base in cls.local_bases:
+                value = self._class_attribute(base, attr)
+                if value is not None:
+                    break
+        return value
+
+    def _subscript(self, node: cst.Subscript) -> Value:
+        base = readable(self._ev(node.value))
+        key: Any = None
+        for element in node.slice:
+            inner = element.slice
+            if isinstance(inner, cst.Index):
+                self._ev(inner.value)
+                key = self._literal(inner.value)
+                if key is None and isinstance(inner.value, cst.Integer):
+                    key = int(inner.value.value, 0)
+                elif (
+                    key is None
+                    and isinstance(inner.value, cst.UnaryOperation)
+                    and isinstance(inner.value.expression, cst.Integer)
+                ):
+                    key = -int(inner.value.expression.value, 0)
+            else:
+                for part in (inner.lower, inner.upper, inner.step):
+                    if part is not None:
+                        self._ev(part)
+                return self._refine(
+                    make_container(base.facts, base.items[:] if base.items is not None else None),
+                    node.value,
+                    node,
+                )
+        if len(node.slice) != 1:
+            key = None
+        if isinstance(key, str) and base.keys is not None:
+            found = base.key(key)
+            if found is not None:
+                return found
+        if isinstance(key, int) and base.items is not None and -len(base.items) <= key < len(base.items):
+            return join(base.items[key], Value(base.facts)) if base.facts else base.items[key]
+        return self._refine(base.element(), node.value, node)
+
+    def _refine(self, value: Value, inner: Any, outer: Any) -> Value:
+        """`request.form` -> `request.form["bio"]`: name the source by the expression that reads it."""
+        if not value.facts:
+            return value
+        changed = False
+        facts = set()
+        for fact in value.facts:
+            if isinstance(fact, Taint) and fact.site.node is inner and fact.site.text is None:
+                fact = replace(fact, site=replace(fact.site, node=outer))
+                changed = True
+            facts.add(fact)
+        return replace(value, facts=frozenset(facts)) if changed else value
+
+    def _fstring(self, node: cst.FormattedString) -> Value:
+        parts: list[Value] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(text_value(part.value))
+            elif isinstance(part, cst.FormattedStringExpression):
+                value = self._ev(part.expression)
+                if part.conversion == "r":
+                    value = map_facts(value, lambda f: mark_encoded(f, "repr"))
+                parts.append(opaque(value) if value.items is not None or value.keys is not None else value)
+        return self._splice(parts)
+
+    def _splice(self, parts: Sequence[Value]) -> Value:
+        """Strings joined into one: data next to enough constant words becomes `spliced`."""
+        facts: frozenset = NO_FACTS
+        words = 0
+        consts: list[str] | None = []
+        for part in parts:
+            facts = facts | part.all
+            words += part.words
+            if consts is not None and part.const is not None:
+                consts.append(part.const)
+            else:
+                consts = None
+        if facts and words >= SPLICE_WORDS:
+            facts = frozenset(mark_spliced(f) for f in facts)
+        return Value(facts, const="".join(consts) if consts is not None else None, words=words)
+
+    def _binary(self, operator: Any, left: Value, right: Value, node: Any) -> Value:
+        if isinstance(operator, (cst.Add, cst.AddAssign)):
+            if left.items is not None or right.items is not None:
+                items = (left.items or ()) + (right.items or ())
+                return make_container(left.facts | right.facts, items)
+            return self._splice([left, right])
+        if isinstance(operator, (cst.Modulo, cst.ModuloAssign)) and (left.const is not None or left.words):
+            return self._splice([left, *(right.items if right.items is not None else (right,))])
+        if isinstance(operator, (cst.BitOr, cst.BitOrAssign)):
+            keys = None
+            if left.keys is not None and right.keys is not None:
+                keys = tuple({**dict(left.keys), **dict(right.keys)}.items())
+            return make_container(
+                left.facts | right.facts if keys is not None else left.all | right.all,
+                None,
+                keys,
+                slots=tuple(dict.fromkeys(left.slots + right.slots)),
+            )
+        return Value(left.all | right.all)
+
+    def _sequence(self, elements: Sequence[Any]) -> Value:
+        items: list[Value] = []
+        facts: frozenset = NO_FACTS
+        for element in elements:
+            value = self._ev(element.value)
+            if isinstance(element, cst.StarredElement):
+                if value.items is not None:
+                    items.extend(value.items)
+                    facts |= value.facts
+                else:
+                    facts |= value.all
+            else:
+                items.append(value)
+        return make_container(facts, tuple(items))
+
+    def _dict(self, node: cst.Dict) -> Value:
+        keys: dict[str, Value] = {}
+        facts: frozenset = NO_FACTS
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                value = self._ev(element.value)
+                if value.keys is not None:
+                    keys.update(value.keys)
+                    facts |= value.facts
+                else:
+                    facts |= value.all
+                continue
+            key_value = self._ev(element.key)
+            value = self._ev(element.value)
+            name = self._literal(element.key)
+            if name is not None:
+                keys[name] = value
+            else:
+                facts |= key_value.all | value.all
+        return make_container(facts, None, tuple(keys.items()))
+
+    def _comprehension(self, node: Any, elt: Any) -> Value:
+        saved = self._unit.env
+        self._unit.env = dict(saved)
+        try:
+            clause = node.for_in
+            while clause is not None:
+                iterable = self._ev(clause.iter)
+                self._assign(clause.target, iterable.element())
+                for condition in clause.ifs:
+                    self._unit.env, _ = self._narrow(condition.test, self._unit.env)
+                clause = clause.inner_for_in
+            if elt is None:
+                key, value = self._ev(node.key), self._ev(node.value)
+                return Value(key.all | value.all)
+            return make_container(NO_FACTS, (self._ev(elt),))
+        finally:
+            self._unit.env = saved
+
+
+EXPRESSIONS: dict[type, Any] = {
+    cst.SimpleString: ExpressionTransfer._string,
+    cst.ConcatenatedString: ExpressionTransfer._string,
+    cst.FormattedString: ExpressionTransfer._fstring,
+    cst.Name: ExpressionTransfer._name,
+    cst.Attribute: ExpressionTransfer._attribute,
+    cst.Subscript: ExpressionTransfer._subscript,
+    cst.Call: lambda self, node: self._call(node),
+    cst.BinaryOperation: ExpressionTransfer._binary_expr,
+    cst.BooleanOperation: ExpressionTransfer._boolean,
+    cst.UnaryOperation: ExpressionTransfer._unary,
+    cst.Comparison: ExpressionTransfer._comparison,
+    cst.IfExp: ExpressionTransfer._if_expression,
+    cst.List: lambda self, node: self._sequence(node.elements),
+    cst.Tuple: lambda self, node: self._sequence(node.elements),
+    cst.Set: lambda self, node: self._sequence(node.elements),
+    cst.Dict: ExpressionTransfer._dict,
+    cst.ListComp: lambda self, node: self._comprehension(node, node.elt),
+    cst.SetComp: lambda self, node: self._comprehension(node, node.elt),
+    cst.GeneratorExp: lambda self, node: self._comprehension(node, node.elt),
+    cst.DictComp: lambda self, node: self._comprehension(node, None),
+    cst.Await: lambda self, node: self._ev(node.expression),
+    cst.NamedExpr: ExpressionTransfer._named,
+    cst.Yield: ExpressionTransfer._yield,
+    cst.StarredElement: lambda self, node: self._ev(node.value),
+}
+"""How each expression type is evaluated (others hold no data: numbers, lambdas, ...)."""

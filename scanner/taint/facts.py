@@ -1,0 +1,162 @@
+"""Facts handed to rules: internal facts turned into `aisec.hooks.TaintFact`s.
+
+Owns resolving parameter placeholders through the recorded call sites (and conditional sources),
+the public description and line of a source, and the order in which facts are reported.
+
+May import: the lower layers, never another mixin."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Iterable
+
+import libcst as cst
+from aisec.hooks import CLI, INDIRECT, LLM_OUTPUT, REMOTE, TaintFact
+
+from .values import NO_FACTS, Param, Taint, mark_encoded, mark_spliced, through
+
+
+class FactsForRules:
+    """Facts handed to rules (mixed into `ModuleTaint`)."""
+
+    # ----- facts for rules -----
+
+    def _concrete(self, facts: Iterable[Any]) -> set[Taint]:
+        """Untrusted facts with parameter placeholders resolved through the module's call sites."""
+        result: set[Taint] = set()
+        self._resolve(facts, result, set(), False, ())
+        return result
+
+    def _resolve(
+        self, facts: Iterable[Any], out: set, seen: set, spliced: bool, encoded: tuple, calls: tuple = ()
+    ) -> None:
+        """Concrete facts into `out`; `calls` are the call sites a placeholder was resolved
+        through, innermost first (they become the end of the fact's path)."""
+        for fact in facts:
+            if isinstance(fact, Taint):
+                for call in reversed(calls):
+                    fact = through(fact, call)
+                if fact.cond and not self._holds(fact.cond, set()):
+                    continue
+                if encoded:
+                    for encoder in encoded:
+                        fact = mark_encoded(fact, encoder)
+                if spliced:
+                    fact = mark_spliced(fact)
+                out.add(replace(fact, cond=NO_FACTS) if fact.cond else fact)
+                continue
+            if not isinstance(fact, Param):
+                continue
+            key = (fact.func, fact.index, spliced or fact.spliced, encoded + fact.encoded)
+            if key in seen:
+                continue
+            seen.add(key)
+            for call, mapping in self._sites.get(fact.func, ()):
+                argument = mapping.get(fact.index)
+                if argument is not None:
+                    flags = (spliced or fact.spliced, encoded + fact.encoded)
+                    self._resolve(argument.all, out, seen, *flags, (*calls, call))
+
+    def _holds(self, cond: frozenset, seen: set) -> bool:
+        """Whether a source conditional on parameters (`open(path)` in a helper) holds: some call
+        in the module passes a non-static value. A function the module never calls gets the
+        benefit of the doubt (its callers elsewhere mostly pass the project's own paths)."""
+        for func, index in cond:
+            for _, mapping in self._sites.get(func, ()):
+                argument = mapping.get(index)
+                if argument is None or not argument.all:
+                    continue
+                if any(isinstance(f, Taint) for f in argument.all):
+                    return True
+                inner = frozenset((f.func, f.index) for f in argument.all if isinstance(f, Param))
+                if inner and (func, index) not in seen and self._holds(inner, seen | {(func, index)}):
+                    return True
+        return False
+
+    def _public(self, fact: Taint) -> TaintFact:
+        site = fact.site
+        return TaintFact(
+            tier=site.tier,
+            description=site.text or self._description(site.node),
+            line=self._line(site.node),
+            label=site.label,
+            spliced=fact.spliced,
+            encoded=fact.encoded,
+            node=site.node,
+            steps=fact.via,
+        )
+
+    def _description(self, node: Any) -> str:
+        text = self._descriptions.get(id(node))
+        if text is None:
+            try:
+                text = " ".join(self.module.code_for_node(node).split())
+            except Exception:  # a node of another tree: describe it by type
+                text = type(node).__name__
+            if len(text) > 80:
+                text = text[:77] + "..."
+            self._descriptions[id(node)] = text
+        return text
+
+    def _line(self, node: Any) -> int:
+        if self._lines is None:
+            targets = {
+                id(f.site.node)
+                for value in self._values.values()
+                for f in value.facts
+                if isinstance(f, Taint)
+            }
+            for func in self._function_list:
+                for value in func.initial.values():
+                    targets |= {id(f.site.node) for f in value.facts if isinstance(f, Taint)}
+            self._lines = source_lines(self.module, targets)
+        line = self._lines.get(id(node))
+        if line is None:
+            extra = source_lines(self.module, {id(node)})
+            line = extra.get(id(node), 0)
+            self._lines[id(node)] = line
+        return line
+
+
+_SEVERITY_ORDER = {REMOTE: 0, INDIRECT: 1, CLI: 2, LLM_OUTPUT: 3}
+
+
+def severity_key(fact: TaintFact) -> tuple:
+    return (_SEVERITY_ORDER.get(fact.tier, 9), not fact.spliced, fact.line, fact.description)
+
+
+def source_lines(module: cst.Module, targets: set[int]) -> dict[int, int]:
+    """1-based start lines of the nodes in `targets`, from one code-generation pass (position
+    metadata would cost several times a parse; this costs a fraction of one)."""
+    if not targets:
+        return {}
+    try:
+        from libcst._nodes.internal import CodegenState
+    except ImportError:  # pragma: no cover - libcst moved its internals: fall back to metadata
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return {id(node): span.start.line for node, span in positions.items() if id(node) in targets}
+
+    class _Recorder(CodegenState):  # type: ignore[misc]
+        def before_codegen(self, node: Any) -> None:
+            if id(node) in targets and id(node) not in starts:
+                starts[id(node)] = len(self.tokens)
+
+    starts: dict[int, int] = {}
+    state = _Recorder(default_indent=module.default_indent, default_newline=module.default_newline)
+    module._codegen(state)
+    tokens = state.tokens
+    lines: dict[int, int] = {}
+    line, position = 1, 0
+    for key, index in sorted(starts.items(), key=lambda item: item[1]):
+        while position < index:
+            line += tokens[position].count("\n")
+            position += 1
+        extra = 0
+        for token in tokens[index:]:
+            if token.strip() and not token.lstrip().startswith("#"):
+                break
+            extra += token.count("\n")
+        lines[key] = line + extra
+    return lines

@@ -1,0 +1,185 @@
+"""Library models: what calls without a summary or catalog entry do with data.
+
+Owns the semantics of builtins, string methods (`join`, `format`, `replace`, ...), container
+constructors, getters and mutators. Anything not modelled returns the data of its receiver and
+arguments (an opaque object of the call's type).
+
+May import: the lower layers, never another mixin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from .values import EMPTY, NO_FACTS, Value, join, make_container, opaque, readable, text_value
+from .vocabulary import CONST_PRESERVING, GET_METHODS, MUTATORS, NON_TEXT_METHODS, STRING_METHODS_KEEP
+
+
+class LibraryModels:
+    """Models of library calls (mixed into `ModuleTaint`)."""
+
+    def _call_result(
+        self, node: cst.Call, func: Any, receiver: Value | None, args: list, names: list
+    ) -> Value:
+        """What an unknown call returns: string methods and containers by their semantics, any
+        other call the data of its receiver and arguments."""
+        qualified = names[0] if names else None
+        receiver = readable(receiver) if receiver is not None else None
+        args = [(arg, readable(value)) for arg, value in args]
+        if isinstance(func, cst.Attribute) and receiver is not None:
+            method = func.attr.value
+            result = self._method(node, method, receiver, args, qualified)
+            if result is not None:
+                return result
+        if qualified in ("builtins.dict",):
+            keys = tuple((a.keyword.value, v) for a, v in args if a.keyword is not None)
+            base = next((v for a, v in args if a.keyword is None and not a.star), None)
+            if base is not None and base.keys is not None:
+                keys = tuple({**dict(base.keys), **dict(keys)}.items())
+                return make_container(base.facts, None, keys)
+            facts = frozenset().union(*(v.all for a, v in args if a.keyword is None)) if args else NO_FACTS
+            return make_container(facts, None, keys)
+        if qualified in (
+            "builtins.list",
+            "builtins.tuple",
+            "builtins.sorted",
+            "builtins.reversed",
+            "builtins.set",
+            "builtins.frozenset",
+        ):
+            return args[0][1] if args else make_container(NO_FACTS, ())
+        if qualified and qualified.endswith(".MessagesPlaceholder"):  # LangChain: ("placeholder", "{x}")
+            name = self._literal(args[0][0].value) if args else None
+            if name:
+                return make_container(NO_FACTS, (text_value("placeholder"), text_value(f"{{{name}}}")))
+        if qualified in ("builtins.str", "builtins.format", "textwrap.dedent", "inspect.cleandoc") and args:
+            value = args[0][1]
+            const = value.const
+            if const is not None and qualified == "textwrap.dedent":
+                import textwrap
+
+                const = textwrap.dedent(const)
+            return Value(value.all, const=const, words=value.words)
+        if qualified == "builtins.getattr" and len(args) >= 2:
+            return opaque(args[0][1])
+        if qualified in ("builtins.next", "builtins.iter") and args:
+            return args[0][1].element()
+        if qualified in ("builtins.print",):
+            return EMPTY
+        facts: frozenset = receiver.all if receiver is not None else NO_FACTS
+        words = receiver.words if receiver is not None else 0
+        for _, value in args:
+            facts = facts | value.all
+            words = max(words, value.words)
+        return Value(facts, words=words, type_name=qualified, instance=qualified is not None)
+
+    def _method(
+        self, node: cst.Call, method: str, receiver: Value, args: list, qualified: str | None
+    ) -> Value | None:
+        values = [v for _, v in args]
+        if method in MUTATORS:
+            self._mutate(node.func.value, method, receiver, args)
+            return EMPTY
+        if method == "join" and (receiver.const is not None or receiver.words) and values:
+            parts = values[0]
+            items = list(parts.items or ())
+            separator = receiver
+            pieces: list[Value] = []
+            for index, item in enumerate(items):
+                if index:
+                    pieces.append(separator)
+                pieces.append(opaque(item) if item.items is not None or item.keys is not None else item)
+            if parts.facts:
+                pieces.append(Value(parts.facts))
+            if not pieces:
+                return Value(const="")
+            return self._splice(pieces)
+        if method in ("format", "format_map") and (
+            receiver.const is not None or receiver.words or receiver.all
+        ):
+            parts = [receiver]
+            for value in values:
+                parts.append(opaque(value) if value.keys is not None or value.items is not None else value)
+            return self._splice(parts)
+        if method in ("replace",) and len(values) >= 2:
+            return self._splice([receiver, values[1]])
+        if method in ("substitute", "safe_substitute"):
+            return self._splice([receiver, *(opaque(v) for v in values)])
+        if method in NON_TEXT_METHODS:
+            return EMPTY
+        if method in STRING_METHODS_KEEP and not receiver.slots:
+            const = (
+                receiver.const.strip() if receiver.const is not None and method in CONST_PRESERVING else None
+            )
+            return self._refine(Value(receiver.all, const=const, words=receiver.words), node.func.value, node)
+        if method in GET_METHODS and (
+            receiver.keys is not None or receiver.items is not None or receiver.all
+        ):
+            key = self._literal(args[0][0].value) if args and args[0][0].keyword is None else None
+            default = values[1] if len(values) > 1 else EMPTY
+            found = receiver.key(key) if key is not None else None
+            if found is not None:
+                return join(found, default)
+            return self._refine(join(receiver.element(), default), node.func.value, node)
+        if method in ("items",) and receiver.keys is not None:
+            pairs = tuple(make_container(NO_FACTS, (text_value(k), v)) for k, v in receiver.keys)
+            return make_container(receiver.facts, pairs)
+        if method in ("values",) and receiver.keys is not None:
+            return make_container(receiver.facts, tuple(v for _, v in receiver.keys))
+        if method in ("keys",) and receiver.keys is not None:
+            return make_container(receiver.facts, tuple(text_value(k) for k, _ in receiver.keys))
+        return None
+
+    def _mutate(self, target: Any, method: str, receiver: Value, args: list) -> None:
+        values = [v for _, v in args]
+        if not values:
+            return
+        if method in ("append", "add", "appendleft"):
+            new = make_container(
+                receiver.facts,
+                (receiver.items or ()) + (values[0],),
+                receiver.keys,
+                type_name=receiver.type_name,
+            )
+        elif method == "insert" and len(values) >= 2:
+            new = make_container(
+                receiver.facts,
+                (values[1],) + (receiver.items or ()),
+                receiver.keys,
+                type_name=receiver.type_name,
+            )
+        elif method == "extend":
+            extra = values[0]
+            if extra.items is not None:
+                new = make_container(
+                    receiver.facts | extra.facts, (receiver.items or ()) + extra.items, receiver.keys
+                )
+            else:
+                new = make_container(
+                    receiver.facts | extra.all,
+                    receiver.items if receiver.items is not None else (),
+                    receiver.keys,
+                )
+        elif method in ("update", "setdefault", "__setitem__"):
+            keys = dict(receiver.keys or ())
+            facts = receiver.facts
+            if method == "update":
+                for arg, value in args:
+                    if arg.keyword is not None:
+                        keys[arg.keyword.value] = value
+                    elif value.keys is not None:
+                        keys.update(value.keys)
+                        facts |= value.facts
+                    else:
+                        facts |= value.all
+            else:
+                name = self._literal(args[0][0].value)
+                if name is not None and len(values) > 1:
+                    keys[name] = join(keys.get(name), values[1]) if method == "setdefault" else values[1]
+                else:
+                    facts |= frozenset().union(*(v.all for v in values))
+            new = make_container(facts, receiver.items, tuple(keys.items()), type_name=receiver.type_name)
+        else:
+            return
+        self._store_path(target, new)

@@ -1,0 +1,308 @@
+"""The taint facts of one module: the fixpoint over its units, and the `TaintFacts` protocol.
+
+Owns the order of the analysis (module body, then every function, in rounds until summaries,
+`self` attributes and globals stop changing) and the answers rules get (`origin`, `origins`,
+`sink_flows`). The transfer functions, call handling, sink classification and fact resolution are
+mixins, one module each; `ModuleTaint` is where they meet.
+
+May import: every module of the package (it is the top layer); nothing imports it but `__init__`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Iterable
+
+import libcst as cst
+from aisec.hooks import MESSAGES, ParameterSource, Sink, SinkFlow, TaintCatalog, TaintFact
+
+from .calls import CallTransfer
+from .catalog import CatalogIndex
+from .definitions import Definitions
+from .expressions import ExpressionTransfer
+from .facts import FactsForRules, severity_key
+from .guards import Narrowing
+from .library import LibraryModels
+from .sinks import FlowContext, SinkFlows
+from .statements import StatementTransfer
+from .summaries import Summaries
+from .syntax import count_statements, dotted
+from .templates import Templates
+from .units import Class, Function, SinkCall, Unit
+from .values import Instance, Value, join, limit_depth, mark_spliced
+
+MAX_ROUNDS = 6  # fixpoint rounds over summaries, `self` attributes and globals
+MAX_ANALYSES = 8  # times one function is analysed within a round (recursion widens meanwhile)
+STEPS_PER_STATEMENT = 200  # the analysis budget: statements evaluated per statement of the file,
+STEPS_BASE = 20_000  # plus a base; the fixpoint normally needs a few per statement
+
+
+class AnalysisBudgetExceeded(Exception):
+    """The file needs more evaluation steps than its budget (see `ModuleTaint.incomplete`)."""
+
+
+class ModuleTaint(
+    StatementTransfer,
+    Narrowing,
+    Definitions,
+    Summaries,
+    ExpressionTransfer,
+    CallTransfer,
+    LibraryModels,
+    Templates,
+    SinkFlows,
+    FactsForRules,
+):
+    """The taint facts of one module: implements `aisec.hooks.TaintFacts`."""
+
+    def __init__(self, module: cst.Module, names: Any, catalog: TaintCatalog) -> None:
+        self.module = module
+        self.names = names
+        self.catalog = catalog
+        self._done = False
+        self.incomplete: str | None = None  # why the analysis stopped early (None: it did not)
+
+    # ----- the TaintFacts protocol -----
+
+    def origin(self, expr: Any, tiers: Iterable[str] | None = None) -> TaintFact | None:
+        wanted = set(tiers) if tiers is not None else None
+        for fact in self.origins(expr):
+            if wanted is None or fact.tier in wanted:
+                return fact
+        return None
+
+    def origins(self, expr: Any) -> tuple[TaintFact, ...]:
+        self._ensure()
+        value = self._values.get(id(expr))
+        if value is None:
+            return ()
+        return tuple(sorted({self._public(f) for f in self._concrete(value.all)}, key=severity_key))
+
+    def is_untrusted(self, expr: Any, tiers: Iterable[str] | None = None) -> bool:
+        return self.origin(expr, tiers) is not None
+
+    def sink_flows(self, call: Any) -> tuple[SinkFlow, ...]:
+        self._ensure()
+        cached = self._flow_cache.get(id(call))
+        if cached is not None:
+            return cached
+        raw: list[tuple[str, str, Any, frozenset, Sink | None, str | None]] = []
+        record = self._sink_calls.get(id(call))
+        if record is not None:
+            for sink, label in record.sinks:
+                for argument in sink.arguments:
+                    for node, value, what in self._sink_arguments(call, record.args, argument):
+                        ctx = FlowContext(raw, sink, label, record.args, argument)
+                        self._dispatch(ctx, argument.role, value, node, what, argument.template)
+        for slot, value, node in self._binds.get(id(call), ()):
+            facts = value.all
+            if slot.role == MESSAGES:
+                ctx = FlowContext(raw, None, slot.target, [])
+                self._dispatch(ctx, MESSAGES, value, node, slot.target, False)
+                continue
+            if slot.spliced:
+                facts = frozenset(mark_spliced(f) for f in facts)
+            if facts:
+                raw.append((slot.role, slot.target, node, facts, None, None))
+        flows: dict[tuple, SinkFlow] = {}
+        for role, target, node, facts, sink, message_role in raw:
+            for fact in self._concrete(facts):
+                public = self._public(fact)
+                flows.setdefault(
+                    (role, target, id(node), public), SinkFlow(public, role, target, node, sink, message_role)
+                )
+        result = tuple(sorted(flows.values(), key=lambda flow: severity_key(flow.fact)))
+        self._flow_cache[id(call)] = result
+        return result
+
+    # ----- building -----
+
+    def _ensure(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        index = CatalogIndex.of(self.catalog)
+        self._sources, self._sinks, self._sanitizers = index.sources, index.sinks, index.sanitizers
+        self._decorator_sources, self._registrars = index.decorators, index.registrars
+        self._strings: dict[int, str | None] = {}
+        self._changes: dict[Any, int] = {}
+        self._round_number = 0
+        self._imports = self._module_imports()
+        self._qualified_cache: dict[int, str | None] = {}
+        self._functions: dict[int, Function] = {}
+        self._function_list: list[Function] = []
+        self._classes: dict[int, Class] = {}
+        self._summaries: dict[int, Value] = {}
+        self._class_attrs: dict[tuple[int, str], Value] = {}
+        self._closures: dict[int, dict] = {}
+        self._registered: dict[int, list[ParameterSource]] = {}
+        self._argparse_typed: set[str] = set()
+        self._lines: dict[int, int] | None = None
+        self._descriptions: dict[int, str] = {}
+        self._flow_cache: dict[int, tuple[SinkFlow, ...]] = {}
+        self._module_env: dict = {}
+        self._callers: dict[int, set[int]] = {}
+        statements = count_statements(self.module)
+        self._steps, self._budget = 0, STEPS_BASE + STEPS_PER_STATEMENT * statements
+        try:
+            with self.names.detached():
+                for _ in range(MAX_ROUNDS):
+                    if not self._round() or not self._function_list:
+                        break
+        except AnalysisBudgetExceeded:
+            # what was found so far stays; the engine reports the file as not fully analysed
+            self.incomplete = (
+                f"the dataflow analysis stopped after {self._budget:,} steps "
+                f"(the budget of a file with {statements:,} statements)"
+            )
+        except Exception:
+            # fail once, for the rule that asked; later questions get "nothing known"
+            self._values, self._sink_calls, self._binds, self._sites = {}, {}, {}, {}
+            raise
+
+    def _round(self) -> bool:
+        """One pass over every unit; True when summaries, attributes or globals changed."""
+        before = (
+            dict(self._summaries),
+            dict(self._class_attrs),
+            dict(self._module_env),
+            {k: list(v) for k, v in self._registered.items()},
+        )
+        self._values: dict[int, Value] = {}
+        self._sink_calls: dict[int, SinkCall] = {}
+        self._binds: dict[int, list] = {}
+        self._sites: dict[int, list[tuple[cst.Call, dict[int, Value]]]] = {}  # call, arguments
+        self._round_attrs: dict[tuple[int, str], Value] = {}
+        self._stack: list = []
+        unit = Unit(None, {}, [])
+        self._unit = unit
+        self._block(self.module.body)
+        self._module_env = unit.env
+        self._analyse_functions()
+        self._class_attrs = {
+            key: self._widen(key, self._class_attrs.get(key), value)
+            for key, value in self._round_attrs.items()
+        }
+        after = (
+            self._summaries,
+            self._class_attrs,
+            self._module_env,
+            self._registered,
+        )
+        return before != after
+
+    def _analyse_functions(self) -> None:
+        """Every function, callees before callers (as far as the calls seen so far tell), and a
+        function again when a callee's summary changed: the result does not depend on the order
+        in which functions are defined, and a chain of helpers converges within one round."""
+        queue = deque(self._callee_first())
+        queued = {func.index for func in queue}
+        analyses: dict[int, int] = {}
+        known = len(self._function_list)
+        while queue:
+            func = queue.popleft()
+            queued.discard(func.index)
+            analyses[func.index] = analyses.get(func.index, 0) + 1
+            old = self._summaries.get(func.index)
+            self._analyse_function(func)
+            for new in self._function_list[known:]:  # nested functions defined by that body
+                queue.append(new)
+                queued.add(new.index)
+            known = len(self._function_list)
+            if self._summaries.get(func.index) == old:
+                continue
+            for caller in sorted(self._callers.get(func.index, ())):
+                if caller not in queued and analyses.get(caller, 0) < MAX_ANALYSES:
+                    queue.append(self._function_list[caller])
+                    queued.add(caller)
+
+    def _callee_first(self) -> list[Function]:
+        """The module's functions in post-order of the calls recorded so far (callees first)."""
+        callees: dict[int, list[int]] = {}
+        for callee, callers in self._callers.items():
+            for caller in callers:
+                callees.setdefault(caller, []).append(callee)
+        order: list[Function] = []
+        visited: set[int] = set()
+        for root in self._function_list:
+            if root.index in visited:
+                continue
+            visited.add(root.index)
+            stack = [(root.index, iter(sorted(callees.get(root.index, ()))))]
+            while stack:
+                index, pending = stack[-1]
+                child = next((c for c in pending if c not in visited), None)
+                if child is None:
+                    stack.pop()
+                    order.append(self._function_list[index])
+                    continue
+                visited.add(child)
+                stack.append((child, iter(sorted(callees.get(child, ())))))
+        return order
+
+    def _step(self) -> None:
+        """Count one statement evaluated; stop when the file's budget is spent."""
+        self._steps += 1
+        if self._steps > self._budget:
+            raise AnalysisBudgetExceeded
+
+    def _widen(self, key: Any, old: Value | None, new: Value) -> Value:
+        """Summaries and `self` attributes that keep changing (a recursive builder nests one level
+        deeper each round) lose their structure from the second change on: their facts are a
+        finite set, so the rounds converge."""
+        new = limit_depth(new)
+        if old is None or old == new:
+            return new
+        changes = self._changes[key] = self._changes.get(key, 0) + 1
+        if changes < 2:
+            return new
+        joined = join(old, new)
+        return Value(
+            joined.all, words=joined.words, slots=joined.slots, type_name=joined.type_name, ref=joined.ref
+        )
+
+    def _module_imports(self) -> tuple[str, ...]:
+        found: list[str] = []
+        for statement in self.module.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if isinstance(small, cst.Import):
+                    found += [dotted(alias.name) or "" for alias in small.names]
+                elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                    found.append(dotted(small.module) or "")
+        return tuple(found)
+
+    # ----- names -----
+
+    def _qualified(self, node: Any) -> str | None:
+        key = id(node)
+        if key in self._qualified_cache:
+            result = self._qualified_cache[key]
+        else:
+            try:
+                result = self.names.qualified(node)
+            except RecursionError:
+                result = None
+            self._qualified_cache[key] = result
+        # the fallback reads the environment, which changes between rounds: never cached
+        return result if result is not None else self._qualified_fallback(node)
+
+    def _qualified_fallback(self, node: Any) -> str | None:
+        """Names the alias table cannot resolve: typed parameters, `with ... as x`, call results
+        bound to a name, and `self.method` of a class deriving from an imported base."""
+        attrs: list[str] = []
+        root = node
+        while isinstance(root, cst.Attribute):
+            attrs.append(root.attr.value)
+            root = root.value
+        if not isinstance(root, cst.Name):
+            return None
+        rest = ".".join(reversed(attrs))
+        value = self._lookup(root.value)
+        if value is not None and value.type_name:
+            return f"{value.type_name}.{rest}" if rest else value.type_name
+        if value is not None and isinstance(value.ref, Instance) and rest:
+            for base in value.ref.cls.all_bases():
+                return f"{base}.{rest}"
+        return None

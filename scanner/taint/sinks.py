@@ -1,0 +1,229 @@
+"""Sink flows: which data reaches which role of a sink call.
+
+Owns selecting a sink's arguments (position, keyword, `**kwargs`, a key path), and classifying
+what each carries: instructions, a user turn, template text, a whole message list, a message whose
+role the data decides.
+
+May import: the lower layers, never another mixin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+from aisec.hooks import INPUT, INSTRUCTION, MESSAGE, MESSAGES, TEMPLATE, USER, Sink, SinkArgument
+
+from .messages import classify_role, message_parts, role_of
+from .syntax import locate
+from .values import Param, Taint, Value
+from .vocabulary import PLACEHOLDER_ROLES
+
+
+class SinkFlows:
+    """Sink flows (mixed into `ModuleTaint`)."""
+
+    # ----- sink flows -----
+
+    def _sink_arguments(
+        self, call: cst.Call, args: list, argument: SinkArgument
+    ) -> list[tuple[Any, Value, str]]:
+        """(node, value, description) of the arguments a SinkArgument names, `path` followed."""
+        found: list[tuple[Any, Value, str]] = []
+        if argument.keyword is None and argument.position is None:
+            for index, (arg, value) in enumerate(args):
+                what = f"`{arg.keyword.value}=`" if arg.keyword is not None else f"argument {index + 1}"
+                found.append((arg.value, value, what))
+        else:
+            hit = None
+            if argument.keyword is not None:
+                hit = next(
+                    (
+                        (a, v)
+                        for a, v in args
+                        if a.keyword is not None and a.keyword.value == argument.keyword
+                    ),
+                    None,
+                )
+            if hit is None and argument.position is not None:
+                position = 0
+                for arg, value in args:
+                    if arg.keyword is not None or arg.star == "**":
+                        continue
+                    if arg.star == "*":
+                        break
+                    if position == argument.position:
+                        hit = (arg, value)
+                        break
+                    position += 1
+            if hit is not None:
+                what = f"`{argument.keyword}=`" if argument.keyword else f"argument {argument.position + 1}"  # type: ignore[operator]
+                found.append((hit[0].value, hit[1], what))
+            elif argument.keyword is not None:
+                for arg, value in args:
+                    if arg.star == "**":
+                        keyed = value.key(argument.keyword)
+                        if keyed is not None:
+                            found.append((arg.value, keyed, f"`{argument.keyword}=`"))
+                        elif value.facts:
+                            found.append((arg.value, Value(value.facts), f"`{argument.keyword}=`"))
+        if not argument.path:
+            return found
+        descended = []
+        for node, value, what in found:
+            current: Value | None = value
+            for key in argument.path:
+                current = current.key(key) if current is not None else None
+            if current is not None:
+                descended.append(
+                    (locate(node, argument.path), current, f"`{'.'.join(argument.path)}` in {what}")
+                )
+            elif value.facts and not value.checked:  # a dict from the data: it may set the key
+                descended.append((node, Value(value.facts), f"`{'.'.join(argument.path)}` in {what}"))
+        return descended
+
+    def _dispatch(
+        self, ctx: FlowContext, role: str, value: Value, node: Any, what: str, template: bool
+    ) -> None:
+        if not value.all or value.checked:  # a sink's result was checked where it was built
+            return
+        if role in (MESSAGES, INPUT):
+            self._messages(ctx, role, value, node, (), template)
+            return
+        if role == MESSAGE:
+            self._call_message(ctx, value, node, what)
+            return
+        if template and role == USER:
+            role = TEMPLATE
+        target = f"{what} of `{ctx.label}`"
+        message_role = ctx.argument.message_role if ctx.argument is not None else None
+        if message_role:
+            target = f"{classify_role(message_role)[1]} ({what}) of `{ctx.label}`"
+        elif role == INSTRUCTION:
+            target = f"the instructions ({what}) of `{ctx.label}`"
+        elif role == TEMPLATE:
+            target = f"the template text ({what}) of `{ctx.label}`"
+        ctx.add(role, target, node, value.all, message_role)
+
+    def _call_message(self, ctx: FlowContext, value: Value, node: Any, what: str) -> None:
+        """One message given as the call's keywords: its `role=` decides what `value` is."""
+        role_value = next(
+            (v for a, v in ctx.args if a.keyword is not None and a.keyword.value == "role"), None
+        )
+        if role_value is not None and any(isinstance(f, (Taint, Param)) for f in role_value.all):
+            ctx.add(
+                INSTRUCTION,
+                f"a message of `{ctx.label}` whose role comes from the data",
+                node,
+                value.all,
+                "?",
+            )
+            return
+        message_role = role_of(role_value) or "user"
+        kind, description = classify_role(message_role)
+        ctx.add(kind, f"{description} ({what}) of `{ctx.label}`", node, value.all, message_role)
+
+    def _messages(
+        self, ctx: FlowContext, role: str, value: Value, node: Any, path: tuple, template: bool
+    ) -> None:
+        label = ctx.label
+        if value.keys is not None and value.items is None and role == INPUT:
+            self._message(ctx, value, node, path, template, role)
+            return
+        if value.facts:
+            if value.items is not None or role == MESSAGES:
+                ctx.add(
+                    INSTRUCTION,
+                    f"the message list of `{label}` (the data decides the messages and their roles)",
+                    locate(node, path),
+                    value.facts,
+                    "?",
+                )
+            else:
+                ctx.add(
+                    TEMPLATE if template else USER,
+                    f"the prompt of `{label}`",
+                    locate(node, path),
+                    value.facts,
+                )
+        for index, item in enumerate(value.items or ()):
+            self._message(ctx, item, node, (*path, index), template, role)
+
+    def _message(
+        self, ctx: FlowContext, item: Value, node: Any, path: tuple, template: bool, role: str
+    ) -> None:
+        if item.checked or not item.all:
+            return
+        label = ctx.label
+        message_role, content = message_parts(item)
+        if message_role is None and content is None:
+            if role == MESSAGES:
+                ctx.add(
+                    INSTRUCTION,
+                    f"a message of `{label}` taken whole from the data (it decides the role)",
+                    locate(node, path),
+                    item.all,
+                    "?",
+                )
+            else:
+                ctx.add(
+                    TEMPLATE if template else USER,
+                    f"a user message of `{label}`",
+                    locate(node, path),
+                    item.all,
+                    "user",
+                )
+            return
+        role_value = item.key("role") if item.keys is not None else (item.items[0] if item.items else None)
+        if role_value is not None and any(isinstance(f, (Taint, Param)) for f in role_value.all):
+            ctx.add(
+                INSTRUCTION,
+                f"a message of `{label}` whose role comes from the data",
+                locate(node, path),
+                item.all,
+                "?",
+            )
+            return
+        if item.keys is not None and item.facts:
+            ctx.add(
+                INSTRUCTION,
+                f"a message of `{label}` whose keys come from the data (it may set the role)",
+                locate(node, path),
+                item.facts,
+                "?",
+            )
+        kind, description = classify_role(message_role or "user")
+        if message_role in PLACEHOLDER_ROLES:
+            return
+        if kind == USER and template:
+            kind, description = TEMPLATE, f"the template text of {description}"
+        if content is None or not content.all:
+            return
+        content_path = (*path, "content") if item.keys is not None else (*path, 1)
+        if item.keys is not None:
+            key = next((k for k, v in item.keys if k != "role" and v.all), "content")
+            content_path = (*path, key)
+        ctx.add(
+            kind,
+            f"{description} of `{label}`",
+            locate(node, content_path),
+            content.all,
+            message_role or "user",
+        )
+
+
+@dataclass
+class FlowContext:
+    """Collects raw flows of one sink call: (role, target, node, facts, sink, message role)."""
+
+    out: list
+    sink: Sink | None
+    label: str
+    args: list  # the call's (cst.Arg, Value)
+    argument: SinkArgument | None = None
+
+    def add(
+        self, role: str, target: str, node: Any, facts: frozenset, message_role: str | None = None
+    ) -> None:
+        if facts:
+            self.out.append((role, target, node, facts, self.sink, message_role))

@@ -1,0 +1,339 @@
+"""Statement transfer functions: how each statement changes the environment of a unit.
+
+Owns control flow within a unit (blocks, branches joined, loops, try/except, match, early exits)
+and assignment (names, attributes, subscripts, unpacking, writes back into mutated containers and
+`self` attributes). Expressions are evaluated through `_ev` (see `expressions`).
+
+May import: the lower layers (`values`, `vocabulary`, `syntax`, `units`), never another mixin."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import libcst as cst
+
+from ..names import STATEMENT_TYPES
+from .syntax import dotted, var_path
+from .values import EMPTY, Instance, Value, join, limit_depth, make_container
+from .vocabulary import NORETURN
+
+LOOP_PASSES = 2  # passes over a loop body: the second carries values between iterations
+
+
+class StatementTransfer:
+    """Statement transfer functions (mixed into `ModuleTaint`)."""
+
+    _replaying = 0  # how many enclosing loops are in their second pass
+
+    # ----- statements -----
+
+    def _block(self, statements: Sequence[Any]) -> bool:
+        """Run statements in order on the current environment; False when control cannot reach
+        the end (return, raise, break, continue, abort())."""
+        return all(self._statement(statement) for statement in statements)
+
+    def _suite(self, suite: Any) -> bool:
+        if isinstance(suite, cst.IndentedBlock):
+            return self._block(suite.body)
+        if isinstance(suite, cst.SimpleStatementSuite):
+            return self._smalls(suite.body)
+        return True
+
+    def _statement(self, statement: Any) -> bool:
+        # Definitions: decorators, annotations and bases belong to the enclosing scope; a class
+        # body runs here (it enters its own scope), a function body runs as its own unit.
+        if isinstance(statement, cst.FunctionDef):
+            self._define_function(statement)
+            return True
+        if isinstance(statement, cst.ClassDef):
+            self._define_class(statement)
+            return True
+        self._step()
+        tracked = type(statement) in STATEMENT_TYPES
+        if tracked:
+            self.names.enter_statement(statement)
+            self._stack.append(statement)
+        try:
+            return self._statement_inner(statement)
+        finally:
+            if tracked:
+                self._stack.pop()
+                self.names.leave_statement(statement)
+
+    def _statement_inner(self, node: Any) -> bool:
+        if isinstance(node, cst.SimpleStatementLine):
+            return self._smalls(node.body)
+        if isinstance(node, cst.If):
+            return self._if(node)
+        if isinstance(node, (cst.For, cst.While)):
+            return self._loop(node)
+        if isinstance(node, cst.With):
+            for item in node.items:
+                value = self._ev(item.item)
+                if item.asname is not None:
+                    self._assign(item.asname.name, value)
+            return self._suite(node.body)
+        if isinstance(node, (cst.Try, getattr(cst, "TryStar", cst.Try))):
+            return self._try(node)
+        if isinstance(node, cst.Match):
+            self._ev(node.subject)
+            base = self._unit.env
+            outcomes = []
+            for case in node.cases:
+                self._unit.env = dict(base)
+                outcomes.append((self._suite(case.body), self._unit.env))
+            outcomes.append((True, base))
+            return self._merge(outcomes, base)
+        return True
+
+    def _smalls(self, smalls: Sequence[Any]) -> bool:
+        return all(self._small(small) for small in smalls)
+
+    def _small(self, node: Any) -> bool:
+        if isinstance(node, cst.Expr):
+            value = node.value
+            self._ev(value)
+            if isinstance(value, cst.Await):
+                value = value.expression
+            return not (isinstance(value, cst.Call) and self._is_noreturn(value))
+        if isinstance(node, cst.Assign):
+            value = self._ev(node.value)
+            for target in node.targets:
+                self._assign(target.target, value)
+            return True
+        if isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self._assign(node.target, self._ev(node.value))
+            return True
+        if isinstance(node, cst.AugAssign):
+            old = self._ev(node.target)
+            new = self._ev(node.value)
+            self._assign(node.target, self._binary(node.operator, old, new, node))
+            return True
+        if isinstance(node, cst.Return):
+            self._unit.returns.append(self._ev(node.value) if node.value is not None else EMPTY)
+            return False
+        if isinstance(node, cst.Raise):
+            if node.exc is not None:
+                self._ev(node.exc)
+            return False
+        if isinstance(node, (cst.Break, cst.Continue)):
+            return False
+        if isinstance(node, cst.Assert):
+            true_env, _ = self._narrow(node.test, self._unit.env)
+            self._unit.env = true_env
+            return True
+        if isinstance(node, cst.Del):
+            path = var_path(node.target)
+            if path:
+                self._unit.env.pop(path, None)
+            return True
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            if not isinstance(getattr(node, "names", None), cst.ImportStar):
+                for alias in node.names:
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    name = dotted(bound)
+                    if name:
+                        self._unit.env.pop(name.split(".")[0], None)
+            return True
+        return True
+
+    def _is_noreturn(self, call: cst.Call) -> bool:
+        name = self._qualified(call.func)
+        if name in NORETURN:
+            return True
+        return isinstance(call.func, (cst.Name, cst.Attribute)) and (dotted(call.func) or "").rsplit(".", 1)[
+            -1
+        ] in ("abort", "exit")
+
+    def _merge(self, outcomes: list[tuple[bool, dict]], fallback: dict) -> bool:
+        live = [env for reachable, env in outcomes if reachable]
+        if not live:
+            self._unit.env = fallback
+            return False
+        merged = dict(live[0])
+        for env in live[1:]:
+            for name, value in env.items():
+                merged[name] = join(merged.get(name), value)
+        self._unit.env = merged
+        return True
+
+    def _if(self, node: cst.If) -> bool:
+        base = self._unit.env
+        true_env, false_env = self._narrow(node.test, base)
+        self._unit.env = dict(true_env)
+        first = (self._suite(node.body), self._unit.env)
+        self._unit.env = dict(false_env)
+        if isinstance(node.orelse, cst.If):
+            second = (self._statement(node.orelse), self._unit.env)
+        elif isinstance(node.orelse, cst.Else):
+            second = (self._suite(node.orelse.body), self._unit.env)
+        else:
+            second = (True, self._unit.env)
+        return self._merge([first, second], base)
+
+    def _loop(self, node: cst.For | cst.While) -> bool:
+        """The loop head is the join of the entry and every pass's exit. A second pass carries
+        values from one iteration to the next, and only runs when the first changed what the
+        body starts from. Inside another loop's second pass a loop gets one pass: nested loops
+        cost the sum of their bodies, not the product (second passes are where nesting multiplies)."""
+        base = self._unit.env
+        iterable = self._ev(node.iter) if isinstance(node, cst.For) else None
+        if iterable is None:
+            self._ev(node.test)
+        outcomes = [(True, base)]
+        entry = None
+        for number in range(LOOP_PASSES if not self._replaying else 1):
+            head = self._loop_entry(node, self._unit.env if number else base, iterable)
+            if head == entry:  # the body starts from what it started from: nothing new to carry
+                break
+            entry = head
+            body_env = self._unit.env = dict(head)
+            self._replaying += number > 0
+            try:
+                reachable = self._suite(node.body)
+            finally:
+                self._replaying -= number > 0
+            outcomes.append((True, self._unit.env if reachable else body_env))
+            self._merge(outcomes, base)
+        if node.orelse is not None:
+            self._suite(node.orelse.body)
+        return True
+
+    def _loop_entry(self, node: cst.For | cst.While, head: dict, iterable: Value | None) -> dict:
+        """What the body starts from: the head with the loop target bound, or narrowed by the test."""
+        self._unit.env = dict(head)
+        if iterable is not None:
+            self._assign(node.target, iterable.element())
+            return self._unit.env
+        if isinstance(node.test, cst.Name) and node.test.value == "True":
+            return self._unit.env
+        return self._narrow(node.test, self._unit.env)[0]
+
+    def _try(self, node: Any) -> bool:
+        base = self._unit.env
+        self._unit.env = dict(base)
+        body_ok = self._suite(node.body)
+        after_body = self._unit.env
+        outcomes = []
+        if node.orelse is not None and body_ok:
+            body_ok = self._suite(node.orelse.body)
+            after_body = self._unit.env
+        outcomes.append((body_ok, after_body))
+        for handler in node.handlers:
+            self._merge([(True, base), (True, after_body)], base)
+            if handler.name is not None:
+                self._assign(handler.name.name, EMPTY)
+            outcomes.append((self._suite(handler.body), self._unit.env))
+        reachable = self._merge(outcomes, base)
+        if node.finalbody is not None:
+            reachable = self._suite(node.finalbody.body) and reachable
+        return reachable
+
+    # ----- assignment -----
+
+    def _lookup(self, name: str) -> Value | None:
+        unit = self._unit
+        value = unit.env.get(name)
+        if value is not None:
+            return value
+        for env in unit.outer:
+            value = env.get(name)
+            if value is not None:
+                return value
+        return None
+
+    def _assign(self, target: Any, value: Value) -> None:
+        env = self._unit.env
+        if isinstance(target, cst.Name):
+            name = target.value
+            env[name] = value
+            prefix = name + "."
+            for key in [k for k in env if k.startswith(prefix)]:
+                del env[key]
+            return
+        if isinstance(target, cst.Attribute):
+            path = var_path(target)
+            if path:
+                env[path] = value
+            self._store_attribute(target.value, target.attr.value, value)
+            return
+        if isinstance(target, cst.Subscript):
+            container = self._ev(target.value)
+            key = None
+            if len(target.slice) == 1:
+                index = target.slice[0].slice
+                if isinstance(index, cst.Index):
+                    key = self._literal(index.value)
+                    self._ev(index.value)
+            if key is not None and (container.keys is not None or not container.all):
+                keys = dict(container.keys or ())
+                keys[key] = value
+                new = make_container(
+                    container.facts, container.items, tuple(keys.items()), type_name=container.type_name
+                )
+            elif container.items is not None and key is None:
+                new = make_container(container.facts | value.all, container.items, container.keys)
+            else:
+                new = make_container(
+                    container.facts | value.all,
+                    container.items,
+                    container.keys,
+                    type_name=container.type_name,
+                )
+            self._store_path(target.value, new)
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            elements = target.elements
+            starred = any(isinstance(e, cst.StarredElement) for e in elements)
+            if value.items is not None and len(value.items) == len(elements) and not starred:
+                for element, item in zip(elements, value.items, strict=True):
+                    self._assign(element.value, item)
+            else:
+                item = value.element()
+                for element in elements:
+                    inner = element.value
+                    self._assign(
+                        inner,
+                        make_container(item.all, None) if isinstance(element, cst.StarredElement) else item,
+                    )
+            return
+        if isinstance(target, cst.StarredElement):
+            self._assign(target.value, value)
+
+    def _store_path(self, node: Any, value: Value) -> None:
+        """Write back a mutated container (`messages.append(...)`, `body["system"] = ...`)."""
+        if isinstance(node, cst.Name):
+            self._unit.env[node.value] = value
+        elif isinstance(node, cst.Attribute):
+            path = var_path(node)
+            if path:
+                self._unit.env[path] = value
+            self._store_attribute(node.value, node.attr.value, value)
+
+    def _store_attribute(self, owner_node: Any, attr: str, value: Value) -> None:
+        owner = self._ev_quiet(owner_node)
+        if owner is not None and isinstance(owner.ref, Instance):
+            key = (id(owner.ref.cls.node), attr)
+            self._round_attrs[key] = limit_depth(join(self._round_attrs.get(key), value))
+        elif isinstance(owner_node, cst.Name) and owner is not None and owner.ref is None:
+            keys = dict(owner.keys or ())
+            keys[attr] = value
+            self._unit.env[owner_node.value] = make_container(
+                owner.facts,
+                owner.items,
+                tuple(keys.items()),
+                type_name=owner.type_name,
+                clean_attrs=owner.clean_attrs,
+            )
+
+    def _ev_quiet(self, node: Any) -> Value | None:
+        path = var_path(node)
+        if path is None:
+            return None
+        if "." not in path:
+            return self._lookup(path)
+        value = self._lookup(path)
+        if value is not None:
+            return value
+        return self._ev(node)

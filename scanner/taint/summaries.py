@@ -1,0 +1,209 @@
+"""Function summaries: a function's return value in terms of its parameters, applied at call sites.
+
+Owns evaluating a function body with `Param` placeholders for its parameters (the summary),
+binding a call's arguments to parameters, and substituting them into the summary. Call sites are
+recorded, so placeholders that reach a sink can be resolved to the callers' data (`facts`).
+
+May import: the lower layers, never another mixin."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import libcst as cst
+
+from .units import Class, Function, Unit
+from .values import (
+    EMPTY,
+    NO_FACTS,
+    Instance,
+    Param,
+    Taint,
+    Value,
+    join,
+    join_all,
+    make_container,
+    map_facts,
+    mark_encoded,
+    mark_spliced,
+    through,
+)
+
+
+class Summaries:
+    """Function summaries (mixed into `ModuleTaint`)."""
+
+    def _analyse_function(self, func: Function) -> None:
+        outer_envs = []
+        parent = func.parent
+        while parent is not None:
+            closure = self._closures.get(func.index if parent is func.parent else parent.index)
+            if closure is not None:
+                outer_envs.append(closure)
+            parent = parent.parent
+        outer_envs.append(self._module_env)
+        env: dict = {}
+        for index, (name, _, _) in enumerate(func.params):
+            value = func.initial.get(index, EMPTY)
+            if not isinstance(value.ref, (Class,)) and not (index == 0 and func.kind == "method"):
+                value = Value(
+                    value.facts | {Param(func.index, index)},
+                    value.items,
+                    value.keys,
+                    type_name=value.type_name,
+                    ref=value.ref,
+                )
+            env[name] = value
+        unit = Unit(func, env, outer_envs, cls=func.cls if func.kind in ("method", "class") else None)
+        saved_unit, saved_stack = self._unit, self._stack
+        self._unit, self._stack = unit, []
+        for statement in func.chain[:-1]:
+            self.names.enter_statement(statement)
+        self.names.enter_statement(func.node)
+        self._stack = list(func.chain)
+        try:
+            falls_through = self._suite(func.node.body)
+        finally:
+            self.names.leave_statement(func.node)
+            for statement in reversed(func.chain[:-1]):
+                self.names.leave_statement(statement)
+            self._unit, self._stack = saved_unit, saved_stack
+        returns = unit.returns + ([EMPTY] if falls_through else [])
+        self._summaries[func.index] = self._widen(
+            func.index, self._summaries.get(func.index), join_all(returns)
+        )
+
+    def _apply(self, func: Function, args: list, bound: Value | None, call: cst.Call) -> Value:
+        """The summary of a local function, its parameters replaced by the arguments; the data
+        it returns has passed through `call`."""
+        mapping = self._bind_arguments(func, args, bound)
+        self._sites.setdefault(func.index, []).append((call, mapping))
+        if self._unit.func is not None:  # the call graph orders the next round (`_callee_first`)
+            self._callers.setdefault(func.index, set()).add(self._unit.func.index)
+        summary = self._summaries.get(func.index, EMPTY)
+        result = substitute(summary, func.index, mapping)
+        if not any(isinstance(fact, Taint) for fact in result.all):
+            return result
+        return map_facts(result, lambda fact: through(fact, call))
+
+    def _construct(self, cls: Class, args: list, call: cst.Call) -> Value:
+        if cls.is_enum:
+            return EMPTY
+        init = cls.method("__init__")
+        instance = Value(ref=Instance(cls))
+        if init is not None:
+            self._apply(init, args, instance, call)
+            return instance
+        keys = tuple((a.keyword.value, v) for a, v in args if a.keyword is not None)
+        facts = frozenset().union(*(v.all for a, v in args if a.keyword is None)) if args else NO_FACTS
+        return make_container(facts, None, keys, ref=Instance(cls))
+
+    def _bind_arguments(self, func: Function, args: list, bound: Value | None) -> dict[int, Value]:
+        mapping: dict[int, Value] = {}
+        params = func.params
+        positional = [i for i, (_, kind, _) in enumerate(params) if kind == "pos"]
+        star = next((i for i, (_, kind, _) in enumerate(params) if kind == "star"), None)
+        dstar = next((i for i, (_, kind, _) in enumerate(params) if kind == "dstar"), None)
+        by_name = {name: i for i, (name, kind, _) in enumerate(params) if kind in ("pos", "kw")}
+        cursor = 0
+        if bound is not None and positional:
+            mapping[positional[0]] = bound
+            cursor = 1
+        for arg, value in args:
+            if arg.star == "*":
+                for index in positional[cursor:]:
+                    mapping[index] = join(mapping.get(index), value.element())
+                if star is not None:
+                    mapping[star] = join(mapping.get(star), value)
+            elif arg.star == "**":
+                for name, index in by_name.items():
+                    keyed = value.key(name)
+                    mapping[index] = join(
+                        mapping.get(index), keyed if keyed is not None else Value(value.facts)
+                    )
+                if dstar is not None:
+                    mapping[dstar] = join(mapping.get(dstar), value)
+            elif arg.keyword is not None:
+                index = by_name.get(arg.keyword.value)
+                if index is not None:
+                    mapping[index] = value
+                elif dstar is not None:
+                    mapping[dstar] = join(
+                        mapping.get(dstar), make_container(NO_FACTS, None, ((arg.keyword.value, value),))
+                    )
+            elif cursor < len(positional):
+                mapping[positional[cursor]] = value
+                cursor += 1
+            elif star is not None:
+                mapping[star] = join(mapping.get(star), make_container(NO_FACTS, (value,)))
+        return mapping
+
+
+def substitute(summary: Value, func: int, mapping: dict[int, Value]) -> Value:
+    """A summary with the placeholders of `func` replaced by the call's arguments."""
+    if not summary.all:
+        return summary
+    if (
+        len(summary.facts) == 1
+        and summary.items is None
+        and summary.keys is None
+        and not summary.words
+        and summary.const is None
+    ):
+        (only,) = summary.facts
+        if isinstance(only, Param) and only.func == func and not only.spliced and not only.encoded:
+            argument = mapping.get(only.index, EMPTY)
+            return (
+                argument
+                if summary.type_name is None
+                else replace(argument, type_name=argument.type_name or summary.type_name)
+            )
+    facts: set = set()
+    for fact in summary.facts:
+        facts |= substitute_fact(fact, func, mapping)
+    return make_container(
+        frozenset(facts),
+        None if summary.items is None else tuple(substitute(i, func, mapping) for i in summary.items),
+        None if summary.keys is None else tuple((k, substitute(v, func, mapping)) for k, v in summary.keys),
+        const=summary.const,
+        words=summary.words,
+        slots=summary.slots,
+        checked=summary.checked,
+        type_name=summary.type_name,
+        ref=summary.ref,
+        clean_attrs=summary.clean_attrs,
+    )
+
+
+def substitute_fact(fact: Any, func: int, mapping: dict[int, Value]) -> set:
+    if isinstance(fact, Param):
+        if fact.func != func:
+            return {fact}
+        argument = mapping.get(fact.index)
+        if argument is None:
+            return set()
+        result = set()
+        for inner in argument.all:
+            for encoder in fact.encoded:
+                inner = mark_encoded(inner, encoder)
+            if fact.spliced:
+                inner = mark_spliced(inner)
+            result.add(inner)
+        return result
+    if isinstance(fact, Taint) and fact.cond:
+        mine = {c for c in fact.cond if c[0] == func}
+        if not mine:
+            return {fact}
+        rest = set(fact.cond - mine)
+        for _, index in mine:
+            argument = mapping.get(index)
+            if argument is None or not argument.all:
+                continue
+            if any(isinstance(f, Taint) for f in argument.all):
+                return {replace(fact, cond=NO_FACTS)}
+            rest |= {(f.func, f.index) for f in argument.all if isinstance(f, Param)}
+        if not rest:
+            return set()
+        return {replace(fact, cond=frozenset(rest))}
+    return {fact}

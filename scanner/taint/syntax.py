@@ -1,0 +1,140 @@
+"""Reading libcst syntax: dotted names, variable paths, literals, arguments, template fields.
+
+Owns the pure functions over nodes that need no analysis state: `dotted` (a call target as
+written), `var_path` (what assignments and guards name), `const_string`, argument lookup, and
+`locate` (the sub-expression of a literal argument that a value path names).
+
+May import: `vocabulary`, `..args`, libcst and the standard library."""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any, Sequence
+
+import libcst as cst
+
+from ..args import ArgHelper
+from .vocabulary import CASE_METHODS, JINJA_VARIABLE
+
+
+def dotted(node: Any) -> str | None:
+    """A call target as written: `client.chat.completions.create`, `db.execute.fetchall`."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    if isinstance(node, cst.Call):
+        return dotted(node.func)
+    if isinstance(node, cst.Subscript):
+        return dotted(node.value)
+    return None
+
+
+def var_path(node: Any) -> str | None:
+    """A variable path that assignments and guards can name: `x`, `self.x`, `body.tone`."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = var_path(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def const_string(node: Any) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        if isinstance(value, bytes):
+            return value.decode("latin-1")
+        return value
+    return None
+
+
+def template_names(text: str, jinja: bool) -> list[str]:
+    if jinja:
+        return list(dict.fromkeys(JINJA_VARIABLE.findall(text)))
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(text) if name]
+    except ValueError:
+        return list(dict.fromkeys(re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", text)))
+    return list(dict.fromkeys(re.split(r"[.\[]", name, maxsplit=1)[0] for name in names))
+
+
+def guard_paths(node: Any) -> list[str]:
+    """What a guard on `node` vouches for: `x`, `body.tone`, and `x` of `x.lower()`."""
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in CASE_METHODS
+    ):
+        return guard_paths(node.func.value)
+    path = var_path(node)
+    return [path] if path else []
+
+
+_ARGS = ArgHelper()
+
+
+def positional_arg(call: cst.Call, position: int | str) -> cst.Arg | None:
+    return _ARGS.get(call, None, position) if isinstance(position, int) else None
+
+
+def keyword_arg(call: cst.Call, name: str) -> cst.Arg | None:
+    return _ARGS.get(call, name)
+
+
+def locate(node: Any, path: Sequence[Any]) -> Any:
+    """The expression inside a literal argument that a value path (list indexes, dict keys) names;
+    stops where the syntax no longer follows (a name bound elsewhere)."""
+    for step in path:
+        if isinstance(node, cst.Call) and isinstance(step, str):
+            keyword = keyword_arg(node, step)
+            if keyword is not None:
+                node = keyword.value
+                continue
+            first = positional_arg(node, 0)
+            if first is not None and isinstance(first.value, cst.Dict):
+                node = first.value
+            else:
+                break
+        if isinstance(step, int) and isinstance(node, (cst.List, cst.Tuple)):
+            elements = node.elements
+            if step >= len(elements) or any(isinstance(e, cst.StarredElement) for e in elements[: step + 1]):
+                break
+            node = elements[step].value
+        elif isinstance(step, str) and isinstance(node, cst.Dict):
+            entry = next(
+                (e for e in node.elements if isinstance(e, cst.DictElement) and const_string(e.key) == step),
+                None,
+            )
+            if entry is None:
+                break
+            node = entry.value
+        else:
+            break
+    return node
+
+
+def count_statements(module: cst.Module) -> int:
+    """Statements of a module, nested ones included (the size the analysis budget scales with)."""
+    count = 0
+    stack: list[Any] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            count += 1
+            continue
+        count += isinstance(node, cst.BaseCompoundStatement)
+        body = getattr(node, "body", None)
+        if isinstance(body, (list, tuple)):
+            stack.extend(body)
+        elif body is not None:
+            stack.append(body)
+        for name in ("orelse", "finalbody"):
+            part = getattr(node, name, None)
+            if part is not None:
+                stack.append(part)
+        stack.extend(getattr(node, "handlers", ()))
+        stack.extend(getattr(node, "cases", ()))
+    return count

@@ -1,0 +1,94 @@
+"""Prompt templates: the `{name}` slots a template sink builds, and the calls that fill them.
+
+Owns reading slots out of template text and message lists, and binding a call's arguments
+(`prompt.format(x=...)`, `chain.invoke({"x": ...})`) to them; the bindings become flows (`sinks`).
+
+May import: the lower layers, never another mixin."""
+
+from __future__ import annotations
+
+import libcst as cst
+from aisec.hooks import INPUT, INSTRUCTION, MESSAGES, TEMPLATE, USER
+
+from .messages import classify_role, message_parts
+from .syntax import keyword_arg, locate, template_names
+from .values import SPLICE_WORDS, Slot, Value, count_words
+from .vocabulary import PLACEHOLDER_ROLES
+
+
+class Templates:
+    """Prompt templates (mixed into `ModuleTaint`)."""
+
+    # ----- templates -----
+
+    def _template_slots(self, node: cst.Call, sinks: list, args: list, label: str) -> tuple:
+        """Slots of the prompt templates this sink call builds (`{name}` in its template text)."""
+        slots: list[Slot] = []
+        jinja = False
+        fmt = keyword_arg(node, "template_format")
+        if fmt is not None and self._literal(fmt.value) in ("jinja2", "mustache"):
+            jinja = True
+        for sink in sinks:
+            for argument in sink.arguments:
+                if not argument.template and argument.role != TEMPLATE:
+                    continue
+                for _, value, _ in self._sink_arguments(node, args, argument):
+                    slots += self._slots_of(value, argument.role, label, jinja)
+        return tuple(slots)
+
+    def _slots_of(self, value: Value, role: str, label: str, jinja: bool) -> list[Slot]:
+        if role in (MESSAGES, INPUT):
+            slots: list[Slot] = []
+            for item in value.items or ():
+                message_role, content = message_parts(item)
+                if message_role is None and content is None:
+                    continue
+                if message_role in PLACEHOLDER_ROLES and content is not None and content.const:
+                    for name in template_names(content.const, False):
+                        slots.append(
+                            Slot(name, MESSAGES, False, f"the `{name}` messages placeholder of `{label}`")
+                        )
+                    continue
+                kind = classify_role(message_role)[0] if message_role else USER
+                for part in (
+                    content.items if content is not None and content.items is not None else (content,)
+                ):
+                    if part is not None and part.const:
+                        slots += self._text_slots(part.const, kind, label, jinja, message_role or "user")
+            return slots
+        if value.const:
+            return self._text_slots(
+                value.const, INSTRUCTION if role == INSTRUCTION else USER, label, jinja, role
+            )
+        return []
+
+    def _text_slots(self, text: str, role: str, label: str, jinja: bool, where: str) -> list[Slot]:
+        spliced = count_words(text) >= SPLICE_WORDS
+        kind = "system" if role == INSTRUCTION else ("user" if where in (USER, TEMPLATE) else where)
+        return [
+            Slot(name, role, spliced, f"the `{{{name}}}` variable of a {kind} prompt template (`{label}`)")
+            for name in template_names(text, jinja)
+        ]
+
+    def _bind(self, node: cst.Call, receiver: Value, args: list) -> None:
+        """A call on a template (`prompt.format(x=...)`, `chain.invoke({"x": ...})`) fills slots."""
+        by_name: dict[str, list[Slot]] = {}
+        for slot in receiver.slots:
+            by_name.setdefault(slot.name, []).append(slot)
+        bindings: list = []
+        for arg, value in args:
+            if arg.keyword is not None and arg.keyword.value in by_name:
+                bindings += [(slot, value, arg.value) for slot in by_name[arg.keyword.value]]
+            elif arg.keyword is None and value.keys is not None:
+                for name, inner in value.keys:
+                    for slot in by_name.get(name, ()):
+                        bindings.append((slot, inner, locate(arg.value, (name,))))
+            elif arg.keyword is None and arg.star == "**" and value.all:
+                for slots in by_name.values():
+                    bindings += [(slot, Value(value.facts), arg.value) for slot in slots]
+        positional = [(a, v) for a, v in args if a.keyword is None and not a.star]
+        if not bindings and len(by_name) == 1 and len(positional) == 1 and positional[0][1].keys is None:
+            arg, value = positional[0]
+            bindings += [(slot, value, arg.value) for slot in next(iter(by_name.values()))]
+        if bindings:
+            self._binds[id(node)] = bindings

@@ -1,0 +1,87 @@
+"""The program model: the functions and classes of a module, and the state of one unit's evaluation.
+
+Owns `Function` (parameters, decorators, initial parameter values), `Class` (bases, methods,
+declared fields), `Unit` (environment, enclosing environments, returns) and `SinkCall` (a call
+matched by the catalog, with its evaluated arguments).
+
+May import: `values`, libcst and the standard library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+
+@dataclass(eq=False)
+class Function:
+    index: int
+    node: cst.FunctionDef
+    name: str
+    chain: tuple  # enclosing statements from the module level down to the def (for the names table)
+    cls: Any = None  # Class when a method
+    parent: Any = None  # enclosing Function (closures)
+    params: list = field(default_factory=list)  # (name, kind, param node); kind: pos/kw/star/dstar
+    kind: str = "function"  # function | method | static | class
+    decorators: list = field(default_factory=list)  # (expression, qualified name, name as written)
+    initial: dict = field(default_factory=dict)  # parameter index -> Value (sources, types)
+
+    @property
+    def display(self) -> str:
+        return f"{self.cls.name}.{self.name}" if self.cls is not None else self.name
+
+
+@dataclass(eq=False)
+class Class:
+    node: cst.ClassDef
+    name: str
+    bases: tuple[str, ...]  # qualified names of the bases that resolve
+    local_bases: tuple = ()  # Class bases defined in this module
+    methods: dict = field(default_factory=dict)
+    field_types: dict = field(default_factory=dict)  # class-level annotations: name -> is text
+    is_enum: bool = False
+    constants: dict = field(default_factory=dict)  # class-body assignments
+
+    def method(self, name: str) -> Function | None:
+        found = self.methods.get(name)
+        if found is None:
+            for base in self.local_bases:
+                found = base.method(name)
+                if found is not None:
+                    break
+        return found
+
+    def all_bases(self) -> tuple[str, ...]:
+        bases = self.bases
+        for base in self.local_bases:
+            bases += base.all_bases()
+        return bases
+
+
+@dataclass
+class SinkCall:
+    sinks: list  # (Sink, label)
+    args: list  # (cst.Arg, Value)
+
+
+@dataclass
+class Unit:
+    """State while evaluating one unit (module body, class body or function)."""
+
+    func: Function | None
+    env: dict
+    outer: list  # enclosing environments, innermost first (read-only)
+    cls: Class | None = None  # the class whose method this is
+    returns: list = field(default_factory=list)
+
+
+def declared_field_type(cls: Class, attr: str) -> bool | None:
+    """Whether a class-level annotated field may hold text (None: not declared)."""
+    if attr in cls.field_types:
+        return cls.field_types[attr]
+    for base in cls.local_bases:
+        found = declared_field_type(base, attr)
+        if found is not None:
+            return found
+    return None

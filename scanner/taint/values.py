@@ -1,0 +1,287 @@
+"""The abstract domain: facts, abstract values, and their join.
+
+Owns what a value may carry (`Taint` facts from a `Site`, `Param` placeholders of a function's
+parameters, template `Slot`s), the immutable `Value` and every operation on values that needs no
+syntax and no analysis state: `join` (the may-union at control-flow merges), the size and depth
+bounds (`MAX_ITEMS`, `MAX_DEPTH`: structure collapses into facts, so the domain has finite height
+for the fixpoint), splice and encoder marks, and joins of environments.
+
+May import: the standard library only."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable
+
+MAX_ITEMS = 32  # longer lists/dicts collapse into their facts
+MAX_DEPTH = 8  # deeper structure collapses too (recursive builders stay finite)
+SPLICE_WORDS = 3  # constant words that make a string "instruction text"
+
+
+@dataclass(frozen=True)
+class Site:
+    """One occurrence of a source in the module."""
+
+    tier: str
+    label: str
+    node: Any
+    text: str | None = None  # fixed description (parameter sources); else the node's code
+
+
+@dataclass(frozen=True)
+class Taint:
+    """Untrusted data from `site`. With `cond`, only if one of those parameters (function index,
+    parameter index) receives a non-static value (`open(path)` inside a helper)."""
+
+    site: Site
+    spliced: bool = False
+    encoded: tuple[str, ...] = ()
+    cond: frozenset[tuple[int, int]] = frozenset()
+    # the calls it went through (`via` nodes, source first): for the path shown with a finding, so
+    # not part of equality (the same source by another path is the same fact to the fixpoint)
+    via: tuple = field(default=(), compare=False)
+
+
+MAX_STEPS = 8  # calls kept on a fact's path
+
+
+def through(fact: Any, call: Any) -> Any:
+    """`fact` having passed through `call` (a helper that returned it or received it)."""
+    if not isinstance(fact, Taint) or call is None or call in fact.via or len(fact.via) >= MAX_STEPS:
+        return fact
+    return replace(fact, via=(*fact.via, call))
+
+
+@dataclass(frozen=True)
+class Param:
+    """Whatever the caller passes as parameter `index` of function `func` (a placeholder)."""
+
+    func: int
+    index: int
+    spliced: bool = False
+    encoded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A `{name}` variable of a prompt template, and the role of the text around it."""
+
+    name: str
+    role: str  # INSTRUCTION, USER or MESSAGES
+    spliced: bool
+    target: str
+
+
+@dataclass(frozen=True, eq=False)
+class Instance:
+    cls: Any
+
+
+NO_FACTS: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class Value:
+    """What an expression may hold (see the module docstring). Immutable; equal values compare
+    equal, which is how the fixpoint detects that nothing changed."""
+
+    facts: frozenset = NO_FACTS  # of the value itself (strings, opaque objects, unknown list content)
+    items: tuple | None = None  # known list/tuple elements
+    keys: tuple | None = None  # known dict entries / object attributes: ((name, Value), ...)
+    const: str | None = None  # the text, when it is a known constant string
+    words: int = 0  # constant instruction words in the text
+    slots: tuple = ()  # template slots (Slot)
+    checked: bool = False  # built by a sink call (a message or response): checked where it was built
+    type_name: str | None = None  # qualified type of an object, for resolving its attributes
+    ref: Any = None  # a local def: Function, Class, or Instance of a Class
+    clean_attrs: frozenset = NO_FACTS  # attributes that never hold data (argparse `type=int` options)
+    instance: bool = False  # an object a call returned (calling it is `<type_name>.__call__`)
+    all: frozenset = field(default=NO_FACTS, compare=False, repr=False)  # every fact, nested too
+    depth: int = field(default=1, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        facts = self.facts
+        depth = 1
+        if self.items:
+            for item in self.items:
+                facts = facts | item.all
+                depth = max(depth, item.depth + 1)
+        if self.keys:
+            for _, value in self.keys:
+                facts = facts | value.all
+                depth = max(depth, value.depth + 1)
+        object.__setattr__(self, "all", facts)
+        object.__setattr__(self, "depth", depth)
+
+    def key(self, name: str) -> Value | None:
+        if self.keys:
+            for key, value in self.keys:
+                if key == name:
+                    return value
+        return None
+
+    def element(self) -> Value:
+        """Any one element (iteration, unknown index)."""
+        value = Value(self.facts)
+        for item in self.items or ():
+            value = join(value, item)
+        for _, item in self.keys or ():
+            value = join(value, item)
+        return value
+
+
+EMPTY = Value()
+
+
+def text_value(text: str) -> Value:
+    return Value(const=text, words=count_words(text))
+
+
+_FIELD = re.compile(r"\{\{[^{}]*\}\}|\{[^{}]*\}")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(_FIELD.sub(" ", text)))
+
+
+def make_container(
+    facts: frozenset = NO_FACTS, items: tuple | None = None, keys: tuple | None = None, **extra: Any
+) -> Value:
+    """A list or dict value, collapsed into its facts when it grows too long or too deep."""
+    value = Value(facts, items, keys, **extra)
+    if (items is not None and len(items) > MAX_ITEMS) or (keys is not None and len(keys) > MAX_ITEMS):
+        return Value(value.all, **extra)
+    if value.depth > MAX_DEPTH:
+        return Value(value.all, **extra)
+    return value
+
+
+def join(a: Value | None, b: Value | None) -> Value:
+    """May-union of two values (control-flow merge)."""
+    if a is None:
+        return b or EMPTY
+    if b is None or a is b or a == b:
+        return a
+    if a is EMPTY:
+        return b
+    if b is EMPTY:
+        return a
+    facts = a.facts | b.facts
+    items: tuple | None
+    if a.items is not None and b.items is not None:
+        common = min(len(a.items), len(b.items))
+        longer = a.items if len(a.items) >= len(b.items) else b.items
+        items = (
+            *(join(x, y) for x, y in zip(a.items[:common], b.items[:common], strict=True)),
+            *longer[common:],
+        )
+    else:
+        items = a.items if a.items is not None else b.items
+    keys: tuple | None
+    if a.keys is not None and b.keys is not None:
+        merged: dict[str, Value] = dict(a.keys)
+        for name, value in b.keys:
+            merged[name] = join(merged.get(name), value)
+        keys = tuple(merged.items())
+    else:
+        keys = a.keys if a.keys is not None else b.keys
+    return make_container(
+        facts,
+        items,
+        keys,
+        const=a.const if a.const == b.const else None,
+        words=max(a.words, b.words),
+        slots=tuple(dict.fromkeys(a.slots + b.slots)),
+        checked=a.checked and b.checked,
+        type_name=a.type_name if a.type_name == b.type_name else (a.type_name or b.type_name),
+        ref=a.ref if a.ref is b.ref else None,
+        clean_attrs=a.clean_attrs & b.clean_attrs,
+        instance=a.instance and b.instance,
+    )
+
+
+def join_all(values: Iterable[Value]) -> Value:
+    result = EMPTY
+    for value in values:
+        result = join(result, value)
+    return result
+
+
+def opaque(value: Value, **extra: Any) -> Value:
+    """The value's data without its structure (an attribute of a tainted object, a string method)."""
+    return Value(value.all, words=value.words, **extra)
+
+
+def mark_spliced(fact: Any) -> Any:
+    if fact.encoded or fact.spliced:
+        return fact
+    return replace(fact, spliced=True)
+
+
+def mark_encoded(fact: Any, encoder: str) -> Any:
+    if encoder in fact.encoded:
+        return fact
+    return replace(fact, encoded=(*fact.encoded, encoder))
+
+
+def map_facts(value: Value, fn: Any) -> Value:
+    """The value with `fn` applied to every fact, structure kept."""
+    if not value.all:
+        return value
+    return Value(
+        frozenset(fn(f) for f in value.facts),
+        None if value.items is None else tuple(map_facts(item, fn) for item in value.items),
+        None if value.keys is None else tuple((k, map_facts(v, fn)) for k, v in value.keys),
+        value.const,
+        value.words,
+        value.slots,
+        value.checked,
+        value.type_name,
+        value.ref,
+        value.clean_attrs,
+        value.instance,
+    )
+
+
+def readable(value: Value) -> Value:
+    """What reading from a value yields: nothing from a sink's result (see `_call`), except the
+    slots of a prompt template, which later calls fill."""
+    if value.checked and not value.slots:
+        return Value(type_name=value.type_name, instance=value.instance)
+    return value
+
+
+def collect_slots(values: Iterable[Value]) -> tuple:
+    slots: list = []
+    for value in values:
+        slots += value.slots
+        if value.items:
+            slots += collect_slots(value.items)
+    return tuple(slots)
+
+
+def limit_depth(value: Value) -> Value:
+    if value.depth > MAX_DEPTH:
+        return Value(
+            value.all, words=value.words, slots=value.slots, type_name=value.type_name, ref=value.ref
+        )
+    return value
+
+
+def join_envs(a: dict, b: dict) -> dict:
+    if a is b:
+        return a
+    merged = dict(a)
+    for name, value in b.items():
+        merged[name] = join(merged.get(name), value)
+    return merged
+
+
+def clean_paths(env: dict, paths: Iterable[str]) -> dict:
+    cleaned = dict(env)
+    for path in paths:
+        old = cleaned.get(path)
+        cleaned[path] = Value(const=old.const, type_name=old.type_name) if old is not None else EMPTY
+    return cleaned

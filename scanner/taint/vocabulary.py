@@ -1,0 +1,68 @@
+"""What Python and common libraries mean, as data the transfer functions consult.
+
+Owns the fixed vocabulary the engine does not take from the catalog: types that never hold text,
+typing wrappers, functions that never return, string methods that keep or drop data, container
+mutators and getters, route converters, and the convention that an imported constant in capitals
+is instruction text.
+
+May import: `values` (for `SPLICE_WORDS`) and the standard library."""
+
+from __future__ import annotations
+
+import re
+
+from .values import SPLICE_WORDS
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+NON_TEXT_TYPES = _words(
+    "builtins.int builtins.float builtins.bool builtins.complex builtins.bytes datetime.date "
+    "datetime.datetime datetime.time datetime.timedelta uuid.UUID decimal.Decimal "
+    "pydantic.PositiveInt pydantic.NegativeInt pydantic.NonNegativeInt pydantic.PositiveFloat "
+    "pydantic.StrictInt pydantic.StrictFloat pydantic.StrictBool pydantic.conint "
+    "pydantic.confloat"
+)
+WRAPPER_TYPES = frozenset(
+    {"typing.Optional", "typing.Annotated", "typing_extensions.Annotated", "typing.Final", "typing.ClassVar"}
+)
+LITERAL_TYPES = frozenset({"typing.Literal", "typing_extensions.Literal"})
+ENUM_BASES = ("enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag")
+
+NORETURN = _words(
+    "flask.abort werkzeug.exceptions.abort sys.exit builtins.exit builtins.quit os._exit os.abort "
+    "streamlit.stop pytest.fail pytest.skip typer.Exit click.Abort"
+)
+
+STRING_METHODS_KEEP = _words(
+    "strip lstrip rstrip lower upper title casefold capitalize swapcase removeprefix removesuffix "
+    "expandtabs ljust rjust center zfill translate encode decode splitlines split rsplit "
+    "partition rpartition copy read readline readlines read_text getvalue text json"
+)
+CONST_PRESERVING = frozenset({"strip", "lstrip", "rstrip"})
+NON_TEXT_METHODS = _words(
+    "count find rfind index rindex startswith endswith isdigit isalpha isalnum isnumeric "
+    "isdecimal isidentifier islower isupper isspace istitle isascii __len__ __contains__ is_file "
+    "is_dir exists"
+)
+CASE_METHODS = frozenset({"lower", "upper", "strip", "casefold", "title", "lstrip", "rstrip"})
+GET_METHODS = frozenset({"get", "getlist", "getone", "get_all", "pop", "getfirst", "get_argument"})
+MUTATORS = frozenset(
+    {"append", "extend", "insert", "update", "setdefault", "add", "appendleft", "__setitem__"}
+)
+INSTRUCTION_ROLES = frozenset({"system", "developer"})
+ASSISTANT_ROLES = frozenset({"assistant", "ai", "model", "chatbot", "bot"})
+PLACEHOLDER_ROLES = frozenset({"placeholder"})
+JINJA_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)")
+FLASK_CONVERTER = re.compile(r"<(int|float|uuid):([A-Za-z_][A-Za-z0-9_]*)>")
+STARLETTE_CONVERTER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):(int|float|uuid)\}")
+
+
+def imported_constant_words(qualified: str | None) -> int:
+    """An imported constant in capitals (`prompts.SYSTEM_PROMPT`) is taken for instruction text."""
+    if not qualified or "." not in qualified:
+        return 0
+    last = qualified.rsplit(".", 1)[-1]
+    return SPLICE_WORDS if len(last) > 1 and last.isupper() and any(c.isalpha() for c in last) else 0
