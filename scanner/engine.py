@@ -190,7 +190,9 @@ class FileScanner:
         if self._identifier_screen is None:
             from .identifiers import IdentifierScreen
 
-            self._identifier_screen = IdentifierScreen(self.parsing_rules, self._trigger_expansions)
+            self._identifier_screen = IdentifierScreen(
+                self.parsing_rules, self._trigger_expansions, self.taint_catalog
+            )
         return self._call_screen(), self._identifier_screen
 
     def _call_screen(self) -> Any:

@@ -13,22 +13,29 @@ Soundness. A marker stands for alternatives of tokens, the literal `[A-Za-z0-9_]
 parts of catalog patterns (`aisec.hooks.taint._pattern_tokens`), and a sink or source can only
 match a name the engine builds. Those names are built from the code alone: `NameTable.qualified`
 and the taint engine's fallbacks join import paths (`import a.b`, `from a import b`), names,
-attribute names, and the qualified names of annotations and of callees; string annotations and
-other string constants never name anything (`taint._annotation` treats a string annotation as
-unknown), relative imports resolve to nothing. The parts `_pattern_tokens` leaves out
-(`builtins`, `__call__`, `[...]` classes) are exactly those the engine adds without the code
-spelling them. Parameter sources are tokenised by their conditions (decorator, registrar,
-function and base-class names, imported module names, parameter names): identifiers too. So every
-token of a name the engine can match is a substring of one identifier of the module, and a
-marker that fails on the identifiers cannot be satisfied by any name the engine builds. Python's
-parser hands out identifiers NFKC-normalised, as the engine sees them.
-`tests/test_identifiers.py` checks this on the rule examples and fixture projects (same findings
-with the screen on and off); `bench/run.py --check-prefilter` does on real corpora.
+attribute names, and the qualified names of annotations, base classes and callees; string
+annotations and other string constants never name anything (`taint` treats a string annotation
+as unknown) and relative imports resolve to nothing. The only parts the engine adds without the
+code spelling them are `builtins`, `__call__` (both left out of the tokens) and the `type` of a
+parameter source (`django.http.HttpRequest`), whose components are counted as present in every
+module. Parameter sources are tokenised by their conditions: decorator, registrar, function and
+base-class names, imported module names (matched by whole components), parameter names.
+
+A pattern part without wildcards matches a whole component of a dotted name (`fnmatch` only lets
+`*`, `?` and `[...]` span more), so its token must equal one identifier component of the module
+(`a.b.c` gives `a`, `b`, `c`); a token from a part with wildcards (`Chat*`, `*_view`) needs only
+to occur inside one. A token that some pattern has in a wildcard part is checked the loose way
+everywhere. So a marker that fails on the identifiers cannot be satisfied by any name the engine
+builds. Python's parser hands out identifiers NFKC-normalised, as the engine sees them.
+`tests/test_identifiers.py` and `tests/test_screen.py` check the rule examples and fixture
+projects (same findings with the screen on and off); `bench/run.py --check-prefilter` checks
+real corpora.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from .prefilter import MARKER_PREFIX
@@ -38,6 +45,8 @@ from .prefilter import MARKER_PREFIX
 _IDENTIFIER_FIELDS = frozenset(
     {"id", "attr", "name", "asname", "module", "arg", "names", "kwd_attrs", "rest"}
 )
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LITERAL_RUN = re.compile(r"[A-Za-z0-9_]+")  # as `aisec.hooks.taint._pattern_tokens` cuts parts
 _NO_IDENTIFIERS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "is_async", "conversion"})
 _LAYOUT: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
@@ -88,11 +97,23 @@ def identifier_text(tree: ast.AST) -> str:
     return "\n".join(found)
 
 
+def _patterns(catalog: Any) -> Iterable[str]:
+    """Every qualified-name pattern of a `TaintCatalog` that its prefilter tokens come from."""
+    for entry in (*catalog.sources, *catalog.sinks):
+        yield entry.pattern
+    for source in catalog.parameter_sources:
+        yield from (*source.decorators, *source.registrars, *source.functions, *source.base_classes)
+        yield from (*source.requires_import, *source.params)
+
+
 class IdentifierScreen:
-    """The rules of a run whose triggers use taint markers, and the markers' tokens."""
+    """The rules of a run whose triggers use taint markers, and how each marker token is checked."""
 
     def __init__(
-        self, rules: Iterable[Any], expansions: Mapping[str, Sequence[tuple[str, ...]]] | None
+        self,
+        rules: Iterable[Any],
+        expansions: Mapping[str, Sequence[tuple[str, ...]]] | None,
+        catalog: Any = None,
     ) -> None:
         self.expansions = expansions or {}
         self.screened = frozenset(
@@ -103,6 +124,22 @@ class IdentifierScreen:
                 for needle in (*rule.triggers, *(n for group in rule.trigger_groups for n in group))
             )
         )
+        # Tokens that may stand for part of a component (from a part with wildcards), and the
+        # components of parameter-source types (names the engine builds without the code).
+        loose: set[str] = set()
+        given: set[str] = set()
+        if catalog is not None:
+            for pattern in _patterns(catalog):
+                for part in pattern.split("."):
+                    if not _IDENTIFIER.fullmatch(part):
+                        loose.update(_LITERAL_RUN.findall(part))
+            for source in catalog.parameter_sources:
+                if source.type:
+                    given.update(source.type.split("."))
+        self._loose = frozenset(loose)
+        self._given = frozenset(given)
+        self._given_text = "\n".join(sorted(given))
+        self._exact = catalog is not None  # without the catalog every token is checked loosely
 
     def screens(self, rules: Sequence[Any]) -> bool:
         return not self.screened.isdisjoint(rules)
@@ -112,6 +149,14 @@ class IdentifierScreen:
         if not self.screens(rules):
             return list(rules)
         identifiers = identifier_text(tree)
+        components = set(identifiers.replace(".", "\n").split("\n")) | self._given
+        loose = self._loose
+
+        def occurs(token: str) -> bool:
+            if self._exact and token not in loose:
+                return token in components
+            return token in identifiers or token in self._given_text
+
         markers: dict[str, bool] = {}
 
         def hit(needle: str) -> bool:
@@ -120,9 +165,7 @@ class IdentifierScreen:
             found = markers.get(needle)
             if found is None:
                 alternatives = self.expansions.get(needle, ())
-                found = markers[needle] = any(
-                    all(token in identifiers for token in alternative) for alternative in alternatives
-                )
+                found = markers[needle] = any(all(occurs(token) for token in alt) for alt in alternatives)
             return found
 
         return [

@@ -110,13 +110,13 @@ def example_failures(rule: type[Rule], catalog: TaintCatalog | None = None) -> l
                     failures.append(
                         f"{label}: does not pass the prefilter; add a trigger to {rule.__name__}.triggers"
                     )
-                screened = _screen_failure(rule, example.code, expansions)
+                screened = _screen_failure(rule, example.code, catalog)
                 if screened:
                     failures.append(f"{label}: {screened}")
     return failures
 
 
-def _screen_failure(rule: type[Rule], code: str, expansions: Any = None) -> str | None:
+def _screen_failure(rule: type[Rule], code: str, catalog: TaintCatalog) -> str | None:
     """Why `code` does not pass the `ast` screens for `rule` (None when it does)."""
     import ast
 
@@ -127,7 +127,7 @@ def _screen_failure(rule: type[Rule], code: str, expansions: Any = None) -> str 
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError):
         return None  # the screens do not run on what CPython cannot parse
-    if not IdentifierScreen([rule], expansions).select(tree, code, [rule]):
+    if not IdentifierScreen([rule], catalog.trigger_expansions(), catalog).select(tree, code, [rule]):
         return "does not pass the identifier screen: a taint marker's tokens are not identifiers of the code"
     if not rule.qualified_names or CallScreen([rule]).select(tree, [rule]):
         return None

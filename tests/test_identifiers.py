@@ -10,7 +10,7 @@ import ast
 import textwrap
 from typing import Any
 
-from aisec.hooks import TaintCatalog
+from aisec.hooks import INSTRUCTION, REMOTE, ParameterSource, Sink, SinkArgument, Source, TaintCatalog
 from aisec.identifiers import IdentifierScreen, identifier_text
 from aisec.pluginmanager import load_plugins
 from aisec.testing import check_source, default_catalog
@@ -39,7 +39,7 @@ def ask():
 
 def select(source: str, rules: list[Any]) -> list[Any]:
     source = textwrap.dedent(source)
-    return IdentifierScreen(rules, EXPANSIONS).select(ast.parse(source), source, rules)
+    return IdentifierScreen(rules, EXPANSIONS, CATALOG).select(ast.parse(source), source, rules)
 
 
 def test_identifiers_cover_every_kind_of_name_and_no_string() -> None:
@@ -104,3 +104,47 @@ def test_plain_triggers_and_unmarked_rules_are_left_to_the_other_gates() -> None
 def test_an_empty_catalog_screens_marker_rules_out_as_the_token_gate_does() -> None:
     screen = IdentifierScreen([AIS201], TaintCatalog().trigger_expansions())
     assert screen.select(ast.parse(ROUTE), ROUTE, [AIS201]) == []
+
+
+def small_catalog(source: str, sink: str, **parameter: Any) -> TaintCatalog:
+    sources = (Source(source),)
+    sinks = (Sink(sink, (SinkArgument(INSTRUCTION, keyword="instructions"),)),)
+    params = (ParameterSource(REMOTE, **parameter),) if parameter else ()
+    return TaintCatalog(sources=sources, sinks=sinks, parameter_sources=params)
+
+
+def screened(catalog: TaintCatalog | None, source: str, exact: bool = True) -> bool:
+    expansions = (catalog or TaintCatalog()).trigger_expansions()
+    screen = IdentifierScreen([AIS201], expansions, catalog if exact else None)
+    return screen.select(ast.parse(source), source, [AIS201]) == [AIS201]
+
+
+def test_a_literal_part_must_be_a_whole_identifier_component() -> None:
+    catalog = small_catalog("flask.request.form", "openai.OpenAI.responses.create")
+    real = "import flask\nimport openai\nopenai.OpenAI().responses.create(instructions=flask.request.form)\n"
+    lookalike = (
+        "import flasker\nimport openai\nopenai.OpenAI().responses.create(instructions=flasker.request.form)\n"
+    )
+    assert screened(catalog, real)
+    assert not screened(catalog, lookalike)  # `flask` only inside `flasker`
+    assert screened(catalog, lookalike, exact=False)  # without the catalog: substrings
+
+
+def test_a_token_of_a_wildcard_part_may_be_inside_a_component() -> None:
+    catalog = small_catalog("flask.req*.form", "openai.OpenAI.responses.create")
+    source = (
+        "import flask\nimport openai\nopenai.OpenAI().responses.create(instructions=flask.requested.form)\n"
+    )
+    assert screened(catalog, source)
+
+
+def test_parameter_source_types_count_as_spelled() -> None:
+    # a Django view's `request` is typed by the catalog: `HttpRequest` need not be in the module
+    catalog = small_catalog(
+        "django.http.HttpRequest.POST",
+        "django.http.HttpRequest.answer",
+        params=("request",),
+        type="django.http.HttpRequest",
+    )
+    source = "def view(request):\n    return request.answer(instructions=request.POST)\n"
+    assert screened(catalog, source)
