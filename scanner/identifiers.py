@@ -38,7 +38,7 @@ import ast
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
-from .prefilter import MARKER_PREFIX
+from .prefilter import MARKER_PREFIX, searchable
 
 # Fields that hold identifiers (strings, or lists of strings for `global`/`nonlocal`, class
 # patterns' keyword attributes); `Constant.value` and `type_comment` never name anything.
@@ -149,6 +149,7 @@ class IdentifierScreen:
         if not self.screens(rules):
             return list(rules)
         identifiers = identifier_text(tree)
+        text = searchable(text)  # plain triggers: the token gate's check, repeated
         components = set(identifiers.replace(".", "\n").split("\n")) | self._given
         loose = self._loose
 

@@ -99,6 +99,8 @@ def test_plain_triggers_and_unmarked_rules_are_left_to_the_other_gates() -> None
     )
     assert select("s = 'plainword'\n", [mixed]) == [mixed]  # plain strings keep the text check
     assert select("s = 'other'\n", [mixed]) == []
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in "plainword")
+    assert select(f"s = '{fullwidth}'\n", [mixed]) == [mixed]  # NFKC, as the token gate reads it
 
 
 def test_an_empty_catalog_screens_marker_rules_out_as_the_token_gate_does() -> None:
