@@ -30,6 +30,11 @@ def assign_fingerprints(
     seen: dict[tuple[str, str, str], int] = {}
     result = []
     for finding, text in zip(findings, texts, strict=True):
+        # An artifact finding also covers what makes the file dangerous (its `content` digest), so
+        # a baselined finding never masks the file once its content is swapped.
+        content = (finding.artifact or {}).get("content")
+        if content:
+            text = f"{text}\0{content}"
         path = identity(finding.path) if identity is not None else finding.path
         key = (finding.code, path, normalise(text))
         index = seen.get(key, 0)
