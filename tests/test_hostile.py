@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -44,24 +44,39 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
+# Starts aisec and writes its peak RSS (KiB) to argv[1]. A child's ru_maxrss includes the memory
+# it inherited when forked, so aisec is started from this small process, not from pytest (whose
+# own size, hundreds of MB late in a full run, would be counted as aisec's).
+_MEASURE = """import os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_aisec(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, str, float]:
     """Run the console script; (exit code, stdout, stderr, peak RSS in MB of the process)."""
+    rss_file = cwd.parent / "rss.txt"
     with open(cwd.parent / "out.txt", "w+b") as out, open(cwd.parent / "err.txt", "w+b") as err:
-        process = subprocess.Popen([str(AISEC), *args], cwd=cwd, env=env, stdout=out, stderr=err)
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
-                process.wait()
-                pytest.fail(f"aisec {' '.join(args)} did not finish within {TIMEOUT} s")
-            time.sleep(0.05)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        process = subprocess.Popen(
+            [sys.executable, "-c", _MEASURE, str(rss_file), str(AISEC), *args],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
+        try:
+            process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            pytest.fail(f"aisec {' '.join(args)} did not finish within {TIMEOUT} s")
         out.seek(0)
         err.seek(0)
-        return process.returncode, out.read().decode(), err.read().decode(), usage.ru_maxrss / 1024
+        rss = int(rss_file.read_text()) / 1024
+        return process.returncode, out.read().decode(), err.read().decode(), rss
 
 
 @pytest.fixture(scope="module")
