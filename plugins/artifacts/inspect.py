@@ -432,8 +432,10 @@ class _Context:
         before = len(self.verdicts)
 
         def open_member() -> RawReader:
-            raw: RawReader = FileRegion(region.f, start, start + m.compressed_size)
             kind = ZIP_METHODS[m.method]
+            # a stored member whose two sizes disagree: read the longer (what either reader may use)
+            length = m.compressed_size if kind else max(m.compressed_size, m.size)
+            raw: RawReader = FileRegion(region.f, start, min(start + length, region.end))
             return DecompressReader(raw, kind, self.budget) if kind else raw
 
         storage = fmt == "torch-zip" and _STORAGE_NAME.search(m.name) is not None

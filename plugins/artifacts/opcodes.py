@@ -370,8 +370,9 @@ class Walker:
                 raise _Stop("truncated", f"stream ends inside {name} at offset {self.op_offset}")
             if self._consumed() + MAX_LINE >= self.max_bytes:
                 self._need(MAX_LINE)
+            # the unpickler reads lines of any length: not following one is a budget, fail closed
             raise _Stop(
-                "malformed", f"{name} argument line longer than {MAX_LINE} bytes at offset {self.op_offset}"
+                "budget", f"{name} argument line longer than {MAX_LINE} bytes at offset {self.op_offset}"
             )
         if copy and self.norm is not None:
             self.norm += line
