@@ -230,6 +230,7 @@ class FileScanner:
         # After the token gate, an `ast` pass keeps the rules whose `qualified_names` match a call
         # (`screen.CallScreen`, built when a file first passes the token gate).
         self._screen: Any = None
+        self._identifier_screen: Any = None
         # The run's merged `aisec.hooks.TaintCatalog` (None: no taint rules, an empty catalog); its
         # source/sink tokens are what the prefilter markers of taint rules stand for.
         self.taint_catalog = taint_catalog
@@ -292,12 +293,13 @@ class FileScanner:
         python: _PythonParse | None = None
         if self.use_prefilter:
             candidates = rules_for_text(text, candidates, self._trigger_expansions)
-            if candidates and self._call_screen().screens(candidates):
+            if candidates and any(screen.screens(candidates) for screen in self._screens()):
                 # The tree of the parse guard `_run_rules` needs anyway: parsed once, screened,
                 # dropped before libcst runs (only the verdict travels on).
                 tree, python = _PythonParse.of_tree(text)
                 if tree is not None:
                     candidates = self._call_screen().select(tree, candidates)
+                    candidates = self._identifier_screen.select(tree, text, candidates)
                     result.screened = True
                 del tree
         if not candidates:
@@ -305,6 +307,17 @@ class FileScanner:
             self._unused_without_parse(path, text, ignored, result)
             return
         self._scan_text(path, text, candidates, ignored, result, fix, python)
+
+    def _screens(self) -> tuple[Any, Any]:
+        """The `ast` screens: qualified names of calls (`screen`), taint markers against the
+        module's identifiers (`identifiers`)."""
+        if self._identifier_screen is None:
+            from .identifiers import IdentifierScreen
+
+            self._identifier_screen = IdentifierScreen(
+                self.parsing_rules, self._trigger_expansions, self.taint_catalog
+            )
+        return self._call_screen(), self._identifier_screen
 
     def _call_screen(self) -> Any:
         if self._screen is None:

@@ -288,7 +288,12 @@ class NameTable:
             self._bind_target(statement.target, scope, ordinal)
         elif isinstance(statement, cst.With):
             for item in statement.items:
-                if item.asname is not None:
+                if item.asname is None:
+                    continue
+                if isinstance(item.asname.name, cst.Name) and isinstance(item.item, cst.Call):
+                    # `with Listener(a) as listener`: (usually) the object the call returned
+                    scope.bind(item.asname.name.value, _Binding(ordinal, instance_of=item.item.func))
+                else:
                     self._bind_target(item.asname.name, scope, ordinal)
         branching = isinstance(statement, (cst.If, cst.Try, cst.Match)) or (
             hasattr(cst, "TryStar") and isinstance(statement, cst.TryStar)

@@ -231,7 +231,7 @@ CASES = {
         st.write(answer, unsafe_allow_html=True)  # <- AIS303
         Markup(f"<p>{answer}</p>")  # <- AIS303
         mark_safe(answer)  # <- AIS303
-        render_template_string(answer)  # <- AIS303
+        render_template_string(answer)  # <- AIS301
         HTMLResponse(answer)  # <- AIS303
         gr.HTML(answer)  # <- AIS303
     """,
@@ -422,6 +422,31 @@ def test_argument_lists_with_a_constant_program_are_medium() -> None:
         """
     )
     assert [(f.location.line, f.severity) for f in findings] == [(6, Severity.MEDIUM), (7, Severity.HIGH)]
+
+
+def test_interpreters_and_model_chosen_argument_lists_are_high() -> None:
+    findings = scan(
+        """
+        import shlex
+        import subprocess
+        from openai import OpenAI
+        client = OpenAI()
+        text = client.responses.create(model="m", input="x").output_text
+        subprocess.run(["python3", "-c", text])
+        subprocess.run(["/bin/bash", "-c", text])
+        subprocess.run(shlex.split(text))
+        subprocess.run(["python3", "script.py", text])
+        subprocess.run(["echo", shlex.quote(text)])
+        subprocess.run(["echo", text.split()[0]])
+        """
+    )
+    assert [(f.location.line, f.severity) for f in findings] == [
+        (7, Severity.HIGH),
+        (8, Severity.HIGH),
+        (9, Severity.HIGH),
+        (10, Severity.MEDIUM),  # a fixed script: the model picks its arguments
+        (12, Severity.MEDIUM),
+    ]
 
 
 def test_one_finding_for_a_nested_sql_sink() -> None:

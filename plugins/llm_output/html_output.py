@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from aisec.hooks import Example, Severity, SinkFlow
 
-from .catalog import HTML
+from .catalog import HTML, TOOL_ARGUMENTS_DOC
 from .flows import OutputFlowRule, sink_triggers
 
 if TYPE_CHECKING:
@@ -25,15 +25,15 @@ class ModelOutputAsHtml(OutputFlowRule):
     triggers = sink_triggers((HTML,))
     description = (
         "Text an LLM returned is marked safe or rendered as raw HTML: `markupsafe.Markup(...)`, "
-        "Django `mark_safe` or `format_html` with the model text as the format string, Flask "
-        "`render_template_string`, Starlette/FastAPI `HTMLResponse`, Django `HttpResponse` and Flask "
+        "Django `mark_safe` or `format_html` with the model text as the format string, "
+        "Starlette/FastAPI `HTMLResponse`, Django `HttpResponse` and Flask "
         "`Response` / `make_response` (text/html by default), Streamlit `st.markdown` / "
         "`st.write` with `unsafe_allow_html=True`, `st.html` and `components.html`, Gradio "
         "`gr.HTML`, IPython `HTML`. Chat UIs that "
         "render the model's markdown as HTML are the usual case.\n\n"
         "Escaped or sanitised text is not reported: `html.escape`, `markupsafe.escape`, "
         "`bleach.clean`, `nh3.clean`; nor is Streamlit without `unsafe_allow_html`, nor model text "
-        "passed as an argument of `format_html` (it escapes arguments)."
+        "passed as an argument of `format_html` (it escapes arguments)." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
         "A prompt-injected model (through a poisoned document, web page or message) can answer "
@@ -64,7 +64,7 @@ class ModelOutputAsHtml(OutputFlowRule):
         # Gradio HTML
         'import gradio as gr\nimport ollama\n\n\ndef card(topic):\n    reply = ollama.chat(model="llama3", messages=[{"role": "user", "content": f"An HTML card about {topic}"}])\n    return gr.HTML(reply["message"]["content"])\n',
         # Flask template string (also template injection)
-        'from flask import Flask, render_template_string\nfrom google import genai\n\napp = Flask(__name__)\nclient = genai.Client()\n\n\n@app.get("/page")\ndef page():\n    html = client.models.generate_content(model="gemini-2.5-flash", contents="A landing page").text\n    return render_template_string(html)\n',
+        'from flask import Flask, make_response\nfrom google import genai\n\napp = Flask(__name__)\nclient = genai.Client()\n\n\n@app.get("/page")\ndef page():\n    html = client.models.generate_content(model="gemini-2.5-flash", contents="A landing page").text\n    return make_response(html)\n',
         # Django format_html with model text as the format string
         Example(
             'from django.utils.html import format_html\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef badge(user):\n    label = client.responses.create(model="gpt-4.1", input="A short badge label").output_text\n    return format_html(label + " <b>{}</b>", user.name)\n',

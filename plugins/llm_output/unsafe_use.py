@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from aisec.hooks import Example, Severity, SinkFlow
 
-from .catalog import DESERIALIZE, DISPATCH, IMPORT, PATH, UNSAFE_USE_ROLES, URL
+from .catalog import DESERIALIZE, DISPATCH, IMPORT, PATH, TOOL_ARGUMENTS_DOC, UNSAFE_USE_ROLES, URL
 from .flows import OutputFlowRule, call_keyword, origin, sink_triggers
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         "- used as the attribute name of `getattr(module, name)` to choose a function to call: tool "
         "dispatch without an allowlist.\n\n"
         "Allowlist checks (`if name in TOOLS:`, `if name not in ALLOWED: return`), casts and "
-        "URL quoting (`urllib.parse.quote`) clear the text."
+        "URL quoting (`urllib.parse.quote`) clear the text." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
         "Tool-calling and agent code routinely turns the model's answer into an action. A "
@@ -91,6 +91,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
             'import httpx\nfrom litellm import completion\n\n\ndef fetch_reference(question):\n    resp = completion(model="gpt-4o", messages=[{"role": "user", "content": question}])\n    link = resp.choices[0].message.content\n    return httpx.get(link).json()\n',
             expect=1,
         ),
+        # an agent tool reading whatever path the model picks
+        'from langchain_core.tools import tool\n\n\n@tool\ndef read_file(path: str) -> str:\n    """Read a project file."""\n    return open(path).read()\n',
     )
     valid = (
         # allowlisted tool names
@@ -107,6 +109,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         'import json\n\nfrom openai import OpenAI\n\nimport tools\n\nclient = OpenAI()\n\n\ndef weather(messages):\n    resp = client.chat.completions.create(model="gpt-4o", messages=messages)\n    args = json.loads(resp.choices[0].message.tool_calls[0].function.arguments)\n    return getattr(tools, "weather")(**args)\n',
         # quoted URL component
         'from urllib.parse import quote\n\nimport httpx\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef wiki(question):\n    title = client.responses.create(model="gpt-4.1", input=question).output_text\n    return httpx.get("https://en.wikipedia.org/wiki/" + quote(title)).text\n',
+        # a plain function that is not registered as a tool
+        "def read_file(path: str) -> str:\n    return open(path).read()\n",
     )
 
     def visit_Call(self, node: libcst.Call) -> None:
