@@ -57,7 +57,12 @@ def _findings(shown: str, verdicts: Iterable[Any], rules: dict[str, type[Rule]])
                 location=Location(shown, 1, 1, 1, 1),
                 message=verdict.message,
                 cwe=rule.cwe,
-                artifact={"path": shown, "member": member, "referenced_from": None},
+                artifact={
+                    "path": shown,
+                    "member": member,
+                    "referenced_from": None,
+                    "content": getattr(verdict, "content_key", None),
+                },
             )
         )
         texts.append(f"{member}\0{verdict.message}")

@@ -26,10 +26,17 @@ def assign_fingerprints(findings: Sequence[Finding], texts: Sequence[str]) -> li
     seen: dict[tuple[str, str, str], int] = {}
     result = []
     for finding, text in zip(findings, texts, strict=True):
+        # An artifact finding also covers what makes the file dangerous (its `content` digest), so
+        # a baselined finding never masks the file once its content is swapped.
+        content = (finding.artifact or {}).get("content")
+        if content:
+            text = f"{text}\0{content}"
         key = (finding.code, finding.path, normalise(text))
         index = seen.get(key, 0)
         seen[key] = index + 1
-        digest = hashlib.sha256("\0".join((*key, str(index))).encode("utf-8")).hexdigest()[:32]
+        digest = hashlib.sha256("\0".join((*key, str(index))).encode("utf-8", "surrogateescape")).hexdigest()[
+            :32
+        ]
         result.append(dataclasses.replace(finding, fingerprint=digest))
     return result
 

@@ -1,0 +1,216 @@
+"""Full-scan time, peak memory and pre-commit latency of the taint engine's bounded analysis.
+
+    python bench/taint_bounds.py                              # this checkout
+    python bench/taint_bounds.py --pythonpath /tmp/old-aisec  # another build of aisec, for before/after
+    python bench/taint_bounds.py --path /tmp/langchain_src    # also a real tree (e.g. unpacked wheels)
+
+Each measurement runs `python -m aisec check` in a fresh process (so peak memory is that run's
+own `ru_maxrss`), best of `--repeat`:
+
+- `app, full scan`: a generated 50-module LLM application (Flask routes that build prompts through
+  helpers, services, prompt constants, loops), `--no-cache`;
+- `app, pre-commit`: the same app with a warm cache, after one route file changed, checking that
+  file only (what the pre-commit hook does);
+- `nested loops`: the 31-line file with 19 nested loops (89 s before the analysis was bounded);
+- each `--path`, full scan, `--no-cache`.
+
+`--pythonpath` puts a folder that holds an `aisec` package first on the path: copy another
+checkout's `scanner/` to `DIR/aisec`, its `hooks/` to `DIR/aisec/hooks` and `plugins/` to
+`DIR/aisec/plugins` to measure it. The table (Markdown) is printed and written to
+bench/results/taint-bounds-<date>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+MODULES = 50
+
+RUNNER = """
+import resource, sys
+from aisec.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+ROUTE = """\
+from flask import Blueprint, request
+import openai
+
+from app import prompts
+
+bp = Blueprint("route_{n}", __name__)
+
+
+def clean_topic(raw):
+    return raw.strip().lower()
+
+
+def build_messages(topic, history):
+    messages = [{{"role": "system", "content": prompts.SYSTEM_PROMPT}}]
+    for turn in history:
+        for part in turn.split("\\n"):
+            messages.append({{"role": "user", "content": part}})
+    messages.append({{"role": "system", "content": f"Focus only on {{topic}} and be brief."}})
+    return messages
+
+
+@bp.route("/ask/{n}")
+def ask_{n}():
+    topic = clean_topic(request.args["topic"])
+    history = request.args.getlist("h")
+    reply = openai.chat.completions.create(model="gpt-4o", messages=build_messages(topic, history))
+    return reply.choices[0].message.content
+"""
+
+SERVICE = """\
+import json
+import openai
+
+
+def summarise_{n}(text):
+    prompt = "Summarise the following text in three sentences."
+    reply = openai.chat.completions.create(
+        model="gpt-4o", messages=[{{"role": "system", "content": prompt}}, {{"role": "user", "content": text}}]
+    )
+    return reply.choices[0].message.content
+
+
+def score_{n}(items):
+    total = 0
+    for item in items:
+        for key, value in json.loads(item).items():
+            total += len(key) + len(str(value))
+    return total
+"""
+
+
+def generate_app(root: Path) -> Path:
+    """A 50-module Flask + OpenAI app: 30 route modules, 19 services, the prompts module."""
+    package = root / "app"
+    package.mkdir(parents=True)
+    (root / ".git").mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "prompts.py").write_text(
+        'SYSTEM_PROMPT = "You are a support assistant for Acme."\n', encoding="utf-8"
+    )
+    for n in range(30):
+        (package / f"route_{n:02d}.py").write_text(ROUTE.format(n=n), encoding="utf-8")
+    for n in range(MODULES - 31):
+        (package / f"service_{n:02d}.py").write_text(SERVICE.format(n=n), encoding="utf-8")
+    return root
+
+
+def nested_loops(root: Path) -> Path:
+    lines = ["from flask import request", "import openai", "", "def handler():", "    acc = ''"]
+    lines.append("    q = request.args['q']")
+    indent = "    "
+    for level in range(19):
+        lines.append(f"{indent}for v{level} in range(3):")
+        indent += "    "
+    lines.append(f"{indent}acc = acc + q")
+    lines.append(
+        "    openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': acc}])"
+    )
+    path = root / "nested.py"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(args: list[str], cwd: Path, pythonpath: str | None, timeout: float) -> tuple[float, int, int]:
+    """(seconds, peak KiB, exit code) of one `aisec` run in a fresh process."""
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    elapsed = time.perf_counter() - start
+    lines = done.stderr.strip().splitlines()
+    peak = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    return elapsed, peak, done.returncode
+
+
+def best(
+    repeat: int, args: list[str], cwd: Path, pythonpath: str | None, timeout: float
+) -> tuple[float, int, int]:
+    results = [run(args, cwd, pythonpath, timeout) for _ in range(repeat)]
+    return min(results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--pythonpath", help="a folder holding the `aisec` package to measure")
+    parser.add_argument(
+        "--path", action="append", default=[], type=Path, help="a real source tree to scan too"
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=600.0)
+    options = parser.parse_args()
+    rows: list[tuple[str, str, float, int, int]] = []
+    with tempfile.TemporaryDirectory(prefix="aisec-bench-") as tmp:
+        root = generate_app(Path(tmp) / "app50")
+        lines = sum(len(p.read_text().splitlines()) for p in root.rglob("*.py"))
+        seconds, peak, code = best(
+            options.repeat, ["check", "--no-cache", "-q", "."], root, options.pythonpath, options.timeout
+        )
+        rows.append(("app, full scan", f"{MODULES} modules, {lines:,} lines", seconds, peak, code))
+        run(["check", "-q", "."], root, options.pythonpath, options.timeout)  # warm the cache
+        changed = root / "app" / "route_07.py"
+        changed.write_text(changed.read_text() + "# changed\n", encoding="utf-8")
+        seconds, peak, code = best(
+            options.repeat, ["check", "-q", str(changed)], root, options.pythonpath, options.timeout
+        )
+        rows.append(("app, pre-commit", "1 changed route file, warm cache", seconds, peak, code))
+        nested = nested_loops(Path(tmp))
+        seconds, peak, code = best(
+            1, ["check", "--no-cache", "-q", str(nested)], Path(tmp), options.pythonpath, options.timeout
+        )
+        rows.append(("nested loops", "31 lines, 19 nested loops", seconds, peak, code))
+        for path in options.path:
+            seconds, peak, code = best(
+                1,
+                ["check", "--no-cache", "-q", "--exit-zero", str(path)],
+                path,
+                options.pythonpath,
+                options.timeout,
+            )
+            rows.append((f"tree {path.name}", str(path), seconds, peak, code))
+    build = options.pythonpath or "this checkout"
+    table = [
+        f"# taint bounds ({dt.date.today()}, {build}, Python {sys.version.split()[0]})",
+        "",
+        "| case | input | seconds | peak MiB | exit |",
+        "| --- | --- | ---: | ---: | ---: |",
+        *(f"| {case} | {what} | {s:.2f} | {kib / 1024:.0f} | {code} |" for case, what, s, kib, code in rows),
+    ]
+    text = "\n".join(table) + "\n"
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    suffix = "before" if options.pythonpath else "after"
+    (RESULTS / f"taint-bounds-{dt.date.today()}-{suffix}.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
