@@ -130,7 +130,7 @@ class NameTable:
         if isinstance(node, cst.Call):
             return self._resolve(node.func, scope, ordinal, 1)
         if isinstance(node, cst.Name):
-            found = self._lookup(node.value, scope, ordinal)
+            found = self._lookup(identifier(node.value), scope, ordinal)
             if found is None or found[0].instance_of is None:
                 return None
             binding, owner = found
@@ -145,7 +145,7 @@ class NameTable:
         root = node
         while isinstance(root, (cst.Attribute, cst.Call)):
             root = root.value if isinstance(root, cst.Attribute) else root.func
-        return isinstance(root, cst.Name) and self._assumable(root.value)
+        return isinstance(root, cst.Name) and self._assumable(identifier(root.value))
 
     def _assumable(self, name: str) -> bool:
         """A well-known module name that nothing in the file binds (not even where this use

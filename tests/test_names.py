@@ -446,3 +446,13 @@ def test_a_module_name_bound_anywhere_is_not_assumed() -> None:
         pickle.loads(blob)
     """
     assert resolved(source, "pickle.loads") == [None]
+
+
+def test_instances_and_assumed_modules_compare_identifiers_as_python_does() -> None:
+    source = (
+        "from transformers import AutoTokenizer\nｔｏｋ = AutoTokenizer.from_pretrained(n)\n"
+        "tok(x)\ntok.decode(y)\nｐｉｃｋｌｅ.loads(b)\n"
+    )
+    assert resolved(source, "tok") == [None]
+    assert resolved(source, "tok.decode") == ["transformers.AutoTokenizer.from_pretrained.decode"]
+    assert resolved(source, "ｐｉｃｋｌｅ.loads") == ["pickle.loads"]
