@@ -450,9 +450,9 @@ def test_a_module_name_bound_anywhere_is_not_assumed() -> None:
 
 def test_instances_and_assumed_modules_compare_identifiers_as_python_does() -> None:
     source = (
-        "from transformers import AutoTokenizer\nｔｏｋ = AutoTokenizer.from_pretrained(n)\n"
-        "tok(x)\ntok.decode(y)\nｐｉｃｋｌｅ.loads(b)\n"
+        "from transformers import AutoTokenizer\n\uff54\uff4f\uff4b = AutoTokenizer.from_pretrained(n)\n"
+        "tok(x)\ntok.decode(y)\n\uff50\uff49\uff43\uff4b\uff4c\uff45.loads(b)\n"
     )
     assert resolved(source, "tok") == [None]
     assert resolved(source, "tok.decode") == ["transformers.AutoTokenizer.from_pretrained.decode"]
-    assert resolved(source, "ｐｉｃｋｌｅ.loads") == ["pickle.loads"]
+    assert resolved(source, "\uff50\uff49\uff43\uff4b\uff4c\uff45.loads") == ["pickle.loads"]
