@@ -34,6 +34,10 @@ _HELPERS: dict[str, tuple[str | None, Severity, str]] = {
         "with `allow_dangerous_code=True` runs model-written Python",
     ),
     "PALChain": (None, Severity.HIGH, "executes model-written Python programs"),
+    "ShellTool": (None, Severity.HIGH, "runs model-chosen shell commands"),
+    "BashProcess": (None, Severity.HIGH, "runs model-chosen shell commands"),
+    "LLMBashChain": (None, Severity.HIGH, "runs model-written bash scripts"),
+    "CodeInterpreterToolSpec": (None, Severity.HIGH, "runs model-written Python in a subprocess"),
     "PandasQueryEngine": (None, Severity.HIGH, "evaluates model-written pandas code with `eval`"),
     "SQLDatabaseChain": (None, Severity.INFO, "runs model-written SQL"),
 }
@@ -69,7 +73,8 @@ class ModelOutputExecuted(OutputFlowRule):
         "Agent tools that execute model-written code are reported without a flow: LangChain "
         "`PythonREPLTool`/`PythonAstREPLTool`/`PythonREPL`, `create_python_agent`, "
         "`create_pandas_dataframe_agent(..., allow_dangerous_code=True)` (and the CSV and Spark "
-        "agents), `PALChain`, LlamaIndex `PandasQueryEngine`; `SQLDatabaseChain` is reported at "
+        "agents), `PALChain`, `ShellTool`, `BashProcess`, `LLMBashChain`, LlamaIndex "
+        "`CodeInterpreterToolSpec`, LlamaIndex `PandasQueryEngine`; `SQLDatabaseChain` is reported at "
         "info severity unless the module mentions a read-only connection (`mode=ro`, `read_only`).\n\n"
         "`ast.literal_eval` is not a sink. `shlex.quote` around the model text in a shell string, a "
         "cast (`int(...)`) or an allowlist check (`if cmd in ALLOWED:`) make the text safe. An "
@@ -130,6 +135,7 @@ class ModelOutputExecuted(OutputFlowRule):
         'from flask import Flask, render_template_string\nfrom google import genai\n\napp = Flask(__name__)\nclient = genai.Client()\n\n\n@app.get("/page")\ndef page():\n    html = client.models.generate_content(model="gemini-2.5-flash", contents="A landing page").text\n    return render_template_string(html)\n',
         # an agent tool: the model chooses its arguments
         'import subprocess\n\nfrom langchain_core.tools import tool\n\n\n@tool\ndef run_shell(command: str) -> str:\n    """Run a shell command on the build host."""\n    return subprocess.run(command, shell=True, capture_output=True, text=True).stdout\n',
+        "from langchain_community.tools import ShellTool\nfrom langgraph.prebuilt import create_react_agent\n\nagent = create_react_agent(model, [ShellTool()])\n",
     )
     valid = (
         # literal_eval parses, it does not execute
