@@ -528,3 +528,24 @@ def test_views_that_serve_their_return_value_as_html() -> None:
             return f"<p>{ask('w')}</p>"
         """
     )
+
+
+def test_model_code_written_to_source_files() -> None:
+    check(
+        """
+        import io
+        from pathlib import Path
+        from openai import OpenAI
+        client = OpenAI()
+        code = client.responses.create(model="m", input="x").output_text
+        open("agent_step.py", "w").write(code)  # <- AIS301
+        Path("deploy.sh").write_text(code)  # <- AIS301
+        with open(f"tools/{name}.py", "a") as handle:
+            handle.writelines(code)  # <- AIS301
+        with open("agent_step.py") as handle:
+            handle.write(code)
+        with open("log.txt", "w") as handle:
+            handle.write(code)
+        open("static.py", "w").write("print(1)")
+        """
+    )
