@@ -7,6 +7,13 @@ parameters and definitions. While the engine traverses the tree it tells the tab
 and statement it is in, so a lookup sees the binding that is in effect at that point of the same
 scope (or the last binding of an enclosing scope, which is what a function body sees when it runs).
 
+A name bound to what a call returned (`tok = AutoTokenizer.from_pretrained(...)`) is an object,
+not the factory: calling it has no qualified name, its attributes live under the factory's name
+(`returned_by` names the factory). A binding that names no module (`torch = None` in an
+`except ImportError:`) gives way to the bindings of the other branches of the same if/try/match.
+A well-known loader module the file uses but never binds (`assumed.ASSUMED_MODULES`) is taken
+as imported (`assumed_import` tells rules to lower their confidence).
+
 Identifiers are compared as Python compares them: NFKC-normalised (PEP 3131), so `torch.load`
 written with fullwidth letters resolves to `torch.load` (libcst keeps the spelling as written).
 """
