@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aisec.hooks import LLM_OUTPUT, Confidence, Example, Severity, SinkFlow
-from aisec.plugins.prompt_injection.flows import flow_path
+from aisec.hooks import Confidence, Example, Severity, SinkFlow
 
 from .catalog import EXEC, TOOL_ARGUMENTS_DOC
 from .code_files import TRIGGERS as WRITE_TRIGGERS
 from .code_files import CodeFileWrites
-from .flows import LLM_TRIGGERS, OutputFlowRule, call_keyword, origin, sink_triggers
+from .flows import LLM_TRIGGERS, OutputFlowRule, call_keyword, sink_triggers
 
 if TYPE_CHECKING:
     import libcst
@@ -193,17 +192,13 @@ class ModelOutputExecuted(OutputFlowRule):
         if written is None:
             return
         path, text = written
-        fact = self.taint.origin(text, [LLM_OUTPUT])
-        if fact is None:
-            return
-        flow = SinkFlow(fact, EXEC, f"the code file '{path}'", text)
-        self.report(
+        self.report_expression(
             text,
-            f"model output from {origin(flow)} is written into the code file '{path}', which is "
-            "there to be run or imported; do not execute model-written code outside a sandbox",
+            EXEC,
+            f"the code file '{path}'",
+            f"is written into the code file '{path}', which is there to be run or imported",
             severity=Severity.MEDIUM,
             confidence=Confidence.MEDIUM,
-            related=flow_path(flow, [fact]),
         )
 
     def severity_of(self, flow: SinkFlow) -> Severity:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aisec.hooks import LLM_OUTPUT, Example, Severity, SinkFlow
-from aisec.plugins.prompt_injection.flows import flow_path, source
+from aisec.hooks import Example, Severity, SinkFlow
 
-from .catalog import HTML, NEUTRALISERS, TOOL_ARGUMENTS_DOC
+from .catalog import HTML, TOOL_ARGUMENTS_DOC
 from .flows import OutputFlowRule, sink_triggers
 from .html_routes import TRIGGERS as ROUTE_TRIGGERS
 from .html_routes import html_route, text_like
@@ -130,15 +129,8 @@ class ModelOutputAsHtml(OutputFlowRule):
     def visit_Return(self, node: libcst.Return) -> None:
         if not (self._routes and self._routes[-1] and text_like(self.names, node.value)):
             return
-        fact = self.taint.origin(node.value, [LLM_OUTPUT])
-        if fact is None or set(fact.encoded) & NEUTRALISERS[HTML]:
-            return
-        flow = SinkFlow(fact, HTML, "the HTML response of a view", node.value)
-        self.report(
-            node.value,
-            f"model output from {source(fact)} is returned by a view that serves it as HTML; "
-            f"{self.advice(flow)}",
-            related=flow_path(flow, [fact]),
+        self.report_expression(
+            node.value, HTML, "the HTML response of a view", "is returned by a view that serves it as HTML"
         )
 
     def advice(self, flow: SinkFlow) -> str:

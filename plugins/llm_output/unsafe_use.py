@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Sequence
 
-from aisec.hooks import LLM_OUTPUT, Example, Severity, SinkFlow, cst
-from aisec.plugins.prompt_injection.flows import flow_path
+from aisec.hooks import Example, Severity, SinkFlow, cst
 
 from .catalog import DESERIALIZE, DISPATCH, IMPORT, PATH, TOOL_ARGUMENTS_DOC, UNSAFE_USE_ROLES, URL
 from .flows import OutputFlowRule, call_keyword, origin, sink_triggers
@@ -159,15 +158,12 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         index = node.slice[0].slice
         if not isinstance(index, cst.Index):
             return
-        fact = self.taint.origin(index.value, [LLM_OUTPUT])
-        if fact is None:
-            return
-        flow = SinkFlow(fact, DISPATCH, "the key of a namespace lookup", index.value)
-        self.report(
+        namespace = cst.Module([]).code_for_node(node.value)
+        self.report_expression(
             index.value,
-            f"model output from {origin(flow)} is the key of a namespace lookup "
-            f"(`{cst.Module([]).code_for_node(node.value)}[...]`), {_WHAT[DISPATCH]}; {_ADVICE[DISPATCH]}",
-            related=flow_path(flow, [fact]),
+            DISPATCH,
+            "the key of a namespace lookup",
+            f"is the key of a namespace lookup (`{namespace}[...]`), {_WHAT[DISPATCH]}",
         )
 
     def _namespace(self, expr: libcst.BaseExpression) -> bool:
