@@ -39,6 +39,7 @@ def identifier(name: str) -> str:
 
 
 _MAX_DEPTH = 12
+_ALTERNATIVES_DEPTH = 2  # `torch` in `torch.load` is resolved at depth 1
 
 # Statement node types whose bodies hold further statements of the same scope.
 _BLOCK_TYPES = (cst.If, cst.For, cst.While, cst.With, cst.Try, cst.Match)
@@ -192,8 +193,9 @@ class NameTable:
             return name if self._assumable(name) else None
         binding, owner = found
         value = self._binding_value(binding, owner, depth)
-        if value is None:
+        if value is None and depth <= _ALTERNATIVES_DEPTH:
             # `try: import torch` / `except ImportError: torch = None`: the name may be either.
+            # Only near the expression's root: deeper, alternatives of alternatives would multiply.
             for other in _alternatives(binding, owner.bindings[name]):
                 value = self._binding_value(other, owner, depth)
                 if value is not None:

@@ -456,3 +456,12 @@ def test_instances_and_assumed_modules_compare_identifiers_as_python_does() -> N
     assert resolved(source, "tok") == [None]
     assert resolved(source, "tok.decode") == ["transformers.AutoTokenizer.from_pretrained.decode"]
     assert resolved(source, "\uff50\uff49\uff43\uff4b\uff4c\uff45.loads") == ["pickle.loads"]
+
+
+def test_many_optional_rebindings_resolve_quickly() -> None:
+    """Alternatives are tried near an expression's root only, so chains of fallbacks stay linear."""
+    lines = ["try:\n    import pickle as m0\nexcept ImportError:\n    m0 = None\n"]
+    for i in range(1, 40):
+        lines.append(f"try:\n    m{i} = m{i - 1}\nexcept ImportError:\n    m{i} = m{i - 1}\n")
+    lines.append("m39.loads(b)\nm1.loads(b)\n")
+    assert resolved("".join(lines), "m1.loads") == ["pickle.loads"]
