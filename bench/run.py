@@ -295,8 +295,9 @@ def full_scan(
         "",
         f"{rounds} interleaved rounds; medians. One-file-changed edits `{changed.relative_to(folder)}`.",
         "",
-        "| command | wall | CPU | peak RSS | wall range | x semgrep | x bandit | median load |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| command | wall | CPU | peak RSS | wall range | x semgrep | x bandit | CPU x semgrep | CPU x bandit "
+        "| median load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     semgrep = series.get("semgrep, 5 rules")
     bandit = series.get(f"bandit -t {BANDIT_TESTS}")
@@ -304,9 +305,13 @@ def full_scan(
         wall = entry.median("wall")
         x_semgrep = f"{wall / semgrep.median('wall'):.2f}x" if semgrep else ""
         x_bandit = f"{wall / bandit.median('wall'):.2f}x" if bandit else ""
+        cpu = entry.median("cpu")
+        cpu_semgrep = f"{cpu / semgrep.median('cpu'):.2f}x" if semgrep else ""
+        cpu_bandit = f"{cpu / bandit.median('cpu'):.2f}x" if bandit else ""
         out.append(
-            f"| {label} | {fmt(wall)} | {fmt(entry.median('cpu'))} | {entry.median('peak_rss_mb'):.0f} MB "
-            f"| {entry.spread()} s | {x_semgrep} | {x_bandit} | {entry.median('load'):.2f} |"
+            f"| {label} | {fmt(wall)} | {fmt(cpu)} | {entry.median('peak_rss_mb'):.0f} MB "
+            f"| {entry.spread()} s | {x_semgrep} | {x_bandit} | {cpu_semgrep} | {cpu_bandit} "
+            f"| {entry.median('load'):.2f} |"
         )
     out.append("")
     for variant in tools.aisec:
