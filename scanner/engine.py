@@ -137,6 +137,7 @@ class FileScanner:
         # source/sink tokens are what the prefilter markers of taint rules stand for.
         self.taint_catalog = taint_catalog
         self._trigger_expansions = taint_catalog.trigger_expansions() if taint_catalog is not None else None
+        self._project_modules: Any = None
 
     # ----- public -----
 
@@ -167,7 +168,15 @@ class FileScanner:
         candidates = [r for r in self.parsing_rules if r.code not in ignored]
         python: _PythonParse | None = None
         if self.use_prefilter:
-            candidates = rules_for_text(text, candidates, self._trigger_expansions)
+            gated = rules_for_text(text, candidates, self._trigger_expansions)
+            project = self.project_modules() if len(gated) < len(candidates) and "import" in text else None
+            if project is not None:  # a module that only calls `llm.ask(...)` holds no sink token itself
+                tokens, files = project.import_tokens(path, text)
+                for file in files:
+                    result.dependencies[str(file)] = file_signature(file)
+                if tokens:
+                    gated = rules_for_text(f"{text}\n{tokens}", candidates, self._trigger_expansions)
+            candidates = gated
             if candidates and self._call_screen().screens(candidates):
                 # The tree of the parse guard `_run_rules` needs anyway: parsed once, screened,
                 # dropped before libcst runs (only the verdict travels on).
@@ -419,11 +428,16 @@ class FileScanner:
             texts.append(f"{module.code_for_node(report.node)}\0{origin}")
         return assign_fingerprints(findings, texts), fixes
 
-    @staticmethod
-    def _related(path: str, report: _PendingReport, positions: Any) -> tuple[RelatedLocation, ...]:
-        """Locations of a report's related nodes (nodes the module does not hold are left out)."""
+    def _related(self, path: str, report: _PendingReport, positions: Any) -> tuple[RelatedLocation, ...]:
+        """Locations of a report's related nodes (nodes the module does not hold are left out);
+        a `Location` is a step in another file (its path shown like the findings' paths)."""
         related = []
         for node, message in report.related:
+            if isinstance(node, Location):
+                related.append(
+                    RelatedLocation(dataclasses.replace(node, path=self._shown(node.path)), message)
+                )
+                continue
             try:
                 span = positions.get(node, report.path)
             except KeyError:
@@ -433,6 +447,27 @@ class FileScanner:
             )
             related.append(RelatedLocation(location, message))
         return tuple(related)
+
+    def _shown(self, path: str) -> str:
+        """An absolute path below the current folder as findings show paths: relative, POSIX."""
+        absolute = Path(path)
+        if self.cwd is not None and absolute.is_absolute():
+            try:
+                return absolute.relative_to(self.cwd.resolve()).as_posix()
+            except ValueError:
+                pass
+        return absolute.as_posix()
+
+    def project_modules(self) -> Any:
+        """The project's modules as taint summaries (`taint.project`), made on first use; None
+        without a taint catalog or a project root."""
+        if self._project_modules is None and self.taint_catalog is not None:
+            root = self.root or getattr(self.project, "root", None)
+            if root is not None:
+                from .taint.project import ProjectModules
+
+                self._project_modules = ProjectModules(Path(root), self.taint_catalog)
+        return self._project_modules
 
     # ----- diagnostics -----
 
@@ -451,8 +486,13 @@ class FileScanner:
         result.findings.extend(assign_fingerprints([finding], [message]))
 
     def _incomplete_analysis(self, result: FileResult, path: str, context: _FileContext) -> None:
-        """AIS005 when the file's taint analysis stopped at its budget."""
+        """AIS005 when the file's taint analysis stopped at its budget. (Also records the other
+        modules whose summaries the analysis used: a change there re-checks this file.)"""
         taint = context._taint
+        for dependency in taint.dependencies if taint is not None else ():
+            if dependency != Path(path).absolute():
+                context.depends_on(dependency)
+        result.dependencies.update(context.dependencies)
         reason = taint.incomplete if taint is not None else None
         code = INCOMPLETE_ANALYSIS.code
         if not reason or code not in self.enabled_codes or code in self._ignored_codes(path):
@@ -662,7 +702,12 @@ class _FileContext:
             from .taint import ModuleTaint
 
             catalog = self._scanner.taint_catalog or TaintCatalog()
-            self._taint = ModuleTaint(self._module, self.names, catalog)
+            project = self._scanner.project_modules()
+            path = Path(self.path).absolute()
+            name = project.module_name(path) if project is not None else None
+            self._taint = ModuleTaint(
+                self._module, self.names, catalog, project=project, module_name=name, path=path
+            )
         return self._taint
 
     def options_for(self, code: str) -> Mapping[str, Any]:

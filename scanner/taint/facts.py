@@ -57,6 +57,24 @@ class FactsForRules:
                     flags = (spliced or fact.spliced, encoded + fact.encoded)
                     self._resolve(argument.all, out, seen, *flags, (*calls, call))
 
+    def _param_roots(self, facts: Iterable[Any], seen: set | None = None, calls: tuple = ()) -> list[tuple]:
+        """(function, parameter, spliced, encoded, calls) of every parameter placeholder in
+        `facts`, and of the parameters it was passed from within the module (`calls`: the call
+        sites on the way, innermost first): which parameters of which functions reach here."""
+        seen = set() if seen is None else seen
+        found: list[tuple] = []
+        for fact in facts:
+            if not isinstance(fact, Param) or (fact.func, fact.index) in seen:
+                continue
+            seen.add((fact.func, fact.index))
+            found.append((fact.func, fact.index, fact.spliced, fact.encoded, calls))
+            for call, mapping in self._sites.get(fact.func, ()):
+                argument = mapping.get(fact.index)
+                if argument is not None:
+                    inner = self._param_roots(argument.all, seen, (*calls, call))
+                    found += [(f, i, s or fact.spliced, e + fact.encoded, c) for f, i, s, e, c in inner]
+        return found
+
     def _holds(self, cond: frozenset, seen: set) -> bool:
         """Whether a source conditional on parameters (`open(path)` in a helper) holds: some call
         in the module passes a non-static value. A function the module never calls gets the
