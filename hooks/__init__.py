@@ -54,6 +54,7 @@ from .types import (
     ScanError,
     Severity,
     Summary,
+    printable,
 )
 
 __all__ = [
@@ -106,6 +107,7 @@ __all__ = [
     "cst",
     "hookimpl",
     "hookspec",
+    "printable",
     "sinks_marker",
     "sources_marker",
 ]

@@ -76,6 +76,9 @@ class Rule:
     options_doc: ClassVar[str] = ""
     references: ClassVar[tuple[str, ...]] = ()
 
+    # Every option the rule takes, with its default: `[tool.aisec.rule-options.CODE]` may set only
+    # these keys, each to a value of its default's type (a config error otherwise); document them
+    # in `options_doc`.
     default_options: ClassVar[Mapping[str, Any]] = {}
     valid: ClassVar[Sequence[str | Example]] = ()
     invalid: ClassVar[Sequence[str | Example]] = ()

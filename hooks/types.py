@@ -196,3 +196,18 @@ class Report:
         if lines is None or not 1 <= line <= len(lines):
             return None
         return lines[line - 1]
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal or in a CI log: control characters (ESC, CR, BEL, ...),
+    bidirectional overrides, line separators and lone surrogates (undecodable file names) are
+    shown as escapes (`\\x1b`, `\\u202e`, `\\udcff`), so a scanned file cannot forge output (a fake
+    "No findings", a cleared screen). Human-facing formats apply it to every reported string."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char == " " else _escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

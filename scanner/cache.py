@@ -1,27 +1,57 @@
 """Per-file result cache: a file whose bytes, path and run settings are unchanged is not
 re-scanned.
 
-The run key covers everything else that can change a file's findings: aisec's version, the
-enabled rules and the plugins that provide them, rule options, per-file ignores, output
-settings and the project's dependency declarations (AIS102 reads the torch pin). Entries are
-small JSON files written atomically, so parallel workers and interrupted runs cannot corrupt
-the cache; anything unreadable is treated as a miss.
+The run key covers everything else that can change a file's findings: aisec's own source files
+(not only its version string), the source files of every plugin module, the enabled rules and
+the plugins that provide them, rule options, declarative rules, taint settings, per-file ignores,
+output settings and the project's dependency declarations (AIS102 reads the torch pin).
+
+The cache lives in the scanned repository (`.aisec_cache`), which is untrusted: a committed or
+copied cache must not be able to decide a result. So every entry carries an HMAC-SHA256 keyed by
+a secret of this machine (`machine_key`: a random key in the user's cache directory, or the
+`AISEC_CACHE_KEY` environment variable for CI systems that restore a cache between jobs); an
+entry is opened without following symlinks, must be a regular file under `MAX_ENTRY_BYTES`
+(checked with fstat before reading), and anything unreadable, oversized, forged or truncated is a
+miss. The folder ignores itself (`.gitignore` with `*`, and a `CACHEDIR.TAG`), as ruff's and
+pytest's do. Entries are written atomically, so parallel workers and interrupted runs cannot
+corrupt it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
+import stat
+import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from types import ModuleType
+from typing import Any, Iterable, Mapping
 
 from aisec.hooks import Applicability, Confidence, Finding, FixInfo, Location, RelatedLocation, Severity
 
 from .engine import FileResult, file_signature
 
-CACHE_FORMAT = 2  # 2: findings carry related locations
+CACHE_FORMAT = 3  # 2: findings carry related locations; 3: signed entries
+MAX_ENTRY_BYTES = 8 * 1024 * 1024
+KEY_ENV = "AISEC_CACHE_KEY"
+KEY_BYTES = 32
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as an entry must not block the read
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_GITIGNORE = b"# Created by aisec automatically.\n*\n"
+_CACHEDIR_TAG = (
+    b"Signature: 8a477f597d28d172789f06886806bc55\n"
+    b"# This file is a cache directory tag created by aisec.\n"
+    b"# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+
+
+class CacheUnavailable(Exception):
+    """Caching is off for this run; the message says why (shown with -v)."""
 
 
 def run_key(parts: Iterable[Any]) -> str:
@@ -41,20 +71,148 @@ def project_files_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-class ResultCache:
-    def __init__(self, folder: Path, key: str) -> None:
-        self.folder = folder / f"v{CACHE_FORMAT}" / key
+def code_digest(modules: Iterable[Any]) -> str:
+    """Digest of the Python source files of `modules` (a plugin object stands for the module of
+    its class; a package counts with every `.py` file
+    below its folder): a changed rule invalidates the cache even when no version number moved."""
+    files: set[str] = set()
+    for module in modules:
+        if not isinstance(module, ModuleType):  # a plugin object: the module that defines it
+            module = sys.modules.get(getattr(type(module), "__module__", ""))
+        location = getattr(module, "__file__", None)
+        if not location:
+            continue
+        if os.path.basename(location) == "__init__.py":
+            for folder, dirs, names in os.walk(os.path.dirname(location)):
+                dirs[:] = [d for d in dirs if d != "__pycache__"]
+                files.update(os.path.join(folder, name) for name in names if name.endswith(".py"))
+        else:
+            files.add(location)
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        try:
+            with open(path, "rb") as handle:
+                digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + handle.read() + b"\0")
+        except OSError:
+            digest.update(path.encode("utf-8", "surrogateescape") + b"\0?\0")
+    return digest.hexdigest()
 
-    def _entry(self, path: str, data: bytes) -> Path:
+
+def key_file(environ: Mapping[str, str]) -> Path:
+    """Where the machine key lives: `$XDG_CACHE_HOME/aisec/key`, else `~/.cache/aisec/key`."""
+    base = environ.get("XDG_CACHE_HOME", "")
+    folder = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return folder / "aisec" / "key"
+
+
+def machine_key(environ: Mapping[str, str] | None = None) -> bytes:
+    """The secret that signs this machine's cache entries (CacheUnavailable when there is none).
+
+    `AISEC_CACHE_KEY`, when set, is used instead of the key file, so CI jobs that restore a cache
+    can keep it valid; it must be a secret an attacker cannot know (a CI secret variable, not a
+    commit hash)."""
+    environ = os.environ if environ is None else environ
+    supplied = environ.get(KEY_ENV)
+    if supplied:
+        return hashlib.sha256(b"aisec-cache-key\0" + supplied.encode("utf-8", "surrogateescape")).digest()
+    path = key_file(environ)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():
+            _create_key(path)
+        key = _read_regular(path, KEY_BYTES)
+    except OSError as exc:
+        raise CacheUnavailable(f"no cache key ({path}: {exc.strerror or exc}); caching is off") from None
+    if key is None or len(key) != KEY_BYTES:
+        raise CacheUnavailable(
+            f"{path} is not a regular {KEY_BYTES}-byte key file; caching is off (delete it to make a new one)"
+        )
+    return key
+
+
+def _create_key(path: Path) -> None:
+    """Write a new random key, atomically: a concurrent run sees no key file or a whole one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # created 0600
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(KEY_BYTES))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another run made it first: use theirs
+    finally:
+        os.unlink(tmp)
+
+
+def _read_regular(path: Path, limit: int) -> bytes | None:
+    """The bytes of `path` if it is a regular file (not a symlink, FIFO or device) of at most
+    `limit` bytes, else None. The size is checked before anything is read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return None if size > limit else b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _real_folder(path: Path) -> bool:
+    """True when `path` is absent or a directory that is not a symlink."""
+    try:
+        return stat.S_ISDIR(path.lstat().st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+class ResultCache:
+    def __init__(self, folder: Path, key: str, secret: bytes) -> None:
+        self.root = folder
+        self.key = key
+        self.folder = folder / f"v{CACHE_FORMAT}" / key
+        self._secret = secret
+        for level in (folder, folder / f"v{CACHE_FORMAT}", self.folder):
+            if not _real_folder(level):
+                raise CacheUnavailable(f"{level} is not a plain folder (a symlink?); caching is off")
+        self._marked = False
+
+    def _entry(self, path: str, data: bytes) -> tuple[str, Path]:
         digest = hashlib.sha256(path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
-        return self.folder / digest[:2] / f"{digest[2:]}.json"
+        return digest, self.folder / digest[:2] / f"{digest[2:]}.json"
+
+    def _mac(self, name: str, payload: bytes) -> str:
+        message = f"{self.key}\0{name}\0".encode() + payload
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
     def get(self, path: str, data: bytes, *, source: bool = True) -> FileResult | None:
-        """The cached result for `path` with content (or, for artifacts, signature) `data`."""
+        """The cached result for `path` with content (or, for artifacts, signature) `data`;
+        None for a missing, oversized, unsigned, forged or unreadable entry."""
+        name, entry = self._entry(path, data)
+        raw = _read_regular(entry, MAX_ENTRY_BYTES)
+        if raw is None:
+            return None
+        mac, _, payload = raw.partition(b"\n")
+        if not hmac.compare_digest(mac, self._mac(name, payload).encode("ascii")):
+            return None
         try:
-            raw = json.loads(self._entry(path, data).read_text(encoding="utf-8"))
-            result = _result_from_json(raw)
-        except (OSError, ValueError, KeyError, TypeError):
+            result = _result_from_json(json.loads(payload))
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+        if result.path != path:
             return None
         for dependency, signature in result.dependencies.items():
             if file_signature(Path(dependency)) != signature:
@@ -64,15 +222,36 @@ class ResultCache:
         return result
 
     def put(self, path: str, data: bytes, result: FileResult) -> None:
-        entry = self._entry(path, data)
+        name, entry = self._entry(path, data)
+        payload = json.dumps(_result_to_json(result)).encode("utf-8")
+        if len(payload) + 65 > MAX_ENTRY_BYTES:
+            return  # would be refused on reading anyway
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
+            if not _real_folder(entry.parent):
+                return
+            self._mark_folder()
             fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(_result_to_json(result), handle)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(self._mac(name, payload).encode("ascii") + b"\n" + payload)
             os.replace(tmp, entry)
         except OSError:
             return  # a read-only or full disk only costs speed
+
+    def _mark_folder(self) -> None:
+        """Make the cache folder ignore itself (git) and identify itself (backup tools)."""
+        if self._marked:
+            return
+        self._marked = True
+        for name, content in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _CACHEDIR_TAG)):
+            try:
+                fd = os.open(
+                    self.root / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o644
+                )
+            except OSError:
+                continue  # already there (or not writable: entries will fail too)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
 
 
 def _location_to_json(loc: Location) -> list[Any]:

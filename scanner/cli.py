@@ -11,16 +11,17 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
-from aisec.hooks import Applicability, FormatOptions, Severity
+from aisec.hooks import Applicability, FormatOptions, Severity, printable
 
 from . import __version__
 from .config import ConfigError
-from .pluginmanager import PluginError
+from .pluginmanager import NO_LOCAL_PLUGINS_ENV, PluginError
 from .run import CheckOptions, Outcome, Session, UsageError, open_session, run_check, write_baseline
 
 SEVERITIES = [s.value for s in Severity]
+MAX_JOBS = 256  # more worker processes than this is a typo, not a machine
 
 
 def _codes(value: str) -> list[str]:
@@ -34,6 +35,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         help="config file (default: nearest pyproject.toml with [tool.aisec], or aisec.toml)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument(
+        "--no-local-plugins",
+        action="store_true",
+        help=f"refuse plugins named in the project's config `plugins` (they import its code); also {NO_LOCAL_PLUGINS_ENV}=1",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,7 +128,7 @@ def _use_color(choice: str, stream: object) -> bool:
 
 
 def _error(message: str) -> int:
-    print(f"aisec: error: {message}", file=sys.stderr)
+    print(f"aisec: error: {printable(message)}", file=sys.stderr)
     return 2
 
 
@@ -141,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error(str(exc))
     except KeyboardInterrupt:
         return 130
+    except SystemExit as exc:  # only third-party code calls exit() below here
+        return _error(f"a plugin called exit({exc.code!r}); rerun with -v to see where")
     except Exception as exc:  # an aisec bug: one line, the traceback only with -v
         if args.verbose:
             raise
@@ -157,7 +165,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .server import serve  # imports pygls: only for this command
 
         return serve()
-    options = CheckOptions(config_file=args.config)
+    options = CheckOptions(config_file=args.config, allow_local_plugins=_allow_local_plugins(args))
     session = open_session(options, cwd)
     if args.command == "rules":
         return _rules(session)
@@ -168,9 +176,30 @@ def _dispatch(args: argparse.Namespace) -> int:
     return _baseline(args, session, cwd)
 
 
+def _allow_local_plugins(args: argparse.Namespace) -> bool:
+    refuse = os.environ.get(NO_LOCAL_PLUGINS_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    return not (args.no_local_plugins or refuse)
+
+
+def _announce_local_plugins(session: Session, args: argparse.Namespace) -> None:
+    """Say which plugins came from the project's config: they run with the user's permissions."""
+    if getattr(args, "quiet", False):
+        return
+    for name, source in session.registry.plugin_sources.items():
+        if source == "config `plugins`":
+            print(
+                f"aisec: note: loaded plugin {name!r} named in {session.config.display_path} "
+                "(runs the project's code; --no-local-plugins refuses it)",
+                file=sys.stderr,
+            )
+
+
 def _check_options(args: argparse.Namespace) -> CheckOptions:
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+    if args.jobs is not None and not 1 <= args.jobs <= MAX_JOBS:
+        raise UsageError(f"--jobs must be between 1 and {MAX_JOBS}, got {args.jobs}")
+    reads_stdin = args.paths == ["-"] or bool(args.stdin_filename and not args.paths)
+    if args.artifacts_only and reads_stdin:
+        raise UsageError("--artifacts-only inspects files by path; it cannot read stdin")
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes goes with --fix or --diff")
     fix = None
@@ -197,12 +226,14 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         use_cache=not args.no_cache,
         artifacts_only=args.artifacts_only,
         cache_dir=args.cache_dir,
+        allow_local_plugins=_allow_local_plugins(args),
     )
 
 
 def _check(args: argparse.Namespace, cwd: Path) -> int:
     options = _check_options(args)
     session = open_session(options, cwd)
+    _announce_local_plugins(session, args)
     formatter = session.registry.formatters.get(args.format)
     if formatter is None:
         raise UsageError(
@@ -221,11 +252,16 @@ def _check(args: argparse.Namespace, cwd: Path) -> int:
         out.write("".join(outcome.diffs))
         if stdin is not None and not args.diff:
             return _finish(outcome, args)  # the fixed source went to stdout, as editors expect
-    rendered = formatter(outcome.report, fmt_options)
+    rendered = _render(formatter, args.format, session, outcome, fmt_options)
     if args.quiet and args.format == "text":
         rendered = "".join(line + "\n" for line in rendered.splitlines()[:-1])
     if args.output is not None:
-        args.output.write_text(rendered, encoding="utf-8")
+        try:
+            args.output.write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"{args.output}: cannot write the report: {exc.strerror or exc}; check --output"
+            ) from None
     elif not (outcome.diffs and args.diff):
         out.write(rendered)
     if outcome.fixed and args.fix and not args.quiet:
@@ -233,9 +269,33 @@ def _check(args: argparse.Namespace, cwd: Path) -> int:
     return _finish(outcome, args)
 
 
+def _render(formatter: Any, name: str, session: Session, outcome: Outcome, options: FormatOptions) -> str:
+    """The report in the chosen format; a formatter plugin that fails is a PluginError naming it."""
+    try:
+        rendered = formatter(outcome.report, options)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        plugin = session.registry.formatter_plugins.get(name, "?")
+        raise PluginError(
+            f"plugin {plugin!r}, output format {name!r} raised {type(exc).__name__}: {exc}"
+        ) from None
+    if not isinstance(rendered, str):
+        plugin = session.registry.formatter_plugins.get(name, "?")
+        raise PluginError(
+            f"plugin {plugin!r}, output format {name!r} returned {type(rendered).__name__}, not text"
+        )
+    return rendered
+
+
 def _finish(outcome: Outcome, args: argparse.Namespace) -> int:
+    for warning in outcome.warnings:
+        print(f"aisec: warning: {printable(warning)}", file=sys.stderr)
+    if args.verbose:
+        for note in outcome.notes:
+            print(f"aisec: note: {note}", file=sys.stderr)
     for error in outcome.report.errors:
-        print(f"aisec: error: {error.path}: {error.message}", file=sys.stderr)
+        print(f"aisec: error: {printable(error.path)}: {printable(error.message)}", file=sys.stderr)
     code = outcome.exit_code
     if code == 0 and args.diff and outcome.diffs:
         code = 1  # --diff changes nothing: the fixable findings are still in the files
@@ -293,7 +353,7 @@ def _baseline(args: argparse.Namespace, session: Session, cwd: Path) -> int:
     count = len([f for f in outcome.report.findings if not f.suppressed])
     print(f"Wrote {count} finding{'s' if count != 1 else ''} to {args.output}.", file=sys.stderr)
     for error in outcome.report.errors:
-        print(f"aisec: error: {error.path}: {error.message}", file=sys.stderr)
+        print(f"aisec: error: {printable(error.path)}: {printable(error.message)}", file=sys.stderr)
     return 2 if outcome.report.errors else 0
 
 

@@ -6,12 +6,15 @@ names the file, the key and what is valid, so the CLI can print one line and exi
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from aisec.hooks import Severity
+
+from .engine import DEFAULT_TIME_BUDGET
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -57,8 +60,8 @@ def _severity(key: str, value: Any) -> Severity:
 
 
 def _positive_number(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"`{key}` must be a positive number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise ConfigError(f"`{key}` must be a positive finite number, got {value!r}")
     return value
 
 
@@ -140,6 +143,7 @@ TOP_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "taint": _subtable(TAINT_KEYS),
     "rules": _declarative_rules,
     "rule-options": _rule_options,
+    "file-timeout-seconds": _positive_number,
 }
 
 
@@ -162,6 +166,7 @@ class Config:
     taint: dict[str, Any] = field(default_factory=dict)
     rules: list[dict[str, Any]] = field(default_factory=list)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    file_timeout_seconds: float = DEFAULT_TIME_BUDGET
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -233,6 +238,51 @@ def load_config(explicit: Path | None = None, cwd: Path | None = None) -> Config
         path, root = find_config_file(cwd)
     table = read_table(path) if path is not None else {}
     return config_from_table(table, root=root, path=path)
+
+
+def check_rule_options(config: Config, rules: Mapping[str, Any]) -> None:
+    """Every `[tool.aisec.rule-options.CODE]` names a known rule, and every key in it is an option
+    that rule declares (`Rule.default_options`), with a value of the default's type."""
+    for code, options in config.rule_options.items():
+        rule = rules.get(code)
+        where = f"{config.display_path}: `tool.aisec.rule-options.{code}"
+        if rule is None:
+            raise ConfigError(f"{where}` names an unknown rule; `aisec rules` lists the codes")
+        declared = dict(getattr(rule, "default_options", {}) or {})
+        for key, value in options.items():
+            if key not in declared:
+                valid = ", ".join(sorted(declared)) or "none (the rule takes no options)"
+                raise ConfigError(f"{where}.{key}` is not an option of {code}; valid options: {valid}")
+            problem = _option_type_problem(declared[key], value)
+            if problem:
+                raise ConfigError(f"{where}.{key}` must be {problem}, got {value!r}")
+
+
+def _option_type_problem(default: Any, value: Any) -> str | None:
+    """What `value` must be to replace `default`, or None when it fits."""
+    if default is None:
+        return None
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "true or false"
+    if isinstance(default, (int, float)):
+        number = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+        return (
+            None
+            if number and (isinstance(default, float) or isinstance(value, int))
+            else f"a finite {type(default).__name__}"
+        )
+    if isinstance(default, str):
+        return None if isinstance(value, str) else "a string"
+    if isinstance(default, (list, tuple)):
+        kinds = {type(item) for item in default}
+        if not isinstance(value, list):
+            return "a list"
+        if kinds and not all(type(item) in kinds for item in value):
+            return f"a list of {' or '.join(sorted(k.__name__ for k in kinds))}"
+        return None
+    if isinstance(default, Mapping):
+        return None if isinstance(value, dict) else "a table"
+    return None
 
 
 def config_from_table(table: Mapping[str, Any], *, root: Path, path: Path | None = None) -> Config:

@@ -13,18 +13,32 @@ from aisec.hooks import Confidence, Rule, Severity, hookimpl
 class ParseError(Rule):
     code = "AIS001"
     name = "unparsable-file"
-    summary = "A file could not be checked (syntax error, undecodable, binary or too large)"
-    severity = Severity.LOW
+    summary = "A file could not be fully checked (syntax error, over a budget, undecodable or binary)"
+    severity = Severity.HIGH
     confidence = Confidence.HIGH
     description = (
-        "Reports a file aisec was asked to check but could not read as Python source: a syntax "
-        "error, bytes that are not valid in the declared encoding, NUL bytes (a binary file named "
-        "`.py`), a file over the size limit, or nesting too deep to parse."
+        "Reports a file aisec was asked to check but could not fully check as Python source.\n\n"
+        "**High** (fails the gate at any `fail-on` up to `high`):\n\n"
+        "- a file that mentions what an enabled rule looks for (it passed the prefilter) but does "
+        "not parse, whether CPython refuses it too or only libcst does (`(_x): int = 0` is valid "
+        "Python that libcst 1.x rejects): one such line must not be a way past every rule;\n"
+        "- a file over a per-file budget, each checked before the step it protects: more than "
+        "8 MiB (at most one byte more is read), more than 200,000 tokens (counted before CPython "
+        "parses), more than 100,000 syntax nodes or nesting more than 1,000 levels as libcst builds "
+        "it (`a or a or ...` nests once per operand; libcst has no depth limit and crashes), or "
+        "more than `file-timeout-seconds` (default 20) of scanning;\n"
+        "- a file whose scan crashed the worker process that checked it.\n\n"
+        '**Low** (fails the default gate, passes `fail-on = "medium"`): input Python cannot run '
+        "either: NUL bytes (a binary file named `.py`), bytes that are not valid in the declared "
+        "encoding, a notebook that is not valid JSON.\n\n"
+        "A file that mentions nothing any enabled rule looks for is not parsed at all, so a syntax "
+        "error there is not reported."
     )
     rationale = (
         "A security check that silently skips what it cannot read is a way around it: code that "
         "does not parse here may still be imported elsewhere (for example by a different Python "
-        "version). aisec fails closed and says so, instead of reporting a clean run."
+        "version), and an input built to exhaust the scanner's memory or time must not pass as "
+        "clean. aisec fails closed and says so, instead of reporting a clean run."
     )
     remediation = (
         "Fix the file, or, if it is not meant to be Python (a template, a fixture), exclude it "

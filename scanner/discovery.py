@@ -4,12 +4,20 @@ Explicitly named files are checked whatever their suffix (pre-commit passes exte
 scripts tagged `python`), unless `--force-exclude` and an exclude pattern says otherwise.
 Directories are expanded to their Python files: inside a git work tree, the files git tracks
 plus untracked files it does not ignore (never ignored ones); elsewhere, a walk that prunes
-excluded folders and does not follow symlinks.
+excluded folders and does not follow symlinks. A directory named explicitly is always scanned:
+when git ignores the directory itself, it is walked instead (git-ignore rules apply only to what
+is found inside a named path).
+
+The scanned tree is untrusted. git runs with every setting that could start a program from the
+tree's own `.git/config` overridden on the command line (`GIT_SAFETY`). Symlinked files found
+inside a directory that point outside the project are skipped with a warning, never read, and a
+path that exists but cannot be read is an error, not an empty scan.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +29,35 @@ SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 ANY_SUFFIX = ("",)  # every file (artifact mode: candidates are recognised by content)
 
 
+# `-c` settings override the repository's own config, so none of these can run a program that
+# the scanned tree's `.git/config` names; the environment keeps git from prompting or paging.
+GIT_SAFETY = (
+    "-c", "core.fsmonitor=false",
+    "-c", "core.hooksPath=/dev/null",
+    "-c", "core.untrackedCache=false",
+    "-c", "core.sshCommand=false",
+    "-c", "core.pager=cat",
+    "-c", "core.askPass=false",
+    "-c", "credential.helper=",
+    "-c", "protocol.allow=never",
+    "-c", "diff.external=",
+)  # fmt: skip
+_GIT_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_PAGER": "cat",
+    "GIT_ASKPASS": "false",
+    "SSH_ASKPASS": "false",
+}
+
+
 @dataclass
 class Discovery:
     files: list[Path] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    skipped_links: list[str] = field(default_factory=list)  # symlinks pointing outside the project
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -78,24 +111,39 @@ def discover(
         # Lexically normalised (`pkg/../other` -> `other`), so paths display relative to the cwd
         # when they are below it and a file named twice is checked once.
         absolute = Path(os.path.normpath(path if path.is_absolute() else cwd / path))
-        if absolute.is_dir():
-            for file in _expand_directory(absolute, excludes, cwd, suffixes, root):
+        try:
+            mode = absolute.stat().st_mode
+        except FileNotFoundError:
+            found.missing.append(raw)
+            continue
+        except OSError as exc:  # permission denied on a folder above, a symlink loop, ...
+            found.unreadable.append((raw, exc.strerror or str(exc)))
+            continue
+        if stat.S_ISDIR(mode):
+            for file in _expand_directory(absolute, excludes, cwd, suffixes, root, found):
                 add(file)
-        elif absolute.is_file():
+        elif stat.S_ISREG(mode):
             if force_exclude and is_excluded(match_path(absolute, cwd, root), excludes):
                 continue
             add(absolute)
         else:
-            found.missing.append(raw)
+            found.unreadable.append((raw, "not a regular file or directory"))
     return found
 
 
 def _expand_directory(
-    directory: Path, excludes: list[str], cwd: Path, suffixes: tuple[str, ...], root: Path | None = None
+    directory: Path,
+    excludes: list[str],
+    cwd: Path,
+    suffixes: tuple[str, ...],
+    root: Path | None,
+    found: Discovery,
 ) -> list[Path]:
     listed = _git_files(directory)
     if listed is None:
-        listed = _walk(directory, excludes, cwd, root)
+        listed = _walk(directory, excludes, cwd, root, found)
+    # Symlinks may point anywhere; only targets inside the project (or the named folder) are read.
+    boundary = (root or directory).resolve()
     files = []
     for path in listed:
         if not path.name.endswith(suffixes):
@@ -103,30 +151,63 @@ def _expand_directory(
         relative = match_path(path, cwd, root, base=directory)
         if is_excluded(relative, excludes) or not path.is_file():
             continue
+        if path.is_symlink() and not _inside(path.resolve(), boundary):
+            found.skipped_links.append(display_path(path, cwd))
+            continue
         files.append(path)
     return sorted(files)
 
 
-def _git_files(directory: Path) -> list[Path] | None:
-    """Tracked plus untracked-not-ignored files under `directory`, or None outside git."""
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def git_command(*args: str) -> list[str]:
+    """A git command line that no setting of the repository it runs in can turn into running a
+    program (see `GIT_SAFETY`)."""
+    return ["git", "--no-pager", *GIT_SAFETY, *args]
+
+
+def _git(directory: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
     try:
-        completed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+        return subprocess.run(
+            git_command(*args),
             cwd=directory,
             capture_output=True,
+            stdin=subprocess.DEVNULL,
             timeout=60,
+            env={**os.environ, **_GIT_ENV},
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if completed.returncode != 0:
+
+
+def _git_files(directory: Path) -> list[Path] | None:
+    """Tracked plus untracked-not-ignored files under `directory`, or None outside git (and
+    when git ignores `directory` itself: a folder named explicitly is walked instead)."""
+    completed = _git(directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+    if completed is None or completed.returncode != 0:
         return None
     names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [directory / name for name in names if name]
+    listed = [directory / name for name in names if name]
+    if not listed:
+        ignored = _git(directory, "check-ignore", "-q", "--no-index", "--", f"{directory.as_posix()}/")
+        if ignored is not None and ignored.returncode == 0:
+            return None
+    return listed
 
 
-def _walk(directory: Path, excludes: list[str], cwd: Path, project_root: Path | None = None) -> list[Path]:
+def _walk(
+    directory: Path, excludes: list[str], cwd: Path, project_root: Path | None, found: Discovery
+) -> list[Path]:
     files = []
-    for root, dirs, names in os.walk(directory, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        found.unreadable.append(
+            (display_path(Path(exc.filename or directory), cwd), exc.strerror or str(exc))
+        )
+
+    for root, dirs, names in os.walk(directory, onerror=unreadable, followlinks=False):
         root_path = Path(root)
         dirs[:] = sorted(
             d

@@ -8,12 +8,16 @@ libcst is imported on the first file that passes the prefilter, never before.
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import io
+import re
+import signal
+import threading
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from aisec.hooks import (
     Applicability,
@@ -33,7 +37,14 @@ from .findings import assign_fingerprints
 from .prefilter import rules_for_text
 from .suppressions import Suppression, find_suppressions, suppression_for
 
-MAX_SOURCE_BYTES = 8 * 1024 * 1024
+# Per-file budgets, checked before the step they protect (see `budget_problem`). Real files stay far
+# below them; hostile ones (a 4 MB list literal made libcst use 8 GB) become AIS001 at high
+# severity ("not fully checked"), so they fail the gate instead of passing unchecked.
+MAX_SOURCE_BYTES = 8 * 1024 * 1024  # bytes read (at most one more is read to tell)
+MAX_TOKENS = 200_000  # counted before CPython parses a text longer than this many characters
+MAX_NODES = 100_000  # CPython tree nodes before libcst parses (libcst needs ~4 KB per node)
+MAX_DEPTH = 1_000  # nesting as libcst builds it (`a or b or c` nests per operand)
+DEFAULT_TIME_BUDGET = 20.0  # seconds per file; `file-timeout-seconds` in config
 MAX_FIX_ROUNDS = 4
 
 
@@ -52,6 +63,7 @@ class FileResult:
     encoding: str = "utf-8"
     fixed_count: int = 0
     cached: bool = False
+    warnings: list[str] = field(default_factory=list)  # said on stderr, change no exit code
     # Other files the findings depend on (path -> (size, mtime_ns, inode)); see depends_on().
     dependencies: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
@@ -70,8 +82,90 @@ class _PendingReport:
     related: tuple[tuple[Any, str], ...] = ()  # (node, message) along a flow
 
 
-class RuleFailure(Exception):
-    """A rule raised while visiting a node; carries which rule it was."""
+class FileTimeout(BaseException):
+    """The file's time budget ran out (raised by the SIGALRM handler of `time_budget`). A
+    BaseException, so that no `except Exception` in a rule or the engine swallows it."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Raise FileTimeout in the body after `seconds` of wall time. Only in the main thread of a
+    process with SIGALRM (elsewhere a no-op: the parallel pool also kills overdue workers)."""
+    if (
+        not seconds
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise FileTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def read_source(path: Path) -> bytes:
+    """The file's bytes, read no further than one byte past MAX_SOURCE_BYTES (a 2 GiB sparse
+    `.py` is not read whole to find out it is too big)."""
+    with open(path, "rb") as handle:
+        return handle.read(MAX_SOURCE_BYTES + 1)
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def budget_problem(text: str) -> str | None:
+    """Why CPython should not even parse `text` (too many tokens), or None."""
+    if len(text) <= MAX_TOKENS:
+        return None
+    for count, _ in enumerate(_TOKEN.finditer(text), start=1):
+        if count > MAX_TOKENS:
+            return f"over {MAX_TOKENS:,} tokens"
+    return None
+
+
+def tree_problem(tree: ast.Module, text: str) -> str | None:
+    """Why libcst should not parse the source of `tree` (too many nodes, or nested deeper than
+    its parser survives: it has no depth limit and crashes the process), or None. Small files
+    without long `and`/`or` chains cannot exceed either budget and are not walked."""
+    if len(text) * 2 < MAX_NODES and text.count(" or ") + text.count(" and ") < MAX_DEPTH // 2:
+        return None
+    nodes = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            return f"over {MAX_NODES:,} syntax nodes"
+        if depth > MAX_DEPTH:
+            return f"nested over {MAX_DEPTH:,} levels deep"
+        step = len(node.values) if isinstance(node, ast.BoolOp) else 1
+        stack.extend((child, depth + step) for child in ast.iter_child_nodes(node))
+    return None
+
+
+# Never swallowed as a rule's failure: the user's Ctrl-C and the file's time budget.
+_FATAL = (KeyboardInterrupt, FileTimeout)
+
+
+class RuleTimeout(Exception):
+    """A rule's callback ran past the file's time budget."""
+
+    def __init__(self, seconds: float | None) -> None:
+        super().__init__(f"did not finish within {seconds:g} s")
+
+
+def restart_budget(seconds: float | None) -> None:
+    """Give the rest of the file a fresh time budget (after the rule that used it up is dropped)."""
+    if seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 def _visitor_names(rule: type[Rule]) -> tuple[dict[str, str], dict[str, str]]:
@@ -109,7 +203,10 @@ class FileScanner:
         root: Path | None = None,
         cwd: Path | None = None,
         taint_catalog: Any = None,
+        time_budget: float | None = DEFAULT_TIME_BUDGET,
     ) -> None:
+        self.time_budget = time_budget
+        self.running: type[Rule] | None = None  # the rule whose callback runs (blamed for a timeout)
         self.enabled_codes = frozenset(rule.code for rule in rules)
         self.parsing_rules = [rule for rule in rules if has_visitors(rule)]
         self.rule_plugins = rule_plugins
@@ -142,11 +239,37 @@ class FileScanner:
     # ----- public -----
 
     def scan_bytes(self, path: str, data: bytes, fix: Applicability | None = None) -> FileResult:
-        """Scan one file's bytes. With `fix`, apply fixes up to that safety and re-scan."""
+        """Scan one file's bytes. With `fix`, apply fixes up to that safety and re-scan. A file
+        over its time budget is AIS001 (not fully checked), or an error naming the rule that was
+        running."""
         result = FileResult(path)
+        self.running = None
+        try:
+            with time_budget(self.time_budget):
+                self._scan_bytes(path, data, fix, result)
+        except FileTimeout:
+            rule, self.running = self.running, None
+            result.fixed_source = None
+            if rule is not None:
+                result.errors.append(
+                    self.rule_error(path, rule, f"did not finish within {self.time_budget:g} s")
+                )
+            else:
+                self._parse_error(result, path, 1, f"over the {self.time_budget:g} s time budget")
+        return result
+
+    def rule_error(self, path: str, rule: type[Rule], what: str) -> ScanError:
+        """The error entry of a rule that failed on a file: names the plugin, the rule and the file."""
+        plugin = self.rule_plugins.get(rule.code, "?")
+        return ScanError(
+            path,
+            f"plugin {plugin!r}, rule {rule.code} {what} (report it to the plugin's authors, or disable the rule)",
+        )
+
+    def _scan_bytes(self, path: str, data: bytes, fix: Applicability | None, result: FileResult) -> None:
         text = self._decode(path, data, result)
         if text is None:
-            return result
+            return
         cells: list[int] | None = None
         if path.endswith(".ipynb"):
             from .notebooks import NotebookError, notebook_code
@@ -154,13 +277,14 @@ class FileScanner:
             try:
                 text, cells = notebook_code(text)
             except NotebookError as exc:
-                self._parse_error(result, path, 1, f"{exc}; fix or exclude the notebook")
-                return result
+                self._parse_error(
+                    result, path, 1, f"{exc}; fix or exclude the notebook", severity=Severity.LOW
+                )
+                return
             fix = None  # fixes would have to be written back into the JSON: not offered
         self._scan_checked_text(path, text, result, fix)
         if cells:
             result.findings = [_with_cell(finding, path, cells) for finding in result.findings]
-        return result
 
     def _scan_checked_text(self, path: str, text: str, result: FileResult, fix: Applicability | None) -> None:
         """Prefilter, then parse and run the rules on decoded source text."""
@@ -202,12 +326,11 @@ class FileScanner:
 
     def _decode(self, path: str, data: bytes, result: FileResult) -> str | None:
         if len(data) > MAX_SOURCE_BYTES:
-            size = len(data) // (1024 * 1024)
             self._parse_error(
                 result,
                 path,
                 1,
-                f"file is {size} MiB, over the {MAX_SOURCE_BYTES // (1024 * 1024)} MiB limit for source files; exclude it",
+                f"over the {MAX_SOURCE_BYTES // (1024 * 1024)} MiB limit for source files; exclude it if it is not code",
             )
             return None
         if b"\0" in data:
@@ -216,13 +339,16 @@ class FileScanner:
                 path,
                 1,
                 "file contains NUL bytes (binary data named as Python?); exclude it or fix the file",
+                severity=Severity.LOW,  # Python refuses to run it too
             )
             return None
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
             text = data.decode(encoding)
         except (SyntaxError, LookupError) as exc:
-            self._parse_error(result, path, 1, f"cannot determine the source encoding: {exc}")
+            self._parse_error(
+                result, path, 1, f"cannot determine the source encoding: {exc}", severity=Severity.LOW
+            )
             return None
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
@@ -231,6 +357,7 @@ class FileScanner:
                 path,
                 line,
                 f"not valid {encoding}: {exc.reason} at byte {exc.start}; re-save the file as UTF-8 or declare its encoding (PEP 263)",
+                severity=Severity.LOW,  # Python refuses to run it too
             )
             return None
         result.encoding = "utf-8" if encoding == "utf-8-sig" else encoding
@@ -290,7 +417,7 @@ class FileScanner:
         if checked is None:
             checked = _PythonParse.of(text)
         python = checked.problem
-        if python is not None and python.too_deep:
+        if python is not None and python.final:
             self._parse_error(result, path, python.line, python.message, column=python.column)
             return None
         try:
@@ -321,9 +448,14 @@ class FileScanner:
         failures: list[tuple[Any, BaseException]] = []
         for rule_class in rules:
             try:  # a rule's __init__ (e.g. reading its options) may raise: an error, not a crash
+                self.running = rule_class
                 instances.append(rule_class(context))
-            except Exception as exc:
+            except _FATAL:
+                raise
+            except BaseException as exc:  # SystemExit from a plugin included
                 failures.append((rule_class, exc))
+            finally:
+                self.running = None
         dispatcher = _Dispatcher(self, instances, names, STATEMENT_TYPES, context)
         context.dispatcher = dispatcher
         try:
@@ -335,24 +467,25 @@ class FileScanner:
         result.dependencies.update(context.dependencies)
         self._incomplete_analysis(result, path, context)
         for rule, exc in [*failures, *dispatcher.failures]:
-            plugin = self.rule_plugins.get(rule.code, "?")
-            result.errors.append(
-                ScanError(
-                    path,
-                    f"plugin {plugin!r}, rule {rule.code} raised {type(exc).__name__}: {exc} (report it to the plugin's authors, or disable the rule)",
-                )
-            )
+            what = str(exc) if isinstance(exc, RuleTimeout) else f"raised {type(exc).__name__}: {exc}"
+            result.errors.append(self.rule_error(path, rule, what))
         if not reports:
             self._unused_without_parse(path, text, ignored, result)
             return module, []
         lines = text.splitlines()
         suppressions = find_suppressions(text, self._code_prefixes)
         try:
-            findings, fixes = self._materialise(path, text, module, reports, suppressions, context.positions)
+            findings, fixes, broken = self._materialise(
+                path, text, module, reports, suppressions, context.positions
+            )
         except RecursionError:  # code generation for positions and diffs recurses per level
             self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
             return None
         result.findings.extend(findings)
+        for rule, exc in broken:
+            result.errors.append(
+                self.rule_error(path, rule, f"reported something unusable ({type(exc).__name__}: {exc})")
+            )
         self._report_unused(path, result, suppressions)
         result.lines = lines
         return module, fixes
@@ -365,68 +498,87 @@ class FileScanner:
         reports: list[_PendingReport],
         suppressions: dict[int, Suppression],
         positions: Any,
-    ) -> tuple[list[Finding], list[Fix]]:
-        from .fixes import apply_fixes
-        from .textdiff import unified_diff
-
+    ) -> tuple[list[Finding], list[Fix], list[tuple[type[Rule], Exception]]]:
         findings: list[Finding] = []
         fixes: list[Fix] = []
         texts: list[str] = []
+        broken: list[tuple[type[Rule], Exception]] = []
         for report in reports:
-            span = positions.get(report.node, report.path)
-            statement_span = (
-                positions.get(report.statement, report.path) if report.statement is not None else span
-            )
-            statement_end = (
-                statement_span.end.line if _is_simple(report.statement) else statement_span.start.line
-            )
-            suppression = suppression_for(
-                suppressions, report.rule.code, span.start.line, statement_span.start.line, statement_end
-            )
-            if suppression is not None and not self.show_suppressed:
+            try:
+                made = self._materialise_one(path, text, module, report, suppressions, positions)
+            except RecursionError:
+                raise
+            except Exception as exc:  # a node that is not in this tree, a fix that does not apply
+                broken.append((type(report.rule), exc))
                 continue
-            fix_info = None
-            if report.fix is not None:
-                if suppression is None:
-                    fixes.append(report.fix)
-                diff = ""
-                if self.want_fix_diffs:
-                    after = positions.fixed_text(report.path, report.fix)
-                    if after is None:
-                        after = apply_fixes(module, [report.fix])
-                    diff = unified_diff(path, text, after)
-                fix_info = FixInfo(report.fix.applicability, diff)
-            rule = report.rule
-            location = Location(
-                path, span.start.line, span.start.column + 1, span.end.line, span.end.column + 1
-            )
-            artifact = None
-            if report.artifact is not None:
-                artifact = {
-                    **report.artifact,
-                    "referenced_from": {"path": path, "line": location.line, "column": location.column},
-                }
-                location = Location(str(report.artifact["path"]), 1, 1, 1, 1)
-            findings.append(
-                Finding(
-                    code=rule.code,
-                    name=rule.name,
-                    severity=report.severity or rule.severity,
-                    confidence=report.confidence or rule.confidence,
-                    location=location,
-                    artifact=artifact,
-                    message=report.message,
-                    cwe=rule.cwe,
-                    fix=fix_info,
-                    suppressed=suppression is not None,
-                    related=self._related(path, report, positions),
-                )
-            )
-            # An artifact finding is located in the artifact: the loading file keeps apart the same
-            # load written in two files.
-            origin = f"{artifact.get('member')}\0{path}" if artifact else ""
-            texts.append(f"{module.code_for_node(report.node)}\0{origin}")
-        return assign_fingerprints(findings, texts), fixes
+            if made is not None:
+                finding, fix, fingerprint_text = made
+                findings.append(finding)
+                texts.append(fingerprint_text)
+                if fix is not None:
+                    fixes.append(fix)
+        return assign_fingerprints(findings, texts), fixes, broken
+
+    def _materialise_one(
+        self,
+        path: str,
+        text: str,
+        module: Any,
+        report: _PendingReport,
+        suppressions: dict[int, Suppression],
+        positions: Any,
+    ) -> tuple[Finding, Fix | None, str] | None:
+        """The finding of one report (None when suppressed and not shown), the fix to apply with
+        it, and the text its fingerprint is computed from."""
+        from .fixes import apply_fixes
+        from .textdiff import unified_diff
+
+        span = positions.get(report.node, report.path)
+        statement_span = (
+            positions.get(report.statement, report.path) if report.statement is not None else span
+        )
+        statement_end = statement_span.end.line if _is_simple(report.statement) else statement_span.start.line
+        suppression = suppression_for(
+            suppressions, report.rule.code, span.start.line, statement_span.start.line, statement_end
+        )
+        if suppression is not None and not self.show_suppressed:
+            return None
+        fix_info = None
+        if report.fix is not None:
+            diff = ""
+            if self.want_fix_diffs:
+                after = positions.fixed_text(report.path, report.fix)
+                if after is None:
+                    after = apply_fixes(module, [report.fix])
+                diff = unified_diff(path, text, after)
+            fix_info = FixInfo(report.fix.applicability, diff)
+        rule = report.rule
+        location = Location(path, span.start.line, span.start.column + 1, span.end.line, span.end.column + 1)
+        artifact = None
+        if report.artifact is not None:
+            artifact = {
+                **report.artifact,
+                "referenced_from": {"path": path, "line": location.line, "column": location.column},
+            }
+            location = Location(str(report.artifact["path"]), 1, 1, 1, 1)
+        finding = Finding(
+            code=rule.code,
+            name=rule.name,
+            severity=report.severity or rule.severity,
+            confidence=report.confidence or rule.confidence,
+            location=location,
+            artifact=artifact,
+            message=report.message,
+            cwe=rule.cwe,
+            fix=fix_info,
+            suppressed=suppression is not None,
+            related=self._related(path, report, positions),
+        )
+        # An artifact finding is located in the artifact: the loading file keeps apart the same
+        # load written in two files.
+        origin = f"{artifact.get('member')}\0{path}" if artifact else ""
+        fix = report.fix if suppression is None else None
+        return finding, fix, f"{module.code_for_node(report.node)}\0{origin}"
 
     def _related(self, path: str, report: _PendingReport, positions: Any) -> tuple[RelatedLocation, ...]:
         """Locations of a report's related nodes (nodes the module does not hold are left out);
@@ -471,13 +623,23 @@ class FileScanner:
 
     # ----- diagnostics -----
 
-    def _parse_error(self, result: FileResult, path: str, line: int, message: str, column: int = 1) -> None:
+    def _parse_error(
+        self,
+        result: FileResult,
+        path: str,
+        line: int,
+        message: str,
+        column: int = 1,
+        severity: Severity | None = None,
+    ) -> None:
+        """AIS001 for a file that was not fully checked: high (the rule's severity) unless
+        `severity` says otherwise, for input Python cannot run either (NUL bytes, bad encoding)."""
         if PARSE_ERROR.code not in self.enabled_codes or PARSE_ERROR.code in self._ignored_codes(path):
             return
         finding = Finding(
             code=PARSE_ERROR.code,
             name=PARSE_ERROR.name,
-            severity=PARSE_ERROR.severity,
+            severity=severity or PARSE_ERROR.severity,
             confidence=PARSE_ERROR.confidence,
             location=Location(path, max(line, 1), max(column, 1), max(line, 1), max(column, 1)),
             message=f"cannot check this file: {message}",
@@ -592,7 +754,7 @@ def file_signature(path: Path) -> tuple[int, int, int]:
 
 @dataclass(frozen=True)
 class _PythonProblem:
-    too_deep: bool
+    final: bool  # libcst must not see the text (too deep or over a budget), whatever it would say
     line: int
     column: int
     message: str
@@ -639,10 +801,21 @@ def _python_parse(text: str) -> tuple[ast.Module | None, _PythonProblem | None]:
     """
     import warnings
 
+    over = budget_problem(text)
+    if over is not None:
+        return None, _PythonProblem(
+            True, 1, 1, f"over budget ({over}); split the file or exclude it if it is not code"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like
-            return ast.parse(text), None
+            tree = ast.parse(text)
+        over = tree_problem(tree, text)
+        if over is not None:
+            return None, _PythonProblem(
+                True, 1, 1, f"over budget ({over}); split the file or exclude it if it is not code"
+            )
+        return tree, None
     except (RecursionError, MemoryError):
         return None, _PythonProblem(True, 1, 1, "nesting too deep to parse; exclude the file")
     except SyntaxError as exc:
@@ -718,6 +891,7 @@ class _FileContext:
         self.dependencies[str(absolute)] = file_signature(absolute)
 
     def add_report(self, rule: Any, node: Any, message: str, **kwargs: Any) -> None:
+        _check_report(node, message, kwargs)
         statement = self.dispatcher.current_statement() if self.dispatcher is not None else None
         path = tuple(self.dispatcher.statements) if self.dispatcher is not None else ()
         self._reports.append(
@@ -734,6 +908,27 @@ class _FileContext:
                 kwargs.get("related", ()),
             )
         )
+
+
+def _check_report(node: Any, message: Any, extra: Mapping[str, Any]) -> None:
+    """Refuse a malformed `Rule.report` call in the rule's own callback (TypeError), so the
+    error names the rule instead of breaking the report later."""
+    import libcst as cst
+
+    problems = []
+    if not isinstance(node, cst.CSTNode):
+        problems.append(f"node must be a libcst node, not {type(node).__name__}")
+    if not isinstance(message, str):
+        problems.append(f"message must be a str, not {type(message).__name__}")
+    for key, kind in (("severity", Severity), ("confidence", Confidence), ("fix", Fix)):
+        value = extra.get(key)
+        if value is not None and not isinstance(value, kind):
+            problems.append(f"{key} must be a {kind.__name__} or None, not {type(value).__name__}")
+    artifact = extra.get("artifact")
+    if artifact is not None and not (isinstance(artifact, Mapping) and "path" in artifact):
+        problems.append("artifact must be a mapping with a `path`")
+    if problems:
+        raise TypeError(f"report(): {'; '.join(problems)}")
 
 
 def _make_dispatcher_class() -> type:
@@ -770,21 +965,31 @@ def _make_dispatcher_class() -> type:
             self.statements: list[Any] = []
             self.failures: list[tuple[Rule, BaseException]] = []
             self.dead: set[int] = set()
+            self.scanner = scanner
 
         def current_statement(self) -> Any:
             return self.statements[-1] if self.statements else None
 
         def _call(self, callbacks: list[tuple[Rule, Any]], node: Any) -> None:
+            scanner = self.scanner
             for rule, callback in callbacks:
                 if id(rule) in self.dead:
                     continue
+                scanner.running = type(rule)
                 try:
                     callback(node)
-                except RecursionError:
-                    raise
-                except Exception as exc:  # a plugin bug must not end the run
+                except FileTimeout:
+                    # The rule that ran out of time is dropped; the others finish the file on a
+                    # new budget (each rule can use up at most one).
                     self.dead.add(id(rule))
-                    self.failures.append((rule, exc))
+                    self.failures.append((type(rule), RuleTimeout(scanner.time_budget)))
+                    restart_budget(scanner.time_budget)
+                except (RecursionError, KeyboardInterrupt):
+                    raise
+                except BaseException as exc:  # a plugin bug (SystemExit too) must not end the run
+                    self.dead.add(id(rule))
+                    self.failures.append((type(rule), exc))
+                scanner.running = None
 
         def on_visit(self, node: Any) -> bool:
             if type(node) in self.statement_types:

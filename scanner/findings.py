@@ -29,7 +29,9 @@ def assign_fingerprints(findings: Sequence[Finding], texts: Sequence[str]) -> li
         key = (finding.code, finding.path, normalise(text))
         index = seen.get(key, 0)
         seen[key] = index + 1
-        digest = hashlib.sha256("\0".join((*key, str(index))).encode("utf-8")).hexdigest()[:32]
+        digest = hashlib.sha256("\0".join((*key, str(index))).encode("utf-8", "surrogateescape")).hexdigest()[
+            :32
+        ]
         result.append(dataclasses.replace(finding, fingerprint=digest))
     return result
 

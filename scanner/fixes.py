@@ -6,6 +6,8 @@ comments and formatting outside the replaced nodes are kept byte for byte.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Iterable
 
 import libcst as cst
@@ -138,3 +140,25 @@ def replace_in(node: cst.CSTNodeT, fixes: Iterable[Fix]) -> cst.CSTNodeT:
         for old, new in fix.edits:
             edits[id(old)] = new
     return node.visit(_Replacer(edits))  # type: ignore[return-value]
+
+
+def outside_project(path: Path, root: Path) -> Path | None:
+    """Where `path` really is when that is outside the project `root` (a symlinked file or
+    folder), else None: --fix never writes there."""
+    target = path.resolve()
+    boundary = root.resolve()
+    return None if target == boundary or boundary in target.parents else target
+
+
+def write_fixed(path: Path, content: bytes, root: Path) -> str | None:
+    """Write a fixed file in place, never through a symlink to outside the project `root`.
+    Returns why it did not write, or None."""
+    if outside_project(path, root) is not None:
+        return "not fixed: it resolves to a file outside the project"
+    try:
+        fd = os.open(path.resolve(), os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        return f"not fixed: cannot write it: {exc.strerror or exc}"
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+    return None

@@ -6,11 +6,15 @@ per scope, the names bound by imports, simple assignments (`m = pickle`, `c = op
 parameters and definitions. While the engine traverses the tree it tells the table which scope
 and statement it is in, so a lookup sees the binding that is in effect at that point of the same
 scope (or the last binding of an enclosing scope, which is what a function body sees when it runs).
+
+Identifiers are compared as Python compares them: NFKC-normalised (PEP 3131), so `torch.load`
+written with fullwidth letters resolves to `torch.load` (libcst keeps the spelling as written).
 """
 
 from __future__ import annotations
 
 import builtins
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -20,6 +24,13 @@ import libcst as cst
 from .assumed import ASSUMED_MODULES
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def identifier(name: str) -> str:
+    """`name` as Python's tokenizer sees it: NFKC-normalised (ASCII names are already)."""
+    return name if name.isascii() else unicodedata.normalize("NFKC", name)
+
+
 _MAX_DEPTH = 12
 
 # Statement node types whose bodies hold further statements of the same scope.
@@ -53,7 +64,7 @@ class Scope:
     class_scope: Scope | None = None  # for methods: the class they belong to
 
     def bind(self, name: str, binding: _Binding) -> None:
-        self.bindings.setdefault(name, []).append(binding)
+        self.bindings.setdefault(identifier(name), []).append(binding)
 
 
 class NameTable:
@@ -153,13 +164,14 @@ class NameTable:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(node, cst.Name):
-            return self._resolve_name(node.value, scope, ordinal, depth)
+            return self._resolve_name(identifier(node.value), scope, ordinal, depth)
         if isinstance(node, cst.Attribute):
+            attr = identifier(node.attr.value)
             binding = self._self_attribute(node, scope)
             if binding is not None:
                 return self._binding_value(binding, scope, depth)
             base = self._resolve(node.value, scope, ordinal, depth + 1)
-            return f"{base}.{node.attr.value}" if base else None
+            return f"{base}.{attr}" if base else None
         if isinstance(node, cst.Call):
             # `openai.OpenAI().chat` -> the instance's attributes live under the class name.
             return self._resolve(node.func, scope, ordinal, depth + 1)
@@ -206,10 +218,10 @@ class NameTable:
         if (
             isinstance(node, cst.Attribute)
             and isinstance(node.value, cst.Name)
-            and node.value.value == "self"
+            and identifier(node.value.value) == "self"
             and scope.class_scope is not None
         ):
-            return scope.class_scope.self_attributes.get(node.attr.value)
+            return scope.class_scope.self_attributes.get(identifier(node.attr.value))
         return None
 
     def _binding_value(self, binding: _Binding, scope: Scope, depth: int) -> str | None:
@@ -381,7 +393,7 @@ class NameTable:
                 if (
                     isinstance(target, cst.Attribute)
                     and isinstance(target.value, cst.Name)
-                    and target.value.value == "self"
+                    and identifier(target.value.value) == "self"
                 ):
                     ordinal = self._ordinals.get(id(statement), 0)
                     # Resolved now, in the __init__ scope, so its parameters and imports apply.
@@ -390,7 +402,7 @@ class NameTable:
                         attribute.factory = self._resolve(small.value.func, func_scope, ordinal, 1)
                     elif isinstance(small.value, (cst.Name, cst.Attribute)) and not _is_constant(small.value):
                         attribute.qualified = self._resolve(small.value, func_scope, ordinal, 1)
-                    class_scope.self_attributes[target.attr.value] = attribute
+                    class_scope.self_attributes[identifier(target.attr.value)] = attribute
 
 
 def _alternatives(binding: _Binding, bindings: list[_Binding]) -> list[_Binding]:
@@ -413,8 +425,8 @@ def _is_constant(node: Any) -> bool:
 
 def _dotted(node: Any) -> str:
     if isinstance(node, cst.Name):
-        return node.value
+        return identifier(node.value)
     if isinstance(node, cst.Attribute):
         base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else ""
+        return f"{base}.{identifier(node.attr.value)}" if base else ""
     return ""

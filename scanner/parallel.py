@@ -1,20 +1,28 @@
-"""Spreading files over worker processes, flake8-style.
+"""Spreading files over worker processes, flake8-style, with a pool that survives its workers.
 
 Workers are forked after plugins and config are loaded, so they inherit the ready scanner
 instead of rebuilding it. Small runs stay in one process (a pre-commit run on a few files would
 only pay for the pool). Where fork is unavailable (macOS, Windows default), the run is serial.
+
+The parent hands each worker one file at a time over a pipe, so it always knows which file a
+worker holds. A worker that dies (a native crash, the OOM killer, `os._exit` in a plugin) or
+overruns the file's time budget is killed and replaced, and that file becomes `failed(item,
+why)`; the rest of the run goes on. (`multiprocessing.Pool` waits forever for a dead worker's
+task.)
 """
 
 from __future__ import annotations
 
 import os
 import signal
-from pathlib import Path
-from typing import Any, Callable, Iterator
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, TypeVar
 
 POOL_THRESHOLD = 24  # files; below this, process start-up costs more than it saves
+KILL_GRACE = 2.0  # seconds past the in-worker time budget before the parent kills a worker
 
-_WORKER_TASK: Callable[[tuple[Path, str]], Any] | None = None
+Item = TypeVar("Item")
 
 
 def default_jobs() -> int:
@@ -24,20 +32,15 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _run(item: tuple[Path, str]) -> Any:
-    assert _WORKER_TASK is not None
-    return _WORKER_TASK(item)
-
-
 def map_files(
-    task: Callable[[tuple[Path, str]], Any], items: list[tuple[Path, str]], jobs: int
+    task: Callable[[Item], Any],
+    items: list[Item],
+    jobs: int,
+    failed: Callable[[Item, str], Any],
+    time_budget: float | None = None,
 ) -> Iterator[Any]:
-    """Apply `task` to every (path, display) item, in parallel when it pays off."""
-    global _WORKER_TASK
+    """Apply `task` to every item, in parallel when it pays off; results in the items' order.
+    `task` must not raise; where a worker dies or hangs, `failed(item, why)` stands for it."""
     if jobs <= 1 or len(items) < POOL_THRESHOLD:
         yield from map(task, items)
         return
@@ -46,16 +49,143 @@ def map_files(
     if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(task, items)
         return
-    _WORKER_TASK = task
+    pool = _Pool(task, failed, min(jobs, len(items)), None if not time_budget else time_budget + KILL_GRACE)
     try:
-        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(items)), initializer=_init_worker)
+        results = pool.run(items)
     except OSError:  # no processes to be had: fall back to one
-        _WORKER_TASK = None
+        pool.close()
         yield from map(task, items)
         return
-    try:
-        with pool:
-            chunk = max(1, len(items) // (jobs * 8))
-            yield from pool.imap(_run, items, chunksize=chunk)
-    finally:
-        _WORKER_TASK = None
+    yield from results
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Any
+    index: int | None = None  # the item it holds
+    started: float = 0.0
+
+
+class _Pool:
+    def __init__(
+        self, task: Callable[[Any], Any], failed: Callable[[Any, str], Any], size: int, deadline: float | None
+    ) -> None:
+        import multiprocessing
+
+        self.context = multiprocessing.get_context("fork")
+        self.task = task
+        self.failed = failed
+        self.size = size
+        self.deadline = deadline
+        self.workers: list[_Worker] = []
+
+    def run(self, items: list[Any]) -> list[Any]:
+        from multiprocessing.connection import wait
+
+        results: list[Any] = [None] * len(items)
+        pending = iter(range(len(items)))
+        remaining = len(items)
+        try:
+            for _ in range(self.size):
+                self.workers.append(self._start())
+            for worker in list(self.workers):
+                self._feed(worker, items, pending)
+            while remaining:
+                busy = [w for w in self.workers if w.index is not None]
+                ready = wait([w.conn for w in busy], timeout=self._wait_time(busy))
+                now = time.monotonic()
+                for worker in busy:
+                    index = worker.index
+                    assert index is not None
+                    if worker.conn in ready:
+                        try:
+                            results[index] = worker.conn.recv()
+                        except (EOFError, OSError):
+                            results[index] = self.failed(items[index], _death(worker))
+                            worker = self._replace(worker)
+                    elif self.deadline is not None and now - worker.started > self.deadline:
+                        results[index] = self.failed(
+                            items[index], f"did not finish within {self.deadline:g} s (worker killed)"
+                        )
+                        worker = self._replace(worker)
+                    else:
+                        continue
+                    remaining -= 1
+                    worker.index = None
+                    self._feed(worker, items, pending)
+        finally:
+            self.close()
+        return results
+
+    def _wait_time(self, busy: list[_Worker]) -> float | None:
+        if self.deadline is None:
+            return None
+        oldest = min(w.started for w in busy)
+        return max(0.05, oldest + self.deadline - time.monotonic())
+
+    def _feed(self, worker: _Worker, items: list[Any], pending: Iterator[int]) -> None:
+        index = next(pending, None)
+        if index is None:
+            return
+        worker.index, worker.started = index, time.monotonic()
+        worker.conn.send(items[index])
+
+    def _start(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(child, self.task, self.failed), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        self._stop(worker)
+        fresh = self._start()
+        self.workers[self.workers.index(worker)] = fresh
+        return fresh
+
+    def _stop(self, worker: _Worker) -> None:
+        worker.conn.close()
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join()
+
+    def close(self) -> None:
+        for worker in self.workers:
+            if worker.index is None and worker.process.is_alive():
+                try:
+                    worker.conn.send(None)  # the polite way out
+                except OSError:
+                    pass
+        for worker in self.workers:
+            worker.process.join(timeout=1)
+            self._stop(worker)
+        self.workers = []
+
+
+def _death(worker: _Worker) -> str:
+    worker.process.join(timeout=1)
+    code = worker.process.exitcode
+    if code is not None and code < 0:
+        try:
+            return f"crashed the worker process ({signal.Signals(-code).name})"
+        except ValueError:
+            pass
+    return f"crashed the worker process (exit code {code})"
+
+
+def _serve(conn: Any, task: Callable[[Any], Any], failed: Callable[[Any, str], Any]) -> None:
+    """A worker: scan items until told to stop (None)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        try:
+            result = task(item)
+            conn.send(result)
+        except BaseException as exc:  # SystemExit from a plugin, an unpicklable result, ...
+            conn.send(failed(item, f"failed in the worker process ({type(exc).__name__}: {exc})"))

@@ -3,6 +3,12 @@
 Built-ins are registered directly (not through entry points), so an installed package cannot
 shadow one: pluggy would silently skip an entry point whose name is taken, so aisec checks names
 itself and refuses collisions. Hooks are called once, here; never per file.
+
+A plugin is third-party code: anything it does at registration (raise, even `SystemExit`, or
+return something that is not what the hook promises) is a one-line PluginError naming it. Plugins
+named in `plugins = [...]` of the scanned project's config import that project's code, so they are
+listed on stderr when loaded and refused outright with `--no-local-plugins` (or
+`AISEC_NO_LOCAL_PLUGINS=1`), the switch for CI jobs that scan untrusted pull requests.
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ import pluggy
 from aisec.hooks import PROJECT_NAME, Rule, TaintCatalog, hookspecs
 
 ENTRY_POINT_GROUP = "aisec"
+NO_LOCAL_PLUGINS_ENV = "AISEC_NO_LOCAL_PLUGINS"
+# Never reported as a plugin's failure: the user's Ctrl-C.
+_NOT_PLUGIN_FAILURES = (KeyboardInterrupt,)
 
 # Reserved plugin name -> module. The engine knows built-ins only through this table.
 BUILTIN_PLUGINS: dict[str, str] = {
@@ -41,6 +50,7 @@ class Registry:
     rules: dict[str, type[Rule]] = field(default_factory=dict)
     rule_plugins: dict[str, str] = field(default_factory=dict)
     formatters: dict[str, Callable[..., str]] = field(default_factory=dict)
+    formatter_plugins: dict[str, str] = field(default_factory=dict)
     artifact_inspectors: list[Any] = field(default_factory=list)
     taint_catalogs: list[Any] = field(default_factory=list)
     plugin_sources: dict[str, str] = field(default_factory=dict)
@@ -52,8 +62,11 @@ def load_plugins(
     *,
     entry_points: bool = True,
     extra_path: str | None = None,
+    allow_local: bool = True,
+    config_name: str = "the config",
 ) -> Registry:
-    """Register built-ins, installed entry points and config-named plugins; collect hooks."""
+    """Register built-ins, installed entry points and config-named plugins; collect hooks.
+    With `allow_local` False, config-named plugins are refused (PluginError)."""
     manager = pluggy.PluginManager(PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
     registry = Registry(manager)
@@ -68,9 +81,13 @@ def load_plugins(
             _register(registry, importlib.import_module(module_name), name, "built-in")
     if entry_points:
         _load_entry_points(registry, disabled_set)
-    for module_name in config_plugins or []:
-        if module_name in disabled_set:
-            continue
+    local = [name for name in config_plugins or [] if name not in disabled_set]
+    if local and not allow_local:
+        raise PluginError(
+            f"{config_name} names local plugin(s) {', '.join(map(repr, local))} in `plugins`, which would import "
+            f"the scanned project's code; refused (--no-local-plugins or {NO_LOCAL_PLUGINS_ENV} is set)"
+        )
+    for module_name in local:
         module = _import_config_plugin(module_name, extra_path)
         _register(registry, module, module_name, "config `plugins`")
     try:
@@ -109,7 +126,9 @@ def _load_entry_points(registry: Registry, disabled: set[str]) -> None:
             _register(registry, None, entry_point.name, source)  # raises the collision error
         try:
             plugin = entry_point.load()
-        except Exception as exc:  # any import-time failure of third-party code
+        except _NOT_PLUGIN_FAILURES:
+            raise
+        except BaseException as exc:  # any import-time failure of third-party code, exit() too
             raise PluginError(
                 f"plugin {entry_point.name!r} from {source} failed to import: {type(exc).__name__}: {exc}; fix or uninstall it, or add it to `disable-plugins`"
             ) from None
@@ -122,7 +141,9 @@ def _import_config_plugin(module_name: str, extra_path: str | None) -> Any:
         sys.path.insert(0, extra_path)
     try:
         return importlib.import_module(module_name)
-    except Exception as exc:
+    except _NOT_PLUGIN_FAILURES:
+        raise
+    except BaseException as exc:
         raise PluginError(
             f"plugin {module_name!r} named in `plugins` failed to import: {type(exc).__name__}: {exc}"
         ) from None
@@ -137,7 +158,9 @@ def _call_each(registry: Registry, hook_name: str) -> list[tuple[str, Any]]:
     for impl in getattr(registry.manager.hook, hook_name).get_hookimpls():
         try:
             value = impl.function()
-        except Exception as exc:
+        except _NOT_PLUGIN_FAILURES:
+            raise
+        except BaseException as exc:
             raise PluginError(
                 f"plugin {impl.plugin_name!r} raised in {hook_name}(): {type(exc).__name__}: {exc}"
             ) from None
@@ -146,17 +169,37 @@ def _call_each(registry: Registry, hook_name: str) -> list[tuple[str, Any]]:
     return results
 
 
+def _items(plugin_name: str, hook_name: str, value: Any, mapping: bool = False) -> list[Any]:
+    """A registration hook's return value as a list (or a mapping's items), or a PluginError."""
+    try:
+        if mapping:
+            return list(dict(value).items())
+        if isinstance(value, (str, bytes)):
+            raise TypeError("a string is not a collection")
+        return list(value)
+    except (TypeError, ValueError) as exc:
+        kind = "a mapping" if mapping else "an iterable"
+        raise PluginError(
+            f"plugin {plugin_name!r} returned {type(value).__name__} from {hook_name}(); expected {kind} ({exc})"
+        ) from None
+
+
 def _collect(registry: Registry) -> None:
     for plugin_name, rules in _call_each(registry, "aisec_rules"):
-        for rule in rules:
+        for rule in _items(plugin_name, "aisec_rules", rules):
             _add_rule(registry, plugin_name, rule)
     for plugin_name, formatters in _call_each(registry, "aisec_formatters"):
-        for name, formatter in dict(formatters).items():
+        for name, formatter in _items(plugin_name, "aisec_formatters", formatters, mapping=True):
+            if not isinstance(name, str) or not callable(formatter):
+                raise PluginError(
+                    f"plugin {plugin_name!r} returned {name!r}: {formatter!r} from aisec_formatters(); expected format name: function"
+                )
             if name in registry.formatters:
                 raise PluginError(f"output format {name!r} is defined twice (plugin {plugin_name!r})")
             registry.formatters[name] = formatter
-    for _, inspectors in _call_each(registry, "aisec_artifact_inspectors"):
-        registry.artifact_inspectors.extend(inspectors)
+            registry.formatter_plugins[name] = plugin_name
+    for plugin_name, inspectors in _call_each(registry, "aisec_artifact_inspectors"):
+        registry.artifact_inspectors.extend(_items(plugin_name, "aisec_artifact_inspectors", inspectors))
     for plugin_name, catalog in _call_each(registry, "aisec_taint_catalog"):
         if not isinstance(catalog, TaintCatalog):
             raise PluginError(
@@ -184,7 +227,12 @@ def _add_rule(registry: Registry, plugin_name: str, rule: Any) -> None:
 
 def configure(registry: Registry, raw_config: Mapping[str, Any]) -> None:
     """Hand every plugin the effective `[tool.aisec]` table."""
-    try:
-        registry.manager.hook.aisec_configure(config=raw_config)
-    except Exception as exc:
-        raise PluginError(f"a plugin raised in aisec_configure(): {type(exc).__name__}: {exc}") from None
+    for impl in registry.manager.hook.aisec_configure.get_hookimpls():
+        try:
+            impl.function(*[{"config": raw_config}[name] for name in impl.argnames])
+        except _NOT_PLUGIN_FAILURES:
+            raise
+        except BaseException as exc:
+            raise PluginError(
+                f"plugin {impl.plugin_name!r} raised in aisec_configure(): {type(exc).__name__}: {exc}"
+            ) from None

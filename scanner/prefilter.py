@@ -12,10 +12,14 @@ tokens of the run's merged taint catalog: alternatives, each a tuple of substrin
 occur (every literal part of a qualified-name pattern: `*.chat.completions.create` needs `chat`,
 `completions` and `create`); an empty tuple always matches. Without expansions a marker matches
 nothing.
+
+The text is searched as Python reads identifiers: NFKC-normalised when it is not ASCII, so
+`torch.load` spelled with fullwidth letters (which Python runs as `torch.load`) passes it.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Iterable, Mapping, Sequence
 
 from aisec.hooks import Rule
@@ -30,6 +34,8 @@ def rules_for_text(
 ) -> list[type[Rule]]:
     """The rules that could fire in `text`: some trigger occurs (rules without triggers always
     qualify) and every trigger group has an entry that occurs."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
     # Rules share markers and alternatives share tokens (hundreds of them per catalog): each
     # marker and each token is looked up once per text.
     markers: dict[str, bool] = {}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,11 +12,11 @@ from typing import Any
 from aisec.hooks import Applicability, Finding, Report, Rule, ScanError, Severity, Summary
 
 from . import __version__
-from .config import Config, ConfigError, load_config
+from .config import Config, ConfigError, check_rule_options, load_config
 from .declarative import build_rules
 from .diagnostics import ENGINE_DIAGNOSTICS
 from .discovery import ANY_SUFFIX, SOURCE_SUFFIXES, discover, display_path
-from .engine import FileResult, FileScanner
+from .engine import FileResult, FileScanner, read_source
 from .findings import sort_findings
 from .parallel import default_jobs, map_files
 from .pluginmanager import PluginError, Registry, configure, load_plugins
@@ -47,6 +49,7 @@ class CheckOptions:
     use_cache: bool = True
     artifacts_only: bool = False
     cache_dir: Path | None = None
+    allow_local_plugins: bool = True
 
 
 @dataclass
@@ -66,6 +69,8 @@ class Outcome:
     fail_on: Severity
     diffs: list[str] = field(default_factory=list)
     fixed: int = 0
+    warnings: list[str] = field(default_factory=list)  # printed on stderr
+    notes: list[str] = field(default_factory=list)  # printed on stderr with -v
 
     @property
     def exit_code(self) -> int:
@@ -83,6 +88,8 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
         config.disable_plugins,
         entry_points=options.entry_points,
         extra_path=str(config.root),
+        allow_local=options.allow_local_plugins,
+        config_name=config.display_path,
     )
     for rule in build_rules(config.rules):
         if rule.code in registry.rules:
@@ -102,11 +109,7 @@ def open_session(options: CheckOptions, cwd: Path) -> Session:
             raise ConfigError(
                 f"unknown rule code or prefix {unknown[0]!r} in `{label}`; `aisec rules` lists the codes"
             )
-    for code in config.rule_options:
-        if code not in registry.rules:
-            raise ConfigError(
-                f"{config.display_path}: `tool.aisec.rule-options.{code}` names an unknown rule"
-            )
+    check_rule_options(config, registry.rules)
     enabled, reasons = [], {}
     for code in sorted(registry.rules):
         rule = registry.rules[code]
@@ -145,6 +148,7 @@ def build_scanner(session: Session, options: CheckOptions, cwd: Path) -> FileSca
         root=config.root,
         cwd=cwd,
         taint_catalog=session.taint_catalog,
+        time_budget=config.file_timeout_seconds,
     )
 
 
@@ -153,6 +157,8 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
     scanner = build_scanner(session, options, cwd)
     summary = Summary()
     errors: list[ScanError] = []
+    warnings: list[str] = []
+    notes: list[str] = []
     results: list[FileResult] = []
     fix_mode = options.fix
     if stdin is not None:
@@ -169,22 +175,40 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         )
         for missing in found.missing:
             errors.append(ScanError(missing, "no such file or directory; check the path"))
+        for unreadable, why in found.unreadable:
+            errors.append(ScanError(unreadable, f"cannot read: {why}; fix its permissions or exclude it"))
+        warnings.extend(
+            f"{link}: skipped: a symlink to a file outside the project (scan its target where it lives)"
+            for link in found.skipped_links
+        )
         items = [(path, display_path(path, cwd)) for path in found.files]
 
-        cache = open_cache(session, options) if fix_mode is None else None
+        cache = open_cache(session, options, notes) if fix_mode is None else None
 
         def task(item: tuple[Path, str]) -> FileResult:
             path, shown = item
             if options.artifacts_only:
                 return _artifact_task(path, shown, session, cache)
             try:
-                data = path.read_bytes()
+                data = read_source(path)
             except OSError as exc:
                 return FileResult(shown, errors=[ScanError(shown, f"cannot read: {exc.strerror or exc}")])
-            return scan_source(scanner, shown, data, fix_mode, cache)
+            outside = fix_mode is not None and not options.diff and _outside(path, config.root)
+            # reported, not fixed: --fix never writes outside the project
+            result = scan_source(scanner, shown, data, None if outside else fix_mode, cache)
+            if outside:
+                result.warnings.append(f"{shown}: not fixed: a symlink to a file outside the project")
+            return result
 
-        results.extend(map_files(task, items, options.jobs or default_jobs()))
-    outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin)
+        def failed(item: tuple[Path, str], why: str) -> FileResult:
+            shown = item[1]
+            return FileResult(
+                shown, errors=[ScanError(shown, f"not checked: its scan {why}; exclude it or report it")]
+            )
+
+        jobs = options.jobs or default_jobs()
+        results.extend(map_files(task, items, jobs, failed, config.file_timeout_seconds))
+    outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin, config.root, warnings)
     findings: list[Finding] = []
     sources: dict[str, list[str]] = {}
     for result in results:
@@ -194,6 +218,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         summary.cached += result.cached
         findings.extend(result.findings)
         errors.extend(result.errors)
+        warnings.extend(result.warnings)
         if result.findings and result.lines is not None:
             sources[result.path] = result.lines
     if options.baseline is not None:
@@ -203,7 +228,9 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
     summary.findings = sum(1 for f in findings if not f.suppressed)
     report = Report(findings, errors, summary, __version__, rules=session.registry.rules, sources=sources)
     fail_on = options.fail_on or config.fail_on
-    return Outcome(report, fail_on, outcome_diffs, fixed)
+    if not results:
+        warnings.append("no files were checked: the paths hold no Python files that are not excluded")
+    return Outcome(report, fail_on, outcome_diffs, fixed, warnings, notes)
 
 
 def scan_source(
@@ -231,7 +258,12 @@ def scan_source(
 
 
 def _apply_fixes(
-    results: list[FileResult], diff_only: bool, cwd: Path, stdin: bytes | None
+    results: list[FileResult],
+    diff_only: bool,
+    cwd: Path,
+    stdin: bytes | None,
+    root: Path,
+    warnings: list[str],
 ) -> tuple[list[str], int]:
     """Write fixed files, or (with --diff, or for stdin) collect what would change.
 
@@ -241,6 +273,7 @@ def _apply_fixes(
     for result in results:
         if result.fixed_source is None:
             continue
+        from .fixes import write_fixed
         from .textdiff import unified_diff
 
         fixed += result.fixed_count
@@ -253,8 +286,17 @@ def _apply_fixes(
             before = (cwd / result.path).read_bytes().decode(result.encoding, "replace")
             outputs.append(unified_diff(result.path, before, result.fixed_source))
         else:
-            (cwd / result.path).write_bytes(result.fixed_source.encode(result.encoding))
+            refused = write_fixed(cwd / result.path, result.fixed_source.encode(result.encoding), root)
+            if refused is not None:  # the findings shown are those after the fix: not silently
+                fixed -= result.fixed_count
+                result.errors.append(ScanError(result.path, refused))
     return outputs, fixed
+
+
+def _outside(path: Path, root: Path) -> bool:
+    from .fixes import outside_project
+
+    return outside_project(path, root) is not None
 
 
 def _artifact_task(path: Path, shown: str, session: Session, cache: Any) -> FileResult:
@@ -273,16 +315,19 @@ def _artifact_task(path: Path, shown: str, session: Session, cache: Any) -> File
     return result
 
 
-def open_cache(session: Session, options: CheckOptions) -> Any:
-    """The result cache for this run's settings, or None with --no-cache."""
+def open_cache(session: Session, options: CheckOptions, notes: list[str] | None = None) -> Any:
+    """The result cache for this run's settings; None with --no-cache, or when this machine has
+    no usable cache key (`notes` gets why)."""
     if not options.use_cache:
         return None
-    from .cache import ResultCache, project_files_digest, run_key
+    from .cache import CacheUnavailable, ResultCache, code_digest, machine_key, project_files_digest, run_key
 
     config = session.config
+    manager = session.registry.manager
     key = run_key(
         [
             __version__,
+            code_digest([sys.modules["aisec"], sys.modules["aisec.hooks"], *manager.get_plugins()]),
             sorted(
                 (rule.code, session.registry.rule_plugins[rule.code], rule.__module__)
                 for rule in session.enabled
@@ -301,7 +346,26 @@ def open_cache(session: Session, options: CheckOptions) -> Any:
             project_files_digest(config.root),
         ]
     )
-    return ResultCache(options.cache_dir or config.root / ".aisec_cache", key)
+    if options.cache_dir is not None:
+        _check_writable_folder(options.cache_dir, "--cache-dir")
+    try:
+        return ResultCache(options.cache_dir or config.root / ".aisec_cache", key, machine_key())
+    except CacheUnavailable as exc:
+        if notes is not None:
+            notes.append(str(exc))
+        return None
+
+
+def _check_writable_folder(folder: Path, option: str) -> None:
+    """A folder the user named for aisec to write into exists (or is made) and is writable."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"{folder}: cannot create the folder: {exc.strerror or exc}; check {option}"
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{folder}: folder is not writable; check {option}")
 
 
 def _project(root: Path) -> Any:

@@ -71,6 +71,9 @@ def run_cli(
     """`run_cli(["check", "."], cwd=...)` -> (exit code, stdout, stderr), in-process."""
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
+    # The cache key of these runs lives in the test's folder, not in the user's cache directory.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".user-cache"))
+    monkeypatch.delenv("AISEC_CACHE_KEY", raising=False)
 
     def run(args: list[str], cwd: Path | None = None) -> CliResult:
         monkeypatch.chdir(cwd or tmp_path)

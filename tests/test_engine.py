@@ -225,7 +225,8 @@ def test_raising_rule_becomes_an_error_and_the_run_goes_on(tree, run_cli, method
     # ... and in text format the error is one line on stderr
     result = run_cli(["check", "--no-cache", "app"], cwd=root)
     assert result.code == 2
-    assert len(result.err.splitlines()) == 1
+    (note, error_line) = result.err.splitlines()  # the local plugin is announced, then the error
+    assert note.startswith("aisec: note: loaded plugin 'exploding_plugin'") and "BOOM001" in error_line
     # the same in worker processes
     result = run_cli(["check", "--no-cache", "--format", "json", "--jobs", "2", "app"], cwd=root)
     assert result.code == 2 and len(result.json()["errors"]) == 1

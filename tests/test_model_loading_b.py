@@ -181,9 +181,10 @@ def test_allowed_orgs_bad_value_is_an_error_naming_the_option(run_cli: Run, tmp_
         'from transformers import AutoModel\nAutoModel.from_pretrained("org/m")\n', encoding="utf-8"
     )
     result = run_cli(["check", "--select", "AIS107", "--format", "json", "app.py"], cwd=tmp_path)
-    assert result.code == 2
-    [error] = result.json()["errors"]
-    assert "`allowed-orgs`" in error["message"] and "AIS107" in error["message"]
+    # checked at start-up against the options the rule declares: one line, before any scanning
+    assert result.code == 2 and result.out == ""
+    assert "`tool.aisec.rule-options.AIS107.allowed-orgs` must be a list" in result.err
+    assert len(result.err.splitlines()) == 1
 
 
 # ---------------------------------------------------------------- AIS107 details

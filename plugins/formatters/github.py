@@ -10,7 +10,7 @@ every line, and the exit code is what fails the job.
 
 from __future__ import annotations
 
-from aisec.hooks import Finding, FormatOptions, Report, ScanError, Severity
+from aisec.hooks import Finding, FormatOptions, Report, ScanError, Severity, printable
 
 COMMANDS = {
     Severity.CRITICAL: "error",
@@ -22,8 +22,10 @@ COMMANDS = {
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message (the part after `::`)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a command's message (the part after `::`); other control characters and terminal
+    escapes are shown as `\x1b` and the like, so a scanned file cannot forge the log."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(escaped)
 
 
 def escape_property(text: str) -> str:

@@ -73,7 +73,7 @@ def artifact_location(path: str) -> dict[str, Any]:
         windows = PureWindowsPath(path)
         uri = windows.as_uri() if windows.drive else PurePosixPath(path).as_uri()
         return {"uri": uri}
-    return {"uri": quote(path.replace("\\", "/"), safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(path.replace("\\", "/"), safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
 def _root_uri(cwd: str) -> str:
@@ -258,7 +258,7 @@ def _jsonable(value: Any) -> Any:
 def fallback_fingerprint(finding: Finding, occurrence: int) -> str:
     """For a finding built without one (the engine always sets it): no line numbers either."""
     key = "\0".join((finding.code, finding.path, finding.message, str(occurrence)))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def result(finding: Finding, rule_index: int, fingerprint: str) -> dict[str, Any]:

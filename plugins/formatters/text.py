@@ -1,11 +1,13 @@
 """Human output, ruff-like: `path:line:col: CODE [severity] message`, with a code frame on a
-terminal. `concise` is the one-line-per-finding variant editors parse."""
+terminal. `concise` is the one-line-per-finding variant editors parse. Every string that comes
+from the scanned files (paths, messages naming pickle globals, source lines) goes through
+`printable`, so control characters and terminal escapes in them cannot forge the output."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from aisec.hooks import Finding, FormatOptions, Report, Severity
+from aisec.hooks import Finding, FormatOptions, Report, Severity, printable
 
 _SEVERITY_COLOURS = {
     Severity.CRITICAL: "\x1b[1;31m",
@@ -23,12 +25,12 @@ def _paint(text: str, style: str, color: bool) -> str:
 
 def _headline(finding: Finding, color: bool) -> str:
     loc = finding.location
-    where = _paint(f"{loc.path}:{loc.line}:{loc.column}:", _BOLD, color)
+    where = _paint(f"{printable(loc.path)}:{loc.line}:{loc.column}:", _BOLD, color)
     code = _paint(finding.code, _SEVERITY_COLOURS[finding.severity], color)
     fixable = " [*]" if finding.fix is not None else ""
     suppressed = " (suppressed)" if finding.suppressed else ""
     cell = f" (cell {finding.cell})" if finding.cell is not None else ""
-    return f"{where} {code} [{finding.severity}]{fixable} {finding.message}{cell}{suppressed}"
+    return f"{where} {code} [{finding.severity}]{fixable} {printable(finding.message)}{cell}{suppressed}"
 
 
 def _frame(finding: Finding, report: Report, color: bool) -> list[str]:
@@ -38,11 +40,13 @@ def _frame(finding: Finding, report: Report, color: bool) -> list[str]:
         return []
     gutter = " " * len(str(loc.line))
     end = loc.end_column if loc.end_line == loc.line else len(text) + 1
-    width = max(1, end - loc.column)
-    marker = " " * (loc.column - 1) + "^" * width
+    # columns of the escaped line: an escape is wider than the character it stands for
+    start = len(printable(text[: loc.column - 1])) + 1
+    width = max(1, len(printable(text[loc.column - 1 : end - 1])))
+    marker = " " * (start - 1) + "^" * width
     return [
         f"{gutter} |",
-        f"{loc.line} | {text}",
+        f"{loc.line} | {printable(text)}",
         f"{gutter} | {_paint(marker, _SEVERITY_COLOURS[finding.severity], color)}",
         "",
     ]
