@@ -235,6 +235,9 @@ class FileScanner:
         self.taint_catalog = taint_catalog
         self._trigger_expansions = taint_catalog.trigger_expansions() if taint_catalog is not None else None
         self._project_modules: Any = None
+        # Where the taint summaries of the project's modules are cached (`get_record`/`put_record`
+        # of `cache.ResultCache`); None: summarised afresh in each run.
+        self.summary_store: Any = None
 
     # ----- public -----
 
@@ -618,7 +621,7 @@ class FileScanner:
             if root is not None:
                 from .taint.project import ProjectModules
 
-                self._project_modules = ProjectModules(Path(root), self.taint_catalog)
+                self._project_modules = ProjectModules(Path(root), self.taint_catalog, self.summary_store)
         return self._project_modules
 
     # ----- diagnostics -----

@@ -184,6 +184,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         items = [(path, display_path(path, cwd)) for path in found.files]
 
         cache = open_cache(session, options, notes) if fix_mode is None else None
+        scanner.summary_store = cache  # taint summaries of the project's modules live with the results
 
         def task(item: tuple[Path, str]) -> FileResult:
             path, shown = item

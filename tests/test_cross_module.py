@@ -120,3 +120,33 @@ def test_relative_imports_above_the_root_and_cycles_are_unknown(
     )
     (root / ".git").mkdir()
     assert rows(scan(run_cli, root, "--no-cache", ".")) == [("pkg/app.py", 5, "AIS201")]
+
+
+def test_summaries_are_cached_and_a_changed_helper_is_summarised_again(
+    run_cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pre-commit on one changed route reads the other modules' summaries from the cache; a
+    changed helper is analysed again (its key covers its bytes and those of what it imports)."""
+    from aisec.taint.project import ProjectModules
+
+    analysed: list[str] = []
+    original = ProjectModules._analyse
+
+    def spy(self: Any, module: str, path: Path) -> Any:
+        analysed.append(module)
+        return original(self, module, path)
+
+    monkeypatch.setattr(ProjectModules, "_analyse", spy)
+    root = copy_app("flask_shop", tmp_path)
+    routes = root / "shop" / "routes.py"
+    scan(run_cli, root, ".")
+    assert "shop.llm" in analysed
+    analysed.clear()
+    routes.write_text(routes.read_text() + "# changed\n")
+    assert rows(scan(run_cli, root, "shop/routes.py")) == sorted(EXPECTED["flask_shop"])
+    assert analysed == []
+    prompts = root / "shop" / "prompts.py"
+    prompts.write_text(prompts.read_text().replace("Answer questions about orders only.", "Be brief."))
+    routes.write_text(routes.read_text() + "# changed again\n")
+    assert rows(scan(run_cli, root, "shop/routes.py")) == sorted(EXPECTED["flask_shop"])
+    assert {"shop.prompts", "shop.llm"} <= set(analysed)  # llm imports prompts: its key changed too

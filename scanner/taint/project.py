@@ -16,6 +16,7 @@ May import: the lower layers and `module` (lazily: analysing a module is buildin
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,9 +80,12 @@ class ModuleSummary:
 class ProjectModules:
     """The project's modules below `root`, summarised on first use (once per run and process)."""
 
-    def __init__(self, root: Path, catalog: Any) -> None:
+    def __init__(self, root: Path, catalog: Any, store: Any = None) -> None:
+        """`store` keeps summaries between runs (`get_record`/`put_record`, see `cache`)."""
         self.root = root.resolve()
         self.catalog = catalog
+        self.store = store
+        self._keys: dict[str, str | None] = {}
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._files: dict[str, Path | None] = {}
         self._depth = 0  # summaries being built inside one another (imports of imports)
@@ -157,28 +161,31 @@ class ProjectModules:
     def import_tokens(self, path: str, text: str) -> tuple[str, set[Path]]:
         """Catalog tokens the file reaches through project imports (the sink patterns and source
         descriptions of the summaries it imports, for the prefilter), and those summaries' files."""
-        importer = self.module_name(path)
-        is_package = Path(path).name == "__init__.py"
         tokens: list[str] = []
         files: set[Path] = set()
-        for dots_module, names, plain in _IMPORT.findall(text):
-            modules = []
-            if plain:
-                modules = [part.split(" as ")[0].strip() for part in plain.split(",")]
-            else:
-                dots = len(dots_module) - len(dots_module.lstrip("."))
-                base = self.absolute(importer, dots, dots_module.lstrip("."), is_package)
-                if base is None:
-                    continue
-                modules = [base] + [
-                    f"{base}.{n.split(' as ')[0].strip()}" for n in names.split(",") if n.strip()
-                ]
-            for module in modules:
-                summary = self.summary(module) if module else None
-                if summary is not None:
-                    tokens += summary_tokens(summary)
-                    files.update(summary.files)
+        for module in self._imported(self.module_name(path), Path(path).name == "__init__.py", text):
+            summary = self.summary(module)
+            if summary is not None:
+                tokens += summary_tokens(summary)
+                files.update(summary.files)
         return " ".join(tokens), files
+
+    def _imported(self, importer: str | None, is_package: bool, text: str) -> list[str]:
+        """Absolute names of what a module's text imports (`from a import b` gives `a` and `a.b`:
+        `b` may be a module), as far as a pattern over its import lines tells."""
+        found: list[str] = []
+        for dots_module, names, plain in _IMPORT.findall(text):
+            if plain:
+                found += [part.split(" as ")[0].strip() for part in plain.split(",")]
+                continue
+            dots = len(dots_module) - len(dots_module.lstrip("."))
+            base = self.absolute(importer, dots, dots_module.lstrip("."), is_package)
+            if base is not None:
+                found += [
+                    base,
+                    *(f"{base}.{n.split(' as ')[0].strip()}" for n in names.split(",") if n.strip()),
+                ]
+        return [name for name in dict.fromkeys(found) if name]
 
     def summary(self, module: str) -> ModuleSummary | None:
         if module in self._summaries:
@@ -198,7 +205,41 @@ class ProjectModules:
         self._summaries[module] = summary
         return summary
 
+    def _key(self, module: str) -> str | None:
+        """What a module's summary depends on: its name, its bytes, and the keys of the project
+        modules it imports (a changed helper changes the key of every module above it)."""
+        if module in self._keys:
+            return self._keys[module]
+        self._keys[module] = None  # an import cycle: the module's own bytes still count
+        path = self.file_of(module)
+        if path is None:
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        digest = hashlib.sha256(f"{module}\0".encode() + data)
+        text = data.decode("utf-8", "replace")
+        for imported in self._imported(module, path.name == "__init__.py", text):
+            inner = self._key(imported) if self.file_of(imported) is not None else None
+            digest.update(f"\0{imported}\0{inner or ''}".encode())
+        self._keys[module] = key = digest.hexdigest()
+        return key
+
     def _summarise(self, module: str, path: Path) -> ModuleSummary | None:
+        key = self._key(module) if self.store is not None else None
+        if key is not None:
+            cached = self.store.get_record("summary", key)
+            summary = summary_from_json(cached, self.catalog) if cached is not None else None
+            if summary is not None:
+                return summary
+        summary = self._analyse(module, path)
+        if key is not None and summary is not None:
+            self.store.put_record("summary", key, summary_to_json(summary, self.catalog))
+        return summary
+
+    def _analyse(self, module: str, path: Path) -> ModuleSummary | None:
+        """Analyse the module's file and export its summary (None: unreadable, too large or not Python)."""
         import libcst as cst
 
         from ..names import NameTable
@@ -233,3 +274,80 @@ def summary_tokens(summary: ModuleSummary) -> list[str]:
         for source in function.returns_sources:
             tokens += re.findall(r"\w+", source.description)
     return tokens
+
+
+def summary_to_json(summary: ModuleSummary, catalog: Any) -> dict[str, Any]:
+    """A summary as JSON; catalog sinks by their index (the run key covers the catalog)."""
+    index = {id(sink): number for number, sink in enumerate(catalog.sinks)}
+    return {
+        "name": summary.name,
+        "path": str(summary.path),
+        "display": summary.display,
+        "files": [str(f) for f in summary.files],
+        "constants": summary.constants,
+        "reexports": summary.reexports,
+        "functions": {
+            name: {
+                "params": function.params,
+                "returns_params": [[i, s, list(e)] for i, s, e in function.returns_params],
+                "returns_sources": [
+                    [s.tier, s.label, s.description, s.line, s.spliced, list(s.encoded)]
+                    for s in function.returns_sources
+                ],
+                "sinks": [
+                    [
+                        e.param,
+                        e.role,
+                        e.target,
+                        index.get(id(e.sink)) if e.sink is not None else None,
+                        e.message_role,
+                        e.spliced,
+                        list(e.encoded),
+                        [list(step) for step in e.steps],
+                    ]
+                    for e in function.sinks
+                ],
+            }
+            for name, function in summary.functions.items()
+        },
+    }
+
+
+def summary_from_json(raw: Any, catalog: Any) -> ModuleSummary | None:
+    """The summary `summary_to_json` wrote; None when the record does not read back."""
+    try:
+        sinks = catalog.sinks
+        summary = ModuleSummary(
+            raw["name"],
+            Path(raw["path"]),
+            raw["display"],
+            constants={str(k): int(v) for k, v in raw["constants"].items()},
+            reexports={str(k): str(v) for k, v in raw["reexports"].items()},
+            files=tuple(Path(f) for f in raw["files"]),
+        )
+        for name, data in raw["functions"].items():
+            summary.functions[name] = FunctionSummary(
+                name,
+                [(str(p), str(k)) for p, k in data["params"]],
+                [(int(i), bool(s), tuple(e)) for i, s, e in data["returns_params"]],
+                [
+                    SourceEntry(t, lb, d, int(ln), bool(s), tuple(e))
+                    for t, lb, d, ln, s, e in data["returns_sources"]
+                ],
+                [
+                    SinkEntry(
+                        int(param),
+                        role,
+                        target,
+                        sinks[sink] if sink is not None else None,
+                        message_role,
+                        bool(spliced),
+                        tuple(encoded),
+                        tuple((int(line), int(column), str(text)) for line, column, text in steps),
+                    )
+                    for param, role, target, sink, message_role, spliced, encoded, steps in data["sinks"]
+                ],
+            )
+        return summary
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
