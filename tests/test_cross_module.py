@@ -70,6 +70,7 @@ def test_the_path_crosses_into_the_helper_module(run_cli: Callable[..., Any], tm
     assert [(r["path"], r["line"], r["message"].split(":")[0]) for r in first["related"]] == [
         ("shop/routes.py", 13, "source"),
         ("shop/routes.py", 13, "passes to another module of the project"),
+        ("shop/llm.py", 12, "passes through `build()`"),
         ("shop/llm.py", 12, "sink"),
     ]
     assert "in `shop.llm.ask()`" in first["message"]

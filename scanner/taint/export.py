@@ -41,9 +41,7 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
             for func, index, spliced, encoded, calls in taint._param_roots(facts):
                 if func not in exported:
                     continue
-                steps = tuple(
-                    (taint._line(c), 1, f"passes through `{call_name(c)}()`") for c in reversed(calls)
-                )
+                steps = tuple((taint._line(c), 1, f"passes through `{call_name(c)}()`") for c in calls)
                 steps += tuple((r.location.line, r.location.column, r.message) for r in remote)
                 if not remote:
                     steps += ((taint._line(node), 1, f"sink: {target}"),)
