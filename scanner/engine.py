@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from aisec.hooks import (
+    TAINT_SINKS,
+    TAINT_SOURCES,
     Applicability,
     Confidence,
     Finding,
@@ -296,8 +298,10 @@ class FileScanner:
         python: _PythonParse | None = None
         if self.use_prefilter:
             gated = rules_for_text(text, candidates, self._trigger_expansions)
-            project = self.project_modules() if len(gated) < len(candidates) and "import" in text else None
-            if project is not None:  # a module that only calls `llm.ask(...)` holds no sink token itself
+            dropped = [rule for rule in candidates if rule not in gated and _reads_taint(rule)]
+            project = self.project_modules() if dropped and "import" in text else None
+            if project is not None and project.mentions_source(text):
+                # a module that only calls `llm.ask(request.args["q"])` holds no sink token itself
                 tokens, files = project.import_tokens(path, text)
                 for file in files:
                     result.dependencies[str(file)] = file_signature(file)
@@ -736,6 +740,12 @@ class FileScanner:
         defaults = dict(rule.default_options) if rule is not None else {}
         defaults.update(self.options.get(code, {}))
         return defaults
+
+
+def _reads_taint(rule: type[Rule]) -> bool:
+    """Whether the rule's prefilter triggers are taint markers (it reads the taint engine)."""
+    triggers = (*rule.triggers, *(t for group in rule.trigger_groups for t in group))
+    return any(trigger.startswith(TAINT_SOURCES) or trigger.startswith(TAINT_SINKS) for trigger in triggers)
 
 
 def _with_cell(finding: Finding, path: str, cells: list[int]) -> Finding:

@@ -107,20 +107,35 @@ def test_a_file_whose_only_sink_is_in_another_module_passes_the_prefilter(
     assert scan(run_cli, root, "--no-cache", "docs_api/main.py") == []
 
 
-def test_relative_imports_above_the_root_and_cycles_are_unknown(
+CYCLE = {
+    "pkg/__init__.py": "",
+    "pkg/a.py": "from .b import ask\nfrom ... import nothing\n\ndef go(q):\n    return ask(q)\n",
+    "pkg/b.py": "from .a import go\nimport openai\n\ndef ask(q):\n"
+    "    return openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': q}])\n",
+}
+
+
+def test_import_cycles_and_relative_imports_above_the_root(
     run_cli: Callable[..., Any], tree: Callable[..., Path]
 ) -> None:
-    root = tree(
-        {
-            "pkg/__init__.py": "",
-            "pkg/a.py": "from .b import ask\nfrom ... import nothing\n\ndef go(q):\n    return ask(q)\n",
-            "pkg/b.py": "from .a import go\nimport openai\n\ndef ask(q):\n"
-            "    return openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': q}])\n",
-            "pkg/app.py": "from flask import request\nfrom pkg.a import go\n\ndef view():\n    return go(request.args['q'])\n",
-        }
+    app = (
+        "from flask import request\nfrom pkg.b import ask\n\ndef view():\n    return ask(request.args['q'])\n"
     )
+    root = tree({**CYCLE, "pkg/app.py": app})
     (root / ".git").mkdir()
     assert rows(scan(run_cli, root, "--no-cache", ".")) == [("pkg/app.py", 5, "AIS201")]
+
+
+def test_the_summaries_a_file_sees_go_one_module_deep(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """`project.HORIZON`: a file applies the summaries of the modules it imports; those were
+    computed with their own imports' outlines (constants, re-exports), not their functions. A
+    helper that hands the data on to a third module's sink is a library call here (documented)."""
+    app = "from flask import request\nfrom pkg.a import go\n\ndef view():\n    return go(request.args['q'])\n"
+    root = tree({**CYCLE, "pkg/app.py": app})
+    (root / ".git").mkdir()
+    assert rows(scan(run_cli, root, "--no-cache", ".")) == []
 
 
 def test_summaries_are_cached_and_a_changed_helper_is_summarised_again(
@@ -133,9 +148,9 @@ def test_summaries_are_cached_and_a_changed_helper_is_summarised_again(
     analysed: list[str] = []
     original = ProjectModules._analyse
 
-    def spy(self: Any, module: str, path: Path) -> Any:
+    def spy(self: Any, module: str, *args: Any) -> Any:
         analysed.append(module)
-        return original(self, module, path)
+        return original(self, module, *args)
 
     monkeypatch.setattr(ProjectModules, "_analyse", spy)
     root = copy_app("flask_shop", tmp_path)
@@ -150,4 +165,5 @@ def test_summaries_are_cached_and_a_changed_helper_is_summarised_again(
     prompts.write_text(prompts.read_text().replace("Answer questions about orders only.", "Be brief."))
     routes.write_text(routes.read_text() + "# changed again\n")
     assert rows(scan(run_cli, root, "shop/routes.py")) == sorted(EXPECTED["flask_shop"])
-    assert {"shop.prompts", "shop.llm"} <= set(analysed)  # llm imports prompts: its key changed too
+    assert "shop.llm" in analysed  # llm imports prompts: its key changed too
+    assert "shop.prompts" not in analysed  # no source or sink there: its outline (constants) is enough

@@ -62,8 +62,15 @@ class ProjectCalls:
     def _foreign(self, node: Any) -> tuple[Any, str] | None:
         if self.project is None:
             return None
+        if self._follows_imports is None:
+            self._follows_imports = self.path is None or self.project.allows(self.module_name, self.path)
+        if not self._follows_imports:
+            return None
         name = self._project_name(node)
-        found = self.project.resolve(name) if name else None
+        horizon = self.imports_horizon
+        found = None
+        if name:
+            found = self.project.resolve(name) if horizon is None else self.project.resolve(name, horizon)
         if found is not None:
             self.dependencies.update(found[0].files)
         return found

@@ -79,9 +79,11 @@ class ModuleTaint(
         project: ProjectModules | None = None,
         module_name: str | None = None,
         path: Path | None = None,
+        imports_horizon: int | None = None,
     ) -> None:
         """`project` (with this module's dotted `module_name` and `path`) resolves calls of the
-        project's functions in other modules to their summaries."""
+        project's functions in other modules to their summaries, seen from `imports_horizon`
+        (default: a scanned file's, `project.HORIZON`)."""
         self.module = module
         self.names = names
         self.catalog = catalog
@@ -89,7 +91,9 @@ class ModuleTaint(
         self.module_name = module_name
         self.path = path
         self.dependencies: set[Path] = set()  # files of the summaries this module's analysis used
+        self.imports_horizon = imports_horizon
         self._imports_from: dict[str, str] | None = None
+        self._follows_imports: bool | None = None  # `project.allows` this module, asked once
         self._done = False
         self.incomplete: str | None = None  # why the analysis stopped early (None: it did not)
 

@@ -22,9 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
+
+from .values import count_words
+
 MAX_BYTES = 1_000_000  # a larger module is not summarised (its callers see an unknown function)
 MAX_REEXPORTS = 8  # `__init__` re-export hops followed
-MAX_IMPORT_DEPTH = 6  # imports of imports summarised (deeper: an unknown function)
+MAX_FANOUT = 8  # project modules mentioning a source or sink that one module may import and still be
+# followed into (an application's route imports a few helpers; a library's modules import dozens)
+HORIZON = (
+    1  # a file sees its imports' summaries; theirs see their own imports' outlines (constants, re-exports)
+)
 
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([^)#\n]*)|import[ \t]+([^#\n]+))", re.M
@@ -86,9 +94,11 @@ class ProjectModules:
         self.catalog = catalog
         self.store = store
         self._keys: dict[str, str | None] = {}
-        self._summaries: dict[str, ModuleSummary | None] = {}
+        self._summaries: dict[tuple[str, int], ModuleSummary | None] = {}
         self._files: dict[str, Path | None] = {}
-        self._depth = 0  # summaries being built inside one another (imports of imports)
+        self._expansions: Any = None
+        self._mentions_memo: dict[Path, bool] = {}
+        self._allows_memo: dict[Path, bool] = {}
 
     # ----- names and files -----
 
@@ -142,14 +152,14 @@ class ProjectModules:
 
     # ----- what a caller asks -----
 
-    def resolve(self, qualified: str) -> tuple[ModuleSummary, str] | None:
+    def resolve(self, qualified: str, horizon: int = HORIZON) -> tuple[ModuleSummary, str] | None:
         """(summary, attribute) for `pkg.llm.ask`: the longest prefix that is a project module,
         `__init__` re-exports followed."""
         for _ in range(MAX_REEXPORTS):
             head, _, attr = qualified.rpartition(".")
             if not head:
                 return None
-            summary = self.summary(head)
+            summary = self.summary(head, horizon)
             if summary is None:
                 return None
             target = summary.reexports.get(attr)
@@ -163,6 +173,8 @@ class ProjectModules:
         descriptions of the summaries it imports, for the prefilter), and those summaries' files."""
         tokens: list[str] = []
         files: set[Path] = set()
+        if not self.allows(self.module_name(path), Path(path), text):
+            return "", files
         for module in self._imported(self.module_name(path), Path(path).name == "__init__.py", text):
             summary = self.summary(module)
             if summary is not None:
@@ -187,22 +199,18 @@ class ProjectModules:
                 ]
         return [name for name in dict.fromkeys(found) if name]
 
-    def summary(self, module: str) -> ModuleSummary | None:
-        if module in self._summaries:
-            return self._summaries[module]
-        self._summaries[module] = None  # an import cycle sees "unknown" while this one is built
+    def summary(self, module: str, horizon: int = HORIZON) -> ModuleSummary | None:
+        """The module's summary as seen from `horizon` levels of imports above it: its analysis
+        reads its own imports' summaries at `horizon - 1`; at 0 (or when neither the module nor
+        what it imports mentions a catalog source or sink) only its outline (constants, re-exports).
+        Results therefore do not depend on the order in which files ask."""
+        key = (module, horizon)
+        if key in self._summaries:
+            return self._summaries[key]
+        self._summaries[key] = None  # an import cycle sees "unknown" while this one is built
         path = self.file_of(module)
-        if path is not None and self._depth >= MAX_IMPORT_DEPTH:
-            del self._summaries[module]  # asked again from a shallower import, it is summarised
-            return None
-        if path is None:
-            return None
-        self._depth += 1
-        try:
-            summary = self._summarise(module, path)
-        finally:
-            self._depth -= 1
-        self._summaries[module] = summary
+        summary = self._summarise(module, path, horizon) if path is not None else None
+        self._summaries[key] = summary
         return summary
 
     def _key(self, module: str) -> str | None:
@@ -226,20 +234,117 @@ class ProjectModules:
         self._keys[module] = key = digest.hexdigest()
         return key
 
-    def _summarise(self, module: str, path: Path) -> ModuleSummary | None:
+    def _summarise(self, module: str, path: Path, horizon: int) -> ModuleSummary | None:
+        try:
+            data = path.read_bytes()
+            text = data.decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+        if len(data) > MAX_BYTES:
+            return None
+        if (
+            horizon <= 0
+            or not self.allows(module, path, text)
+            or not self._relevant(module, path, text, horizon)
+        ):
+            return self._outline(module, path, text)
         key = self._key(module) if self.store is not None else None
         if key is not None:
-            cached = self.store.get_record("summary", key)
+            cached = self.store.get_record("summary", f"{horizon}:{key}")
             summary = summary_from_json(cached, self.catalog) if cached is not None else None
             if summary is not None:
                 return summary
-        summary = self._analyse(module, path)
+        summary = self._analyse(module, path, text, horizon)
         if key is not None and summary is not None:
-            self.store.put_record("summary", key, summary_to_json(summary, self.catalog))
+            self.store.put_record("summary", f"{horizon}:{key}", summary_to_json(summary, self.catalog))
         return summary
 
-    def _analyse(self, module: str, path: Path) -> ModuleSummary | None:
-        """Analyse the module's file and export its summary (None: unreadable, too large or not Python)."""
+    def allows(self, module: str | None, path: Path, text: str | None = None) -> bool:
+        """Whether a module's project imports are followed: at most `MAX_FANOUT` of the modules
+        it imports mention a catalog source or sink (decided by the texts alone, so the same
+        in every run and worker). Otherwise its calls into the project count as library calls."""
+        path = path.absolute()
+        if path not in self._allows_memo:
+            if text is None:
+                try:
+                    text = path.read_text(encoding="utf-8-sig")
+                except (OSError, UnicodeDecodeError):
+                    text = ""
+            relevant = {
+                name
+                for name in self._imported(module, path.name == "__init__.py", text)
+                if (file := self.file_of(name)) is not None and self._mentions(file)
+            }
+            self._allows_memo[path] = len(relevant) <= MAX_FANOUT
+        return self._allows_memo[path]
+
+    def mentions_source(self, text: str) -> bool:
+        """Whether a text spells a catalog source: where a flow into another module can start
+        (the prefilter follows a file's imports only then)."""
+        if self._expansions is None:
+            self._expansions = self.catalog.trigger_expansions()
+        return any(
+            all(token in text for token in tokens) for tokens in self._expansions.get(TAINT_SOURCES, ())
+        )
+
+    def _mentions(self, path: Path, text: str | None = None) -> bool:
+        """Whether a file spells a catalog source or sink (the prefilter's tokens)."""
+        if path not in self._mentions_memo:
+            if text is None:
+                try:
+                    text = path.read_text(encoding="utf-8-sig")
+                except (OSError, UnicodeDecodeError):
+                    text = ""
+            if self._expansions is None:
+                self._expansions = self.catalog.trigger_expansions()
+            self._mentions_memo[path] = any(
+                all(token in text for token in alternative)
+                for marker in (TAINT_SINKS, TAINT_SOURCES)
+                for alternative in self._expansions.get(marker, ())
+            )
+        return self._mentions_memo[path]
+
+    def _relevant(self, module: str, path: Path, text: str, horizon: int) -> bool:
+        """Whether analysing the module can find more than its outline: it spells a catalog
+        source or sink, or imports a module whose summary has flows."""
+        if self._mentions(path, text):
+            return True
+        for imported in self._imported(module, path.name == "__init__.py", text):
+            summary = self.summary(imported, horizon - 1) if self.file_of(imported) else None
+            if summary is not None and any(f.sinks or f.returns_sources for f in summary.functions.values()):
+                return True
+        return False
+
+    def _outline(self, module: str, path: Path, text: str) -> ModuleSummary | None:
+        """What a module offers without analysing it: its constant texts and re-exports."""
+        import ast
+
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        summary = ModuleSummary(module, path, self._display(path), files=(path,))
+        is_package = path.name == "__init__.py"
+        for statement in tree.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target, value = statement.targets[0], statement.value
+                if (
+                    isinstance(target, ast.Name)
+                    and isinstance(value, ast.Constant)
+                    and isinstance(value.value, str)
+                ):
+                    words = count_words(value.value)
+                    if words:
+                        summary.constants[target.id] = words
+            elif isinstance(statement, ast.ImportFrom):
+                base = self.absolute(module, statement.level, statement.module or "", is_package)
+                for alias in statement.names if base else ():
+                    if alias.name != "*":
+                        summary.reexports[alias.asname or alias.name] = f"{base}.{alias.name}"
+        return summary
+
+    def _analyse(self, module: str, path: Path, text: str, horizon: int) -> ModuleSummary | None:
+        """Analyse the module and export its summary (None: not Python, or nesting too deep)."""
         import libcst as cst
 
         from ..names import NameTable
@@ -247,15 +352,18 @@ class ProjectModules:
         from .module import ModuleTaint
 
         try:
-            data = path.read_bytes()
-            if len(data) > MAX_BYTES:
-                return None
-            tree = cst.parse_module(data.decode("utf-8-sig"))
+            tree = cst.parse_module(text)
             taint = ModuleTaint(
-                tree, NameTable(tree), self.catalog, project=self, module_name=module, path=path
+                tree,
+                NameTable(tree),
+                self.catalog,
+                project=self,
+                module_name=module,
+                path=path,
+                imports_horizon=horizon - 1,
             )
             return export_summary(taint, module, path, self._display(path))
-        except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, RecursionError):
+        except (cst.ParserSyntaxError, RecursionError):
             return None
 
     def _display(self, path: Path) -> str:
