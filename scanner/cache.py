@@ -2,7 +2,7 @@
 re-scanned.
 
 The run key covers everything else that can change a file's findings: aisec's own source files
-(not only its version string), the source files of every plugin module, the enabled rules and
+(not only its version string; by path, size and mtime), the source files of every plugin module, the enabled rules and
 the plugins that provide them, rule options, declarative rules, taint settings, per-file ignores,
 output settings and the project's dependency declarations (AIS102 reads the torch pin).
 
@@ -73,8 +73,10 @@ def project_files_digest(root: Path) -> str:
 
 def code_digest(modules: Iterable[Any]) -> str:
     """Digest of the Python source files of `modules` (a plugin object stands for the module of
-    its class; a package counts with every `.py` file
-    below its folder): a changed rule invalidates the cache even when no version number moved."""
+    its class; a package counts with every `.py` file below its folder): a changed rule
+    invalidates the cache even when no version number moved. Files count by path, size and
+    modification time, which any edit, reinstall or pre-commit `rev:` bump (a new environment)
+    changes: reading every file would cost a pre-commit run several milliseconds."""
     files: set[str] = set()
     for module in modules:
         if not isinstance(module, ModuleType):  # a plugin object: the module that defines it
@@ -91,10 +93,11 @@ def code_digest(modules: Iterable[Any]) -> str:
     digest = hashlib.sha256()
     for path in sorted(files):
         try:
-            with open(path, "rb") as handle:
-                digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + handle.read() + b"\0")
+            info = os.stat(path)
+            facts = f"{info.st_size}:{info.st_mtime_ns}"
         except OSError:
-            digest.update(path.encode("utf-8", "surrogateescape") + b"\0?\0")
+            facts = "?"
+        digest.update(f"{path}\0{facts}\0".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -301,6 +304,7 @@ def _finding_to_json(finding: Finding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "artifact": finding.artifact,
         "cell": finding.cell,
+        "cell_line": finding.cell_line,
         "suppressed": finding.suppressed,
         "related": [[*_location_to_json(r.location), r.message] for r in finding.related],
     }
@@ -320,6 +324,7 @@ def _finding_from_json(raw: dict[str, Any]) -> Finding:
         fingerprint=raw["fingerprint"],
         artifact=raw["artifact"],
         cell=raw["cell"],
+        cell_line=raw.get("cell_line"),
         suppressed=raw["suppressed"],
         related=tuple(RelatedLocation(Location(*r[:5]), r[5]) for r in raw["related"]),
     )

@@ -232,6 +232,7 @@ class FileScanner:
         # After the token gate, an `ast` pass keeps the rules whose `qualified_names` match a call
         # (`screen.CallScreen`, built when a file first passes the token gate).
         self._screen: Any = None
+        self._identifier_screen: Any = None
         # The run's merged `aisec.hooks.TaintCatalog` (None: no taint rules, an empty catalog); its
         # source/sink tokens are what the prefilter markers of taint rules stand for.
         self.taint_catalog = taint_catalog
@@ -308,12 +309,13 @@ class FileScanner:
                 if tokens:
                     gated = rules_for_text(f"{text}\n{tokens}", candidates, self._trigger_expansions)
             candidates = gated
-            if candidates and self._call_screen().screens(candidates):
+            if candidates and any(screen.screens(candidates) for screen in self._screens()):
                 # The tree of the parse guard `_run_rules` needs anyway: parsed once, screened,
                 # dropped before libcst runs (only the verdict travels on).
                 tree, python = _PythonParse.of_tree(text)
                 if tree is not None:
                     candidates = self._call_screen().select(tree, candidates)
+                    candidates = self._identifier_screen.select(tree, text, candidates)
                     result.screened = True
                 del tree
         if not candidates:
@@ -321,6 +323,17 @@ class FileScanner:
             self._unused_without_parse(path, text, ignored, result)
             return
         self._scan_text(path, text, candidates, ignored, result, fix, python)
+
+    def _screens(self) -> tuple[Any, Any]:
+        """The `ast` screens: qualified names of calls (`screen`), taint markers against the
+        module's identifiers (`identifiers`)."""
+        if self._identifier_screen is None:
+            from .identifiers import IdentifierScreen
+
+            self._identifier_screen = IdentifierScreen(
+                self.parsing_rules, self._trigger_expansions, self.taint_catalog
+            )
+        return self._call_screen(), self._identifier_screen
 
     def _call_screen(self) -> Any:
         if self._screen is None:
@@ -524,7 +537,7 @@ class FileScanner:
                 texts.append(fingerprint_text)
                 if fix is not None:
                     fixes.append(fix)
-        return assign_fingerprints(findings, texts), fixes, broken
+        return assign_fingerprints(findings, texts, self.identity), fixes, broken
 
     def _materialise_one(
         self,
@@ -546,7 +559,12 @@ class FileScanner:
         )
         statement_end = statement_span.end.line if _is_simple(report.statement) else statement_span.start.line
         suppression = suppression_for(
-            suppressions, report.rule.code, span.start.line, statement_span.start.line, statement_end
+            suppressions,
+            report.rule.code,
+            span.start.line,
+            statement_span.start.line,
+            statement_end,
+            report.severity or report.rule.severity,
         )
         if suppression is not None and not self.show_suppressed:
             return None
@@ -583,7 +601,7 @@ class FileScanner:
         )
         # An artifact finding is located in the artifact: the loading file keeps apart the same
         # load written in two files.
-        origin = f"{artifact.get('member')}\0{path}" if artifact else ""
+        origin = f"{artifact.get('member')}\0{self.identity(path)}" if artifact else ""
         fix = report.fix if suppression is None else None
         return finding, fix, f"{module.code_for_node(report.node)}\0{origin}"
 
@@ -652,7 +670,7 @@ class FileScanner:
             message=f"cannot check this file: {message}",
             cwe=PARSE_ERROR.cwe,
         )
-        result.findings.extend(assign_fingerprints([finding], [message]))
+        result.findings.extend(assign_fingerprints([finding], [message], self.identity))
 
     def _incomplete_analysis(self, result: FileResult, path: str, context: _FileContext) -> None:
         """AIS005 when the file's taint analysis stopped at its budget. (Also records the other
@@ -675,7 +693,7 @@ class FileScanner:
             message=f"not fully analysed: {reason}; AIS2xx/AIS3xx may miss flows in this file",
             cwe=INCOMPLETE_ANALYSIS.cwe,
         )
-        result.findings.extend(assign_fingerprints([finding], [reason]))
+        result.findings.extend(assign_fingerprints([finding], [reason], self.identity))
 
     def _unused_without_parse(
         self, path: str, text: str, ignored: frozenset[str], result: FileResult
@@ -700,7 +718,15 @@ class FileScanner:
                         message=f"unused suppression for {', '.join(stale)}: nothing is reported here; remove it",
                     )
                 )
-        result.findings.extend(assign_fingerprints(unused, [f.message for f in unused]))
+        result.findings.extend(assign_fingerprints(unused, [f.message for f in unused], self.identity))
+
+    def identity(self, path: str) -> str:
+        """The path fingerprints hash: relative to the project root (`projectroot.identity_path`)."""
+        if self.root is None:
+            return path
+        from .projectroot import identity_path
+
+        return identity_path(path, self.cwd or Path.cwd(), self.root)
 
     def _is_known(self, code: str) -> bool:
         return any(known.startswith(code) for known in self.known_codes)
@@ -749,11 +775,12 @@ def _reads_taint(rule: type[Rule]) -> bool:
 
 
 def _with_cell(finding: Finding, path: str, cells: list[int]) -> Finding:
-    """Add the notebook cell number to a finding located in the notebook itself."""
+    """Add the notebook cell and the line within it to a finding located in the notebook itself."""
     line = finding.location.line
     if finding.path != path or not 1 <= line <= len(cells):
         return finding
-    return dataclasses.replace(finding, cell=cells[line - 1])
+    cell = cells[line - 1]
+    return dataclasses.replace(finding, cell=cell, cell_line=line - cells.index(cell))
 
 
 def file_signature(path: Path) -> tuple[int, int, int]:

@@ -27,6 +27,11 @@ from aisec.hooks import Rule
 MARKER_PREFIX = "@taint:"
 
 
+def searchable(text: str) -> str:
+    """The text as triggers are searched in: NFKC-normalised when it is not ASCII."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def rules_for_text(
     text: str,
     rules: Iterable[type[Rule]],
@@ -34,8 +39,7 @@ def rules_for_text(
 ) -> list[type[Rule]]:
     """The rules that could fire in `text`: some trigger occurs (rules without triggers always
     qualify) and every trigger group has an entry that occurs."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+    text = searchable(text)
     # Rules share markers and alternatives share tokens (hundreds of them per catalog): each
     # marker and each token is looked up once per text.
     markers: dict[str, bool] = {}

@@ -14,6 +14,8 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Container
 
+from aisec.hooks import Severity
+
 _QUICK = re.compile(r"aisec\s*:\s*ignore|noqa", re.IGNORECASE)
 _DIRECTIVE = re.compile(
     r"#\s*(?:aisec\s*:\s*ignore\s*\[(?P<codes>[^\]]*)\]|noqa\s*:\s*(?P<noqa>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))",
@@ -75,15 +77,22 @@ def find_suppressions(text: str, relevant: Container[str] | None = None) -> dict
     return found
 
 
+# Findings no inline comment can hide: a model file that runs code when loaded (AIS401 at high or
+# critical) must be fixed or allowlisted by name, since the comment sits on the load line and
+# would keep hiding the file whatever its content becomes.
+UNSUPPRESSIBLE = {"AIS401": (Severity.HIGH, Severity.CRITICAL)}
+
+
 def suppression_for(
     suppressions: dict[int, Suppression],
     code: str,
     line: int,
     statement_start: int,
     statement_end: int,
+    severity: Severity | None = None,
 ) -> Suppression | None:
-    """The suppression that covers a finding of `code`, marking the code as used."""
-    if not suppressions:
+    """The suppression that covers a finding of `code` (at `severity`), marking the code as used."""
+    if not suppressions or severity in UNSUPPRESSIBLE.get(code, ()):
         return None
     candidates = [line, statement_start, statement_end]
     above = suppressions.get(statement_start - 1)

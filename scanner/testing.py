@@ -110,25 +110,26 @@ def example_failures(rule: type[Rule], catalog: TaintCatalog | None = None) -> l
                     failures.append(
                         f"{label}: does not pass the prefilter; add a trigger to {rule.__name__}.triggers"
                     )
-                screened = _screen_failure(rule, example.code)
+                screened = _screen_failure(rule, example.code, catalog)
                 if screened:
                     failures.append(f"{label}: {screened}")
     return failures
 
 
-def _screen_failure(rule: type[Rule], code: str) -> str | None:
-    """Why `code` does not pass the call screen for `rule` (None when it does)."""
-    if not rule.qualified_names:
-        return None
+def _screen_failure(rule: type[Rule], code: str, catalog: TaintCatalog) -> str | None:
+    """Why `code` does not pass the `ast` screens for `rule` (None when it does)."""
     import ast
 
+    from .identifiers import IdentifierScreen
     from .screen import CallScreen, call_names
 
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError):
-        return None  # the screen does not run on what CPython cannot parse
-    if CallScreen([rule]).select(tree, [rule]):
+        return None  # the screens do not run on what CPython cannot parse
+    if not IdentifierScreen([rule], catalog.trigger_expansions(), catalog).select(tree, code, [rule]):
+        return "does not pass the identifier screen: a taint marker's tokens are not identifiers of the code"
+    if not rule.qualified_names or CallScreen([rule]).select(tree, [rule]):
         return None
     names = ", ".join(sorted(call_names(tree) or ()))
     return (

@@ -231,7 +231,7 @@ CASES = {
         st.write(answer, unsafe_allow_html=True)  # <- AIS303
         Markup(f"<p>{answer}</p>")  # <- AIS303
         mark_safe(answer)  # <- AIS303
-        render_template_string(answer)  # <- AIS303
+        render_template_string(answer)  # <- AIS301
         HTMLResponse(answer)  # <- AIS303
         gr.HTML(answer)  # <- AIS303
     """,
@@ -424,6 +424,31 @@ def test_argument_lists_with_a_constant_program_are_medium() -> None:
     assert [(f.location.line, f.severity) for f in findings] == [(6, Severity.MEDIUM), (7, Severity.HIGH)]
 
 
+def test_interpreters_and_model_chosen_argument_lists_are_high() -> None:
+    findings = scan(
+        """
+        import shlex
+        import subprocess
+        from openai import OpenAI
+        client = OpenAI()
+        text = client.responses.create(model="m", input="x").output_text
+        subprocess.run(["python3", "-c", text])
+        subprocess.run(["/bin/bash", "-c", text])
+        subprocess.run(shlex.split(text))
+        subprocess.run(["python3", "script.py", text])
+        subprocess.run(["echo", shlex.quote(text)])
+        subprocess.run(["echo", text.split()[0]])
+        """
+    )
+    assert [(f.location.line, f.severity) for f in findings] == [
+        (7, Severity.HIGH),
+        (8, Severity.HIGH),
+        (9, Severity.HIGH),
+        (10, Severity.MEDIUM),  # a fixed script: the model picks its arguments
+        (12, Severity.MEDIUM),
+    ]
+
+
 def test_one_finding_for_a_nested_sql_sink() -> None:
     findings = scan(
         """
@@ -468,4 +493,59 @@ def test_prompt_rules_are_not_triggered_by_output_sinks() -> None:
     expansions = default_catalog().trigger_expansions()
     assert not rules_for_text(
         "import json\n\ndef load(p):\n    return json.load(open(p))\n", prompt_rules, expansions
+    )
+
+
+def test_views_that_serve_their_return_value_as_html() -> None:
+    check(
+        """
+        import html
+        from flask import Blueprint, Flask, make_response
+        from openai import OpenAI
+        client = OpenAI()
+        app = Flask(__name__)
+        bp = Blueprint("chat", __name__)
+
+        def ask(q):
+            return client.responses.create(model="m", input=q).output_text
+
+        @bp.route("/a")
+        def a():
+            text = ask("x")
+            return text + "<hr>"  # <- AIS303
+
+        @app.get("/b")
+        def b():
+            def inner():
+                return ask("y")
+            return html.escape(inner())
+
+        @app.get("/c")
+        def c():
+            return make_response(ask("z"))  # <- AIS303
+
+        def not_a_view():
+            return f"<p>{ask('w')}</p>"
+        """
+    )
+
+
+def test_model_code_written_to_source_files() -> None:
+    check(
+        """
+        import io
+        from pathlib import Path
+        from openai import OpenAI
+        client = OpenAI()
+        code = client.responses.create(model="m", input="x").output_text
+        open("agent_step.py", "w").write(code)  # <- AIS301
+        Path("deploy.sh").write_text(code)  # <- AIS301
+        with open(f"tools/{name}.py", "a") as handle:
+            handle.writelines(code)  # <- AIS301
+        with open("agent_step.py") as handle:
+            handle.write(code)
+        with open("log.txt", "w") as handle:
+            handle.write(code)
+        open("static.py", "w").write("print(1)")
+        """
     )

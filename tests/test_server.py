@@ -393,6 +393,17 @@ async def test_stale_versions_are_superseded(client: LanguageClient, project: Pa
 
 
 @pytest.mark.asyncio
+async def test_columns_are_utf16_and_closing_clears(client: LanguageClient, project: Path) -> None:
+    # VS Code counts UTF-16 code units: the emoji is two of them, one code point
+    uri = open_file(client, project / "emoji.py", 'import pickle\nx = "\U0001f600"; y = pickle.loads(b)\n')
+    [diagnostic] = await wait_for(client, uri, lambda d: len(d) == 1)
+    assert diagnostic.range.start == types.Position(1, 14)  # code point 13
+    assert diagnostic.range.end == types.Position(1, 29)
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    await wait_for(client, uri, lambda d: d == [])
+
+
+@pytest.mark.asyncio
 async def test_server_answers_while_a_large_file_is_analysed(client: LanguageClient, project: Path) -> None:
     small = open_file(client, project / "small.py", VULNERABLE)
     await wait_for(client, small, lambda d: len(d) == 2)

@@ -535,6 +535,38 @@ TORCH = (
 
 JOBLIB = ("joblib.numpy_pickle:NumpyArrayWrapper",)
 
+# Value types that benign artifacts carry (issue 9's false positives). Each entry names the
+# library code that writes it; every one only constructs a value from data (no I/O, no import,
+# no code). Checked against CPython 3.11, numpy 2.4, pandas 3.1, scipy 1.17, torch 2.13.
+VALUE_TYPES = (
+    # re.Pattern.__reduce__ -> (re._compile, (pattern, flags)): compiles a regex, nothing else
+    "re:_compile",
+    # zoneinfo.ZoneInfo.__reduce__ -> (ZoneInfo._unpickle, (key, from_cache)): the bound class
+    # method is pickled as getattr(ZoneInfo, "_unpickle") (see METHODS); loads tzdata by key
+    "zoneinfo:ZoneInfo",
+    # pandas 3.1 tz-aware columns: DatetimeTZDtype(unit, tz) (module `pandas` since pandas 2.0)
+    "pandas:DatetimeTZDtype", "pandas:ArrowDtype", "pandas:SparseDtype",
+    "pandas.core.arrays.sparse.array:SparseArray", "pandas:Timestamp", "pandas:Timedelta",
+    # pytz timezones as older pandas wrote them: pytz._p(*args) / pytz._UTC()
+    "pytz:_p", "pytz:_UTC",
+    # numpy.ma: MaskedArray (module `numpy.ma` in numpy 2.x), mvoid records, the `masked` constant
+    "numpy.ma:MaskedArray", "numpy.ma.core:mvoid", "numpy.ma.core:MaskedConstant",
+    # torch quantized tensors: _rebuild_qtensor(storage, ..., (qscheme, scale, zero_point), ...)
+    "torch:per_tensor_affine", "torch:per_channel_affine", "torch:per_tensor_symmetric",
+    "torch:per_channel_symmetric", "torch:per_channel_affine_float_qparams",
+    # scipy.sparse 1.17: every sparse matrix/array class pickles as copyreg._reconstructor(cls, ...)
+    # + BUILD of its attribute dict (data, indices, indptr, shape: plain ndarrays and ints)
+    *(
+        f"scipy.sparse._{fmt}:{fmt}_{kind}"
+        for fmt in ("bsr", "coo", "csc", "csr", "dia", "dok", "lil")
+        for kind in ("matrix", "array")
+    ),
+)
+
+# Methods a pickle reaches as `getattr(<allowlisted class>, "<name>")` (how pickle saves a bound
+# class method). Exact `module:Class.name`; the walker resolves the getattr only on a constant name.
+METHODS = ("zoneinfo:ZoneInfo._unpickle",)
+
 PANDAS_OLD_PATHS = (
     "pandas.core.frame:DataFrame", "pandas.core.series:Series", "pandas.core.indexes.base:Index",
     "pandas.core.indexes.range:RangeIndex", "pandas.core.indexes.multi:MultiIndex",

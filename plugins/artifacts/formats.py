@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import struct
 import zlib
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ MAX_ZIP_MEMBERS = 100_000
 MAX_CENTRAL_DIRECTORY = 64 << 20
 MAX_NPY_HEADER = 1 << 20
 
-COMPRESSIONS = ("gzip", "bz2", "xz", "lzma", "zlib", "lz4")
+COMPRESSIONS = ("gzip", "bz2", "xz", "lzma", "zlib", "lz4", "zstd")
+JOBLIB_ZF = b"ZF"  # joblib < 0.9.3: "ZF", the length in hex padded to 19 characters, zlib data
+JOBLIB_ZF_HEADER = 2 + 19
 
 
 def sniff(head: bytes) -> str | None:
@@ -48,17 +51,50 @@ def sniff(head: bytes) -> str | None:
         return "bz2"
     if head.startswith(b"\xfd7zXZ\x00"):
         return "xz"
-    if head.startswith(b"\x04\x22\x4d\x18"):
-        return "lz4"
+    if head.startswith(b"\x04\x22\x4d\x18") or (
+        len(head) >= 4 and 0x50 <= head[0] <= 0x5F and head[1:4] == b"\x2a\x4d\x18"
+    ):
+        return "lz4"  # a frame, or a skippable frame in front of one
+    if head.startswith(b"\x28\xb5\x2f\xfd"):
+        return "zstd"  # pandas `.zst`
+    if head.startswith(JOBLIB_ZF) and _joblib_zf_length(head) is not None:
+        return "joblib-zf"
     if len(head) >= 262 and head[257:262] == b"ustar":
         return "tar"
     if len(head) >= 2 and head[0] == 0x78 and (head[0] * 256 + head[1]) % 31 == 0 and head[1] & 0x20 == 0:
         return "zlib"
-    if len(head) >= 13 and head[0] == 0x5D and head[1:3] == b"\x00\x00":
+    if _lzma_alone_header(head):
         return "lzma"
     if may_start_pickle(head[:2]):
         return "pickle"
     return None
+
+
+def _lzma_alone_header(head: bytes) -> bool:
+    """An .lzma (LZMA-alone) header as liblzma's auto decoder accepts it (what `lzma.open` and
+    pandas' `.xz` use): properties < 225, a dictionary size of 2^n or 2^n + 2^(n-1), a known
+    size below 2^38 or 'unknown', and a range coder that starts with a zero byte."""
+    if len(head) < 14 or head[0] >= 225 or head[13] != 0:
+        return False
+    (dict_size, usize) = struct.unpack("<IQ", head[1:13])
+    if dict_size != 0xFFFFFFFF:
+        top = 1 << max(dict_size.bit_length() - 1, 0)
+        if dict_size not in (top, top + (top >> 1)):
+            return False
+    return usize == 0xFFFFFFFFFFFFFFFF or usize < 1 << 38
+
+
+def _joblib_zf_length(head: bytes) -> int | None:
+    """The decompressed length a joblib "ZF" header announces (`int(field, 16)`), or None."""
+    try:
+        return int(head[2:JOBLIB_ZF_HEADER].decode("ascii"), 16)
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def joblib_zf_offset(head: bytes) -> int:
+    """Where the zlib data of a joblib "ZF" file starts (one space more in Python 2 files)."""
+    return JOBLIB_ZF_HEADER + (head[JOBLIB_ZF_HEADER : JOBLIB_ZF_HEADER + 1] == b" ")
 
 
 def verify_zlib(head: bytes) -> bool:
@@ -197,13 +233,35 @@ def _read_local_header(f: BinaryIO, m: ZipMember, size: int) -> None:
         m.problem = "member data runs past the end of the file"
 
 
+MAX_DBM_DIR = 64 << 20
+
+
+def dbm_dumb_index(text: str) -> dict[bytes, tuple[int, int]] | str:
+    """The index of a `dbm.dumb` store (what `shelve.open` falls back to), read from its `.dir`
+    file the way CPython 3.10-3.13 `dbm.dumb._Database._update` does: one `repr((key, (pos, siz)))`
+    per line, later lines overriding earlier ones. An error string when dbm.dumb would fail."""
+    index: dict[bytes, tuple[int, int]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.rstrip()
+        if not line:
+            continue
+        try:
+            key, (pos, siz) = ast.literal_eval(line)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return f"line {number} of the .dir index is not `(key, (pos, size))`"
+        if not isinstance(key, str) or not isinstance(pos, int) or not isinstance(siz, int):
+            return f"line {number} of the .dir index is not `(key, (pos, size))`"
+        index[key.encode("latin-1", "replace")] = (pos, siz)
+    return index
+
+
 @dataclass
 class NpyHeader:
     version: tuple[int, int]
     descr: object
     shape: object
     data_offset: int  # relative to the start of the .npy data
-    has_object: bool
+    has_object: bool | None  # None: a descr numpy may read differently (inspect as a pickle)
 
 
 def parse_npy_header(src: ByteSource) -> NpyHeader | str:
@@ -239,15 +297,32 @@ def parse_npy_header(src: ByteSource) -> NpyHeader | str:
         header["descr"],
         header["shape"],
         src.offset - start,
-        _descr_has_object(header["descr"]),
+        descr_has_object(header["descr"]),
     )
 
 
-def _descr_has_object(descr: object, depth: int = 0) -> bool:
+# A type in a dtype string that is the object type: 'O', '|O', 'O8', 'object', 'object_', also as a
+# field of a comma-separated structured string ('i4,O', 'b1,(2,3)O').
+_OBJECT_TYPE = re.compile(r"(?:^|[\s,)\d<>|=])(?:O\d*|object_?)\s*(?:,|$)")
+
+
+def descr_has_object(descr: object, depth: int = 0) -> bool | None:
+    """Whether a `.npy` header's `descr` holds an object field, walked the way numpy 2.4's
+    `lib.format.descr_to_dtype` builds the dtype: a string goes to `numpy.dtype(str)`; a tuple is
+    `(subtype, shape)`; a list holds `(name, descr[, shape])` fields (the name never matters).
+    None when the shape is one numpy would not build as we read it (caller: fail closed)."""
     if depth > 32:
-        return True
+        return None
     if isinstance(descr, str):
-        return descr.lstrip("<>|=").startswith("O")
-    if isinstance(descr, (list, tuple)):
-        return any(_descr_has_object(part, depth + 1) for part in descr)
-    return False
+        return bool(_OBJECT_TYPE.search(descr))
+    if isinstance(descr, tuple):
+        return descr_has_object(descr[0], depth + 1) if descr else None
+    if isinstance(descr, list):
+        for field in descr:
+            if not isinstance(field, (tuple, list)) or len(field) not in (2, 3):
+                return None
+            sub = descr_has_object(field[1], depth + 1)
+            if sub is None or sub:
+                return sub
+        return False
+    return None

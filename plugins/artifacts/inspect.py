@@ -1,9 +1,12 @@
 """`inspect_file(path, limits, extra_allow)`: every pickle stream of an artifact, judged.
 
 Dispatch is by content at every level (file, zip member, tar member, decompressed data, bytes
-constant): raw pickles (stacked, legacy torch), zip archives (torch zip, npz, generic; a pickle
-before or after the archive), tar (PyTorch 0.1 layout included), gzip/bz2/xz/lzma/zlib/lz4
-layers (joblib), `.npy` object arrays, zip archives held in bytes constants, Git-LFS pointers.
+constant): raw pickles (any first opcode, every stream until EOF, legacy torch with its raw
+storages skipped), zip archives (torch zip, npz, generic; a pickle before or after the archive),
+tar (PyTorch 0.1 layout included), gzip/bz2/xz/lzma/zlib/lz4/zstd layers and joblib's "ZF"
+format, `.npy` object arrays (descr parsed as numpy does), archives in bytes constants and what
+`torch.storage._load_from_bytes` unpickles, `shelve`/`dbm.dumb` values, Git-LFS pointers. Data
+whose signature names another format is also walked as a pickle (polyglots).
 Each pickle stream is walked by `opcodes` (always), named by fickling when it can parse it, and
 judged by `policy`. Budgets come from `Limits`; running out of one yields INCOMPLETE (high),
 never a hang or an unbounded read. Nothing is ever unpickled, imported or executed.
@@ -20,8 +23,8 @@ from collections.abc import Iterable
 from aisec.hooks import Severity
 
 from . import fickling_adapter, formats
-from .opcodes import Global, Walk, may_start_pickle, plausible, walk_stream
-from .policy import Policy, judge
+from .opcodes import Global, PList, Walk, may_start_pickle, parses_as_pickle, plausible, walk_stream
+from .policy import Policy, judge, project_packages
 from .streams import (
     Budget,
     BudgetExceeded,
@@ -29,7 +32,6 @@ from .streams import (
     DecompressReader,
     FileRegion,
     RawReader,
-    lz4_available,
 )
 from .verdict import ArtifactVerdict, Limits, Status
 
@@ -46,17 +48,19 @@ STORAGE_SIZES = {
     "DoubleStorage": 8, "FloatStorage": 4, "HalfStorage": 2, "LongStorage": 8, "IntStorage": 4,
     "ShortStorage": 2, "CharStorage": 1, "ByteStorage": 1, "BoolStorage": 1, "BFloat16Storage": 2,
     "ComplexDoubleStorage": 16, "ComplexFloatStorage": 8, "QUInt8Storage": 1, "QInt8Storage": 1,
-    "QInt32Storage": 4, "QUInt4x2Storage": 1, "QUInt2x4Storage": 1,
+    "QInt32Storage": 4, "QUInt4x2Storage": 1, "QUInt2x4Storage": 1, "UntypedStorage": 1,
 }  # fmt: skip
 
 _STORAGE_NAME = re.compile(r"(^|/)data/\d+$")
-_POLICIES: dict[tuple[str, ...], Policy] = {}
+_POLICIES: dict[tuple[str, tuple[str, ...]], Policy] = {}
 
 
 def _policy(extra_allow: Iterable[str]) -> Policy:
-    key = tuple(sorted(extra_allow))
+    """The policy for this allowlist, with the project's own packages seen from the current folder."""
+    allow = tuple(sorted(extra_allow))
+    key = (os.getcwd(), allow)
     if key not in _POLICIES:
-        _POLICIES[key] = Policy.default(key)
+        _POLICIES[key] = Policy.default(allow, project_packages())
     return _POLICIES[key]
 
 
@@ -73,7 +77,11 @@ def inspect_file(
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
-            ctx.dispatch(FileRegion(f, 0, size), member=None, depth=0, top=True)
+            index = _dbm_dumb_sibling(path)
+            if index is not None:
+                ctx.dbm_dumb(FileRegion(f, 0, size), index)
+            else:
+                ctx.dispatch(FileRegion(f, 0, size), member=None, depth=0, top=True)
     except BudgetExceeded as exc:
         ctx.add(_incomplete(None, "artifact", f"{exc}; the rest was not inspected", Severity.HIGH))
     except OSError as exc:
@@ -106,10 +114,13 @@ class ArtifactInspector:
 
     @staticmethod
     def recognises(head: bytes) -> bool:
-        """Whether a file starting with `head` (its first 512 bytes) is a candidate artifact."""
+        """Whether a file starting with `head` (its first 512 bytes) is a candidate artifact: a
+        known signature, or bytes that parse as a pickle (whatever opcode they start with)."""
         kind = formats.sniff(head)
         if kind == "zlib":
             return formats.verify_zlib(head)
+        if kind == "pickle":
+            return parses_as_pickle(head)
         return kind is not None
 
 
@@ -163,6 +174,28 @@ class _Context:
                 )
                 return True
             kind = None
+        recognised = self.by_kind(region, head, kind, member, depth)
+        if kind not in (None, "pickle") and may_start_pickle(head[:2]):
+            # The same bytes as `pickle.load` reads them: a tar header, npy or zip that also parses
+            # as a pickle is a polyglot, and each loader runs its own view.
+            self.pickles(
+                ByteSource(region, region.start),
+                _join(member, "<as pickle>"),
+                "polyglot-pickle",
+                declared=False,
+                depth=depth,
+                keep_budget_stops=False,
+            )
+            region.seek(0)
+        if not recognised and top:
+            reason = "no known model-file signature" if region.size else "empty file"
+            self.add(ArtifactVerdict(member, "unknown", Status.UNRECOGNISED, None, reason=reason))
+        return recognised
+
+    def by_kind(
+        self, region: FileRegion, head: bytes, kind: str | None, member: str | None, depth: int
+    ) -> bool:
+        """Inspect a region as the format its first bytes name; True when recognised."""
         if kind == "zip":
             layout = formats.find_zip(region, region.size)
             if isinstance(layout, formats.ZipLayout):
@@ -192,6 +225,11 @@ class _Context:
         if kind in formats.COMPRESSIONS:
             self.compressed(region, kind, member, depth, region.start)
             return True
+        if kind == "joblib-zf":  # joblib < 0.9.3: read by `numpy_pickle_compat.read_zfile`
+            src = ByteSource(region, region.start)
+            src.skip(formats.joblib_zf_offset(head))
+            self.compressed_source(src, "zlib", member, depth)
+            return True
         if kind == "pickle":
             end = self.pickles(
                 ByteSource(region, region.start), member, "pickle", declared=head[:1] == b"\x80", depth=depth
@@ -204,9 +242,6 @@ class _Context:
                 return True
             if end is not None:
                 return True
-        if top:
-            reason = "no known model-file signature" if region.size else "empty file"
-            self.add(ArtifactVerdict(member, "unknown", Status.UNRECOGNISED, None, reason=reason))
         return False
 
     def dispatch_bytes(self, data: bytes, member: str | None, depth: int) -> bool:
@@ -215,20 +250,45 @@ class _Context:
     # -- pickle streams ----------------------------------------------------------------------
 
     def pickles(
-        self, src: ByteSource, member: str | None, fmt: str, *, declared: bool, depth: int
+        self,
+        src: ByteSource,
+        member: str | None,
+        fmt: str,
+        *,
+        declared: bool,
+        depth: int,
+        keep_budget_stops: bool = True,
     ) -> int | None:
-        """Walk stacked pickle streams from `src`; the end offset of the last one, None if none."""
+        """Walk every pickle stream from `src` until EOF; the end offset of the last, None if none.
+
+        Streams follow each other with or without PROTO; NUL padding between them is skipped
+        (dbm.dumb blocks); a legacy torch file's raw storage bytes after its fifth stream are
+        skipped by their recorded sizes, and the walk goes on after them. Data after the last
+        stream that walks as no pickle ends the walk (no loader runs anything from it). A stream
+        that runs out of budget before showing anything is kept (fail closed) unless
+        `keep_budget_stops` is False (the pickle view of data that has another format's signature).
+        """
         reported: list[ArtifactVerdict] = []
+        walks: list[Walk] = []
         end = src.offset
-        legacy = False
-        index = 0
-        while index < MAX_STREAMS:
-            head = src.peek(2)
-            if index and (len(head) < 2 or not may_start_pickle(head)):
+        legacy = storages_skipped = False
+        while not src.at_eof():
+            if len(walks) >= MAX_STREAMS:
+                reported.append(
+                    _incomplete(
+                        member, fmt, f"more than {MAX_STREAMS} stacked pickles", Severity.HIGH, src.offset
+                    )
+                )
                 break
-            if legacy and index >= 5:
-                break  # the raw storage bytes of a legacy torch file follow
-            index += 1
+            if walks and _skip_padding(src):
+                continue
+            if legacy and len(walks) == 5 and not storages_skipped:
+                storages_skipped = True
+                problem = _skip_legacy_storages(src, walks[3], walks[4])
+                if problem:
+                    reported.append(_incomplete(member, "torch-legacy", problem, Severity.HIGH, src.offset))
+                    break
+                continue
             offset = src.offset
             walk = walk_stream(
                 src,
@@ -236,21 +296,16 @@ class _Context:
                 max_opcodes=self.limits.max_opcodes,
                 budget=self.budget,
             )
-            if not (declared and index == 1) and not plausible(walk) and walk.stop != "budget":
-                break
-            if index == 1 and walk.complete and walk.value == TORCH_LEGACY_MAGIC:
+            budget_stop = walk.stop == "budget" and keep_budget_stops
+            if not (declared and not walks) and not plausible(walk) and not budget_stop:
+                break  # data that parses as no pickle: no loader runs anything from it
+            walks.append(walk)
+            if len(walks) == 1 and walk.complete and walk.value == TORCH_LEGACY_MAGIC:
                 legacy = True
             reported.append(self.verdict_for([walk], member, fmt, offset, depth))
             end = walk.end
             if not walk.complete:
                 break
-        else:
-            if may_start_pickle(src.peek(2)):
-                reported.append(
-                    _incomplete(
-                        member, fmt, f"more than {MAX_STREAMS} stacked pickles", Severity.HIGH, src.offset
-                    )
-                )
         if not reported:
             return None
         many = len(reported) > 1
@@ -289,18 +344,37 @@ class _Context:
         )
         stopped = next((w for w in walks if not w.complete), None)
         nested_budget = next((w for w in all_walks if w.stop == "budget"), None)
+        gaps = [gap for w in all_walks for gap in w.gaps]
         if stopped is not None:
             verdict.reason = stopped.reason
-            if j.status is not Status.MALICIOUS:
-                verdict.status, verdict.severity = Status.INCOMPLETE, Severity.HIGH
         elif nested_budget is not None:
             verdict.reason = f"nested pickle: {nested_budget.reason}"
-            if j.status is not Status.MALICIOUS:
-                verdict.status, verdict.severity = Status.INCOMPLETE, Severity.HIGH
+        elif gaps:
+            verdict.reason = "; ".join(gaps[:3])
+        if (stopped or nested_budget or gaps) and j.status is not Status.MALICIOUS:
+            verdict.status, verdict.severity = Status.INCOMPLETE, Severity.HIGH
+        archives: set[bytes] = set()
         for walk in all_walks:
             for at, data in walk.archives:
+                archives.add(data)
                 self.dispatch_bytes(data, _join(member, f"bytes@{at}"), depth + 1)
+            # what `torch.storage._load_from_bytes` reads: `torch.load(BytesIO(data))`, in full
+            for at, data in walk.loader_payloads:
+                if data not in archives:
+                    self.loaded_bytes(data, _join(member, f"loaded@{at}"), depth + 1)
         return verdict
+
+    def loaded_bytes(self, data: bytes, member: str, depth: int) -> None:
+        """Bytes an allowlisted loader unpickles: a pickle stream (legacy torch) or any container;
+        a payload that walks as no pickle at all fails to load, harmlessly."""
+        if depth > MAX_DEPTH:
+            self.add(_incomplete(member, "pickle", "loaders nested too deeply", Severity.HIGH))
+            return
+        region = FileRegion(io.BytesIO(data), 0, len(data))
+        if formats.sniff(data[:512]) == "pickle":
+            self.pickles(ByteSource(region, 0), member, "pickle", declared=True, depth=depth)
+        else:
+            self.dispatch(region, member, depth)
 
     # -- zip ---------------------------------------------------------------------------------
 
@@ -370,8 +444,10 @@ class _Context:
         before = len(self.verdicts)
 
         def open_member() -> RawReader:
-            raw: RawReader = FileRegion(region.f, start, start + m.compressed_size)
             kind = ZIP_METHODS[m.method]
+            # a stored member whose two sizes disagree: read the longer (what either reader may use)
+            length = m.compressed_size if kind else max(m.compressed_size, m.size)
+            raw: RawReader = FileRegion(region.f, start, min(start + length, region.end))
             return DecompressReader(raw, kind, self.budget) if kind else raw
 
         storage = fmt == "torch-zip" and _STORAGE_NAME.search(m.name) is not None
@@ -440,12 +516,15 @@ class _Context:
 
     def compressed_source(self, src: ByteSource, kind: str, member: str | None, depth: int) -> None:
         fmt = f"{kind}-compressed"
-        if kind == "lz4" and not lz4_available():
+        try:
+            reader = DecompressReader(_SourceReader(src), kind, self.budget)
+        except ImportError:
             self.add(
                 _incomplete(
                     member,
                     fmt,
-                    "lz4-compressed data: install the `lz4` package where aisec runs to inspect it",
+                    f"{kind}-compressed data cannot be decompressed by this Python (zstd needs Python "
+                    "3.14+); decompress it, or run aisec on Python 3.14",
                     Severity.HIGH,
                 )
             )
@@ -453,14 +532,6 @@ class _Context:
         if depth > MAX_DEPTH:
             self.add(_incomplete(member, fmt, "compression layers nested too deeply", Severity.MEDIUM))
             return
-
-        class _Raw(RawReader):
-            def read(self, n: int) -> bytes:
-                data = src.peek(n)
-                src.skip(len(data))
-                return data
-
-        reader = DecompressReader(_Raw(), kind, self.budget)
         inner = ByteSource(reader)
         head = inner.peek(512)
         inner_kind = formats.sniff(head)
@@ -504,18 +575,39 @@ class _Context:
         if isinstance(header, str):
             self.add(_incomplete(member, "npy", f"corrupt .npy: {header}", Severity.MEDIUM))
             return
-        if not header.has_object:
-            if member is None or depth == 0:
+        declared = header.has_object is True  # None: a descr we cannot read: a pickle if it parses
+        if header.has_object is not False:
+            if self.pickles(src, member, "npy-object", declared=declared, depth=depth) is not None:
+                return
+            if declared:
                 self.add(
-                    ArtifactVerdict(
-                        member, "npy", Status.NO_PICKLE, None, reason="plain .npy array (no pickle)"
-                    )
+                    _incomplete(member, "npy-object", "object array without a readable pickle", Severity.HIGH)
                 )
-            return
-        if self.pickles(src, member, "npy-object", declared=True, depth=depth) is None:
+                return
+        if member is None or depth == 0:
             self.add(
-                _incomplete(member, "npy-object", "object array without a readable pickle", Severity.HIGH)
+                ArtifactVerdict(member, "npy", Status.NO_PICKLE, None, reason="plain .npy array (no pickle)")
             )
+
+    # -- shelve / dbm.dumb -------------------------------------------------------------------
+
+    def dbm_dumb(self, region: FileRegion, index: dict[bytes, tuple[int, int]] | str) -> None:
+        """Every value of a `dbm.dumb` store (`shelve` pickles each one): the `.dat` regions its
+        `.dir` index names, each a pickle read by `shelve.Shelf.__getitem__`."""
+        if isinstance(index, str):
+            self.add(_incomplete(None, "shelve", index, Severity.MEDIUM))
+            return
+        for key, (pos, siz) in sorted(index.items(), key=lambda item: item[1]):
+            self.budget.check_time()
+            label = f"key {key.decode('latin-1')!r}"
+            if pos < 0 or siz < 0 or pos + siz > region.size:
+                self.add(_incomplete(label, "shelve", "value lies outside the .dat file", Severity.MEDIUM))
+                continue
+            value = FileRegion(region.f, pos, pos + siz)
+            if self.pickles(ByteSource(value, pos), label, "shelve", declared=True, depth=0) is None:
+                self.add(_incomplete(label, "shelve", "value is no readable pickle", Severity.HIGH))
+        if not self.verdicts:
+            self.add(ArtifactVerdict(None, "shelve", Status.NO_PICKLE, None, reason="empty shelve store"))
 
     # -- tar ---------------------------------------------------------------------------------
 
@@ -596,6 +688,64 @@ class _Context:
             if verdict.status is not Status.MALICIOUS:
                 verdict.status, verdict.severity = Status.INCOMPLETE, Severity.HIGH
         self.add(verdict)
+
+
+class _SourceReader(RawReader):
+    """The rest of a `ByteSource` as a raw reader (compressed data after a header)."""
+
+    def __init__(self, src: ByteSource) -> None:
+        self.src = src
+
+    def read(self, n: int) -> bytes:
+        data = self.src.peek(n)
+        self.src.skip(len(data))
+        return data
+
+
+def _dbm_dumb_sibling(path: str | os.PathLike[str]) -> dict[bytes, tuple[int, int]] | str | None:
+    """For `X.dat` next to a `X.dir` (a `dbm.dumb` store behind `shelve`), the parsed index."""
+    name = os.fspath(path)
+    if not name.endswith(".dat"):
+        return None
+    directory = name[:-4] + ".dir"
+    try:
+        if os.path.getsize(directory) > formats.MAX_DBM_DIR:
+            return "the .dir index of this shelve store is too large to read"
+        with open(directory, encoding="latin-1") as f:
+            return formats.dbm_dumb_index(f.read())
+    except OSError:
+        return None
+
+
+def _skip_padding(src: ByteSource) -> bool:
+    """Skip a run of NUL bytes (block padding between stored pickles); True if any was skipped."""
+    skipped = False
+    while True:
+        chunk = src.peek(4096)
+        run = len(chunk) - len(chunk.lstrip(b"\0"))
+        if not run:
+            return skipped
+        src.skip(run)
+        skipped = True
+
+
+def _skip_legacy_storages(src: ByteSource, objects: Walk, keys: Walk) -> str | None:
+    """Skip the raw storages of a legacy torch file as `torch.serialization._legacy_load` reads
+    them: for each key of the fifth pickle, an int64 element count, then count x element size
+    bytes (the element size of the storage type its persistent id named). None when done."""
+    types = dict(objects.storages)
+    names = keys.value.items if isinstance(keys.value, PList) else None
+    if names is None or keys.value.dropped:
+        return "unexpected legacy torch layout (storage keys unreadable); the rest was not read"
+    for key in names:
+        elsize = STORAGE_SIZES.get(types.get(key, "")) if isinstance(key, str) else None
+        raw = src.read(8)
+        if elsize is None or raw is None:
+            return f"unexpected legacy torch storage {key!r}; the rest was not read"
+        (numel,) = struct.unpack("<q", raw)
+        if numel < 0 or not src.skip(numel * elsize):
+            return f"legacy torch storage {key!r} runs past the end of the file"
+    return None
 
 
 def _tar_entries(region: FileRegion) -> tuple[list[tuple[str, int, int]], str | None]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import _compat_pickle
 import codecs
+import re
 import struct
 import warnings
 from dataclasses import dataclass, field
@@ -32,7 +33,8 @@ KEEP_BYTES = 4096  # bytes/str constants kept as values (larger: a Blob placehol
 NESTED_DEPTH = 4  # recursion into pickles inside bytes constants
 NESTED_PROBE = 1 << 20  # bytes of joblib array data probed as opcodes
 FICKLING_COPY_MAX = 16 << 20  # normalized copy kept for fickling up to this many bytes
-BIG_CONSTANT = 16 << 20  # larger bytes/str constants are skipped unless they may hold a pickle
+BIG_CONSTANT = 1 << 20  # larger bytes/str constants are skipped unless they may hold a pickle
+PROBE_HEAD = 64 * 1024  # bytes of a large constant walked to tell whether it is a pickle
 CHECK_EVERY = 4096
 
 JOBLIB_WRAPPER = ("joblib.numpy_pickle", "NumpyArrayWrapper")
@@ -86,13 +88,17 @@ class Obj:
 
 
 class Blob:
-    """A bytes/str constant too large to keep."""
+    """A bytes/str constant too large to keep as a value; `data` is kept only when it may be a
+    nested pickle or archive (what a bytes loader such as `torch.storage._load_from_bytes` reads);
+    `unknown` when it was skipped without telling (its head ran past the probe window)."""
 
-    __slots__ = ("kind", "length")
+    __slots__ = ("data", "kind", "length", "unknown")
 
-    def __init__(self, kind: str, length: int) -> None:
+    def __init__(self, kind: str, length: int, data: bytes | None = None, unknown: bool = False) -> None:
         self.kind = kind
         self.length = length
+        self.data = data
+        self.unknown = unknown
 
 
 class Opaque:
@@ -187,6 +193,9 @@ class Walk:
     nested: list[Walk] = field(default_factory=list)  # pickles found inside this one
     joblib_arrays: int = 0
     archives: list[tuple[int, bytes]] = field(default_factory=list)  # zip archives held in bytes constants
+    gaps: list[str] = field(default_factory=list)  # what could not be followed (fail closed)
+    storages: list[tuple[str, str]] = field(default_factory=list)  # legacy torch: (key, storage type)
+    loader_payloads: list[tuple[int, bytes]] = field(default_factory=list)  # bytes a bytes-loader reads
     value: Any = None  # the object STOP returns (abstract)
     normalized: bytearray | None = None  # a copy fickling can parse (FLOAT->BINFLOAT, ...)
 
@@ -211,34 +220,61 @@ class _Stop(Exception):
         self.reason = reason
 
 
-def _literal_bytes(value: Any) -> bool:
-    """A bytes constant, or `_codecs.encode(<str constant>, ...)` (how protocol 2 writes bytes)."""
-    if isinstance(value, bytes) or (isinstance(value, Blob) and value.kind == "bytes"):
-        return True
+def _literal_bytes(value: Any) -> bytes | Blob | None:
+    """The bytes a constant argument holds: a bytes constant, or `_codecs.encode(<str>, ...)` (how
+    protocol 2 writes bytes); a `Blob` when it was too large to keep; None when computed."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, Blob):
+        return value
     if isinstance(value, Obj) and value.origin is not None and value.origin.full == "_codecs.encode":
         args = value.args
-        return isinstance(args, tuple) and bool(args) and isinstance(args[0], (str, Blob))
-    return False
+        first = args[0] if isinstance(args, tuple) and args else None
+        if isinstance(first, str):
+            return first.encode("latin-1", "replace")
+        if isinstance(first, Blob):
+            return first
+    return None
+
+
+def _globals_in(value: Any, depth: int = 0) -> list[Global]:
+    """Imports handed to a call, also inside tuples, lists and dicts (bounded depth)."""
+    if isinstance(value, Global):
+        return [value]
+    if depth >= 3:
+        return []
+    if isinstance(value, tuple):
+        items = value
+    elif isinstance(value, PList):
+        items = value.items
+    elif isinstance(value, PDict):
+        items = [part for pair in value.items for part in pair]
+    else:
+        return []
+    return [g for item in items for g in _globals_in(item, depth + 1)]
 
 
 def _is_dotted_identifier(text: str) -> bool:
     return bool(text) and all(part.isidentifier() for part in text.split("."))
 
 
-# Opcodes a protocol 0/1 pickle can start with (used to decide whether bytes may be a pickle).
-PROTO0_START = frozenset(b"(cNIJKLMFGSTUVX]})\x88\x89dlti")
 VALID_OPCODES = frozenset(
     b"(.012FIJKLMNPQRSTUVXabcdeghijlopqrstu}])G\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8bBC\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98"
 )
 
 
 def may_start_pickle(head: bytes) -> bool:
-    """Cheap first-bytes test: could this be the beginning of a pickle stream?"""
+    """Cheap first-bytes test: could this be the beginning of a pickle stream?
+
+    The unpickler accepts any opcode first (`EMPTY_SET`, `LONG1`, `MARK`, `INT ... POP`), so this
+    only rules out bytes that are no opcode at all; whether the data *parses* as a pickle is
+    decided by walking it (`plausible`).
+    """
     if len(head) < 2:
         return False
     if head[0] == 0x80:
         return head[1] <= 5
-    return head[0] in PROTO0_START
+    return head[0] in VALID_OPCODES
 
 
 def plausible(walk: Walk) -> bool:
@@ -249,9 +285,18 @@ def plausible(walk: Walk) -> bool:
     """
     if walk.complete and walk.opcodes >= 2:
         return True
-    if any(not i.dotted and _is_dotted_identifier(i.module) and i.name.isidentifier() for i in walk.imports):
+    if any(_is_dotted_identifier(i.module) and _is_dotted_identifier(i.name) for i in walk.imports):
         return True
     return bool(walk.calls or any(plausible(n) for n in walk.nested))
+
+
+def parses_as_pickle(head: bytes) -> bool:
+    """Whether the first bytes of a file parse as the start of a pickle: a plausible walk, or one
+    that only stopped because the bytes ran out."""
+    if not may_start_pickle(head[:2]):
+        return False
+    walk = walk_bytes(head, max_opcodes=100_000, probe=True)
+    return plausible(walk) or walk.stop == "truncated"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -319,14 +364,16 @@ class Walker:
 
     def _line(self, name: str, copy: bool = True) -> bytes:
         self._need(0)
-        line = self.src.readline(min(MAX_LINE, max(1, self.max_bytes - self._consumed())))
+        limit = min(MAX_LINE, max(1, self.max_bytes - self._consumed()))
+        line = self.src.readline(limit)
         if line is None:
-            if self.src.at_eof():
+            if len(self.src.peek(limit)) < limit:  # no newline before the data ends
                 raise _Stop("truncated", f"stream ends inside {name} at offset {self.op_offset}")
             if self._consumed() + MAX_LINE >= self.max_bytes:
                 self._need(MAX_LINE)
+            # the unpickler reads lines of any length: not following one is a budget, fail closed
             raise _Stop(
-                "malformed", f"{name} argument line longer than {MAX_LINE} bytes at offset {self.op_offset}"
+                "budget", f"{name} argument line longer than {MAX_LINE} bytes at offset {self.op_offset}"
             )
         if copy and self.norm is not None:
             self.norm += line
@@ -375,11 +422,7 @@ class Walker:
             self.w.calls.append(Call(target.full, kind, self.op_offset, True))
             origin: Global | None = target
             if (target.module, target.name) in _BYTES_LOADERS:
-                first = self._shallow(args)[:1] if args is not None else []
-                if not first or not _literal_bytes(first[0]):
-                    self.w.anomalies.append(
-                        f"{target.full} unpickles data computed at load time (offset {self.op_offset})"
-                    )
+                self._bytes_loader(target, args)
         else:
             label = target.label if isinstance(target, Obj) else "<computed>"
             self.w.calls.append(Call(label if kind == "BUILD" else "<computed>", kind, self.op_offset, False))
@@ -389,12 +432,31 @@ class Walker:
                     f"calls a computed value ({what}) via {kind} at offset {self.op_offset}"
                 )
             origin = None
-        # imports handed to a call may be called by it (copyreg._reconstructor, __newobj__, ...)
-        if args is not None:
-            for value in self._shallow(args):
-                if isinstance(value, Global):
-                    self.w.calls.append(Call(value.full, "ARG", self.op_offset, True))
+        # imports handed to a call may be called by it (copyreg._reconstructor, __newobj__,
+        # _rebuild_from_type_v2's type, ...): each must be allowlisted itself
+        for value in _globals_in(args):
+            self.w.calls.append(Call(value.full, "ARG", self.op_offset, True))
         return Obj(origin, args, kind)
+
+    def _bytes_loader(self, target: Global, args: Any) -> None:
+        """An allowlisted callable that unpickles its bytes argument: that argument is a nested
+        artifact, inspected in full; computed or skipped data fails closed."""
+        first = self._shallow(args)[:1] if args is not None else []
+        payload = _literal_bytes(first[0]) if first else None
+        if payload is None:
+            self.w.anomalies.append(
+                f"{target.full} unpickles data computed at load time (offset {self.op_offset})"
+            )
+            return
+        if isinstance(payload, Blob) and payload.unknown:
+            self.w.gaps.append(
+                f"{target.full} unpickles a {payload.length}-byte constant that was skipped unread "
+                f"(offset {self.op_offset})"
+            )
+            return
+        data = payload.data if isinstance(payload, Blob) else payload
+        if data is not None:  # a Blob without data is neither a pickle nor an archive: loading fails
+            self.w.loader_payloads.append((self.op_offset, data))
 
     @staticmethod
     def _shallow(args: Any) -> list:
@@ -417,36 +479,42 @@ class Walker:
             self.w.calls.append(Call(target.full, kind, self.op_offset, True))
         elif isinstance(target, Obj):
             self.w.calls.append(Call(target.label, kind, self.op_offset, target.origin is not None))
-        else:
-            raise _Stop("malformed", f"{kind} on a {type(target).__name__} at offset {self.op_offset}")
+        # On a constant (str, int, ...) the unpickler raises; the walk goes on regardless, so it
+        # never stops earlier than the unpickler would.
 
     def _push_bytes(self, data: bytes, kind: str) -> None:
-        self._maybe_nested(data, kind)
-        if data[:4] == ARCHIVE_MAGIC:
-            self.w.archives.append((self.op_offset, data))
+        archive = self._note_archive(data)
         if len(data) <= KEEP_BYTES:
             self.stack.append(data if kind != "str" else data.decode("latin-1"))
         else:
-            self.stack.append(Blob(kind, len(data)))
+            self.stack.append(Blob(kind, len(data), data if archive or self._is_pickle(data) else None))
 
     def _push_str(self, text: str) -> None:
-        if len(text) >= 4 and (
-            text[0] == "\x80"
-            or text.startswith("PK\x03\x04")
-            or (ord(text[0]) < 128 and ord(text[0]) in PROTO0_START)
-        ):
-            try:
-                raw = text.encode("latin-1")
-            except UnicodeEncodeError:
-                raw = text.encode("utf-8", "surrogatepass")
-            self._maybe_nested(raw, "str")
-            if raw[:4] == ARCHIVE_MAGIC:
-                self.w.archives.append((self.op_offset, raw))
-        self.stack.append(text if len(text) <= KEEP_BYTES else Blob("str", len(text)))
-
-    def _maybe_nested(self, data: bytes, kind: str) -> None:
-        if self.depth >= NESTED_DEPTH or not may_start_pickle(data[:2]):
+        if len(text) <= KEEP_BYTES:
+            if text.startswith("PK\x03\x04"):
+                self._note_archive(text.encode("latin-1", "replace"))
+            self.stack.append(text)
             return
+        try:
+            raw = text.encode("latin-1")  # how `_codecs.encode(text, "latin1")` turns it into bytes
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8", "surrogatepass")
+        keep = self._note_archive(raw) or self._is_pickle(raw)
+        self.stack.append(Blob("str", len(text), raw if keep else None))
+
+    def _note_archive(self, data: bytes) -> bool:
+        """A zip or tar held in a constant is inspected as a container of its own."""
+        if data[:4] == ARCHIVE_MAGIC or data[257:262] == b"ustar":
+            self.w.archives.append((self.op_offset, data))
+            return True
+        return False
+
+    def _is_pickle(self, data: bytes) -> bool:
+        """Whether a large constant parses as a pickle: then it is kept, for a bytes loader
+        (`torch.storage._load_from_bytes`) that may unpickle it. Small constants are kept anyway,
+        and only a loader runs what a constant holds (calls of other loaders are findings)."""
+        if self.depth >= NESTED_DEPTH or not may_start_pickle(data[:2]):
+            return False
         sub = walk_bytes(
             data,
             max_bytes=len(data),
@@ -454,10 +522,8 @@ class Walker:
             budget=self.budget,
             depth=self.depth + 1,
             probe=True,
-            base_offset=self.op_offset,
         )
-        if plausible(sub):
-            self.w.nested.append(sub)
+        return plausible(sub) or sub.stop == "budget"
 
     # -- main loop -----------------------------------------------------------------------------
 
@@ -581,6 +647,14 @@ class Walker:
         self.skipped += nbytes
 
 
+def _dunder_keys(state: Any) -> list[str]:
+    """Special names (`__setstate__`, `__reduce__`, ...) a BUILD state writes into an object:
+    `inst.__dict__['__setstate__'] = f` makes the unpickler call `f` on the next BUILD."""
+    parts = state if isinstance(state, tuple) and len(state) == 2 else (state,)
+    keys = [k for part in parts if isinstance(part, PDict) for k, _ in part.items]
+    return [k for k in keys if isinstance(k, str) and k.startswith("__") and k.endswith("__")]
+
+
 def _dtype_info(dtype: Any) -> tuple[int | None, bool]:
     """(itemsize, hasobject) of an abstract `numpy.dtype(...)` value, None when unknown."""
     if (
@@ -666,7 +740,7 @@ def _op_dup(s: Walker) -> bool:
 def _op_float(s: Walker) -> bool:
     line = s._line("FLOAT", copy=False)
     try:
-        value = float(line)
+        value = float(_c_string(line))
     except ValueError as exc:
         raise _Stop("malformed", f"bad FLOAT at offset {s.op_offset}") from exc
     if s.norm is not None:
@@ -676,16 +750,39 @@ def _op_float(s: Walker) -> bool:
     return False
 
 
+def _c_string(line: bytes) -> bytes:
+    """The C unpickler parses text arguments as C strings: an embedded NUL ends them."""
+    return line.split(b"\0", 1)[0]
+
+
+_STRTOL = re.compile(rb"[ \t\n\v\f\r]*([+-]?)(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))\Z")
+
+
 def _parse_int_line(s: Walker, line: bytes, name: str) -> Any:
-    text = line.decode("latin-1").strip()
-    if name == "LONG" and text.endswith("L"):
-        text = text[:-1]
-    if text == "00" and name == "INT":
-        return False
-    if text == "01" and name == "INT":
-        return True
+    """INT, LONG, GET and PUT arguments exactly as CPython's `_pickle` reads them (3.10-3.13):
+    INT tries C `strtol(s, 0)` (hex and 0-prefixed octal) and falls back to `int(s, 0)`; the others
+    use `int(s, 10)` (LONG without a trailing 'L'); all stop at an embedded NUL."""
+    if not line:
+        raise _Stop("malformed", f"empty {name} argument at offset {s.op_offset}")
+    if name == "LONG" and line.endswith(b"L"):
+        line = line[:-1]
+    text = _c_string(line)
+    if name == "INT":
+        if not text:
+            return 0  # strtol stops at the NUL with nothing read, and the unpickler accepts that
+        m = _STRTOL.match(text)
+        if m:
+            sign = -1 if m.group(1) == b"-" else 1
+            if m.group(2) is not None:
+                value = int(m.group(2), 16)
+            elif m.group(3) is not None:
+                value = int(m.group(3), 8)
+            else:
+                value = int(m.group(4))
+            value *= sign
+            return bool(value) if len(line) == 2 and value in (0, 1) else value
     try:
-        return int(text)
+        return int(text.decode("latin-1"), 0 if name == "INT" else 10)
     except ValueError as exc:
         raise _Stop("malformed", f"bad {name} argument at offset {s.op_offset}") from exc
 
@@ -764,17 +861,27 @@ def _op_string(s: Walker) -> bool:
 
 
 def _big(s: Walker, n: int, name: str) -> bool:
-    """Skip a huge constant without keeping it, unless it may hold a nested pickle or archive."""
+    """Skip a large opaque constant (an in-band array buffer) cheaply: it is neither read into
+    memory nor counted against max-pickle-bytes. Only its head is looked at: a constant that
+    starts like an archive, or whose head walks as a pickle, is read like any other."""
     if n <= BIG_CONSTANT:
         return False
-    s._need(n)
-    head = s.src.peek(4)
-    if may_start_pickle(head[:2]) or head == ARCHIVE_MAGIC:
+    head = s.src.peek(min(n, PROBE_HEAD))
+    if len(head) < min(n, PROBE_HEAD):
+        raise _Stop("truncated", f"stream ends inside {name} at offset {s.op_offset}")
+    if head[:4] == ARCHIVE_MAGIC or head[257:262] == b"ustar":
         return False
+    unknown = False
+    if may_start_pickle(head[:2]) and s.depth < NESTED_DEPTH:
+        probe = walk_bytes(head, max_opcodes=s.max_opcodes, budget=s.budget, depth=s.depth + 1, probe=True)
+        if plausible(probe):
+            return False  # a pickle: read it like any constant
+        unknown = probe.stop in ("truncated", "budget")  # ran past the window: cannot tell
     s.norm = None  # too large for fickling anyway
     if not s.src.skip(n):
         raise _Stop("truncated", f"stream ends inside {name} at offset {s.op_offset}")
-    s.stack.append(Blob("bytes" if "BYTE" in name else "str", n))
+    s.skipped += n
+    s.stack.append(Blob("bytes" if "BYTE" in name else "str", n, unknown=unknown))
     return True
 
 
@@ -1027,8 +1134,23 @@ def _op_obj(s: Walker) -> bool:
 def _op_reduce(s: Walker) -> bool:
     args = s._pop()
     func = s._pop()
-    s.stack.append(s._call(func, "REDUCE", args))
+    method = _method_lookup(s, func, args)
+    s.stack.append(method if method is not None else s._call(func, "REDUCE", args))
     return False
+
+
+def _method_lookup(s: Walker, func: Any, args: Any) -> Global | None:
+    """`getattr(<imported class>, "<name>")`: how pickle saves a bound class method (zoneinfo's
+    `ZoneInfo._unpickle`). Resolved to the import `module.Class.name` (a dotted name, judged by the
+    allowlist like any other) instead of a call of getattr; any other getattr stays a call."""
+    if not (isinstance(func, Global) and func.full == "builtins.getattr" and isinstance(args, tuple)):
+        return None
+    if len(args) != 2 or not isinstance(args[0], Global) or not isinstance(args[1], str):
+        return None
+    if not args[1].isidentifier():
+        return None
+    s.w.calls.append(Call(func.full, "METHOD", s.op_offset, True))
+    return s._import(args[0].module, f"{args[0].name}.{args[1]}", "getattr")
 
 
 def _op_newobj(s: Walker) -> bool:
@@ -1060,6 +1182,12 @@ def _op_build(s: Walker) -> bool:
         s.w.calls.append(Call(target.label, "BUILD", s.op_offset, target.origin is not None))
         if target.state is None:
             target.state = state
+        installed = _dunder_keys(state)
+        if installed:
+            s.w.anomalies.append(
+                f"BUILD installs {', '.join(installed[:3])} on a {target.label} object (a later BUILD "
+                f"or use calls it) at offset {s.op_offset}"
+            )
         for value in Walker._shallow(state):
             if isinstance(value, Global):
                 # BUILD with a state naming a global: stored on the object (may be called later)
@@ -1073,10 +1201,8 @@ def _op_build(s: Walker) -> bool:
             s._joblib_array(target)
             s.stack.append(Opaque("ndarray"))
         return False
-    if isinstance(target, (PDict, PList)):
-        # setstate on a builtin container is a TypeError at load time, harmless
-        return False
-    raise _Stop("malformed", f"BUILD on a {type(target).__name__} at offset {s.op_offset}")
+    # On containers and constants the unpickler raises, or (state None) does nothing: go on.
+    return False
 
 
 def _op_persid(s: Walker) -> bool:
@@ -1091,6 +1217,16 @@ def _op_binpersid(s: Walker) -> bool:
     if isinstance(pid, tuple) and len(pid) >= 2 and pid[0] == "module" and isinstance(pid[1], Global):
         s.stack.append(pid[1])
         return False
+    # ('storage', storage_type, key, location, numel, view): the raw bytes follow the 5th pickle
+    if (
+        isinstance(pid, tuple)
+        and len(pid) >= 3
+        and pid[0] == "storage"
+        and isinstance(pid[1], Global)
+        and isinstance(pid[2], str)
+        and len(s.w.storages) < KEEP_ITEMS * 16
+    ):
+        s.w.storages.append((pid[2], pid[1].name))
     s.stack.append(Obj(None, pid, "PERSID"))
     return False
 

@@ -15,8 +15,10 @@ matches a default entry. Verdicts:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from aisec.hooks import Severity
 
@@ -214,6 +216,28 @@ DANGEROUS_NAMES = frozenset(
 )
 # How the walker's call kinds count: the callable is invoked (or handed to something that may).
 CALL_KINDS = frozenset({"REDUCE", "NEWOBJ", "NEWOBJ_EX", "OBJ", "INST", "ARG"})
+# Only constructing a class: `cls.__new__(cls)` (NEWOBJ), handed to an allowlisted constructor
+# (`copyreg._reconstructor(cls, ...)`: ARG), then its state set (BUILD). REDUCE/OBJ/INST call the
+# name itself, which may be any function.
+CONSTRUCT_KINDS = frozenset({"NEWOBJ", "NEWOBJ_EX", "ARG", "BUILD"})
+
+
+def project_packages(root: str | os.PathLike[str] = ".") -> frozenset[str]:
+    """Top-level names of the project's own code: packages and modules in `root` and `root/src`
+    (aisec runs from the project root), plus `__main__` (classes pickled by a script)."""
+    names = {"__main__"}
+    for base in (Path(root), Path(root) / "src"):
+        try:
+            entries = list(os.scandir(base))
+        except OSError:
+            continue
+        for entry in entries:
+            stem = entry.name[:-3] if entry.name.endswith(".py") else entry.name
+            if not stem.isidentifier():
+                continue
+            if entry.name.endswith(".py") or os.path.exists(os.path.join(entry.path, "__init__.py")):
+                names.add(stem)
+    return frozenset(names)
 
 
 def _pair(entry: str) -> tuple[str, str] | None:
@@ -234,9 +258,12 @@ class Policy:
 
     allowed: frozenset[tuple[str, str]]
     extra: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    own: frozenset[str] = frozenset({"__main__"})  # top-level names of the project's own code
 
     @classmethod
-    def default(cls, extra_allow: Iterable[str] = ()) -> Policy:
+    def default(
+        cls, extra_allow: Iterable[str] = (), own: frozenset[str] = frozenset({"__main__"})
+    ) -> Policy:
         pairs: set[tuple[str, str]] = set()
         try:
             from fickling.ml import ML_ALLOWLIST
@@ -256,6 +283,7 @@ class Policy:
             allowlist.PANDAS,
             allowlist.PANDAS_OLD_PATHS,
             allowlist.BYTES_LOADERS,
+            allowlist.VALUE_TYPES,
         ):
             for entry in group:
                 pair = _pair(entry)
@@ -265,11 +293,14 @@ class Policy:
             pair = _pair(entry)
             if pair:
                 pairs.discard(pair)
-        extra = frozenset(p for p in (_pair(e) for e in extra_allow) if p)
-        return cls(frozenset(pairs) | extra, extra)
+        extra = frozenset(p for p in (_pair(e) for e in (*allowlist.METHODS, *extra_allow)) if p)
+        return cls(frozenset(pairs) | extra, extra, own)
+
+    def is_own(self, module: str) -> bool:
+        return module.split(".", 1)[0] in self.own
 
     def is_allowed(self, module: str, name: str) -> bool:
-        if (module, name) in self.extra:
+        if (module, name) in self.extra:  # listed literally: dotted names included
             return True
         if "." in name:  # attribute walks are only allowed when the user listed them literally
             return False
@@ -303,7 +334,9 @@ def judge(
     walks: Iterable[Walk], policy: Policy, extra_imports: Iterable[str] = (), extra_calls: Iterable[str] = ()
 ) -> Judgement:
     """Judge a stream from its walk (with nested walks) and names fickling reported on top."""
+    walks = list(walks)
     imports: dict[str, tuple[str, str, bool]] = {}
+    kinds: dict[str, set[str]] = {}
     called: set[str] = set()
     calls_seen: list[str] = []
     anomalies: list[str] = []
@@ -311,6 +344,8 @@ def judge(
         for imp in walk.imports:
             imports.setdefault(imp.full, (imp.module, imp.name, imp.dotted))
         for call in walk.calls:
+            if call.imported:
+                kinds.setdefault(call.target, set()).add(call.kind)
             if call.kind in CALL_KINDS and call.imported:
                 called.add(call.target)
             if call.target not in calls_seen and call.kind != "ARG":
@@ -325,6 +360,11 @@ def judge(
         if full not in calls_seen:
             calls_seen.append(full)
 
+    # builtins.getattr used only to name a class method (`getattr(ZoneInfo, "_unpickle")`): the
+    # method itself is judged as a dotted import; getattr used in any other way stays dangerous
+    method_only = {c.target for w in walks for c in w.calls if c.kind == "METHOD"} - {
+        c.target for w in walks for c in w.calls if c.kind != "METHOD"
+    }
     offending: list[str] = []
     critical = False
     malicious = bool(anomalies)
@@ -333,7 +373,7 @@ def judge(
         if module == "<computed>" or module.startswith("<"):
             continue  # reported through the anomaly
         is_called = full in called
-        if policy.is_allowed(module, name):
+        if policy.is_allowed(module, name) or full in method_only:
             continue
         if policy.is_dangerous(module, name):
             malicious = True
@@ -342,6 +382,9 @@ def judge(
         elif dotted:
             malicious = True
             offending.append(f"attribute walk `{module}` -> `{name}` (dotted name)")
+        elif is_called and policy.is_own(module) and kinds.get(full, set()) <= CONSTRUCT_KINDS:
+            suspicious = True
+            offending.append(f"constructs the project's own class `{full}` (allow it if you trust the file)")
         elif is_called:
             malicious = True
             offending.append(f"calls non-allowlisted `{full}`")

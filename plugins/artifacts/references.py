@@ -833,7 +833,7 @@ class ArtifactReferences:
                     node,
                     f"{verdict.message}; loaded by `{entry.loader}` at {where}",
                     severity=verdict.severity,
-                    artifact={"path": entry.shown, "member": verdict.member},
+                    artifact={"path": entry.shown, "member": verdict.member, "content": verdict.content_key},
                 )
 
     def _artifact_resolve(self, node: libcst.Call) -> tuple[Any, ...]:

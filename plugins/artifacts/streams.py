@@ -131,16 +131,20 @@ class BytesReader(RawReader):
         return n
 
 
-def lz4_available() -> bool:
+def _lz4_decompressor():
+    """The `lz4` package's decoder when installed (fast), else aisec's own pure-Python one."""
     try:
-        import lz4.frame  # noqa: F401
-    except Exception:
-        return False
-    return True
+        import lz4.frame
+    except ImportError:
+        from .lz4frame import LZ4FrameDecompressor
+
+        return LZ4FrameDecompressor()
+    return lz4.frame.LZ4FrameDecompressor()
 
 
 def make_decompressor(kind: str):
-    """A fresh decompressor object for `kind`; raises ImportError for lz4 without the module."""
+    """A fresh decompressor object for `kind`; ImportError for zstd on a Python without
+    `compression.zstd` (3.14+)."""
     if kind == "gzip":
         return zlib.decompressobj(wbits=31)
     if kind == "zlib":
@@ -156,9 +160,11 @@ def make_decompressor(kind: str):
 
         return zipfile.LZMADecompressor()  # type: ignore[attr-defined]
     if kind == "lz4":
-        import lz4.frame
+        return _lz4_decompressor()
+    if kind == "zstd":
+        from compression import zstd  # type: ignore[import-not-found]
 
-        return lz4.frame.LZ4FrameDecompressor()
+        return zstd.ZstdDecompressor()
     raise ValueError(kind)
 
 

@@ -6,6 +6,7 @@ Plain dataclasses only (no fickling import), so the engine can type against them
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass, field
 
 from aisec.hooks import Severity
@@ -114,6 +115,19 @@ class ArtifactVerdict:
             seen = f" (imports seen before stopping: {', '.join(self.imports[:8])})" if self.imports else ""
             return f"{where}artifact not fully inspected ({self.format}): {self.reason}{seen}"
         return f"{where}{self.format}: {self.reason or self.status.value}"
+
+    @property
+    def content_key(self) -> str | None:
+        """A digest of what makes this verdict a finding: the offending globals and tricks at
+        their severity (AIS401), or why inspection stopped (AIS403). Part of the finding's
+        fingerprint, so a baseline entry never covers different dangerous content."""
+        if self.status in (Status.MALICIOUS, Status.SUSPICIOUS):
+            basis = [str(self.severity), *sorted(self.offending)]
+        elif self.status is Status.INCOMPLETE:
+            basis = [str(self.severity), self.reason or "", *self.imports]
+        else:
+            return None
+        return "sha256:" + hashlib.sha256("\0".join(basis).encode("utf-8")).hexdigest()[:16]
 
     def to_dict(self) -> dict:
         return {

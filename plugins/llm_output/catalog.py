@@ -15,7 +15,7 @@ Casts and allowlist guards (`if name in TOOLS:`) are the engine's too.
 
 from __future__ import annotations
 
-from aisec.hooks import LLM_OUTPUT, Sanitizer, Sink, SinkArgument, Source, TaintCatalog
+from aisec.hooks import LLM_OUTPUT, ParameterSource, Sanitizer, Sink, SinkArgument, Source, TaintCatalog
 from aisec.plugins.prompt_injection.catalog import LANGCHAIN_PROVIDER_PACKAGES, _methods
 
 EXEC = "exec"
@@ -171,6 +171,7 @@ SINKS: tuple[Sink, ...] = (
     # AIS302: SQL text (parameters in argument 1 are safe)
     # Server-side templates compiled from model text: template code runs (SSTI).
     *_sink(("mako.template.Template",), EXEC, "text"),
+    *_sink(("flask.render_template_string", "flask.templating.render_template_string"), EXEC, "source"),
     *_sink(("django.template.Template", "django.template.base.Template"), EXEC, "template_string"),
     *_sink(("*.execute", "*.executemany", "*.executescript", "*.exec_driver_sql"), SQL),
     *_sink(("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"), SQL, "text"),
@@ -182,7 +183,6 @@ SINKS: tuple[Sink, ...] = (
     # AIS303: HTML the browser renders
     *_sink(("markupsafe.Markup", "flask.Markup", "jinja2.Markup"), HTML),
     *_sink(("django.utils.safestring.mark_safe", "django.utils.html.format_html"), HTML),
-    *_sink(("flask.render_template_string",), HTML, "source"),
     *_sink(("starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"), HTML, "content"),
     *_sink(("gradio.HTML",), HTML, "value"),
     # Responses whose default content type is text/html.
@@ -237,9 +237,48 @@ SINKS: tuple[Sink, ...] = (
     *_sink(("builtins.getattr",), DISPATCH, None, 1),
 )
 
+TOOL_ARGUMENTS_DOC = (
+    "Model output includes the arguments of agent tools: the parameters of a function decorated "
+    "with LangChain's `@tool`, CrewAI's `@tool`, OpenAI Agents' `@function_tool`, pydantic-ai's "
+    "`@agent.tool` or smolagents' `@tool`, or registered with `StructuredTool.from_function`, "
+    "`Tool(...)`, LlamaIndex `FunctionTool.from_defaults` or AutoGen `register_function` (the "
+    "model chooses them; parameters typed `int`, `bool`, an enum or a `Literal` are not text)."
+)
+# Agent tools: the model chooses every argument of a function it can call, so the parameters of
+# a tool function are model output (a `str` path, URL, shell command or SQL the tool runs).
+PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
+    ParameterSource(
+        tier=LLM_OUTPUT,
+        decorators=(
+            "langchain_core.tools.tool",
+            "langchain_core.tools.convert.tool",
+            "langchain.tools.tool",
+            "langchain.agents.tool",
+            "langchain_community.tools.tool",
+            "crewai.tools.tool",
+            "crewai_tools.tool",
+            "agents.function_tool",
+            "pydantic_ai.Agent.tool",
+            "pydantic_ai.Agent.tool_plain",
+            "smolagents.tool",
+            "llama_index.core.tools.FunctionTool.from_defaults",
+        ),
+        registrars=(
+            "langchain*.StructuredTool.from_function",
+            "langchain*.Tool",
+            "langchain*.Tool.from_function",
+            "llama_index.core.tools.FunctionTool.from_defaults",
+            "autogen*.register_function",
+        ),
+        label="agent tool argument (chosen by the model)",
+    ),
+)
+
 SANITIZERS: tuple[Sanitizer, ...] = ()  # the engine's casts, encoders and guards cover them
 
-CATALOG = TaintCatalog(sources=SOURCES, sinks=SINKS, sanitizers=SANITIZERS)
+CATALOG = TaintCatalog(
+    sources=SOURCES, parameter_sources=PARAMETER_SOURCES, sinks=SINKS, sanitizers=SANITIZERS
+)
 
 # encoders (TaintFact.encoded, as the engine names them) that neutralise model text for one role
 NEUTRALISERS: dict[str, frozenset[str]] = {

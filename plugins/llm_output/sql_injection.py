@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aisec.hooks import Example, Severity, SinkFlow
 
-from .catalog import SQL
+from .catalog import SQL, TOOL_ARGUMENTS_DOC
 from .flows import OutputFlowRule, sink_triggers
 
 
@@ -26,6 +26,8 @@ class ModelOutputInSql(OutputFlowRule):
         '(`cursor.execute("SELECT ... WHERE name = ?", (answer,))`) is safe and not reported. '
         "Structured output does not help by itself: a pydantic model with a `sql: str` field is "
         "still model text. Casts and allowlist checks (`if table in TABLES:`) clear it."
+        + "\n\n"
+        + TOOL_ARGUMENTS_DOC
     )
     rationale = (
         "A prompt-injected model writes whatever SQL the attacker asks for: `DROP TABLE`, reading "

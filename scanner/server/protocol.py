@@ -1,9 +1,10 @@
 """The language server: LSP wiring over stdio with pygls.
 
-Analysis never runs on the event loop: each document's scan goes to one worker thread, so the
-server keeps answering (hover, code actions, cancellations) while a large file is analysed. A
-newer version of a document supersedes the older one: a scan still waiting (debounce or queue)
-is cancelled, and the result of one already running is dropped instead of published.
+Analysis never runs on the event loop: every scan (diagnostics, and the fix scans of code
+actions) goes to one worker thread, so the server keeps answering hovers, edits and cancellations
+while a large file is analysed. A newer version of a document supersedes the older one: a scan
+still waiting (debounce or queue) is cancelled, and the result of one already running is dropped
+instead of published.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ class AisecServer(LanguageServer):
         super().__init__("aisec", __version__, notebook_document_sync=NOTEBOOK_SYNC)
         self.projects = Projects(cwd)
         self.cwd = cwd
-        self._scans = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisec-scan")
-        self._fixes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisec-fix")
+        # One worker thread runs every scan (diagnostics and code actions): never two at once, so
+        # plugins need not be thread-safe, and the event loop stays free for the client.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisec-scan")
         self._pending: dict[str, asyncio.Future[Any]] = {}
         self.analyses: dict[str, Analysis] = {}
         self.shown: dict[str, dict[str, list[types.Diagnostic]]] = {}  # key -> uri -> diagnostics
@@ -105,7 +107,7 @@ class AisecServer(LanguageServer):
         messages: list[str] = []
         loop = asyncio.get_running_loop()
         analysis = await loop.run_in_executor(
-            self._scans, lambda: analyse(self.projects, snapshot, messages.append, store=saved)
+            self._worker, lambda: analyse(self.projects, snapshot, messages.append, store=saved)
         )
         for message in messages:
             self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
@@ -153,7 +155,7 @@ class AisecServer(LanguageServer):
     # ----- code actions -----
 
     def fix_result(self, snapshot: Snapshot, fix: Applicability | None) -> FileResult | None:
-        """A fix scan of a snapshot, done once per document version (runs on the fix thread)."""
+        """A fix scan of a snapshot, done once per document version (runs on the worker thread)."""
         memo_key = (snapshot.uri, snapshot.version, str(fix) if fix else None)
         if memo_key not in self._fix_memo:
             for stale in [k for k in self._fix_memo if k[0] == snapshot.uri and k[1] != snapshot.version]:
@@ -171,7 +173,7 @@ class AisecServer(LanguageServer):
         converter = Converter(snapshot, self.workspace.position_codec)
         loop = asyncio.get_running_loop()
         actions = await loop.run_in_executor(
-            self._fixes, lambda: code_actions(current, params, converter, self.fix_result)
+            self._worker, lambda: code_actions(current, params, converter, self.fix_result)
         )
         latest = self.snapshot(key)
         if latest is None or latest.version != snapshot.version:
@@ -189,8 +191,7 @@ class AisecServer(LanguageServer):
     def shutdown(self) -> None:
         for pending in self._pending.values():
             pending.cancel()
-        self._scans.shutdown(wait=False, cancel_futures=True)
-        self._fixes.shutdown(wait=False, cancel_futures=True)
+        self._worker.shutdown(wait=False, cancel_futures=True)
         super().shutdown()
 
 

@@ -27,7 +27,7 @@ class LibraryModels:
         qualified = names[0] if names else None
         receiver = readable(receiver) if receiver is not None else None
         args = [(arg, readable(value)) for arg, value in args]
-        if isinstance(func, cst.Attribute) and receiver is not None:
+        if isinstance(func, cst.Attribute) and receiver is not None and not self._named_object(func.value):
             method = func.attr.value
             result = self._method(node, method, receiver, args, qualified)
             if result is not None:
@@ -73,6 +73,16 @@ class LibraryModels:
             facts = facts | value.all
             words = max(words, value.words)
         return Value(facts, words=words, type_name=qualified, instance=qualified is not None)
+
+    def _named_object(self, node: Any) -> bool:
+        """A module, class or function the file imports (`shlex` in `shlex.split(text)`), not a
+        value: its functions are not string or container methods."""
+        return (
+            isinstance(node, (cst.Name, cst.Attribute))
+            and self.names.qualified(node) is not None
+            and self.names.returned_by(node) is None
+            and not (isinstance(node, cst.Name) and self._lookup(node.value) is not None)
+        )
 
     def _method(
         self, node: cst.Call, method: str, receiver: Value, args: list, qualified: str | None

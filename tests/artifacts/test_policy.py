@@ -136,3 +136,37 @@ def test_plain_data_every_protocol_is_clean(protocol, tmp_path):
     )
     (verdict,) = inspect_file(path)
     assert verdict.status is Status.CLEAN, verdict.to_dict()
+
+
+def test_artifact_fingerprint_covers_the_dangerous_content():
+    from aisec.findings import assign_fingerprints
+    from aisec.hooks import Confidence, Finding, Location
+
+    def finding(content: str) -> Finding:
+        return Finding(
+            code="AIS401",
+            name="malicious-pickle-artifact",
+            severity=Severity.MEDIUM,
+            confidence=Confidence.HIGH,
+            location=Location("model.pt", 1, 1, 1, 1),
+            message="m",
+            artifact={"path": "model.pt", "member": None, "content": content},
+        )
+
+    (first,) = assign_fingerprints([finding("a")], ["x"])
+    (swapped,) = assign_fingerprints([finding("b")], ["x"])
+    (unchanged,) = assign_fingerprints([finding("a")], ["x"])
+    assert swapped.fingerprint != first.fingerprint
+    assert unchanged.fingerprint == first.fingerprint
+
+
+def test_load_line_suppression_never_hides_high_ais401():
+    from aisec.suppressions import find_suppressions, suppression_for
+
+    text = 'torch.load("m.pt")  # aisec: ignore[AIS401] reviewed\n'
+    for severity, hidden in [(Severity.MEDIUM, True), (Severity.HIGH, False), (Severity.CRITICAL, False)]:
+        suppressions = find_suppressions(text)
+        assert (suppression_for(suppressions, "AIS401", 1, 1, 1, severity) is not None) is hidden
+    assert suppression_for(
+        find_suppressions(text.replace("AIS401", "AIS403")), "AIS403", 1, 1, 1, Severity.HIGH
+    )

@@ -86,6 +86,7 @@ def test_malicious_artifact_is_reported_at_the_artifact(run_cli: Run, tmp_path: 
     assert finding["code"] == "AIS401"
     assert finding["severity"] == "critical"
     assert (finding["path"], finding["line"], finding["column"]) == ("app/models/clf.pkl", 1, 1)
+    assert finding["artifact"].pop("content").startswith("sha256:")
     assert finding["artifact"] == {
         "path": "app/models/clf.pkl",
         "member": None,
@@ -316,14 +317,35 @@ def test_paths_leading_outside_are_reported_not_read(
 # ------------------------------------------------------------ suppressions and the cache
 
 
-def test_suppression_at_the_code_line(run_cli: Run, tmp_path: Path) -> None:
+SUSPICIOUS = samples.P2 + samples.glob0("somelib", "Thing") + b"."  # imported, never called: medium
+
+
+def test_suppression_at_the_code_line_covers_medium_only(run_cli: Run, tmp_path: Path) -> None:
     code = 'import torch\n\nmodel = torch.load("model.pt")  # aisec: ignore[AIS401] vetted copy, see SECURITY.md\n'
-    root = project(tmp_path / "repo", {"app.py": code, "model.pt": MALICIOUS})
+    root = project(tmp_path / "repo", {"app.py": code, "model.pt": SUSPICIOUS})
     data = check(run_cli, root)
     assert data["findings"] == []
     shown = run_cli(["check", "--format", "json", "--select", SELECT, "--show-suppressed", "."], cwd=root)
     (finding,) = shown.json()["findings"]
     assert finding["path"] == "model.pt"
+    # the file's content is swapped for a payload: the comment on the load line no longer hides it
+    (root / "model.pt").write_bytes(MALICIOUS)
+    (finding,) = check(run_cli, root)["findings"]
+    assert (finding["code"], finding["severity"]) == ("AIS401", "critical")
+
+
+def test_baseline_does_not_cover_swapped_content(run_cli: Run, tmp_path: Path) -> None:
+    code = 'import torch\n\nmodel = torch.load("model.pt")\n'
+    root = project(tmp_path / "repo", {"app.py": code, "model.pt": SUSPICIOUS})
+    (reviewed,) = check(run_cli, root)["findings"]
+    assert reviewed["severity"] == "medium"
+    baseline = root / "baseline.json"
+    run_cli(["baseline", "-o", str(baseline), "."], cwd=root)
+    assert check(run_cli, root, "--baseline", str(baseline))["findings"] == []
+    (root / "model.pt").write_bytes(MALICIOUS)
+    (finding,) = check(run_cli, root, "--baseline", str(baseline))["findings"]
+    assert finding["fingerprint"] != reviewed["fingerprint"]
+    assert finding["severity"] == "critical"
 
 
 def test_result_cache_notices_a_changed_artifact(run_cli: Run, tmp_path: Path) -> None:

@@ -1,0 +1,180 @@
+"""The identifier screen: taint-rule prefilter markers checked against the module's identifiers.
+
+The token gate (`prefilter`) lets a taint rule through when the tokens of a catalog source and a
+catalog sink occur anywhere in the text. In LLM code the sink tokens (`invoke`, `create`,
+`messages`, `run`, `get`) and source tokens (`request`, `input`) are everywhere, in docstrings,
+comments and string literals too, so most modules pass, and each one that passes pays a libcst
+parse and the module's taint analysis. This screen, run on the `ast` tree the engine builds
+anyway (the parse guard in front of libcst), checks the markers (`@taint:...`) of a rule's
+triggers and trigger groups again, against the module's identifiers only; plain trigger strings
+keep their check on the whole text.
+
+Soundness. A marker stands for alternatives of tokens, the literal `[A-Za-z0-9_]` runs of the
+parts of catalog patterns (`aisec.hooks.taint._pattern_tokens`), and a sink or source can only
+match a name the engine builds. Those names are built from the code alone: `NameTable.qualified`
+and the taint engine's fallbacks join import paths (`import a.b`, `from a import b`), names,
+attribute names, and the qualified names of annotations, base classes and callees; string
+annotations and other string constants never name anything (`taint` treats a string annotation
+as unknown) and relative imports resolve to nothing. The only parts the engine adds without the
+code spelling them are `builtins`, `__call__` (both left out of the tokens) and the `type` of a
+parameter source (`django.http.HttpRequest`), whose components are counted as present in every
+module. Parameter sources are tokenised by their conditions: decorator, registrar, function and
+base-class names, imported module names (matched by whole components), parameter names.
+
+A pattern part without wildcards matches a whole component of a dotted name (`fnmatch` only lets
+`*`, `?` and `[...]` span more), so its token must equal one identifier component of the module
+(`a.b.c` gives `a`, `b`, `c`); a token from a part with wildcards (`Chat*`, `*_view`) needs only
+to occur inside one. A token that some pattern has in a wildcard part is checked the loose way
+everywhere. So a marker that fails on the identifiers cannot be satisfied by any name the engine
+builds. Python's parser hands out identifiers NFKC-normalised, as the engine sees them.
+`tests/test_identifiers.py` and `tests/test_screen.py` check the rule examples and fixture
+projects (same findings with the screen on and off); `bench/run.py --check-prefilter` checks
+real corpora.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any, Iterable, Mapping, Sequence
+
+from .prefilter import MARKER_PREFIX, searchable
+
+# Fields that hold identifiers (strings, or lists of strings for `global`/`nonlocal`, class
+# patterns' keyword attributes); `Constant.value` and `type_comment` never name anything.
+_IDENTIFIER_FIELDS = frozenset(
+    {"id", "attr", "name", "asname", "module", "arg", "names", "kwd_attrs", "rest"}
+)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LITERAL_RUN = re.compile(r"[A-Za-z0-9_]+")  # as `aisec.hooks.taint._pattern_tokens` cuts parts
+_NO_IDENTIFIERS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "is_async", "conversion"})
+_LAYOUT: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _layout(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(identifier fields, child fields) of an ast node class."""
+    fields = getattr(kind, "_fields", ())
+    names = tuple(f for f in fields if f in _IDENTIFIER_FIELDS)
+    skipped = _IDENTIFIER_FIELDS | _NO_IDENTIFIERS
+    children = () if kind is ast.Constant else tuple(f for f in fields if f not in skipped)
+    _LAYOUT[kind] = (names, children)
+    return names, children
+
+
+def identifier_text(tree: ast.AST) -> str:
+    """Every identifier of the module (names, attributes, import paths, definitions, parameters,
+    keywords), one per line: the text the markers are checked against."""
+    found: set[str] = set()
+    add = found.add
+    stack: list[Any] = [tree]
+    pop, push = stack.pop, stack.append
+    layout = _LAYOUT
+    while stack:
+        node = pop()
+        kind = type(node)
+        entry = layout.get(kind)
+        if entry is None:
+            entry = _layout(kind)
+        names, children = entry
+        for field in names:
+            value = getattr(node, field, None)
+            if type(value) is str:
+                add(value)
+            elif type(value) is list:
+                for item in value:
+                    if type(item) is str:
+                        add(item)
+                    else:  # `Import.names` holds alias nodes
+                        push(item)
+        for field in children:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push(item)
+            elif isinstance(value, ast.AST):
+                push(value)
+    return "\n".join(found)
+
+
+def _patterns(catalog: Any) -> Iterable[str]:
+    """Every qualified-name pattern of a `TaintCatalog` that its prefilter tokens come from."""
+    for entry in (*catalog.sources, *catalog.sinks):
+        yield entry.pattern
+    for source in catalog.parameter_sources:
+        yield from (*source.decorators, *source.registrars, *source.functions, *source.base_classes)
+        yield from (*source.requires_import, *source.params)
+
+
+class IdentifierScreen:
+    """The rules of a run whose triggers use taint markers, and how each marker token is checked."""
+
+    def __init__(
+        self,
+        rules: Iterable[Any],
+        expansions: Mapping[str, Sequence[tuple[str, ...]]] | None,
+        catalog: Any = None,
+    ) -> None:
+        self.expansions = expansions or {}
+        self.screened = frozenset(
+            rule
+            for rule in rules
+            if any(
+                needle.startswith(MARKER_PREFIX)
+                for needle in (*rule.triggers, *(n for group in rule.trigger_groups for n in group))
+            )
+        )
+        # Tokens that may stand for part of a component (from a part with wildcards), and the
+        # components of parameter-source types (names the engine builds without the code).
+        loose: set[str] = set()
+        given: set[str] = set()
+        if catalog is not None:
+            for pattern in _patterns(catalog):
+                for part in pattern.split("."):
+                    if not _IDENTIFIER.fullmatch(part):
+                        loose.update(_LITERAL_RUN.findall(part))
+            for source in catalog.parameter_sources:
+                if source.type:
+                    given.update(source.type.split("."))
+        self._loose = frozenset(loose)
+        self._given = frozenset(given)
+        self._given_text = "\n".join(sorted(given))
+        self._exact = catalog is not None  # without the catalog every token is checked loosely
+
+    def screens(self, rules: Sequence[Any]) -> bool:
+        return not self.screened.isdisjoint(rules)
+
+    def select(self, tree: ast.AST, text: str, rules: Sequence[Any]) -> list[Any]:
+        """`rules` without the screened ones whose markers no identifier of `tree` satisfies."""
+        if not self.screens(rules):
+            return list(rules)
+        identifiers = identifier_text(tree)
+        text = searchable(text)  # plain triggers: the token gate's check, repeated
+        components = set(identifiers.replace(".", "\n").split("\n")) | self._given
+        loose = self._loose
+
+        def occurs(token: str) -> bool:
+            if self._exact and token not in loose:
+                return token in components
+            return token in identifiers or token in self._given_text
+
+        markers: dict[str, bool] = {}
+
+        def hit(needle: str) -> bool:
+            if not needle.startswith(MARKER_PREFIX):
+                return needle in text
+            found = markers.get(needle)
+            if found is None:
+                alternatives = self.expansions.get(needle, ())
+                found = markers[needle] = any(all(occurs(token) for token in alt) for alt in alternatives)
+            return found
+
+        return [
+            rule
+            for rule in rules
+            if rule not in self.screened
+            or (
+                (not rule.triggers or any(hit(n) for n in rule.triggers))
+                and all(any(hit(n) for n in group) for group in rule.trigger_groups)
+            )
+        ]

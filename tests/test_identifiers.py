@@ -1,0 +1,152 @@
+"""The identifier screen: taint markers checked against a module's identifiers, not its text.
+
+Same findings with the screen on and off: `test_screen.py` (every rule example, the fixture
+suites) and `test_findings_identity.py`; real corpora: `bench/run.py --check-prefilter`.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from typing import Any
+
+from aisec.hooks import INSTRUCTION, REMOTE, ParameterSource, Sink, SinkArgument, Source, TaintCatalog
+from aisec.identifiers import IdentifierScreen, identifier_text
+from aisec.pluginmanager import load_plugins
+from aisec.testing import check_source, default_catalog
+
+REGISTRY = load_plugins(entry_points=False)
+CATALOG = default_catalog()
+EXPANSIONS = CATALOG.trigger_expansions()
+AIS201 = REGISTRY.rules["AIS201"]
+AIS101 = REGISTRY.rules["AIS101"]
+
+ROUTE = """\
+from flask import Flask, request
+from openai import OpenAI
+
+app = Flask(__name__)
+client = OpenAI()
+
+@app.post("/ask")
+def ask():
+    persona = request.form["persona"]
+    return client.chat.completions.create(
+        model="m", messages=[{"role": "system", "content": persona}]
+    )
+"""
+
+
+def select(source: str, rules: list[Any]) -> list[Any]:
+    source = textwrap.dedent(source)
+    return IdentifierScreen(rules, EXPANSIONS, CATALOG).select(ast.parse(source), source, rules)
+
+
+def test_identifiers_cover_every_kind_of_name_and_no_string() -> None:
+    source = textwrap.dedent(
+        """
+        import a.b as c
+        from d.e import f as g
+        '''docstring_word'''
+        class K(Base):
+            def m(self, param, *, kw=1, **rest):
+                global glob
+                x = obj.attr(keyword=f"{inner.value} literal_word")  # comment_word
+                try:
+                    pass
+                except E as err:
+                    pass
+                match x:
+                    case P(kwd_attr=1) as cap:
+                        pass
+                    case {**rest_map}:
+                        pass
+        """
+    )
+    found = set(identifier_text(ast.parse(source)).split("\n"))
+    expected = {"a.b", "c", "d.e", "f", "g", "K", "Base", "m", "self", "param", "kw", "rest", "glob"}
+    expected.update(("x", "obj", "attr", "keyword", "inner", "value", "E", "err", "P", "kwd_attr"))
+    expected.update(("cap", "rest_map"))
+    assert expected <= found
+    assert not {"docstring_word", "literal_word", "comment_word"} & found
+
+
+def test_a_taint_rule_passes_on_real_names() -> None:
+    assert select(ROUTE, [AIS201]) == [AIS201]
+    assert [f.code for f in check_source(AIS201, ROUTE, prefilter=True)] == ["AIS201"]
+
+
+def test_words_in_strings_comments_and_docstrings_do_not_count() -> None:
+    # The token gate passes (every source and sink token is in the text); no name is real.
+    decoy = '''\
+        """Send the request to the chat completions API: client.chat.completions.create(...)."""
+        # from flask import request; from openai import OpenAI
+        HELP = "call openai.OpenAI().chat.completions.create(messages=request.form)"
+        def total(values):
+            return sum(values)
+        '''
+    assert select(decoy, [AIS201]) == []
+    assert check_source(AIS201, textwrap.dedent(decoy), prefilter=True) == []
+
+
+def test_plain_triggers_and_unmarked_rules_are_left_to_the_other_gates() -> None:
+    source = "x = 'pickle'\n"
+    assert select(source, [AIS101]) == [AIS101]  # no marker: not this screen's business
+    mixed = type(
+        "Mixed",
+        (AIS201,),
+        {"code": "TST301", "triggers": ("plainword", *AIS201.triggers), "trigger_groups": ()},
+    )
+    assert select("s = 'plainword'\n", [mixed]) == [mixed]  # plain strings keep the text check
+    assert select("s = 'other'\n", [mixed]) == []
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in "plainword")
+    assert select(f"s = '{fullwidth}'\n", [mixed]) == [mixed]  # NFKC, as the token gate reads it
+
+
+def test_an_empty_catalog_screens_marker_rules_out_as_the_token_gate_does() -> None:
+    screen = IdentifierScreen([AIS201], TaintCatalog().trigger_expansions())
+    assert screen.select(ast.parse(ROUTE), ROUTE, [AIS201]) == []
+
+
+def small_catalog(source: str, sink: str, **parameter: Any) -> TaintCatalog:
+    sources = (Source(source),)
+    sinks = (Sink(sink, (SinkArgument(INSTRUCTION, keyword="instructions"),)),)
+    params = (ParameterSource(REMOTE, **parameter),) if parameter else ()
+    return TaintCatalog(sources=sources, sinks=sinks, parameter_sources=params)
+
+
+def screened(catalog: TaintCatalog | None, source: str, exact: bool = True) -> bool:
+    expansions = (catalog or TaintCatalog()).trigger_expansions()
+    screen = IdentifierScreen([AIS201], expansions, catalog if exact else None)
+    return screen.select(ast.parse(source), source, [AIS201]) == [AIS201]
+
+
+def test_a_literal_part_must_be_a_whole_identifier_component() -> None:
+    catalog = small_catalog("flask.request.form", "openai.OpenAI.responses.create")
+    real = "import flask\nimport openai\nopenai.OpenAI().responses.create(instructions=flask.request.form)\n"
+    lookalike = (
+        "import flasker\nimport openai\nopenai.OpenAI().responses.create(instructions=flasker.request.form)\n"
+    )
+    assert screened(catalog, real)
+    assert not screened(catalog, lookalike)  # `flask` only inside `flasker`
+    assert screened(catalog, lookalike, exact=False)  # without the catalog: substrings
+
+
+def test_a_token_of_a_wildcard_part_may_be_inside_a_component() -> None:
+    catalog = small_catalog("flask.req*.form", "openai.OpenAI.responses.create")
+    source = (
+        "import flask\nimport openai\nopenai.OpenAI().responses.create(instructions=flask.requested.form)\n"
+    )
+    assert screened(catalog, source)
+
+
+def test_parameter_source_types_count_as_spelled() -> None:
+    # a Django view's `request` is typed by the catalog: `HttpRequest` need not be in the module
+    catalog = small_catalog(
+        "django.http.HttpRequest.POST",
+        "django.http.HttpRequest.answer",
+        params=("request",),
+        type="django.http.HttpRequest",
+    )
+    source = "def view(request):\n    return request.answer(instructions=request.POST)\n"
+    assert screened(catalog, source)
