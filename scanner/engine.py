@@ -298,17 +298,8 @@ class FileScanner:
         candidates = [r for r in self.parsing_rules if r.code not in ignored]
         python: _PythonParse | None = None
         if self.use_prefilter:
-            gated = rules_for_text(text, candidates, self._trigger_expansions)
-            dropped = [rule for rule in candidates if rule not in gated and _reads_taint(rule)]
-            project = self.project_modules() if dropped and "import" in text else None
-            if project is not None and project.mentions_source(text):
-                # a module that only calls `llm.ask(request.args["q"])` holds no sink token itself
-                tokens, files = project.import_tokens(path, text)
-                for file in files:
-                    result.dependencies[str(file)] = file_signature(file)
-                if tokens:
-                    gated = rules_for_text(f"{text}\n{tokens}", candidates, self._trigger_expansions)
-            candidates = gated
+            gates = candidates
+            candidates = rules_for_text(text, candidates, self._trigger_expansions)
             if candidates and any(screen.screens(candidates) for screen in self._screens()):
                 # The tree of the parse guard `_run_rules` needs anyway: parsed once, screened,
                 # dropped before libcst runs (only the verdict travels on).
@@ -318,11 +309,28 @@ class FileScanner:
                     candidates = self._identifier_screen.select(tree, text, candidates)
                     result.screened = True
                 del tree
+            candidates = self._through_imports(path, text, gates, candidates, result)
         if not candidates:
             result.skipped_by_prefilter = True
             self._unused_without_parse(path, text, ignored, result)
             return
         self._scan_text(path, text, candidates, ignored, result, fix, python)
+
+    def _through_imports(
+        self, path: str, text: str, before: list[type[Rule]], after: list[type[Rule]], result: FileResult
+    ) -> list[type[Rule]]:
+        """`after` plus the taint rules the gates dropped that the file's project imports bring
+        back: a module that only calls `llm.ask(request.args["q"])` spells no sink itself. Only
+        for a file that spells a source (where such a flow starts)."""
+        lost = [rule for rule in before if rule not in after and _reads_taint(rule)]
+        project = self.project_modules() if lost and "import" in text else None
+        if project is None or not project.mentions_source(text):
+            return after
+        tokens, files = project.import_tokens(path, text)
+        for file in files:
+            result.dependencies[str(file)] = file_signature(file)
+        back = rules_for_text(f"{text}\n{tokens}", lost, self._trigger_expansions) if tokens else []
+        return [rule for rule in before if rule in after or rule in back]
 
     def _screens(self) -> tuple[Any, Any]:
         """The `ast` screens: qualified names of calls (`screen`), taint markers against the

@@ -19,8 +19,9 @@ EXPECTED = {
     "flask_shop": [
         ("shop/routes.py", 13, "AIS201"),  # ask(q): q goes into a system message in shop/llm.py
         ("shop/routes.py", 23, "AIS201"),  # the same helper through the package's re-export
+        ("shop/routes.py", 23, "AIS303"),  # the helper's reply (model output) served as the page
         ("shop/routes.py", 39, "AIS201"),  # a source returned by a helper of shop/llm.py
-        ("shop/routes.py", 45, "AIS202"),  # spliced into SYSTEM, a constant of shop/prompts.py
+        ("shop/routes.py", 46, "AIS202"),  # spliced into SYSTEM, a constant of shop/prompts.py
     ],
     "fastapi_docs": [("docs_api/main.py", 10, "AIS201")],  # `style` reaches the system prompt
     "django_support": [("support/views.py", 9, "AIS201")],  # `tone` reaches `system=`

@@ -1,4 +1,4 @@
-from flask import Flask, request
+from flask import Flask, jsonify, request
 import openai
 
 from . import ask_model
@@ -10,42 +10,45 @@ app = Flask(__name__)
 
 @app.route("/ask")
 def route_ask():
-    return ask(request.args["q"])
+    return jsonify(answer=ask(request.args["q"]).choices[0].message.content)
 
 
 @app.route("/safe")
 def route_safe():
-    return ask_safely(request.args["q"])
+    return jsonify(answer=ask_safely(request.args["q"]).choices[0].message.content)
 
 
 @app.route("/again")
 def route_again():
-    return ask_model(question=request.form["q"])
+    return ask_model(question=request.form["q"]).choices[0].message.content
 
 
 @app.route("/const")
 def route_const():
-    return ask("fixed question")
+    return jsonify(answer=ask("fixed question").choices[0].message.content)
 
 
 @app.route("/number")
 def route_number():
-    return ask(str(int(request.args["n"])))
+    return jsonify(answer=ask(str(int(request.args["n"]))).choices[0].message.content)
 
 
 @app.route("/order")
 def route_order():
     text = SYSTEM + " Order: " + order_id()
-    return openai.chat.completions.create(model="m", messages=[{"role": "system", "content": text}])
+    reply = openai.chat.completions.create(model="m", messages=[{"role": "system", "content": text}])
+    return jsonify(answer=reply.choices[0].message.content)
 
 
 @app.route("/splice")
 def route_splice():
     prompt = f"{SYSTEM} {request.args['q']}"
-    return openai.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
+    reply = openai.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
+    return jsonify(answer=reply.choices[0].message.content)
 
 
 @app.route("/greet")
 def route_greet():
     prompt = f"{GREETING} {request.args['q']}"
-    return openai.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
+    reply = openai.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
+    return jsonify(answer=reply.choices[0].message.content)
