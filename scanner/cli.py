@@ -330,12 +330,13 @@ def _explain(session: Session, code: str) -> int:
 def _config(session: Session) -> int:
     config = session.config
     registry = session.registry
-    print(f"config file: {config.display_path}")
-    print(f"project root: {config.root}")
+    # paths and patterns come from the project: escaped like every other reported string
+    print(printable(f"config file: {config.display_path}"))
+    print(printable(f"project root: {config.root}"))
     print(f"fail-on: {config.fail_on}")
-    print(f"exclude: {', '.join(config.excludes)}")
+    print(printable(f"exclude: {', '.join(config.excludes)}"))
     for pattern, codes in config.per_file_ignores.items():
-        print(f"per-file-ignores: {pattern} -> {', '.join(codes)}")
+        print(printable(f"per-file-ignores: {pattern} -> {', '.join(codes)}"))
     print("plugins:")
     for name, source in registry.plugin_sources.items():
         print(f"  {name} ({source})")
