@@ -275,3 +275,49 @@ def test_github_annotations_escape_terminal_sequences(tree, run_cli) -> None:
     result = run_cli(["check", "--no-cache", "--format", "github", "."], cwd=root)
     assert result.code == 1 and "\x1b" not in result.out and "\x07" not in result.out
     assert "evil\\x1b]0;x\\x07.py" in result.out
+
+
+CRASHING = """
+import os, signal, time
+from aisec.hooks import Rule, hookimpl
+
+class Crashing(Rule):
+    code = "BAD002"
+    name = "crashing"
+    summary = description = rationale = remediation = "x"
+    triggers = ("pickle",)
+
+    def visit_Module(self, node):
+        if "SEGFAULT" in node.code:
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if "EXIT" in node.code:
+            os._exit(0)
+        if "HANG" in node.code:  # not even the in-process alarm can stop this one
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            time.sleep(60)
+
+@hookimpl
+def aisec_rules():
+    return [Crashing]
+"""
+
+
+def test_pool_survives_dead_and_hung_workers(tree, run_cli) -> None:
+    files = {f"f{index}.py": PICKLE for index in range(30)}
+    files.update(
+        {"segv.py": PICKLE + "# SEGFAULT\n", "exit.py": PICKLE + "# EXIT\n", "hang.py": PICKLE + "# HANG\n"}
+    )
+    root = _project(tree, plugin_source=CRASHING, extra="file-timeout-seconds = 1\n")
+    for name, content in files.items():
+        (root / name).write_text(content)
+    result = run_cli(["check", "--no-cache", "--format", "json", "--jobs", "2", "."], cwd=root)
+    assert result.code == 2
+    data = result.json()
+    errors = {e["path"]: e["message"] for e in data["errors"]}
+    assert sorted(errors) == ["exit.py", "hang.py", "segv.py"]
+    assert "crashed the worker process (SIGSEGV)" in errors["segv.py"]
+    assert "crashed the worker process (exit code 0)" in errors["exit.py"]
+    assert "did not finish within 3 s (worker killed)" in errors["hang.py"]
+    # every other file was checked by the replacement workers
+    reported = {f["path"] for f in data["findings"] if f["code"] == "AIS101"}
+    assert reported == {f"f{index}.py" for index in range(30)} | {"a.py"}
