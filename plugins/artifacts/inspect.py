@@ -1,9 +1,12 @@
 """`inspect_file(path, limits, extra_allow)`: every pickle stream of an artifact, judged.
 
 Dispatch is by content at every level (file, zip member, tar member, decompressed data, bytes
-constant): raw pickles (stacked, legacy torch), zip archives (torch zip, npz, generic; a pickle
-before or after the archive), tar (PyTorch 0.1 layout included), gzip/bz2/xz/lzma/zlib/lz4
-layers (joblib), `.npy` object arrays, zip archives held in bytes constants, Git-LFS pointers.
+constant): raw pickles (any first opcode, every stream until EOF, legacy torch with its raw
+storages skipped), zip archives (torch zip, npz, generic; a pickle before or after the archive),
+tar (PyTorch 0.1 layout included), gzip/bz2/xz/lzma/zlib/lz4/zstd layers and joblib's "ZF"
+format, `.npy` object arrays (descr parsed as numpy does), archives in bytes constants and what
+`torch.storage._load_from_bytes` unpickles, `shelve`/`dbm.dumb` values, Git-LFS pointers. Data
+whose signature names another format is also walked as a pickle (polyglots).
 Each pickle stream is walked by `opcodes` (always), named by fickling when it can parse it, and
 judged by `policy`. Budgets come from `Limits`; running out of one yields INCOMPLETE (high),
 never a hang or an unbounded read. Nothing is ever unpickled, imported or executed.
@@ -181,6 +184,7 @@ class _Context:
                 "polyglot-pickle",
                 declared=False,
                 depth=depth,
+                keep_budget_stops=False,
             )
             region.seek(0)
         if not recognised and top:
@@ -246,14 +250,23 @@ class _Context:
     # -- pickle streams ----------------------------------------------------------------------
 
     def pickles(
-        self, src: ByteSource, member: str | None, fmt: str, *, declared: bool, depth: int
+        self,
+        src: ByteSource,
+        member: str | None,
+        fmt: str,
+        *,
+        declared: bool,
+        depth: int,
+        keep_budget_stops: bool = True,
     ) -> int | None:
         """Walk every pickle stream from `src` until EOF; the end offset of the last, None if none.
 
         Streams follow each other with or without PROTO; NUL padding between them is skipped
         (dbm.dumb blocks); a legacy torch file's raw storage bytes after its fifth stream are
         skipped by their recorded sizes, and the walk goes on after them. Data after the last
-        stream that walks as no pickle is noted on the last verdict (no loader reads it).
+        stream that walks as no pickle ends the walk (no loader runs anything from it). A stream
+        that runs out of budget before showing anything is kept (fail closed) unless
+        `keep_budget_stops` is False (the pickle view of data that has another format's signature).
         """
         reported: list[ArtifactVerdict] = []
         walks: list[Walk] = []
@@ -283,10 +296,9 @@ class _Context:
                 max_opcodes=self.limits.max_opcodes,
                 budget=self.budget,
             )
-            if not (declared and not walks) and not plausible(walk) and walk.stop != "budget":
-                if reported:
-                    reported[-1].details["trailing_bytes_at"] = offset
-                break
+            budget_stop = walk.stop == "budget" and keep_budget_stops
+            if not (declared and not walks) and not plausible(walk) and not budget_stop:
+                break  # data that parses as no pickle: no loader runs anything from it
             walks.append(walk)
             if len(walks) == 1 and walk.complete and walk.value == TORCH_LEGACY_MAGIC:
                 legacy = True
@@ -432,8 +444,10 @@ class _Context:
         before = len(self.verdicts)
 
         def open_member() -> RawReader:
-            raw: RawReader = FileRegion(region.f, start, start + m.compressed_size)
             kind = ZIP_METHODS[m.method]
+            # a stored member whose two sizes disagree: read the longer (what either reader may use)
+            length = m.compressed_size if kind else max(m.compressed_size, m.size)
+            raw: RawReader = FileRegion(region.f, start, min(start + length, region.end))
             return DecompressReader(raw, kind, self.budget) if kind else raw
 
         storage = fmt == "torch-zip" and _STORAGE_NAME.search(m.name) is not None

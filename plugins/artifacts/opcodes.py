@@ -364,14 +364,16 @@ class Walker:
 
     def _line(self, name: str, copy: bool = True) -> bytes:
         self._need(0)
-        line = self.src.readline(min(MAX_LINE, max(1, self.max_bytes - self._consumed())))
+        limit = min(MAX_LINE, max(1, self.max_bytes - self._consumed()))
+        line = self.src.readline(limit)
         if line is None:
-            if self.src.at_eof():
+            if len(self.src.peek(limit)) < limit:  # no newline before the data ends
                 raise _Stop("truncated", f"stream ends inside {name} at offset {self.op_offset}")
             if self._consumed() + MAX_LINE >= self.max_bytes:
                 self._need(MAX_LINE)
+            # the unpickler reads lines of any length: not following one is a budget, fail closed
             raise _Stop(
-                "malformed", f"{name} argument line longer than {MAX_LINE} bytes at offset {self.op_offset}"
+                "budget", f"{name} argument line longer than {MAX_LINE} bytes at offset {self.op_offset}"
             )
         if copy and self.norm is not None:
             self.norm += line
@@ -481,32 +483,36 @@ class Walker:
         # never stops earlier than the unpickler would.
 
     def _push_bytes(self, data: bytes, kind: str) -> None:
-        payload = self._payload(data)
+        archive = self._note_archive(data)
         if len(data) <= KEEP_BYTES:
             self.stack.append(data if kind != "str" else data.decode("latin-1"))
         else:
-            self.stack.append(Blob(kind, len(data), data if payload else None))
+            self.stack.append(Blob(kind, len(data), data if archive or self._is_pickle(data) else None))
 
     def _push_str(self, text: str) -> None:
-        payload = False
-        if len(text) >= 4 and (
-            (ord(text[0]) < 256 and ord(text[0]) in VALID_OPCODES) or text[257:262] == "ustar"
-        ):
-            try:
-                raw = text.encode("latin-1")
-            except UnicodeEncodeError:
-                raw = text.encode("utf-8", "surrogatepass")
-            payload = self._payload(raw)
-        self.stack.append(
-            text if len(text) <= KEEP_BYTES else Blob("str", len(text), raw if payload else None)
-        )
+        if len(text) <= KEEP_BYTES:
+            if text.startswith("PK\x03\x04"):
+                self._note_archive(text.encode("latin-1", "replace"))
+            self.stack.append(text)
+            return
+        try:
+            raw = text.encode("latin-1")  # how `_codecs.encode(text, "latin1")` turns it into bytes
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8", "surrogatepass")
+        keep = self._note_archive(raw) or self._is_pickle(raw)
+        self.stack.append(Blob("str", len(text), raw if keep else None))
 
-    def _payload(self, data: bytes) -> bool:
-        """Walk a constant that is itself a pickle (nested); note archives. True when a loader
-        handed these bytes would find a pickle or archive in them."""
+    def _note_archive(self, data: bytes) -> bool:
+        """A zip or tar held in a constant is inspected as a container of its own."""
         if data[:4] == ARCHIVE_MAGIC or data[257:262] == b"ustar":
             self.w.archives.append((self.op_offset, data))
             return True
+        return False
+
+    def _is_pickle(self, data: bytes) -> bool:
+        """Whether a large constant parses as a pickle: then it is kept, for a bytes loader
+        (`torch.storage._load_from_bytes`) that may unpickle it. Small constants are kept anyway,
+        and only a loader runs what a constant holds (calls of other loaders are findings)."""
         if self.depth >= NESTED_DEPTH or not may_start_pickle(data[:2]):
             return False
         sub = walk_bytes(
@@ -516,12 +522,8 @@ class Walker:
             budget=self.budget,
             depth=self.depth + 1,
             probe=True,
-            base_offset=self.op_offset,
         )
-        if plausible(sub):
-            self.w.nested.append(sub)
-            return True
-        return sub.stop == "budget"
+        return plausible(sub) or sub.stop == "budget"
 
     # -- main loop -----------------------------------------------------------------------------
 

@@ -31,3 +31,25 @@ def test_malicious_case_is_reported(case, tmp_path):
 def test_benign_case_is_clean(case, tmp_path):
     verdicts = _inspect(case, tmp_path)
     assert {v.status for v in verdicts} <= {Status.CLEAN, Status.NO_PICKLE}, [v.to_dict() for v in verdicts]
+
+
+@pytest.mark.parametrize("first", list(corpus.FIRST_OPCODES.values()), ids=list(corpus.FIRST_OPCODES))
+def test_the_artifacts_hook_recognises_any_first_opcode(first):
+    from aisec.plugins.artifacts.inspect import ArtifactInspector
+
+    assert ArtifactInspector.recognises(first + b"0" + corpus.PAYLOAD)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"# Model card\n", b'{"a": 1}\n', b"Id,name\n1,x\n", b"(unclosed\n", b"]", b"import os\n", b"cat\n"],
+    ids=repr,
+)
+def test_text_that_is_no_pickle_gets_no_finding(text, tmp_path):
+    from aisec.plugins.artifacts.inspect import ArtifactInspector
+
+    if text[:1] in b"#{":  # no opcode: skipped by the hook's prefilter
+        assert not ArtifactInspector.recognises(text)
+    path = tmp_path / "notes.txt"
+    path.write_bytes(text)
+    assert {v.code for v in inspect_file(path)} == {None}

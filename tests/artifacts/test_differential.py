@@ -75,6 +75,8 @@ WRAPPERS = {
     "npy-object": samples.npy_object,
     "npz": lambda d: _zip({"arr_0.npy": samples.npy_object(d)}),
     "legacy-torch": _legacy,
+    "tar-gz": lambda d: gzip.compress(_tar("data.pkl", d)),
+    "joblib-array-then": lambda d: samples.joblib_style_handmade(b"N") + d,
     "bytes-loader": lambda d: (
         samples.P2 + samples.glob0("torch.storage", "_load_from_bytes") + samples.binbytes(d) + b"\x85R."
     ),
