@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any, Mapping
 
 
@@ -126,6 +127,7 @@ class Finding:
     cell: int | None = None
     suppressed: bool = False
     related: tuple[RelatedLocation, ...] = ()  # in flow order: source(s), steps, sink
+    cell_line: int | None = None  # notebooks: the line within `cell` (1-based)
 
     @property
     def path(self) -> str:
@@ -172,11 +174,34 @@ class Summary:
 
 @dataclass(frozen=True)
 class FormatOptions:
-    """How to render: colour, code frames (text formats), and the working directory."""
+    """How to render: colour, code frames (text formats), the working directory, and `root`: the
+    folder CI formats give paths relative to (the git work tree holding the project, else the
+    project root), because code scanning resolves relative paths against the repository root.
+    `rule_docs_url`, when set, is the base URL of the rule pages (`<url>AIS101.md`)."""
 
     color: bool = False
     show_source: bool = False
     cwd: str = "."
+    root: str = ""
+    rule_docs_url: str = ""
+
+    def root_relative(self, path: str) -> str | None:
+        """`path` (as reported: relative to `cwd`, or absolute) as a POSIX path relative to
+        `root`, or None when it is outside `root`."""
+        base = PurePath(self.root or self.cwd)
+        absolute = PurePath(path) if PurePath(path).is_absolute() else PurePath(self.cwd) / path
+        parts: list[str] = []
+        for part in absolute.parts:  # lexical normalisation, as the reported paths are
+            if part == "..":
+                if parts:
+                    parts.pop()
+            elif part != ".":
+                parts.append(part)
+        normal = PurePath(*parts) if parts else absolute
+        try:
+            return normal.relative_to(base).as_posix()
+        except ValueError:
+            return None
 
 
 @dataclass

@@ -10,7 +10,7 @@ hashing multi-GB checkpoints on every commit would defeat the point.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from aisec.hooks import Confidence, Finding, Location, Rule, ScanError
 
@@ -21,9 +21,14 @@ HEAD_BYTES = 512
 
 
 def inspect_artifact(
-    path: Path, shown: str, inspectors: Sequence[Any], rules: dict[str, type[Rule]]
+    path: Path,
+    shown: str,
+    inspectors: Sequence[Any],
+    rules: dict[str, type[Rule]],
+    identity: Callable[[str], str] | None = None,
 ) -> FileResult:
-    """Findings for one candidate artifact file (enabled AIS4xx codes only)."""
+    """Findings for one candidate artifact file (enabled AIS4xx codes only); `identity` maps the
+    shown path to the one fingerprints hash (`findings.assign_fingerprints`)."""
     result = FileResult(shown)
     try:
         with path.open("rb") as handle:
@@ -35,13 +40,15 @@ def inspect_artifact(
         if not inspector.recognises(head):
             continue
         result.parsed = True
-        result.findings.extend(_findings(shown, inspector.inspect(path), rules))
+        result.findings.extend(_findings(shown, inspector.inspect(path), rules, identity))
     if not result.parsed:
         result.skipped_by_prefilter = True
     return result
 
 
-def _findings(shown: str, verdicts: Iterable[Any], rules: dict[str, type[Rule]]) -> list[Finding]:
+def _findings(
+    shown: str, verdicts: Iterable[Any], rules: dict[str, type[Rule]], identity: Callable[[str], str] | None
+) -> list[Finding]:
     findings, texts = [], []
     for verdict in verdicts:
         rule = rules.get(verdict.code) if verdict.code else None
@@ -66,7 +73,7 @@ def _findings(shown: str, verdicts: Iterable[Any], rules: dict[str, type[Rule]])
             )
         )
         texts.append(f"{member}\0{verdict.message}")
-    return assign_fingerprints(findings, texts)
+    return assign_fingerprints(findings, texts, identity)
 
 
 def signature_key(path: Path) -> str:

@@ -275,6 +275,7 @@ def _finding_to_json(finding: Finding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "artifact": finding.artifact,
         "cell": finding.cell,
+        "cell_line": finding.cell_line,
         "suppressed": finding.suppressed,
         "related": [[*_location_to_json(r.location), r.message] for r in finding.related],
     }
@@ -294,6 +295,7 @@ def _finding_from_json(raw: dict[str, Any]) -> Finding:
         fingerprint=raw["fingerprint"],
         artifact=raw["artifact"],
         cell=raw["cell"],
+        cell_line=raw.get("cell_line"),
         suppressed=raw["suppressed"],
         related=tuple(RelatedLocation(Location(*r[:5]), r[5]) for r in raw["related"]),
     )

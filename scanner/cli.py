@@ -8,16 +8,22 @@ only with `-v`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import io
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, TextIO
 
 from aisec.hooks import Applicability, FormatOptions, Severity, printable
 
 from . import __version__
 from .config import ConfigError
+from .outputs import TEXT_FORMATS, Output, OutputError, plan_outputs, statistics
+from .pathpolicy import policy_for
 from .pluginmanager import NO_LOCAL_PLUGINS_ENV, PluginError
+from .progress import Progress, wants_progress
+from .projectroot import identity_path, repository_root
 from .run import CheckOptions, Outcome, Session, UsageError, open_session, run_check, write_baseline
 
 SEVERITIES = [s.value for s in Severity]
@@ -54,9 +60,34 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", default=None, help="files or directories (default: .); - reads stdin"
     )
     check.add_argument(
-        "--format", default="text", help="text, concise, json, sarif, github, gitlab, or a plugin's format"
+        "--format", help="text (default), concise, json, sarif, github, gitlab, or a plugin's format"
     )
-    check.add_argument("--output", type=Path, help="write the report to this file")
+    check.add_argument(
+        "--output", type=Path, help="write the --format report to this file (the summary still prints)"
+    )
+    check.add_argument(
+        "--output-format",
+        action="append",
+        default=[],
+        metavar="FORMAT[:FILE]",
+        help="one more report, to FILE or stdout (repeatable): --output-format sarif:aisec.sarif",
+    )
+    check.add_argument(
+        "--rule-docs-url",
+        metavar="URL",
+        help="base URL of aisec's rule pages for SARIF helpUri, e.g. the docs/rules/ folder of your copy (default: config `rule-docs-url`, else no link)",
+    )
+    check.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings per rule instead of each finding",
+    )
+    check.add_argument(
+        "--show-source",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a code frame under each text finding (default: when stdout is a terminal)",
+    )
     check.add_argument(
         "--select", type=_codes, help="comma-separated codes or prefixes to enable (replaces config)"
     )
@@ -93,7 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--force-exclude", action="store_true", help="apply excludes to files named explicitly (pre-commit)"
     )
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
-    check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
+    check.add_argument(
+        "-q", "--quiet", action="store_true", help="print findings only: no summary, no progress"
+    )
     check.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
     _add_common(check)
 
@@ -105,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     config = commands.add_parser(
         "config", help="show the effective configuration and why each rule is on or off"
     )
+    config.add_argument("paths", nargs="*", default=None, help="the paths whose project to show (default: .)")
     _add_common(config)
     baseline = commands.add_parser("baseline", help="write the current findings to a baseline file")
     baseline.add_argument("paths", nargs="*", default=None)
@@ -118,13 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _use_color(choice: str, stream: object) -> bool:
+    """Colour only: `NO_COLOR` and `--color never` keep code frames (`--show-source` decides)."""
     if choice != "auto":
         return choice == "always"
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
+    return _is_terminal(stream)
 
 
 def _error(message: str) -> int:
@@ -143,7 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return _dispatch(args)
-    except (ConfigError, PluginError, UsageError) as exc:
+    except BrokenPipeError:  # `aisec rules | head`: the reader has gone, nothing is wrong
+        _detach_stdout()
+        return 0
+    except (ConfigError, PluginError, UsageError, OutputError) as exc:
         return _error(str(exc))
     except KeyboardInterrupt:
         return 130
@@ -165,15 +203,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .server import serve  # imports pygls: only for this command
 
         return serve()
-    options = CheckOptions(config_file=args.config, allow_local_plugins=_allow_local_plugins(args))
+    paths = getattr(args, "paths", None) or ["."]
+    options = CheckOptions(
+        paths=paths, config_file=args.config, allow_local_plugins=_allow_local_plugins(args)
+    )
     session = open_session(options, cwd)
     if args.command == "rules":
         return _rules(session)
     if args.command == "explain":
         return _explain(session, args.code)
     if args.command == "config":
-        return _config(session)
-    return _baseline(args, session, cwd)
+        return _config(session, args.paths or [], cwd)
+    return _baseline(args, session, options, cwd)
 
 
 def _allow_local_plugins(args: argparse.Namespace) -> bool:
@@ -202,10 +243,12 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         raise UsageError("--artifacts-only inspects files by path; it cannot read stdin")
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes goes with --fix or --diff")
+    if args.rule_docs_url is not None and not args.rule_docs_url.startswith(("https://", "http://")):
+        raise UsageError(f"--rule-docs-url must be an http(s) URL, got {args.rule_docs_url!r}")
     fix = None
     if args.fix or args.diff:
         fix = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
-    paths = args.paths or ["."]
+    paths = args.paths or (["-"] if args.stdin_filename else ["."])
     return CheckOptions(
         paths=paths,
         select=args.select,
@@ -222,7 +265,8 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         show_suppressed=args.show_suppressed,
         fail_on=Severity(args.fail_on) if args.fail_on else None,
         use_prefilter=not args.no_prefilter,
-        want_fix_diffs=args.format not in ("text", "concise"),
+        want_fix_diffs=any(spec.partition(":")[0] not in TEXT_FORMATS for spec in args.output_format)
+        or (args.format or "text") not in TEXT_FORMATS,
         use_cache=not args.no_cache,
         artifacts_only=args.artifacts_only,
         cache_dir=args.cache_dir,
@@ -234,39 +278,121 @@ def _check(args: argparse.Namespace, cwd: Path) -> int:
     options = _check_options(args)
     session = open_session(options, cwd)
     _announce_local_plugins(session, args)
-    formatter = session.registry.formatters.get(args.format)
-    if formatter is None:
-        raise UsageError(
-            f"unknown --format {args.format!r}; available: {', '.join(sorted(session.registry.formatters))}"
-        )
+    outputs = plan_outputs(args.format, args.output, args.output_format, list(session.registry.formatters))
     stdin = None
-    if options.paths == ["-"] or (args.stdin_filename and not args.paths):
+    if options.paths == ["-"]:
         stdin = sys.stdin.buffer.read()
     elif "-" in options.paths:
         raise UsageError("`-` (stdin) cannot be mixed with other paths")
-    outcome = run_check(session, options, cwd, stdin)
-    out = sys.stdout
-    color = _use_color(args.color, out) and args.output is None
-    fmt_options = FormatOptions(color=color, show_source=color, cwd=str(cwd))
-    if outcome.diffs:
-        out.write("".join(outcome.diffs))
-        if stdin is not None and not args.diff:
-            return _finish(outcome, args)  # the fixed source went to stdout, as editors expect
-    rendered = _render(formatter, args.format, session, outcome, fmt_options)
-    if args.quiet and args.format == "text":
-        rendered = "".join(line + "\n" for line in rendered.splitlines()[:-1])
-    if args.output is not None:
+    progress = Progress(sys.stderr) if stdin is None and wants_progress(sys.stderr, args.quiet) else None
+    try:
+        outcome = run_check(session, options, cwd, stdin, progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    code = _finish(outcome, args)
+    try:
+        _write_outputs(args, session, outputs, outcome, cwd, stdin)
+    except BrokenPipeError:  # `aisec check | head`: end quietly, with the run's exit code
+        _detach_stdout()
+    return code
+
+
+def _write_outputs(
+    args: argparse.Namespace,
+    session: Session,
+    outputs: list[Output],
+    outcome: Outcome,
+    cwd: Path,
+    stdin: bytes | None,
+) -> None:
+    """Render every output. With `--fix` on stdin, stdout carries the source (fixed or not) and
+    nothing else, so an editor's fix-on-save never replaces a buffer with a report; the report
+    goes to stderr then. With `--diff`, stdout carries the diff instead of the report."""
+    console = sys.stdout
+    if stdin is not None and args.fix and not args.diff:
+        if outcome.diffs:
+            console.write("".join(outcome.diffs))
+        else:
+            console.flush()
+            console.buffer.write(stdin)
+        console = sys.stderr
+    elif outcome.diffs:
+        console.write("".join(outcome.diffs))
+        if args.diff:
+            console = None  # the diff is what stdout shows
+    root = str(repository_root(session.config.root))
+    for output in outputs:
+        target = console if output.file is None else None
+        if output.file is None and target is None:
+            continue
+        rendered = _render_output(args, session, output, outcome, cwd, root, target)
+        if output.file is None:
+            target.write(rendered)
+            continue
         try:
-            args.output.write_text(rendered, encoding="utf-8")
+            output.file.write_text(rendered, encoding="utf-8")
         except OSError as exc:
             raise UsageError(
-                f"{args.output}: cannot write the report: {exc.strerror or exc}; check --output"
+                f"{output.file}: cannot write the report: {exc.strerror or exc}; check --output/--output-format"
             ) from None
-    elif not (outcome.diffs and args.diff):
-        out.write(rendered)
+    if console is not None and all(output.file is not None for output in outputs) and not args.quiet:
+        console.write(_summary_line(session, outcome, cwd) + "\n")
     if outcome.fixed and args.fix and not args.quiet:
         print(f"Fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''}.", file=sys.stderr)
-    return _finish(outcome, args)
+
+
+def _render_output(
+    args: argparse.Namespace,
+    session: Session,
+    output: Output,
+    outcome: Outcome,
+    cwd: Path,
+    root: str,
+    target: TextIO | None,
+) -> str:
+    formatter = session.registry.formatters[output.format]
+    terminal = target is not None and _is_terminal(target)
+    color = target is not None and _use_color(args.color, target)
+    show_source = args.show_source if args.show_source is not None else terminal
+    fmt_options = FormatOptions(
+        color=color,
+        show_source=show_source,
+        cwd=str(cwd),
+        root=root,
+        rule_docs_url=args.rule_docs_url or session.config.rule_docs_url,
+    )
+    if args.statistics and output.is_text:
+        lines = statistics(outcome.report)
+        if not args.quiet:
+            lines.append(_summary_line(session, outcome, cwd))
+        return "".join(line + "\n" for line in lines)
+    rendered = _render(formatter, output.format, session, outcome, fmt_options)
+    if args.quiet and output.format == "text":
+        rendered = "".join(line + "\n" for line in rendered.splitlines()[:-1])
+    return rendered
+
+
+def _summary_line(session: Session, outcome: Outcome, cwd: Path) -> str:
+    """The text format's closing line (`Found 3 findings ...` / `No findings in 12 files.`)."""
+    empty = dataclasses.replace(outcome.report, sources={})
+    text = session.registry.formatters["text"](empty, FormatOptions(cwd=str(cwd)))
+    return text.rstrip("\n").rsplit("\n", 1)[-1]
+
+
+def _is_terminal(stream: object) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file descriptor (tests): nothing to flush at exit
+    finally:
+        os.close(devnull)
 
 
 def _render(formatter: Any, name: str, session: Session, outcome: Outcome, options: FormatOptions) -> str:
@@ -289,6 +415,7 @@ def _render(formatter: Any, name: str, session: Session, outcome: Outcome, optio
 
 
 def _finish(outcome: Outcome, args: argparse.Namespace) -> int:
+    """Print the run's warnings, notes (-v) and errors to stderr and decide the exit code."""
     for warning in outcome.warnings:
         print(f"aisec: warning: {printable(warning)}", file=sys.stderr)
     if args.verbose:
@@ -327,15 +454,27 @@ def _explain(session: Session, code: str) -> int:
     return 0
 
 
-def _config(session: Session) -> int:
+def _config(session: Session, paths: list[str], cwd: Path) -> int:
     config = session.config
     registry = session.registry
     print(f"config file: {config.display_path}")
     print(f"project root: {config.root}")
     print(f"fail-on: {config.fail_on}")
-    print(f"exclude: {', '.join(config.excludes)}")
+    print(f"exclude (code files and model artifacts): {', '.join(config.excludes)}")
     for pattern, codes in config.per_file_ignores.items():
         print(f"per-file-ignores: {pattern} -> {', '.join(codes)}")
+    for path in paths:
+        policy = policy_for(path, config, cwd)
+        if policy.excluded_by is not None:
+            state = (
+                f"excluded by {policy.excluded_by!r} (named files too with --force-exclude, as the hooks run)"
+            )
+        else:
+            state = "checked"
+        ignores = "; ".join(
+            f"{', '.join(codes)} ignored by {pattern!r}" for pattern, codes in policy.ignores.items()
+        )
+        print(f"path {policy.path}: {state}" + (f"; {ignores}" if ignores else ""))
     print("plugins:")
     for name, source in registry.plugin_sources.items():
         print(f"  {name} ({source})")
@@ -346,10 +485,11 @@ def _config(session: Session) -> int:
     return 0
 
 
-def _baseline(args: argparse.Namespace, session: Session, cwd: Path) -> int:
-    options = CheckOptions(paths=args.paths or ["."], config_file=args.config)
+def _baseline(args: argparse.Namespace, session: Session, options: CheckOptions, cwd: Path) -> int:
     outcome = run_check(session, options, cwd)
-    write_baseline(args.output, outcome.report.findings)
+    write_baseline(
+        args.output, outcome.report.findings, lambda path: identity_path(path, cwd, session.config.root)
+    )
     count = len([f for f in outcome.report.findings if not f.suppressed])
     print(f"Wrote {count} finding{'s' if count != 1 else ''} to {args.output}.", file=sys.stderr)
     for error in outcome.report.errors:

@@ -71,6 +71,12 @@ def _positive_int(key: str, value: Any) -> int:
     return value
 
 
+def _http_url(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise ConfigError(f"`{key}` must be an http(s) URL, got {value!r}")
+    return value
+
+
 def _table(key: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"`{key}` must be a table, got {value!r}")
@@ -144,6 +150,7 @@ TOP_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "rules": _declarative_rules,
     "rule-options": _rule_options,
     "file-timeout-seconds": _positive_number,
+    "rule-docs-url": _http_url,
 }
 
 
@@ -167,6 +174,7 @@ class Config:
     rules: list[dict[str, Any]] = field(default_factory=list)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     file_timeout_seconds: float = DEFAULT_TIME_BUDGET
+    rule_docs_url: str = ""  # where aisec's docs/rules/ pages are published (SARIF helpUri)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -227,15 +235,19 @@ def read_table(path: Path) -> dict[str, Any]:
     return table
 
 
-def load_config(explicit: Path | None = None, cwd: Path | None = None) -> Config:
-    """Find, read and validate the configuration (an explicit `--config` file wins)."""
+def load_config(explicit: Path | None = None, cwd: Path | None = None, start: Path | None = None) -> Config:
+    """Find, read and validate the configuration (an explicit `--config` file wins).
+
+    The search starts at `start` (the scanned paths' common folder, `projectroot.scan_start`),
+    or at `cwd` for commands that scan nothing."""
     cwd = (cwd or Path.cwd()).resolve()
     if explicit is not None:
-        if not explicit.is_file():
+        named = explicit if explicit.is_absolute() else cwd / explicit
+        if not named.is_file():
             raise ConfigError(f"{explicit}: config file not found (check --config)")
-        path, root = explicit.resolve(), explicit.resolve().parent
+        path, root = named.resolve(), named.resolve().parent
     else:
-        path, root = find_config_file(cwd)
+        path, root = find_config_file(start or cwd)
     table = read_table(path) if path is not None else {}
     return config_from_table(table, root=root, path=path)
 

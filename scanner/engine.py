@@ -521,7 +521,7 @@ class FileScanner:
                 texts.append(fingerprint_text)
                 if fix is not None:
                     fixes.append(fix)
-        return assign_fingerprints(findings, texts), fixes, broken
+        return assign_fingerprints(findings, texts, self.identity), fixes, broken
 
     def _materialise_one(
         self,
@@ -585,7 +585,7 @@ class FileScanner:
         )
         # An artifact finding is located in the artifact: the loading file keeps apart the same
         # load written in two files.
-        origin = f"{artifact.get('member')}\0{path}" if artifact else ""
+        origin = f"{artifact.get('member')}\0{self.identity(path)}" if artifact else ""
         fix = report.fix if suppression is None else None
         return finding, fix, f"{module.code_for_node(report.node)}\0{origin}"
 
@@ -628,7 +628,7 @@ class FileScanner:
             message=f"cannot check this file: {message}",
             cwe=PARSE_ERROR.cwe,
         )
-        result.findings.extend(assign_fingerprints([finding], [message]))
+        result.findings.extend(assign_fingerprints([finding], [message], self.identity))
 
     def _incomplete_analysis(self, result: FileResult, path: str, context: _FileContext) -> None:
         """AIS005 when the file's taint analysis stopped at its budget."""
@@ -646,7 +646,7 @@ class FileScanner:
             message=f"not fully analysed: {reason}; AIS2xx/AIS3xx may miss flows in this file",
             cwe=INCOMPLETE_ANALYSIS.cwe,
         )
-        result.findings.extend(assign_fingerprints([finding], [reason]))
+        result.findings.extend(assign_fingerprints([finding], [reason], self.identity))
 
     def _unused_without_parse(
         self, path: str, text: str, ignored: frozenset[str], result: FileResult
@@ -671,7 +671,15 @@ class FileScanner:
                         message=f"unused suppression for {', '.join(stale)}: nothing is reported here; remove it",
                     )
                 )
-        result.findings.extend(assign_fingerprints(unused, [f.message for f in unused]))
+        result.findings.extend(assign_fingerprints(unused, [f.message for f in unused], self.identity))
+
+    def identity(self, path: str) -> str:
+        """The path fingerprints hash: relative to the project root (`projectroot.identity_path`)."""
+        if self.root is None:
+            return path
+        from .projectroot import identity_path
+
+        return identity_path(path, self.cwd or Path.cwd(), self.root)
 
     def _is_known(self, code: str) -> bool:
         return any(known.startswith(code) for known in self.known_codes)
@@ -714,11 +722,12 @@ class FileScanner:
 
 
 def _with_cell(finding: Finding, path: str, cells: list[int]) -> Finding:
-    """Add the notebook cell number to a finding located in the notebook itself."""
+    """Add the notebook cell and the line within it to a finding located in the notebook itself."""
     line = finding.location.line
     if finding.path != path or not 1 <= line <= len(cells):
         return finding
-    return dataclasses.replace(finding, cell=cells[line - 1])
+    cell = cells[line - 1]
+    return dataclasses.replace(finding, cell=cell, cell_line=line - cells.index(cell))
 
 
 def file_signature(path: Path) -> tuple[int, int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from aisec.hooks import Finding
 
@@ -17,11 +17,15 @@ def normalise(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-def assign_fingerprints(findings: Sequence[Finding], texts: Sequence[str]) -> list[Finding]:
+def assign_fingerprints(
+    findings: Sequence[Finding], texts: Sequence[str], identity: Callable[[str], str] | None = None
+) -> list[Finding]:
     """Fingerprint = hash(code, path, normalised reported source, occurrence index).
 
     No line numbers: code that moves keeps its fingerprint (baselines, SARIF, GitLab). The
-    occurrence index tells apart identical statements in one file.
+    occurrence index tells apart identical statements in one file. `identity` maps a reported
+    path to the one hashed (relative to the project root, so that a baseline matches from any
+    folder).
     """
     seen: dict[tuple[str, str, str], int] = {}
     result = []
@@ -31,7 +35,8 @@ def assign_fingerprints(findings: Sequence[Finding], texts: Sequence[str]) -> li
         content = (finding.artifact or {}).get("content")
         if content:
             text = f"{text}\0{content}"
-        key = (finding.code, finding.path, normalise(text))
+        path = identity(finding.path) if identity is not None else finding.path
+        key = (finding.code, path, normalise(text))
         index = seen.get(key, 0)
         seen[key] = index + 1
         digest = hashlib.sha256("\0".join((*key, str(index))).encode("utf-8", "surrogateescape")).hexdigest()[

@@ -7,6 +7,13 @@ parameters and definitions. While the engine traverses the tree it tells the tab
 and statement it is in, so a lookup sees the binding that is in effect at that point of the same
 scope (or the last binding of an enclosing scope, which is what a function body sees when it runs).
 
+A name bound to what a call returned (`tok = AutoTokenizer.from_pretrained(...)`) is an object,
+not the factory: calling it has no qualified name, its attributes live under the factory's name
+(`returned_by` names the factory). A binding that names no module (`torch = None` in an
+`except ImportError:`) gives way to the bindings of the other branches of the same if/try/match.
+A well-known loader module the file uses but never binds (`assumed.ASSUMED_MODULES`) is taken
+as imported (`assumed_import` tells rules to lower their confidence).
+
 Identifiers are compared as Python compares them: NFKC-normalised (PEP 3131), so `torch.load`
 written with fullwidth letters resolves to `torch.load` (libcst keeps the spelling as written).
 """
@@ -32,6 +39,7 @@ def identifier(name: str) -> str:
 
 
 _MAX_DEPTH = 12
+_ALTERNATIVES_DEPTH = 2  # `torch` in `torch.load` is resolved at depth 1
 
 # Statement node types whose bodies hold further statements of the same scope.
 _BLOCK_TYPES = (cst.If, cst.For, cst.While, cst.With, cst.Try, cst.Match)
@@ -130,7 +138,7 @@ class NameTable:
         if isinstance(node, cst.Call):
             return self._resolve(node.func, scope, ordinal, 1)
         if isinstance(node, cst.Name):
-            found = self._lookup(node.value, scope, ordinal)
+            found = self._lookup(identifier(node.value), scope, ordinal)
             if found is None or found[0].instance_of is None:
                 return None
             binding, owner = found
@@ -145,7 +153,7 @@ class NameTable:
         root = node
         while isinstance(root, (cst.Attribute, cst.Call)):
             root = root.value if isinstance(root, cst.Attribute) else root.func
-        return isinstance(root, cst.Name) and self._assumable(root.value)
+        return isinstance(root, cst.Name) and self._assumable(identifier(root.value))
 
     def _assumable(self, name: str) -> bool:
         """A well-known module name that nothing in the file binds (not even where this use
@@ -185,8 +193,9 @@ class NameTable:
             return name if self._assumable(name) else None
         binding, owner = found
         value = self._binding_value(binding, owner, depth)
-        if value is None:
+        if value is None and depth <= _ALTERNATIVES_DEPTH:
             # `try: import torch` / `except ImportError: torch = None`: the name may be either.
+            # Only near the expression's root: deeper, alternatives of alternatives would multiply.
             for other in _alternatives(binding, owner.bindings[name]):
                 value = self._binding_value(other, owner, depth)
                 if value is not None:

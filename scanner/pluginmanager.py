@@ -81,7 +81,17 @@ def load_plugins(
             _register(registry, importlib.import_module(module_name), name, "built-in")
     if entry_points:
         _load_entry_points(registry, disabled_set)
-    local = [name for name in config_plugins or [] if name not in disabled_set]
+    local = []
+    for name in config_plugins or []:
+        if name in disabled_set:
+            continue
+        loaded = (
+            name if name in registry.plugin_sources else _registered_name(registry, sys.modules.get(name))
+        )
+        if loaded is not None:  # installed (entry point) and listed: one plugin, loaded once
+            _also_listed(registry, loaded)
+            continue
+        local.append(name)
     if local and not allow_local:
         raise PluginError(
             f"{config_name} names local plugin(s) {', '.join(map(repr, local))} in `plugins`, which would import "
@@ -89,6 +99,10 @@ def load_plugins(
         )
     for module_name in local:
         module = _import_config_plugin(module_name, extra_path)
+        loaded = _registered_name(registry, module)
+        if loaded is not None:  # the module an entry point registered under another name
+            _also_listed(registry, loaded)
+            continue
         _register(registry, module, module_name, "config `plugins`")
     try:
         manager.check_pending()
@@ -113,6 +127,20 @@ def _register(registry: Registry, plugin: Any, name: str, source: str) -> None:
     except (ValueError, pluggy.PluginValidationError) as exc:
         raise PluginError(f"plugin {name!r} from {source} cannot be registered: {exc}") from None
     registry.plugin_sources[name] = source
+
+
+def _registered_name(registry: Registry, module: Any) -> str | None:
+    """The name a module is registered under already (an installed plugin's entry point)."""
+    if module is None or not registry.manager.is_registered(module):
+        return None
+    return registry.manager.get_name(module)
+
+
+def _also_listed(registry: Registry, name: str) -> None:
+    """Record that a plugin loaded already is also named in `plugins = [...]`."""
+    source = registry.plugin_sources[name]
+    if "config `plugins`" not in source:
+        registry.plugin_sources[name] = f"{source} + config `plugins`"
 
 
 def _load_entry_points(registry: Registry, disabled: set[str]) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from aisec.hooks import Applicability, Finding, Report, Rule, ScanError, Severity, Summary
 
@@ -19,7 +20,9 @@ from .discovery import ANY_SUFFIX, SOURCE_SUFFIXES, discover, display_path
 from .engine import FileResult, FileScanner, read_source
 from .findings import sort_findings
 from .parallel import default_jobs, map_files
+from .pathpolicy import filter_artifact_findings
 from .pluginmanager import PluginError, Registry, configure, load_plugins
+from .projectroot import scan_start
 from .selection import is_enabled, unknown_prefixes
 
 
@@ -82,7 +85,8 @@ class Outcome:
 
 def open_session(options: CheckOptions, cwd: Path) -> Session:
     """Load config and plugins and decide which rules are on (ConfigError/PluginError)."""
-    config = load_config(options.config_file, cwd)
+    start = scan_start(options.paths, cwd, options.stdin_filename)
+    config = load_config(options.config_file, cwd, start)
     registry = load_plugins(
         config.plugins,
         config.disable_plugins,
@@ -152,7 +156,16 @@ def build_scanner(session: Session, options: CheckOptions, cwd: Path) -> FileSca
     )
 
 
-def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes | None = None) -> Outcome:
+ProgressCallback = Callable[[str, int, int], None]  # (phase, files done, files in total)
+
+
+def run_check(
+    session: Session,
+    options: CheckOptions,
+    cwd: Path,
+    stdin: bytes | None = None,
+    progress: ProgressCallback | None = None,
+) -> Outcome:
     config = session.config
     scanner = build_scanner(session, options, cwd)
     summary = Summary()
@@ -165,6 +178,8 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         name = options.stdin_filename or "-"
         results.append(scanner.scan_bytes(name, stdin, fix_mode))
     else:
+        if progress is not None:
+            progress("finding files", 0, 0)
         found = discover(
             options.paths,
             config.excludes,
@@ -188,7 +203,7 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         def task(item: tuple[Path, str]) -> FileResult:
             path, shown = item
             if options.artifacts_only:
-                return _artifact_task(path, shown, session, cache)
+                return _artifact_task(path, shown, session, cache, scanner.identity)
             try:
                 data = read_source(path)
             except OSError as exc:
@@ -207,7 +222,11 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
             )
 
         jobs = options.jobs or default_jobs()
-        results.extend(map_files(task, items, jobs, failed, config.file_timeout_seconds))
+        phase = "inspecting" if options.artifacts_only else "checking"
+        for result in map_files(task, items, jobs, failed, config.file_timeout_seconds):
+            results.append(result)
+            if progress is not None:
+                progress(phase, len(results), len(items))
     outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin, config.root, warnings)
     findings: list[Finding] = []
     sources: dict[str, list[str]] = {}
@@ -216,11 +235,12 @@ def run_check(session: Session, options: CheckOptions, cwd: Path, stdin: bytes |
         summary.parsed += result.parsed
         summary.skipped_by_prefilter += result.skipped_by_prefilter
         summary.cached += result.cached
-        findings.extend(result.findings)
+        findings.extend(_without_notebook_fixes(result.findings))
         errors.extend(result.errors)
         warnings.extend(result.warnings)
         if result.findings and result.lines is not None:
             sources[result.path] = result.lines
+    findings = filter_artifact_findings(findings, config, cwd, session.registry.rules)
     if options.baseline is not None:
         known = read_baseline(options.baseline)
         findings = [f for f in findings if f.fingerprint not in known]
@@ -255,6 +275,15 @@ def scan_source(
     if store and cache is not None and (result.parsed or result.screened) and not result.errors:
         cache.put(shown, data, result)
     return result
+
+
+def _without_notebook_fixes(findings: list[Finding]) -> list[Finding]:
+    """`check --fix` does not write fixes into notebooks, so it offers none for them (no `[*]`,
+    no fix hint, no `fix` in JSON or SARIF). The language server applies fixes to single cells
+    and keeps them."""
+    return [
+        dataclasses.replace(f, fix=None) if f.cell is not None and f.fix is not None else f for f in findings
+    ]
 
 
 def _apply_fixes(
@@ -299,7 +328,9 @@ def _outside(path: Path, root: Path) -> bool:
     return outside_project(path, root) is not None
 
 
-def _artifact_task(path: Path, shown: str, session: Session, cache: Any) -> FileResult:
+def _artifact_task(
+    path: Path, shown: str, session: Session, cache: Any, identity: Callable[[str], str]
+) -> FileResult:
     """Inspect one candidate artifact, cached by path, size, mtime and inode."""
     from .artifact_scan import inspect_artifact, signature_key
 
@@ -309,7 +340,7 @@ def _artifact_task(path: Path, shown: str, session: Session, cache: Any) -> File
         if hit is not None:
             return hit
     enabled = {rule.code: rule for rule in session.enabled}
-    result = inspect_artifact(path, shown, session.registry.artifact_inspectors, enabled)
+    result = inspect_artifact(path, shown, session.registry.artifact_inspectors, enabled, identity)
     if cache is not None and result.parsed and not result.errors:
         cache.put(shown, key, result)
     return result
@@ -348,6 +379,8 @@ def open_cache(session: Session, options: CheckOptions, notes: list[str] | None 
     )
     if options.cache_dir is not None:
         _check_writable_folder(options.cache_dir, "--cache-dir")
+    elif config.root == Path(config.root.anchor):
+        return None  # no project above the scanned paths: never litter the filesystem root
     try:
         return ResultCache(options.cache_dir or config.root / ".aisec_cache", key, machine_key())
     except CacheUnavailable as exc:
@@ -386,9 +419,11 @@ def read_baseline(path: Path) -> set[str]:
         ) from None
 
 
-def write_baseline(path: Path, findings: list[Finding]) -> None:
+def write_baseline(path: Path, findings: list[Finding], identity: Callable[[str], str]) -> None:
+    """Write the baseline; its paths are relative to the project root (`identity`), like the
+    fingerprints, so that it reads the same whichever folder it was written from."""
     entries = [
-        {"fingerprint": f.fingerprint, "code": f.code, "path": f.path, "message": f.message}
+        {"fingerprint": f.fingerprint, "code": f.code, "path": identity(f.path), "message": f.message}
         for f in findings
         if not f.suppressed
     ]

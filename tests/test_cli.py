@@ -142,7 +142,8 @@ def test_exit_zero(tree, run_cli) -> None:
 def test_output_file_and_quiet(tree, run_cli) -> None:
     root = tree({"a.py": PICKLE})
     result = run_cli(["check", "--format", "json", "--output", "report.json", "."], cwd=root)
-    assert result.code == 1 and result.out == ""
+    assert result.code == 1 and result.out == "Found 1 finding (1 high) in 1 file.\n"  # the summary stays
+    assert run_cli(["check", "-q", "--format", "json", "--output", "r.json", "."], cwd=root).out == ""
     report = json.loads((root / "report.json").read_text())
     assert [f["code"] for f in report["findings"]] == ["AIS101"]
     result = run_cli(["check", "-q", "."], cwd=root)
@@ -607,11 +608,12 @@ def test_colour_and_code_frame_only_when_asked(tree, run_cli) -> None:
     plain = run_cli(["check", "a.py"], cwd=root)
     assert "\x1b[" not in plain.out and "^" not in plain.out  # not a TTY, NO_COLOR set
     coloured = run_cli(["check", "--color", "always", "a.py"], cwd=root)
-    assert "\x1b[" in coloured.out
-    assert "2 | obj = pickle.loads(blob)" in coloured.out
-    assert "^" * len("pickle.loads(blob)") in coloured.out
-    written = run_cli(["check", "--color", "always", "--output", "r.txt", "a.py"], cwd=root)
-    assert written.out == "" and "\x1b[" not in (root / "r.txt").read_text()
+    assert "\x1b[" in coloured.out and "^" not in coloured.out  # colour alone adds no frame
+    framed = run_cli(["check", "--color", "always", "--show-source", "a.py"], cwd=root)
+    assert "2 | obj = pickle.loads(blob)" in framed.out
+    assert "^" * len("pickle.loads(blob)") in framed.out
+    run_cli(["check", "--color", "always", "--output", "r.txt", "a.py"], cwd=root)
+    assert "\x1b[" not in (root / "r.txt").read_text()
 
 
 def test_baseline_with_missing_path_exits_2(tree, run_cli) -> None:

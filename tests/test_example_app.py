@@ -1,19 +1,26 @@
-"""`aisec check examples/vulnerable_app`, the README's first command, against the app's README.
+"""`aisec check examples/vulnerable_app`, the README's quick start, against the app's README.
 
 `examples/vulnerable_app/README.md` is the single source of truth: its "Expected findings" table
 lists every finding (file, line, code) and its "Safe look-alikes" table the lines that must stay
 silent. Rows of rules that are not registered yet (`aisec rules`) are skipped, so the table can
 list the whole catalog before every rule exists. The `# issue: CODE` / `# safe:` comments in the
-sources must agree with the tables, so line numbers cannot drift unnoticed.
+sources must agree with the tables, so line numbers cannot drift unnoticed; `# issue: CODE at
+FILE` marks the code that loads a model file reported at FILE (line 1).
+
+The app's model files are never committed: the test copies the app and writes them with
+`examples/make_models.py`, as the README tells a reader to, then scans the copy.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import tokenize
 from functools import cache
 from pathlib import Path
@@ -24,13 +31,30 @@ import pytest
 CHECKOUT = Path(__file__).resolve().parent.parent
 APP = CHECKOUT / "examples" / "vulnerable_app"
 README = APP / "README.md"
+MAKE_MODELS = CHECKOUT / "examples" / "make_models.py"
 
 _ROW = re.compile(r"^\|(?P<cells>.*)\|\s*$")
 _MARKER = re.compile(r"#\s*(?P<kind>issue|safe):\s*(?P<rest>.*)$")  # a real comment token
+_AT = re.compile(r"^(?P<codes>\S+) at (?P<file>\S+)")  # `# issue: AIS401 at models/ranker.pt`
 _CODE = re.compile(r"^[A-Z]+[0-9]+$")
 
 Expected = tuple[str, int, str]  # (file relative to the app, line, code)
 Safe = tuple[str, int]
+
+
+@cache
+def workspace() -> Path:
+    """A folder holding `examples/vulnerable_app`: a copy of the app, with the model files that
+    `examples/make_models.py` writes (the README's first step)."""
+    base = Path(tempfile.mkdtemp(prefix="aisec-example-"))
+    atexit.register(shutil.rmtree, base, True)
+    copy = base / "examples" / "vulnerable_app"
+    shutil.copytree(APP, copy, ignore=shutil.ignore_patterns("models", "__pycache__"))
+    made = subprocess.run(
+        [sys.executable, str(MAKE_MODELS), str(copy / "models")], capture_output=True, text=True, timeout=60
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    return base
 
 
 def _aisec(*args: str) -> subprocess.CompletedProcess[str]:
@@ -38,7 +62,7 @@ def _aisec(*args: str) -> subprocess.CompletedProcess[str]:
     env["NO_COLOR"] = "1"
     return subprocess.run(
         [sys.executable, "-m", "aisec", *args],
-        cwd=CHECKOUT,
+        cwd=workspace(),
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -65,7 +89,10 @@ def _tables(text: str) -> dict[str, list[list[str]]]:
 
 def _file(cell: str) -> str:
     name = cell.strip("`")
-    assert (APP / name).is_file(), f"README names {name!r}, which is not a file in {APP}"
+    app = workspace() / "examples" / "vulnerable_app"
+    assert (app / name).is_file(), (
+        f"README names {name!r}, which is not a file of the app (or made by {MAKE_MODELS.name})"
+    )
     return name
 
 
@@ -116,6 +143,12 @@ def test_readme_tables_are_parsed() -> None:
     assert len(readme_expected()) >= 10
     assert len(readme_safe()) >= 10
     assert {"AIS101", "AIS105"} <= {code for _, _, code in readme_expected()}
+    # the whole product: model loading, prompt injection, model output, malicious model files
+    families = {code[:4] for _, _, code in readme_expected()}
+    assert {"AIS1", "AIS2", "AIS3", "AIS4"} <= families
+    assert {"AIS201", "AIS202", "AIS301", "AIS302", "AIS303", "AIS401"} <= {
+        c for _, _, c in readme_expected()
+    }
     assert not {(file, line) for file, line, _ in readme_expected()} & readme_safe()
 
 
@@ -132,9 +165,13 @@ def test_readme_agrees_with_source_comments() -> None:
                 continue
             if match["kind"] == "safe":
                 safe.add((path.name, number))
+                continue
+            codes = re.findall(r"\b[A-Z]+[0-9]{3}\b", match["rest"].split(" ", 1)[0])
+            assert codes, f"{path.name}:{number}: `# issue:` comment must start with a code"
+            at = _AT.match(match["rest"])
+            if at is not None:  # the finding is located in the model file the line loads
+                issues.update((at["file"], 1, code) for code in codes)
             else:
-                codes = re.findall(r"\b[A-Z]+[0-9]{3}\b", match["rest"].split(" ", 1)[0])
-                assert codes, f"{path.name}:{number}: `# issue:` comment must start with a code"
                 issues.update((path.name, number, code) for code in codes)
     assert issues == set(readme_expected()), "README expected findings vs `# issue:` comments"
     assert safe == set(readme_safe()), "README safe look-alikes vs `# safe:` comments"

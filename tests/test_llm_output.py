@@ -494,3 +494,58 @@ def test_prompt_rules_are_not_triggered_by_output_sinks() -> None:
     assert not rules_for_text(
         "import json\n\ndef load(p):\n    return json.load(open(p))\n", prompt_rules, expansions
     )
+
+
+def test_views_that_serve_their_return_value_as_html() -> None:
+    check(
+        """
+        import html
+        from flask import Blueprint, Flask, make_response
+        from openai import OpenAI
+        client = OpenAI()
+        app = Flask(__name__)
+        bp = Blueprint("chat", __name__)
+
+        def ask(q):
+            return client.responses.create(model="m", input=q).output_text
+
+        @bp.route("/a")
+        def a():
+            text = ask("x")
+            return text + "<hr>"  # <- AIS303
+
+        @app.get("/b")
+        def b():
+            def inner():
+                return ask("y")
+            return html.escape(inner())
+
+        @app.get("/c")
+        def c():
+            return make_response(ask("z"))  # <- AIS303
+
+        def not_a_view():
+            return f"<p>{ask('w')}</p>"
+        """
+    )
+
+
+def test_model_code_written_to_source_files() -> None:
+    check(
+        """
+        import io
+        from pathlib import Path
+        from openai import OpenAI
+        client = OpenAI()
+        code = client.responses.create(model="m", input="x").output_text
+        open("agent_step.py", "w").write(code)  # <- AIS301
+        Path("deploy.sh").write_text(code)  # <- AIS301
+        with open(f"tools/{name}.py", "a") as handle:
+            handle.writelines(code)  # <- AIS301
+        with open("agent_step.py") as handle:
+            handle.write(code)
+        with open("log.txt", "w") as handle:
+            handle.write(code)
+        open("static.py", "w").write("print(1)")
+        """
+    )

@@ -446,3 +446,22 @@ def test_a_module_name_bound_anywhere_is_not_assumed() -> None:
         pickle.loads(blob)
     """
     assert resolved(source, "pickle.loads") == [None]
+
+
+def test_instances_and_assumed_modules_compare_identifiers_as_python_does() -> None:
+    source = (
+        "from transformers import AutoTokenizer\n\uff54\uff4f\uff4b = AutoTokenizer.from_pretrained(n)\n"
+        "tok(x)\ntok.decode(y)\n\uff50\uff49\uff43\uff4b\uff4c\uff45.loads(b)\n"
+    )
+    assert resolved(source, "tok") == [None]
+    assert resolved(source, "tok.decode") == ["transformers.AutoTokenizer.from_pretrained.decode"]
+    assert resolved(source, "\uff50\uff49\uff43\uff4b\uff4c\uff45.loads") == ["pickle.loads"]
+
+
+def test_many_optional_rebindings_resolve_quickly() -> None:
+    """Alternatives are tried near an expression's root only, so chains of fallbacks stay linear."""
+    lines = ["try:\n    import pickle as m0\nexcept ImportError:\n    m0 = None\n"]
+    for i in range(1, 40):
+        lines.append(f"try:\n    m{i} = m{i - 1}\nexcept ImportError:\n    m{i} = m{i - 1}\n")
+    lines.append("m39.loads(b)\nm1.loads(b)\n")
+    assert resolved("".join(lines), "m1.loads") == ["pickle.loads"]

@@ -65,7 +65,7 @@ def test_text_output_names_the_cell(tree, run_cli) -> None:
     root = tree({"analysis.ipynb": NOTEBOOK})
     result = run_cli(["check", "--no-cache", "analysis.ipynb"], cwd=root)
     assert "analysis.ipynb:4:9: AIS101" in result.out
-    assert "(cell 3)" in result.out
+    assert "(cell 3, line 2)" in result.out
 
 
 def test_broken_notebook_is_ais001_and_the_rest_is_scanned(tree, run_cli) -> None:

@@ -298,17 +298,23 @@ def test_fix_args_rewrite_file(user_repo: UserRepo, working_tree_repo: HookRepo)
     assert again.code == 0, again.output
 
 
-def test_config_with_checkout_head(user_repo: UserRepo) -> None:
-    """A `.pre-commit-config.yaml` pinning this checkout's path at `rev: <HEAD sha>`: this checks
-    the last COMMITTED state of the checkout (uncommitted edits are not seen here; the try-repo
-    tests above cover the working tree)."""
-    head = _git("rev-parse", "HEAD", cwd=CHECKOUT)
+def _require_committed_manifest() -> None:
+    """Tests that pin `rev: <HEAD sha>` see the last commit: skip (fail under CI) without a
+    committed hook manifest."""
     try:
         _git("cat-file", "-e", "HEAD:.pre-commit-hooks.yaml", cwd=CHECKOUT)
     except AssertionError:
         if os.environ.get("CI") == "true":
             raise
         pytest.skip(".pre-commit-hooks.yaml is not committed yet; this test checks HEAD")
+
+
+def test_config_with_checkout_head(user_repo: UserRepo) -> None:
+    """A `.pre-commit-config.yaml` pinning this checkout's path at `rev: <HEAD sha>`: this checks
+    the last COMMITTED state of the checkout (uncommitted edits are not seen here; the try-repo
+    tests above cover the working tree)."""
+    head = _git("rev-parse", "HEAD", cwd=CHECKOUT)
+    _require_committed_manifest()
     user_repo.write_config(HookRepo(CHECKOUT, head))
     user_repo.write("model.py", VULNERABLE)
     user_repo.stage("model.py")
@@ -323,3 +329,51 @@ def test_config_with_checkout_head(user_repo: UserRepo) -> None:
     passed = user_repo.run()
 
     assert passed.code == 0, passed.output
+
+
+def test_excluded_malicious_fixture_passes_both_hooks(
+    user_repo: UserRepo, working_tree_repo: HookRepo
+) -> None:
+    """A test suite's intentional malicious pickle (harmless os.getpid payload), loaded by a test:
+    excluded by path, neither hook reports it (tests/test_artifact_paths.py shows that without
+    the exclusion both do, on the same files and arguments)."""
+    fixtures = user_repo.root / "tests" / "fixtures"
+    fixtures.mkdir(parents=True)
+    (fixtures / "evil.pkl").write_bytes(b"cos\ngetpid\n(tR.")
+    user_repo.write(
+        "tests/test_loader.py",
+        'import torch\n\nmodel = torch.load("tests/fixtures/evil.pkl", weights_only=True)\n',
+    )
+    user_repo.write("pyproject.toml", '[tool.aisec]\nextend-exclude = ["tests/fixtures"]\n')
+    user_repo.stage("tests/fixtures/evil.pkl", "tests/test_loader.py", "pyproject.toml")
+    for hook in ("aisec", "aisec-artifacts"):
+        result = user_repo.try_repo(working_tree_repo, hook=hook)
+        assert result.code == 0, result.output
+        assert "AIS401" not in result.output, result.output
+
+
+def test_readme_configuration_command_resolves(user_repo: UserRepo) -> None:
+    """The README's command that prints a `.pre-commit-config.yaml` (repo: the clone's origin or
+    the clone itself, rev: its tag or commit), run as written in this checkout, gives a config
+    that pre-commit installs and runs: the hooks block a vulnerable file."""
+    readme = (CHECKOUT / "README.md").read_text(encoding="utf-8")
+    (command,) = [line[2:] for line in readme.splitlines() if line.startswith("$ printf 'repos:")]
+    origin = subprocess.run(
+        ["git", "remote", "get-url", "origin"], cwd=CHECKOUT, env=_clean_env(), capture_output=True, text=True
+    )
+    if origin.returncode == 0 and not Path(origin.stdout.strip()).exists():
+        pytest.skip("this checkout's origin is a network URL; the command would fetch from it")
+    _require_committed_manifest()
+    printed = subprocess.run(
+        ["bash", "-c", command], cwd=CHECKOUT, env=_clean_env(), capture_output=True, text=True, timeout=60
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert "rev: " in printed.stdout and "id: aisec-artifacts" in printed.stdout
+    user_repo.write(".pre-commit-config.yaml", printed.stdout)
+    user_repo.write("model.py", VULNERABLE)
+    user_repo.stage(".pre-commit-config.yaml", "model.py")
+
+    result = user_repo.run()
+
+    assert result.code == 1, result.output
+    assert "model.py:2:7: AIS101" in result.output, result.output

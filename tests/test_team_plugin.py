@@ -158,3 +158,20 @@ def test_entry_point_named_like_a_builtin_is_refused(tmp_path: Path) -> None:
     assert "aisec.model_loading" in lines[0]
     assert "evil-rules" in lines[0] and "built-in" in lines[0]
     assert "Traceback" not in completed.stderr
+
+
+@pytest.mark.parametrize("listed", ["acme_aisec_rules", "acme"])
+def test_installed_plugin_also_listed_in_config_loads_once(
+    team_site: Path, tmp_path: Path, listed: str
+) -> None:
+    """Listing an installed plugin in `plugins = [...]` (by module or by entry-point name) is
+    harmless: it loads once, its rule is defined once, and `aisec config` says both sources."""
+    (tmp_path / "pyproject.toml").write_text(f'[tool.aisec]\nplugins = ["{listed}"]\n')
+    (tmp_path / "app.py").write_text("import acme.models\nacme.models.load_artifact('m')\n")
+    completed = aisec(team_site, tmp_path, "check", "--no-cache", "--format", "json", ".")
+    assert completed.returncode == 1, completed.stderr
+    assert [f["code"] for f in json.loads(completed.stdout)["findings"]] == ["ACME001"]
+    config = aisec(team_site, tmp_path, "config")
+    assert config.returncode == 0, config.stderr
+    (line,) = [line for line in config.stdout.splitlines() if line.strip().startswith("acme ")]
+    assert "entry point" in line and "config `plugins`" in line

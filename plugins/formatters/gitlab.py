@@ -4,6 +4,8 @@ Each issue has `description`, `check_name`, `fingerprint` (unique per finding: G
 only the first of identical ones), `severity` and `location.path` + `location.lines.begin`
 (and `lines.end`). Lines, not `positions`: GitLab's merge-request widget and diff view show
 only the line, so columns would add fields without adding anything a reviewer sees.
+`location.path` is relative to the repository root (`FormatOptions.root`), whichever folder aisec
+ran in; a notebook finding names its cell and the line in it in the description.
 Scan errors are not issues: they go to stderr and make the run exit 2.
 """
 
@@ -14,6 +16,9 @@ import json
 from typing import Any
 
 from aisec.hooks import Finding, FormatOptions, Report, Severity
+
+from .github import repository_path
+from .text import cell_label
 
 SEVERITIES = {
     Severity.INFO: "info",
@@ -42,10 +47,12 @@ def _unique(fingerprint: str, finding: Finding, seen: set[str]) -> str:
     return unique
 
 
-def issue(finding: Finding, fingerprint: str) -> dict[str, Any]:
+def issue(finding: Finding, fingerprint: str, options: FormatOptions) -> dict[str, Any]:
     loc = finding.location
     begin = max(1, loc.line)
     description = f"{finding.code}: {finding.message}"
+    if finding.cell is not None:
+        description += f" ({cell_label(finding)})"
     severity = SEVERITIES[finding.severity]
     if finding.suppressed:  # only present with --show-suppressed
         description += " (suppressed)"
@@ -55,11 +62,14 @@ def issue(finding: Finding, fingerprint: str) -> dict[str, Any]:
         "check_name": finding.code,
         "fingerprint": fingerprint,
         "severity": severity,
-        "location": {"path": loc.path, "lines": {"begin": begin, "end": max(begin, loc.end_line)}},
+        "location": {
+            "path": repository_path(loc.path, options),
+            "lines": {"begin": begin, "end": max(begin, loc.end_line)},
+        },
     }
 
 
 def format_gitlab(report: Report, options: FormatOptions) -> str:
     seen: set[str] = set()
-    issues = [issue(f, _unique(f.fingerprint, f, seen)) for f in report.findings]
+    issues = [issue(f, _unique(f.fingerprint, f, seen), options) for f in report.findings]
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

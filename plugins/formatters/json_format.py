@@ -42,6 +42,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         ]
     if finding.cell is not None:
         data["cell"] = finding.cell
+        if finding.cell_line is not None:
+            data["cell_line"] = finding.cell_line
     if finding.suppressed:
         data["suppressed"] = True
     return data

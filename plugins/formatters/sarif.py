@@ -4,6 +4,8 @@ Follows the subset GitHub reads (see docs/output-formats.md): one run, `tool.dri
 rules that have results, a stable `partialFingerprints` entry under aisec's own key (never
 `primaryLocationLineHash`, which upload-sarif computes itself), `columnKind:
 unicodeCodePoints` (libcst counts code points), scan errors as tool execution notifications.
+Paths are relative to the repository root (`FormatOptions.root`), which is what code scanning
+resolves relative URIs against, whichever folder aisec ran in.
 
 Plugins may import only `aisec.hooks`, so the rule help is built here from the rule class
 attributes instead of with the engine's doc renderer.
@@ -20,14 +22,14 @@ from urllib.parse import quote
 
 from aisec.hooks import Confidence, Finding, FormatOptions, RelatedLocation, Report, ScanError, Severity
 
+from .text import cell_label
+
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-# Placeholder project URLs: change both when the repository gets its final home.
-INFORMATION_URI = "https://github.com/aisec-dev/aisec"
-RULE_DOCS_BASE_URI = "https://github.com/aisec-dev/aisec/blob/main/docs/rules/"
 FINGERPRINT_KEY = "aisecFingerprint/v1"
 SRCROOT = "%SRCROOT%"
-# aisec's own rule codes have a page under docs/rules/; a team rule may set `help_uri`.
+# aisec's own rule codes have a page under docs/rules/ (linked when `FormatOptions.rule_docs_url`
+# says where they are published); a team rule may set `help_uri`.
 _BUILTIN_CODE = re.compile(r"^AIS[0-9]{3,4}$")
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -66,18 +68,21 @@ def _is_absolute(path: str) -> bool:
     return PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute()
 
 
-def artifact_location(path: str) -> dict[str, Any]:
-    """`artifactLocation` for a reported path: relative paths percent-encoded against
-    `%SRCROOT%` (the working directory), absolute ones (outside it) as `file:` URIs."""
-    if _is_absolute(path):
-        windows = PureWindowsPath(path)
-        uri = windows.as_uri() if windows.drive else PurePosixPath(path).as_uri()
-        return {"uri": uri}
-    return {"uri": quote(path.replace("\\", "/"), safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
+def artifact_location(path: str, options: FormatOptions) -> dict[str, Any]:
+    """`artifactLocation` for a reported path: below the repository root, percent-encoded and
+    relative to `%SRCROOT%` (that root); elsewhere, an absolute `file:` URI."""
+    relative = options.root_relative(path.replace("\\", "/") if not _is_absolute(path) else path)
+    if relative is not None:
+        return {"uri": quote(relative, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
+    if not _is_absolute(path):
+        path = str(Path(options.cwd) / path)
+    windows = PureWindowsPath(path)
+    uri = windows.as_uri() if windows.drive else PurePosixPath(path).as_uri()
+    return {"uri": uri}
 
 
-def _root_uri(cwd: str) -> str:
-    uri = Path(cwd).resolve().as_uri()
+def _root_uri(folder: str) -> str:
+    uri = Path(folder).resolve().as_uri()
     return uri if uri.endswith("/") else uri + "/"
 
 
@@ -177,8 +182,9 @@ def _help(rule: Any, summary: str) -> tuple[str, str]:
     return "\n".join(text), "\n".join(markdown)
 
 
-def rule_descriptor(code: str, rule: Any, finding: Finding) -> dict[str, Any]:
-    """A `reportingDescriptor`; `finding` fills in what a bare rule object lacks."""
+def rule_descriptor(code: str, rule: Any, finding: Finding, docs_url: str = "") -> dict[str, Any]:
+    """A `reportingDescriptor`; `finding` fills in what a bare rule object lacks. `docs_url` is
+    where aisec's rule pages are published (no `helpUri` for aisec's rules without it)."""
     name = getattr(rule, "name", None) or finding.name or code
     summary = _clip(getattr(rule, "summary", "") or "", MAX_DESCRIPTION) or _clip(
         f"{code} {name}", MAX_DESCRIPTION
@@ -197,8 +203,8 @@ def rule_descriptor(code: str, rule: Any, finding: Finding) -> dict[str, Any]:
     help_uri = getattr(rule, "help_uri", None)
     if help_uri:
         descriptor["helpUri"] = str(help_uri)
-    elif _BUILTIN_CODE.match(code):
-        descriptor["helpUri"] = f"{RULE_DOCS_BASE_URI}{code}.md"
+    elif docs_url and _BUILTIN_CODE.match(code):
+        descriptor["helpUri"] = f"{docs_url.rstrip('/')}/{code}.md"
     descriptor["defaultConfiguration"] = {"level": LEVELS[severity]}
     descriptor["properties"] = {
         "tags": ["security", *_cwes(getattr(rule, "cwe", None) or finding.cwe)],
@@ -220,7 +226,7 @@ def _references(artifact: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return []
 
 
-def _related_locations(artifact: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _related_locations(artifact: Mapping[str, Any], options: FormatOptions) -> list[dict[str, Any]]:
     related = []
     for ref in _references(artifact):
         path = ref.get("path")
@@ -232,19 +238,22 @@ def _related_locations(artifact: Mapping[str, Any]) -> list[dict[str, Any]]:
         related.append(
             {
                 "id": len(related) + 1,
-                "physicalLocation": {"artifactLocation": artifact_location(str(path)), "region": region},
+                "physicalLocation": {
+                    "artifactLocation": artifact_location(str(path), options),
+                    "region": region,
+                },
                 "message": {"text": "the model artifact is loaded here"},
             }
         )
     return related
 
 
-def _flow_location(step: RelatedLocation) -> dict[str, Any]:
+def _flow_location(step: RelatedLocation, options: FormatOptions) -> dict[str, Any]:
     """A step of a finding's flow path (source, helper call, sink) as a SARIF location."""
     loc = step.location
     return {
         "physicalLocation": {
-            "artifactLocation": artifact_location(loc.path),
+            "artifactLocation": artifact_location(loc.path, options),
             "region": _region(loc.line, loc.column, loc.end_line, loc.end_column),
         },
         "message": {"text": step.message},
@@ -261,25 +270,35 @@ def fallback_fingerprint(finding: Finding, occurrence: int) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
-def result(finding: Finding, rule_index: int, fingerprint: str) -> dict[str, Any]:
+def result(finding: Finding, rule_index: int, fingerprint: str, options: FormatOptions) -> dict[str, Any]:
     loc = finding.location
+    # `security-severity` per result: the finding's own severity, which may differ from its
+    # rule's default (a torch.load is low where the project requires torch>=2.6). GitHub's SARIF
+    # reference lists the property on rules only; its code scanning team confirms that a result's
+    # own value overrides the rule's (fortify/FortifyVulnerabilityExporter#72), and SARIF 2.2
+    # adds `result.securitySeverity` for the same purpose. `level` is per result as documented.
     properties: dict[str, Any] = {
+        "security-severity": SECURITY_SEVERITY[finding.severity],
         "severity": finding.severity.value,
         "confidence": finding.confidence.value,
     }
+    message = finding.message or f"{finding.code} {finding.name}"
     if finding.cell is not None:
         properties["cell"] = finding.cell
+        if finding.cell_line is not None:
+            properties["cellLine"] = finding.cell_line
+        message = f"{message} ({cell_label(finding)})"
     if finding.fix is not None:
         properties["fix"] = finding.fix.applicability.value
     data: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
-        "message": {"text": finding.message or f"{finding.code} {finding.name}"},
+        "message": {"text": message},
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": artifact_location(loc.path),
+                    "artifactLocation": artifact_location(loc.path, options),
                     "region": _region(loc.line, loc.column, loc.end_line, loc.end_column),
                 }
             }
@@ -288,15 +307,19 @@ def result(finding: Finding, rule_index: int, fingerprint: str) -> dict[str, Any
     if finding.artifact is not None:
         artifact = dict(finding.artifact)
         properties["artifact"] = _jsonable(artifact)
-        related = _related_locations(artifact)
+        related = _related_locations(artifact, options)
         if related:
             data["relatedLocations"] = related
     if finding.related:
         data["relatedLocations"] = [
-            {"id": index, **_flow_location(step)} for index, step in enumerate(finding.related, 1)
+            {"id": index, **_flow_location(step, options)} for index, step in enumerate(finding.related, 1)
         ]
         data["codeFlows"] = [
-            {"threadFlows": [{"locations": [{"location": _flow_location(step)} for step in finding.related]}]}
+            {
+                "threadFlows": [
+                    {"locations": [{"location": _flow_location(step, options)} for step in finding.related]}
+                ]
+            }
         ]
     data["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
     if finding.suppressed:
@@ -305,10 +328,12 @@ def result(finding: Finding, rule_index: int, fingerprint: str) -> dict[str, Any
     return data
 
 
-def _notification(error: ScanError) -> dict[str, Any]:
+def _notification(error: ScanError, options: FormatOptions) -> dict[str, Any]:
     data: dict[str, Any] = {"level": "error", "message": {"text": error.message or "scan error"}}
     if error.path:
-        data["locations"] = [{"physicalLocation": {"artifactLocation": artifact_location(error.path)}}]
+        data["locations"] = [
+            {"physicalLocation": {"artifactLocation": artifact_location(error.path, options)}}
+        ]
     return data
 
 
@@ -316,7 +341,6 @@ def _driver(report: Report, rules: Iterable[dict[str, Any]]) -> dict[str, Any]:
     driver: dict[str, Any] = {"name": "aisec", "version": report.tool_version}
     if _SEMVER.match(report.tool_version):  # PEP 440 versions such as 1.0.dev1 are not semver
         driver["semanticVersion"] = report.tool_version
-    driver["informationUri"] = INFORMATION_URI
     driver["rules"] = list(rules)
     return driver
 
@@ -341,19 +365,20 @@ def build_sarif(report: Report, options: FormatOptions) -> dict[str, Any]:
         first.setdefault(finding.code, finding)
     codes = sorted(first)
     index = {code: position for position, code in enumerate(codes)}
-    rules = [rule_descriptor(code, report.rules.get(code), first[code]) for code in codes]
+    rules = [
+        rule_descriptor(code, report.rules.get(code), first[code], options.rule_docs_url) for code in codes
+    ]
     invocation: dict[str, Any] = {"executionSuccessful": not report.errors}
     if report.errors:
-        invocation["toolExecutionNotifications"] = [_notification(e) for e in report.errors]
-    root = _root_uri(options.cwd)
-    invocation["workingDirectory"] = {"uri": root}
+        invocation["toolExecutionNotifications"] = [_notification(e, options) for e in report.errors]
+    invocation["workingDirectory"] = {"uri": _root_uri(options.cwd)}
     run = {
         "tool": {"driver": _driver(report, rules)},
         "invocations": [invocation],
-        "originalUriBaseIds": {SRCROOT: {"uri": root}},
+        "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(options.root or options.cwd)}},
         "columnKind": "unicodeCodePoints",
         "results": [
-            result(finding, index[finding.code], fingerprint)
+            result(finding, index[finding.code], fingerprint, options)
             for finding, fingerprint in zip(report.findings, _fingerprints(report.findings), strict=True)
         ],
     }

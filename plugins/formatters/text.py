@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from aisec.hooks import Finding, FormatOptions, Report, Severity, printable
+from aisec.hooks import Applicability, Finding, FormatOptions, Report, Severity, printable
 
 _SEVERITY_COLOURS = {
     Severity.CRITICAL: "\x1b[1;31m",
@@ -29,8 +29,15 @@ def _headline(finding: Finding, color: bool) -> str:
     code = _paint(finding.code, _SEVERITY_COLOURS[finding.severity], color)
     fixable = " [*]" if finding.fix is not None else ""
     suppressed = " (suppressed)" if finding.suppressed else ""
-    cell = f" (cell {finding.cell})" if finding.cell is not None else ""
+    cell = f" ({cell_label(finding)})" if finding.cell is not None else ""
     return f"{where} {code} [{finding.severity}]{fixable} {printable(finding.message)}{cell}{suppressed}"
+
+
+def cell_label(finding: Finding) -> str:
+    """`cell 3, line 2` for a notebook finding (`cell 3` when the line in the cell is unknown)."""
+    if finding.cell_line is None:
+        return f"cell {finding.cell}"
+    return f"cell {finding.cell}, line {finding.cell_line}"
 
 
 def _frame(finding: Finding, report: Report, color: bool) -> list[str]:
@@ -69,11 +76,22 @@ def _summary(report: Report) -> str:
         return f"No findings in {files} file{'s' if files != 1 else ''}."
     by_severity = Counter(f.severity for f in active)
     parts = ", ".join(f"{by_severity[s]} {s}" for s in sorted(by_severity, reverse=True))
-    fixable = sum(1 for f in active if f.fix is not None)
     line = f"Found {len(active)} finding{'s' if len(active) != 1 else ''} ({parts}) in {files} file{'s' if files != 1 else ''}."
-    if fixable:
-        line += f" {fixable} fixable with --fix (or --unsafe-fixes); see them with --diff."
-    return line
+    return line + _fix_hint(active)
+
+
+def _fix_hint(active: list[Finding]) -> str:
+    """What `--fix` would do, counting safe and unsafe fixes apart (most security fixes change
+    behaviour, so they are unsafe and `--fix` alone applies none of them)."""
+    safe = sum(1 for f in active if f.fix is not None and f.fix.applicability == Applicability.SAFE)
+    unsafe = sum(1 for f in active if f.fix is not None and f.fix.applicability == Applicability.UNSAFE)
+    if safe and unsafe:
+        return f" {safe} fixable with --fix, {unsafe} more with --fix --unsafe-fixes; see them with --diff --unsafe-fixes."
+    if safe:
+        return f" {safe} fixable with --fix; see them with --diff."
+    if unsafe:
+        return f" {unsafe} fixable with --fix --unsafe-fixes (no safe fixes); see them with --diff --unsafe-fixes."
+    return ""
 
 
 def format_text(report: Report, options: FormatOptions) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aisec.hooks import Confidence, Example, Severity, SinkFlow
 
 from .catalog import EXEC, TOOL_ARGUMENTS_DOC
+from .code_files import TRIGGERS as WRITE_TRIGGERS
+from .code_files import CodeFileWrites
 from .flows import LLM_TRIGGERS, OutputFlowRule, call_keyword, sink_triggers
 
 if TYPE_CHECKING:
@@ -34,6 +36,10 @@ _HELPERS: dict[str, tuple[str | None, Severity, str]] = {
         "with `allow_dangerous_code=True` runs model-written Python",
     ),
     "PALChain": (None, Severity.HIGH, "executes model-written Python programs"),
+    "ShellTool": (None, Severity.HIGH, "runs model-chosen shell commands"),
+    "BashProcess": (None, Severity.HIGH, "runs model-chosen shell commands"),
+    "LLMBashChain": (None, Severity.HIGH, "runs model-written bash scripts"),
+    "CodeInterpreterToolSpec": (None, Severity.HIGH, "runs model-written Python in a subprocess"),
     "PandasQueryEngine": (None, Severity.HIGH, "evaluates model-written pandas code with `eval`"),
     "SQLDatabaseChain": (None, Severity.INFO, "runs model-written SQL"),
 }
@@ -55,7 +61,7 @@ class ModelOutputExecuted(OutputFlowRule):
     severity = Severity.HIGH
     cwe = "CWE-94"
     roles = (EXEC,)
-    triggers = (*sink_triggers((EXEC,)), *_HELPERS)
+    triggers = (*sink_triggers((EXEC,)), *_HELPERS, *WRITE_TRIGGERS)
     trigger_groups = ((*LLM_TRIGGERS, *_HELPERS),)
     description = (
         "Text an LLM returned (`resp.choices[0].message.content`, `resp.output_text`, "
@@ -69,8 +75,13 @@ class ModelOutputExecuted(OutputFlowRule):
         "Agent tools that execute model-written code are reported without a flow: LangChain "
         "`PythonREPLTool`/`PythonAstREPLTool`/`PythonREPL`, `create_python_agent`, "
         "`create_pandas_dataframe_agent(..., allow_dangerous_code=True)` (and the CSV and Spark "
-        "agents), `PALChain`, LlamaIndex `PandasQueryEngine`; `SQLDatabaseChain` is reported at "
+        "agents), `PALChain`, `ShellTool`, `BashProcess`, `LLMBashChain`, LlamaIndex "
+        "`CodeInterpreterToolSpec`, LlamaIndex `PandasQueryEngine`; `SQLDatabaseChain` is reported at "
         "info severity unless the module mentions a read-only connection (`mode=ro`, `read_only`).\n\n"
+        "Model output written into a source file (`open('gen.py', 'w').write(code)`, "
+        "`Path('tool.sh').write_text(code)`, a `with open(...) as f` handle; names ending in `.py`, "
+        "`.sh`, `.js`, `.ps1`, ...) is reported at the write, at medium severity and confidence: "
+        "the step that runs or imports the file is out of aisec's reach.\n\n"
         "`ast.literal_eval` is not a sink. `shlex.quote` around the model text in a shell string, a "
         "cast (`int(...)`) or an allowlist check (`if cmd in ALLOWED:`) make the text safe. An "
         "argument list with a constant program is reported at medium severity (the model still "
@@ -130,6 +141,12 @@ class ModelOutputExecuted(OutputFlowRule):
         'from flask import Flask, render_template_string\nfrom google import genai\n\napp = Flask(__name__)\nclient = genai.Client()\n\n\n@app.get("/page")\ndef page():\n    html = client.models.generate_content(model="gemini-2.5-flash", contents="A landing page").text\n    return render_template_string(html)\n',
         # an agent tool: the model chooses its arguments
         'import subprocess\n\nfrom langchain_core.tools import tool\n\n\n@tool\ndef run_shell(command: str) -> str:\n    """Run a shell command on the build host."""\n    return subprocess.run(command, shell=True, capture_output=True, text=True).stdout\n',
+        "from langchain_community.tools import ShellTool\nfrom langgraph.prebuilt import create_react_agent\n\nagent = create_react_agent(model, [ShellTool()])\n",
+        # written into a script that a later step runs
+        Example(
+            'import subprocess\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef build(task):\n    with open("generated_tool.py", "w") as handle:\n        handle.write(ask(task))\n    subprocess.run(["python", "generated_tool.py"], check=True)\n',
+            expect=1,
+        ),
     )
     valid = (
         # literal_eval parses, it does not execute
@@ -150,7 +167,13 @@ class ModelOutputExecuted(OutputFlowRule):
         'from flask import Flask, render_template_string\nfrom google import genai\n\napp = Flask(__name__)\nclient = genai.Client()\n\n\n@app.get("/page")\ndef page():\n    text = client.models.generate_content(model="gemini-2.5-flash", contents="A tip").text\n    return render_template_string("<p>{{ tip }}</p>", tip=text)\n',
         # typed tool arguments are numbers, not code
         'from langchain_core.tools import tool\n\n\n@tool\ndef add(a: int, b: int) -> int:\n    """Add two numbers."""\n    return eval(f"{a} + {b}")\n',
+        # model text saved as a report, not as code
+        'from pathlib import Path\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nPath("summary.md").write_text(ask("Summarise the incident"))\nwith open("notes.txt", "w") as out:\n    out.write(ask("notes"))\n',
     )
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self._code_files = CodeFileWrites(self.names, self.args)
 
     def visit_Module(self, node: libcst.Module) -> None:
         self._module = node
@@ -159,6 +182,24 @@ class ModelOutputExecuted(OutputFlowRule):
         self._current = node
         super().visit_Call(node)
         self._check_helper(node)
+        self._check_code_file(node)
+
+    def visit_With(self, node: libcst.With) -> None:
+        self._code_files.enter_with(node)
+
+    def _check_code_file(self, node: libcst.Call) -> None:
+        written = self._code_files.written(node)
+        if written is None:
+            return
+        path, text = written
+        self.report_expression(
+            text,
+            EXEC,
+            f"the code file '{path}'",
+            f"is written into the code file '{path}', which is there to be run or imported",
+            severity=Severity.MEDIUM,
+            confidence=Confidence.MEDIUM,
+        )
 
     def severity_of(self, flow: SinkFlow) -> Severity:
         name = (flow.sink.pattern if flow.sink else "").rsplit(".", 1)[-1]

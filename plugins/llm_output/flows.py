@@ -3,7 +3,7 @@ rule's roles, reported once per place it enters (the prompt rules' grouping, reu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import aisec.plugins.prompt_injection.flows as prompt_flows
 from aisec.hooks import LLM_OUTPUT, SinkFlow, sinks_marker, sources_marker
@@ -57,6 +57,22 @@ class OutputFlowRule(prompt_flows.PromptFlowRule):
 
     def message(self, flow: SinkFlow, call: libcst.Call, others: Sequence[TaintFact]) -> str:
         return f"model output from {origin(flow, others)} reaches {flow.target}; {self.advice(flow)}"
+
+    def report_expression(
+        self, expr: libcst.BaseExpression, role: str, target: str, what: str, **kwargs: Any
+    ) -> None:
+        """Report model output in `expr` where no sink call takes it (a view's returned body, a
+        namespace key, a code file's text): `what` says what happens to it there."""
+        fact = self.taint.origin(expr, [LLM_OUTPUT])
+        if fact is None or set(fact.encoded) & NEUTRALISERS.get(role, frozenset()):
+            return
+        flow = SinkFlow(fact, role, target, expr)
+        self.report(
+            expr,
+            f"model output from {origin(flow)} {what}; {self.advice(flow)}",
+            related=prompt_flows.flow_path(flow, [fact]),
+            **kwargs,
+        )
 
     def advice(self, flow: SinkFlow) -> str:
         raise NotImplementedError

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aisec.hooks import Example, Severity, SinkFlow
 
 from .catalog import HTML, TOOL_ARGUMENTS_DOC
 from .flows import OutputFlowRule, sink_triggers
+from .html_routes import TRIGGERS as ROUTE_TRIGGERS
+from .html_routes import html_route, text_like
 
 if TYPE_CHECKING:
     import libcst
@@ -22,14 +24,17 @@ class ModelOutputAsHtml(OutputFlowRule):
     severity = Severity.MEDIUM
     cwe = "CWE-79"
     roles = (HTML,)
-    triggers = sink_triggers((HTML,))
+    triggers = (*sink_triggers((HTML,)), *ROUTE_TRIGGERS)
     description = (
         "Text an LLM returned is marked safe or rendered as raw HTML: `markupsafe.Markup(...)`, "
         "Django `mark_safe` or `format_html` with the model text as the format string, "
         "Starlette/FastAPI `HTMLResponse`, Django `HttpResponse` and Flask "
         "`Response` / `make_response` (text/html by default), Streamlit `st.markdown` / "
         "`st.write` with `unsafe_allow_html=True`, `st.html` and `components.html`, Gradio "
-        "`gr.HTML`, IPython `HTML`. Chat UIs that "
+        "`gr.HTML`, IPython `HTML`; and model text *returned* by a Flask/Quart view as a string "
+        "(an f-string, a name, a helper's or `markdown.markdown`'s result: Flask serves it as "
+        "text/html) or by a FastAPI route declared with `response_class=HTMLResponse`. A dict, "
+        "`jsonify(...)` or `render_template(...)` (autoescaped) returned by a view is not HTML. Chat UIs that "
         "render the model's markdown as HTML are the usual case.\n\n"
         "Escaped or sanitised text is not reported: `html.escape`, `markupsafe.escape`, "
         "`bleach.clean`, `nh3.clean`; nor is Streamlit without `unsafe_allow_html`, nor model text "
@@ -74,6 +79,10 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from django.http import HttpResponse\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef answer(request):\n    return HttpResponse(ask(request.GET["q"]))\n',
         # Streamlit component HTML
         'import streamlit.components.v1 as components\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ncomponents.html(ask("Summarise the ticket"))\n',
+        # a Flask view returning the model's markdown rendered to HTML
+        'import markdown\nfrom flask import Flask, request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napp = Flask(__name__)\n\n\n@app.get("/answer")\ndef answer():\n    return markdown.markdown(ask(request.args["q"]))\n',
+        # a FastAPI route declared to answer HTML
+        'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napi = FastAPI()\n\n\n@api.get("/card", response_class=HTMLResponse)\ndef card(topic: str):\n    return f"<div class=\'card\'>{ask(topic)}</div>"\n',
     )
     valid = (
         # escaped
@@ -89,6 +98,10 @@ class ModelOutputAsHtml(OutputFlowRule):
         # constant HTML next to an LLM call
         'import gradio as gr\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef answer(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nwith gr.Blocks() as demo:\n    gr.HTML("<h1>Support bot</h1>")\n    gr.Textbox(label="Answer")\n',
         'import html\nfrom django.http import HttpResponse\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef answer(request):\n    return HttpResponse(html.escape(ask(request.GET["q"])))\n',
+        # JSON and autoescaped templates are not raw HTML
+        'from flask import Flask, jsonify, render_template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napp = Flask(__name__)\n\n\n@app.get("/a")\ndef a():\n    return jsonify(answer=ask("x"))\n\n\n@app.get("/b")\ndef b():\n    return render_template("b.html", answer=ask("x"))\n\n\n@app.get("/c")\ndef c():\n    return {"answer": ask("x")}\n',
+        # FastAPI answers JSON by default
+        'from fastapi import FastAPI\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napi = FastAPI()\n\n\n@api.get("/card")\ndef card(topic: str):\n    return ask(topic)\n',
     )
 
     def accepts(self, flow: SinkFlow) -> bool:
@@ -102,6 +115,23 @@ class ModelOutputAsHtml(OutputFlowRule):
     def visit_Call(self, node: libcst.Call) -> None:
         self._current = node
         super().visit_Call(node)
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self._routes: list[bool] = []  # per enclosing function: does it serve its return as HTML
+
+    def visit_FunctionDef(self, node: libcst.FunctionDef) -> None:
+        self._routes.append(html_route(self.names, self.args, node))
+
+    def leave_FunctionDef(self, original_node: libcst.FunctionDef) -> None:
+        self._routes.pop()
+
+    def visit_Return(self, node: libcst.Return) -> None:
+        if not (self._routes and self._routes[-1] and text_like(self.names, node.value)):
+            return
+        self.report_expression(
+            node.value, HTML, "the HTML response of a view", "is returned by a view that serves it as HTML"
+        )
 
     def advice(self, flow: SinkFlow) -> str:
         return (

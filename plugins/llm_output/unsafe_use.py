@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Sequence
 
-from aisec.hooks import Example, Severity, SinkFlow
+from aisec.hooks import Example, Severity, SinkFlow, cst
 
 from .catalog import DESERIALIZE, DISPATCH, IMPORT, PATH, TOOL_ARGUMENTS_DOC, UNSAFE_USE_ROLES, URL
 from .flows import OutputFlowRule, call_keyword, origin, sink_triggers
@@ -24,6 +24,8 @@ _ADVICE = {
     IMPORT: "map the model's choice to modules through an allowlist",
     DISPATCH: "check the name against an allowlist (`if name in TOOLS:`) or dispatch through a dict of tools",
 }
+# `globals()[name]`, `vars(module)[name]`, `module.__dict__[name]`: a namespace looked up by name.
+_NAMESPACES = ("globals", "locals", "vars", "__dict__")
 _WHAT = {
     DESERIALIZE: "deserialised by a loader that can run code",
     PATH: "used as a file path (path traversal, overwriting files)",
@@ -40,7 +42,7 @@ class ModelOutputUnsafeUse(OutputFlowRule):
     severity = Severity.MEDIUM
     cwe = "CWE-20"
     roles = UNSAFE_USE_ROLES
-    triggers = sink_triggers(UNSAFE_USE_ROLES)
+    triggers = (*sink_triggers(UNSAFE_USE_ROLES), *_NAMESPACES)
     description = (
         "Text an LLM returned decides what the application loads, opens, fetches or calls:\n\n"
         "- deserialised with `pickle.loads`, `dill`/`cloudpickle`, `marshal.loads`, "
@@ -51,8 +53,9 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         'and host are constant text before the model output (`f"https://api.example.com/{slug}"`) '
         "is not reported;\n"
         "- used as a module name (`importlib.import_module`, `__import__`);\n"
-        "- used as the attribute name of `getattr(module, name)` to choose a function to call: tool "
-        "dispatch without an allowlist.\n\n"
+        "- used as the attribute name of `getattr(module, name)`, or as the key of `globals()[name]`, "
+        "`locals()[name]`, `vars(obj)[name]` or `obj.__dict__[name]`, to choose a function to call: "
+        "tool dispatch without an allowlist.\n\n"
         "Allowlist checks (`if name in TOOLS:`, `if name not in ALLOWED: return`), casts and "
         "URL quoting (`urllib.parse.quote`) clear the text." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
@@ -93,6 +96,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         ),
         # an agent tool reading whatever path the model picks
         'from langchain_core.tools import tool\n\n\n@tool\ndef read_file(path: str) -> str:\n    """Read a project file."""\n    return open(path).read()\n',
+        # dispatch through the module namespace
+        'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run_tool(task):\n    name = ask(task)\n    return globals()[name]()\n',
     )
     valid = (
         # allowlisted tool names
@@ -111,6 +116,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         'from urllib.parse import quote\n\nimport httpx\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef wiki(question):\n    title = client.responses.create(model="gpt-4.1", input=question).output_text\n    return httpx.get("https://en.wikipedia.org/wiki/" + quote(title)).text\n',
         # a plain function that is not registered as a tool
         "def read_file(path: str) -> str:\n    return open(path).read()\n",
+        # the same lookup behind an allowlist
+        'TOOLS = {"search", "weather"}\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run_tool(task):\n    name = ask(task)\n    if name in TOOLS:\n        return globals()[name]()\n    return None\n',
     )
 
     def visit_Call(self, node: libcst.Call) -> None:
@@ -143,6 +150,28 @@ class ModelOutputUnsafeUse(OutputFlowRule):
             return bool(_FIXED_HOST.match(node.start + text))
         if isinstance(node, libcst.SimpleString):
             return bool(_FIXED_HOST.match(node.value))
+        return False
+
+    def visit_Subscript(self, node: libcst.Subscript) -> None:
+        if not self._namespace(node.value) or len(node.slice) != 1:
+            return
+        index = node.slice[0].slice
+        if not isinstance(index, cst.Index):
+            return
+        namespace = cst.Module([]).code_for_node(node.value)
+        self.report_expression(
+            index.value,
+            DISPATCH,
+            "the key of a namespace lookup",
+            f"is the key of a namespace lookup (`{namespace}[...]`), {_WHAT[DISPATCH]}",
+        )
+
+    def _namespace(self, expr: libcst.BaseExpression) -> bool:
+        """`globals()`, `locals()`, `vars(x)` or `x.__dict__`."""
+        if isinstance(expr, cst.Attribute):
+            return expr.attr.value == "__dict__"
+        if isinstance(expr, cst.Call):
+            return self.names.qualified(expr.func) in ("builtins.globals", "builtins.locals", "builtins.vars")
         return False
 
     def severity_of(self, flow: SinkFlow) -> Severity:

@@ -36,6 +36,9 @@ class DangerousDeserialization(Rule):
     severity = Severity.HIGH
     cwe = "CWE-502"
     triggers = (FLAG, "langchain")
+    # A finding needs the flag spelled, or a reviver, whose every spelling names the `load` module:
+    # without this, every module of a LangChain code base would be parsed for this rule.
+    trigger_groups = ((FLAG, "load"),)
     # The revivers; any callee resolved into the libraries; an unresolved receiver's flag methods.
     qualified_names = (
         *sorted(LOADERS),

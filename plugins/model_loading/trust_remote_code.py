@@ -59,7 +59,8 @@ class TrustRemoteCode(Rule):
         "`HuggingFaceEmbeddings(model_kwargs={...})`, `pipeline(model_kwargs={...})`), and a dict "
         "held in a name that is spread or forwarded (`LOAD_KWARGS = {'trust_remote_code': True}` "
         "then `from_pretrained(name, **LOAD_KWARGS)`; also `kwargs['trust_remote_code'] = True`), "
-        "following the latest assignment before the call. Examples of "
+        "following the latest assignment before the call, when the flag in it is a literal (a "
+        "dict forwarding a variable passes on the caller's choice and is not reported). Examples of "
         "canonical names: `transformers.pipeline`, `transformers.AutoConfig.from_pretrained`, "
         "`datasets.load_dataset`, `sentence_transformers.SentenceTransformer`, `vllm.LLM`. "
         "`trust_remote_code=False` is not reported, nor is a project's own function that happens "
@@ -116,6 +117,8 @@ class TrustRemoteCode(Rule):
         "model = AutoModel.from_pretrained(name, **LOAD_KWARGS)\n",
         "from transformers import AutoModel\n\ndef a():\n    kwargs = {'trust_remote_code': True}\n    return kwargs\n\n"
         "def b(name, **kwargs):\n    return AutoModel.from_pretrained(name, **kwargs)\n",
+        "from transformers import AutoModel\n\ndef load(name, trust_remote_code=False):\n"
+        "    kwargs = {'trust_remote_code': trust_remote_code}\n    return AutoModel.from_pretrained(name, **kwargs)\n",
     )
 
     def __init__(self, context: Any) -> None:
@@ -144,7 +147,7 @@ class TrustRemoteCode(Rule):
         for target in node.targets:
             target = target.target
             if isinstance(target, cst.Name):
-                frame[target.value] = _from_mapping(node.value)
+                frame[target.value] = self._literal_flag(_from_mapping(node.value))
             elif (
                 isinstance(target, cst.Subscript)
                 and isinstance(target.value, cst.Name)
@@ -152,7 +155,12 @@ class TrustRemoteCode(Rule):
                 and isinstance(target.slice[0].slice, cst.Index)
                 and self.args.constant(target.slice[0].slice.value) == KEYWORD
             ):
-                frame[target.value.value] = node.value
+                frame[target.value.value] = self._literal_flag(node.value)
+
+    def _literal_flag(self, expr: Any) -> Any:
+        """Dicts held in names are followed for a literal flag only: a forwarded variable
+        (`{"trust_remote_code": trust_remote_code}` in a library) is the caller's choice."""
+        return expr if expr is not None and self.args.constant(expr) is not UNKNOWN else None
 
     def visit_Call(self, node: libcst.Call) -> None:
         found = _find_flag(node, self._dict_flag)

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from aisec.hooks import INDIRECT, INSTRUCTION, TEMPLATE, USER, Confidence, Example, Severity, SinkFlow
+from aisec.hooks import INDIRECT, INSTRUCTION, TEMPLATE, USER, Confidence, Example, Severity, SinkFlow, cst
 
 from .flows import PromptFlowRule, forged_turn, source
 
 if TYPE_CHECKING:
     import libcst
     from aisec.hooks import TaintFact
+
+
+# Base classes of LangChain model integrations: a module defining one talks to a model API.
+_MODEL_BASES = ("BaseChatModel", "SimpleChatModel", "BaseLLM", "LLM", "BaseLanguageModel")
+
+
+def _is_model_base(qualified: str | None) -> bool:
+    return (
+        qualified is not None
+        and qualified.startswith("langchain")
+        and qualified.rsplit(".", 1)[-1] in _MODEL_BASES
+    )
+
+
+def _builds_message(flow: SinkFlow) -> bool:
+    """The sink constructs a message object (`SystemMessage(content)`), nothing is sent yet."""
+    return flow.message_role is not None and flow.sink is not None and flow.sink.pattern.endswith("Message")
 
 
 class IndirectInjection(PromptFlowRule):
@@ -29,7 +46,11 @@ class IndirectInjection(PromptFlowRule):
         "is how most retrieval-augmented prompts are built. A separate code from AIS201-AIS203 "
         "so that teams can tune it: the same data sent alone as a user message or as an assistant "
         "turn (how client libraries parse a provider's reply), or encoded "
-        "(`json.dumps`, `html.escape` inside a fence) before splicing, is not reported.\n\n"
+        "(`json.dumps`, `html.escape` inside a fence) before splicing, is not reported. Neither is "
+        "a message object (`SystemMessage(...)`) built from an HTTP response in a module that "
+        "defines a LangChain model integration (a class deriving from `BaseChatModel`, "
+        "`SimpleChatModel`, `BaseLLM` or `LLM`): there the response is the model API's reply "
+        "being parsed, model output rather than planted content.\n\n"
         "Files read from constant paths (the project's own prompt files, paths built from "
         "`__file__`) are trusted, and so are files a helper reads from its path parameter when no "
         "call in the module passes it a non-constant path; so are the environment and configuration."
@@ -64,6 +85,13 @@ class IndirectInjection(PromptFlowRule):
             "from langchain_core.prompts import PromptTemplate\nfrom langchain_community.document_loaders import WebBaseLoader\n\n\ndef template_from(url):\n    text = WebBaseLoader(url).load()[0].page_content\n    return PromptTemplate.from_template(text)\n",
             expect=1,
         ),
+        # the same parsing outside a model integration: a fetched document becomes instructions
+        Example(
+            "import requests\nfrom langchain_core.messages import SystemMessage\n\n\n"
+            "def _to_message(item):\n    return SystemMessage(content=item['content'])\n\n\n"
+            "def load_rules(url):\n    return [_to_message(item) for item in requests.get(url).json()]\n",
+            expect=1,
+        ),
     )
     valid = (
         'import requests\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef summarise(url):\n    page = requests.get(url, timeout=10).text\n    return client.chat.completions.create(\n        model="gpt-4o",\n        messages=[{"role": "system", "content": "Summarise the page the user sends."}, {"role": "user", "content": page}],\n    )\n',
@@ -72,12 +100,32 @@ class IndirectInjection(PromptFlowRule):
         'import anthropic\n\nfrom .models import Ticket\n\nclient = anthropic.Anthropic()\n\n\ndef triage(request):\n    open_tickets = len(Ticket.objects.filter(status="open"))\n    return client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=400, system=f"There are {open_tickets} open tickets.", messages=[{"role": "user", "content": "Plan the day."}]\n    )\n',
         'from openai import OpenAI\n\nclient = OpenAI()\n\nwith open("prompts/system.txt") as handle:\n    SYSTEM = handle.read()\n\nclient.chat.completions.create(model="gpt-4o", messages=[{"role": "system", "content": SYSTEM}])\n',
         'from langchain_core.messages import HumanMessage, SystemMessage\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef answer(retriever, question):\n    docs = retriever.get_relevant_documents(question)\n    return llm.invoke([SystemMessage(content="Answer from the documents."), HumanMessage(content=docs[0].page_content)])\n',
+        # a provider integration parsing its API's reply into messages (model output)
+        "import requests\nfrom langchain_core.language_models.chat_models import BaseChatModel\n"
+        "from langchain_core.messages import AIMessage, SystemMessage\n\n\n"
+        "def _to_message(item):\n    if item['role'] == 'system':\n        return SystemMessage(content=item['content'])\n"
+        "    return AIMessage(content=item['content'])\n\n\n"
+        "class ChatAcme(BaseChatModel):\n    def _generate(self, messages, stop=None, **kwargs):\n"
+        "        reply = requests.post(self.api_base, json={'messages': messages}).json()\n"
+        "        return [_to_message(item) for item in reply['choices']]\n",
     )
+
+    _provider = False  # the module defines a LangChain model integration
+
+    def visit_Module(self, node: libcst.Module) -> None:
+        self._provider = any(
+            isinstance(statement, cst.ClassDef)
+            and any(_is_model_base(self.names.qualified(base.value)) for base in statement.bases)
+            for statement in node.body
+        )
 
     def accepts(self, flow: SinkFlow) -> bool:
         if flow.fact.tier != INDIRECT or forged_turn(flow) or flow.message_role == "?":
             # assistant turns and role-carrying messages built from fetched data are how client
             # libraries parse a provider's reply (model output), not planted instructions
+            return False
+        if self._provider and _builds_message(flow):
+            # a provider integration turning its API's reply into message objects: model output
             return False
         return flow.role in (INSTRUCTION, TEMPLATE) or (flow.role == USER and flow.fact.spliced)
 

@@ -62,13 +62,14 @@ def run_tool(goal):
 def chat():
     system = request.json["persona"]
     messages = [{"role": "system", "content": system}, {"role": "user", "content": "hi"}]
-    # ruleid: AIS201
+    # ruleid: AIS201, AIS303
     return client.chat.completions.create(model="gpt-4o", messages=messages).choices[0].message.content
 
 
 @app.post("/ask")
 def ask_route():
     # ok: AIS201, AIS202
+    # ruleid: AIS303
     return client.chat.completions.create(
         model="gpt-4o",
         messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": request.json["q"]}],
