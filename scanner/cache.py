@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import stat
 import sys
 import tempfile
@@ -138,7 +137,7 @@ def _create_key(path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # created 0600
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(KEY_BYTES))
+            handle.write(os.urandom(KEY_BYTES))
         try:
             os.link(tmp, path)
         except FileExistsError:
