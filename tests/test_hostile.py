@@ -17,7 +17,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -44,24 +43,44 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
+# A process forked from pytest starts with pytest's peak RSS in its `ru_maxrss` (the kernel keeps
+# the high-water mark of the memory image `exec` replaces), and late in a full test run pytest is
+# hundreds of MB. So a small launcher interpreter (isolated: nothing from the tree is importable)
+# forks aisec and reports aisec's own peak.
+_LAUNCHER = """\
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(str(usage.ru_maxrss))
+os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+"""
+
+
 def run_aisec(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, str, float]:
     """Run the console script; (exit code, stdout, stderr, peak RSS in MB of the process)."""
+    rss_file = cwd.parent / "rss.txt"
     with open(cwd.parent / "out.txt", "w+b") as out, open(cwd.parent / "err.txt", "w+b") as err:
-        process = subprocess.Popen([str(AISEC), *args], cwd=cwd, env=env, stdout=out, stderr=err)
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
-                process.wait()
-                pytest.fail(f"aisec {' '.join(args)} did not finish within {TIMEOUT} s")
-            time.sleep(0.05)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-c", _LAUNCHER, str(rss_file), str(AISEC), *args],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
+        try:
+            process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+            pytest.fail(f"aisec {' '.join(args)} did not finish within {TIMEOUT} s")
         out.seek(0)
         err.seek(0)
-        return process.returncode, out.read().decode(), err.read().decode(), usage.ru_maxrss / 1024
+        rss_mb = int(rss_file.read_text()) / 1024
+        return process.returncode, out.read().decode(), err.read().decode(), rss_mb
 
 
 @pytest.fixture(scope="module")
