@@ -8,6 +8,7 @@ class and dispatches every node of a single shared traversal to them.
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
 
 from .types import Applicability, Confidence, Example, Fix, Severity
@@ -45,8 +46,8 @@ class Rule:
     triggers pass. The contract, for a rule that declares patterns:
 
     - it reports only on `Call` nodes (from `visit_Call`/`leave_Call`, however it gets there);
-    - for every call it can report, if `self.names.qualified(call.func)` can be X, some pattern
-      matches X; if it reports a call whose name is None (unresolved), some pattern matches the
+    - for every call it can report, if `self.names.qualified(call.func)` (or one of
+      `self.names.candidates(call.func)`, see `qualified_name`) can be X, some pattern matches X; if it reports a call whose name is None (unresolved), some pattern matches the
       callee as written, with calls dropped and a root that is not a name spelled `?`
       (`get_cls().from_pretrained` -> `get_cls.from_pretrained`, `MODELS[a].from_pretrained`
       -> `?.from_pretrained`): `*.from_pretrained` covers both.
@@ -91,6 +92,18 @@ class Rule:
         self.fixes: FixHelper = context.fixes
         self.project: ProjectInfo = context.project
         self.options: Mapping[str, Any] = context.options_for(self.code)
+
+    def qualified_name(self, node: Any) -> str | None:
+        """The qualified name of `node` this rule judges: `self.names.qualified(node)`, except
+        for a name bound on several paths (`try: import torch` / `except ImportError: import
+        torch_npu as torch`), which may be any of them when the code runs: then the first of its
+        `names.candidates` that one of this rule's `qualified_names` patterns matches."""
+        candidates = self.names.candidates(node)
+        if len(candidates) > 1:
+            for candidate in candidates:
+                if any(fnmatchcase(candidate, pattern) for pattern in self.qualified_names):
+                    return candidate
+        return candidates[0] if candidates else None
 
     @property
     def taint(self) -> TaintFacts:

@@ -236,7 +236,7 @@ class ModelOutputExecuted(OutputFlowRule):
         )
 
     def _check_helper(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         if not qualified or not qualified.startswith(_FRAMEWORKS):
             return  # a team's own class of the same name, or a callee we cannot place
         parts = qualified.split(".")

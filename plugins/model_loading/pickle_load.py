@@ -124,6 +124,10 @@ class PickleLoad(Rule):
     )
     invalid = (
         "import pickle\n\nwith open('model.pkl', 'rb') as f:\n    model = pickle.load(f)\n",
+        # bound on several paths: the name may be any of the modules (the pickle one is reported)
+        "if fast:\n    import pickle as codec\nelif small:\n    import msgpack as codec\n"
+        "else:\n    import json as codec\nobj = codec.loads(blob)\n",
+        "import pickle as codec\n\nif prefer_json:\n    import json as codec\n\nobj = codec.loads(blob)\n",
         "import pickle as pk\nobj = pk.loads(payload)\n",
         "from pickle import loads as decode\nobj = decode(payload)\n",
         "import _pickle\nobj = _pickle.Unpickler(stream).load()\n",
@@ -177,6 +181,9 @@ class PickleLoad(Rule):
         ),
     )
     valid = (
+        # rebound unconditionally: the earlier import is no longer a path
+        "import pickle as codec\nimport json as codec\nobj = codec.loads(blob)\n",
+        "try:\n    import orjson as codec\nexcept ImportError:\n    import json as codec\nobj = codec.loads(blob)\n",
         "import json\n\nwith open('config.json') as f:\n    config = json.load(f)\n",
         "import pickle\nblob = pickle.dumps(model)\npickle.dump(model, open('m.pkl', 'wb'))\n",
         "def load(path):\n    return open(path).read()\n\ndata = load('notes.txt')\n",
@@ -197,7 +204,7 @@ class PickleLoad(Rule):
     )
 
     def visit_Call(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         if qualified in _PEER_PICKLES:
             self.report(node, _PEER_PICKLES[qualified], severity=Severity.LOW)
             return

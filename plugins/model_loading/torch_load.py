@@ -87,6 +87,9 @@ class TorchLoadUnsafe(Rule):
     )
     invalid = (
         "import torch\n\nmodel = torch.load('checkpoint.pt', map_location='cpu')\n",
+        # a name bound on several paths may be torch: the later branch does not hide it
+        "try:\n    import torch\nexcept ImportError:\n    import torch_npu as torch\nstate = torch.load(path)\n",
+        "import torch\nif use_npu:\n    import torch_npu as torch\nstate = torch.load(path)\n",
         "import torch as t\nstate = t.load(path, weights_only=False)\n",
         "from torch import load as tl\nstate = tl(path)\n",
         "import torch\nimport dill\nmodel = torch.load(path, pickle_module=dill)\n",
@@ -123,6 +126,9 @@ class TorchLoadUnsafe(Rule):
         ),
     )
     valid = (
+        "try:\n    import torch\nexcept ImportError:\n    import torch_npu as torch\n"
+        "state = torch.load(path, weights_only=True)\n",
+        "import torch\nimport safetensors.torch as torch\nstate = torch.load(path)\n",
         "import torch\n\nstate = torch.load('checkpoint.pt', map_location='cpu', weights_only=True)\nmodel.load_state_dict(state)\n",
         "import torch as t\nstate = t.load(path, weights_only=True)\n",
         "import json\nconfig = json.load(open('config.json'))\n",
@@ -143,7 +149,7 @@ class TorchLoadUnsafe(Rule):
     )
 
     def visit_Call(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         partial = partial_target(self.names, node)
         if partial is not None and partial[0] in LOADERS:
             self._check_load(partial[1], partial[0], at=node)

@@ -107,7 +107,7 @@ class YamlLoad(Rule):
                 self._safe_local_loaders.add(node.name.value)
 
     def visit_Call(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         if not qualified:
             return
         if qualified in ALWAYS_UNSAFE:
