@@ -45,7 +45,10 @@ class Rule:
     Empty (the default) means the rule does not take part in that screen and runs whenever its
     triggers pass. The contract, for a rule that declares patterns:
 
-    - it reports only on `Call` nodes (from `visit_Call`/`leave_Call`, however it gets there);
+    - it reports only on `Call` nodes (from `visit_Call`/`leave_Call`, however it gets there),
+      or on a function passed uncalled to a call (a `Name`/`Attribute` argument, or an item of a
+      list/tuple/set/dict argument: `register(pickle.loads)`) whose resolved name a pattern
+      matches;
     - for every call it can report, if `self.names.qualified(call.func)` (or one of
       `self.names.candidates(call.func)`, see `qualified_name`) can be X, some pattern matches X; if it reports a call whose name is None (unresolved), some pattern matches the
       callee as written, with calls dropped and a root that is not a name spelled `?`
@@ -130,10 +133,11 @@ class Rule:
         `related` are (node, what happens there) pairs of this module in path order, e.g. a
         flow's source, the helpers it passes through and the sink (`Finding.related`).
 
-        A call whose callee rests on a module the file never imports (`pickle.loads(x)` in a
-        snippet) is reported at low confidence.
+        A call whose callee (or a reference that) rests on a module the file never imports
+        (`pickle.loads(x)` in a snippet) is reported at low confidence.
         """
-        callee = getattr(node, "func", None)
+        # a call's callee, or a function passed uncalled (`register(pickle.loads)`)
+        callee = getattr(node, "func", node if type(node).__name__ in ("Name", "Attribute") else None)
         assumed = getattr(self.names, "assumed_import", None)
         if callee is not None and assumed is not None and assumed(callee):
             confidence = Confidence.LOW
