@@ -26,8 +26,9 @@ Layers (a module imports only from layers above it):
 - mixins, one job each, that never import one another: `statements`, `guards`, `expressions`,
   `calls`, `library`, `definitions`, `summaries`, `templates`, `sinks`, `facts`;
 - `module`: `ModuleTaint`, the fixpoint, and the `aisec.hooks.TaintFacts` protocol rules use;
-- across modules: `project` (the project's modules and their summaries), `export` (a module's
-  analysis as a summary) and the `foreign` mixin (calls of other modules' functions).
+- across modules: `project` (the project's modules, summarised on first use), `summary` (the
+  summary types and their cached form), `export` (a module's analysis as a summary) and the
+  `foreign` mixin (calls of other modules' functions).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ is traced back through the recorded call sites to the exported function's parame
 parameters and sources its return value carries, the module's constant texts and the names it
 re-exports. Lines are the module's own; columns are not kept (the path shows the line).
 
-May import: the lower layers and `project` (the summary types).
+May import: the lower layers and `summary` (the summary types).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .project import FunctionSummary, ModuleSummary, SinkEntry, SourceEntry
+from .summary import FunctionSummary, ModuleSummary, SinkEntry, SourceEntry
 from .syntax import call_name
 from .values import EMPTY, Param, Taint
 

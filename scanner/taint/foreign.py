@@ -6,7 +6,8 @@ summary at a call: the returned value carries the arguments of the parameters it
 the sources it returns; arguments of parameters that reach a sink in the other module are
 recorded as flows of this call (`_foreign_flows`), with the path inside the other module.
 
-May import: the lower layers (`values`, `syntax`, `units`) and `project`'s types, never another mixin.
+May import: the lower layers (`values`, `syntax`, `units`), never another mixin (the project and its
+summaries come in as `self.project`).
 """
 
 from __future__ import annotations

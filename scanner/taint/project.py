@@ -10,20 +10,20 @@ is reported once, in the caller, at the argument that carries the data, with the
 other file. The prefilter asks `import_tokens` for the catalog tokens a file reaches through its
 imports (a route module that only calls `llm.ask(...)` holds no sink token itself).
 
-May import: the lower layers and `module` (lazily: analysing a module is building a
-`ModuleTaint`); nothing else of the engine imports this module but `module` and the engine.
+May import: the lower layers, `summary` (the summary types), and `module` and `export` lazily
+(analysing a module is building a `ModuleTaint`); the engine and `module` import this module.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
 
+from .summary import ModuleSummary, summary_from_json, summary_to_json, summary_tokens
 from .values import count_words
 
 MAX_BYTES = 1_000_000  # a larger module is not summarised (its callers see an unknown function)
@@ -37,52 +37,6 @@ HORIZON = (
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([^)#\n]*)|import[ \t]+([^#\n]+))", re.M
 )
-
-
-@dataclass(frozen=True)
-class SinkEntry:
-    """A parameter of an exported function that reaches a sink inside its module."""
-
-    param: int
-    role: str
-    target: str
-    sink: Any  # the catalog `Sink` (None: a template slot)
-    message_role: str | None
-    spliced: bool
-    encoded: tuple[str, ...]
-    steps: tuple[tuple[int, int, str], ...]  # (line, column, message) in the function's module
-
-
-@dataclass(frozen=True)
-class SourceEntry:
-    """A source an exported function returns."""
-
-    tier: str
-    label: str
-    description: str
-    line: int
-    spliced: bool
-    encoded: tuple[str, ...]
-
-
-@dataclass
-class FunctionSummary:
-    name: str
-    params: list[tuple[str, str]]  # (name, kind): pos / kw / star / dstar
-    returns_params: list[tuple[int, bool, tuple[str, ...]]] = field(default_factory=list)
-    returns_sources: list[SourceEntry] = field(default_factory=list)
-    sinks: list[SinkEntry] = field(default_factory=list)
-
-
-@dataclass
-class ModuleSummary:
-    name: str
-    path: Path
-    display: str  # the path as findings show it (relative to the project root)
-    functions: dict[str, FunctionSummary] = field(default_factory=dict)
-    constants: dict[str, int] = field(default_factory=dict)  # name -> constant instruction words
-    reexports: dict[str, str] = field(default_factory=dict)  # name -> absolute qualified name
-    files: tuple[Path, ...] = ()  # this module's file and those of the summaries it used
 
 
 class ProjectModules:
@@ -265,11 +219,7 @@ class ProjectModules:
         in every run and worker). Otherwise its calls into the project count as library calls."""
         path = path.absolute()
         if path not in self._allows_memo:
-            if text is None:
-                try:
-                    text = path.read_text(encoding="utf-8-sig")
-                except (OSError, UnicodeDecodeError):
-                    text = ""
+            text = _read_text(path) if text is None else text
             relevant = {
                 name
                 for name in self._imported(module, path.name == "__init__.py", text)
@@ -281,28 +231,24 @@ class ProjectModules:
     def mentions_source(self, text: str) -> bool:
         """Whether a text spells a catalog source: where a flow into another module can start
         (the prefilter follows a file's imports only then)."""
-        if self._expansions is None:
-            self._expansions = self.catalog.trigger_expansions()
-        return any(
-            all(token in text for token in tokens) for tokens in self._expansions.get(TAINT_SOURCES, ())
-        )
+        return self._spells(text, (TAINT_SOURCES,))
 
     def _mentions(self, path: Path, text: str | None = None) -> bool:
         """Whether a file spells a catalog source or sink (the prefilter's tokens)."""
         if path not in self._mentions_memo:
-            if text is None:
-                try:
-                    text = path.read_text(encoding="utf-8-sig")
-                except (OSError, UnicodeDecodeError):
-                    text = ""
-            if self._expansions is None:
-                self._expansions = self.catalog.trigger_expansions()
-            self._mentions_memo[path] = any(
-                all(token in text for token in alternative)
-                for marker in (TAINT_SINKS, TAINT_SOURCES)
-                for alternative in self._expansions.get(marker, ())
-            )
+            text = _read_text(path) if text is None else text
+            self._mentions_memo[path] = self._spells(text, (TAINT_SINKS, TAINT_SOURCES))
         return self._mentions_memo[path]
+
+    def _spells(self, text: str, markers: tuple[str, ...]) -> bool:
+        """Whether `text` holds all the tokens of one alternative of one of the prefilter markers."""
+        if self._expansions is None:
+            self._expansions = self.catalog.trigger_expansions()
+        return any(
+            all(token in text for token in alternative)
+            for marker in markers
+            for alternative in self._expansions.get(marker, ())
+        )
 
     def _relevant(self, module: str, path: Path, text: str, horizon: int) -> bool:
         """Whether analysing the module can find more than its outline: it spells a catalog
@@ -373,89 +319,8 @@ class ProjectModules:
             return path.as_posix()
 
 
-def summary_tokens(summary: ModuleSummary) -> list[str]:
-    tokens: list[str] = []
-    for function in summary.functions.values():
-        for entry in function.sinks:
-            if entry.sink is not None:
-                tokens += entry.sink.pattern.replace("*", " ").split(".")
-        for source in function.returns_sources:
-            tokens += re.findall(r"\w+", source.description)
-    return tokens
-
-
-def summary_to_json(summary: ModuleSummary, catalog: Any) -> dict[str, Any]:
-    """A summary as JSON; catalog sinks by their index (the run key covers the catalog)."""
-    index = {id(sink): number for number, sink in enumerate(catalog.sinks)}
-    return {
-        "name": summary.name,
-        "path": str(summary.path),
-        "display": summary.display,
-        "files": [str(f) for f in summary.files],
-        "constants": summary.constants,
-        "reexports": summary.reexports,
-        "functions": {
-            name: {
-                "params": function.params,
-                "returns_params": [[i, s, list(e)] for i, s, e in function.returns_params],
-                "returns_sources": [
-                    [s.tier, s.label, s.description, s.line, s.spliced, list(s.encoded)]
-                    for s in function.returns_sources
-                ],
-                "sinks": [
-                    [
-                        e.param,
-                        e.role,
-                        e.target,
-                        index.get(id(e.sink)) if e.sink is not None else None,
-                        e.message_role,
-                        e.spliced,
-                        list(e.encoded),
-                        [list(step) for step in e.steps],
-                    ]
-                    for e in function.sinks
-                ],
-            }
-            for name, function in summary.functions.items()
-        },
-    }
-
-
-def summary_from_json(raw: Any, catalog: Any) -> ModuleSummary | None:
-    """The summary `summary_to_json` wrote; None when the record does not read back."""
+def _read_text(path: Path) -> str:
     try:
-        sinks = catalog.sinks
-        summary = ModuleSummary(
-            raw["name"],
-            Path(raw["path"]),
-            raw["display"],
-            constants={str(k): int(v) for k, v in raw["constants"].items()},
-            reexports={str(k): str(v) for k, v in raw["reexports"].items()},
-            files=tuple(Path(f) for f in raw["files"]),
-        )
-        for name, data in raw["functions"].items():
-            summary.functions[name] = FunctionSummary(
-                name,
-                [(str(p), str(k)) for p, k in data["params"]],
-                [(int(i), bool(s), tuple(e)) for i, s, e in data["returns_params"]],
-                [
-                    SourceEntry(t, lb, d, int(ln), bool(s), tuple(e))
-                    for t, lb, d, ln, s, e in data["returns_sources"]
-                ],
-                [
-                    SinkEntry(
-                        int(param),
-                        role,
-                        target,
-                        sinks[sink] if sink is not None else None,
-                        message_role,
-                        bool(spliced),
-                        tuple(encoded),
-                        tuple((int(line), int(column), str(text)) for line, column, text in steps),
-                    )
-                    for param, role, target, sink, message_role, spliced, encoded, steps in data["sinks"]
-                ],
-            )
-        return summary
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-        return None
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""
