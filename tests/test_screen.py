@@ -316,12 +316,7 @@ SNIPPETS = [
 ]
 
 
-@pytest.mark.parametrize("source", SNIPPETS, ids=range(len(SNIPPETS)))
-def test_snippets_are_sound(source: str) -> None:
-    assert assert_sound(source) > 0
-    assert_references_sound(source)
-
-
+# functions passed uncalled (each snippet passes at least one)
 REFERENCE_SNIPPETS = [
     "import pickle\nregister(pickle.loads)\n",
     "from pickle import loads as l\nCodec(decode=l, hooks=[l, print], table={'k': l})\n",
@@ -330,9 +325,13 @@ REFERENCE_SNIPPETS = [
 ]
 
 
-@pytest.mark.parametrize("source", REFERENCE_SNIPPETS, ids=range(len(REFERENCE_SNIPPETS)))
-def test_references_are_candidates(source: str) -> None:
-    assert assert_references_sound(source) > 0
+@pytest.mark.parametrize(
+    "source", SNIPPETS + REFERENCE_SNIPPETS, ids=range(len(SNIPPETS + REFERENCE_SNIPPETS))
+)
+def test_snippets_are_sound(source: str) -> None:
+    assert assert_sound(source) > 0
+    references = assert_references_sound(source)
+    assert source not in REFERENCE_SNIPPETS or references > 0
 
 
 def _generated_module(rng: random.Random) -> str:
