@@ -46,6 +46,13 @@ class NameResolver(Protocol):
         object a call returned (`tok` after `tok = AutoTokenizer.from_pretrained(...)`)."""
         ...
 
+    def candidates(self, node: libcst.BaseExpression) -> tuple[str, ...]:
+        """Every qualified name `node` may have (`qualified(node)` first, when it has one): a
+        name bound on several paths (`try: import torch` / `except ImportError: import
+        torch_npu as torch`) may be any of them (`Rule.qualified_name` picks the one a rule's
+        catalog names)."""
+        ...
+
     def returned_by(self, node: libcst.BaseExpression) -> str | None:
         """The qualified name of the callable whose result `node` holds (`tok` above ->
         `transformers.AutoTokenizer.from_pretrained`; `OpenAI()` -> `openai.OpenAI`), else None."""

@@ -8,6 +8,7 @@ class and dispatches every node of a single shared traversal to them.
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
 
 from .types import Applicability, Confidence, Example, Fix, Severity
@@ -44,9 +45,12 @@ class Rule:
     Empty (the default) means the rule does not take part in that screen and runs whenever its
     triggers pass. The contract, for a rule that declares patterns:
 
-    - it reports only on `Call` nodes (from `visit_Call`/`leave_Call`, however it gets there);
-    - for every call it can report, if `self.names.qualified(call.func)` can be X, some pattern
-      matches X; if it reports a call whose name is None (unresolved), some pattern matches the
+    - it reports only on `Call` nodes (from `visit_Call`/`leave_Call`, however it gets there),
+      or on a function passed uncalled to a call (a `Name`/`Attribute` argument, or an item of a
+      list/tuple/set/dict argument: `register(pickle.loads)`) whose resolved name a pattern
+      matches;
+    - for every call it can report, if `self.names.qualified(call.func)` (or one of
+      `self.names.candidates(call.func)`, see `qualified_name`) can be X, some pattern matches X; if it reports a call whose name is None (unresolved), some pattern matches the
       callee as written, with calls dropped and a root that is not a name spelled `?`
       (`get_cls().from_pretrained` -> `get_cls.from_pretrained`, `MODELS[a].from_pretrained`
       -> `?.from_pretrained`): `*.from_pretrained` covers both.
@@ -92,6 +96,18 @@ class Rule:
         self.project: ProjectInfo = context.project
         self.options: Mapping[str, Any] = context.options_for(self.code)
 
+    def qualified_name(self, node: Any) -> str | None:
+        """The qualified name of `node` this rule judges: `self.names.qualified(node)`, except
+        for a name bound on several paths (`try: import torch` / `except ImportError: import
+        torch_npu as torch`), which may be any of them when the code runs: then the first of its
+        `names.candidates` that one of this rule's `qualified_names` patterns matches."""
+        candidates = self.names.candidates(node)
+        if len(candidates) > 1:
+            for candidate in candidates:
+                if any(fnmatchcase(candidate, pattern) for pattern in self.qualified_names):
+                    return candidate
+        return candidates[0] if candidates else None
+
     @property
     def taint(self) -> TaintFacts:
         """Dataflow facts for this file (`aisec.hooks.TaintFacts`), computed on first use."""
@@ -117,10 +133,11 @@ class Rule:
         `related` are (node, what happens there) pairs of this module in path order, e.g. a
         flow's source, the helpers it passes through and the sink (`Finding.related`).
 
-        A call whose callee rests on a module the file never imports (`pickle.loads(x)` in a
-        snippet) is reported at low confidence.
+        A call whose callee (or a reference that) rests on a module the file never imports
+        (`pickle.loads(x)` in a snippet) is reported at low confidence.
         """
-        callee = getattr(node, "func", None)
+        # a call's callee, or a function passed uncalled (`register(pickle.loads)`)
+        callee = getattr(node, "func", node if type(node).__name__ in ("Name", "Attribute") else None)
         assumed = getattr(self.names, "assumed_import", None)
         if callee is not None and assumed is not None and assumed(callee):
             confidence = Confidence.LOW

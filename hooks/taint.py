@@ -101,7 +101,11 @@ class Source:
     source in messages ("Flask request data"). With `static_argument` (a 0-based position, a
     keyword, or "self" for the receiver of a method call), the call is a source only when that
     argument is not static: `open("prompts/system.txt")` reads the project's own file,
-    `open(path)` reads a document.
+    `open(path)` reads a document. With `within` (qualified-name patterns of base classes), the
+    call is this source only in a method (or a function nested in one) of a class deriving from
+    one of them, and there it wins over the catalog's other sources for the same call: inside a
+    LangChain model integration, the HTTP call to the provider's API returns the model's reply
+    (`LLM_OUTPUT`), not fetched content.
     """
 
     pattern: str
@@ -109,6 +113,7 @@ class Source:
     kind: str = "any"
     label: str = ""
     static_argument: int | str | None = None
+    within: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -221,7 +226,11 @@ class TaintCatalog:
         An empty tuple means "cannot tell" (a pattern without a literal name part): it always
         matches.
         """
-        tokens = [_pattern_tokens(source.pattern) for source in self.sources]
+        tokens = []
+        for source in self.sources:
+            own = _pattern_tokens(source.pattern)
+            # a scoped source also needs one of its base classes spelled (each is an alternative)
+            tokens += [own + _pattern_tokens(base) for base in source.within] or [own]
         for source in self.parameter_sources:
             tokens += _parameter_source_tokens(source)
         return tuple(dict.fromkeys(tokens))

@@ -50,7 +50,7 @@ def build_rule(table: dict[str, Any], index: int) -> type[Rule]:
     message = table["message"]
 
     def visit_Call(self: Rule, node: Any) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         if qualified is None or not fnmatch.fnmatchcase(qualified, pattern):
             return
         if unless:

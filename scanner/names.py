@@ -58,7 +58,8 @@ class _Binding:
     alias_of: Any = None  # expression whose qualified name this name takes
     instance_of: Any = None  # callee expression: the name holds an instance it returned
     factory: str | None = None  # self attributes: the resolved callee whose result they hold
-    branch: tuple[int, int] | None = None  # (if/try/match statement, which of its branches)
+    # (if/try/match statement, which of its branches) of every branch the binding is made in
+    branches: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -129,6 +130,40 @@ class NameTable:
         if self.returned_by(node) is not None:
             return None
         return self._resolve(node, self._scope_stack[-1], self._ordinal_stack[-1], 0)
+
+    def candidates(self, node: cst.BaseExpression) -> tuple[str, ...]:
+        """Every qualified name `node` may have at this point (`qualified(node)` first, when it
+        has one).
+
+        A name bound on several paths (`try: import torch` / `except ImportError: import
+        torch_npu as torch`, or `import torch` then `if npu: torch = torch_npu`) may be any
+        of them when the code runs: the bindings of the other branches of the if/try/match that
+        made the binding in effect, and the earlier bindings a conditional one may have left in
+        place. Only the expression's root name is widened (attributes are appended to each of its
+        values), so there are at most as many candidates as bindings of that name."""
+        if self.returned_by(node) is not None:
+            return ()
+        scope, ordinal = self._scope_stack[-1], self._ordinal_stack[-1]
+        first = self._resolve(node, scope, ordinal, 0)
+        found = [first] if first is not None else []
+        root, attrs = node, []
+        while isinstance(root, cst.Attribute) and self._self_attribute(root, scope) is None:
+            attrs.append(identifier(root.attr.value))
+            root = root.value
+        if not isinstance(root, cst.Name):
+            return tuple(found)
+        name = identifier(root.value)
+        lookup = self._lookup(name, scope, ordinal)
+        if lookup is None:
+            return tuple(found)
+        binding, owner = lookup
+        suffix = "".join(f".{attr}" for attr in reversed(attrs))
+        for other in _reaching(binding, owner.bindings[name]):
+            # The root name of a chain of k attributes is resolved at depth k, as in `_resolve`.
+            base = self._binding_value(other, owner, len(attrs))
+            if base is not None and base + suffix not in found:
+                found.append(base + suffix)
+        return tuple(found)
 
     def returned_by(self, node: cst.BaseExpression) -> str | None:
         """The qualified name of the callable whose return value `node` holds: a call itself
@@ -334,15 +369,14 @@ class NameTable:
 
     @contextmanager
     def _branch(self, scope: Scope, branch: tuple[int, int] | None) -> Iterator[None]:
-        """Tag the bindings made in one branch of an if/try/match (the innermost one wins)."""
+        """Tag the bindings made in one branch of an if/try/match (with every enclosing one)."""
         before = {name: len(bindings) for name, bindings in scope.bindings.items()}
         yield
         if branch is None:
             return
         for name, bindings in scope.bindings.items():
             for binding in bindings[before.get(name, 0) :]:
-                if binding.branch is None:
-                    binding.branch = branch
+                binding.branches += (branch,)
 
     def _collect_small(self, small: Any, scope: Scope, ordinal: int) -> None:
         if isinstance(small, cst.Import):
@@ -420,16 +454,31 @@ class NameTable:
 
 
 def _alternatives(binding: _Binding, bindings: list[_Binding]) -> list[_Binding]:
-    """Bindings of the same name in the other branches of the if/try/match that made `binding`,
-    latest first."""
-    if binding.branch is None:
+    """Bindings of the same name in other branches of an if/try/match that made `binding`
+    (they exclude each other), latest first."""
+    if not binding.branches:
         return []
-    statement, branch = binding.branch
+    mine = dict(binding.branches)
     return [
         other
         for other in reversed(bindings)
-        if other.branch is not None and other.branch[0] == statement and other.branch[1] != branch
+        if any(mine.get(statement, branch) != branch for statement, branch in other.branches)
     ]
+
+
+def _reaching(binding: _Binding, bindings: list[_Binding]) -> list[_Binding]:
+    """The bindings that may be in effect instead of `binding`: its alternatives, and the
+    bindings before it as long as each later one was made conditionally (in a branch)."""
+    reaching = _alternatives(binding, bindings)
+    index = next(i for i, other in enumerate(bindings) if other is binding)
+    current = binding
+    for earlier in reversed(bindings[:index]):
+        if not current.branches:
+            break
+        if all(earlier is not other for other in reaching):
+            reaching.append(earlier)
+        current = earlier
+    return reaching
 
 
 def _is_constant(node: Any) -> bool:

@@ -5,9 +5,10 @@ the file, and in library code `numpy`, `torch`, `pickle` or `load` occur almost 
 libcst parse costs about ten times `ast.parse`, and the engine runs `ast.parse` on every file it is
 about to give to libcst anyway (a guard against libcst's unbounded recursion). The screen reuses
 that tree: it computes, for every call in the module, every name `aisec.names.NameTable.qualified`
-could give its callee, and keeps a rule only when one of its `Rule.qualified_names` patterns
-matches one of those names. Rules that declare no `qualified_names` are always kept. When no rule
-is left, libcst is neither imported nor run for the file.
+could give its callee (and every function passed uncalled in its arguments), and keeps a rule
+only when one of its `Rule.qualified_names` patterns matches one of those names. Rules that
+declare no `qualified_names` are always kept. When no rule is left, libcst is neither imported
+nor run for the file.
 
 Candidate names of a call (`call_candidates`):
 
@@ -21,6 +22,12 @@ Candidate names of a call (`call_candidates`):
   (`np.load`, `get_cls.from_pretrained` for `get_cls().from_pretrained`, `?.from_pretrained` for
   `MODELS[arch].from_pretrained`), so that patterns such as `*.from_pretrained` also match calls
   the name table cannot resolve.
+
+References (`register(pickle.loads)`, `callbacks=[torch.load]`, `dict(loader=yaml.load)`):
+a function named uncalled in a call's arguments, or in a list/tuple/set/dict written there
+(`reference_arguments`), runs later all the same, and rules report it at the reference. Its
+candidates are what `NameTable.qualified` can give it (the same `_Values.expr` walk); the
+callee as written is not added, since a rule reports a reference only by its resolved name.
 
 A `from x import *` anywhere makes the screen give up (every rule is kept): the names it binds
 are unknown. So do modules whose alias map explodes (`MAX_VALUES`, `MAX_NAMES`, `MAX_STEPS`).
@@ -220,30 +227,66 @@ def call_names(tree: ast.Module, patterns: Patterns | None = None) -> set[str] |
 def call_candidates(tree: ast.Module) -> list[tuple[ast.Call, frozenset[str]]] | None:
     """Each call of the module with all its candidate names (tests, debugging); None: gave up."""
     try:
-        return list(_iter_candidates(tree, None))
+        found = _iter_candidates(tree, None, references=False)
+        return [(call, names) for call, names in found if isinstance(call, ast.Call)]
+    except (GiveUp, RecursionError):
+        return None
+
+
+def reference_candidates(tree: ast.Module) -> list[tuple[ast.expr, frozenset[str]]] | None:
+    """Each function passed uncalled to a call, with all its candidate names; None: gave up."""
+    try:
+        return [(node, names) for node, names in _iter_candidates(tree, None) if type(node) is not ast.Call]
     except (GiveUp, RecursionError):
         return None
 
 
 def _iter_candidates(
-    tree: ast.Module, patterns: Patterns | None
-) -> Iterator[tuple[ast.Call, frozenset[str]]]:
+    tree: ast.Module, patterns: Patterns | None, references: bool = True
+) -> Iterator[tuple[ast.expr, frozenset[str]]]:
+    """Each call with the candidate names of its callee, then (with `references`) each function
+    passed uncalled in its arguments with the names `NameTable.qualified` can give it."""
     module = _Module(tree)
     if module.star_import:
         raise GiveUp
     values = _Values(module, patterns.normalise if patterns is not None else None)
     last_attrs = patterns.last_attrs if patterns is not None else None
-    attribute, name = ast.Attribute, ast.Name
     for call in module.calls:
         func = call.func
-        if (
-            last_attrs is not None
-            and type(func) is attribute
-            and func.attr not in last_attrs
-            and not (type(func.value) is name and func.value.id == "self")
-        ):
-            continue
-        yield call, values.expr(func, 0) | {written(func)}
+        if not _hopeless(func, last_attrs):
+            yield call, values.expr(func, 0) | {written(func)}
+        if references:
+            for argument in reference_arguments(call):
+                if not _hopeless(argument, last_attrs):
+                    yield argument, values.expr(argument, 0)
+
+
+def _hopeless(node: ast.expr, last_attrs: frozenset[str] | None) -> bool:
+    """`x.attr` when no pattern ends in `attr`: all its names end in `.attr` (not `self.attr`,
+    whose value `__init__` decides)."""
+    return (
+        last_attrs is not None
+        and type(node) is ast.Attribute
+        and node.attr not in last_attrs
+        and not (type(node.value) is ast.Name and node.value.id == "self")
+    )
+
+
+def reference_arguments(call: ast.Call) -> Iterator[ast.expr]:
+    """Names and attributes passed uncalled in `call`'s arguments, or in a list/tuple/set/dict
+    written there: a rule may report a function passed to be called later (`register(pickle.loads)`,
+    `callbacks=[torch.load]`) at the reference."""
+    values: list[ast.expr] = [arg for arg in call.args if type(arg) is not ast.Starred]
+    values += [keyword.value for keyword in call.keywords if keyword.arg is not None]
+    for value in values:
+        kind = type(value)
+        if kind is ast.Name or kind is ast.Attribute:
+            yield value
+        elif kind is ast.List or kind is ast.Tuple or kind is ast.Set or kind is ast.Dict:
+            items = value.values if kind is ast.Dict else value.elts  # type: ignore[attr-defined]
+            for item in items:
+                if type(item) is ast.Name or type(item) is ast.Attribute:
+                    yield item
 
 
 def written(func: ast.expr) -> str:

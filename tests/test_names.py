@@ -465,3 +465,81 @@ def test_many_optional_rebindings_resolve_quickly() -> None:
         lines.append(f"try:\n    m{i} = m{i - 1}\nexcept ImportError:\n    m{i} = m{i - 1}\n")
     lines.append("m39.loads(b)\nm1.loads(b)\n")
     assert resolved("".join(lines), "m1.loads") == ["pickle.loads"]
+
+
+# ------------------------------------------------------- names bound on several paths (candidates)
+
+
+class RecordCandidates(Rule):
+    code, name, summary = "TST998", "record-candidates", "records every callee's candidates"
+    seen: ClassVar[list[tuple[str, tuple[str, ...]]]] = []
+
+    def visit_Call(self, node: Any) -> None:
+        RecordCandidates.seen.append(
+            (cst.Module([]).code_for_node(node.func), self.names.candidates(node.func))
+        )
+
+
+def candidates_of(source: str, callee: str) -> list[tuple[str, ...]]:
+    RecordCandidates.seen = []
+    assert check_source(RecordCandidates, textwrap.dedent(source)) == []
+    found = [names for text, names in RecordCandidates.seen if text == callee]
+    assert found, f"no call to {callee} in the source"
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # try/except: the branch in effect first, then the other one
+        (
+            "try:\n    import torch\nexcept ImportError:\n    import torch_npu as torch\ntorch.load(p)\n",
+            ("torch_npu.load", "torch.load"),
+        ),
+        # if/elif/else chains: every branch of every enclosing if
+        (
+            "if a:\n    import pickle as s\nelif b:\n    import msgpack as s\nelse:\n    import json as s\ns.loads(x)\n",
+            ("json.loads", "msgpack.loads", "pickle.loads"),
+        ),
+        # a conditional rebinding leaves the earlier binding in place on the other path
+        (
+            "import torch\nif npu:\n    import torch_npu as torch\ntorch.load(p)\n",
+            ("torch_npu.load", "torch.load"),
+        ),
+        # an unconditional rebinding does not
+        ("import torch\nimport torch_npu as torch\ntorch.load(p)\n", ("torch_npu.load",)),
+        ("import pickle\npickle = codec\npickle.loads(b)\n", ()),
+        # `X = None` on the other path names no module
+        (
+            "try:\n    import pickle\nexcept ImportError:\n    pickle = None\npickle.loads(b)\n",
+            ("pickle.loads",),
+        ),
+    ],
+)
+def test_candidates_of_a_name_bound_on_several_paths(source: str, expected: tuple[str, ...]) -> None:
+    callee = source.rstrip().rsplit("\n", 1)[1].split("(")[0]
+    assert candidates_of(source, callee) == [expected]
+
+
+def test_candidates_in_a_function_see_every_path_of_the_module() -> None:
+    source = """
+        try:
+            import cPickle as pickle
+        except ImportError:
+            import pickle
+        def restore(blob):
+            return pickle.loads(blob)
+    """
+    assert candidates_of(source, "pickle.loads") == [("pickle.loads", "cPickle.loads")]
+
+
+def test_candidates_of_an_instance_are_empty() -> None:
+    source = """
+        try:
+            import torch
+        except ImportError:
+            torch = None
+        m = torch.hub.load(repo, name)
+        m(x)
+    """
+    assert candidates_of(source, "m") == [()]

@@ -26,8 +26,9 @@ from aisec.declarative import build_rule
 from aisec.fixes import FixHelper, apply_fixes
 from aisec.hooks import Example, Rule
 from aisec.pluginmanager import load_plugins
+from aisec.plugins.model_loading.references import reference_arguments
 from aisec.positions import Positions, statement_lines
-from aisec.screen import CallScreen, call_candidates, call_names
+from aisec.screen import CallScreen, call_candidates, call_names, reference_candidates
 from aisec.testing import check_source, example_failures
 from aisec.walk import walk
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -220,16 +221,20 @@ def test_patterns_drop_only_values_no_pattern_can_match() -> None:
 
 
 class Recorder(Rule):
-    """Reports every call with the qualified name the name table gives its callee."""
+    """Reports every call with every qualified name the name table may give its callee."""
 
     code, name, summary = "TST900", "recorder", "every call"
 
     def visit_Call(self, node: Any) -> None:
-        self.report(node, repr(self.names.qualified(node.func)))
+        candidates = self.names.candidates(node.func)
+        qualified = self.names.qualified(node.func)
+        assert qualified is None or candidates[0] == qualified
+        self.report(node, repr(candidates))
 
 
 def assert_sound(source: str) -> int:
-    """Every call's libcst-time qualified name (and the callee as written) is a candidate."""
+    """Every name the name table may give a call's callee at libcst time (and the callee as
+    written) is a candidate of the screen."""
     tree = ast.parse(source)
     found = call_candidates(tree)
     if found is None:
@@ -243,16 +248,46 @@ def assert_sound(source: str) -> int:
     for finding in reports:
         loc = finding.location
         call, names_ = by_span[(loc.line, loc.column, loc.end_line, loc.end_column)]
-        qualified = ast.literal_eval(finding.message)
         assert screen.written(call.func) in names_
-        if qualified is not None:
+        for qualified in ast.literal_eval(finding.message):
             assert qualified in names_, (
                 f"{qualified!r} not among {sorted(names_)} for line {loc.line}:\n{source}"
             )
     return len(reports)
 
 
+class ReferenceRecorder(Rule):
+    """Reports every function passed uncalled with every qualified name the name table may give it."""
+
+    code, name, summary = "TST902", "reference-recorder", "every reference"
+
+    def visit_Call(self, node: Any) -> None:
+        for expr in reference_arguments(node):
+            self.report(expr, repr(self.names.candidates(expr)))
+
+
+def assert_references_sound(source: str) -> int:
+    """Every name the name table may give a function passed uncalled is a candidate of the screen."""
+    found = reference_candidates(ast.parse(source))
+    if found is None:
+        return 0
+    by_span = {
+        (r.lineno, r.col_offset + 1, r.end_lineno, r.end_col_offset + 1): names_ for r, names_ in found
+    }
+    reports = check_source(ReferenceRecorder, source)
+    for finding in reports:
+        loc = finding.location
+        names_ = by_span[(loc.line, loc.column, loc.end_line, loc.end_column)]
+        for qualified in ast.literal_eval(finding.message):
+            assert qualified in names_, (
+                f"{qualified!r} not among {sorted(names_)} at line {loc.line}:\n{source}"
+            )
+    return len(reports)
+
+
 SNIPPETS = [
+    "try:\n    import torch\nexcept ImportError:\n    import torch_npu as torch\ntorch.load(p)\n",
+    "import torch\nif npu:\n    import torch_npu as torch\nelif x:\n    t = torch\n    torch = t.cuda\ntorch.load(p)\n",
     "import pickle as pk\nobj = pk.loads(payload)\n",
     "from pickle import loads as decode\nobj = decode(payload)\n",
     "import pickle\nserializer = pickle\nobj = serializer.loads(data)\n",
@@ -281,9 +316,22 @@ SNIPPETS = [
 ]
 
 
-@pytest.mark.parametrize("source", SNIPPETS, ids=range(len(SNIPPETS)))
+# functions passed uncalled (each snippet passes at least one)
+REFERENCE_SNIPPETS = [
+    "import pickle\nregister(pickle.loads)\n",
+    "from pickle import loads as l\nCodec(decode=l, hooks=[l, print], table={'k': l})\n",
+    "try:\n    import torch\nexcept ImportError:\n    import torch_npu as torch\nTrainer(callbacks=(torch.load,))\n",
+    "import yaml\nclass A:\n    def __init__(self):\n        self.l = yaml.load\n    def f(self):\n        g(self.l)\n",
+]
+
+
+@pytest.mark.parametrize(
+    "source", SNIPPETS + REFERENCE_SNIPPETS, ids=range(len(SNIPPETS + REFERENCE_SNIPPETS))
+)
 def test_snippets_are_sound(source: str) -> None:
     assert assert_sound(source) > 0
+    references = assert_references_sound(source)
+    assert source not in REFERENCE_SNIPPETS or references > 0
 
 
 def _generated_module(rng: random.Random) -> str:
@@ -325,8 +373,10 @@ def _generated_module(rng: random.Random) -> str:
             return [f"{indent}{rng.choice(pool[:-1])}, {rng.choice(pool[:-1])} = {dotted()}, 1"]
         if roll < 0.44 and in_method:
             return [f"{indent}self.{rng.choice(attrs)} = {dotted()}"]
-        if roll < 0.58:
+        if roll < 0.52:
             return [f"{indent}{dotted()}({dotted()})"]
+        if roll < 0.58:  # functions passed uncalled, also in literals
+            return [f"{indent}{dotted()}([{dotted()}, {dotted()}], k={{'a': {dotted()}}})"]
         if roll < 0.62:
             return [f"{indent}with {dotted()}() as {rng.choice(pool[:-1])}:", f"{indent}    {dotted()}()"]
         if roll < 0.66:
@@ -335,6 +385,15 @@ def _generated_module(rng: random.Random) -> str:
             return [f"{indent}if ({rng.choice(pool[:-1])} := {dotted()}):", f"{indent}    {dotted()}()"]
         if depth >= 2:
             return [f"{indent}{dotted()}()"]
+        if roll < 0.76:  # a name bound on several paths
+            head, other = rng.choice([("try:", "except ImportError:"), (f"if {dotted()}:", "else:")])
+            body = [f"{indent}{head}"]
+            for _ in range(rng.randint(1, 2)):
+                body += statement(indent + "    ", depth + 1, in_class, in_method)
+            body.append(f"{indent}{other}")
+            for _ in range(rng.randint(1, 2)):
+                body += statement(indent + "    ", depth + 1, in_class, in_method)
+            return body
         if roll < 0.85:
             name = "__init__" if in_class and rng.random() < 0.5 else rng.choice(["f", "g", "load"])
             params = "self, " if in_class else ""
@@ -356,12 +415,13 @@ def _generated_module(rng: random.Random) -> str:
 
 @pytest.mark.parametrize("batch", range(6))
 def test_generated_modules_are_sound(batch: int) -> None:
-    calls = 0
+    calls = references = 0
     for seed in range(batch * 60, (batch + 1) * 60):
         source = _generated_module(random.Random(seed))
         ast.parse(source)  # the generator writes valid Python
         calls += assert_sound(source)
-    assert calls > 300
+        references += assert_references_sound(source)
+    assert calls > 300 and references > 300
 
 
 # -------------------------------------------------- the rules: screen on and off, same findings

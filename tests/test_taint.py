@@ -23,6 +23,7 @@ from aisec.hooks import (
     GUARD,
     INDIRECT,
     INSTRUCTION,
+    LLM_OUTPUT,
     MESSAGES,
     REMOTE,
     TAINT_SINKS,
@@ -897,3 +898,64 @@ def test_hostile_shapes_do_not_break_the_analysis() -> None:
 
 def test_rule_examples_see_the_engine_sanitizers(tmp_path: Path) -> None:
     assert build_catalog([], {}).sanitizers  # int, json.dumps, re.fullmatch, ...
+
+
+# ----- sources scoped to a class (`Source.within`): a model integration's HTTP call is the model's reply
+
+SCOPED = build_catalog(
+    [
+        TaintCatalog(
+            sources=(
+                Source("acme.fetch", INDIRECT, "call", "document"),
+                Source("acme.fetch", LLM_OUTPUT, "call", "reply", within=("acme.Model*",)),
+            ),
+            sinks=(Sink("acme.sink", (SinkArgument(INSTRUCTION),)),),
+        )
+    ],
+    {},
+)
+
+
+def test_a_scoped_source_wins_inside_its_classes_only() -> None:
+    source = """
+        from acme import Model, ModelBase, Other, fetch, sink
+
+        def outside():
+            sink(fetch())
+
+        class Provider(Model):
+            def go(self):
+                sink(fetch())
+
+            def nested(self):
+                def inner():
+                    return fetch()
+                sink(inner())
+
+        class Child(Provider):
+            def go(self):
+                sink(fetch())
+
+        class Plain(Other):
+            def go(self):
+                sink(fetch())
+
+        class LookAlike(Other):
+            Model = Model
+            def go(self):
+                sink(fetch())
+    """
+    tiers = [(line, tier) for line, _, _, tier, _ in flows(source, SCOPED)]
+    assert tiers == [
+        (5, INDIRECT),
+        (9, LLM_OUTPUT),
+        (14, LLM_OUTPUT),
+        (18, LLM_OUTPUT),
+        (22, INDIRECT),
+        (27, INDIRECT),
+    ]
+
+
+def test_a_scoped_source_needs_a_base_spelled_to_pass_the_prefilter() -> None:
+    catalog = TaintCatalog(sources=(Source("acme.fetch", LLM_OUTPUT, "call", within=("lc*.LLM", "lc.Chat")),))
+    assert catalog.source_tokens() == (("acme", "fetch", "lc", "LLM"), ("acme", "fetch", "lc", "Chat"))

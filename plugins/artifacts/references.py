@@ -838,7 +838,7 @@ class ArtifactReferences:
 
     def _artifact_resolve(self, node: libcst.Call) -> tuple[Any, ...]:
         rule: Any = self
-        qualified = rule.names.qualified(node.func)
+        qualified = rule.qualified_name(node.func)
         loader = LOADERS.get(qualified) if qualified else None
         if loader is None:
             return ()

@@ -16,7 +16,12 @@ Casts and allowlist guards (`if name in TOOLS:`) are the engine's too.
 from __future__ import annotations
 
 from aisec.hooks import LLM_OUTPUT, ParameterSource, Sanitizer, Sink, SinkArgument, Source, TaintCatalog
-from aisec.plugins.prompt_injection.catalog import LANGCHAIN_PROVIDER_PACKAGES, _methods
+from aisec.plugins.prompt_injection.catalog import (
+    HTTP_CALLS,
+    LANGCHAIN_MODEL_BASES,
+    LANGCHAIN_PROVIDER_PACKAGES,
+    _methods,
+)
 
 EXEC = "exec"
 SQL = "sql"
@@ -51,6 +56,11 @@ _LANGCHAIN_PROVIDERS = (
 _RUNNABLE_METHODS = ("invoke", "ainvoke", "batch", "abatch", "predict", "apredict", "run", "arun")
 
 SOURCES: tuple[Source, ...] = (
+    # A LangChain model integration's own HTTP call to its provider returns the model's reply.
+    *(
+        Source(pattern, LLM_OUTPUT, "call", "the model API's reply", within=LANGCHAIN_MODEL_BASES)
+        for pattern in HTTP_CALLS
+    ),
     *_llm(
         (
             "*.chat.completions.create",

@@ -71,7 +71,10 @@ class ModelOutputExecuted(OutputFlowRule):
         "code runs in the server, so this is code execution, not only HTML), `os.system`/`os.popen`/`os.exec*`/`pty.spawn`, or a `subprocess` call, whether "
         "as a shell string (`shell=True`) or inside an argument list. The flow is followed through "
         "variables, helpers that return the response, and attributes set in one method and used in "
-        "another (`self.last_code = ...`).\n\n"
+        "another (`self.last_code = ...`). Inside a LangChain model integration (a method of a class "
+        "deriving from `BaseChatModel`, `SimpleChatModel`, `BaseLLM`, `LLM` or `BaseLanguageModel`, "
+        "or a function nested in one), the integration's own HTTP call to its provider "
+        "(`requests`, `httpx`, `aiohttp`, `urllib`) returns the model's reply: model output too.\n\n"
         "Agent tools that execute model-written code are reported without a flow: LangChain "
         "`PythonREPLTool`/`PythonAstREPLTool`/`PythonREPL`, `create_python_agent`, "
         "`create_pandas_dataframe_agent(..., allow_dangerous_code=True)` (and the CSV and Spark "
@@ -110,6 +113,16 @@ class ModelOutputExecuted(OutputFlowRule):
         "https://nvd.nist.gov/vuln/detail/CVE-2023-29374",
     )
     invalid = (
+        # a provider integration: its HTTP call returns the model's reply
+        "import requests\nfrom langchain_core.language_models.llms import LLM\n\n\n"
+        "class AcmeLLM(LLM):\n    def _call(self, prompt, stop=None, **kwargs):\n"
+        "        reply = requests.post(self.endpoint, json={'prompt': prompt}, timeout=30).json()\n"
+        "        if reply['text'].startswith('CODE:'):\n            exec(reply['text'][5:])\n"
+        "        return reply['text']\n",
+        "import httpx\nfrom langchain_core.language_models.chat_models import BaseChatModel\n\n\n"
+        "class ChatAcme(BaseChatModel):\n    def _generate(self, messages, stop=None, **kwargs):\n"
+        "        def ask():\n            return httpx.post(self.api_base, json={'m': messages}).json()\n\n"
+        "        return eval(ask()['tool_args'])\n",
         # code-interpreter chat
         'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef run_code(task):\n    resp = client.chat.completions.create(\n        model="gpt-4o", messages=[{"role": "user", "content": f"Write Python for: {task}"}]\n    )\n    code = resp.choices[0].message.content.strip("`")\n    exec(code, {})\n',
         # shell assistant
@@ -149,6 +162,10 @@ class ModelOutputExecuted(OutputFlowRule):
         ),
     )
     valid = (
+        # a class named like a model base but not LangChain's: its HTTP reply is fetched content
+        "import requests\nfrom acme.plugins import LLM\n\n\n"
+        "class Updater(LLM):\n    def run(self, url):\n"
+        "        script = requests.get(url, timeout=30).text\n        exec(script)\n",
         # literal_eval parses, it does not execute
         'import ast\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef numbers(text):\n    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])\n    return ast.literal_eval(resp.choices[0].message.content)\n',
         # allowlisted command
@@ -236,7 +253,7 @@ class ModelOutputExecuted(OutputFlowRule):
         )
 
     def _check_helper(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         if not qualified or not qualified.startswith(_FRAMEWORKS):
             return  # a team's own class of the same name, or a callee we cannot place
         parts = qualified.split(".")

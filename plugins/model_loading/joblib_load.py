@@ -160,7 +160,7 @@ class JoblibLoad(Rule):
         return False
 
     def visit_Call(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         if not qualified:
             return
         if qualified in JOBLIB:

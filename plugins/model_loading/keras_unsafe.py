@@ -118,7 +118,7 @@ class KerasUnsafeDeserialization(Rule):
         return isinstance(value, str) and value.lower().endswith(_HDF5_SUFFIXES)
 
     def visit_Call(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         if not qualified:
             return
         if qualified in GLOBAL_UNSAFE:

@@ -123,7 +123,7 @@ class DangerousDeserialization(Rule):
     )
 
     def visit_Call(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         if qualified in LOADERS:
             self._check_loader(node, qualified)
             return

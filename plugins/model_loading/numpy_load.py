@@ -81,7 +81,7 @@ class NumpyAllowPickle(Rule):
     )
 
     def visit_Call(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         position = LOADERS.get(qualified) if qualified else None
         if position is None:
             return

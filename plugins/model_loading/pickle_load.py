@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from aisec.hooks import Confidence, Example, Rule, Severity, cst
 
-from .references import CALLBACK_TAKERS, referenced, takes_callbacks
+from .references import referenced
 
 if TYPE_CHECKING:
     import libcst
@@ -74,8 +74,6 @@ class PickleLoad(Rule):
     qualified_names = (
         *DESERIALIZERS,
         *_PEER_PICKLES,
-        *CALLBACK_TAKERS,
-        "msgpack.unpack*",
         "builtins.super.find_class",
         "*.Unpickler.find_class",
     )
@@ -91,8 +89,11 @@ class PickleLoad(Rule):
         "**References.** A deserializer passed, uncalled, to `functools.partial`, `map`/`filter`, "
         "a pool's or executor's `map`/`imap`/`starmap`/`submit`/`apply_async`, or as msgpack's "
         "`object_hook`, is reported at the reference (it is called later on data that API picks). "
-        "Assigning it to a name (`loader = pickle.load`) is followed to the call of that name. A "
-        "loader handed to any other function is not followed.\n\n"
+        "Passed to any other function (`register(pickle.loads)`, `Codec(decode=pickle.loads)`, "
+        "also as an item of a list/tuple/set/dict written in the call: `hooks=[pickle.load]`) it "
+        "may be called later and is reported at **medium confidence**; calls that only look at "
+        "it (`isinstance`, `functools.wraps`, `inspect.signature`, `getattr`, ...) are not. "
+        "Assigning it to a name (`loader = pickle.load`) is followed to the call of that name.\n\n"
         "**Peers.** `torch.distributed` object collectives ("
         + ", ".join(f"`{name.rsplit('.', 1)[1]}`" for name in _PEER_PICKLES if name.startswith("torch"))
         + ") and `multiprocessing.connection` `recv()` (on a `Client(...)` or `Listener.accept()` "
@@ -124,6 +125,16 @@ class PickleLoad(Rule):
     )
     invalid = (
         "import pickle\n\nwith open('model.pkl', 'rb') as f:\n    model = pickle.load(f)\n",
+        # references passed to any function (medium confidence), as written or in a literal
+        "import pickle\nregistry.register('pkl', pickle.loads)\n",
+        "from pickle import loads as decode\ncodec = Codec(decode=decode)\n",
+        "import dill\nserializers = dict(fast={'x': 1}, full=[dill.loads])\n",
+        "import pickle\nload_all(paths, (pickle.load, print))\n",
+        "import pickle\nloader = pickle.load\nregister(loader)\n",  # an alias passed on
+        # bound on several paths: the name may be any of the modules (the pickle one is reported)
+        "if fast:\n    import pickle as codec\nelif small:\n    import msgpack as codec\n"
+        "else:\n    import json as codec\nobj = codec.loads(blob)\n",
+        "import pickle as codec\n\nif prefer_json:\n    import json as codec\n\nobj = codec.loads(blob)\n",
         "import pickle as pk\nobj = pk.loads(payload)\n",
         "from pickle import loads as decode\nobj = decode(payload)\n",
         "import _pickle\nobj = _pickle.Unpickler(stream).load()\n",
@@ -177,6 +188,14 @@ class PickleLoad(Rule):
         ),
     )
     valid = (
+        # looking at a loader is not calling it; dumpers are not loaders
+        "import inspect\nimport pickle\nok = isinstance(u, pickle.Unpickler)\nsig = inspect.signature(pickle.loads)\n",
+        "import functools\nimport pickle\n\n@functools.wraps(pickle.loads)\ndef loads(b):\n    return safe(b)\n",
+        "import pickle\nregistry.register('pkl', pickle.dumps)\n",
+        "import json\nregistry.register('json', json.loads)\n",
+        # rebound unconditionally: the earlier import is no longer a path
+        "import pickle as codec\nimport json as codec\nobj = codec.loads(blob)\n",
+        "try:\n    import orjson as codec\nexcept ImportError:\n    import json as codec\nobj = codec.loads(blob)\n",
         "import json\n\nwith open('config.json') as f:\n    config = json.load(f)\n",
         "import pickle\nblob = pickle.dumps(model)\npickle.dump(model, open('m.pkl', 'wb'))\n",
         "def load(path):\n    return open(path).read()\n\ndata = load('notes.txt')\n",
@@ -197,7 +216,7 @@ class PickleLoad(Rule):
     )
 
     def visit_Call(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         if qualified in _PEER_PICKLES:
             self.report(node, _PEER_PICKLES[qualified], severity=Severity.LOW)
             return
@@ -205,13 +224,14 @@ class PickleLoad(Rule):
         if message is not None:
             severity = Severity.MEDIUM if qualified in _MEDIUM else None
             self.report(node, message, severity=severity)
-        elif takes_callbacks(qualified, node) or _is_msgpack_unpack(qualified):
-            for arg, target in referenced(self.names, node):
+        else:
+            for expr, target, confidence in referenced(self, node, sure=_is_msgpack_unpack(qualified)):
                 if target in DESERIALIZERS:
                     self.report(
-                        arg.value,
+                        expr,
                         f"{DESERIALIZERS[target]} (passed here to be called later)",
                         severity=Severity.MEDIUM if target in _MEDIUM else None,
+                        confidence=confidence,
                     )
 
     def visit_ClassDef(self, node: libcst.ClassDef) -> None:

@@ -1,10 +1,16 @@
-"""Loaders used as values, not called: `partial(torch.load, ...)`, `map(pickle.load, files)`.
+"""Loaders used as values, not called: `partial(torch.load, ...)`, `register(pickle.loads)`.
 
 A deserializer handed to another function runs all the same, later, on data that function
-chooses. aisec follows such references where the receiving call is one whose job is to call it:
-`functools.partial` (its keywords are the loader's), and map/executor style APIs. They are listed
-by qualified-name pattern so the call screen keeps a rule for files that only *reference* a
-loader (`Rule.qualified_names` must name every callee a rule reports under).
+chooses. Every function named (not called) in a call's arguments is a reference: positional and
+keyword arguments, and the items of a list/tuple/set or the values of a dict written there
+(`callbacks=[torch.load]`, `dict(loader=yaml.load)`). Where the receiving call is one whose job is
+to call it (`functools.partial`, map/executor style APIs, listed by qualified-name pattern) the
+reference is as sure as a call; passed to any other function (a registry, a callback slot) it
+may or may not be called, so it is reported at medium confidence. Calls that only look at an
+object (`isinstance`, `functools.wraps`, `inspect.signature`, ...) are not references.
+
+The call screen (`aisec.screen`) resolves reference arguments too, so a rule keeps a file that
+only *passes* a loader; the rule's `qualified_names` must name the loader itself.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, Iterator
 
-from aisec.hooks import cst
+from aisec.hooks import Confidence, cst
 
 if TYPE_CHECKING:
     import libcst
@@ -35,6 +41,30 @@ CALLBACK_TAKERS = (
     "*.apply_async",
     "*.run_in_executor",
 )
+# Calls that look at a function without ever calling it.
+INSPECTORS = frozenset(
+    {
+        *(
+            f"builtins.{name}"
+            for name in (
+                "isinstance", "issubclass", "id", "type", "repr", "str", "print", "hash", "callable",
+                "getattr", "hasattr", "setattr", "delattr", "dir", "vars", "format", "len", "bool",
+            )
+        ),
+        "functools.wraps",
+        "functools.update_wrapper",
+        "typing.cast",
+        "inspect.signature",
+        "inspect.getsource",
+        "inspect.getdoc",
+        "inspect.getmodule",
+        "inspect.isfunction",
+        "inspect.isclass",
+        "logging.debug",
+        "logging.info",
+        "logging.warning",
+    }
+)  # fmt: skip
 
 
 def takes_callbacks(qualified: str | None, call: libcst.Call) -> bool:
@@ -47,24 +77,52 @@ def takes_callbacks(qualified: str | None, call: libcst.Call) -> bool:
     )
 
 
-def referenced(names: Any, call: libcst.Call) -> Iterator[tuple[libcst.Arg, str]]:
-    """Arguments of `call` that name a function without calling it, with its qualified name."""
+def referenced(
+    rule: Any, call: libcst.Call, sure: bool = False
+) -> Iterator[tuple[libcst.BaseExpression, str, Any]]:
+    """Functions `call` is given uncalled: (the expression, the qualified name `rule` judges it by,
+    the confidence to report it at: None, the rule's own, when `call` is sure to call it (`sure`,
+    or a callback taker), else medium). Nothing for a call that only inspects its arguments."""
+    qualified = rule.qualified_name(call.func)
+    if qualified in INSPECTORS:
+        return
+    confidence = None if sure or takes_callbacks(qualified, call) else Confidence.MEDIUM
+    for expr in reference_arguments(call):
+        target = rule.qualified_name(expr)
+        if target is not None:
+            yield expr, target, confidence
+
+
+def reference_arguments(call: libcst.Call) -> Iterator[libcst.BaseExpression]:
+    """Names and attributes in `call`'s arguments, or in a list/tuple/set/dict written there."""
     for arg in call.args:
-        if arg.star or not isinstance(arg.value, (cst.Name, cst.Attribute)):
+        if arg.star:
             continue
-        qualified = names.qualified(arg.value)
-        if qualified is not None:
-            yield arg, qualified
+        value = arg.value
+        if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+            items: list[Any] = [
+                element.value for element in value.elements if isinstance(element, cst.Element)
+            ]
+        elif isinstance(value, cst.Dict):
+            items = [element.value for element in value.elements if isinstance(element, cst.DictElement)]
+        else:
+            items = [value]
+        for item in items:
+            if isinstance(item, cst.Attribute) or (
+                isinstance(item, cst.Name) and item.value not in ("None", "True", "False")  # constants
+            ):
+                yield item
 
 
-def partial_target(names: Any, call: libcst.Call) -> tuple[str, libcst.Call] | None:
-    """For `partial(f, *args, **kw)`: f's qualified name and the call `f(*args, **kw)` it stands for."""
-    if names.qualified(call.func) not in PARTIALS or not call.args:
+def partial_target(rule: Any, call: libcst.Call) -> tuple[str, libcst.Call] | None:
+    """For `partial(f, *args, **kw)`: f's qualified name (as `rule` judges it) and the call
+    `f(*args, **kw)` it stands for."""
+    if rule.names.qualified(call.func) not in PARTIALS or not call.args:
         return None
     first = call.args[0]
     if first.star or first.keyword is not None:
         return None
-    qualified = names.qualified(first.value)
+    qualified = rule.qualified_name(first.value)
     if qualified is None:
         return None
     return qualified, call.with_changes(func=first.value, args=call.args[1:])

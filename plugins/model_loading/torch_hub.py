@@ -116,7 +116,7 @@ class TorchHubLoad(Rule):
         self._module = node
 
     def visit_Call(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         if qualified in HUB_CODE:
             self._check_hub_code(node, qualified)
         elif qualified in STATE_DICT_LOADERS:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from aisec.hooks import Applicability, Confidence, Example, Rule, Severity
 
-from .references import CALLBACK_TAKERS, partial_target, referenced, takes_callbacks
+from .references import partial_target, referenced
 
 if TYPE_CHECKING:
     import libcst
@@ -34,7 +34,7 @@ class TorchLoadUnsafe(Rule):
     severity = Severity.HIGH
     cwe = "CWE-502"
     triggers = ("torch",)
-    qualified_names = (*sorted(LOADERS | PACKAGE_IMPORTERS), *CALLBACK_TAKERS)
+    qualified_names = tuple(sorted(LOADERS | PACKAGE_IMPORTERS))
     fix_applicability = Applicability.UNSAFE
     description = (
         "`torch.load` (also spelled `torch.serialization.load`) called without `weights_only=True`, "
@@ -49,7 +49,9 @@ class TorchLoadUnsafe(Rule):
         "decides. "
         "`weights_only=False` and a `pickle_module` are always high. `functools.partial(torch.load, "
         "...)` is judged by the keywords it binds (no fix); `torch.load` passed uncalled to `map` "
-        "or a pool's or executor's `map`/`submit` is called without `weights_only`. "
+        "or a pool's or executor's `map`/`submit` is called without `weights_only`; passed to any "
+        "other function (`Trainer(callbacks=[torch.load])`, `register(torch.load)`) it may be, "
+        "and is reported at medium confidence (not to `isinstance`, `functools.wraps`, ...). "
         "A `weights_only` value that is "
         "not a literal, or an omitted one next to `**kwargs`, is medium with low confidence. "
         "Also `torch.package.PackageImporter` (high), which unpickles the package's objects and "
@@ -87,6 +89,11 @@ class TorchLoadUnsafe(Rule):
     )
     invalid = (
         "import torch\n\nmodel = torch.load('checkpoint.pt', map_location='cpu')\n",
+        "import torch\ntrainer = Trainer(callbacks=[torch.load])\n",
+        "import torch as t\nLOADERS = dict(pt=t.load)\n",
+        # a name bound on several paths may be torch: the later branch does not hide it
+        "try:\n    import torch\nexcept ImportError:\n    import torch_npu as torch\nstate = torch.load(path)\n",
+        "import torch\nif use_npu:\n    import torch_npu as torch\nstate = torch.load(path)\n",
         "import torch as t\nstate = t.load(path, weights_only=False)\n",
         "from torch import load as tl\nstate = tl(path)\n",
         "import torch\nimport dill\nmodel = torch.load(path, pickle_module=dill)\n",
@@ -123,6 +130,11 @@ class TorchLoadUnsafe(Rule):
         ),
     )
     valid = (
+        "import torch\nregister(torch.save)\nhelp_text = repr(torch.load)\n",
+        "import functools\nimport torch\nregister(functools.partial(torch.load, weights_only=True))\n",
+        "try:\n    import torch\nexcept ImportError:\n    import torch_npu as torch\n"
+        "state = torch.load(path, weights_only=True)\n",
+        "import torch\nimport safetensors.torch as torch\nstate = torch.load(path)\n",
         "import torch\n\nstate = torch.load('checkpoint.pt', map_location='cpu', weights_only=True)\nmodel.load_state_dict(state)\n",
         "import torch as t\nstate = t.load(path, weights_only=True)\n",
         "import json\nconfig = json.load(open('config.json'))\n",
@@ -143,18 +155,19 @@ class TorchLoadUnsafe(Rule):
     )
 
     def visit_Call(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
-        partial = partial_target(self.names, node)
+        qualified = self.qualified_name(node.func)
+        partial = partial_target(self, node)
         if partial is not None and partial[0] in LOADERS:
             self._check_load(partial[1], partial[0], at=node)
-        elif takes_callbacks(qualified, node):
-            for arg, target in referenced(self.names, node):
+        else:
+            for expr, target, confidence in referenced(self, node):
                 if target in LOADERS:
                     self.report(
-                        arg.value,
+                        expr,
                         f"`{target}` passed here to be called later, without `weights_only=True`: "
                         "it unpickles arbitrary objects unless the installed torch defaults to "
                         "weights_only=True; pass a function or `functools.partial` that sets it",
+                        confidence=confidence,
                     )
         if qualified in LOADERS:
             self._check_load(node, qualified)

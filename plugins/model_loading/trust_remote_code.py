@@ -166,7 +166,7 @@ class TrustRemoteCode(Rule):
         found = _find_flag(node, self._dict_flag)
         if found is None:
             return
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         if qualified is not None and qualified.split(".", 1)[0] in PACKAGES:
             confidence = None
             shown = qualified

@@ -442,7 +442,7 @@ class UnpinnedHubDownload(Rule):
                 return
 
     def visit_Call(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        qualified = self.qualified_name(node.func)
         spec = self._spec(node, qualified)
         if spec is None:
             return

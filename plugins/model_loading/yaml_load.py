@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from aisec.hooks import Applicability, Confidence, Example, Rule, Severity, cst
 
+from .references import referenced
+
 if TYPE_CHECKING:
     import libcst
 
@@ -56,7 +58,11 @@ class YamlLoad(Rule):
         "`FullLoader` and their `C*` variants are unsafe, `SafeLoader`, `CSafeLoader`, "
         "`BaseLoader` and `CBaseLoader` (and project classes derived from them in the same file) "
         "are safe. Also ruamel.yaml's `YAML(typ='unsafe')` and its old `load` API. A Loader aisec "
-        "cannot resolve is reported at medium severity and low confidence."
+        "cannot resolve is reported at medium severity and low confidence. A loader passed uncalled "
+        "to another function (`dict(loader=yaml.unsafe_load)`, `map(yaml.full_load, files)`) is "
+        "reported at the reference (medium confidence unless the receiver is `map`/`partial`/an "
+        "executor); `yaml.load` passed that way is medium severity, low confidence (the Loader is "
+        "chosen where it is called)."
     )
     rationale = (
         "The unsafe loaders honour `!!python/object/apply:` tags, so a YAML config, model card or "
@@ -79,6 +85,8 @@ class YamlLoad(Rule):
         "import yaml\ncfg = yaml.load(stream)\n",
         "import yaml\ndocs = list(yaml.load_all(stream, yaml.UnsafeLoader))\n",
         "import yaml\ncfg = yaml.unsafe_load(text)\n",
+        "import yaml\nparsers = dict(loader=yaml.load)\n",
+        "import yaml\ndocs = list(map(yaml.unsafe_load, texts))\n",
         "import yaml as y\ncfg = y.full_load(text)\n",
         "from yaml import load, CLoader\ncfg = load(text, Loader=CLoader)\n",
         "from yaml import FullLoader\nimport yaml\ncfg = yaml.load(text, FullLoader)\n",
@@ -94,6 +102,7 @@ class YamlLoad(Rule):
         "import yaml\n\nclass ConfigLoader(yaml.SafeLoader):\n    pass\n\ncfg = yaml.load(text, Loader=ConfigLoader)\n",
         "from ruamel.yaml import YAML\nyaml = YAML(typ='rt')\ndata = yaml.load('thing.yaml')\n",
         "import json\ncfg = json.load(f)\n",
+        "import yaml\nparsers = dict(loader=yaml.safe_load, dumper=yaml.dump)\nok = callable(yaml.load)\n",
         "import yaml\ntext = yaml.dump(cfg)\n# yaml.load(x) is banned here\n",
     )
 
@@ -107,7 +116,8 @@ class YamlLoad(Rule):
                 self._safe_local_loaders.add(node.name.value)
 
     def visit_Call(self, node: libcst.Call) -> None:
-        qualified = self.names.qualified(node.func)
+        self._check_references(node)
+        qualified = self.qualified_name(node.func)
         if not qualified:
             return
         if qualified in ALWAYS_UNSAFE:
@@ -126,6 +136,26 @@ class YamlLoad(Rule):
                 self.report(
                     node,
                     "ruamel.yaml `YAML(typ='unsafe')` constructs arbitrary Python objects; use typ='safe'",
+                )
+
+    def _check_references(self, node: libcst.Call) -> None:
+        """A loader passed uncalled (`dict(loader=yaml.load)`, `map(yaml.unsafe_load, files)`)."""
+        for expr, target, confidence in referenced(self, node):
+            if target in ALWAYS_UNSAFE:
+                self.report(
+                    expr,
+                    f"`{target}` passed here to be called later: it can construct arbitrary Python "
+                    "objects from the document; pass yaml.safe_load",
+                    severity=Severity.MEDIUM if target in _FULL else None,
+                    confidence=confidence,
+                )
+            elif target in LOADER_FUNCTIONS:
+                self.report(
+                    expr,
+                    f"`{target}` passed here to be called later, with a Loader aisec cannot see; "
+                    "pass yaml.safe_load",
+                    severity=Severity.MEDIUM,
+                    confidence=Confidence.LOW,
                 )
 
     def _check_loader(self, node: libcst.Call, qualified: str) -> None:

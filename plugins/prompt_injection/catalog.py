@@ -455,20 +455,27 @@ _REMOTE_SOURCES = [
     ),
 ]
 
+# HTTP client calls: what they return is fetched content (the LLM-output catalog makes the ones
+# inside a model integration the model's reply).
+HTTP_CALLS = (
+    *(f"requests.{verb}" for verb in _HTTP_VERBS),
+    *(f"requests.Session.{verb}" for verb in _HTTP_VERBS),
+    *(f"requests.session.{verb}" for verb in _HTTP_VERBS),
+    *(f"httpx.{verb}" for verb in _HTTP_VERBS),
+    *(f"httpx.*Client.{verb}" for verb in _HTTP_VERBS),
+    *(f"aiohttp.ClientSession.{verb}" for verb in _HTTP_VERBS),
+    "urllib.request.urlopen",
+    "urllib3.request",
+    "urllib3.PoolManager.request",
+)
+# Base classes of LangChain model integrations: a class deriving from one talks to a model API.
+LANGCHAIN_MODEL_BASES = tuple(
+    f"langchain*.{name}"
+    for name in ("BaseChatModel", "SimpleChatModel", "BaseLLM", "LLM", "BaseLanguageModel")
+)
 _INDIRECT_SOURCES = [
     *_sources(
-        (
-            *(f"requests.{verb}" for verb in _HTTP_VERBS),
-            *(f"requests.Session.{verb}" for verb in _HTTP_VERBS),
-            *(f"requests.session.{verb}" for verb in _HTTP_VERBS),
-            *(f"httpx.{verb}" for verb in _HTTP_VERBS),
-            *(f"httpx.*Client.{verb}" for verb in _HTTP_VERBS),
-            *(f"aiohttp.ClientSession.{verb}" for verb in _HTTP_VERBS),
-            "urllib.request.urlopen",
-            "urllib3.request",
-            "urllib3.PoolManager.request",
-            "trafilatura.fetch_url",
-        ),
+        (*HTTP_CALLS, "trafilatura.fetch_url"),
         INDIRECT,
         "call",
         "an HTTP response",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Sequence
 
 from aisec.hooks import INDIRECT, INSTRUCTION, TEMPLATE, USER, Confidence, Example, Severity, SinkFlow, cst
 
+from .catalog import LANGCHAIN_MODEL_BASES
 from .flows import PromptFlowRule, forged_turn, source
 
 if TYPE_CHECKING:
@@ -13,16 +15,9 @@ if TYPE_CHECKING:
     from aisec.hooks import TaintFact
 
 
-# Base classes of LangChain model integrations: a module defining one talks to a model API.
-_MODEL_BASES = ("BaseChatModel", "SimpleChatModel", "BaseLLM", "LLM", "BaseLanguageModel")
-
-
 def _is_model_base(qualified: str | None) -> bool:
-    return (
-        qualified is not None
-        and qualified.startswith("langchain")
-        and qualified.rsplit(".", 1)[-1] in _MODEL_BASES
-    )
+    """A LangChain model integration's base: a module defining a subclass talks to a model API."""
+    return qualified is not None and any(fnmatchcase(qualified, base) for base in LANGCHAIN_MODEL_BASES)
 
 
 def _builds_message(flow: SinkFlow) -> bool:

@@ -9,6 +9,7 @@ May import: the lower layers and `catalog`, never another mixin."""
 from __future__ import annotations
 
 from dataclasses import replace
+from fnmatch import fnmatchcase
 from typing import Any
 
 import libcst as cst
@@ -162,7 +163,7 @@ class CallTransfer:
     def _source_call(
         self, node: cst.Call, names: list[str], args: list, receiver: Value | None
     ) -> Taint | None:
-        for source in self._sources.match(names):
+        for source in self._scoped(self._sources.match(names)):
             if source.kind == "attribute":
                 continue
             cond: frozenset = NO_FACTS
@@ -182,8 +183,21 @@ class CallTransfer:
             return Taint(Site(source.tier, source.label, node), cond=cond)
         return None
 
+    def _scoped(self, sources: list) -> list:
+        """`sources` whose `within` holds here, those with a `within` first (they are the more
+        specific reading of the same call)."""
+        scoped = [source for source in sources if source.within]
+        if not scoped:
+            return sources
+        cls, func = self._unit.cls, self._unit.func
+        while cls is None and func is not None:  # a function nested in a method
+            cls, func = func.cls, func.parent
+        bases = cls.all_bases() if cls is not None else ()
+        held = [s for s in scoped if any(fnmatchcase(base, p) for base in bases for p in s.within)]
+        return held + [source for source in sources if not source.within]
+
     def _source_fact(self, node: Any, name: str, kind: str) -> Taint | None:
-        for source in self._sources.match([name]):
+        for source in self._scoped(self._sources.match([name])):
             if source.kind in (kind, "any"):
                 return Taint(Site(source.tier, source.label, node))
         return None
