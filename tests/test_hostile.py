@@ -45,12 +45,18 @@ def _git(root: Path, *args: str) -> None:
 
 
 def run_aisec(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, str, float]:
-    """Run the console script; (exit code, stdout, stderr, peak RSS in MB of the process)."""
+    """Run the console script; (exit code, stdout, stderr, peak RSS in MB of the process).
+
+    It runs under a small Python parent that reports its children's peak RSS: Linux carries a
+    process's peak RSS across fork and exec, so a child of the test process itself would report
+    at least the test process's peak (hundreds of MB once other tests imported torch)."""
+    rss_file = cwd.parent / "rss.txt"
+    wrapper = [sys.executable, "-c", _RSS_WRAPPER, str(rss_file), str(AISEC), *args]
     with open(cwd.parent / "out.txt", "w+b") as out, open(cwd.parent / "err.txt", "w+b") as err:
-        process = subprocess.Popen([str(AISEC), *args], cwd=cwd, env=env, stdout=out, stderr=err)
+        process = subprocess.Popen(wrapper, cwd=cwd, env=env, stdout=out, stderr=err)
         deadline = time.monotonic() + TIMEOUT
         while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            pid, status, _ = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
             if time.monotonic() > deadline:
@@ -61,7 +67,16 @@ def run_aisec(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return process.returncode, out.read().decode(), err.read().decode(), usage.ru_maxrss / 1024
+        rss = int(rss_file.read_text()) / 1024
+        return process.returncode, out.read().decode(), err.read().decode(), rss
+
+
+_RSS_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "with open(sys.argv[1], 'w') as f: f.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+    "sys.exit(code)\n"
+)
 
 
 @pytest.fixture(scope="module")
