@@ -8,7 +8,8 @@ Each measurement runs `python -m aisec check` in a fresh process (so peak memory
 own `ru_maxrss`), best of `--repeat`:
 
 - `app, full scan`: a generated 50-module LLM application (Flask routes that build prompts through
-  helpers, services, prompt constants, loops), `--no-cache`;
+  helpers and call a helper module whose parameter reaches a system message, services, prompt
+  constants, loops), `--no-cache`;
 - `app, pre-commit`: the same app with a warm cache, after one route file changed, checking that
   file only (what the pre-commit hook does);
 - `nested loops`: the 31-line file with 19 nested loops (89 s before the analysis was bounded);
@@ -42,7 +43,8 @@ try:
     code = main(sys.argv[1:])
 except SystemExit as exc:
     code = exc.code
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(peak, file=sys.stderr)
 sys.exit(code)
 """
 
@@ -51,6 +53,7 @@ from flask import Blueprint, request
 import openai
 
 from app import prompts
+from app.llm import ask
 
 bp = Blueprint("route_{n}", __name__)
 
@@ -74,6 +77,26 @@ def ask_{n}():
     history = request.args.getlist("h")
     reply = openai.chat.completions.create(model="gpt-4o", messages=build_messages(topic, history))
     return reply.choices[0].message.content
+
+
+@bp.route("/explain/{n}")
+def explain_{n}():
+    return ask(request.args["topic"], tone=request.args.get("tone", "plain"))
+"""
+
+LLM = """\
+import openai
+
+from .prompts import SYSTEM_PROMPT
+
+
+def instructions(tone):
+    return f"{SYSTEM_PROMPT} Answer in a {tone} tone."
+
+
+def ask(question, tone="plain"):
+    messages = [{"role": "system", "content": instructions(tone)}, {"role": "user", "content": question}]
+    return openai.chat.completions.create(model="gpt-4o", messages=messages).choices[0].message.content
 """
 
 SERVICE = """\
@@ -99,7 +122,8 @@ def score_{n}(items):
 
 
 def generate_app(root: Path) -> Path:
-    """A 50-module Flask + OpenAI app: 30 route modules, 19 services, the prompts module."""
+    """A 50-module Flask + OpenAI app: 30 route modules (each calls the `llm` helper module too),
+    18 services, the prompts and llm modules."""
     package = root / "app"
     package.mkdir(parents=True)
     (root / ".git").mkdir()
@@ -109,7 +133,8 @@ def generate_app(root: Path) -> Path:
     )
     for n in range(30):
         (package / f"route_{n:02d}.py").write_text(ROUTE.format(n=n), encoding="utf-8")
-    for n in range(MODULES - 31):
+    (package / "llm.py").write_text(LLM, encoding="utf-8")
+    for n in range(MODULES - 32):
         (package / f"service_{n:02d}.py").write_text(SERVICE.format(n=n), encoding="utf-8")
     return root
 
@@ -131,7 +156,7 @@ def nested_loops(root: Path) -> Path:
 
 
 def run(args: list[str], cwd: Path, pythonpath: str | None, timeout: float) -> tuple[float, int, int]:
-    """(seconds, peak KiB, exit code) of one `aisec` run in a fresh process."""
+    """(seconds, peak KiB of the run and its workers, findings) of one `aisec` run in a fresh process."""
     env = dict(os.environ)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
@@ -147,7 +172,9 @@ def run(args: list[str], cwd: Path, pythonpath: str | None, timeout: float) -> t
     elapsed = time.perf_counter() - start
     lines = done.stderr.strip().splitlines()
     peak = int(lines[-1]) if lines and lines[-1].isdigit() else 0
-    return elapsed, peak, done.returncode
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"aisec {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
+    return elapsed, peak, sum(1 for line in done.stdout.splitlines() if ": AIS" in line)
 
 
 def best(
@@ -172,38 +199,55 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="aisec-bench-") as tmp:
         root = generate_app(Path(tmp) / "app50")
         lines = sum(len(p.read_text().splitlines()) for p in root.rglob("*.py"))
-        seconds, peak, code = best(
-            options.repeat, ["check", "--no-cache", "-q", "."], root, options.pythonpath, options.timeout
+        seconds, peak, found = best(
+            options.repeat,
+            ["check", "--no-cache", "--format", "concise", "."],
+            root,
+            options.pythonpath,
+            options.timeout,
         )
-        rows.append(("app, full scan", f"{MODULES} modules, {lines:,} lines", seconds, peak, code))
-        run(["check", "-q", "."], root, options.pythonpath, options.timeout)  # warm the cache
+        rows.append(("app, full scan", f"{MODULES} modules, {lines:,} lines", seconds, peak, found))
+        run(
+            ["check", "--format", "concise", "."], root, options.pythonpath, options.timeout
+        )  # warm the cache
         changed = root / "app" / "route_07.py"
         changed.write_text(changed.read_text() + "# changed\n", encoding="utf-8")
-        seconds, peak, code = best(
-            options.repeat, ["check", "-q", str(changed)], root, options.pythonpath, options.timeout
+        seconds, peak, found = best(
+            options.repeat,
+            ["check", "--format", "concise", str(changed)],
+            root,
+            options.pythonpath,
+            options.timeout,
         )
-        rows.append(("app, pre-commit", "1 changed route file, warm cache", seconds, peak, code))
+        rows.append(("app, pre-commit", "1 changed route file, warm cache", seconds, peak, found))
         nested = nested_loops(Path(tmp))
-        seconds, peak, code = best(
-            1, ["check", "--no-cache", "-q", str(nested)], Path(tmp), options.pythonpath, options.timeout
+        seconds, peak, found = best(
+            1,
+            ["check", "--no-cache", "--format", "concise", str(nested)],
+            Path(tmp),
+            options.pythonpath,
+            options.timeout,
         )
-        rows.append(("nested loops", "31 lines, 19 nested loops", seconds, peak, code))
+        rows.append(("nested loops", "31 lines, 19 nested loops", seconds, peak, found))
         for path in options.path:
-            seconds, peak, code = best(
+            seconds, peak, found = best(
                 1,
-                ["check", "--no-cache", "-q", "--exit-zero", str(path)],
+                ["check", "--no-cache", "--format", "concise", "--exit-zero", str(path)],
                 path,
                 options.pythonpath,
                 options.timeout,
             )
-            rows.append((f"tree {path.name}", str(path), seconds, peak, code))
+            rows.append((f"tree {path.name}", str(path), seconds, peak, found))
     build = options.pythonpath or "this checkout"
     table = [
         f"# taint bounds ({dt.date.today()}, {build}, Python {sys.version.split()[0]})",
         "",
-        "| case | input | seconds | peak MiB | exit |",
+        "| case | input | seconds | peak MiB | findings |",
         "| --- | --- | ---: | ---: | ---: |",
-        *(f"| {case} | {what} | {s:.2f} | {kib / 1024:.0f} | {code} |" for case, what, s, kib, code in rows),
+        *(
+            f"| {case} | {what} | {s:.2f} | {kib / 1024:.0f} | {found} |"
+            for case, what, s, kib, found in rows
+        ),
     ]
     text = "\n".join(table) + "\n"
     print(text)

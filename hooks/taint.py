@@ -294,6 +294,9 @@ class SinkFlow:
     node: Any = field(compare=False, repr=False)
     sink: Sink | None = None
     message_role: str | None = None
+    remote: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    """When the sink is in another module of the project (the call is of a project function that
+    passes the argument on): `aisec.hooks.RelatedLocation`s of the path there, ending at the sink."""
 
 
 class TaintFacts(Protocol):

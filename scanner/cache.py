@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import stat
 import sys
 import tempfile
@@ -138,7 +137,7 @@ def _create_key(path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # created 0600
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(KEY_BYTES))
+            handle.write(os.urandom(KEY_BYTES))
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -201,10 +200,9 @@ class ResultCache:
         message = f"{self.key}\0{name}\0".encode() + payload
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
-    def get(self, path: str, data: bytes, *, source: bool = True) -> FileResult | None:
-        """The cached result for `path` with content (or, for artifacts, signature) `data`;
-        None for a missing, oversized, unsigned, forged or unreadable entry."""
-        name, entry = self._entry(path, data)
+    def _read(self, name: str, entry: Path) -> Any:
+        """The JSON of a signed entry; None for a missing, oversized, unsigned, forged or
+        unreadable one."""
         raw = _read_regular(entry, MAX_ENTRY_BYTES)
         if raw is None:
             return None
@@ -212,7 +210,19 @@ class ResultCache:
         if not hmac.compare_digest(mac, self._mac(name, payload).encode("ascii")):
             return None
         try:
-            result = _result_from_json(json.loads(payload))
+            return json.loads(payload)
+        except ValueError:
+            return None
+
+    def get(self, path: str, data: bytes, *, source: bool = True) -> FileResult | None:
+        """The cached result for `path` with content (or, for artifacts, signature) `data`;
+        None for a missing, oversized, unsigned, forged or unreadable entry."""
+        name, entry = self._entry(path, data)
+        raw = self._read(name, entry)
+        if raw is None:
+            return None
+        try:
+            result = _result_from_json(raw)
         except (ValueError, KeyError, TypeError, IndexError):
             return None
         if result.path != path:
@@ -226,7 +236,25 @@ class ResultCache:
 
     def put(self, path: str, data: bytes, result: FileResult) -> None:
         name, entry = self._entry(path, data)
-        payload = json.dumps(_result_to_json(result)).encode("utf-8")
+        self._write(name, entry, _result_to_json(result))
+
+    def get_record(self, kind: str, key: str) -> Any:
+        """A JSON record other than a file's result (`kind`: e.g. "summary", the taint summary of
+        a module), stored under a hex `key` its owner derives from what it depends on; signed like
+        the results (None: absent or not to be trusted)."""
+        name, entry = self._record_entry(kind, key)
+        return self._read(name, entry)
+
+    def put_record(self, kind: str, key: str, value: Any) -> None:
+        name, entry = self._record_entry(kind, key)
+        self._write(name, entry, value)
+
+    def _record_entry(self, kind: str, key: str) -> tuple[str, Path]:
+        digest = hashlib.sha256(f"{kind}\0{key}".encode()).hexdigest()
+        return f"{kind}:{digest}", self.folder / kind / digest[:2] / f"{digest[2:]}.json"
+
+    def _write(self, name: str, entry: Path, value: Any) -> None:
+        payload = json.dumps(value).encode("utf-8")
         if len(payload) + 65 > MAX_ENTRY_BYTES:
             return  # would be refused on reading anyway
         try:

@@ -457,12 +457,13 @@ def _explain(session: Session, code: str) -> int:
 def _config(session: Session, paths: list[str], cwd: Path) -> int:
     config = session.config
     registry = session.registry
-    print(f"config file: {config.display_path}")
-    print(f"project root: {config.root}")
+    # paths and patterns come from the project: escaped like every other reported string
+    print(printable(f"config file: {config.display_path}"))
+    print(printable(f"project root: {config.root}"))
     print(f"fail-on: {config.fail_on}")
-    print(f"exclude (code files and model artifacts): {', '.join(config.excludes)}")
+    print(printable(f"exclude (code files and model artifacts): {', '.join(config.excludes)}"))
     for pattern, codes in config.per_file_ignores.items():
-        print(f"per-file-ignores: {pattern} -> {', '.join(codes)}")
+        print(printable(f"per-file-ignores: {pattern} -> {', '.join(codes)}"))
     for path in paths:
         policy = policy_for(path, config, cwd)
         if policy.excluded_by is not None:
@@ -474,7 +475,7 @@ def _config(session: Session, paths: list[str], cwd: Path) -> int:
         ignores = "; ".join(
             f"{', '.join(codes)} ignored by {pattern!r}" for pattern, codes in policy.ignores.items()
         )
-        print(f"path {policy.path}: {state}" + (f"; {ignores}" if ignores else ""))
+        print(printable(f"path {policy.path}: {state}" + (f"; {ignores}" if ignores else "")))
     print("plugins:")
     for name, source in registry.plugin_sources.items():
         print(f"  {name} ({source})")

@@ -26,13 +26,14 @@ class ParseError(Rule):
         "8 MiB (at most one byte more is read), more than 200,000 tokens (counted before CPython "
         "parses), more than 100,000 syntax nodes or nesting more than 1,000 levels as libcst builds "
         "it (`a or a or ...` nests once per operand; libcst has no depth limit and crashes), or "
-        "more than `file-timeout-seconds` (default 20) of scanning;\n"
-        "- a file whose scan crashed the worker process that checked it.\n\n"
+        "more than `file-timeout-seconds` (default 20) of scanning (a rule that runs out of time "
+        "is an error naming it instead, and the other rules finish the file).\n\n"
         '**Low** (fails the default gate, passes `fail-on = "medium"`): input Python cannot run '
         "either: NUL bytes (a binary file named `.py`), bytes that are not valid in the declared "
         "encoding, a notebook that is not valid JSON.\n\n"
         "A file that mentions nothing any enabled rule looks for is not parsed at all, so a syntax "
-        "error there is not reported."
+        "error there is not reported. A file whose scan crashed or hung a worker process of a "
+        "parallel run is not a finding but an error (exit 2): the rest of the run completes."
     )
     rationale = (
         "A security check that silently skips what it cannot read is a way around it: code that "

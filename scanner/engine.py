@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from aisec.hooks import (
+    TAINT_SINKS,
+    TAINT_SOURCES,
     Applicability,
     Confidence,
     Finding,
@@ -235,6 +237,10 @@ class FileScanner:
         # source/sink tokens are what the prefilter markers of taint rules stand for.
         self.taint_catalog = taint_catalog
         self._trigger_expansions = taint_catalog.trigger_expansions() if taint_catalog is not None else None
+        self._project_modules: Any = None
+        # Where the taint summaries of the project's modules are cached (`get_record`/`put_record`
+        # of `cache.ResultCache`); None: summarised afresh in each run.
+        self.summary_store: Any = None
 
     # ----- public -----
 
@@ -292,6 +298,7 @@ class FileScanner:
         candidates = [r for r in self.parsing_rules if r.code not in ignored]
         python: _PythonParse | None = None
         if self.use_prefilter:
+            gates = candidates
             candidates = rules_for_text(text, candidates, self._trigger_expansions)
             if candidates and any(screen.screens(candidates) for screen in self._screens()):
                 # The tree of the parse guard `_run_rules` needs anyway: parsed once, screened,
@@ -302,11 +309,28 @@ class FileScanner:
                     candidates = self._identifier_screen.select(tree, text, candidates)
                     result.screened = True
                 del tree
+            candidates = self._through_imports(path, text, gates, candidates, result)
         if not candidates:
             result.skipped_by_prefilter = True
             self._unused_without_parse(path, text, ignored, result)
             return
         self._scan_text(path, text, candidates, ignored, result, fix, python)
+
+    def _through_imports(
+        self, path: str, text: str, before: list[type[Rule]], after: list[type[Rule]], result: FileResult
+    ) -> list[type[Rule]]:
+        """`after` plus the taint rules the gates dropped that the file's project imports bring
+        back: a module that only calls `llm.ask(request.args["q"])` spells no sink itself. Only
+        for a file that spells a source (where such a flow starts)."""
+        lost = [rule for rule in before if rule not in after and _reads_taint(rule)]
+        project = self.project_modules() if lost and "import" in text else None
+        if project is None or not project.mentions_source(text):
+            return after
+        tokens, files = project.import_tokens(path, text)
+        for file in files:
+            result.dependencies[str(file)] = file_signature(file)
+        back = rules_for_text(f"{text}\n{tokens}", lost, self._trigger_expansions) if tokens else []
+        return [rule for rule in before if rule in after or rule in back]
 
     def _screens(self) -> tuple[Any, Any]:
         """The `ast` screens: qualified names of calls (`screen`), taint markers against the
@@ -589,11 +613,16 @@ class FileScanner:
         fix = report.fix if suppression is None else None
         return finding, fix, f"{module.code_for_node(report.node)}\0{origin}"
 
-    @staticmethod
-    def _related(path: str, report: _PendingReport, positions: Any) -> tuple[RelatedLocation, ...]:
-        """Locations of a report's related nodes (nodes the module does not hold are left out)."""
+    def _related(self, path: str, report: _PendingReport, positions: Any) -> tuple[RelatedLocation, ...]:
+        """Locations of a report's related nodes (nodes the module does not hold are left out);
+        a `Location` is a step in another file (its path shown like the findings' paths)."""
         related = []
         for node, message in report.related:
+            if isinstance(node, Location):
+                related.append(
+                    RelatedLocation(dataclasses.replace(node, path=self._shown(node.path)), message)
+                )
+                continue
             try:
                 span = positions.get(node, report.path)
             except KeyError:
@@ -603,6 +632,27 @@ class FileScanner:
             )
             related.append(RelatedLocation(location, message))
         return tuple(related)
+
+    def _shown(self, path: str) -> str:
+        """An absolute path below the current folder as findings show paths: relative, POSIX."""
+        absolute = Path(path)
+        if self.cwd is not None and absolute.is_absolute():
+            try:
+                return absolute.relative_to(self.cwd.resolve()).as_posix()
+            except ValueError:
+                pass
+        return absolute.as_posix()
+
+    def project_modules(self) -> Any:
+        """The project's modules as taint summaries (`taint.project`), made on first use; None
+        without a taint catalog or a project root."""
+        if self._project_modules is None and self.taint_catalog is not None:
+            root = self.root or getattr(self.project, "root", None)
+            if root is not None:
+                from .taint.project import ProjectModules
+
+                self._project_modules = ProjectModules(Path(root), self.taint_catalog, self.summary_store)
+        return self._project_modules
 
     # ----- diagnostics -----
 
@@ -631,8 +681,13 @@ class FileScanner:
         result.findings.extend(assign_fingerprints([finding], [message], self.identity))
 
     def _incomplete_analysis(self, result: FileResult, path: str, context: _FileContext) -> None:
-        """AIS005 when the file's taint analysis stopped at its budget."""
+        """AIS005 when the file's taint analysis stopped at its budget. (Also records the other
+        modules whose summaries the analysis used: a change there re-checks this file.)"""
         taint = context._taint
+        for dependency in taint.dependencies if taint is not None else ():
+            if dependency != Path(path).absolute():
+                context.depends_on(dependency)
+        result.dependencies.update(context.dependencies)
         reason = taint.incomplete if taint is not None else None
         code = INCOMPLETE_ANALYSIS.code
         if not reason or code not in self.enabled_codes or code in self._ignored_codes(path):
@@ -719,6 +774,12 @@ class FileScanner:
         defaults = dict(rule.default_options) if rule is not None else {}
         defaults.update(self.options.get(code, {}))
         return defaults
+
+
+def _reads_taint(rule: type[Rule]) -> bool:
+    """Whether the rule's prefilter triggers are taint markers (it reads the taint engine)."""
+    triggers = (*rule.triggers, *(t for group in rule.trigger_groups for t in group))
+    return any(trigger.startswith(TAINT_SOURCES) or trigger.startswith(TAINT_SINKS) for trigger in triggers)
 
 
 def _with_cell(finding: Finding, path: str, cells: list[int]) -> Finding:
@@ -862,7 +923,12 @@ class _FileContext:
             from .taint import ModuleTaint
 
             catalog = self._scanner.taint_catalog or TaintCatalog()
-            self._taint = ModuleTaint(self._module, self.names, catalog)
+            project = self._scanner.project_modules()
+            path = Path(self.path).absolute()
+            name = project.module_name(path) if project is not None else None
+            self._taint = ModuleTaint(
+                self._module, self.names, catalog, project=project, module_name=name, path=path
+            )
         return self._taint
 
     def options_for(self, code: str) -> Mapping[str, Any]:

@@ -19,7 +19,6 @@ The text is searched as Python reads identifiers: NFKC-normalised when it is not
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Iterable, Mapping, Sequence
 
 from aisec.hooks import Rule
@@ -29,7 +28,11 @@ MARKER_PREFIX = "@taint:"
 
 def searchable(text: str) -> str:
     """The text as triggers are searched in: NFKC-normalised when it is not ASCII."""
-    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return text
+    import unicodedata  # only non-ASCII files pay for it (most pre-commit runs never do)
+
+    return unicodedata.normalize("NFKC", text)
 
 
 def rules_for_text(

@@ -199,6 +199,7 @@ def run_check(
         items = [(path, display_path(path, cwd)) for path in found.files]
 
         cache = open_cache(session, options, notes) if fix_mode is None else None
+        scanner.summary_store = cache  # taint summaries of the project's modules live with the results
 
         def task(item: tuple[Path, str]) -> FileResult:
             path, shown = item

@@ -211,3 +211,15 @@ def test_look_alikes_are_silent() -> None:
 @pytest.mark.parametrize("name", sorted(p.name for p in APP.glob("*.py")))
 def test_each_file_parses(name: str) -> None:
     compile((APP / name).read_text(encoding="utf-8"), name, "exec")
+
+
+def test_readme_quick_start_output_is_real() -> None:
+    """Every line the main README's quick start shows (one finding of each family and the
+    summary) is a line `aisec check examples/vulnerable_app` prints."""
+    readme = (CHECKOUT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ aisec check examples/vulnerable_app\n", 1)[1].split("```", 1)[0]
+    shown = [line for line in block.splitlines() if line.strip() and line != "..."]
+    assert {"AIS1", "AIS2", "AIS3", "AIS4"} <= {m[:4] for m in re.findall(r": (AIS\d{3}) \[", block)}
+    printed = _aisec("check", "examples/vulnerable_app").stdout.splitlines()
+    missing = [line for line in shown if line not in printed]
+    assert not missing, "README quick start lines not printed:\n" + "\n".join(missing)

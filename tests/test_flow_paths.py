@@ -133,3 +133,23 @@ def test_a_finding_without_helpers_has_source_and_sink_only(run_cli: Callable[..
     (finding,) = findings(run_cli, app, "--no-cache")
     assert [r["message"].split(":")[0] for r in finding["related"]] == ["source", "sink"]
     assert finding["related"][0]["line"] == finding["related"][1]["line"] == 3
+
+
+def test_a_path_into_a_helper_names_the_helpers_it_passes_inside(
+    run_cli: Callable[..., Any], app: Path
+) -> None:
+    (app / "app.py").write_text(
+        "from flask import request\nimport openai\n\n\n"
+        "def wrap(text):\n    return f'<q>{text}</q>'\n\n\n"
+        "def send(text):\n"
+        "    return openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': wrap(text)}])\n\n\n"
+        "def view():\n    return send(request.args['q'])\n",
+        encoding="utf-8",
+    )
+    (finding,) = findings(run_cli, app, "--no-cache")
+    assert [(r["line"], r["message"].split(":")[0]) for r in finding["related"]] == [
+        (14, "source"),
+        (14, "passes through `send()`"),
+        (10, "passes through `wrap()`"),
+        (10, "sink"),
+    ]

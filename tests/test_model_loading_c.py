@@ -284,3 +284,27 @@ def test_a_bad_unresolved_option_is_a_config_error(run_cli: Run, tmp_path: Path)
     result = run_cli(["check", "--select", "AIS107", "app.py"], cwd=tmp_path)
     assert result.code == 2
     assert "report-unresolved-ids" in result.err and "true or false" in result.err
+
+
+def test_a_rebound_parameter_is_not_its_default() -> None:
+    source = """\
+        from transformers import AutoModel
+
+        def a(name="org/default"):
+            name = name or CONFIG.model
+            return AutoModel.from_pretrained(name)
+
+        def b(name="org/default"):
+            for name in candidates:
+                AutoModel.from_pretrained(name)
+
+        def c(name="org/default"):
+            def inner(name):
+                return name
+            return AutoModel.from_pretrained(name)
+
+        def d(name="org/default"):
+            from settings import name
+            return AutoModel.from_pretrained(name)
+        """
+    assert [line for line, *_ in found(UnpinnedHubDownload, source)] == [14]

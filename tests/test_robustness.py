@@ -4,6 +4,7 @@ notebook magics and output escaping. (The whole hostile repository is `test_host
 from __future__ import annotations
 
 import json
+import textwrap
 
 import pytest
 from aisec.hooks import printable
@@ -11,7 +12,7 @@ from aisec.notebooks import notebook_code
 
 PICKLE = "import pickle\npickle.loads(b)\n"
 RULE = """
-import time
+import os, signal, time
 from aisec.hooks import Rule, hookimpl
 
 class Misbehaving(Rule):
@@ -20,8 +21,8 @@ class Misbehaving(Rule):
     summary = description = rationale = remediation = "x"
     triggers = ("pickle",)
 
-    def visit_Call(self, node):
-        {body}
+    def {method}(self, node):
+{body}
 
 @hookimpl
 def aisec_rules():
@@ -29,11 +30,16 @@ def aisec_rules():
 """
 
 
+def _rule(body: str, method: str = "visit_Call") -> str:
+    """A plugin module whose one rule runs `body` in `method`."""
+    return RULE.format(method=method, body=textwrap.indent(textwrap.dedent(body), " " * 8))
+
+
 def _project(tree, plugin_body: str | None = None, plugin_source: str | None = None, extra: str = ""):
     files = {".git/HEAD": "", "a.py": PICKLE, "b.py": "import yaml\nyaml.load(s)\n"}
     config = "[tool.aisec]\n" + extra
     if plugin_body is not None or plugin_source is not None:
-        files["misbehaving_plugin.py"] = plugin_source or RULE.format(body=plugin_body)
+        files["misbehaving_plugin.py"] = plugin_source or _rule(plugin_body)
         config += 'plugins = ["misbehaving_plugin"]\nextend-exclude = ["misbehaving_plugin.py"]\n'
     files["pyproject.toml"] = config
     return tree(files)
@@ -275,3 +281,38 @@ def test_github_annotations_escape_terminal_sequences(tree, run_cli) -> None:
     result = run_cli(["check", "--no-cache", "--format", "github", "."], cwd=root)
     assert result.code == 1 and "\x1b" not in result.out and "\x07" not in result.out
     assert "evil\\x1b]0;x\\x07.py" in result.out
+
+
+CRASHING = _rule(
+    """
+    if "SEGFAULT" in node.code:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if "EXIT" in node.code:
+        os._exit(0)
+    if "HANG" in node.code:  # not even the in-process alarm can stop this one
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(60)
+    """,
+    "visit_Module",
+)
+
+
+def test_pool_survives_dead_and_hung_workers(tree, run_cli) -> None:
+    files = {f"f{index}.py": PICKLE for index in range(30)}
+    files.update(
+        {"segv.py": PICKLE + "# SEGFAULT\n", "exit.py": PICKLE + "# EXIT\n", "hang.py": PICKLE + "# HANG\n"}
+    )
+    root = _project(tree, plugin_source=CRASHING, extra="file-timeout-seconds = 1\n")
+    for name, content in files.items():
+        (root / name).write_text(content)
+    result = run_cli(["check", "--no-cache", "--format", "json", "--jobs", "2", "."], cwd=root)
+    assert result.code == 2
+    data = result.json()
+    errors = {e["path"]: e["message"] for e in data["errors"]}
+    assert sorted(errors) == ["exit.py", "hang.py", "segv.py"]
+    assert "crashed the worker process (SIGSEGV)" in errors["segv.py"]
+    assert "crashed the worker process (exit code 0)" in errors["exit.py"]
+    assert "did not finish within 3 s (worker killed)" in errors["hang.py"]
+    # every other file was checked by the replacement workers
+    reported = {f["path"] for f in data["findings"] if f["code"] == "AIS101"}
+    assert reported == {f"f{index}.py" for index in range(30)} | {"a.py"}

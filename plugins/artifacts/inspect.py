@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from aisec.hooks import Severity
 
-from . import fickling_adapter, formats
+from . import fickling_adapter, formats, sqlite_shelve
 from .opcodes import Global, PList, Walk, may_start_pickle, parses_as_pickle, plausible, walk_stream
 from .policy import Policy, judge, project_packages
 from .streams import (
@@ -80,7 +80,7 @@ def inspect_file(
             index = _dbm_dumb_sibling(path)
             if index is not None:
                 ctx.dbm_dumb(FileRegion(f, 0, size), index)
-            else:
+            elif not (sqlite_shelve.is_sqlite(f.read(16)) and ctx.sqlite_shelve(path)):
                 ctx.dispatch(FileRegion(f, 0, size), member=None, depth=0, top=True)
     except BudgetExceeded as exc:
         ctx.add(_incomplete(None, "artifact", f"{exc}; the rest was not inspected", Severity.HIGH))
@@ -120,7 +120,7 @@ class ArtifactInspector:
         if kind == "zlib":
             return formats.verify_zlib(head)
         if kind == "pickle":
-            return parses_as_pickle(head)
+            return parses_as_pickle(head) or sqlite_shelve.is_sqlite(head)
         return kind is not None
 
 
@@ -608,6 +608,27 @@ class _Context:
                 self.add(_incomplete(label, "shelve", "value is no readable pickle", Severity.HIGH))
         if not self.verdicts:
             self.add(ArtifactVerdict(None, "shelve", Status.NO_PICKLE, None, reason="empty shelve store"))
+
+    def sqlite_shelve(self, path: str | os.PathLike[str]) -> bool:
+        """Every value of a `dbm.sqlite3` store (`shelve` from Python 3.13); False when the
+        SQLite file is no such store."""
+        try:
+            rows = sqlite_shelve.shelve_values(path, self.budget)
+        except sqlite_shelve.StoreError as exc:
+            self.budget.check_time()  # the progress handler stopped SQLite: a timeout
+            self.add(_incomplete(None, "shelve", f"unreadable SQLite shelve store ({exc})", Severity.MEDIUM))
+            return True
+        if rows is None:
+            return False
+        for key, value in rows:
+            self.budget.check_time()
+            label = f"key {key.decode('latin-1')!r}"
+            src = ByteSource(FileRegion(io.BytesIO(value), 0, len(value)), 0)
+            if self.pickles(src, label, "shelve", declared=True, depth=0) is None:
+                self.add(_incomplete(label, "shelve", "value is no readable pickle", Severity.HIGH))
+        if not self.verdicts:
+            self.add(ArtifactVerdict(None, "shelve", Status.NO_PICKLE, None, reason="empty shelve store"))
+        return True
 
     # -- tar ---------------------------------------------------------------------------------
 

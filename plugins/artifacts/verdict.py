@@ -18,9 +18,10 @@ MIB = 1024 * 1024
 class Limits:
     """Budgets of one inspection (`[tool.aisec.artifacts]`).
 
-    `max_pickle_bytes` is per pickle stream (tensor storages and joblib array bytes are not pickle
-    data and do not count); `max_decompressed_bytes` caps everything inflated from one artifact file
-    (zip members, gzip/bz2/xz/zlib/lz4 layers); `max_opcodes` is per pickle stream;
+    `max_pickle_bytes` is per pickle stream (tensor storages, joblib array bytes and large opaque
+    constants such as in-band array buffers are not opcodes and do not count); `max_decompressed_bytes`
+    caps everything inflated from one artifact file (zip members, gzip/bz2/xz/zlib/lz4/zstd layers);
+    `max_opcodes` is per pickle stream;
     `timeout_seconds` is a deadline for the whole artifact file.
     """
 

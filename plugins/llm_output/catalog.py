@@ -189,6 +189,8 @@ SINKS: tuple[Sink, ...] = (
     *_sink(("django.http.HttpResponse", "django.http.response.HttpResponse"), HTML, "content"),
     *_sink(("flask.Response", "flask.wrappers.Response", "flask.make_response"), HTML, "response"),
     *_sink(("streamlit.components.v1.html", "streamlit.html"), HTML, "body"),
+    *_sink(("tornado.web.RequestHandler.write", "tornado.web.RequestHandler.finish"), HTML, "chunk"),
+    *_sink(("django.utils.safestring.SafeString", "django.utils.safestring.SafeText"), HTML),
     *_sink(
         ("streamlit.markdown", "streamlit.write", "streamlit.*.markdown", "streamlit.*.write"),
         HTML,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aisec.hooks import Example, Severity, SinkFlow
+from aisec.hooks import Example, Severity, SinkFlow, cst
 
 from .catalog import HTML, TOOL_ARGUMENTS_DOC
 from .flows import OutputFlowRule, sink_triggers
@@ -30,7 +30,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         "Django `mark_safe` or `format_html` with the model text as the format string, "
         "Starlette/FastAPI `HTMLResponse`, Django `HttpResponse` and Flask "
         "`Response` / `make_response` (text/html by default), Streamlit `st.markdown` / "
-        "`st.write` with `unsafe_allow_html=True`, `st.html` and `components.html`, Gradio "
+        "`st.write` with `unsafe_allow_html=True`, `st.html` and `components.html`, Django "
+        "`SafeString`, Tornado `RequestHandler.write`/`finish` of text (a dict is JSON), Gradio "
         "`gr.HTML`, IPython `HTML`; and model text *returned* by a Flask/Quart view as a string "
         "(an f-string, a name, a helper's or `markdown.markdown`'s result: Flask serves it as "
         "text/html) or by a FastAPI route declared with `response_class=HTMLResponse`. A dict, "
@@ -83,6 +84,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         'import markdown\nfrom flask import Flask, request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napp = Flask(__name__)\n\n\n@app.get("/answer")\ndef answer():\n    return markdown.markdown(ask(request.args["q"]))\n',
         # a FastAPI route declared to answer HTML
         'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napi = FastAPI()\n\n\n@api.get("/card", response_class=HTMLResponse)\ndef card(topic: str):\n    return f"<div class=\'card\'>{ask(topic)}</div>"\n',
+        # a Tornado handler writing text (text/html by default)
+        'import tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write(ask(self.get_argument("q")))\n',
     )
     valid = (
         # escaped
@@ -102,6 +105,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from flask import Flask, jsonify, render_template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napp = Flask(__name__)\n\n\n@app.get("/a")\ndef a():\n    return jsonify(answer=ask("x"))\n\n\n@app.get("/b")\ndef b():\n    return render_template("b.html", answer=ask("x"))\n\n\n@app.get("/c")\ndef c():\n    return {"answer": ask("x")}\n',
         # FastAPI answers JSON by default
         'from fastapi import FastAPI\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napi = FastAPI()\n\n\n@api.get("/card")\ndef card(topic: str):\n    return ask(topic)\n',
+        # Tornado writes a dict as JSON
+        'import tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write({"answer": ask(self.get_argument("q"))})\n',
     )
 
     def accepts(self, flow: SinkFlow) -> bool:
@@ -110,6 +115,9 @@ class ModelOutputAsHtml(OutputFlowRule):
         pattern = flow.sink.pattern if flow.sink else ""
         if pattern.startswith("streamlit.") and pattern.rsplit(".", 1)[-1] in _NEEDS_UNSAFE_FLAG:
             return self.args.is_true(self._current, "unsafe_allow_html")
+        if pattern.startswith("tornado."):  # a dict is written as JSON
+            chunk = self.args.get(self._current, "chunk", 0)
+            return chunk is not None and not isinstance(chunk.value, cst.Dict)
         return True
 
     def visit_Call(self, node: libcst.Call) -> None:

@@ -241,7 +241,7 @@ class UnpinnedHubDownload(Rule):
         "that is a branch or tag (`'main'`, `'v1.0'`: mutable); a revision aisec cannot read "
         "(a variable, or `**kwargs` that might carry it; low confidence).\n\n"
         "**Ids built in code.** Besides literals and module constants, an id is resolved when it "
-        "is the string default of the enclosing function's parameter (`def load(name='org/m')`; "
+        "is the string default of a parameter of the enclosing function that the function never rebinds (`def load(name='org/m')`; "
         "medium confidence, a caller may pass another id) or an f-string or `+` concatenation "
         "whose literal start names the org (`f'meta-llama/Llama-2-{size}-hf'`; not when that "
         "'org' is a common folder name such as `models`, `checkpoints` or `outputs`). An id aisec "
@@ -652,13 +652,17 @@ class UnpinnedHubDownload(Rule):
         return shown, "an id built in code with a literal org", Confidence.HIGH
 
     def _parameter_default(self, name: str) -> Any:
-        """The literal default of `name` when it is a parameter of the enclosing function."""
+        """The literal default of `name` when it is a parameter of the enclosing function that
+        the function never rebinds (`name = name or cfg.model` makes it unknown)."""
         if not self._functions:
             return UNKNOWN
-        params = self._functions[-1].params
+        func = self._functions[-1]
+        params = func.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             if param.name.value == name:
-                return UNKNOWN if param.default is None else self._string(param.default)
+                if param.default is None or _rebinds(func.body, name):
+                    return UNKNOWN
+                return self._string(param.default)
         return UNKNOWN
 
     def _non_constant_kind(self, expr: libcst.BaseExpression, kind: str) -> str:
@@ -686,6 +690,31 @@ class UnpinnedHubDownload(Rule):
         if self._facts is None:
             self._facts = ModuleFacts.collect(self._module, self.args)
         return self._facts
+
+
+def _rebinds(node: Any, name: str) -> bool:
+    """Whether `name` is assigned anywhere in `node` (assignments, loops, with-as, walrus,
+    imports), not looking into nested functions, classes and comprehensions (own scopes)."""
+    for child in node.children:
+        if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.CompFor)):
+            continue
+        if isinstance(child, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.NamedExpr)):
+            targets = _names_in(child.target)
+        elif isinstance(child, cst.AsName) or (isinstance(child, cst.ImportAlias) and child.asname is None):
+            targets = [child.name]
+        else:
+            targets = []
+        if any(isinstance(n, cst.Name) and n.value == name for n in targets) or _rebinds(child, name):
+            return True
+    return False
+
+
+def _names_in(target: Any) -> list[Any]:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for element in target.elements for n in _names_in(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return _names_in(target.value)
+    return [target]
 
 
 def _template_parts(expr: Any, args: Any) -> list[Any] | None:

@@ -99,7 +99,11 @@ def flow_path(flow: SinkFlow, facts: Sequence[TaintFact]) -> list[tuple[Any, str
                     libcst.Module([]).code_for_node(step.func) if isinstance(step, libcst.Call) else "a call"
                 )
                 path.append((step, f"passes through `{callee}()`"))
-    path.append((flow.node, f"sink: {flow.target}"))
+    if flow.remote:  # the sink is in another module: the call here hands the data over
+        path.append((flow.node, "passes to another module of the project"))
+        path += [(step.location, step.message) for step in flow.remote]
+    else:
+        path.append((flow.node, f"sink: {flow.target}"))
     return path
 
 

@@ -25,9 +25,24 @@ Layers (a module imports only from layers above it):
   functions and classes of a module;
 - mixins, one job each, that never import one another: `statements`, `guards`, `expressions`,
   `calls`, `library`, `definitions`, `summaries`, `templates`, `sinks`, `facts`;
-- `module`: `ModuleTaint`, the fixpoint, and the `aisec.hooks.TaintFacts` protocol rules use.
+- `module`: `ModuleTaint`, the fixpoint, and the `aisec.hooks.TaintFacts` protocol rules use;
+- across modules: `project` (the project's modules, summarised on first use), `summary` (the
+  summary types and their cached form), `export` (a module's analysis as a summary) and the
+  `foreign` mixin (calls of other modules' functions).
 """
 
-from .module import ModuleTaint
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["ModuleTaint"]
+
+
+def __getattr__(name: str) -> Any:
+    """`ModuleTaint` on first use: the engine reads `taint.project` for the prefilter of files
+    that never reach libcst, and `module` imports libcst."""
+    if name == "ModuleTaint":
+        from .module import ModuleTaint
+
+        return ModuleTaint
+    raise AttributeError(name)

@@ -79,6 +79,9 @@ class CallTransfer:
             return self._apply(callee.ref, args, bound, node)
         if callee is not None and isinstance(callee.ref, Class):
             return self._construct(callee.ref, args, node)
+        foreign = self._apply_foreign(node, args) if callee is None or callee.ref is None else None
+        if foreign is not None:
+            return foreign
         names = self._call_names(node)
         self._register(names, args)
         if names and names[0].endswith("ArgumentParser.add_argument"):
@@ -98,6 +101,7 @@ class CallTransfer:
                 return EMPTY
         matched = self._sinks.match_names(names)
         if matched:
+            self._flow_calls[id(node)] = node
             self._sink_calls[id(node)] = SinkCall(
                 [(sink, sink.label or name) for sink, name in matched], args
             )

@@ -118,7 +118,12 @@ class ExpressionTransfer:
             fact = self._source_fact(node, qualified, "attribute")
             if fact is not None:
                 return Value(frozenset({fact}), type_name=qualified)
-            return Value(type_name=qualified, words=imported_constant_words(qualified))
+            return Value(
+                type_name=qualified, words=self._foreign_words(node) or imported_constant_words(qualified)
+            )
+        words = self._foreign_words(node)  # `from .prompts import SYSTEM`
+        if words:
+            return Value(words=words)
         fact = self._source_fact(node, name, "attribute")  # a name nothing binds, as written
         return Value(frozenset({fact})) if fact is not None else EMPTY
 
@@ -178,7 +183,9 @@ class ExpressionTransfer:
         if attr in base.clean_attrs:
             return EMPTY
         if not base.all:
-            words = imported_constant_words(qualified) if base.ref is None and not base.instance else 0
+            words = 0
+            if base.ref is None and not base.instance:
+                words = self._foreign_words(node) or imported_constant_words(qualified)
             return Value(type_name=qualified, words=words)
         return opaque(base, type_name=qualified)
 

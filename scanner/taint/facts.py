@@ -13,7 +13,7 @@ from typing import Any, Iterable
 import libcst as cst
 from aisec.hooks import CLI, INDIRECT, LLM_OUTPUT, REMOTE, TaintFact
 
-from .values import NO_FACTS, Param, Taint, mark_encoded, mark_spliced, through
+from .values import NO_FACTS, Param, Taint, along, mark_encoded, mark_spliced
 
 
 class FactsForRules:
@@ -28,14 +28,13 @@ class FactsForRules:
         return result
 
     def _resolve(
-        self, facts: Iterable[Any], out: set, seen: set, spliced: bool, encoded: tuple, calls: tuple = ()
+        self, facts: Iterable[Any], out: set, seen: set, spliced: bool, encoded: tuple, tail: tuple = ()
     ) -> None:
-        """Concrete facts into `out`; `calls` are the call sites a placeholder was resolved
-        through, innermost first (they become the end of the fact's path)."""
+        """Concrete facts into `out`. `tail` is the rest of the path after the fact: the call a
+        placeholder was resolved through, the helpers it passed inside that function, and so on."""
         for fact in facts:
             if isinstance(fact, Taint):
-                for call in reversed(calls):
-                    fact = through(fact, call)
+                fact = along(fact, tail)
                 if fact.cond and not self._holds(fact.cond, set()):
                     continue
                 if encoded:
@@ -55,7 +54,26 @@ class FactsForRules:
                 argument = mapping.get(fact.index)
                 if argument is not None:
                     flags = (spliced or fact.spliced, encoded + fact.encoded)
-                    self._resolve(argument.all, out, seen, *flags, (*calls, call))
+                    self._resolve(argument.all, out, seen, *flags, (call, *fact.via, *tail))
+
+    def _param_roots(self, facts: Iterable[Any], seen: set | None = None, tail: tuple = ()) -> list[tuple]:
+        """(function, parameter, spliced, encoded, path) of every parameter placeholder in
+        `facts`, and of the parameters it was passed from within the module (`path`: the calls
+        from the parameter to here, in order): which parameters of which functions reach here."""
+        seen = set() if seen is None else seen
+        found: list[tuple] = []
+        for fact in facts:
+            if not isinstance(fact, Param) or (fact.func, fact.index) in seen:
+                continue
+            seen.add((fact.func, fact.index))
+            path = (*fact.via, *tail)
+            found.append((fact.func, fact.index, fact.spliced, fact.encoded, path))
+            for call, mapping in self._sites.get(fact.func, ()):
+                argument = mapping.get(fact.index)
+                if argument is not None:
+                    inner = self._param_roots(argument.all, seen, (call, *path))
+                    found += [(f, i, s or fact.spliced, e + fact.encoded, c) for f, i, s, e, c in inner]
+        return found
 
     def _holds(self, cond: frozenset, seen: set) -> bool:
         """Whether a source conditional on parameters (`open(path)` in a helper) holds: some call

@@ -11,16 +11,27 @@ May import: every module of the package (it is the top layer); nothing imports i
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
-from aisec.hooks import MESSAGES, ParameterSource, Sink, SinkFlow, TaintCatalog, TaintFact
+from aisec.hooks import (
+    MESSAGES,
+    Location,
+    ParameterSource,
+    RelatedLocation,
+    Sink,
+    SinkFlow,
+    TaintCatalog,
+    TaintFact,
+)
 
 from .calls import CallTransfer
 from .catalog import CatalogIndex
 from .definitions import Definitions
 from .expressions import ExpressionTransfer
 from .facts import FactsForRules, severity_key
+from .foreign import ProjectCalls
 from .guards import Narrowing
 from .library import LibraryModels
 from .sinks import FlowContext, SinkFlows
@@ -29,7 +40,10 @@ from .summaries import Summaries
 from .syntax import count_statements, dotted
 from .templates import Templates
 from .units import Class, Function, SinkCall, Unit
-from .values import Instance, Value, join, limit_depth, mark_spliced
+from .values import Instance, Value, join, limit_depth, mark_encoded, mark_spliced
+
+if TYPE_CHECKING:
+    from .project import ProjectModules
 
 MAX_ROUNDS = 6  # fixpoint rounds over summaries, `self` attributes and globals
 MAX_ANALYSES = 8  # times one function is analysed within a round (recursion widens meanwhile)
@@ -52,13 +66,34 @@ class ModuleTaint(
     Templates,
     SinkFlows,
     FactsForRules,
+    ProjectCalls,
 ):
     """The taint facts of one module: implements `aisec.hooks.TaintFacts`."""
 
-    def __init__(self, module: cst.Module, names: Any, catalog: TaintCatalog) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        names: Any,
+        catalog: TaintCatalog,
+        *,
+        project: ProjectModules | None = None,
+        module_name: str | None = None,
+        path: Path | None = None,
+        imports_horizon: int | None = None,
+    ) -> None:
+        """`project` (with this module's dotted `module_name` and `path`) resolves calls of the
+        project's functions in other modules to their summaries, seen from `imports_horizon`
+        (default: a scanned file's, `project.HORIZON`)."""
         self.module = module
         self.names = names
         self.catalog = catalog
+        self.project = project
+        self.module_name = module_name
+        self.path = path
+        self.dependencies: set[Path] = set()  # files of the summaries this module's analysis used
+        self.imports_horizon = imports_horizon
+        self._imports_from: dict[str, str] | None = None
+        self._follows_imports: bool | None = None  # `project.allows` this module, asked once
         self._done = False
         self.incomplete: str | None = None  # why the analysis stopped early (None: it did not)
 
@@ -86,6 +121,21 @@ class ModuleTaint(
         cached = self._flow_cache.get(id(call))
         if cached is not None:
             return cached
+        flows: dict[tuple, SinkFlow] = {}
+        for role, target, node, facts, sink, message_role, remote in self._raw_flows(call):
+            for fact in self._concrete(facts):
+                public = self._public(fact)
+                flows.setdefault(
+                    (role, target, id(node), public),
+                    SinkFlow(public, role, target, node, sink, message_role, remote),
+                )
+        result = tuple(sorted(flows.values(), key=lambda flow: severity_key(flow.fact)))
+        self._flow_cache[id(call)] = result
+        return result
+
+    def _raw_flows(self, call: Any) -> list[tuple]:
+        """(role, target, node, facts, sink, message role, path in another module) of a call,
+        placeholders unresolved."""
         raw: list[tuple[str, str, Any, frozenset, Sink | None, str | None]] = []
         record = self._sink_calls.get(id(call))
         if record is not None:
@@ -104,16 +154,19 @@ class ModuleTaint(
                 facts = frozenset(mark_spliced(f) for f in facts)
             if facts:
                 raw.append((slot.role, slot.target, node, facts, None, None))
-        flows: dict[tuple, SinkFlow] = {}
-        for role, target, node, facts, sink, message_role in raw:
-            for fact in self._concrete(facts):
-                public = self._public(fact)
-                flows.setdefault(
-                    (role, target, id(node), public), SinkFlow(public, role, target, node, sink, message_role)
-                )
-        result = tuple(sorted(flows.values(), key=lambda flow: severity_key(flow.fact)))
-        self._flow_cache[id(call)] = result
-        return result
+        flows = [(*entry, ()) for entry in raw]
+        for entry, summary, name, facts, node in self._foreign_flows.get(id(call), ()):
+            if entry.spliced:
+                facts = frozenset(mark_spliced(f) for f in facts)
+            for encoder in entry.encoded:
+                facts = frozenset(mark_encoded(f, encoder) for f in facts)
+            remote = tuple(
+                RelatedLocation(Location(summary.display, line, column, line, column), message)
+                for line, column, message in entry.steps
+            )
+            target = f"{entry.target}, in `{summary.name}.{name}()`"
+            flows.append((entry.role, target, node, facts, entry.sink, entry.message_role, remote))
+        return flows
 
     # ----- building -----
 
@@ -158,6 +211,7 @@ class ModuleTaint(
         except Exception:
             # fail once, for the rule that asked; later questions get "nothing known"
             self._values, self._sink_calls, self._binds, self._sites = {}, {}, {}, {}
+            self._flow_calls, self._foreign_flows = {}, {}
             raise
 
     def _round(self) -> bool:
@@ -170,6 +224,8 @@ class ModuleTaint(
         )
         self._values: dict[int, Value] = {}
         self._sink_calls: dict[int, SinkCall] = {}
+        self._flow_calls: dict[int, cst.Call] = {}  # calls with sink records, bindings or foreign flows
+        self._foreign_flows: dict[int, list] = {}  # call -> (SinkEntry, summary, function, facts, node)
         self._binds: dict[int, list] = {}
         self._sites: dict[int, list[tuple[cst.Call, dict[int, Value]]]] = {}  # call, arguments
         self._round_attrs: dict[tuple[int, str], Value] = {}

@@ -83,7 +83,7 @@ class Summaries:
             self._callers.setdefault(func.index, set()).add(self._unit.func.index)
         summary = self._summaries.get(func.index, EMPTY)
         result = substitute(summary, func.index, mapping)
-        if not any(isinstance(fact, Taint) for fact in result.all):
+        if not any(isinstance(fact, (Taint, Param)) for fact in result.all):
             return result
         return map_facts(result, lambda fact: through(fact, call))
 

@@ -138,3 +138,8 @@ def count_statements(module: cst.Module) -> int:
         stack.extend(getattr(node, "handlers", ()))
         stack.extend(getattr(node, "cases", ()))
     return count
+
+
+def call_name(call: cst.Call) -> str:
+    """A call's target as written, for messages (`llm.ask`, or "a call")."""
+    return dotted(call.func) or "a call"

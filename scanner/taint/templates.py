@@ -92,3 +92,4 @@ class Templates:
             bindings += [(slot, value, arg.value) for slot in next(iter(by_name.values()))]
         if bindings:
             self._binds[id(node)] = bindings
+            self._flow_calls[id(node)] = node

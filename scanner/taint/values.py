@@ -48,9 +48,16 @@ MAX_STEPS = 8  # calls kept on a fact's path
 
 def through(fact: Any, call: Any) -> Any:
     """`fact` having passed through `call` (a helper that returned it or received it)."""
-    if not isinstance(fact, Taint) or call is None or call in fact.via or len(fact.via) >= MAX_STEPS:
+    if not isinstance(fact, (Taint, Param)) or call is None or call in fact.via or len(fact.via) >= MAX_STEPS:
         return fact
     return replace(fact, via=(*fact.via, call))
+
+
+def along(fact: Any, steps: tuple) -> Any:
+    """`fact` having then passed through each of `steps` in order."""
+    for step in steps:
+        fact = through(fact, step)
+    return fact
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class Param:
     index: int
     spliced: bool = False
     encoded: tuple[str, ...] = ()
+    via: tuple = field(default=(), compare=False)  # calls it went through inside the function (`Taint.via`)
 
 
 @dataclass(frozen=True)

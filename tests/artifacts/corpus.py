@@ -425,3 +425,31 @@ BENIGN: list[Case] = [
         )
     ),
 ]
+
+
+def write_benign(folder: str) -> None:
+    """Write every benign case whose libraries are installed to `folder/<name>/<filename>`.
+
+    Run as `python -m tests.artifacts.corpus FOLDER` by the tests, so torch, pandas, scipy and the
+    64 MiB arrays never live in the test process (a child forked from a large process inherits its
+    resident size, which the hostile-tree test measures)."""
+    import importlib
+    from pathlib import Path
+
+    for case in BENIGN:
+        try:
+            for module in case.needs:
+                importlib.import_module(module)
+        except ImportError:
+            continue
+        path = Path(folder) / case.name / case.filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(case.build())
+
+
+if __name__ == "__main__":
+    import sys
+    import warnings
+
+    warnings.simplefilter("ignore")
+    write_benign(sys.argv[1])

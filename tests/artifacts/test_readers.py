@@ -272,3 +272,38 @@ def test_torch_zip_member_with_any_start(tmp_path, first):
     path = tmp_path / "m.pt"
     path.write_bytes(buf.getvalue())
     assert Status.MALICIOUS in _statuses(path)
+
+
+def _sqlite_store(path, rows: dict[bytes, bytes], table: str = "Dict") -> None:
+    """The schema of CPython 3.13 `dbm.sqlite3` (what `shelve.open` creates by default there)."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    connection.execute(f"CREATE TABLE {table} (key BLOB UNIQUE NOT NULL, value BLOB NOT NULL)")
+    connection.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows.items())
+    connection.commit()
+    connection.close()
+
+
+def test_every_sqlite_shelve_value_is_inspected(tmp_path):
+    from aisec.plugins.artifacts.inspect import ArtifactInspector
+
+    path = tmp_path / "store"
+    _sqlite_store(path, {b"w": pickle.dumps([1.5]), b"evil": PAYLOAD})
+    assert ArtifactInspector.recognises(path.read_bytes()[:512])
+    by_key = {v.member: v.status for v in inspect_file(path)}
+    assert by_key == {"key 'w'": Status.CLEAN, "key 'evil'": Status.MALICIOUS}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]  # opened read-only, nothing written
+
+
+def test_other_sqlite_files_are_no_shelve(tmp_path):
+    path = tmp_path / "app.db"
+    _sqlite_store(path, {b"evil": PAYLOAD}, table="Other")
+    assert {v.code for v in inspect_file(path)} == {None}
+
+
+def test_corrupt_sqlite_store_fails_closed(tmp_path):
+    path = tmp_path / "store"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    (verdict,) = inspect_file(path)
+    assert (verdict.code, verdict.severity) == ("AIS403", Severity.MEDIUM)

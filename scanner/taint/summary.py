@@ -1,0 +1,149 @@
+"""A module's summary: what its importers need to know about it, and its JSON form for the cache.
+
+Owns the summary types (`ModuleSummary` of `FunctionSummary`s with their `SinkEntry`s and
+`SourceEntry`s), the catalog tokens a summary stands for (the prefilter's), and the JSON a
+summary is cached as (catalog sinks by index: the cache's run key covers the catalog).
+
+May import: the standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SinkEntry:
+    """A parameter of an exported function that reaches a sink inside its module."""
+
+    param: int
+    role: str
+    target: str
+    sink: Any  # the catalog `Sink` (None: a template slot)
+    message_role: str | None
+    spliced: bool
+    encoded: tuple[str, ...]
+    steps: tuple[tuple[int, int, str], ...]  # (line, column, message) in the function's module
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """A source an exported function returns."""
+
+    tier: str
+    label: str
+    description: str
+    line: int
+    spliced: bool
+    encoded: tuple[str, ...]
+
+
+@dataclass
+class FunctionSummary:
+    name: str
+    params: list[tuple[str, str]]  # (name, kind): pos / kw / star / dstar
+    returns_params: list[tuple[int, bool, tuple[str, ...]]] = field(default_factory=list)
+    returns_sources: list[SourceEntry] = field(default_factory=list)
+    sinks: list[SinkEntry] = field(default_factory=list)
+
+
+@dataclass
+class ModuleSummary:
+    name: str
+    path: Path
+    display: str  # the path as findings show it (relative to the project root)
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    constants: dict[str, int] = field(default_factory=dict)  # name -> constant instruction words
+    reexports: dict[str, str] = field(default_factory=dict)  # name -> absolute qualified name
+    files: tuple[Path, ...] = ()  # this module's file and those of the summaries it used
+
+
+def summary_tokens(summary: ModuleSummary) -> list[str]:
+    tokens: list[str] = []
+    for function in summary.functions.values():
+        for entry in function.sinks:
+            if entry.sink is not None:
+                tokens += entry.sink.pattern.replace("*", " ").split(".")
+        for source in function.returns_sources:
+            tokens += re.findall(r"\w+", source.description)
+    return tokens
+
+
+def summary_to_json(summary: ModuleSummary, catalog: Any) -> dict[str, Any]:
+    """A summary as JSON; catalog sinks by their index (the run key covers the catalog)."""
+    index = {id(sink): number for number, sink in enumerate(catalog.sinks)}
+    return {
+        "name": summary.name,
+        "path": str(summary.path),
+        "display": summary.display,
+        "files": [str(f) for f in summary.files],
+        "constants": summary.constants,
+        "reexports": summary.reexports,
+        "functions": {
+            name: {
+                "params": function.params,
+                "returns_params": [[i, s, list(e)] for i, s, e in function.returns_params],
+                "returns_sources": [
+                    [s.tier, s.label, s.description, s.line, s.spliced, list(s.encoded)]
+                    for s in function.returns_sources
+                ],
+                "sinks": [
+                    [
+                        e.param,
+                        e.role,
+                        e.target,
+                        index.get(id(e.sink)) if e.sink is not None else None,
+                        e.message_role,
+                        e.spliced,
+                        list(e.encoded),
+                        [list(step) for step in e.steps],
+                    ]
+                    for e in function.sinks
+                ],
+            }
+            for name, function in summary.functions.items()
+        },
+    }
+
+
+def summary_from_json(raw: Any, catalog: Any) -> ModuleSummary | None:
+    """The summary `summary_to_json` wrote; None when the record does not read back."""
+    try:
+        sinks = catalog.sinks
+        summary = ModuleSummary(
+            raw["name"],
+            Path(raw["path"]),
+            raw["display"],
+            constants={str(k): int(v) for k, v in raw["constants"].items()},
+            reexports={str(k): str(v) for k, v in raw["reexports"].items()},
+            files=tuple(Path(f) for f in raw["files"]),
+        )
+        for name, data in raw["functions"].items():
+            summary.functions[name] = FunctionSummary(
+                name,
+                [(str(p), str(k)) for p, k in data["params"]],
+                [(int(i), bool(s), tuple(e)) for i, s, e in data["returns_params"]],
+                [
+                    SourceEntry(t, lb, d, int(ln), bool(s), tuple(e))
+                    for t, lb, d, ln, s, e in data["returns_sources"]
+                ],
+                [
+                    SinkEntry(
+                        int(param),
+                        role,
+                        target,
+                        sinks[sink] if sink is not None else None,
+                        message_role,
+                        bool(spliced),
+                        tuple(encoded),
+                        tuple((int(line), int(column), str(text)) for line, column, text in steps),
+                    )
+                    for param, role, target, sink, message_role, spliced, encoded, steps in data["sinks"]
+                ],
+            )
+        return summary
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
