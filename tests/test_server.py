@@ -156,7 +156,7 @@ async def test_diagnostics_follow_edits_and_code_actions_fix_them(
         "aisec",
     )
     assert pickle_load.range == types.Range(types.Position(5, 11), types.Position(5, 40))
-    assert pickle_load.code_description.href.endswith("/docs/rules/AIS101.md")
+    assert pickle_load.code_description is None  # no `rule-docs-url`: no made-up link
     assert yaml_load.code == "AIS105" and yaml_load.range.start == types.Position(8, 11)
 
     # An edit that removes the yaml finding and adds a torch.load one: the diagnostics follow.
@@ -203,6 +203,15 @@ async def test_hover_shows_the_rule_documentation(client: LanguageClient, projec
         )
         is None
     )
+
+
+@pytest.mark.asyncio
+async def test_rule_code_links_to_the_configured_rule_pages(client: LanguageClient, project: Path) -> None:
+    docs = "https://git.example.test/team/aisec/docs/rules/"
+    (project / "pyproject.toml").write_text(f'[tool.aisec]\nrule-docs-url = "{docs}"\n', encoding="utf-8")
+    uri = open_file(client, project / "load.py", "import pickle\nobj = pickle.loads(blob)\n")
+    (diagnostic,) = await wait_for(client, uri, lambda d: len(d) == 1)
+    assert diagnostic.code_description.href == f"{docs}AIS101.md"
 
 
 @pytest.mark.asyncio

@@ -32,6 +32,7 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     rules: dict[str, Any] = field(default_factory=dict)
+    rule_docs_url: str = ""  # the project's `rule-docs-url`: where rule pages are published
 
 
 def analyse(projects: Projects, snapshot: Snapshot, log: Log, *, store: bool = False) -> Analysis:
@@ -44,6 +45,7 @@ def analyse(projects: Projects, snapshot: Snapshot, log: Log, *, store: bool = F
         log(f"{snapshot.path}: {exc}")
         return analysis
     analysis.rules = project.rules
+    analysis.rule_docs_url = project.session.config.rule_docs_url
     if project.excluded(snapshot.path):
         return analysis
     result = _scan(project, snapshot, log, analysis, store=store)

@@ -16,7 +16,6 @@ from lsprotocol import types
 from .documents import Place, Snapshot, lsp_lines
 
 SOURCE = "aisec"
-RULE_DOCS_BASE_URI = "https://github.com/aisec-dev/aisec/blob/main/docs/rules/"
 _BUILTIN_CODE = re.compile(r"^AIS[0-9]{3,4}$")
 
 SEVERITIES: Mapping[Severity, types.DiagnosticSeverity] = {
@@ -28,13 +27,16 @@ SEVERITIES: Mapping[Severity, types.DiagnosticSeverity] = {
 }
 
 
-def rule_page_url(code: str, rule: Any) -> str | None:
-    """The rule's documentation page: its own `help_uri`, else aisec's page for built-in codes
-    (the same pages SARIF's `helpUri` names)."""
+def rule_page_url(code: str, rule: Any, docs_url: str) -> str | None:
+    """The rule's documentation page: its own `help_uri`, else, for a built-in code, its page under
+    the project's `rule-docs-url` (the same link SARIF's `helpUri` gives). Without a configured
+    URL there is no link: hover shows the rule's documentation either way."""
     help_uri = getattr(rule, "help_uri", None)
     if help_uri:
         return str(help_uri)
-    return f"{RULE_DOCS_BASE_URI}{code}.md" if _BUILTIN_CODE.match(code) else None
+    if docs_url and _BUILTIN_CODE.match(code):
+        return f"{docs_url.rstrip('/')}/{code}.md"
+    return None
 
 
 class Converter:
@@ -58,7 +60,9 @@ class Converter:
             end = begin
         return types.Range(begin, end)
 
-    def finding(self, finding: Finding, rules: Mapping[str, Any]) -> tuple[str, types.Diagnostic] | None:
+    def finding(
+        self, finding: Finding, rules: Mapping[str, Any], docs_url: str = ""
+    ) -> tuple[str, types.Diagnostic] | None:
         """The diagnostic of a finding and the URI it belongs to (None when it is elsewhere)."""
         location = finding.location
         line, column, end_line, end_column = (
@@ -82,7 +86,7 @@ class Converter:
         if span.start == span.end:  # a point: mark the rest of the line instead
             span = types.Range(span.start, self.position(place.uri, place.line, 1 << 30))
         rule = rules.get(finding.code)
-        url = rule_page_url(finding.code, rule)
+        url = rule_page_url(finding.code, rule, docs_url)
         data = {
             "fingerprint": finding.fingerprint,
             "fix": str(finding.fix.applicability) if finding.fix else None,

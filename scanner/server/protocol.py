@@ -124,7 +124,10 @@ class AisecServer(LanguageServer):
     def publish(self, key: str, analysis: Analysis) -> None:
         snapshot = analysis.snapshot
         converter = Converter(snapshot, self.workspace.position_codec)
-        pairs = [converter.finding(finding, analysis.rules) for finding in analysis.findings]
+        pairs = [
+            converter.finding(finding, analysis.rules, analysis.rule_docs_url)
+            for finding in analysis.findings
+        ]
         pairs += [converter.error(message) for message in analysis.errors]
         grouped = by_document(snapshot, pairs)
         for uri in self.shown.get(key, {}):
