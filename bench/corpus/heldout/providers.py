@@ -27,6 +27,7 @@ def via_bedrock():
         system=[{"text": data["system_prompt"]}],
         messages=[{"role": "user", "content": [{"text": data["message"]}]}],
     )
+    # ruleid: AIS303  (relabelled: a str returned from a Flask view is served as text/html)
     return resp["output"]["message"]["content"][0]["text"]
 
 
@@ -39,6 +40,7 @@ def via_bedrock_plain():
         system=[{"text": DEFAULT_SYSTEM}],
         messages=[{"role": "user", "content": [{"text": data["message"]}]}],
     )
+    # ruleid: AIS303  (relabelled: a str returned from a Flask view is served as text/html)
     return resp["output"]["message"]["content"][0]["text"]
 
 
@@ -47,6 +49,7 @@ def via_cohere():
     data = request.get_json()
     # ruleid: AIS201
     resp = co.chat(message=data["message"], preamble=DEFAULT_SYSTEM + data.get("extra", ""))
+    # ruleid: AIS303  (relabelled: a str returned from a Flask view is served as text/html)
     return resp.text
 
 
@@ -58,6 +61,7 @@ def via_cohere_v2():
         model="command-r-plus",
         messages=[{"role": "system", "content": data["rules"]}, {"role": "user", "content": data["message"]}],
     )
+    # ruleid: AIS303  (relabelled: a str returned from a Flask view is served as text/html)
     return resp.message.content[0].text
 
 
@@ -68,6 +72,7 @@ def via_litellm():
     messages.append({"role": data.get("role", "user"), "content": data["message"]})
     # ruleid: AIS201
     resp = litellm.completion(model="gpt-4o-mini", messages=messages)
+    # ruleid: AIS303  (relabelled: a str returned from a Flask view is served as text/html)
     return resp.choices[0].message.content
 
 
@@ -80,6 +85,7 @@ def via_litellm_tone():
         model="gpt-4o-mini",
         messages=[{"role": "system", "content": DEFAULT_SYSTEM + " " + tone}, {"role": "user", "content": data["message"]}],
     )
+    # ruleid: AIS303  (relabelled: a str returned from a Flask view is served as text/html)
     return resp.choices[0].message.content
 
 
@@ -91,6 +97,7 @@ def via_ollama():
         model="llama3.1",
         messages=[{"role": "system", "content": "Answer as " + data["character"]}, {"role": "user", "content": data["message"]}],
     )
+    # ruleid: AIS303  (relabelled: a str returned from a Flask view is served as text/html)
     return resp["message"]["content"]
 
 
@@ -99,6 +106,7 @@ def via_ollama_prompt():
     data = request.get_json()
     # ruleid: AIS202
     resp = ollama.generate(model="llama3.1", prompt="Classify the sentiment (positive/negative) of: %s" % data["text"])
+    # ruleid: AIS303  (relabelled: a str returned from a Flask view is served as text/html)
     return resp["response"]
 
 
@@ -108,6 +116,7 @@ def via_mistral():
     instructions = "Extract all dates from the text below as ISO-8601, one per line.\n\n"
     # ruleid: AIS202
     resp = mistral.chat.complete(model="mistral-small-latest", messages=[{"role": "user", "content": instructions + data["text"]}])
+    # ruleid: AIS303  (relabelled: a str returned from a Flask view is served as text/html)
     return resp.choices[0].message.content
 
 
@@ -119,4 +128,5 @@ def via_mistral_plain():
         model="mistral-small-latest",
         messages=[{"role": "system", "content": "Extract all dates as ISO-8601."}, {"role": "user", "content": data["text"]}],
     )
+    # ruleid: AIS303  (relabelled: a str returned from a Flask view is served as text/html)
     return resp.choices[0].message.content

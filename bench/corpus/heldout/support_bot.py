@@ -56,6 +56,7 @@ def translate():
             {"role": "user", "content": text},
         ],
     )
+    # ruleid: AIS303  (relabelled: a str returned from a Flask view is served as text/html)
     return resp.choices[0].message.content
 
 
@@ -72,6 +73,7 @@ def translate_checked():
             {"role": "user", "content": request.args["text"]},
         ],
     )
+    # ruleid: AIS303  (relabelled: a str returned from a Flask view is served as text/html)
     return resp.choices[0].message.content
 
 
@@ -82,7 +84,8 @@ def summarise_ticket():
     # ruleid: AIS202
     resp = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}])
     summary = resp.choices[0].message.content
-    # ruleid: AIS303
+    # relabelled: model output used as the Jinja template itself is template injection (code execution)
+    # ruleid: AIS303, AIS301
     return render_template_string("<h2>Summary</h2>" + summary)
 
 
