@@ -14,6 +14,7 @@ alarms by location.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -42,6 +43,18 @@ def annotations(path: Path) -> dict[tuple[int, str], str]:
     return marks
 
 
+def statement_starts(path: Path) -> dict[int, int]:
+    """line -> first line of the innermost statement holding it (aisec reports a multi-line
+    call at the argument that carries the problem; the annotation sits above the statement)."""
+    starts: dict[int, int] = {}
+    for node in ast.walk(ast.parse(path.read_bytes())):  # parents before their children
+        if isinstance(node, ast.stmt):
+            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                if starts.get(line, 0) <= node.lineno:
+                    starts[line] = node.lineno
+    return starts
+
+
 def findings(folder: Path) -> list[dict]:
     completed = subprocess.run(
         [sys.executable, "-m", "aisec", "check", "--format", "json", "--no-cache", "--exit-zero", "."],
@@ -60,12 +73,18 @@ def score(folders: list[Path]) -> dict[str, dict[str, list[str]]]:
     result: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"tp": [], "fp": [], "fn": []})
     for folder in folders:
         expected: dict[tuple[str, int, str], str] = {}
+        starts: dict[str, dict[int, int]] = {}
         for path in sorted(folder.rglob("*.py")):
             relative = path.relative_to(folder).as_posix()
+            starts[relative] = statement_starts(path)
             for (line, code), kind in annotations(path).items():
                 expected[(relative, line, code)] = kind
         codes = {code for _, _, code in expected}
-        reported = {(f["path"], f["line"], f["code"]) for f in findings(folder) if f["code"] in codes}
+        reported = {
+            (f["path"], starts.get(f["path"], {}).get(f["line"], f["line"]), f["code"])
+            for f in findings(folder)
+            if f["code"] in codes
+        }
         for key, kind in expected.items():
             where = f"{folder.name}/{key[0]}:{key[1]}"
             if kind == "ruleid":
