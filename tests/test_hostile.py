@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from aisec.cache import ResultCache, machine_key
+from conftest import write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -109,13 +110,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
     }
     for name in SHADOWING:  # anything importing from the tree leaves a marker
         files[f"{name}.py"] = _marker_code(markers, f"imported-{name}")
-    for relative, content in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
+    write_tree(root, files)
     (root / os.fsdecode(b"undecodable\xff.py")).write_text(PICKLE)
     (outside / "secret.py").write_text(PICKLE)
     (outside / "target.py").write_text("import yaml\nyaml.load(s)\n")

@@ -27,6 +27,22 @@ class LZ4FrameError(ValueError):
     """Corrupt LZ4 frame data."""
 
 
+def _length(nibble: int, src: bytes, i: int, what: str) -> tuple[int, int]:
+    """A token's length field: 15 means more bytes follow, each added, until one under 255.
+    Returns the length and the position after its bytes."""
+    length = nibble
+    if nibble == 15:
+        while True:
+            if i >= len(src):
+                raise LZ4FrameError(f"{what} runs past the block")
+            extra = src[i]
+            i += 1
+            length += extra
+            if extra != 255:
+                break
+    return length, i
+
+
 def decode_block(src: bytes, history: bytes, limit: int) -> bytes:
     """Decode one LZ4 block; `history` is the output that matches may reach back into."""
     out = bytearray(history)
@@ -35,16 +51,7 @@ def decode_block(src: bytes, history: bytes, limit: int) -> bytes:
     while i < n:
         token = src[i]
         i += 1
-        literals = token >> 4
-        if literals == 15:
-            while True:
-                if i >= n:
-                    raise LZ4FrameError("literal length runs past the block")
-                extra = src[i]
-                i += 1
-                literals += extra
-                if extra != 255:
-                    break
+        literals, i = _length(token >> 4, src, i, "literal length")
         if i + literals > n:
             raise LZ4FrameError("literals run past the block")
         out += src[i : i + literals]
@@ -55,16 +62,7 @@ def decode_block(src: bytes, history: bytes, limit: int) -> bytes:
             raise LZ4FrameError("match offset runs past the block")
         offset = src[i] | (src[i + 1] << 8)
         i += 2
-        length = token & 15
-        if length == 15:
-            while True:
-                if i >= n:
-                    raise LZ4FrameError("match length runs past the block")
-                extra = src[i]
-                i += 1
-                length += extra
-                if extra != 255:
-                    break
+        length, i = _length(token & 15, src, i, "match length")
         length += 4
         if offset == 0 or offset > len(out):
             raise LZ4FrameError("match offset outside the decoded data")

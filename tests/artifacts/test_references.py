@@ -16,6 +16,7 @@ import pytest
 from aisec.plugins.artifacts import inspect as inspect_module
 from aisec.plugins.artifacts import references
 from aisec.plugins.artifacts.rules import ARTIFACT_RULES
+from conftest import write_tree
 
 from . import samples
 from .helpers import need
@@ -38,16 +39,7 @@ def _fresh_settings():
 
 
 def project(root: Path, files: Mapping[str, str | bytes], pyproject: str = PYPROJECT) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
-    for relative, content in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
-    return root
+    return write_tree(root, {"pyproject.toml": pyproject, **files})
 
 
 def check(run_cli: Run, root: Path, *extra: str, select: str = SELECT) -> dict[str, Any]:
