@@ -64,6 +64,8 @@ _ENCODERS = (
     "html.escape",
     "markupsafe.escape",
     "markupsafe.Markup.escape",
+    "django.utils.html.escape",
+    "django.utils.html.conditional_escape",
     "xml.sax.saxutils.escape",
     "xml.sax.saxutils.quoteattr",
     "urllib.parse.quote",

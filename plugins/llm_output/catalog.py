@@ -300,6 +300,8 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "html.escape",
             "markupsafe.escape",
             "markupsafe.Markup.escape",
+            "django.utils.html.escape",
+            "django.utils.html.conditional_escape",
             "bleach.clean",
             "nh3.clean",
             "xml.sax.saxutils.escape",

@@ -38,6 +38,7 @@ class ModelOutputAsHtml(OutputFlowRule):
         "`jsonify(...)` or `render_template(...)` (autoescaped) returned by a view is not HTML. Chat UIs that "
         "render the model's markdown as HTML are the usual case.\n\n"
         "Escaped or sanitised text is not reported: `html.escape`, `markupsafe.escape`, "
+        "Django's `escape`/`conditional_escape`, "
         "`bleach.clean`, `nh3.clean`; nor is Streamlit without `unsafe_allow_html`, nor model text "
         "passed as an argument of `format_html` (it escapes arguments)." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
@@ -101,6 +102,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         # constant HTML next to an LLM call
         'import gradio as gr\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef answer(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nwith gr.Blocks() as demo:\n    gr.HTML("<h1>Support bot</h1>")\n    gr.Textbox(label="Answer")\n',
         'import html\nfrom django.http import HttpResponse\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef answer(request):\n    return HttpResponse(html.escape(ask(request.GET["q"])))\n',
+        # Django's own escaper
+        'from django.http import HttpResponse\nfrom django.utils.html import escape\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef answer(request):\n    return HttpResponse(escape(ask(request.GET["q"])))\n',
         # JSON and autoescaped templates are not raw HTML
         'from flask import Flask, jsonify, render_template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napp = Flask(__name__)\n\n\n@app.get("/a")\ndef a():\n    return jsonify(answer=ask("x"))\n\n\n@app.get("/b")\ndef b():\n    return render_template("b.html", answer=ask("x"))\n\n\n@app.get("/c")\ndef c():\n    return {"answer": ask("x")}\n',
         # FastAPI answers JSON by default
