@@ -159,6 +159,8 @@ class NameTable:
         binding, owner = lookup
         suffix = "".join(f".{attr}" for attr in reversed(attrs))
         for other in _reaching(binding, owner.bindings[name]):
+            if not attrs and not self._names_a_callable(other, owner, 0):
+                continue  # an object a call returned on that path
             # The root name of a chain of k attributes is resolved at depth k, as in `_resolve`.
             base = self._binding_value(other, owner, len(attrs))
             if base is not None and base + suffix not in found:
@@ -167,19 +169,32 @@ class NameTable:
 
     def returned_by(self, node: cst.BaseExpression) -> str | None:
         """The qualified name of the callable whose return value `node` holds: a call itself
-        (`OpenAI()`), a name bound to a call's result in the current scope, or a `self`
-        attribute set from a call in `__init__`; None otherwise."""
-        scope, ordinal = self._scope_stack[-1], self._ordinal_stack[-1]
+        (`OpenAI()`), a name bound to a call's result in the current scope (or to another such
+        name: `m2 = m`), or a `self` attribute set from a call in `__init__`; None otherwise."""
+        return self._returned_by(node, self._scope_stack[-1], self._ordinal_stack[-1], 0)
+
+    def _returned_by(self, node: Any, scope: Scope, ordinal: int, depth: int) -> str | None:
+        if depth > _MAX_DEPTH:
+            return None
         if isinstance(node, cst.Call):
             return self._resolve(node.func, scope, ordinal, 1)
         if isinstance(node, cst.Name):
             found = self._lookup(identifier(node.value), scope, ordinal)
-            if found is None or found[0].instance_of is None:
-                return None
-            binding, owner = found
-            return self._resolve(binding.instance_of, owner, binding.ordinal, 1)
+            return self._instance_factory(*found, depth) if found is not None else None
         binding = self._self_attribute(node, scope)
         return binding.factory if binding is not None else None
+
+    def _instance_factory(self, binding: _Binding, owner: Scope, depth: int) -> str | None:
+        """The factory whose result `binding` holds: `x = f()`, or `y = x` of such an `x`."""
+        if binding.instance_of is not None:
+            return self._resolve(binding.instance_of, owner, binding.ordinal, 1)
+        if isinstance(binding.alias_of, cst.Name):
+            return self._returned_by(binding.alias_of, owner, binding.ordinal, depth + 1)
+        return None
+
+    def _names_a_callable(self, binding: _Binding, owner: Scope, depth: int) -> bool:
+        """False for a binding that holds an object a call returned (directly or by alias)."""
+        return binding.instance_of is None and self._instance_factory(binding, owner, depth) is None
 
     def assumed_import(self, node: cst.BaseExpression) -> bool:
         """True when `node`'s qualified name rests on a well-known module name that the file uses
@@ -231,7 +246,10 @@ class NameTable:
         if value is None and depth <= _ALTERNATIVES_DEPTH:
             # `try: import torch` / `except ImportError: torch = None`: the name may be either.
             # Only near the expression's root: deeper, alternatives of alternatives would multiply.
+            # The whole expression (depth 0) is never an object a call returned.
             for other in _alternatives(binding, owner.bindings[name]):
+                if depth == 0 and not self._names_a_callable(other, owner, depth):
+                    continue
                 value = self._binding_value(other, owner, depth)
                 if value is not None:
                     break

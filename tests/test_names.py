@@ -543,3 +543,22 @@ def test_candidates_of_an_instance_are_empty() -> None:
         m(x)
     """
     assert candidates_of(source, "m") == [()]
+
+
+def test_an_alias_of_an_instance_is_not_the_factory() -> None:
+    source = """
+        import torch
+        m = torch.hub.load(repo, name)
+        m2 = m
+        m2(x)
+        if fast:
+            out = torch.load(p)
+        else:
+            out = {}
+        use(out)
+        out(1)
+    """
+    assert resolved(source, "m2") == [None]
+    assert resolved(source, "out") == [None]
+    assert candidates_of(source, "out") == [()]
+    assert candidates_of(source, "use") == [()]

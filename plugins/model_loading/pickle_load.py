@@ -193,6 +193,10 @@ class PickleLoad(Rule):
         "import functools\nimport pickle\n\n@functools.wraps(pickle.loads)\ndef loads(b):\n    return safe(b)\n",
         "import pickle\nregistry.register('pkl', pickle.dumps)\n",
         "import json\nregistry.register('json', json.loads)\n",
+        # what a loader returned is not the loader, also through an alias or on another path
+        "import pickle\n\ndef g(data):\n    bundle = pickle.loads(data)  # aisec: ignore[AIS101] test\n"
+        "    if isinstance(bundle, tuple):\n        entry, kernels = bundle\n    else:\n        entry = bundle\n"
+        "    build(entry)\n    alias = bundle\n    alias(data)\n",
         # rebound unconditionally: the earlier import is no longer a path
         "import pickle as codec\nimport json as codec\nobj = codec.loads(blob)\n",
         "try:\n    import orjson as codec\nexcept ImportError:\n    import json as codec\nobj = codec.loads(blob)\n",

@@ -102,6 +102,7 @@ class YamlLoad(Rule):
         "import yaml\n\nclass ConfigLoader(yaml.SafeLoader):\n    pass\n\ncfg = yaml.load(text, Loader=ConfigLoader)\n",
         "from ruamel.yaml import YAML\nyaml = YAML(typ='rt')\ndata = yaml.load('thing.yaml')\n",
         "import json\ncfg = json.load(f)\n",
+        "from yaml import safe_load\n\nif fast:\n    dst = safe_load(text)\nelse:\n    dst = {}\ndiff(dst, src)\n",
         "import yaml\nparsers = dict(loader=yaml.safe_load, dumper=yaml.dump)\nok = callable(yaml.load)\n",
         "import yaml\ntext = yaml.dump(cfg)\n# yaml.load(x) is banned here\n",
     )
