@@ -101,6 +101,8 @@ def _patterns(catalog: Any) -> Iterable[str]:
     """Every qualified-name pattern of a `TaintCatalog` that its prefilter tokens come from."""
     for entry in (*catalog.sources, *catalog.sinks):
         yield entry.pattern
+    for source in catalog.sources:
+        yield from source.within
     for source in catalog.parameter_sources:
         yield from (*source.decorators, *source.registrars, *source.functions, *source.base_classes)
         yield from (*source.requires_import, *source.params)

@@ -388,10 +388,11 @@ class NameTable:
     @contextmanager
     def _branch(self, scope: Scope, branch: tuple[int, int] | None) -> Iterator[None]:
         """Tag the bindings made in one branch of an if/try/match (with every enclosing one)."""
+        if branch is None:  # a loop, `with` or `finally` body: nothing to tag
+            yield
+            return
         before = {name: len(bindings) for name, bindings in scope.bindings.items()}
         yield
-        if branch is None:
-            return
         for name, bindings in scope.bindings.items():
             for binding in bindings[before.get(name, 0) :]:
                 binding.branches += (branch,)

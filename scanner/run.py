@@ -228,7 +228,7 @@ def run_check(
             results.append(result)
             if progress is not None:
                 progress(phase, len(results), len(items))
-    outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin, config.root, warnings)
+    outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin, config.root)
     findings: list[Finding] = []
     sources: dict[str, list[str]] = {}
     for result in results:
@@ -293,7 +293,6 @@ def _apply_fixes(
     cwd: Path,
     stdin: bytes | None,
     root: Path,
-    warnings: list[str],
 ) -> tuple[list[str], int]:
     """Write fixed files, or (with --diff, or for stdin) collect what would change.
 
@@ -355,6 +354,10 @@ def open_cache(session: Session, options: CheckOptions, notes: list[str] | None 
     from .cache import CacheUnavailable, ResultCache, code_digest, machine_key, project_files_digest, run_key
 
     config = session.config
+    if options.cache_dir is not None:
+        _check_writable_folder(options.cache_dir, "--cache-dir")
+    elif config.root == Path(config.root.anchor):
+        return None  # no project above the scanned paths: never litter the filesystem root
     manager = session.registry.manager
     key = run_key(
         [
@@ -378,10 +381,6 @@ def open_cache(session: Session, options: CheckOptions, notes: list[str] | None 
             project_files_digest(config.root),
         ]
     )
-    if options.cache_dir is not None:
-        _check_writable_folder(options.cache_dir, "--cache-dir")
-    elif config.root == Path(config.root.anchor):
-        return None  # no project above the scanned paths: never litter the filesystem root
     try:
         return ResultCache(options.cache_dir or config.root / ".aisec_cache", key, machine_key())
     except CacheUnavailable as exc:

@@ -227,8 +227,7 @@ def call_names(tree: ast.Module, patterns: Patterns | None = None) -> set[str] |
 def call_candidates(tree: ast.Module) -> list[tuple[ast.Call, frozenset[str]]] | None:
     """Each call of the module with all its candidate names (tests, debugging); None: gave up."""
     try:
-        found = _iter_candidates(tree, None, references=False)
-        return [(call, names) for call, names in found if isinstance(call, ast.Call)]
+        return list(_iter_candidates(tree, None, references=False))
     except (GiveUp, RecursionError):
         return None
 

@@ -63,7 +63,7 @@ def _via(finding: Finding) -> list[str]:
     """The flow's path under the frame: each source and helper call (the sink is the finding)."""
     loc = finding.location
     return [
-        f"  via {r.location.path}:{r.location.line}:{r.location.column}: {r.message}"
+        f"  via {printable(r.location.path)}:{r.location.line}:{r.location.column}: {printable(r.message)}"
         for r in finding.related
         if (r.location.path, r.location.line, r.location.column) != (loc.path, loc.line, loc.column)
     ]
