@@ -50,13 +50,14 @@ def map_files(
         yield from map(task, items)
         return
     pool = _Pool(task, failed, min(jobs, len(items)), None if not time_budget else time_budget + KILL_GRACE)
+    done = 0
     try:
-        results = pool.run(items)
-    except OSError:  # no processes to be had: fall back to one
+        for result in pool.run(items):  # as soon as each is in, so progress can follow
+            yield result
+            done += 1
+    except OSError:  # no (more) processes to be had: the rest in this one
         pool.close()
-        yield from map(task, items)
-        return
-    yield from results
+        yield from map(task, items[done:])
 
 
 @dataclass
@@ -80,12 +81,15 @@ class _Pool:
         self.deadline = deadline
         self.workers: list[_Worker] = []
 
-    def run(self, items: list[Any]) -> list[Any]:
+    def run(self, items: list[Any]) -> Iterator[Any]:
+        """Each item's result in the items' order, each yielded once it and all before it are in."""
         from multiprocessing.connection import wait
 
         results: list[Any] = [None] * len(items)
+        finished = [False] * len(items)
         pending = iter(range(len(items)))
         remaining = len(items)
+        next_out = 0
         try:
             for _ in range(self.size):
                 self.workers.append(self._start())
@@ -111,12 +115,16 @@ class _Pool:
                         worker = self._replace(worker)
                     else:
                         continue
+                    finished[index] = True
                     remaining -= 1
                     worker.index = None
                     self._feed(worker, items, pending)
+                while next_out < len(items) and finished[next_out]:
+                    yield results[next_out]
+                    results[next_out] = None  # the caller holds it now
+                    next_out += 1
         finally:
             self.close()
-        return results
 
     def _wait_time(self, busy: list[_Worker]) -> float | None:
         if self.deadline is None:
