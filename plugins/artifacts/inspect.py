@@ -55,25 +55,31 @@ _STORAGE_NAME = re.compile(r"(^|/)data/\d+$")
 _POLICIES: dict[tuple[str, tuple[str, ...]], Policy] = {}
 
 
-def _policy(extra_allow: Iterable[str]) -> Policy:
-    """The policy for this allowlist, with the project's own packages seen from the current folder."""
+def _policy(extra_allow: Iterable[str], project_root: str | os.PathLike[str] | None) -> Policy:
+    """The policy for this allowlist, with the project's own packages seen from `project_root`
+    (the current folder when the caller does not know the project)."""
     allow = tuple(sorted(extra_allow))
-    key = (os.getcwd(), allow)
+    root = os.path.abspath(project_root if project_root is not None else os.curdir)
+    key = (root, allow)
     if key not in _POLICIES:
-        _POLICIES[key] = Policy.default(allow, project_packages())
+        _POLICIES[key] = Policy.default(allow, project_packages(root))
     return _POLICIES[key]
 
 
 def inspect_file(
-    path: str | os.PathLike[str], limits: Limits | None = None, extra_allow: Iterable[str] = ()
+    path: str | os.PathLike[str],
+    limits: Limits | None = None,
+    extra_allow: Iterable[str] = (),
+    project_root: str | os.PathLike[str] | None = None,
 ) -> list[ArtifactVerdict]:
     """Inspect one artifact file; one verdict per pickle stream/member (never raises).
+    `project_root` decides which classes are the project's own (graded lower than others).
 
     An empty list means "not a model artifact we recognise and nothing in it looks like a pickle";
     a single UNRECOGNISED verdict is returned instead when the file has content but no signature.
     """
     limits = limits or Limits()
-    ctx = _Context(limits, _policy(extra_allow))
+    ctx = _Context(limits, _policy(extra_allow, project_root))
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size

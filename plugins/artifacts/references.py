@@ -173,9 +173,11 @@ _INSPECTED_MAX = 512
 _LOCK = threading.Lock()
 
 
-def inspect_cached(path: Path, status: os.stat_result | None = None) -> list[ArtifactVerdict]:
+def inspect_cached(
+    path: Path, status: os.stat_result | None = None, project_root: Path | None = None
+) -> list[ArtifactVerdict]:
     """`inspect_file` with the configured limits and allowlist, once per process per
-    (absolute path, size, mtime_ns, inode, allowlist, limits)."""
+    (absolute path, size, mtime_ns, inode, allowlist, limits, project root)."""
     if status is None:
         status = os.stat(path)
     key = (
@@ -185,6 +187,7 @@ def inspect_cached(path: Path, status: os.stat_result | None = None) -> list[Art
         status.st_ino,
         SETTINGS.allow,
         SETTINGS.limits,
+        project_root,
     )
     with _LOCK:
         hit = _INSPECTED.get(key)
@@ -193,7 +196,7 @@ def inspect_cached(path: Path, status: os.stat_result | None = None) -> list[Art
             return hit
     from .inspect import inspect_file  # fickling is imported only when an artifact is read
 
-    verdicts = inspect_file(path, SETTINGS.limits, SETTINGS.allow)
+    verdicts = inspect_file(path, SETTINGS.limits, SETTINGS.allow, project_root)
     with _LOCK:
         _INSPECTED[key] = verdicts
         while len(_INSPECTED) > _INSPECTED_MAX:
@@ -702,7 +705,7 @@ def _locate(rule: Any, loader: str, value: _Value, suffixes: tuple[str, ...]) ->
         if not stat.S_ISREG(status.st_mode) or real in seen:
             continue  # folders (saved models), FIFOs and devices are never opened
         seen.add(real)
-        entries.append(Inspected(loader, _shown(candidate), tuple(inspect_cached(real, status))))
+        entries.append(Inspected(loader, _shown(candidate), tuple(inspect_cached(real, status, roots[0]))))
     return tuple(entries)
 
 

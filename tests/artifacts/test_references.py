@@ -476,3 +476,19 @@ def test_path_expressions(expression: str) -> None:
         f'BASE = "models/"\nstate = torch.load({expression})\n'
     )
     assert _codes(source, {"models/model.pt": MAL_TEXT}) == ["AIS401"]
+
+
+def test_project_classes_are_found_from_the_project_not_the_current_folder(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    # protocol 2: GLOBAL shop.models.Ranker, NEWOBJ with no arguments, BUILD with an empty dict
+    own_class = b"\x80\x02cshop.models\nRanker\nq\x00)\x81q\x01}q\x02b."
+    serve = SERVE.replace("clf.pkl", "ranker.pkl")
+    root = project(
+        tmp_path / "repo",
+        {"shop/__init__.py": "", "shop/serve.py": serve, "shop/models/ranker.pkl": own_class},
+    )
+    for cwd, target in ((tmp_path, "repo"), (root, ".")):
+        result = run_cli(["check", "--format", "json", "--select", SELECT, target], cwd=cwd)
+        (finding,) = result.json()["findings"]
+        assert (finding["code"], finding["severity"]) == ("AIS401", "medium"), cwd
