@@ -22,7 +22,7 @@ from .config import ConfigError
 from .outputs import TEXT_FORMATS, Output, OutputError, plan_outputs, statistics
 from .pathpolicy import policy_for
 from .pluginmanager import NO_LOCAL_PLUGINS_ENV, PluginError
-from .progress import Progress, wants_progress
+from .progress import Progress, is_terminal, wants_progress
 from .projectroot import identity_path, repository_root
 from .run import CheckOptions, Outcome, Session, UsageError, open_session, run_check, write_baseline
 
@@ -159,7 +159,7 @@ def _use_color(choice: str, stream: object) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return _is_terminal(stream)
+    return is_terminal(stream)
 
 
 def _error(message: str) -> int:
@@ -352,7 +352,7 @@ def _render_output(
     target: TextIO | None,
 ) -> str:
     formatter = session.registry.formatters[output.format]
-    terminal = target is not None and _is_terminal(target)
+    terminal = target is not None and is_terminal(target)
     color = target is not None and _use_color(args.color, target)
     show_source = args.show_source if args.show_source is not None else terminal
     fmt_options = FormatOptions(
@@ -378,10 +378,6 @@ def _summary_line(session: Session, outcome: Outcome, cwd: Path) -> str:
     empty = dataclasses.replace(outcome.report, sources={})
     text = session.registry.formatters["text"](empty, FormatOptions(cwd=str(cwd)))
     return text.rstrip("\n").rsplit("\n", 1)[-1]
-
-
-def _is_terminal(stream: object) -> bool:
-    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
 
 
 def _detach_stdout() -> None:

@@ -89,15 +89,20 @@ class FileTimeout(BaseException):
     BaseException, so that no `except Exception` in a rule or the engine swallows it."""
 
 
+def _can_alarm(seconds: float | None) -> bool:
+    """A budget is set and SIGALRM can enforce it: a platform with timers, in the main thread."""
+    return (
+        bool(seconds)
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+
+
 @contextlib.contextmanager
 def time_budget(seconds: float | None) -> Iterator[None]:
     """Raise FileTimeout in the body after `seconds` of wall time. Only in the main thread of a
     process with SIGALRM (elsewhere a no-op: the parallel pool also kills overdue workers)."""
-    if (
-        not seconds
-        or not hasattr(signal, "setitimer")
-        or threading.current_thread() is not threading.main_thread()
-    ):
+    if not _can_alarm(seconds):
         yield
         return
 
@@ -166,7 +171,7 @@ class RuleTimeout(Exception):
 
 def restart_budget(seconds: float | None) -> None:
     """Give the rest of the file a fresh time budget (after the rule that used it up is dropped)."""
-    if seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+    if _can_alarm(seconds):
         signal.setitimer(signal.ITIMER_REAL, seconds)
 
 

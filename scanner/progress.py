@@ -42,8 +42,11 @@ class Progress:
             self.drawn_at = None
 
 
+def is_terminal(stream: object) -> bool:
+    """A terminal that is not `TERM=dumb` (where colour and a redrawn line make sense)."""
+    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
+
+
 def wants_progress(stream: TextIO, quiet: bool) -> bool:
-    """A terminal that is not `TERM=dumb`, and no `-q`."""
-    if quiet or os.environ.get("TERM") == "dumb":
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
+    """A terminal, and no `-q`."""
+    return not quiet and is_terminal(stream)

@@ -5,21 +5,26 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aisec.hooks import Finding, FormatOptions, Report
+from aisec.hooks import Finding, FormatOptions, Location, Report
 
 
-def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    loc = finding.location
-    data: dict[str, Any] = {
-        "code": finding.code,
-        "name": finding.name,
-        "severity": finding.severity.value,
-        "confidence": finding.confidence.value,
+def _location(loc: Location) -> dict[str, Any]:
+    return {
         "path": loc.path,
         "line": loc.line,
         "column": loc.column,
         "end_line": loc.end_line,
         "end_column": loc.end_column,
+    }
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "code": finding.code,
+        "name": finding.name,
+        "severity": finding.severity.value,
+        "confidence": finding.confidence.value,
+        **_location(finding.location),
         "message": finding.message,
         "cwe": finding.cwe,
         "fix": None
@@ -29,17 +34,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "artifact": None if finding.artifact is None else dict(finding.artifact),
     }
     if finding.related:
-        data["related"] = [
-            {
-                "path": r.location.path,
-                "line": r.location.line,
-                "column": r.location.column,
-                "end_line": r.location.end_line,
-                "end_column": r.location.end_column,
-                "message": r.message,
-            }
-            for r in finding.related
-        ]
+        data["related"] = [{**_location(r.location), "message": r.message} for r in finding.related]
     if finding.cell is not None:
         data["cell"] = finding.cell
         if finding.cell_line is not None:
