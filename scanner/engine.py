@@ -648,6 +648,12 @@ class FileScanner:
                 pass
         return absolute.as_posix()
 
+    def forget_project_modules(self) -> None:
+        """Drop what was learnt of the project's other modules (a long-lived scanner, such as the
+        language server's, calls this before each scan: the files may have changed on disk since;
+        unchanged summaries come back from the signed summary cache)."""
+        self._project_modules = None
+
     def project_modules(self) -> Any:
         """The project's modules as taint summaries (`taint.project`), made on first use; None
         without a taint catalog or a project root."""

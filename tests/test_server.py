@@ -525,3 +525,21 @@ def test_notebook_json_built_from_cells_matches_the_engine() -> None:
     assert code == "import pickle\nx = pickle.loads(b)\n" and cell_of_line == [2, 3]
     assert [(c.uri, c.position, c.first_line) for c in snapshot.cells] == [("c1", 2, 1), ("c2", 3, 2)]
     assert json.loads(snapshot.data)["cells"][0]["cell_type"] == "markdown"
+
+
+HELPER_USER = 'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.chat.completions.create(model="m", messages=[{"role": "user", "content": q}])\n'
+ROUTE = (
+    'from flask import request\n\nfrom llm import ask\n\n\ndef chat():\n    return ask(request.args["q"])\n'
+)
+
+
+@pytest.mark.asyncio
+async def test_a_helper_changed_on_disk_is_seen_by_its_callers(client: LanguageClient, project: Path) -> None:
+    helper = project / "llm.py"
+    helper.write_text(HELPER_USER, encoding="utf-8")
+    uri = open_file(client, project / "routes.py", ROUTE)
+    assert await wait_for(client, uri, lambda d: True) == []  # request data as the user message: fine
+    helper.write_text(HELPER_USER.replace('"role": "user"', '"role": "system"'), encoding="utf-8")
+    change(client, uri, 2, ROUTE + "# edited\n")
+    [diagnostic] = await wait_for(client, uri, lambda d: len(d) == 1)
+    assert diagnostic.code == "AIS201"

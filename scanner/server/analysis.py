@@ -64,6 +64,7 @@ def fix_scan(
         return None
     if project.excluded(snapshot.path):
         return None
+    project.fix_scanner().forget_project_modules()
     return _run(
         lambda: project.fix_scanner().scan_bytes(_shown(snapshot.path), snapshot.data, fix), log, snapshot
     )
@@ -74,6 +75,7 @@ def _scan(
 ) -> FileResult | None:
     cache = None if snapshot.is_notebook else project.cache  # a notebook's JSON is rebuilt from its cells
     shown = _shown(snapshot.path)
+    project.scanner.forget_project_modules()  # helper modules may have changed since the last scan
     result = _run(
         lambda: scan_source(project.scanner, shown, snapshot.data, None, cache, store=store), log, snapshot
     )

@@ -53,6 +53,7 @@ class ProjectModules:
         self._expansions: Any = None
         self._mentions_memo: dict[Path, bool] = {}
         self._allows_memo: dict[Path, bool] = {}
+        self._imports_memo: dict[Path, list[str]] = {}
 
     # ----- names and files -----
 
@@ -127,14 +128,23 @@ class ProjectModules:
         descriptions of the summaries it imports, for the prefilter), and those summaries' files."""
         tokens: list[str] = []
         files: set[Path] = set()
-        if not self.allows(self.module_name(path), Path(path), text):
+        name = self.module_name(path)
+        if not self.allows(name, Path(path), text):
             return "", files
-        for module in self._imported(self.module_name(path), Path(path).name == "__init__.py", text):
+        # the text asked about may be an editor's unsaved buffer: its imports are not memoised
+        for module in self._imported(name, Path(path).name == "__init__.py", text):
             summary = self.summary(module)
             if summary is not None:
                 tokens += summary_tokens(summary)
                 files.update(summary.files)
         return " ".join(tokens), files
+
+    def _imports_of(self, module: str | None, path: Path, text: str) -> list[str]:
+        """`_imported` of one file, worked out once per file (several questions read its imports)."""
+        path = path.absolute()
+        if path not in self._imports_memo:
+            self._imports_memo[path] = self._imported(module, path.name == "__init__.py", text)
+        return self._imports_memo[path]
 
     def _imported(self, importer: str | None, is_package: bool, text: str) -> list[str]:
         """Absolute names of what a module's text imports (`from a import b` gives `a` and `a.b`:
@@ -182,7 +192,7 @@ class ProjectModules:
             return None
         digest = hashlib.sha256(f"{module}\0".encode() + data)
         text = data.decode("utf-8", "replace")
-        for imported in self._imported(module, path.name == "__init__.py", text):
+        for imported in self._imports_of(module, path, text):
             inner = self._key(imported) if self.file_of(imported) is not None else None
             digest.update(f"\0{imported}\0{inner or ''}".encode())
         self._keys[module] = key = digest.hexdigest()
@@ -222,7 +232,7 @@ class ProjectModules:
             text = _read_text(path) if text is None else text
             relevant = {
                 name
-                for name in self._imported(module, path.name == "__init__.py", text)
+                for name in self._imports_of(module, path, text)
                 if (file := self.file_of(name)) is not None and self._mentions(file)
             }
             self._allows_memo[path] = len(relevant) <= MAX_FANOUT
@@ -255,7 +265,7 @@ class ProjectModules:
         source or sink, or imports a module whose summary has flows."""
         if self._mentions(path, text):
             return True
-        for imported in self._imported(module, path.name == "__init__.py", text):
+        for imported in self._imports_of(module, path, text):
             summary = self.summary(imported, horizon - 1) if self.file_of(imported) else None
             if summary is not None and any(f.sinks or f.returns_sources for f in summary.functions.values()):
                 return True
