@@ -268,13 +268,33 @@ def scan_source(
     `store=False` reads the cache without writing to it (`aisec server` scans unsaved buffers:
     their contents are not worth an entry).
     """
+    return _through_cache(
+        cache,
+        shown,
+        data,
+        lambda: scanner.scan_bytes(shown, data, fix),
+        lambda result: store and (result.parsed or result.screened),
+    )
+
+
+def _through_cache(
+    cache: Any,
+    shown: str,
+    key: bytes,
+    scan: Callable[[], FileResult],
+    worth_storing: Callable[[FileResult], bool],
+    *,
+    source: bool = True,
+) -> FileResult:
+    """A cached result for (`shown`, `key`), else `scan()`, stored when worth it and error-free.
+    `source=False`: `key` stands for the file (an artifact's signature), it is not its source."""
     if cache is not None:
-        hit = cache.get(shown, data)
+        hit = cache.get(shown, key, source=source)
         if hit is not None:
             return hit
-    result = scanner.scan_bytes(shown, data, fix)
-    if store and cache is not None and (result.parsed or result.screened) and not result.errors:
-        cache.put(shown, data, result)
+    result = scan()
+    if cache is not None and worth_storing(result) and not result.errors:
+        cache.put(shown, key, result)
     return result
 
 
@@ -335,15 +355,15 @@ def _artifact_task(
     from .artifact_scan import inspect_artifact, signature_key
 
     key = signature_key(path).encode("utf-8", "surrogateescape")
-    if cache is not None:
-        hit = cache.get(shown, key, source=False)
-        if hit is not None:
-            return hit
     enabled = {rule.code: rule for rule in session.enabled}
-    result = inspect_artifact(path, shown, session.registry.artifact_inspectors, enabled, identity)
-    if cache is not None and result.parsed and not result.errors:
-        cache.put(shown, key, result)
-    return result
+    return _through_cache(
+        cache,
+        shown,
+        key,
+        lambda: inspect_artifact(path, shown, session.registry.artifact_inspectors, enabled, identity),
+        lambda result: result.parsed,
+        source=False,
+    )
 
 
 def open_cache(session: Session, options: CheckOptions, notes: list[str] | None = None) -> Any:
