@@ -57,7 +57,7 @@ def sniff(head: bytes) -> str | None:
         return "lz4"  # a frame, or a skippable frame in front of one
     if head.startswith(b"\x28\xb5\x2f\xfd"):
         return "zstd"  # pandas `.zst`
-    if head.startswith(JOBLIB_ZF) and _joblib_zf_length(head) is not None:
+    if head.startswith(JOBLIB_ZF) and _has_joblib_zf_length(head):
         return "joblib-zf"
     if len(head) >= 262 and head[257:262] == b"ustar":
         return "tar"
@@ -84,12 +84,14 @@ def _lzma_alone_header(head: bytes) -> bool:
     return usize == 0xFFFFFFFFFFFFFFFF or usize < 1 << 38
 
 
-def _joblib_zf_length(head: bytes) -> int | None:
-    """The decompressed length a joblib "ZF" header announces (`int(field, 16)`), or None."""
+def _has_joblib_zf_length(head: bytes) -> bool:
+    """Whether a joblib "ZF" header announces a decompressed length as joblib reads it
+    (`int(field, 16)`); the length itself bounds nothing: `max-decompressed-bytes` does."""
     try:
-        return int(head[2:JOBLIB_ZF_HEADER].decode("ascii"), 16)
+        int(head[2:JOBLIB_ZF_HEADER].decode("ascii"), 16)
     except (UnicodeDecodeError, ValueError):
-        return None
+        return False
+    return True
 
 
 def joblib_zf_offset(head: bytes) -> int:
