@@ -55,6 +55,10 @@ _STORAGE_NAME = re.compile(r"(^|/)data/\d+$")
 _POLICIES: dict[tuple[str, tuple[str, ...]], Policy] = {}
 
 
+def _shelve_label(key: bytes) -> str:
+    return f"key {key.decode('latin-1')!r}"
+
+
 def _policy(extra_allow: Iterable[str], project_root: str | os.PathLike[str] | None) -> Policy:
     """The policy for this allowlist, with the project's own packages seen from `project_root`
     (the current folder when the caller does not know the project)."""
@@ -603,14 +607,21 @@ class _Context:
         if isinstance(index, str):
             self.add(_incomplete(None, "shelve", index, Severity.MEDIUM))
             return
+        values = []
         for key, (pos, siz) in sorted(index.items(), key=lambda item: item[1]):
-            self.budget.check_time()
-            label = f"key {key.decode('latin-1')!r}"
             if pos < 0 or siz < 0 or pos + siz > region.size:
+                label = _shelve_label(key)
                 self.add(_incomplete(label, "shelve", "value lies outside the .dat file", Severity.MEDIUM))
                 continue
-            value = FileRegion(region.f, pos, pos + siz)
-            if self.pickles(ByteSource(value, pos), label, "shelve", declared=True, depth=0) is None:
+            values.append((key, ByteSource(FileRegion(region.f, pos, pos + siz), pos)))
+        self.shelve_values(values)
+
+    def shelve_values(self, values: Iterable[tuple[bytes, ByteSource]]) -> None:
+        """Each (key, value) of a shelve store: every value is a pickle `Shelf.__getitem__` loads."""
+        for key, source in values:
+            self.budget.check_time()
+            label = _shelve_label(key)
+            if self.pickles(source, label, "shelve", declared=True, depth=0) is None:
                 self.add(_incomplete(label, "shelve", "value is no readable pickle", Severity.HIGH))
         if not self.verdicts:
             self.add(ArtifactVerdict(None, "shelve", Status.NO_PICKLE, None, reason="empty shelve store"))
@@ -626,14 +637,9 @@ class _Context:
             return True
         if rows is None:
             return False
-        for key, value in rows:
-            self.budget.check_time()
-            label = f"key {key.decode('latin-1')!r}"
-            src = ByteSource(FileRegion(io.BytesIO(value), 0, len(value)), 0)
-            if self.pickles(src, label, "shelve", declared=True, depth=0) is None:
-                self.add(_incomplete(label, "shelve", "value is no readable pickle", Severity.HIGH))
-        if not self.verdicts:
-            self.add(ArtifactVerdict(None, "shelve", Status.NO_PICKLE, None, reason="empty shelve store"))
+        self.shelve_values(
+            (key, ByteSource(FileRegion(io.BytesIO(value), 0, len(value)), 0)) for key, value in rows
+        )
         return True
 
     # -- tar ---------------------------------------------------------------------------------
