@@ -7,6 +7,7 @@ imports it before it knows whether any file needs parsing.
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Mapping
@@ -190,14 +191,7 @@ class FormatOptions:
         `root`, or None when it is outside `root`."""
         base = PurePath(self.root or self.cwd)
         absolute = PurePath(path) if PurePath(path).is_absolute() else PurePath(self.cwd) / path
-        parts: list[str] = []
-        for part in absolute.parts:  # lexical normalisation, as the reported paths are
-            if part == "..":
-                if parts:
-                    parts.pop()
-            elif part != ".":
-                parts.append(part)
-        normal = PurePath(*parts) if parts else absolute
+        normal = PurePath(os.path.normpath(absolute))  # lexical, as the reported paths are
         try:
             return normal.relative_to(base).as_posix()
         except ValueError:
