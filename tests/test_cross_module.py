@@ -168,3 +168,20 @@ def test_summaries_are_cached_and_a_changed_helper_is_summarised_again(
     assert rows(scan(run_cli, root, "shop/routes.py")) == sorted(EXPECTED["flask_shop"])
     assert "shop.llm" in analysed  # llm imports prompts: its key changed too
     assert "shop.prompts" not in analysed  # no source or sink there: its outline (constants) is enough
+
+
+def test_a_helper_spelling_its_sink_in_fullwidth_letters_is_still_followed(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    root = tree(
+        {
+            ".git/HEAD": "",
+            "llm.py": "import \uff4fpenai\n\ndef ask(q):\n"
+            "    return \uff4fpenai.chat.\uff43ompletions.create(model='m', messages=[{'role': 'system', 'content': q}])\n",
+            "routes.py": 'from flask import request\n\nfrom llm import ask\n\n\ndef chat():\n    return ask(request.args["q"])\n',
+        }
+    )
+    result = run_cli(["check", "--no-cache", "--format", "json", "routes.py"], cwd=root)
+    assert [(f["path"], f["line"], f["code"]) for f in result.json()["findings"]] == [
+        ("routes.py", 7, "AIS201")
+    ]

@@ -23,6 +23,7 @@ from typing import Any
 
 from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
 
+from ..prefilter import searchable
 from .summary import ModuleSummary, summary_from_json, summary_to_json, summary_tokens
 from .values import count_words
 
@@ -254,6 +255,7 @@ class ProjectModules:
         """Whether `text` holds all the tokens of one alternative of one of the prefilter markers."""
         if self._expansions is None:
             self._expansions = self.catalog.trigger_expansions()
+        text = searchable(text)  # NFKC spellings count, as for the token gate
         return any(
             all(token in text for token in alternative)
             for marker in markers
