@@ -145,6 +145,8 @@ class AisecServer(LanguageServer):
         if pending is not None:
             pending.cancel()
         self.analyses.pop(key, None)
+        for memo_key in [k for k in self._fix_memo if k[0] == key]:  # a snapshot's uri is its key
+            del self._fix_memo[memo_key]
         for uri in self.shown.pop(key, {}):
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
