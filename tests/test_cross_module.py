@@ -127,16 +127,23 @@ def test_import_cycles_and_relative_imports_above_the_root(
     assert rows(scan(run_cli, root, "--no-cache", ".")) == [("pkg/app.py", 5, "AIS201")]
 
 
-def test_the_summaries_a_file_sees_go_one_module_deep(
+def test_a_flow_through_a_helper_into_a_third_module_is_followed(
     run_cli: Callable[..., Any], tree: Callable[..., Path]
 ) -> None:
-    """`project.HORIZON`: a file applies the summaries of the modules it imports; those were
-    computed with their own imports' outlines (constants, re-exports), not their functions. A
-    helper that hands the data on to a third module's sink is a library call here (documented)."""
+    """Summaries are made bottom-up over the import graph: `app -> a.go -> b.ask` (a sink in a
+    third module, inside an import cycle) is one flow, reported once at the caller with the
+    path across the three files."""
     app = "from flask import request\nfrom pkg.a import go\n\ndef view():\n    return go(request.args['q'])\n"
     root = tree({**CYCLE, "pkg/app.py": app})
     (root / ".git").mkdir()
-    assert rows(scan(run_cli, root, "--no-cache", ".")) == []
+    found = scan(run_cli, root, "--no-cache", ".")
+    assert rows(found) == [("pkg/app.py", 5, "AIS201")]
+    assert [(r["path"], r["line"]) for r in found[0]["related"]] == [
+        ("pkg/app.py", 5),
+        ("pkg/app.py", 5),
+        ("pkg/a.py", 5),
+        ("pkg/b.py", 5),
+    ]
 
 
 def test_summaries_are_cached_and_a_changed_helper_is_summarised_again(

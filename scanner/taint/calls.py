@@ -80,7 +80,7 @@ class CallTransfer:
             return self._apply(callee.ref, args, bound, node)
         if callee is not None and isinstance(callee.ref, Class):
             return self._construct(callee.ref, args, node)
-        foreign = self._apply_foreign(node, args) if callee is None or callee.ref is None else None
+        foreign = self._apply_foreign(node, args, receiver) if callee is None or callee.ref is None else None
         if foreign is not None:
             return foreign
         names = self._call_names(node)

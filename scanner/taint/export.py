@@ -1,6 +1,7 @@
 """A module's analysis as the summary its importers apply (`project.ModuleSummary`).
 
-Owns reading a finished `ModuleTaint` for what other modules need: per top-level function, the
+Owns reading a finished `ModuleTaint` for what other modules need: per top-level function and
+method of a top-level class (`Class.method`, also `client.method` for a module-level instance), the
 parameters that reach a sink (followed through the module's own helpers: a placeholder at a sink
 is traced back through the recorded call sites to the exported function's parameter), the
 parameters and sources its return value carries, the module's constant texts and the names it
@@ -16,15 +17,15 @@ from typing import Any
 
 from .summary import FunctionSummary, ModuleSummary, SinkEntry, SourceEntry
 from .syntax import call_name
-from .values import EMPTY, Param, Taint
+from .values import EMPTY, Instance, Param, Taint
 
 
 def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleSummary:
     taint._ensure()
     summary = ModuleSummary(module, path, display, files=(path, *sorted(taint.dependencies)))
-    exported = {f.index: f for f in taint._function_list if f.parent is None and f.cls is None}
+    exported = {f.index: f for f in taint._function_list if f.parent is None}
     for func in exported.values():
-        function = FunctionSummary(func.name, [(name, kind) for name, kind, _ in func.params])
+        function = FunctionSummary(func.display, [(name, kind) for name, kind, _ in func.params], func.kind)
         for fact in taint._summaries.get(func.index, EMPTY).all:
             if isinstance(fact, Param) and fact.func == func.index:
                 function.returns_params.append((fact.index, fact.spliced, fact.encoded))
@@ -35,22 +36,33 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
                         public.tier, public.label, public.description, public.line, fact.spliced, fact.encoded
                     )
                 )
-        summary.functions[func.name] = function
+        summary.functions[func.display] = function
     for call in taint._flow_calls.values():
         for role, target, node, facts, sink, message_role, remote in taint._raw_flows(call):
             for func, index, spliced, encoded, calls in taint._param_roots(facts):
                 if func not in exported:
                     continue
-                steps = tuple((taint._line(c), 1, f"passes through `{call_name(c)}()`") for c in calls)
-                steps += tuple((r.location.line, r.location.column, r.message) for r in remote)
-                if not remote:
-                    steps += ((taint._line(node), 1, f"sink: {target}"),)
+                steps = tuple(
+                    (display, taint._line(c), 1, f"passes through `{call_name(c)}()`") for c in calls
+                )
+                if remote:  # the sink is in a third module: this call hands the data on
+                    steps += ((display, taint._line(node), 1, "passes to another module of the project"),)
+                    steps += tuple(
+                        (r.location.path, r.location.line, r.location.column, r.message) for r in remote
+                    )
+                else:
+                    steps += ((display, taint._line(node), 1, f"sink: {target}"),)
                 entry = SinkEntry(index, role, target, sink, message_role, spliced, encoded, steps)
-                sinks = summary.functions[exported[func].name].sinks
+                sinks = summary.functions[exported[func].display].sinks
                 if entry not in sinks:
                     sinks.append(entry)
     for name, value in taint._module_env.items():
         if "." not in name and value.words and not value.all:
             summary.constants[name] = value.words
+        if "." not in name and isinstance(value.ref, Instance):  # `client = Assistant()`: its methods
+            prefix = f"{value.ref.cls.name}."
+            for method, function in list(summary.functions.items()):
+                if method.startswith(prefix):
+                    summary.functions[f"{name}.{method[len(prefix) :]}"] = function
     summary.reexports = dict(taint._import_map())  # `from .llm import ask` in `__init__.py`
     return summary

@@ -12,6 +12,7 @@ summaries come in as `self.project`).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import libcst as cst
@@ -19,6 +20,8 @@ import libcst as cst
 from .syntax import dotted
 from .units import Function
 from .values import Site, Taint, Value, mark_encoded, mark_spliced, through
+
+_LOCATED = re.compile(r"\(\S+:\d+\)$")
 
 
 class ProjectCalls:
@@ -60,36 +63,61 @@ class ProjectCalls:
         base = self._import_map().get(head)
         return f"{base}.{rest}" if base and rest else base
 
-    def _foreign(self, node: Any) -> tuple[Any, str] | None:
+    def _foreign(self, node: Any, name: str | None = None) -> tuple[Any, str] | None:
+        """The summary and attribute a name or attribute (or `name`, when given) refers to."""
         if self.project is None:
             return None
         if self._follows_imports is None:
             self._follows_imports = self.path is None or self.project.allows(self.module_name, self.path)
+        name = name or self._project_name(node)
         if not self._follows_imports:
+            if name and self.incomplete is None and self._reaches_flows(name):
+                self.incomplete = (
+                    f"its imports reach more than {self.project.max_reach} project modules with "
+                    f"sources or sinks, so `{name}` was read as a library call"
+                )
             return None
-        name = self._project_name(node)
-        horizon = self.imports_horizon
-        found = None
-        if name:
-            found = self.project.resolve(name) if horizon is None else self.project.resolve(name, horizon)
+        found = self.project.resolve(name) if name else None
         if found is not None:
             self.dependencies.update(found[0].files)
         return found
+
+    def _reaches_flows(self, name: str) -> bool:
+        """Whether a name of the project's, not followed, could have carried a flow: the module
+        it names is or imports one that spells a catalog source or sink."""
+        while "." in name:
+            name = name.rpartition(".")[0]
+            if self.project.file_of(name) is not None:
+                return self.project.reach(name) != frozenset()
+        return False
 
     def _foreign_words(self, node: Any) -> int:
         """Constant instruction words of a prompt constant imported from another module."""
         found = self._foreign(node)
         return found[0].constants.get(found[1], 0) if found is not None else 0
 
-    def _apply_foreign(self, call: cst.Call, args: list) -> Value | None:
-        """The value a project function of another module returns here (None: not one)."""
-        found = self._foreign(call.func)
-        if found is None or found[1] not in found[0].functions:
+    def _apply_foreign(self, call: cst.Call, args: list, receiver: Value | None = None) -> Value | None:
+        """The value a project function, class or method of another module returns here (None:
+        not one). A method is found through the receiver's type too (`self.assistant.ask(q)`)."""
+        typed = None
+        if (
+            receiver is not None
+            and receiver.instance
+            and receiver.type_name
+            and isinstance(call.func, cst.Attribute)
+        ):
+            typed = f"{receiver.type_name}.{call.func.attr.value}"
+        found = self._foreign(call.func) or (self._foreign(call.func, typed) if typed else None)
+        if found is None:
             return None
         summary, name = found
-        function = summary.functions[name]
+        constructed = name not in summary.functions and f"{name}.__init__" in summary.functions
+        function = summary.functions.get(f"{name}.__init__" if constructed else name)
+        if function is None:
+            return None
         shape = Function(-1, call, name, (), params=[(p, kind, None) for p, kind in function.params])
-        mapping = self._bind_arguments(shape, args, None)
+        bound = (receiver or Value()) if function.kind in ("method", "class") or constructed else None
+        mapping = self._bind_arguments(shape, args, bound)
         for entry in function.sinks:
             argument = mapping.get(entry.param)
             if argument is not None and argument.all:
@@ -106,9 +134,14 @@ class ProjectCalls:
                     fact = mark_encoded(fact, encoder)
                 facts.add(mark_spliced(fact) if spliced else fact)
         for source in function.returns_sources:
-            text = f"{source.description} ({summary.display}:{source.line})"
+            located = _LOCATED.search(source.description)  # a source of a third module says where
+            text = (
+                source.description if located else f"{source.description} ({summary.display}:{source.line})"
+            )
             site = Site(source.tier, source.label, call, text)
             facts.add(Taint(site, source.spliced, source.encoded))
+        if constructed:  # an instance of the class: its methods are looked up by its type
+            return Value(type_name=f"{summary.name}.{name}", instance=True)
         return Value(frozenset(through(fact, call) for fact in facts))
 
 

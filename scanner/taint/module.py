@@ -79,11 +79,9 @@ class ModuleTaint(
         project: ProjectModules | None = None,
         module_name: str | None = None,
         path: Path | None = None,
-        imports_horizon: int | None = None,
     ) -> None:
         """`project` (with this module's dotted `module_name` and `path`) resolves calls of the
-        project's functions in other modules to their summaries, seen from `imports_horizon`
-        (default: a scanned file's, `project.HORIZON`)."""
+        project's functions in other modules to their summaries."""
         self.module = module
         self.names = names
         self.catalog = catalog
@@ -91,7 +89,6 @@ class ModuleTaint(
         self.module_name = module_name
         self.path = path
         self.dependencies: set[Path] = set()  # files of the summaries this module's analysis used
-        self.imports_horizon = imports_horizon
         self._imports_from: dict[str, str] | None = None
         self._follows_imports: bool | None = None  # `project.allows` this module, asked once
         self._done = False
@@ -161,8 +158,8 @@ class ModuleTaint(
             for encoder in entry.encoded:
                 facts = frozenset(mark_encoded(f, encoder) for f in facts)
             remote = tuple(
-                RelatedLocation(Location(summary.display, line, column, line, column), message)
-                for line, column, message in entry.steps
+                RelatedLocation(Location(path, line, column, line, column), message)
+                for path, line, column, message in entry.steps
             )
             target = f"{entry.target}, in `{summary.name}.{name}()`"
             flows.append((entry.role, target, node, facts, entry.sink, entry.message_role, remote))

@@ -24,17 +24,17 @@ from typing import Any
 from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
 
 from ..prefilter import searchable
-from .summary import ModuleSummary, summary_from_json, summary_to_json, summary_tokens
+from .summary import ModuleSummary, interface, summary_from_json, summary_to_json, summary_tokens
 from .values import count_words
 
 MAX_BYTES = 1_000_000  # a larger module is not summarised (its callers see an unknown function)
 MAX_REEXPORTS = 8  # `__init__` re-export hops followed
-MAX_FANOUT = 8  # project modules mentioning a source or sink that one module may import and still be
-# followed into (an application's route imports a few helpers; a library's modules import dozens)
-HORIZON = (
-    1  # a file sees its imports' summaries; theirs see their own imports' outlines (constants, re-exports)
-)
+MAX_CYCLE_ROUNDS = 3  # rounds over an import cycle's modules until their summaries stop changing
+MAX_REACH = 1000  # project modules spelling a source or sink that one module's imports may reach,
+# directly or through theirs, and still be followed (more: calls into them are library calls, and a
+# scanned file that makes one is reported as not fully analysed, AIS005)
 
+_DEFINES = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.M)
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([^)#\n]*)|import[ \t]+([^#\n]+))", re.M
 )
@@ -48,12 +48,15 @@ class ProjectModules:
         self.root = root.resolve()
         self.catalog = catalog
         self.store = store
+        self.max_reach = MAX_REACH
         self._keys: dict[str, str | None] = {}
-        self._summaries: dict[tuple[str, int], ModuleSummary | None] = {}
+        self._summaries: dict[str, ModuleSummary | None] = {}
+        self._current: dict[str, ModuleSummary | None] = {}  # the component being summarised
+        self._component_of: dict[str, tuple[str, ...]] = {}
+        self._reach: dict[str, frozenset[str] | None] = {}
         self._files: dict[str, Path | None] = {}
         self._expansions: Any = None
         self._mentions_memo: dict[Path, bool] = {}
-        self._allows_memo: dict[Path, bool] = {}
         self._imports_memo: dict[Path, list[str]] = {}
 
     # ----- names and files -----
@@ -108,37 +111,224 @@ class ProjectModules:
 
     # ----- what a caller asks -----
 
-    def resolve(self, qualified: str, horizon: int = HORIZON) -> tuple[ModuleSummary, str] | None:
-        """(summary, attribute) for `pkg.llm.ask`: the longest prefix that is a project module,
-        `__init__` re-exports followed."""
+    def resolve(self, qualified: str) -> tuple[ModuleSummary, str] | None:
+        """(summary, attribute) for `pkg.llm.ask` (attribute `ask`) or a method, `pkg.llm.Assistant.ask`
+        or `pkg.llm.client.ask` (attribute `Assistant.ask`, `client.ask`): the module is the
+        prefix that is a project module, `__init__` re-exports followed."""
         for _ in range(MAX_REEXPORTS):
-            head, _, attr = qualified.rpartition(".")
-            if not head:
-                return None
-            summary = self.summary(head, horizon)
+            parts = qualified.split(".")
+            head = next(
+                (n for n in (len(parts) - 1, len(parts) - 2) if n > 0 and self.file_of(".".join(parts[:n]))),
+                None,
+            )
+            summary = self.summary(".".join(parts[:head])) if head is not None else None
             if summary is None:
                 return None
-            target = summary.reexports.get(attr)
-            if target is None or target == qualified:
+            attr = ".".join(parts[head:])
+            target = summary.reexports.get(parts[head])
+            if target is None or target == f"{summary.name}.{parts[head]}":
                 return summary, attr
-            qualified = target
+            qualified = ".".join([target, *parts[head + 1 :]])
         return None
 
     def import_tokens(self, path: str, text: str) -> tuple[str, set[Path]]:
         """Catalog tokens the file reaches through project imports (the sink patterns and source
-        descriptions of the summaries it imports, for the prefilter), and those summaries' files."""
+        descriptions of the summaries it imports, for the prefilter), and those summaries' files.
+        A file whose imports reach too far gets the tokens its imports spell instead: it is then
+        analysed and reported as not fully analysed, never skipped silently."""
         tokens: list[str] = []
         files: set[Path] = set()
         name = self.module_name(path)
-        if not self.allows(name, Path(path), text):
-            return "", files
         # the text asked about may be an editor's unsaved buffer: its imports are not memoised
-        for module in self._imported(name, Path(path).name == "__init__.py", text):
+        imported = self._imported(name, Path(path).name == "__init__.py", text)
+        wide = self._reach_of(imported, name) is None
+        for module in imported:
+            file = self.file_of(module)
+            if file is None or module == name:
+                continue
+            if wide:
+                tokens += self._spelled(file)
+                files.add(file)
+                continue
             summary = self.summary(module)
             if summary is not None:
                 tokens += summary_tokens(summary)
                 files.update(summary.files)
         return " ".join(tokens), files
+
+    def allows(self, module: str | None, path: Path, text: str | None = None) -> bool:
+        """Whether a module's project imports are followed: they reach (directly or through
+        theirs) at most `MAX_REACH` project modules that spell a catalog source or sink (decided
+        by the texts alone, so the same in every run and worker). Otherwise its calls into the
+        project count as library calls, and a scanned file says so (AIS005)."""
+        if module is not None and self.file_of(module) is not None:
+            return self.reach(module) is not None
+        text = _read_text(path) if text is None else text
+        return self._reach_of(self._imports_of(module, path, text), module) is not None
+
+    def reach(self, module: str) -> frozenset[str] | None:
+        """The project modules spelling a catalog source or sink that `module` is or imports,
+        directly or not (None: more than `MAX_REACH`)."""
+        if module not in self._reach:
+            self._components(module)
+        return self._reach.get(module, frozenset())
+
+    def summary(self, module: str) -> ModuleSummary | None:
+        """The module's summary: computed bottom-up over the import graph (what it imports is
+        summarised first; an import cycle is iterated as one, `MAX_CYCLE_ROUNDS` at most), so the
+        result does not depend on the order in which files ask."""
+        if module in self._summaries:
+            return self._summaries[module]
+        if module in self._current:  # a member of the import cycle being summarised
+            return self._current[module]
+        if self.file_of(module) is None:
+            return None
+        self._components(module)
+        for component in self._unsettled(module):
+            self._settle(component)
+        return self._summaries.get(module)
+
+    # ----- the import graph -----
+
+    def _edges(self, module: str) -> list[str]:
+        """The project modules `module` imports (itself excluded: a self-import adds nothing)."""
+        path = self.file_of(module)
+        if path is None:
+            return []
+        imported = self._imports_of(module, path, _read_text(path))
+        return [name for name in imported if name != module and self.file_of(name) is not None]
+
+    def _components(self, start: str) -> None:
+        """Tarjan's strongly connected components of the import graph below `start` (iterative:
+        a chain of hundreds of modules is no recursion), each with what it reaches
+        (`_reach`), in the order they complete: every component after those it imports."""
+        if start in self._component_of:
+            return
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        work = [(start, iter(self._edges(start)))]
+        index[start] = low[start] = 0
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, pending = work[-1]
+            child = next(pending, None)
+            if child is not None:
+                if child in self._component_of:
+                    continue
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(self._edges(child))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] != index[node]:
+                continue
+            members: list[str] = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                members.append(member)
+                if member == node:
+                    break
+            self._close(tuple(sorted(members)))
+
+    def _close(self, component: tuple[str, ...]) -> None:
+        """Record a finished component and what it reaches (its imports' components are closed)."""
+        reached: set[str] | None = {m for m in component if self._mentions(self.file_of(m))}
+        for member in component:
+            self._component_of[member] = component
+        for member in component:
+            for name in self._edges(member):
+                if name in component or reached is None:
+                    continue
+                below = self._reach.get(name, frozenset())
+                reached = None if below is None else reached | below
+                if reached is not None and len(reached) > self.max_reach:
+                    reached = None
+        for member in component:
+            self._reach[member] = frozenset(reached) if reached is not None else None
+
+    def _unsettled(self, start: str) -> list[tuple[str, ...]]:
+        """The components below `start` (its own included) whose summaries are not made yet,
+        those it imports first. A module whose imports reach too far is not followed into."""
+        order: list[tuple[str, ...]] = []
+        seen: set[tuple[str, ...]] = set()
+        work = [(self._component_of[start], False)]
+        while work:
+            component, expanded = work.pop()
+            if expanded:
+                order.append(component)
+                continue
+            if component in seen or all(m in self._summaries or m in self._current for m in component):
+                continue
+            seen.add(component)
+            work.append((component, True))
+            for member in component:
+                if self._reach.get(member, frozenset()) is None:
+                    continue
+                for name in self._edges(member):
+                    below = self._component_of.get(name)
+                    if below is not None and below != component and below not in seen:
+                        work.append((below, False))
+        return order
+
+    def _settle(self, component: tuple[str, ...]) -> None:
+        """Summarise a component: one module at once; an import cycle (or a module importing
+        itself) in rounds from its outlines until the summaries stop changing."""
+        if any(m in self._summaries or m in self._current for m in component):
+            return
+        keys = self._component_keys(component)
+        # while it is made, a module's summary is its outline (to a question its analysis asks)
+        self._current.update({m: self._outline_of(m) for m in component})
+        try:
+            if len(component) == 1:  # a module importing itself is no cycle: its names are its own
+                found = {component[0]: self._summarise(component[0], keys[component[0]], store=True)}
+            else:  # round 1 from the outlines; then the members importing one whose flows changed
+                found, dirty = {}, component
+                for _ in range(MAX_CYCLE_ROUNDS):
+                    made = {m: self._summarise(m, keys[m], store=False) for m in dirty}
+                    changed = {m for m in made if interface(made[m]) != interface(self._current[m])}
+                    found.update(made)
+                    self._current.update(made)
+                    dirty = tuple(m for m in component if any(e in changed for e in self._edges(m)))
+                    if not dirty:
+                        break
+        finally:
+            for module in component:
+                self._current.pop(module, None)
+        self._summaries.update(found)
+        for module in component if len(component) > 1 and self.store is not None else ():
+            summary, key = found[module], keys[module]
+            if key is not None and summary is not None:
+                self.store.put_record("summary", key, summary_to_json(summary, self.catalog))
+
+    def _component_keys(self, component: tuple[str, ...]) -> dict[str, str | None]:
+        """What each member's summary depends on: the bytes of the component's modules and the
+        keys of the modules they import (a change two imports down changes every key above)."""
+        digest = hashlib.sha256()
+        for member in component:
+            path = self.file_of(member)
+            try:
+                data = path.read_bytes() if path is not None else b""
+            except OSError:
+                return dict.fromkeys(component)
+            digest.update(f"{member}\0".encode() + hashlib.sha256(data).digest())
+        below = sorted({name for m in component for name in self._edges(m) if name not in component})
+        for name in below:
+            digest.update(f"\0{name}\0{self._keys.get(name) or ''}".encode())
+        shared = digest.hexdigest()
+        keys = {m: hashlib.sha256(f"{m}\0{shared}".encode()).hexdigest() for m in component}
+        self._keys.update(keys)
+        return keys
 
     def _imports_of(self, module: str | None, path: Path, text: str) -> list[str]:
         """`_imported` of one file, worked out once per file (several questions read its imports)."""
@@ -164,42 +354,24 @@ class ProjectModules:
                 ]
         return [name for name in dict.fromkeys(found) if name]
 
-    def summary(self, module: str, horizon: int = HORIZON) -> ModuleSummary | None:
-        """The module's summary as seen from `horizon` levels of imports above it: its analysis
-        reads its own imports' summaries at `horizon - 1`; at 0 (or when neither the module nor
-        what it imports mentions a catalog source or sink) only its outline (constants, re-exports).
-        Results therefore do not depend on the order in which files ask."""
-        key = (module, horizon)
-        if key in self._summaries:
-            return self._summaries[key]
-        self._summaries[key] = None  # an import cycle sees "unknown" while this one is built
-        path = self.file_of(module)
-        summary = self._summarise(module, path, horizon) if path is not None else None
-        self._summaries[key] = summary
-        return summary
+    def _reach_of(self, imported: list[str], own: str | None) -> frozenset[str] | None:
+        """What a file's imports reach together (None: more than `MAX_REACH` modules)."""
+        reached: frozenset[str] = frozenset()
+        for name in imported:
+            if name == own or self.file_of(name) is None:
+                continue
+            below = self.reach(name)
+            if below is None:
+                return None
+            reached |= below
+            if len(reached) > self.max_reach:
+                return None
+        return reached
 
-    def _key(self, module: str) -> str | None:
-        """What a module's summary depends on: its name, its bytes, and the keys of the project
-        modules it imports (a changed helper changes the key of every module above it)."""
-        if module in self._keys:
-            return self._keys[module]
-        self._keys[module] = None  # an import cycle: the module's own bytes still count
+    def _summarise(self, module: str, key: str | None, *, store: bool) -> ModuleSummary | None:
         path = self.file_of(module)
         if path is None:
             return None
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        digest = hashlib.sha256(f"{module}\0".encode() + data)
-        text = data.decode("utf-8", "replace")
-        for imported in self._imports_of(module, path, text):
-            inner = self._key(imported) if self.file_of(imported) is not None else None
-            digest.update(f"\0{imported}\0{inner or ''}".encode())
-        self._keys[module] = key = digest.hexdigest()
-        return key
-
-    def _summarise(self, module: str, path: Path, horizon: int) -> ModuleSummary | None:
         try:
             data = path.read_bytes()
             text = data.decode("utf-8-sig")
@@ -207,37 +379,17 @@ class ProjectModules:
             return None
         if len(data) > MAX_BYTES:
             return None
-        if (
-            horizon <= 0
-            or not self.allows(module, path, text)
-            or not self._relevant(module, path, text, horizon)
-        ):
+        if not self._relevant(module, path, text):
             return self._outline(module, path, text)
-        key = self._key(module) if self.store is not None else None
-        if key is not None:
-            cached = self.store.get_record("summary", f"{horizon}:{key}")
+        if key is not None and self.store is not None:
+            cached = self.store.get_record("summary", key)
             summary = summary_from_json(cached, self.catalog) if cached is not None else None
             if summary is not None:
                 return summary
-        summary = self._analyse(module, path, text, horizon)
-        if key is not None and summary is not None:
-            self.store.put_record("summary", f"{horizon}:{key}", summary_to_json(summary, self.catalog))
+        summary = self._analyse(module, path, text)
+        if store and key is not None and self.store is not None and summary is not None:
+            self.store.put_record("summary", key, summary_to_json(summary, self.catalog))
         return summary
-
-    def allows(self, module: str | None, path: Path, text: str | None = None) -> bool:
-        """Whether a module's project imports are followed: at most `MAX_FANOUT` of the modules
-        it imports mention a catalog source or sink (decided by the texts alone, so the same
-        in every run and worker). Otherwise its calls into the project count as library calls."""
-        path = path.absolute()
-        if path not in self._allows_memo:
-            text = _read_text(path) if text is None else text
-            relevant = {
-                name
-                for name in self._imports_of(module, path, text)
-                if (file := self.file_of(name)) is not None and self._mentions(file)
-            }
-            self._allows_memo[path] = len(relevant) <= MAX_FANOUT
-        return self._allows_memo[path]
 
     def mentions_source(self, text: str) -> bool:
         """Whether a text spells a catalog source: where a flow into another module can start
@@ -262,16 +414,35 @@ class ProjectModules:
             for alternative in self._expansions.get(marker, ())
         )
 
-    def _relevant(self, module: str, path: Path, text: str, horizon: int) -> bool:
+    def _spelled(self, path: Path) -> list[str]:
+        """The catalog tokens a file spells (of the source and sink alternatives it holds)."""
+        if self._expansions is None:
+            self._expansions = self.catalog.trigger_expansions()
+        text = searchable(_read_text(path))
+        return [
+            token
+            for marker in (TAINT_SINKS, TAINT_SOURCES)
+            for alternative in self._expansions.get(marker, ())
+            if all(token in text for token in alternative)
+            for token in alternative
+        ]
+
+    def _relevant(self, module: str, path: Path, text: str) -> bool:
         """Whether analysing the module can find more than its outline: it spells a catalog
-        source or sink, or imports a module whose summary has flows."""
+        source or sink, or it defines functions and imports a module whose summary has flows."""
         if self._mentions(path, text):
             return True
+        if not _DEFINES.search(text):
+            return False
         for imported in self._imports_of(module, path, text):
-            summary = self.summary(imported, horizon - 1) if self.file_of(imported) else None
+            summary = self.summary(imported) if imported != module and self.file_of(imported) else None
             if summary is not None and any(f.sinks or f.returns_sources for f in summary.functions.values()):
                 return True
         return False
+
+    def _outline_of(self, module: str) -> ModuleSummary | None:
+        path = self.file_of(module)
+        return self._outline(module, path, _read_text(path)) if path is not None else None
 
     def _outline(self, module: str, path: Path, text: str) -> ModuleSummary | None:
         """What a module offers without analysing it: its constant texts and re-exports."""
@@ -301,7 +472,7 @@ class ProjectModules:
                         summary.reexports[alias.asname or alias.name] = f"{base}.{alias.name}"
         return summary
 
-    def _analyse(self, module: str, path: Path, text: str, horizon: int) -> ModuleSummary | None:
+    def _analyse(self, module: str, path: Path, text: str) -> ModuleSummary | None:
         """Analyse the module and export its summary (None: not Python, or nesting too deep)."""
         import libcst as cst
 
@@ -318,7 +489,6 @@ class ProjectModules:
                 project=self,
                 module_name=module,
                 path=path,
-                imports_horizon=horizon - 1,
             )
             return export_summary(taint, module, path, self._display(path))
         except (cst.ParserSyntaxError, RecursionError):

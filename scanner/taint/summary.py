@@ -26,7 +26,7 @@ class SinkEntry:
     message_role: str | None
     spliced: bool
     encoded: tuple[str, ...]
-    steps: tuple[tuple[int, int, str], ...]  # (line, column, message) in the function's module
+    steps: tuple[tuple[str, int, int, str], ...]  # (path, line, column, message), across modules
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class SourceEntry:
 class FunctionSummary:
     name: str
     params: list[tuple[str, str]]  # (name, kind): pos / kw / star / dstar
+    kind: str = "function"  # function | method | static | class (a method's first parameter is bound)
     returns_params: list[tuple[int, bool, tuple[str, ...]]] = field(default_factory=list)
     returns_sources: list[SourceEntry] = field(default_factory=list)
     sinks: list[SinkEntry] = field(default_factory=list)
@@ -59,6 +60,19 @@ class ModuleSummary:
     constants: dict[str, int] = field(default_factory=dict)  # name -> constant instruction words
     reexports: dict[str, str] = field(default_factory=dict)  # name -> absolute qualified name
     files: tuple[Path, ...] = ()  # this module's file and those of the summaries it used
+
+
+def interface(summary: ModuleSummary | None) -> Any:
+    """What of a summary can change an importer's analysis: the functions that carry a flow,
+    the constants and the re-exports (an import cycle is iterated until these stop changing)."""
+    if summary is None:
+        return None
+    flowing = {
+        name: (f.params, f.returns_params, f.returns_sources, f.sinks)
+        for name, f in summary.functions.items()
+        if f.returns_params or f.returns_sources or f.sinks
+    }
+    return flowing, summary.constants, summary.reexports
 
 
 def summary_tokens(summary: ModuleSummary) -> list[str]:
@@ -85,6 +99,7 @@ def summary_to_json(summary: ModuleSummary, catalog: Any) -> dict[str, Any]:
         "functions": {
             name: {
                 "params": function.params,
+                "kind": function.kind,
                 "returns_params": [[i, s, list(e)] for i, s, e in function.returns_params],
                 "returns_sources": [
                     [s.tier, s.label, s.description, s.line, s.spliced, list(s.encoded)]
@@ -125,6 +140,7 @@ def summary_from_json(raw: Any, catalog: Any) -> ModuleSummary | None:
             summary.functions[name] = FunctionSummary(
                 name,
                 [(str(p), str(k)) for p, k in data["params"]],
+                str(data["kind"]),
                 [(int(i), bool(s), tuple(e)) for i, s, e in data["returns_params"]],
                 [
                     SourceEntry(t, lb, d, int(ln), bool(s), tuple(e))
@@ -139,7 +155,9 @@ def summary_from_json(raw: Any, catalog: Any) -> ModuleSummary | None:
                         message_role,
                         bool(spliced),
                         tuple(encoded),
-                        tuple((int(line), int(column), str(text)) for line, column, text in steps),
+                        tuple(
+                            (str(at), int(line), int(column), str(text)) for at, line, column, text in steps
+                        ),
                     )
                     for param, role, target, sink, message_role, spliced, encoded, steps in data["sinks"]
                 ],
