@@ -2,8 +2,9 @@ from flask import Flask, jsonify, request
 import openai
 
 from . import ask_model
-from .llm import ask, ask_safely, order_id
+from .llm import Assistant, Echo, ask, ask_safely, assistant, order_id
 from .prompts import GREETING, SYSTEM
+from .service import answer, answer_safely, answer_with_assistant
 
 app = Flask(__name__)
 
@@ -52,3 +53,48 @@ def route_greet():
     prompt = f"{GREETING} {request.args['q']}"
     reply = openai.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])
     return jsonify(answer=reply.choices[0].message.content)
+
+
+@app.route("/service")
+def route_service():
+    return jsonify(answer=answer(request.args["q"]).choices[0].message.content)
+
+
+@app.route("/service-safe")
+def route_service_safe():
+    return jsonify(answer=answer_safely(request.args["q"]).choices[0].message.content)
+
+
+@app.route("/service-assistant")
+def route_service_assistant():
+    return jsonify(answer=answer_with_assistant(request.args["q"]).choices[0].message.content)
+
+
+@app.route("/assistant")
+def route_assistant():
+    bot = Assistant("gpt-4o-mini")
+    bot.ask_safely(request.args["q"])
+    bot.ask_number(request.args["q"])
+    Echo().ask(request.args["q"])
+    return jsonify(answer=bot.ask(request.args["q"]).choices[0].message.content)
+
+
+@app.route("/module-instance")
+def route_module_instance():
+    return jsonify(answer=assistant.ask(request.args["q"]).choices[0].message.content)
+
+
+@app.route("/static")
+def route_static():
+    Assistant.quick(request.args["q"])
+    return jsonify(answer=Assistant.with_tone(request.args["tone"]).choices[0].message.content)
+
+
+class Support:
+    def __init__(self):
+        self.assistant = Assistant()
+        self.echo = Echo()
+
+    def handle(self):
+        self.echo.ask(request.args["q"])
+        return self.assistant.ask(request.args["q"])
