@@ -80,7 +80,12 @@ class IncompleteAnalysis(Rule):
         "evaluation steps than its budget: 20,000 plus 200 per statement of the file. The flows found "
         "up to that point are still reported; flows the analysis had not reached yet are not. Code a "
         "person writes stays far below the budget (loops cost the sum of their bodies, helpers are "
-        "summarised once per change); generated or adversarial code can reach it."
+        "summarised once per change); generated or adversarial code can reach it. Also reported: "
+        "a file that calls into another module of the project that could not be fully followed: that "
+        "module (or one it imports) was over its own budget, sits in an import cycle that did not "
+        "settle within 3 analyses per member, or the file's imports reach more than 1,000 project "
+        "modules that spell a source or sink (its calls into the project are then read as library "
+        "calls). The message names the module and the reason."
     )
     rationale = (
         "A scan that silently stops part-way reads as a clean result. A file crafted to exhaust the "
@@ -88,7 +93,8 @@ class IncompleteAnalysis(Rule):
         "gate and says why."
     )
     remediation = (
-        "Split the file (very long generated functions are the usual cause), or, if it is generated "
+        "Split the file (very long generated functions are the usual cause; for an import cycle, "
+        "break it by moving the shared helpers into a module of their own), or, if it is generated "
         "code nobody edits, exclude it with `extend-exclude` or ignore AIS005 for it with "
         "`per-file-ignores`."
     )

@@ -7,7 +7,7 @@ is traced back through the recorded call sites to the exported function's parame
 parameters and sources its return value carries, the module's constant texts and the names it
 re-exports. Lines are the module's own; columns are not kept (the path shows the line).
 
-May import: the lower layers and `summary` (the summary types).
+May import: the lower layers, `facts` (`source_lines`) and `summary` (the summary types).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .facts import source_lines
 from .summary import FunctionSummary, ModuleSummary, SinkEntry, SourceEntry
 from .syntax import call_name
 from .values import EMPTY, Instance, Param, Taint
@@ -24,6 +25,13 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
     taint._ensure()
     summary = ModuleSummary(module, path, display, files=(path, *sorted(taint.dependencies)))
     exported = {f.index: f for f in taint._function_list if f.parent is None}
+    flows = [
+        (flow, roots)
+        for call in taint._flow_calls.values()
+        for flow in taint._raw_flows(call)
+        if (roots := [root for root in taint._param_roots(flow[3]) if root[0] in exported])
+    ]
+    _learn_lines(taint, [n for flow, roots in flows for n in (flow[2], *(c for r in roots for c in r[4]))])
     for func in exported.values():
         function = FunctionSummary(func.display, [(name, kind) for name, kind, _ in func.params], func.kind)
         for fact in taint._summaries.get(func.index, EMPTY).all:
@@ -37,25 +45,20 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
                     )
                 )
         summary.functions[func.display] = function
-    for call in taint._flow_calls.values():
-        for role, target, node, facts, sink, message_role, remote in taint._raw_flows(call):
-            for func, index, spliced, encoded, calls in taint._param_roots(facts):
-                if func not in exported:
-                    continue
-                steps = tuple(
-                    (display, taint._line(c), 1, f"passes through `{call_name(c)}()`") for c in calls
+    for (role, target, node, _, sink, message_role, remote), roots in flows:
+        for func, index, spliced, encoded, calls in roots:
+            steps = tuple((display, taint._line(c), 1, f"passes through `{call_name(c)}()`") for c in calls)
+            if remote:  # the sink is in a third module: this call hands the data on
+                steps += ((display, taint._line(node), 1, "passes to another module of the project"),)
+                steps += tuple(
+                    (r.location.path, r.location.line, r.location.column, r.message) for r in remote
                 )
-                if remote:  # the sink is in a third module: this call hands the data on
-                    steps += ((display, taint._line(node), 1, "passes to another module of the project"),)
-                    steps += tuple(
-                        (r.location.path, r.location.line, r.location.column, r.message) for r in remote
-                    )
-                else:
-                    steps += ((display, taint._line(node), 1, f"sink: {target}"),)
-                entry = SinkEntry(index, role, target, sink, message_role, spliced, encoded, steps)
-                sinks = summary.functions[exported[func].display].sinks
-                if entry not in sinks:
-                    sinks.append(entry)
+            else:
+                steps += ((display, taint._line(node), 1, f"sink: {target}"),)
+            entry = SinkEntry(index, role, target, sink, message_role, spliced, encoded, steps)
+            sinks = summary.functions[exported[func].display].sinks
+            if entry not in sinks:
+                sinks.append(entry)
     for name, value in taint._module_env.items():
         if "." not in name and value.words and not value.all:
             summary.constants[name] = value.words
@@ -65,4 +68,19 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
                 if method.startswith(prefix):
                     summary.functions[f"{name}.{method[len(prefix) :]}"] = function
     summary.reexports = dict(taint._import_map())  # `from .llm import ask` in `__init__.py`
+    reason = taint.incomplete  # its own budget, or a summary it applied (which names its module)
+    if reason is not None:
+        summary.incomplete = (
+            reason if reason.startswith("`") else f"`{display}` was not fully analysed ({reason})"
+        )
     return summary
+
+
+def _learn_lines(taint: Any, nodes: list) -> None:
+    """The lines of the nodes a summary's paths show, from one code-generation pass: asked one by
+    one, each would cost a pass over the whole module."""
+    if not nodes:
+        return
+    taint._line(nodes[0])
+    missing = {id(node) for node in nodes if id(node) not in taint._lines}
+    taint._lines.update(source_lines(taint.module, missing))

@@ -80,6 +80,8 @@ class ProjectCalls:
         found = self.project.resolve(name) if name else None
         if found is not None:
             self.dependencies.update(found[0].files)
+            if found[0].incomplete is not None and self.incomplete is None:
+                self.incomplete = found[0].incomplete  # the flows through it may be missed here
         return found
 
     def _reaches_flows(self, name: str) -> bool:

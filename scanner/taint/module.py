@@ -161,7 +161,8 @@ class ModuleTaint(
                 RelatedLocation(Location(path, line, column, line, column), message)
                 for path, line, column, message in entry.steps
             )
-            target = f"{entry.target}, in `{summary.name}.{name}()`"
+            via = f", in `{summary.name}.{name}()`"
+            target = entry.target if via in entry.target else entry.target + via
             flows.append((entry.role, target, node, facts, entry.sink, entry.message_role, remote))
         return flows
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ from .values import count_words
 
 MAX_BYTES = 1_000_000  # a larger module is not summarised (its callers see an unknown function)
 MAX_REEXPORTS = 8  # `__init__` re-export hops followed
-MAX_CYCLE_ROUNDS = 3  # rounds over an import cycle's modules until their summaries stop changing
+MAX_TOKEN_FILES = 16  # modules whose catalog tokens admit a file whose cross-module analysis is partial
+CYCLE_COST = 3  # module analyses per member an import cycle may spend until its summaries settle
 MAX_REACH = 1000  # project modules spelling a source or sink that one module's imports may reach,
 # directly or through theirs, and still be followed (more: calls into them are library calls, and a
 # scanned file that makes one is reported as not fully analysed, AIS005)
@@ -53,6 +55,8 @@ class ProjectModules:
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._current: dict[str, ModuleSummary | None] = {}  # the component being summarised
         self._component_of: dict[str, tuple[str, ...]] = {}
+        self._edges_memo: dict[str, list[str]] = {}
+        self._outlined: set[str] = set()  # modules whose summary is their outline (not analysed)
         self._reach: dict[str, frozenset[str] | None] = {}
         self._files: dict[str, Path | None] = {}
         self._expansions: Any = None
@@ -134,8 +138,9 @@ class ProjectModules:
     def import_tokens(self, path: str, text: str) -> tuple[str, set[Path]]:
         """Catalog tokens the file reaches through project imports (the sink patterns and source
         descriptions of the summaries it imports, for the prefilter), and those summaries' files.
-        A file whose imports reach too far gets the tokens its imports spell instead: it is then
-        analysed and reported as not fully analysed, never skipped silently."""
+        A file whose imports reach too far, or whose summaries are incomplete, gets the tokens
+        the modules below spell: it is then analysed and reported as not fully analysed (AIS005),
+        never skipped silently."""
         tokens: list[str] = []
         files: set[Path] = set()
         name = self.module_name(path)
@@ -147,12 +152,13 @@ class ProjectModules:
             if file is None or module == name:
                 continue
             if wide:
-                tokens += self._spelled(file)
+                tokens += self._tokens_below(module)
                 files.add(file)
                 continue
             summary = self.summary(module)
             if summary is not None:
                 tokens += summary_tokens(summary)
+                tokens += self._tokens_below(module) if summary.incomplete else []
                 files.update(summary.files)
         return " ".join(tokens), files
 
@@ -163,7 +169,6 @@ class ProjectModules:
         project count as library calls, and a scanned file says so (AIS005)."""
         if module is not None and self.file_of(module) is not None:
             return self.reach(module) is not None
-        text = _read_text(path) if text is None else text
         return self._reach_of(self._imports_of(module, path, text), module) is not None
 
     def reach(self, module: str) -> frozenset[str] | None:
@@ -175,7 +180,7 @@ class ProjectModules:
 
     def summary(self, module: str) -> ModuleSummary | None:
         """The module's summary: computed bottom-up over the import graph (what it imports is
-        summarised first; an import cycle is iterated as one, `MAX_CYCLE_ROUNDS` at most), so the
+        summarised first; an import cycle is iterated as one, `CYCLE_COST` analyses a member at most), so the
         result does not depend on the order in which files ask."""
         if module in self._summaries:
             return self._summaries[module]
@@ -192,11 +197,11 @@ class ProjectModules:
 
     def _edges(self, module: str) -> list[str]:
         """The project modules `module` imports (itself excluded: a self-import adds nothing)."""
-        path = self.file_of(module)
-        if path is None:
-            return []
-        imported = self._imports_of(module, path, _read_text(path))
-        return [name for name in imported if name != module and self.file_of(name) is not None]
+        if module not in self._edges_memo:
+            path = self.file_of(module)
+            imported = self._imports_of(module, path, None) if path is not None else []
+            self._edges_memo[module] = [n for n in imported if n != module and self.file_of(n) is not None]
+        return self._edges_memo[module]
 
     def _components(self, start: str) -> None:
         """Tarjan's strongly connected components of the import graph below `start` (iterative:
@@ -282,8 +287,7 @@ class ProjectModules:
         return order
 
     def _settle(self, component: tuple[str, ...]) -> None:
-        """Summarise a component: one module at once; an import cycle (or a module importing
-        itself) in rounds from its outlines until the summaries stop changing."""
+        """Summarise a component: one module at once, an import cycle by `_iterate`."""
         if any(m in self._summaries or m in self._current for m in component):
             return
         keys = self._component_keys(component)
@@ -292,16 +296,8 @@ class ProjectModules:
         try:
             if len(component) == 1:  # a module importing itself is no cycle: its names are its own
                 found = {component[0]: self._summarise(component[0], keys[component[0]], store=True)}
-            else:  # round 1 from the outlines; then the members importing one whose flows changed
-                found, dirty = {}, component
-                for _ in range(MAX_CYCLE_ROUNDS):
-                    made = {m: self._summarise(m, keys[m], store=False) for m in dirty}
-                    changed = {m for m in made if interface(made[m]) != interface(self._current[m])}
-                    found.update(made)
-                    self._current.update(made)
-                    dirty = tuple(m for m in component if any(e in changed for e in self._edges(m)))
-                    if not dirty:
-                        break
+            else:
+                found = self._iterate(component, keys)
         finally:
             for module in component:
                 self._current.pop(module, None)
@@ -310,6 +306,68 @@ class ProjectModules:
             summary, key = found[module], keys[module]
             if key is not None and summary is not None:
                 self.store.put_record("summary", key, summary_to_json(summary, self.catalog))
+
+    def _iterate(self, component: tuple[str, ...], keys: dict[str, str | None]) -> dict:
+        """An import cycle's summaries, with a worklist in the cycle's own callee-first order
+        (`_cycle_order`, the same whichever module was asked for): each member is analysed
+        with the summaries made so far, and a member whose flows changed queues the members
+        importing it again, until the worklist is empty or `CYCLE_COST` analyses per member are
+        spent; then every member's summary says it is incomplete (AIS005 where a caller uses
+        it), never silently partial."""
+        order = self._cycle_order(component)
+        rank = {m: n for n, m in enumerate(order)}
+        importers: dict[str, list[str]] = {m: [] for m in component}
+        for member in component:
+            for name in self._edges(member):
+                if name in importers:
+                    importers[name].append(member)
+        found: dict[str, ModuleSummary | None] = {}
+        queue, budget = set(component), CYCLE_COST * len(component)
+        while queue and budget:
+            module = min(queue, key=rank.__getitem__)
+            queue.discard(module)
+            budget -= 1
+            made = found[module] = self._summarise(module, keys[module], store=False)
+            if interface(made) != interface(self._current[module]):
+                queue.update(m for m in importers[module] if self._may_use(m, found.get(m), module))
+            self._current[module] = made
+        if queue:
+            reason = (
+                f"an import cycle of {len(component)} modules ({', '.join(component[:3])}, ...) "
+                f"that did not settle within {CYCLE_COST * len(component):,} module analyses"
+            )
+            for module, summary in found.items():
+                if summary is not None and summary.incomplete is None:
+                    found[module] = replace(summary, incomplete=f"`{summary.display}` is in {reason}")
+        return found
+
+    def _may_use(self, importer: str, summary: ModuleSummary | None, module: str) -> bool:
+        """Whether `importer`'s summary may change with `module`'s: it was not analysed yet, or
+        was read as its outline (the change may make it worth analysing), or its analysis
+        looked `module` up (a summary lists the files of those it applied)."""
+        if summary is None or importer in self._outlined:
+            return True
+        return self.file_of(module) in summary.files
+
+    def _cycle_order(self, component: tuple[str, ...]) -> list[str]:
+        """The members of an import cycle in post-order of a depth-first walk of its imports from
+        its members in name order: what a member imports comes first, as far as a cycle allows."""
+        members, order, seen = set(component), [], set()
+        for root in component:  # sorted
+            if root in seen:
+                continue
+            seen.add(root)
+            work = [(root, iter(sorted(self._edges(root))))]
+            while work:
+                node, pending = work[-1]
+                child = next((c for c in pending if c in members and c not in seen), None)
+                if child is None:
+                    work.pop()
+                    order.append(node)
+                    continue
+                seen.add(child)
+                work.append((child, iter(sorted(self._edges(child)))))
+        return order
 
     def _component_keys(self, component: tuple[str, ...]) -> dict[str, str | None]:
         """What each member's summary depends on: the bytes of the component's modules and the
@@ -330,10 +388,11 @@ class ProjectModules:
         self._keys.update(keys)
         return keys
 
-    def _imports_of(self, module: str | None, path: Path, text: str) -> list[str]:
+    def _imports_of(self, module: str | None, path: Path, text: str | None) -> list[str]:
         """`_imported` of one file, worked out once per file (several questions read its imports)."""
         path = path.absolute()
         if path not in self._imports_memo:
+            text = _read_text(path) if text is None else text
             self._imports_memo[path] = self._imported(module, path.name == "__init__.py", text)
         return self._imports_memo[path]
 
@@ -380,7 +439,9 @@ class ProjectModules:
         if len(data) > MAX_BYTES:
             return None
         if not self._relevant(module, path, text):
+            self._outlined.add(module)
             return self._outline(module, path, text)
+        self._outlined.discard(module)
         if key is not None and self.store is not None:
             cached = self.store.get_record("summary", key)
             summary = summary_from_json(cached, self.catalog) if cached is not None else None
@@ -414,6 +475,22 @@ class ProjectModules:
             for alternative in self._expansions.get(marker, ())
         )
 
+    def _tokens_below(self, module: str) -> list[str]:
+        """The catalog tokens spelled by the first `MAX_TOKEN_FILES` modules (breadth first)
+        that `module` is or imports: enough to admit the taint rules the prefilter dropped."""
+        tokens: list[str] = []
+        queue, seen, spelling = [module], {module}, 0
+        while queue and spelling < MAX_TOKEN_FILES:
+            name = queue.pop(0)
+            file = self.file_of(name)
+            if file is not None and self._mentions(file):
+                tokens += self._spelled(file)
+                spelling += 1
+            fresh = [n for n in self._edges(name) if n not in seen]
+            seen.update(fresh)
+            queue += fresh
+        return tokens
+
     def _spelled(self, path: Path) -> list[str]:
         """The catalog tokens a file spells (of the source and sink alternatives it holds)."""
         if self._expansions is None:
@@ -429,11 +506,12 @@ class ProjectModules:
 
     def _relevant(self, module: str, path: Path, text: str) -> bool:
         """Whether analysing the module can find more than its outline: it spells a catalog
-        source or sink, or it defines functions and imports a module whose summary has flows."""
-        if self._mentions(path, text):
-            return True
+        source or sink, or calls a module whose summary has flows; and it defines a function or
+        class (an `__init__.py` that only imports and re-exports is its outline)."""
         if not _DEFINES.search(text):
             return False
+        if self._mentions(path, text):
+            return True
         for imported in self._imports_of(module, path, text):
             summary = self.summary(imported) if imported != module and self.file_of(imported) else None
             if summary is not None and any(f.sinks or f.returns_sources for f in summary.functions.values()):

@@ -60,6 +60,7 @@ class ModuleSummary:
     constants: dict[str, int] = field(default_factory=dict)  # name -> constant instruction words
     reexports: dict[str, str] = field(default_factory=dict)  # name -> absolute qualified name
     files: tuple[Path, ...] = ()  # this module's file and those of the summaries it used
+    incomplete: str | None = None  # why the summary may miss flows (an importer reports AIS005)
 
 
 def interface(summary: ModuleSummary | None) -> Any:
@@ -68,7 +69,12 @@ def interface(summary: ModuleSummary | None) -> Any:
     if summary is None:
         return None
     flowing = {
-        name: (f.params, f.returns_params, f.returns_sources, f.sinks)
+        name: (
+            frozenset(f.returns_params),
+            frozenset((s.tier, s.label, s.spliced, s.encoded) for s in f.returns_sources),
+            # not the path or the wording: a flow around a cycle of calls grows them each round
+            frozenset((e.param, e.role, id(e.sink), e.message_role, e.spliced, e.encoded) for e in f.sinks),
+        )
         for name, f in summary.functions.items()
         if f.returns_params or f.returns_sources or f.sinks
     }
@@ -96,6 +102,7 @@ def summary_to_json(summary: ModuleSummary, catalog: Any) -> dict[str, Any]:
         "files": [str(f) for f in summary.files],
         "constants": summary.constants,
         "reexports": summary.reexports,
+        "incomplete": summary.incomplete,
         "functions": {
             name: {
                 "params": function.params,
@@ -135,6 +142,7 @@ def summary_from_json(raw: Any, catalog: Any) -> ModuleSummary | None:
             constants={str(k): int(v) for k, v in raw["constants"].items()},
             reexports={str(k): str(v) for k, v in raw["reexports"].items()},
             files=tuple(Path(f) for f in raw["files"]),
+            incomplete=None if raw["incomplete"] is None else str(raw["incomplete"]),
         )
         for name, data in raw["functions"].items():
             summary.functions[name] = FunctionSummary(
