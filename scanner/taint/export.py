@@ -23,6 +23,7 @@ from .values import EMPTY, Instance, Param, Taint
 
 def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleSummary:
     taint._ensure()
+    _learn_lines(taint)
     summary = ModuleSummary(module, path, display, files=(path, *sorted(taint.dependencies)))
     exported = {f.index: f for f in taint._function_list if f.parent is None}
     flows = [
@@ -31,7 +32,6 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
         for flow in taint._raw_flows(call)
         if (roots := [root for root in taint._param_roots(flow[3]) if root[0] in exported])
     ]
-    _learn_lines(taint, [n for flow, roots in flows for n in (flow[2], *(c for r in roots for c in r[4]))])
     for func in exported.values():
         function = FunctionSummary(func.display, [(name, kind) for name, kind, _ in func.params], func.kind)
         for fact in taint._summaries.get(func.index, EMPTY).all:
@@ -76,11 +76,7 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
     return summary
 
 
-def _learn_lines(taint: Any, nodes: list) -> None:
-    """The lines of the nodes a summary's paths show, from one code-generation pass: asked one by
-    one, each would cost a pass over the whole module."""
-    if not nodes:
-        return
-    taint._line(nodes[0])
-    missing = {id(node) for node in nodes if id(node) not in taint._lines}
-    taint._lines.update(source_lines(taint.module, missing))
+def _learn_lines(taint: Any) -> None:
+    """The lines of every node of the module, from one code-generation pass: a summary's paths
+    and sources ask for many, and each asked alone would cost a pass over the whole module."""
+    taint._lines = source_lines(taint.module, None)

@@ -143,10 +143,11 @@ def severity_key(fact: TaintFact) -> tuple:
     return (_SEVERITY_ORDER.get(fact.tier, 9), not fact.spliced, fact.line, fact.description)
 
 
-def source_lines(module: cst.Module, targets: set[int]) -> dict[int, int]:
-    """1-based start lines of the nodes in `targets`, from one code-generation pass (position
-    metadata would cost several times a parse; this costs a fraction of one)."""
-    if not targets:
+def source_lines(module: cst.Module, targets: set[int] | None) -> dict[int, int]:
+    """1-based start lines of the nodes in `targets` (None: of every node), from one
+    code-generation pass (position metadata would cost several times a parse; this costs a
+    fraction of one)."""
+    if targets is not None and not targets:
         return {}
     try:
         from libcst._nodes.internal import CodegenState
@@ -158,7 +159,7 @@ def source_lines(module: cst.Module, targets: set[int]) -> dict[int, int]:
 
     class _Recorder(CodegenState):  # type: ignore[misc]
         def before_codegen(self, node: Any) -> None:
-            if id(node) in targets and id(node) not in starts:
+            if (targets is None or id(node) in targets) and id(node) not in starts:
                 starts[id(node)] = len(self.tokens)
 
     starts: dict[int, int] = {}
@@ -171,10 +172,11 @@ def source_lines(module: cst.Module, targets: set[int]) -> dict[int, int]:
         while position < index:
             line += tokens[position].count("\n")
             position += 1
-        extra = 0
-        for token in tokens[index:]:
-            if token.strip() and not token.lstrip().startswith("#"):
-                break
-            extra += token.count("\n")
+        extra, ahead = 0, index  # by index: a slice (or islice) per node is quadratic
+        while ahead < len(tokens) and not (
+            tokens[ahead].strip() and not tokens[ahead].lstrip().startswith("#")
+        ):
+            extra += tokens[ahead].count("\n")
+            ahead += 1
         lines[key] = line + extra
     return lines

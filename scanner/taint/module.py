@@ -161,8 +161,11 @@ class ModuleTaint(
                 RelatedLocation(Location(path, line, column, line, column), message)
                 for path, line, column, message in entry.steps
             )
-            via = f", in `{summary.name}.{name}()`"
-            target = entry.target if via in entry.target else entry.target + via
+            # `..., in `app.service.answer()` → `app.llm.ask()``: the calls in order, once each
+            base, _, inner = entry.target.partition(", in `")
+            via = f"`{summary.name}.{name}()`"
+            target = f"{base}, in {via}" + (f" → `{inner}" if inner else "")
+            target = entry.target if via in entry.target else target  # a cycle of calls: once
             flows.append((entry.role, target, node, facts, entry.sink, entry.message_role, remote))
         return flows
 
