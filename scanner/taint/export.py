@@ -56,9 +56,7 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
             else:
                 steps += ((display, taint._line(node), 1, f"sink: {target}"),)
             entry = SinkEntry(index, role, target, sink, message_role, spliced, encoded, steps)
-            sinks = summary.functions[exported[func].display].sinks
-            if entry not in sinks:
-                sinks.append(entry)
+            _keep_shortest(summary.functions[exported[func].display].sinks, entry)
     for name, value in taint._module_env.items():
         if "." not in name and value.words and not value.all:
             summary.constants[name] = value.words
@@ -80,3 +78,15 @@ def _learn_lines(taint: Any) -> None:
     """The lines of every node of the module, from one code-generation pass: a summary's paths
     and sources ask for many, and each asked alone would cost a pass over the whole module."""
     taint._lines = source_lines(taint.module, None)
+
+
+def _keep_shortest(sinks: list[SinkEntry], entry: SinkEntry) -> None:
+    """One entry per parameter and kind of sink, with the shortest path: every path through a
+    web of helpers (and around import cycles) would multiply at each module above."""
+    key = (entry.param, entry.role, id(entry.sink), entry.message_role, entry.spliced, entry.encoded)
+    for number, known in enumerate(sinks):
+        if (known.param, known.role, id(known.sink), known.message_role, known.spliced, known.encoded) == key:
+            if (len(entry.steps), entry.steps) < (len(known.steps), known.steps):
+                sinks[number] = entry
+            return
+    sinks.append(entry)

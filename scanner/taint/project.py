@@ -1,13 +1,19 @@
-"""Across modules: the project's own functions as summaries that other modules apply.
+"""Across modules: the project's own functions, classes and methods as summaries that other modules apply.
 
 Owns finding the project's modules (a dotted name to a file below the project root or its `src/`,
-packages through `__init__.py`), analysing an imported module once per run and exporting what its
-callers need (`ModuleSummary`): per top-level function, which parameters reach which sink roles
-(through the module's own helpers too), which parameters and which sources its return value
-carries; the module's constant texts (prompt constants); and the names its `__init__` re-exports.
-A caller's `ModuleTaint` applies these at its call sites (`calls`), so a flow that crosses files
-is reported once, in the caller, at the argument that carries the data, with the path into the
-other file. The prefilter asks `import_tokens` for the catalog tokens a file reaches through its
+packages through `__init__.py`), the import graph between them (its strongly connected
+components, and which modules spelling a catalog source or sink each one reaches), and making
+every module's summary once per run, bottom-up over that graph: what its callers need
+(`ModuleSummary`): per top-level function and method, which parameters reach which sink roles
+(through the module's own helpers, and through the summaries of the modules it imports), which
+parameters and which sources its return value carries; the module's constant texts (prompt
+constants); and the names its `__init__` re-exports. An import cycle is summarised as one, with a
+worklist and a cost bound (`CYCLE_COST`); a module whose imports reach more than `MAX_REACH`
+such modules is not followed into them. Both bounds are reported (AIS005), never silent.
+Summaries are cached (`store`), keyed by a module's bytes and the keys of what it imports.
+A caller's `ModuleTaint` applies these at its call sites (`foreign`), so a flow that crosses files
+is reported once, in the caller, at the argument that carries the data, with the path through the
+other files. The prefilter asks `import_tokens` for the catalog tokens a file reaches through its
 imports (a route module that only calls `llm.ask(...)` holds no sink token itself).
 
 May import: the lower layers, `summary` (the summary types), and `module` and `export` lazily
