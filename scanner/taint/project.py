@@ -63,6 +63,7 @@ class ProjectModules:
         self._component_of: dict[str, tuple[str, ...]] = {}
         self._edges_memo: dict[str, list[str]] = {}
         self._outlined: set[str] = set()  # modules whose summary is their outline (not analysed)
+        self._progress: dict[tuple[str, ...], tuple[dict, set[str], list[int]]] = {}  # cycles under way
         self._reach: dict[str, frozenset[str] | None] = {}
         self._files: dict[str, Path | None] = {}
         self._expansions: Any = None
@@ -327,16 +328,19 @@ class ProjectModules:
             for name in self._edges(member):
                 if name in importers:
                     importers[name].append(member)
-        found: dict[str, ModuleSummary | None] = {}
-        queue, budget = set(component), CYCLE_COST * len(component)
-        while queue and budget:
+        # progress survives an interruption (the checked file's time budget): the next file resumes
+        found, queue, spent = self._progress.setdefault(component, ({}, set(component), [0]))
+        self._current.update(found)
+        while queue and spent[0] < CYCLE_COST * len(component):
             module = min(queue, key=rank.__getitem__)
+            made = self._summarise(module, keys[module], store=False)
             queue.discard(module)
-            budget -= 1
-            made = found[module] = self._summarise(module, keys[module], store=False)
-            if interface(made) != interface(self._current[module]):
+            spent[0] += 1
+            previous = self._current[module]
+            found[module] = self._current[module] = made
+            if interface(made) != interface(previous):
                 queue.update(m for m in importers[module] if self._may_use(m, found.get(m), module))
-            self._current[module] = made
+        del self._progress[component]
         if queue:
             reason = (
                 f"an import cycle of {len(component)} modules ({', '.join(component[:3])}, ...) "
