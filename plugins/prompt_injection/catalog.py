@@ -335,6 +335,49 @@ _TORNADO_CALLS = (
     "get_cookie",
 )
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "request", "options", "stream")
+_SANIC_REQUEST = ("sanic.request.Request", "sanic.Request", "sanic.request.types.Request")
+_SANIC_DATA = (
+    "json",
+    "args",
+    "form",
+    "body",
+    "query_args",
+    "query_string",
+    "headers",
+    "cookies",
+    "path",
+    "url",
+)
+_SANIC_CALLS = ("get_args", "get_query_args", "get_form", "receive_body")
+_FALCON_REQUEST = ("falcon.Request", "falcon.request.Request", "falcon.asgi.Request")
+_FALCON_DATA = (
+    "media",
+    "params",
+    "stream",
+    "bounded_stream",
+    "headers",
+    "cookies",
+    "path",
+    "query_string",
+    "uri",
+    "url",
+    "relative_uri",
+)
+_FALCON_CALLS = ("get_param", "get_param_as_list", "get_media", "get_header", "get_cookie_values")
+_LITESTAR_REQUEST = ("litestar.Request", "litestar.connection.Request", "litestar.WebSocket")
+_BOTTLE_DATA = (
+    "forms",
+    "query",
+    "json",
+    "params",
+    "body",
+    "GET",
+    "POST",
+    "headers",
+    "cookies",
+    "url",
+    "path",
+)
 
 _REMOTE_SOURCES = [
     *_sources(
@@ -402,7 +445,64 @@ _REMOTE_SOURCES = [
         "call",
         "Tornado request data",
     ),
-    Source("tornado.web.RequestHandler.request.body", REMOTE, "attribute", "Tornado request data"),
+    *_sources(
+        tuple(
+            f"tornado.web.RequestHandler.request.{a}" for a in ("body", "arguments", "query", "uri", "path")
+        ),
+        REMOTE,
+        "attribute",
+        "Tornado request data",
+    ),
+    *_sources(
+        tuple(f"{t}.{a}" for t in _SANIC_REQUEST for a in _SANIC_DATA),
+        REMOTE,
+        "attribute",
+        "Sanic request data",
+    ),
+    *_sources(
+        tuple(f"{t}.{c}" for t in _SANIC_REQUEST for c in _SANIC_CALLS), REMOTE, "call", "Sanic request data"
+    ),
+    *_sources(
+        tuple(f"{t}.{a}" for t in _FALCON_REQUEST for a in _FALCON_DATA),
+        REMOTE,
+        "attribute",
+        "Falcon request data",
+    ),
+    *_sources(
+        tuple(f"{t}.{c}" for t in _FALCON_REQUEST for c in _FALCON_CALLS),
+        REMOTE,
+        "call",
+        "Falcon request data",
+    ),
+    *_sources(
+        tuple(f"{t}.{a}" for t in _LITESTAR_REQUEST for a in _STARLETTE_DATA),
+        REMOTE,
+        "attribute",
+        "Litestar request data",
+    ),
+    *_sources(
+        tuple(
+            f"{t}.{c}" for t in _LITESTAR_REQUEST for c in (*_STARLETTE_CALLS, "msgpack", *_WEBSOCKET_CALLS)
+        ),
+        REMOTE,
+        "call",
+        "Litestar request data",
+    ),
+    *_sources(tuple(f"bottle.request.{a}" for a in _BOTTLE_DATA), REMOTE, "attribute", "Bottle request data"),
+    *_sources(
+        ("bottle.request.get_header", "bottle.request.get_cookie"), REMOTE, "call", "Bottle request data"
+    ),
+    # chat platforms: a message or reply a user typed
+    *_sources(
+        (
+            *(f"{lib}.*.wait_for" for lib in ("discord", "nextcord", "disnake")),
+            "chainlit.AskUserMessage.send",
+            "chainlit.AskActionMessage.send",
+        ),
+        REMOTE,
+        "call",
+        "chat message",
+    ),
     *_sources(
         tuple(
             f"azure.functions.HttpRequest.{a}" for a in ("params", "route_params", "form", "files", "headers")
@@ -507,6 +607,38 @@ _INDIRECT_SOURCES = [
         "a document's contents",
         static_argument=0,
     ),
+    # uploaded files: content of the caller's choosing, like a fetched document
+    *_sources(
+        (
+            "tornado.web.RequestHandler.request.files",
+            *(f"{t}.files" for t in _SANIC_REQUEST),
+            "bottle.request.files",
+            "chainlit.AskFileMessage.send",
+        ),
+        INDIRECT,
+        "any",
+        "an uploaded file",
+    ),
+    # object storage: what a read returns is the stored document, whoever chose the key
+    *_sources(
+        (
+            "boto3.*.get_object",
+            "boto3.*.Object.get",
+            "aioboto3.*.get_object",
+            "botocore.*.get_object",
+            "google.cloud.storage.*.download_as_text",
+            "google.cloud.storage.*.download_as_bytes",
+            "google.cloud.storage.*.download_as_string",
+            "azure.storage.blob.*.download_blob",
+            "minio.Minio.get_object",
+            "s3fs.S3FileSystem.open",
+            "s3fs.S3FileSystem.cat",
+            "fsspec.open",
+        ),
+        INDIRECT,
+        "call",
+        "a stored object",
+    ),
     # database rows (written by other users: profiles, tickets, comments)
     *_sources(
         (
@@ -608,6 +740,11 @@ _ROUTE_DECORATORS = (
     "*.api_route",
     "*.websocket",
 )
+_SANIC_ROUTES = tuple(
+    f"sanic.{owner}.{kind}"
+    for owner in ("Sanic", "app.Sanic", "Blueprint", "blueprints.Blueprint")
+    for kind in ("route", "get", "post", "put", "patch", "delete", "websocket")
+)
 _GRADIO_EVENTS = tuple(
     f"gradio.*.{event}"
     for event in ("click", "submit", "change", "input", "upload", "select", "then", "blur", "stop_recording")
@@ -685,18 +822,110 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     ),
     ParameterSource(
         registrars=("telegram.ext.MessageHandler", "telegram.ext.CommandHandler"),
-        params=("update",),
+        params=("update", "context"),
         label="Telegram update",
+    ),
+    ParameterSource(
+        decorators=(
+            "aiogram.*.message",
+            "aiogram.*.edited_message",
+            "aiogram.*.callback_query",
+            "aiogram.*.inline_query",
+            "telebot.*.message_handler",
+            "telebot.*.callback_query_handler",
+            "pyrogram.*.on_message",
+        ),
+        label="Telegram message",
+    ),
+    # discord.py and its forks: command arguments, the invoking context and message events
+    ParameterSource(
+        decorators=tuple(
+            f"{lib}.{kind}"
+            for lib in ("discord", "nextcord", "disnake", "interactions")
+            for kind in (
+                "*.command",
+                "*.hybrid_command",
+                "*.slash_command",
+                "*.event",
+                "*.listen",
+                "*.listener",
+            )
+        ),
+        label="Discord message",
     ),
     ParameterSource(
         decorators=tuple(
             f"{server}.{kind}"
             for server in ("mcp.server.fastmcp.FastMCP", "fastmcp.FastMCP")
             for kind in ("tool", "prompt", "resource")
+        )
+        + tuple(
+            f"mcp.server.{server}.{kind}"
+            for server in ("Server", "lowlevel.Server", "lowlevel.server.Server")
+            for kind in ("call_tool", "get_prompt", "read_resource")
         ),
         label="MCP tool argument",
     ),
     ParameterSource(decorators=("chainlit.on_message",), label="Chainlit message"),
+    # Sanic: `request` is a Request (its json/args/form are the data), other parameters are
+    # path segments
+    ParameterSource(
+        decorators=_SANIC_ROUTES,
+        params=("request", "req"),
+        type="sanic.request.Request",
+        label="Sanic request",
+    ),
+    ParameterSource(decorators=_SANIC_ROUTES, label="Sanic route parameter"),
+    # Falcon responders (`on_get(self, req, resp)`): `req` is a Request
+    ParameterSource(
+        functions=(
+            "on_get",
+            "on_post",
+            "on_put",
+            "on_patch",
+            "on_delete",
+            "on_get_*",
+            "on_post_*",
+            "on_websocket",
+        ),
+        requires_import=("falcon",),
+        params=("req", "request"),
+        type="falcon.Request",
+        label="Falcon request",
+    ),
+    # Litestar: like FastAPI, handler parameters (`data`, query and path parameters) are the data
+    ParameterSource(
+        decorators=tuple(
+            f"litestar.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route", "websocket")
+        )
+        + tuple(f"litestar.handlers.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route")),
+        exclude=(
+            "litestar.Request",
+            "litestar.connection.*",
+            "litestar.WebSocket",
+            "litestar.datastructures.State",
+            "sqlalchemy.*",
+        ),
+        label="Litestar request parameter",
+    ),
+    ParameterSource(
+        decorators=tuple(f"litestar.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route")),
+        params=("request",),
+        type="litestar.Request",
+        label="Litestar request",
+    ),
+    # Bottle route parameters (request data is `bottle.request`)
+    ParameterSource(
+        decorators=(
+            "bottle.route",
+            "bottle.get",
+            "bottle.post",
+            "bottle.put",
+            "bottle.delete",
+            "bottle.Bottle.*",
+        ),
+        label="Bottle route parameter",
+    ),
     # Gradio: callbacks registered on an Interface or an event listener
     ParameterSource(
         decorators=_GRADIO_EVENTS,

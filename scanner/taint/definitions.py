@@ -100,19 +100,20 @@ class Definitions:
             text, type_name, local = self._annotation(annotation)
             base = Value(type_name=type_name, ref=Instance(local) if local is not None else None)
             facts: set = set()
+            typed = False  # a request object (its attributes are the data), not data itself
             for source in matches:
                 if (source.params and name not in source.params) or name in ("self", "cls"):
                     continue
                 if not text or name in excluded_by_route or self._excluded(param, type_name, source):
                     continue
                 if source.type:
-                    base = replace(base, type_name=source.type)
+                    base, typed = replace(base, type_name=source.type), True
                     continue
                 label = source.label or "request data"
                 facts.add(Taint(Site(source.tier, label, param, f"parameter `{name}` of `{func.display}()`")))
             if not text:
                 base = Value(type_name=type_name)
-            elif facts:
+            elif facts and not typed:
                 base = Value(frozenset(facts), type_name=base.type_name, ref=base.ref)
             initial[index] = base
         return initial
