@@ -306,6 +306,9 @@ class SinkFlow:
     remote: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     """When the sink is in another module of the project (the call is of a project function that
     passes the argument on): `aisec.hooks.RelatedLocation`s of the path there, ending at the sink."""
+    sink_node: Any = field(default=None, compare=False, repr=False)
+    """When the sink is in a helper of this module and `node` is the argument of the call that
+    passed the data in (reported there, as a flow into another module is): the sink's node."""
 
 
 class TaintFacts(Protocol):

@@ -62,6 +62,7 @@ class CallTransfer:
         return value
 
     def _call(self, node: cst.Call) -> Value:
+        self._owners[id(node)] = self._unit.func
         func = node.func
         receiver: Value | None = None
         callee: Value | None

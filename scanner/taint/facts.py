@@ -15,6 +15,8 @@ from aisec.hooks import CLI, INDIRECT, LLM_OUTPUT, REMOTE, TaintFact
 
 from .values import NO_FACTS, Param, Taint, along, mark_encoded, mark_spliced
 
+_BROKEN = object()  # `_resolve`: the path left the call chain (an object's state carried it)
+
 
 class FactsForRules:
     """Facts handed to rules (mixed into `ModuleTaint`)."""
@@ -23,15 +25,41 @@ class FactsForRules:
 
     def _concrete(self, facts: Iterable[Any]) -> set[Taint]:
         """Untrusted facts with parameter placeholders resolved through the module's call sites."""
-        result: set[Taint] = set()
-        self._resolve(facts, result, set(), False, ())
+        return {fact for fact, _ in self._entering(facts)}
+
+    def _entering(self, facts: Iterable[Any], call: Any = None) -> set[tuple[Taint, Any]]:
+        """(concrete fact, where it entered) of the facts reaching `call`: `None` for a fact of
+        the function holding `call`, else (call, function index, parameter index) of the
+        outermost call of this module that passed it down to there, argument to parameter (the
+        call where a user can stop it). Data kept in an object's state enters where it is used."""
+        result: set[tuple[Taint, Any]] = set()
+        owner = self._owners.get(id(call)) if call is not None else None
+        self._resolve(facts, result, set(), False, (), (), None, owner if call is not None else _BROKEN)
         return result
 
+    def _passed_to(self, func: int, owner: Any) -> bool:
+        """Whether a parameter of function `func` is one of `owner`'s (or of a function `owner`
+        is nested in): the data came down the call chain, not through an object's state."""
+        while owner is not None and owner is not _BROKEN:
+            if owner.index == func:
+                return True
+            owner = owner.parent
+        return False
+
     def _resolve(
-        self, facts: Iterable[Any], out: set, seen: set, spliced: bool, encoded: tuple, tail: tuple = ()
+        self,
+        facts: Iterable[Any],
+        out: set,
+        seen: set,
+        spliced: bool,
+        encoded: tuple,
+        tail: tuple = (),
+        entry: Any = None,
+        owner: Any = _BROKEN,
     ) -> None:
-        """Concrete facts into `out`. `tail` is the rest of the path after the fact: the call a
-        placeholder was resolved through, the helpers it passed inside that function, and so on."""
+        """Concrete facts, with where they entered, into `out`. `tail` is the rest of the path
+        after the fact: the call a placeholder was resolved through, the helpers it passed inside
+        that function, and so on."""
         for fact in facts:
             if isinstance(fact, Taint):
                 fact = along(fact, tail)
@@ -42,7 +70,7 @@ class FactsForRules:
                         fact = mark_encoded(fact, encoder)
                 if spliced:
                     fact = mark_spliced(fact)
-                out.add(replace(fact, cond=NO_FACTS) if fact.cond else fact)
+                out.add((replace(fact, cond=NO_FACTS) if fact.cond else fact, entry))
                 continue
             if not isinstance(fact, Param):
                 continue
@@ -54,7 +82,19 @@ class FactsForRules:
                 argument = mapping.get(fact.index)
                 if argument is not None:
                     flags = (spliced or fact.spliced, encoded + fact.encoded)
-                    self._resolve(argument.all, out, seen, *flags, (call, *fact.via, *tail))
+                    path = (call, *fact.via, *tail)
+                    if self._passed_to(fact.func, owner):
+                        self._resolve(
+                            argument.all,
+                            out,
+                            seen,
+                            *flags,
+                            path,
+                            (call, fact.func, fact.index),
+                            self._owners.get(id(call)),
+                        )
+                    else:
+                        self._resolve(argument.all, out, seen, *flags, path, entry, _BROKEN)
 
     def _param_roots(self, facts: Iterable[Any], seen: set | None = None, tail: tuple = ()) -> list[tuple]:
         """(function, parameter, spliced, encoded, path) of every parameter placeholder in

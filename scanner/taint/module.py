@@ -31,7 +31,7 @@ from .catalog import CatalogIndex
 from .definitions import Definitions
 from .expressions import ExpressionTransfer
 from .facts import FactsForRules, severity_key
-from .foreign import ProjectCalls
+from .foreign import ProjectCalls, _argument_node
 from .guards import Narrowing
 from .library import LibraryModels
 from .sinks import FlowContext, SinkFlows
@@ -123,15 +123,59 @@ class ModuleTaint(
             return cached
         flows: dict[tuple, SinkFlow] = {}
         for role, target, node, facts, sink, message_role, remote in self._raw_flows(call):
-            for fact in self._concrete(facts):
-                public = self._public(fact)
-                flows.setdefault(
-                    (role, target, id(node), public),
-                    SinkFlow(public, role, target, node, sink, message_role, remote),
-                )
+            for fact, entry in self._entering(facts, call):
+                if entry is None:  # data passed in by a caller is reported at that call
+                    public = self._public(fact)
+                    flows.setdefault(
+                        (role, target, id(node), public),
+                        SinkFlow(public, role, target, node, sink, message_role, remote),
+                    )
+        for flow in self._entry_flows().get(id(call), ()):
+            flows.setdefault((flow.role, flow.target, id(flow.node), flow.fact), flow)
         result = tuple(sorted(flows.values(), key=lambda flow: severity_key(flow.fact)))
         self._flow_cache[id(call)] = result
         return result
+
+    def _entry_flows(self) -> dict[int, list[SinkFlow]]:
+        """Flows into a sink inside a helper of this module, keyed by the call that passed the
+        data in (as a flow into another module is reported at the caller's argument): one
+        finding per call, at an argument the user can fix, the helper's sink on its path."""
+        if self._entries is not None:
+            return self._entries
+        self._entries = {}
+        for call in self._flow_calls.values():
+            for role, target, node, facts, sink, message_role, remote in self._raw_flows(call):
+                for fact, entry in self._entering(facts, call):
+                    if entry is None:
+                        continue
+                    site, func_index, param = entry
+                    func = self._function_list[func_index]
+                    argument = self._argument_at(site, func, param)
+                    where = node if not remote else None
+                    self._entries.setdefault(id(site), []).append(
+                        SinkFlow(
+                            self._public(fact),
+                            role,
+                            f"{target}, in `{func.display}()`",
+                            argument,
+                            sink,
+                            message_role,
+                            remote,
+                            sink_node=where,
+                        )
+                    )
+        return self._entries
+
+    @staticmethod
+    def _argument_at(call: cst.Call, func: Function, index: int) -> Any:
+        """The expression `call` passes to parameter `index` of `func` (the call itself when it
+        is spread from `*args`/`**kwargs` or a default)."""
+        params = [(name, kind) for name, kind, _ in func.params]
+        if func.kind in ("method", "class"):  # `self`/`cls` is bound, not passed
+            params, index = params[1:], index - 1
+        if index < 0:
+            return call
+        return _argument_node([(arg, None) for arg in call.args], params, index) or call
 
     def _raw_flows(self, call: Any) -> list[tuple]:
         """(role, target, node, facts, sink, message role, path in another module) of a call,
@@ -193,6 +237,8 @@ class ModuleTaint(
         self._lines: dict[int, int] | None = None
         self._descriptions: dict[int, str] = {}
         self._flow_cache: dict[int, tuple[SinkFlow, ...]] = {}
+        self._entries: dict[int, list[SinkFlow]] | None = None
+        self._owners: dict[int, Function | None] = {}  # call -> the function it is in
         self._module_env: dict = {}
         self._callers: dict[int, set[int]] = {}
         statements = count_statements(self.module)
