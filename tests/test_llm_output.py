@@ -332,10 +332,10 @@ SECOND_ORDER = {
         import os
         import ollama
         def run_command(command):
-            os.system(command)  # <- AIS301
-        def main():
+            os.system(command)
+        def main():  # reported where the model output is passed to the helper
             reply = ollama.generate(model="llama3", prompt="a shell command")
-            run_command(reply["response"])
+            run_command(reply["response"])  # <- AIS301
             run_command("ls")
     """,
 }

@@ -802,11 +802,11 @@ def test_source_families(name: str) -> None:
                 self.client = AsyncOpenAI()
             async def answer(self, persona, question):
                 return await self.client.chat.completions.create(model="m", messages=[
-                    {"role": "system", "content": persona},  # <- AIS201
+                    {"role": "system", "content": persona},
                     {"role": "user", "content": question},
                 ])
-        async def handle():
-            return await Assistant().answer(request.form["persona"], request.form["q"])
+        async def handle():  # reported where the data enters the method
+            return await Assistant().answer(request.form["persona"], request.form["q"])  # <- AIS201
         """,
         """
         from flask import request

@@ -309,7 +309,8 @@ def test_parameters_reaching_a_sink_inside_a_helper() -> None:
     respond("constant")
     """
     result = flows(code)
-    assert result == [(3, INSTRUCTION, "src()", REMOTE, "raw")]
+    # reported at the call that passes the data in (line 8), not at the helper's sink
+    assert result == [(8, INSTRUCTION, "src()", REMOTE, "raw")]
 
 
 def test_parameter_splicing_inside_a_helper_marks_the_callers_data() -> None:
@@ -319,7 +320,7 @@ def test_parameter_splicing_inside_a_helper_marks_the_callers_data() -> None:
 
     summarise(src())
     """
-    assert flows(code) == [(3, USER, "src()", REMOTE, "spliced")]
+    assert flows(code) == [(5, USER, "src()", REMOTE, "spliced")]
 
 
 def test_star_arguments_and_keywords_bind_parameters() -> None:
@@ -959,3 +960,72 @@ def test_a_scoped_source_wins_inside_its_classes_only() -> None:
 def test_a_scoped_source_needs_a_base_spelled_to_pass_the_prefilter() -> None:
     catalog = TaintCatalog(sources=(Source("acme.fetch", LLM_OUTPUT, "call", within=("lc*.LLM", "lc.Chat")),))
     assert catalog.source_tokens() == (("acme", "fetch", "lc", "LLM"), ("acme", "fetch", "lc", "Chat"))
+
+
+# ----- where a flow through a helper is reported -----
+
+
+def test_a_helper_called_from_two_places_is_reported_at_each_call() -> None:
+    code = """
+    def ask(system, user):
+        return sink(system)
+
+    def one():
+        return ask(src(), "hi")
+
+    def two():
+        text = src()
+        return ask(
+            "You are terse. " + text,
+            "hi",
+        )
+    """
+    assert [line for line, *_ in flows(code)] == [6, 11]
+
+
+def test_a_chain_of_helpers_is_reported_at_the_outermost_call() -> None:
+    code = """
+    def inner(text):
+        sink(text)
+
+    def middle(text):
+        inner(text)
+
+    def outer():
+        middle(src())
+    """
+    assert [line for line, *_ in flows(code)] == [9]
+
+
+def test_data_kept_in_an_object_is_reported_at_the_sink() -> None:
+    code = """
+    class Bot:
+        def remember(self, note):
+            self.note = note
+
+        def run(self):
+            sink(self.note)
+
+    bot = Bot()
+    bot.remember(src())
+    bot.run()
+    """
+    assert [line for line, *_ in flows(code)] == [7]
+
+
+def test_a_method_call_is_reported_at_the_argument_bound_to_the_parameter() -> None:
+    code = """
+    class Bot:
+        def ask(self, system, user):
+            sink(system)
+
+    Bot().ask(
+        "constant",
+        user=src(),
+    )
+    Bot().ask(
+        "constant",
+        system=src(),
+    )
+    """
+    assert [line for line, *_ in flows(code)] == [12]
