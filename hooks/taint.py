@@ -166,6 +166,8 @@ class SinkArgument:
     path: tuple[str, ...] = ()
     template: bool = False
     message_role: str | None = None
+    receiver: bool = False
+    """The object the method is called on, not an argument: `(base / name).write_text(...)`."""
 
 
 @dataclass(frozen=True)

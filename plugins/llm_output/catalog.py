@@ -120,6 +120,8 @@ SOURCES: tuple[Source, ...] = (
             *_methods(("langchain.chat_models.init_chat_model",), _RUNNABLE_METHODS),
             # chains and models passed in or composed with `|` resolve to the name as written
             *_methods(("*chain", "*llm", "*model", "*agent", "*executor", "*graph"), ("invoke", "ainvoke")),
+            # a runnable composed in place: `(prompt | model).invoke(...)`
+            *_methods(("(...)",), ("invoke", "ainvoke", "batch", "abatch")),
         ),
         "LangChain output",
     ),
@@ -165,7 +167,53 @@ _SUBPROCESS = tuple(
     f"subprocess.{name}"
     for name in ("run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput")
 )
-_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "stream")
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+# pandas (and polars) readers fetch URLs and open paths; writers write to the path they are given
+_PANDAS_READERS = tuple(
+    f"{lib}.read_{kind}"
+    for lib in ("pandas", "polars")
+    for kind in (
+        "csv",
+        "json",
+        "html",
+        "excel",
+        "parquet",
+        "table",
+        "xml",
+        "feather",
+        "fwf",
+        "orc",
+        "sas",
+        "stata",
+        "ndjson",
+    )
+)
+_FRAME_WRITERS = tuple(
+    f"*.{method}"
+    for method in (
+        "to_csv",
+        "to_json",
+        "to_parquet",
+        "to_excel",
+        "to_pickle",
+        "to_feather",
+        "to_hdf",
+        "to_stata",
+        "to_orc",
+        "write_csv",
+        "write_parquet",
+        "write_ndjson",
+        "write_excel",
+    )
+)
+# methods of a path object: the path is the object they are called on
+_PATH_METHODS = tuple(
+    f"{owner}.{method}"
+    for owner in ("pathlib.Path", "pathlib.PurePath", "*")
+    for method in ("write_text", "write_bytes", "unlink", "rmdir", "touch", "symlink_to", "hardlink_to")
+) + tuple(
+    f"pathlib.Path.{method}" for method in ("open", "read_text", "read_bytes", "mkdir", "rename", "replace")
+)
 
 SINKS: tuple[Sink, ...] = (
     # AIS301: code and command execution
@@ -183,7 +231,32 @@ SINKS: tuple[Sink, ...] = (
     *_sink(("mako.template.Template",), EXEC, "text"),
     *_sink(("flask.render_template_string", "flask.templating.render_template_string"), EXEC, "source"),
     *_sink(("django.template.Template", "django.template.base.Template"), EXEC, "template_string"),
-    *_sink(("*.execute", "*.executemany", "*.executescript", "*.exec_driver_sql"), SQL),
+    *_sink(("*.execute", "*.executemany", "*.executescript", "*.exec_driver_sql", "*.execute_sql"), SQL),
+    # engines that take a query string the same way (DB-API-like, analytics, warehouses)
+    *_sink(
+        (
+            "duckdb.sql",
+            "duckdb.query",
+            "duckdb.*.sql",
+            "duckdb.*.query",
+            "pyspark.sql.SparkSession.sql",
+            "pyspark.*.sql",
+            "polars.sql",
+            "polars.SQLContext.execute",
+            "polars.read_database",
+            "clickhouse_connect.*.query",
+            "clickhouse_connect.*.command",
+            "google.cloud.bigquery.*.query",
+            "pandas.read_gbq",
+            "asyncpg.*.fetch",
+            "asyncpg.*.fetchrow",
+            "asyncpg.*.fetchval",
+            "dataset.*.query",
+            "psycopg.sql.SQL",
+            "psycopg2.sql.SQL",
+        ),
+        SQL,
+    ),
     *_sink(("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"), SQL, "text"),
     *_sink(("pandas.read_sql", "pandas.read_sql_query"), SQL, "sql"),
     *_sink(("*.objects.raw", "*.raw"), SQL, "raw_query"),
@@ -208,6 +281,29 @@ SINKS: tuple[Sink, ...] = (
         None,
     ),
     *_sink(("IPython.display.HTML",), HTML, "data"),
+    *_sink(("sanic.response.html", "sanic.html", "sanic.response.convenience.html"), HTML, "body"),
+    # Responses that are HTML only when their content type says so (`content_type="text/html"`):
+    # the AIS303 rule reads the content type
+    *(
+        Sink(pattern, (SinkArgument(HTML, "text", None), SinkArgument(HTML, "body", 0)))
+        for pattern in (
+            "aiohttp.web.Response",
+            "aiohttp.web_response.Response",
+            "sanic.response.HTTPResponse",
+            "sanic.HTTPResponse",
+            "sanic.response.raw",
+        )
+    ),
+    *_sink(
+        (
+            "starlette.responses.Response",
+            "fastapi.Response",
+            "fastapi.responses.Response",
+            "litestar.Response",
+        ),
+        HTML,
+        "content",
+    ),
     # AIS304: other dangerous uses
     *_sink(
         (
@@ -224,7 +320,13 @@ SINKS: tuple[Sink, ...] = (
         ),
         DESERIALIZE,
     ),
-    *_sink(("builtins.open", "pathlib.Path", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"), PATH),
+    *_sink(("builtins.open", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"), PATH),
+    *_sink(("pathlib.Path", "pathlib.PurePath"), PATH, None, None),
+    *(Sink(pattern, (SinkArgument(PATH, receiver=True),)) for pattern in _PATH_METHODS),
+    *_sink(_FRAME_WRITERS, PATH, "path_or_buf"),
+    *_sink(_PANDAS_READERS, URL, "filepath_or_buffer"),
+    *_sink(("pandas.read_pickle",), DESERIALIZE, "filepath_or_buffer"),
+    *_sink(("urllib.request.urlretrieve",), URL, "url"),
     *_sink(("shutil.copy*", "shutil.move", "os.rename", "os.replace"), PATH, None, None),
     *_sink(
         (*(f"requests.{verb}" for verb in _HTTP_VERBS), *(f"httpx.{verb}" for verb in _HTTP_VERBS)),
@@ -239,7 +341,22 @@ SINKS: tuple[Sink, ...] = (
         "url",
     ),
     *_sink(
-        ("requests.request", "httpx.request", "requests.Session.request", "httpx.*Client.request"),
+        (
+            *_methods(
+                (
+                    "requests",
+                    "requests.Session",
+                    "httpx",
+                    "httpx.*Client",
+                    "aiohttp.ClientSession",
+                    "aiohttp",
+                ),
+                ("request",),
+            ),
+            *_methods(("httpx", "httpx.*Client"), ("stream",)),
+            "urllib3.request",
+            "urllib3.PoolManager.request",
+        ),
         URL,
         "url",
         1,
@@ -306,8 +423,26 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "nh3.clean",
             "xml.sax.saxutils.escape",
             "xml.sax.saxutils.quoteattr",
+            "tornado.escape.xhtml_escape",
+            "jinja2.escape",
+            "flask.escape",
+            "werkzeug.utils.escape",
+            "cgi.escape",
+            "django.utils.html.strip_tags",
+            "bleach.Cleaner.clean",
+            "bleach.sanitizer.Cleaner.clean",
+            "lxml.html.clean.clean_html",
+            "lxml_html_clean.clean_html",
+            "html_sanitizer.Sanitizer.sanitize",
         }
     ),
-    URL: frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode"}),
+    URL: frozenset(
+        {
+            "urllib.parse.quote",
+            "urllib.parse.quote_plus",
+            "urllib.parse.urlencode",
+            "tornado.escape.url_escape",
+        }
+    ),
     PATH: frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "base64.urlsafe_b64encode"}),
 }

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from aisec.hooks import Example, Severity, SinkFlow, cst
 
 from .catalog import HTML, TOOL_ARGUMENTS_DOC
+from .content_types import html_response_body, json_text, served_as_html, sets_other_type
 from .flows import OutputFlowRule, sink_triggers
 from .html_routes import TRIGGERS as ROUTE_TRIGGERS
 from .html_routes import html_route, text_like
@@ -24,7 +25,7 @@ class ModelOutputAsHtml(OutputFlowRule):
     severity = Severity.MEDIUM
     cwe = "CWE-79"
     roles = (HTML,)
-    triggers = (*sink_triggers((HTML,)), *ROUTE_TRIGGERS)
+    triggers = (*sink_triggers((HTML,)), *ROUTE_TRIGGERS, "text/html")
     description = (
         "Text an LLM returned is marked safe or rendered as raw HTML: `markupsafe.Markup(...)`, "
         "Django `mark_safe` or `format_html` with the model text as the format string, "
@@ -118,10 +119,15 @@ class ModelOutputAsHtml(OutputFlowRule):
         pattern = flow.sink.pattern if flow.sink else ""
         if pattern.startswith("streamlit.") and pattern.rsplit(".", 1)[-1] in _NEEDS_UNSAFE_FLAG:
             return self.args.is_true(self._current, "unsafe_allow_html")
-        if pattern.startswith("tornado."):  # a dict is written as JSON
+        if pattern.startswith("tornado."):  # a dict or a JSON text is written as JSON
             chunk = self.args.get(self._current, "chunk", 0)
-            return chunk is not None and not isinstance(chunk.value, cst.Dict)
-        return True
+            return (
+                chunk is not None
+                and not isinstance(chunk.value, cst.Dict)
+                and not json_text(self.names, chunk.value)
+                and not sets_other_type(self._handlers[-1] if self._handlers else None)
+            )
+        return served_as_html(pattern, self._current)
 
     def visit_Call(self, node: libcst.Call) -> None:
         self._current = node
@@ -130,14 +136,23 @@ class ModelOutputAsHtml(OutputFlowRule):
     def __init__(self, context: Any) -> None:
         super().__init__(context)
         self._routes: list[bool] = []  # per enclosing function: does it serve its return as HTML
+        self._handlers: list[libcst.FunctionDef] = []  # the enclosing functions
 
     def visit_FunctionDef(self, node: libcst.FunctionDef) -> None:
         self._routes.append(html_route(self.names, self.args, node))
+        self._handlers.append(node)
 
     def leave_FunctionDef(self, original_node: libcst.FunctionDef) -> None:
         self._routes.pop()
+        self._handlers.pop()
 
     def visit_Return(self, node: libcst.Return) -> None:
+        body = html_response_body(node.value)
+        if body is not None:  # `{"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": ...}`
+            self.report_expression(
+                body, HTML, "the HTML response body", "is the body of a response whose headers say text/html"
+            )
+            return
         if not (self._routes and self._routes[-1] and text_like(self.names, node.value)):
             return
         self.report_expression(

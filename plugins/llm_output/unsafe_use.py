@@ -134,7 +134,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         url = call_keyword(call, "url")
         if url is not None:
             return url
-        position = 1 if flow.sink is not None and flow.sink.pattern.endswith("request") else 0
+        method = flow.sink.pattern.rsplit(".", 1)[-1] if flow.sink is not None else ""
+        position = 1 if method in ("request", "stream") else 0
         positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
         return positional[position] if len(positional) > position else None
 

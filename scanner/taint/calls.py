@@ -29,6 +29,7 @@ from .values import (
     map_facts,
     mark_encoded,
 )
+from .vocabulary import SINKS_RETURNING_THE_DATA
 
 
 class CallTransfer:
@@ -42,6 +43,12 @@ class CallTransfer:
         qualified = self._qualified(call.func)
         written = None if qualified else dotted(call.func)
         names = [qualified] if qualified else ([written] if written else [])
+        if (
+            not names
+            and isinstance(call.func, cst.Attribute)
+            and isinstance(call.func.value, cst.BinaryOperation)
+        ):
+            names = [f"(...).{call.func.attr.value}"]  # `(base / name).write_text()` for `*.` patterns
         value = self._bound_value(call.func)
         if value is not None and value.instance and value.type_name:
             names.append(f"{value.type_name}.__call__")
@@ -105,7 +112,7 @@ class CallTransfer:
         if matched:
             self._flow_calls[id(node)] = node
             self._sink_calls[id(node)] = SinkCall(
-                [(sink, sink.label or name) for sink, name in matched], args
+                [(sink, sink.label or name) for sink, name in matched], args, receiver
             )
         source_fact = self._source_call(node, names, args, receiver)
         if source_fact is not None:  # what a source returns is the source (an LLM call may be both)
@@ -123,7 +130,7 @@ class CallTransfer:
             return Value(
                 result.all,
                 slots=tuple(dict.fromkeys(slots + collect_slots([v for _, v in args]))),
-                checked=True,
+                checked=names[0] not in SINKS_RETURNING_THE_DATA,
                 type_name=names[0] if names else None,
                 instance=True,
             )

@@ -30,7 +30,12 @@ class SinkFlows:
     ) -> list[tuple[Any, Value, str]]:
         """(node, value, description) of the arguments a SinkArgument names, `path` followed."""
         found: list[tuple[Any, Value, str]] = []
-        if argument.keyword is None and argument.position is None:
+        if argument.receiver:
+            record = self._sink_calls.get(id(call))
+            receiver = record.receiver if record is not None else None
+            if receiver is not None and isinstance(call.func, cst.Attribute):
+                found.append((call.func.value, receiver, "the receiver"))
+        elif argument.keyword is None and argument.position is None:
             for index, (arg, value) in enumerate(args):
                 what = f"`{arg.keyword.value}=`" if arg.keyword is not None else f"argument {index + 1}"
                 found.append((arg.value, value, what))
