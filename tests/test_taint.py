@@ -1029,3 +1029,18 @@ def test_a_method_call_is_reported_at_the_argument_bound_to_the_parameter() -> N
     )
     """
     assert [line for line, *_ in flows(code)] == [12]
+
+
+def test_one_finding_per_flow_through_a_helper() -> None:
+    code = """
+    def run(program, flags, target):
+        sink(program + flags + target)
+
+    def tool():
+        data = src()
+        run(data, data, "x")
+        run(data, "-v", "y")
+    """
+    # the arguments of one call share a finding; the same source through a second call to the
+    # same sink is the same flow, reported at the first call
+    assert flows(code) == [(7, INSTRUCTION, "src()", REMOTE, "raw")]

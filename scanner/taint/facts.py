@@ -11,8 +11,9 @@ from dataclasses import replace
 from typing import Any, Iterable
 
 import libcst as cst
-from aisec.hooks import CLI, INDIRECT, LLM_OUTPUT, REMOTE, TaintFact
+from aisec.hooks import CLI, INDIRECT, LLM_OUTPUT, REMOTE, SinkFlow, TaintFact
 
+from .syntax import argument_node
 from .values import NO_FACTS, Param, Taint, along, mark_encoded, mark_spliced
 
 _BROKEN = object()  # `_resolve`: the path left the call chain (an object's state carried it)
@@ -95,6 +96,58 @@ class FactsForRules:
                         )
                     else:
                         self._resolve(argument.all, out, seen, *flags, path, entry, _BROKEN)
+
+    def _entry_flows(self) -> dict[int, list[SinkFlow]]:
+        """Flows into a sink inside a helper of this module, keyed by the call that passed the
+        data in (as a flow into another module is reported at the caller's argument), the
+        helper's sink on the path. One finding per flow: a source reaching one sink through
+        several calls is reported at the first; the arguments of one call reaching one sink
+        share a node (the first argument), so they make one finding naming every source."""
+        if self._entries is not None:
+            return self._entries
+        found: dict[tuple, tuple] = {}
+        for call in self._flow_calls.values():
+            for role, target, node, facts, sink, message_role, remote in self._raw_flows(call):
+                for fact, entry in self._entering(facts, call):
+                    if entry is None:
+                        continue
+                    site, func_index, param = entry
+                    public = self._public(fact)
+                    order = (self._line(site), param)
+                    key = (public, id(node), role, target)
+                    if key not in found or order < found[key][0]:
+                        details = (target, node, sink, message_role, remote)
+                        found[key] = (
+                            order,
+                            site,
+                            self._function_list[func_index],
+                            param,
+                            public,
+                            role,
+                            details,
+                        )
+        firsts: dict[tuple[int, int], tuple] = {}  # (call, sink node) -> (parameter, argument)
+        for _, site, func, param, _, _, (_, node, *_) in found.values():
+            current = firsts.get((id(site), id(node)))
+            if current is None or param < current[0]:
+                firsts[(id(site), id(node))] = (param, argument_at(site, func, param))
+        self._entries = {}
+        for _, site, func, _, public, role, (target, node, sink, message_role, remote) in sorted(
+            found.values(), key=lambda item: item[0]
+        ):
+            self._entries.setdefault(id(site), []).append(
+                SinkFlow(
+                    public,
+                    role,
+                    f"{target}, in `{func.display}()`",
+                    firsts[(id(site), id(node))][1],
+                    sink,
+                    message_role,
+                    remote,
+                    sink_node=None if remote else node,
+                )
+            )
+        return self._entries
 
     def _param_roots(self, facts: Iterable[Any], seen: set | None = None, tail: tuple = ()) -> list[tuple]:
         """(function, parameter, spliced, encoded, path) of every parameter placeholder in
@@ -218,3 +271,14 @@ def source_lines(module: cst.Module, targets: set[int]) -> dict[int, int]:
             extra += token.count("\n")
         lines[key] = line + extra
     return lines
+
+
+def argument_at(call: cst.Call, func: Any, index: int) -> Any:
+    """The expression `call` passes to parameter `index` of `func` (the call itself when it is
+    spread from `*args`/`**kwargs` or left to a default)."""
+    params = [(name, kind) for name, kind, _ in func.params]
+    if func.kind in ("method", "class"):  # `self`/`cls` is bound, not passed
+        params, index = params[1:], index - 1
+    if index < 0:
+        return call
+    return argument_node([(arg, None) for arg in call.args], params, index) or call

@@ -31,7 +31,7 @@ from .catalog import CatalogIndex
 from .definitions import Definitions
 from .expressions import ExpressionTransfer
 from .facts import FactsForRules, severity_key
-from .foreign import ProjectCalls, _argument_node
+from .foreign import ProjectCalls
 from .guards import Narrowing
 from .library import LibraryModels
 from .sinks import FlowContext, SinkFlows
@@ -135,47 +135,6 @@ class ModuleTaint(
         result = tuple(sorted(flows.values(), key=lambda flow: severity_key(flow.fact)))
         self._flow_cache[id(call)] = result
         return result
-
-    def _entry_flows(self) -> dict[int, list[SinkFlow]]:
-        """Flows into a sink inside a helper of this module, keyed by the call that passed the
-        data in (as a flow into another module is reported at the caller's argument): one
-        finding per call, at an argument the user can fix, the helper's sink on its path."""
-        if self._entries is not None:
-            return self._entries
-        self._entries = {}
-        for call in self._flow_calls.values():
-            for role, target, node, facts, sink, message_role, remote in self._raw_flows(call):
-                for fact, entry in self._entering(facts, call):
-                    if entry is None:
-                        continue
-                    site, func_index, param = entry
-                    func = self._function_list[func_index]
-                    argument = self._argument_at(site, func, param)
-                    where = node if not remote else None
-                    self._entries.setdefault(id(site), []).append(
-                        SinkFlow(
-                            self._public(fact),
-                            role,
-                            f"{target}, in `{func.display}()`",
-                            argument,
-                            sink,
-                            message_role,
-                            remote,
-                            sink_node=where,
-                        )
-                    )
-        return self._entries
-
-    @staticmethod
-    def _argument_at(call: cst.Call, func: Function, index: int) -> Any:
-        """The expression `call` passes to parameter `index` of `func` (the call itself when it
-        is spread from `*args`/`**kwargs` or a default)."""
-        params = [(name, kind) for name, kind, _ in func.params]
-        if func.kind in ("method", "class"):  # `self`/`cls` is bound, not passed
-            params, index = params[1:], index - 1
-        if index < 0:
-            return call
-        return _argument_node([(arg, None) for arg in call.args], params, index) or call
 
     def _raw_flows(self, call: Any) -> list[tuple]:
         """(role, target, node, facts, sink, message role, path in another module) of a call,

@@ -143,3 +143,16 @@ def count_statements(module: cst.Module) -> int:
 def call_name(call: cst.Call) -> str:
     """A call's target as written, for messages (`llm.ask`, or "a call")."""
     return dotted(call.func) or "a call"
+
+
+def argument_node(args: list, params: list, index: int) -> Any:
+    """The argument expression bound to parameter `index` (keyword, else by position)."""
+    name, kind = params[index]
+    for arg, _ in args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    if kind != "pos":
+        return None
+    position = sum(1 for _, k in params[:index] if k == "pos")
+    positional = [arg for arg, _ in args if arg.keyword is None and not arg.star]
+    return positional[position].value if position < len(positional) else None
