@@ -66,7 +66,8 @@ class ModelOutputExecuted(OutputFlowRule):
     description = (
         "Text an LLM returned (`resp.choices[0].message.content`, `resp.output_text`, "
         "`msg.content[0].text`, `resp.text`, LangChain `.invoke(...)`, pipeline "
-        "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile`, a Jinja2, Mako or Django "
+        "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile` (and the code "
+        "object `compile` returns reaches `eval`/`exec`: both are reported), a Jinja2, Mako or Django "
         "`Template` or Flask's `render_template_string` (server-side template injection: template "
         "code runs in the server, so this is code execution, not only HTML), `os.system`/`os.popen`/`os.exec*`/`pty.spawn`, or a `subprocess` call, whether "
         "as a shell string (`shell=True`) or inside an argument list. The flow is followed through "
@@ -159,6 +160,10 @@ class ModelOutputExecuted(OutputFlowRule):
         Example(
             'import subprocess\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef build(task):\n    with open("generated_tool.py", "w") as handle:\n        handle.write(ask(task))\n    subprocess.run(["python", "generated_tool.py"], check=True)\n',
             expect=1,
+        ),
+        Example(
+            'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef evaluate(question, frame):\n    expression = client.responses.create(model="gpt-4.1", input=question).output_text\n    program = compile(expression, "<model>", "eval")\n    return eval(program, {"df": frame})\n',
+            expect=2,
         ),
     )
     valid = (

@@ -32,15 +32,23 @@ class ModelOutputAsHtml(OutputFlowRule):
         "Starlette/FastAPI `HTMLResponse`, Django `HttpResponse` and Flask "
         "`Response` / `make_response` (text/html by default), Streamlit `st.markdown` / "
         "`st.write` with `unsafe_allow_html=True`, `st.html` and `components.html`, Django "
-        "`SafeString`, Tornado `RequestHandler.write`/`finish` of text (a dict is JSON), Gradio "
-        "`gr.HTML`, IPython `HTML`; and model text *returned* by a Flask/Quart view as a string "
+        "`SafeString`, Tornado `RequestHandler.write`/`finish` of text (a dict, a `json.dumps(...)` "
+        "text or a handler that sets a non-HTML `Content-Type` header is JSON), Sanic "
+        "`response.html`, Gradio `gr.HTML`, IPython `HTML`; responses that are HTML because their "
+        'content type says so (aiohttp `web.Response(..., content_type="text/html")`, Sanic '
+        "`HTTPResponse`/`raw`, Starlette/FastAPI/Litestar `Response(media_type=...)`) and a "
+        "Lambda/API Gateway response dict whose headers say `text/html`; a literal non-HTML "
+        'content type (`content_type="application/json"`, `mimetype=`, `media_type=`, '
+        '`headers={"Content-Type": ...}`) makes a response that is HTML by default not HTML; '
+        "and model text *returned* by a Flask/Quart view as a string "
         "(an f-string, a name, a helper's or `markdown.markdown`'s result: Flask serves it as "
         "text/html) or by a FastAPI route declared with `response_class=HTMLResponse`. A dict, "
         "`jsonify(...)` or `render_template(...)` (autoescaped) returned by a view is not HTML. Chat UIs that "
         "render the model's markdown as HTML are the usual case.\n\n"
         "Escaped or sanitised text is not reported: `html.escape`, `markupsafe.escape`, "
-        "Django's `escape`/`conditional_escape`, "
-        "`bleach.clean`, `nh3.clean`; nor is Streamlit without `unsafe_allow_html`, nor model text "
+        "Django's `escape`/`conditional_escape`/`strip_tags`, Tornado's `xhtml_escape`, the "
+        "older `jinja2.escape`/`flask.escape`/`cgi.escape`, "
+        "`bleach.clean`, `nh3.clean`, lxml's `clean_html`; nor is Streamlit without `unsafe_allow_html`, nor model text "
         "passed as an argument of `format_html` (it escapes arguments)." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
@@ -88,6 +96,9 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napi = FastAPI()\n\n\n@api.get("/card", response_class=HTMLResponse)\ndef card(topic: str):\n    return f"<div class=\'card\'>{ask(topic)}</div>"\n',
         # a Tornado handler writing text (text/html by default)
         'import tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write(ask(self.get_argument("q")))\n',
+        'from aiohttp import web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nasync def card(request):\n    text = ask(request.query["topic"])\n    return web.Response(text=f"<div>{text}</div>", content_type="text/html")\n',
+        'from openai import OpenAI\nfrom sanic import Sanic, response\n\napp = Sanic("chat")\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\n@app.post("/chat")\nasync def chat(request):\n    return response.html("<section>" + ask(request.json["q"]) + "</section>")\n',
+        'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef handler(event, context):\n    answer = ask(event["body"])\n    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": "<main>" + answer + "</main>"}\n',
     )
     valid = (
         # escaped
@@ -111,6 +122,9 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from fastapi import FastAPI\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napi = FastAPI()\n\n\n@api.get("/card")\ndef card(topic: str):\n    return ask(topic)\n',
         # Tornado writes a dict as JSON
         'import tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write({"answer": ask(self.get_argument("q"))})\n',
+        'from aiohttp import web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nasync def card(request):\n    return web.Response(text=ask(request.query["topic"]), content_type="text/plain")\n',
+        'import json\n\nimport tornado.escape\nimport tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write(tornado.escape.xhtml_escape(ask(self.get_argument("q"))))\n\n\nclass AnswerJson(tornado.web.RequestHandler):\n    def get(self):\n        self.set_header("Content-Type", "application/json")\n        self.write(json.dumps({"answer": ask(self.get_argument("q"))}))\n',
+        'import json\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef handler(event, context):\n    body = json.dumps({"answer": ask(event["body"])})\n    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": body}\n',
     )
 
     def accepts(self, flow: SinkFlow) -> bool:

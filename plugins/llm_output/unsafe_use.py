@@ -47,9 +47,13 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         "Text an LLM returned decides what the application loads, opens, fetches or calls:\n\n"
         "- deserialised with `pickle.loads`, `dill`/`cloudpickle`, `marshal.loads`, "
         "`jsonpickle.decode`, `yaml.load`/`unsafe_load`/`full_load` (high severity);\n"
-        "- used as a file path: `open()`, `pathlib.Path(...)`, `os.remove`, `shutil.rmtree`, "
-        "`shutil.copy`/`move`, `os.rename`;\n"
-        "- used as the URL of `requests`, `httpx`, `aiohttp` or `urllib` (SSRF); a URL whose scheme "
+        "- used as a file path: `open()`, `pathlib.Path(...)` (any part), `os.remove`, "
+        "`shutil.rmtree`, `shutil.copy`/`move`, `os.rename`, a path object's own methods "
+        "(`(base / name).write_text(...)`, `.write_bytes`, `.unlink`, ...), the path of a pandas "
+        "or polars writer (`df.to_csv(base / name)`, `to_json`, `to_parquet`, `write_csv`, ...);\n"
+        "- used as the URL of `requests`, `httpx` (also `httpx.stream`), `aiohttp`, `urllib` "
+        "(`urlopen`, `urlretrieve`) or a pandas/polars reader (`pd.read_csv(url)`: SSRF; "
+        "`pd.read_pickle` of a model-chosen path is deserialisation); a URL whose scheme "
         'and host are constant text before the model output (`f"https://api.example.com/{slug}"`) '
         "is not reported;\n"
         "- used as a module name (`importlib.import_module`, `__import__`);\n"
@@ -98,6 +102,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         'from langchain_core.tools import tool\n\n\n@tool\ndef read_file(path: str) -> str:\n    """Read a project file."""\n    return open(path).read()\n',
         # dispatch through the module namespace
         'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run_tool(task):\n    name = ask(task)\n    return globals()[name]()\n',
+        'import httpx\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef download(question):\n    url = ask(question).strip()\n    with httpx.stream("GET", url) as stream:\n        return b"".join(stream.iter_bytes())\n',
+        'from pathlib import Path\n\nimport pandas as pd\nfrom openai import OpenAI\n\nclient = OpenAI()\nEXPORTS = Path("exports")\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef load(question):\n    return pd.read_csv(ask(f"The URL of a CSV about {question}"))\n\n\ndef export(frame, question):\n    name = ask(f"A file name for: {question}").strip()\n    frame.to_csv(EXPORTS / name, index=False)\n\n\ndef note(question):\n    name, _, body = ask(question).partition("\\n")\n    (EXPORTS / name.strip()).write_text(body)\n',
     )
     valid = (
         # allowlisted tool names
@@ -118,6 +124,7 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         "def read_file(path: str) -> str:\n    return open(path).read()\n",
         # the same lookup behind an allowlist
         'TOOLS = {"search", "weather"}\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run_tool(task):\n    name = ask(task)\n    if name in TOOLS:\n        return globals()[name]()\n    return None\n',
+        'import uuid\nfrom pathlib import Path\n\nfrom openai import OpenAI\n\nclient = OpenAI()\nEXPORTS = Path("exports")\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef export(frame, question):\n    summary = ask(question)\n    frame.to_csv(EXPORTS / f"{uuid.uuid4().hex}.csv", index=False)\n    (EXPORTS / "summary.md").write_text(summary)\n',
     )
 
     def visit_Call(self, node: libcst.Call) -> None:

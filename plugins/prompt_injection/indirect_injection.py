@@ -32,7 +32,10 @@ class IndirectInjection(PromptFlowRule):
     severity = Severity.MEDIUM
     description = (
         "Content the application did not write and an attacker may have: HTTP responses "
-        "(`requests`, `httpx`, `urllib`, `aiohttp`), files read from non-constant paths, database "
+        "(`requests`, `httpx`, `urllib`, `aiohttp`), files read from non-constant paths, uploaded "
+        "files (Tornado, Sanic, Bottle `request.files`), stored objects (S3 `get_object`, Google "
+        "Cloud Storage `download_as_*`, Azure Blob `download_blob`, MinIO, fsspec: what a read "
+        "returns is the stored document, even when the request chose its key), database "
         "rows (DB-API `fetch*`, SQLAlchemy, Django ORM, MongoDB), retrieved documents (vector "
         "store searches, retrievers, LangChain/LlamaIndex loaders, `page_content`, search tools). "
         "Reported when it reaches instruction context (system/developer messages and instruction "
@@ -87,6 +90,11 @@ class IndirectInjection(PromptFlowRule):
             "def load_rules(url):\n    return [_to_message(item) for item in requests.get(url).json()]\n",
             expect=1,
         ),
+        Example(
+            'import json\n\nimport boto3\n\ns3 = boto3.client("s3")\nbedrock = boto3.client("bedrock-runtime")\n\n\ndef handler(event, context):\n    key = json.loads(event["body"])["document"]\n    policy = s3.get_object(Bucket="policies", Key=key)["Body"].read().decode()\n    return bedrock.converse(\n        modelId="anthropic.claude-3-5-sonnet-20240620-v1:0",\n        system=[{"text": "Answer from this policy:\\n" + policy}],\n        messages=[{"role": "user", "content": [{"text": "Summarise it"}]}],\n    )\n',
+            expect=1,
+        ),
+        'import tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\nclass Attach(tornado.web.RequestHandler):\n    def post(self):\n        upload = self.request.files["document"][0]\n        text = upload["body"].decode()\n        reply = client.chat.completions.create(\n            model="gpt-4o",\n            messages=[\n                {"role": "system", "content": "Follow this policy:\\n" + text},\n                {"role": "user", "content": self.get_body_argument("q")},\n            ],\n        )\n        self.write({"answer": reply.choices[0].message.content})\n',
     )
     valid = (
         'import requests\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef summarise(url):\n    page = requests.get(url, timeout=10).text\n    return client.chat.completions.create(\n        model="gpt-4o",\n        messages=[{"role": "system", "content": "Summarise the page the user sends."}, {"role": "user", "content": page}],\n    )\n',
@@ -103,6 +111,7 @@ class IndirectInjection(PromptFlowRule):
         "class ChatAcme(BaseChatModel):\n    def _generate(self, messages, stop=None, **kwargs):\n"
         "        reply = requests.post(self.api_base, json={'messages': messages}).json()\n"
         "        return [_to_message(item) for item in reply['choices']]\n",
+        'import json\n\nimport boto3\n\ns3 = boto3.client("s3")\nbedrock = boto3.client("bedrock-runtime")\n\n\ndef handler(event, context):\n    key = json.loads(event["body"])["document"]\n    policy = s3.get_object(Bucket="policies", Key=key)["Body"].read().decode()\n    return bedrock.converse(\n        modelId="anthropic.claude-3-5-sonnet-20240620-v1:0",\n        system=[{"text": "Summarise the document the user sends."}],\n        messages=[{"role": "user", "content": [{"text": policy}]}],\n    )\n',
     )
 
     _provider = False  # the module defines a LangChain model integration
