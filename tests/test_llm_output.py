@@ -549,3 +549,125 @@ def test_model_code_written_to_source_files() -> None:
         open("static.py", "w").write("print(1)")
         """
     )
+
+
+# ----- content types, response dicts, query engines, path objects (issue 12) -----
+
+SERVED: dict[str, str] = {
+    "declared-content-types": """
+        import html
+        from aiohttp import web
+        from django.http import HttpResponse
+        from flask import Response
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        async def card(request, kind):
+            text = ask(request.query["q"])
+            web.Response(text=text, content_type="text/html; charset=utf-8")  # <- AIS303
+            web.Response(text=text, content_type="text/plain")
+            web.Response(text=text, content_type=kind)
+            web.Response(body=text)
+            web.Response(text=html.escape(text), content_type="text/html")
+            HttpResponse(text)  # <- AIS303
+            HttpResponse(text, content_type="application/json")
+            HttpResponse(text, headers={"Content-Type": "text/plain"})
+            Response(text, mimetype="text/markdown")
+        """,
+    "tornado-json-and-headers": """
+        import json
+        import tornado.escape
+        import tornado.web
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        class Page(tornado.web.RequestHandler):
+            def get(self):
+                self.set_header("Content-Type", "text/html")
+                self.write(
+                    ask(self.get_argument("q"))  # <- AIS303
+                )
+        class Api(tornado.web.RequestHandler):
+            def get(self):
+                self.set_header("Content-Type", "application/json; charset=UTF-8")
+                self.write(ask(self.get_argument("q")))
+        class Escaped(tornado.web.RequestHandler):
+            def get(self):
+                self.write(json.dumps({"a": ask("x")}))
+                self.write(tornado.escape.xhtml_escape(ask("y")))
+        """,
+    "lambda-response-dicts": """
+        import html
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        def handler(event, context):
+            answer = ask(event["body"])
+            if event["rawPath"] == "/page":
+                return {
+                    "statusCode": 200,
+                    "headers": {"content-type": "text/html; charset=utf-8"},
+                    "body": f"<main>{answer}</main>",  # <- AIS303
+                }
+            if event["rawPath"] == "/safe":
+                return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": html.escape(answer)}
+            return {"statusCode": 200, "headers": {"Content-Type": "text/plain"}, "body": answer}
+        """,
+    "query-engines": """
+        import duckdb
+        from openai import OpenAI
+        from pyspark.sql import SparkSession
+        client = OpenAI()
+        spark = SparkSession.builder.getOrCreate()
+        def report(question):
+            sql = client.responses.create(model="gpt-4.1", input=question).output_text
+            con = duckdb.connect("warehouse.db")
+            con.sql(sql).fetchall()  # <- AIS302
+            duckdb.query(sql)  # <- AIS302
+            spark.sql(sql).collect()  # <- AIS302
+            con.execute("SELECT * FROM orders WHERE region = ?", [sql]).fetchall()
+        """,
+    "compiled-code-runs-where-it-is-executed": """
+        from openai import OpenAI
+        client = OpenAI()
+        def run(question):
+            text = client.responses.create(model="gpt-4.1", input=question).output_text
+            code = compile(text, "<model>", "exec")  # <- AIS301
+            exec(code)  # <- AIS301
+            fixed = compile("print(1)", "<fixed>", "exec")
+            exec(fixed)
+        """,
+    "path-objects-and-frames": """
+        import uuid
+        from pathlib import Path
+        import httpx
+        import pandas as pd
+        from openai import OpenAI
+        client = OpenAI()
+        OUT = Path("out")
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        async def work(frame, question):
+            name = ask(question).strip()
+            Path(OUT, name).write_text("x")  # <- AIS304
+            (OUT / name).unlink()  # <- AIS304
+            target = OUT / name
+            target.write_bytes(b"")  # <- AIS304
+            frame.to_parquet(OUT / name)  # <- AIS304
+            frame.to_csv(OUT / f"{uuid.uuid4().hex}.csv")
+            (OUT / "answer.txt").write_text(name)
+            pd.read_json(name)  # <- AIS304
+            pd.read_csv(f"https://data.example.com/{name}.csv")
+            async with httpx.AsyncClient() as http:
+                async with http.stream("GET", name) as stream:  # <- AIS304
+                    await stream.aread()
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SERVED))
+def test_served_content_and_other_sinks(name: str) -> None:
+    check(SERVED[name])

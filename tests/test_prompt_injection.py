@@ -633,6 +633,124 @@ def test_sdk_lookalike(sdk: str) -> None:
 # ----- every source family reaches instructions -----
 
 SOURCES: dict[str, str] = {
+    "discord-command-and-event": """
+        import discord
+        import ollama
+        from discord.ext import commands
+        bot = commands.Bot(command_prefix="!", intents=discord.Intents.default())
+        @bot.command()
+        async def persona(ctx, name: str, *, line: str):
+            ollama.generate(model="m", prompt=line, system=f"You are {name}.")  # <- AIS201
+            ollama.generate(model="m", prompt=ctx.message.content, system="Be brief.")
+        @bot.event
+        async def on_message(message):
+            ollama.generate(model="m", prompt="hi", system=message.content)  # <- AIS201
+            reply = await bot.wait_for("message")
+            ollama.generate(model="m", prompt="hi", system=reply.content)  # <- AIS201
+        """,
+    "aiohttp-class-based-view": """
+        import ollama
+        from aiohttp import web
+        class Chat(web.View):
+            async def post(self):
+                data = await self.request.json()
+                ollama.generate(model="m", prompt="hi", system=data["persona"])  # <- AIS201
+                ollama.generate(model="m", prompt="hi", system=self.request.match_info["tone"])  # <- AIS201
+        """,
+    "sanic": """
+        import ollama
+        from sanic import Sanic, response
+        app = Sanic("a")
+        @app.post("/chat/<slug>")
+        async def chat(request, slug: str):
+            ollama.generate(model="m", prompt="hi", system=request.json["persona"])  # <- AIS201
+            ollama.generate(model="m", prompt="hi", system=request.args.get("tone"))  # <- AIS201
+            ollama.generate(model="m", prompt="hi", system=slug)  # <- AIS201
+            ollama.generate(model="m", prompt="hi", system=request.app.name)
+            return response.text("ok")
+        """,
+    "falcon": """
+        import falcon
+        import ollama
+        class Chat:
+            def on_post(self, req, resp):
+                data = req.get_media()
+                ollama.generate(model="m", prompt="hi", system=data["persona"])  # <- AIS201
+                ollama.generate(model="m", prompt="hi", system=req.get_param("tone"))  # <- AIS201
+        app = falcon.App()
+        app.add_route("/chat", Chat())
+        """,
+    "litestar": """
+        import ollama
+        from litestar import Litestar, Request, post
+        @post("/chat")
+        async def chat(data: dict, request: Request, retries: int) -> str:
+            ollama.generate(model="m", prompt="hi", system=data["persona"])  # <- AIS201
+            ollama.generate(model="m", prompt="hi", system=request.query_params["tone"])  # <- AIS201
+            ollama.generate(model="m", prompt="hi", system=f"Retry {retries} times.")
+            return "ok"
+        app = Litestar([chat])
+        """,
+    "bottle": """
+        import ollama
+        from bottle import request, route
+        @route("/chat/<name>")
+        def chat(name):
+            ollama.generate(model="m", prompt="hi", system=request.forms.get("persona"))  # <- AIS201
+            ollama.generate(model="m", prompt="hi", system=name)  # <- AIS201
+        """,
+    "mcp-low-level-server": """
+        import ollama
+        from mcp.server import Server
+        server = Server("s")
+        @server.call_tool()
+        async def call_tool(name: str, arguments: dict):
+            return ollama.generate(model="m", prompt="hi", system=arguments["persona"])  # <- AIS201
+        """,
+    "telegram-bots": """
+        import ollama
+        import telebot
+        from aiogram import Dispatcher
+        from telegram.ext import CommandHandler
+        dp = Dispatcher()
+        bot = telebot.TeleBot("t")
+        @dp.message()
+        async def on_text(message):
+            ollama.generate(model="m", prompt="hi", system=message.text)  # <- AIS201
+        @bot.message_handler(commands=["persona"])
+        def persona(message):
+            ollama.generate(model="m", prompt="hi", system=message.text)  # <- AIS201
+        async def tone(update, context):
+            ollama.generate(model="m", prompt="hi", system=" ".join(context.args))  # <- AIS201
+        handler = CommandHandler("tone", tone)
+        """,
+    "stored-objects-whoever-chose-the-key": """
+        import boto3
+        import ollama
+        from flask import request
+        from google.cloud import storage
+        s3 = boto3.client("s3")
+        bucket = storage.Client().bucket("docs")
+        def chat():
+            body = s3.get_object(Bucket="b", Key=request.args["key"])["Body"].read().decode()
+            ollama.generate(model="m", prompt="hi", system=body)  # <- AIS204
+            page = bucket.blob(request.args["doc"]).download_as_text()
+            ollama.generate(model="m", prompt="hi", system=page)  # <- AIS204
+            ollama.generate(model="m", prompt=page, system="Summarise the user's document.")
+        """,
+    "uploaded-files-are-indirect": """
+        import ollama
+        import tornado.web
+        from sanic import Sanic
+        app = Sanic("a")
+        class Upload(tornado.web.RequestHandler):
+            def post(self):
+                text = self.request.files["doc"][0]["body"].decode()
+                ollama.generate(model="m", prompt="hi", system=text)  # <- AIS204
+        @app.post("/upload")
+        async def upload(request):
+            ollama.generate(model="m", prompt="hi", system=request.files.get("doc").body.decode())  # <- AIS204
+        """,
     "flask-route-parameter": """
         from flask import Flask
         import ollama

@@ -428,13 +428,21 @@ _REMOTE_SOURCES = [
         "request data",
     ),
     *_sources(
-        tuple(f"{t}.{a}" for t in ("aiohttp.web.Request", "aiohttp.web.BaseRequest") for a in _AIOHTTP_DATA),
+        tuple(
+            f"{t}.{a}"
+            for t in ("aiohttp.web.Request", "aiohttp.web.BaseRequest", "aiohttp.web.View.request")
+            for a in _AIOHTTP_DATA
+        ),
         REMOTE,
         "attribute",
         "aiohttp request data",
     ),
     *_sources(
-        tuple(f"{t}.{c}" for t in ("aiohttp.web.Request", "aiohttp.web.BaseRequest") for c in _AIOHTTP_CALLS),
+        tuple(
+            f"{t}.{c}"
+            for t in ("aiohttp.web.Request", "aiohttp.web.BaseRequest", "aiohttp.web.View.request")
+            for c in _AIOHTTP_CALLS
+        ),
         REMOTE,
         "call",
         "aiohttp request data",
