@@ -657,6 +657,27 @@ SOURCES: dict[str, str] = {
                 ollama.generate(model="m", prompt="hi", system=data["persona"])  # <- AIS201
                 ollama.generate(model="m", prompt="hi", system=self.request.match_info["tone"])  # <- AIS201
         """,
+    "websockets-socketio-bots-cloud-functions": """
+        import functions_framework
+        import ollama
+        from botbuilder.core import ActivityHandler
+        from channels.generic.websocket import WebsocketConsumer
+        from flask_socketio import SocketIO
+        socketio = SocketIO()
+        class Chat(WebsocketConsumer):
+            def receive(self, text_data=None, bytes_data=None):
+                ollama.generate(model="m", prompt="hi", system=text_data)  # <- AIS201
+        @socketio.on("persona")
+        def persona(data):
+            ollama.generate(model="m", prompt="hi", system=data["persona"])  # <- AIS201
+        class Bot(ActivityHandler):
+            async def on_message_activity(self, turn_context):
+                ollama.generate(model="m", prompt="hi", system=turn_context.activity.text)  # <- AIS201
+        @functions_framework.http
+        def entry(request):
+            ollama.generate(model="m", prompt="hi", system=request.args["persona"])  # <- AIS201
+            ollama.generate(model="m", prompt="hi", system=request.method)
+        """,
     "sanic": """
         import ollama
         from sanic import Sanic, response

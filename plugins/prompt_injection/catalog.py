@@ -387,6 +387,26 @@ _REMOTE_SOURCES = [
         "Flask request data",
     ),
     *_sources(
+        tuple(
+            f"{t}.{a}"
+            for t in ("flask.Request", "flask.wrappers.Request", "werkzeug.wrappers.Request")
+            for a in (*_FLASK_DATA, *_FLASK_URL)
+        ),
+        REMOTE,
+        "attribute",
+        "request data",
+    ),
+    *_sources(
+        tuple(
+            f"{t}.{c}"
+            for t in ("flask.Request", "flask.wrappers.Request", "werkzeug.wrappers.Request")
+            for c in ("get_json", "get_data")
+        ),
+        REMOTE,
+        "call",
+        "request data",
+    ),
+    *_sources(
         tuple(f"{m}.request.{c}" for m in ("flask", "quart") for c in ("get_json", "get_data")),
         REMOTE,
         "call",
@@ -875,6 +895,34 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
         label="MCP tool argument",
     ),
     ParameterSource(decorators=("chainlit.on_message",), label="Chainlit message"),
+    # websocket and socket.io handlers: what a client sends
+    ParameterSource(
+        base_classes=("channels.generic.websocket.*",),
+        functions=("receive", "receive_json", "websocket_receive"),
+        label="Channels websocket message",
+    ),
+    ParameterSource(
+        decorators=tuple(
+            f"{lib}.{kind}"
+            for lib in ("flask_socketio.SocketIO", "socketio.*Server", "socketio.*Namespace")
+            for kind in ("on", "event")
+        )
+        + ("flask_socketio.SocketIO.on_event",),
+        label="Socket.IO message",
+    ),
+    # Bot Framework activities and Google Cloud Functions (a Flask request)
+    ParameterSource(
+        base_classes=("botbuilder.core.ActivityHandler", "botbuilder.core.*ActivityHandler"),
+        functions=("on_message_activity", "on_*_activity"),
+        params=("turn_context",),
+        label="Bot Framework activity",
+    ),
+    ParameterSource(
+        decorators=("functions_framework.http",),
+        params=("request",),
+        type="flask.Request",
+        label="Cloud Functions request",
+    ),
     # Sanic: `request` is a Request (its json/args/form are the data), other parameters are
     # path segments
     ParameterSource(
