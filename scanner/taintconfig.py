@@ -76,20 +76,6 @@ _ENCODERS = (
     "shlex.quote",
     "bleach.clean",
     "nh3.clean",
-    # the same escapers and sanitisers under other frameworks' names (and older releases')
-    "tornado.escape.xhtml_escape",
-    "tornado.escape.url_escape",
-    "tornado.escape.json_encode",
-    "jinja2.escape",
-    "flask.escape",
-    "werkzeug.utils.escape",
-    "cgi.escape",
-    "django.utils.html.strip_tags",
-    "bleach.Cleaner.clean",
-    "bleach.sanitizer.Cleaner.clean",
-    "lxml.html.clean.clean_html",
-    "lxml_html_clean.clean_html",
-    "html_sanitizer.Sanitizer.sanitize",
 )
 _GUARDS = (
     Sanitizer("re.fullmatch", GUARD, 1),

@@ -15,7 +15,16 @@ Casts and allowlist guards (`if name in TOOLS:`) are the engine's too.
 
 from __future__ import annotations
 
-from aisec.hooks import LLM_OUTPUT, ParameterSource, Sanitizer, Sink, SinkArgument, Source, TaintCatalog
+from aisec.hooks import (
+    ENCODER,
+    LLM_OUTPUT,
+    ParameterSource,
+    Sanitizer,
+    Sink,
+    SinkArgument,
+    Source,
+    TaintCatalog,
+)
 from aisec.plugins.prompt_injection.catalog import (
     HTTP_CALLS,
     LANGCHAIN_MODEL_BASES,
@@ -163,6 +172,20 @@ SOURCES: tuple[Source, ...] = (
 
 # ----- sinks -----
 
+# Responses that are HTML only when their content type says so: aiohttp and Sanic (text or body),
+# then Starlette, FastAPI and Litestar (content)
+HTML_IF_DECLARED = (
+    "aiohttp.web.Response",
+    "aiohttp.web_response.Response",
+    "sanic.response.HTTPResponse",
+    "sanic.HTTPResponse",
+    "sanic.response.raw",
+    "starlette.responses.Response",
+    "fastapi.Response",
+    "fastapi.responses.Response",
+    "litestar.Response",
+)
+
 _SUBPROCESS = tuple(
     f"subprocess.{name}"
     for name in ("run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput")
@@ -286,24 +309,9 @@ SINKS: tuple[Sink, ...] = (
     # the AIS303 rule reads the content type
     *(
         Sink(pattern, (SinkArgument(HTML, "text", None), SinkArgument(HTML, "body", 0)))
-        for pattern in (
-            "aiohttp.web.Response",
-            "aiohttp.web_response.Response",
-            "sanic.response.HTTPResponse",
-            "sanic.HTTPResponse",
-            "sanic.response.raw",
-        )
+        for pattern in HTML_IF_DECLARED[:5]
     ),
-    *_sink(
-        (
-            "starlette.responses.Response",
-            "fastapi.Response",
-            "fastapi.responses.Response",
-            "litestar.Response",
-        ),
-        HTML,
-        "content",
-    ),
+    *_sink(HTML_IF_DECLARED[5:], HTML, "content"),
     # AIS304: other dangerous uses
     *_sink(
         (
@@ -403,7 +411,25 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     ),
 )
 
-SANITIZERS: tuple[Sanitizer, ...] = ()  # the engine's casts, encoders and guards cover them
+# HTML escapers and sanitisers beyond the engine's own encoders (other frameworks' and older
+# releases' names for the same functions)
+_HTML_ESCAPERS = (
+    "tornado.escape.xhtml_escape",
+    "jinja2.escape",
+    "flask.escape",
+    "werkzeug.utils.escape",
+    "cgi.escape",
+    "django.utils.html.strip_tags",
+    "bleach.Cleaner.clean",
+    "bleach.sanitizer.Cleaner.clean",
+    "lxml.html.clean.clean_html",
+    "lxml_html_clean.clean_html",
+    "html_sanitizer.Sanitizer.sanitize",
+)
+_URL_ESCAPERS = ("tornado.escape.url_escape",)
+SANITIZERS: tuple[Sanitizer, ...] = tuple(
+    Sanitizer(pattern, ENCODER) for pattern in (*_HTML_ESCAPERS, *_URL_ESCAPERS, "tornado.escape.json_encode")
+)  # the engine's casts, encoders and guards cover the rest
 
 CATALOG = TaintCatalog(
     sources=SOURCES, parameter_sources=PARAMETER_SOURCES, sinks=SINKS, sanitizers=SANITIZERS
@@ -423,17 +449,7 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "nh3.clean",
             "xml.sax.saxutils.escape",
             "xml.sax.saxutils.quoteattr",
-            "tornado.escape.xhtml_escape",
-            "jinja2.escape",
-            "flask.escape",
-            "werkzeug.utils.escape",
-            "cgi.escape",
-            "django.utils.html.strip_tags",
-            "bleach.Cleaner.clean",
-            "bleach.sanitizer.Cleaner.clean",
-            "lxml.html.clean.clean_html",
-            "lxml_html_clean.clean_html",
-            "html_sanitizer.Sanitizer.sanitize",
+            *_HTML_ESCAPERS,
         }
     ),
     URL: frozenset(
@@ -441,7 +457,7 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "urllib.parse.quote",
             "urllib.parse.quote_plus",
             "urllib.parse.urlencode",
-            "tornado.escape.url_escape",
+            *_URL_ESCAPERS,
         }
     ),
     PATH: frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "base64.urlsafe_b64encode"}),

@@ -13,21 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from aisec.hooks import cst
 
+from .catalog import HTML_IF_DECLARED
+
 if TYPE_CHECKING:
     import libcst
 
-# response classes that are HTML only when their content type says so
-HTML_IF_DECLARED = (
-    "aiohttp.web.Response",
-    "aiohttp.web_response.Response",
-    "sanic.response.HTTPResponse",
-    "sanic.HTTPResponse",
-    "sanic.response.raw",
-    "starlette.responses.Response",
-    "fastapi.Response",
-    "fastapi.responses.Response",
-    "litestar.Response",
-)
 _TYPE_KEYWORDS = ("content_type", "mimetype", "media_type")
 _HEADER_NAMES = ("content-type",)
 _JSON_ENCODERS = frozenset({"json.dumps", "orjson.dumps", "ujson.dumps", "flask.json.dumps"})

@@ -905,9 +905,8 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
         decorators=tuple(
             f"{lib}.{kind}"
             for lib in ("flask_socketio.SocketIO", "socketio.*Server", "socketio.*Namespace")
-            for kind in ("on", "event")
-        )
-        + ("flask_socketio.SocketIO.on_event",),
+            for kind in ("on", "event", "on_event")
+        ),
         label="Socket.IO message",
     ),
     # Bot Framework activities and Google Cloud Functions (a Flask request)
