@@ -328,8 +328,8 @@ SINKS: tuple[Sink, ...] = (
         ),
         DESERIALIZE,
     ),
-    *_sink(("builtins.open", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"), PATH),
-    *_sink(("pathlib.Path", "pathlib.PurePath"), PATH, None, None),
+    *_sink(("builtins.open", "pathlib.Path", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"), PATH),
+    *_sink(("pathlib.Path", "pathlib.PurePath"), PATH, None, None),  # every part: `Path(base, name)`
     *(Sink(pattern, (SinkArgument(PATH, receiver=True),)) for pattern in _PATH_METHODS),
     *_sink(_FRAME_WRITERS, PATH, "path_or_buf"),
     *_sink(_PANDAS_READERS, URL, "filepath_or_buffer"),

@@ -639,6 +639,7 @@ _INDIRECT_SOURCES = [
     *_sources(
         (
             "tornado.web.RequestHandler.request.files",
+            *(f"{t}.files" for t in ("flask.Request", "flask.wrappers.Request", "werkzeug.wrappers.Request")),
             *(f"{t}.files" for t in _SANIC_REQUEST),
             "bottle.request.files",
             "chainlit.AskFileMessage.send",
