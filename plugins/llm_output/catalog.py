@@ -129,8 +129,6 @@ SOURCES: tuple[Source, ...] = (
             *_methods(("langchain.chat_models.init_chat_model",), _RUNNABLE_METHODS),
             # chains and models passed in or composed with `|` resolve to the name as written
             *_methods(("*chain", "*llm", "*model", "*agent", "*executor", "*graph"), ("invoke", "ainvoke")),
-            # a runnable composed in place: `(prompt | model).invoke(...)`
-            *_methods(("(...)",), ("invoke", "ainvoke", "batch", "abatch")),
         ),
         "LangChain output",
     ),
@@ -215,7 +213,6 @@ _FRAME_WRITERS = tuple(
     f"*.{method}"
     for method in (
         "to_csv",
-        "to_json",
         "to_parquet",
         "to_excel",
         "to_pickle",
@@ -274,7 +271,6 @@ SINKS: tuple[Sink, ...] = (
             "asyncpg.*.fetch",
             "asyncpg.*.fetchrow",
             "asyncpg.*.fetchval",
-            "dataset.*.query",
             "psycopg.sql.SQL",
             "psycopg2.sql.SQL",
         ),

@@ -48,11 +48,21 @@ class CallTransfer:
             and isinstance(call.func, cst.Attribute)
             and isinstance(call.func.value, cst.BinaryOperation)
         ):
-            names = [f"(...).{call.func.attr.value}"]  # `(base / name).write_text()` for `*.` patterns
+            names = [self._operation_name(call.func.value, call.func.attr.value)]
         value = self._bound_value(call.func)
         if value is not None and value.instance and value.type_name:
             names.append(f"{value.type_name}.__call__")
         return names
+
+    def _operation_name(self, operation: cst.BinaryOperation, method: str) -> str:
+        """A method called on an operation's result: a pipe (`(prompt | model).invoke()`)
+        returns what its last step returns; anything else (`(base / name).write_text()`) is
+        matched by `*.` patterns only."""
+        if isinstance(operation.operator, cst.BitOr):
+            last = self._qualified(operation.right) or dotted(operation.right)
+            if last:
+                return f"{last}.{method}"
+        return f"(...).{method}"
 
     def _bound_value(self, node: Any) -> Value | None:
         """What a name or `self.x` is bound to, without evaluating anything."""

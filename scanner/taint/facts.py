@@ -97,6 +97,16 @@ class FactsForRules:
                     else:
                         self._resolve(argument.all, out, seen, *flags, path, entry, _BROKEN)
 
+    def _resolved_flows(self, call: Any) -> list[tuple]:
+        """The raw flows of `call`, each with its facts resolved (`_entering`): computed once,
+        for the call's own flows and for the calls its data entered by."""
+        found = self._resolved.get(id(call))
+        if found is None:
+            found = self._resolved[id(call)] = [
+                (*flow, self._entering(flow[3], call)) for flow in self._raw_flows(call)
+            ]
+        return found
+
     def _entry_flows(self) -> dict[int, list[SinkFlow]]:
         """Flows into a sink inside a helper of this module, keyed by the call that passed the
         data in (as a flow into another module is reported at the caller's argument), the
@@ -107,8 +117,8 @@ class FactsForRules:
             return self._entries
         found: dict[tuple, tuple] = {}
         for call in self._flow_calls.values():
-            for role, target, node, facts, sink, message_role, remote in self._raw_flows(call):
-                for fact, entry in self._entering(facts, call):
+            for role, target, node, _, sink, message_role, remote, entering in self._resolved_flows(call):
+                for fact, entry in entering:
                     if entry is None:
                         continue
                     site, func_index, param = entry

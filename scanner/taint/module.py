@@ -122,8 +122,8 @@ class ModuleTaint(
         if cached is not None:
             return cached
         flows: dict[tuple, SinkFlow] = {}
-        for role, target, node, facts, sink, message_role, remote in self._raw_flows(call):
-            for fact, entry in self._entering(facts, call):
+        for role, target, node, _, sink, message_role, remote, entering in self._resolved_flows(call):
+            for fact, entry in entering:
                 if entry is None:  # data passed in by a caller is reported at that call
                     public = self._public(fact)
                     flows.setdefault(
@@ -197,6 +197,7 @@ class ModuleTaint(
         self._descriptions: dict[int, str] = {}
         self._flow_cache: dict[int, tuple[SinkFlow, ...]] = {}
         self._entries: dict[int, list[SinkFlow]] | None = None
+        self._resolved: dict[int, list[tuple]] = {}  # call -> its raw flows, facts resolved
         self._owners: dict[int, Function | None] = {}  # call -> the function it is in
         self._module_env: dict = {}
         self._callers: dict[int, set[int]] = {}
