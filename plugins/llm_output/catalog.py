@@ -227,12 +227,21 @@ _FRAME_WRITERS = tuple(
     )
 )
 # methods of a path object: the path is the object they are called on
+# (names common in other APIs, `open`, `replace`, `rename`, `mkdir`, are left out: the prefilter
+# would analyse most modules that import pathlib)
 _PATH_METHODS = tuple(
-    f"{owner}.{method}"
-    for owner in ("pathlib.Path", "pathlib.PurePath", "*")
-    for method in ("write_text", "write_bytes", "unlink", "rmdir", "touch", "symlink_to", "hardlink_to")
-) + tuple(
-    f"pathlib.Path.{method}" for method in ("open", "read_text", "read_bytes", "mkdir", "rename", "replace")
+    f"*.{method}"
+    for method in (
+        "write_text",
+        "write_bytes",
+        "read_text",
+        "read_bytes",
+        "unlink",
+        "rmdir",
+        "touch",
+        "symlink_to",
+        "hardlink_to",
+    )
 )
 
 SINKS: tuple[Sink, ...] = (
