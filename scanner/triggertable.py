@@ -1,0 +1,82 @@
+"""Writing the pre-commit fast path's trigger table (`fastpath`) from a loaded session.
+
+The full path calls `save` when the fast path found no valid table for the run's key. What the
+table says is taken from the session itself: the enabled rules the engine would give files to
+(`engine.has_visitors`), their prefilter triggers, the merged taint catalog's marker expansions
+and the exclude patterns. It also records why the fast path must never answer for this key
+(a rule without triggers, plugins the CLI announces on stderr), and the state of every source
+file of aisec and of the loaded plugins, so that an edit to any of them invalidates it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from typing import Any
+
+from aisec.hooks import TAINT_SOURCES, Severity
+
+from .cache import CacheUnavailable, code_files, machine_key
+from .engine import MAX_SOURCE_BYTES, _reads_taint, has_visitors
+from .fastpath import TableKey, dump_table, file_state
+from .run import Session
+
+LOCAL_PLUGIN_SOURCE = "config `plugins`"  # `pluginmanager` records config plugins so
+
+
+def build(session: Session) -> dict[str, Any]:
+    """The table for this session (plain data: marshal writes it)."""
+    rules = [rule for rule in session.enabled if has_visitors(rule)]
+    catalog = session.taint_catalog
+    expansions = catalog.trigger_expansions() if catalog is not None else {}
+    plugins = session.registry.manager.get_plugins()
+    files = code_files([sys.modules["aisec"], sys.modules["aisec.hooks"], *plugins])
+    watched = sorted({*files, *(os.path.dirname(path) for path in files)})
+    why_not = _why_not(session, rules)
+    return {
+        "fast": why_not is None,
+        "why_not": why_not or "",
+        "rules": tuple(
+            (tuple(rule.triggers), tuple(tuple(group) for group in rule.trigger_groups)) for rule in rules
+        ),
+        "expansions": {
+            marker: tuple(tuple(alternative) for alternative in alternatives)
+            for marker, alternatives in expansions.items()
+        },
+        "source_marker": TAINT_SOURCES if any(_reads_taint(rule) for rule in rules) else "",
+        "excludes": tuple(session.config.excludes),
+        "severities": tuple(severity.value for severity in Severity),
+        "max_source_bytes": MAX_SOURCE_BYTES,
+        "files": tuple((path, file_state(path)) for path in watched),
+    }
+
+
+def _why_not(session: Session, rules: list[Any]) -> str | None:
+    """Why no run with this key may take the fast path, or None."""
+    untriggered = [rule.code for rule in rules if not rule.triggers]
+    if untriggered:
+        return f"rule {untriggered[0]} has no prefilter triggers (it sees every file)"
+    if LOCAL_PLUGIN_SOURCE in session.registry.plugin_sources.values():
+        return "a plugin named in the project's config (the CLI announces it on stderr)"
+    return None
+
+
+def save(key: TableKey, session: Session) -> None:
+    """Write the table for `key`, atomically (concurrent runs each write a whole file, the last
+    one stays); a cache folder that cannot be written only costs the next run its speed."""
+    try:
+        secret = key.secret if key.secret is not None else machine_key()
+        data = dump_table(key, secret, build(session))
+        folder = os.path.dirname(key.path)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".table-")  # created 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, key.path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except (OSError, CacheUnavailable):
+        return
