@@ -19,8 +19,6 @@ corrupt it.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import stat
@@ -34,6 +32,7 @@ from aisec.hooks import Applicability, Confidence, Finding, FixInfo, Location, R
 
 from .engine import FileResult, file_signature
 from .fastpath import KEY_BYTES, KEY_ENV, cache_home, derived_key, read_regular
+from .sha import compare_digest, hmac_sha256, sha256
 
 CACHE_FORMAT = 3  # 2: findings carry related locations; 3: signed entries
 MAX_ENTRY_BYTES = 8 * 1024 * 1024
@@ -54,12 +53,12 @@ class CacheUnavailable(Exception):
 def run_key(parts: Iterable[Any]) -> str:
     """A digest of the settings that affect every file's result."""
     payload = json.dumps([CACHE_FORMAT, *parts], sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+    return sha256(payload.encode("utf-8")).hexdigest()[:24]
 
 
 def project_files_digest(root: Path) -> str:
     """Digest of the dependency declarations rules may read (pyproject, requirements)."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for path in [root / "pyproject.toml", *sorted(root.glob("requirements*.txt"))]:
         try:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -73,7 +72,7 @@ def code_digest(modules: Iterable[Any]) -> str:
     the cache even when no version number moved. Files count by path, size and modification
     time, which any edit, reinstall or pre-commit `rev:` bump (a new environment) changes:
     reading every file would cost a pre-commit run several milliseconds."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for path in code_files(modules):
         try:
             info = os.stat(path)
@@ -169,12 +168,12 @@ class ResultCache:
         self._marked = False
 
     def _entry(self, path: str, data: bytes) -> tuple[str, Path]:
-        digest = hashlib.sha256(path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
+        digest = sha256(path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
         return digest, self.folder / digest[:2] / f"{digest[2:]}.json"
 
     def _mac(self, name: str, payload: bytes) -> str:
         message = f"{self.key}\0{name}\0".encode() + payload
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+        return hmac_sha256(self._secret, message).hex()
 
     def _read(self, name: str, entry: Path) -> Any:
         """The JSON of a signed entry; None for a missing, oversized, unsigned, forged or
@@ -183,7 +182,7 @@ class ResultCache:
         if raw is None:
             return None
         mac, _, payload = raw.partition(b"\n")
-        if not hmac.compare_digest(mac, self._mac(name, payload).encode("ascii")):
+        if not compare_digest(mac, self._mac(name, payload).encode("ascii")):
             return None
         try:
             return json.loads(payload)
@@ -226,7 +225,7 @@ class ResultCache:
         self._write(name, entry, value)
 
     def _record_entry(self, kind: str, key: str) -> tuple[str, Path]:
-        digest = hashlib.sha256(f"{kind}\0{key}".encode()).hexdigest()
+        digest = sha256(f"{kind}\0{key}".encode()).hexdigest()
         return f"{kind}:{digest}", self.folder / kind / digest[:2] / f"{digest[2:]}.json"
 
     def _write(self, name: str, entry: Path, value: Any) -> None:

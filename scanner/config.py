@@ -16,10 +16,15 @@ from aisec.hooks import Severity
 
 from .engine import DEFAULT_TIME_BUDGET
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+
+def toml_parser() -> Any:
+    """The TOML parser, imported when a config file is read (a project without one, and the
+    pre-commit fast path, never pay for it)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    return tomllib
 
 
 class ConfigError(Exception):
@@ -213,7 +218,7 @@ def _has_aisec_table(pyproject: Path) -> bool:
     if b"aisec" not in data:
         return False
     try:
-        tool = tomllib.loads(data.decode("utf-8")).get("tool")
+        tool = toml_parser().loads(data.decode("utf-8")).get("tool")
     except (ValueError, UnicodeDecodeError):
         return False
     return isinstance(tool, dict) and "aisec" in tool
@@ -221,6 +226,7 @@ def _has_aisec_table(pyproject: Path) -> bool:
 
 def read_table(path: Path) -> dict[str, Any]:
     """The aisec table of a config file (whole file for aisec.toml, `[tool.aisec]` otherwise)."""
+    tomllib = toml_parser()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

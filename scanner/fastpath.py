@@ -40,18 +40,7 @@ import sys
 
 from . import __version__
 from .prefilter import rules_for_text
-
-try:  # the C module behind hashlib.sha256, without hashlib's OpenSSL import (~4 ms)
-    from _sha256 import sha256  # Python 3.10, 3.11
-except ImportError:  # pragma: no cover - depends on the Python version
-    try:
-        from _sha2 import sha256  # Python 3.12+
-    except ImportError:
-        from hashlib import sha256
-try:
-    from _operator import _compare_digest as compare_digest
-except ImportError:  # pragma: no cover - other Python implementations
-    from hmac import compare_digest
+from .sha import compare_digest, hmac_sha256, sha256
 
 TABLE_FORMAT = 1
 MODE_ENV = "AISEC_FAST_PATH"  # "off": always the full path; "explain": say why on stderr
@@ -381,13 +370,6 @@ def _uid() -> int:
     return getuid() if getuid is not None else 0
 
 
-def mac(secret: bytes, payload: bytes) -> bytes:
-    """HMAC-SHA256 (RFC 2104) with the C SHA-256 that needs no hashlib import."""
-    key = (sha256(secret).digest() if len(secret) > 64 else secret).ljust(64, b"\0")
-    inner = sha256(bytes(byte ^ 0x36 for byte in key) + payload).digest()
-    return sha256(bytes(byte ^ 0x5C for byte in key) + inner).digest()
-
-
 def load_table(key: TableKey) -> dict[str, Any] | None:
     """The table at `key.path` if it is private, signed with the machine key and written for
     exactly this key; else None."""
@@ -395,7 +377,7 @@ def load_table(key: TableKey) -> dict[str, Any] | None:
     if data is None or key.secret is None or len(data) <= _MAC_BYTES:
         return None
     signature, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
-    if not compare_digest(signature, mac(key.secret, payload)):
+    if not compare_digest(signature, hmac_sha256(key.secret, payload)):
         return None
     material, table = marshal.loads(payload)
     return table if material == key.material else None
@@ -404,7 +386,7 @@ def load_table(key: TableKey) -> dict[str, Any] | None:
 def dump_table(key: TableKey, secret: bytes, table: Mapping[str, Any]) -> bytes:
     """The signed bytes of a table (what `load_table` reads back)."""
     payload = marshal.dumps((key.material, dict(table)))
-    return mac(secret, payload) + payload
+    return hmac_sha256(secret, payload) + payload
 
 
 def file_state(path: str) -> tuple[int, int] | None:

@@ -10,6 +10,7 @@ or stale tables, a plugin installed after the table was written, a changed confi
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import marshal
 import os
@@ -24,6 +25,7 @@ from typing import NamedTuple
 
 import pytest
 from aisec import fastpath
+from aisec.sha import hmac_sha256, sha256
 
 SCRIPT = Path(sys.executable).with_name("aisec")
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "aisec"]
@@ -322,9 +324,10 @@ def test_a_table_of_another_version_or_key_is_ignored(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("secret", [b"", b"k" * 32, b"long" * 40])
-def test_mac_is_hmac_sha256(secret: bytes) -> None:
+def test_hmac_and_sha256_match_hashlib(secret: bytes) -> None:
     payload = os.urandom(100)
-    assert fastpath.mac(secret, payload) == hmac.new(secret, payload, "sha256").digest()
+    assert hmac_sha256(secret, payload) == hmac.new(secret, payload, "sha256").digest()
+    assert sha256(secret + payload).hexdigest() == hashlib.sha256(secret + payload).hexdigest()
 
 
 def test_the_fast_path_imports_almost_nothing(project: Path, cache: Path) -> None:
@@ -346,4 +349,6 @@ def test_the_fast_path_imports_almost_nothing(project: Path, cache: Path) -> Non
             timeout=60,
         )
     assert "fast path answered" in done.stderr, done.stderr
-    assert done.stderr.splitlines()[-1] == "['aisec', 'aisec.fastpath', 'aisec.prefilter']", done.stderr
+    assert done.stderr.splitlines()[-1] == "['aisec', 'aisec.fastpath', 'aisec.prefilter', 'aisec.sha']", (
+        done.stderr
+    )
