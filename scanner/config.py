@@ -7,7 +7,6 @@ names the file, the key and what is valid, so the CLI can print one line and exi
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -15,16 +14,7 @@ from typing import Any, Callable, Mapping
 from aisec.hooks import Severity
 
 from .engine import DEFAULT_TIME_BUDGET
-
-
-def toml_parser() -> Any:
-    """The TOML parser, imported when a config file is read (a project without one, and the
-    pre-commit fast path, never pay for it)."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib
-    return tomllib
+from .tomlfile import configures_aisec, toml_parser
 
 
 class ConfigError(Exception):
@@ -203,25 +193,11 @@ def find_config_file(start: Path) -> tuple[Path | None, Path]:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             project_root = project_root or folder
-            if _has_aisec_table(pyproject):
+            if configures_aisec(pyproject.read_bytes()):
                 return pyproject, folder
         if (folder / ".git").exists():
             return None, project_root or folder
     return None, project_root or start
-
-
-def _has_aisec_table(pyproject: Path) -> bool:
-    """Whether a pyproject.toml configures aisec, also as `[tool] aisec = {...}` or dotted keys."""
-    data = pyproject.read_bytes()
-    if b"[tool.aisec" in data:
-        return True  # the common spelling; read_table reports it if the file is broken
-    if b"aisec" not in data:
-        return False
-    try:
-        tool = toml_parser().loads(data.decode("utf-8")).get("tool")
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return isinstance(tool, dict) and "aisec" in tool
 
 
 def read_table(path: Path) -> dict[str, Any]:

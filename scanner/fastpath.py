@@ -24,7 +24,7 @@ the scanned repository, and is used only when:
 
 Anything unusual declines: options beyond a known-harmless set, stdin, directories, symlinks,
 notebooks, files that are not plain UTF-8 without a coding cookie, NUL bytes, excluded files,
-an ambiguous config, plugins loaded from the project's config, rules without triggers, and any
+plugins loaded from the project's config, rules without triggers, and any
 file that passes the token gate (or could be brought back by a project import that spells a
 taint source). The fast path then has only decided to do nothing, and the full path runs as if
 it had never been asked. `AISEC_FAST_PATH=off` turns it off; `AISEC_FAST_PATH=explain` says on
@@ -39,8 +39,9 @@ import stat
 import sys
 
 from . import __version__
-from .prefilter import rules_for_text
+from .prefilter import rules_for_text, searchable
 from .sha import compare_digest, hmac_sha256, sha256
+from .tomlfile import configures_aisec
 
 TABLE_FORMAT = 1
 MODE_ENV = "AISEC_FAST_PATH"  # "off": always the full path; "explain": say why on stderr
@@ -241,8 +242,7 @@ def _files(paths: list[str], cwd: str) -> list[str] | Declined:
 
 def _project(files: list[str], cwd: str, explicit: str | None) -> tuple[str, bytes, str] | Declined:
     """The config file, its bytes and the project root, found as `config.find_config_file`
-    finds them (a pyproject.toml that mentions aisec other than as `[tool.aisec` declines: only
-    a TOML parser can tell)."""
+    finds them."""
     if explicit is not None:
         named = os.path.realpath(os.path.join(cwd, explicit))
         if not os.path.isfile(named):
@@ -258,10 +258,8 @@ def _project(files: list[str], cwd: str, explicit: str | None) -> tuple[str, byt
         if os.path.isfile(pyproject):
             project_root = project_root or folder
             data = _read(pyproject)
-            if b"[tool.aisec" in data:
+            if configures_aisec(data):
                 return pyproject, data, folder
-            if b"aisec" in data:
-                return Declined(f"{pyproject} mentions aisec outside `[tool.aisec`")
         if os.path.exists(os.path.join(folder, ".git")):
             return "", b"", project_root or folder
         parent = os.path.dirname(folder)
@@ -442,7 +440,10 @@ def _why_not_trigger_free(path: str, table: Mapping[str, Any]) -> str | None:
         return "NUL bytes"
     if data.startswith(b"\xef\xbb\xbf") or b"coding" in b"\n".join(data.split(b"\n", 2)[:2]):
         return "a BOM or an encoding declaration"
-    text = data.decode("utf-8")
+    text = searchable(data.decode("utf-8"))
+    gate = table["gate_tokens"]
+    if gate is not None and not any(token in text for token in gate):
+        return None  # none of the tokens that any trigger needs (see `triggertable._gate_tokens`)
     expansions = table["expansions"]
     if rules_for_text(text, [_Gate(*rule) for rule in table["rules"]], expansions):
         return "a rule's triggers occur"

@@ -53,7 +53,7 @@ class Project:
     def _declarations(self) -> Iterator[tuple[str, SpecifierSet]]:
         pyproject = self.root / "pyproject.toml"
         if pyproject.is_file():
-            from .config import toml_parser
+            from .tomlfile import toml_parser
 
             tomllib = toml_parser()
             try:

@@ -235,7 +235,11 @@ def test_config_changes_and_ambiguous_configs(project: Path, cache: Path) -> Non
     team = compare(["check", "app.py"], project, cache)
     assert team.code == 1 and "TEAM002" in team.out and not team.answered
     pyproject.write_text("[tool]\naisec = { fail-on = 'high' }\n", encoding="utf-8")
-    assert not compare(["check", "app.py"], project, cache).answered  # only TOML can tell
+    assert compare(["check", "app.py"], project, cache).answered  # read with tomllib
+    pyproject.write_text("[project]\nname = 'x'\ndependencies = ['aisec>=0.1']\n", encoding="utf-8")
+    assert compare(["check", "app.py"], project, cache).answered  # mentions aisec, configures nothing
+    pyproject.write_text("[tool]\naisec = 'not a table'\n", encoding="utf-8")
+    assert not compare(["check", "app.py"], project, cache).answered  # the full path's error
     (project / "aisec.toml").write_text("extend-exclude = ['app.py']\n", encoding="utf-8")
     assert not compare(["check", "--force-exclude", "app.py"], project, cache).answered
     assert compare(["check", "app.py"], project, cache).answered
@@ -333,13 +337,13 @@ def test_hmac_and_sha256_match_hashlib(secret: bytes) -> None:
 def test_the_fast_path_imports_almost_nothing(project: Path, cache: Path) -> None:
     (project / "clean.py").write_text(NEUTRAL[1], encoding="utf-8")
     probe = (
-        "import sys; sys.argv = ['aisec', 'check', 'clean.py']\n"
+        "import sys; sys.argv = ['aisec', 'check', '--no-cache', 'clean.py']\n"
         "from aisec.fastpath import console_main\n"
         "try:\n    console_main()\nexcept SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
         "heavy = ('pluggy', 'libcst', 'fickling', 'tomllib', 'json', 'argparse')\n"
         "print(sorted(m for m in sys.modules if m.startswith('aisec') or m in heavy), file=sys.stderr)\n"
     )
-    for _ in range(2):  # the first run writes the table for this interpreter's sys.path
+    for _ in range(2):  # the first run writes the table for this sys.path (--no-cache: cwd unchanged)
         done = subprocess.run(
             [sys.executable, "-c", probe],
             cwd=project,
@@ -349,6 +353,60 @@ def test_the_fast_path_imports_almost_nothing(project: Path, cache: Path) -> Non
             timeout=60,
         )
     assert "fast path answered" in done.stderr, done.stderr
-    assert done.stderr.splitlines()[-1] == "['aisec', 'aisec.fastpath', 'aisec.prefilter', 'aisec.sha']", (
-        done.stderr
-    )
+    assert (
+        done.stderr.splitlines()[-1]
+        == "['aisec', 'aisec.fastpath', 'aisec.prefilter', 'aisec.sha', 'aisec.tomlfile']"
+    ), done.stderr
+
+
+def _session(root: Path):
+    from aisec.run import CheckOptions, open_session
+
+    return open_session(CheckOptions(paths=[str(root)]), root)
+
+
+def test_gate_tokens_cover_every_way_a_trigger_can_hit(project: Path) -> None:
+    """If a text has none of the table's gate tokens, the prefilter lets no rule through: every
+    plain trigger is a gate token, and every alternative of every marker holds one."""
+    from aisec.prefilter import rules_for_text, searchable
+    from aisec.triggertable import build
+
+    table = build(_session(project))
+    gate, expansions = set(table["gate_tokens"]), table["expansions"]
+    needles = {n for triggers, _ in table["rules"] for n in triggers} | {table["source_marker"]}
+    assert needles - {""}, "the default rules have triggers"
+    for needle in needles:
+        if needle and not needle.startswith("@taint:"):
+            assert needle in gate
+        for alternative in expansions.get(needle, ()):
+            text = " ".join(alternative)
+            assert any(token in text for token in gate), alternative
+    rules = [fastpath._Gate(*rule) for rule in table["rules"]]
+    for sample in [*NEUTRAL, *TRIGGERS]:
+        if not any(token in searchable(sample) for token in gate):
+            assert rules_for_text(sample, rules, expansions) == [], sample
+            assert sample in NEUTRAL, sample  # every trigger sample holds a gate token
+
+
+def test_a_rule_without_a_usable_gate_token_turns_the_shortcut_off() -> None:
+    from aisec.triggertable import _gate_tokens
+
+    assert _gate_tokens([("yaml",), ("@taint:x",)], {"@taint:x": (("a", "bcd"),)}) == ("yaml", "bcd")
+    assert _gate_tokens([("@taint:x",)], {"@taint:x": (("a",), ())}) is None
+    assert _gate_tokens([("",)], {}) is None
+
+
+def test_old_tables_are_pruned(project: Path, tmp_path: Path) -> None:
+    from aisec.triggertable import MAX_TABLES, save
+
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    for index in range(MAX_TABLES + 5):
+        old = folder / f"{index:032x}.table"
+        old.write_bytes(b"x")
+        os.utime(old, ns=(index, index))
+    key = fastpath.TableKey(str(folder / "new.table"), "material", os.urandom(32))
+    save(key, _session(project))
+    left = sorted(p.name for p in folder.iterdir())
+    assert len(left) == MAX_TABLES and "new.table" in left and f"{0:032x}.table" not in left
+    assert fastpath.load_table(key)["fast"] is True
