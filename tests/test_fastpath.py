@@ -18,6 +18,7 @@ import random
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,29 +27,13 @@ from typing import NamedTuple
 import pytest
 from aisec import fastpath
 from aisec.sha import hmac_sha256, sha256
+from test_plugins import rule_plugin
 
 SCRIPT = Path(sys.executable).with_name("aisec")
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "aisec"]
 EXPLAIN = "aisec: fast path "
 
-PLUGIN = """
-from aisec.hooks import Rule, hookimpl
-
-
-class TeamRule(Rule):
-    code = "TEAM001"
-    name = "team-rule"
-    triggers = ("acme",)
-
-    def visit_Call(self, node):
-        if self.names.qualified(node.func) == "acme.danger":
-            self.report(node, "acme.danger is dangerous")
-
-
-@hookimpl
-def aisec_rules():
-    return [TeamRule]
-"""
+PLUGIN = textwrap.dedent(rule_plugin("TEAM001")).lstrip()
 
 NEUTRAL = [
     "x = 1\n",
