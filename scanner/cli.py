@@ -182,7 +182,7 @@ def main(argv: Sequence[str] | None = None, *, table: TableKey | None = None) ->
     try:
         return _dispatch(args, table)
     except BrokenPipeError:  # `aisec rules | head`: the reader has gone, nothing is wrong
-        _detach_stdout()
+        detach_stdout()
         return 0
     except (ConfigError, PluginError, UsageError, OutputError) as exc:
         return _error(str(exc))
@@ -301,7 +301,7 @@ def _check(args: argparse.Namespace, cwd: Path, table: TableKey | None = None) -
     try:
         _write_outputs(args, session, outputs, outcome, cwd, stdin)
     except BrokenPipeError:  # `aisec check | head`: end quietly, with the run's exit code
-        _detach_stdout()
+        detach_stdout()
     return code
 
 
@@ -387,7 +387,7 @@ def _summary_line(session: Session, outcome: Outcome, cwd: Path) -> str:
     return text.rstrip("\n").rsplit("\n", 1)[-1]
 
 
-def _detach_stdout() -> None:
+def detach_stdout() -> None:
     """Point stdout at /dev/null, so that the interpreter's final flush does not fail again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:

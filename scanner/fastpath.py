@@ -121,7 +121,16 @@ def console_main() -> None:
     """Entry point of the `aisec` console script: the fast path, else `aisec.cli`."""
     argv = sys.argv[1:]
     mode = os.environ.get(MODE_ENV, "")
-    outcome: int | Declined = Declined("off") if mode == "off" else attempt(argv, os.environ)
+    try:
+        outcome: int | Declined = Declined("off") if mode == "off" else attempt(argv, os.environ)
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except BrokenPipeError:  # `aisec check x.py | head -0`: as the full path, end quietly
+        from .cli import detach_stdout
+
+        detach_stdout()
+        raise SystemExit(0) from None
     if mode == "explain":
         said = "answered" if isinstance(outcome, int) else f"declined: {outcome.reason}"
         print(f"aisec: fast path {said}", file=sys.stderr)
