@@ -5,7 +5,16 @@ or `# ok: AIS101` (a look-alike that must not be reported) applies to the next c
 finding counts for the line of the statement it starts on. Findings on lines with no
 annotation for their rule count as false positives. Run:
 
-    python bench/precision.py [FOLDER ...]
+    python bench/precision.py [--strict-location] [FOLDER ...]
+
+A flow through a helper can be pointed at in two places: the call that hands the data to the
+helper (where aisec reports it) or the sink inside the helper. Annotators differ on which one
+they label, so by default a finding may be matched through its flow path too: first its own
+statement, then the sink step, then each "passes through" step of its `related` list (never
+its source). Each finding is credited to at most one annotation and each annotation to at most
+one place, so one finding never counts twice; a finding whose places carry no `ruleid` for its
+rule is a false positive at its own statement. `--strict-location` matches the reported
+statement only.
 
 It runs `aisec check --format json` on each folder (no cache) and prints, per rule, true
 positives, false positives, false negatives, recall and precision, then the misses and false
@@ -68,7 +77,16 @@ def findings(folder: Path) -> list[dict]:
     return json.loads(completed.stdout)["findings"]
 
 
-def score(folders: list[Path]) -> dict[str, dict[str, list[str]]]:
+def _places(finding: dict, starts: dict[str, dict[int, int]], strict: bool) -> list[tuple[str, int, str]]:
+    """The (path, statement start, code) keys a finding may be matched at, in order of preference."""
+    steps = [] if strict else finding.get("related", [])
+    sinks = [s for s in steps if s.get("message", "").startswith("sink")]
+    through = [s for s in steps if s.get("message", "").startswith("passes through")]
+    places = [(finding["path"], finding["line"])] + [(s["path"], s["line"]) for s in sinks + through]
+    return [(path, starts.get(path, {}).get(line, line), finding["code"]) for path, line in places]
+
+
+def score(folders: list[Path], strict: bool = False) -> dict[str, dict[str, list[str]]]:
     """rule -> {'tp': [...], 'fp': [...], 'fn': [...]} with `path:line` entries."""
     result: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"tp": [], "fp": [], "fn": []})
     for folder in folders:
@@ -80,24 +98,30 @@ def score(folders: list[Path]) -> dict[str, dict[str, list[str]]]:
             for (line, code), kind in annotations(path).items():
                 expected[(relative, line, code)] = kind
         codes = {code for _, _, code in expected}
-        reported = {
-            (f["path"], starts.get(f["path"], {}).get(f["line"], f["line"]), f["code"])
-            for f in findings(folder)
-            if f["code"] in codes
-        }
+        candidates = [_places(f, starts, strict) for f in findings(folder) if f["code"] in codes]
+        # findings reported at a labelled statement claim it first; the rest match on their path
+        candidates.sort(key=lambda places: expected.get(places[0]) != "ruleid")
+        matched: set[tuple[str, int, str]] = set()
+        false_alarms: set[tuple[str, int, str]] = set()
+        for places in candidates:
+            labelled = [key for key in places if expected.get(key) == "ruleid"]
+            free = [key for key in labelled if key not in matched]
+            if free:
+                matched.add(free[0])
+            elif not labelled:
+                false_alarms.add(places[0])
         for key, kind in expected.items():
-            where = f"{folder.name}/{key[0]}:{key[1]}"
             if kind == "ruleid":
-                result[key[2]]["tp" if key in reported else "fn"].append(where)
-        for key in reported:
-            if expected.get(key) != "ruleid":
-                result[key[2]]["fp"].append(f"{folder.name}/{key[0]}:{key[1]}")
+                result[key[2]]["tp" if key in matched else "fn"].append(f"{folder.name}/{key[0]}:{key[1]}")
+        for key in sorted(false_alarms):
+            result[key[2]]["fp"].append(f"{folder.name}/{key[0]}:{key[1]}")
     return result
 
 
 def main(argv: list[str]) -> int:
-    folders = [Path(arg).resolve() for arg in argv] or sorted(p for p in CORPUS.iterdir() if p.is_dir())
-    scores = score(folders)
+    strict = "--strict-location" in argv
+    folders = [Path(arg).resolve() for arg in argv if arg != "--strict-location"]
+    scores = score(folders or sorted(p for p in CORPUS.iterdir() if p.is_dir()), strict)
     print(f"{'rule':8} {'tp':>4} {'fp':>4} {'fn':>4} {'recall':>7} {'precision':>9}")
     totals = [0, 0, 0]
     for code in sorted(scores):
