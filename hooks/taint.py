@@ -169,15 +169,32 @@ class SinkArgument:
 
 
 @dataclass(frozen=True)
+class SafeArgument:
+    """An argument value that makes a sink call safe: `yaml.load(text, Loader=yaml.SafeLoader)`.
+
+    The argument is `keyword=` or, failing that, the 0-based `position`. `values` are what it may
+    be for the call to be safe: fnmatch patterns over the qualified name of the argument
+    (`yaml.*SafeLoader`, `builtins.False` is spelled `False`), or string constants (`"strict"`).
+    A value that is not one of them (another name, a variable, an expression) keeps the sink.
+    """
+
+    keyword: str
+    values: tuple[str, ...]
+    position: int | None = None
+
+
+@dataclass(frozen=True)
 class Sink:
     """A call whose arguments reach an LLM (or, for other rule families, another sink).
 
-    `label` names it in messages (default: the qualified name of the call as resolved).
+    `label` names it in messages (default: the qualified name of the call as resolved). `unless`:
+    the call is not this sink when one of these arguments has a safe value.
     """
 
     pattern: str
     arguments: tuple[SinkArgument, ...]
     label: str = ""
+    unless: tuple[SafeArgument, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -410,7 +410,7 @@ def test_message_names_the_llm_call_line_and_the_sink() -> None:
     assert "execute" in finding.message
 
 
-def test_argument_lists_with_a_constant_program_are_medium() -> None:
+def test_argument_lists_whose_program_runs_its_arguments_are_medium() -> None:
     findings = scan(
         """
         import subprocess
@@ -419,9 +419,18 @@ def test_argument_lists_with_a_constant_program_are_medium() -> None:
         name = client.responses.create(model="m", input="x").output_text
         subprocess.run(["git", "checkout", name])
         subprocess.run(name, shell=True)
+        subprocess.run(["/usr/bin/env", name])
+        subprocess.run(("pip", "install", name))
+        subprocess.run(args=["xargs", "-n1", name])
         """
     )
-    assert [(f.location.line, f.severity) for f in findings] == [(6, Severity.MEDIUM), (7, Severity.HIGH)]
+    assert [(f.location.line, f.severity) for f in findings] == [
+        (6, Severity.MEDIUM),
+        (7, Severity.HIGH),
+        (8, Severity.MEDIUM),
+        (9, Severity.MEDIUM),
+        (10, Severity.MEDIUM),
+    ]
 
 
 def test_interpreters_and_model_chosen_argument_lists_are_high() -> None:
@@ -435,18 +444,43 @@ def test_interpreters_and_model_chosen_argument_lists_are_high() -> None:
         subprocess.run(["python3", "-c", text])
         subprocess.run(["/bin/bash", "-c", text])
         subprocess.run(shlex.split(text))
-        subprocess.run(["python3", "script.py", text])
-        subprocess.run(["echo", shlex.quote(text)])
-        subprocess.run(["echo", text.split()[0]])
+        subprocess.run(["sh", text])
+        subprocess.run(["python", "-u", text])
+        subprocess.run([text, "--version"])
+        subprocess.run(["echo", *shlex.split(text)])
+        subprocess.Popen(text)
         """
     )
     assert [(f.location.line, f.severity) for f in findings] == [
         (7, Severity.HIGH),
         (8, Severity.HIGH),
         (9, Severity.HIGH),
-        (10, Severity.MEDIUM),  # a fixed script: the model picks its arguments
-        (12, Severity.MEDIUM),
+        (10, Severity.HIGH),
+        (11, Severity.HIGH),  # the first operand is the script the model chose
+        (12, Severity.HIGH),
+        (13, Severity.HIGH),  # a starred list: the model may choose where its words land
+        (14, Severity.HIGH),
     ]
+
+
+def test_a_fixed_program_given_model_text_as_a_plain_argument_is_not_execution() -> None:
+    """A fixed program (not an interpreter, not a launcher) receives the text as data; so does a
+    fixed script run by an interpreter, and text quoted or cut for a shell."""
+    findings = scan(
+        """
+        import shlex
+        import subprocess
+        from openai import OpenAI
+        client = OpenAI()
+        text = client.responses.create(model="m", input="x").output_text
+        subprocess.run(["echo", text], check=False)
+        subprocess.check_output(["grep", "-F", text, "notes.txt"])
+        subprocess.run(["python3", "script.py", text])
+        subprocess.run(["python", "-m", "tools.publish", "--title", text])
+        subprocess.run("echo " + shlex.quote(text), shell=True)
+        """
+    )
+    assert findings == []
 
 
 def test_one_finding_for_a_nested_sql_sink() -> None:

@@ -724,6 +724,19 @@ def test_catalog_from_config() -> None:
             "tool.aisec.taint.sinks[0]",
         ),
         ({"sinks": [{"pattern": "a.b", "path": "system"}]}, "tool.aisec.taint.sinks[0].path"),
+        ({"sinks": [{"pattern": "a.b", "unless": {"keyword": "k"}}]}, "tool.aisec.taint.sinks[0].unless"),
+        (
+            {"sinks": [{"pattern": "a.b", "unless": [{"keyword": "k", "values": []}]}]},
+            "tool.aisec.taint.sinks[0].unless[0].values",
+        ),
+        (
+            {"sinks": [{"pattern": "a.b", "unless": [{"values": ["x"]}]}]},
+            "tool.aisec.taint.sinks[0].unless[0].keyword",
+        ),
+        (
+            {"sinks": [{"pattern": "a.b", "unless": [{"keyword": "k", "values": ["x"], "position": -2}]}]},
+            "tool.aisec.taint.sinks[0].unless[0].position",
+        ),
         ({"sanitizers": [{"pattern": "a.b", "kind": "magic"}]}, "tool.aisec.taint.sanitizers[0].kind"),
         (
             {"sinks": [{"pattern": "a.b", "message-role": "the boss"}]},
@@ -765,6 +778,38 @@ def test_config_extends_the_catalog_end_to_end(run_cli: Any, tree: Any) -> None:
     found = [(f["code"], f["line"]) for f in result.json()["findings"]]
     assert found == [("AIS201", 4)], result.err
     assert "inbox" in result.json()["findings"][0]["message"]
+
+
+def test_a_sink_from_config_does_not_apply_when_an_argument_has_a_safe_value(run_cli: Any, tree: Any) -> None:
+    root = tree(
+        {
+            "pyproject.toml": """
+                [tool.aisec]
+                select = ["AIS2"]
+
+                [tool.aisec.taint]
+                sources = [{pattern = "acme.inbox.next_message", tier = "remote", kind = "call"}]
+                [[tool.aisec.taint.sinks]]
+                pattern = "acme.llm.Assistant"
+                keyword = "persona"
+                role = "instruction"
+                unless = [{keyword = "mode", position = 1, values = ["quoted", "acme.llm.Mode.*"]}]
+                """,
+            "app.py": """
+                from acme import inbox, llm
+
+                message = inbox.next_message()
+                llm.Assistant(persona=message, mode="quoted")
+                llm.Assistant(message, llm.Mode.QUOTED, persona=message)
+                llm.Assistant(persona=message, mode="raw")
+                llm.Assistant(persona=message, mode=message)
+                llm.Assistant(persona=message)
+                """,
+        }
+    )
+    result = run_cli(["check", "--format", "json", "--no-cache", "app.py"], cwd=root)
+    found = [(f["code"], f["line"]) for f in result.json()["findings"]]
+    assert found == [("AIS201", 6), ("AIS201", 7), ("AIS201", 8)], result.err
 
 
 def test_bad_taint_config_is_a_usage_error(run_cli: Any, tree: Any) -> None:

@@ -15,7 +15,16 @@ Casts and allowlist guards (`if name in TOOLS:`) are the engine's too.
 
 from __future__ import annotations
 
-from aisec.hooks import LLM_OUTPUT, ParameterSource, Sanitizer, Sink, SinkArgument, Source, TaintCatalog
+from aisec.hooks import (
+    LLM_OUTPUT,
+    ParameterSource,
+    SafeArgument,
+    Sanitizer,
+    Sink,
+    SinkArgument,
+    Source,
+    TaintCatalog,
+)
 from aisec.plugins.prompt_injection.catalog import (
     HTTP_CALLS,
     LANGCHAIN_MODEL_BASES,
@@ -165,6 +174,7 @@ _SUBPROCESS = tuple(
     f"subprocess.{name}"
     for name in ("run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput")
 )
+_YAML_SAFE_LOADERS = ("yaml.SafeLoader", "yaml.CSafeLoader", "yaml.BaseLoader", "yaml.CBaseLoader")
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "stream")
 
 SINKS: tuple[Sink, ...] = (
@@ -216,13 +226,20 @@ SINKS: tuple[Sink, ...] = (
             "cloudpickle.loads",
             "marshal.loads",
             "jsonpickle.decode",
-            "yaml.load",
             "yaml.unsafe_load",
             "yaml.full_load",
-            "yaml.load_all",
             "yaml.unsafe_load_all",
         ),
         DESERIALIZE,
+    ),
+    # PyYAML's safe loaders build plain data only (the `Loader` is the second parameter)
+    *(
+        Sink(
+            pattern,
+            (SinkArgument(DESERIALIZE, None, 0),),
+            unless=(SafeArgument("Loader", _YAML_SAFE_LOADERS, position=1),),
+        )
+        for pattern in ("yaml.load", "yaml.load_all")
     ),
     *_sink(("builtins.open", "pathlib.Path", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"), PATH),
     *_sink(("shutil.copy*", "shutil.move", "os.rename", "os.replace"), PATH, None, None),

@@ -47,11 +47,27 @@ _FRAMEWORKS = ("langchain", "llama_index")
 _READ_ONLY_MARKERS = ("mode=ro", "readonly", "read_only", "read-only")
 
 
-# Programs that run code given on their command line, and the flags that introduce it.
+# Programs that run code given on their command line (a `-c` flag, or the script as the first
+# operand: `["python", "-c", text]`, `["sh", text]`, `["awk", text]`), and the flags that introduce it.
 _INTERPRETERS = frozenset(
-    {"python", "python3", "sh", "bash", "zsh", "node", "perl", "ruby", "php", "pwsh", "powershell", "deno"}
-)
+    {
+        "python", "python3", "sh", "bash", "zsh", "dash", "ksh", "fish", "node", "perl", "ruby",
+        "php", "pwsh", "powershell", "deno", "lua", "Rscript", "osascript", "awk", "gawk", "sed",
+    }
+)  # fmt: skip
 _CODE_FLAGS = frozenset({"-c", "-e", "--eval", "-Command", "-command", "eval", "-r"})
+# Programs whose arguments can run other programs or code: launchers (`env`, `sudo`, `xargs`,
+# `ssh`), options that run commands (`git -c core.sshCommand=`, `find -exec`, `tar
+# --checkpoint-action=`, `rsync -e`), and package installers (installing runs the package's code).
+_CODE, _RUNNER, _PLAIN = "code", "runner", "plain"
+_ARGUMENT_RUNNERS = frozenset(
+    {
+        "env", "sudo", "doas", "su", "runuser", "chroot", "xargs", "timeout", "nohup", "nice",
+        "ionice", "stdbuf", "time", "watch", "flock", "setsid", "ssh", "git", "find", "tar",
+        "rsync", "zip", "docker", "podman", "kubectl", "make", "pip", "pip3", "uv", "uvx", "pipx",
+        "npm", "npx", "pnpm", "yarn", "gem", "cargo", "go", "conda",
+    }
+)  # fmt: skip
 
 
 class ModelOutputExecuted(OutputFlowRule):
@@ -86,11 +102,16 @@ class ModelOutputExecuted(OutputFlowRule):
         "`.sh`, `.js`, `.ps1`, ...) is reported at the write, at medium severity and confidence: "
         "the step that runs or imports the file is out of aisec's reach.\n\n"
         "`ast.literal_eval` is not a sink. `shlex.quote` around the model text in a shell string, a "
-        "cast (`int(...)`) or an allowlist check (`if cmd in ALLOWED:`) make the text safe. An "
-        "argument list with a constant program is reported at medium severity (the model still "
-        "chooses the arguments, e.g. `--upload-pack=`), unless that program is an interpreter "
-        "given code on its command line (`['python', '-c', text]`, `['bash', '-c', text]`: high). "
-        "A list the model chose whole (`shlex.split(text)`) is high." + "\n\n" + TOOL_ARGUMENTS_DOC
+        "cast (`int(...)`) or an allowlist check (`if cmd in ALLOWED:`, `if argv[0] not in ALLOWED: "
+        "return`) make the text safe. In an argument list without a shell, what the program does "
+        "with the model's text decides: a fixed program that takes it as a plain argument "
+        "(`['echo', text]`, `['python', 'report.py', text]`) runs no code of the model's and is not "
+        "reported; an interpreter given it as code or as its script (`['python', '-c', text]`, "
+        "`['bash', '-c', text]`, `['sh', text]`, `['awk', text]`) is high; a program whose "
+        "arguments can run commands (launchers such as `env`, `sudo`, `xargs`, `ssh`; `git -c "
+        "core.sshCommand=`, `find -exec`, `tar --checkpoint-action=`, `rsync -e`; package "
+        "installers such as `pip install`) is medium. A list the model chose whole "
+        "(`shlex.split(text)`, `[text, ...]`) is high." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
         "Model output is attacker-influenced: anyone who can put text in front of the model (a "
@@ -148,6 +169,11 @@ class ModelOutputExecuted(OutputFlowRule):
         'from mako.template import Template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\npage = Template(ask("Write a greeting template")).render(user=name)\n',
         # argv form: the model chooses the program
         'import shlex\nimport subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run(goal):\n    subprocess.run(shlex.split(ask(goal)), check=True)\n',
+        # an interpreter given the model's text as its script, or a launcher running it
+        Example(
+            'import subprocess\n\nimport ollama\n\n\ndef run(task):\n    script = ollama.generate(model="llama3.1", prompt=task)["response"]\n    subprocess.run(["sh", script])\n    subprocess.run(["awk", script, "data.csv"])\n    subprocess.run(["sudo", script])\n    subprocess.run([script, "--help"])\n',
+            expect=4,
+        ),
         # a constant interpreter running the model's code
         'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run(task):\n    subprocess.run(["python3", "-c", ask(task)])\n',
         # Flask template compiled from model text
@@ -172,6 +198,8 @@ class ModelOutputExecuted(OutputFlowRule):
         'import subprocess\n\nimport ollama\n\nALLOWED = {"uptime", "df", "free"}\n\n\ndef diagnose(question):\n    reply = ollama.chat(model="llama3", messages=[{"role": "user", "content": question}])\n    command = reply["message"]["content"].strip()\n    if command in ALLOWED:\n        return subprocess.run([command], capture_output=True).stdout\n    return "not allowed"\n',
         # constant command; the model output is only printed
         'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\nresp = client.responses.create(model="gpt-4.1", input="Summarise the release notes.")\nprint(resp.output_text)\nsubprocess.run(["git", "log", "-1"], check=True)\n',
+        # a fixed program given the model's text as a plain argument
+        'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef announce(topic):\n    text = client.responses.create(model="gpt-4.1", input=f"One line about {topic}").output_text\n    subprocess.run(["echo", text], check=True)\n    subprocess.run(["notify-send", "Release", text])\n    subprocess.run(["python3", "tools/post.py", "--message", text], check=True)\n',
         # quoted for the shell
         'import os\nimport shlex\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef speak(topic):\n    text = client.responses.create(model="gpt-4.1", input=f"One sentence about {topic}").output_text\n    os.system("say " + shlex.quote(text))\n',
         # cast
@@ -218,33 +246,45 @@ class ModelOutputExecuted(OutputFlowRule):
             confidence=Confidence.MEDIUM,
         )
 
-    def severity_of(self, flow: SinkFlow) -> Severity:
-        name = (flow.sink.pattern if flow.sink else "").rsplit(".", 1)[-1]
-        return Severity.MEDIUM if self._constant_program(flow, name) else Severity.HIGH
+    def accepts(self, flow: SinkFlow) -> bool:
+        return super().accepts(flow) and self._argv_kind(flow) != _PLAIN
 
-    def _constant_program(self, flow: SinkFlow, name: str) -> bool:
-        """An argument list whose program is a constant, without a shell."""
+    def severity_of(self, flow: SinkFlow) -> Severity:
+        return Severity.MEDIUM if self._argv_kind(flow) == _RUNNER else Severity.HIGH
+
+    def _argv_kind(self, flow: SinkFlow) -> str | None:
+        """For an argument list with a constant program and no shell: `_CODE` when the program
+        runs the model's text as code (an interpreter given it with `-c` or as its script),
+        `_RUNNER` when the program's arguments can run commands, `_PLAIN` when the model's text is
+        a plain argument of a fixed program (`["echo", text]`); None for any other sink."""
         import libcst
 
-        if name in ("system", "popen", "eval", "exec", "compile", "Template", "from_string"):
-            return False
         node = self._current
+        name = (flow.sink.pattern if flow.sink else "").rsplit(".", 1)[-1]
+        if name in ("system", "popen", "eval", "exec", "compile", "Template", "from_string"):
+            return None
         if self.args.is_true(node, "shell"):
-            return False
+            return None
         first = (
             node.args[0].value if node.args and node.args[0].keyword is None else call_keyword(node, "args")
         )
-        if isinstance(first, (libcst.List, libcst.Tuple)) and first.elements:
-            words = [self.args.constant(element.value) for element in first.elements]
-            program = words[0]
-            if not isinstance(program, str):
-                return False
-            # `["python", "-c", code]`: the constant program runs whatever code the model wrote
-            runs_code = program.rsplit("/", 1)[-1] in _INTERPRETERS and any(
-                w in _CODE_FLAGS for w in words[1:]
-            )
-            return not runs_code
-        return False
+        if not isinstance(first, (libcst.List, libcst.Tuple)) or not first.elements:
+            return None
+        elements = [element.value for element in first.elements]
+        program = self.args.constant(elements[0])
+        if not isinstance(program, str) or any(isinstance(e, libcst.StarredElement) for e in first.elements):
+            return None
+        program = program.rsplit("/", 1)[-1]
+        if program in _ARGUMENT_RUNNERS:
+            return _RUNNER
+        if program not in _INTERPRETERS:
+            return _PLAIN
+        operands = [e for e in elements[1:] if not str(self.args.constant(e)).startswith("-")]
+        words = [self.args.constant(e) for e in elements[1:]]
+        if any(w in _CODE_FLAGS for w in words):
+            return _CODE
+        # the first operand is the script: a constant one receives the model's text as arguments
+        return _PLAIN if operands and isinstance(self.args.constant(operands[0]), str) else _CODE
 
     def advice(self, flow: SinkFlow) -> str:
         return (

@@ -100,7 +100,7 @@ class CallTransfer:
             cast = self._qualified(typed.value)
             if cast and any(s.kind == CAST for s in self._sanitizers.match([cast])):
                 return EMPTY
-        matched = self._sinks.match_names(names)
+        matched = [m for m in self._sinks.match_names(names) if not self._safe_sink_call(m[0], node)]
         if matched:
             self._flow_calls[id(node)] = node
             self._sink_calls[id(node)] = SinkCall(

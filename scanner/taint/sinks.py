@@ -9,13 +9,14 @@ May import: the lower layers, never another mixin."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 import libcst as cst
 from aisec.hooks import INPUT, INSTRUCTION, MESSAGE, MESSAGES, TEMPLATE, USER, Sink, SinkArgument
 
 from .messages import classify_role, message_parts, role_of
-from .syntax import locate
+from .syntax import const_string, dotted, keyword_arg, locate, positional_arg
 from .values import Param, Taint, Value
 from .vocabulary import PLACEHOLDER_ROLES
 
@@ -24,6 +25,23 @@ class SinkFlows:
     """Sink flows (mixed into `ModuleTaint`)."""
 
     # ----- sink flows -----
+
+    def _safe_sink_call(self, sink: Sink, call: cst.Call) -> bool:
+        """Whether an argument of `call` has one of the values that make it safe (`Sink.unless`):
+        `yaml.load(text, Loader=yaml.SafeLoader)` is no deserialization sink."""
+        for safe in sink.unless:
+            arg = keyword_arg(call, safe.keyword)
+            if arg is None and safe.position is not None:
+                arg = positional_arg(call, safe.position)
+            if arg is None:
+                continue
+            name = self._qualified(arg.value) or dotted(arg.value)
+            text = const_string(arg.value)
+            if any(
+                (name is not None and fnmatchcase(name, value)) or text == value for value in safe.values
+            ):
+                return True
+        return False
 
     def _sink_arguments(
         self, call: cst.Call, args: list, argument: SinkArgument
