@@ -323,6 +323,15 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "nh3.clean",
             "xml.sax.saxutils.escape",
             "xml.sax.saxutils.quoteattr",
+            # autoescaping template renderers: the engine marks the values they substitute
+            "flask.render_template",
+            "flask.templating.render_template",
+            "flask.render_template_string",
+            "flask.templating.render_template_string",
+            "django.shortcuts.render",
+            "django.template.loader.render_to_string",
+            "starlette.templating.Jinja2Templates.TemplateResponse",
+            "fastapi.templating.Jinja2Templates.TemplateResponse",
         }
     ),
     URL: frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode"}),

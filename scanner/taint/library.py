@@ -12,8 +12,35 @@ from typing import Any
 
 import libcst as cst
 
-from .values import EMPTY, NO_FACTS, Value, join, make_container, opaque, readable, text_value
+from .syntax import keyword_arg, positional_arg
+from .values import (
+    EMPTY,
+    NO_FACTS,
+    Value,
+    join,
+    make_container,
+    map_facts,
+    mark_encoded,
+    opaque,
+    readable,
+    text_value,
+)
 from .vocabulary import CONST_PRESERVING, GET_METHODS, MUTATORS, NON_TEXT_METHODS, STRING_METHODS_KEEP
+
+
+# Template renderers that HTML-escape every value they substitute (autoescaping on by default),
+# and the parameter that names or holds the template: the values come out escaped, marked with
+# the renderer as their encoder; the template's own text comes out as it went in.
+AUTOESCAPING_RENDERERS: dict[str, str] = {
+    "flask.render_template": "template_name_or_list",
+    "flask.templating.render_template": "template_name_or_list",
+    "flask.render_template_string": "source",
+    "flask.templating.render_template_string": "source",
+    "django.shortcuts.render": "template_name",
+    "django.template.loader.render_to_string": "template_name",
+    "starlette.templating.Jinja2Templates.TemplateResponse": "name",
+    "fastapi.templating.Jinja2Templates.TemplateResponse": "name",
+}
 
 
 class LibraryModels:
@@ -67,12 +94,28 @@ class LibraryModels:
             return args[0][1].element()
         if qualified in ("builtins.print",):
             return EMPTY
+        if qualified in AUTOESCAPING_RENDERERS:
+            return self._autoescaped(node, qualified, args)
         facts: frozenset = receiver.all if receiver is not None else NO_FACTS
         words = receiver.words if receiver is not None else 0
         for _, value in args:
             facts = facts | value.all
             words = max(words, value.words)
         return Value(facts, words=words, type_name=qualified, instance=qualified is not None)
+
+    def _autoescaped(self, node: cst.Call, renderer: str, args: list) -> Value:
+        """What an autoescaping renderer returns: its template as given, every value escaped.
+        (Django's `render(request, name, context)` takes the template second.)"""
+        template_keyword = AUTOESCAPING_RENDERERS[renderer]
+        template_position = 1 if renderer.startswith("django.shortcuts") else 0
+        template = keyword_arg(node, template_keyword) or positional_arg(node, template_position)
+        facts: frozenset = NO_FACTS
+        for arg, value in args:
+            if arg is template:
+                facts |= value.all
+            else:
+                facts |= map_facts(Value(value.all), lambda f: mark_encoded(f, renderer)).all
+        return Value(facts, type_name=renderer, instance=True)
 
     def _named_object(self, node: Any) -> bool:
         """A module, class or function the file imports (`shlex` in `shlex.split(text)`), not a
