@@ -583,3 +583,41 @@ def test_model_code_written_to_source_files() -> None:
         open("static.py", "w").write("print(1)")
         """
     )
+
+
+def test_an_allowlist_check_on_one_element_clears_that_element_only() -> None:
+    """`argv[0] in ALLOWED` vouches for `argv[0]`, inside the check (or after `not in ...: return`);
+    not for the rest of `argv`, not after the `if`, not once `argv` is rebound or the element set."""
+    findings = scan(
+        """
+        import shlex
+        import subprocess
+        import ollama
+        ALLOWED = {"ls", "df", "du", "uptime"}
+        def suggest(task):
+            return ollama.chat(model="m", messages=[{"role": "user", "content": task}])["message"]["content"]
+        def inside(task):
+            argv = shlex.split(suggest(task))
+            if argv and argv[0] in ALLOWED:
+                subprocess.run([argv[0]], check=False)
+            subprocess.run([argv[0]], check=False)  # <- after the if
+        def early_return(task):
+            argv = shlex.split(suggest(task))
+            if argv[0] not in ALLOWED:
+                return
+            subprocess.run([argv[0]], check=False)
+            subprocess.run(argv, check=False)  # <- the other elements
+            argv = shlex.split(suggest(task))
+            subprocess.run([argv[0]], check=False)  # <- rebound
+        def keyed(task):
+            plan = {"cmd": suggest(task)}
+            if plan["cmd"] in ("ls", "df"):
+                subprocess.run([plan["cmd"]])
+                plan["cmd"] = suggest(task)
+                subprocess.run([plan["cmd"]])  # <- replaced
+            if plan["cmd"] == "uptime":
+                subprocess.run([plan["cmd"]])
+            subprocess.run([plan["other"]])  # <- another key
+        """
+    )
+    assert [f.location.line for f in findings] == [12, 18, 20, 26, 29]
