@@ -317,9 +317,9 @@ def _sources(patterns: tuple[str, ...], tier: str, kind: str, label: str, **extr
     return [Source(pattern, tier, kind, label, **extra) for pattern in patterns]  # type: ignore[arg-type]
 
 
-_FLASK_DATA = ("args", "form", "values", "json", "data", "files", "headers", "cookies", "view_args", "stream")
+_FLASK_DATA = ("args", "form", "values", "json", "data", "headers", "cookies", "view_args", "stream")
 _FLASK_URL = ("url", "base_url", "full_path", "path", "query_string")
-_DJANGO_DATA = ("GET", "POST", "body", "FILES", "headers", "COOKIES", "META", "data", "query_params", "path")
+_DJANGO_DATA = ("GET", "POST", "body", "headers", "COOKIES", "META", "data", "query_params", "path")
 _STARLETTE_DATA = ("query_params", "path_params", "headers", "cookies", "url")
 _STARLETTE_CALLS = ("json", "form", "body", "stream")
 _WEBSOCKET_CALLS = ("receive_text", "receive_json", "receive_bytes", "iter_text", "iter_json")
@@ -405,7 +405,7 @@ _REMOTE_SOURCES = [
     Source("tornado.web.RequestHandler.request.body", REMOTE, "attribute", "Tornado request data"),
     *_sources(
         tuple(
-            f"azure.functions.HttpRequest.{a}" for a in ("params", "route_params", "form", "files", "headers")
+            f"azure.functions.HttpRequest.{a}" for a in ("params", "route_params", "form", "headers")
         ),
         REMOTE,
         "attribute",
@@ -426,7 +426,6 @@ _REMOTE_SOURCES = [
                     "text_input",
                     "text_area",
                     "chat_input",
-                    "file_uploader",
                     "camera_input",
                     "audio_input",
                 )
@@ -474,6 +473,20 @@ LANGCHAIN_MODEL_BASES = tuple(
     for name in ("BaseChatModel", "SimpleChatModel", "BaseLLM", "LLM", "BaseLanguageModel")
 )
 _INDIRECT_SOURCES = [
+    # Uploaded files are documents: whoever uploads one may not have written it (a CV, an invoice,
+    # a web page saved as PDF), so instructions in it are indirect injection (AIS204), like a
+    # fetched page; the text a user types is remote data.
+    *_sources(
+        (
+            *(f"{m}.request.files" for m in ("flask", "quart")),
+            *(f"{t}.FILES" for t in ("django.http.HttpRequest", "rest_framework.request.Request")),
+            "azure.functions.HttpRequest.files",
+        ),
+        INDIRECT,
+        "attribute",
+        "an uploaded file",
+    ),
+    *_sources(("streamlit.*file_uploader",), INDIRECT, "call", "an uploaded file"),
     *_sources(
         (*HTTP_CALLS, "trafilatura.fetch_url"),
         INDIRECT,
