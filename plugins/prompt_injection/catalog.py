@@ -238,6 +238,18 @@ _LANGCHAIN = [
         ),
         _arg(TEMPLATE, "template", 0),
     ),
+    # Template engines compile their first argument: data there is the template itself (and, for
+    # jinja2 and Mako, expressions that run in the process). What they render is a prompt or a
+    # page: either way the template text must be the application's.
+    *_sinks(
+        (
+            "jinja2.Template",
+            "jinja2.Environment.from_string",
+            "jinja2.*Environment.from_string",
+            "mako.template.Template",
+        ),
+        _arg(TEMPLATE, "source", 0),
+    ),
     *_sinks(
         ("langchain*.SystemMessagePromptTemplate.from_template",),
         _arg(INSTRUCTION, "template", 0, template=True),
