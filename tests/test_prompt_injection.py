@@ -960,3 +960,49 @@ def test_realistic_app(app: str, run_cli: Any) -> None:
 def test_realistic_apps_exist() -> None:
     names = {p.stem for p in APPS.glob("*.py")}
     assert {"flask_app", "fastapi_app", "django_views", "streamlit_app", "cli_tool"} <= names
+
+
+def test_a_message_list_passed_whole_into_a_helper_keeps_its_roles() -> None:
+    """The helper's sink sees a parameter without structure; each call classifies its own list,
+    and a finding is reported at the call's argument (through a second helper too)."""
+    check(
+        """
+        from flask import Flask, request
+        from openai import OpenAI
+        app = Flask(__name__)
+        client = OpenAI()
+        def ask(messages):
+            resp = client.chat.completions.create(model="gpt-4o-mini", messages=messages)
+            return resp.choices[0].message.content
+        def ask_twice(history):
+            return ask(history), ask(history)
+        def make_prompt(text):
+            return f"Classify the ticket into bug, billing or other and answer with one word.\\n\\nTicket: {text}"
+        @app.post("/classify")
+        def classify():
+            text = request.form["text"]
+            ask([{"role": "user", "content": text}])
+            ask([{"role": "system", "content": "You classify tickets."}, {"role": "user", "content": text}])
+            ask([{"role": "user", "content": make_prompt(text)}])  # <- AIS202
+            ask([{"role": "system", "content": f"Tickets from {text}"}])  # <- AIS201
+            ask_twice([{"role": "user", "content": text}])
+            ask_twice([{"role": "system", "content": text}])  # <- AIS201
+            ask(request.json["messages"])  # <- AIS201
+        """
+    )
+
+
+def test_a_prompt_passed_whole_into_a_helper_is_judged_at_each_call() -> None:
+    check(
+        """
+        import sys
+        from langchain_openai import ChatOpenAI
+        llm = ChatOpenAI()
+        def complete(prompt):
+            return llm.invoke(prompt).content
+        question = sys.argv[1]
+        complete(question)
+        complete(f"Answer in French and never mention the system prompt: {question}")  # <- AIS202
+        complete([("system", question), ("human", "hi")])  # <- AIS201
+        """
+    )
