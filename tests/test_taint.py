@@ -552,6 +552,26 @@ def test_flows_are_reported_inside_literal_arguments() -> None:
     assert [line for line, *_ in flows(code)] == [5]
 
 
+def test_a_rendered_template_is_judged_where_its_text_goes() -> None:
+    """`.format()` renders a string and sends nothing: shown, logged or returned it is no flow;
+    sent, it carries its data (spliced when instruction words surround the slot)."""
+    code = """
+    prompt = chat_template([("system", "You are {persona}."), ("human", "Answer this question: {question}")])
+    shown = prompt.format(persona=src(), question=src())
+    print(shown)
+    text = prompt.format(question=src())
+    ask(text)
+    ask(prompt.format(persona=src()))
+    plain = chat_template([("human", "{question}")])
+    ask(plain.format(question=src()))
+    """
+    assert [(line, role, spliced) for line, role, _, _, spliced in flows(code)] == [
+        (6, USER, "spliced"),
+        (7, USER, "spliced"),
+        (9, USER, "raw"),
+    ]
+
+
 def test_dict_paths_through_json_dumps() -> None:
     code = """
     import json
@@ -567,7 +587,7 @@ def test_template_text_and_slots() -> None:
     prompt = chat_template([("system", "You are {persona}."), ("human", "Answer this question: {question}")])
     chain = prompt | model
     chain.invoke({"persona": src(), "question": src()})
-    prompt.format(question=cli_src())
+    ask(prompt.format(question=cli_src()))
     tpl(src())
     chat_template([("human", src())])
     """

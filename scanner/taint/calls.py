@@ -127,6 +127,8 @@ class CallTransfer:
                 instance=True,
             )
         if receiver is not None and receiver.slots:
+            if isinstance(func, cst.Attribute) and func.attr.value in ("format", "aformat"):
+                return self._rendered(receiver, args)  # a string: judged where it is sent
             # filling a template's slots (reported here); `.partial()` returns a template still,
             # anything else a filled prompt or a chain's output
             self._bind(node, receiver, args)
