@@ -1006,3 +1006,25 @@ def test_a_prompt_passed_whole_into_a_helper_is_judged_at_each_call() -> None:
         complete([("system", question), ("human", "hi")])  # <- AIS201
         """
     )
+
+
+def test_a_format_string_from_the_request_is_the_template() -> None:
+    check(
+        """
+        from flask import request
+        from openai import OpenAI
+        client = OpenAI()
+        GREETING = "Greet {name} warmly and offer help with their order."
+        def render(fmt, **values):
+            return fmt.format(**values)  # <- AIS203
+        def reply():
+            body = request.get_json()
+            name = body["name"]
+            prompt = render(body["template"], name=name)
+            fixed = GREETING.format(name=name)  # a constant format string: spliced, judged at the sink
+            also = "{0}".format(name)
+            client.completions.create(model="m", prompt=prompt)
+            client.completions.create(model="m", prompt=fixed)  # <- AIS202
+            return client.completions.create(model="m", prompt=also + body["template"].upper())
+        """
+    )

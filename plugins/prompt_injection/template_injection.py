@@ -27,7 +27,8 @@ class TemplateInjection(PromptFlowRule):
         "`ChatPromptTemplate.from_messages([...])` built from the data, "
         "`HumanMessagePromptTemplate.from_template(x)`, LlamaIndex `PromptTemplate(x)` / "
         "`RichPromptTemplate(x)`, Ollama `template=`, and a template the application compiles "
-        "itself: `jinja2.Template(x)`, `Environment().from_string(x)`, Mako `Template(x)` (whatever "
+        "itself: `jinja2.Template(x)`, `Environment().from_string(x)`, Mako `Template(x)`, or the "
+        "format string of `x.format(...)`/`x.format_map(...)` (whatever "
         'the rendered text is for, the data wrote the template). With `template_format="jinja2"` (or '
         "mustache) the message says the template engine runs the data. Data bound later to a "
         'template variable (`prompt.invoke({"q": q})`) is the intended use and is not this '
@@ -53,6 +54,11 @@ class TemplateInjection(PromptFlowRule):
         "https://python.langchain.com/api_reference/core/prompts/langchain_core.prompts.prompt.PromptTemplate.html",
     )
     invalid = (
+        # the request supplies the format string of the prompt
+        Example(
+            'from fastapi import Body, FastAPI\nfrom langchain_openai import ChatOpenAI\n\napp = FastAPI()\nllm = ChatOpenAI(model="gpt-4o-mini")\n\n\n@app.post("/run")\ndef run(template: str = Body(...), topic: str = Body(...)):\n    prompt = template.format(topic=topic)\n    return llm.invoke(prompt).content\n',
+            expect=1,
+        ),
         # a user-supplied Jinja template rendered into the prompt
         Example(
             'from fastapi import Body, FastAPI\nfrom jinja2 import Environment, Template\nfrom langchain_openai import ChatOpenAI\n\napp = FastAPI()\nllm = ChatOpenAI(model="gpt-4o-mini")\nenv = Environment()\n\n\n@app.post("/render")\ndef render(template: str = Body(...), name: str = Body(...)):\n    prompt = Template(template).render(name=name)\n    intro = env.from_string(template).render()\n    return llm.invoke([("human", intro + prompt)]).content\n',
@@ -70,6 +76,8 @@ class TemplateInjection(PromptFlowRule):
         'from flask import request\nfrom langchain_core.prompts import ChatPromptTemplate\n\n\ndef summary():\n    doc = request.form["doc"]\n    return ChatPromptTemplate.from_template(f"Summarise this document: {doc}")\n',
     )
     valid = (
+        # the request fills a constant format string (AIS202 judges the splice, not this rule)
+        'from fastapi import Body, FastAPI\nfrom langchain_openai import ChatOpenAI\n\napp = FastAPI()\nllm = ChatOpenAI(model="gpt-4o-mini")\nFMT = "Write a haiku about {topic}."\n\n\n@app.post("/run")\ndef run(topic: str = Body(...)):\n    return llm.invoke(FMT.format(topic=topic)).content\n',
         # a constant Jinja template with the data as a variable
         'from fastapi import Body, FastAPI\nfrom jinja2 import Template\nfrom langchain_openai import ChatOpenAI\n\napp = FastAPI()\nllm = ChatOpenAI(model="gpt-4o-mini")\nHAIKU = Template("Write a haiku about {{ name }}.")\n\n\n@app.post("/render")\ndef render(name: str = Body(...)):\n    return llm.invoke(HAIKU.render(name=name)).content\n',
         'from flask import request\nfrom langchain_core.prompts import PromptTemplate\n\nTEMPLATE = PromptTemplate.from_template("Write a poem about {topic}")\n\n\ndef render():\n    return TEMPLATE.invoke({"topic": request.form["topic"]})\n',

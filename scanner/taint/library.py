@@ -151,6 +151,8 @@ class LibraryModels:
         if method in ("format", "format_map") and (
             receiver.const is not None or receiver.words or receiver.all
         ):
+            if receiver.all and values:
+                self._format_string(node, receiver)
             parts = [receiver]
             for value in values:
                 parts.append(opaque(value) if value.keys is not None or value.items is not None else value)

@@ -11,7 +11,7 @@ import libcst as cst
 from aisec.hooks import INPUT, INSTRUCTION, MESSAGES, TEMPLATE, USER
 
 from .messages import classify_role, message_parts
-from .syntax import keyword_arg, locate, template_names
+from .syntax import dotted, keyword_arg, locate, template_names
 from .values import SPLICE_WORDS, Slot, Value, count_words, mark_spliced
 from .vocabulary import PLACEHOLDER_ROLES
 
@@ -77,6 +77,14 @@ class Templates:
         if bindings:
             self._binds[id(node)] = bindings
             self._flow_calls[id(node)] = node
+
+    def _format_string(self, node: cst.Call, receiver: Value) -> None:
+        """`text.format(...)` with data as `text`: the data is the template (it chooses which
+        arguments, and which of their attributes, are expanded): a TEMPLATE flow of this call."""
+        target = f"the format string of `{dotted(node.func) or 'str.format'}`"
+        slot = Slot("", TEMPLATE, False, target)
+        self._binds.setdefault(id(node), []).append((slot, receiver, node.func.value))
+        self._flow_calls[id(node)] = node
 
     def _rendered(self, receiver: Value, args: list) -> Value:
         """`prompt.format(x=...)` renders the template to a string and sends nothing: the text
