@@ -37,7 +37,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         "text/html) or by a FastAPI route declared with `response_class=HTMLResponse`. A dict, "
         "`jsonify(...)` returned by a view is not HTML. Autoescaping renderers escape every value "
         "they substitute: Flask `render_template` and `render_template_string` (the template's own "
-        "text is not escaped: model text spliced into it is reported), Django `render` and "
+        "text is not escaped: model text spliced into it is reported, and neither is a value the "
+        "template marks `|safe` or puts in an `autoescape false` block), Django `render` and "
         "`render_to_string`, Starlette/FastAPI `Jinja2Templates.TemplateResponse`. Chat UIs that "
         "render the model's markdown as HTML are the usual case.\n\n"
         "Escaped or sanitised text is not reported: `html.escape`, `markupsafe.escape`, "
@@ -90,8 +91,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napi = FastAPI()\n\n\n@api.get("/card", response_class=HTMLResponse)\ndef card(topic: str):\n    return f"<div class=\'card\'>{ask(topic)}</div>"\n',
         # model text spliced into the template itself is not escaped by the renderer
         Example(
-            'from flask import Flask, render_template_string\nfrom openai import OpenAI\n\nclient = OpenAI()\napp = Flask(__name__)\n\n\n@app.post("/summary")\ndef summary():\n    text = client.responses.create(model="gpt-4.1", input="Summarise").output_text\n    page = render_template_string("<h2>Summary</h2>" + text, title="Summary")\n    return page\n',
-            expect=1,
+            'from flask import Flask, render_template_string\nfrom openai import OpenAI\n\nclient = OpenAI()\napp = Flask(__name__)\n\n\n@app.post("/summary")\ndef summary():\n    text = client.responses.create(model="gpt-4.1", input="Summarise").output_text\n    page = render_template_string("<h2>Summary</h2>" + text, title="Summary")\n    return page\n\n\n@app.post("/card")\ndef card():\n    text = client.responses.create(model="gpt-4.1", input="A card").output_text\n    return render_template_string("<section>{{ body|safe }}</section>", body=text)\n',
+            expect=2,
         ),
         # a Tornado handler writing text (text/html by default)
         'import tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write(ask(self.get_argument("q")))\n',

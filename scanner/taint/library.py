@@ -8,6 +8,7 @@ May import: the lower layers, never another mixin."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import libcst as cst
@@ -41,6 +42,9 @@ AUTOESCAPING_RENDERERS: dict[str, str] = {
     "starlette.templating.Jinja2Templates.TemplateResponse": "name",
     "fastapi.templating.Jinja2Templates.TemplateResponse": "name",
 }
+
+# Template text that turns escaping off for a value: the `safe` filter, an autoescape block.
+UNESCAPED_IN_TEMPLATE = re.compile(r"\|\s*safe\b|autoescape\s+(?:false|off)\b")
 
 
 class LibraryModels:
@@ -109,9 +113,11 @@ class LibraryModels:
         template_keyword = AUTOESCAPING_RENDERERS[renderer]
         template_position = 1 if renderer.startswith("django.shortcuts") else 0
         template = keyword_arg(node, template_keyword) or positional_arg(node, template_position)
+        text = next((v.const for a, v in args if a is template), None) or ""
+        escapes = not UNESCAPED_IN_TEMPLATE.search(text)  # `{{ body|safe }}` is not escaped
         facts: frozenset = NO_FACTS
         for arg, value in args:
-            if arg is template:
+            if arg is template or not escapes:
                 facts |= value.all
             else:
                 facts |= map_facts(Value(value.all), lambda f: mark_encoded(f, renderer)).all
