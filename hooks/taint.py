@@ -105,7 +105,11 @@ class Source:
     call is this source only in a method (or a function nested in one) of a class deriving from
     one of them, and there it wins over the catalog's other sources for the same call: inside a
     LangChain model integration, the HTTP call to the provider's API returns the model's reply
-    (`LLM_OUTPUT`), not fetched content.
+    (`LLM_OUTPUT`), not fetched content. With `matching` (regular expressions), the call is this
+    source only when the constant text of one of `matching_arguments` (0-based positions or
+    keywords; a constant, or the literal parts of an f-string or `+` concatenation) matches one of
+    them, and there it wins over the catalog's other sources for the call as `within` does:
+    `requests.post("https://api.openai.com/v1/chat/completions", ...)` returns the model's reply.
     """
 
     pattern: str
@@ -114,6 +118,8 @@ class Source:
     label: str = ""
     static_argument: int | str | None = None
     within: tuple[str, ...] = ()
+    matching: tuple[str, ...] = ()
+    matching_arguments: tuple[int | str, ...] = (0, "url")
 
 
 @dataclass(frozen=True)

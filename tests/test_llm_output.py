@@ -621,3 +621,32 @@ def test_an_allowlist_check_on_one_element_clears_that_element_only() -> None:
         """
     )
     assert [f.location.line for f in findings] == [12, 18, 20, 26, 29]
+
+
+def test_a_raw_http_call_to_a_model_api_returns_model_output() -> None:
+    findings = scan(
+        """
+        import os
+        import httpx
+        import requests
+        API = "https://api.anthropic.com/v1/messages"
+        def claude(task):
+            body = httpx.post(API, headers={}, json={"messages": [{"role": "user", "content": task}]}).json()
+            exec(body["content"][0]["text"])  # <- AIS301
+        def gemini(task):
+            url = f"https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent?key={os.environ['KEY']}"
+            out = requests.post(url, json={}).json()
+            os.system(out["candidates"][0]["content"]["parts"][0]["text"])  # <- AIS301
+        def local(task):
+            base = os.environ.get("LLM_BASE", "http://localhost:8000")
+            out = requests.request("POST", base + "/v1/chat/completions", json={}).json()
+            eval(out["choices"][0]["message"]["content"])  # <- AIS301
+        def weather():
+            out = requests.get("https://api.weather.example/v1/today", timeout=5).json()
+            eval(out["expr"])
+        def own_chat():
+            out = requests.post("https://intranet.example/api/chat", json={}).json()
+            eval(out["expr"])
+        """
+    )
+    assert [(f.code, f.location.line) for f in findings] == [("AIS301", 8), ("AIS301", 12), ("AIS301", 16)]

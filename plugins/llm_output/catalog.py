@@ -64,7 +64,45 @@ _LANGCHAIN_PROVIDERS = (
 )
 _RUNNABLE_METHODS = ("invoke", "ainvoke", "batch", "abatch", "predict", "apredict", "run", "arun")
 
+# URLs that are recognisably a model API's: a raw HTTP call there returns the model's reply.
+LLM_API_URLS = (
+    r"api\.openai\.com",
+    r"\.openai\.azure\.com",
+    r"api\.anthropic\.com",
+    r"generativelanguage\.googleapis\.com",
+    r"aiplatform\.googleapis\.com/.*:(?:stream)?[gG]enerateContent",
+    r"api\.mistral\.ai",
+    r"api\.cohere\.(?:ai|com)",
+    r"api\.groq\.com",
+    r"api\.together\.(?:xyz|ai)",
+    r"api\.deepseek\.com",
+    r"api\.fireworks\.ai",
+    r"api\.perplexity\.ai",
+    r"api\.x\.ai",
+    r"openrouter\.ai/api",
+    r"api-inference\.huggingface\.co",
+    r"router\.huggingface\.co",
+    r"bedrock-runtime\.[\w.-]*amazonaws\.com",
+    r":11434(?:/|$)",  # Ollama's port
+    r"ollama[\w.-]*(?::\d+)?/api/(?:generate|chat)\b",
+    r"/v1/chat/completions\b",  # OpenAI-compatible servers (vLLM, llama.cpp, LM Studio, ...)
+    r"/v1/completions\b",
+    r":(?:stream)?[gG]enerateContent\b",
+)
+
 SOURCES: tuple[Source, ...] = (
+    # A raw HTTP call to a model API's URL returns the model's reply.
+    *(
+        Source(
+            pattern,
+            LLM_OUTPUT,
+            "call",
+            "the model API's reply",
+            matching=LLM_API_URLS,
+            matching_arguments=(0, 1, "url"),
+        )
+        for pattern in HTTP_CALLS
+    ),
     # A LangChain model integration's own HTTP call to its provider returns the model's reply.
     *(
         Source(pattern, LLM_OUTPUT, "call", "the model API's reply", within=LANGCHAIN_MODEL_BASES)

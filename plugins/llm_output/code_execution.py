@@ -90,7 +90,11 @@ class ModelOutputExecuted(OutputFlowRule):
         "another (`self.last_code = ...`). Inside a LangChain model integration (a method of a class "
         "deriving from `BaseChatModel`, `SimpleChatModel`, `BaseLLM`, `LLM` or `BaseLanguageModel`, "
         "or a function nested in one), the integration's own HTTP call to its provider "
-        "(`requests`, `httpx`, `aiohttp`, `urllib`) returns the model's reply: model output too.\n\n"
+        "(`requests`, `httpx`, `aiohttp`, `urllib`) returns the model's reply: model output too; "
+        "so does a raw HTTP call to a URL that is recognisably a model API's (`api.openai.com`, "
+        "`api.anthropic.com`, `generativelanguage.googleapis.com`, Ollama's port 11434, an "
+        "OpenAI-compatible `/v1/chat/completions`, ...: the constant text of the URL, a module "
+        "constant or the literal parts of an f-string).\n\n"
         "Agent tools that execute model-written code are reported without a flow: LangChain "
         "`PythonREPLTool`/`PythonAstREPLTool`/`PythonREPL`, `create_python_agent`, "
         "`create_pandas_dataframe_agent(..., allow_dangerous_code=True)` (and the CSV and Spark "
@@ -134,6 +138,8 @@ class ModelOutputExecuted(OutputFlowRule):
         "https://nvd.nist.gov/vuln/detail/CVE-2023-29374",
     )
     invalid = (
+        # a raw HTTP call to a model API: its JSON is the model's reply
+        'import subprocess\n\nimport requests\n\nOLLAMA = "http://localhost:11434"\n\n\ndef run(task):\n    reply = requests.post(f"{OLLAMA}/api/generate", json={"model": "llama3.1", "prompt": task}, timeout=60).json()\n    subprocess.run(reply["response"], shell=True)\n',
         # a provider integration: its HTTP call returns the model's reply
         "import requests\nfrom langchain_core.language_models.llms import LLM\n\n\n"
         "class AcmeLLM(LLM):\n    def _call(self, prompt, stop=None, **kwargs):\n"
@@ -188,6 +194,8 @@ class ModelOutputExecuted(OutputFlowRule):
         ),
     )
     valid = (
+        # a raw HTTP call to another service: fetched content, not model output (AIS204's business)
+        'import requests\n\n\ndef run():\n    job = requests.get("https://ci.example.com/api/chat/next", timeout=5).json()\n    exec(job["script"])\n',
         # a class named like a model base but not LangChain's: its HTTP reply is fetched content
         "import requests\nfrom acme.plugins import LLM\n\n\n"
         "class Updater(LLM):\n    def run(self, url):\n"

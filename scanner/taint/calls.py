@@ -165,7 +165,7 @@ class CallTransfer:
     def _source_call(
         self, node: cst.Call, names: list[str], args: list, receiver: Value | None
     ) -> Taint | None:
-        for source in self._scoped(self._sources.match(names)):
+        for source in self._scoped(self._sources.match(names), node):
             if source.kind == "attribute":
                 continue
             cond: frozenset = NO_FACTS
@@ -185,9 +185,12 @@ class CallTransfer:
             return Taint(Site(source.tier, source.label, node), cond=cond)
         return None
 
-    def _scoped(self, sources: list) -> list:
-        """`sources` whose `within` holds here, those with a `within` first (they are the more
-        specific reading of the same call)."""
+    def _scoped(self, sources: list, call: cst.Call | None = None) -> list:
+        """`sources` whose `within` (and, for a call, `matching`) holds here, those with either
+        first (they are the more specific reading of the same call)."""
+        if any(source.matching for source in sources):
+            matched = [s for s in sources if s.matching and call is not None and self._argument_matches(s, call)]
+            sources = matched + [s for s in sources if not s.matching]
         scoped = [source for source in sources if source.within]
         if not scoped:
             return sources

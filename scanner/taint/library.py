@@ -123,6 +123,35 @@ class LibraryModels:
                 facts |= map_facts(Value(value.all), lambda f: mark_encoded(f, renderer)).all
         return Value(facts, type_name=renderer, instance=True)
 
+    def _argument_matches(self, source: Any, call: cst.Call) -> bool:
+        """Whether the constant text of an argument `source.matching_arguments` names matches
+        one of `source.matching` (a URL that is recognisably a model API's)."""
+        for which in source.matching_arguments:
+            arg = keyword_arg(call, which) if isinstance(which, str) else positional_arg(call, which)
+            if arg is None:
+                continue
+            text = self._constant_text(arg.value)
+            if any(re.search(pattern, text) for pattern in source.matching):
+                return True
+        return False
+
+    def _constant_text(self, node: Any) -> str:
+        """The constant text an expression spells: its value when constant, else the constant
+        parts of an f-string or a `+` concatenation, in order (the variable parts left out)."""
+        value = self._values.get(id(node))
+        if value is not None and value.const is not None:
+            return value.const
+        if isinstance(node, cst.FormattedString):
+            return "".join(
+                part.value if isinstance(part, cst.FormattedStringText) else self._constant_text(part.expression)
+                for part in node.parts
+            )
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self._constant_text(node.left) + self._constant_text(node.right)
+        if isinstance(node, cst.ConcatenatedString):
+            return self._constant_text(node.left) + self._constant_text(node.right)
+        return ""
+
     def _named_object(self, node: Any) -> bool:
         """A module, class or function the file imports (`shlex` in `shlex.split(text)`), not a
         value: its functions are not string or container methods."""
