@@ -634,8 +634,8 @@ def test_a_raw_http_call_to_a_model_api_returns_model_output() -> None:
             body = httpx.post(API, headers={}, json={"messages": [{"role": "user", "content": task}]}).json()
             exec(body["content"][0]["text"])  # <- AIS301
         def gemini(task):
-            url = f"https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent?key={os.environ['KEY']}"
-            out = requests.post(url, json={}).json()
+            key = os.environ["KEY"]
+            out = requests.post(f"https://generativelanguage.googleapis.com/v1beta/models/m:generateContent?key={key}", json={}).json()
             os.system(out["candidates"][0]["content"]["parts"][0]["text"])  # <- AIS301
         def local(task):
             base = os.environ.get("LLM_BASE", "http://localhost:8000")
