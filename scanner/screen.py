@@ -290,7 +290,9 @@ def reference_items(value: ast.expr, depth: int = 0) -> Iterator[ast.expr]:
     kind = type(value)
     if kind is ast.Name or kind is ast.Attribute:
         yield value
-    elif (kind is ast.List or kind is ast.Tuple or kind is ast.Set or kind is ast.Dict) and depth < MAX_NESTING:
+    elif (
+        kind is ast.List or kind is ast.Tuple or kind is ast.Set or kind is ast.Dict
+    ) and depth < MAX_NESTING:
         items = value.values if kind is ast.Dict else value.elts  # type: ignore[attr-defined]
         for item in items:
             yield from reference_items(item, depth + 1)
@@ -474,7 +476,9 @@ class _Values:
             found = self.expr(node.func, depth + 1)
             spelled = _getattr_constant(node)
             if spelled is not None:  # `getattr(pickle, "loads")` may be `pickle.loads`
-                found = found | self._finish([f"{base}.{spelled[1]}" for base in self.expr(spelled[0], depth + 1)])
+                found = found | self._finish(
+                    [f"{base}.{spelled[1]}" for base in self.expr(spelled[0], depth + 1)]
+                )
         else:
             found = _EMPTY
         self._exprs[key] = found

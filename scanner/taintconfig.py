@@ -10,13 +10,13 @@ import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from aisec.hooks import (
-    SafeArgument,
     CAST,
     ENCODER,
     GUARD,
     INSTRUCTION,
     REMOTE,
     ParameterSource,
+    SafeArgument,
     Sanitizer,
     Sink,
     SinkArgument,

@@ -132,7 +132,9 @@ class PickleLoad(Rule):
             "import pickle\n\n\ndef restore(path, reader=pickle.load):\n    with open(path, 'rb') as handle:\n        return reader(handle)\n",
             expect=1,
         ),
-        Example("import pickle\nCODECS = register({'pickle': [pickle.loads], 'json': [json_loads]})\n", expect=1),
+        Example(
+            "import pickle\nCODECS = register({'pickle': [pickle.loads], 'json': [json_loads]})\n", expect=1
+        ),
         Example(
             "import pickle\nobj = getattr(pickle, 'loads')(blob)\nloader = getattr(pickle, 'load')\nstate = loader(handle)\n",
             expect=2,

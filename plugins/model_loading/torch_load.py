@@ -89,7 +89,9 @@ class TorchLoadUnsafe(Rule):
         "https://github.com/pytorch/pytorch/security/advisories/GHSA-53q9-r3pm-6pq6",
     )
     invalid = (
-        Example("import torch\n\n\ndef restore(path, loader=torch.load):\n    return loader(path)\n", expect=1),
+        Example(
+            "import torch\n\n\ndef restore(path, loader=torch.load):\n    return loader(path)\n", expect=1
+        ),
         "import torch\n\nmodel = torch.load('checkpoint.pt', map_location='cpu')\n",
         "import torch\ntrainer = Trainer(callbacks=[torch.load])\n",
         "import torch as t\nLOADERS = dict(pt=t.load)\n",
@@ -173,7 +175,6 @@ class TorchLoadUnsafe(Rule):
                 "shipped inside it; only open packages you built yourself",
             )
 
-
     def visit_Parameters(self, node: libcst.Parameters) -> None:
         self._report_references(default_references(self, node))
 
@@ -187,6 +188,7 @@ class TorchLoadUnsafe(Rule):
                     "weights_only=True; pass a function or `functools.partial` that sets it",
                     confidence=confidence,
                 )
+
     def _check_load(self, node: libcst.Call, qualified: str, at: libcst.Call | None = None) -> None:
         """Judge a `torch.load` call; `at` is the `partial(...)` it stands for, when it is one
         (reported there, without a fix: the call judged is not in the tree)."""

@@ -416,9 +416,7 @@ _REMOTE_SOURCES = [
     ),
     Source("tornado.web.RequestHandler.request.body", REMOTE, "attribute", "Tornado request data"),
     *_sources(
-        tuple(
-            f"azure.functions.HttpRequest.{a}" for a in ("params", "route_params", "form", "headers")
-        ),
+        tuple(f"azure.functions.HttpRequest.{a}" for a in ("params", "route_params", "form", "headers")),
         REMOTE,
         "attribute",
         "Azure Functions request data",

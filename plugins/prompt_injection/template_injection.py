@@ -98,7 +98,9 @@ class TemplateInjection(PromptFlowRule):
         engine = self.args.constant(call_keyword(call, "template_format"))
         compiled = (flow.sink.pattern if flow.sink else "").startswith(("jinja2.", "mako."))
         if compiled:
-            detail = "the template engine compiles it and runs its expressions (server-side template injection)"
+            detail = (
+                "the template engine compiles it and runs its expressions (server-side template injection)"
+            )
         elif engine in _ENGINES:
             detail = f"with template_format={engine!r} the template engine evaluates it (server-side template injection)"
         else:

@@ -189,7 +189,9 @@ class CallTransfer:
         """`sources` whose `within` (and, for a call, `matching`) holds here, those with either
         first (they are the more specific reading of the same call)."""
         if any(source.matching for source in sources):
-            matched = [s for s in sources if s.matching and call is not None and self._argument_matches(s, call)]
+            matched = [
+                s for s in sources if s.matching and call is not None and self._argument_matches(s, call)
+            ]
             sources = matched + [s for s in sources if not s.matching]
         scoped = [source for source in sources if source.within]
         if not scoped:

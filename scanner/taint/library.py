@@ -28,7 +28,6 @@ from .values import (
 )
 from .vocabulary import CONST_PRESERVING, GET_METHODS, MUTATORS, NON_TEXT_METHODS, STRING_METHODS_KEEP
 
-
 # Template renderers that HTML-escape every value they substitute (autoescaping on by default),
 # and the parameter that names or holds the template: the values come out escaped, marked with
 # the renderer as their encoder; the template's own text comes out as it went in.
@@ -143,7 +142,9 @@ class LibraryModels:
             return value.const
         if isinstance(node, cst.FormattedString):
             return "".join(
-                part.value if isinstance(part, cst.FormattedStringText) else self._constant_text(part.expression)
+                part.value
+                if isinstance(part, cst.FormattedStringText)
+                else self._constant_text(part.expression)
                 for part in node.parts
             )
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):

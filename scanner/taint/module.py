@@ -165,7 +165,9 @@ class ModuleTaint(
             suffix = f", in `{summary.name}.{name}()`"
             if entry.role in (MESSAGES, INPUT):  # a message list passed whole: classify it here
                 parts: list = []
-                self._dispatch(FlowContext(parts, entry.sink, entry.target, []), entry.role, value, node, "", False)
+                self._dispatch(
+                    FlowContext(parts, entry.sink, entry.target, []), entry.role, value, node, "", False
+                )
                 flows += [(*part[:1], part[1] + suffix, *part[2:], remote) for part in parts]
                 continue
             facts = value.all

@@ -37,9 +37,7 @@ class SinkFlows:
                 continue
             name = self._qualified(arg.value) or dotted(arg.value)
             text = const_string(arg.value)
-            if any(
-                (name is not None and fnmatchcase(name, value)) or text == value for value in safe.values
-            ):
+            if any((name is not None and fnmatchcase(name, value)) or text == value for value in safe.values):
                 return True
         return False
 
@@ -168,7 +166,14 @@ class SinkFlows:
                     for whole in whole_params.get((func, index), ()):
                         passed = map_facts(value, lambda f: through(f, call))
                         ctx = FlowContext(out, whole.sink, whole.label, [])
-                        self._dispatch(ctx, whole.role, passed, self._argument_of(call, value), whole.what, whole.template)
+                        self._dispatch(
+                            ctx,
+                            whole.role,
+                            passed,
+                            self._argument_of(call, value),
+                            whole.what,
+                            whole.template,
+                        )
 
     def _argument_of(self, call: cst.Call, value: Value) -> Any:
         """The argument expression of `call` that evaluated to `value` (else the call)."""
