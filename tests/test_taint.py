@@ -773,63 +773,60 @@ def test_bad_config_names_the_key(table: dict[str, Any], key: str) -> None:
         catalog_from_config(table)
 
 
-def test_config_extends_the_catalog_end_to_end(run_cli: Any, tree: Any) -> None:
-    root = tree(
-        {
-            "pyproject.toml": """
-                [tool.aisec]
-                select = ["AIS2"]
-
-                [tool.aisec.taint]
-                sources = [{pattern = "acme.inbox.next_message", tier = "remote", kind = "call", label = "inbox"}]
-                sinks = [{pattern = "acme.llm.Assistant", keyword = "persona", role = "instruction"}]
-                sanitizers = ["acme.text.neutralise"]
-                """,
-            "app.py": """
-                from acme import inbox, llm, text
-
-                message = inbox.next_message()
-                llm.Assistant(persona=message)
-                llm.Assistant(persona=text.neutralise(message))
-                """,
-        }
-    )
+def config_findings(run_cli: Any, tree: Any, taint: str, app: str) -> Any:
+    """The AIS2 findings (code, line) on `app.py` with `taint` as `[tool.aisec.taint]`, and the JSON."""
+    config = '[tool.aisec]\nselect = ["AIS2"]\n\n[tool.aisec.taint]\n' + textwrap.dedent(taint)
+    root = tree({"pyproject.toml": config, "app.py": app})
     result = run_cli(["check", "--format", "json", "--no-cache", "app.py"], cwd=root)
-    found = [(f["code"], f["line"]) for f in result.json()["findings"]]
-    assert found == [("AIS201", 4)], result.err
-    assert "inbox" in result.json()["findings"][0]["message"]
+    findings = result.json()["findings"]
+    return [(f["code"], f["line"]) for f in findings], findings, result.err
+
+
+def test_config_extends_the_catalog_end_to_end(run_cli: Any, tree: Any) -> None:
+    found, findings, err = config_findings(
+        run_cli,
+        tree,
+        """
+        sources = [{pattern = "acme.inbox.next_message", tier = "remote", kind = "call", label = "inbox"}]
+        sinks = [{pattern = "acme.llm.Assistant", keyword = "persona", role = "instruction"}]
+        sanitizers = ["acme.text.neutralise"]
+        """,
+        """
+        from acme import inbox, llm, text
+
+        message = inbox.next_message()
+        llm.Assistant(persona=message)
+        llm.Assistant(persona=text.neutralise(message))
+        """,
+    )
+    assert found == [("AIS201", 4)], err
+    assert "inbox" in findings[0]["message"]
 
 
 def test_a_sink_from_config_does_not_apply_when_an_argument_has_a_safe_value(run_cli: Any, tree: Any) -> None:
-    root = tree(
-        {
-            "pyproject.toml": """
-                [tool.aisec]
-                select = ["AIS2"]
+    found, _, err = config_findings(
+        run_cli,
+        tree,
+        """
+        sources = [{pattern = "acme.inbox.next_message", tier = "remote", kind = "call"}]
+        [[tool.aisec.taint.sinks]]
+        pattern = "acme.llm.Assistant"
+        keyword = "persona"
+        role = "instruction"
+        unless = [{keyword = "mode", position = 1, values = ["quoted", "acme.llm.Mode.*"]}]
+        """,
+        """
+        from acme import inbox, llm
 
-                [tool.aisec.taint]
-                sources = [{pattern = "acme.inbox.next_message", tier = "remote", kind = "call"}]
-                [[tool.aisec.taint.sinks]]
-                pattern = "acme.llm.Assistant"
-                keyword = "persona"
-                role = "instruction"
-                unless = [{keyword = "mode", position = 1, values = ["quoted", "acme.llm.Mode.*"]}]
-                """,
-            "app.py": """
-                from acme import inbox, llm
-
-                message = inbox.next_message()
-                llm.Assistant(persona=message, mode="quoted")
-                llm.Assistant(message, llm.Mode.QUOTED, persona=message)
-                llm.Assistant(persona=message, mode="raw")
-                llm.Assistant(persona=message, mode=message)
-                llm.Assistant(persona=message)
-                """,
-        }
+        message = inbox.next_message()
+        llm.Assistant(persona=message, mode="quoted")
+        llm.Assistant(message, llm.Mode.QUOTED, persona=message)
+        llm.Assistant(persona=message, mode="raw")
+        llm.Assistant(persona=message, mode=message)
+        llm.Assistant(persona=message)
+        """,
     )
-    result = run_cli(["check", "--format", "json", "--no-cache", "app.py"], cwd=root)
-    found = [(f["code"], f["line"]) for f in result.json()["findings"]]
-    assert found == [("AIS201", 6), ("AIS201", 7), ("AIS201", 8)], result.err
+    assert found == [("AIS201", 6), ("AIS201", 7), ("AIS201", 8)], err
 
 
 def test_bad_taint_config_is_a_usage_error(run_cli: Any, tree: Any) -> None:

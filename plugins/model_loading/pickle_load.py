@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from aisec.hooks import Confidence, Example, Rule, Severity, cst
 
-from .references import default_references, referenced
+from .references import ReportsReferences, referenced
 
 if TYPE_CHECKING:
     import libcst
@@ -64,7 +64,7 @@ _PEER_PICKLES: dict[str, str] = {
 _UNPICKLERS = frozenset({"pickle.Unpickler", "_pickle.Unpickler", "dill.Unpickler"})
 
 
-class PickleLoad(Rule):
+class PickleLoad(ReportsReferences, Rule):
     code = "AIS101"
     name = "pickle-load"
     summary = "Pickle-family deserialization (pickle, dill, cloudpickle, jsonpickle, shelve, marshal, pandas.read_pickle)"
@@ -248,9 +248,6 @@ class PickleLoad(Rule):
             self.report(node, message, severity=severity)
         else:
             self._report_references(referenced(self, node, sure=_is_msgpack_unpack(qualified)))
-
-    def visit_Parameters(self, node: libcst.Parameters) -> None:
-        self._report_references(default_references(self, node))
 
     def _report_references(self, found: Iterable[tuple[Any, str, Any]]) -> None:
         for expr, target, confidence in found:

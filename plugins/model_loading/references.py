@@ -17,7 +17,7 @@ only *passes* a loader; the rule's `qualified_names` must name the loader itself
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from aisec.hooks import Confidence, cst
 
@@ -134,6 +134,17 @@ def default_references(
             target = rule.qualified_name(expr)
             if target is not None:
                 yield expr, target, Confidence.MEDIUM
+
+
+class ReportsReferences:
+    """Mixin of the rules that report loaders passed uncalled: a loader given as a parameter's
+    default is one too. The rule says, in `_report_references`, which of them it reports."""
+
+    def visit_Parameters(self, node: libcst.Parameters) -> None:
+        self._report_references(default_references(self, node))
+
+    def _report_references(self, found: Iterable[tuple[Any, str, Any]]) -> None:
+        raise NotImplementedError
 
 
 def partial_target(rule: Any, call: libcst.Call) -> tuple[str, libcst.Call] | None:

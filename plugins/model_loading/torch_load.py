@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from aisec.hooks import Applicability, Confidence, Example, Rule, Severity
 
-from .references import default_references, partial_target, referenced
+from .references import ReportsReferences, partial_target, referenced
 
 if TYPE_CHECKING:
     import libcst
@@ -27,7 +27,7 @@ _PYPROJECT_NEW = '[project]\nname = "app"\ndependencies = ["torch>=2.6", "numpy"
 _PYPROJECT_OLD = '[project]\nname = "app"\ndependencies = ["torch>=2.1,<2.6"]\n'
 
 
-class TorchLoadUnsafe(Rule):
+class TorchLoadUnsafe(ReportsReferences, Rule):
     code = "AIS102"
     name = "torch-load-unsafe"
     summary = "`torch.load` without `weights_only=True` (full unpickling), and `torch.package` importers"
@@ -174,9 +174,6 @@ class TorchLoadUnsafe(Rule):
                 "`torch.package.PackageImporter` unpickles the package's objects and imports the code "
                 "shipped inside it; only open packages you built yourself",
             )
-
-    def visit_Parameters(self, node: libcst.Parameters) -> None:
-        self._report_references(default_references(self, node))
 
     def _report_references(self, found: Iterable[tuple[Any, str, Any]]) -> None:
         for expr, target, confidence in found:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from aisec.hooks import Applicability, Confidence, Example, Rule, Severity, cst
 
-from .references import default_references, referenced
+from .references import ReportsReferences, referenced
 
 if TYPE_CHECKING:
     import libcst
@@ -43,7 +43,7 @@ ALWAYS_UNSAFE = {
 _FULL = {"yaml.full_load", "yaml.full_load_all"}
 
 
-class YamlLoad(Rule):
+class YamlLoad(ReportsReferences, Rule):
     code = "AIS105"
     name = "yaml-unsafe-load"
     summary = "YAML loaded with a loader that can construct arbitrary Python objects"
@@ -141,9 +141,6 @@ class YamlLoad(Rule):
                     node,
                     "ruamel.yaml `YAML(typ='unsafe')` constructs arbitrary Python objects; use typ='safe'",
                 )
-
-    def visit_Parameters(self, node: libcst.Parameters) -> None:
-        self._report_references(default_references(self, node))
 
     def _check_references(self, node: libcst.Call) -> None:
         """A loader passed uncalled (`dict(loader=yaml.load)`, `map(yaml.unsafe_load, files)`)."""
