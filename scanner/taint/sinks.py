@@ -204,9 +204,8 @@ class SinkFlows:
         if value.keys is not None and value.items is None and role == INPUT:
             self._message(ctx, value, node, path, template, role)
             return
-        facts = value.facts
-        if value.items is None:  # a parameter passed whole: its callers' arguments decide (`_whole_params`)
-            facts = frozenset(f for f in facts if not isinstance(f, Param))
+        # a parameter passed whole (or its list extended): its callers' arguments decide (`_whole_params`)
+        facts = frozenset(f for f in value.facts if not _passed_whole(f))
         if facts:
             if value.items is not None or role == MESSAGES:
                 ctx.add(
@@ -301,10 +300,13 @@ class WholeParam:
 
 
 def _whole(value: Value | None) -> list[tuple[int, int]]:
-    """The parameters `value` is, whole (not inside a list or dict built here)."""
-    if value is None or value.items is not None:
-        return []
-    return [(f.func, f.index) for f in value.facts if isinstance(f, Param)]
+    """The parameters `value` holds whole (`messages`, `messages + [...]`), not spliced into text
+    nor encoded, and not inside a list or dict built here."""
+    return [(f.func, f.index) for f in value.facts if _passed_whole(f)] if value is not None else []
+
+
+def _passed_whole(fact: Any) -> bool:
+    return isinstance(fact, Param) and not fact.spliced and not fact.encoded
 
 
 @dataclass
