@@ -419,7 +419,7 @@ def test_argument_lists_whose_program_runs_its_arguments_are_medium() -> None:
         name = client.responses.create(model="m", input="x").output_text
         subprocess.run(["git", "checkout", name])
         subprocess.run(name, shell=True)
-        subprocess.run(["/usr/bin/env", name])
+        subprocess.run(["/usr/bin/xargs", name])
         subprocess.run(("pip", "install", name))
         subprocess.run(args=["xargs", "-n1", name])
         """
@@ -460,6 +460,31 @@ def test_interpreters_and_model_chosen_argument_lists_are_high() -> None:
         (12, Severity.HIGH),
         (13, Severity.HIGH),  # a starred list: the model may choose where its words land
         (14, Severity.HIGH),
+    ]
+
+
+def test_a_launcher_is_judged_by_the_program_it_launches() -> None:
+    findings = scan(
+        """
+        import subprocess
+        from openai import OpenAI
+        client = OpenAI()
+        text = client.responses.create(model="m", input="x").output_text
+        subprocess.run(["/usr/bin/env", "bash", "-c", text])
+        subprocess.run(["timeout", "5s", "python3", "-c", text])
+        subprocess.run(["sudo", "-u", "bob", "sh", "-c", text])
+        subprocess.run(["nice", text])
+        subprocess.run(["env", "LANG=C", "git", "commit", "-m", text])
+        subprocess.run(["env", "LANG=C", "echo", text])
+        subprocess.run(["timeout", "5", "notify-send", text])
+        """
+    )
+    assert [(f.location.line, f.severity) for f in findings] == [
+        (6, Severity.HIGH),
+        (7, Severity.HIGH),
+        (8, Severity.HIGH),
+        (9, Severity.HIGH),
+        (10, Severity.MEDIUM),
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from aisec.hooks import Confidence, Example, Severity, SinkFlow
@@ -56,14 +57,23 @@ _INTERPRETERS = frozenset(
     }
 )  # fmt: skip
 _CODE_FLAGS = frozenset({"-c", "-e", "--eval", "-Command", "-command", "eval", "-r"})
-# Programs whose arguments can run other programs or code: launchers (`env`, `sudo`, `xargs`,
-# `ssh`), options that run commands (`git -c core.sshCommand=`, `find -exec`, `tar
-# --checkpoint-action=`, `rsync -e`), and package installers (installing runs the package's code).
+# Launchers run the program their first operand names (`["env", "bash", "-c", text]` is bash):
+# their options, `NAME=value` settings and durations come before it.
+_LAUNCHERS = frozenset(
+    {
+        "env", "sudo", "doas", "nohup", "nice", "ionice", "stdbuf", "time", "timeout", "setsid",
+        "chrt", "taskset", "unbuffer", "exec",
+    }
+)  # fmt: skip
+_LAUNCHER_SETTING = re.compile(r"^(?:-.*|\w+=.*|\d+(?:\.\d+)?[smhd]?)$")
+# Programs whose arguments can run other programs or code: launchers of whole command lines
+# (`xargs`, `ssh`, `su -c`, `watch`), options that run commands (`git -c core.sshCommand=`,
+# `find -exec`, `tar --checkpoint-action=`, `rsync -e`), and package installers (installing runs
+# the package's code).
 _CODE, _RUNNER, _PLAIN = "code", "runner", "plain"
 _ARGUMENT_RUNNERS = frozenset(
     {
-        "env", "sudo", "doas", "su", "runuser", "chroot", "xargs", "timeout", "nohup", "nice",
-        "ionice", "stdbuf", "time", "watch", "flock", "setsid", "ssh", "git", "find", "tar",
+        "su", "runuser", "chroot", "xargs", "watch", "flock", "ssh", "git", "find", "tar",
         "rsync", "zip", "docker", "podman", "kubectl", "make", "pip", "pip3", "uv", "uvx", "pipx",
         "npm", "npx", "pnpm", "yarn", "gem", "cargo", "go", "conda",
     }
@@ -111,10 +121,11 @@ class ModelOutputExecuted(OutputFlowRule):
         "with the model's text decides: a fixed program that takes it as a plain argument "
         "(`['echo', text]`, `['python', 'report.py', text]`) runs no code of the model's and is not "
         "reported; an interpreter given it as code or as its script (`['python', '-c', text]`, "
-        "`['bash', '-c', text]`, `['sh', text]`, `['awk', text]`) is high; a program whose "
-        "arguments can run commands (launchers such as `env`, `sudo`, `xargs`, `ssh`; `git -c "
-        "core.sshCommand=`, `find -exec`, `tar --checkpoint-action=`, `rsync -e`; package "
-        "installers such as `pip install`) is medium. A list the model chose whole "
+        "`['bash', '-c', text]`, `['sh', text]`, `['awk', text]`) is high; a launcher (`env`, "
+        "`sudo`, `timeout`, `nice`, ...) is judged by the program it launches; a program whose "
+        "arguments can run commands (`xargs`, `ssh`, `su`; `git -c core.sshCommand=`, `find "
+        "-exec`, `tar --checkpoint-action=`, `rsync -e`; package installers such as `pip "
+        "install`) is medium. A list the model chose whole "
         "(`shlex.split(text)`, `[text, ...]`) is high." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
@@ -278,21 +289,34 @@ class ModelOutputExecuted(OutputFlowRule):
         )
         if not isinstance(first, (libcst.List, libcst.Tuple)) or not first.elements:
             return None
-        elements = [element.value for element in first.elements]
-        program = self.args.constant(elements[0])
-        if not isinstance(program, str) or any(isinstance(e, libcst.StarredElement) for e in first.elements):
+        if any(isinstance(e, libcst.StarredElement) for e in first.elements):
             return None
+        return self._command_kind([self.args.constant(element.value) for element in first.elements])
+
+    def _command_kind(self, words: list[Any]) -> str:
+        """What a command line does with its words that are not constants (the model's text)."""
+        program = words[0] if words else None
+        if not isinstance(program, str):
+            return _CODE  # the model chooses the program
         program = program.rsplit("/", 1)[-1]
+        if program in _LAUNCHERS:
+            rest = words[1:]
+            while rest and isinstance(rest[0], str) and _LAUNCHER_SETTING.match(rest[0]):
+                rest = rest[1:]
+            # an option's value may come first (`sudo -u bob bash -c ...`): any constant word
+            # after the settings may be the program; the most dangerous reading counts
+            starts = [0] + [i for i, word in enumerate(rest) if i and isinstance(word, str)]
+            kinds = {self._command_kind(rest[i:]) for i in starts} if rest else {_PLAIN}
+            return next(kind for kind in (_CODE, _RUNNER, _PLAIN) if kind in kinds)
         if program in _ARGUMENT_RUNNERS:
             return _RUNNER
         if program not in _INTERPRETERS:
             return _PLAIN
-        operands = [e for e in elements[1:] if not str(self.args.constant(e)).startswith("-")]
-        words = [self.args.constant(e) for e in elements[1:]]
-        if any(w in _CODE_FLAGS for w in words):
+        if any(w in _CODE_FLAGS for w in words[1:]):
             return _CODE
         # the first operand is the script: a constant one receives the model's text as arguments
-        return _PLAIN if operands and isinstance(self.args.constant(operands[0]), str) else _CODE
+        operands = [w for w in words[1:] if not (isinstance(w, str) and w.startswith("-"))]
+        return _PLAIN if operands and isinstance(operands[0], str) else _CODE
 
     def advice(self, flow: SinkFlow) -> str:
         return (
