@@ -135,7 +135,9 @@ class ParameterSource:
     Its parameters named in `params` (all but `self`/`cls` when empty) are then sources, except
     those annotated with a non-text type (`int`, `float`, `bool`, `Literal[...]`, an enum, ...) or
     whose annotation or default call matches one of `exclude` (`fastapi.Depends`,
-    `fastapi.Request`). With `type`, a matching parameter is not data itself but an object of that
+    `fastapi.Request`); with `annotated`, only those whose annotation or default call matches one
+    of its patterns count (`fastapi.UploadFile`). With `type`, a matching parameter is not data
+    itself but an object of that
     qualified type (a Django view's `request` is a `django.http.HttpRequest`): the catalog's
     `Source`s on that type's attributes (`django.http.HttpRequest.POST`) yield the data.
     """
@@ -150,6 +152,7 @@ class ParameterSource:
     exclude: tuple[str, ...] = ()
     type: str = ""
     label: str = ""
+    annotated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -636,6 +636,11 @@ _GRADIO_EVENTS = tuple(
     for event in ("click", "submit", "change", "input", "upload", "select", "then", "blur", "stop_recording")
 )
 
+_UPLOAD_FILES = (
+    "fastapi.UploadFile",
+    "fastapi.datastructures.UploadFile",
+    "starlette.datastructures.UploadFile",
+)
 PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     # FastAPI: every handler parameter is request data unless typed as a non-text scalar or it is
     # an injected object (Depends, Request, sessions). Decorators match as written too, so routers
@@ -655,8 +660,17 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
             "starlette.*",
             "sqlalchemy.*",
             "sqlmodel.Session",
+            *_UPLOAD_FILES,
         ),
         label="FastAPI request parameter",
+    ),
+    # FastAPI: an uploaded file is a document (indirect content, as Flask's `request.files`)
+    ParameterSource(
+        tier=INDIRECT,
+        decorators=("fastapi.FastAPI.*", "fastapi.APIRouter.*", *_ROUTE_DECORATORS),
+        requires_import=("fastapi",),
+        annotated=_UPLOAD_FILES,
+        label="an uploaded file",
     ),
     # Flask / Quart route parameters (`<int:id>` converters are not text)
     ParameterSource(

@@ -33,7 +33,8 @@ class IndirectInjection(PromptFlowRule):
     description = (
         "Content the application did not write and an attacker may have: HTTP responses "
         "(`requests`, `httpx`, `urllib`, `aiohttp`), files read from non-constant paths, uploaded "
-        "files (Streamlit `file_uploader`, Flask `request.files`, Django `request.FILES`: a "
+        "files (Streamlit `file_uploader`, Flask `request.files`, Django `request.FILES`, FastAPI "
+        "`UploadFile` parameters: a "
         "document whoever uploads it may not have written, unlike the text a user types), database "
         "rows (DB-API `fetch*`, SQLAlchemy, Django ORM, MongoDB), retrieved documents (vector "
         "store searches, retrievers, LangChain/LlamaIndex loaders, `page_content`, search tools). "
@@ -72,6 +73,11 @@ class IndirectInjection(PromptFlowRule):
         "https://arxiv.org/abs/2302.12173",
     )
     invalid = (
+        # a FastAPI upload in the instructions (the other parameters are request data: AIS201)
+        Example(
+            'from fastapi import FastAPI, UploadFile\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\n\n\n@app.post("/review")\nasync def review(policy: UploadFile, question: str):\n    text = (await policy.read()).decode()\n    return client.chat.completions.create(\n        model="gpt-4o-mini",\n        messages=[{"role": "system", "content": f"Follow this policy: {text}"}, {"role": "user", "content": question}],\n    )\n',
+            expect=1,
+        ),
         # an uploaded document in the instructions
         Example(
             'import streamlit as st\nfrom google import genai\nfrom google.genai import types\n\nclient = genai.Client()\nuploaded = st.file_uploader("Reference document")\nquestion = st.chat_input("Ask")\nif question and uploaded is not None:\n    reference = uploaded.read().decode("utf-8")\n    client.models.generate_content(\n        model="gemini-2.5-flash",\n        contents=question,\n        config=types.GenerateContentConfig(system_instruction="Reference:\\n" + reference),\n    )\n',
