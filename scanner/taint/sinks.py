@@ -134,13 +134,16 @@ class SinkFlows:
         if found is not None:
             return found
         found = self._whole = {}
+        self._whole_sites: dict[int, list] = {}  # call -> (function, its arguments) of the calls below
         work: list[tuple[tuple[int, int], WholeParam]] = []
-        for key, record in self._sink_calls.items():
+        for call_id, record in self._sink_calls.items():
             for sink, label in record.sinks:
                 for argument in sink.arguments:
                     if argument.role not in (MESSAGES, INPUT):
                         continue
-                    for _, value, what in self._sink_arguments(self._flow_calls[key], record.args, argument):
+                    for _, value, what in self._sink_arguments(
+                        self._flow_calls[call_id], record.args, argument
+                    ):
                         whole = WholeParam(argument.role, argument.template, sink, label, what)
                         work += [(key, whole) for key in _whole(value)]
         while work:
@@ -150,6 +153,9 @@ class SinkFlows:
             found[key].append(whole)
             for call, mapping in self._sites.get(key[0], ()):
                 self._flow_calls[id(call)] = call
+                sites = self._whole_sites.setdefault(id(call), [])
+                if not any(mapping is m for _, m in sites):
+                    sites.append((key[0], mapping))
                 argument = mapping.get(key[1])
                 work += [(outer, whole) for outer in _whole(argument)] if argument is not None else []
         return found
@@ -158,22 +164,19 @@ class SinkFlows:
         """Flows of a call of a local function that passes a parameter whole to a message-list
         or prompt argument: this call's argument, classified as that argument (reported here)."""
         whole_params = self._whole_params()
-        for func, sites in self._sites.items():
-            for site, mapping in sites:
-                if site is not call:
-                    continue
-                for index, value in mapping.items():
-                    for whole in whole_params.get((func, index), ()):
-                        passed = map_facts(value, lambda f: through(f, call))
-                        ctx = FlowContext(out, whole.sink, whole.label, [])
-                        self._dispatch(
-                            ctx,
-                            whole.role,
-                            passed,
-                            self._argument_of(call, value),
-                            whole.what,
-                            whole.template,
-                        )
+        for func, mapping in self._whole_sites.get(id(call), ()):
+            for index, value in mapping.items():
+                for whole in whole_params.get((func, index), ()):
+                    passed = map_facts(value, lambda f: through(f, call))
+                    ctx = FlowContext(out, whole.sink, whole.label, [])
+                    self._dispatch(
+                        ctx,
+                        whole.role,
+                        passed,
+                        self._argument_of(call, value),
+                        whole.what,
+                        whole.template,
+                    )
 
     def _argument_of(self, call: cst.Call, value: Value) -> Any:
         """The argument expression of `call` that evaluated to `value` (else the call)."""
