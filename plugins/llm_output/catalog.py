@@ -90,6 +90,11 @@ LLM_API_URLS = (
     r":(?:stream)?[gG]enerateContent\b",
 )
 
+# Model APIs are called with POST (or a generic `request(method, url)`): only these calls are
+# read for a model API's URL, which keeps the prefilter's source tokens selective (`get` is
+# everywhere).
+_API_CALLS = tuple(call for call in HTTP_CALLS if call.rsplit(".", 1)[-1] in ("post", "request"))
+
 SOURCES: tuple[Source, ...] = (
     # A raw HTTP call to a model API's URL returns the model's reply.
     *(
@@ -101,7 +106,7 @@ SOURCES: tuple[Source, ...] = (
             matching=LLM_API_URLS,
             matching_arguments=(0, 1, "url"),
         )
-        for pattern in HTTP_CALLS
+        for pattern in _API_CALLS
     ),
     # A LangChain model integration's own HTTP call to its provider returns the model's reply.
     *(
