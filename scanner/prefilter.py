@@ -19,9 +19,11 @@ The text is searched as Python reads identifiers: NFKC-normalised when it is not
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+TYPE_CHECKING = False  # imported by the pre-commit fast path, which loads neither `typing` nor the hooks
+if TYPE_CHECKING:
+    from typing import Iterable, Mapping, Sequence
 
-from aisec.hooks import Rule
+    from aisec.hooks import Rule
 
 MARKER_PREFIX = "@taint:"
 
