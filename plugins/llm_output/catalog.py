@@ -19,6 +19,7 @@ from aisec.hooks import (
     ENCODER,
     LLM_OUTPUT,
     ParameterSource,
+    SafeArgument,
     Sanitizer,
     Sink,
     SinkArgument,
@@ -64,7 +65,50 @@ _LANGCHAIN_PROVIDERS = (
 )
 _RUNNABLE_METHODS = ("invoke", "ainvoke", "batch", "abatch", "predict", "apredict", "run", "arun")
 
+# URLs that are recognisably a model API's: a raw HTTP call there returns the model's reply.
+LLM_API_URLS = (
+    r"api\.openai\.com",
+    r"\.openai\.azure\.com",
+    r"api\.anthropic\.com",
+    r"generativelanguage\.googleapis\.com",
+    r"aiplatform\.googleapis\.com/.*:(?:stream)?[gG]enerateContent",
+    r"api\.mistral\.ai",
+    r"api\.cohere\.(?:ai|com)",
+    r"api\.groq\.com",
+    r"api\.together\.(?:xyz|ai)",
+    r"api\.deepseek\.com",
+    r"api\.fireworks\.ai",
+    r"api\.perplexity\.ai",
+    r"api\.x\.ai",
+    r"openrouter\.ai/api",
+    r"api-inference\.huggingface\.co",
+    r"router\.huggingface\.co",
+    r"bedrock-runtime\.[\w.-]*amazonaws\.com",
+    r":11434(?:/|$)",  # Ollama's port
+    r"ollama[\w.-]*(?::\d+)?/api/(?:generate|chat)\b",
+    r"/v1/chat/completions\b",  # OpenAI-compatible servers (vLLM, llama.cpp, LM Studio, ...)
+    r"/v1/completions\b",
+    r":(?:stream)?[gG]enerateContent\b",
+)
+
+# Model APIs are called with POST (or a generic `request(method, url)`): only these calls are
+# read for a model API's URL, which keeps the prefilter's source tokens selective (`get` is
+# everywhere).
+_API_CALLS = tuple(call for call in HTTP_CALLS if call.rsplit(".", 1)[-1] in ("post", "request"))
+
 SOURCES: tuple[Source, ...] = (
+    # A raw HTTP call to a model API's URL returns the model's reply.
+    *(
+        Source(
+            pattern,
+            LLM_OUTPUT,
+            "call",
+            "the model API's reply",
+            matching=LLM_API_URLS,
+            matching_arguments=(0, 1, "url"),
+        )
+        for pattern in _API_CALLS
+    ),
     # A LangChain model integration's own HTTP call to its provider returns the model's reply.
     *(
         Source(pattern, LLM_OUTPUT, "call", "the model API's reply", within=LANGCHAIN_MODEL_BASES)
@@ -243,6 +287,7 @@ _PATH_METHODS = tuple(
         "hardlink_to",
     )
 )
+_YAML_SAFE_LOADERS = ("yaml.SafeLoader", "yaml.CSafeLoader", "yaml.BaseLoader", "yaml.CBaseLoader")
 
 SINKS: tuple[Sink, ...] = (
     # AIS301: code and command execution
@@ -325,13 +370,20 @@ SINKS: tuple[Sink, ...] = (
             "cloudpickle.loads",
             "marshal.loads",
             "jsonpickle.decode",
-            "yaml.load",
             "yaml.unsafe_load",
             "yaml.full_load",
-            "yaml.load_all",
             "yaml.unsafe_load_all",
         ),
         DESERIALIZE,
+    ),
+    # PyYAML's safe loaders build plain data only (the `Loader` is the second parameter)
+    *(
+        Sink(
+            pattern,
+            (SinkArgument(DESERIALIZE, None, 0),),
+            unless=(SafeArgument("Loader", _YAML_SAFE_LOADERS, position=1),),
+        )
+        for pattern in ("yaml.load", "yaml.load_all")
     ),
     *_sink(("builtins.open", "pathlib.Path", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"), PATH),
     *_sink(("pathlib.Path", "pathlib.PurePath"), PATH, None, None),  # every part: `Path(base, name)`
@@ -455,6 +507,15 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "xml.sax.saxutils.escape",
             "xml.sax.saxutils.quoteattr",
             *_HTML_ESCAPERS,
+            # autoescaping template renderers: the engine marks the values they substitute
+            "flask.render_template",
+            "flask.templating.render_template",
+            "flask.render_template_string",
+            "flask.templating.render_template_string",
+            "django.shortcuts.render",
+            "django.template.loader.render_to_string",
+            "starlette.templating.Jinja2Templates.TemplateResponse",
+            "fastapi.templating.Jinja2Templates.TemplateResponse",
         }
     ),
     URL: frozenset(

@@ -43,7 +43,11 @@ class ModelOutputAsHtml(OutputFlowRule):
         "and model text *returned* by a Flask/Quart view as a string "
         "(an f-string, a name, a helper's or `markdown.markdown`'s result: Flask serves it as "
         "text/html) or by a FastAPI route declared with `response_class=HTMLResponse`. A dict, "
-        "`jsonify(...)` or `render_template(...)` (autoescaped) returned by a view is not HTML. Chat UIs that "
+        "`jsonify(...)` returned by a view is not HTML. Autoescaping renderers escape every value "
+        "they substitute: Flask `render_template` and `render_template_string` (the template's own "
+        "text is not escaped: model text spliced into it is reported, and neither is a value the "
+        "template marks `|safe` or puts in an `autoescape false` block), Django `render` and "
+        "`render_to_string`, Starlette/FastAPI `Jinja2Templates.TemplateResponse`. Chat UIs that "
         "render the model's markdown as HTML are the usual case.\n\n"
         "Escaped or sanitised text is not reported: `html.escape`, `markupsafe.escape`, "
         "Django's `escape`/`conditional_escape`/`strip_tags`, Tornado's `xhtml_escape`, the "
@@ -94,6 +98,11 @@ class ModelOutputAsHtml(OutputFlowRule):
         'import markdown\nfrom flask import Flask, request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napp = Flask(__name__)\n\n\n@app.get("/answer")\ndef answer():\n    return markdown.markdown(ask(request.args["q"]))\n',
         # a FastAPI route declared to answer HTML
         'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napi = FastAPI()\n\n\n@api.get("/card", response_class=HTMLResponse)\ndef card(topic: str):\n    return f"<div class=\'card\'>{ask(topic)}</div>"\n',
+        # model text spliced into the template itself is not escaped by the renderer
+        Example(
+            'from flask import Flask, render_template_string\nfrom openai import OpenAI\n\nclient = OpenAI()\napp = Flask(__name__)\n\n\n@app.post("/summary")\ndef summary():\n    text = client.responses.create(model="gpt-4.1", input="Summarise").output_text\n    page = render_template_string("<h2>Summary</h2>" + text, title="Summary")\n    return page\n\n\n@app.post("/card")\ndef card():\n    text = client.responses.create(model="gpt-4.1", input="A card").output_text\n    return render_template_string("<section>{{ body|safe }}</section>", body=text)\n',
+            expect=2,
+        ),
         # a Tornado handler writing text (text/html by default)
         'import tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write(ask(self.get_argument("q")))\n',
         'from aiohttp import web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nasync def card(request):\n    text = ask(request.query["topic"])\n    return web.Response(text=f"<div>{text}</div>", content_type="text/html")\n',
@@ -101,6 +110,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef handler(event, context):\n    answer = ask(event["body"])\n    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": "<main>" + answer + "</main>"}\n',
     )
     valid = (
+        # autoescaping renderers: the model text is a value, escaped where it is substituted
+        'from django.http import HttpResponse\nfrom django.template.loader import render_to_string\nfrom flask import Flask, render_template_string\nfrom openai import OpenAI\n\nclient = OpenAI()\napp = Flask(__name__)\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\n@app.post("/summary")\ndef summary():\n    page = render_template_string("<h2>Summary</h2><p>{{ s }}</p>", s=ask("Summarise"))\n    return page\n\n\ndef card(request):\n    return HttpResponse(render_to_string("card.html", {"body": ask("A card")}))\n',
         # escaped
         'import html\n\nimport streamlit as st\nfrom openai import OpenAI\n\nclient = OpenAI()\nresp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])\nst.markdown(f"<div class=answer>{html.escape(resp.choices[0].message.content)}</div>", unsafe_allow_html=True)\n',
         # Streamlit escapes by default

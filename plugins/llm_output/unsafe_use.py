@@ -46,7 +46,9 @@ class ModelOutputUnsafeUse(OutputFlowRule):
     description = (
         "Text an LLM returned decides what the application loads, opens, fetches or calls:\n\n"
         "- deserialised with `pickle.loads`, `dill`/`cloudpickle`, `marshal.loads`, "
-        "`jsonpickle.decode`, `yaml.load`/`unsafe_load`/`full_load` (high severity);\n"
+        "`jsonpickle.decode`, `yaml.load`/`unsafe_load`/`full_load` (high severity; `yaml.load` "
+        "with `Loader=yaml.SafeLoader` or `yaml.BaseLoader`, C versions too, builds plain data and "
+        "is not reported);\n"
         "- used as a file path: `open()`, `pathlib.Path(...)` (any part), `os.remove`, "
         "`shutil.rmtree`, `shutil.copy`/`move`, `os.rename`, a path object's own methods "
         "(`(base / name).write_text(...)`, `.write_bytes`, `.unlink`, ...), the path of a pandas "
@@ -88,6 +90,11 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         'import requests\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef research(topic):\n    url = llm.invoke(f"Give one URL with facts about {topic}. Reply with the URL only.").content.strip()\n    return requests.get(url, timeout=10).text\n',
         # file write path
         'import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef save_note(note):\n    msg = client.messages.create(model="claude-sonnet-4-5", max_tokens=50, messages=[{"role": "user", "content": f"File name for this note: {note}"}])\n    with open(msg.content[0].text, "w") as handle:\n        handle.write(note)\n',
+        # a loader that is not a safe one keeps the sink (FullLoader, a variable, an unsafe default)
+        Example(
+            'import ollama\nimport yaml\n\n\ndef plan(goal, loader):\n    reply = ollama.generate(model="llama3", prompt=f"A YAML plan for: {goal}")["response"]\n    return yaml.load(reply, Loader=yaml.FullLoader), yaml.load(reply, loader), yaml.load_all(reply, Loader=yaml.UnsafeLoader)\n',
+            expect=3,
+        ),
         # yaml.load of model output
         'import ollama\nimport yaml\n\n\ndef plan(goal):\n    reply = ollama.generate(model="llama3", prompt=f"A YAML plan for: {goal}")\n    return yaml.load(reply["response"], Loader=yaml.Loader)\n',
         # import_module
@@ -112,6 +119,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         'import json\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef search(query):\n    return []\n\n\nHANDLERS = {"search": search}\n\n\ndef step(messages):\n    resp = client.chat.completions.create(model="gpt-4o", messages=messages)\n    call = resp.choices[0].message.tool_calls[0]\n    return HANDLERS[call.function.name](**json.loads(call.function.arguments))\n',
         # fixed host: the model picks the query only
         'import requests\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef lookup(question):\n    term = client.responses.create(model="gpt-4.1", input=question).output_text\n    return requests.get(f"https://en.wikipedia.org/w/index.php?search={term}", timeout=10).text\n',
+        # a safe loader given to yaml.load, by keyword or position
+        'import ollama\nimport yaml\nfrom yaml import CSafeLoader\n\n\ndef plan(goal):\n    reply = ollama.generate(model="llama3", prompt=f"A YAML plan for: {goal}")["response"]\n    steps = yaml.load(reply, Loader=yaml.SafeLoader)\n    return steps, list(yaml.load_all(reply, CSafeLoader))\n',
         # yaml.safe_load and json are data parsers
         'import json\n\nimport ollama\nimport yaml\n\n\ndef plan(goal):\n    reply = ollama.generate(model="llama3", prompt=f"A YAML plan for: {goal}")\n    return yaml.safe_load(reply["response"]), json.loads(reply["response"])\n',
         # constant file path, model text is the content

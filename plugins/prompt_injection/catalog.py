@@ -238,6 +238,18 @@ _LANGCHAIN = [
         ),
         _arg(TEMPLATE, "template", 0),
     ),
+    # Template engines compile their first argument: data there is the template itself (and, for
+    # jinja2 and Mako, expressions that run in the process). What they render is a prompt or a
+    # page: either way the template text must be the application's.
+    *_sinks(
+        (
+            "jinja2.Template",
+            "jinja2.Environment.from_string",
+            "jinja2.*Environment.from_string",
+            "mako.template.Template",
+        ),
+        _arg(TEMPLATE, "source", 0),
+    ),
     *_sinks(
         ("langchain*.SystemMessagePromptTemplate.from_template",),
         _arg(INSTRUCTION, "template", 0, template=True),
@@ -317,9 +329,9 @@ def _sources(patterns: tuple[str, ...], tier: str, kind: str, label: str, **extr
     return [Source(pattern, tier, kind, label, **extra) for pattern in patterns]  # type: ignore[arg-type]
 
 
-_FLASK_DATA = ("args", "form", "values", "json", "data", "files", "headers", "cookies", "view_args", "stream")
+_FLASK_DATA = ("args", "form", "values", "json", "data", "headers", "cookies", "view_args", "stream")
 _FLASK_URL = ("url", "base_url", "full_path", "path", "query_string")
-_DJANGO_DATA = ("GET", "POST", "body", "FILES", "headers", "COOKIES", "META", "data", "query_params", "path")
+_DJANGO_DATA = ("GET", "POST", "body", "headers", "COOKIES", "META", "data", "query_params", "path")
 _STARLETTE_DATA = ("query_params", "path_params", "headers", "cookies", "url")
 _STARLETTE_CALLS = ("json", "form", "body", "stream")
 _WEBSOCKET_CALLS = ("receive_text", "receive_json", "receive_bytes", "iter_text", "iter_json")
@@ -532,9 +544,7 @@ _REMOTE_SOURCES = [
         "chat message",
     ),
     *_sources(
-        tuple(
-            f"azure.functions.HttpRequest.{a}" for a in ("params", "route_params", "form", "files", "headers")
-        ),
+        tuple(f"azure.functions.HttpRequest.{a}" for a in ("params", "route_params", "form", "headers")),
         REMOTE,
         "attribute",
         "Azure Functions request data",
@@ -554,7 +564,6 @@ _REMOTE_SOURCES = [
                     "text_input",
                     "text_area",
                     "chat_input",
-                    "file_uploader",
                     "camera_input",
                     "audio_input",
                 )
@@ -602,6 +611,20 @@ LANGCHAIN_MODEL_BASES = tuple(
     for name in ("BaseChatModel", "SimpleChatModel", "BaseLLM", "LLM", "BaseLanguageModel")
 )
 _INDIRECT_SOURCES = [
+    # Uploaded files are documents: whoever uploads one may not have written it (a CV, an invoice,
+    # a web page saved as PDF), so instructions in it are indirect injection (AIS204), like a
+    # fetched page; the text a user types is remote data.
+    *_sources(
+        (
+            *(f"{m}.request.files" for m in ("flask", "quart")),
+            *(f"{t}.FILES" for t in ("django.http.HttpRequest", "rest_framework.request.Request")),
+            "azure.functions.HttpRequest.files",
+        ),
+        INDIRECT,
+        "attribute",
+        "an uploaded file",
+    ),
+    *_sources(("streamlit.*file_uploader",), INDIRECT, "call", "an uploaded file"),
     *_sources(
         (*HTTP_CALLS, "trafilatura.fetch_url"),
         INDIRECT,
@@ -779,6 +802,11 @@ _GRADIO_EVENTS = tuple(
     for event in ("click", "submit", "change", "input", "upload", "select", "then", "blur", "stop_recording")
 )
 
+_UPLOAD_FILES = (
+    "fastapi.UploadFile",
+    "fastapi.datastructures.UploadFile",
+    "starlette.datastructures.UploadFile",
+)
 PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     # FastAPI: every handler parameter is request data unless typed as a non-text scalar or it is
     # an injected object (Depends, Request, sessions). Decorators match as written too, so routers
@@ -798,8 +826,17 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
             "starlette.*",
             "sqlalchemy.*",
             "sqlmodel.Session",
+            *_UPLOAD_FILES,
         ),
         label="FastAPI request parameter",
+    ),
+    # FastAPI: an uploaded file is a document (indirect content, as Flask's `request.files`)
+    ParameterSource(
+        tier=INDIRECT,
+        decorators=("fastapi.FastAPI.*", "fastapi.APIRouter.*", *_ROUTE_DECORATORS),
+        requires_import=("fastapi",),
+        annotated=_UPLOAD_FILES,
+        label="an uploaded file",
     ),
     # Flask / Quart route parameters (`<int:id>` converters are not text)
     ParameterSource(

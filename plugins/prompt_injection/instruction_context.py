@@ -22,7 +22,7 @@ class UntrustedInstructions(PromptFlowRule):
         "Request data (Flask, Quart, Django, FastAPI and Litestar handler parameters, Starlette, "
         "Tornado, aiohttp, Sanic, Falcon, Bottle, AWS Lambda events, Slack/e-mail payloads, "
         "discord.py and Telegram commands and messages, MCP tool arguments, Chainlit, Streamlit "
-        "and Gradio inputs) or command-line input "
+        "and Gradio inputs; uploaded files are documents, AIS204) or command-line input "
         "that reaches the *instruction context* of an LLM call: a `system` or `developer` message "
         "(OpenAI, Anthropic, Mistral, LiteLLM, Ollama, Cohere v2, Bedrock `converse`, "
         'transformers/vLLM chat templates, LangChain `SystemMessage` and `("system", ...)` '
@@ -80,6 +80,8 @@ class UntrustedInstructions(PromptFlowRule):
         'import falcon\nfrom anthropic import Anthropic\n\nclient = Anthropic()\n\n\nclass Persona:\n    def on_post(self, req, resp):\n        data = req.get_media()\n        msg = client.messages.create(\n            model="claude-sonnet-4-5",\n            max_tokens=300,\n            system=f"You are {data[\'persona\']}.",\n            messages=[{"role": "user", "content": data["q"]}],\n        )\n        resp.media = {"answer": msg.content[0].text}\n',
     )
     valid = (
+        # an uploaded document is indirect content: AIS204 reports it, not this rule
+        'import anthropic\nfrom flask import Flask, request\n\napp = Flask(__name__)\nclient = anthropic.Anthropic()\n\n\n@app.post("/review")\ndef review():\n    policy = request.files["policy"].read().decode()\n    return client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=500, system=f"Follow this policy: {policy}",\n        messages=[{"role": "user", "content": request.form["question"]}],\n    ).content[0].text\n',
         'from flask import Flask, request\nfrom openai import OpenAI\n\napp = Flask(__name__)\nclient = OpenAI()\n\n\n@app.post("/chat")\ndef chat():\n    reply = client.chat.completions.create(\n        model="gpt-4o",\n        messages=[\n            {"role": "system", "content": "You are a helpful assistant."},\n            {"role": "user", "content": request.form["question"]},\n        ],\n    )\n    return reply.choices[0].message.content\n',
         'import anthropic\nfrom flask import abort, request\n\nclient = anthropic.Anthropic()\nPERSONAS = {"pirate", "butler"}\n\n\ndef answer():\n    persona = request.args["persona"]\n    if persona not in PERSONAS:\n        abort(400)\n    return client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=512, system=f"Act as a {persona}.", messages=[{"role": "user", "content": "Hi"}]\n    )\n',
         'from fastapi import FastAPI\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\n\n\n@app.get("/summary")\ndef summary(words: int, text: str):\n    return client.responses.create(model="gpt-4.1", instructions=f"Summarise in at most {words} words.", input=text)\n',

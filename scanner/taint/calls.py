@@ -118,7 +118,7 @@ class CallTransfer:
             cast = self._qualified(typed.value)
             if cast and any(s.kind == CAST for s in self._sanitizers.match([cast])):
                 return EMPTY
-        matched = self._sinks.match_names(names)
+        matched = [m for m in self._sinks.match_names(names) if not self._safe_sink_call(m[0], node)]
         if matched:
             self._flow_calls[id(node)] = node
             self._sink_calls[id(node)] = SinkCall(
@@ -145,6 +145,8 @@ class CallTransfer:
                 instance=True,
             )
         if receiver is not None and receiver.slots:
+            if isinstance(func, cst.Attribute) and func.attr.value in ("format", "aformat"):
+                return self._rendered(receiver, args)  # a string: judged where it is sent
             # filling a template's slots (reported here); `.partial()` returns a template still,
             # anything else a filled prompt or a chain's output
             self._bind(node, receiver, args)
@@ -181,7 +183,7 @@ class CallTransfer:
     def _source_call(
         self, node: cst.Call, names: list[str], args: list, receiver: Value | None
     ) -> Taint | None:
-        for source in self._scoped(self._sources.match(names)):
+        for source in self._scoped(self._sources.match(names), node):
             if source.kind == "attribute":
                 continue
             cond: frozenset = NO_FACTS
@@ -201,9 +203,14 @@ class CallTransfer:
             return Taint(Site(source.tier, source.label, node), cond=cond)
         return None
 
-    def _scoped(self, sources: list) -> list:
-        """`sources` whose `within` holds here, those with a `within` first (they are the more
-        specific reading of the same call)."""
+    def _scoped(self, sources: list, call: cst.Call | None = None) -> list:
+        """`sources` whose `within` (and, for a call, `matching`) holds here, those with either
+        first (they are the more specific reading of the same call)."""
+        if any(source.matching for source in sources):
+            matched = [
+                s for s in sources if s.matching and call is not None and self._argument_matches(s, call)
+            ]
+            sources = matched + [s for s in sources if not s.matching]
         scoped = [source for source in sources if source.within]
         if not scoped:
             return sources

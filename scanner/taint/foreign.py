@@ -94,9 +94,7 @@ class ProjectCalls:
             argument = mapping.get(entry.param)
             if argument is not None and argument.all:
                 node = argument_node(args, function.params, entry.param) or call
-                self._foreign_flows.setdefault(id(call), []).append(
-                    (entry, summary, name, argument.all, node)
-                )
+                self._foreign_flows.setdefault(id(call), []).append((entry, summary, name, argument, node))
                 self._flow_calls[id(call)] = call
         facts: set = set()
         for index, spliced, encoded in function.returns_params:

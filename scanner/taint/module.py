@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 from aisec.hooks import (
+    INPUT,
     MESSAGES,
     Location,
     ParameterSource,
@@ -147,6 +148,7 @@ class ModuleTaint(
                     for node, value, what in self._sink_arguments(call, record.args, argument):
                         ctx = FlowContext(raw, sink, label, record.args, argument)
                         self._dispatch(ctx, argument.role, value, node, what, argument.template)
+        self._whole_flows(call, raw)
         for slot, value, node in self._binds.get(id(call), ()):
             facts = value.all
             if slot.role == MESSAGES:
@@ -158,16 +160,25 @@ class ModuleTaint(
             if facts:
                 raw.append((slot.role, slot.target, node, facts, None, None))
         flows = [(*entry, ()) for entry in raw]
-        for entry, summary, name, facts, node in self._foreign_flows.get(id(call), ()):
-            if entry.spliced:
-                facts = frozenset(mark_spliced(f) for f in facts)
-            for encoder in entry.encoded:
-                facts = frozenset(mark_encoded(f, encoder) for f in facts)
+        for entry, summary, name, value, node in self._foreign_flows.get(id(call), ()):
             remote = tuple(
                 RelatedLocation(Location(summary.display, line, column, line, column), message)
                 for line, column, message in entry.steps
             )
-            target = f"{entry.target}, in `{summary.name}.{name}()`"
+            suffix = f", in `{summary.name}.{name}()`"
+            if entry.role in (MESSAGES, INPUT):  # a message list passed whole: classify it here
+                parts: list = []
+                self._dispatch(
+                    FlowContext(parts, entry.sink, entry.target, []), entry.role, value, node, "", False
+                )
+                flows += [(*part[:1], part[1] + suffix, *part[2:], remote) for part in parts]
+                continue
+            facts = value.all
+            if entry.spliced:
+                facts = frozenset(mark_spliced(f) for f in facts)
+            for encoder in entry.encoded:
+                facts = frozenset(mark_encoded(f, encoder) for f in facts)
+            target = f"{entry.target}{suffix}"
             flows.append((entry.role, target, node, facts, entry.sink, entry.message_role, remote))
         return flows
 
