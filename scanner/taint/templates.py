@@ -15,6 +15,8 @@ from .syntax import dotted, keyword_arg, locate, template_names
 from .values import SPLICE_WORDS, Slot, Value, count_words, mark_spliced
 from .vocabulary import PLACEHOLDER_ROLES
 
+ANY_SLOT = "*"  # the slot of a template whose text is unknown: every variable name fills it
+
 
 class Templates:
     """Prompt templates (mixed into `ModuleTaint`)."""
@@ -56,11 +58,15 @@ class Templates:
                     if part is not None and part.const:
                         slots += self._text_slots(part.const, kind, label, jinja, message_role or "user")
             return slots
+        kind = INSTRUCTION if role == INSTRUCTION else USER
         if value.const:
-            return self._text_slots(
-                value.const, INSTRUCTION if role == INSTRUCTION else USER, label, jinja, role
-            )
-        return []
+            return self._text_slots(value.const, kind, label, jinja, role)
+        if value.all:  # data used as the template: AIS203's business, its words are not ours
+            return []
+        # Application text aisec cannot read (an entry of a dict of templates): a prompt template
+        # exists to put instruction text around its variables, so whatever fills it is spliced.
+        where = "system" if kind == INSTRUCTION else "user"
+        return [Slot(ANY_SLOT, kind, True, f"a variable of a {where} prompt template (`{label}`)")]
 
     def _text_slots(self, text: str, role: str, label: str, jinja: bool, where: str) -> list[Slot]:
         spliced = count_words(text) >= SPLICE_WORDS
@@ -102,12 +108,14 @@ class Templates:
         for slot in receiver.slots:
             by_name.setdefault(slot.name, []).append(slot)
         bindings: list = []
+        unread = by_name.get(ANY_SLOT, [])
         for arg, value in args:
-            if arg.keyword is not None and arg.keyword.value in by_name:
-                bindings += [(slot, value, arg.value) for slot in by_name[arg.keyword.value]]
+            if arg.keyword is not None and (arg.keyword.value in by_name or unread):
+                slots = by_name.get(arg.keyword.value, unread)
+                bindings += [(slot, value, arg.value) for slot in slots]
             elif arg.keyword is None and value.keys is not None:
                 for name, inner in value.keys:
-                    for slot in by_name.get(name, ()):
+                    for slot in by_name.get(name, unread):
                         bindings.append((slot, inner, locate(arg.value, (name,))))
             elif arg.keyword is None and arg.star == "**" and value.all:
                 for slots in by_name.values():
