@@ -111,6 +111,16 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run_tool(task):\n    name = ask(task)\n    return globals()[name]()\n',
         'import httpx\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef download(question):\n    url = ask(question).strip()\n    with httpx.stream("GET", url) as stream:\n        return b"".join(stream.iter_bytes())\n',
         'from pathlib import Path\n\nimport pandas as pd\nfrom openai import OpenAI\n\nclient = OpenAI()\nEXPORTS = Path("exports")\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef load(question):\n    return pd.read_csv(ask(f"The URL of a CSV about {question}"))\n\n\ndef export(frame, question):\n    name = ask(f"A file name for: {question}").strip()\n    frame.to_csv(EXPORTS / name, index=False)\n\n\ndef note(question):\n    name, _, body = ask(question).partition("\\n")\n    (EXPORTS / name.strip()).write_text(body)\n',
+        # two sinks inside one helper are two findings at the call; two model answers reaching
+        # one sink are one
+        Example(
+            'import json\nfrom pathlib import Path\n\nimport httpx\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef run_tool(name, args):\n    if name == "http_get":\n        return httpx.get(args["url"]).text\n    return Path(args["path"]).read_text()\n\n\ndef step(messages):\n    call = client.chat.completions.create(model="gpt-4o", messages=messages).choices[0].message.tool_calls[0]\n    return run_tool(call.function.name, json.loads(call.function.arguments))\n',
+            expect=2,
+        ),
+        Example(
+            'import httpx\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef fetch(url):\n    return httpx.get(url).text\n\n\ndef step(question):\n    first = client.responses.create(model="gpt-4.1", input=question).output_text\n    second = client.responses.create(model="gpt-4.1", input=first).output_text\n    return fetch(first + second)\n',
+            expect=1,
+        ),
     )
     valid = (
         # allowlisted tool names

@@ -52,10 +52,12 @@ class PromptFlowRule(Rule):
         return None
 
     def visit_Call(self, node: libcst.Call) -> None:
-        groups: dict[int, list[SinkFlow]] = {}
+        # one finding per place the data enters and per sink it reaches there: two sinks inside
+        # one helper are two problems, each with its own fix
+        groups: dict[tuple[int, int], list[SinkFlow]] = {}
         for flow in self.taint.sink_flows(node):  # most severe source first
             if self.accepts(flow):
-                groups.setdefault(id(flow.node), []).append(flow)
+                groups.setdefault((id(flow.node), id(flow.sink_node)), []).append(flow)
         for flows in groups.values():
             first = flows[0]
             facts = list({(f.fact.description, f.fact.line): f.fact for f in flows}.values())
