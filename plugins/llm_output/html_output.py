@@ -108,8 +108,15 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from aiohttp import web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nasync def card(request):\n    text = ask(request.query["topic"])\n    return web.Response(text=f"<div>{text}</div>", content_type="text/html")\n',
         'from openai import OpenAI\nfrom sanic import Sanic, response\n\napp = Sanic("chat")\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\n@app.post("/chat")\nasync def chat(request):\n    return response.html("<section>" + ask(request.json["q"]) + "</section>")\n',
         'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef handler(event, context):\n    answer = ask(event["body"])\n    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": "<main>" + answer + "</main>"}\n',
+        # model text written into each element of a list (an attribute, a key), rendered later
+        Example(
+            'from markupsafe import Markup\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef cards(articles, rows):\n    return [Markup(f"<p>{a.summary}</p>") for a in articles] + [Markup(r["note"]) for r in rows]\n\n\ndef digest(articles, rows):\n    for article in articles:\n        article.summary = ask(article.text)\n    for row in rows:\n        row["note"] = ask(row["text"])\n    return cards(articles, rows)\n',
+            expect=2,
+        ),
     )
     valid = (
+        # a loop writing model text into its element only shares it with that collection
+        'from markupsafe import Markup\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef digest(articles, headlines):\n    for article in articles:\n        article.summary = ask(article.text)\n    for headline in headlines:\n        headline.title = "Read more"\n    return [Markup(f"<h2>{h.title}</h2>") for h in headlines]\n',
         # autoescaping renderers: the model text is a value, escaped where it is substituted
         'from django.http import HttpResponse\nfrom django.template.loader import render_to_string\nfrom flask import Flask, render_template_string\nfrom openai import OpenAI\n\nclient = OpenAI()\napp = Flask(__name__)\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\n@app.post("/summary")\ndef summary():\n    page = render_template_string("<h2>Summary</h2><p>{{ s }}</p>", s=ask("Summarise"))\n    return page\n\n\ndef card(request):\n    return HttpResponse(render_to_string("card.html", {"body": ask("A card")}))\n',
         # escaped
