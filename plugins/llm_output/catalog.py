@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from aisec.hooks import (
     ENCODER,
+    GUARD,
     LLM_OUTPUT,
     ParameterSource,
     SafeArgument,
@@ -287,6 +288,9 @@ _PATH_METHODS = tuple(
         "hardlink_to",
     )
 )
+# the same, and the names too common to match on any object, on a path object that resolves
+# to pathlib: constructing a path touches nothing, the file is touched where the path is used
+_PATHLIB_METHODS = tuple(f"pathlib.*.{method}" for method in ("open", "mkdir", "rename", "replace"))
 _YAML_SAFE_LOADERS = ("yaml.SafeLoader", "yaml.CSafeLoader", "yaml.BaseLoader", "yaml.CBaseLoader")
 
 SINKS: tuple[Sink, ...] = (
@@ -385,9 +389,11 @@ SINKS: tuple[Sink, ...] = (
         )
         for pattern in ("yaml.load", "yaml.load_all")
     ),
-    *_sink(("builtins.open", "pathlib.Path", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"), PATH),
-    *_sink(("pathlib.Path", "pathlib.PurePath"), PATH, None, None),  # every part: `Path(base, name)`
+    *_sink(("builtins.open", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"), PATH),
     *(Sink(pattern, (SinkArgument(PATH, receiver=True),)) for pattern in _PATH_METHODS),
+    *(Sink(pattern, (SinkArgument(PATH, receiver=True),)) for pattern in _PATHLIB_METHODS),
+    *_sink(("flask.send_file",), PATH, "path_or_file"),
+    *_sink(("starlette.responses.FileResponse", "fastapi.responses.FileResponse"), PATH, "path"),
     *_sink(_FRAME_WRITERS, PATH, "path_or_buf"),
     *_sink(_PANDAS_READERS, URL, "filepath_or_buffer"),
     *_sink(("pandas.read_pickle",), DESERIALIZE, "filepath_or_buffer"),
@@ -484,8 +490,13 @@ _HTML_ESCAPERS = (
     "html_sanitizer.Sanitizer.sanitize",
 )
 _URL_ESCAPERS = ("tornado.escape.url_escape",)
-SANITIZERS: tuple[Sanitizer, ...] = tuple(
-    Sanitizer(pattern, ENCODER) for pattern in (*_HTML_ESCAPERS, *_URL_ESCAPERS, "tornado.escape.json_encode")
+SANITIZERS: tuple[Sanitizer, ...] = (
+    *(
+        Sanitizer(pattern, ENCODER)
+        for pattern in (*_HTML_ESCAPERS, *_URL_ESCAPERS, "tornado.escape.json_encode")
+    ),
+    # `if not path.is_relative_to(BASE): raise` keeps a (resolved) path inside its directory
+    Sanitizer("pathlib.*.is_relative_to", GUARD, "self"),
 )  # the engine's casts, encoders and guards cover the rest
 
 CATALOG = TaintCatalog(

@@ -49,9 +49,11 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         "`jsonpickle.decode`, `yaml.load`/`unsafe_load`/`full_load` (high severity; `yaml.load` "
         "with `Loader=yaml.SafeLoader` or `yaml.BaseLoader`, C versions too, builds plain data and "
         "is not reported);\n"
-        "- used as a file path: `open()`, `pathlib.Path(...)` (any part), `os.remove`, "
+        "- used as a file path: `open()`, `os.remove`, "
         "`shutil.rmtree`, `shutil.copy`/`move`, `os.rename`, a path object's own methods "
-        "(`(base / name).write_text(...)`, `.write_bytes`, `.unlink`, ...), the path of a pandas "
+        "(`(base / name).write_text(...)`, `.write_bytes`, `.unlink`, ...; `.open`, `.mkdir`, "
+        "`.rename`, `.replace` of a `pathlib.Path`), a file served by Flask `send_file` or "
+        "Starlette/FastAPI `FileResponse`, the path of a pandas "
         "or polars writer (`df.to_csv(base / name)`, `to_json`, `to_parquet`, `write_csv`, ...);\n"
         "- used as the URL of `requests`, `httpx` (also `httpx.stream`), `aiohttp`, `urllib` "
         "(`urlopen`, `urlretrieve`) or a pandas/polars reader (`pd.read_csv(url)`: SSRF; "
@@ -111,6 +113,11 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run_tool(task):\n    name = ask(task)\n    return globals()[name]()\n',
         'import httpx\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef download(question):\n    url = ask(question).strip()\n    with httpx.stream("GET", url) as stream:\n        return b"".join(stream.iter_bytes())\n',
         'from pathlib import Path\n\nimport pandas as pd\nfrom openai import OpenAI\n\nclient = OpenAI()\nEXPORTS = Path("exports")\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef load(question):\n    return pd.read_csv(ask(f"The URL of a CSV about {question}"))\n\n\ndef export(frame, question):\n    name = ask(f"A file name for: {question}").strip()\n    frame.to_csv(EXPORTS / name, index=False)\n\n\ndef note(question):\n    name, _, body = ask(question).partition("\\n")\n    (EXPORTS / name.strip()).write_text(body)\n',
+        # a path built from model output, reported where the file is touched
+        Example(
+            'from pathlib import Path\n\nfrom flask import send_file\nfrom openai import OpenAI\n\nclient = OpenAI()\nEXPORTS = Path("exports")\n\n\ndef export(question, text):\n    name = client.responses.create(model="gpt-4.1", input=question).output_text\n    path = Path(EXPORTS, f"{name}.md").resolve()\n    path.write_text(text)\n    with Path(name).open("a") as handle:\n        handle.write(text)\n    Path(EXPORTS, name).mkdir()\n    return send_file(path)\n',
+            expect=4,
+        ),
         # two sinks inside one helper are two findings at the call; two model answers reaching
         # one sink are one
         Example(
@@ -123,6 +130,9 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         ),
     )
     valid = (
+        # building a path touches nothing: the file is touched where the path is used, and the
+        # checked use is the only one
+        'from pathlib import Path\n\nfrom openai import OpenAI\n\nclient = OpenAI()\nBASE = Path("exports").resolve()\n\n\ndef export(question, text):\n    name = client.responses.create(model="gpt-4.1", input=question).output_text\n    path = Path(BASE, f"{name}.md").resolve()\n    if not path.is_relative_to(BASE):\n        raise ValueError(name)\n    path.write_text(text)\n',
         # allowlisted tool names
         'import json\n\nfrom openai import OpenAI\n\nimport tools\n\nclient = OpenAI()\nTOOLS = {"search", "weather"}\n\n\ndef step(messages, schema):\n    resp = client.chat.completions.create(model="gpt-4o", messages=messages, tools=schema)\n    for call in resp.choices[0].message.tool_calls or []:\n        if call.function.name in TOOLS:\n            getattr(tools, call.function.name)(**json.loads(call.function.arguments))\n',
         # dispatch through a dict
