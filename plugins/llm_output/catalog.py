@@ -307,7 +307,16 @@ SINKS: tuple[Sink, ...] = (
     # AIS302: SQL text (parameters in argument 1 are safe)
     # Server-side templates compiled from model text: template code runs (SSTI).
     *_sink(("mako.template.Template",), EXEC, "text"),
-    *_sink(("flask.render_template_string", "flask.templating.render_template_string"), EXEC, "source"),
+    *_sink(
+        (
+            "flask.render_template_string",
+            "flask.templating.render_template_string",
+            "quart.render_template_string",
+            "quart.templating.render_template_string",
+        ),
+        EXEC,
+        "source",
+    ),
     *_sink(("django.template.Template", "django.template.base.Template"), EXEC, "template_string"),
     *_sink(("*.execute", "*.executemany", "*.executescript", "*.exec_driver_sql", "*.execute_sql"), SQL),
     # engines that take a query string the same way (DB-API-like, analytics, warehouses)
@@ -523,6 +532,10 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "flask.templating.render_template",
             "flask.render_template_string",
             "flask.templating.render_template_string",
+            "quart.render_template",
+            "quart.templating.render_template",
+            "quart.render_template_string",
+            "quart.templating.render_template_string",
             "django.shortcuts.render",
             "django.template.loader.render_to_string",
             "starlette.templating.Jinja2Templates.TemplateResponse",

@@ -94,7 +94,7 @@ class ModelOutputExecuted(OutputFlowRule):
         "`msg.content[0].text`, `resp.text`, LangChain `.invoke(...)`, pipeline "
         "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile` (and the code "
         "object `compile` returns reaches `eval`/`exec`: both are reported), a Jinja2, Mako or Django "
-        "`Template` or Flask's `render_template_string` (server-side template injection: template "
+        "`Template` or Flask's (or Quart's) `render_template_string` (server-side template injection: template "
         "code runs in the server, so this is code execution, not only HTML), `os.system`/`os.popen`/`os.exec*`/`pty.spawn`, or a `subprocess` call, whether "
         "as a shell string (`shell=True`) or inside an argument list. The flow is followed through "
         "variables, helpers that return the response, and attributes set in one method and used in "
@@ -151,6 +151,8 @@ class ModelOutputExecuted(OutputFlowRule):
         "https://nvd.nist.gov/vuln/detail/CVE-2023-29374",
     )
     invalid = (
+        # Quart's render_template_string compiles model text as a template (SSTI)
+        'from openai import AsyncOpenAI\nfrom quart import Quart, render_template_string\n\napp = Quart(__name__)\nclient = AsyncOpenAI()\n\n\n@app.get("/page")\nasync def page():\n    html = (await client.responses.create(model="gpt-4.1", input="A landing page")).output_text\n    return await render_template_string(html)\n',
         # a raw HTTP call to a model API: its JSON is the model's reply
         'import subprocess\n\nimport requests\n\nOLLAMA = "http://localhost:11434"\n\n\ndef run(task):\n    reply = requests.post(f"{OLLAMA}/api/generate", json={"model": "llama3.1", "prompt": task}, timeout=60).json()\n    subprocess.run(reply["response"], shell=True)\n',
         # a provider integration: its HTTP call returns the model's reply

@@ -36,6 +36,11 @@ AUTOESCAPING_RENDERERS: dict[str, str] = {
     "flask.templating.render_template": "template_name_or_list",
     "flask.render_template_string": "source",
     "flask.templating.render_template_string": "source",
+    # Quart: Flask's API for asyncio (the same Jinja environment, autoescaping on)
+    "quart.render_template": "template_name_or_list",
+    "quart.templating.render_template": "template_name_or_list",
+    "quart.render_template_string": "source",
+    "quart.templating.render_template_string": "source",
     "django.shortcuts.render": "template_name",
     "django.template.loader.render_to_string": "template_name",
     "starlette.templating.Jinja2Templates.TemplateResponse": "name",
