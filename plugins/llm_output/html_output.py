@@ -44,7 +44,7 @@ class ModelOutputAsHtml(OutputFlowRule):
         "(an f-string, a name, a helper's or `markdown.markdown`'s result: Flask serves it as "
         "text/html) or by a FastAPI route declared with `response_class=HTMLResponse`. A dict, "
         "`jsonify(...)` returned by a view is not HTML. Autoescaping renderers escape every value "
-        "they substitute: Flask `render_template` and `render_template_string` (the template's own "
+        "they substitute: Flask's (and Quart's) `render_template` and `render_template_string` (the template's own "
         "text is not escaped: model text spliced into it is reported, and neither is a value the "
         "template marks `|safe` or puts in an `autoescape false` block), Django `render` and "
         "`render_to_string`, Starlette/FastAPI `Jinja2Templates.TemplateResponse`. Chat UIs that "
@@ -108,6 +108,11 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from aiohttp import web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nasync def card(request):\n    text = ask(request.query["topic"])\n    return web.Response(text=f"<div>{text}</div>", content_type="text/html")\n',
         'from openai import OpenAI\nfrom sanic import Sanic, response\n\napp = Sanic("chat")\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\n@app.post("/chat")\nasync def chat(request):\n    return response.html("<section>" + ask(request.json["q"]) + "</section>")\n',
         'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef handler(event, context):\n    answer = ask(event["body"])\n    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": "<main>" + answer + "</main>"}\n',
+        # a module-level service declared with its class and created at startup
+        Example(
+            'from markupsafe import Markup\nfrom openai import AsyncOpenAI\nfrom quart import Quart, render_template_string\n\napp = Quart(__name__)\n\n\nclass Titles:\n    def __init__(self):\n        self.client = AsyncOpenAI()\n\n    async def title(self, text):\n        return (await self.client.responses.create(model="gpt-4.1", input=text)).output_text\n\n\nservice: Titles | None = None\n\n\n@app.before_serving\nasync def start():\n    global service\n    service = Titles()\n\n\n@app.get("/view")\nasync def view():\n    title = await service.title("Name this chat")\n    return await render_template_string("<h1>{{ t }}</h1>", t=Markup(title))\n',
+            expect=1,
+        ),
         # model text written into each element of a list (an attribute, a key), rendered later
         Example(
             'from markupsafe import Markup\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef cards(articles, rows):\n    return [Markup(f"<p>{a.summary}</p>") for a in articles] + [Markup(r["note"]) for r in rows]\n\n\ndef digest(articles, rows):\n    for article in articles:\n        article.summary = ask(article.text)\n    for row in rows:\n        row["note"] = ask(row["text"])\n    return cards(articles, rows)\n',
@@ -115,6 +120,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         ),
     )
     valid = (
+        # Quart renders like Flask: values are escaped, awaited or not
+        'from openai import AsyncOpenAI\nfrom quart import Quart, render_template_string\n\napp = Quart(__name__)\nclient = AsyncOpenAI()\nPAGE = "<h1>{{ title }}</h1>"\n\n\n@app.get("/view")\nasync def view():\n    title = (await client.responses.create(model="gpt-4.1", input="A title")).output_text\n    return await render_template_string(PAGE, title=title)\n',
         # a loop writing model text into its element only shares it with that collection
         'from markupsafe import Markup\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef digest(articles, headlines):\n    for article in articles:\n        article.summary = ask(article.text)\n    for headline in headlines:\n        headline.title = "Read more"\n    return [Markup(f"<h2>{h.title}</h2>") for h in headlines]\n',
         # autoescaping renderers: the model text is a value, escaped where it is substituted

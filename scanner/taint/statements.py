@@ -8,6 +8,7 @@ May import: the lower layers (`values`, `vocabulary`, `syntax`, `units`), never 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Sequence
 
 import libcst as cst
@@ -106,7 +107,7 @@ class StatementTransfer:
             return True
         if isinstance(node, cst.AnnAssign):
             if node.value is not None:
-                self._assign(node.target, self._ev(node.value))
+                self._assign(node.target, self._typed(self._ev(node.value), node.annotation.annotation))
             return True
         if isinstance(node, cst.AugAssign):
             old = self._ev(node.target)
@@ -140,6 +141,12 @@ class StatementTransfer:
                         self._unit.env.pop(name.split(".")[0], None)
             return True
         return True
+
+    def _typed(self, value: Value, annotation: Any) -> Value:
+        """`service: ChatService | None = None`, set later through `global`: the name holds an
+        instance of the module's class, whose methods are then followed where it is used."""
+        local = self._annotation(annotation)[2]
+        return replace(value, ref=Instance(local)) if local is not None and value.ref is None else value
 
     def _is_noreturn(self, call: cst.Call) -> bool:
         name = self._qualified(call.func)
