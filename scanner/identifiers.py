@@ -30,6 +30,12 @@ builds. Python's parser hands out identifiers NFKC-normalised, as the engine see
 `tests/test_identifiers.py` and `tests/test_screen.py` check the rule examples and fixture
 projects (same findings with the screen on and off); `bench/run.py --check-prefilter` checks
 real corpora.
+
+A rule's `identifier_groups` (words it reads only from identifiers, e.g. a keyword argument's
+name, or a component every qualified name it reports has) are checked the strict way: one word of
+each group must equal an identifier or a component of a dotted import path of the module. Python
+hands libcst's spelling to `ast` NFKC-normalised, and an ASCII spelling normalises to itself, so
+a word libcst shows the rule is an identifier here too.
 """
 
 from __future__ import annotations
@@ -121,7 +127,8 @@ class IdentifierScreen:
         self.screened = frozenset(
             rule
             for rule in rules
-            if any(
+            if rule.identifier_groups
+            or any(
                 needle.startswith(MARKER_PREFIX)
                 for needle in (*rule.triggers, *(n for group in rule.trigger_groups for n in group))
             )
@@ -152,7 +159,8 @@ class IdentifierScreen:
             return list(rules)
         identifiers = identifier_text(tree)
         text = searchable(text)  # plain triggers: the token gate's check, repeated
-        components = set(identifiers.replace(".", "\n").split("\n")) | self._given
+        spelled = set(identifiers.replace(".", "\n").split("\n"))
+        components = spelled | self._given
         loose = self._loose
 
         def occurs(token: str) -> bool:
@@ -178,5 +186,6 @@ class IdentifierScreen:
             or (
                 (not rule.triggers or any(hit(n) for n in rule.triggers))
                 and all(any(hit(n) for n in group) for group in rule.trigger_groups)
+                and all(not spelled.isdisjoint(group) for group in rule.identifier_groups)
             )
         ]

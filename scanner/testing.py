@@ -128,7 +128,10 @@ def _screen_failure(rule: type[Rule], code: str, catalog: TaintCatalog) -> str |
     except (SyntaxError, ValueError, RecursionError):
         return None  # the screens do not run on what CPython cannot parse
     if not IdentifierScreen([rule], catalog.trigger_expansions(), catalog).select(tree, code, [rule]):
-        return "does not pass the identifier screen: a taint marker's tokens are not identifiers of the code"
+        return (
+            "does not pass the identifier screen: a taint marker's tokens, or no word of an "
+            "identifier group, are identifiers of the code"
+        )
     if not rule.qualified_names or CallScreen([rule]).select(tree, [rule]):
         return None
     names = ", ".join(sorted(call_names(tree) or ()))
