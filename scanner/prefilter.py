@@ -55,6 +55,14 @@ def rules_for_text(
     ]
 
 
+def spells_marker(
+    text: str, markers: Sequence[str], expansions: Mapping[str, Sequence[tuple[str, ...]]] | None
+) -> bool:
+    """Whether `text` (already `searchable`) satisfies one of `markers` as the token gate reads
+    them: each token is looked up once, however many alternatives share it."""
+    return _any_in(markers, text, expansions, {}, {})
+
+
 def _any_in(
     needles: Sequence[str],
     text: str,
