@@ -19,11 +19,13 @@ The text is searched as Python reads identifiers: NFKC-normalised when it is not
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Mapping, Sequence
 
 from aisec.hooks import Rule
 
 MARKER_PREFIX = "@taint:"
+_WORD_RUN = re.compile(r"[A-Za-z0-9_]+")
 
 
 def searchable(text: str) -> str:
@@ -42,51 +44,61 @@ def rules_for_text(
 ) -> list[type[Rule]]:
     """The rules that could fire in `text`: some trigger occurs (rules without triggers always
     qualify) and every trigger group has an entry that occurs."""
-    text = searchable(text)
-    # Rules share markers and alternatives share tokens (hundreds of them per catalog): each
-    # marker and each token is looked up once per text.
-    markers: dict[str, bool] = {}
-    tokens: dict[str, bool] = {}
+    found = _Lookup(searchable(text), expansions)
     return [
         rule
         for rule in rules
-        if (not rule.triggers or _any_in(rule.triggers, text, expansions, markers, tokens))
-        and all(_any_in(group, text, expansions, markers, tokens) for group in rule.trigger_groups)
+        if (not rule.triggers or found.any_in(rule.triggers))
+        and all(found.any_in(group) for group in rule.trigger_groups)
     ]
 
 
 def spells_marker(
     text: str, markers: Sequence[str], expansions: Mapping[str, Sequence[tuple[str, ...]]] | None
 ) -> bool:
-    """Whether `text` (already `searchable`) satisfies one of `markers` as the token gate reads
-    them: each token is looked up once, however many alternatives share it."""
-    return _any_in(markers, text, expansions, {}, {})
+    """Whether `text` (already `searchable`) satisfies one of `markers` as the token gate reads them."""
+    return _Lookup(text, expansions).any_in(markers)
 
 
-def _any_in(
-    needles: Sequence[str],
-    text: str,
-    expansions: Mapping[str, Sequence[tuple[str, ...]]] | None,
-    markers: dict[str, bool],
-    tokens: dict[str, bool],
-) -> bool:
-    for needle in needles:
-        if needle.startswith(MARKER_PREFIX):
-            hit = markers.get(needle)
-            if hit is None:
-                alternatives = expansions.get(needle, ()) if expansions is not None else ()
-                hit = markers[needle] = any(
-                    all(_occurs(token, text, tokens) for token in alternative) for alternative in alternatives
-                )
-            if hit:
+class _Lookup:
+    """Triggers looked up in one text. Rules share markers and alternatives share tokens (hundreds
+    of them per catalog): each marker and each token is looked up once. Marker tokens are
+    `[A-Za-z0-9_]` words (`aisec.hooks.taint._pattern_tokens`), so one occurs in the text exactly
+    when it occurs in the text's distinct words, one per line: the same answer from a fifth of
+    the characters, and a token that is a whole word is one set lookup."""
+
+    def __init__(self, text: str, expansions: Mapping[str, Sequence[tuple[str, ...]]] | None) -> None:
+        self.text = text
+        self.expansions = expansions
+        self.markers: dict[str, bool] = {}
+        self.tokens: dict[str, bool] = {}
+        self.words: set[str] | None = None
+        self.joined = ""
+
+    def any_in(self, needles: Sequence[str]) -> bool:
+        for needle in needles:
+            if needle.startswith(MARKER_PREFIX):
+                hit = self.markers.get(needle)
+                if hit is None:
+                    alternatives = self.expansions.get(needle, ()) if self.expansions is not None else ()
+                    hit = self.markers[needle] = any(
+                        all(self.occurs(token) for token in alternative) for alternative in alternatives
+                    )
+                if hit:
+                    return True
+            elif needle in self.text:
                 return True
-        elif needle in text:
-            return True
-    return False
+        return False
 
-
-def _occurs(token: str, text: str, seen: dict[str, bool]) -> bool:
-    hit = seen.get(token)
-    if hit is None:
-        hit = seen[token] = token in text
-    return hit
+    def occurs(self, token: str) -> bool:
+        hit = self.tokens.get(token)
+        if hit is None:
+            if not _WORD_RUN.fullmatch(token):  # not what catalogs produce: searched as it is
+                hit = token in self.text
+            else:
+                if self.words is None:
+                    self.words = set(_WORD_RUN.findall(self.text))
+                    self.joined = "\n".join(self.words)
+                hit = token in self.words or token in self.joined
+            self.tokens[token] = hit
+        return hit

@@ -6,8 +6,10 @@ import ast
 
 from aisec.identifiers import IdentifierScreen
 from aisec.pluginmanager import load_plugins
-from aisec.prefilter import rules_for_text
+from aisec.prefilter import MARKER_PREFIX, rules_for_text, searchable
 from aisec.testing import check_source
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 AIS110 = load_plugins(entry_points=False).rules["AIS110"]
 
@@ -83,3 +85,59 @@ def test_identifier_groups_must_be_identifiers() -> None:
     empty = type("Empty", (AIS110,), {"identifier_groups": ((),)})
     assert empty.metadata_problems()
     assert AIS110.metadata_problems() == []
+
+
+# The token gate looks marker tokens up in the text's distinct words: the same answers as
+# searching the text itself (a token inside a longer word, at the text's edges, next to
+# punctuation or non-ASCII letters, and a non-word token a team's catalog might hold).
+
+_GATE_WORDS = [
+    "create",
+    "chat",
+    "completions",
+    "request",
+    "form",
+    "openai",
+    "x",
+    "_",
+    "é",
+    "".join(chr(ord(c) + 0xFEE0) for c in "create"),
+]  # fullwidth
+_GATE_GLUE = ["", " ", ".", "\n", "(", "_", "1", "é", "'"]
+
+
+def _substring_gate(text: str, rules: list[type], expansions: dict[str, list[tuple[str, ...]]]) -> list[type]:
+    text = searchable(text)
+
+    def any_in(needles: tuple[str, ...]) -> bool:
+        return any(
+            any(all(t in text for t in alt) for alt in expansions.get(n, ()))
+            if n.startswith(MARKER_PREFIX)
+            else n in text
+            for n in needles
+        )
+
+    return [
+        r
+        for r in rules
+        if (not r.triggers or any_in(r.triggers)) and all(any_in(g) for g in r.trigger_groups)
+    ]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(_GATE_WORDS), st.sampled_from(_GATE_GLUE)), max_size=12))
+def test_the_gates_word_lookup_answers_as_a_text_search(parts: list[tuple[str, str]]) -> None:
+    text = "".join(word + glue for word, glue in parts)
+    sinks, sources = f"{MARKER_PREFIX}sinks", f"{MARKER_PREFIX}sources"
+    expansions = {
+        sinks: [("openai", "chat", "completions", "create"), ("reate",), ("a.b",)],
+        sources: [("request", "form"), ("x_",), ()],
+    }
+    rules = [
+        type("Taint", (), {"triggers": (sinks,), "trigger_groups": ((sources,),)}),
+        type("Sinks", (), {"triggers": (sinks,), "trigger_groups": ()}),
+        type("Plain", (), {"triggers": ("chat.", "é"), "trigger_groups": ((sinks, "form"),)}),
+    ]
+    for narrowed in ([], [("chat",)], [("request", "x")]):
+        table = {**expansions, sources: narrowed} if narrowed else expansions
+        assert rules_for_text(text, rules, table) == _substring_gate(text, rules, table)
