@@ -5,7 +5,15 @@ or `# ok: AIS101` (a look-alike that must not be reported) applies to the next c
 finding counts for the line of the statement it starts on. Findings on lines with no
 annotation for their rule count as false positives. Run:
 
-    python bench/precision.py [FOLDER ...]
+    python bench/precision.py [--strict-location] [FOLDER ...]
+
+A flow through a helper in the same module can be pointed at in two places: the sink inside
+the helper, or the call that hands the data to the helper. Annotators differ on which to label,
+so by default a finding matches an annotation at its own statement or at any statement its
+flow path passes through (the `related` steps "passes through ..."; never its source). A
+finding is a true positive when one of those statements carries `ruleid` for its rule, a false
+positive otherwise; an annotation is missed when no finding matches it. `--strict-location`
+matches the reported statement only.
 
 It runs `aisec check --format json` on each folder (no cache) and prints, per rule, true
 positives, false positives, false negatives, recall and precision, then the misses and false
@@ -68,7 +76,19 @@ def findings(folder: Path) -> list[dict]:
     return json.loads(completed.stdout)["findings"]
 
 
-def score(folders: list[Path]) -> dict[str, dict[str, list[str]]]:
+def _statements(finding: dict, starts: dict[str, dict[int, int]], strict: bool) -> set[tuple[str, int]]:
+    """(path, statement start) of the places that identify a finding's flow (see the docstring)."""
+    places = [(finding["path"], finding["line"])]
+    if not strict:
+        places += [
+            (step["path"], step["line"])
+            for step in finding.get("related", ())
+            if step.get("message", "").startswith("passes through")
+        ]
+    return {(path, starts.get(path, {}).get(line, line)) for path, line in places}
+
+
+def score(folders: list[Path], strict: bool = False) -> dict[str, dict[str, list[str]]]:
     """rule -> {'tp': [...], 'fp': [...], 'fn': [...]} with `path:line` entries."""
     result: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"tp": [], "fp": [], "fn": []})
     for folder in folders:
@@ -80,24 +100,29 @@ def score(folders: list[Path]) -> dict[str, dict[str, list[str]]]:
             for (line, code), kind in annotations(path).items():
                 expected[(relative, line, code)] = kind
         codes = {code for _, _, code in expected}
-        reported = {
-            (f["path"], starts.get(f["path"], {}).get(f["line"], f["line"]), f["code"])
-            for f in findings(folder)
-            if f["code"] in codes
-        }
+        matched: set[tuple[str, int, str]] = set()
+        false_alarms: set[tuple[str, int, str]] = set()
+        for finding in findings(folder):
+            if finding["code"] not in codes:
+                continue
+            places = {(*place, finding["code"]) for place in _statements(finding, starts, strict)}
+            labelled = {key for key in places if expected.get(key) == "ruleid"}
+            matched |= labelled
+            if not labelled:
+                path, line = finding["path"], finding["line"]
+                false_alarms.add((path, starts.get(path, {}).get(line, line), finding["code"]))
         for key, kind in expected.items():
-            where = f"{folder.name}/{key[0]}:{key[1]}"
             if kind == "ruleid":
-                result[key[2]]["tp" if key in reported else "fn"].append(where)
-        for key in reported:
-            if expected.get(key) != "ruleid":
-                result[key[2]]["fp"].append(f"{folder.name}/{key[0]}:{key[1]}")
+                result[key[2]]["tp" if key in matched else "fn"].append(f"{folder.name}/{key[0]}:{key[1]}")
+        for key in sorted(false_alarms):
+            result[key[2]]["fp"].append(f"{folder.name}/{key[0]}:{key[1]}")
     return result
 
 
 def main(argv: list[str]) -> int:
-    folders = [Path(arg).resolve() for arg in argv] or sorted(p for p in CORPUS.iterdir() if p.is_dir())
-    scores = score(folders)
+    strict = "--strict-location" in argv
+    folders = [Path(arg).resolve() for arg in argv if arg != "--strict-location"]
+    scores = score(folders or sorted(p for p in CORPUS.iterdir() if p.is_dir()), strict)
     print(f"{'rule':8} {'tp':>4} {'fp':>4} {'fn':>4} {'recall':>7} {'precision':>9}")
     totals = [0, 0, 0]
     for code in sorted(scores):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -62,6 +64,7 @@ def test_walker_never_raises(data):
 
 
 _DIR = Path(tempfile.mkdtemp(prefix="aisec-fuzz-"))
+atexit.register(shutil.rmtree, _DIR, True)  # hypothesis cannot take function-scoped tmp_path
 
 
 @settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
