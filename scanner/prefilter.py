@@ -41,10 +41,12 @@ def rules_for_text(
     text: str,
     rules: Iterable[type[Rule]],
     expansions: Mapping[str, Sequence[tuple[str, ...]]] | None = None,
+    found: TextLookup | None = None,
 ) -> list[type[Rule]]:
     """The rules that could fire in `text`: some trigger occurs (rules without triggers always
-    qualify) and every trigger group has an entry that occurs."""
-    found = _Lookup(searchable(text), expansions)
+    qualify) and every trigger group has an entry that occurs. `found`: the `TextLookup` of
+    `text`, when the caller asks it more (its words, for `aisec.identifiers.WordScreen`)."""
+    found = found if found is not None else TextLookup(searchable(text), expansions)
     return [
         rule
         for rule in rules
@@ -57,11 +59,11 @@ def spells_marker(
     text: str, markers: Sequence[str], expansions: Mapping[str, Sequence[tuple[str, ...]]] | None
 ) -> bool:
     """Whether `text` (already `searchable`) satisfies one of `markers` as the token gate reads them."""
-    return _Lookup(text, expansions).any_in(markers)
+    return TextLookup(text, expansions).any_in(markers)
 
 
-class _Lookup:
-    """Triggers looked up in one text. Rules share markers and alternatives share tokens (hundreds
+class TextLookup:
+    """Triggers looked up in one (`searchable`) text. Rules share markers and alternatives share tokens (hundreds
     of them per catalog): each marker and each token is looked up once. Marker tokens are
     `[A-Za-z0-9_]` words (`aisec.hooks.taint._pattern_tokens`), so one occurs in the text exactly
     when it occurs in the text's distinct words, one per line: the same answer from a fifth of
@@ -96,9 +98,13 @@ class _Lookup:
             if not _WORD_RUN.fullmatch(token):  # not what catalogs produce: searched as it is
                 hit = token in self.text
             else:
-                if self.words is None:
-                    self.words = set(_WORD_RUN.findall(self.text))
-                    self.joined = "\n".join(self.words)
-                hit = token in self.words or token in self.joined
+                hit = token in self.word_set() or token in self.joined
             self.tokens[token] = hit
         return hit
+
+    def word_set(self) -> set[str]:
+        """The text's distinct `[A-Za-z0-9_]` words (made once)."""
+        if self.words is None:
+            self.words = set(_WORD_RUN.findall(self.text))
+            self.joined = "\n".join(self.words)
+        return self.words

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 
-from aisec.identifiers import IdentifierScreen
+from aisec.identifiers import IdentifierScreen, WordScreen, _whole_components
 from aisec.pluginmanager import load_plugins
-from aisec.prefilter import MARKER_PREFIX, rules_for_text, searchable
-from aisec.testing import check_source
+from aisec.prefilter import MARKER_PREFIX, TextLookup, rules_for_text, searchable
+from aisec.testing import check_source, default_catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -141,3 +141,59 @@ def test_the_gates_word_lookup_answers_as_a_text_search(parts: list[tuple[str, s
     for narrowed in ([], [("chat",)], [("request", "x")]):
         table = {**expansions, sources: narrowed} if narrowed else expansions
         assert rules_for_text(text, rules, table) == _substring_gate(text, rules, table)
+
+
+# The word screen: the ast screens' conditions on the text's words, before `ast.parse`.
+
+AIS102 = load_plugins(entry_points=False).rules["AIS102"]
+AIS201 = load_plugins(entry_points=False).rules["AIS201"]
+
+
+def _word_screened(source: str, rules: list[type]) -> list[type]:
+    catalog = default_catalog()
+    expansions = catalog.trigger_expansions()
+    return WordScreen(rules, expansions, catalog).select(TextLookup(searchable(source), expansions), rules)
+
+
+def test_word_screen_drops_a_rule_whose_callee_names_are_not_words() -> None:
+    # `torch` everywhere, `load` only inside longer words: no call can resolve to torch.load
+    lookalike = "import torch\nstate = torch.load_state_dict(x)\nLOADER = 'torch.loader'\n"
+    assert rules_for_text(lookalike, [AIS102]) == [AIS102]
+    assert _word_screened(lookalike, [AIS102]) == []
+    assert check_source(AIS102, lookalike, prefilter=True) == []
+
+
+def test_word_screen_keeps_every_spelling_the_call_screen_keeps() -> None:
+    real = (
+        "import torch\nm = torch.load(p)\n",
+        "from torch import load as restore\nm = restore(p)\n",
+        "import torch.serialization as s\nm = s.load(p)\n",
+        "import torch\nloader = torch.load\nm = loader(p)\n",
+        "from torch import *\nm = load(p)\n",
+    )
+    for source in real:
+        assert _word_screened(source, [AIS102]) == [AIS102], source
+        assert [f.code for f in check_source(AIS102, source, prefilter=True)] == [
+            f.code for f in check_source(AIS102, source)
+        ], source
+
+
+def test_word_screen_checks_taint_markers_as_words() -> None:
+    route = (
+        "from flask import request\nfrom openai import OpenAI\n"
+        "def ask():\n    return OpenAI().chat.completions.create(model='m', "
+        "messages=[{'role': 'system', 'content': request.form['p']}])\n"
+    )
+    decoy = "# from flask import request; OpenAI().chat.completions.create(messages=...)\ncreated = 1\n"
+    assert _word_screened(route, [AIS201]) == [AIS201]
+    assert _word_screened(decoy.replace("# ", "'") + "'", [AIS201]) == [AIS201]  # words in a string count
+    assert _word_screened("recreate = requested = informed = 1\n", [AIS201]) == []
+    assert [f.code for f in check_source(AIS201, route, prefilter=True)] == ["AIS201"]
+
+
+def test_word_screen_components_of_patterns() -> None:
+    assert _whole_components("torch.load") == {"torch", "load"}
+    assert _whole_components("*.from_pretrained") == {"from_pretrained"}
+    assert _whole_components("langchain*") == frozenset()  # `*` matches dots: not a component
+    assert _whole_components("builtins.eval") == {"eval"}  # the name table adds `builtins`
+    assert _whole_components("a.[bc].d") == {"a", "d"}
