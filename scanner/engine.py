@@ -348,10 +348,12 @@ class FileScanner:
         """The `ast` screens: qualified names of calls (`screen`), taint markers against the
         module's identifiers (`identifiers`)."""
         if self._identifier_screen is None:
-            from .identifiers import WordScreen
+            from .identifiers import IdentifierScreen, WordScreen
 
-            self._word_screen = WordScreen(self.parsing_rules, self._trigger_expansions, self.taint_catalog)
-            self._identifier_screen = self._word_screen.identifiers
+            self._identifier_screen = IdentifierScreen(
+                self.parsing_rules, self._trigger_expansions, self.taint_catalog
+            )
+            self._word_screen = WordScreen(self._identifier_screen, self.parsing_rules)
         return self._call_screen(), self._identifier_screen
 
     def _call_screen(self) -> Any:

@@ -208,13 +208,10 @@ class WordScreen:
     screen's own verdict, so the final choice of rules is the same: `tests/test_rule_gates.py`
     and `bench/run.py --check-prefilter` check it."""
 
-    def __init__(
-        self,
-        rules: Iterable[Any],
-        expansions: Mapping[str, Sequence[tuple[str, ...]]] | None,
-        catalog: Any = None,
-    ) -> None:
-        self.identifiers = IdentifierScreen(rules, expansions, catalog)
+    def __init__(self, identifiers: IdentifierScreen, rules: Iterable[Any]) -> None:
+        """`identifiers`: the run's identifier screen (its markers and token kinds); `rules`: the
+        run's rules, whose `qualified_names` the call screen decides."""
+        self.identifiers = identifiers
         # per rule with patterns: the components each pattern needs (None: a pattern needs none)
         self.components: dict[Any, tuple[frozenset[str], ...] | None] = {}
         for rule in rules:

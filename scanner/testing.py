@@ -121,7 +121,7 @@ def _screen_failure(rule: type[Rule], code: str, catalog: TaintCatalog) -> str |
     (None when it does)."""
     import ast
 
-    from .identifiers import WordScreen
+    from .identifiers import IdentifierScreen, WordScreen
     from .prefilter import TextLookup, searchable
 
     expansions = catalog.trigger_expansions()
@@ -130,9 +130,8 @@ def _screen_failure(rule: type[Rule], code: str, catalog: TaintCatalog) -> str |
     except (SyntaxError, ValueError, RecursionError):
         tree = None  # the ast screens do not run on what CPython cannot parse
     problem = _ast_screen_failure(rule, code, tree, catalog) if tree is not None else None
-    if problem is None and not WordScreen([rule], expansions, catalog).select(
-        TextLookup(searchable(code), expansions), [rule]
-    ):
+    words = WordScreen(IdentifierScreen([rule], expansions, catalog), [rule])
+    if problem is None and not words.select(TextLookup(searchable(code), expansions), [rule]):
         # the ast screens imply the word screen: this is the word screen's fault, or the words'
         return "does not pass the word screen: a name the rule needs is not a word of the code"
     return problem

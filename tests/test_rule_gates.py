@@ -152,7 +152,8 @@ AIS201 = load_plugins(entry_points=False).rules["AIS201"]
 def _word_screened(source: str, rules: list[type]) -> list[type]:
     catalog = default_catalog()
     expansions = catalog.trigger_expansions()
-    return WordScreen(rules, expansions, catalog).select(TextLookup(searchable(source), expansions), rules)
+    screen = WordScreen(IdentifierScreen(rules, expansions, catalog), rules)
+    return screen.select(TextLookup(searchable(source), expansions), rules)
 
 
 def test_word_screen_drops_a_rule_whose_callee_names_are_not_words() -> None:
