@@ -241,7 +241,15 @@ class TaintCatalog:
 
     def trigger_expansions(self) -> dict[str, tuple[tuple[str, ...], ...]]:
         """What the `TAINT_SOURCES` / `TAINT_SINKS` prefilter markers stand for, and the
-        per-role / per-tier markers of `sinks_marker` and `sources_marker`."""
+        per-role / per-tier markers of `sinks_marker` and `sources_marker`. Computed once per
+        catalog (a few ms for the built-in one; the engine and the project index both ask)."""
+        memo = self.__dict__.get("_expansions")
+        if memo is None:
+            memo = self._trigger_expansions()
+            object.__setattr__(self, "_expansions", memo)  # not a field: eq, hash, repr ignore it
+        return dict(memo)
+
+    def _trigger_expansions(self) -> dict[str, tuple[tuple[str, ...], ...]]:
         expansions = {TAINT_SOURCES: self.source_tokens(), TAINT_SINKS: self.sink_tokens()}
         for role in dict.fromkeys(arg.role for sink in self.sinks for arg in sink.arguments):
             scoped = TaintCatalog(

@@ -19,13 +19,15 @@ The text is searched as Python reads identifiers: NFKC-normalised when it is not
 
 from __future__ import annotations
 
-import re
-from typing import Iterable, Mapping, Sequence
+TYPE_CHECKING = False  # imported by the pre-commit fast path, which loads neither `typing` nor the hooks
+if TYPE_CHECKING:
+    from typing import Iterable, Mapping, Sequence
 
-from aisec.hooks import Rule
+    from aisec.hooks import Rule
 
 MARKER_PREFIX = "@taint:"
-_WORD_RUN = re.compile(r"[A-Za-z0-9_]+")
+_WORD_RUN = r"[A-Za-z0-9_]+"  # compiled on first use (the fast path does not import `re` for nothing)
+WORDS_FROM = 16_000  # characters: a shorter text is searched as it is (as fast, and no `re` import)
 
 
 def searchable(text: str) -> str:
@@ -95,7 +97,7 @@ class TextLookup:
     def occurs(self, token: str) -> bool:
         hit = self.tokens.get(token)
         if hit is None:
-            if not _WORD_RUN.fullmatch(token):  # not what catalogs produce: searched as it is
+            if len(self.text) < WORDS_FROM or not _is_word(token):  # searched as it is
                 hit = token in self.text
             else:
                 hit = token in self.word_set() or token in self.joined
@@ -105,6 +107,13 @@ class TextLookup:
     def word_set(self) -> set[str]:
         """The text's distinct `[A-Za-z0-9_]` words (made once)."""
         if self.words is None:
-            self.words = set(_WORD_RUN.findall(self.text))
+            import re
+
+            self.words = set(re.findall(_WORD_RUN, self.text))
             self.joined = "\n".join(self.words)
         return self.words
+
+
+def _is_word(token: str) -> bool:
+    """Whether `token` is one `[A-Za-z0-9_]` word (what `_WORD_RUN` matches whole)."""
+    return token.isascii() and token.replace("_", "a").isalnum()

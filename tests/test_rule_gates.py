@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from aisec import prefilter
 from aisec.identifiers import IdentifierScreen, WordScreen, _whole_components
 from aisec.pluginmanager import load_plugins
 from aisec.prefilter import MARKER_PREFIX, TextLookup, rules_for_text, searchable
@@ -138,9 +139,14 @@ def test_the_gates_word_lookup_answers_as_a_text_search(parts: list[tuple[str, s
         type("Sinks", (), {"triggers": (sinks,), "trigger_groups": ()}),
         type("Plain", (), {"triggers": ("chat.", "é"), "trigger_groups": ((sinks, "form"),)}),
     ]
-    for narrowed in ([], [("chat",)], [("request", "x")]):
-        table = {**expansions, sources: narrowed} if narrowed else expansions
-        assert rules_for_text(text, rules, table) == _substring_gate(text, rules, table)
+    words_from = prefilter.WORDS_FROM
+    prefilter.WORDS_FROM = 0  # every text through the words (long files only, in a scan)
+    try:
+        for narrowed in ([], [("chat",)], [("request", "x")]):
+            table = {**expansions, sources: narrowed} if narrowed else expansions
+            assert rules_for_text(text, rules, table) == _substring_gate(text, rules, table)
+    finally:
+        prefilter.WORDS_FROM = words_from
 
 
 # The word screen: the ast screens' conditions on the text's words, before `ast.parse`.

@@ -16,7 +16,6 @@ May import: the lower layers, `summary` (the summary types), and `module` and `e
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
 
 from ..prefilter import searchable, spells_marker
+from ..sha import sha256
 from .summary import ModuleSummary, summary_from_json, summary_to_json, summary_tokens
 from .values import count_words
 
@@ -191,7 +191,7 @@ class ProjectModules:
             data = path.read_bytes()
         except OSError:
             return None
-        digest = hashlib.sha256(f"{module}\0".encode() + data)
+        digest = sha256(f"{module}\0".encode() + data)
         text = data.decode("utf-8", "replace")
         for imported in self._imports_of(module, path, text):
             inner = self._key(imported) if self.file_of(imported) is not None else None
