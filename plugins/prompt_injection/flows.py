@@ -103,7 +103,7 @@ def flow_path(flow: SinkFlow, facts: Sequence[TaintFact]) -> list[tuple[Any, str
         path.append((flow.node, "passes to another module of the project"))
         path += [(step.location, step.message) for step in flow.remote]
     else:
-        path.append((flow.node, f"sink: {flow.target}"))
+        path.append((flow.sink_node if flow.sink_node is not None else flow.node, f"sink: {flow.target}"))
     return path
 
 

@@ -21,7 +21,8 @@ class SplicedPrompt(PromptFlowRule):
     description = (
         "Request or command-line data joined with constant instruction text into one prompt "
         "string (an f-string, `%`, `.format`, `+`, `str.join`, `str.replace`, a filled "
-        "`PromptTemplate`) that is then sent as a completion prompt (`completions.create(prompt=)`, "
+        "`PromptTemplate`: `.format()` renders text, reported where that text is sent; `.invoke()` "
+        "and `.format_messages()` are reported at the call) that is then sent as a completion prompt (`completions.create(prompt=)`, "
         "`ollama.generate(prompt=)`, `llm.invoke(str)`, `text_generation`, a pipeline) or as a user "
         'message, such as `f"Summarise and follow the style notes: {doc}"`. Three or more words of '
         'constant text count as instruction text; a short label (`f"Q: {q}"`) does not.\n\n'
@@ -49,6 +50,11 @@ class SplicedPrompt(PromptFlowRule):
         "https://cheatsheetseries.owasp.org/cheatsheets/LLM_Prompt_Injection_Prevention_Cheat_Sheet.html",
     )
     invalid = (
+        # the rendered text sent later, through a variable
+        Example(
+            'import streamlit as st\nfrom langchain_core.prompts import PromptTemplate\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\ndraft = st.text_area("Text")\npreview = PromptTemplate.from_template("Rewrite this text more clearly: {text}")\nprompt = preview.format(text=draft)\nst.write(prompt)\nst.write(llm.invoke(prompt).content)\n',
+            expect=1,
+        ),
         'from flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef summarise():\n    doc = request.form["doc"]\n    return client.completions.create(model="gpt-3.5-turbo-instruct", prompt=f"Summarise the text below in two sentences:\\n{doc}")\n',
         'from flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef chat():\n    doc = request.get_json()["doc"]\n    return client.chat.completions.create(\n        model="gpt-4o",\n        messages=[{"role": "user", "content": f"Summarise and follow the style notes: {doc}"}],\n    )\n',
         'import streamlit as st\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\ntext = st.text_area("Text")\nst.write(llm.invoke("Translate the following text to French: " + text).content)\n',
@@ -62,6 +68,8 @@ class SplicedPrompt(PromptFlowRule):
         ),
     )
     valid = (
+        # a template rendered for display: nothing is sent to a model
+        'import streamlit as st\nfrom langchain_core.prompts import PromptTemplate\n\ndraft = st.text_area("Text")\npreview = PromptTemplate.from_template("Rewrite this text more clearly: {text}")\nst.write(preview.format(text=draft))\nst.code(preview.format(text=draft))\n',
         'from flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef chat():\n    return client.chat.completions.create(\n        model="gpt-4o",\n        messages=[\n            {"role": "system", "content": "Summarise the user\'s text and follow their style notes."},\n            {"role": "user", "content": request.get_json()["doc"]},\n        ],\n    )\n',
         'import json\nfrom flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef summarise():\n    doc = json.dumps(request.form["doc"])\n    return client.completions.create(model="gpt-3.5-turbo-instruct", prompt=f"Summarise the JSON string below:\\n{doc}")\n',
         'import html\nimport ollama\nfrom flask import request\n\n\ndef summarise():\n    doc = html.escape(request.form["doc"])\n    return ollama.generate(model="llama3", prompt=f"Summarise the document in the tags.\\n<document>{doc}</document>")\n',

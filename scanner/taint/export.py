@@ -36,7 +36,13 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
                     )
                 )
         summary.functions[func.name] = function
-    for call in taint._flow_calls.values():
+    for (func, index), wholes in taint._whole_params().items():  # a message list passed whole
+        for whole in wholes if func in exported else ():
+            entry = SinkEntry(index, whole.role, whole.label, whole.sink, None, False, (), ())
+            sinks = summary.functions[exported[func].name].sinks
+            if entry not in sinks:
+                sinks.append(entry)
+    for call in list(taint._flow_calls.values()):
         for role, target, node, facts, sink, message_role, remote in taint._raw_flows(call):
             for func, index, spliced, encoded, calls in taint._param_roots(facts):
                 if func not in exported:

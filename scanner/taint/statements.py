@@ -14,7 +14,7 @@ import libcst as cst
 
 from ..names import STATEMENT_TYPES
 from .syntax import dotted, var_path
-from .values import EMPTY, Instance, Value, join, limit_depth, make_container
+from .values import EMPTY, Instance, Value, forget_parts, join, limit_depth, make_container
 from .vocabulary import NORETURN
 
 LOOP_PASSES = 2  # passes over a loop body: the second carries values between iterations
@@ -248,9 +248,7 @@ class StatementTransfer:
         if isinstance(target, cst.Name):
             name = target.value
             env[name] = value
-            prefix = name + "."
-            for key in [k for k in env if k.startswith(prefix)]:
-                del env[key]
+            forget_parts(env, name)
             return
         if isinstance(target, cst.Attribute):
             path = var_path(target)
@@ -305,10 +303,12 @@ class StatementTransfer:
         """Write back a mutated container (`messages.append(...)`, `body["system"] = ...`)."""
         if isinstance(node, cst.Name):
             self._unit.env[node.value] = value
+            forget_parts(self._unit.env, node.value, elements_only=True)
         elif isinstance(node, cst.Attribute):
             path = var_path(node)
             if path:
                 self._unit.env[path] = value
+                forget_parts(self._unit.env, path, elements_only=True)
             self._store_attribute(node.value, node.attr.value, value)
 
     def _store_attribute(self, owner_node: Any, attr: str, value: Value) -> None:

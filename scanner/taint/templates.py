@@ -11,8 +11,8 @@ import libcst as cst
 from aisec.hooks import INPUT, INSTRUCTION, MESSAGES, TEMPLATE, USER
 
 from .messages import classify_role, message_parts
-from .syntax import keyword_arg, locate, template_names
-from .values import SPLICE_WORDS, Slot, Value, count_words
+from .syntax import dotted, keyword_arg, locate, template_names
+from .values import SPLICE_WORDS, Slot, Value, count_words, mark_spliced
 from .vocabulary import PLACEHOLDER_ROLES
 
 
@@ -71,7 +71,33 @@ class Templates:
         ]
 
     def _bind(self, node: cst.Call, receiver: Value, args: list) -> None:
-        """A call on a template (`prompt.format(x=...)`, `chain.invoke({"x": ...})`) fills slots."""
+        """A call on a template (`prompt.format_messages(x=...)`, `chain.invoke({"x": ...})`)
+        fills slots: each binding is a flow of this call."""
+        bindings = self._bindings(receiver, args)
+        if bindings:
+            self._binds[id(node)] = bindings
+            self._flow_calls[id(node)] = node
+
+    def _format_string(self, node: cst.Call, receiver: Value) -> None:
+        """`text.format(...)` with data as `text`: the data is the template (it chooses which
+        arguments, and which of their attributes, are expanded): a TEMPLATE flow of this call."""
+        target = f"the format string of `{dotted(node.func) or 'str.format'}`"
+        slot = Slot("", TEMPLATE, False, target)
+        self._binds.setdefault(id(node), []).append((slot, receiver, node.func.value))
+        self._flow_calls[id(node)] = node
+
+    def _rendered(self, receiver: Value, args: list) -> Value:
+        """`prompt.format(x=...)` renders the template to a string and sends nothing: the text
+        carries the data it was filled with (spliced where the template has instruction words
+        around the slot, or is instruction text), judged where the text goes."""
+        facts: set = set()
+        for slot, value, _ in self._bindings(receiver, args):
+            spliced = slot.spliced or slot.role == INSTRUCTION
+            facts.update(mark_spliced(f) if spliced else f for f in value.all)
+        return Value(frozenset(facts))
+
+    def _bindings(self, receiver: Value, args: list) -> list:
+        """(slot, value, argument node) of each slot of `receiver` an argument fills."""
         by_name: dict[str, list[Slot]] = {}
         for slot in receiver.slots:
             by_name.setdefault(slot.name, []).append(slot)
@@ -90,6 +116,4 @@ class Templates:
         if not bindings and len(by_name) == 1 and len(positional) == 1 and positional[0][1].keys is None:
             arg, value = positional[0]
             bindings += [(slot, value, arg.value) for slot in next(iter(by_name.values()))]
-        if bindings:
-            self._binds[id(node)] = bindings
-            self._flow_calls[id(node)] = node
+        return bindings
