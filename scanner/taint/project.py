@@ -22,7 +22,7 @@ from typing import Any
 
 from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
 
-from ..prefilter import searchable
+from ..prefilter import searchable, spells_marker
 from ..sha import sha256
 from .summary import ModuleSummary, summary_from_json, summary_to_json, summary_tokens
 from .values import count_words
@@ -255,12 +255,7 @@ class ProjectModules:
         """Whether `text` holds all the tokens of one alternative of one of the prefilter markers."""
         if self._expansions is None:
             self._expansions = self.catalog.trigger_expansions()
-        text = searchable(text)  # NFKC spellings count, as for the token gate
-        return any(
-            all(token in text for token in alternative)
-            for marker in markers
-            for alternative in self._expansions.get(marker, ())
-        )
+        return spells_marker(searchable(text), markers, self._expansions)  # as the token gate reads
 
     def _relevant(self, module: str, path: Path, text: str, horizon: int) -> bool:
         """Whether analysing the module can find more than its outline: it spells a catalog
