@@ -7,13 +7,14 @@ annotation for their rule count as false positives. Run:
 
     python bench/precision.py [--strict-location] [FOLDER ...]
 
-A flow through a helper in the same module can be pointed at in two places: the sink inside
-the helper, or the call that hands the data to the helper. Annotators differ on which to label,
-so by default a finding matches an annotation at its own statement or at any statement its
-flow path passes through (the `related` steps "passes through ..."; never its source). A
-finding is a true positive when one of those statements carries `ruleid` for its rule, a false
-positive otherwise; an annotation is missed when no finding matches it. `--strict-location`
-matches the reported statement only.
+A flow through a helper can be pointed at in two places: the call that hands the data to the
+helper (where aisec reports it) or the sink inside the helper. Annotators differ on which one
+they label, so by default a finding may be matched through its flow path too: first its own
+statement, then the sink step, then each "passes through" step of its `related` list (never
+its source). Each finding is credited to at most one annotation and each annotation to at most
+one place, so one finding never counts twice; a finding whose places carry no `ruleid` for its
+rule is a false positive at its own statement. `--strict-location` matches the reported
+statement only.
 
 It runs `aisec check --format json` on each folder (no cache) and prints, per rule, true
 positives, false positives, false negatives, recall and precision, then the misses and false
@@ -76,16 +77,13 @@ def findings(folder: Path) -> list[dict]:
     return json.loads(completed.stdout)["findings"]
 
 
-def _statements(finding: dict, starts: dict[str, dict[int, int]], strict: bool) -> set[tuple[str, int]]:
-    """(path, statement start) of the places that identify a finding's flow (see the docstring)."""
-    places = [(finding["path"], finding["line"])]
-    if not strict:
-        places += [
-            (step["path"], step["line"])
-            for step in finding.get("related", ())
-            if step.get("message", "").startswith("passes through")
-        ]
-    return {(path, starts.get(path, {}).get(line, line)) for path, line in places}
+def _places(finding: dict, starts: dict[str, dict[int, int]], strict: bool) -> list[tuple[str, int, str]]:
+    """The (path, statement start, code) keys a finding may be matched at, in order of preference."""
+    steps = [] if strict else finding.get("related", [])
+    sinks = [s for s in steps if s.get("message", "").startswith("sink")]
+    through = [s for s in steps if s.get("message", "").startswith("passes through")]
+    places = [(finding["path"], finding["line"])] + [(s["path"], s["line"]) for s in sinks + through]
+    return [(path, starts.get(path, {}).get(line, line), finding["code"]) for path, line in places]
 
 
 def score(folders: list[Path], strict: bool = False) -> dict[str, dict[str, list[str]]]:
@@ -100,17 +98,18 @@ def score(folders: list[Path], strict: bool = False) -> dict[str, dict[str, list
             for (line, code), kind in annotations(path).items():
                 expected[(relative, line, code)] = kind
         codes = {code for _, _, code in expected}
+        candidates = [_places(f, starts, strict) for f in findings(folder) if f["code"] in codes]
+        # findings reported at a labelled statement claim it first; the rest match on their path
+        candidates.sort(key=lambda places: expected.get(places[0]) != "ruleid")
         matched: set[tuple[str, int, str]] = set()
         false_alarms: set[tuple[str, int, str]] = set()
-        for finding in findings(folder):
-            if finding["code"] not in codes:
-                continue
-            places = {(*place, finding["code"]) for place in _statements(finding, starts, strict)}
-            labelled = {key for key in places if expected.get(key) == "ruleid"}
-            matched |= labelled
-            if not labelled:
-                path, line = finding["path"], finding["line"]
-                false_alarms.add((path, starts.get(path, {}).get(line, line), finding["code"]))
+        for places in candidates:
+            labelled = [key for key in places if expected.get(key) == "ruleid"]
+            free = [key for key in labelled if key not in matched]
+            if free:
+                matched.add(free[0])
+            elif not labelled:
+                false_alarms.add(places[0])
         for key, kind in expected.items():
             if kind == "ruleid":
                 result[key[2]]["tp" if key in matched else "fn"].append(f"{folder.name}/{key[0]}:{key[1]}")

@@ -37,6 +37,13 @@ class Rule:
     catalog (so a team's catalog entries count too). Triggers and groups may mix markers and
     plain substrings.
 
+    `identifier_groups` is `trigger_groups` for words the rule only ever reads from identifiers
+    (keyword-argument names, components of the qualified names it reports): every group must
+    have one of its words as a whole identifier of the module, or a whole component of a dotted
+    import path, never inside a string, comment or longer name. The engine checks them on the
+    `ast` tree before libcst parses the file (`aisec.identifiers`); `aisec.testing.assert_examples`
+    checks that every `invalid` example passes them.
+
     `qualified_names` are `fnmatch` patterns (`*` also matches dots) of every callee a rule can
     report on, e.g. `("pickle.load", "pickle.loads")` or `("*.from_pretrained",
     "transformers.pipeline")`. After the trigger check the engine runs a cheap `ast` pass over
@@ -68,6 +75,7 @@ class Rule:
     cwe: ClassVar[str | None] = None
     triggers: ClassVar[tuple[str, ...]] = ()
     trigger_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    identifier_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
     qualified_names: ClassVar[tuple[str, ...]] = ()
     fix_applicability: ClassVar[Applicability | None] = None
     enabled_by_default: ClassVar[bool] = True
@@ -180,6 +188,14 @@ class Rule:
             for group in groups
         ):
             problems.append("trigger_groups must be a tuple of non-empty tuples of strings")
+        words = cls.identifier_groups
+        if isinstance(words, str) or not all(
+            isinstance(group, (tuple, list))
+            and group
+            and all(isinstance(w, str) and w.isidentifier() for w in group)
+            for group in words
+        ):
+            problems.append("identifier_groups must be a tuple of non-empty tuples of identifiers")
         names = cls.qualified_names
         if isinstance(names, str) or not all(isinstance(name, str) and name for name in names):
             problems.append("qualified_names must be a tuple of non-empty strings (fnmatch patterns)")

@@ -105,7 +105,11 @@ class Source:
     call is this source only in a method (or a function nested in one) of a class deriving from
     one of them, and there it wins over the catalog's other sources for the same call: inside a
     LangChain model integration, the HTTP call to the provider's API returns the model's reply
-    (`LLM_OUTPUT`), not fetched content.
+    (`LLM_OUTPUT`), not fetched content. With `matching` (regular expressions), the call is this
+    source only when the constant text of one of `matching_arguments` (0-based positions or
+    keywords; a constant, or the literal parts of an f-string or `+` concatenation) matches one of
+    them, and there it wins over the catalog's other sources for the call as `within` does:
+    `requests.post("https://api.openai.com/v1/chat/completions", ...)` returns the model's reply.
     """
 
     pattern: str
@@ -114,6 +118,8 @@ class Source:
     label: str = ""
     static_argument: int | str | None = None
     within: tuple[str, ...] = ()
+    matching: tuple[str, ...] = ()
+    matching_arguments: tuple[int | str, ...] = (0, "url")
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,9 @@ class ParameterSource:
     Its parameters named in `params` (all but `self`/`cls` when empty) are then sources, except
     those annotated with a non-text type (`int`, `float`, `bool`, `Literal[...]`, an enum, ...) or
     whose annotation or default call matches one of `exclude` (`fastapi.Depends`,
-    `fastapi.Request`). With `type`, a matching parameter is not data itself but an object of that
+    `fastapi.Request`); with `annotated`, only those whose annotation or default call matches one
+    of its patterns count (`fastapi.UploadFile`). With `type`, a matching parameter is not data
+    itself but an object of that
     qualified type (a Django view's `request` is a `django.http.HttpRequest`): the catalog's
     `Source`s on that type's attributes (`django.http.HttpRequest.POST`) yield the data.
     """
@@ -144,6 +152,7 @@ class ParameterSource:
     exclude: tuple[str, ...] = ()
     type: str = ""
     label: str = ""
+    annotated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,18 +175,37 @@ class SinkArgument:
     path: tuple[str, ...] = ()
     template: bool = False
     message_role: str | None = None
+    receiver: bool = False
+    """The object the method is called on, not an argument: `(base / name).write_text(...)`."""
+
+
+@dataclass(frozen=True)
+class SafeArgument:
+    """An argument value that makes a sink call safe: `yaml.load(text, Loader=yaml.SafeLoader)`.
+
+    The argument is `keyword=` or, failing that, the 0-based `position`. `values` are what it may
+    be for the call to be safe: fnmatch patterns over the qualified name of the argument
+    (`yaml.*SafeLoader`, `builtins.False` is spelled `False`), or string constants (`"strict"`).
+    A value that is not one of them (another name, a variable, an expression) keeps the sink.
+    """
+
+    keyword: str
+    values: tuple[str, ...]
+    position: int | None = None
 
 
 @dataclass(frozen=True)
 class Sink:
     """A call whose arguments reach an LLM (or, for other rule families, another sink).
 
-    `label` names it in messages (default: the qualified name of the call as resolved).
+    `label` names it in messages (default: the qualified name of the call as resolved). `unless`:
+    the call is not this sink when one of these arguments has a safe value.
     """
 
     pattern: str
     arguments: tuple[SinkArgument, ...]
     label: str = ""
+    unless: tuple[SafeArgument, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,7 +269,15 @@ class TaintCatalog:
 
     def trigger_expansions(self) -> dict[str, tuple[tuple[str, ...], ...]]:
         """What the `TAINT_SOURCES` / `TAINT_SINKS` prefilter markers stand for, and the
-        per-role / per-tier markers of `sinks_marker` and `sources_marker`."""
+        per-role / per-tier markers of `sinks_marker` and `sources_marker`. Computed once per
+        catalog (a few ms for the built-in one; the engine and the project index both ask)."""
+        memo = self.__dict__.get("_expansions")
+        if memo is None:
+            memo = self._trigger_expansions()
+            object.__setattr__(self, "_expansions", memo)  # not a field: eq, hash, repr ignore it
+        return dict(memo)
+
+    def _trigger_expansions(self) -> dict[str, tuple[tuple[str, ...], ...]]:
         expansions = {TAINT_SOURCES: self.source_tokens(), TAINT_SINKS: self.sink_tokens()}
         for role in dict.fromkeys(arg.role for sink in self.sinks for arg in sink.arguments):
             scoped = TaintCatalog(
@@ -306,6 +342,9 @@ class SinkFlow:
     remote: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     """When the sink is in another module of the project (the call is of a project function that
     passes the argument on): `aisec.hooks.RelatedLocation`s of the path there, ending at the sink."""
+    sink_node: Any = field(default=None, compare=False, repr=False)
+    """When the sink is in a helper of this module and `node` is the argument of the call that
+    passed the data in (reported there, as a flow into another module is): the sink's node."""
 
 
 class TaintFacts(Protocol):

@@ -1,3 +1,3 @@
-from aisec.cli import console_main
+from aisec.fastpath import console_main
 
 console_main()

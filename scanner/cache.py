@@ -19,8 +19,6 @@ corrupt it.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import stat
@@ -33,13 +31,12 @@ from typing import Any, Iterable, Mapping
 from aisec.hooks import Applicability, Confidence, Finding, FixInfo, Location, RelatedLocation, Severity
 
 from .engine import FileResult, file_signature
+from .fastpath import KEY_BYTES, KEY_ENV, cache_home, derived_key, read_regular
+from .sha import compare_digest, hmac_sha256, sha256
 
 CACHE_FORMAT = 3  # 2: findings carry related locations; 3: signed entries
 MAX_ENTRY_BYTES = 8 * 1024 * 1024
-KEY_ENV = "AISEC_CACHE_KEY"
-KEY_BYTES = 32
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as an entry must not block the read
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _GITIGNORE = b"# Created by aisec automatically.\n*\n"
 _CACHEDIR_TAG = (
@@ -56,12 +53,12 @@ class CacheUnavailable(Exception):
 def run_key(parts: Iterable[Any]) -> str:
     """A digest of the settings that affect every file's result."""
     payload = json.dumps([CACHE_FORMAT, *parts], sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+    return sha256(payload.encode("utf-8")).hexdigest()[:24]
 
 
 def project_files_digest(root: Path) -> str:
     """Digest of the dependency declarations rules may read (pyproject, requirements)."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for path in [root / "pyproject.toml", *sorted(root.glob("requirements*.txt"))]:
         try:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -71,11 +68,24 @@ def project_files_digest(root: Path) -> str:
 
 
 def code_digest(modules: Iterable[Any]) -> str:
-    """Digest of the Python source files of `modules` (a plugin object stands for the module of
-    its class; a package counts with every `.py` file below its folder): a changed rule
-    invalidates the cache even when no version number moved. Files count by path, size and
-    modification time, which any edit, reinstall or pre-commit `rev:` bump (a new environment)
-    changes: reading every file would cost a pre-commit run several milliseconds."""
+    """Digest of the Python source files of `modules` (`code_files`): a changed rule invalidates
+    the cache even when no version number moved. Files count by path, size and modification
+    time, which any edit, reinstall or pre-commit `rev:` bump (a new environment) changes:
+    reading every file would cost a pre-commit run several milliseconds."""
+    digest = sha256()
+    for path in code_files(modules):
+        try:
+            info = os.stat(path)
+            facts = f"{info.st_size}:{info.st_mtime_ns}"
+        except OSError:
+            facts = "?"
+        digest.update(f"{path}\0{facts}\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def code_files(modules: Iterable[Any]) -> list[str]:
+    """The Python source files of `modules`, sorted: a plugin object stands for the module of
+    its class; a package counts with every `.py` file below its folder."""
     files: set[str] = set()
     for module in modules:
         if not isinstance(module, ModuleType):  # a plugin object: the module that defines it
@@ -89,22 +99,12 @@ def code_digest(modules: Iterable[Any]) -> str:
                 files.update(os.path.join(folder, name) for name in names if name.endswith(".py"))
         else:
             files.add(location)
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        try:
-            info = os.stat(path)
-            facts = f"{info.st_size}:{info.st_mtime_ns}"
-        except OSError:
-            facts = "?"
-        digest.update(f"{path}\0{facts}\0".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+    return sorted(files)
 
 
 def key_file(environ: Mapping[str, str]) -> Path:
     """Where the machine key lives: `$XDG_CACHE_HOME/aisec/key`, else `~/.cache/aisec/key`."""
-    base = environ.get("XDG_CACHE_HOME", "")
-    folder = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    return folder / "aisec" / "key"
+    return Path(cache_home(environ)) / "key"
 
 
 def machine_key(environ: Mapping[str, str] | None = None) -> bytes:
@@ -116,13 +116,13 @@ def machine_key(environ: Mapping[str, str] | None = None) -> bytes:
     environ = os.environ if environ is None else environ
     supplied = environ.get(KEY_ENV)
     if supplied:
-        return hashlib.sha256(b"aisec-cache-key\0" + supplied.encode("utf-8", "surrogateescape")).digest()
+        return derived_key(supplied)
     path = key_file(environ)
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not path.exists():
             _create_key(path)
-        key = _read_regular(path, KEY_BYTES)
+        key = read_regular(str(path), KEY_BYTES)
     except OSError as exc:
         raise CacheUnavailable(f"no cache key ({path}: {exc.strerror or exc}); caching is off") from None
     if key is None or len(key) != KEY_BYTES:
@@ -144,31 +144,6 @@ def _create_key(path: Path) -> None:
             pass  # another run made it first: use theirs
     finally:
         os.unlink(tmp)
-
-
-def _read_regular(path: Path, limit: int) -> bytes | None:
-    """The bytes of `path` if it is a regular file (not a symlink, FIFO or device) of at most
-    `limit` bytes, else None. The size is checked before anything is read."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return None if size > limit else b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def _real_folder(path: Path) -> bool:
@@ -193,21 +168,21 @@ class ResultCache:
         self._marked = False
 
     def _entry(self, path: str, data: bytes) -> tuple[str, Path]:
-        digest = hashlib.sha256(path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
+        digest = sha256(path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
         return digest, self.folder / digest[:2] / f"{digest[2:]}.json"
 
     def _mac(self, name: str, payload: bytes) -> str:
         message = f"{self.key}\0{name}\0".encode() + payload
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+        return hmac_sha256(self._secret, message).hex()
 
     def _read(self, name: str, entry: Path) -> Any:
         """The JSON of a signed entry; None for a missing, oversized, unsigned, forged or
         unreadable one."""
-        raw = _read_regular(entry, MAX_ENTRY_BYTES)
+        raw = read_regular(str(entry), MAX_ENTRY_BYTES)
         if raw is None:
             return None
         mac, _, payload = raw.partition(b"\n")
-        if not hmac.compare_digest(mac, self._mac(name, payload).encode("ascii")):
+        if not compare_digest(mac, self._mac(name, payload).encode("ascii")):
             return None
         try:
             return json.loads(payload)
@@ -250,7 +225,7 @@ class ResultCache:
         self._write(name, entry, value)
 
     def _record_entry(self, kind: str, key: str) -> tuple[str, Path]:
-        digest = hashlib.sha256(f"{kind}\0{key}".encode()).hexdigest()
+        digest = sha256(f"{kind}\0{key}".encode()).hexdigest()
         return f"{kind}:{digest}", self.folder / kind / digest[:2] / f"{digest[2:]}.json"
 
     def _write(self, name: str, entry: Path, value: Any) -> None:

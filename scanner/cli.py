@@ -19,6 +19,7 @@ from aisec.hooks import Applicability, FormatOptions, Severity, printable
 
 from . import __version__
 from .config import ConfigError
+from .fastpath import COLOR_CHOICES, TableKey
 from .outputs import TEXT_FORMATS, Output, OutputError, plan_outputs, statistics
 from .pathpolicy import policy_for
 from .pluginmanager import NO_LOCAL_PLUGINS_ENV, PluginError
@@ -123,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--force-exclude", action="store_true", help="apply excludes to files named explicitly (pre-commit)"
     )
-    check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    check.add_argument("--color", choices=COLOR_CHOICES, default="auto")
     check.add_argument(
         "-q", "--quiet", action="store_true", help="print findings only: no summary, no progress"
     )
@@ -167,7 +168,9 @@ def _error(message: str) -> int:
     return 2
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, table: TableKey | None = None) -> int:
+    """Run one command. `table`: the fast path found no valid trigger table for this `check`
+    run's key; it is written once the session is loaded (`triggertable.save`)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -177,9 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return _dispatch(args)
+        return _dispatch(args, table)
     except BrokenPipeError:  # `aisec rules | head`: the reader has gone, nothing is wrong
-        _detach_stdout()
+        detach_stdout()
         return 0
     except (ConfigError, PluginError, UsageError, OutputError) as exc:
         return _error(str(exc))
@@ -195,10 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace, table: TableKey | None = None) -> int:
     cwd = Path.cwd()
     if args.command == "check":
-        return _check(args, cwd)
+        return _check(args, cwd, table)
     if args.command == "server":
         from .server import serve  # imports pygls: only for this command
 
@@ -274,9 +277,13 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
     )
 
 
-def _check(args: argparse.Namespace, cwd: Path) -> int:
+def _check(args: argparse.Namespace, cwd: Path, table: TableKey | None = None) -> int:
     options = _check_options(args)
     session = open_session(options, cwd)
+    if table is not None:
+        from .triggertable import save
+
+        save(table, session)
     _announce_local_plugins(session, args)
     outputs = plan_outputs(args.format, args.output, args.output_format, list(session.registry.formatters))
     stdin = None
@@ -294,7 +301,7 @@ def _check(args: argparse.Namespace, cwd: Path) -> int:
     try:
         _write_outputs(args, session, outputs, outcome, cwd, stdin)
     except BrokenPipeError:  # `aisec check | head`: end quietly, with the run's exit code
-        _detach_stdout()
+        detach_stdout()
     return code
 
 
@@ -380,7 +387,7 @@ def _summary_line(session: Session, outcome: Outcome, cwd: Path) -> str:
     return text.rstrip("\n").rsplit("\n", 1)[-1]
 
 
-def _detach_stdout() -> None:
+def detach_stdout() -> None:
     """Point stdout at /dev/null, so that the interpreter's final flush does not fail again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
@@ -492,8 +499,3 @@ def _baseline(args: argparse.Namespace, session: Session, options: CheckOptions,
     for error in outcome.report.errors:
         print(f"aisec: error: {printable(error.path)}: {printable(error.message)}", file=sys.stderr)
     return 2 if outcome.report.errors else 0
-
-
-def console_main() -> None:
-    """Entry point of the `aisec` console script."""
-    raise SystemExit(main())

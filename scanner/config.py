@@ -7,7 +7,6 @@ names the file, the key and what is valid, so the CLI can print one line and exi
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -15,11 +14,7 @@ from typing import Any, Callable, Mapping
 from aisec.hooks import Severity
 
 from .engine import DEFAULT_TIME_BUDGET
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from .tomlfile import configures_aisec, toml_parser
 
 
 class ConfigError(Exception):
@@ -198,29 +193,16 @@ def find_config_file(start: Path) -> tuple[Path | None, Path]:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             project_root = project_root or folder
-            if _has_aisec_table(pyproject):
+            if configures_aisec(pyproject.read_bytes()):
                 return pyproject, folder
         if (folder / ".git").exists():
             return None, project_root or folder
     return None, project_root or start
 
 
-def _has_aisec_table(pyproject: Path) -> bool:
-    """Whether a pyproject.toml configures aisec, also as `[tool] aisec = {...}` or dotted keys."""
-    data = pyproject.read_bytes()
-    if b"[tool.aisec" in data:
-        return True  # the common spelling; read_table reports it if the file is broken
-    if b"aisec" not in data:
-        return False
-    try:
-        tool = tomllib.loads(data.decode("utf-8")).get("tool")
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return isinstance(tool, dict) and "aisec" in tool
-
-
 def read_table(path: Path) -> dict[str, Any]:
     """The aisec table of a config file (whole file for aisec.toml, `[tool.aisec]` otherwise)."""
+    tomllib = toml_parser()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    import subprocess
 
 from .selection import path_matches
 
@@ -169,6 +171,8 @@ def git_command(*args: str) -> list[str]:
 
 
 def _git(directory: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+    import subprocess  # only directories are expanded with git (pre-commit names files)
+
     try:
         return subprocess.run(
             git_command(*args),

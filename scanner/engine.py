@@ -36,7 +36,7 @@ from aisec.hooks import (
 
 from .diagnostics import INCOMPLETE_ANALYSIS, PARSE_ERROR, UNUSED_SUPPRESSION
 from .findings import assign_fingerprints
-from .prefilter import rules_for_text
+from .prefilter import TextLookup, rules_for_text, searchable
 from .suppressions import Suppression, find_suppressions, suppression_for
 
 # Per-file budgets, checked before the step they protect (see `budget_problem`). Real files stay far
@@ -238,6 +238,7 @@ class FileScanner:
         # (`screen.CallScreen`, built when a file first passes the token gate).
         self._screen: Any = None
         self._identifier_screen: Any = None
+        self._word_screen: Any = None  # made with `_identifier_screen`
         # The run's merged `aisec.hooks.TaintCatalog` (None: no taint rules, an empty catalog); its
         # source/sink tokens are what the prefilter markers of taint rules stand for.
         self.taint_catalog = taint_catalog
@@ -304,7 +305,13 @@ class FileScanner:
         python: _PythonParse | None = None
         if self.use_prefilter:
             gates = candidates
-            candidates = rules_for_text(text, candidates, self._trigger_expansions)
+            found = TextLookup(searchable(text), self._trigger_expansions)
+            candidates = rules_for_text(text, candidates, self._trigger_expansions, found)
+            if candidates and any(screen.screens(candidates) for screen in self._screens()):
+                # the ast screens' conditions on the words first: no `ast.parse` when they fail
+                before_words = len(candidates)
+                candidates = self._word_screen.select(found, candidates)
+                result.screened = len(candidates) < before_words
             if candidates and any(screen.screens(candidates) for screen in self._screens()):
                 # The tree of the parse guard `_run_rules` needs anyway: parsed once, screened,
                 # dropped before libcst runs (only the verdict travels on).
@@ -341,11 +348,12 @@ class FileScanner:
         """The `ast` screens: qualified names of calls (`screen`), taint markers against the
         module's identifiers (`identifiers`)."""
         if self._identifier_screen is None:
-            from .identifiers import IdentifierScreen
+            from .identifiers import IdentifierScreen, WordScreen
 
             self._identifier_screen = IdentifierScreen(
                 self.parsing_rules, self._trigger_expansions, self.taint_catalog
             )
+            self._word_screen = WordScreen(self._identifier_screen, self.parsing_rules)
         return self._call_screen(), self._identifier_screen
 
     def _call_screen(self) -> Any:

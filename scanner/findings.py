@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 from typing import Callable, Iterable, Sequence
 
 from aisec.hooks import Finding
+
+from .sha import sha256
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -39,9 +40,7 @@ def assign_fingerprints(
         key = (finding.code, path, normalise(text))
         index = seen.get(key, 0)
         seen[key] = index + 1
-        digest = hashlib.sha256("\0".join((*key, str(index))).encode("utf-8", "surrogateescape")).hexdigest()[
-            :32
-        ]
+        digest = sha256("\0".join((*key, str(index))).encode("utf-8", "surrogateescape")).hexdigest()[:32]
         result.append(dataclasses.replace(finding, fingerprint=digest))
     return result
 

@@ -30,6 +30,12 @@ builds. Python's parser hands out identifiers NFKC-normalised, as the engine see
 `tests/test_identifiers.py` and `tests/test_screen.py` check the rule examples and fixture
 projects (same findings with the screen on and off); `bench/run.py --check-prefilter` checks
 real corpora.
+
+A rule's `identifier_groups` (words it reads only from identifiers, e.g. a keyword argument's
+name, or a component every qualified name it reports has) are checked the strict way: one word of
+each group must equal an identifier or a component of a dotted import path of the module. Python
+hands libcst's spelling to `ast` NFKC-normalised, and an ASCII spelling normalises to itself, so
+a word libcst shows the rule is an identifier here too.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ import ast
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
-from .prefilter import MARKER_PREFIX, searchable
+from .prefilter import MARKER_PREFIX, TextLookup, searchable
 
 # Fields that hold identifiers (strings, or lists of strings for `global`/`nonlocal`, class
 # patterns' keyword attributes); `Constant.value` and `type_comment` never name anything.
@@ -121,7 +127,8 @@ class IdentifierScreen:
         self.screened = frozenset(
             rule
             for rule in rules
-            if any(
+            if rule.identifier_groups
+            or any(
                 needle.startswith(MARKER_PREFIX)
                 for needle in (*rule.triggers, *(n for group in rule.trigger_groups for n in group))
             )
@@ -152,7 +159,8 @@ class IdentifierScreen:
             return list(rules)
         identifiers = identifier_text(tree)
         text = searchable(text)  # plain triggers: the token gate's check, repeated
-        components = set(identifiers.replace(".", "\n").split("\n")) | self._given
+        spelled = set(identifiers.replace(".", "\n").split("\n"))
+        components = spelled | self._given
         loose = self._loose
 
         def occurs(token: str) -> bool:
@@ -178,5 +186,87 @@ class IdentifierScreen:
             or (
                 (not rule.triggers or any(hit(n) for n in rule.triggers))
                 and all(any(hit(n) for n in group) for group in rule.trigger_groups)
+                and all(not spelled.isdisjoint(group) for group in rule.identifier_groups)
             )
         ]
+
+
+class WordScreen:
+    """The `ast` screens' conditions, checked first on the text's words: a file that fails them
+    is spared `ast.parse` (a third of a cold scan of transformers went to parsing files no
+    screened rule survived).
+
+    Every name the engine, the name table and the call screen build is made of identifiers (plus
+    `builtins`, and for the taint engine the `IdentifierScreen` exceptions: `given` types, loose
+    tokens), and an ASCII identifier is a whole `[A-Za-z0-9_]` word of the NFKC-normalised text
+    (only a number directly before a keyword can touch one, and no keyword is a name component).
+    So, checked on the words: a rule with `qualified_names` needs, for some pattern, every part
+    that is a whole component (no wildcard, not `builtins`) among the words, or no candidate name
+    of any call could match that pattern; a rule the `IdentifierScreen` decides needs its markers
+    with each token a word (a `given` one counts, a loose one may be inside a word), its plain
+    triggers in the text and one word of each identifier group. Each is implied by the `ast`
+    screen's own verdict, so the final choice of rules is the same: `tests/test_rule_gates.py`
+    and `bench/run.py --check-prefilter` check it."""
+
+    def __init__(self, identifiers: IdentifierScreen, rules: Iterable[Any]) -> None:
+        """`identifiers`: the run's identifier screen (its markers and token kinds); `rules`: the
+        run's rules, whose `qualified_names` the call screen decides."""
+        self.identifiers = identifiers
+        # per rule with patterns: the components each pattern needs (None: a pattern needs none)
+        self.components: dict[Any, tuple[frozenset[str], ...] | None] = {}
+        for rule in rules:
+            patterns = tuple(getattr(rule, "qualified_names", ()) or ())
+            if patterns:
+                needs = tuple(_whole_components(pattern) for pattern in patterns)
+                self.components[rule] = None if not all(needs) else needs
+
+    def select(self, found: TextLookup, rules: Sequence[Any]) -> list[Any]:
+        """`rules` without those the `ast` screens would drop for want of a word."""
+        words = found.word_set()
+        screen = self.identifiers
+        tokens: dict[str, bool] = {}
+        markers: dict[str, bool] = {}
+        given, loose = screen._given, screen._loose
+        spelled = "\n".join(given) + "\n" + found.joined
+
+        def token_is_word(token: str) -> bool:
+            hit = tokens.get(token)
+            if hit is None:
+                if screen._exact and token not in loose:
+                    hit = token in words or token in given
+                else:
+                    hit = token in spelled
+                tokens[token] = hit
+            return hit
+
+        def hit(needle: str) -> bool:
+            if not needle.startswith(MARKER_PREFIX):
+                return found.any_in((needle,))
+            result = markers.get(needle)
+            if result is None:
+                alternatives = screen.expansions.get(needle, ())
+                result = markers[needle] = any(all(token_is_word(t) for t in alt) for alt in alternatives)
+            return result
+
+        def passes(rule: Any) -> bool:
+            needs = self.components.get(rule, None)
+            if rule in self.components and needs is not None and not any(n <= words for n in needs):
+                return False
+            if rule not in screen.screened:
+                return True
+            return (
+                (not rule.triggers or any(hit(n) for n in rule.triggers))
+                and all(any(hit(n) for n in group) for group in rule.trigger_groups)
+                and all(not words.isdisjoint(group) for group in rule.identifier_groups)
+            )
+
+        return [rule for rule in rules if passes(rule)]
+
+
+def _whole_components(pattern: str) -> frozenset[str]:
+    """The parts of a `qualified_names` pattern that are whole components of any name it matches:
+    no wildcard (`*` also matches dots, so `a*` is not one) and not `builtins` (the name table's
+    prefix of builtin names, spelled nowhere)."""
+    return frozenset(
+        part for part in pattern.split(".") if _IDENTIFIER.fullmatch(part) and part != "builtins"
+    )

@@ -177,6 +177,8 @@ class NameTable:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(node, cst.Call):
+            if self._getattr_of(node, scope, ordinal, depth) is not None:
+                return None  # `getattr(pickle, "loads")` is the function, not what it returns
             return self._resolve(node.func, scope, ordinal, 1)
         if isinstance(node, cst.Name):
             found = self._lookup(identifier(node.value), scope, ordinal)
@@ -231,9 +233,20 @@ class NameTable:
             base = self._resolve(node.value, scope, ordinal, depth + 1)
             return f"{base}.{attr}" if base else None
         if isinstance(node, cst.Call):
+            spelled = self._getattr_of(node, scope, ordinal, depth)
+            if spelled is not None:  # `getattr(pickle, "loads")` is `pickle.loads`
+                base = self._resolve(spelled[0], scope, ordinal, depth + 1)
+                return f"{base}.{spelled[1]}" if base else None
             # `openai.OpenAI().chat` -> the instance's attributes live under the class name.
             return self._resolve(node.func, scope, ordinal, depth + 1)
         return None
+
+    def _getattr_of(self, call: cst.Call, scope: Scope, ordinal: int, depth: int) -> tuple[Any, str] | None:
+        """(object, attribute) of `getattr(object, "attribute"[, default])` with a constant name."""
+        spelled = getattr_constant(call)
+        if spelled is None or self._resolve(call.func, scope, ordinal, depth + 1) != "builtins.getattr":
+            return None
+        return spelled
 
     def _resolve_name(self, name: str, scope: Scope, ordinal: int, depth: int) -> str | None:
         found = self._lookup(name, scope, ordinal)
@@ -433,6 +446,8 @@ class NameTable:
         binding = _Binding(ordinal)
         if isinstance(value, (cst.Name, cst.Attribute)) and not _is_constant(value):
             binding.alias_of = value
+        elif isinstance(value, cst.Call) and getattr_constant(value) is not None:
+            binding.alias_of = value  # `loader = getattr(pickle, "loads")`
         elif isinstance(value, cst.Call):
             binding.instance_of = value.func
         scope.bind(target.value, binding)
@@ -498,6 +513,20 @@ def _reaching(binding: _Binding, bindings: list[_Binding]) -> list[_Binding]:
             reaching.append(earlier)
         current = earlier
     return reaching
+
+
+def getattr_constant(call: cst.Call) -> tuple[Any, str] | None:
+    """(object, name) when `call` is spelled `getattr(object, "name"[, default])` (the callee is
+    not resolved here); None otherwise."""
+    if not (isinstance(call.func, cst.Name) and call.func.value == "getattr") or not 2 <= len(call.args) <= 3:
+        return None
+    first, second = call.args[0], call.args[1]
+    if first.keyword is not None or first.star or second.keyword is not None or second.star:
+        return None
+    if not isinstance(second.value, cst.SimpleString):
+        return None
+    name = second.value.evaluated_value
+    return (first.value, name) if isinstance(name, str) and name.isidentifier() else None
 
 
 def _is_constant(node: Any) -> bool:

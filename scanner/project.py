@@ -9,7 +9,6 @@ once per run and only when a rule asks.
 from __future__ import annotations
 
 import re
-import sys
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -17,11 +16,6 @@ from typing import TYPE_CHECKING, Any, Iterator
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 _POETRY_CARET = re.compile(r"^\^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$")
 _POETRY_TILDE = re.compile(r"^~\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$")
@@ -59,6 +53,9 @@ class Project:
     def _declarations(self) -> Iterator[tuple[str, SpecifierSet]]:
         pyproject = self.root / "pyproject.toml"
         if pyproject.is_file():
+            from .tomlfile import toml_parser
+
+            tomllib = toml_parser()
             try:
                 data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
             except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):

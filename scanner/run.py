@@ -273,7 +273,9 @@ def scan_source(
         shown,
         data,
         lambda: scanner.scan_bytes(shown, data, fix),
-        lambda result: store and (result.parsed or result.screened),
+        # every checked file, the token gate's rejects too: a warm run then reads one entry
+        # instead of searching the text for every rule's triggers again
+        lambda result: store and (result.parsed or result.screened or result.skipped_by_prefilter),
     )
 
 

@@ -258,6 +258,10 @@ def _iter_candidates(
             for argument in reference_arguments(call):
                 if not _hopeless(argument, last_attrs):
                     yield argument, values.expr(argument, 0)
+    for default in module.defaults if references else ():
+        for argument in reference_items(default):
+            if not _hopeless(argument, last_attrs):
+                yield argument, values.expr(argument, 0)
 
 
 def _hopeless(node: ast.expr, last_attrs: frozenset[str] | None) -> bool:
@@ -273,19 +277,40 @@ def _hopeless(node: ast.expr, last_attrs: frozenset[str] | None) -> bool:
 
 def reference_arguments(call: ast.Call) -> Iterator[ast.expr]:
     """Names and attributes passed uncalled in `call`'s arguments, or in a list/tuple/set/dict
-    written there: a rule may report a function passed to be called later (`register(pickle.loads)`,
-    `callbacks=[torch.load]`) at the reference."""
+    written there (nested too): a rule may report a function passed to be called later
+    (`register(pickle.loads)`, `callbacks=[torch.load]`) at the reference."""
     values: list[ast.expr] = [arg for arg in call.args if type(arg) is not ast.Starred]
     values += [keyword.value for keyword in call.keywords if keyword.arg is not None]
     for value in values:
-        kind = type(value)
-        if kind is ast.Name or kind is ast.Attribute:
-            yield value
-        elif kind is ast.List or kind is ast.Tuple or kind is ast.Set or kind is ast.Dict:
-            items = value.values if kind is ast.Dict else value.elts  # type: ignore[attr-defined]
-            for item in items:
-                if type(item) is ast.Name or type(item) is ast.Attribute:
-                    yield item
+        yield from reference_items(value)
+
+
+def reference_items(value: ast.expr, depth: int = 0) -> Iterator[ast.expr]:
+    """`value` when it names something, else the names in a literal container it writes."""
+    kind = type(value)
+    if kind is ast.Name or kind is ast.Attribute:
+        yield value
+    elif (
+        kind is ast.List or kind is ast.Tuple or kind is ast.Set or kind is ast.Dict
+    ) and depth < MAX_NESTING:
+        items = value.values if kind is ast.Dict else value.elts  # type: ignore[attr-defined]
+        for item in items:
+            yield from reference_items(item, depth + 1)
+
+
+_FUNCTIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda})
+MAX_NESTING = 4  # literal containers followed inside an argument (`{"a": [pickle.load]}`)
+
+
+def _getattr_constant(call: ast.Call) -> tuple[ast.expr, str] | None:
+    """(object, name) of `getattr(object, "name"[, default])` as spelled (see `NameTable`)."""
+    func, args = call.func, call.args
+    if not (type(func) is ast.Name and func.id == "getattr") or call.keywords or not 2 <= len(args) <= 3:
+        return None
+    if any(type(arg) is ast.Starred for arg in args) or type(args[1]) is not ast.Constant:
+        return None
+    name = args[1].value
+    return (args[0], name) if isinstance(name, str) and name.isidentifier() else None
 
 
 def written(func: ast.expr) -> str:
@@ -338,6 +363,7 @@ class _Module:
         # (position, attribute, expression) of `self.attribute = ...`, sorted by position
         self.self_bindings: list[tuple[tuple[int, int], str, ast.expr]] = []
         self.calls: list[ast.Call] = []
+        self.defaults: list[ast.expr] = []  # parameter defaults (a loader may be one)
         self.star_import = False
         self._collect(tree)
         self.self_bindings.sort(key=lambda entry: entry[0])
@@ -356,6 +382,8 @@ class _Module:
             kind = type(node)
             if kind is call:
                 calls.append(node)
+            elif kind in _FUNCTIONS:
+                self.defaults += [d for d in (*node.args.defaults, *node.args.kw_defaults) if d is not None]
             elif kind in binders:
                 self._binding(node)
             names = fields.get(kind)
@@ -399,7 +427,7 @@ class _Module:
         # As names.py: a name or attribute makes an alias; a call's result is an instance of its
         # callee (`c = openai.OpenAI()` -> `c.chat` is `openai.OpenAI.chat`); anything else unknown.
         if isinstance(value, ast.Call):
-            expr = value.func
+            expr = value if _getattr_constant(value) is not None else value.func
         elif isinstance(value, (ast.Name, ast.Attribute)):
             expr = value
         else:
@@ -446,6 +474,11 @@ class _Values:
             found = self._finish(values)
         elif isinstance(node, ast.Call):
             found = self.expr(node.func, depth + 1)
+            spelled = _getattr_constant(node)
+            if spelled is not None:  # `getattr(pickle, "loads")` may be `pickle.loads`
+                found = found | self._finish(
+                    [f"{base}.{spelled[1]}" for base in self.expr(spelled[0], depth + 1)]
+                )
         else:
             found = _EMPTY
         self._exprs[key] = found

@@ -5,10 +5,13 @@ As in flake8, the longest matching prefix decides; on a tie, ignore wins.
 
 from __future__ import annotations
 
-import fnmatch
-from typing import Iterable
+TYPE_CHECKING = False  # imported by the pre-commit fast path, which loads neither `typing` nor the hooks
+if TYPE_CHECKING:
+    from typing import Callable, Iterable
 
-from aisec.hooks import Rule
+    from aisec.hooks import Rule
+
+_GLOB_CHARACTERS = frozenset("*?[")
 
 
 def _longest(code: str, prefixes: Iterable[str]) -> int:
@@ -51,18 +54,27 @@ def unknown_prefixes(prefixes: Iterable[str], codes: Iterable[str]) -> list[str]
     return [p for p in prefixes if p != "ALL" and not any(c.startswith(p) for c in codes)]
 
 
+def _matcher(pattern: str) -> Callable[[str], bool]:
+    """`fnmatch.fnmatchcase` against `pattern`; plain equality when it has no wildcard (the same
+    answer without importing `fnmatch` and `re`, which the pre-commit fast path avoids)."""
+    if _GLOB_CHARACTERS.isdisjoint(pattern):
+        return pattern.__eq__
+    import fnmatch
+
+    return lambda name: fnmatch.fnmatchcase(name, pattern)
+
+
 def path_matches(path: str, pattern: str) -> bool:
     """Glob match of a POSIX relative path: the whole path, or any trailing part of it, or
     any leading folder (so `tests`, `tests/*` and `*_test.py` all do what users expect)."""
     pattern = pattern.rstrip("/")
-    if fnmatch.fnmatchcase(path, pattern):
+    matches = _matcher(pattern)
+    if matches(path):
         return True
     parts = path.split("/")
-    if any(fnmatch.fnmatchcase(part, pattern) for part in parts):
+    if any(matches(part) for part in parts):
         return True
     for index in range(len(parts)):
-        if fnmatch.fnmatchcase("/".join(parts[index:]), pattern):
-            return True
-        if fnmatch.fnmatchcase("/".join(parts[: index + 1]), pattern):
+        if matches("/".join(parts[index:])) or matches("/".join(parts[: index + 1])):
             return True
     return False

@@ -16,6 +16,7 @@ from aisec.hooks import (
     INSTRUCTION,
     REMOTE,
     ParameterSource,
+    SafeArgument,
     Sanitizer,
     Sink,
     SinkArgument,
@@ -114,7 +115,8 @@ _PARAMETER_KEYS = (
     "label",
 )
 _ARGUMENT_KEYS = ("role", "keyword", "position", "path", "template", "message-role")
-_SINK_KEYS = ("pattern", "label", "arguments", *_ARGUMENT_KEYS)
+_SINK_KEYS = ("pattern", "label", "arguments", "unless", *_ARGUMENT_KEYS)
+_SAFE_KEYS = ("keyword", "position", "values")
 _SANITIZER_KEYS = ("pattern", "kind", "argument")
 
 
@@ -259,9 +261,7 @@ def _parse_argument(where: str, table: Mapping[str, Any]) -> SinkArgument:
     keyword = table.get("keyword")
     if keyword is not None and not (isinstance(keyword, str) and keyword.isidentifier()):
         raise ConfigError(f"`{where}.keyword` must be a keyword argument name, got {keyword!r}")
-    position = table.get("position")
-    if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):
-        raise ConfigError(f"`{where}.position` must be a 0-based position, got {position!r}")
+    position = _optional_position(where, table.get("position"))
     path = table.get("path", [])
     if not isinstance(path, list) or not all(isinstance(p, str) and p for p in path):
         raise ConfigError(f"`{where}.path` must be a list of dict keys, got {path!r}")
@@ -304,7 +304,37 @@ def _parse_sink(where: str, entry: Any) -> Sink:
         )
     else:
         arguments = (_parse_argument(where, table),)
-    return Sink(pattern, arguments, _text(f"{where}.label", table.get("label", "")))
+    unless = table.get("unless", [])
+    if not isinstance(unless, list):
+        raise ConfigError(f"`{where}.unless` must be a list of tables")
+    return Sink(
+        pattern,
+        arguments,
+        _text(f"{where}.label", table.get("label", "")),
+        tuple(_parse_safe(f"{where}.unless[{i}]", item) for i, item in enumerate(unless)),
+    )
+
+
+def _optional_position(where: str, position: Any) -> int | None:
+    if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):
+        raise ConfigError(f"`{where}.position` must be a 0-based position, got {position!r}")
+    return position
+
+
+def _parse_safe(where: str, entry: Any) -> SafeArgument:
+    """`{keyword = "Loader", position = 1, values = ["yaml.SafeLoader"]}`: the safe values of one
+    argument of a sink."""
+    table = _table(where, entry, _SAFE_KEYS)
+    keyword = table.get("keyword")
+    if not (isinstance(keyword, str) and keyword.isidentifier()):
+        raise ConfigError(f"`{where}.keyword` must be a keyword argument name, got {keyword!r}")
+    position = _optional_position(where, table.get("position"))
+    values = table.get("values")
+    if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
+        raise ConfigError(
+            f"`{where}.values` must be a non-empty list of qualified names or string constants, got {values!r}"
+        )
+    return SafeArgument(keyword, tuple(values), position)
 
 
 def _parse_sanitizer(where: str, entry: Any) -> Sanitizer:

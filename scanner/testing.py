@@ -117,18 +117,36 @@ def example_failures(rule: type[Rule], catalog: TaintCatalog | None = None) -> l
 
 
 def _screen_failure(rule: type[Rule], code: str, catalog: TaintCatalog) -> str | None:
-    """Why `code` does not pass the `ast` screens for `rule` (None when it does)."""
+    """Why `code` does not pass the `ast` screens, or the word screen before them, for `rule`
+    (None when it does)."""
     import ast
 
-    from .identifiers import IdentifierScreen
-    from .screen import CallScreen, call_names
+    from .identifiers import IdentifierScreen, WordScreen
+    from .prefilter import TextLookup, searchable
 
+    expansions = catalog.trigger_expansions()
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError):
-        return None  # the screens do not run on what CPython cannot parse
-    if not IdentifierScreen([rule], catalog.trigger_expansions(), catalog).select(tree, code, [rule]):
-        return "does not pass the identifier screen: a taint marker's tokens are not identifiers of the code"
+        tree = None  # the ast screens do not run on what CPython cannot parse
+    problem = _ast_screen_failure(rule, code, tree, catalog) if tree is not None else None
+    words = WordScreen(IdentifierScreen([rule], expansions, catalog), [rule])
+    if problem is None and not words.select(TextLookup(searchable(code), expansions), [rule]):
+        # the ast screens imply the word screen: this is the word screen's fault, or the words'
+        return "does not pass the word screen: a name the rule needs is not a word of the code"
+    return problem
+
+
+def _ast_screen_failure(rule: type[Rule], code: str, tree: Any, catalog: TaintCatalog) -> str | None:
+    from .identifiers import IdentifierScreen
+    from .screen import CallScreen, call_names
+
+    expansions = catalog.trigger_expansions()
+    if not IdentifierScreen([rule], expansions, catalog).select(tree, code, [rule]):
+        return (
+            "does not pass the identifier screen: a taint marker's tokens, or no word of an "
+            "identifier group, are identifiers of the code"
+        )
     if not rule.qualified_names or CallScreen([rule]).select(tree, [rule]):
         return None
     names = ", ".join(sorted(call_names(tree) or ()))

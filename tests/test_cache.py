@@ -179,3 +179,35 @@ def test_changed_plugin_code_rechecks_unchanged_files(tree, run_cli, tmp_path, m
     plugin.write_text(source.format(message="second"))
     assert messages() == ["second"]
     sys.modules.pop("team_rules", None)
+
+
+def test_files_the_token_gate_rejects_are_cached_and_follow_their_imports(tree, run_cli) -> None:
+    """A rejected file gets an entry too (warm runs skip the gate); one that spells a source
+    and imports a project module is re-checked when that module changes."""
+    root = tree(
+        {
+            "plain.py": "def add(a, b):\n    return a + b\n",
+            "route.py": "from flask import request\nfrom helper import ask\n\nask(request.args['q'])\n",
+            "helper.py": "def ask(q):\n    return q\n",
+            ".git/HEAD": "",
+        }
+    )
+
+    def scan() -> dict:
+        result = run_cli(["check", "--format", "json", "plain.py", "route.py"], cwd=root)
+        assert result.code in (0, 1), result.err
+        return result.json()
+
+    first = scan()
+    assert first["summary"]["skipped_by_prefilter"] == 2 and first["summary"]["cached"] == 0
+    second = scan()
+    assert second["summary"]["cached"] == 2 and second["summary"]["skipped_by_prefilter"] == 2
+    (root / "helper.py").write_text(
+        "import openai\n\ndef ask(q):\n"
+        "    return openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': q}])\n",
+        encoding="utf-8",
+    )
+    third = scan()
+    fresh = run_cli(["check", "--format", "json", "--no-cache", "plain.py", "route.py"], cwd=root).json()
+    assert third["summary"]["cached"] == 1
+    assert third["findings"] == fresh["findings"] and [f["path"] for f in fresh["findings"]] == ["route.py"]

@@ -248,7 +248,7 @@ def test_json_contract(tree, run_cli) -> None:
 
 
 def test_json_contract_with_errors_and_diagnostics(tree, run_cli) -> None:
-    root = tree({"bad.py": "import pickle\ndef (:\n", "ok.py": "x = 1  # aisec: ignore[AIS101]\n"})
+    root = tree({"bad.py": "from pickle import loads\ndef (:\n", "ok.py": "x = 1  # aisec: ignore[AIS101]\n"})
     result = run_cli(["check", "--format", "json", "--warn-unused-ignores", ".", "gone.py"], cwd=root)
     data = result.json()
     _assert_json_contract(data)

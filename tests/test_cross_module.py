@@ -354,3 +354,26 @@ def test_a_chain_of_helpers_across_modules_without_cycles_is_followed(
         files[f"gen/m{n}.py"] = files[f"gen/m{n}.py"].replace("from gen.m0 import f0\n", "")
     root = tree(files)
     assert rows(scan(run_cli, root, "--no-cache", "gen/route.py")) == [("gen/route.py", 5, "AIS201")]
+
+
+def test_a_message_list_passed_whole_into_another_module_keeps_its_roles(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    helper = (
+        "from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(messages):\n"
+        "    return client.chat.completions.create(model='m', messages=messages).choices[0].message.content\n"
+    )
+    app = (
+        "from flask import request\n\nfrom .llm import ask\n\n\ndef view():\n"
+        "    text = request.form['text']\n"
+        "    ask([{'role': 'user', 'content': text}])\n"
+        "    ask([{'role': 'system', 'content': 'Be brief.'}, {'role': 'user', 'content': text}])\n"
+        "    ask([{'role': 'system', 'content': text}])\n"
+        "    ask(request.json['messages'])\n"
+    )
+    root = tree({"pkg/__init__.py": "", "pkg/llm.py": helper, "pkg/app.py": app})
+    (root / ".git").mkdir()
+    assert rows(scan(run_cli, root, "--no-cache", ".")) == [
+        ("pkg/app.py", 10, "AIS201"),
+        ("pkg/app.py", 11, "AIS201"),
+    ]

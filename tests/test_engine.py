@@ -69,14 +69,24 @@ def test_unknown_declared_encoding_is_ais001(tree, run_cli) -> None:
     assert finding["code"] == "AIS001" and "encoding" in finding["message"]
 
 
+def test_a_broken_file_no_rule_could_fire_in_is_skipped(tree, run_cli) -> None:
+    # `pickle` is there, but no word any call of a pickle rule needs (`load`, `loads`, ...): no
+    # Python could run a pickle load from it, so it is not parsed, and its syntax error is not aisec's
+    root = tree({"broken.py": "import pickle\n\ndef f(:\n    pass\n", "good.py": PICKLE})
+    _, data = check_json(run_cli, root, ".")
+    found = by_path(data)
+    assert "broken.py" not in found
+    assert data["summary"]["skipped_by_prefilter"] == 1
+
+
 @pytest.mark.parametrize(
     ("source", "line"),
     [
-        ("import pickle\n\ndef f(:\n    pass\n", 3),
-        ("import pickle\nx = (1,\ny = 2\n", 2),
+        ("from pickle import loads\n\ndef f(:\n    pass\n", 3),
+        ("from pickle import loads\nx = (1,\ny = 2\n", 2),
         ("import pickle\nobj = pickle.loads(b)\nx = $\n", 3),
-        ("import pickle\n\n\nprint 'hello'\n", 4),
-        ("import pickle\nif x\n    pass\n", 2),
+        ("from pickle import loads\n\n\nprint 'hello'\n", 4),
+        ("from pickle import loads\nif x\n    pass\n", 2),
     ],
 )
 def test_syntax_error_is_ais001_at_the_right_line(tree, run_cli, source: str, line: int) -> None:

@@ -51,7 +51,7 @@ PATH = [
     (21, 22, "passes through `question()`"),
     (21, 16, "passes through `build()`"),
     (21, 12, "passes through `ask()`"),
-    (16, 94, "sink: a system message of `openai.chat.completions.create`"),
+    (16, 94, "sink: a system message of `openai.chat.completions.create`, in `ask()`"),
 ]
 
 
@@ -72,7 +72,8 @@ def test_json_related_is_the_path_from_the_source_through_each_helper_to_the_sin
     run_cli: Callable[..., Any], app: Path
 ) -> None:
     found = findings(run_cli, app, "--no-cache")
-    assert [(f["line"], f["code"]) for f in found] == [(16, "AIS201"), (28, "AIS201")]
+    # reported where the data enters the helper (the argument of `ask(...)`), the sink on the path
+    assert [(f["line"], f["column"], f["code"]) for f in found] == [(21, 16, "AIS201"), (28, 94, "AIS201")]
     related = found[0]["related"]
     assert [(r["line"], r["column"], r["message"]) for r in related] == PATH
     assert all(r["path"] == "app.py" for r in related)
@@ -116,9 +117,11 @@ def test_sarif_related_locations_and_code_flows(run_cli: Callable[..., Any], app
 def test_text_shows_via_lines_under_the_finding(run_cli: Callable[..., Any], app: Path) -> None:
     result = run_cli(["check", "--no-cache", "--select", "AIS2", "app.py"], cwd=app)
     lines = result.out.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("app.py:16:94: AIS201"))
-    assert lines[start + 1 : start + 5] == [
-        f"  via app.py:{line}:{column}: {message}" for line, column, message in PATH[:-1]
+    start = next(i for i, line in enumerate(lines) if line.startswith("app.py:21:16: AIS201"))
+    assert lines[start + 1 : start + 5] == [  # every step but the finding's own place
+        f"  via app.py:{line}:{column}: {message}"
+        for line, column, message in PATH
+        if (line, column) != (21, 16)
     ]
     concise = run_cli(["check", "--no-cache", "--format", "concise", "--select", "AIS2", "app.py"], cwd=app)
     assert "via" not in concise.out
@@ -147,6 +150,7 @@ def test_a_path_into_a_helper_names_the_helpers_it_passes_inside(
         encoding="utf-8",
     )
     (finding,) = findings(run_cli, app, "--no-cache")
+    assert (finding["line"], finding["column"]) == (14, 17)  # `request.args['q']` passed to `send`
     assert [(r["line"], r["message"].split(":")[0]) for r in finding["related"]] == [
         (14, "source"),
         (14, "passes through `send()`"),

@@ -93,7 +93,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "zeroed.py": PICKLE.replace("b)", "blob)"),
         "clean.py": "def add(a, b):\n    return a + b\n",
         "boolchain.py": "import pickle\nx = " + " or ".join(["a"] * 9000) + "\npickle.loads(b)\n",
-        "biglist.py": "import pickle\nx = [" + ",".join(["1"] * 2_000_000) + "]\n",
+        # (a rule could fire: with no `loads` in it, the word screen would skip it unread)
+        "biglist.py": "import pickle\nx = [" + ",".join(["1"] * 2_000_000) + "]\npickle.loads(b)\n",
         "libcst_only.py": "import pickle\n(_x): int = 0\npickle.loads(b)\n",
         "fullwidth.py": "import \uff50ickle\n\uff50ickle.loads(b)\n",
         "notebook.ipynb": _notebook(

@@ -332,10 +332,10 @@ SECOND_ORDER = {
         import os
         import ollama
         def run_command(command):
-            os.system(command)  # <- AIS301
-        def main():
+            os.system(command)
+        def main():  # reported where the model output is passed to the helper
             reply = ollama.generate(model="llama3", prompt="a shell command")
-            run_command(reply["response"])
+            run_command(reply["response"])  # <- AIS301
             run_command("ls")
     """,
 }
@@ -410,7 +410,7 @@ def test_message_names_the_llm_call_line_and_the_sink() -> None:
     assert "execute" in finding.message
 
 
-def test_argument_lists_with_a_constant_program_are_medium() -> None:
+def test_argument_lists_whose_program_runs_its_arguments_are_medium() -> None:
     findings = scan(
         """
         import subprocess
@@ -419,9 +419,18 @@ def test_argument_lists_with_a_constant_program_are_medium() -> None:
         name = client.responses.create(model="m", input="x").output_text
         subprocess.run(["git", "checkout", name])
         subprocess.run(name, shell=True)
+        subprocess.run(["/usr/bin/xargs", name])
+        subprocess.run(("pip", "install", name))
+        subprocess.run(args=["xargs", "-n1", name])
         """
     )
-    assert [(f.location.line, f.severity) for f in findings] == [(6, Severity.MEDIUM), (7, Severity.HIGH)]
+    assert [(f.location.line, f.severity) for f in findings] == [
+        (6, Severity.MEDIUM),
+        (7, Severity.HIGH),
+        (8, Severity.MEDIUM),
+        (9, Severity.MEDIUM),
+        (10, Severity.MEDIUM),
+    ]
 
 
 def test_interpreters_and_model_chosen_argument_lists_are_high() -> None:
@@ -435,18 +444,68 @@ def test_interpreters_and_model_chosen_argument_lists_are_high() -> None:
         subprocess.run(["python3", "-c", text])
         subprocess.run(["/bin/bash", "-c", text])
         subprocess.run(shlex.split(text))
-        subprocess.run(["python3", "script.py", text])
-        subprocess.run(["echo", shlex.quote(text)])
-        subprocess.run(["echo", text.split()[0]])
+        subprocess.run(["sh", text])
+        subprocess.run(["python", "-u", text])
+        subprocess.run([text, "--version"])
+        subprocess.run(["echo", *shlex.split(text)])
+        subprocess.Popen(text)
         """
     )
     assert [(f.location.line, f.severity) for f in findings] == [
         (7, Severity.HIGH),
         (8, Severity.HIGH),
         (9, Severity.HIGH),
-        (10, Severity.MEDIUM),  # a fixed script: the model picks its arguments
-        (12, Severity.MEDIUM),
+        (10, Severity.HIGH),
+        (11, Severity.HIGH),  # the first operand is the script the model chose
+        (12, Severity.HIGH),
+        (13, Severity.HIGH),  # a starred list: the model may choose where its words land
+        (14, Severity.HIGH),
     ]
+
+
+def test_a_launcher_is_judged_by_the_program_it_launches() -> None:
+    findings = scan(
+        """
+        import subprocess
+        from openai import OpenAI
+        client = OpenAI()
+        text = client.responses.create(model="m", input="x").output_text
+        subprocess.run(["/usr/bin/env", "bash", "-c", text])
+        subprocess.run(["timeout", "5s", "python3", "-c", text])
+        subprocess.run(["sudo", "-u", "bob", "sh", "-c", text])
+        subprocess.run(["nice", text])
+        subprocess.run(["env", "LANG=C", "git", "commit", "-m", text])
+        subprocess.run(["env", "LANG=C", "echo", text])
+        subprocess.run(["timeout", "5", "notify-send", text])
+        """
+    )
+    assert [(f.location.line, f.severity) for f in findings] == [
+        (6, Severity.HIGH),
+        (7, Severity.HIGH),
+        (8, Severity.HIGH),
+        (9, Severity.HIGH),
+        (10, Severity.MEDIUM),
+    ]
+
+
+def test_a_fixed_program_given_model_text_as_a_plain_argument_is_not_execution() -> None:
+    """A fixed program (not an interpreter, not a launcher) receives the text as data; so does a
+    fixed script run by an interpreter, and text quoted or cut for a shell."""
+    findings = scan(
+        """
+        import shlex
+        import subprocess
+        from openai import OpenAI
+        client = OpenAI()
+        text = client.responses.create(model="m", input="x").output_text
+        subprocess.run(["echo", text], check=False)
+        subprocess.check_output(["grep", "-F", text, "notes.txt"])
+        subprocess.run(["python3", "script.py", text])
+        subprocess.run(["python", "-m", "tools.publish", "--title", text])
+        subprocess.run("echo " + shlex.quote(text), shell=True)
+        """
+    )
+    assert findings == []
 
 
 def test_one_finding_for_a_nested_sql_sink() -> None:
@@ -549,3 +608,192 @@ def test_model_code_written_to_source_files() -> None:
         open("static.py", "w").write("print(1)")
         """
     )
+
+
+# ----- content types, response dicts, query engines, path objects (issue 12) -----
+
+SERVED: dict[str, str] = {
+    "declared-content-types": """
+        import html
+        from aiohttp import web
+        from django.http import HttpResponse
+        from flask import Response
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        async def card(request, kind):
+            text = ask(request.query["q"])
+            web.Response(text=text, content_type="text/html; charset=utf-8")  # <- AIS303
+            web.Response(text=text, content_type="text/plain")
+            web.Response(text=text, content_type=kind)
+            web.Response(body=text)
+            web.Response(text=html.escape(text), content_type="text/html")
+            HttpResponse(text)  # <- AIS303
+            HttpResponse(text, content_type="application/json")
+            HttpResponse(text, headers={"Content-Type": "text/plain"})
+            Response(text, mimetype="text/markdown")
+        """,
+    "tornado-json-and-headers": """
+        import json
+        import tornado.escape
+        import tornado.web
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        class Page(tornado.web.RequestHandler):
+            def get(self):
+                self.set_header("Content-Type", "text/html")
+                self.write(
+                    ask(self.get_argument("q"))  # <- AIS303
+                )
+        class Api(tornado.web.RequestHandler):
+            def get(self):
+                self.set_header("Content-Type", "application/json; charset=UTF-8")
+                self.write(ask(self.get_argument("q")))
+        class Escaped(tornado.web.RequestHandler):
+            def get(self):
+                self.write(json.dumps({"a": ask("x")}))
+                self.write(tornado.escape.xhtml_escape(ask("y")))
+        """,
+    "lambda-response-dicts": """
+        import html
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        def handler(event, context):
+            answer = ask(event["body"])
+            if event["rawPath"] == "/page":
+                return {
+                    "statusCode": 200,
+                    "headers": {"content-type": "text/html; charset=utf-8"},
+                    "body": f"<main>{answer}</main>",  # <- AIS303
+                }
+            if event["rawPath"] == "/safe":
+                return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": html.escape(answer)}
+            return {"statusCode": 200, "headers": {"Content-Type": "text/plain"}, "body": answer}
+        """,
+    "query-engines": """
+        import duckdb
+        from openai import OpenAI
+        from pyspark.sql import SparkSession
+        client = OpenAI()
+        spark = SparkSession.builder.getOrCreate()
+        def report(question):
+            sql = client.responses.create(model="gpt-4.1", input=question).output_text
+            con = duckdb.connect("warehouse.db")
+            con.sql(sql).fetchall()  # <- AIS302
+            duckdb.query(sql)  # <- AIS302
+            spark.sql(sql).collect()  # <- AIS302
+            con.execute("SELECT * FROM orders WHERE region = ?", [sql]).fetchall()
+        """,
+    "compiled-code-runs-where-it-is-executed": """
+        from openai import OpenAI
+        client = OpenAI()
+        def run(question):
+            text = client.responses.create(model="gpt-4.1", input=question).output_text
+            code = compile(text, "<model>", "exec")  # <- AIS301
+            exec(code)  # <- AIS301
+            fixed = compile("print(1)", "<fixed>", "exec")
+            exec(fixed)
+        """,
+    "path-objects-and-frames": """
+        import uuid
+        from pathlib import Path
+        import httpx
+        import pandas as pd
+        from openai import OpenAI
+        client = OpenAI()
+        OUT = Path("out")
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        async def work(frame, question):
+            name = ask(question).strip()
+            Path(OUT, name).write_text("x")  # <- AIS304
+            (OUT / name).unlink()  # <- AIS304
+            target = OUT / name
+            target.write_bytes(b"")  # <- AIS304
+            frame.to_parquet(OUT / name)  # <- AIS304
+            frame.to_csv(OUT / f"{uuid.uuid4().hex}.csv")
+            (OUT / "answer.txt").write_text(name)
+            pd.read_json(name)  # <- AIS304
+            pd.read_csv(f"https://data.example.com/{name}.csv")
+            async with httpx.AsyncClient() as http:
+                async with http.stream("GET", name) as stream:  # <- AIS304
+                    await stream.aread()
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SERVED))
+def test_served_content_and_other_sinks(name: str) -> None:
+    check(SERVED[name])
+
+
+def test_an_allowlist_check_on_one_element_clears_that_element_only() -> None:
+    """`argv[0] in ALLOWED` vouches for `argv[0]`, inside the check (or after `not in ...: return`);
+    not for the rest of `argv`, not after the `if`, not once `argv` is rebound or the element set."""
+    findings = scan(
+        """
+        import shlex
+        import subprocess
+        import ollama
+        ALLOWED = {"ls", "df", "du", "uptime"}
+        def suggest(task):
+            return ollama.chat(model="m", messages=[{"role": "user", "content": task}])["message"]["content"]
+        def inside(task):
+            argv = shlex.split(suggest(task))
+            if argv and argv[0] in ALLOWED:
+                subprocess.run([argv[0]], check=False)
+            subprocess.run([argv[0]], check=False)  # <- after the if
+        def early_return(task):
+            argv = shlex.split(suggest(task))
+            if argv[0] not in ALLOWED:
+                return
+            subprocess.run([argv[0]], check=False)
+            subprocess.run(argv, check=False)  # <- the other elements
+            argv = shlex.split(suggest(task))
+            subprocess.run([argv[0]], check=False)  # <- rebound
+        def keyed(task):
+            plan = {"cmd": suggest(task)}
+            if plan["cmd"] in ("ls", "df"):
+                subprocess.run([plan["cmd"]])
+                plan["cmd"] = suggest(task)
+                subprocess.run([plan["cmd"]])  # <- replaced
+            if plan["cmd"] == "uptime":
+                subprocess.run([plan["cmd"]])
+            subprocess.run([plan["other"]])  # <- another key
+        """
+    )
+    assert [f.location.line for f in findings] == [12, 18, 20, 26, 29]
+
+
+def test_a_raw_http_call_to_a_model_api_returns_model_output() -> None:
+    findings = scan(
+        """
+        import os
+        import httpx
+        import requests
+        API = "https://api.anthropic.com/v1/messages"
+        def claude(task):
+            body = httpx.post(API, headers={}, json={"messages": [{"role": "user", "content": task}]}).json()
+            exec(body["content"][0]["text"])  # <- AIS301
+        def gemini(task):
+            key = os.environ["KEY"]
+            out = requests.post(f"https://generativelanguage.googleapis.com/v1beta/models/m:generateContent?key={key}", json={}).json()
+            os.system(out["candidates"][0]["content"]["parts"][0]["text"])  # <- AIS301
+        def local(task):
+            base = os.environ.get("LLM_BASE", "http://localhost:8000")
+            out = requests.request("POST", base + "/v1/chat/completions", json={}).json()
+            eval(out["choices"][0]["message"]["content"])  # <- AIS301
+        def weather():
+            out = requests.get("https://api.weather.example/v1/today", timeout=5).json()
+            eval(out["expr"])
+        def own_chat():
+            out = requests.post("https://intranet.example/api/chat", json={}).json()
+            eval(out["expr"])
+        """
+    )
+    assert [(f.code, f.location.line) for f in findings] == [("AIS301", 8), ("AIS301", 12), ("AIS301", 16)]

@@ -69,4 +69,4 @@ def test_import_names_resolve_to_the_folders() -> None:
 
 
 def test_entry_point_group_and_console_script() -> None:
-    assert PYPROJECT["project"]["scripts"]["aisec"] == "aisec.cli:console_main"
+    assert PYPROJECT["project"]["scripts"]["aisec"] == "aisec.fastpath:console_main"

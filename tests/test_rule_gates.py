@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+
+from aisec import prefilter
+from aisec.identifiers import IdentifierScreen, WordScreen, _whole_components
 from aisec.pluginmanager import load_plugins
-from aisec.prefilter import rules_for_text
-from aisec.testing import check_source
+from aisec.prefilter import MARKER_PREFIX, TextLookup, rules_for_text, searchable
+from aisec.testing import check_source, default_catalog
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 AIS110 = load_plugins(entry_points=False).rules["AIS110"]
 
@@ -20,3 +26,181 @@ def test_ais110_still_sees_aliased_revivers_and_the_flag() -> None:
     for source in (aliased, flagged):
         assert rules_for_text(source, [AIS110]) == [AIS110]
         assert [f.code for f in check_source(AIS110, source, prefilter=True)] == ["AIS110"]
+
+
+# `identifier_groups`: the flag or `load` as identifiers, checked on the `ast` tree (aisec.identifiers).
+
+LANGCHAIN_LOOKALIKES = (
+    # `load` inside longer names, in a docstring, a comment and a string; the flag in a string
+    '"""Use load() to revive; see allow_dangerous_deserialization."""\n'
+    "from langchain_community.document_loaders import TextLoader\n"
+    "from dotenv import load_dotenv\n"
+    "load_dotenv()  # then load the documents\n"
+    "docs = TextLoader('a.txt').lazy_load()\n"
+    "NOTE = 'FAISS.load_local(p, e, allow_dangerous_deserialization=True)'\n",
+    # the flag as a dictionary key, which no keyword argument reads
+    "from langchain_community.vectorstores import FAISS\n"
+    "options = {'allow_dangerous_deserialization': True}\n"
+    "FAISS.from_texts(texts, emb)\n",
+)
+
+LANGCHAIN_REAL = (
+    # `load` as an attribute, not an import
+    "import langchain_core\nobj = langchain_core.load.loads(payload)\n",
+    # `load` as an import path component only
+    "import langchain_core.load.load as reviver\nobj = reviver.loads(payload)\n",
+    "from langchain_core.load import loads as revive\nobj = revive(payload)\n",
+    # the flag as a keyword, through an alias of the store
+    "from langchain_community import vectorstores\nstore = vectorstores.FAISS\n"
+    "db = store.load_local(p, e, allow_dangerous_deserialization=True)\n",
+)
+
+
+def _screened(source: str) -> list[type]:
+    screen = IdentifierScreen([AIS110], {}, None)
+    return screen.select(ast.parse(source), source, [AIS110])
+
+
+def test_ais110_identifier_groups_skip_modules_that_only_mention_the_words() -> None:
+    for source in LANGCHAIN_LOOKALIKES:
+        assert rules_for_text(source, [AIS110]) == [AIS110]  # the token gate lets it through
+        assert _screened(source) == []
+        assert check_source(AIS110, source, prefilter=True) == []
+
+
+def test_ais110_identifier_groups_keep_every_spelling_the_rule_reports() -> None:
+    for source in LANGCHAIN_REAL:
+        assert _screened(source) == [AIS110]
+        screened, unscreened = (check_source(AIS110, source, prefilter=on) for on in (True, False))
+        assert [f.code for f in screened] == ["AIS110"], source
+        assert [(f.location.line, f.message) for f in screened] == [
+            (f.location.line, f.message) for f in unscreened
+        ]
+
+
+def test_identifier_groups_must_be_identifiers() -> None:
+    broken = type("Broken", (AIS110,), {"identifier_groups": (("not a word",),)})
+    assert (
+        "identifier_groups must be a tuple of non-empty tuples of identifiers" in broken.metadata_problems()
+    )
+    empty = type("Empty", (AIS110,), {"identifier_groups": ((),)})
+    assert empty.metadata_problems()
+    assert AIS110.metadata_problems() == []
+
+
+# The token gate looks marker tokens up in the text's distinct words: the same answers as
+# searching the text itself (a token inside a longer word, at the text's edges, next to
+# punctuation or non-ASCII letters, and a non-word token a team's catalog might hold).
+
+_GATE_WORDS = [
+    "create",
+    "chat",
+    "completions",
+    "request",
+    "form",
+    "openai",
+    "x",
+    "_",
+    "é",
+    "".join(chr(ord(c) + 0xFEE0) for c in "create"),
+]  # fullwidth
+_GATE_GLUE = ["", " ", ".", "\n", "(", "_", "1", "é", "'"]
+
+
+def _substring_gate(text: str, rules: list[type], expansions: dict[str, list[tuple[str, ...]]]) -> list[type]:
+    text = searchable(text)
+
+    def any_in(needles: tuple[str, ...]) -> bool:
+        return any(
+            any(all(t in text for t in alt) for alt in expansions.get(n, ()))
+            if n.startswith(MARKER_PREFIX)
+            else n in text
+            for n in needles
+        )
+
+    return [
+        r
+        for r in rules
+        if (not r.triggers or any_in(r.triggers)) and all(any_in(g) for g in r.trigger_groups)
+    ]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(_GATE_WORDS), st.sampled_from(_GATE_GLUE)), max_size=12))
+def test_the_gates_word_lookup_answers_as_a_text_search(parts: list[tuple[str, str]]) -> None:
+    text = "".join(word + glue for word, glue in parts)
+    sinks, sources = f"{MARKER_PREFIX}sinks", f"{MARKER_PREFIX}sources"
+    expansions = {
+        sinks: [("openai", "chat", "completions", "create"), ("reate",), ("a.b",)],
+        sources: [("request", "form"), ("x_",), ()],
+    }
+    rules = [
+        type("Taint", (), {"triggers": (sinks,), "trigger_groups": ((sources,),)}),
+        type("Sinks", (), {"triggers": (sinks,), "trigger_groups": ()}),
+        type("Plain", (), {"triggers": ("chat.", "é"), "trigger_groups": ((sinks, "form"),)}),
+    ]
+    words_from = prefilter.WORDS_FROM
+    prefilter.WORDS_FROM = 0  # every text through the words (long files only, in a scan)
+    try:
+        for narrowed in ([], [("chat",)], [("request", "x")]):
+            table = {**expansions, sources: narrowed} if narrowed else expansions
+            assert rules_for_text(text, rules, table) == _substring_gate(text, rules, table)
+    finally:
+        prefilter.WORDS_FROM = words_from
+
+
+# The word screen: the ast screens' conditions on the text's words, before `ast.parse`.
+
+AIS102 = load_plugins(entry_points=False).rules["AIS102"]
+AIS201 = load_plugins(entry_points=False).rules["AIS201"]
+
+
+def _word_screened(source: str, rules: list[type]) -> list[type]:
+    catalog = default_catalog()
+    expansions = catalog.trigger_expansions()
+    screen = WordScreen(IdentifierScreen(rules, expansions, catalog), rules)
+    return screen.select(TextLookup(searchable(source), expansions), rules)
+
+
+def test_word_screen_drops_a_rule_whose_callee_names_are_not_words() -> None:
+    # `torch` everywhere, `load` only inside longer words: no call can resolve to torch.load
+    lookalike = "import torch\nstate = torch.load_state_dict(x)\nLOADER = 'torch.loader'\n"
+    assert rules_for_text(lookalike, [AIS102]) == [AIS102]
+    assert _word_screened(lookalike, [AIS102]) == []
+    assert check_source(AIS102, lookalike, prefilter=True) == []
+
+
+def test_word_screen_keeps_every_spelling_the_call_screen_keeps() -> None:
+    real = (
+        "import torch\nm = torch.load(p)\n",
+        "from torch import load as restore\nm = restore(p)\n",
+        "import torch.serialization as s\nm = s.load(p)\n",
+        "import torch\nloader = torch.load\nm = loader(p)\n",
+        "from torch import *\nm = load(p)\n",
+    )
+    for source in real:
+        assert _word_screened(source, [AIS102]) == [AIS102], source
+        assert [f.code for f in check_source(AIS102, source, prefilter=True)] == [
+            f.code for f in check_source(AIS102, source)
+        ], source
+
+
+def test_word_screen_checks_taint_markers_as_words() -> None:
+    route = (
+        "from flask import request\nfrom openai import OpenAI\n"
+        "def ask():\n    return OpenAI().chat.completions.create(model='m', "
+        "messages=[{'role': 'system', 'content': request.form['p']}])\n"
+    )
+    decoy = "# from flask import request; OpenAI().chat.completions.create(messages=...)\ncreated = 1\n"
+    assert _word_screened(route, [AIS201]) == [AIS201]
+    assert _word_screened(decoy.replace("# ", "'") + "'", [AIS201]) == [AIS201]  # words in a string count
+    assert _word_screened("recreate = requested = informed = 1\n", [AIS201]) == []
+    assert [f.code for f in check_source(AIS201, route, prefilter=True)] == ["AIS201"]
+
+
+def test_word_screen_components_of_patterns() -> None:
+    assert _whole_components("torch.load") == {"torch", "load"}
+    assert _whole_components("*.from_pretrained") == {"from_pretrained"}
+    assert _whole_components("langchain*") == frozenset()  # `*` matches dots: not a component
+    assert _whole_components("builtins.eval") == {"eval"}  # the name table adds `builtins`
+    assert _whole_components("a.[bc].d") == {"a", "d"}

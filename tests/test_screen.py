@@ -26,7 +26,7 @@ from aisec.declarative import build_rule
 from aisec.fixes import FixHelper, apply_fixes
 from aisec.hooks import Example, Rule
 from aisec.pluginmanager import load_plugins
-from aisec.plugins.model_loading.references import reference_arguments
+from aisec.plugins.model_loading.references import reference_arguments, reference_items
 from aisec.positions import Positions, statement_lines
 from aisec.screen import CallScreen, call_candidates, call_names, reference_candidates
 from aisec.testing import check_source, example_failures
@@ -265,6 +265,11 @@ class ReferenceRecorder(Rule):
         for expr in reference_arguments(node):
             self.report(expr, repr(self.names.candidates(expr)))
 
+    def visit_Parameters(self, node: Any) -> None:
+        for param in (*node.params, *node.kwonly_params, *node.posonly_params):
+            for expr in reference_items(param.default) if param.default is not None else ():
+                self.report(expr, repr(self.names.candidates(expr)))
+
 
 def assert_references_sound(source: str) -> int:
     """Every name the name table may give a function passed uncalled is a candidate of the screen."""
@@ -313,6 +318,8 @@ SNIPPETS = [
     "import transformers\nauto = transformers.AutoTokenizer\ntok = auto.from_pretrained(name)\n",
     "self = __import__('x')\nself.y()\n",
     "import os\nx: os.PathLike = os.path\nx.join(a)\ny: int\n(z := os.path).exists(p)\n",
+    "import pickle\nloader = getattr(pickle, 'loads')\nloader(b)\ngetattr(pickle, 'load', None)(f)\n",
+    "import pickle\ngetattr = lambda o, n: print\ngetattr(pickle, 'loads')(b)\n",
 ]
 
 
@@ -322,6 +329,8 @@ REFERENCE_SNIPPETS = [
     "from pickle import loads as l\nCodec(decode=l, hooks=[l, print], table={'k': l})\n",
     "try:\n    import torch\nexcept ImportError:\n    import torch_npu as torch\nTrainer(callbacks=(torch.load,))\n",
     "import yaml\nclass A:\n    def __init__(self):\n        self.l = yaml.load\n    def f(self):\n        g(self.l)\n",
+    "import pickle\nregister({'codecs': [(pickle.loads, {'deep': [pickle.load]})]})\n",
+    "import pickle\nimport torch as t\n\ndef f(a, r=pickle.load, *, l=[t.load]):\n    pass\n\ng = lambda x, d=pickle.loads: d(x)\n",
 ]
 
 

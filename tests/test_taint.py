@@ -309,7 +309,8 @@ def test_parameters_reaching_a_sink_inside_a_helper() -> None:
     respond("constant")
     """
     result = flows(code)
-    assert result == [(3, INSTRUCTION, "src()", REMOTE, "raw")]
+    # reported at the call that passes the data in (line 8), not at the helper's sink
+    assert result == [(8, INSTRUCTION, "src()", REMOTE, "raw")]
 
 
 def test_parameter_splicing_inside_a_helper_marks_the_callers_data() -> None:
@@ -319,7 +320,7 @@ def test_parameter_splicing_inside_a_helper_marks_the_callers_data() -> None:
 
     summarise(src())
     """
-    assert flows(code) == [(3, USER, "src()", REMOTE, "spliced")]
+    assert flows(code) == [(5, USER, "src()", REMOTE, "spliced")]
 
 
 def test_star_arguments_and_keywords_bind_parameters() -> None:
@@ -552,6 +553,26 @@ def test_flows_are_reported_inside_literal_arguments() -> None:
     assert [line for line, *_ in flows(code)] == [5]
 
 
+def test_a_rendered_template_is_judged_where_its_text_goes() -> None:
+    """`.format()` renders a string and sends nothing: shown, logged or returned it is no flow;
+    sent, it carries its data (spliced when instruction words surround the slot)."""
+    code = """
+    prompt = chat_template([("system", "You are {persona}."), ("human", "Answer this question: {question}")])
+    shown = prompt.format(persona=src(), question=src())
+    print(shown)
+    text = prompt.format(question=src())
+    ask(text)
+    ask(prompt.format(persona=src()))
+    plain = chat_template([("human", "{question}")])
+    ask(plain.format(question=src()))
+    """
+    assert [(line, role, spliced) for line, role, _, _, spliced in flows(code)] == [
+        (6, USER, "spliced"),
+        (7, USER, "spliced"),
+        (9, USER, "raw"),
+    ]
+
+
 def test_dict_paths_through_json_dumps() -> None:
     code = """
     import json
@@ -567,7 +588,7 @@ def test_template_text_and_slots() -> None:
     prompt = chat_template([("system", "You are {persona}."), ("human", "Answer this question: {question}")])
     chain = prompt | model
     chain.invoke({"persona": src(), "question": src()})
-    prompt.format(question=cli_src())
+    ask(prompt.format(question=cli_src()))
     tpl(src())
     chat_template([("human", src())])
     """
@@ -724,6 +745,19 @@ def test_catalog_from_config() -> None:
             "tool.aisec.taint.sinks[0]",
         ),
         ({"sinks": [{"pattern": "a.b", "path": "system"}]}, "tool.aisec.taint.sinks[0].path"),
+        ({"sinks": [{"pattern": "a.b", "unless": {"keyword": "k"}}]}, "tool.aisec.taint.sinks[0].unless"),
+        (
+            {"sinks": [{"pattern": "a.b", "unless": [{"keyword": "k", "values": []}]}]},
+            "tool.aisec.taint.sinks[0].unless[0].values",
+        ),
+        (
+            {"sinks": [{"pattern": "a.b", "unless": [{"values": ["x"]}]}]},
+            "tool.aisec.taint.sinks[0].unless[0].keyword",
+        ),
+        (
+            {"sinks": [{"pattern": "a.b", "unless": [{"keyword": "k", "values": ["x"], "position": -2}]}]},
+            "tool.aisec.taint.sinks[0].unless[0].position",
+        ),
         ({"sanitizers": [{"pattern": "a.b", "kind": "magic"}]}, "tool.aisec.taint.sanitizers[0].kind"),
         (
             {"sinks": [{"pattern": "a.b", "message-role": "the boss"}]},
@@ -740,31 +774,60 @@ def test_bad_config_names_the_key(table: dict[str, Any], key: str) -> None:
         catalog_from_config(table)
 
 
-def test_config_extends_the_catalog_end_to_end(run_cli: Any, tree: Any) -> None:
-    root = tree(
-        {
-            "pyproject.toml": """
-                [tool.aisec]
-                select = ["AIS2"]
-
-                [tool.aisec.taint]
-                sources = [{pattern = "acme.inbox.next_message", tier = "remote", kind = "call", label = "inbox"}]
-                sinks = [{pattern = "acme.llm.Assistant", keyword = "persona", role = "instruction"}]
-                sanitizers = ["acme.text.neutralise"]
-                """,
-            "app.py": """
-                from acme import inbox, llm, text
-
-                message = inbox.next_message()
-                llm.Assistant(persona=message)
-                llm.Assistant(persona=text.neutralise(message))
-                """,
-        }
-    )
+def config_findings(run_cli: Any, tree: Any, taint: str, app: str) -> Any:
+    """The AIS2 findings (code, line) on `app.py` with `taint` as `[tool.aisec.taint]`, and the JSON."""
+    config = '[tool.aisec]\nselect = ["AIS2"]\n\n[tool.aisec.taint]\n' + textwrap.dedent(taint)
+    root = tree({"pyproject.toml": config, "app.py": app})
     result = run_cli(["check", "--format", "json", "--no-cache", "app.py"], cwd=root)
-    found = [(f["code"], f["line"]) for f in result.json()["findings"]]
-    assert found == [("AIS201", 4)], result.err
-    assert "inbox" in result.json()["findings"][0]["message"]
+    findings = result.json()["findings"]
+    return [(f["code"], f["line"]) for f in findings], findings, result.err
+
+
+def test_config_extends_the_catalog_end_to_end(run_cli: Any, tree: Any) -> None:
+    found, findings, err = config_findings(
+        run_cli,
+        tree,
+        """
+        sources = [{pattern = "acme.inbox.next_message", tier = "remote", kind = "call", label = "inbox"}]
+        sinks = [{pattern = "acme.llm.Assistant", keyword = "persona", role = "instruction"}]
+        sanitizers = ["acme.text.neutralise"]
+        """,
+        """
+        from acme import inbox, llm, text
+
+        message = inbox.next_message()
+        llm.Assistant(persona=message)
+        llm.Assistant(persona=text.neutralise(message))
+        """,
+    )
+    assert found == [("AIS201", 4)], err
+    assert "inbox" in findings[0]["message"]
+
+
+def test_a_sink_from_config_does_not_apply_when_an_argument_has_a_safe_value(run_cli: Any, tree: Any) -> None:
+    found, _, err = config_findings(
+        run_cli,
+        tree,
+        """
+        sources = [{pattern = "acme.inbox.next_message", tier = "remote", kind = "call"}]
+        [[tool.aisec.taint.sinks]]
+        pattern = "acme.llm.Assistant"
+        keyword = "persona"
+        role = "instruction"
+        unless = [{keyword = "mode", position = 1, values = ["quoted", "acme.llm.Mode.*"]}]
+        """,
+        """
+        from acme import inbox, llm
+
+        message = inbox.next_message()
+        llm.Assistant(persona=message, mode="quoted")
+        llm.Assistant(message, llm.Mode.QUOTED, persona=message)
+        llm.Assistant(persona=message, mode="raw")
+        llm.Assistant(persona=message, mode=message)
+        llm.Assistant(persona=message)
+        """,
+    )
+    assert found == [("AIS201", 6), ("AIS201", 7), ("AIS201", 8)], err
 
 
 def test_bad_taint_config_is_a_usage_error(run_cli: Any, tree: Any) -> None:
@@ -959,3 +1022,87 @@ def test_a_scoped_source_wins_inside_its_classes_only() -> None:
 def test_a_scoped_source_needs_a_base_spelled_to_pass_the_prefilter() -> None:
     catalog = TaintCatalog(sources=(Source("acme.fetch", LLM_OUTPUT, "call", within=("lc*.LLM", "lc.Chat")),))
     assert catalog.source_tokens() == (("acme", "fetch", "lc", "LLM"), ("acme", "fetch", "lc", "Chat"))
+
+
+# ----- where a flow through a helper is reported -----
+
+
+def test_a_helper_called_from_two_places_is_reported_at_each_call() -> None:
+    code = """
+    def ask(system, user):
+        return sink(system)
+
+    def one():
+        return ask(src(), "hi")
+
+    def two():
+        text = src()
+        return ask(
+            "You are terse. " + text,
+            "hi",
+        )
+    """
+    assert [line for line, *_ in flows(code)] == [6, 11]
+
+
+def test_a_chain_of_helpers_is_reported_at_the_outermost_call() -> None:
+    code = """
+    def inner(text):
+        sink(text)
+
+    def middle(text):
+        inner(text)
+
+    def outer():
+        middle(src())
+    """
+    assert [line for line, *_ in flows(code)] == [9]
+
+
+def test_data_kept_in_an_object_is_reported_at_the_sink() -> None:
+    code = """
+    class Bot:
+        def remember(self, note):
+            self.note = note
+
+        def run(self):
+            sink(self.note)
+
+    bot = Bot()
+    bot.remember(src())
+    bot.run()
+    """
+    assert [line for line, *_ in flows(code)] == [7]
+
+
+def test_a_method_call_is_reported_at_the_argument_bound_to_the_parameter() -> None:
+    code = """
+    class Bot:
+        def ask(self, system, user):
+            sink(system)
+
+    Bot().ask(
+        "constant",
+        user=src(),
+    )
+    Bot().ask(
+        "constant",
+        system=src(),
+    )
+    """
+    assert [line for line, *_ in flows(code)] == [12]
+
+
+def test_one_finding_per_flow_through_a_helper() -> None:
+    code = """
+    def run(program, flags, target):
+        sink(program + flags + target)
+
+    def tool():
+        data = src()
+        run(data, data, "x")
+        run(data, "-v", "y")
+    """
+    # the arguments of one call share a finding; the same source through a second call to the
+    # same sink is the same flow, reported at the first call
+    assert flows(code) == [(7, INSTRUCTION, "src()", REMOTE, "raw")]

@@ -6,10 +6,10 @@ Plain dataclasses only (no fickling import), so the engine can type against them
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass, field
 
 from aisec.hooks import Severity
+from aisec.sha import sha256
 
 MIB = 1024 * 1024
 
@@ -128,7 +128,7 @@ class ArtifactVerdict:
             basis = [str(self.severity), self.reason or "", *self.imports]
         else:
             return None
-        return "sha256:" + hashlib.sha256("\0".join(basis).encode("utf-8")).hexdigest()[:16]
+        return "sha256:" + sha256("\0".join(basis).encode("utf-8")).hexdigest()[:16]
 
     def to_dict(self) -> dict:
         return {

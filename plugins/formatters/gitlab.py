@@ -11,11 +11,11 @@ Scan errors are not issues: they go to stderr and make the run exit 2.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
 from aisec.hooks import Finding, FormatOptions, Report, Severity
+from aisec.sha import sha256
 
 from .github import repository_path
 from .text import cell_label
@@ -34,15 +34,13 @@ def _unique(fingerprint: str, finding: Finding, seen: set[str]) -> str:
     fixed ones); a derived one only when it is missing or already used in this report."""
     candidate = (
         fingerprint
-        or hashlib.sha256(
-            "\0".join((finding.code, finding.path, finding.message)).encode("utf-8")
-        ).hexdigest()[:32]
+        or sha256("\0".join((finding.code, finding.path, finding.message)).encode("utf-8")).hexdigest()[:32]
     )
     salt = 0
     unique = candidate
     while unique in seen:
         salt += 1
-        unique = hashlib.sha256(f"{candidate}\0{salt}".encode()).hexdigest()[:32]
+        unique = sha256(f"{candidate}\0{salt}".encode()).hexdigest()[:32]
     seen.add(unique)
     return unique
 

@@ -13,7 +13,6 @@ attributes instead of with the engine's doc renderer.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -21,6 +20,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
 from aisec.hooks import Confidence, Finding, FormatOptions, RelatedLocation, Report, ScanError, Severity
+from aisec.sha import sha256
 
 from .text import cell_label
 
@@ -267,7 +267,7 @@ def _jsonable(value: Any) -> Any:
 def fallback_fingerprint(finding: Finding, occurrence: int) -> str:
     """For a finding built without one (the engine always sets it): no line numbers either."""
     key = "\0".join((finding.code, finding.path, finding.message, str(occurrence)))
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def result(finding: Finding, rule_index: int, fingerprint: str, options: FormatOptions) -> dict[str, Any]:

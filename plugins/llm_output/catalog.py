@@ -15,7 +15,18 @@ Casts and allowlist guards (`if name in TOOLS:`) are the engine's too.
 
 from __future__ import annotations
 
-from aisec.hooks import LLM_OUTPUT, ParameterSource, Sanitizer, Sink, SinkArgument, Source, TaintCatalog
+from aisec.hooks import (
+    ENCODER,
+    GUARD,
+    LLM_OUTPUT,
+    ParameterSource,
+    SafeArgument,
+    Sanitizer,
+    Sink,
+    SinkArgument,
+    Source,
+    TaintCatalog,
+)
 from aisec.plugins.prompt_injection.catalog import (
     HTTP_CALLS,
     LANGCHAIN_MODEL_BASES,
@@ -55,7 +66,50 @@ _LANGCHAIN_PROVIDERS = (
 )
 _RUNNABLE_METHODS = ("invoke", "ainvoke", "batch", "abatch", "predict", "apredict", "run", "arun")
 
+# URLs that are recognisably a model API's: a raw HTTP call there returns the model's reply.
+LLM_API_URLS = (
+    r"api\.openai\.com",
+    r"\.openai\.azure\.com",
+    r"api\.anthropic\.com",
+    r"generativelanguage\.googleapis\.com",
+    r"aiplatform\.googleapis\.com/.*:(?:stream)?[gG]enerateContent",
+    r"api\.mistral\.ai",
+    r"api\.cohere\.(?:ai|com)",
+    r"api\.groq\.com",
+    r"api\.together\.(?:xyz|ai)",
+    r"api\.deepseek\.com",
+    r"api\.fireworks\.ai",
+    r"api\.perplexity\.ai",
+    r"api\.x\.ai",
+    r"openrouter\.ai/api",
+    r"api-inference\.huggingface\.co",
+    r"router\.huggingface\.co",
+    r"bedrock-runtime\.[\w.-]*amazonaws\.com",
+    r":11434(?:/|$)",  # Ollama's port
+    r"ollama[\w.-]*(?::\d+)?/api/(?:generate|chat)\b",
+    r"/v1/chat/completions\b",  # OpenAI-compatible servers (vLLM, llama.cpp, LM Studio, ...)
+    r"/v1/completions\b",
+    r":(?:stream)?[gG]enerateContent\b",
+)
+
+# Model APIs are called with POST (or a generic `request(method, url)`): only these calls are
+# read for a model API's URL, which keeps the prefilter's source tokens selective (`get` is
+# everywhere).
+_API_CALLS = tuple(call for call in HTTP_CALLS if call.rsplit(".", 1)[-1] in ("post", "request"))
+
 SOURCES: tuple[Source, ...] = (
+    # A raw HTTP call to a model API's URL returns the model's reply.
+    *(
+        Source(
+            pattern,
+            LLM_OUTPUT,
+            "call",
+            "the model API's reply",
+            matching=LLM_API_URLS,
+            matching_arguments=(0, 1, "url"),
+        )
+        for pattern in _API_CALLS
+    ),
     # A LangChain model integration's own HTTP call to its provider returns the model's reply.
     *(
         Source(pattern, LLM_OUTPUT, "call", "the model API's reply", within=LANGCHAIN_MODEL_BASES)
@@ -161,11 +215,83 @@ SOURCES: tuple[Source, ...] = (
 
 # ----- sinks -----
 
+# Responses that are HTML only when their content type says so: aiohttp and Sanic (text or body),
+# then Starlette, FastAPI and Litestar (content)
+HTML_IF_DECLARED = (
+    "aiohttp.web.Response",
+    "aiohttp.web_response.Response",
+    "sanic.response.HTTPResponse",
+    "sanic.HTTPResponse",
+    "sanic.response.raw",
+    "starlette.responses.Response",
+    "fastapi.Response",
+    "fastapi.responses.Response",
+    "litestar.Response",
+)
+
 _SUBPROCESS = tuple(
     f"subprocess.{name}"
     for name in ("run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput")
 )
-_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "stream")
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+# pandas (and polars) readers fetch URLs and open paths; writers write to the path they are given
+_PANDAS_READERS = tuple(
+    f"{lib}.read_{kind}"
+    for lib in ("pandas", "polars")
+    for kind in (
+        "csv",
+        "json",
+        "html",
+        "excel",
+        "parquet",
+        "table",
+        "xml",
+        "feather",
+        "fwf",
+        "orc",
+        "sas",
+        "stata",
+        "ndjson",
+    )
+)
+_FRAME_WRITERS = tuple(
+    f"*.{method}"
+    for method in (
+        "to_csv",
+        "to_parquet",
+        "to_excel",
+        "to_pickle",
+        "to_feather",
+        "to_hdf",
+        "to_stata",
+        "to_orc",
+        "write_csv",
+        "write_parquet",
+        "write_ndjson",
+        "write_excel",
+    )
+)
+# methods of a path object: the path is the object they are called on
+# (names common in other APIs, `open`, `replace`, `rename`, `mkdir`, are left out: the prefilter
+# would analyse most modules that import pathlib)
+_PATH_METHODS = tuple(
+    f"*.{method}"
+    for method in (
+        "write_text",
+        "write_bytes",
+        "read_text",
+        "read_bytes",
+        "unlink",
+        "rmdir",
+        "touch",
+        "symlink_to",
+        "hardlink_to",
+    )
+)
+# the same, and the names too common to match on any object, on a path object that resolves
+# to pathlib: constructing a path touches nothing, the file is touched where the path is used
+_PATHLIB_METHODS = tuple(f"pathlib.*.{method}" for method in ("open", "mkdir", "rename", "replace"))
+_YAML_SAFE_LOADERS = ("yaml.SafeLoader", "yaml.CSafeLoader", "yaml.BaseLoader", "yaml.CBaseLoader")
 
 SINKS: tuple[Sink, ...] = (
     # AIS301: code and command execution
@@ -181,9 +307,42 @@ SINKS: tuple[Sink, ...] = (
     # AIS302: SQL text (parameters in argument 1 are safe)
     # Server-side templates compiled from model text: template code runs (SSTI).
     *_sink(("mako.template.Template",), EXEC, "text"),
-    *_sink(("flask.render_template_string", "flask.templating.render_template_string"), EXEC, "source"),
+    *_sink(
+        (
+            "flask.render_template_string",
+            "flask.templating.render_template_string",
+            "quart.render_template_string",
+            "quart.templating.render_template_string",
+        ),
+        EXEC,
+        "source",
+    ),
     *_sink(("django.template.Template", "django.template.base.Template"), EXEC, "template_string"),
-    *_sink(("*.execute", "*.executemany", "*.executescript", "*.exec_driver_sql"), SQL),
+    *_sink(("*.execute", "*.executemany", "*.executescript", "*.exec_driver_sql", "*.execute_sql"), SQL),
+    # engines that take a query string the same way (DB-API-like, analytics, warehouses)
+    *_sink(
+        (
+            "duckdb.sql",
+            "duckdb.query",
+            "duckdb.*.sql",
+            "duckdb.*.query",
+            "pyspark.sql.SparkSession.sql",
+            "pyspark.*.sql",
+            "polars.sql",
+            "polars.SQLContext.execute",
+            "polars.read_database",
+            "clickhouse_connect.*.query",
+            "clickhouse_connect.*.command",
+            "google.cloud.bigquery.*.query",
+            "pandas.read_gbq",
+            "asyncpg.*.fetch",
+            "asyncpg.*.fetchrow",
+            "asyncpg.*.fetchval",
+            "psycopg.sql.SQL",
+            "psycopg2.sql.SQL",
+        ),
+        SQL,
+    ),
     *_sink(("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"), SQL, "text"),
     *_sink(("pandas.read_sql", "pandas.read_sql_query"), SQL, "sql"),
     *_sink(("*.objects.raw", "*.raw"), SQL, "raw_query"),
@@ -208,6 +367,14 @@ SINKS: tuple[Sink, ...] = (
         None,
     ),
     *_sink(("IPython.display.HTML",), HTML, "data"),
+    *_sink(("sanic.response.html", "sanic.html", "sanic.response.convenience.html"), HTML, "body"),
+    # Responses that are HTML only when their content type says so (`content_type="text/html"`):
+    # the AIS303 rule reads the content type
+    *(
+        Sink(pattern, (SinkArgument(HTML, "text", None), SinkArgument(HTML, "body", 0)))
+        for pattern in HTML_IF_DECLARED[:5]
+    ),
+    *_sink(HTML_IF_DECLARED[5:], HTML, "content"),
     # AIS304: other dangerous uses
     *_sink(
         (
@@ -216,15 +383,30 @@ SINKS: tuple[Sink, ...] = (
             "cloudpickle.loads",
             "marshal.loads",
             "jsonpickle.decode",
-            "yaml.load",
             "yaml.unsafe_load",
             "yaml.full_load",
-            "yaml.load_all",
             "yaml.unsafe_load_all",
         ),
         DESERIALIZE,
     ),
-    *_sink(("builtins.open", "pathlib.Path", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"), PATH),
+    # PyYAML's safe loaders build plain data only (the `Loader` is the second parameter)
+    *(
+        Sink(
+            pattern,
+            (SinkArgument(DESERIALIZE, None, 0),),
+            unless=(SafeArgument("Loader", _YAML_SAFE_LOADERS, position=1),),
+        )
+        for pattern in ("yaml.load", "yaml.load_all")
+    ),
+    *_sink(("builtins.open", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"), PATH),
+    *(Sink(pattern, (SinkArgument(PATH, receiver=True),)) for pattern in _PATH_METHODS),
+    *(Sink(pattern, (SinkArgument(PATH, receiver=True),)) for pattern in _PATHLIB_METHODS),
+    *_sink(("flask.send_file",), PATH, "path_or_file"),
+    *_sink(("starlette.responses.FileResponse", "fastapi.responses.FileResponse"), PATH, "path"),
+    *_sink(_FRAME_WRITERS, PATH, "path_or_buf"),
+    *_sink(_PANDAS_READERS, URL, "filepath_or_buffer"),
+    *_sink(("pandas.read_pickle",), DESERIALIZE, "filepath_or_buffer"),
+    *_sink(("urllib.request.urlretrieve",), URL, "url"),
     *_sink(("shutil.copy*", "shutil.move", "os.rename", "os.replace"), PATH, None, None),
     *_sink(
         (*(f"requests.{verb}" for verb in _HTTP_VERBS), *(f"httpx.{verb}" for verb in _HTTP_VERBS)),
@@ -239,7 +421,22 @@ SINKS: tuple[Sink, ...] = (
         "url",
     ),
     *_sink(
-        ("requests.request", "httpx.request", "requests.Session.request", "httpx.*Client.request"),
+        (
+            *_methods(
+                (
+                    "requests",
+                    "requests.Session",
+                    "httpx",
+                    "httpx.*Client",
+                    "aiohttp.ClientSession",
+                    "aiohttp",
+                ),
+                ("request",),
+            ),
+            *_methods(("httpx", "httpx.*Client"), ("stream",)),
+            "urllib3.request",
+            "urllib3.PoolManager.request",
+        ),
         URL,
         "url",
         1,
@@ -286,7 +483,30 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     ),
 )
 
-SANITIZERS: tuple[Sanitizer, ...] = ()  # the engine's casts, encoders and guards cover them
+# HTML escapers and sanitisers beyond the engine's own encoders (other frameworks' and older
+# releases' names for the same functions)
+_HTML_ESCAPERS = (
+    "tornado.escape.xhtml_escape",
+    "jinja2.escape",
+    "flask.escape",
+    "werkzeug.utils.escape",
+    "cgi.escape",
+    "django.utils.html.strip_tags",
+    "bleach.Cleaner.clean",
+    "bleach.sanitizer.Cleaner.clean",
+    "lxml.html.clean.clean_html",
+    "lxml_html_clean.clean_html",
+    "html_sanitizer.Sanitizer.sanitize",
+)
+_URL_ESCAPERS = ("tornado.escape.url_escape",)
+SANITIZERS: tuple[Sanitizer, ...] = (
+    *(
+        Sanitizer(pattern, ENCODER)
+        for pattern in (*_HTML_ESCAPERS, *_URL_ESCAPERS, "tornado.escape.json_encode")
+    ),
+    # `if not path.is_relative_to(BASE): raise` keeps a (resolved) path inside its directory
+    Sanitizer("pathlib.*.is_relative_to", GUARD, "self"),
+)  # the engine's casts, encoders and guards cover the rest
 
 CATALOG = TaintCatalog(
     sources=SOURCES, parameter_sources=PARAMETER_SOURCES, sinks=SINKS, sanitizers=SANITIZERS
@@ -306,8 +526,29 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "nh3.clean",
             "xml.sax.saxutils.escape",
             "xml.sax.saxutils.quoteattr",
+            *_HTML_ESCAPERS,
+            # autoescaping template renderers: the engine marks the values they substitute
+            "flask.render_template",
+            "flask.templating.render_template",
+            "flask.render_template_string",
+            "flask.templating.render_template_string",
+            "quart.render_template",
+            "quart.templating.render_template",
+            "quart.render_template_string",
+            "quart.templating.render_template_string",
+            "django.shortcuts.render",
+            "django.template.loader.render_to_string",
+            "starlette.templating.Jinja2Templates.TemplateResponse",
+            "fastapi.templating.Jinja2Templates.TemplateResponse",
         }
     ),
-    URL: frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode"}),
+    URL: frozenset(
+        {
+            "urllib.parse.quote",
+            "urllib.parse.quote_plus",
+            "urllib.parse.urlencode",
+            *_URL_ESCAPERS,
+        }
+    ),
     PATH: frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "base64.urlsafe_b64encode"}),
 }

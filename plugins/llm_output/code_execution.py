@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from aisec.hooks import Confidence, Example, Severity, SinkFlow
@@ -47,11 +48,36 @@ _FRAMEWORKS = ("langchain", "llama_index")
 _READ_ONLY_MARKERS = ("mode=ro", "readonly", "read_only", "read-only")
 
 
-# Programs that run code given on their command line, and the flags that introduce it.
+# Programs that run code given on their command line (a `-c` flag, or the script as the first
+# operand: `["python", "-c", text]`, `["sh", text]`, `["awk", text]`), and the flags that introduce it.
 _INTERPRETERS = frozenset(
-    {"python", "python3", "sh", "bash", "zsh", "node", "perl", "ruby", "php", "pwsh", "powershell", "deno"}
-)
+    {
+        "python", "python3", "sh", "bash", "zsh", "dash", "ksh", "fish", "node", "perl", "ruby",
+        "php", "pwsh", "powershell", "deno", "lua", "Rscript", "osascript", "awk", "gawk", "sed",
+    }
+)  # fmt: skip
 _CODE_FLAGS = frozenset({"-c", "-e", "--eval", "-Command", "-command", "eval", "-r"})
+# Launchers run the program their first operand names (`["env", "bash", "-c", text]` is bash):
+# their options, `NAME=value` settings and durations come before it.
+_LAUNCHERS = frozenset(
+    {
+        "env", "sudo", "doas", "nohup", "nice", "ionice", "stdbuf", "time", "timeout", "setsid",
+        "chrt", "taskset", "unbuffer", "exec",
+    }
+)  # fmt: skip
+_LAUNCHER_SETTING = re.compile(r"^(?:-.*|\w+=.*|\d+(?:\.\d+)?[smhd]?)$")
+# Programs whose arguments can run other programs or code: launchers of whole command lines
+# (`xargs`, `ssh`, `su -c`, `watch`), options that run commands (`git -c core.sshCommand=`,
+# `find -exec`, `tar --checkpoint-action=`, `rsync -e`), and package installers (installing runs
+# the package's code).
+_CODE, _RUNNER, _PLAIN = "code", "runner", "plain"
+_ARGUMENT_RUNNERS = frozenset(
+    {
+        "su", "runuser", "chroot", "xargs", "watch", "flock", "ssh", "git", "find", "tar",
+        "rsync", "zip", "docker", "podman", "kubectl", "make", "pip", "pip3", "uv", "uvx", "pipx",
+        "npm", "npx", "pnpm", "yarn", "gem", "cargo", "go", "conda",
+    }
+)  # fmt: skip
 
 
 class ModelOutputExecuted(OutputFlowRule):
@@ -66,15 +92,21 @@ class ModelOutputExecuted(OutputFlowRule):
     description = (
         "Text an LLM returned (`resp.choices[0].message.content`, `resp.output_text`, "
         "`msg.content[0].text`, `resp.text`, LangChain `.invoke(...)`, pipeline "
-        "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile`, a Jinja2, Mako or Django "
-        "`Template` or Flask's `render_template_string` (server-side template injection: template "
+        "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile` (and the code "
+        "object `compile` returns reaches `eval`/`exec`: both are reported), a Jinja2, Mako or Django "
+        "`Template` or Flask's (or Quart's) `render_template_string` (server-side template injection: template "
         "code runs in the server, so this is code execution, not only HTML), `os.system`/`os.popen`/`os.exec*`/`pty.spawn`, or a `subprocess` call, whether "
         "as a shell string (`shell=True`) or inside an argument list. The flow is followed through "
         "variables, helpers that return the response, and attributes set in one method and used in "
         "another (`self.last_code = ...`). Inside a LangChain model integration (a method of a class "
         "deriving from `BaseChatModel`, `SimpleChatModel`, `BaseLLM`, `LLM` or `BaseLanguageModel`, "
         "or a function nested in one), the integration's own HTTP call to its provider "
-        "(`requests`, `httpx`, `aiohttp`, `urllib`) returns the model's reply: model output too.\n\n"
+        "(`requests`, `httpx`, `aiohttp`, `urllib`) returns the model's reply: model output too; "
+        "so does a raw HTTP POST (or `request(method, url)`) to a URL that is recognisably a model "
+        "API's (`api.openai.com`, "
+        "`api.anthropic.com`, `generativelanguage.googleapis.com`, Ollama's port 11434, an "
+        "OpenAI-compatible `/v1/chat/completions`, ...: the constant text of the URL, a module "
+        "constant or the literal parts of an f-string).\n\n"
         "Agent tools that execute model-written code are reported without a flow: LangChain "
         "`PythonREPLTool`/`PythonAstREPLTool`/`PythonREPL`, `create_python_agent`, "
         "`create_pandas_dataframe_agent(..., allow_dangerous_code=True)` (and the CSV and Spark "
@@ -86,11 +118,17 @@ class ModelOutputExecuted(OutputFlowRule):
         "`.sh`, `.js`, `.ps1`, ...) is reported at the write, at medium severity and confidence: "
         "the step that runs or imports the file is out of aisec's reach.\n\n"
         "`ast.literal_eval` is not a sink. `shlex.quote` around the model text in a shell string, a "
-        "cast (`int(...)`) or an allowlist check (`if cmd in ALLOWED:`) make the text safe. An "
-        "argument list with a constant program is reported at medium severity (the model still "
-        "chooses the arguments, e.g. `--upload-pack=`), unless that program is an interpreter "
-        "given code on its command line (`['python', '-c', text]`, `['bash', '-c', text]`: high). "
-        "A list the model chose whole (`shlex.split(text)`) is high." + "\n\n" + TOOL_ARGUMENTS_DOC
+        "cast (`int(...)`) or an allowlist check (`if cmd in ALLOWED:`, `if argv[0] not in ALLOWED: "
+        "return`) make the text safe. In an argument list without a shell, what the program does "
+        "with the model's text decides: a fixed program that takes it as a plain argument "
+        "(`['echo', text]`, `['python', 'report.py', text]`) runs no code of the model's and is not "
+        "reported; an interpreter given it as code or as its script (`['python', '-c', text]`, "
+        "`['bash', '-c', text]`, `['sh', text]`, `['awk', text]`) is high; a launcher (`env`, "
+        "`sudo`, `timeout`, `nice`, ...) is judged by the program it launches; a program whose "
+        "arguments can run commands (`xargs`, `ssh`, `su`; `git -c core.sshCommand=`, `find "
+        "-exec`, `tar --checkpoint-action=`, `rsync -e`; package installers such as `pip "
+        "install`) is medium. A list the model chose whole "
+        "(`shlex.split(text)`, `[text, ...]`) is high." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
         "Model output is attacker-influenced: anyone who can put text in front of the model (a "
@@ -113,6 +151,10 @@ class ModelOutputExecuted(OutputFlowRule):
         "https://nvd.nist.gov/vuln/detail/CVE-2023-29374",
     )
     invalid = (
+        # Quart's render_template_string compiles model text as a template (SSTI)
+        'from openai import AsyncOpenAI\nfrom quart import Quart, render_template_string\n\napp = Quart(__name__)\nclient = AsyncOpenAI()\n\n\n@app.get("/page")\nasync def page():\n    html = (await client.responses.create(model="gpt-4.1", input="A landing page")).output_text\n    return await render_template_string(html)\n',
+        # a raw HTTP call to a model API: its JSON is the model's reply
+        'import subprocess\n\nimport requests\n\nOLLAMA = "http://localhost:11434"\n\n\ndef run(task):\n    reply = requests.post(f"{OLLAMA}/api/generate", json={"model": "llama3.1", "prompt": task}, timeout=60).json()\n    subprocess.run(reply["response"], shell=True)\n',
         # a provider integration: its HTTP call returns the model's reply
         "import requests\nfrom langchain_core.language_models.llms import LLM\n\n\n"
         "class AcmeLLM(LLM):\n    def _call(self, prompt, stop=None, **kwargs):\n"
@@ -148,6 +190,11 @@ class ModelOutputExecuted(OutputFlowRule):
         'from mako.template import Template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\npage = Template(ask("Write a greeting template")).render(user=name)\n',
         # argv form: the model chooses the program
         'import shlex\nimport subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run(goal):\n    subprocess.run(shlex.split(ask(goal)), check=True)\n',
+        # an interpreter given the model's text as its script, or a launcher running it
+        Example(
+            'import subprocess\n\nimport ollama\n\n\ndef run(task):\n    script = ollama.generate(model="llama3.1", prompt=task)["response"]\n    subprocess.run(["sh", script])\n    subprocess.run(["awk", script, "data.csv"])\n    subprocess.run(["sudo", script])\n    subprocess.run([script, "--help"])\n',
+            expect=4,
+        ),
         # a constant interpreter running the model's code
         'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run(task):\n    subprocess.run(["python3", "-c", ask(task)])\n',
         # Flask template compiled from model text
@@ -160,8 +207,14 @@ class ModelOutputExecuted(OutputFlowRule):
             'import subprocess\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef build(task):\n    with open("generated_tool.py", "w") as handle:\n        handle.write(ask(task))\n    subprocess.run(["python", "generated_tool.py"], check=True)\n',
             expect=1,
         ),
+        Example(
+            'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef evaluate(question, frame):\n    expression = client.responses.create(model="gpt-4.1", input=question).output_text\n    program = compile(expression, "<model>", "eval")\n    return eval(program, {"df": frame})\n',
+            expect=2,
+        ),
     )
     valid = (
+        # a raw HTTP call to another service: fetched content, not model output (AIS204's business)
+        'import requests\n\n\ndef run():\n    job = requests.get("https://ci.example.com/api/chat/next", timeout=5).json()\n    exec(job["script"])\n',
         # a class named like a model base but not LangChain's: its HTTP reply is fetched content
         "import requests\nfrom acme.plugins import LLM\n\n\n"
         "class Updater(LLM):\n    def run(self, url):\n"
@@ -172,6 +225,8 @@ class ModelOutputExecuted(OutputFlowRule):
         'import subprocess\n\nimport ollama\n\nALLOWED = {"uptime", "df", "free"}\n\n\ndef diagnose(question):\n    reply = ollama.chat(model="llama3", messages=[{"role": "user", "content": question}])\n    command = reply["message"]["content"].strip()\n    if command in ALLOWED:\n        return subprocess.run([command], capture_output=True).stdout\n    return "not allowed"\n',
         # constant command; the model output is only printed
         'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\nresp = client.responses.create(model="gpt-4.1", input="Summarise the release notes.")\nprint(resp.output_text)\nsubprocess.run(["git", "log", "-1"], check=True)\n',
+        # a fixed program given the model's text as a plain argument
+        'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef announce(topic):\n    text = client.responses.create(model="gpt-4.1", input=f"One line about {topic}").output_text\n    subprocess.run(["echo", text], check=True)\n    subprocess.run(["notify-send", "Release", text])\n    subprocess.run(["python3", "tools/post.py", "--message", text], check=True)\n',
         # quoted for the shell
         'import os\nimport shlex\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef speak(topic):\n    text = client.responses.create(model="gpt-4.1", input=f"One sentence about {topic}").output_text\n    os.system("say " + shlex.quote(text))\n',
         # cast
@@ -218,33 +273,58 @@ class ModelOutputExecuted(OutputFlowRule):
             confidence=Confidence.MEDIUM,
         )
 
-    def severity_of(self, flow: SinkFlow) -> Severity:
-        name = (flow.sink.pattern if flow.sink else "").rsplit(".", 1)[-1]
-        return Severity.MEDIUM if self._constant_program(flow, name) else Severity.HIGH
+    def accepts(self, flow: SinkFlow) -> bool:
+        return super().accepts(flow) and self._argv_kind(flow) != _PLAIN
 
-    def _constant_program(self, flow: SinkFlow, name: str) -> bool:
-        """An argument list whose program is a constant, without a shell."""
+    def severity_of(self, flow: SinkFlow) -> Severity:
+        return Severity.MEDIUM if self._argv_kind(flow) == _RUNNER else Severity.HIGH
+
+    def _argv_kind(self, flow: SinkFlow) -> str | None:
+        """For an argument list with a constant program and no shell: `_CODE` when the program
+        runs the model's text as code (an interpreter given it with `-c` or as its script),
+        `_RUNNER` when the program's arguments can run commands, `_PLAIN` when the model's text is
+        a plain argument of a fixed program (`["echo", text]`); None for any other sink."""
         import libcst
 
-        if name in ("system", "popen", "eval", "exec", "compile", "Template", "from_string"):
-            return False
         node = self._current
+        name = (flow.sink.pattern if flow.sink else "").rsplit(".", 1)[-1]
+        if name in ("system", "popen", "eval", "exec", "compile", "Template", "from_string"):
+            return None
         if self.args.is_true(node, "shell"):
-            return False
+            return None
         first = (
             node.args[0].value if node.args and node.args[0].keyword is None else call_keyword(node, "args")
         )
-        if isinstance(first, (libcst.List, libcst.Tuple)) and first.elements:
-            words = [self.args.constant(element.value) for element in first.elements]
-            program = words[0]
-            if not isinstance(program, str):
-                return False
-            # `["python", "-c", code]`: the constant program runs whatever code the model wrote
-            runs_code = program.rsplit("/", 1)[-1] in _INTERPRETERS and any(
-                w in _CODE_FLAGS for w in words[1:]
-            )
-            return not runs_code
-        return False
+        if not isinstance(first, (libcst.List, libcst.Tuple)) or not first.elements:
+            return None
+        if any(isinstance(e, libcst.StarredElement) for e in first.elements):
+            return None
+        return self._command_kind([self.args.constant(element.value) for element in first.elements])
+
+    def _command_kind(self, words: list[Any]) -> str:
+        """What a command line does with its words that are not constants (the model's text)."""
+        program = words[0] if words else None
+        if not isinstance(program, str):
+            return _CODE  # the model chooses the program
+        program = program.rsplit("/", 1)[-1]
+        if program in _LAUNCHERS:
+            rest = words[1:]
+            while rest and isinstance(rest[0], str) and _LAUNCHER_SETTING.match(rest[0]):
+                rest = rest[1:]
+            # an option's value may come first (`sudo -u bob bash -c ...`): any constant word
+            # after the settings may be the program; the most dangerous reading counts
+            starts = [0] + [i for i, word in enumerate(rest) if i and isinstance(word, str)]
+            kinds = {self._command_kind(rest[i:]) for i in starts} if rest else {_PLAIN}
+            return next(kind for kind in (_CODE, _RUNNER, _PLAIN) if kind in kinds)
+        if program in _ARGUMENT_RUNNERS:
+            return _RUNNER
+        if program not in _INTERPRETERS:
+            return _PLAIN
+        if any(w in _CODE_FLAGS for w in words[1:]):
+            return _CODE
+        # the first operand is the script: a constant one receives the model's text as arguments
+        operands = [w for w in words[1:] if not (isinstance(w, str) and w.startswith("-"))]
+        return _PLAIN if operands and isinstance(operands[0], str) else _CODE
 
     def advice(self, flow: SinkFlow) -> str:
         return (

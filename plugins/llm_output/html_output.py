@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from aisec.hooks import Example, Severity, SinkFlow, cst
 
 from .catalog import HTML, TOOL_ARGUMENTS_DOC
+from .content_types import html_response_body, json_text, served_as_html, sets_other_type
 from .flows import OutputFlowRule, sink_triggers
 from .html_routes import TRIGGERS as ROUTE_TRIGGERS
 from .html_routes import html_route, text_like
@@ -24,22 +25,34 @@ class ModelOutputAsHtml(OutputFlowRule):
     severity = Severity.MEDIUM
     cwe = "CWE-79"
     roles = (HTML,)
-    triggers = (*sink_triggers((HTML,)), *ROUTE_TRIGGERS)
+    triggers = (*sink_triggers((HTML,)), *ROUTE_TRIGGERS, "text/html")
     description = (
         "Text an LLM returned is marked safe or rendered as raw HTML: `markupsafe.Markup(...)`, "
         "Django `mark_safe` or `format_html` with the model text as the format string, "
         "Starlette/FastAPI `HTMLResponse`, Django `HttpResponse` and Flask "
         "`Response` / `make_response` (text/html by default), Streamlit `st.markdown` / "
         "`st.write` with `unsafe_allow_html=True`, `st.html` and `components.html`, Django "
-        "`SafeString`, Tornado `RequestHandler.write`/`finish` of text (a dict is JSON), Gradio "
-        "`gr.HTML`, IPython `HTML`; and model text *returned* by a Flask/Quart view as a string "
+        "`SafeString`, Tornado `RequestHandler.write`/`finish` of text (a dict, a `json.dumps(...)` "
+        "text or a handler that sets a non-HTML `Content-Type` header is JSON), Sanic "
+        "`response.html`, Gradio `gr.HTML`, IPython `HTML`; responses that are HTML because their "
+        'content type says so (aiohttp `web.Response(..., content_type="text/html")`, Sanic '
+        "`HTTPResponse`/`raw`, Starlette/FastAPI/Litestar `Response(media_type=...)`) and a "
+        "Lambda/API Gateway response dict whose headers say `text/html`; a literal non-HTML "
+        'content type (`content_type="application/json"`, `mimetype=`, `media_type=`, '
+        '`headers={"Content-Type": ...}`) makes a response that is HTML by default not HTML; '
+        "and model text *returned* by a Flask/Quart view as a string "
         "(an f-string, a name, a helper's or `markdown.markdown`'s result: Flask serves it as "
         "text/html) or by a FastAPI route declared with `response_class=HTMLResponse`. A dict, "
-        "`jsonify(...)` or `render_template(...)` (autoescaped) returned by a view is not HTML. Chat UIs that "
+        "`jsonify(...)` returned by a view is not HTML. Autoescaping renderers escape every value "
+        "they substitute: Flask's (and Quart's) `render_template` and `render_template_string` (the template's own "
+        "text is not escaped: model text spliced into it is reported, and neither is a value the "
+        "template marks `|safe` or puts in an `autoescape false` block), Django `render` and "
+        "`render_to_string`, Starlette/FastAPI `Jinja2Templates.TemplateResponse`. Chat UIs that "
         "render the model's markdown as HTML are the usual case.\n\n"
         "Escaped or sanitised text is not reported: `html.escape`, `markupsafe.escape`, "
-        "Django's `escape`/`conditional_escape`, "
-        "`bleach.clean`, `nh3.clean`; nor is Streamlit without `unsafe_allow_html`, nor model text "
+        "Django's `escape`/`conditional_escape`/`strip_tags`, Tornado's `xhtml_escape`, the "
+        "older `jinja2.escape`/`flask.escape`/`cgi.escape`, "
+        "`bleach.clean`, `nh3.clean`, lxml's `clean_html`; nor is Streamlit without `unsafe_allow_html`, nor model text "
         "passed as an argument of `format_html` (it escapes arguments)." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
@@ -85,10 +98,34 @@ class ModelOutputAsHtml(OutputFlowRule):
         'import markdown\nfrom flask import Flask, request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napp = Flask(__name__)\n\n\n@app.get("/answer")\ndef answer():\n    return markdown.markdown(ask(request.args["q"]))\n',
         # a FastAPI route declared to answer HTML
         'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napi = FastAPI()\n\n\n@api.get("/card", response_class=HTMLResponse)\ndef card(topic: str):\n    return f"<div class=\'card\'>{ask(topic)}</div>"\n',
+        # model text spliced into the template itself is not escaped by the renderer
+        Example(
+            'from flask import Flask, render_template_string\nfrom openai import OpenAI\n\nclient = OpenAI()\napp = Flask(__name__)\n\n\n@app.post("/summary")\ndef summary():\n    text = client.responses.create(model="gpt-4.1", input="Summarise").output_text\n    page = render_template_string("<h2>Summary</h2>" + text, title="Summary")\n    return page\n\n\n@app.post("/card")\ndef card():\n    text = client.responses.create(model="gpt-4.1", input="A card").output_text\n    return render_template_string("<section>{{ body|safe }}</section>", body=text)\n',
+            expect=2,
+        ),
         # a Tornado handler writing text (text/html by default)
         'import tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write(ask(self.get_argument("q")))\n',
+        'from aiohttp import web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nasync def card(request):\n    text = ask(request.query["topic"])\n    return web.Response(text=f"<div>{text}</div>", content_type="text/html")\n',
+        'from openai import OpenAI\nfrom sanic import Sanic, response\n\napp = Sanic("chat")\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\n@app.post("/chat")\nasync def chat(request):\n    return response.html("<section>" + ask(request.json["q"]) + "</section>")\n',
+        'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef handler(event, context):\n    answer = ask(event["body"])\n    return {"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": "<main>" + answer + "</main>"}\n',
+        # a module-level service declared with its class and created at startup
+        Example(
+            'from markupsafe import Markup\nfrom openai import AsyncOpenAI\nfrom quart import Quart, render_template_string\n\napp = Quart(__name__)\n\n\nclass Titles:\n    def __init__(self):\n        self.client = AsyncOpenAI()\n\n    async def title(self, text):\n        return (await self.client.responses.create(model="gpt-4.1", input=text)).output_text\n\n\nservice: Titles | None = None\n\n\n@app.before_serving\nasync def start():\n    global service\n    service = Titles()\n\n\n@app.get("/view")\nasync def view():\n    title = await service.title("Name this chat")\n    return await render_template_string("<h1>{{ t }}</h1>", t=Markup(title))\n',
+            expect=1,
+        ),
+        # model text written into each element of a list (an attribute, a key), rendered later
+        Example(
+            'from markupsafe import Markup\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef cards(articles, rows):\n    return [Markup(f"<p>{a.summary}</p>") for a in articles] + [Markup(r["note"]) for r in rows]\n\n\ndef digest(articles, rows):\n    for article in articles:\n        article.summary = ask(article.text)\n    for row in rows:\n        row["note"] = ask(row["text"])\n    return cards(articles, rows)\n',
+            expect=2,
+        ),
     )
     valid = (
+        # Quart renders like Flask: values are escaped, awaited or not
+        'from openai import AsyncOpenAI\nfrom quart import Quart, render_template_string\n\napp = Quart(__name__)\nclient = AsyncOpenAI()\nPAGE = "<h1>{{ title }}</h1>"\n\n\n@app.get("/view")\nasync def view():\n    title = (await client.responses.create(model="gpt-4.1", input="A title")).output_text\n    return await render_template_string(PAGE, title=title)\n',
+        # a loop writing model text into its element only shares it with that collection
+        'from markupsafe import Markup\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef digest(articles, headlines):\n    for article in articles:\n        article.summary = ask(article.text)\n    for headline in headlines:\n        headline.title = "Read more"\n    return [Markup(f"<h2>{h.title}</h2>") for h in headlines]\n',
+        # autoescaping renderers: the model text is a value, escaped where it is substituted
+        'from django.http import HttpResponse\nfrom django.template.loader import render_to_string\nfrom flask import Flask, render_template_string\nfrom openai import OpenAI\n\nclient = OpenAI()\napp = Flask(__name__)\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\n@app.post("/summary")\ndef summary():\n    page = render_template_string("<h2>Summary</h2><p>{{ s }}</p>", s=ask("Summarise"))\n    return page\n\n\ndef card(request):\n    return HttpResponse(render_to_string("card.html", {"body": ask("A card")}))\n',
         # escaped
         'import html\n\nimport streamlit as st\nfrom openai import OpenAI\n\nclient = OpenAI()\nresp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])\nst.markdown(f"<div class=answer>{html.escape(resp.choices[0].message.content)}</div>", unsafe_allow_html=True)\n',
         # Streamlit escapes by default
@@ -110,6 +147,9 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from fastapi import FastAPI\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\napi = FastAPI()\n\n\n@api.get("/card")\ndef card(topic: str):\n    return ask(topic)\n',
         # Tornado writes a dict as JSON
         'import tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write({"answer": ask(self.get_argument("q"))})\n',
+        'from aiohttp import web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nasync def card(request):\n    return web.Response(text=ask(request.query["topic"]), content_type="text/plain")\n',
+        'import json\n\nimport tornado.escape\nimport tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write(tornado.escape.xhtml_escape(ask(self.get_argument("q"))))\n\n\nclass AnswerJson(tornado.web.RequestHandler):\n    def get(self):\n        self.set_header("Content-Type", "application/json")\n        self.write(json.dumps({"answer": ask(self.get_argument("q"))}))\n',
+        'import json\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef handler(event, context):\n    body = json.dumps({"answer": ask(event["body"])})\n    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": body}\n',
     )
 
     def accepts(self, flow: SinkFlow) -> bool:
@@ -118,10 +158,15 @@ class ModelOutputAsHtml(OutputFlowRule):
         pattern = flow.sink.pattern if flow.sink else ""
         if pattern.startswith("streamlit.") and pattern.rsplit(".", 1)[-1] in _NEEDS_UNSAFE_FLAG:
             return self.args.is_true(self._current, "unsafe_allow_html")
-        if pattern.startswith("tornado."):  # a dict is written as JSON
+        if pattern.startswith("tornado."):  # a dict or a JSON text is written as JSON
             chunk = self.args.get(self._current, "chunk", 0)
-            return chunk is not None and not isinstance(chunk.value, cst.Dict)
-        return True
+            return (
+                chunk is not None
+                and not isinstance(chunk.value, cst.Dict)
+                and not json_text(self.names, chunk.value)
+                and not sets_other_type(self._handlers[-1] if self._handlers else None)
+            )
+        return served_as_html(pattern, self._current)
 
     def visit_Call(self, node: libcst.Call) -> None:
         self._current = node
@@ -130,14 +175,23 @@ class ModelOutputAsHtml(OutputFlowRule):
     def __init__(self, context: Any) -> None:
         super().__init__(context)
         self._routes: list[bool] = []  # per enclosing function: does it serve its return as HTML
+        self._handlers: list[libcst.FunctionDef] = []  # the enclosing functions
 
     def visit_FunctionDef(self, node: libcst.FunctionDef) -> None:
         self._routes.append(html_route(self.names, self.args, node))
+        self._handlers.append(node)
 
     def leave_FunctionDef(self, original_node: libcst.FunctionDef) -> None:
         self._routes.pop()
+        self._handlers.pop()
 
     def visit_Return(self, node: libcst.Return) -> None:
+        body = html_response_body(node.value)
+        if body is not None:  # `{"statusCode": 200, "headers": {"Content-Type": "text/html"}, "body": ...}`
+            self.report_expression(
+                body, HTML, "the HTML response body", "is the body of a response whose headers say text/html"
+            )
+            return
         if not (self._routes and self._routes[-1] and text_like(self.names, node.value)):
             return
         self.report_expression(

@@ -20,7 +20,10 @@ class ModelOutputInSql(OutputFlowRule):
         "Text an LLM returned reaches the SQL text of a query: DB-API `cursor.execute` / "
         "`executemany` / `executescript` (and `connection.execute`), SQLAlchemy `text()` and "
         "`exec_driver_sql`, pandas `read_sql`/`read_sql_query`, Django `raw()`, `extra()` and "
-        "`RawSQL`, LangChain `SQLDatabase.run`. Typical of text-to-SQL features: the model writes "
+        "`RawSQL`, LangChain `SQLDatabase.run`, and engines that take query text the same way: "
+        "duckdb `sql`/`query` (module or connection), Spark `SparkSession.sql`, polars `sql`/"
+        "`read_database`, ClickHouse `query`/`command`, BigQuery `Client.query`, asyncpg "
+        "`fetch*`, peewee `execute_sql`, psycopg `sql.SQL`. Typical of text-to-SQL features: the model writes "
         "a query from a user's question and the application runs it.\n\n"
         "Only the SQL text is a sink: a constant query with the model output as a bound parameter "
         '(`cursor.execute("SELECT ... WHERE name = ?", (answer,))`) is safe and not reported. '
@@ -62,6 +65,7 @@ class ModelOutputInSql(OutputFlowRule):
         'from django.http import JsonResponse\nfrom openai import OpenAI\n\nfrom .models import Order\n\nclient = OpenAI()\n\n\ndef search(request):\n    where = client.responses.create(model="gpt-4.1", input="WHERE clause for: " + request.GET["q"]).output_text\n    rows = Order.objects.raw(f"SELECT * FROM shop_order WHERE {where}")\n    return JsonResponse({"ids": [row.id for row in rows]})\n',
         # structured output: a str field is still model text
         'import sqlite3\n\nfrom openai import OpenAI\nfrom pydantic import BaseModel\n\nclient = OpenAI()\n\n\nclass Query(BaseModel):\n    sql: str\n    explanation: str\n\n\ndef run(question):\n    resp = client.chat.completions.parse(model="gpt-4o", messages=[{"role": "user", "content": question}], response_format=Query)\n    query = resp.choices[0].message.parsed\n    cur = sqlite3.connect("app.db").cursor()\n    cur.executescript(query.sql)\n',
+        'import duckdb\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef query(question):\n    sql = client.responses.create(model="gpt-4.1", input=f"DuckDB SQL for: {question}").output_text\n    return duckdb.sql(sql).fetchall()\n',
     )
     valid = (
         # parameterised query
@@ -76,6 +80,7 @@ class ModelOutputInSql(OutputFlowRule):
         'import sqlite3\n\nimport anthropic\n\nclient = anthropic.Anthropic()\nconn = sqlite3.connect("chat.db")\n\n\ndef reply(question):\n    msg = client.messages.create(model="claude-sonnet-4-5", max_tokens=300, messages=[{"role": "user", "content": question}])\n    conn.executemany("INSERT INTO log(q, a) VALUES (?, ?)", [(question, msg.content[0].text)])\n',
         # pandas with params
         'import sqlite3\n\nimport pandas as pd\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef region_sales(question):\n    region = client.responses.create(model="gpt-4.1", input=question).output_text\n    return pd.read_sql("SELECT * FROM sales WHERE region = ?", sqlite3.connect("s.db"), params=(region,))\n',
+        'import duckdb\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef by_region(question):\n    region = client.responses.create(model="gpt-4.1", input=question).output_text\n    return duckdb.execute("SELECT SUM(total) FROM orders WHERE region = ?", [region]).fetchall()\n',
     )
 
     def advice(self, flow: SinkFlow) -> str:

@@ -46,10 +46,18 @@ class ModelOutputUnsafeUse(OutputFlowRule):
     description = (
         "Text an LLM returned decides what the application loads, opens, fetches or calls:\n\n"
         "- deserialised with `pickle.loads`, `dill`/`cloudpickle`, `marshal.loads`, "
-        "`jsonpickle.decode`, `yaml.load`/`unsafe_load`/`full_load` (high severity);\n"
-        "- used as a file path: `open()`, `pathlib.Path(...)`, `os.remove`, `shutil.rmtree`, "
-        "`shutil.copy`/`move`, `os.rename`;\n"
-        "- used as the URL of `requests`, `httpx`, `aiohttp` or `urllib` (SSRF); a URL whose scheme "
+        "`jsonpickle.decode`, `yaml.load`/`unsafe_load`/`full_load` (high severity; `yaml.load` "
+        "with `Loader=yaml.SafeLoader` or `yaml.BaseLoader`, C versions too, builds plain data and "
+        "is not reported);\n"
+        "- used as a file path: `open()`, `os.remove`, "
+        "`shutil.rmtree`, `shutil.copy`/`move`, `os.rename`, a path object's own methods "
+        "(`(base / name).write_text(...)`, `.write_bytes`, `.unlink`, ...; `.open`, `.mkdir`, "
+        "`.rename`, `.replace` of a `pathlib.Path`), a file served by Flask `send_file` or "
+        "Starlette/FastAPI `FileResponse`, the path of a pandas "
+        "or polars writer (`df.to_csv(base / name)`, `to_json`, `to_parquet`, `write_csv`, ...);\n"
+        "- used as the URL of `requests`, `httpx` (also `httpx.stream`), `aiohttp`, `urllib` "
+        "(`urlopen`, `urlretrieve`) or a pandas/polars reader (`pd.read_csv(url)`: SSRF; "
+        "`pd.read_pickle` of a model-chosen path is deserialisation); a URL whose scheme "
         'and host are constant text before the model output (`f"https://api.example.com/{slug}"`) '
         "is not reported;\n"
         "- used as a module name (`importlib.import_module`, `__import__`);\n"
@@ -84,6 +92,11 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         'import requests\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef research(topic):\n    url = llm.invoke(f"Give one URL with facts about {topic}. Reply with the URL only.").content.strip()\n    return requests.get(url, timeout=10).text\n',
         # file write path
         'import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef save_note(note):\n    msg = client.messages.create(model="claude-sonnet-4-5", max_tokens=50, messages=[{"role": "user", "content": f"File name for this note: {note}"}])\n    with open(msg.content[0].text, "w") as handle:\n        handle.write(note)\n',
+        # a loader that is not a safe one keeps the sink (FullLoader, a variable, an unsafe default)
+        Example(
+            'import ollama\nimport yaml\n\n\ndef plan(goal, loader):\n    reply = ollama.generate(model="llama3", prompt=f"A YAML plan for: {goal}")["response"]\n    return yaml.load(reply, Loader=yaml.FullLoader), yaml.load(reply, loader), yaml.load_all(reply, Loader=yaml.UnsafeLoader)\n',
+            expect=3,
+        ),
         # yaml.load of model output
         'import ollama\nimport yaml\n\n\ndef plan(goal):\n    reply = ollama.generate(model="llama3", prompt=f"A YAML plan for: {goal}")\n    return yaml.load(reply["response"], Loader=yaml.Loader)\n',
         # import_module
@@ -98,14 +111,36 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         'from langchain_core.tools import tool\n\n\n@tool\ndef read_file(path: str) -> str:\n    """Read a project file."""\n    return open(path).read()\n',
         # dispatch through the module namespace
         'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run_tool(task):\n    name = ask(task)\n    return globals()[name]()\n',
+        'import httpx\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef download(question):\n    url = ask(question).strip()\n    with httpx.stream("GET", url) as stream:\n        return b"".join(stream.iter_bytes())\n',
+        'from pathlib import Path\n\nimport pandas as pd\nfrom openai import OpenAI\n\nclient = OpenAI()\nEXPORTS = Path("exports")\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef load(question):\n    return pd.read_csv(ask(f"The URL of a CSV about {question}"))\n\n\ndef export(frame, question):\n    name = ask(f"A file name for: {question}").strip()\n    frame.to_csv(EXPORTS / name, index=False)\n\n\ndef note(question):\n    name, _, body = ask(question).partition("\\n")\n    (EXPORTS / name.strip()).write_text(body)\n',
+        # a path built from model output, reported where the file is touched
+        Example(
+            'from pathlib import Path\n\nfrom flask import send_file\nfrom openai import OpenAI\n\nclient = OpenAI()\nEXPORTS = Path("exports")\n\n\ndef export(question, text):\n    name = client.responses.create(model="gpt-4.1", input=question).output_text\n    path = Path(EXPORTS, f"{name}.md").resolve()\n    path.write_text(text)\n    with Path(name).open("a") as handle:\n        handle.write(text)\n    Path(EXPORTS, name).mkdir()\n    return send_file(path)\n',
+            expect=4,
+        ),
+        # two sinks inside one helper are two findings at the call; two model answers reaching
+        # one sink are one
+        Example(
+            'import json\nfrom pathlib import Path\n\nimport httpx\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef run_tool(name, args):\n    if name == "http_get":\n        return httpx.get(args["url"]).text\n    return Path(args["path"]).read_text()\n\n\ndef step(messages):\n    call = client.chat.completions.create(model="gpt-4o", messages=messages).choices[0].message.tool_calls[0]\n    return run_tool(call.function.name, json.loads(call.function.arguments))\n',
+            expect=2,
+        ),
+        Example(
+            'import httpx\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef fetch(url):\n    return httpx.get(url).text\n\n\ndef step(question):\n    first = client.responses.create(model="gpt-4.1", input=question).output_text\n    second = client.responses.create(model="gpt-4.1", input=first).output_text\n    return fetch(first + second)\n',
+            expect=1,
+        ),
     )
     valid = (
+        # building a path touches nothing: the file is touched where the path is used, and the
+        # checked use is the only one
+        'from pathlib import Path\n\nfrom openai import OpenAI\n\nclient = OpenAI()\nBASE = Path("exports").resolve()\n\n\ndef export(question, text):\n    name = client.responses.create(model="gpt-4.1", input=question).output_text\n    path = Path(BASE, f"{name}.md").resolve()\n    if not path.is_relative_to(BASE):\n        raise ValueError(name)\n    path.write_text(text)\n',
         # allowlisted tool names
         'import json\n\nfrom openai import OpenAI\n\nimport tools\n\nclient = OpenAI()\nTOOLS = {"search", "weather"}\n\n\ndef step(messages, schema):\n    resp = client.chat.completions.create(model="gpt-4o", messages=messages, tools=schema)\n    for call in resp.choices[0].message.tool_calls or []:\n        if call.function.name in TOOLS:\n            getattr(tools, call.function.name)(**json.loads(call.function.arguments))\n',
         # dispatch through a dict
         'import json\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef search(query):\n    return []\n\n\nHANDLERS = {"search": search}\n\n\ndef step(messages):\n    resp = client.chat.completions.create(model="gpt-4o", messages=messages)\n    call = resp.choices[0].message.tool_calls[0]\n    return HANDLERS[call.function.name](**json.loads(call.function.arguments))\n',
         # fixed host: the model picks the query only
         'import requests\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef lookup(question):\n    term = client.responses.create(model="gpt-4.1", input=question).output_text\n    return requests.get(f"https://en.wikipedia.org/w/index.php?search={term}", timeout=10).text\n',
+        # a safe loader given to yaml.load, by keyword or position
+        'import ollama\nimport yaml\nfrom yaml import CSafeLoader\n\n\ndef plan(goal):\n    reply = ollama.generate(model="llama3", prompt=f"A YAML plan for: {goal}")["response"]\n    steps = yaml.load(reply, Loader=yaml.SafeLoader)\n    return steps, list(yaml.load_all(reply, CSafeLoader))\n',
         # yaml.safe_load and json are data parsers
         'import json\n\nimport ollama\nimport yaml\n\n\ndef plan(goal):\n    reply = ollama.generate(model="llama3", prompt=f"A YAML plan for: {goal}")\n    return yaml.safe_load(reply["response"]), json.loads(reply["response"])\n',
         # constant file path, model text is the content
@@ -118,6 +153,7 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         "def read_file(path: str) -> str:\n    return open(path).read()\n",
         # the same lookup behind an allowlist
         'TOOLS = {"search", "weather"}\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run_tool(task):\n    name = ask(task)\n    if name in TOOLS:\n        return globals()[name]()\n    return None\n',
+        'import uuid\nfrom pathlib import Path\n\nfrom openai import OpenAI\n\nclient = OpenAI()\nEXPORTS = Path("exports")\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef export(frame, question):\n    summary = ask(question)\n    frame.to_csv(EXPORTS / f"{uuid.uuid4().hex}.csv", index=False)\n    (EXPORTS / "summary.md").write_text(summary)\n',
     )
 
     def visit_Call(self, node: libcst.Call) -> None:
@@ -134,7 +170,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         url = call_keyword(call, "url")
         if url is not None:
             return url
-        position = 1 if flow.sink is not None and flow.sink.pattern.endswith("request") else 0
+        method = flow.sink.pattern.rsplit(".", 1)[-1] if flow.sink is not None else ""
+        position = 1 if method in ("request", "stream") else 0
         positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
         return positional[position] if len(positional) > position else None
 

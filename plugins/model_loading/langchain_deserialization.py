@@ -39,6 +39,10 @@ class DangerousDeserialization(Rule):
     # A finding needs the flag spelled, or a reviver, whose every spelling names the `load` module:
     # without this, every module of a LangChain code base would be parsed for this rule.
     trigger_groups = ((FLAG, "load"),)
+    # The same, as identifiers: the flag is read as a keyword argument's name only, and every
+    # reviver's qualified name has a `load` component, which only an identifier can give it (the
+    # ast screen: langchain's own modules mention `load` in `loader`, `load_dotenv`, docstrings).
+    identifier_groups = ((FLAG, "load"),)
     # The revivers; any callee resolved into the libraries; an unresolved receiver's flag methods.
     qualified_names = (
         *sorted(LOADERS),

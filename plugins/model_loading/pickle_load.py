@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from aisec.hooks import Confidence, Example, Rule, Severity, cst
 
-from .references import referenced
+from .references import ReportsReferences, referenced
 
 if TYPE_CHECKING:
     import libcst
@@ -64,7 +64,7 @@ _PEER_PICKLES: dict[str, str] = {
 _UNPICKLERS = frozenset({"pickle.Unpickler", "_pickle.Unpickler", "dill.Unpickler"})
 
 
-class PickleLoad(Rule):
+class PickleLoad(ReportsReferences, Rule):
     code = "AIS101"
     name = "pickle-load"
     summary = "Pickle-family deserialization (pickle, dill, cloudpickle, jsonpickle, shelve, marshal, pandas.read_pickle)"
@@ -90,10 +90,13 @@ class PickleLoad(Rule):
         "a pool's or executor's `map`/`imap`/`starmap`/`submit`/`apply_async`, or as msgpack's "
         "`object_hook`, is reported at the reference (it is called later on data that API picks). "
         "Passed to any other function (`register(pickle.loads)`, `Codec(decode=pickle.loads)`, "
-        "also as an item of a list/tuple/set/dict written in the call: `hooks=[pickle.load]`) it "
-        "may be called later and is reported at **medium confidence**; calls that only look at "
-        "it (`isinstance`, `functools.wraps`, `inspect.signature`, `getattr`, ...) are not. "
-        "Assigning it to a name (`loader = pickle.load`) is followed to the call of that name.\n\n"
+        "also as an item of a list/tuple/set/dict written in the call, nested up to four deep: "
+        "`hooks=[pickle.load]`, `{'pickle': [pickle.loads]}`), or given as a parameter's default "
+        "(`def restore(path, reader=pickle.load)`), it may be called later and is reported at "
+        "**medium confidence**; calls that only look at it (`isinstance`, `functools.wraps`, "
+        "`inspect.signature`, ...) are not. Assigning it to a name (`loader = pickle.load`) is "
+        "followed to the call of that name, and `getattr(pickle, 'loads')` with a constant name "
+        "is `pickle.loads`.\n\n"
         "**Peers.** `torch.distributed` object collectives ("
         + ", ".join(f"`{name.rsplit('.', 1)[1]}`" for name in _PEER_PICKLES if name.startswith("torch"))
         + ") and `multiprocessing.connection` `recv()` (on a `Client(...)` or `Listener.accept()` "
@@ -124,6 +127,18 @@ class PickleLoad(Rule):
         "https://huggingface.co/docs/hub/security-pickle",
     )
     invalid = (
+        # a loader as a parameter default, nested in literals, or named through getattr
+        Example(
+            "import pickle\n\n\ndef restore(path, reader=pickle.load):\n    with open(path, 'rb') as handle:\n        return reader(handle)\n",
+            expect=1,
+        ),
+        Example(
+            "import pickle\nCODECS = register({'pickle': [pickle.loads], 'json': [json_loads]})\n", expect=1
+        ),
+        Example(
+            "import pickle\nobj = getattr(pickle, 'loads')(blob)\nloader = getattr(pickle, 'load')\nstate = loader(handle)\n",
+            expect=2,
+        ),
         "import pickle\n\nwith open('model.pkl', 'rb') as f:\n    model = pickle.load(f)\n",
         # references passed to any function (medium confidence), as written or in a literal
         "import pickle\nregistry.register('pkl', pickle.loads)\n",
@@ -188,6 +203,9 @@ class PickleLoad(Rule):
         ),
     )
     valid = (
+        # serializers, not deserializers, by default or through getattr
+        "import pickle\n\n\ndef save(obj, path, writer=pickle.dump, protocol=pickle.HIGHEST_PROTOCOL):\n    ...\n",
+        "import pickle\nblob = getattr(pickle, 'dumps')(value)\nregister({'codecs': [json.loads, {'x': print}]})\n",
         # looking at a loader is not calling it; dumpers are not loaders
         "import inspect\nimport pickle\nok = isinstance(u, pickle.Unpickler)\nsig = inspect.signature(pickle.loads)\n",
         "import functools\nimport pickle\n\n@functools.wraps(pickle.loads)\ndef loads(b):\n    return safe(b)\n",
@@ -229,14 +247,17 @@ class PickleLoad(Rule):
             severity = Severity.MEDIUM if qualified in _MEDIUM else None
             self.report(node, message, severity=severity)
         else:
-            for expr, target, confidence in referenced(self, node, sure=_is_msgpack_unpack(qualified)):
-                if target in DESERIALIZERS:
-                    self.report(
-                        expr,
-                        f"{DESERIALIZERS[target]} (passed here to be called later)",
-                        severity=Severity.MEDIUM if target in _MEDIUM else None,
-                        confidence=confidence,
-                    )
+            self._report_references(referenced(self, node, sure=_is_msgpack_unpack(qualified)))
+
+    def _report_references(self, found: Iterable[tuple[Any, str, Any]]) -> None:
+        for expr, target, confidence in found:
+            if target in DESERIALIZERS:
+                self.report(
+                    expr,
+                    f"{DESERIALIZERS[target]} (passed here to be called later)",
+                    severity=Severity.MEDIUM if target in _MEDIUM else None,
+                    confidence=confidence,
+                )
 
     def visit_ClassDef(self, node: libcst.ClassDef) -> None:
         if not any(self.names.qualified(base.value) in _UNPICKLERS for base in node.bases):

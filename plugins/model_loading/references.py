@@ -2,8 +2,9 @@
 
 A deserializer handed to another function runs all the same, later, on data that function
 chooses. Every function named (not called) in a call's arguments is a reference: positional and
-keyword arguments, and the items of a list/tuple/set or the values of a dict written there
-(`callbacks=[torch.load]`, `dict(loader=yaml.load)`). Where the receiving call is one whose job is
+keyword arguments, and the items of a list/tuple/set or the values of a dict written there,
+nested (`callbacks=[torch.load]`, `dict(loader=yaml.load)`, `{"a": [pickle.load]}`); and the
+defaults of a function's parameters (`def restore(path, reader=pickle.load)`, medium confidence). Where the receiving call is one whose job is
 to call it (`functools.partial`, map/executor style APIs, listed by qualified-name pattern) the
 reference is as sure as a call; passed to any other function (a registry, a callback slot) it
 may or may not be called, so it is reported at medium confidence. Calls that only look at an
@@ -16,7 +17,7 @@ only *passes* a loader; the rule's `qualified_names` must name the loader itself
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from aisec.hooks import Confidence, cst
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     import libcst
 
 PARTIALS = ("functools.partial", "functools.partialmethod")
+MAX_NESTING = 4  # literal containers followed inside an argument, as `aisec.screen` does
 # Calls whose function arguments are called on the items they get.
 CALLBACK_TAKERS = (
     *PARTIALS,
@@ -96,22 +98,53 @@ def referenced(
 def reference_arguments(call: libcst.Call) -> Iterator[libcst.BaseExpression]:
     """Names and attributes in `call`'s arguments, or in a list/tuple/set/dict written there."""
     for arg in call.args:
-        if arg.star:
-            continue
-        value = arg.value
-        if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
-            items: list[Any] = [
-                element.value for element in value.elements if isinstance(element, cst.Element)
-            ]
-        elif isinstance(value, cst.Dict):
-            items = [element.value for element in value.elements if isinstance(element, cst.DictElement)]
-        else:
-            items = [value]
-        for item in items:
-            if isinstance(item, cst.Attribute) or (
-                isinstance(item, cst.Name) and item.value not in ("None", "True", "False")  # constants
-            ):
-                yield item
+        if not arg.star:
+            yield from reference_items(arg.value)
+
+
+def reference_items(value: Any, depth: int = 0) -> Iterator[libcst.BaseExpression]:
+    """`value` when it names something, else the names in the literal containers it writes,
+    nested up to `MAX_NESTING` deep (`{"a": [pickle.load]}`), as the call screen reads them."""
+    if isinstance(value, cst.Attribute) or (
+        isinstance(value, cst.Name) and value.value not in ("None", "True", "False")  # constants
+    ):
+        yield value
+        return
+    if depth >= MAX_NESTING:
+        return
+    if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+        items: list[Any] = [element.value for element in value.elements if isinstance(element, cst.Element)]
+    elif isinstance(value, cst.Dict):
+        items = [element.value for element in value.elements if isinstance(element, cst.DictElement)]
+    else:
+        return
+    for item in items:
+        yield from reference_items(item, depth + 1)
+
+
+def default_references(
+    rule: Any, parameters: libcst.Parameters
+) -> Iterator[tuple[libcst.BaseExpression, str, Any]]:
+    """Functions given as parameter defaults (`def load(path, reader=pickle.load)`): the function
+    may call its parameter, so each is reported like a reference passed to an unknown function
+    (medium confidence)."""
+    params = (*parameters.params, *parameters.kwonly_params, *parameters.posonly_params)
+    for param in params:
+        for expr in reference_items(param.default) if param.default is not None else ():
+            target = rule.qualified_name(expr)
+            if target is not None:
+                yield expr, target, Confidence.MEDIUM
+
+
+class ReportsReferences:
+    """Mixin of the rules that report loaders passed uncalled: a loader given as a parameter's
+    default is one too. The rule says, in `_report_references`, which of them it reports."""
+
+    def visit_Parameters(self, node: libcst.Parameters) -> None:
+        self._report_references(default_references(self, node))
+
+    def _report_references(self, found: Iterable[tuple[Any, str, Any]]) -> None:
+        raise NotImplementedError
 
 
 def partial_target(rule: Any, call: libcst.Call) -> tuple[str, libcst.Call] | None:

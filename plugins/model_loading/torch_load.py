@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Iterable
 
 from aisec.hooks import Applicability, Confidence, Example, Rule, Severity
 
-from .references import partial_target, referenced
+from .references import ReportsReferences, partial_target, referenced
 
 if TYPE_CHECKING:
     import libcst
@@ -27,7 +27,7 @@ _PYPROJECT_NEW = '[project]\nname = "app"\ndependencies = ["torch>=2.6", "numpy"
 _PYPROJECT_OLD = '[project]\nname = "app"\ndependencies = ["torch>=2.1,<2.6"]\n'
 
 
-class TorchLoadUnsafe(Rule):
+class TorchLoadUnsafe(ReportsReferences, Rule):
     code = "AIS102"
     name = "torch-load-unsafe"
     summary = "`torch.load` without `weights_only=True` (full unpickling), and `torch.package` importers"
@@ -50,7 +50,8 @@ class TorchLoadUnsafe(Rule):
         "`weights_only=False` and a `pickle_module` are always high. `functools.partial(torch.load, "
         "...)` is judged by the keywords it binds (no fix); `torch.load` passed uncalled to `map` "
         "or a pool's or executor's `map`/`submit` is called without `weights_only`; passed to any "
-        "other function (`Trainer(callbacks=[torch.load])`, `register(torch.load)`) it may be, "
+        "other function (`Trainer(callbacks=[torch.load])`, `register(torch.load)`) or given as a "
+        "parameter's default (`def restore(path, loader=torch.load)`) it may be, "
         "and is reported at medium confidence (not to `isinstance`, `functools.wraps`, ...). "
         "A `weights_only` value that is "
         "not a literal, or an omitted one next to `**kwargs`, is medium with low confidence. "
@@ -88,6 +89,9 @@ class TorchLoadUnsafe(Rule):
         "https://github.com/pytorch/pytorch/security/advisories/GHSA-53q9-r3pm-6pq6",
     )
     invalid = (
+        Example(
+            "import torch\n\n\ndef restore(path, loader=torch.load):\n    return loader(path)\n", expect=1
+        ),
         "import torch\n\nmodel = torch.load('checkpoint.pt', map_location='cpu')\n",
         "import torch\ntrainer = Trainer(callbacks=[torch.load])\n",
         "import torch as t\nLOADERS = dict(pt=t.load)\n",
@@ -130,6 +134,7 @@ class TorchLoadUnsafe(Rule):
         ),
     )
     valid = (
+        "import functools\n\nimport torch\n\n\ndef restore(path, loader=functools.partial(torch.load, weights_only=True)):\n    return loader(path)\n",
         "import torch\nregister(torch.save)\nhelp_text = repr(torch.load)\n",
         "import functools\nimport torch\nregister(functools.partial(torch.load, weights_only=True))\n",
         "try:\n    import torch\nexcept ImportError:\n    import torch_npu as torch\n"
@@ -160,15 +165,7 @@ class TorchLoadUnsafe(Rule):
         if partial is not None and partial[0] in LOADERS:
             self._check_load(partial[1], partial[0], at=node)
         else:
-            for expr, target, confidence in referenced(self, node):
-                if target in LOADERS:
-                    self.report(
-                        expr,
-                        f"`{target}` passed here to be called later, without `weights_only=True`: "
-                        "it unpickles arbitrary objects unless the installed torch defaults to "
-                        "weights_only=True; pass a function or `functools.partial` that sets it",
-                        confidence=confidence,
-                    )
+            self._report_references(referenced(self, node))
         if qualified in LOADERS:
             self._check_load(node, qualified)
         elif qualified in PACKAGE_IMPORTERS:
@@ -177,6 +174,17 @@ class TorchLoadUnsafe(Rule):
                 "`torch.package.PackageImporter` unpickles the package's objects and imports the code "
                 "shipped inside it; only open packages you built yourself",
             )
+
+    def _report_references(self, found: Iterable[tuple[Any, str, Any]]) -> None:
+        for expr, target, confidence in found:
+            if target in LOADERS:
+                self.report(
+                    expr,
+                    f"`{target}` passed here to be called later, without `weights_only=True`: "
+                    "it unpickles arbitrary objects unless the installed torch defaults to "
+                    "weights_only=True; pass a function or `functools.partial` that sets it",
+                    confidence=confidence,
+                )
 
     def _check_load(self, node: libcst.Call, qualified: str, at: libcst.Call | None = None) -> None:
         """Judge a `torch.load` call; `at` is the `partial(...)` it stands for, when it is one

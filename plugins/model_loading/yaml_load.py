@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from aisec.hooks import Applicability, Confidence, Example, Rule, Severity, cst
 
-from .references import referenced
+from .references import ReportsReferences, referenced
 
 if TYPE_CHECKING:
     import libcst
@@ -43,7 +43,7 @@ ALWAYS_UNSAFE = {
 _FULL = {"yaml.full_load", "yaml.full_load_all"}
 
 
-class YamlLoad(Rule):
+class YamlLoad(ReportsReferences, Rule):
     code = "AIS105"
     name = "yaml-unsafe-load"
     summary = "YAML loaded with a loader that can construct arbitrary Python objects"
@@ -59,7 +59,8 @@ class YamlLoad(Rule):
         "`BaseLoader` and `CBaseLoader` (and project classes derived from them in the same file) "
         "are safe. Also ruamel.yaml's `YAML(typ='unsafe')` and its old `load` API. A Loader aisec "
         "cannot resolve is reported at medium severity and low confidence. A loader passed uncalled "
-        "to another function (`dict(loader=yaml.unsafe_load)`, `map(yaml.full_load, files)`) is "
+        "to another function (`dict(loader=yaml.unsafe_load)`, `map(yaml.full_load, files)`) or "
+        "given as a parameter's default (`def parse(text, decode=yaml.unsafe_load)`) is "
         "reported at the reference (medium confidence unless the receiver is `map`/`partial`/an "
         "executor); `yaml.load` passed that way is medium severity, low confidence (the Loader is "
         "chosen where it is called)."
@@ -81,6 +82,7 @@ class YamlLoad(Rule):
         "https://nvd.nist.gov/vuln/detail/CVE-2020-14343",
     )
     invalid = (
+        Example("import yaml\n\nparse = lambda text, decode=yaml.unsafe_load: decode(text)\n", expect=1),
         "import yaml\n\nwith open('pipeline.yaml') as f:\n    cfg = yaml.load(f, Loader=yaml.Loader)\n",
         "import yaml\ncfg = yaml.load(stream)\n",
         "import yaml\ndocs = list(yaml.load_all(stream, yaml.UnsafeLoader))\n",
@@ -95,6 +97,7 @@ class YamlLoad(Rule):
         "import yaml\n\ndef read(path):\n    return yaml.full_load_all(open(path))\n",
     )
     valid = (
+        "import yaml\n\n\ndef parse(text, decode=yaml.safe_load):\n    return decode(text)\n",
         "import yaml\n\nwith open('pipeline.yaml') as f:\n    cfg = yaml.safe_load(f)\n",
         "import yaml\ncfg = yaml.load(stream, Loader=yaml.SafeLoader)\n",
         "import yaml\ncfg = yaml.load(stream, yaml.CSafeLoader)\n",
@@ -141,7 +144,10 @@ class YamlLoad(Rule):
 
     def _check_references(self, node: libcst.Call) -> None:
         """A loader passed uncalled (`dict(loader=yaml.load)`, `map(yaml.unsafe_load, files)`)."""
-        for expr, target, confidence in referenced(self, node):
+        self._report_references(referenced(self, node))
+
+    def _report_references(self, found: Iterable[tuple[Any, str, Any]]) -> None:
+        for expr, target, confidence in found:
             if target in ALWAYS_UNSAFE:
                 self.report(
                     expr,

@@ -238,6 +238,18 @@ _LANGCHAIN = [
         ),
         _arg(TEMPLATE, "template", 0),
     ),
+    # Template engines compile their first argument: data there is the template itself (and, for
+    # jinja2 and Mako, expressions that run in the process). What they render is a prompt or a
+    # page: either way the template text must be the application's.
+    *_sinks(
+        (
+            "jinja2.Template",
+            "jinja2.Environment.from_string",
+            "jinja2.*Environment.from_string",
+            "mako.template.Template",
+        ),
+        _arg(TEMPLATE, "source", 0),
+    ),
     *_sinks(
         ("langchain*.SystemMessagePromptTemplate.from_template",),
         _arg(INSTRUCTION, "template", 0, template=True),
@@ -317,9 +329,9 @@ def _sources(patterns: tuple[str, ...], tier: str, kind: str, label: str, **extr
     return [Source(pattern, tier, kind, label, **extra) for pattern in patterns]  # type: ignore[arg-type]
 
 
-_FLASK_DATA = ("args", "form", "values", "json", "data", "files", "headers", "cookies", "view_args", "stream")
+_FLASK_DATA = ("args", "form", "values", "json", "data", "headers", "cookies", "view_args", "stream")
 _FLASK_URL = ("url", "base_url", "full_path", "path", "query_string")
-_DJANGO_DATA = ("GET", "POST", "body", "FILES", "headers", "COOKIES", "META", "data", "query_params", "path")
+_DJANGO_DATA = ("GET", "POST", "body", "headers", "COOKIES", "META", "data", "query_params", "path")
 _STARLETTE_DATA = ("query_params", "path_params", "headers", "cookies", "url")
 _STARLETTE_CALLS = ("json", "form", "body", "stream")
 _WEBSOCKET_CALLS = ("receive_text", "receive_json", "receive_bytes", "iter_text", "iter_json")
@@ -335,6 +347,49 @@ _TORNADO_CALLS = (
     "get_cookie",
 )
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "request", "options", "stream")
+_SANIC_REQUEST = ("sanic.request.Request", "sanic.Request", "sanic.request.types.Request")
+_SANIC_DATA = (
+    "json",
+    "args",
+    "form",
+    "body",
+    "query_args",
+    "query_string",
+    "headers",
+    "cookies",
+    "path",
+    "url",
+)
+_SANIC_CALLS = ("get_args", "get_query_args", "get_form", "receive_body")
+_FALCON_REQUEST = ("falcon.Request", "falcon.request.Request", "falcon.asgi.Request")
+_FALCON_DATA = (
+    "media",
+    "params",
+    "stream",
+    "bounded_stream",
+    "headers",
+    "cookies",
+    "path",
+    "query_string",
+    "uri",
+    "url",
+    "relative_uri",
+)
+_FALCON_CALLS = ("get_param", "get_param_as_list", "get_media", "get_header", "get_cookie_values")
+_LITESTAR_REQUEST = ("litestar.Request", "litestar.connection.Request", "litestar.WebSocket")
+_BOTTLE_DATA = (
+    "forms",
+    "query",
+    "json",
+    "params",
+    "body",
+    "GET",
+    "POST",
+    "headers",
+    "cookies",
+    "url",
+    "path",
+)
 
 _REMOTE_SOURCES = [
     *_sources(
@@ -342,6 +397,26 @@ _REMOTE_SOURCES = [
         REMOTE,
         "attribute",
         "Flask request data",
+    ),
+    *_sources(
+        tuple(
+            f"{t}.{a}"
+            for t in ("flask.Request", "flask.wrappers.Request", "werkzeug.wrappers.Request")
+            for a in (*_FLASK_DATA, *_FLASK_URL)
+        ),
+        REMOTE,
+        "attribute",
+        "request data",
+    ),
+    *_sources(
+        tuple(
+            f"{t}.{c}"
+            for t in ("flask.Request", "flask.wrappers.Request", "werkzeug.wrappers.Request")
+            for c in ("get_json", "get_data")
+        ),
+        REMOTE,
+        "call",
+        "request data",
     ),
     *_sources(
         tuple(f"{m}.request.{c}" for m in ("flask", "quart") for c in ("get_json", "get_data")),
@@ -385,13 +460,21 @@ _REMOTE_SOURCES = [
         "request data",
     ),
     *_sources(
-        tuple(f"{t}.{a}" for t in ("aiohttp.web.Request", "aiohttp.web.BaseRequest") for a in _AIOHTTP_DATA),
+        tuple(
+            f"{t}.{a}"
+            for t in ("aiohttp.web.Request", "aiohttp.web.BaseRequest", "aiohttp.web.View.request")
+            for a in _AIOHTTP_DATA
+        ),
         REMOTE,
         "attribute",
         "aiohttp request data",
     ),
     *_sources(
-        tuple(f"{t}.{c}" for t in ("aiohttp.web.Request", "aiohttp.web.BaseRequest") for c in _AIOHTTP_CALLS),
+        tuple(
+            f"{t}.{c}"
+            for t in ("aiohttp.web.Request", "aiohttp.web.BaseRequest", "aiohttp.web.View.request")
+            for c in _AIOHTTP_CALLS
+        ),
         REMOTE,
         "call",
         "aiohttp request data",
@@ -402,11 +485,66 @@ _REMOTE_SOURCES = [
         "call",
         "Tornado request data",
     ),
-    Source("tornado.web.RequestHandler.request.body", REMOTE, "attribute", "Tornado request data"),
     *_sources(
         tuple(
-            f"azure.functions.HttpRequest.{a}" for a in ("params", "route_params", "form", "files", "headers")
+            f"tornado.web.RequestHandler.request.{a}" for a in ("body", "arguments", "query", "uri", "path")
         ),
+        REMOTE,
+        "attribute",
+        "Tornado request data",
+    ),
+    *_sources(
+        tuple(f"{t}.{a}" for t in _SANIC_REQUEST for a in _SANIC_DATA),
+        REMOTE,
+        "attribute",
+        "Sanic request data",
+    ),
+    *_sources(
+        tuple(f"{t}.{c}" for t in _SANIC_REQUEST for c in _SANIC_CALLS), REMOTE, "call", "Sanic request data"
+    ),
+    *_sources(
+        tuple(f"{t}.{a}" for t in _FALCON_REQUEST for a in _FALCON_DATA),
+        REMOTE,
+        "attribute",
+        "Falcon request data",
+    ),
+    *_sources(
+        tuple(f"{t}.{c}" for t in _FALCON_REQUEST for c in _FALCON_CALLS),
+        REMOTE,
+        "call",
+        "Falcon request data",
+    ),
+    *_sources(
+        tuple(f"{t}.{a}" for t in _LITESTAR_REQUEST for a in _STARLETTE_DATA),
+        REMOTE,
+        "attribute",
+        "Litestar request data",
+    ),
+    *_sources(
+        tuple(
+            f"{t}.{c}" for t in _LITESTAR_REQUEST for c in (*_STARLETTE_CALLS, "msgpack", *_WEBSOCKET_CALLS)
+        ),
+        REMOTE,
+        "call",
+        "Litestar request data",
+    ),
+    *_sources(tuple(f"bottle.request.{a}" for a in _BOTTLE_DATA), REMOTE, "attribute", "Bottle request data"),
+    *_sources(
+        ("bottle.request.get_header", "bottle.request.get_cookie"), REMOTE, "call", "Bottle request data"
+    ),
+    # chat platforms: a message or reply a user typed
+    *_sources(
+        (
+            *(f"{lib}.*.wait_for" for lib in ("discord", "nextcord", "disnake")),
+            "chainlit.AskUserMessage.send",
+            "chainlit.AskActionMessage.send",
+        ),
+        REMOTE,
+        "call",
+        "chat message",
+    ),
+    *_sources(
+        tuple(f"azure.functions.HttpRequest.{a}" for a in ("params", "route_params", "form", "headers")),
         REMOTE,
         "attribute",
         "Azure Functions request data",
@@ -426,7 +564,6 @@ _REMOTE_SOURCES = [
                     "text_input",
                     "text_area",
                     "chat_input",
-                    "file_uploader",
                     "camera_input",
                     "audio_input",
                 )
@@ -474,6 +611,20 @@ LANGCHAIN_MODEL_BASES = tuple(
     for name in ("BaseChatModel", "SimpleChatModel", "BaseLLM", "LLM", "BaseLanguageModel")
 )
 _INDIRECT_SOURCES = [
+    # Uploaded files are documents: whoever uploads one may not have written it (a CV, an invoice,
+    # a web page saved as PDF), so instructions in it are indirect injection (AIS204), like a
+    # fetched page; the text a user types is remote data.
+    *_sources(
+        (
+            *(f"{m}.request.files" for m in ("flask", "quart")),
+            *(f"{t}.FILES" for t in ("django.http.HttpRequest", "rest_framework.request.Request")),
+            "azure.functions.HttpRequest.files",
+        ),
+        INDIRECT,
+        "attribute",
+        "an uploaded file",
+    ),
+    *_sources(("streamlit.*file_uploader",), INDIRECT, "call", "an uploaded file"),
     *_sources(
         (*HTTP_CALLS, "trafilatura.fetch_url"),
         INDIRECT,
@@ -506,6 +657,39 @@ _INDIRECT_SOURCES = [
         "call",
         "a document's contents",
         static_argument=0,
+    ),
+    # uploaded files: content of the caller's choosing, like a fetched document
+    *_sources(
+        (
+            "tornado.web.RequestHandler.request.files",
+            *(f"{t}.files" for t in ("flask.Request", "flask.wrappers.Request", "werkzeug.wrappers.Request")),
+            *(f"{t}.files" for t in _SANIC_REQUEST),
+            "bottle.request.files",
+            "chainlit.AskFileMessage.send",
+        ),
+        INDIRECT,
+        "any",
+        "an uploaded file",
+    ),
+    # object storage: what a read returns is the stored document, whoever chose the key
+    *_sources(
+        (
+            "boto3.*.get_object",
+            "boto3.*.Object.get",
+            "aioboto3.*.get_object",
+            "botocore.*.get_object",
+            "google.cloud.storage.*.download_as_text",
+            "google.cloud.storage.*.download_as_bytes",
+            "google.cloud.storage.*.download_as_string",
+            "azure.storage.blob.*.download_blob",
+            "minio.Minio.get_object",
+            "s3fs.S3FileSystem.open",
+            "s3fs.S3FileSystem.cat",
+            "fsspec.open",
+        ),
+        INDIRECT,
+        "call",
+        "a stored object",
     ),
     # database rows (written by other users: profiles, tickets, comments)
     *_sources(
@@ -608,11 +792,21 @@ _ROUTE_DECORATORS = (
     "*.api_route",
     "*.websocket",
 )
+_SANIC_ROUTES = tuple(
+    f"sanic.{owner}.{kind}"
+    for owner in ("Sanic", "app.Sanic", "Blueprint", "blueprints.Blueprint")
+    for kind in ("route", "get", "post", "put", "patch", "delete", "websocket")
+)
 _GRADIO_EVENTS = tuple(
     f"gradio.*.{event}"
     for event in ("click", "submit", "change", "input", "upload", "select", "then", "blur", "stop_recording")
 )
 
+_UPLOAD_FILES = (
+    "fastapi.UploadFile",
+    "fastapi.datastructures.UploadFile",
+    "starlette.datastructures.UploadFile",
+)
 PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     # FastAPI: every handler parameter is request data unless typed as a non-text scalar or it is
     # an injected object (Depends, Request, sessions). Decorators match as written too, so routers
@@ -632,8 +826,17 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
             "starlette.*",
             "sqlalchemy.*",
             "sqlmodel.Session",
+            *_UPLOAD_FILES,
         ),
         label="FastAPI request parameter",
+    ),
+    # FastAPI: an uploaded file is a document (indirect content, as Flask's `request.files`)
+    ParameterSource(
+        tier=INDIRECT,
+        decorators=("fastapi.FastAPI.*", "fastapi.APIRouter.*", *_ROUTE_DECORATORS),
+        requires_import=("fastapi",),
+        annotated=_UPLOAD_FILES,
+        label="an uploaded file",
     ),
     # Flask / Quart route parameters (`<int:id>` converters are not text)
     ParameterSource(
@@ -685,18 +888,137 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     ),
     ParameterSource(
         registrars=("telegram.ext.MessageHandler", "telegram.ext.CommandHandler"),
-        params=("update",),
+        params=("update", "context"),
         label="Telegram update",
+    ),
+    ParameterSource(
+        decorators=(
+            "aiogram.*.message",
+            "aiogram.*.edited_message",
+            "aiogram.*.callback_query",
+            "aiogram.*.inline_query",
+            "telebot.*.message_handler",
+            "telebot.*.callback_query_handler",
+            "pyrogram.*.on_message",
+        ),
+        label="Telegram message",
+    ),
+    # discord.py and its forks: command arguments, the invoking context and message events
+    ParameterSource(
+        decorators=tuple(
+            f"{lib}.{kind}"
+            for lib in ("discord", "nextcord", "disnake", "interactions")
+            for kind in (
+                "*.command",
+                "*.hybrid_command",
+                "*.slash_command",
+                "*.event",
+                "*.listen",
+                "*.listener",
+            )
+        ),
+        label="Discord message",
     ),
     ParameterSource(
         decorators=tuple(
             f"{server}.{kind}"
             for server in ("mcp.server.fastmcp.FastMCP", "fastmcp.FastMCP")
             for kind in ("tool", "prompt", "resource")
+        )
+        + tuple(
+            f"mcp.server.{server}.{kind}"
+            for server in ("Server", "lowlevel.Server", "lowlevel.server.Server")
+            for kind in ("call_tool", "get_prompt", "read_resource")
         ),
         label="MCP tool argument",
     ),
     ParameterSource(decorators=("chainlit.on_message",), label="Chainlit message"),
+    # websocket and socket.io handlers: what a client sends
+    ParameterSource(
+        base_classes=("channels.generic.websocket.*",),
+        functions=("receive", "receive_json", "websocket_receive"),
+        label="Channels websocket message",
+    ),
+    ParameterSource(
+        decorators=tuple(
+            f"{lib}.{kind}"
+            for lib in ("flask_socketio.SocketIO", "socketio.*Server", "socketio.*Namespace")
+            for kind in ("on", "event", "on_event")
+        ),
+        label="Socket.IO message",
+    ),
+    # Bot Framework activities and Google Cloud Functions (a Flask request)
+    ParameterSource(
+        base_classes=("botbuilder.core.ActivityHandler", "botbuilder.core.*ActivityHandler"),
+        functions=("on_message_activity", "on_*_activity"),
+        params=("turn_context",),
+        label="Bot Framework activity",
+    ),
+    ParameterSource(
+        decorators=("functions_framework.http",),
+        params=("request",),
+        type="flask.Request",
+        label="Cloud Functions request",
+    ),
+    # Sanic: `request` is a Request (its json/args/form are the data), other parameters are
+    # path segments
+    ParameterSource(
+        decorators=_SANIC_ROUTES,
+        params=("request", "req"),
+        type="sanic.request.Request",
+        label="Sanic request",
+    ),
+    ParameterSource(decorators=_SANIC_ROUTES, label="Sanic route parameter"),
+    # Falcon responders (`on_get(self, req, resp)`): `req` is a Request
+    ParameterSource(
+        functions=(
+            "on_get",
+            "on_post",
+            "on_put",
+            "on_patch",
+            "on_delete",
+            "on_get_*",
+            "on_post_*",
+            "on_websocket",
+        ),
+        requires_import=("falcon",),
+        params=("req", "request"),
+        type="falcon.Request",
+        label="Falcon request",
+    ),
+    # Litestar: like FastAPI, handler parameters (`data`, query and path parameters) are the data
+    ParameterSource(
+        decorators=tuple(
+            f"litestar.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route", "websocket")
+        )
+        + tuple(f"litestar.handlers.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route")),
+        exclude=(
+            "litestar.Request",
+            "litestar.connection.*",
+            "litestar.WebSocket",
+            "litestar.datastructures.State",
+            "sqlalchemy.*",
+        ),
+        label="Litestar request parameter",
+    ),
+    ParameterSource(
+        decorators=tuple(f"litestar.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route")),
+        params=("request",),
+        type="litestar.Request",
+        label="Litestar request",
+    ),
+    # Bottle route parameters (request data is `bottle.request`)
+    ParameterSource(
+        decorators=(
+            "bottle.route",
+            "bottle.get",
+            "bottle.post",
+            "bottle.put",
+            "bottle.delete",
+            "bottle.Bottle.*",
+        ),
+        label="Bottle route parameter",
+    ),
     # Gradio: callbacks registered on an Interface or an event listener
     ParameterSource(
         decorators=_GRADIO_EVENTS,

@@ -52,10 +52,12 @@ class PromptFlowRule(Rule):
         return None
 
     def visit_Call(self, node: libcst.Call) -> None:
-        groups: dict[int, list[SinkFlow]] = {}
+        # one finding per place the data enters and per sink it reaches there: two sinks inside
+        # one helper are two problems, each with its own fix
+        groups: dict[tuple[int, int], list[SinkFlow]] = {}
         for flow in self.taint.sink_flows(node):  # most severe source first
             if self.accepts(flow):
-                groups.setdefault(id(flow.node), []).append(flow)
+                groups.setdefault((id(flow.node), id(flow.sink_node)), []).append(flow)
         for flows in groups.values():
             first = flows[0]
             facts = list({(f.fact.description, f.fact.line): f.fact for f in flows}.values())
@@ -103,7 +105,7 @@ def flow_path(flow: SinkFlow, facts: Sequence[TaintFact]) -> list[tuple[Any, str
         path.append((flow.node, "passes to another module of the project"))
         path += [(step.location, step.message) for step in flow.remote]
     else:
-        path.append((flow.node, f"sink: {flow.target}"))
+        path.append((flow.sink_node if flow.sink_node is not None else flow.node, f"sink: {flow.target}"))
     return path
 
 

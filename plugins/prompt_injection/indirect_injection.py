@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from aisec.hooks import TaintFact
 
 
+SPLICED_OPTION = "report-spliced"
+
+
 def _is_model_base(qualified: str | None) -> bool:
     """A LangChain model integration's base: a module defining a subclass talks to a model API."""
     return qualified is not None and any(fnmatchcase(qualified, base) for base in LANGCHAIN_MODEL_BASES)
@@ -32,13 +35,21 @@ class IndirectInjection(PromptFlowRule):
     severity = Severity.MEDIUM
     description = (
         "Content the application did not write and an attacker may have: HTTP responses "
-        "(`requests`, `httpx`, `urllib`, `aiohttp`), files read from non-constant paths, database "
+        "(`requests`, `httpx`, `urllib`, `aiohttp`), files read from non-constant paths, uploaded "
+        "files (Streamlit `file_uploader`, Flask `request.files`, Django `request.FILES`, FastAPI "
+        "`UploadFile` parameters, Tornado, Sanic and Bottle `request.files`: a document whoever "
+        "uploads it may not have written, unlike the text a user types), stored objects (S3 "
+        "`get_object`, Google Cloud Storage `download_as_*`, Azure Blob `download_blob`, MinIO, "
+        "fsspec: what a read returns is the stored document, even when the request chose its key), "
+        "database "
         "rows (DB-API `fetch*`, SQLAlchemy, Django ORM, MongoDB), retrieved documents (vector "
         "store searches, retrievers, LangChain/LlamaIndex loaders, `page_content`, search tools). "
         "Reported when it reaches instruction context (system/developer messages and instruction "
-        "arguments, as AIS201 describes), is used as a "
-        "template (AIS203), or is spliced with instruction text into one prompt (AIS202), which "
-        "is how most retrieval-augmented prompts are built. A separate code from AIS201-AIS203 "
+        "arguments, as AIS201 describes) or is used as a template (AIS203). Spliced next to "
+        'instruction text into a user message or a completion prompt (`"Summarise this article: '
+        '" + page`) it is the data the prompt is about, which is how every summariser and '
+        "retrieval-augmented prompt is built: reported only with the `report-spliced` option. "
+        "A separate code from AIS201-AIS203 "
         "so that teams can tune it: the same data sent alone as a user message or as an assistant "
         "turn (how client libraries parse a provider's reply), or encoded "
         "(`json.dumps`, `html.escape` inside a fence) before splicing, is not reported. Neither is "
@@ -69,9 +80,31 @@ class IndirectInjection(PromptFlowRule):
         "https://cwe.mitre.org/data/definitions/1427.html",
         "https://arxiv.org/abs/2302.12173",
     )
+    options_doc = (
+        f"`{SPLICED_OPTION}` (boolean, default `false`): also report this content spliced with "
+        "instruction text into a user message or a completion prompt, at medium confidence. "
+        "Useful where retrieved or fetched text drives an agent that can act; noisy in "
+        "summarisers and question answering over documents:\n\n"
+        f"```toml\n[tool.aisec.rule-options.AIS204]\n{SPLICED_OPTION} = true\n```"
+    )
+    default_options = {SPLICED_OPTION: False}
     invalid = (
+        # a FastAPI upload in the instructions (the other parameters are request data: AIS201)
+        Example(
+            'from fastapi import FastAPI, UploadFile\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\n\n\n@app.post("/review")\nasync def review(policy: UploadFile, question: str):\n    text = (await policy.read()).decode()\n    return client.chat.completions.create(\n        model="gpt-4o-mini",\n        messages=[{"role": "system", "content": f"Follow this policy: {text}"}, {"role": "user", "content": question}],\n    )\n',
+            expect=1,
+        ),
+        # an uploaded document in the instructions
+        Example(
+            'import streamlit as st\nfrom google import genai\nfrom google.genai import types\n\nclient = genai.Client()\nuploaded = st.file_uploader("Reference document")\nquestion = st.chat_input("Ask")\nif question and uploaded is not None:\n    reference = uploaded.read().decode("utf-8")\n    client.models.generate_content(\n        model="gemini-2.5-flash",\n        contents=question,\n        config=types.GenerateContentConfig(system_instruction="Reference:\\n" + reference),\n    )\n',
+            expect=1,
+        ),
         'import requests\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef brief(url):\n    page = requests.get(url, timeout=10).text\n    return client.chat.completions.create(\n        model="gpt-4o", messages=[{"role": "system", "content": f"Use this page as your guide: {page}"}]\n    )\n',
-        'from langchain_core.messages import HumanMessage\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef answer(vectorstore, question):\n    docs = vectorstore.similarity_search(question, k=4)\n    context = "\\n\\n".join(doc.page_content for doc in docs)\n    prompt = f"Answer the question using only the context below.\\nContext: {context}\\nQuestion: {question}"\n    return llm.invoke([HumanMessage(content=prompt)])\n',
+        # retrieved text spliced into the question: only with the option
+        Example(
+            'from langchain_core.messages import HumanMessage\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef answer(vectorstore, question):\n    docs = vectorstore.similarity_search(question, k=4)\n    context = "\\n\\n".join(doc.page_content for doc in docs)\n    prompt = f"Answer the question using only the context below.\\nContext: {context}\\nQuestion: {question}"\n    return llm.invoke([HumanMessage(content=prompt)])\n',
+            options={SPLICED_OPTION: True},
+        ),
         'import anthropic\nfrom django.http import JsonResponse\n\nfrom .models import Ticket\n\nclient = anthropic.Anthropic()\n\n\ndef triage(request, pk):\n    ticket = Ticket.objects.get(pk=pk)\n    reply = client.messages.create(\n        model="claude-sonnet-4-5",\n        max_tokens=400,\n        system=f"You triage support tickets. Ticket notes: {ticket.notes}",\n        messages=[{"role": "user", "content": "Classify the ticket."}],\n    )\n    return JsonResponse({"label": reply.content[0].text})\n',
         'import sys\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef review(path):\n    with open(path) as handle:\n        guidelines = handle.read()\n    return client.responses.create(model="gpt-4.1", instructions=guidelines, input="Review the attached diff.")\n\n\nfor name in sys.argv[1:]:\n    review(name)\n',
         'import httpx\nfrom agents import Agent\n\n\ndef build_agent(profile_url):\n    profile = httpx.get(profile_url).json()\n    return Agent(name="helper", instructions="Help this customer: " + profile["bio"])\n',
@@ -87,8 +120,15 @@ class IndirectInjection(PromptFlowRule):
             "def load_rules(url):\n    return [_to_message(item) for item in requests.get(url).json()]\n",
             expect=1,
         ),
+        Example(
+            'import json\n\nimport boto3\n\ns3 = boto3.client("s3")\nbedrock = boto3.client("bedrock-runtime")\n\n\ndef handler(event, context):\n    key = json.loads(event["body"])["document"]\n    policy = s3.get_object(Bucket="policies", Key=key)["Body"].read().decode()\n    return bedrock.converse(\n        modelId="anthropic.claude-3-5-sonnet-20240620-v1:0",\n        system=[{"text": "Answer from this policy:\\n" + policy}],\n        messages=[{"role": "user", "content": [{"text": "Summarise it"}]}],\n    )\n',
+            expect=1,
+        ),
+        'import tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\nclass Attach(tornado.web.RequestHandler):\n    def post(self):\n        upload = self.request.files["document"][0]\n        text = upload["body"].decode()\n        reply = client.chat.completions.create(\n            model="gpt-4o",\n            messages=[\n                {"role": "system", "content": "Follow this policy:\\n" + text},\n                {"role": "user", "content": self.get_body_argument("q")},\n            ],\n        )\n        self.write({"answer": reply.choices[0].message.content})\n',
     )
     valid = (
+        # retrieved text spliced into the question (the summariser shape): the designed use
+        'from langchain_core.messages import HumanMessage\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef answer(vectorstore, question):\n    docs = vectorstore.similarity_search(question, k=4)\n    context = "\\n\\n".join(doc.page_content for doc in docs)\n    prompt = f"Answer the question using only the context below.\\nContext: {context}\\nQuestion: {question}"\n    return llm.invoke([HumanMessage(content=prompt)])\n',
         'import requests\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef summarise(url):\n    page = requests.get(url, timeout=10).text\n    return client.chat.completions.create(\n        model="gpt-4o",\n        messages=[{"role": "system", "content": "Summarise the page the user sends."}, {"role": "user", "content": page}],\n    )\n',
         'import json\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef answer(vectorstore, question):\n    docs = vectorstore.similarity_search(question, k=4)\n    context = json.dumps([doc.page_content for doc in docs])\n    return llm.invoke(f"Answer the question using only the JSON list of passages below.\\n{context}")\n',
         'from pathlib import Path\nfrom openai import OpenAI\n\nclient = OpenAI()\nGUIDELINES = (Path(__file__).parent / "guidelines.md").read_text()\n\n\ndef review(diff):\n    return client.responses.create(model="gpt-4.1", instructions=GUIDELINES, input=diff)\n',
@@ -103,6 +143,7 @@ class IndirectInjection(PromptFlowRule):
         "class ChatAcme(BaseChatModel):\n    def _generate(self, messages, stop=None, **kwargs):\n"
         "        reply = requests.post(self.api_base, json={'messages': messages}).json()\n"
         "        return [_to_message(item) for item in reply['choices']]\n",
+        'import json\n\nimport boto3\n\ns3 = boto3.client("s3")\nbedrock = boto3.client("bedrock-runtime")\n\n\ndef handler(event, context):\n    key = json.loads(event["body"])["document"]\n    policy = s3.get_object(Bucket="policies", Key=key)["Body"].read().decode()\n    return bedrock.converse(\n        modelId="anthropic.claude-3-5-sonnet-20240620-v1:0",\n        system=[{"text": "Summarise the document the user sends."}],\n        messages=[{"role": "user", "content": [{"text": policy}]}],\n    )\n',
     )
 
     _provider = False  # the module defines a LangChain model integration
@@ -122,7 +163,8 @@ class IndirectInjection(PromptFlowRule):
         if self._provider and _builds_message(flow):
             # a provider integration turning its API's reply into message objects: model output
             return False
-        return flow.role in (INSTRUCTION, TEMPLATE) or (flow.role == USER and flow.fact.spliced)
+        spliced = flow.role == USER and flow.fact.spliced and self.options.get(SPLICED_OPTION, False)
+        return flow.role in (INSTRUCTION, TEMPLATE) or spliced
 
     def confidence_of(self, flow: SinkFlow) -> Confidence:
         return Confidence.HIGH if flow.role == INSTRUCTION else Confidence.MEDIUM

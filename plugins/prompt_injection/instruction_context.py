@@ -19,8 +19,10 @@ class UntrustedInstructions(PromptFlowRule):
     summary = "Untrusted data reaches an LLM's instruction context"
     severity = Severity.HIGH
     description = (
-        "Request data (Flask, Django, FastAPI handler parameters, Starlette, Tornado, aiohttp, AWS "
-        "Lambda events, Slack/e-mail payloads, Streamlit and Gradio inputs) or command-line input "
+        "Request data (Flask, Quart, Django, FastAPI and Litestar handler parameters, Starlette, "
+        "Tornado, aiohttp, Sanic, Falcon, Bottle, AWS Lambda events, Slack/e-mail payloads, "
+        "discord.py and Telegram commands and messages, MCP tool arguments, Chainlit, Streamlit "
+        "and Gradio inputs; uploaded files are documents, AIS204) or command-line input "
         "that reaches the *instruction context* of an LLM call: a `system` or `developer` message "
         "(OpenAI, Anthropic, Mistral, LiteLLM, Ollama, Cohere v2, Bedrock `converse`, "
         'transformers/vLLM chat templates, LangChain `SystemMessage` and `("system", ...)` '
@@ -30,7 +32,9 @@ class UntrustedInstructions(PromptFlowRule):
         "built from the data (a forged model turn) counts too, at medium severity, and so does a "
         'message list whose roles the data decides (`messages = request.json["messages"]`).\n\n'
         "The data is followed through assignments, string building, containers, messages built "
-        "over several statements, helper functions and methods of the same module, `self` "
+        "over several statements, helper functions and methods of the same module (a flow into "
+        "a helper is reported at the call that passes the data in, once per flow, with the "
+        "helper's sink on its path, as a flow into another module is), `self` "
         "attributes, and prompt-template variables filled by `.invoke`/`.format`. Casts "
         "(`int`, `float`, `bool`, `uuid.UUID`), allowlist checks (`if tone not in TONES: "
         "abort(400)`), `re.fullmatch` guards and sanitizers from the taint catalog clear it. "
@@ -68,8 +72,16 @@ class UntrustedInstructions(PromptFlowRule):
         'from flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef chat():\n    messages = [{"role": "system", "content": "You answer billing questions."}]\n    messages.append({"role": "developer", "content": "Customer tier: " + request.form["tier"]})\n    messages.append({"role": "user", "content": request.form["q"]})\n    return client.chat.completions.create(model="gpt-4o", messages=messages)\n',
         'import streamlit as st\nfrom google import genai\nfrom google.genai import types\n\nclient = genai.Client()\ntone = st.text_input("Tone")\nquestion = st.chat_input("Ask")\nresponse = client.models.generate_content(\n    model="gemini-2.5-flash",\n    contents=question,\n    config=types.GenerateContentConfig(system_instruction=f"Answer in a {tone} tone."),\n)\n',
         'from flask import request\nfrom langchain_core.prompts import ChatPromptTemplate\nfrom langchain_openai import ChatOpenAI\n\nprompt = ChatPromptTemplate.from_messages([("system", "You are {persona}."), ("human", "{question}")])\nchain = prompt | ChatOpenAI()\n\n\ndef ask():\n    return chain.invoke({"persona": request.args["persona"], "question": request.args["q"]})\n',
+        'import discord\nfrom discord.ext import commands\nfrom openai import OpenAI\n\nclient = OpenAI()\nbot = commands.Bot(command_prefix="!", intents=discord.Intents.default())\n\n\n@bot.command()\nasync def roleplay(ctx, character: str, *, line: str):\n    reply = client.chat.completions.create(\n        model="gpt-4o",\n        messages=[\n            {"role": "system", "content": f"Stay in character as {character}."},\n            {"role": "user", "content": line},\n        ],\n    )\n    await ctx.reply(reply.choices[0].message.content)\n',
+        Example(
+            'from openai import OpenAI\nfrom sanic import Sanic, response\n\napp = Sanic("chat")\nclient = OpenAI()\n\n\ndef ask(system, question):\n    reply = client.chat.completions.create(\n        model="gpt-4o",\n        messages=[{"role": "system", "content": system}, {"role": "user", "content": question}],\n    )\n    return reply.choices[0].message.content\n\n\n@app.post("/chat")\nasync def chat(request):\n    body = request.json\n    # reported here, where the request data enters the helper\n    return response.text(ask("Answer as " + body["persona"], body["question"]))\n',
+            expect=1,
+        ),
+        'import falcon\nfrom anthropic import Anthropic\n\nclient = Anthropic()\n\n\nclass Persona:\n    def on_post(self, req, resp):\n        data = req.get_media()\n        msg = client.messages.create(\n            model="claude-sonnet-4-5",\n            max_tokens=300,\n            system=f"You are {data[\'persona\']}.",\n            messages=[{"role": "user", "content": data["q"]}],\n        )\n        resp.media = {"answer": msg.content[0].text}\n',
     )
     valid = (
+        # an uploaded document is indirect content: AIS204 reports it, not this rule
+        'import anthropic\nfrom flask import Flask, request\n\napp = Flask(__name__)\nclient = anthropic.Anthropic()\n\n\n@app.post("/review")\ndef review():\n    policy = request.files["policy"].read().decode()\n    return client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=500, system=f"Follow this policy: {policy}",\n        messages=[{"role": "user", "content": request.form["question"]}],\n    ).content[0].text\n',
         'from flask import Flask, request\nfrom openai import OpenAI\n\napp = Flask(__name__)\nclient = OpenAI()\n\n\n@app.post("/chat")\ndef chat():\n    reply = client.chat.completions.create(\n        model="gpt-4o",\n        messages=[\n            {"role": "system", "content": "You are a helpful assistant."},\n            {"role": "user", "content": request.form["question"]},\n        ],\n    )\n    return reply.choices[0].message.content\n',
         'import anthropic\nfrom flask import abort, request\n\nclient = anthropic.Anthropic()\nPERSONAS = {"pirate", "butler"}\n\n\ndef answer():\n    persona = request.args["persona"]\n    if persona not in PERSONAS:\n        abort(400)\n    return client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=512, system=f"Act as a {persona}.", messages=[{"role": "user", "content": "Hi"}]\n    )\n',
         'from fastapi import FastAPI\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\n\n\n@app.get("/summary")\ndef summary(words: int, text: str):\n    return client.responses.create(model="gpt-4.1", instructions=f"Summarise in at most {words} words.", input=text)\n',
@@ -77,6 +89,8 @@ class UntrustedInstructions(PromptFlowRule):
         'import logging\nfrom flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\nlog = logging.getLogger(__name__)\n\n\ndef chat():\n    log.info("persona requested: %s", request.form["persona"])\n    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "system", "content": "Be brief."}])\n',
         'from pathlib import Path\nfrom flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\nSYSTEM = (Path(__file__).parent / "prompts" / "system.txt").read_text()\n\n\ndef chat():\n    n = int(request.args["n"])\n    return client.chat.completions.create(\n        model="gpt-4o", messages=[{"role": "system", "content": f"{SYSTEM} Give {n} ideas."}, {"role": "user", "content": request.args["q"]}]\n    )\n',
         'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef system_prompt(persona):\n    return f"You are {persona}."\n\n\nreply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "system", "content": system_prompt("a tutor")}])\n',
+        'import discord\nfrom discord.ext import commands\nfrom openai import OpenAI\n\nclient = OpenAI()\nbot = commands.Bot(command_prefix="!", intents=discord.Intents.default())\n\n\n@bot.command()\nasync def ask(ctx, *, question: str):\n    reply = client.chat.completions.create(\n        model="gpt-4o",\n        messages=[{"role": "system", "content": "You are Pip."}, {"role": "user", "content": question}],\n    )\n    await ctx.reply(reply.choices[0].message.content)\n',
+        'import json\n\nimport boto3\n\ns3 = boto3.client("s3")\nbedrock = boto3.client("bedrock-runtime")\n\n\ndef handler(event, context):\n    key = json.loads(event["body"])["document"]\n    policy = s3.get_object(Bucket="policies", Key=key)["Body"].read().decode()\n    return bedrock.converse(\n        modelId="anthropic.claude-3-5-sonnet-20240620-v1:0",\n        system=[{"text": "Answer from this policy:\\n" + policy}],\n        messages=[{"role": "user", "content": [{"text": "Summarise it"}]}],\n    )\n',
     )
 
     def accepts(self, flow: SinkFlow) -> bool:

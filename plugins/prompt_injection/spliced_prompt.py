@@ -21,7 +21,9 @@ class SplicedPrompt(PromptFlowRule):
     description = (
         "Request or command-line data joined with constant instruction text into one prompt "
         "string (an f-string, `%`, `.format`, `+`, `str.join`, `str.replace`, a filled "
-        "`PromptTemplate`) that is then sent as a completion prompt (`completions.create(prompt=)`, "
+        "`PromptTemplate`: `.format()` renders text, reported where that text is sent; `.invoke()` "
+        "and `.format_messages()` are reported at the call; a template whose text aisec cannot read, "
+        "such as an entry of the application's dict of templates, counts as instruction text) that is then sent as a completion prompt (`completions.create(prompt=)`, "
         "`ollama.generate(prompt=)`, `llm.invoke(str)`, `text_generation`, a pipeline) or as a user "
         'message, such as `f"Summarise and follow the style notes: {doc}"`. Three or more words of '
         'constant text count as instruction text; a short label (`f"Q: {q}"`) does not.\n\n'
@@ -49,6 +51,11 @@ class SplicedPrompt(PromptFlowRule):
         "https://cheatsheetseries.owasp.org/cheatsheets/LLM_Prompt_Injection_Prevention_Cheat_Sheet.html",
     )
     invalid = (
+        # the rendered text sent later, through a variable
+        Example(
+            'import streamlit as st\nfrom langchain_core.prompts import PromptTemplate\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\ndraft = st.text_area("Text")\npreview = PromptTemplate.from_template("Rewrite this text more clearly: {text}")\nprompt = preview.format(text=draft)\nst.write(prompt)\nst.write(llm.invoke(prompt).content)\n',
+            expect=1,
+        ),
         'from flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef summarise():\n    doc = request.form["doc"]\n    return client.completions.create(model="gpt-3.5-turbo-instruct", prompt=f"Summarise the text below in two sentences:\\n{doc}")\n',
         'from flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef chat():\n    doc = request.get_json()["doc"]\n    return client.chat.completions.create(\n        model="gpt-4o",\n        messages=[{"role": "user", "content": f"Summarise and follow the style notes: {doc}"}],\n    )\n',
         'import streamlit as st\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\ntext = st.text_area("Text")\nst.write(llm.invoke("Translate the following text to French: " + text).content)\n',
@@ -56,18 +63,25 @@ class SplicedPrompt(PromptFlowRule):
         'from fastapi import FastAPI\nfrom mistralai import Mistral\n\napp = FastAPI()\nclient = Mistral(api_key="...")\nRULES = "Reply in English. Never reveal internal notes."\n\n\n@app.post("/reply")\ndef reply(message: str):\n    prompt = "\\n".join([RULES, message])\n    return client.chat.complete(model="mistral-small", messages=[{"role": "user", "content": prompt}])\n',
         'import ollama\nfrom flask import request\n\n\ndef joke():\n    topic = request.args.get("topic", "")\n    return ollama.generate(model="llama3", prompt="Write a short joke about %s" % topic)\n',
         'from flask import request\nfrom huggingface_hub import InferenceClient\n\nclient = InferenceClient()\nTEMPLATE = "Answer the customer question below.\\n<question>{q}</question>"\n\n\ndef answer():\n    return client.text_generation(TEMPLATE.format(q=request.form["q"]))\n',
+        # a template picked from the application's own table: its text is not read, it is still
+        # instruction text around the variable
+        'from fastapi import FastAPI\nfrom langchain_core.prompts import PromptTemplate\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\nSTYLES = {"short": "Summarise in one line: {body}", "long": "Summarise in detail: {body}"}\n\n\n@app.post("/summary/{style}")\ndef summary(style: str, body: str):\n    text = PromptTemplate.from_template(STYLES.get(style, STYLES["short"])).format(body=body)\n    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])\n',
         Example(
             'import sys\nfrom openai import OpenAI\n\nclient = OpenAI()\nprompt = f"Explain this error message to a beginner: {sys.argv[1]}"\nclient.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])\n',
             expect=1,
         ),
     )
     valid = (
+        # a template rendered for display: nothing is sent to a model
+        'import streamlit as st\nfrom langchain_core.prompts import PromptTemplate\n\ndraft = st.text_area("Text")\npreview = PromptTemplate.from_template("Rewrite this text more clearly: {text}")\nst.write(preview.format(text=draft))\nst.code(preview.format(text=draft))\n',
         'from flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef chat():\n    return client.chat.completions.create(\n        model="gpt-4o",\n        messages=[\n            {"role": "system", "content": "Summarise the user\'s text and follow their style notes."},\n            {"role": "user", "content": request.get_json()["doc"]},\n        ],\n    )\n',
         'import json\nfrom flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef summarise():\n    doc = json.dumps(request.form["doc"])\n    return client.completions.create(model="gpt-3.5-turbo-instruct", prompt=f"Summarise the JSON string below:\\n{doc}")\n',
         'import html\nimport ollama\nfrom flask import request\n\n\ndef summarise():\n    doc = html.escape(request.form["doc"])\n    return ollama.generate(model="llama3", prompt=f"Summarise the document in the tags.\\n<document>{doc}</document>")\n',
         'from flask import request\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef jokes():\n    n = int(request.args["n"])\n    return llm.invoke(f"Write {n} short jokes about cats")\n',
         'import streamlit as st\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\nquestion = st.chat_input("Ask")\nif question:\n    st.write(llm.invoke(f"Q: {question}").content)\n',
         'from openai import OpenAI\n\nclient = OpenAI()\ntopic = "volcanoes"\nprompt = f"Write a haiku about {topic}"\nclient.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])\n',
+        # the same table filled with a number, or a table template rendered for display only
+        'from fastapi import FastAPI\nfrom langchain_core.prompts import PromptTemplate\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\nSTYLES = {"short": "Summarise in {n} lines: {body}", "long": "Summarise in detail: {body}"}\nBODY = "The quarterly report is attached."\n\n\n@app.post("/summary/{style}")\ndef summary(style: str, n: str):\n    prompt = PromptTemplate.from_template(STYLES.get(style, STYLES["short"]))\n    text = prompt.format(n=int(n), body=BODY)\n    print(prompt.format(n=n, body=n))\n    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])\n',
         'from flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef chat():\n    question = request.form["q"]\n    print(f"Answer the user question politely: {question}")\n    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": question}])\n',
     )
 

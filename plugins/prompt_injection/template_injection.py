@@ -26,7 +26,10 @@ class TemplateInjection(PromptFlowRule):
         "`ChatPromptTemplate.from_template(x)`, a human or user part of "
         "`ChatPromptTemplate.from_messages([...])` built from the data, "
         "`HumanMessagePromptTemplate.from_template(x)`, LlamaIndex `PromptTemplate(x)` / "
-        '`RichPromptTemplate(x)`, Ollama `template=`. With `template_format="jinja2"` (or '
+        "`RichPromptTemplate(x)`, Ollama `template=`, and a template the application compiles "
+        "itself: `jinja2.Template(x)`, `Environment().from_string(x)`, Mako `Template(x)`, or the "
+        "format string of `x.format(...)`/`x.format_map(...)` (whatever "
+        'the rendered text is for, the data wrote the template). With `template_format="jinja2"` (or '
         "mustache) the message says the template engine runs the data. Data bound later to a "
         'template variable (`prompt.invoke({"q": q})`) is the intended use and is not this '
         "rule (see AIS201/AIS202); data in a system part is AIS201."
@@ -51,6 +54,16 @@ class TemplateInjection(PromptFlowRule):
         "https://python.langchain.com/api_reference/core/prompts/langchain_core.prompts.prompt.PromptTemplate.html",
     )
     invalid = (
+        # the request supplies the format string of the prompt
+        Example(
+            'from fastapi import Body, FastAPI\nfrom langchain_openai import ChatOpenAI\n\napp = FastAPI()\nllm = ChatOpenAI(model="gpt-4o-mini")\n\n\n@app.post("/run")\ndef run(template: str = Body(...), topic: str = Body(...)):\n    prompt = template.format(topic=topic)\n    return llm.invoke(prompt).content\n',
+            expect=1,
+        ),
+        # a user-supplied Jinja template rendered into the prompt
+        Example(
+            'from fastapi import Body, FastAPI\nfrom jinja2 import Environment, Template\nfrom langchain_openai import ChatOpenAI\n\napp = FastAPI()\nllm = ChatOpenAI(model="gpt-4o-mini")\nenv = Environment()\n\n\n@app.post("/render")\ndef render(template: str = Body(...), name: str = Body(...)):\n    prompt = Template(template).render(name=name)\n    intro = env.from_string(template).render()\n    return llm.invoke([("human", intro + prompt)]).content\n',
+            expect=2,
+        ),
         'from flask import request\nfrom langchain_core.prompts import PromptTemplate\n\n\ndef render():\n    template = PromptTemplate.from_template(request.form["template"])\n    return template.format(name="Ada")\n',
         'from fastapi import FastAPI\nfrom langchain_core.prompts import PromptTemplate\n\napp = FastAPI()\n\n\n@app.post("/render")\ndef render(text: str):\n    prompt = PromptTemplate(template=text, input_variables=[], template_format="jinja2")\n    return prompt.format()\n',
         'from flask import request\nfrom langchain_core.prompts import ChatPromptTemplate\n\n\ndef build():\n    return ChatPromptTemplate.from_messages([("system", "You are a helpful assistant."), ("human", request.args["q"])])\n',
@@ -63,6 +76,10 @@ class TemplateInjection(PromptFlowRule):
         'from flask import request\nfrom langchain_core.prompts import ChatPromptTemplate\n\n\ndef summary():\n    doc = request.form["doc"]\n    return ChatPromptTemplate.from_template(f"Summarise this document: {doc}")\n',
     )
     valid = (
+        # the request fills a constant format string (AIS202 judges the splice, not this rule)
+        'from fastapi import Body, FastAPI\nfrom langchain_openai import ChatOpenAI\n\napp = FastAPI()\nllm = ChatOpenAI(model="gpt-4o-mini")\nFMT = "Write a haiku about {topic}."\n\n\n@app.post("/run")\ndef run(topic: str = Body(...)):\n    return llm.invoke(FMT.format(topic=topic)).content\n',
+        # a constant Jinja template with the data as a variable
+        'from fastapi import Body, FastAPI\nfrom jinja2 import Template\nfrom langchain_openai import ChatOpenAI\n\napp = FastAPI()\nllm = ChatOpenAI(model="gpt-4o-mini")\nHAIKU = Template("Write a haiku about {{ name }}.")\n\n\n@app.post("/render")\ndef render(name: str = Body(...)):\n    return llm.invoke(HAIKU.render(name=name)).content\n',
         'from flask import request\nfrom langchain_core.prompts import PromptTemplate\n\nTEMPLATE = PromptTemplate.from_template("Write a poem about {topic}")\n\n\ndef render():\n    return TEMPLATE.invoke({"topic": request.form["topic"]})\n',
         'from flask import request\nfrom langchain_core.prompts import ChatPromptTemplate\n\nprompt = ChatPromptTemplate.from_messages([("system", "You are a helpful assistant."), ("human", "{question}")])\n\n\ndef ask():\n    return prompt.invoke({"question": request.args["q"]})\n',
         'from fastapi import FastAPI\nfrom langchain_core.prompts import PromptTemplate\n\napp = FastAPI()\nGREETING = PromptTemplate(template="Hello {{ name }}!", input_variables=["name"], template_format="jinja2")\n\n\n@app.post("/greet")\ndef greet(name: str):\n    return GREETING.format(name=name.title())\n',
@@ -79,11 +96,15 @@ class TemplateInjection(PromptFlowRule):
 
     def message(self, flow: SinkFlow, call: libcst.Call, others: Sequence[TaintFact]) -> str:
         engine = self.args.constant(call_keyword(call, "template_format"))
-        detail = (
-            f"with template_format={engine!r} the template engine evaluates it (server-side template injection)"
-            if engine in _ENGINES
-            else "it decides which variables are expanded and how the prompt reads"
-        )
+        compiled = (flow.sink.pattern if flow.sink else "").startswith(("jinja2.", "mako."))
+        if compiled:
+            detail = (
+                "the template engine compiles it and runs its expressions (server-side template injection)"
+            )
+        elif engine in _ENGINES:
+            detail = f"with template_format={engine!r} the template engine evaluates it (server-side template injection)"
+        else:
+            detail = "it decides which variables are expanded and how the prompt reads"
         return (
             f"untrusted data from {source(flow.fact, others)} is used as {flow.target}: {detail}; "
             "keep template text constant and pass the data as a template variable"

@@ -29,6 +29,7 @@ from .values import (
     map_facts,
     mark_encoded,
 )
+from .vocabulary import SINKS_RETURNING_THE_DATA
 
 
 class CallTransfer:
@@ -42,10 +43,26 @@ class CallTransfer:
         qualified = self._qualified(call.func)
         written = None if qualified else dotted(call.func)
         names = [qualified] if qualified else ([written] if written else [])
+        if (
+            not names
+            and isinstance(call.func, cst.Attribute)
+            and isinstance(call.func.value, cst.BinaryOperation)
+        ):
+            names = [self._operation_name(call.func.value, call.func.attr.value)]
         value = self._bound_value(call.func)
         if value is not None and value.instance and value.type_name:
             names.append(f"{value.type_name}.__call__")
         return names
+
+    def _operation_name(self, operation: cst.BinaryOperation, method: str) -> str:
+        """A method called on an operation's result: a pipe (`(prompt | model).invoke()`)
+        returns what its last step returns; anything else (`(base / name).write_text()`) is
+        matched by `*.` patterns only."""
+        if isinstance(operation.operator, cst.BitOr):
+            last = self._qualified(operation.right) or dotted(operation.right)
+            if last:
+                return f"{last}.{method}"
+        return f"(...).{method}"
 
     def _bound_value(self, node: Any) -> Value | None:
         """What a name or `self.x` is bound to, without evaluating anything."""
@@ -62,6 +79,7 @@ class CallTransfer:
         return value
 
     def _call(self, node: cst.Call) -> Value:
+        self._owners[id(node)] = self._unit.func
         func = node.func
         receiver: Value | None = None
         callee: Value | None
@@ -100,11 +118,11 @@ class CallTransfer:
             cast = self._qualified(typed.value)
             if cast and any(s.kind == CAST for s in self._sanitizers.match([cast])):
                 return EMPTY
-        matched = self._sinks.match_names(names)
+        matched = [m for m in self._sinks.match_names(names) if not self._safe_sink_call(m[0], node)]
         if matched:
             self._flow_calls[id(node)] = node
             self._sink_calls[id(node)] = SinkCall(
-                [(sink, sink.label or name) for sink, name in matched], args
+                [(sink, sink.label or name) for sink, name in matched], args, receiver
             )
         source_fact = self._source_call(node, names, args, receiver)
         if source_fact is not None:  # what a source returns is the source (an LLM call may be both)
@@ -122,11 +140,13 @@ class CallTransfer:
             return Value(
                 result.all,
                 slots=tuple(dict.fromkeys(slots + collect_slots([v for _, v in args]))),
-                checked=True,
+                checked=names[0] not in SINKS_RETURNING_THE_DATA,
                 type_name=names[0] if names else None,
                 instance=True,
             )
         if receiver is not None and receiver.slots:
+            if isinstance(func, cst.Attribute) and func.attr.value in ("format", "aformat"):
+                return self._rendered(receiver, args)  # a string: judged where it is sent
             # filling a template's slots (reported here); `.partial()` returns a template still,
             # anything else a filled prompt or a chain's output
             self._bind(node, receiver, args)
@@ -163,7 +183,7 @@ class CallTransfer:
     def _source_call(
         self, node: cst.Call, names: list[str], args: list, receiver: Value | None
     ) -> Taint | None:
-        for source in self._scoped(self._sources.match(names)):
+        for source in self._scoped(self._sources.match(names), node):
             if source.kind == "attribute":
                 continue
             cond: frozenset = NO_FACTS
@@ -183,9 +203,14 @@ class CallTransfer:
             return Taint(Site(source.tier, source.label, node), cond=cond)
         return None
 
-    def _scoped(self, sources: list) -> list:
-        """`sources` whose `within` holds here, those with a `within` first (they are the more
-        specific reading of the same call)."""
+    def _scoped(self, sources: list, call: cst.Call | None = None) -> list:
+        """`sources` whose `within` (and, for a call, `matching`) holds here, those with either
+        first (they are the more specific reading of the same call)."""
+        if any(source.matching for source in sources):
+            matched = [
+                s for s in sources if s.matching and call is not None and self._argument_matches(s, call)
+            ]
+            sources = matched + [s for s in sources if not s.matching]
         scoped = [source for source in sources if source.within]
         if not scoped:
             return sources

@@ -100,26 +100,30 @@ class Definitions:
             text, type_name, local = self._annotation(annotation)
             base = Value(type_name=type_name, ref=Instance(local) if local is not None else None)
             facts: set = set()
+            typed = False  # a request object (its attributes are the data), not data itself
             for source in matches:
                 if (source.params and name not in source.params) or name in ("self", "cls"):
                     continue
-                if not text or name in excluded_by_route or self._excluded(param, type_name, source):
+                if not text or name in excluded_by_route or self._annotated(param, type_name, source.exclude):
+                    continue
+                if source.annotated and not self._annotated(param, type_name, source.annotated):
                     continue
                 if source.type:
-                    base = replace(base, type_name=source.type)
+                    base, typed = replace(base, type_name=source.type), True
                     continue
                 label = source.label or "request data"
                 facts.add(Taint(Site(source.tier, label, param, f"parameter `{name}` of `{func.display}()`")))
             if not text:
                 base = Value(type_name=type_name)
-            elif facts:
+            elif facts and not typed:
                 base = Value(frozenset(facts), type_name=base.type_name, ref=base.ref)
             initial[index] = base
         return initial
 
-    def _excluded(self, param: cst.Param, type_name: str | None, source: ParameterSource) -> bool:
-        """Whether the annotation or the default call (`Depends(get_db)`) is one of `exclude`."""
-        if not source.exclude:
+    def _annotated(self, param: cst.Param, type_name: str | None, patterns: tuple[str, ...]) -> bool:
+        """Whether the annotation or the default call (`Depends(get_db)`) matches one of
+        `patterns` (a source's `exclude` or `annotated`)."""
+        if not patterns:
             return False
         annotation = param.annotation.annotation if param.annotation is not None else None
         candidates = [annotation] if type_name is None else []
@@ -131,7 +135,7 @@ class Definitions:
                 candidates.append(value.func if isinstance(value, cst.Call) else value)
         names = [type_name] if type_name else []
         names += [self._qualified(c) or dotted(c) for c in candidates if c is not None]
-        return any(fnmatchcase(name, pattern) for name in names if name for pattern in source.exclude)
+        return any(fnmatchcase(name, pattern) for name in names if name for pattern in patterns)
 
     def _annotation(self, annotation: Any) -> tuple[bool, str | None, Class | None]:
         """(may hold text, qualified type, local class) of a parameter annotation."""

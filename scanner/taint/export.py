@@ -28,7 +28,7 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
     exported = {f.index: f for f in taint._function_list if f.parent is None}
     flows = [
         (flow, roots)
-        for call in taint._flow_calls.values()
+        for call in list(taint._flow_calls.values())  # resolving a call's flows may record more
         for flow in taint._raw_flows(call)
         if (roots := [root for root in taint._param_roots(flow[3]) if root[0] in exported])
     ]
@@ -45,6 +45,10 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
                     )
                 )
         summary.functions[func.display] = function
+    for (func, index), wholes in taint._whole_params().items():  # a message list passed whole
+        for whole in wholes if func in exported else ():
+            entry = SinkEntry(index, whole.role, whole.label, whole.sink, None, False, (), ())
+            _keep_shortest(summary.functions[exported[func].display].sinks, entry)
     for (role, target, node, _, sink, message_role, remote), roots in flows:
         for func, index, spliced, encoded, calls in roots:
             steps = tuple((display, taint._line(c), 1, f"passes through `{call_name(c)}()`") for c in calls)

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 import libcst as cst
 
-from .syntax import const_string, dotted, var_path
+from .syntax import const_string, dotted, element_path, var_path
 from .units import Class, declared_field_type
 from .values import (
     EMPTY,
@@ -206,6 +206,9 @@ class ExpressionTransfer:
 
     def _subscript(self, node: cst.Subscript) -> Value:
         base = readable(self._ev(node.value))
+        checked = self._unit.env.get(element_path(node) or "")  # `argv[0]` after a guard on it
+        if checked is not None:
+            return checked
         key: Any = None
         for element in node.slice:
             inner = element.slice

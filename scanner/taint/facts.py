@@ -11,9 +11,12 @@ from dataclasses import replace
 from typing import Any, Iterable
 
 import libcst as cst
-from aisec.hooks import CLI, INDIRECT, LLM_OUTPUT, REMOTE, TaintFact
+from aisec.hooks import CLI, INDIRECT, LLM_OUTPUT, REMOTE, SinkFlow, TaintFact
 
+from .syntax import argument_node
 from .values import NO_FACTS, Param, Taint, along, mark_encoded, mark_spliced
+
+_BROKEN = object()  # `_resolve`: the path left the call chain (an object's state carried it)
 
 
 class FactsForRules:
@@ -23,15 +26,41 @@ class FactsForRules:
 
     def _concrete(self, facts: Iterable[Any]) -> set[Taint]:
         """Untrusted facts with parameter placeholders resolved through the module's call sites."""
-        result: set[Taint] = set()
-        self._resolve(facts, result, set(), False, ())
+        return {fact for fact, _ in self._entering(facts)}
+
+    def _entering(self, facts: Iterable[Any], call: Any = None) -> set[tuple[Taint, Any]]:
+        """(concrete fact, where it entered) of the facts reaching `call`: `None` for a fact of
+        the function holding `call`, else (call, function index, parameter index) of the
+        outermost call of this module that passed it down to there, argument to parameter (the
+        call where a user can stop it). Data kept in an object's state enters where it is used."""
+        result: set[tuple[Taint, Any]] = set()
+        owner = self._owners.get(id(call)) if call is not None else None
+        self._resolve(facts, result, set(), False, (), (), None, owner if call is not None else _BROKEN)
         return result
 
+    def _passed_to(self, func: int, owner: Any) -> bool:
+        """Whether a parameter of function `func` is one of `owner`'s (or of a function `owner`
+        is nested in): the data came down the call chain, not through an object's state."""
+        while owner is not None and owner is not _BROKEN:
+            if owner.index == func:
+                return True
+            owner = owner.parent
+        return False
+
     def _resolve(
-        self, facts: Iterable[Any], out: set, seen: set, spliced: bool, encoded: tuple, tail: tuple = ()
+        self,
+        facts: Iterable[Any],
+        out: set,
+        seen: set,
+        spliced: bool,
+        encoded: tuple,
+        tail: tuple = (),
+        entry: Any = None,
+        owner: Any = _BROKEN,
     ) -> None:
-        """Concrete facts into `out`. `tail` is the rest of the path after the fact: the call a
-        placeholder was resolved through, the helpers it passed inside that function, and so on."""
+        """Concrete facts, with where they entered, into `out`. `tail` is the rest of the path
+        after the fact: the call a placeholder was resolved through, the helpers it passed inside
+        that function, and so on."""
         for fact in facts:
             if isinstance(fact, Taint):
                 fact = along(fact, tail)
@@ -42,7 +71,7 @@ class FactsForRules:
                         fact = mark_encoded(fact, encoder)
                 if spliced:
                     fact = mark_spliced(fact)
-                out.add(replace(fact, cond=NO_FACTS) if fact.cond else fact)
+                out.add((replace(fact, cond=NO_FACTS) if fact.cond else fact, entry))
                 continue
             if not isinstance(fact, Param):
                 continue
@@ -54,7 +83,81 @@ class FactsForRules:
                 argument = mapping.get(fact.index)
                 if argument is not None:
                     flags = (spliced or fact.spliced, encoded + fact.encoded)
-                    self._resolve(argument.all, out, seen, *flags, (call, *fact.via, *tail))
+                    path = (call, *fact.via, *tail)
+                    if self._passed_to(fact.func, owner):
+                        self._resolve(
+                            argument.all,
+                            out,
+                            seen,
+                            *flags,
+                            path,
+                            (call, fact.func, fact.index),
+                            self._owners.get(id(call)),
+                        )
+                    else:
+                        self._resolve(argument.all, out, seen, *flags, path, entry, _BROKEN)
+
+    def _resolved_flows(self, call: Any) -> list[tuple]:
+        """The raw flows of `call`, each with its facts resolved (`_entering`): computed once,
+        for the call's own flows and for the calls its data entered by."""
+        found = self._resolved.get(id(call))
+        if found is None:
+            found = self._resolved[id(call)] = [
+                (*flow, self._entering(flow[3], call)) for flow in self._raw_flows(call)
+            ]
+        return found
+
+    def _entry_flows(self) -> dict[int, list[SinkFlow]]:
+        """Flows into a sink inside a helper of this module, keyed by the call that passed the
+        data in (as a flow into another module is reported at the caller's argument), the
+        helper's sink on the path. One finding per flow: a source reaching one sink through
+        several calls is reported at the first; the arguments of one call reaching one sink
+        share a node (the first argument), so they make one finding naming every source."""
+        if self._entries is not None:
+            return self._entries
+        found: dict[tuple, tuple] = {}
+        for call in self._flow_calls.values():
+            for role, target, node, _, sink, message_role, remote, entering in self._resolved_flows(call):
+                for fact, entry in entering:
+                    if entry is None:
+                        continue
+                    site, func_index, param = entry
+                    public = self._public(fact)
+                    order = (self._line(site), param)
+                    key = (public, id(node), role, target)
+                    if key not in found or order < found[key][0]:
+                        details = (target, node, sink, message_role, remote)
+                        found[key] = (
+                            order,
+                            site,
+                            self._function_list[func_index],
+                            param,
+                            public,
+                            role,
+                            details,
+                        )
+        firsts: dict[tuple[int, int], tuple] = {}  # (call, sink node) -> (parameter, argument)
+        for _, site, func, param, _, _, (_, node, *_) in found.values():
+            current = firsts.get((id(site), id(node)))
+            if current is None or param < current[0]:
+                firsts[(id(site), id(node))] = (param, argument_at(site, func, param))
+        self._entries = {}
+        for _, site, func, _, public, role, (target, node, sink, message_role, remote) in sorted(
+            found.values(), key=lambda item: item[0]
+        ):
+            self._entries.setdefault(id(site), []).append(
+                SinkFlow(
+                    public,
+                    role,
+                    f"{target}, in `{func.display}()`",
+                    firsts[(id(site), id(node))][1],
+                    sink,
+                    message_role,
+                    remote,
+                    sink_node=None if remote else node,
+                )
+            )
+        return self._entries
 
     def _param_roots(self, facts: Iterable[Any], seen: set | None = None, tail: tuple = ()) -> list[tuple]:
         """(function, parameter, spliced, encoded, path) of every parameter placeholder in
@@ -180,3 +283,14 @@ def source_lines(module: cst.Module, targets: set[int] | None) -> dict[int, int]
             ahead += 1
         lines[key] = line + extra
     return lines
+
+
+def argument_at(call: cst.Call, func: Any, index: int) -> Any:
+    """The expression `call` passes to parameter `index` of `func` (the call itself when it is
+    spread from `*args`/`**kwargs` or left to a default)."""
+    params = [(name, kind) for name, kind, _ in func.params]
+    if func.kind in ("method", "class"):  # `self`/`cls` is bound, not passed
+        params, index = params[1:], index - 1
+    if index < 0:
+        return call
+    return argument_node([(arg, None) for arg in call.args], params, index) or call

@@ -17,7 +17,7 @@ from typing import Any
 
 import libcst as cst
 
-from .syntax import dotted
+from .syntax import argument_node, dotted
 from .units import Function
 from .values import Site, Taint, Value, mark_encoded, mark_spliced, through
 
@@ -123,10 +123,8 @@ class ProjectCalls:
         for entry in function.sinks:
             argument = mapping.get(entry.param)
             if argument is not None and argument.all:
-                node = _argument_node(args, function.params, entry.param) or call
-                self._foreign_flows.setdefault(id(call), []).append(
-                    (entry, summary, name, argument.all, node)
-                )
+                node = argument_node(args, function.params, entry.param) or call
+                self._foreign_flows.setdefault(id(call), []).append((entry, summary, name, argument, node))
                 self._flow_calls[id(call)] = call
         facts: set = set()
         for index, spliced, encoded in function.returns_params:
@@ -145,16 +143,3 @@ class ProjectCalls:
         if constructed:  # an instance of the class: its methods are looked up by its type
             return Value(type_name=f"{summary.name}.{name}", instance=True)
         return Value(frozenset(through(fact, call) for fact in facts))
-
-
-def _argument_node(args: list, params: list, index: int) -> Any:
-    """The argument expression bound to parameter `index` (keyword, else by position)."""
-    name, kind = params[index]
-    for arg, _ in args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg.value
-    if kind != "pos":
-        return None
-    position = sum(1 for _, k in params[:index] if k == "pos")
-    positional = [arg for arg, _ in args if arg.keyword is None and not arg.star]
-    return positional[position].value if position < len(positional) else None

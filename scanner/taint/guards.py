@@ -12,9 +12,9 @@ from typing import Any
 import libcst as cst
 from aisec.hooks import GUARD
 
-from .syntax import guard_paths, positional_arg
+from .syntax import guard_targets, positional_arg
 from .units import Class
-from .values import clean_paths, join_envs
+from .values import Value, clean_paths, join_envs
 
 
 class Narrowing:
@@ -48,7 +48,7 @@ class Narrowing:
         if isinstance(test, cst.Call):
             checked = self._guarded(test)
             if checked:
-                return clean_paths(env, checked), env
+                return self._cleaned(env, checked)
             return env, env
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             left = test.left
@@ -56,10 +56,10 @@ class Narrowing:
             operator, right = comparison.operator, comparison.comparator
             if isinstance(operator, (cst.In, cst.NotIn)):
                 if self._is_constant_collection(right, env):
-                    paths = guard_paths(left)
-                    if paths:
-                        cleaned = clean_paths(env, paths)
-                        return (cleaned, env) if isinstance(operator, cst.In) else (env, cleaned)
+                    targets = guard_targets(left)
+                    if targets:
+                        cleaned, kept = self._cleaned(env, targets)
+                        return (cleaned, kept) if isinstance(operator, cst.In) else (kept, cleaned)
                 return env, env
             if (
                 isinstance(operator, (cst.Is, cst.IsNot))
@@ -69,23 +69,34 @@ class Narrowing:
                 if isinstance(left, cst.Call):
                     checked = self._guarded(left)
                     if checked:
-                        cleaned = clean_paths(env, checked)
-                        return (env, cleaned) if isinstance(operator, cst.Is) else (cleaned, env)
+                        cleaned, kept = self._cleaned(env, checked)
+                        return (kept, cleaned) if isinstance(operator, cst.Is) else (cleaned, kept)
                 return env, env
             if isinstance(operator, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)):
                 for side, other in ((left, right), (right, left)):
                     if self._is_constant_expr(other, env):
-                        paths = guard_paths(side)
-                        if paths:
-                            cleaned = clean_paths(env, paths)
+                        targets = guard_targets(side)
+                        if targets:
+                            cleaned, kept = self._cleaned(env, targets)
                             equal = isinstance(operator, (cst.Equal, cst.Is))
-                            return (cleaned, env) if equal else (env, cleaned)
+                            return (cleaned, kept) if equal else (kept, cleaned)
         return env, env
 
-    def _guarded(self, call: cst.Call) -> list[str]:
-        """The variable paths a guard sanitizer call checks."""
+    def _cleaned(self, env: dict, targets: list[tuple[str, Any]]) -> tuple[dict, dict]:
+        """(`env` with the checked paths clean, `env` where the check failed). An element path
+        (`argv[0]`) that `env` does not hold yet is pinned to its current value on the failing
+        side, so that joining the two branches does not keep the clean one alone."""
+        kept = env
+        for path, node in targets:
+            if "[" in path and path not in env:
+                kept = dict(kept) if kept is env else kept
+                kept[path] = self._values.get(id(node)) or Value()
+        return clean_paths(env, [path for path, _ in targets]), kept
+
+    def _guarded(self, call: cst.Call) -> list[tuple[str, Any]]:
+        """The (path, expression)s a guard sanitizer call checks."""
         names = self._call_names(call)
-        paths: list[str] = []
+        paths: list[tuple[str, Any]] = []
         for sanitizer in self._sanitizers.match(names):
             if sanitizer.kind != GUARD:
                 continue
@@ -95,7 +106,7 @@ class Narrowing:
                 arg = positional_arg(call, int(sanitizer.argument))
                 target = arg.value if arg is not None else None
             if target is not None:
-                paths += guard_paths(target)
+                paths += guard_targets(target)
         return paths
 
     def _is_constant_expr(self, node: Any, env: dict) -> bool:

@@ -8,12 +8,47 @@ May import: the lower layers, never another mixin."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import libcst as cst
 
-from .values import EMPTY, NO_FACTS, Value, join, make_container, opaque, readable, text_value
+from .syntax import keyword_arg, positional_arg
+from .values import (
+    EMPTY,
+    NO_FACTS,
+    Value,
+    join,
+    make_container,
+    map_facts,
+    mark_encoded,
+    opaque,
+    readable,
+    text_value,
+)
 from .vocabulary import CONST_PRESERVING, GET_METHODS, MUTATORS, NON_TEXT_METHODS, STRING_METHODS_KEEP
+
+# Template renderers that HTML-escape every value they substitute (autoescaping on by default),
+# and the parameter that names or holds the template: the values come out escaped, marked with
+# the renderer as their encoder; the template's own text comes out as it went in.
+AUTOESCAPING_RENDERERS: dict[str, str] = {
+    "flask.render_template": "template_name_or_list",
+    "flask.templating.render_template": "template_name_or_list",
+    "flask.render_template_string": "source",
+    "flask.templating.render_template_string": "source",
+    # Quart: Flask's API for asyncio (the same Jinja environment, autoescaping on)
+    "quart.render_template": "template_name_or_list",
+    "quart.templating.render_template": "template_name_or_list",
+    "quart.render_template_string": "source",
+    "quart.templating.render_template_string": "source",
+    "django.shortcuts.render": "template_name",
+    "django.template.loader.render_to_string": "template_name",
+    "starlette.templating.Jinja2Templates.TemplateResponse": "name",
+    "fastapi.templating.Jinja2Templates.TemplateResponse": "name",
+}
+
+# Template text that turns escaping off for a value: the `safe` filter, an autoescape block.
+UNESCAPED_IN_TEMPLATE = re.compile(r"\|\s*safe\b|autoescape\s+(?:false|off)\b")
 
 
 class LibraryModels:
@@ -67,12 +102,61 @@ class LibraryModels:
             return args[0][1].element()
         if qualified in ("builtins.print",):
             return EMPTY
+        if qualified in AUTOESCAPING_RENDERERS:
+            return self._autoescaped(node, qualified, args)
         facts: frozenset = receiver.all if receiver is not None else NO_FACTS
         words = receiver.words if receiver is not None else 0
         for _, value in args:
             facts = facts | value.all
             words = max(words, value.words)
         return Value(facts, words=words, type_name=qualified, instance=qualified is not None)
+
+    def _autoescaped(self, node: cst.Call, renderer: str, args: list) -> Value:
+        """What an autoescaping renderer returns: its template as given, every value escaped.
+        (Django's `render(request, name, context)` takes the template second.)"""
+        template_keyword = AUTOESCAPING_RENDERERS[renderer]
+        template_position = 1 if renderer.startswith("django.shortcuts") else 0
+        template = keyword_arg(node, template_keyword) or positional_arg(node, template_position)
+        text = next((v.const for a, v in args if a is template), None) or ""
+        escapes = not UNESCAPED_IN_TEMPLATE.search(text)  # `{{ body|safe }}` is not escaped
+        facts: frozenset = NO_FACTS
+        for arg, value in args:
+            if arg is template or not escapes:
+                facts |= value.all
+            else:
+                facts |= map_facts(Value(value.all), lambda f: mark_encoded(f, renderer)).all
+        return Value(facts, type_name=renderer, instance=True)
+
+    def _argument_matches(self, source: Any, call: cst.Call) -> bool:
+        """Whether the constant text of an argument `source.matching_arguments` names matches
+        one of `source.matching` (a URL that is recognisably a model API's)."""
+        for which in source.matching_arguments:
+            arg = keyword_arg(call, which) if isinstance(which, str) else positional_arg(call, which)
+            if arg is None:
+                continue
+            text = self._constant_text(arg.value)
+            if any(re.search(pattern, text) for pattern in source.matching):
+                return True
+        return False
+
+    def _constant_text(self, node: Any) -> str:
+        """The constant text an expression spells: its value when constant, else the constant
+        parts of an f-string or a `+` concatenation, in order (the variable parts left out)."""
+        value = self._values.get(id(node))
+        if value is not None and value.const is not None:
+            return value.const
+        if isinstance(node, cst.FormattedString):
+            return "".join(
+                part.value
+                if isinstance(part, cst.FormattedStringText)
+                else self._constant_text(part.expression)
+                for part in node.parts
+            )
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self._constant_text(node.left) + self._constant_text(node.right)
+        if isinstance(node, cst.ConcatenatedString):
+            return self._constant_text(node.left) + self._constant_text(node.right)
+        return ""
 
     def _named_object(self, node: Any) -> bool:
         """A module, class or function the file imports (`shlex` in `shlex.split(text)`), not a
@@ -108,6 +192,8 @@ class LibraryModels:
         if method in ("format", "format_map") and (
             receiver.const is not None or receiver.words or receiver.all
         ):
+            if receiver.all and values:
+                self._format_string(node, receiver)
             parts = [receiver]
             for value in values:
                 parts.append(opaque(value) if value.keys is not None or value.items is not None else value)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 from aisec.hooks import (
+    INPUT,
     MESSAGES,
     Location,
     ParameterSource,
@@ -119,13 +120,16 @@ class ModuleTaint(
         if cached is not None:
             return cached
         flows: dict[tuple, SinkFlow] = {}
-        for role, target, node, facts, sink, message_role, remote in self._raw_flows(call):
-            for fact in self._concrete(facts):
-                public = self._public(fact)
-                flows.setdefault(
-                    (role, target, id(node), public),
-                    SinkFlow(public, role, target, node, sink, message_role, remote),
-                )
+        for role, target, node, _, sink, message_role, remote, entering in self._resolved_flows(call):
+            for fact, entry in entering:
+                if entry is None:  # data passed in by a caller is reported at that call
+                    public = self._public(fact)
+                    flows.setdefault(
+                        (role, target, id(node), public),
+                        SinkFlow(public, role, target, node, sink, message_role, remote),
+                    )
+        for flow in self._entry_flows().get(id(call), ()):
+            flows.setdefault((flow.role, flow.target, id(flow.node), flow.fact), flow)
         result = tuple(sorted(flows.values(), key=lambda flow: severity_key(flow.fact)))
         self._flow_cache[id(call)] = result
         return result
@@ -141,6 +145,7 @@ class ModuleTaint(
                     for node, value, what in self._sink_arguments(call, record.args, argument):
                         ctx = FlowContext(raw, sink, label, record.args, argument)
                         self._dispatch(ctx, argument.role, value, node, what, argument.template)
+        self._whole_flows(call, raw)
         for slot, value, node in self._binds.get(id(call), ()):
             facts = value.all
             if slot.role == MESSAGES:
@@ -152,20 +157,25 @@ class ModuleTaint(
             if facts:
                 raw.append((slot.role, slot.target, node, facts, None, None))
         flows = [(*entry, ()) for entry in raw]
-        for entry, summary, name, facts, node in self._foreign_flows.get(id(call), ()):
-            if entry.spliced:
-                facts = frozenset(mark_spliced(f) for f in facts)
-            for encoder in entry.encoded:
-                facts = frozenset(mark_encoded(f, encoder) for f in facts)
+        for entry, summary, name, value, node in self._foreign_flows.get(id(call), ()):
             remote = tuple(
                 RelatedLocation(Location(path, line, column, line, column), message)
                 for path, line, column, message in entry.steps
             )
-            # `..., in `app.service.answer()` → `app.llm.ask()``: the calls in order, once each
-            base, _, inner = entry.target.partition(", in `")
             via = f"`{summary.name}.{name}()`"
-            target = f"{base}, in {via}" + (f" → `{inner}" if inner else "")
-            target = entry.target if via in entry.target else target  # a cycle of calls: once
+            if entry.role in (MESSAGES, INPUT):  # a message list passed whole: classify it here
+                parts: list = []
+                base, _, inner = entry.target.partition(", in `")
+                self._dispatch(FlowContext(parts, entry.sink, base, []), entry.role, value, node, "", False)
+                rest = f", in `{inner}" if inner else ""
+                flows += [(part[0], _in_order(part[1] + rest, via), *part[2:], remote) for part in parts]
+                continue
+            facts = value.all
+            if entry.spliced:
+                facts = frozenset(mark_spliced(f) for f in facts)
+            for encoder in entry.encoded:
+                facts = frozenset(mark_encoded(f, encoder) for f in facts)
+            target = _in_order(entry.target, via)
             flows.append((entry.role, target, node, facts, entry.sink, entry.message_role, remote))
         return flows
 
@@ -194,6 +204,9 @@ class ModuleTaint(
         self._lines: dict[int, int] | None = None
         self._descriptions: dict[int, str] = {}
         self._flow_cache: dict[int, tuple[SinkFlow, ...]] = {}
+        self._entries: dict[int, list[SinkFlow]] | None = None
+        self._resolved: dict[int, list[tuple]] = {}  # call -> its raw flows, facts resolved
+        self._owners: dict[int, Function | None] = {}  # call -> the function it is in
         self._module_env: dict = {}
         self._callers: dict[int, set[int]] = {}
         statements = count_statements(self.module)
@@ -363,3 +376,12 @@ class ModuleTaint(
             for base in value.ref.cls.all_bases():
                 return f"{base}.{rest}"
         return None
+
+
+def _in_order(target: str, via: str) -> str:
+    """`target` reached through the call `via` first: `..., in `app.service.answer()` →
+    `app.llm.ask()``, the calls in order, once each (a cycle of calls names a call once)."""
+    if via in target:
+        return target
+    base, _, inner = target.partition(", in `")
+    return f"{base}, in {via}" + (f" → `{inner}" if inner else "")

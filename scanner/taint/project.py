@@ -22,7 +22,6 @@ May import: the lower layers, `summary` (the summary types), and `module` and `e
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -30,7 +29,8 @@ from typing import Any
 
 from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
 
-from ..prefilter import searchable
+from ..prefilter import searchable, spells_marker
+from ..sha import sha256
 from .summary import ModuleSummary, interface, summary_from_json, summary_to_json, summary_tokens
 from .values import count_words
 
@@ -382,19 +382,19 @@ class ProjectModules:
     def _component_keys(self, component: tuple[str, ...]) -> dict[str, str | None]:
         """What each member's summary depends on: the bytes of the component's modules and the
         keys of the modules they import (a change two imports down changes every key above)."""
-        digest = hashlib.sha256()
+        digest = sha256()
         for member in component:
             path = self.file_of(member)
             try:
                 data = path.read_bytes() if path is not None else b""
             except OSError:
                 return dict.fromkeys(component)
-            digest.update(f"{member}\0".encode() + hashlib.sha256(data).digest())
+            digest.update(f"{member}\0".encode() + sha256(data).digest())
         below = sorted({name for m in component for name in self._edges(m) if name not in component})
         for name in below:
             digest.update(f"\0{name}\0{self._keys.get(name) or ''}".encode())
         shared = digest.hexdigest()
-        keys = {m: hashlib.sha256(f"{m}\0{shared}".encode()).hexdigest() for m in component}
+        keys = {m: sha256(f"{m}\0{shared}".encode()).hexdigest() for m in component}
         self._keys.update(keys)
         return keys
 
@@ -478,12 +478,7 @@ class ProjectModules:
         """Whether `text` holds all the tokens of one alternative of one of the prefilter markers."""
         if self._expansions is None:
             self._expansions = self.catalog.trigger_expansions()
-        text = searchable(text)  # NFKC spellings count, as for the token gate
-        return any(
-            all(token in text for token in alternative)
-            for marker in markers
-            for alternative in self._expansions.get(marker, ())
-        )
+        return spells_marker(searchable(text), markers, self._expansions)  # as the token gate reads
 
     def _tokens_below(self, module: str) -> list[str]:
         """The catalog tokens spelled by the first `MAX_TOKEN_FILES` modules (breadth first)

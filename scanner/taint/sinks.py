@@ -9,14 +9,15 @@ May import: the lower layers, never another mixin."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 import libcst as cst
 from aisec.hooks import INPUT, INSTRUCTION, MESSAGE, MESSAGES, TEMPLATE, USER, Sink, SinkArgument
 
 from .messages import classify_role, message_parts, role_of
-from .syntax import locate
-from .values import Param, Taint, Value
+from .syntax import const_string, dotted, keyword_arg, locate, positional_arg
+from .values import Param, Taint, Value, map_facts, through
 from .vocabulary import PLACEHOLDER_ROLES
 
 
@@ -25,12 +26,32 @@ class SinkFlows:
 
     # ----- sink flows -----
 
+    def _safe_sink_call(self, sink: Sink, call: cst.Call) -> bool:
+        """Whether an argument of `call` has one of the values that make it safe (`Sink.unless`):
+        `yaml.load(text, Loader=yaml.SafeLoader)` is no deserialization sink."""
+        for safe in sink.unless:
+            arg = keyword_arg(call, safe.keyword)
+            if arg is None and safe.position is not None:
+                arg = positional_arg(call, safe.position)
+            if arg is None:
+                continue
+            name = self._qualified(arg.value) or dotted(arg.value)
+            text = const_string(arg.value)
+            if any((name is not None and fnmatchcase(name, value)) or text == value for value in safe.values):
+                return True
+        return False
+
     def _sink_arguments(
         self, call: cst.Call, args: list, argument: SinkArgument
     ) -> list[tuple[Any, Value, str]]:
         """(node, value, description) of the arguments a SinkArgument names, `path` followed."""
         found: list[tuple[Any, Value, str]] = []
-        if argument.keyword is None and argument.position is None:
+        if argument.receiver:
+            record = self._sink_calls.get(id(call))
+            receiver = record.receiver if record is not None else None
+            if receiver is not None and isinstance(call.func, cst.Attribute):
+                found.append((call.func.value, receiver, "the receiver"))
+        elif argument.keyword is None and argument.position is None:
             for index, (arg, value) in enumerate(args):
                 what = f"`{arg.keyword.value}=`" if arg.keyword is not None else f"argument {index + 1}"
                 found.append((arg.value, value, what))
@@ -105,6 +126,67 @@ class SinkFlows:
             target = f"the template text ({what}) of `{ctx.label}`"
         ctx.add(role, target, node, value.all, message_role)
 
+    # ----- message lists and prompts passed whole into a helper -----
+
+    def _whole_params(self) -> dict[tuple[int, int], list[WholeParam]]:
+        """Parameters a function passes whole to a message-list or prompt argument of a sink
+        (`def ask(messages): client.chat.completions.create(messages=messages)`), directly or
+        through other functions of the module: (function, parameter) -> the sink arguments.
+
+        At the sink the parameter has no structure, so nothing can say which of its messages is
+        a system one; each call of the function classifies its own argument (`_whole_flows`)."""
+        found: dict[tuple[int, int], list[WholeParam]] | None = getattr(self, "_whole", None)
+        if found is not None:
+            return found
+        found = self._whole = {}
+        self._whole_sites: dict[int, list] = {}  # call -> (function, its arguments) of the calls below
+        work: list[tuple[tuple[int, int], WholeParam]] = []
+        for call_id, record in self._sink_calls.items():
+            for sink, label in record.sinks:
+                for argument in sink.arguments:
+                    if argument.role not in (MESSAGES, INPUT):
+                        continue
+                    for _, value, what in self._sink_arguments(
+                        self._flow_calls[call_id], record.args, argument
+                    ):
+                        whole = WholeParam(argument.role, argument.template, sink, label, what)
+                        work += [(key, whole) for key in _whole(value)]
+        while work:
+            key, whole = work.pop()
+            if whole in found.setdefault(key, []):
+                continue
+            found[key].append(whole)
+            for call, mapping in self._sites.get(key[0], ()):
+                self._flow_calls[id(call)] = call
+                sites = self._whole_sites.setdefault(id(call), [])
+                if not any(mapping is m for _, m in sites):
+                    sites.append((key[0], mapping))
+                argument = mapping.get(key[1])
+                work += [(outer, whole) for outer in _whole(argument)] if argument is not None else []
+        return found
+
+    def _whole_flows(self, call: cst.Call, out: list) -> None:
+        """Flows of a call of a local function that passes a parameter whole to a message-list
+        or prompt argument: this call's argument, classified as that argument (reported here)."""
+        whole_params = self._whole_params()
+        for func, mapping in self._whole_sites.get(id(call), ()):
+            for index, value in mapping.items():
+                for whole in whole_params.get((func, index), ()):
+                    passed = map_facts(value, lambda f: through(f, call))
+                    ctx = FlowContext(out, whole.sink, whole.label, [])
+                    self._dispatch(
+                        ctx,
+                        whole.role,
+                        passed,
+                        self._argument_of(call, value),
+                        whole.what,
+                        whole.template,
+                    )
+
+    def _argument_of(self, call: cst.Call, value: Value) -> Any:
+        """The argument expression of `call` that evaluated to `value` (else the call)."""
+        return next((arg.value for arg in call.args if self._values.get(id(arg.value)) is value), call)
+
     def _call_message(self, ctx: FlowContext, value: Value, node: Any, what: str) -> None:
         """One message given as the call's keywords: its `role=` decides what `value` is."""
         role_value = next(
@@ -130,13 +212,15 @@ class SinkFlows:
         if value.keys is not None and value.items is None and role == INPUT:
             self._message(ctx, value, node, path, template, role)
             return
-        if value.facts:
+        # a parameter passed whole (or its list extended): its callers' arguments decide (`_whole_params`)
+        facts = frozenset(f for f in value.facts if not _passed_whole(f))
+        if facts:
             if value.items is not None or role == MESSAGES:
                 ctx.add(
                     INSTRUCTION,
                     f"the message list of `{label}` (the data decides the messages and their roles)",
                     locate(node, path),
-                    value.facts,
+                    facts,
                     "?",
                 )
             else:
@@ -144,7 +228,7 @@ class SinkFlows:
                     TEMPLATE if template else USER,
                     f"the prompt of `{label}`",
                     locate(node, path),
-                    value.facts,
+                    facts,
                 )
         for index, item in enumerate(value.items or ()):
             self._message(ctx, item, node, (*path, index), template, role)
@@ -210,6 +294,27 @@ class SinkFlows:
             content.all,
             message_role or "user",
         )
+
+
+@dataclass(frozen=True)
+class WholeParam:
+    """A sink argument a parameter reaches whole (`_whole_params`)."""
+
+    role: str
+    template: bool
+    sink: Sink
+    label: str
+    what: str
+
+
+def _whole(value: Value | None) -> list[tuple[int, int]]:
+    """The parameters `value` holds whole (`messages`, `messages + [...]`), not spliced into text
+    nor encoded, and not inside a list or dict built here."""
+    return [(f.func, f.index) for f in value.facts if _passed_whole(f)] if value is not None else []
+
+
+def _passed_whole(fact: Any) -> bool:
+    return isinstance(fact, Param) and not fact.spliced and not fact.encoded
 
 
 @dataclass

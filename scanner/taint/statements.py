@@ -8,13 +8,14 @@ May import: the lower layers (`values`, `vocabulary`, `syntax`, `units`), never 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Sequence
 
 import libcst as cst
 
 from ..names import STATEMENT_TYPES
 from .syntax import dotted, var_path
-from .values import EMPTY, Instance, Value, join, limit_depth, make_container
+from .values import EMPTY, Instance, Value, forget_parts, join, limit_depth, make_container
 from .vocabulary import NORETURN
 
 LOOP_PASSES = 2  # passes over a loop body: the second carries values between iterations
@@ -24,6 +25,9 @@ class StatementTransfer:
     """Statement transfer functions (mixed into `ModuleTaint`)."""
 
     _replaying = 0  # how many enclosing loops are in their second pass
+    # (element, collection) names of the enclosing `for element in collection:` loops: the element
+    # is one of the collection's objects, so what is written into it is written into the collection
+    _elements: tuple[tuple[str, str], ...] = ()
 
     # ----- statements -----
 
@@ -103,7 +107,7 @@ class StatementTransfer:
             return True
         if isinstance(node, cst.AnnAssign):
             if node.value is not None:
-                self._assign(node.target, self._ev(node.value))
+                self._assign(node.target, self._typed(self._ev(node.value), node.annotation.annotation))
             return True
         if isinstance(node, cst.AugAssign):
             old = self._ev(node.target)
@@ -137,6 +141,12 @@ class StatementTransfer:
                         self._unit.env.pop(name.split(".")[0], None)
             return True
         return True
+
+    def _typed(self, value: Value, annotation: Any) -> Value:
+        """`service: ChatService | None = None`, set later through `global`: the name holds an
+        instance of the module's class, whose methods are then followed where it is used."""
+        local = self._annotation(annotation)[2]
+        return replace(value, ref=Instance(local)) if local is not None and value.ref is None else value
 
     def _is_noreturn(self, call: cst.Call) -> bool:
         name = self._qualified(call.func)
@@ -190,10 +200,13 @@ class StatementTransfer:
             entry = head
             body_env = self._unit.env = dict(head)
             self._replaying += number > 0
+            outer = self._elements
+            self._elements = (*outer, *_element_alias(node))
             try:
                 reachable = self._suite(node.body)
             finally:
                 self._replaying -= number > 0
+                self._elements = outer
             outcomes.append((True, self._unit.env if reachable else body_env))
             self._merge(outcomes, base)
         if node.orelse is not None:
@@ -248,15 +261,14 @@ class StatementTransfer:
         if isinstance(target, cst.Name):
             name = target.value
             env[name] = value
-            prefix = name + "."
-            for key in [k for k in env if k.startswith(prefix)]:
-                del env[key]
+            forget_parts(env, name)
             return
         if isinstance(target, cst.Attribute):
             path = var_path(target)
             if path:
                 env[path] = value
             self._store_attribute(target.value, target.attr.value, value)
+            self._write_through(target.value, value)
             return
         if isinstance(target, cst.Subscript):
             container = self._ev(target.value)
@@ -305,11 +317,28 @@ class StatementTransfer:
         """Write back a mutated container (`messages.append(...)`, `body["system"] = ...`)."""
         if isinstance(node, cst.Name):
             self._unit.env[node.value] = value
+            forget_parts(self._unit.env, node.value, elements_only=True)
+            self._write_through(node, value)
         elif isinstance(node, cst.Attribute):
             path = var_path(node)
             if path:
                 self._unit.env[path] = value
+                forget_parts(self._unit.env, path, elements_only=True)
             self._store_attribute(node.value, node.attr.value, value)
+
+    def _write_through(self, owner_node: Any, value: Value) -> None:
+        """`for article in articles: article.summary = ask(...)`: the object written is an element
+        of `articles`, which now holds what was written (a may-write: the other elements keep theirs)."""
+        if not isinstance(owner_node, cst.Name) or not value.all:
+            return
+        env = self._unit.env
+        for element, collection in self._elements:
+            if element == owner_node.value:
+                current = self._lookup(collection)
+                if current is not None and not value.all <= current.all:
+                    env[collection] = make_container(
+                        current.facts | value.all, current.items, current.keys, type_name=current.type_name
+                    )
 
     def _store_attribute(self, owner_node: Any, attr: str, value: Value) -> None:
         owner = self._ev_quiet(owner_node)
@@ -337,3 +366,10 @@ class StatementTransfer:
         if value is not None:
             return value
         return self._ev(node)
+
+
+def _element_alias(node: cst.For | cst.While) -> tuple[tuple[str, str], ...]:
+    """(element, collection) of `for element in collection:` over a plain name."""
+    if isinstance(node, cst.For) and isinstance(node.target, cst.Name) and isinstance(node.iter, cst.Name):
+        return ((node.target.value, node.iter.value),)
+    return ()

@@ -61,16 +61,32 @@ def template_names(text: str, jinja: bool) -> list[str]:
     return list(dict.fromkeys(re.split(r"[.\[]", name, maxsplit=1)[0] for name in names))
 
 
-def guard_paths(node: Any) -> list[str]:
-    """What a guard on `node` vouches for: `x`, `body.tone`, and `x` of `x.lower()`."""
+def guard_targets(node: Any) -> list[tuple[str, Any]]:
+    """(path, expression) a guard on `node` vouches for: `x`, `body.tone`, `argv[0]`,
+    `data["kind"]`, and `x` of `x.lower()`."""
     if (
         isinstance(node, cst.Call)
         and isinstance(node.func, cst.Attribute)
         and node.func.attr.value in CASE_METHODS
     ):
-        return guard_paths(node.func.value)
-    path = var_path(node)
-    return [path] if path else []
+        return guard_targets(node.func.value)
+    path = var_path(node) or element_path(node)
+    return [(path, node)] if path else []
+
+
+def element_path(node: Any) -> str | None:
+    """`argv[0]`, `data["kind"]`: one element of a variable at a constant index or key, as a path
+    a guard can clean (`if argv[0] in ALLOWED:`); None for any other subscript."""
+    if not isinstance(node, cst.Subscript) or len(node.slice) != 1:
+        return None
+    index = node.slice[0].slice
+    if not isinstance(index, cst.Index):
+        return None
+    key: Any = const_string(index.value)
+    if key is None and isinstance(index.value, cst.Integer):
+        key = index.value.evaluated_value
+    base = var_path(node.value)
+    return f"{base}[{key!r}]" if base and key is not None else None
 
 
 _ARGS = ArgHelper()
@@ -143,3 +159,16 @@ def count_statements(module: cst.Module) -> int:
 def call_name(call: cst.Call) -> str:
     """A call's target as written, for messages (`llm.ask`, or "a call")."""
     return dotted(call.func) or "a call"
+
+
+def argument_node(args: list, params: list, index: int) -> Any:
+    """The argument expression bound to parameter `index` (keyword, else by position)."""
+    name, kind = params[index]
+    for arg, _ in args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    if kind != "pos":
+        return None
+    position = sum(1 for _, k in params[:index] if k == "pos")
+    positional = [arg for arg, _ in args if arg.keyword is None and not arg.star]
+    return positional[position].value if position < len(positional) else None

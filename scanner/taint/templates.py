@@ -11,9 +11,11 @@ import libcst as cst
 from aisec.hooks import INPUT, INSTRUCTION, MESSAGES, TEMPLATE, USER
 
 from .messages import classify_role, message_parts
-from .syntax import keyword_arg, locate, template_names
-from .values import SPLICE_WORDS, Slot, Value, count_words
+from .syntax import dotted, keyword_arg, locate, template_names
+from .values import SPLICE_WORDS, Slot, Value, count_words, mark_spliced
 from .vocabulary import PLACEHOLDER_ROLES
+
+ANY_SLOT = "*"  # the slot of a template whose text is unknown: every variable name fills it
 
 
 class Templates:
@@ -56,11 +58,15 @@ class Templates:
                     if part is not None and part.const:
                         slots += self._text_slots(part.const, kind, label, jinja, message_role or "user")
             return slots
+        kind = INSTRUCTION if role == INSTRUCTION else USER
         if value.const:
-            return self._text_slots(
-                value.const, INSTRUCTION if role == INSTRUCTION else USER, label, jinja, role
-            )
-        return []
+            return self._text_slots(value.const, kind, label, jinja, role)
+        if value.all:  # data used as the template: AIS203's business, its words are not ours
+            return []
+        # Application text aisec cannot read (an entry of a dict of templates): a prompt template
+        # exists to put instruction text around its variables, so whatever fills it is spliced.
+        where = "system" if kind == INSTRUCTION else "user"
+        return [Slot(ANY_SLOT, kind, True, f"a variable of a {where} prompt template (`{label}`)")]
 
     def _text_slots(self, text: str, role: str, label: str, jinja: bool, where: str) -> list[Slot]:
         spliced = count_words(text) >= SPLICE_WORDS
@@ -71,17 +77,45 @@ class Templates:
         ]
 
     def _bind(self, node: cst.Call, receiver: Value, args: list) -> None:
-        """A call on a template (`prompt.format(x=...)`, `chain.invoke({"x": ...})`) fills slots."""
+        """A call on a template (`prompt.format_messages(x=...)`, `chain.invoke({"x": ...})`)
+        fills slots: each binding is a flow of this call."""
+        bindings = self._bindings(receiver, args)
+        if bindings:
+            self._binds[id(node)] = bindings
+            self._flow_calls[id(node)] = node
+
+    def _format_string(self, node: cst.Call, receiver: Value) -> None:
+        """`text.format(...)` with data as `text`: the data is the template (it chooses which
+        arguments, and which of their attributes, are expanded): a TEMPLATE flow of this call."""
+        target = f"the format string of `{dotted(node.func) or 'str.format'}`"
+        slot = Slot("", TEMPLATE, False, target)
+        self._binds.setdefault(id(node), []).append((slot, receiver, node.func.value))
+        self._flow_calls[id(node)] = node
+
+    def _rendered(self, receiver: Value, args: list) -> Value:
+        """`prompt.format(x=...)` renders the template to a string and sends nothing: the text
+        carries the data it was filled with (spliced where the template has instruction words
+        around the slot, or is instruction text), judged where the text goes."""
+        facts: set = set()
+        for slot, value, _ in self._bindings(receiver, args):
+            spliced = slot.spliced or slot.role == INSTRUCTION
+            facts.update(mark_spliced(f) if spliced else f for f in value.all)
+        return Value(frozenset(facts))
+
+    def _bindings(self, receiver: Value, args: list) -> list:
+        """(slot, value, argument node) of each slot of `receiver` an argument fills."""
         by_name: dict[str, list[Slot]] = {}
         for slot in receiver.slots:
             by_name.setdefault(slot.name, []).append(slot)
         bindings: list = []
+        unread = by_name.get(ANY_SLOT, [])
         for arg, value in args:
-            if arg.keyword is not None and arg.keyword.value in by_name:
-                bindings += [(slot, value, arg.value) for slot in by_name[arg.keyword.value]]
+            if arg.keyword is not None and (arg.keyword.value in by_name or unread):
+                slots = by_name.get(arg.keyword.value, unread)
+                bindings += [(slot, value, arg.value) for slot in slots]
             elif arg.keyword is None and value.keys is not None:
                 for name, inner in value.keys:
-                    for slot in by_name.get(name, ()):
+                    for slot in by_name.get(name, unread):
                         bindings.append((slot, inner, locate(arg.value, (name,))))
             elif arg.keyword is None and arg.star == "**" and value.all:
                 for slots in by_name.values():
@@ -90,6 +124,4 @@ class Templates:
         if not bindings and len(by_name) == 1 and len(positional) == 1 and positional[0][1].keys is None:
             arg, value = positional[0]
             bindings += [(slot, value, arg.value) for slot in next(iter(by_name.values()))]
-        if bindings:
-            self._binds[id(node)] = bindings
-            self._flow_calls[id(node)] = node
+        return bindings

@@ -63,6 +63,7 @@ class Class:
 class SinkCall:
     sinks: list  # (Sink, label)
     args: list  # (cst.Arg, Value)
+    receiver: Any = None  # Value of the object a method sink is called on
 
 
 @dataclass

@@ -287,6 +287,14 @@ def join_envs(a: dict, b: dict) -> dict:
     return merged
 
 
+def forget_parts(env: dict, path: str, elements_only: bool = False) -> None:
+    """A variable was rebound (or, `elements_only`, mutated): what was known about its attributes
+    (`x.a`) and checked elements (`x[0]`) no longer holds."""
+    prefixes = (f"{path}[",) if elements_only else (f"{path}.", f"{path}[")
+    for key in [k for k in env if k.startswith(prefixes)]:
+        del env[key]
+
+
 def clean_paths(env: dict, paths: Iterable[str]) -> dict:
     cleaned = dict(env)
     for path in paths:

@@ -36,7 +36,7 @@ def ask(question: Question, db: Session = Depends(get_session)):
         max_tokens=800,
         system=f"{SYSTEM} {tone_line(question.tone)} Use at most {question.max_sentences} sentences.",
         messages=[
-            {"role": "user", "content": f"Answer using only these excerpts:\n{context}\n\nQuestion: {question.text}"},  # <- AIS202, AIS204
+            {"role": "user", "content": f"Answer using only these excerpts:\n{context}\n\nQuestion: {question.text}"},  # <- AIS202 (and AIS204 with report-spliced)
         ],
     )
     return {"answer": reply.content[0].text}

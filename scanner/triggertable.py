@@ -1,0 +1,123 @@
+"""Writing the pre-commit fast path's trigger table (`fastpath`) from a loaded session.
+
+The full path calls `save` when the fast path found no valid table for the run's key. What the
+table says is taken from the session itself: the enabled rules the engine would give files to
+(`engine.has_visitors`), their prefilter triggers, the merged taint catalog's marker expansions
+and the exclude patterns. It also records why the fast path must never answer for this key
+(a rule without triggers, plugins the CLI announces on stderr), and the state of every source
+file of aisec and of the loaded plugins, so that an edit to any of them invalidates it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from typing import Any
+
+from aisec.hooks import TAINT_SOURCES, Severity
+
+from .cache import CacheUnavailable, code_files, machine_key
+from .engine import MAX_SOURCE_BYTES, _reads_taint, has_visitors
+from .fastpath import TableKey, dump_table, file_state
+from .prefilter import MARKER_PREFIX
+from .run import Session
+
+LOCAL_PLUGIN_SOURCE = "config `plugins`"  # `pluginmanager` records config plugins so
+MAX_TABLES = 32
+
+
+def build(session: Session) -> dict[str, Any]:
+    """The table for this session (plain data: marshal writes it)."""
+    rules = [rule for rule in session.enabled if has_visitors(rule)]
+    catalog = session.taint_catalog
+    expansions = catalog.trigger_expansions() if catalog is not None else {}
+    plugins = session.registry.manager.get_plugins()
+    files = code_files([sys.modules["aisec"], sys.modules["aisec.hooks"], *plugins])
+    watched = sorted({*files, *(os.path.dirname(path) for path in files)})
+    why_not = _why_not(session, rules)
+    source_marker = TAINT_SOURCES if any(_reads_taint(rule) for rule in rules) else ""
+    gates = [(tuple(rule.triggers), tuple(tuple(group) for group in rule.trigger_groups)) for rule in rules]
+    used = {source_marker} | {
+        needle for triggers, groups in gates for needle in (*triggers, *sum(groups, ()))
+    }
+    expansions = {marker: tuple(map(tuple, alternatives)) for marker, alternatives in expansions.items()}
+    return {
+        "fast": why_not is None,
+        "why_not": why_not or "",
+        "rules": tuple(gates),
+        "expansions": {marker: expansions[marker] for marker in used if marker in expansions},
+        "source_marker": source_marker,
+        "gate_tokens": _gate_tokens([triggers for triggers, _ in gates] + [(source_marker,)], expansions),
+        "excludes": tuple(session.config.excludes),
+        "severities": tuple(severity.value for severity in Severity),
+        "max_source_bytes": MAX_SOURCE_BYTES,
+        "files": tuple((path, file_state(path)) for path in watched),
+    }
+
+
+def _gate_tokens(
+    triggers: list[tuple[str, ...]], expansions: dict[str, tuple[tuple[str, ...], ...]]
+) -> tuple[str, ...] | None:
+    """Substrings of which a text must contain one for any of `triggers` to hit: each plain
+    trigger, and one token (the longest, the rarest) of each alternative of each marker. A text
+    with none of them passes no gate, which the fast path checks with a few hundred substring
+    searches instead of the prefilter's walk over every alternative. None when a trigger or an
+    alternative is empty (it always matches)."""
+    tokens: dict[str, None] = {}
+    for needle in (needle for group in triggers for needle in group):
+        if not needle:
+            return None  # "" occurs in every text
+        if not needle.startswith(MARKER_PREFIX):
+            tokens[needle] = None
+            continue
+        for alternative in expansions.get(needle, ()):
+            if not alternative:
+                return None
+            tokens[max(alternative, key=len)] = None
+    return tuple(tokens)
+
+
+def _why_not(session: Session, rules: list[Any]) -> str | None:
+    """Why no run with this key may take the fast path, or None."""
+    untriggered = [rule.code for rule in rules if not rule.triggers]
+    if untriggered:
+        return f"rule {untriggered[0]} has no prefilter triggers (it sees every file)"
+    if LOCAL_PLUGIN_SOURCE in session.registry.plugin_sources.values():
+        return "a plugin named in the project's config (the CLI announces it on stderr)"
+    return None
+
+
+def save(key: TableKey, session: Session) -> None:
+    """Write the table for `key`, atomically (concurrent runs each write a whole file, the last
+    one stays); a cache folder that cannot be written only costs the next run its speed."""
+    try:
+        secret = key.secret if key.secret is not None else machine_key()
+        data = dump_table(key, secret, build(session))
+        folder = os.path.dirname(key.path)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".table-")  # created 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, key.path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        _prune(folder)
+    except (OSError, CacheUnavailable):
+        return
+
+
+def _prune(folder: str) -> None:
+    """Keep the `MAX_TABLES` newest tables: every package installed into an environment makes
+    a new key, and the old tables would otherwise pile up."""
+    tables = []
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".table") and entry.is_file(follow_symlinks=False):
+            tables.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
+    for _, path in sorted(tables, reverse=True)[MAX_TABLES:]:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass  # another run pruned it first
