@@ -27,7 +27,9 @@ class ParseError(Rule):
         "parses), more than 100,000 syntax nodes or nesting more than 1,000 levels as libcst builds "
         "it (`a or a or ...` nests once per operand; libcst has no depth limit and crashes), or "
         "more than `file-timeout-seconds` (default 20) of scanning (a rule that runs out of time "
-        "is an error naming it instead, and the other rules finish the file).\n\n"
+        "is an error naming it instead, and the other rules finish the file; summarising the "
+        "project's other modules for the file's imports is not counted: it has its own budgets, "
+        "AIS005).\n\n"
         '**Low** (fails the default gate, passes `fail-on = "medium"`): input Python cannot run '
         "either: NUL bytes (a binary file named `.py`), bytes that are not valid in the declared "
         "encoding, a notebook that is not valid JSON.\n\n"

@@ -36,6 +36,7 @@ from aisec.hooks import (
 
 from .diagnostics import INCOMPLETE_ANALYSIS, PARSE_ERROR, UNUSED_SUPPRESSION
 from .findings import assign_fingerprints
+from .parallel import deadline_paused
 from .prefilter import TextLookup, rules_for_text, searchable
 from .suppressions import Suppression, find_suppressions, suppression_for
 
@@ -116,6 +117,26 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def budget_paused() -> Iterator[None]:
+    """Stop the file's clock (`time_budget`, and the parallel pool's deadline) for the body:
+    summarising the project's other modules for the file is not the file's cost, and is bounded
+    by the summaries' own budgets (`taint.project.CYCLE_COST`, each module's steps: AIS005).
+    Nested pauses are one (the inner finds the clock stopped)."""
+    if not _can_alarm(1.0):
+        yield
+        return
+    remaining, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+    if not remaining:
+        yield
+        return
+    try:
+        with deadline_paused():
+            yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, remaining)
 
 
 def read_source(path: Path) -> bytes:
@@ -670,7 +691,9 @@ class FileScanner:
             if root is not None:
                 from .taint.project import ProjectModules
 
-                self._project_modules = ProjectModules(Path(root), self.taint_catalog, self.summary_store)
+                self._project_modules = ProjectModules(
+                    Path(root), self.taint_catalog, self.summary_store, off_the_clock=budget_paused
+                )
         return self._project_modules
 
     # ----- diagnostics -----

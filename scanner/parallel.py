@@ -9,10 +9,14 @@ worker holds. A worker that dies (a native crash, the OOM killer, `os._exit` in 
 overruns the file's time budget is killed and replaced, and that file becomes `failed(item,
 why)`; the rest of the run goes on. (`multiprocessing.Pool` waits forever for a dead worker's
 task.)
+
+Time a worker spends on work that is not the file's own (summarising the project's other
+modules for it, see `deadline_paused`) does not count against the file's deadline.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -23,6 +27,29 @@ POOL_THRESHOLD = 24  # files; below this, process start-up costs more than it sa
 KILL_GRACE = 2.0  # seconds past the in-worker time budget before the parent kills a worker
 
 Item = TypeVar("Item")
+_PARENT: Any = None  # in a worker process: the pipe to the parent (`deadline_paused` writes to it)
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """A worker's word that the deadline of the file it holds stops (`running` False) or runs again."""
+
+    running: bool
+
+
+@contextlib.contextmanager
+def deadline_paused() -> Iterator[None]:
+    """In a worker, the parent does not count the body's time against the file's deadline (nor
+    kills the worker meanwhile); elsewhere a no-op. Only for work bounded by its own budgets."""
+    conn = _PARENT
+    if conn is None:
+        yield
+        return
+    conn.send(_Clock(False))
+    try:
+        yield
+    finally:
+        conn.send(_Clock(True))
 
 
 def default_jobs() -> int:
@@ -66,6 +93,7 @@ class _Worker:
     conn: Any
     index: int | None = None  # the item it holds
     started: float = 0.0
+    paused: float | None = None  # since when its deadline is paused
 
 
 class _Pool:
@@ -104,11 +132,19 @@ class _Pool:
                     assert index is not None
                     if worker.conn in ready:
                         try:
-                            results[index] = worker.conn.recv()
+                            message = worker.conn.recv()
                         except (EOFError, OSError):
-                            results[index] = self.failed(items[index], _death(worker))
+                            message = self.failed(items[index], _death(worker))
                             worker = self._replace(worker)
-                    elif self.deadline is not None and now - worker.started > self.deadline:
+                        if isinstance(message, _Clock):
+                            _tick(worker, message, now)
+                            continue
+                        results[index] = message
+                    elif (
+                        self.deadline is not None
+                        and worker.paused is None
+                        and now - worker.started > self.deadline
+                    ):
                         results[index] = self.failed(
                             items[index], f"did not finish within {self.deadline:g} s (worker killed)"
                         )
@@ -127,16 +163,17 @@ class _Pool:
             self.close()
 
     def _wait_time(self, busy: list[_Worker]) -> float | None:
-        if self.deadline is None:
+        running = [w for w in busy if w.paused is None]
+        if self.deadline is None or not running:
             return None
-        oldest = min(w.started for w in busy)
+        oldest = min(w.started for w in running)
         return max(0.05, oldest + self.deadline - time.monotonic())
 
     def _feed(self, worker: _Worker, items: list[Any], pending: Iterator[int]) -> None:
         index = next(pending, None)
         if index is None:
             return
-        worker.index, worker.started = index, time.monotonic()
+        worker.index, worker.started, worker.paused = index, time.monotonic(), None
         worker.conn.send(items[index])
 
     def _start(self) -> _Worker:
@@ -171,6 +208,15 @@ class _Pool:
         self.workers = []
 
 
+def _tick(worker: _Worker, clock: _Clock, now: float) -> None:
+    """Pause a worker's deadline, or resume it with the paused time added back."""
+    if not clock.running:
+        worker.paused = now
+    elif worker.paused is not None:
+        worker.started += now - worker.paused
+        worker.paused = None
+
+
 def _death(worker: _Worker) -> str:
     worker.process.join(timeout=1)
     code = worker.process.exitcode
@@ -184,6 +230,8 @@ def _death(worker: _Worker) -> str:
 
 def _serve(conn: Any, task: Callable[[Any], Any], failed: Callable[[Any, str], Any]) -> None:
     """A worker: scan items until told to stop (None)."""
+    global _PARENT
+    _PARENT = conn
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:

@@ -377,3 +377,29 @@ def test_a_message_list_passed_whole_into_another_module_keeps_its_roles(
         ("pkg/app.py", 10, "AIS201"),
         ("pkg/app.py", 11, "AIS201"),
     ]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_summarising_the_imported_modules_is_not_the_checked_files_time(
+    run_cli: Callable[..., Any], tree: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """Each module below routes.py takes 1.6 s to summarise (a slowed-down analysis), against a
+    file budget of 1 s and, with a pool (26 files), a worker deadline of 3 s: the route still
+    gets its flow, no AIS001 and no killed worker. The summaries' own cost is bounded by their
+    step budgets and `CYCLE_COST` (AIS005), not by the file that first needed them."""
+    import time
+
+    from aisec.taint import project
+
+    analyse = project.ProjectModules._analyse
+
+    def slowly(self: Any, module: str, path: Path, text: str) -> Any:
+        time.sleep(1.6)
+        return analyse(self, module, path, text)
+
+    monkeypatch.setattr(project.ProjectModules, "_analyse", slowly)
+    quiet = {f"app/quiet{n}.py": f"VALUE = {n}\n" for n in range(20)}
+    files = {**CHAIN, **quiet, "pyproject.toml": "[tool.aisec]\nfile-timeout-seconds = 1\n"}
+    root = tree(files)
+    found = scan(run_cli, root, "--no-cache", "--jobs", jobs, *sorted(p for p in files if p.endswith(".py")))
+    assert rows(found) == [("app/routes.py", 5, "AIS201")]

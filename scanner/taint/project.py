@@ -23,9 +23,10 @@ May import: the lower layers, `summary` (the summary types), and `module` and `e
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
 
@@ -51,8 +52,13 @@ _IMPORT = re.compile(
 class ProjectModules:
     """The project's modules below `root`, summarised on first use (once per run and process)."""
 
-    def __init__(self, root: Path, catalog: Any, store: Any = None) -> None:
-        """`store` keeps summaries between runs (`get_record`/`put_record`, see `cache`)."""
+    def __init__(
+        self, root: Path, catalog: Any, store: Any = None, off_the_clock: Callable[[], Any] = nullcontext
+    ) -> None:
+        """`store` keeps summaries between runs (`get_record`/`put_record`, see `cache`).
+        `off_the_clock()` is held while other modules are read and summarised: their cost is not
+        the checked file's (`engine.budget_paused`); it is bounded by their own budgets."""
+        self.off_the_clock = off_the_clock
         self.root = root.resolve()
         self.catalog = catalog
         self.store = store
@@ -182,7 +188,8 @@ class ProjectModules:
         """The project modules spelling a catalog source or sink that `module` is or imports,
         directly or not (None: more than `MAX_REACH`)."""
         if module not in self._reach:
-            self._components(module)
+            with self.off_the_clock():
+                self._components(module)
         return self._reach.get(module, frozenset())
 
     def summary(self, module: str) -> ModuleSummary | None:
@@ -195,9 +202,10 @@ class ProjectModules:
             return self._current[module]
         if self.file_of(module) is None:
             return None
-        self._components(module)
-        for component in self._unsettled(module):
-            self._settle(component)
+        with self.off_the_clock():
+            self._components(module)
+            for component in self._unsettled(module):
+                self._settle(component)
         return self._summaries.get(module)
 
     # ----- the import graph -----
