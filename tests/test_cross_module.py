@@ -403,3 +403,26 @@ def test_summarising_the_imported_modules_is_not_the_checked_files_time(
     root = tree(files)
     found = scan(run_cli, root, "--no-cache", "--jobs", jobs, *sorted(p for p in files if p.endswith(".py")))
     assert rows(found) == [("app/routes.py", 5, "AIS201")]
+
+
+def test_a_message_list_passed_whole_through_two_modules_keeps_its_roles(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """app -> service.answer(messages) -> llm.ask(messages) -> the model: each call in app
+    classifies its own list (the user message stays quiet, the system one is reported at app)."""
+    helper = (
+        "from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(messages):\n"
+        "    return client.chat.completions.create(model='m', messages=messages)\n"
+    )
+    service = "from pkg.llm import ask\n\n\ndef answer(messages):\n    return ask(messages)\n"
+    app = (
+        "from flask import request\nfrom pkg.service import answer\n\n\ndef view():\n"
+        "    text = request.form['t']\n"
+        "    answer([{'role': 'user', 'content': text}])\n"
+        "    answer([{'role': 'system', 'content': text}])\n"
+    )
+    files = {".git/HEAD": "", "pkg/__init__.py": "", "pkg/llm.py": helper, "pkg/service.py": service}
+    root = tree({**files, "pkg/app.py": app})
+    found = scan(run_cli, root, "--no-cache", ".")
+    assert rows(found) == [("pkg/app.py", 8, "AIS201")]
+    assert ("pkg/service.py", 5) in {(step["path"], step["line"]) for step in found[0]["related"]}

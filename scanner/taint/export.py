@@ -47,7 +47,12 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
         summary.functions[func.display] = function
     for (func, index), wholes in taint._whole_params().items():  # a message list passed whole
         for whole in wholes if func in exported else ():
-            entry = SinkEntry(index, whole.role, whole.label, whole.sink, None, False, (), ())
+            steps = (
+                ((display, taint._line(whole.at), 1, "passes to another module of the project"), *whole.steps)
+                if whole.at is not None
+                else ()
+            )
+            entry = SinkEntry(index, whole.role, whole.label, whole.sink, None, False, (), steps)
             _keep_shortest(summary.functions[exported[func].display].sinks, entry)
     for (role, target, node, _, sink, message_role, remote), roots in flows:
         for func, index, spliced, encoded, calls in roots:

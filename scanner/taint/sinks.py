@@ -151,6 +151,11 @@ class SinkFlows:
                     ):
                         whole = WholeParam(argument.role, argument.template, sink, label, what)
                         work += [(key, whole) for key in _whole(value)]
+        for entries in self._foreign_flows.values():  # passed whole to another module's helper
+            for entry, _, _, value, node in entries:
+                if entry.role in (MESSAGES, INPUT):
+                    whole = WholeParam(entry.role, False, entry.sink, entry.target, "", node, entry.steps)
+                    work += [(key, whole) for key in _whole(value)]
         while work:
             key, whole = work.pop()
             if whole in found.setdefault(key, []):
@@ -305,6 +310,8 @@ class WholeParam:
     sink: Sink
     label: str
     what: str
+    at: Any = None  # for a sink in another module: the call here that passes it on
+    steps: tuple = ()  # and the path there (`SinkEntry.steps`)
 
 
 def _whole(value: Value | None) -> list[tuple[int, int]]:
