@@ -91,12 +91,13 @@ class FileTimeout(BaseException):
 
 
 def _can_alarm(seconds: float | None) -> bool:
-    """A budget is set and SIGALRM can enforce it: a platform with timers, in the main thread."""
-    return (
-        bool(seconds)
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
+    """A budget is set and SIGALRM can enforce it."""
+    return bool(seconds) and _timers_here()
+
+
+def _timers_here() -> bool:
+    """SIGALRM timers work here: a platform with them, in the main thread."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 @contextlib.contextmanager
@@ -125,7 +126,7 @@ def budget_paused() -> Iterator[None]:
     summarising the project's other modules for the file is not the file's cost, and is bounded
     by the summaries' own budgets (`taint.project.CYCLE_COST`, each module's steps: AIS005).
     Nested pauses are one (the inner finds the clock stopped)."""
-    if not _can_alarm(1.0):
+    if not _timers_here():
         yield
         return
     remaining, _ = signal.setitimer(signal.ITIMER_REAL, 0)
