@@ -185,6 +185,16 @@ SOURCES: tuple[Source, ...] = (
         ),
         "LlamaIndex response",
     ),
+    # a Haystack pipeline's result holds its generators' replies
+    *_llm(
+        (
+            "haystack*.*Generator.run",
+            "haystack*.*Generator.run_async",
+            "haystack*.Pipeline.run",
+            "haystack*.AsyncPipeline.run_async",
+        ),
+        "Haystack reply",
+    ),
     *_llm(
         (
             "transformers.pipeline.__call__",

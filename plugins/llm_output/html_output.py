@@ -118,6 +118,8 @@ class ModelOutputAsHtml(OutputFlowRule):
             'from markupsafe import Markup\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef cards(articles, rows):\n    return [Markup(f"<p>{a.summary}</p>") for a in articles] + [Markup(r["note"]) for r in rows]\n\n\ndef digest(articles, rows):\n    for article in articles:\n        article.summary = ask(article.text)\n    for row in rows:\n        row["note"] = ask(row["text"])\n    return cards(articles, rows)\n',
             expect=2,
         ),
+        # a Haystack generator\'s reply
+        'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse, PlainTextResponse\nfrom haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.dataclasses import ChatMessage\n\napp = FastAPI()\nchat = OpenAIChatGenerator()\n\n\n@app.get("/ask")\ndef ask(question: str):\n    reply = chat.run(messages=[ChatMessage.from_user(question)])["replies"][0]\n    return HTMLResponse(f"<section>{reply.text}</section>")\n',
     )
     valid = (
         # Quart renders like Flask: values are escaped, awaited or not
@@ -150,6 +152,7 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from aiohttp import web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nasync def card(request):\n    return web.Response(text=ask(request.query["topic"]), content_type="text/plain")\n',
         'import json\n\nimport tornado.escape\nimport tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write(tornado.escape.xhtml_escape(ask(self.get_argument("q"))))\n\n\nclass AnswerJson(tornado.web.RequestHandler):\n    def get(self):\n        self.set_header("Content-Type", "application/json")\n        self.write(json.dumps({"answer": ask(self.get_argument("q"))}))\n',
         'import json\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef handler(event, context):\n    body = json.dumps({"answer": ask(event["body"])})\n    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": body}\n',
+        'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse, PlainTextResponse\nfrom haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.dataclasses import ChatMessage\n\napp = FastAPI()\nchat = OpenAIChatGenerator()\n\n\n@app.get("/ask")\ndef ask(question: str):\n    reply = chat.run(messages=[ChatMessage.from_user(question)])["replies"][0]\n    return PlainTextResponse(reply.text)\n',
     )
 
     def accepts(self, flow: SinkFlow) -> bool:

@@ -286,6 +286,23 @@ _LLAMA_INDEX = [
     ),
 ]
 
+# Haystack 2 (`haystack` and the `haystack_integrations` provider packages): message factories,
+# prompt builders (Jinja templates) and generators, whose `system_prompt` is instructions.
+_HAYSTACK_GENERATORS = ("haystack*.*Generator", "haystack*.*Generator.run", "haystack*.*Generator.run_async")
+_HAYSTACK = [
+    *_sinks(("haystack*.ChatMessage.from_system",), _arg(INSTRUCTION, "text", 0, message_role="system")),
+    *_sinks(
+        ("haystack*.ChatMessage.from_assistant",), _arg(INSTRUCTION, "text", 0, message_role="assistant")
+    ),
+    *_sinks(("haystack*.ChatMessage.from_user",), _arg(USER, "text", 0, message_role="user")),
+    *_sinks(("haystack*.PromptBuilder", "haystack*.ChatPromptBuilder"), _arg(TEMPLATE, "template", 0)),
+    *_sinks(_HAYSTACK_GENERATORS, _arg(INSTRUCTION, "system_prompt")),
+    *_sinks(
+        ("haystack*.*ChatGenerator.run", "haystack*.*ChatGenerator.run_async"), _arg(MESSAGES, "messages", 0)
+    ),
+    *_sinks(_HAYSTACK_GENERATORS[1:], _arg(USER, "prompt")),
+]
+
 _HUGGING_FACE = [
     *_sinks(("transformers.pipeline.__call__",), _arg(INPUT, "text_inputs", 0)),
     *_sinks(("*.apply_chat_template",), _arg(MESSAGES, "conversation", 0)),
@@ -318,6 +335,7 @@ SINKS: tuple[Sink, ...] = (
     *_BEDROCK,
     *_LANGCHAIN,
     *_LLAMA_INDEX,
+    *_HAYSTACK,
     *_HUGGING_FACE,
     *_AGENT_FRAMEWORKS,
 )
@@ -765,6 +783,10 @@ _INDIRECT_SOURCES = [
             "pinecone.*.query",
             "qdrant_client.*.search",
             "qdrant_client.*.query_points",
+            "haystack*.*Retriever.run",
+            "haystack*.*Retriever.run_async",
+            "haystack*.*DocumentStore.filter_documents",
+            "haystack*.LinkContentFetcher.run",
         ),
         INDIRECT,
         "call",

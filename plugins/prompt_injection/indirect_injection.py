@@ -45,7 +45,8 @@ class IndirectInjection(PromptFlowRule):
         "rows (DB-API `fetch*`, SQLAlchemy, Django ORM, MongoDB, pandas `read_sql*`, polars "
         "`read_database*`, asyncpg `fetch*`, Firestore `stream`/`get`: the rows are the "
         "content, even when the request chose the query's parameters), retrieved documents (vector "
-        "store searches, retrievers, LangChain/LlamaIndex loaders, `page_content`, search tools). "
+        "store searches, retrievers, LangChain/LlamaIndex loaders, Haystack retrievers and "
+        "`LinkContentFetcher`, `page_content`, search tools). "
         "Reported when it reaches instruction context (system/developer messages and instruction "
         "arguments, as AIS201 describes) or is used as a template (AIS203). Spliced next to "
         'instruction text into a user message or a completion prompt (`"Summarise this article: '
@@ -141,6 +142,11 @@ class IndirectInjection(PromptFlowRule):
             'import functions_framework\nfrom google.cloud import firestore\nfrom vertexai.generative_models import GenerativeModel\n\ndb = firestore.Client()\n\n\n@functions_framework.http\ndef blurb(request):\n    sku = request.args.get("sku", "")\n    reviews = [doc.to_dict()["text"] for doc in db.collection("reviews").where("sku", "==", sku).stream()]\n    model = GenerativeModel("gemini-1.5-pro", system_instruction="Reviews:\\n" + "\\n".join(reviews))\n    return model.generate_content("Write a blurb.").text\n',
             expect=1,
         ),
+        # Haystack 2: retrieved documents in a system message
+        Example(
+            'from haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.components.retrievers.in_memory import InMemoryBM25Retriever\nfrom haystack.dataclasses import ChatMessage\nfrom haystack.document_stores.in_memory import InMemoryDocumentStore\n\nretriever = InMemoryBM25Retriever(document_store=InMemoryDocumentStore())\nchat = OpenAIChatGenerator()\n\n\ndef answer(question):\n    docs = retriever.run(query=question, top_k=4)["documents"]\n    excerpts = "\\n".join(doc.content for doc in docs)\n    messages = [ChatMessage.from_system("Answer from:\\n" + excerpts), ChatMessage.from_user(question)]\n    return chat.run(messages=messages)\n',
+            expect=1,
+        ),
     )
     valid = (
         # retrieved text spliced into the question (the summariser shape): the designed use
@@ -163,6 +169,7 @@ class IndirectInjection(PromptFlowRule):
         # query rows sent as the user's turn, and a `fetch` that is not a database's
         'import pandas as pd\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef comment(engine):\n    table = pd.read_sql("SELECT region, note FROM feedback", engine).to_string()\n    return client.chat.completions.create(\n        model="gpt-4o",\n        messages=[{"role": "system", "content": "Comment on the data the user sends."}, {"role": "user", "content": table}],\n    )\n',
         'from anthropic import Anthropic\n\nfrom .settings import config\n\nclient = Anthropic()\n\n\ndef reply(question):\n    tone = config.fetch("tone")\n    return client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=300, system=f"Answer in a {tone} tone.", messages=[{"role": "user", "content": question}]\n    )\n',
+        'from haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.components.retrievers.in_memory import InMemoryBM25Retriever\nfrom haystack.dataclasses import ChatMessage\nfrom haystack.document_stores.in_memory import InMemoryDocumentStore\n\nretriever = InMemoryBM25Retriever(document_store=InMemoryDocumentStore())\nchat = OpenAIChatGenerator()\n\n\ndef answer(question):\n    docs = retriever.run(query=question, top_k=4)["documents"]\n    excerpts = "\\n".join(doc.content for doc in docs)\n    messages = [ChatMessage.from_system("Answer from the excerpts."), ChatMessage.from_user(excerpts)]\n    return chat.run(messages=messages)\n',
     )
 
     _provider = False  # the module defines a LangChain model integration
