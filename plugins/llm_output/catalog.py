@@ -225,19 +225,24 @@ SOURCES: tuple[Source, ...] = (
 
 # ----- sinks -----
 
-# Responses that are HTML only when their content type says so: aiohttp and Sanic (text or body),
-# then Starlette, FastAPI and Litestar (content)
-HTML_IF_DECLARED = (
+# Responses that are HTML only when their content type says so: aiohttp, Sanic and Azure Functions
+# (text or body), Starlette, FastAPI and Litestar (content)
+_DECLARED_BODY = (
     "aiohttp.web.Response",
     "aiohttp.web_response.Response",
     "sanic.response.HTTPResponse",
     "sanic.HTTPResponse",
     "sanic.response.raw",
+    "azure.functions.HttpResponse",
+)
+_DECLARED_CONTENT = (
     "starlette.responses.Response",
     "fastapi.Response",
     "fastapi.responses.Response",
     "litestar.Response",
+    "litestar.response.Response",
 )
+HTML_IF_DECLARED = (*_DECLARED_BODY, *_DECLARED_CONTENT)
 
 _SUBPROCESS = tuple(
     f"subprocess.{name}"
@@ -382,9 +387,9 @@ SINKS: tuple[Sink, ...] = (
     # the AIS303 rule reads the content type
     *(
         Sink(pattern, (SinkArgument(HTML, "text", None), SinkArgument(HTML, "body", 0)))
-        for pattern in HTML_IF_DECLARED[:5]
+        for pattern in _DECLARED_BODY
     ),
-    *_sink(HTML_IF_DECLARED[5:], HTML, "content"),
+    *_sink(_DECLARED_CONTENT, HTML, "content"),
     # AIS304: other dangerous uses
     *_sink(
         (

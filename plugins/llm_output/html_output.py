@@ -36,7 +36,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         "text or a handler that sets a non-HTML `Content-Type` header is JSON), Sanic "
         "`response.html`, Gradio `gr.HTML`, IPython `HTML`; responses that are HTML because their "
         'content type says so (aiohttp `web.Response(..., content_type="text/html")`, Sanic '
-        "`HTTPResponse`/`raw`, Starlette/FastAPI/Litestar `Response(media_type=...)`) and a "
+        "`HTTPResponse`/`raw`, Starlette/FastAPI/Litestar `Response(media_type=...)`, also "
+        '`MediaType.HTML`, Azure Functions `func.HttpResponse(..., mimetype="text/html")`) and a '
         "Lambda/API Gateway response dict whose headers say `text/html`; a literal non-HTML "
         'content type (`content_type="application/json"`, `mimetype=`, `media_type=`, '
         '`headers={"Content-Type": ...}`) makes a response that is HTML by default not HTML; '
@@ -120,6 +121,9 @@ class ModelOutputAsHtml(OutputFlowRule):
         ),
         # a Haystack generator\'s reply
         'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse, PlainTextResponse\nfrom haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.dataclasses import ChatMessage\n\napp = FastAPI()\nchat = OpenAIChatGenerator()\n\n\n@app.get("/ask")\ndef ask(question: str):\n    reply = chat.run(messages=[ChatMessage.from_user(question)])["replies"][0]\n    return HTMLResponse(f"<section>{reply.text}</section>")\n',
+        # responses whose content type is declared HTML (a literal or a media-type constant)
+        'import azure.functions as func\nfrom openai import OpenAI\n\napp = func.FunctionApp()\nclient = OpenAI()\n\n\n@app.route(route="letter")\ndef letter(req: func.HttpRequest) -> func.HttpResponse:\n    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": req.params.get("topic", "")}])\n    answer = resp.choices[0].message.content\n    return func.HttpResponse(f"<article>{answer}</article>", mimetype="text/html")\n',
+        'from litestar import Litestar, MediaType, Response, get\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\n@get("/agenda")\nasync def agenda(title: str) -> Response:\n    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": title}])\n    return Response(f"<ul>{resp.choices[0].message.content}</ul>", media_type=MediaType.HTML)\n',
     )
     valid = (
         # Quart renders like Flask: values are escaped, awaited or not
@@ -153,6 +157,9 @@ class ModelOutputAsHtml(OutputFlowRule):
         'import json\n\nimport tornado.escape\nimport tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write(tornado.escape.xhtml_escape(ask(self.get_argument("q"))))\n\n\nclass AnswerJson(tornado.web.RequestHandler):\n    def get(self):\n        self.set_header("Content-Type", "application/json")\n        self.write(json.dumps({"answer": ask(self.get_argument("q"))}))\n',
         'import json\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef handler(event, context):\n    body = json.dumps({"answer": ask(event["body"])})\n    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": body}\n',
         'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse, PlainTextResponse\nfrom haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.dataclasses import ChatMessage\n\napp = FastAPI()\nchat = OpenAIChatGenerator()\n\n\n@app.get("/ask")\ndef ask(question: str):\n    reply = chat.run(messages=[ChatMessage.from_user(question)])["replies"][0]\n    return PlainTextResponse(reply.text)\n',
+        # the same responses served as JSON or plain text (Azure\'s default)
+        'import azure.functions as func\nfrom openai import OpenAI\n\napp = func.FunctionApp()\nclient = OpenAI()\n\n\n@app.route(route="letter")\ndef letter(req: func.HttpRequest) -> func.HttpResponse:\n    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": req.params.get("topic", "")}])\n    answer = resp.choices[0].message.content\n    return func.HttpResponse(f"<article>{answer}</article>")\n',
+        'from litestar import Litestar, MediaType, Response, get\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\n@get("/agenda")\nasync def agenda(title: str) -> Response:\n    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": title}])\n    return Response(f"<ul>{resp.choices[0].message.content}</ul>", media_type=MediaType.JSON)\n',
     )
 
     def accepts(self, flow: SinkFlow) -> bool:
