@@ -214,8 +214,10 @@ SOURCES: tuple[Source, ...] = (
     ),
     *_llm(
         (
-            "pydantic_ai.Agent.run",
-            "pydantic_ai.Agent.run_sync",
+            "pydantic_ai*.Agent.run",
+            "pydantic_ai*.Agent.run_sync",
+            "pydantic_ai*.Agent.run_stream",
+            "pydantic_ai*.Agent.iter",
             "crewai.Crew.kickoff",
             "crewai.Crew.kickoff_async",
         ),

@@ -315,6 +315,11 @@ _HUGGING_FACE = [
 
 _AGENT_FRAMEWORKS = [
     *_sinks(("pydantic_ai.Agent",), _arg(INSTRUCTION, "system_prompt"), _arg(INSTRUCTION, "instructions")),
+    # a run's prompt (a string or a list of parts)
+    *_sinks(
+        _methods(("pydantic_ai*.Agent",), ("run", "run_sync", "run_stream", "iter")),
+        _arg(INPUT, "user_prompt", 0),
+    ),
     *_sinks(
         ("crewai.Agent",),
         _arg(INSTRUCTION, "role"),
