@@ -557,6 +557,7 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "django.template.loader.render_to_string",
             "starlette.templating.Jinja2Templates.TemplateResponse",
             "fastapi.templating.Jinja2Templates.TemplateResponse",
+            "bottle.template",
         }
     ),
     URL: frozenset(

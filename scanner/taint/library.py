@@ -45,10 +45,13 @@ AUTOESCAPING_RENDERERS: dict[str, str] = {
     "django.template.loader.render_to_string": "template_name",
     "starlette.templating.Jinja2Templates.TemplateResponse": "name",
     "fastapi.templating.Jinja2Templates.TemplateResponse": "name",
+    # Bottle's SimpleTemplate escapes `{{x}}` (not `{{!x}}`)
+    "bottle.template": "tpl",
 }
 
-# Template text that turns escaping off for a value: the `safe` filter, an autoescape block.
-UNESCAPED_IN_TEMPLATE = re.compile(r"\|\s*safe\b|autoescape\s+(?:false|off)\b")
+# Template text that turns escaping off for a value: the `safe` filter, an autoescape block,
+# Bottle's `{{!x}}`.
+UNESCAPED_IN_TEMPLATE = re.compile(r"\|\s*safe\b|autoescape\s+(?:false|off)\b|\{\{\s*!")
 
 
 class LibraryModels:
