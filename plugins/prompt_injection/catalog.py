@@ -845,6 +845,10 @@ _UPLOAD_FILES = (
     "fastapi.datastructures.UploadFile",
     "starlette.datastructures.UploadFile",
 )
+_LITESTAR_ROUTES = tuple(
+    f"litestar.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route", "websocket")
+) + tuple(f"litestar.handlers.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route"))
+_LITESTAR_UPLOADS = ("litestar.datastructures.UploadFile", "litestar.datastructures.upload_file.UploadFile")
 PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     # FastAPI: every handler parameter is request data unless typed as a non-text scalar or it is
     # an injected object (Depends, Request, sessions). Decorators match as written too, so routers
@@ -1026,18 +1030,20 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     ),
     # Litestar: like FastAPI, handler parameters (`data`, query and path parameters) are the data
     ParameterSource(
-        decorators=tuple(
-            f"litestar.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route", "websocket")
-        )
-        + tuple(f"litestar.handlers.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route")),
+        decorators=_LITESTAR_ROUTES,
         exclude=(
             "litestar.Request",
             "litestar.connection.*",
             "litestar.WebSocket",
             "litestar.datastructures.State",
             "sqlalchemy.*",
+            *_LITESTAR_UPLOADS,
         ),
         label="Litestar request parameter",
+    ),
+    # Litestar: an uploaded file is a document (as FastAPI's)
+    ParameterSource(
+        tier=INDIRECT, decorators=_LITESTAR_ROUTES, annotated=_LITESTAR_UPLOADS, label="an uploaded file"
     ),
     ParameterSource(
         decorators=tuple(f"litestar.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route")),

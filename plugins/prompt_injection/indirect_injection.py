@@ -37,7 +37,7 @@ class IndirectInjection(PromptFlowRule):
         "Content the application did not write and an attacker may have: HTTP responses "
         "(`requests`, `httpx`, `urllib`, `aiohttp`), files read from non-constant paths, uploaded "
         "files (Streamlit `file_uploader`, Flask `request.files`, Django `request.FILES`, FastAPI "
-        "`UploadFile` parameters, Tornado, Sanic and Bottle `request.files`: a document whoever "
+        "and Litestar `UploadFile` parameters, Tornado, Sanic and Bottle `request.files`: a document whoever "
         "uploads it may not have written, unlike the text a user types), stored objects (S3 "
         "`get_object`, Google Cloud Storage `download_as_*`, Azure Blob `download_blob`, MinIO, "
         "fsspec: what a read returns is the stored document, even when the request chose its key), "
@@ -145,6 +145,11 @@ class IndirectInjection(PromptFlowRule):
         # Haystack 2: retrieved documents in a system message
         Example(
             'from haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.components.retrievers.in_memory import InMemoryBM25Retriever\nfrom haystack.dataclasses import ChatMessage\nfrom haystack.document_stores.in_memory import InMemoryDocumentStore\n\nretriever = InMemoryBM25Retriever(document_store=InMemoryDocumentStore())\nchat = OpenAIChatGenerator()\n\n\ndef answer(question):\n    docs = retriever.run(query=question, top_k=4)["documents"]\n    excerpts = "\\n".join(doc.content for doc in docs)\n    messages = [ChatMessage.from_system("Answer from:\\n" + excerpts), ChatMessage.from_user(question)]\n    return chat.run(messages=messages)\n',
+            expect=1,
+        ),
+        # a Litestar upload (the other parameters are request data: AIS201)
+        Example(
+            'from typing import Annotated\n\nfrom litestar import post\nfrom litestar.datastructures import UploadFile\nfrom litestar.enums import RequestEncodingType\nfrom litestar.params import Body\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\n@post("/policy")\nasync def policy(data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)], question: str) -> str:\n    text = (await data.read()).decode()\n    return client.chat.completions.create(\n        model="gpt-4o-mini",\n        messages=[{"role": "system", "content": f"Follow this policy: {text}"}, {"role": "user", "content": question}],\n    ).choices[0].message.content\n',
             expect=1,
         ),
     )
