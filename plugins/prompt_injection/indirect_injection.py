@@ -152,6 +152,11 @@ class IndirectInjection(PromptFlowRule):
             'from typing import Annotated\n\nfrom litestar import post\nfrom litestar.datastructures import UploadFile\nfrom litestar.enums import RequestEncodingType\nfrom litestar.params import Body\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\n@post("/policy")\nasync def policy(data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)], question: str) -> str:\n    text = (await data.read()).decode()\n    return client.chat.completions.create(\n        model="gpt-4o-mini",\n        messages=[{"role": "system", "content": f"Follow this policy: {text}"}, {"role": "user", "content": question}],\n    ).choices[0].message.content\n',
             expect=1,
         ),
+        # a parsed page\'s element (`find` on a document object returns its content)
+        Example(
+            'import anthropic\nimport requests\nfrom bs4 import BeautifulSoup\n\nclaude = anthropic.Anthropic()\n\n\ndef links(url):\n    soup = BeautifulSoup(requests.get(url, timeout=15).text, "html.parser")\n    footer = soup.find("footer")\n    footer_text = footer.get_text(" ", strip=True) if footer else ""\n    return claude.messages.create(\n        model="claude-sonnet-4-5", max_tokens=300, system=[{"type": "text", "text": "Site footer: " + footer_text}], messages=[]\n    )\n',
+            expect=1,
+        ),
     )
     valid = (
         # retrieved text spliced into the question (the summariser shape): the designed use
@@ -175,6 +180,8 @@ class IndirectInjection(PromptFlowRule):
         'import pandas as pd\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef comment(engine):\n    table = pd.read_sql("SELECT region, note FROM feedback", engine).to_string()\n    return client.chat.completions.create(\n        model="gpt-4o",\n        messages=[{"role": "system", "content": "Comment on the data the user sends."}, {"role": "user", "content": table}],\n    )\n',
         'from anthropic import Anthropic\n\nfrom .settings import config\n\nclient = Anthropic()\n\n\ndef reply(question):\n    tone = config.fetch("tone")\n    return client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=300, system=f"Answer in a {tone} tone.", messages=[{"role": "user", "content": question}]\n    )\n',
         'from haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.components.retrievers.in_memory import InMemoryBM25Retriever\nfrom haystack.dataclasses import ChatMessage\nfrom haystack.document_stores.in_memory import InMemoryDocumentStore\n\nretriever = InMemoryBM25Retriever(document_store=InMemoryDocumentStore())\nchat = OpenAIChatGenerator()\n\n\ndef answer(question):\n    docs = retriever.run(query=question, top_k=4)["documents"]\n    excerpts = "\\n".join(doc.content for doc in docs)\n    messages = [ChatMessage.from_system("Answer from the excerpts."), ChatMessage.from_user(excerpts)]\n    return chat.run(messages=messages)\n',
+        # `str.find` is a position, not content
+        'import anthropic\nimport requests\nfrom bs4 import BeautifulSoup\n\nclaude = anthropic.Anthropic()\n\n\ndef links(url):\n    page = requests.get(url, timeout=15).text\n    at = page.find("<footer")\n    return claude.messages.create(model="claude-sonnet-4-5", max_tokens=300, system=f"The footer starts at {at}.", messages=[])\n',
     )
 
     _provider = False  # the module defines a LangChain model integration
