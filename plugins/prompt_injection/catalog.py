@@ -975,6 +975,12 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
         label="MCP tool argument",
     ),
     ParameterSource(decorators=("chainlit.on_message",), label="Chainlit message"),
+    # other Chainlit callbacks whose argument the client sends: an action (its payload comes back
+    # from the browser), chat settings, a message from the embedding window
+    ParameterSource(
+        decorators=("chainlit.action_callback", "chainlit.on_settings_update", "chainlit.on_window_message"),
+        label="Chainlit client data",
+    ),
     # websocket and socket.io handlers: what a client sends
     ParameterSource(
         base_classes=("channels.generic.websocket.*",),

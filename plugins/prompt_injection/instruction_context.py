@@ -21,7 +21,8 @@ class UntrustedInstructions(PromptFlowRule):
     description = (
         "Request data (Flask, Quart, Django, FastAPI and Litestar handler parameters, Starlette, "
         "Tornado, aiohttp, Sanic, Falcon, Bottle, AWS Lambda events, Slack/e-mail payloads, "
-        "discord.py and Telegram commands and messages, MCP tool arguments, Chainlit, Streamlit "
+        "discord.py and Telegram commands and messages, MCP tool arguments, Chainlit messages, "
+        "actions and settings, Streamlit "
         "and Gradio inputs; uploaded files are documents, AIS204) or command-line input "
         "that reaches the *instruction context* of an LLM call: a `system` or `developer` message "
         "(OpenAI, Anthropic, Mistral, LiteLLM, Ollama, Cohere v2, Bedrock `converse`, "
