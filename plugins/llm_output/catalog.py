@@ -355,6 +355,11 @@ SINKS: tuple[Sink, ...] = (
             "asyncpg.*.fetch",
             "asyncpg.*.fetchrow",
             "asyncpg.*.fetchval",
+            # a connection from a pool whose type was lost on the way (a session store, app state):
+            # `async with pool.acquire() as conn: await conn.fetch(sql)` is asyncpg's idiom
+            "*.acquire.fetch",
+            "*.acquire.fetchrow",
+            "*.acquire.fetchval",
             "psycopg.sql.SQL",
             "psycopg2.sql.SQL",
         ),
