@@ -634,6 +634,26 @@ SERVED: dict[str, str] = {
             HttpResponse(text, headers={"Content-Type": "text/plain"})
             Response(text, mimetype="text/markdown")
         """,
+    "media-type-constants": """
+        import azure.functions as func
+        import falcon
+        from django.http import HttpResponse
+        from litestar import MediaType, Response
+        from openai import OpenAI
+        from . import settings
+        client = OpenAI()
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        def card(q):
+            text = ask(q)
+            Response(text, media_type=MediaType.HTML)  # <- AIS303
+            Response(text, media_type=MediaType.TEXT)
+            func.HttpResponse(text, mimetype="text/html")  # <- AIS303
+            func.HttpResponse(body=text, mimetype=falcon.MEDIA_HTML)  # <- AIS303
+            func.HttpResponse(text)
+            func.HttpResponse(text, mimetype=falcon.MEDIA_JSON)
+            HttpResponse(text, content_type=settings.CONTENT_TYPE)  # <- AIS303
+        """,
     "tornado-json-and-headers": """
         import json
         import tornado.escape

@@ -185,6 +185,16 @@ SOURCES: tuple[Source, ...] = (
         ),
         "LlamaIndex response",
     ),
+    # a Haystack pipeline's result holds its generators' replies
+    *_llm(
+        (
+            "haystack*.*Generator.run",
+            "haystack*.*Generator.run_async",
+            "haystack*.Pipeline.run",
+            "haystack*.AsyncPipeline.run_async",
+        ),
+        "Haystack reply",
+    ),
     *_llm(
         (
             "transformers.pipeline.__call__",
@@ -204,8 +214,10 @@ SOURCES: tuple[Source, ...] = (
     ),
     *_llm(
         (
-            "pydantic_ai.Agent.run",
-            "pydantic_ai.Agent.run_sync",
+            "pydantic_ai*.Agent.run",
+            "pydantic_ai*.Agent.run_sync",
+            "pydantic_ai*.Agent.run_stream",
+            "pydantic_ai*.Agent.iter",
             "crewai.Crew.kickoff",
             "crewai.Crew.kickoff_async",
         ),
@@ -215,19 +227,24 @@ SOURCES: tuple[Source, ...] = (
 
 # ----- sinks -----
 
-# Responses that are HTML only when their content type says so: aiohttp and Sanic (text or body),
-# then Starlette, FastAPI and Litestar (content)
-HTML_IF_DECLARED = (
+# Responses that are HTML only when their content type says so: aiohttp, Sanic and Azure Functions
+# (text or body), Starlette, FastAPI and Litestar (content)
+_DECLARED_BODY = (
     "aiohttp.web.Response",
     "aiohttp.web_response.Response",
     "sanic.response.HTTPResponse",
     "sanic.HTTPResponse",
     "sanic.response.raw",
+    "azure.functions.HttpResponse",
+)
+_DECLARED_CONTENT = (
     "starlette.responses.Response",
     "fastapi.Response",
     "fastapi.responses.Response",
     "litestar.Response",
+    "litestar.response.Response",
 )
+HTML_IF_DECLARED = (*_DECLARED_BODY, *_DECLARED_CONTENT)
 
 _SUBPROCESS = tuple(
     f"subprocess.{name}"
@@ -338,6 +355,11 @@ SINKS: tuple[Sink, ...] = (
             "asyncpg.*.fetch",
             "asyncpg.*.fetchrow",
             "asyncpg.*.fetchval",
+            # a connection from a pool whose type was lost on the way (a session store, app state):
+            # `async with pool.acquire() as conn: await conn.fetch(sql)` is asyncpg's idiom
+            "*.acquire.fetch",
+            "*.acquire.fetchrow",
+            "*.acquire.fetchval",
             "psycopg.sql.SQL",
             "psycopg2.sql.SQL",
         ),
@@ -372,9 +394,9 @@ SINKS: tuple[Sink, ...] = (
     # the AIS303 rule reads the content type
     *(
         Sink(pattern, (SinkArgument(HTML, "text", None), SinkArgument(HTML, "body", 0)))
-        for pattern in HTML_IF_DECLARED[:5]
+        for pattern in _DECLARED_BODY
     ),
-    *_sink(HTML_IF_DECLARED[5:], HTML, "content"),
+    *_sink(_DECLARED_CONTENT, HTML, "content"),
     # AIS304: other dangerous uses
     *_sink(
         (
@@ -540,6 +562,7 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "django.template.loader.render_to_string",
             "starlette.templating.Jinja2Templates.TemplateResponse",
             "fastapi.templating.Jinja2Templates.TemplateResponse",
+            "bottle.template",
         }
     ),
     URL: frozenset(

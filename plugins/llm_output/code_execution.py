@@ -91,7 +91,8 @@ class ModelOutputExecuted(OutputFlowRule):
     trigger_groups = ((*LLM_TRIGGERS, *_HELPERS),)
     description = (
         "Text an LLM returned (`resp.choices[0].message.content`, `resp.output_text`, "
-        "`msg.content[0].text`, `resp.text`, LangChain `.invoke(...)`, pipeline "
+        "`msg.content[0].text`, `resp.text`, LangChain `.invoke(...)`, Haystack generator and "
+        "`Pipeline.run` results, pipeline "
         "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile` (and the code "
         "object `compile` returns reaches `eval`/`exec`: both are reported), a Jinja2, Mako or Django "
         "`Template` or Flask's (or Quart's) `render_template_string` (server-side template injection: template "

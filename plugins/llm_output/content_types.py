@@ -3,7 +3,8 @@
 Some response classes are HTML only when told so (aiohttp `web.Response(content_type="text/html")`,
 Starlette `Response(media_type=...)`), others unless told otherwise (Django `HttpResponse`, Flask
 `Response`, Tornado `write`); a Lambda/API Gateway response dict is HTML when its headers say so.
-Only literal content types are read: an unknown one keeps the response class's default.
+Only literal content types are read (a string, or a media-type constant such as Litestar's
+`MediaType.HTML`, read by its name): an unknown one keeps the response class's default.
 """
 
 from __future__ import annotations
@@ -20,11 +21,25 @@ if TYPE_CHECKING:
 
 _TYPE_KEYWORDS = ("content_type", "mimetype", "media_type")
 _HEADER_NAMES = ("content-type",)
+_MEDIA_TYPE_HOLDERS = frozenset({"MediaType", "falcon"})
 _JSON_ENCODERS = frozenset({"json.dumps", "orjson.dumps", "ujson.dumps", "flask.json.dumps"})
 
 
 def _text(node: Any) -> str | None:
     return node.evaluated_value if isinstance(node, cst.SimpleString) else None
+
+
+def _media_type(node: Any) -> str | None:
+    """A literal content type, or a media-type constant's name (Litestar `MediaType.HTML`, Falcon
+    `falcon.MEDIA_HTML`: "html"); other names (a setting) are unknown."""
+    if (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value in _MEDIA_TYPE_HOLDERS
+        and node.attr.value.isupper()
+    ):
+        return node.attr.value.lower()
+    return _text(node)
 
 
 def header_type(headers: Any) -> str | None:
@@ -45,7 +60,7 @@ def declared_type(call: libcst.Call) -> str | None:
         if arg.keyword is None:
             continue
         if arg.keyword.value in _TYPE_KEYWORDS:
-            return _text(arg.value)
+            return _media_type(arg.value)
         if arg.keyword.value == "headers":
             found = header_type(arg.value)
             if found is not None:

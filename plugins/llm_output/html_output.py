@@ -36,18 +36,21 @@ class ModelOutputAsHtml(OutputFlowRule):
         "text or a handler that sets a non-HTML `Content-Type` header is JSON), Sanic "
         "`response.html`, Gradio `gr.HTML`, IPython `HTML`; responses that are HTML because their "
         'content type says so (aiohttp `web.Response(..., content_type="text/html")`, Sanic '
-        "`HTTPResponse`/`raw`, Starlette/FastAPI/Litestar `Response(media_type=...)`) and a "
+        "`HTTPResponse`/`raw`, Starlette/FastAPI/Litestar `Response(media_type=...)`, also "
+        '`MediaType.HTML`, Azure Functions `func.HttpResponse(..., mimetype="text/html")`) and a '
         "Lambda/API Gateway response dict whose headers say `text/html`; a literal non-HTML "
         'content type (`content_type="application/json"`, `mimetype=`, `media_type=`, '
         '`headers={"Content-Type": ...}`) makes a response that is HTML by default not HTML; '
         "and model text *returned* by a Flask/Quart view as a string "
         "(an f-string, a name, a helper's or `markdown.markdown`'s result: Flask serves it as "
-        "text/html) or by a FastAPI route declared with `response_class=HTMLResponse`. A dict, "
+        "text/html; a Bottle view's too) or by a FastAPI route declared with "
+        "`response_class=HTMLResponse`. A dict, "
         "`jsonify(...)` returned by a view is not HTML. Autoescaping renderers escape every value "
         "they substitute: Flask's (and Quart's) `render_template` and `render_template_string` (the template's own "
         "text is not escaped: model text spliced into it is reported, and neither is a value the "
         "template marks `|safe` or puts in an `autoescape false` block), Django `render` and "
-        "`render_to_string`, Starlette/FastAPI `Jinja2Templates.TemplateResponse`. Chat UIs that "
+        "`render_to_string`, Starlette/FastAPI `Jinja2Templates.TemplateResponse`, Bottle "
+        "`template` (except a `{{!x}}` value). Chat UIs that "
         "render the model's markdown as HTML are the usual case.\n\n"
         "Escaped or sanitised text is not reported: `html.escape`, `markupsafe.escape`, "
         "Django's `escape`/`conditional_escape`/`strip_tags`, Tornado's `xhtml_escape`, the "
@@ -118,6 +121,14 @@ class ModelOutputAsHtml(OutputFlowRule):
             'from markupsafe import Markup\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef cards(articles, rows):\n    return [Markup(f"<p>{a.summary}</p>") for a in articles] + [Markup(r["note"]) for r in rows]\n\n\ndef digest(articles, rows):\n    for article in articles:\n        article.summary = ask(article.text)\n    for row in rows:\n        row["note"] = ask(row["text"])\n    return cards(articles, rows)\n',
             expect=2,
         ),
+        # a Haystack generator\'s reply
+        'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse, PlainTextResponse\nfrom haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.dataclasses import ChatMessage\n\napp = FastAPI()\nchat = OpenAIChatGenerator()\n\n\n@app.get("/ask")\ndef ask(question: str):\n    reply = chat.run(messages=[ChatMessage.from_user(question)])["replies"][0]\n    return HTMLResponse(f"<section>{reply.text}</section>")\n',
+        # responses whose content type is declared HTML (a literal or a media-type constant)
+        'import azure.functions as func\nfrom openai import OpenAI\n\napp = func.FunctionApp()\nclient = OpenAI()\n\n\n@app.route(route="letter")\ndef letter(req: func.HttpRequest) -> func.HttpResponse:\n    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": req.params.get("topic", "")}])\n    answer = resp.choices[0].message.content\n    return func.HttpResponse(f"<article>{answer}</article>", mimetype="text/html")\n',
+        'from litestar import Litestar, MediaType, Response, get\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\n@get("/agenda")\nasync def agenda(title: str) -> Response:\n    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": title}])\n    return Response(f"<ul>{resp.choices[0].message.content}</ul>", media_type=MediaType.HTML)\n',
+        # Bottle: a view\'s string is served as text/html; `{{!x}}` turns escaping off
+        'from bottle import get, request, template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\n@get("/digest")\ndef digest():\n    summary = ask(request.query.get("topic", ""))\n    return template("<div>{{!summary}}</div>", summary=summary)\n',
+        'from bottle import get, request, template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\n@get("/digest")\ndef digest():\n    summary = ask(request.query.get("topic", ""))\n    return f"<div>{summary}</div>"\n',
     )
     valid = (
         # Quart renders like Flask: values are escaped, awaited or not
@@ -150,6 +161,12 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from aiohttp import web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nasync def card(request):\n    return web.Response(text=ask(request.query["topic"]), content_type="text/plain")\n',
         'import json\n\nimport tornado.escape\nimport tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\nclass Answer(tornado.web.RequestHandler):\n    def get(self):\n        self.write(tornado.escape.xhtml_escape(ask(self.get_argument("q"))))\n\n\nclass AnswerJson(tornado.web.RequestHandler):\n    def get(self):\n        self.set_header("Content-Type", "application/json")\n        self.write(json.dumps({"answer": ask(self.get_argument("q"))}))\n',
         'import json\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef handler(event, context):\n    body = json.dumps({"answer": ask(event["body"])})\n    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": body}\n',
+        'from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse, PlainTextResponse\nfrom haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.dataclasses import ChatMessage\n\napp = FastAPI()\nchat = OpenAIChatGenerator()\n\n\n@app.get("/ask")\ndef ask(question: str):\n    reply = chat.run(messages=[ChatMessage.from_user(question)])["replies"][0]\n    return PlainTextResponse(reply.text)\n',
+        # the same responses served as JSON or plain text (Azure\'s default)
+        'import azure.functions as func\nfrom openai import OpenAI\n\napp = func.FunctionApp()\nclient = OpenAI()\n\n\n@app.route(route="letter")\ndef letter(req: func.HttpRequest) -> func.HttpResponse:\n    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": req.params.get("topic", "")}])\n    answer = resp.choices[0].message.content\n    return func.HttpResponse(f"<article>{answer}</article>")\n',
+        'from litestar import Litestar, MediaType, Response, get\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\n@get("/agenda")\nasync def agenda(title: str) -> Response:\n    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": title}])\n    return Response(f"<ul>{resp.choices[0].message.content}</ul>", media_type=MediaType.JSON)\n',
+        'from bottle import get, request, template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\n@get("/digest")\ndef digest():\n    summary = ask(request.query.get("topic", ""))\n    return template("<div>{{summary}}</div>", summary=summary)\n',
+        'from bottle import get, request, template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\n@get("/digest")\ndef digest():\n    summary = ask(request.query.get("topic", ""))\n    return {"summary": summary}\n',
     )
 
     def accepts(self, flow: SinkFlow) -> bool:

@@ -1,4 +1,4 @@
-"""Web handlers whose return value is served as HTML: a Flask/Quart view returning a string
+"""Web handlers whose return value is served as HTML: a Flask/Quart/Bottle view returning a string
 (text/html by default) and a FastAPI route declared with `response_class=HTMLResponse`.
 
 The AIS303 rule asks `html_route(names, args, func)` for each function it enters and, inside one,
@@ -28,6 +28,8 @@ _HTML_BY_DEFAULT = (
     "flask.Blueprint.*",
     "quart.Quart.*",
     "quart.Blueprint.*",
+    *(f"bottle.{verb}" for verb in ("route", "get", "post", "put", "patch", "delete")),
+    "bottle.Bottle.*",
 )
 # Decorators that serve JSON unless told otherwise (`response_class=`).
 _JSON_BY_DEFAULT = ("fastapi.FastAPI.*", "fastapi.APIRouter.*", "starlette.applications.Starlette.route")
@@ -53,7 +55,7 @@ _NOT_HTML_BODIES = frozenset(
         "builtins.tuple",
     }
 )
-TRIGGERS = ("flask", "quart", "response_class")
+TRIGGERS = ("flask", "quart", "bottle", "response_class")
 
 
 def html_route(names: Any, args: Any, func: libcst.FunctionDef) -> bool:

@@ -23,7 +23,8 @@ class ModelOutputInSql(OutputFlowRule):
         "`RawSQL`, LangChain `SQLDatabase.run`, and engines that take query text the same way: "
         "duckdb `sql`/`query` (module or connection), Spark `SparkSession.sql`, polars `sql`/"
         "`read_database`, ClickHouse `query`/`command`, BigQuery `Client.query`, asyncpg "
-        "`fetch*`, peewee `execute_sql`, psycopg `sql.SQL`. Typical of text-to-SQL features: the model writes "
+        "`fetch*` (also on a connection from `pool.acquire()` whose pool aisec cannot type), "
+        "peewee `execute_sql`, psycopg `sql.SQL`. Typical of text-to-SQL features: the model writes "
         "a query from a user's question and the application runs it.\n\n"
         "Only the SQL text is a sink: a constant query with the model output as a bound parameter "
         '(`cursor.execute("SELECT ... WHERE name = ?", (answer,))`) is safe and not reported. '
@@ -66,6 +67,8 @@ class ModelOutputInSql(OutputFlowRule):
         # structured output: a str field is still model text
         'import sqlite3\n\nfrom openai import OpenAI\nfrom pydantic import BaseModel\n\nclient = OpenAI()\n\n\nclass Query(BaseModel):\n    sql: str\n    explanation: str\n\n\ndef run(question):\n    resp = client.chat.completions.parse(model="gpt-4o", messages=[{"role": "user", "content": question}], response_format=Query)\n    query = resp.choices[0].message.parsed\n    cur = sqlite3.connect("app.db").cursor()\n    cur.executescript(query.sql)\n',
         'import duckdb\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef query(question):\n    sql = client.responses.create(model="gpt-4.1", input=f"DuckDB SQL for: {question}").output_text\n    return duckdb.sql(sql).fetchall()\n',
+        # an asyncpg connection from a pool kept in the session (its type is lost on the way)
+        'import chainlit as cl\nfrom openai import AsyncOpenAI\n\nclient = AsyncOpenAI()\n\n\n@cl.on_message\nasync def on_message(message: cl.Message):\n    resp = await client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": message.content}])\n    sql = resp.choices[0].message.content\n    pool = cl.user_session.get("pool")\n    async with pool.acquire() as conn:\n        rows = await conn.fetch(sql)\n    await cl.Message(content=f"{len(rows)} rows").send()\n',
     )
     valid = (
         # parameterised query
@@ -81,6 +84,7 @@ class ModelOutputInSql(OutputFlowRule):
         # pandas with params
         'import sqlite3\n\nimport pandas as pd\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef region_sales(question):\n    region = client.responses.create(model="gpt-4.1", input=question).output_text\n    return pd.read_sql("SELECT * FROM sales WHERE region = ?", sqlite3.connect("s.db"), params=(region,))\n',
         'import duckdb\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef by_region(question):\n    region = client.responses.create(model="gpt-4.1", input=question).output_text\n    return duckdb.execute("SELECT SUM(total) FROM orders WHERE region = ?", [region]).fetchall()\n',
+        'import chainlit as cl\nfrom openai import AsyncOpenAI\n\nclient = AsyncOpenAI()\n\n\n@cl.on_message\nasync def on_message(message: cl.Message):\n    resp = await client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": message.content}])\n    sql = resp.choices[0].message.content\n    pool = cl.user_session.get("pool")\n    async with pool.acquire() as conn:\n        total = await conn.fetchval("SELECT SUM(amount) FROM sales WHERE region = $1", sql.strip())\n    await cl.Message(content=f"{total}").send()\n',
     )
 
     def advice(self, flow: SinkFlow) -> str:

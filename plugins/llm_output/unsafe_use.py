@@ -64,7 +64,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         "- used as the attribute name of `getattr(module, name)`, or as the key of `globals()[name]`, "
         "`locals()[name]`, `vars(obj)[name]` or `obj.__dict__[name]`, to choose a function to call: "
         "tool dispatch without an allowlist.\n\n"
-        "Allowlist checks (`if name in TOOLS:`, `if name not in ALLOWED: return`), casts and "
+        "Allowlist checks (`if name in TOOLS:`, `if name not in ALLOWED: return`, a host "
+        "allowlist `if urlparse(url).hostname in HOSTS:`; a scheme check is not one), casts and "
         "URL quoting (`urllib.parse.quote`) clear the text." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
@@ -128,6 +129,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
             'import httpx\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef fetch(url):\n    return httpx.get(url).text\n\n\ndef step(question):\n    first = client.responses.create(model="gpt-4.1", input=question).output_text\n    second = client.responses.create(model="gpt-4.1", input=first).output_text\n    return fetch(first + second)\n',
             expect=1,
         ),
+        # a scheme check does not choose the host
+        'from urllib.parse import urlparse\n\nimport requests\nfrom openai import OpenAI\n\nclient = OpenAI()\nALLOWED_HOSTS = {"docs.example.com", "status.example.com"}\n\n\ndef follow(question):\n    url = client.responses.create(model="gpt-4.1", input=question).output_text.strip()\n    if urlparse(url).scheme not in ("http", "https"):\n        return None\n    return requests.get(url, timeout=10).text\n',
     )
     valid = (
         # building a path touches nothing: the file is touched where the path is used, and the
@@ -154,6 +157,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         # the same lookup behind an allowlist
         'TOOLS = {"search", "weather"}\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef run_tool(task):\n    name = ask(task)\n    if name in TOOLS:\n        return globals()[name]()\n    return None\n',
         'import uuid\nfrom pathlib import Path\n\nfrom openai import OpenAI\n\nclient = OpenAI()\nEXPORTS = Path("exports")\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef export(frame, question):\n    summary = ask(question)\n    frame.to_csv(EXPORTS / f"{uuid.uuid4().hex}.csv", index=False)\n    (EXPORTS / "summary.md").write_text(summary)\n',
+        # a host allowlist: the request goes to a host the application chose
+        'from urllib.parse import urlparse\n\nimport requests\nfrom openai import OpenAI\n\nclient = OpenAI()\nALLOWED_HOSTS = {"docs.example.com", "status.example.com"}\n\n\ndef follow(question):\n    url = client.responses.create(model="gpt-4.1", input=question).output_text.strip()\n    if urlparse(url).hostname not in ALLOWED_HOSTS:\n        return None\n    return requests.get(url, timeout=10).text\n',
     )
 
     def visit_Call(self, node: libcst.Call) -> None:

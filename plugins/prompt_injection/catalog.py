@@ -286,6 +286,23 @@ _LLAMA_INDEX = [
     ),
 ]
 
+# Haystack 2 (`haystack` and the `haystack_integrations` provider packages): message factories,
+# prompt builders (Jinja templates) and generators, whose `system_prompt` is instructions.
+_HAYSTACK_GENERATORS = ("haystack*.*Generator", "haystack*.*Generator.run", "haystack*.*Generator.run_async")
+_HAYSTACK = [
+    *_sinks(("haystack*.ChatMessage.from_system",), _arg(INSTRUCTION, "text", 0, message_role="system")),
+    *_sinks(
+        ("haystack*.ChatMessage.from_assistant",), _arg(INSTRUCTION, "text", 0, message_role="assistant")
+    ),
+    *_sinks(("haystack*.ChatMessage.from_user",), _arg(USER, "text", 0, message_role="user")),
+    *_sinks(("haystack*.PromptBuilder", "haystack*.ChatPromptBuilder"), _arg(TEMPLATE, "template", 0)),
+    *_sinks(_HAYSTACK_GENERATORS, _arg(INSTRUCTION, "system_prompt")),
+    *_sinks(
+        ("haystack*.*ChatGenerator.run", "haystack*.*ChatGenerator.run_async"), _arg(MESSAGES, "messages", 0)
+    ),
+    *_sinks(_HAYSTACK_GENERATORS[1:], _arg(USER, "prompt")),
+]
+
 _HUGGING_FACE = [
     *_sinks(("transformers.pipeline.__call__",), _arg(INPUT, "text_inputs", 0)),
     *_sinks(("*.apply_chat_template",), _arg(MESSAGES, "conversation", 0)),
@@ -298,6 +315,11 @@ _HUGGING_FACE = [
 
 _AGENT_FRAMEWORKS = [
     *_sinks(("pydantic_ai.Agent",), _arg(INSTRUCTION, "system_prompt"), _arg(INSTRUCTION, "instructions")),
+    # a run's prompt (a string or a list of parts)
+    *_sinks(
+        _methods(("pydantic_ai*.Agent",), ("run", "run_sync", "run_stream", "iter")),
+        _arg(INPUT, "user_prompt", 0),
+    ),
     *_sinks(
         ("crewai.Agent",),
         _arg(INSTRUCTION, "role"),
@@ -318,6 +340,7 @@ SINKS: tuple[Sink, ...] = (
     *_BEDROCK,
     *_LANGCHAIN,
     *_LLAMA_INDEX,
+    *_HAYSTACK,
     *_HUGGING_FACE,
     *_AGENT_FRAMEWORKS,
 )
@@ -721,6 +744,17 @@ _INDIRECT_SOURCES = [
             "django.shortcuts.get_object_or_404",
             "*.find_one",
             "pymongo.*.find",
+            # query APIs that return the rows themselves (a data frame, records, documents)
+            "pandas.read_sql",
+            "pandas.read_sql_query",
+            "pandas.read_sql_table",
+            "polars.read_database",
+            "polars.read_database_uri",
+            "asyncpg.*.fetch",
+            "asyncpg.*.fetchrow",
+            "asyncpg.*.fetchval",
+            "google.cloud.firestore.*.stream",
+            "google.cloud.firestore.*.get",
         ),
         INDIRECT,
         "call",
@@ -754,6 +788,10 @@ _INDIRECT_SOURCES = [
             "pinecone.*.query",
             "qdrant_client.*.search",
             "qdrant_client.*.query_points",
+            "haystack*.*Retriever.run",
+            "haystack*.*Retriever.run_async",
+            "haystack*.*DocumentStore.filter_documents",
+            "haystack*.LinkContentFetcher.run",
         ),
         INDIRECT,
         "call",
@@ -807,6 +845,10 @@ _UPLOAD_FILES = (
     "fastapi.datastructures.UploadFile",
     "starlette.datastructures.UploadFile",
 )
+_LITESTAR_ROUTES = tuple(
+    f"litestar.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route", "websocket")
+) + tuple(f"litestar.handlers.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route"))
+_LITESTAR_UPLOADS = ("litestar.datastructures.UploadFile", "litestar.datastructures.upload_file.UploadFile")
 PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     # FastAPI: every handler parameter is request data unless typed as a non-text scalar or it is
     # an injected object (Depends, Request, sessions). Decorators match as written too, so routers
@@ -933,6 +975,12 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
         label="MCP tool argument",
     ),
     ParameterSource(decorators=("chainlit.on_message",), label="Chainlit message"),
+    # other Chainlit callbacks whose argument the client sends: an action (its payload comes back
+    # from the browser), chat settings, a message from the embedding window
+    ParameterSource(
+        decorators=("chainlit.action_callback", "chainlit.on_settings_update", "chainlit.on_window_message"),
+        label="Chainlit client data",
+    ),
     # websocket and socket.io handlers: what a client sends
     ParameterSource(
         base_classes=("channels.generic.websocket.*",),
@@ -988,18 +1036,20 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     ),
     # Litestar: like FastAPI, handler parameters (`data`, query and path parameters) are the data
     ParameterSource(
-        decorators=tuple(
-            f"litestar.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route", "websocket")
-        )
-        + tuple(f"litestar.handlers.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route")),
+        decorators=_LITESTAR_ROUTES,
         exclude=(
             "litestar.Request",
             "litestar.connection.*",
             "litestar.WebSocket",
             "litestar.datastructures.State",
             "sqlalchemy.*",
+            *_LITESTAR_UPLOADS,
         ),
         label="Litestar request parameter",
+    ),
+    # Litestar: an uploaded file is a document (as FastAPI's)
+    ParameterSource(
+        tier=INDIRECT, decorators=_LITESTAR_ROUTES, annotated=_LITESTAR_UPLOADS, label="an uploaded file"
     ),
     ParameterSource(
         decorators=tuple(f"litestar.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route")),

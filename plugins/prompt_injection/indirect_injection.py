@@ -37,13 +37,16 @@ class IndirectInjection(PromptFlowRule):
         "Content the application did not write and an attacker may have: HTTP responses "
         "(`requests`, `httpx`, `urllib`, `aiohttp`), files read from non-constant paths, uploaded "
         "files (Streamlit `file_uploader`, Flask `request.files`, Django `request.FILES`, FastAPI "
-        "`UploadFile` parameters, Tornado, Sanic and Bottle `request.files`: a document whoever "
+        "and Litestar `UploadFile` parameters, Tornado, Sanic and Bottle `request.files`: a document whoever "
         "uploads it may not have written, unlike the text a user types), stored objects (S3 "
         "`get_object`, Google Cloud Storage `download_as_*`, Azure Blob `download_blob`, MinIO, "
         "fsspec: what a read returns is the stored document, even when the request chose its key), "
         "database "
-        "rows (DB-API `fetch*`, SQLAlchemy, Django ORM, MongoDB), retrieved documents (vector "
-        "store searches, retrievers, LangChain/LlamaIndex loaders, `page_content`, search tools). "
+        "rows (DB-API `fetch*`, SQLAlchemy, Django ORM, MongoDB, pandas `read_sql*`, polars "
+        "`read_database*`, asyncpg `fetch*`, Firestore `stream`/`get`: the rows are the "
+        "content, even when the request chose the query's parameters), retrieved documents (vector "
+        "store searches, retrievers, LangChain/LlamaIndex loaders, Haystack retrievers and "
+        "`LinkContentFetcher`, `page_content`, search tools). "
         "Reported when it reaches instruction context (system/developer messages and instruction "
         "arguments, as AIS201 describes) or is used as a template (AIS203). Spliced next to "
         'instruction text into a user message or a completion prompt (`"Summarise this article: '
@@ -125,6 +128,35 @@ class IndirectInjection(PromptFlowRule):
             expect=1,
         ),
         'import tornado.web\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\nclass Attach(tornado.web.RequestHandler):\n    def post(self):\n        upload = self.request.files["document"][0]\n        text = upload["body"].decode()\n        reply = client.chat.completions.create(\n            model="gpt-4o",\n            messages=[\n                {"role": "system", "content": "Follow this policy:\\n" + text},\n                {"role": "user", "content": self.get_body_argument("q")},\n            ],\n        )\n        self.write({"answer": reply.choices[0].message.content})\n',
+        # rows a query API returns (a data frame, records, documents) were written by others
+        Example(
+            'import pandas as pd\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef comment(engine):\n    table = pd.read_sql("SELECT region, note FROM feedback", engine).to_string()\n    return client.chat.completions.create(\n        model="gpt-4o", messages=[{"role": "system", "content": "Comment on this data:\\n" + table}]\n    )\n',
+            expect=1,
+        ),
+        Example(
+            'import asyncpg\nfrom anthropic import AsyncAnthropic\n\nclient = AsyncAnthropic()\n\n\nasync def persona(dsn, user_id):\n    conn = await asyncpg.connect(dsn)\n    bio = await conn.fetchval("SELECT bio FROM users WHERE id = $1", user_id)\n    return await client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=300, system=f"The user describes themselves: {bio}", messages=[{"role": "user", "content": "Hi"}]\n    )\n',
+            expect=1,
+        ),
+        # the request only picks the documents: what reaches the instructions is their text
+        Example(
+            'import functions_framework\nfrom google.cloud import firestore\nfrom vertexai.generative_models import GenerativeModel\n\ndb = firestore.Client()\n\n\n@functions_framework.http\ndef blurb(request):\n    sku = request.args.get("sku", "")\n    reviews = [doc.to_dict()["text"] for doc in db.collection("reviews").where("sku", "==", sku).stream()]\n    model = GenerativeModel("gemini-1.5-pro", system_instruction="Reviews:\\n" + "\\n".join(reviews))\n    return model.generate_content("Write a blurb.").text\n',
+            expect=1,
+        ),
+        # Haystack 2: retrieved documents in a system message
+        Example(
+            'from haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.components.retrievers.in_memory import InMemoryBM25Retriever\nfrom haystack.dataclasses import ChatMessage\nfrom haystack.document_stores.in_memory import InMemoryDocumentStore\n\nretriever = InMemoryBM25Retriever(document_store=InMemoryDocumentStore())\nchat = OpenAIChatGenerator()\n\n\ndef answer(question):\n    docs = retriever.run(query=question, top_k=4)["documents"]\n    excerpts = "\\n".join(doc.content for doc in docs)\n    messages = [ChatMessage.from_system("Answer from:\\n" + excerpts), ChatMessage.from_user(question)]\n    return chat.run(messages=messages)\n',
+            expect=1,
+        ),
+        # a Litestar upload (the other parameters are request data: AIS201)
+        Example(
+            'from typing import Annotated\n\nfrom litestar import post\nfrom litestar.datastructures import UploadFile\nfrom litestar.enums import RequestEncodingType\nfrom litestar.params import Body\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\n@post("/policy")\nasync def policy(data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)], question: str) -> str:\n    text = (await data.read()).decode()\n    return client.chat.completions.create(\n        model="gpt-4o-mini",\n        messages=[{"role": "system", "content": f"Follow this policy: {text}"}, {"role": "user", "content": question}],\n    ).choices[0].message.content\n',
+            expect=1,
+        ),
+        # a parsed page\'s element (`find` on a document object returns its content)
+        Example(
+            'import anthropic\nimport requests\nfrom bs4 import BeautifulSoup\n\nclaude = anthropic.Anthropic()\n\n\ndef links(url):\n    soup = BeautifulSoup(requests.get(url, timeout=15).text, "html.parser")\n    footer = soup.find("footer")\n    footer_text = footer.get_text(" ", strip=True) if footer else ""\n    return claude.messages.create(\n        model="claude-sonnet-4-5", max_tokens=300, system=[{"type": "text", "text": "Site footer: " + footer_text}], messages=[]\n    )\n',
+            expect=1,
+        ),
     )
     valid = (
         # retrieved text spliced into the question (the summariser shape): the designed use
@@ -144,6 +176,12 @@ class IndirectInjection(PromptFlowRule):
         "        reply = requests.post(self.api_base, json={'messages': messages}).json()\n"
         "        return [_to_message(item) for item in reply['choices']]\n",
         'import json\n\nimport boto3\n\ns3 = boto3.client("s3")\nbedrock = boto3.client("bedrock-runtime")\n\n\ndef handler(event, context):\n    key = json.loads(event["body"])["document"]\n    policy = s3.get_object(Bucket="policies", Key=key)["Body"].read().decode()\n    return bedrock.converse(\n        modelId="anthropic.claude-3-5-sonnet-20240620-v1:0",\n        system=[{"text": "Summarise the document the user sends."}],\n        messages=[{"role": "user", "content": [{"text": policy}]}],\n    )\n',
+        # query rows sent as the user's turn, and a `fetch` that is not a database's
+        'import pandas as pd\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef comment(engine):\n    table = pd.read_sql("SELECT region, note FROM feedback", engine).to_string()\n    return client.chat.completions.create(\n        model="gpt-4o",\n        messages=[{"role": "system", "content": "Comment on the data the user sends."}, {"role": "user", "content": table}],\n    )\n',
+        'from anthropic import Anthropic\n\nfrom .settings import config\n\nclient = Anthropic()\n\n\ndef reply(question):\n    tone = config.fetch("tone")\n    return client.messages.create(\n        model="claude-sonnet-4-5", max_tokens=300, system=f"Answer in a {tone} tone.", messages=[{"role": "user", "content": question}]\n    )\n',
+        'from haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.components.retrievers.in_memory import InMemoryBM25Retriever\nfrom haystack.dataclasses import ChatMessage\nfrom haystack.document_stores.in_memory import InMemoryDocumentStore\n\nretriever = InMemoryBM25Retriever(document_store=InMemoryDocumentStore())\nchat = OpenAIChatGenerator()\n\n\ndef answer(question):\n    docs = retriever.run(query=question, top_k=4)["documents"]\n    excerpts = "\\n".join(doc.content for doc in docs)\n    messages = [ChatMessage.from_system("Answer from the excerpts."), ChatMessage.from_user(excerpts)]\n    return chat.run(messages=messages)\n',
+        # `str.find` is a position, not content
+        'import anthropic\nimport requests\nfrom bs4 import BeautifulSoup\n\nclaude = anthropic.Anthropic()\n\n\ndef links(url):\n    page = requests.get(url, timeout=15).text\n    at = page.find("<footer")\n    return claude.messages.create(model="claude-sonnet-4-5", max_tokens=300, system=f"The footer starts at {at}.", messages=[])\n',
     )
 
     _provider = False  # the module defines a LangChain model integration

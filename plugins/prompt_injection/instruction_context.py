@@ -21,14 +21,16 @@ class UntrustedInstructions(PromptFlowRule):
     description = (
         "Request data (Flask, Quart, Django, FastAPI and Litestar handler parameters, Starlette, "
         "Tornado, aiohttp, Sanic, Falcon, Bottle, AWS Lambda events, Slack/e-mail payloads, "
-        "discord.py and Telegram commands and messages, MCP tool arguments, Chainlit, Streamlit "
+        "discord.py and Telegram commands and messages, MCP tool arguments, Chainlit messages, "
+        "actions and settings, Streamlit "
         "and Gradio inputs; uploaded files are documents, AIS204) or command-line input "
         "that reaches the *instruction context* of an LLM call: a `system` or `developer` message "
         "(OpenAI, Anthropic, Mistral, LiteLLM, Ollama, Cohere v2, Bedrock `converse`, "
         'transformers/vLLM chat templates, LangChain `SystemMessage` and `("system", ...)` '
         "templates), `instructions=` (OpenAI Responses, Assistants, Agents SDK), Anthropic and "
         "Bedrock `system=`, google-genai `system_instruction`, Cohere `preamble`, Ollama `system=`, "
-        "`create_agent(system_prompt=)`, LlamaIndex `system_prompt=`. An assistant-role message "
+        "`create_agent(system_prompt=)`, LlamaIndex `system_prompt=`, Haystack 2 "
+        "`ChatMessage.from_system(x)` and generators' `system_prompt=`. An assistant-role message "
         "built from the data (a forged model turn) counts too, at medium severity, and so does a "
         'message list whose roles the data decides (`messages = request.json["messages"]`).\n\n'
         "The data is followed through assignments, string building, containers, messages built "
@@ -78,6 +80,8 @@ class UntrustedInstructions(PromptFlowRule):
             expect=1,
         ),
         'import falcon\nfrom anthropic import Anthropic\n\nclient = Anthropic()\n\n\nclass Persona:\n    def on_post(self, req, resp):\n        data = req.get_media()\n        msg = client.messages.create(\n            model="claude-sonnet-4-5",\n            max_tokens=300,\n            system=f"You are {data[\'persona\']}.",\n            messages=[{"role": "user", "content": data["q"]}],\n        )\n        resp.media = {"answer": msg.content[0].text}\n',
+        # Haystack 2: a system message built by the `ChatMessage` factory
+        'from fastapi import FastAPI\nfrom haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.dataclasses import ChatMessage\n\napp = FastAPI()\nchat = OpenAIChatGenerator()\n\n\n@app.get("/ask")\ndef ask(voice: str, question: str):\n    messages = [ChatMessage.from_system(f"Brand voice: {voice}"), ChatMessage.from_user(question)]\n    return chat.run(messages=messages)["replies"][0].text\n',
     )
     valid = (
         # an uploaded document is indirect content: AIS204 reports it, not this rule
@@ -91,6 +95,9 @@ class UntrustedInstructions(PromptFlowRule):
         'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef system_prompt(persona):\n    return f"You are {persona}."\n\n\nreply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "system", "content": system_prompt("a tutor")}])\n',
         'import discord\nfrom discord.ext import commands\nfrom openai import OpenAI\n\nclient = OpenAI()\nbot = commands.Bot(command_prefix="!", intents=discord.Intents.default())\n\n\n@bot.command()\nasync def ask(ctx, *, question: str):\n    reply = client.chat.completions.create(\n        model="gpt-4o",\n        messages=[{"role": "system", "content": "You are Pip."}, {"role": "user", "content": question}],\n    )\n    await ctx.reply(reply.choices[0].message.content)\n',
         'import json\n\nimport boto3\n\ns3 = boto3.client("s3")\nbedrock = boto3.client("bedrock-runtime")\n\n\ndef handler(event, context):\n    key = json.loads(event["body"])["document"]\n    policy = s3.get_object(Bucket="policies", Key=key)["Body"].read().decode()\n    return bedrock.converse(\n        modelId="anthropic.claude-3-5-sonnet-20240620-v1:0",\n        system=[{"text": "Answer from this policy:\\n" + policy}],\n        messages=[{"role": "user", "content": [{"text": "Summarise it"}]}],\n    )\n',
+        'from fastapi import FastAPI\nfrom haystack.components.generators.chat import OpenAIChatGenerator\nfrom haystack.dataclasses import ChatMessage\n\napp = FastAPI()\nchat = OpenAIChatGenerator()\n\n\n@app.get("/ask")\ndef ask(question: str):\n    messages = [ChatMessage.from_system("Answer briefly."), ChatMessage.from_user(question)]\n    return chat.run(messages=messages)["replies"][0].text\n',
+        # a project\'s own `ChatMessage` class is not Haystack\'s
+        'from fastapi import FastAPI\n\nfrom .chat import ChatMessage\n\napp = FastAPI()\n\n\n@app.get("/log")\ndef log(note: str):\n    return ChatMessage.from_system(note).to_dict()\n',
     )
 
     def accepts(self, flow: SinkFlow) -> bool:

@@ -24,7 +24,8 @@ class SplicedPrompt(PromptFlowRule):
         "`PromptTemplate`: `.format()` renders text, reported where that text is sent; `.invoke()` "
         "and `.format_messages()` are reported at the call; a template whose text aisec cannot read, "
         "such as an entry of the application's dict of templates, counts as instruction text) that is then sent as a completion prompt (`completions.create(prompt=)`, "
-        "`ollama.generate(prompt=)`, `llm.invoke(str)`, `text_generation`, a pipeline) or as a user "
+        "`ollama.generate(prompt=)`, `llm.invoke(str)`, `text_generation`, a pipeline, a pydantic-ai "
+        "`Agent.run*`/`iter` prompt, Haystack `Generator.run(prompt=)`) or as a user "
         'message, such as `f"Summarise and follow the style notes: {doc}"`. Three or more words of '
         'constant text count as instruction text; a short label (`f"Q: {q}"`) does not.\n\n'
         "Data that passed an encoder or escaper before it was spliced (`json.dumps(doc)`, "
@@ -70,6 +71,10 @@ class SplicedPrompt(PromptFlowRule):
             'import sys\nfrom openai import OpenAI\n\nclient = OpenAI()\nprompt = f"Explain this error message to a beginner: {sys.argv[1]}"\nclient.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])\n',
             expect=1,
         ),
+        # a pydantic-ai agent run\'s prompt
+        'from bottle import post, request\nfrom pydantic_ai import Agent\n\nwriter = Agent("openai:gpt-4o-mini", system_prompt="You write short notes.")\n\n\n@post("/note")\ndef note():\n    vendor = request.forms.get("vendor", "")\n    return writer.run_sync(f"Write a note telling accounting that {vendor} sent an invoice.").output\n',
+        # a Chainlit action\'s payload comes back from the browser
+        'import chainlit as cl\nfrom openai import AsyncOpenAI\n\nclient = AsyncOpenAI()\n\n\n@cl.action_callback("explain")\nasync def explain(action: cl.Action):\n    query = action.payload.get("query", "")\n    return await client.chat.completions.create(\n        model="gpt-4o-mini", messages=[{"role": "user", "content": "Explain step by step what this SQL does:\\n" + query}]\n    )\n',
     )
     valid = (
         # a template rendered for display: nothing is sent to a model
@@ -83,6 +88,8 @@ class SplicedPrompt(PromptFlowRule):
         # the same table filled with a number, or a table template rendered for display only
         'from fastapi import FastAPI\nfrom langchain_core.prompts import PromptTemplate\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\nSTYLES = {"short": "Summarise in {n} lines: {body}", "long": "Summarise in detail: {body}"}\nBODY = "The quarterly report is attached."\n\n\n@app.post("/summary/{style}")\ndef summary(style: str, n: str):\n    prompt = PromptTemplate.from_template(STYLES.get(style, STYLES["short"]))\n    text = prompt.format(n=int(n), body=BODY)\n    print(prompt.format(n=n, body=n))\n    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])\n',
         'from flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef chat():\n    question = request.form["q"]\n    print(f"Answer the user question politely: {question}")\n    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": question}])\n',
+        'from bottle import post, request\nfrom pydantic_ai import Agent\n\nwriter = Agent("openai:gpt-4o-mini", system_prompt="You write short notes.")\n\n\n@post("/note")\ndef note():\n    days = int(request.forms.get("days", "30"))\n    return writer.run_sync(f"Write one sentence on the invoice total for the last {days} days.").output\n',
+        'import chainlit as cl\nfrom openai import AsyncOpenAI\n\nclient = AsyncOpenAI()\n\n\n@cl.action_callback("explain")\nasync def explain(action: cl.Action):\n    query = action.payload.get("query", "")\n    return await client.chat.completions.create(\n        model="gpt-4o-mini",\n        messages=[{"role": "system", "content": "Explain the SQL the user sends."}, {"role": "user", "content": query}],\n    )\n',
     )
 
     def accepts(self, flow: SinkFlow) -> bool:

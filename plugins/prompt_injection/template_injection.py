@@ -26,7 +26,8 @@ class TemplateInjection(PromptFlowRule):
         "`ChatPromptTemplate.from_template(x)`, a human or user part of "
         "`ChatPromptTemplate.from_messages([...])` built from the data, "
         "`HumanMessagePromptTemplate.from_template(x)`, LlamaIndex `PromptTemplate(x)` / "
-        "`RichPromptTemplate(x)`, Ollama `template=`, and a template the application compiles "
+        "`RichPromptTemplate(x)`, Haystack 2 `PromptBuilder(template=x)` / `ChatPromptBuilder`, "
+        "Ollama `template=`, and a template the application compiles "
         "itself: `jinja2.Template(x)`, `Environment().from_string(x)`, Mako `Template(x)`, or the "
         "format string of `x.format(...)`/`x.format_map(...)` (whatever "
         'the rendered text is for, the data wrote the template). With `template_format="jinja2"` (or '
@@ -74,6 +75,7 @@ class TemplateInjection(PromptFlowRule):
         'from flask import request\nfrom llama_index.core import PromptTemplate\n\n\ndef qa():\n    tmpl = PromptTemplate(request.json["template"])\n    return tmpl.format(context_str="...", query_str="...")\n',
         'import streamlit as st\nfrom langchain_core.prompts import HumanMessagePromptTemplate\n\nuser_template = st.text_area("Your prompt template")\nmessage = HumanMessagePromptTemplate.from_template(user_template)\n',
         'from flask import request\nfrom langchain_core.prompts import ChatPromptTemplate\n\n\ndef summary():\n    doc = request.form["doc"]\n    return ChatPromptTemplate.from_template(f"Summarise this document: {doc}")\n',
+        'from fastapi import FastAPI\nfrom haystack.components.builders import PromptBuilder\n\napp = FastAPI()\nTEMPLATES = {"short": "Answer in one sentence: {{ question }}"}\n\n\n@app.get("/preview")\ndef preview(template: str, question: str):\n    return PromptBuilder(template=template).run(question=question)["prompt"]\n',
     )
     valid = (
         # the request fills a constant format string (AIS202 judges the splice, not this rule)
@@ -86,6 +88,8 @@ class TemplateInjection(PromptFlowRule):
         'from pathlib import Path\nfrom flask import request\nfrom langchain_core.prompts import PromptTemplate\n\nTEMPLATE = PromptTemplate.from_template((Path(__file__).parent / "summary.txt").read_text())\n\n\ndef summary():\n    return TEMPLATE.format(text=request.form["text"])\n',
         'from flask import request\nfrom langchain_core.prompts import PromptTemplate\n\nTEMPLATES = {"short": "Summarise briefly: {text}", "long": "Summarise in detail: {text}"}\n\n\ndef summary():\n    template = PromptTemplate.from_template(TEMPLATES[request.args["kind"]])\n    return template.format(text=request.form["text"])\n',
         'import ollama\nfrom flask import request\n\n\ndef generate():\n    return ollama.generate(model="llama3", prompt=request.form["prompt"], template="{{ .Prompt }}")\n',
+        # the request picks one of the application\'s templates and fills its variables
+        'from fastapi import FastAPI\nfrom haystack.components.builders import PromptBuilder\n\napp = FastAPI()\nTEMPLATES = {"short": "Answer in one sentence: {{ question }}"}\n\n\n@app.get("/preview")\ndef preview(style: str, question: str):\n    if style not in TEMPLATES:\n        return ""\n    return PromptBuilder(template=TEMPLATES[style]).run(question=question)["prompt"]\n',
     )
 
     def accepts(self, flow: SinkFlow) -> bool:

@@ -45,10 +45,20 @@ AUTOESCAPING_RENDERERS: dict[str, str] = {
     "django.template.loader.render_to_string": "template_name",
     "starlette.templating.Jinja2Templates.TemplateResponse": "name",
     "fastapi.templating.Jinja2Templates.TemplateResponse": "name",
+    # Bottle's SimpleTemplate escapes `{{x}}` (not `{{!x}}`)
+    "bottle.template": "tpl",
 }
 
-# Template text that turns escaping off for a value: the `safe` filter, an autoescape block.
-UNESCAPED_IN_TEMPLATE = re.compile(r"\|\s*safe\b|autoescape\s+(?:false|off)\b")
+# Template text that turns escaping off for a value: the `safe` filter, an autoescape block,
+# Bottle's `{{!x}}`.
+UNESCAPED_IN_TEMPLATE = re.compile(r"\|\s*safe\b|autoescape\s+(?:false|off)\b|\{\{\s*!")
+
+
+def _document_object(value: Value) -> bool:
+    """An object a library class built (`BeautifulSoup(html)`, an element its `find` returned),
+    whose `find` returns part of its content, unlike `str.find`."""
+    last = (value.type_name or "").rsplit(".", 1)[-1]
+    return value.instance and (last[:1].isupper() or last == "find")
 
 
 class LibraryModels:
@@ -202,7 +212,7 @@ class LibraryModels:
             return self._splice([receiver, values[1]])
         if method in ("substitute", "safe_substitute"):
             return self._splice([receiver, *(opaque(v) for v in values)])
-        if method in NON_TEXT_METHODS:
+        if method in NON_TEXT_METHODS and not (method == "find" and _document_object(receiver)):
             return EMPTY
         if method in STRING_METHODS_KEEP and not receiver.slots:
             const = (

@@ -63,15 +63,31 @@ def template_names(text: str, jinja: bool) -> list[str]:
 
 def guard_targets(node: Any) -> list[tuple[str, Any]]:
     """(path, expression) a guard on `node` vouches for: `x`, `body.tone`, `argv[0]`,
-    `data["kind"]`, and `x` of `x.lower()`."""
+    `data["kind"]`, `x` of `x.lower()`, and the URL `x` of `urlparse(x).hostname` (a host
+    allowlist: the request goes to a host the application chose)."""
     if (
         isinstance(node, cst.Call)
         and isinstance(node.func, cst.Attribute)
         and node.func.attr.value in CASE_METHODS
     ):
         return guard_targets(node.func.value)
+    if (
+        isinstance(node, cst.Attribute)
+        and node.attr.value in ("hostname", "netloc")
+        and isinstance(node.value, cst.Call)
+        and _callee_name(node.value.func) in ("urlparse", "urlsplit")
+        and node.value.args
+    ):
+        return guard_targets(node.value.args[0].value)
     path = var_path(node) or element_path(node)
     return [(path, node)] if path else []
+
+
+def _callee_name(func: Any) -> str | None:
+    """The last name of a callee (`urlparse`, `parse.urlparse`)."""
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else None
 
 
 def element_path(node: Any) -> str | None:
