@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .prefilter import MARKER_PREFIX, TextLookup, searchable
 
@@ -136,7 +136,7 @@ class IdentifierScreen:
         # Tokens that may stand for part of a component (from a part with wildcards), and the
         # components of parameter-source types (names the engine builds without the code).
         loose: set[str] = set()
-        given: set[str] = set()
+        given: set[tuple[str, ...]] = set()
         if catalog is not None:
             for pattern in _patterns(catalog):
                 for part in pattern.split("."):
@@ -144,11 +144,25 @@ class IdentifierScreen:
                         loose.update(_LITERAL_RUN.findall(part))
             for source in catalog.parameter_sources:
                 if source.type:
-                    given.update(source.type.split("."))
+                    given.add(tuple(source.type.split(".")))
         self._loose = frozenset(loose)
-        self._given = frozenset(given)
-        self._given_text = "\n".join(sorted(given))
+        # One name the engine builds carries the components of at most one parameter-source type
+        # (`starlette.requests.Request` + what the code spells), never a mix of two types' parts:
+        # `requests` of one and `request` of another must not make `requests.request` present.
+        self._given = tuple((frozenset(parts), "\n".join(parts)) for parts in sorted(given))
         self._exact = catalog is not None  # without the catalog every token is checked loosely
+
+    def holds(self, alternative: Sequence[str], present: Callable[[str], bool]) -> bool:
+        """Whether a marker alternative's tokens can all be parts of one name the engine builds:
+        each `present` in the module, or all the others parts of one parameter-source type."""
+        missing = [token for token in alternative if not present(token)]
+        if not missing:
+            return True
+        return any(all(self._in_type(token, given) for token in missing) for given in self._given)
+
+    def _in_type(self, token: str, given: tuple[frozenset[str], str]) -> bool:
+        components, text = given
+        return token in components if self._exact and token not in self._loose else token in text
 
     def screens(self, rules: Sequence[Any]) -> bool:
         return not self.screened.isdisjoint(rules)
@@ -159,14 +173,13 @@ class IdentifierScreen:
             return list(rules)
         identifiers = identifier_text(tree)
         text = searchable(text)  # plain triggers: the token gate's check, repeated
-        spelled = set(identifiers.replace(".", "\n").split("\n"))
-        components = spelled | self._given
+        components = set(identifiers.replace(".", "\n").split("\n"))
         loose = self._loose
 
         def occurs(token: str) -> bool:
             if self._exact and token not in loose:
                 return token in components
-            return token in identifiers or token in self._given_text
+            return token in identifiers
 
         markers: dict[str, bool] = {}
 
@@ -176,7 +189,7 @@ class IdentifierScreen:
             found = markers.get(needle)
             if found is None:
                 alternatives = self.expansions.get(needle, ())
-                found = markers[needle] = any(all(occurs(token) for token in alt) for alt in alternatives)
+                found = markers[needle] = any(self.holds(alt, occurs) for alt in alternatives)
             return found
 
         return [
@@ -186,7 +199,7 @@ class IdentifierScreen:
             or (
                 (not rule.triggers or any(hit(n) for n in rule.triggers))
                 and all(any(hit(n) for n in group) for group in rule.trigger_groups)
-                and all(not spelled.isdisjoint(group) for group in rule.identifier_groups)
+                and all(not components.isdisjoint(group) for group in rule.identifier_groups)
             )
         ]
 
@@ -226,16 +239,12 @@ class WordScreen:
         screen = self.identifiers
         tokens: dict[str, bool] = {}
         markers: dict[str, bool] = {}
-        given, loose = screen._given, screen._loose
-        spelled = "\n".join(given) + "\n" + found.joined
+        loose = screen._loose
 
         def token_is_word(token: str) -> bool:
             hit = tokens.get(token)
             if hit is None:
-                if screen._exact and token not in loose:
-                    hit = token in words or token in given
-                else:
-                    hit = token in spelled
+                hit = token in words if screen._exact and token not in loose else token in found.joined
                 tokens[token] = hit
             return hit
 
@@ -245,7 +254,7 @@ class WordScreen:
             result = markers.get(needle)
             if result is None:
                 alternatives = screen.expansions.get(needle, ())
-                result = markers[needle] = any(all(token_is_word(t) for t in alt) for alt in alternatives)
+                result = markers[needle] = any(screen.holds(alt, token_is_word) for alt in alternatives)
             return result
 
         def passes(rule: Any) -> bool:

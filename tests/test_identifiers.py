@@ -150,3 +150,21 @@ def test_parameter_source_types_count_as_spelled() -> None:
     )
     source = "def view(request):\n    return request.answer(instructions=request.POST)\n"
     assert screened(catalog, source)
+
+
+def test_parts_of_two_parameter_source_types_do_not_make_one_name() -> None:
+    """One name carries at most one type's components: `requests` (of `starlette.requests.Request`)
+    and `request` (of `sanic.request.Request`) do not spell the source `requests.request`, which
+    once made nearly every transformers module a candidate."""
+    catalog = TaintCatalog(
+        sources=(Source("requests.request"),),
+        sinks=(Sink("openai.OpenAI.responses.create", (SinkArgument(INSTRUCTION, keyword="instructions"),)),),
+        parameter_sources=(
+            ParameterSource(REMOTE, params=("req",), type="starlette.requests.Request"),
+            ParameterSource(REMOTE, params=("req",), type="sanic.request.Request"),
+        ),
+    )
+    call = "import openai\nopenai.OpenAI().responses.create(instructions=x)\n"
+    assert not screened(catalog, call)
+    assert screened(catalog, call + "request = 1\n")  # `requests` may still come from one type
+    assert screened(catalog, "import requests\n" + call + "requests.request('POST', u)\n")
