@@ -386,6 +386,8 @@ def load_table(key: TableKey) -> dict[str, Any] | None:
     signature, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
     if not compare_digest(signature, hmac_sha256(key.secret, payload)):
         return None
+    # aisec's own table, written by `dump_table` into the user's private cache and verified above:
+    # never bytes from the scanned tree; `marshal` builds plain data and runs nothing.
     material, table = marshal.loads(payload)
     return table if material == key.material else None
 

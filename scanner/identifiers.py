@@ -155,10 +155,13 @@ class IdentifierScreen:
     def holds(self, alternative: Sequence[str], present: Callable[[str], bool]) -> bool:
         """Whether a marker alternative's tokens can all be parts of one name the engine builds:
         each `present` in the module, or all the others parts of one parameter-source type."""
-        missing = [token for token in alternative if not present(token)]
-        if not missing:
-            return True
-        return any(all(self._in_type(token, given) for token in missing) for given in self._given)
+        missing = []
+        for token in alternative:
+            if not present(token):
+                if not any(self._in_type(token, given) for given in self._given):
+                    return False  # the usual verdict, without looking at the other tokens
+                missing.append(token)
+        return not missing or any(all(self._in_type(t, given) for t in missing) for given in self._given)
 
     def _in_type(self, token: str, given: tuple[frozenset[str], str]) -> bool:
         components, text = given
