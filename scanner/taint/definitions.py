@@ -17,7 +17,7 @@ from aisec.hooks import ParameterSource
 
 from .syntax import dotted
 from .units import Class, Function, Unit
-from .values import Instance, Site, Taint, Value
+from .values import Instance, Site, Taint, Value, make_container
 from .vocabulary import (
     ENUM_BASES,
     FLASK_CONVERTER,
@@ -116,9 +116,29 @@ class Definitions:
             if not text:
                 base = Value(type_name=type_name)
             elif facts and not typed:
-                base = Value(frozenset(facts), type_name=base.type_name, ref=base.ref)
+                fields = self._typed_fields(func, param, local, matches) if local is not None else ()
+                base = make_container(
+                    frozenset(facts), None, fields or None, type_name=base.type_name, ref=base.ref
+                )
             initial[index] = base
         return initial
+
+    def _typed_fields(
+        self, func: Function, param: cst.Param, cls: Class, matches: list[ParameterSource]
+    ) -> tuple:
+        """A request model's fields whose declared type a parameter source names by type
+        (`audio: UploadFile` in a form dataclass is an uploaded document, as an `UploadFile`
+        parameter is; a field of an excluded type is not request data)."""
+        fields = []
+        for attr, type_name in _field_type_names(cls).items():
+            named = [s for s in matches if not s.type and any(fnmatchcase(type_name, p) for p in s.annotated)]
+            excluded = any(fnmatchcase(type_name, p) for s in matches for p in s.exclude)
+            if not named and not excluded:
+                continue
+            where = f"`{param.name.value}.{attr}` of `{func.display}()`"
+            facts = frozenset(Taint(Site(s.tier, s.label or "request data", param, where)) for s in named)
+            fields.append((attr, Value(facts, type_name=type_name)))
+        return tuple(fields)
 
     def _annotated(self, param: cst.Param, type_name: str | None, patterns: tuple[str, ...]) -> bool:
         """Whether the annotation or the default call (`Depends(get_db)`) matches one of
@@ -234,9 +254,20 @@ class Definitions:
                         continue
                     for small in statement.body:
                         if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                            text, _, _ = self._annotation(small.annotation.annotation)
+                            text, type_name, _ = self._annotation(small.annotation.annotation)
                             cls.field_types[small.target.value] = text
+                            if type_name is not None:
+                                cls.field_type_names[small.target.value] = type_name
         finally:
             self._stack.pop()
             self.names.leave_statement(node)
             self._unit = outer
+
+
+def _field_type_names(cls: Class) -> dict[str, str]:
+    """Declared field types of a class and its local bases (the class's own declarations win)."""
+    names: dict[str, str] = {}
+    for base in reversed(cls.local_bases):
+        names.update(_field_type_names(base))
+    names.update(cls.field_type_names)
+    return names

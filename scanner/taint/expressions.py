@@ -160,8 +160,8 @@ class ExpressionTransfer:
             keyed = base.key(attr)
             if keyed is not None:
                 return keyed
-            if field_type and base.all:  # a declared field of an instance built from data
-                return opaque(base, type_name=qualified)
+            if field_type and base.facts:  # a declared field of an instance built from data
+                return Value(base.facts, words=base.words, type_name=qualified)  # not its other fields
             stored = self._class_attribute(cls, attr)
             if stored is not None:
                 return stored

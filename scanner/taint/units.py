@@ -40,6 +40,7 @@ class Class:
     local_bases: tuple = ()  # Class bases defined in this module
     methods: dict = field(default_factory=dict)
     field_types: dict = field(default_factory=dict)  # class-level annotations: name -> is text
+    field_type_names: dict = field(default_factory=dict)  # name -> qualified type, when it resolves
     is_enum: bool = False
     constants: dict = field(default_factory=dict)  # class-body assignments
 

@@ -81,8 +81,12 @@ class Slot:
     target: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class Instance:
+    """An object of a local class. Two instances of one class are the same abstract object (a
+    constructor evaluated again in a later round, or on two paths, yields an equal value), so
+    `self.triager = Triager()` keeps its type when rounds and branches join."""
+
     cls: Any
 
 
@@ -204,7 +208,7 @@ def join(a: Value | None, b: Value | None) -> Value:
         slots=tuple(dict.fromkeys(a.slots + b.slots)),
         checked=a.checked and b.checked,
         type_name=a.type_name if a.type_name == b.type_name else (a.type_name or b.type_name),
-        ref=a.ref if a.ref is b.ref else None,
+        ref=a.ref if a.ref == b.ref else None,
         clean_attrs=a.clean_attrs & b.clean_attrs,
         instance=a.instance and b.instance,
     )

@@ -1,0 +1,174 @@
+"""Flows in the shapes application code is written in (AIS2xx/AIS3xx end to end, real rules and
+the default catalog): objects kept on `self` by another class, request models with upload fields,
+tool handlers dispatched through a registry, model output run from a file, and the everyday
+Python idioms between a source and a sink. Each case has look-alikes that must stay quiet.
+
+Expected findings are written into the code: a line ending in `# <- AIS301` (several codes
+separated by commas) must be reported with exactly those codes, and no other line may be.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+from aisec.pluginmanager import load_plugins
+from aisec.testing import check_source
+
+RULES = [
+    rule
+    for code, rule in sorted(load_plugins(entry_points=False).rules.items())
+    if code[:4] in ("AIS2", "AIS3")
+]
+MARK = re.compile(r"#\s*<-\s*(AIS\d{3}(?:\s*,\s*AIS\d{3})*)")
+
+
+def check(source: str) -> None:
+    source = textwrap.dedent(source)
+    wanted = sorted(
+        (code.strip(), number)
+        for number, line in enumerate(source.splitlines(), 1)
+        for match in [MARK.search(line)]
+        if match
+        for code in match.group(1).split(",")
+    )
+    findings = check_source(RULES, source)
+    got = sorted((f.code, f.location.line) for f in findings)
+    assert got == wanted, "\n".join(f"{f.code} {f.location.line}: {f.message}" for f in findings)
+
+
+# ----- 1. an object kept on `self` by another class -----
+
+SELF_HELD = {
+    "webhook-class-holding-a-service": """
+        import anthropic
+        import falcon
+
+        class Triager:
+            def __init__(self, repo):
+                self.repo = repo
+                self.llm = anthropic.Anthropic()
+
+            def summary_for(self, issue):
+                msg = self.llm.messages.create(
+                    model="m", max_tokens=9,
+                    messages=[{"role": "user", "content": "Summarise this issue in two lines:\\n" + issue["body"]}],
+                )
+                return msg.content[0].text
+
+            def label_for(self, issue):
+                msg = self.llm.messages.create(
+                    model="m", max_tokens=9, messages=[{"role": "user", "content": issue["body"]}]
+                )
+                return msg.content[0].text
+
+        class IssueHook:
+            def __init__(self):
+                self.triager = Triager("acme/widgets")
+
+            def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+                issue = req.get_media()["issue"]
+                resp.media = {
+                    "summary": self.triager.summary_for(issue),  # <- AIS202
+                    "label": self.triager.label_for(issue),
+                }
+    """,
+    "service-set-up-lazily-and-on-two-paths": """
+        import os
+        import subprocess
+        from openai import OpenAI
+
+        class Runner:
+            def run(self, command):
+                subprocess.run(command, shell=True)
+
+        class Printer:
+            def run(self, command):
+                print(command)
+
+        class Agent:
+            def __init__(self):
+                self.client = OpenAI()
+                self.tool = Runner() if os.environ.get("LIVE") else Runner()
+                self.log = Printer()
+
+            def step(self):
+                reply = self.client.chat.completions.create(model="m", messages=[])
+                command = reply.choices[0].message.content
+                self.tool.run(command)  # <- AIS301
+                self.log.run(command)
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SELF_HELD))
+def test_methods_reached_through_an_object_on_self(name: str) -> None:
+    check(SELF_HELD[name])
+
+
+# ----- 2. request models whose fields are uploads -----
+
+UPLOAD_FIELDS = {
+    "litestar-form-dataclass": """
+        from dataclasses import dataclass
+        from typing import Annotated
+        from litestar import post
+        from litestar.datastructures import UploadFile
+        from litestar.enums import RequestEncodingType
+        from litestar.params import Body
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        @dataclass
+        class MeetingForm:
+            audio: UploadFile
+            title: str
+            attendees: int = 0
+
+        @post("/meetings")
+        async def upload(data: Annotated[MeetingForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> str:
+            transcript = (await data.audio.read()).decode()
+            client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": "Previous transcript:\\n" + transcript},  # <- AIS204
+            ])
+            client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": f"Meeting title: {data.title}"},  # <- AIS201
+            ])
+            client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": f"Attendees: {data.attendees}"},
+                {"role": "user", "content": transcript},
+            ])
+            return "ok"
+    """,
+    "fastapi-pydantic-form-model": """
+        from typing import Annotated
+        from fastapi import FastAPI, Form, UploadFile
+        from pydantic import BaseModel
+        from openai import OpenAI
+
+        app = FastAPI()
+        client = OpenAI()
+
+        class Base(BaseModel):
+            document: UploadFile
+
+        class Upload(Base):
+            note: str
+
+        @app.post("/summarise")
+        async def summarise(form: Annotated[Upload, Form()]) -> str:
+            text = (await form.document.read()).decode()
+            client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": "Summarise this document:\\n" + text},  # <- AIS204
+                {"role": "user", "content": form.note},
+            ])
+            return "ok"
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(UPLOAD_FIELDS))
+def test_upload_fields_of_request_models_are_documents(name: str) -> None:
+    check(UPLOAD_FIELDS[name])
