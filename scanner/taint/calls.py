@@ -20,12 +20,14 @@ from .units import Class, Function, SinkCall
 from .values import (
     EMPTY,
     NO_FACTS,
+    Callables,
     Instance,
     Param,
     Site,
     Taint,
     Value,
     collect_slots,
+    join_all,
     map_facts,
     mark_encoded,
 )
@@ -89,15 +91,10 @@ class CallTransfer:
         else:
             callee = self._ev(func)
         args = [(arg, self._ev(arg.value)) for arg in node.args]
-        if callee is not None and isinstance(callee.ref, Function):
-            bound = (
-                receiver
-                if isinstance(func, cst.Attribute) and callee.ref.kind in ("method", "class")
-                else None
-            )
-            return self._apply(callee.ref, args, bound, node)
-        if callee is not None and isinstance(callee.ref, Class):
-            return self._construct(callee.ref, args, node)
+        if callee is not None and isinstance(callee.ref, (Function, Class)):
+            return self._call_local(callee.ref, args, receiver, node)
+        if callee is not None and isinstance(callee.ref, Callables):  # `HANDLERS[name](**args)`
+            return join_all(self._call_local(ref, args, None, node) for ref in callee.ref.refs)
         foreign = self._apply_foreign(node, args, receiver) if callee is None or callee.ref is None else None
         if foreign is not None:
             return foreign
@@ -155,6 +152,20 @@ class CallTransfer:
             return Value(result.all, checked=True, type_name=result.type_name, instance=True)
         slots = collect_slots([v for _, v in args])  # `LLMChain(llm=llm, prompt=prompt)`
         return replace(result, slots=slots) if slots else result
+
+    def _call_local(self, ref: Function | Class, args: list, receiver: Value | None, node: cst.Call) -> Value:
+        """A call of a function or class of this module. A method called through an attribute
+        is bound to its receiver; one taken from a dispatch table or a variable
+        (`handler = self.on_message`) was bound to an instance of its class."""
+        if isinstance(ref, Class):
+            return self._construct(ref, args, node)
+        bound: Value | None = None
+        if ref.kind in ("method", "class"):
+            if receiver is not None and isinstance(node.func, cst.Attribute):
+                bound = receiver
+            elif ref.cls is not None:
+                bound = Value(ref=Instance(ref.cls) if ref.kind == "method" else ref.cls)
+        return self._apply(ref, args, bound, node)
 
     def _register(self, names: list[str], args: list) -> None:
         """Functions passed to a registrar (`gr.Interface(fn=chat)`) get its parameter sources."""

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 MAX_ITEMS = 32  # longer lists/dicts collapse into their facts
 MAX_DEPTH = 8  # deeper structure collapses too (recursive builders stay finite)
+MAX_CALLABLES = 16  # functions one value may be (a dispatch table); more: unknown
 SPLICE_WORDS = 3  # constant words that make a string "instruction text"
 
 
@@ -90,6 +91,30 @@ class Instance:
     cls: Any
 
 
+@dataclass(frozen=True)
+class Callables:
+    """Several local functions or classes one value may be: an entry of a dispatch table
+    (`HANDLERS[name]`, `TOOLS.get(call.name)`) or a name bound on two paths. Calling it calls
+    each of them."""
+
+    refs: tuple
+
+
+def join_refs(a: Any, b: Any) -> Any:
+    """The local definition(s) a joined value may be: equal refs stay, two callables (functions,
+    classes) become `Callables`, anything else (instances of two classes) is unknown."""
+    if a == b:
+        return a
+    if a is None or b is None or isinstance(a, Instance) or isinstance(b, Instance):
+        return None
+    refs = tuple(dict.fromkeys((*_callable_refs(a), *_callable_refs(b))))
+    return Callables(refs) if len(refs) <= MAX_CALLABLES else None
+
+
+def _callable_refs(ref: Any) -> tuple:
+    return ref.refs if isinstance(ref, Callables) else (ref,)
+
+
 NO_FACTS: frozenset = frozenset()
 
 
@@ -135,7 +160,7 @@ class Value:
 
     def element(self) -> Value:
         """Any one element (iteration, unknown index)."""
-        value = Value(self.facts)
+        value = Value(self.facts) if self.facts else EMPTY  # `TOOLS[name]` keeps its functions
         for item in self.items or ():
             value = join(value, item)
         for _, item in self.keys or ():
@@ -208,7 +233,7 @@ def join(a: Value | None, b: Value | None) -> Value:
         slots=tuple(dict.fromkeys(a.slots + b.slots)),
         checked=a.checked and b.checked,
         type_name=a.type_name if a.type_name == b.type_name else (a.type_name or b.type_name),
-        ref=a.ref if a.ref == b.ref else None,
+        ref=join_refs(a.ref, b.ref),
         clean_attrs=a.clean_attrs & b.clean_attrs,
         instance=a.instance and b.instance,
     )
