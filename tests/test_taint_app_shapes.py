@@ -172,3 +172,102 @@ UPLOAD_FIELDS = {
 @pytest.mark.parametrize("name", sorted(UPLOAD_FIELDS))
 def test_upload_fields_of_request_models_are_documents(name: str) -> None:
     check(UPLOAD_FIELDS[name])
+
+
+# ----- 3. tool handlers dispatched through a registry -----
+# (a flow into a helper's sink is reported at the call that passes the data, the path names the sink)
+
+DISPATCH = {
+    "responses-api-dict-get": """
+        import json, sqlite3, subprocess
+        from openai import OpenAI
+
+        client = OpenAI()
+        SAFE = {"disk": ["df", "-h"]}
+
+        def search_kb(args):
+            cur = sqlite3.connect("kb.db").cursor()
+            cur.execute(f"SELECT body FROM kb WHERE body LIKE '%{args['query']}%'")
+            cur.execute("SELECT body FROM kb WHERE id = ?", (int(args["id"]),))
+
+        def run_diagnostic(args):
+            if args["command"] in SAFE:
+                return subprocess.run(SAFE[args["command"]])
+            return subprocess.run(args["command"], shell=True)
+
+        DISPATCH = {"search_kb": search_kb, "run_diagnostic": run_diagnostic}
+
+        def run_tools(question):
+            response = client.responses.create(model="m", input=question, tools=[])
+            for item in response.output:
+                handler = DISPATCH.get(item.name)
+                if handler is None:
+                    continue
+                handler(json.loads(item.arguments))  # <- AIS301, AIS302
+    """,
+    "chat-tool-calls-subscript-and-keywords": """
+        import json
+        import requests
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def fetch(url, timeout=10):
+            return requests.get(url, timeout=timeout).text
+
+        def read_file(path):
+            with open(path) as handle:
+                return handle.read()
+
+        def weather(city):
+            return requests.get("https://api.example/weather", params={"q": city}).text
+
+        HANDLERS = {"fetch": fetch, "read_file": read_file, "weather": weather}
+
+        def step(messages):
+            reply = client.chat.completions.create(model="m", messages=messages, tools=[])
+            for call in reply.choices[0].message.tool_calls or []:
+                result = HANDLERS[call.function.name](**json.loads(call.function.arguments))  # <- AIS304, AIS304
+                messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
+    """,
+    "methods-in-a-dispatch-table": """
+        import json, os
+        from openai import OpenAI
+
+        class Agent:
+            def __init__(self):
+                self.client = OpenAI()
+                self.tools = {"shell": self.shell, "echo": self.echo}
+
+            def shell(self, command):
+                os.system(command)
+
+            def echo(self, text):
+                print(text)
+
+            def step(self):
+                reply = self.client.chat.completions.create(model="m", messages=[], tools=[])
+                call = reply.choices[0].message.tool_calls[0]
+                self.tools[call.function.name](**json.loads(call.function.arguments))  # <- AIS301
+    """,
+    "table-called-with-trusted-arguments": """
+        import os, subprocess
+
+        def backup(target):
+            subprocess.run(f"tar czf /backups/{target}.tgz /srv/{target}", shell=True)
+
+        def rotate(target):
+            os.system("logrotate /etc/logrotate.d/" + target)
+
+        JOBS = {"backup": backup, "rotate": rotate}
+
+        def nightly():
+            for name in ("backup", "rotate"):
+                JOBS[name](os.environ.get("TARGET", "app"))
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(DISPATCH))
+def test_tool_handlers_dispatched_through_a_registry(name: str) -> None:
+    check(DISPATCH[name])
