@@ -271,3 +271,88 @@ DISPATCH = {
 @pytest.mark.parametrize("name", sorted(DISPATCH))
 def test_tool_handlers_dispatched_through_a_registry(name: str) -> None:
     check(DISPATCH[name])
+
+
+# ----- 4. model output written to a file, then read back or run -----
+
+FILES = {
+    "temporary-script-run-by-an-interpreter": """
+        import os, runpy, subprocess, sys, tempfile
+        from pathlib import Path
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def generate(task):
+            reply = client.chat.completions.create(model="m", messages=[{"role": "user", "content": task}])
+            return reply.choices[0].message.content
+
+        def run_named(task):
+            with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
+                handle.write(generate(task))
+                script = handle.name
+            subprocess.run([sys.executable, script], timeout=30)  # <- AIS301
+
+        def run_mkstemp(task):
+            fd, script = tempfile.mkstemp(suffix=".sh")
+            with os.fdopen(fd, "w") as handle:
+                handle.write(generate(task))
+            subprocess.run(["bash", script])  # <- AIS301
+            subprocess.run(["wc", "-l", script])
+            subprocess.run(["python", "tools/lint.py", script])
+
+        def run_constant_path(task):
+            target = "/tmp/generated_job.py"
+            with open(target, "w") as handle:
+                handle.write(generate(task))
+            subprocess.run(f"python {target}", shell=True)  # <- AIS301
+
+        def run_path_object(task):
+            script = Path("job.txt")
+            script.write_text(generate(task))
+            runpy.run_path(str(script))  # <- AIS301
+    """,
+    "written-in-one-function-read-in-another": """
+        import yaml
+        from openai import OpenAI
+
+        client = OpenAI()
+        PLAN = "plan.out"
+
+        def save_plan(goal):
+            reply = client.chat.completions.create(model="m", messages=[{"role": "user", "content": goal}])
+            with open(PLAN, "w") as out:
+                out.write(reply.choices[0].message.content)
+
+        def replay_plan():
+            with open(PLAN) as handle:
+                exec(handle.read())  # <- AIS301
+            with open(PLAN) as handle:
+                yaml.load(handle, Loader=yaml.Loader)  # <- AIS304
+            with open("settings.yaml") as handle:
+                yaml.load(handle, Loader=yaml.Loader)
+    """,
+    "files-that-hold-only-trusted-text": """
+        import subprocess, tempfile
+        from openai import OpenAI
+
+        client = OpenAI()
+        TEMPLATE = "print('hello')"
+
+        def scaffold(task):
+            with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
+                handle.write(TEMPLATE)
+                script = handle.name
+            subprocess.run(["python", script])
+            notes = client.chat.completions.create(model="m", messages=[{"role": "user", "content": task}])
+            with open("notes.md", "w") as out:
+                out.write(notes.choices[0].message.content)
+            subprocess.run(["python", "tools/publish.py", "report.md"])
+            exec(open("report.md").read())
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_model_output_through_a_file(name: str) -> None:
+    check(FILES[name])

@@ -207,8 +207,8 @@ class CallTransfer:
                 else:
                     arg = keyword_arg(node, source.static_argument)
                     value = self._values.get(id(arg.value)) if arg is not None else None
-                if value is None or not value.all:
-                    continue
+                if value is None or not any(isinstance(f, (Taint, Param)) for f in value.all):
+                    continue  # a constant path, or one that only names a file (`FileName`)
                 if not any(isinstance(f, Taint) for f in value.all):
                     cond = frozenset((f.func, f.index) for f in value.all if isinstance(f, Param))
             return Taint(Site(source.tier, source.label, node), cond=cond)

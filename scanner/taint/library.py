@@ -72,6 +72,10 @@ class LibraryModels:
         qualified = names[0] if names else None
         receiver = readable(receiver) if receiver is not None else None
         args = [(arg, readable(value)) for arg, value in args]
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        through_file = self._file_result(node, method, receiver, args, qualified)
+        if through_file is not None:
+            return through_file
         if isinstance(func, cst.Attribute) and receiver is not None and not self._named_object(func.value):
             method = func.attr.value
             result = self._method(node, method, receiver, args, qualified)

@@ -31,6 +31,16 @@ class Site:
 
 
 @dataclass(frozen=True)
+class FileName:
+    """The value names a file, or is an open file (`files`): `key` is a constant path's text or
+    ("temporary", the creating call). Not data: flows never report it."""
+
+    key: Any
+    spliced: bool = False  # kept as data facts are (`mark_spliced`, `mark_encoded` apply to every fact)
+    encoded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Taint:
     """Untrusted data from `site`. With `cond`, only if one of those parameters (function index,
     parameter index) receives a non-static value (`open(path)` inside a helper)."""
@@ -284,9 +294,10 @@ def map_facts(value: Value, fn: Any) -> Value:
 
 def readable(value: Value) -> Value:
     """What reading from a value yields: nothing from a sink's result (see `_call`), except the
-    slots of a prompt template, which later calls fill."""
+    slots of a prompt template, which later calls fill, and the file a sink opened (`open(path)`)."""
     if value.checked and not value.slots:
-        return Value(type_name=value.type_name, instance=value.instance)
+        files = frozenset(f for f in value.facts if isinstance(f, FileName))
+        return Value(files, type_name=value.type_name, instance=value.instance)
     return value
 
 

@@ -52,9 +52,11 @@ GET_METHODS = frozenset({"get", "getlist", "getone", "get_all", "pop", "getfirst
 MUTATORS = frozenset(
     {"append", "extend", "insert", "update", "setdefault", "add", "appendleft", "__setitem__"}
 )
-SINKS_RETURNING_THE_DATA = frozenset({"builtins.compile"})
+FILE_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open", "os.fdopen"})
+SINKS_RETURNING_THE_DATA = frozenset({"builtins.compile", *FILE_OPENERS})
 """Sinks whose result is the data in another form, still to be used (a code object runs where it
-is executed): their result is not "checked where it was built"."""
+is executed, an open file holds what was written into it): their result is not "checked where it
+was built"."""
 INSTRUCTION_ROLES = frozenset({"system", "developer"})
 ASSISTANT_ROLES = frozenset({"assistant", "ai", "model", "chatbot", "bot"})
 PLACEHOLDER_ROLES = frozenset({"placeholder"})
