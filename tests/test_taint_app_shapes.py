@@ -356,3 +356,91 @@ FILES = {
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_model_output_through_a_file(name: str) -> None:
     check(FILES[name])
+
+
+# ----- 5. everyday idioms between a source and a sink -----
+
+IDIOMS = {
+    "generators-and-context-managers": """
+        import contextlib, os
+        from flask import Flask, request
+        from openai import AsyncOpenAI, OpenAI
+
+        app = Flask(__name__)
+        client = OpenAI()
+        aclient = AsyncOpenAI()
+
+        def prompt_lines(question):
+            yield "Answer the customer question below politely and briefly:"
+            yield question
+
+        def fixed_lines():
+            yield "Answer the customer question below politely and briefly:"
+            yield "What are your opening hours?"
+
+        @app.post("/ask")
+        def ask():
+            question = request.json["q"]
+            client.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": "\\n".join(prompt_lines(question))}]  # <- AIS202
+            )
+            client.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": "\\n".join(fixed_lines())}]
+            )
+
+        async def stream_text(task):
+            stream = await aclient.chat.completions.create(model="m", messages=[], stream=True)
+            async for chunk in stream:
+                yield chunk.choices[0].delta.content or ""
+
+        async def run(task):
+            command = ""
+            async for piece in stream_text(task):
+                command += piece
+            os.system(command)  # <- AIS301
+
+        @contextlib.contextmanager
+        def generated(task):
+            yield client.responses.create(model="m", input=task).output_text
+
+        @contextlib.contextmanager
+        def workspace():
+            yield "/srv/work"
+
+        def apply(task):
+            with generated(task) as code:
+                exec(code)  # <- AIS301
+            with workspace() as path:
+                os.system("ls " + path)
+    """,
+    "lambdas": """
+        import os
+        from flask import Flask, request
+        from openai import OpenAI
+
+        app = Flask(__name__)
+        client = OpenAI()
+
+        def answer(task):
+            return client.responses.create(model="m", input=task).output_text
+
+        ACTIONS = {"shell": lambda command: os.system(command), "log": lambda command: print(command)}
+
+        def act(task):
+            ACTIONS["shell"](answer(task))  # <- AIS301
+            ACTIONS["log"]("cleanup done")
+
+        @app.post("/ask")
+        def ask():
+            question = request.json["q"]
+            framed = lambda text: "Answer the customer question below politely: " + text
+            client.responses.create(model="m", input=framed(question))  # <- AIS202
+            client.responses.create(model="m", input=framed("opening hours"))
+            client.responses.create(model="m", input=sorted([question], key=lambda x: len(x))[0])
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(IDIOMS))
+def test_everyday_idioms_are_followed(name: str) -> None:
+    check(IDIOMS[name])

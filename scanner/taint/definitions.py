@@ -41,18 +41,29 @@ class Definitions:
         if self._unit.func is not None:
             self._closures[func.index] = self._unit.env  # read when the nested function runs
 
-    def _new_function(self, node: cst.FunctionDef) -> Function:
-        cls = self._unit.cls if self._unit.func is None else None
+    def _define_lambda(self, node: cst.Lambda) -> Value:
+        """A lambda is a function of its own (`{"sh": lambda c: os.system(c)}`, `key=lambda x: ...`):
+        summarised like a def, its body the value it returns."""
+        func = self._functions.get(id(node))
+        if func is None:
+            func = self._new_function(node)
+        if self._unit.func is not None:
+            self._closures[func.index] = self._unit.env
+        return Value(ref=func)
+
+    def _new_function(self, node: cst.FunctionDef | cst.Lambda) -> Function:
+        lambda_ = isinstance(node, cst.Lambda)
+        cls = self._unit.cls if self._unit.func is None and not lambda_ else None
         func = Function(
             len(self._function_list),
             node,
-            node.name.value,
+            "<lambda>" if lambda_ else node.name.value,
             (*self._stack, node),
             cls=cls,
             parent=self._unit.func,
         )
         decorators = []
-        for decorator in node.decorators:
+        for decorator in () if lambda_ else node.decorators:
             expr = decorator.decorator
             target = expr.func if isinstance(expr, cst.Call) else expr
             name = self._qualified(target)

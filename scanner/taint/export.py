@@ -25,7 +25,7 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
     taint._ensure()
     _learn_lines(taint)
     summary = ModuleSummary(module, path, display, files=(path, *sorted(taint.dependencies)))
-    exported = {f.index: f for f in taint._function_list if f.parent is None}
+    exported = {f.index: f for f in taint._function_list if f.parent is None and f.name != "<lambda>"}
     flows = [
         (flow, roots)
         for call in list(taint._flow_calls.values())  # resolving a call's flows may record more

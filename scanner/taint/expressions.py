@@ -102,8 +102,17 @@ class ExpressionTransfer:
         return value
 
     def _yield(self, node: cst.Yield) -> Value:
-        if node.value is not None and not isinstance(node.value, cst.From):
-            self._ev(node.value)
+        """What a generator yields is what it returns, item by item (`"\\n".join(build(q))`,
+        `async for chunk in stream_text()`, a `@contextmanager`'s `with ... as value`)."""
+        if node.value is None:
+            return EMPTY
+        if isinstance(node.value, cst.From):
+            value = self._ev(node.value.item).element()
+        else:
+            value = self._ev(node.value)
+        if self._unit.func is not None:
+            yields = self._unit.yields
+            yields[id(node)] = join(yields.get(id(node)), value)
         return EMPTY
 
     def _name(self, node: cst.Name) -> Value:
@@ -383,5 +392,6 @@ EXPRESSIONS: dict[type, Any] = {
     cst.NamedExpr: ExpressionTransfer._named,
     cst.Yield: ExpressionTransfer._yield,
     cst.StarredElement: lambda self, node: self._ev(node.value),
+    cst.Lambda: lambda self, node: self._define_lambda(node),
 }
-"""How each expression type is evaluated (others hold no data: numbers, lambdas, ...)."""
+"""How each expression type is evaluated (others hold no data: numbers, ...)."""

@@ -76,6 +76,7 @@ class Unit:
     outer: list  # enclosing environments, innermost first (read-only)
     cls: Class | None = None  # the class whose method this is
     returns: list = field(default_factory=list)
+    yields: dict = field(default_factory=dict)  # yield node -> what it yields (a generator's items)
 
 
 def declared_field_type(cls: Class, attr: str) -> bool | None:
