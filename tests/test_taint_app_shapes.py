@@ -438,6 +438,79 @@ IDIOMS = {
             client.responses.create(model="m", input=framed("opening hours"))
             client.responses.create(model="m", input=sorted([question], key=lambda x: len(x))[0])
     """,
+    "functools-partial": """
+        import functools
+        from flask import Flask, request
+        from openai import OpenAI
+
+        app = Flask(__name__)
+        client = OpenAI()
+
+        def send(model, prompt):
+            return client.chat.completions.create(model=model, messages=[{"role": "user", "content": prompt}])
+
+        @app.post("/ask")
+        def ask():
+            question = request.json["q"]
+            small = functools.partial(send, "gpt-4o-mini")
+            small("Answer the customer question below politely: " + question)  # <- AIS202
+            small("Answer the customer question below politely: opening hours")
+            small(question)
+    """,
+    "getattr-dispatch-on-a-local-class": """
+        import subprocess
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def answer(task):
+            return client.responses.create(model="m", input=task).output_text
+
+        class Toolbox:
+            def tool_shell(self, argument):
+                subprocess.run(argument, shell=True)
+
+            def tool_echo(self, argument):
+                print(argument)
+
+            def render(self, argument):
+                subprocess.run(argument, shell=True)
+
+            def step(self, task):
+                name = answer("Which tool?")
+                getattr(self, f"tool_{name}")(answer(task))  # <- AIS301, AIS304
+                getattr(self, "tool_echo")(answer(task))
+    """,
+    "fastapi-depends": """
+        from typing import Annotated
+        from fastapi import Depends, FastAPI, Header
+        from openai import OpenAI
+
+        app = FastAPI()
+        client = OpenAI()
+        SYSTEM = "You are the ACME support assistant. Be brief."
+
+        def persona(x_persona: str = Header("")):
+            return x_persona
+
+        def settings():
+            return {"tone": "friendly"}
+
+        @app.post("/ask")
+        def ask(
+            question: str,
+            who: Annotated[str, Depends(persona)],
+            config: dict = Depends(settings),
+        ):
+            client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": SYSTEM + " Persona: " + who},  # <- AIS201
+                {"role": "user", "content": question},
+            ])
+            client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": SYSTEM + " Tone: " + config["tone"]},
+                {"role": "user", "content": question},
+            ])
+    """,
 }
 
 

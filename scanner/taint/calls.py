@@ -23,6 +23,7 @@ from .values import (
     Callables,
     Instance,
     Param,
+    Partial,
     Site,
     Taint,
     Value,
@@ -95,6 +96,8 @@ class CallTransfer:
             return self._call_local(callee.ref, args, receiver, node)
         if callee is not None and isinstance(callee.ref, Callables):  # `HANDLERS[name](**args)`
             return join_all(self._call_local(ref, args, None, node) for ref in callee.ref.refs)
+        if callee is not None and isinstance(callee.ref, Partial):
+            return self._call_local(callee.ref.func, [*callee.ref.args, *args], None, node)
         foreign = self._apply_foreign(node, args, receiver) if callee is None or callee.ref is None else None
         if foreign is not None:
             return foreign
@@ -139,6 +142,7 @@ class CallTransfer:
                 slots=tuple(dict.fromkeys(slots + collect_slots([v for _, v in args]))),
                 checked=names[0] not in SINKS_RETURNING_THE_DATA,
                 type_name=names[0] if names else None,
+                ref=result.ref,  # `getattr(tools, name)` is still the methods it may return
                 instance=True,
             )
         if receiver is not None and receiver.slots:

@@ -102,6 +102,7 @@ class Definitions:
                     excluded_by_route |= {name for _, name in FLASK_CONVERTER.findall(route)}
                     excluded_by_route |= {name for name, _ in STARLETTE_CONVERTER.findall(route)}
         matches = self._parameter_sources(func)
+        func.dependencies = {}
         for index, (name, kind, param) in enumerate(func.params):
             if index == 0 and func.kind in ("method", "class") and kind == "pos":
                 cls = func.cls
@@ -110,6 +111,14 @@ class Definitions:
             annotation = param.annotation.annotation if param.annotation is not None else None
             text, type_name, local = self._annotation(annotation)
             base = Value(type_name=type_name, ref=Instance(local) if local is not None else None)
+            dependency = self._dependency(param) if matches else None
+            if dependency is not None:  # resolved from the request like the handler's own
+                func.dependencies[index] = dependency
+                registered = self._registered.setdefault(dependency.index, [])
+                added = [s for s in matches if not any(s is r for r in registered)]
+                if added:
+                    registered.extend(added)
+                    dependency.initial = self._initial_parameters(dependency)
             facts: set = set()
             typed = False  # a request object (its attributes are the data), not data itself
             for source in matches:
@@ -150,6 +159,24 @@ class Definitions:
             facts = frozenset(Taint(Site(s.tier, s.label or "request data", param, where)) for s in named)
             fields.append((attr, Value(facts, type_name=type_name)))
         return tuple(fields)
+
+    def _dependency(self, param: cst.Param) -> Function | None:
+        """The local function a handler parameter is injected from (FastAPI `Depends(fn)` or
+        `Security(fn)`, as the default or inside `Annotated[...]`)."""
+        candidates = [param.default]
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if isinstance(annotation, cst.Subscript):
+            candidates += [getattr(element.slice, "value", None) for element in annotation.slice]
+        for candidate in candidates:
+            if not isinstance(candidate, cst.Call) or not candidate.args:
+                continue
+            if (self._qualified(candidate.func) or "").rsplit(".", 1)[-1] not in ("Depends", "Security"):
+                continue
+            target = candidate.args[0].value
+            found = self._lookup(target.value) if isinstance(target, cst.Name) else None
+            if found is not None and isinstance(found.ref, Function):
+                return found.ref
+        return None
 
     def _annotated(self, param: cst.Param, type_name: str | None, patterns: tuple[str, ...]) -> bool:
         """Whether the annotation or the default call (`Depends(get_db)`) matches one of

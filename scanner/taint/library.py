@@ -14,9 +14,14 @@ from typing import Any
 import libcst as cst
 
 from .syntax import keyword_arg, positional_arg
+from .units import Class, Function
 from .values import (
     EMPTY,
+    MAX_CALLABLES,
     NO_FACTS,
+    Callables,
+    Instance,
+    Partial,
     Value,
     join,
     make_container,
@@ -110,8 +115,11 @@ class LibraryModels:
 
                 const = textwrap.dedent(const)
             return Value(value.all, const=const, words=value.words)
+        if qualified == "functools.partial" and args and isinstance(args[0][1].ref, (Function, Class)):
+            return Value(ref=Partial(args[0][1].ref, tuple(args[1:])))
         if qualified == "builtins.getattr" and len(args) >= 2:
-            return opaque(args[0][1])
+            methods = self._methods_named(args[0][1], args[1][0].value)
+            return Value(ref=methods) if methods is not None else opaque(args[0][1])
         if qualified in ("builtins.next", "builtins.iter") and args:
             return args[0][1].element()
         if qualified in ("builtins.print",):
@@ -124,6 +132,35 @@ class LibraryModels:
             facts = facts | value.all
             words = max(words, value.words)
         return Value(facts, words=words, type_name=qualified, instance=qualified is not None)
+
+    def _methods_named(self, owner: Value, name: Any) -> Any:
+        """The methods of a local class `getattr(obj, name)` may return: the one a constant names,
+        else every public method whose name starts with the constant text the name starts with
+        (`getattr(self, f"tool_{call.name}")`), as `Callables`; None when there are none."""
+        cls = owner.ref.cls if isinstance(owner.ref, Instance) else owner.ref
+        if not isinstance(cls, Class):
+            return None
+        literal = self._literal(name)
+        if literal is not None:
+            return cls.method(literal)
+        prefix = self._constant_prefix(name)
+        found = [
+            method
+            for method_name, method in _all_methods(cls).items()
+            if method_name.startswith(prefix) and not method_name.startswith("_")
+        ]
+        if not found or len(found) > MAX_CALLABLES:
+            return None
+        return found[0] if len(found) == 1 else Callables(tuple(found))
+
+    def _constant_prefix(self, node: Any) -> str:
+        """The literal text an f-string or `+` concatenation starts with (`f"tool_{name}"`)."""
+        if isinstance(node, cst.FormattedString) and node.parts:
+            first = node.parts[0]
+            return first.value if isinstance(first, cst.FormattedStringText) else ""
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self._literal(node.left) or ""
+        return ""
 
     def _autoescaped(self, node: cst.Call, renderer: str, args: list) -> Value:
         """What an autoescaping renderer returns: its template as given, every value escaped.
@@ -293,3 +330,12 @@ class LibraryModels:
         else:
             return
         self._store_path(target, new)
+
+
+def _all_methods(cls: Class) -> dict[str, Function]:
+    """A class's methods and those it inherits from local bases (its own win)."""
+    methods: dict[str, Function] = {}
+    for base in reversed(cls.local_bases):
+        methods.update(_all_methods(base))
+    methods.update(cls.methods)
+    return methods

@@ -55,6 +55,11 @@ class Summaries:
                     type_name=value.type_name,
                     ref=value.ref,
                 )
+            dependency = func.dependencies.get(index)
+            if dependency is not None:  # `Depends(fn)`: what `fn` returns, from the request
+                self._callers.setdefault(dependency.index, set()).add(func.index)
+                injected = substitute(self._summaries.get(dependency.index, EMPTY), dependency.index, {})
+                value = join(value, injected)
             env[name] = value
         unit = Unit(func, env, outer_envs, cls=func.cls if func.kind in ("method", "class") else None)
         saved_unit, saved_stack = self._unit, self._stack

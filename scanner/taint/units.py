@@ -26,6 +26,7 @@ class Function:
     kind: str = "function"  # function | method | static | class
     decorators: list = field(default_factory=list)  # (expression, qualified name, name as written)
     initial: dict = field(default_factory=dict)  # parameter index -> Value (sources, types)
+    dependencies: dict = field(default_factory=dict)  # parameter index -> Function (`Depends(fn)`)
 
     @property
     def display(self) -> str:

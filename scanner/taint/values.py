@@ -110,12 +110,21 @@ class Callables:
     refs: tuple
 
 
+@dataclass(frozen=True)
+class Partial:
+    """`functools.partial(func, *args, **kwargs)` of a local function: calling it calls `func`
+    with `args` ((cst.Arg, Value) pairs) before the call's own."""
+
+    func: Any
+    args: tuple
+
+
 def join_refs(a: Any, b: Any) -> Any:
     """The local definition(s) a joined value may be: equal refs stay, two callables (functions,
     classes) become `Callables`, anything else (instances of two classes) is unknown."""
     if a == b:
         return a
-    if a is None or b is None or isinstance(a, Instance) or isinstance(b, Instance):
+    if a is None or b is None or isinstance(a, (Instance, Partial)) or isinstance(b, (Instance, Partial)):
         return None
     refs = tuple(dict.fromkeys((*_callable_refs(a), *_callable_refs(b))))
     return Callables(refs) if len(refs) <= MAX_CALLABLES else None
