@@ -511,6 +511,23 @@ IDIOMS = {
                 {"role": "user", "content": question},
             ])
     """,
+    "streamlit-session-state-history": """
+        import streamlit as st
+        from openai import OpenAI
+
+        client = OpenAI()
+        SYSTEM = "You are the ACME support assistant. Be brief and polite."
+
+        if "messages" not in st.session_state:
+            st.session_state.messages = [{"role": "system", "content": SYSTEM}]
+        if "notes" not in st.session_state:
+            st.session_state.notes = [{"role": "system", "content": SYSTEM}]
+        prompt = st.chat_input("Ask")
+        st.session_state.messages.append({"role": "system", "content": "Customer name: " + prompt})
+        client.chat.completions.create(model="m", messages=st.session_state.messages)  # <- AIS201
+        st.session_state.notes.append({"role": "user", "content": prompt})
+        client.chat.completions.create(model="m", messages=st.session_state.notes)
+    """,
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import libcst as cst
 
-from .syntax import keyword_arg, positional_arg
+from .syntax import keyword_arg, positional_arg, var_path
 from .units import Class, Function
 from .values import (
     EMPTY,
@@ -211,13 +211,12 @@ class LibraryModels:
 
     def _named_object(self, node: Any) -> bool:
         """A module, class or function the file imports (`shlex` in `shlex.split(text)`), not a
-        value: its functions are not string or container methods."""
-        return (
-            isinstance(node, (cst.Name, cst.Attribute))
-            and self.names.qualified(node) is not None
-            and self.names.returned_by(node) is None
-            and not (isinstance(node, cst.Name) and self._lookup(node.value) is not None)
-        )
+        value: its functions are not string or container methods. A name or attribute path the
+        code bound (`st.session_state.messages = []`) is a value."""
+        if not isinstance(node, (cst.Name, cst.Attribute)) or self.names.qualified(node) is None:
+            return False
+        path = var_path(node)
+        return self.names.returned_by(node) is None and not (path and self._lookup(path) is not None)
 
     def _method(
         self, node: cst.Call, method: str, receiver: Value, args: list, qualified: str | None
