@@ -350,6 +350,41 @@ FILES = {
             subprocess.run(["python", "tools/publish.py", "report.md"])
             exec(open("report.md").read())
     """,
+    "upload-saved-then-opened-by-a-helper": """
+        import tempfile
+        from fastapi import FastAPI, UploadFile
+        from openai import OpenAI
+
+        app = FastAPI()
+        client = OpenAI()
+
+        class Assistant:
+            def __init__(self, csv_path: str):
+                with open(csv_path, encoding="utf-8") as handle:
+                    self.sample = "".join(handle.readlines()[:20])
+
+            def plan(self):
+                return client.responses.create(
+                    model="m", instructions="Plan the cleaning of these rows:\\n" + self.sample, input="Go."  # <- AIS204
+                )
+
+        class Template:
+            def __init__(self, path: str):
+                with open(path, encoding="utf-8") as handle:
+                    self.text = handle.read()
+
+            def plan(self):
+                return client.responses.create(model="m", instructions=self.text, input="Go.")
+
+        @app.post("/clean")
+        async def clean(upload: UploadFile):
+            with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as tmp:
+                tmp.write(await upload.read())
+            Assistant(tmp.name).plan()
+            with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as header:
+                header.write("Plan the cleaning of a CSV file.")
+            Template(header.name).plan()
+    """,
 }
 
 
@@ -510,6 +545,41 @@ IDIOMS = {
                 {"role": "system", "content": SYSTEM + " Tone: " + config["tone"]},
                 {"role": "user", "content": question},
             ])
+    """,
+    "declared-field-written-elsewhere-in-the-module": """
+        from dataclasses import dataclass
+        import httpx
+        from openai import OpenAI
+
+        client = OpenAI()
+        SYSTEM = "Summarise news articles for product managers in three sentences."
+
+        @dataclass
+        class Article:
+            title: str
+            link: str
+            text: str = ""
+            section: str = "news"
+
+        class Digest:
+            def __init__(self):
+                self.http = httpx.Client(timeout=15)
+
+            def collect(self, links):
+                articles = []
+                articles.extend(Article("", link) for link in links)
+                for article in articles:
+                    article.text = self.http.get(article.link).text
+                    article.section = "tech"
+                return articles
+
+            def summarise_with_context(self, article: Article) -> str:
+                client.chat.completions.create(model="m", messages=[
+                    {"role": "system", "content": SYSTEM + "\\nARTICLE:\\n" + article.text},  # <- AIS204
+                ])
+                client.chat.completions.create(model="m", messages=[
+                    {"role": "system", "content": SYSTEM + " Section: " + article.section},
+                ])
     """,
     "streamlit-session-state-history": """
         import streamlit as st

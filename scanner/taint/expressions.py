@@ -170,7 +170,9 @@ class ExpressionTransfer:
             if keyed is not None:
                 return keyed
             if field_type and base.facts:  # a declared field of an instance built from data
-                return Value(base.facts, words=base.words, type_name=qualified)  # not its other fields
+                own = Value(base.facts, words=base.words, type_name=qualified)  # not its other fields
+                stored = self._class_attribute(cls, attr)  # and what the module writes into it
+                return join(own, stored) if stored is not None else own
             stored = self._class_attribute(cls, attr)
             if stored is not None:
                 return stored

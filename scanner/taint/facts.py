@@ -181,13 +181,14 @@ class FactsForRules:
     def _holds(self, cond: frozenset, seen: set) -> bool:
         """Whether a source conditional on parameters (`open(path)` in a helper) holds: some call
         in the module passes a non-static value. A function the module never calls gets the
-        benefit of the doubt (its callers elsewhere mostly pass the project's own paths)."""
+        benefit of the doubt (its callers elsewhere mostly pass the project's own paths). A path
+        to a file the module wrote data into (an upload saved to a temporary file) holds too."""
         for func, index in cond:
             for _, mapping in self._sites.get(func, ()):
                 argument = mapping.get(index)
                 if argument is None or not argument.all:
                     continue
-                if any(isinstance(f, Taint) for f in argument.all):
+                if any(isinstance(f, Taint) for f in argument.all) or self._holds_written_data(argument):
                     return True
                 inner = frozenset((f.func, f.index) for f in argument.all if isinstance(f, Param))
                 if inner and (func, index) not in seen and self._holds(inner, seen | {(func, index)}):

@@ -78,6 +78,10 @@ class FileContents:
             found = found | self._files.get(file.key, NO_FACTS)
         return found
 
+    def _holds_written_data(self, value: Value) -> bool:
+        """Whether `value` names a file the module wrote data into."""
+        return any(isinstance(f, Taint) for f in self._contents(_file_names(value)))
+
     def _with_contents(self, value: Value) -> Value:
         """`value` and the data written into the files it names: an element of a command line
         (`["python", path]`), or the argument itself (`runpy.run_path(path)`, a shell command
