@@ -275,6 +275,28 @@ def test_tool_handlers_dispatched_through_a_registry(name: str) -> None:
 
 # ----- 4. model output written to a file, then read back or run -----
 
+LOADER = """
+        import json
+        from flask import Flask, request
+        from langchain_core.prompts import ChatPromptTemplate
+
+        app = Flask(__name__)
+
+        def load_prompt(path):
+            with open(path) as handle:
+                return from_config(json.load(handle))
+
+        def load_chat(config):
+            if "template_path" in config:
+                return load_prompt(config["template_path"])
+            return ChatPromptTemplate.from_template(config["template"])
+
+        LOADERS = {"chat": load_chat}
+
+        def from_config(config):
+            return LOADERS[config["_type"]](config)
+"""
+
 FILES = {
     "temporary-script-run-by-an-interpreter": """
         import os, runpy, subprocess, sys, tempfile
@@ -384,6 +406,18 @@ FILES = {
             with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as header:
                 header.write("Plan the cleaning of a CSV file.")
             Template(header.name).plan()
+    """,
+    # a loader that reads paths out of the file it loads: the file's contents are the project's
+    # own unless a caller passes a path from elsewhere (a request)
+    "a-loader-reading-paths-out-of-the-file-it-loads": LOADER,
+    "a-loader-given-a-requested-path": LOADER.replace(
+        "            return from_config(json.load(handle))",
+        "            return from_config(json.load(handle))  # <- AIS204",
+    )
+    + """
+        @app.post("/preview")
+        def preview():
+            return load_prompt(request.form["path"])
     """,
 }
 

@@ -182,16 +182,23 @@ class FactsForRules:
         """Whether a source conditional on parameters (`open(path)` in a helper) holds: some call
         in the module passes a non-static value. A function the module never calls gets the
         benefit of the doubt (its callers elsewhere mostly pass the project's own paths). A path
-        to a file the module wrote data into (an upload saved to a temporary file) holds too."""
+        to a file the module wrote data into (an upload saved to a temporary file) holds too. Data
+        that is itself conditional counts when its own condition holds, never by way of the
+        condition being decided (a loader reading a path out of the file it loads)."""
         for func, index in cond:
+            if (func, index) in seen:
+                continue
+            deeper = seen | {(func, index)}
             for _, mapping in self._sites.get(func, ()):
                 argument = mapping.get(index)
                 if argument is None or not argument.all:
                     continue
-                if any(isinstance(f, Taint) for f in argument.all) or self._holds_written_data(argument):
+                if self._holds_written_data(argument) or any(
+                    isinstance(f, Taint) and (not f.cond or self._holds(f.cond, deeper)) for f in argument.all
+                ):
                     return True
                 inner = frozenset((f.func, f.index) for f in argument.all if isinstance(f, Param))
-                if inner and (func, index) not in seen and self._holds(inner, seen | {(func, index)}):
+                if inner and self._holds(inner, deeper):
                     return True
         return False
 
