@@ -265,6 +265,31 @@ DISPATCH = {
             for name in ("backup", "rotate"):
                 JOBS[name](os.environ.get("TARGET", "app"))
     """,
+    "globals-and-prefixed-keys": """
+        import os, subprocess
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def answer(task):
+            return client.responses.create(model="m", input=task).output_text
+
+        def tool_shell(command):
+            subprocess.run(command, shell=True)
+
+        def tool_echo(command):
+            print(command)
+
+        def admin_wipe(command):
+            os.system("rm -rf /srv/" + command)
+
+        TOOLS = {"tool_echo": tool_echo, "admin_wipe": admin_wipe}
+
+        def step(task):
+            name = answer("Which tool?")
+            globals()[f"tool_{name}"](answer(task))  # <- AIS301, AIS304
+            TOOLS["tool_" + name](answer(task))
+    """,
 }
 
 

@@ -251,6 +251,11 @@ class ExpressionTransfer:
                 return found
         if isinstance(key, int) and base.items is not None and -len(base.items) <= key < len(base.items):
             return join(base.items[key], Value(base.facts)) if base.facts else base.items[key]
+        if key is None and len(node.slice) == 1 and base.keys is not None:
+            index = getattr(node.slice[0].slice, "value", None)
+            entries = self._entries_starting(base, index)  # `TOOLS[f"tool_{name}"]`
+            if entries is not None:
+                return self._refine(entries, node.value, node)
         return self._refine(base.element(), node.value, node)
 
     def _refine(self, value: Value, inner: Any, outer: Any) -> Value:

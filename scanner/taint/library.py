@@ -18,12 +18,14 @@ from .units import Class, Function
 from .values import (
     EMPTY,
     MAX_CALLABLES,
+    MAX_ITEMS,
     NO_FACTS,
     Callables,
     Instance,
     Partial,
     Value,
     join,
+    join_all,
     make_container,
     map_facts,
     mark_encoded,
@@ -115,6 +117,8 @@ class LibraryModels:
 
                 const = textwrap.dedent(const)
             return Value(value.all, const=const, words=value.words)
+        if qualified == "builtins.globals" and not args:
+            return self._module_functions()
         if qualified == "functools.partial" and args and isinstance(args[0][1].ref, (Function, Class)):
             return Value(ref=Partial(args[0][1].ref, tuple(args[1:])))
         if qualified == "builtins.getattr" and len(args) >= 2:
@@ -152,6 +156,23 @@ class LibraryModels:
         if not found or len(found) > MAX_CALLABLES:
             return None
         return found[0] if len(found) == 1 else Callables(tuple(found))
+
+    def _entries_starting(self, table: Value, key: Any) -> Value | None:
+        """The entries of a dict with known keys that a key spelled with a constant prefix
+        (`f"tool_{name}"`, `"tool_" + name`) may select, joined; None without a prefix."""
+        prefix = self._constant_prefix(key)
+        if not prefix:
+            return None
+        entries = [value for name, value in table.keys or () if name.startswith(prefix)]
+        return join_all([Value(table.facts), *entries]) if table.facts else join_all(entries)
+
+    def _module_functions(self) -> Value:
+        """`globals()`: the module's functions and classes by name (a dispatch namespace)."""
+        env = self._unit.env if self._unit.func is None else self._module_env
+        entries = tuple(
+            (name, value) for name, value in env.items() if isinstance(value.ref, (Function, Class))
+        )
+        return make_container(NO_FACTS, None, entries[:MAX_ITEMS], type_name="builtins.dict")
 
     def _constant_prefix(self, node: Any) -> str:
         """The literal text an f-string or `+` concatenation starts with (`f"tool_{name}"`)."""
@@ -265,6 +286,8 @@ class LibraryModels:
             key = self._literal(args[0][0].value) if args and args[0][0].keyword is None else None
             default = values[1] if len(values) > 1 else EMPTY
             found = receiver.key(key) if key is not None else None
+            if found is None and key is None and args and receiver.keys is not None:
+                found = self._entries_starting(receiver, args[0][0].value)
             if found is not None:
                 return join(found, default)
             return self._refine(join(receiver.element(), default), node.func.value, node)
