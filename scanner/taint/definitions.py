@@ -16,7 +16,7 @@ import libcst as cst
 from aisec.hooks import ParameterSource
 
 from .syntax import dotted
-from .units import Class, Function, Unit
+from .units import Class, Function, Unit, inherited
 from .values import Instance, Site, Taint, Value, make_container
 from .vocabulary import (
     ENUM_BASES,
@@ -150,7 +150,7 @@ class Definitions:
         (`audio: UploadFile` in a form dataclass is an uploaded document, as an `UploadFile`
         parameter is; a field of an excluded type is not request data)."""
         fields = []
-        for attr, type_name in _field_type_names(cls).items():
+        for attr, type_name in inherited(cls, "field_type_names").items():
             named = [s for s in matches if not s.type and any(fnmatchcase(type_name, p) for p in s.annotated)]
             excluded = any(fnmatchcase(type_name, p) for s in matches for p in s.exclude)
             if not named and not excluded:
@@ -300,12 +300,3 @@ class Definitions:
             self._stack.pop()
             self.names.leave_statement(node)
             self._unit = outer
-
-
-def _field_type_names(cls: Class) -> dict[str, str]:
-    """Declared field types of a class and its local bases (the class's own declarations win)."""
-    names: dict[str, str] = {}
-    for base in reversed(cls.local_bases):
-        names.update(_field_type_names(base))
-    names.update(cls.field_type_names)
-    return names

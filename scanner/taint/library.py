@@ -14,7 +14,7 @@ from typing import Any
 import libcst as cst
 
 from .syntax import keyword_arg, positional_arg, var_path
-from .units import Class, Function
+from .units import Class, Function, inherited
 from .values import (
     EMPTY,
     MAX_CALLABLES,
@@ -150,7 +150,7 @@ class LibraryModels:
         prefix = self._constant_prefix(name)
         found = [
             method
-            for method_name, method in _all_methods(cls).items()
+            for method_name, method in inherited(cls, "methods").items()
             if method_name.startswith(prefix) and not method_name.startswith("_")
         ]
         if not found or len(found) > MAX_CALLABLES:
@@ -352,12 +352,3 @@ class LibraryModels:
         else:
             return
         self._store_path(target, new)
-
-
-def _all_methods(cls: Class) -> dict[str, Function]:
-    """A class's methods and those it inherits from local bases (its own win)."""
-    methods: dict[str, Function] = {}
-    for base in reversed(cls.local_bases):
-        methods.update(_all_methods(base))
-    methods.update(cls.methods)
-    return methods

@@ -80,6 +80,16 @@ class Unit:
     yields: dict = field(default_factory=dict)  # yield node -> what it yields (a generator's items)
 
 
+def inherited(cls: Class, table: str) -> dict:
+    """A per-class table (`methods`, `field_type_names`) with its local bases' entries merged in
+    (the class's own win, then the nearer base)."""
+    merged: dict = {}
+    for base in reversed(cls.local_bases):
+        merged.update(inherited(base, table))
+    merged.update(getattr(cls, table))
+    return merged
+
+
 def declared_field_type(cls: Class, attr: str) -> bool | None:
     """Whether a class-level annotated field may hold text (None: not declared)."""
     if attr in cls.field_types:
