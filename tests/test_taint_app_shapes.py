@@ -639,6 +639,42 @@ IDIOMS = {
     """,
 }
 
+# a function handed to a library call that runs it with the other arguments
+CALLBACKS = {
+    f"{label}": f"""
+        import asyncio, sqlite3, threading
+        from concurrent.futures import ThreadPoolExecutor
+        from fastapi import BackgroundTasks, FastAPI
+        from openai import AsyncOpenAI
+
+        app = FastAPI()
+        client = AsyncOpenAI()
+        pool = ThreadPoolExecutor()
+
+        def run_sql(sql):
+            sqlite3.connect("app.db").execute(sql)
+
+        def log_sql(sql):
+            print(sql)
+
+        @app.post("/report")
+        async def report(question: str, tasks: BackgroundTasks):
+            reply = await client.chat.completions.create(model="m", messages=[{{"role": "user", "content": question}}])
+            sql = reply.choices[0].message.content
+            {shape.format(fn="run_sql", arg="sql")}  # <- AIS302
+            {shape.format(fn="log_sql", arg="sql")}
+            {shape.format(fn="run_sql", arg='"SELECT 1"')}
+    """
+    for label, shape in (
+        ("to-thread", "await asyncio.to_thread({fn}, {arg})"),
+        ("run-in-executor", "await asyncio.get_running_loop().run_in_executor(None, {fn}, {arg})"),
+        ("executor-submit", "pool.submit({fn}, {arg})"),
+        ("background-task", "tasks.add_task({fn}, {arg})"),
+        ("thread-target", "threading.Thread(target={fn}, args=({arg},)).start()"),
+        ("map", "list(map({fn}, [{arg}]))"),
+    )
+}
+
 
 SHAPES = {
     f"{family}/{name}": code
@@ -648,6 +684,7 @@ SHAPES = {
         ("dispatch", DISPATCH),
         ("files", FILES),
         ("idioms", IDIOMS),
+        ("callbacks", CALLBACKS),
     )
     for name, code in table.items()
 }

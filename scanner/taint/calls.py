@@ -29,10 +29,11 @@ from .values import (
     Value,
     collect_slots,
     join_all,
+    make_container,
     map_facts,
     mark_encoded,
 )
-from .vocabulary import SINKS_RETURNING_THE_DATA
+from .vocabulary import CALLBACK_RUNNERS, SINKS_RETURNING_THE_DATA, THREAD_STARTERS
 
 
 class CallTransfer:
@@ -92,16 +93,15 @@ class CallTransfer:
         else:
             callee = self._ev(func)
         args = [(arg, self._ev(arg.value)) for arg in node.args]
-        if callee is not None and isinstance(callee.ref, (Function, Class)):
-            return self._call_local(callee.ref, args, receiver, node)
-        if callee is not None and isinstance(callee.ref, Callables):  # `HANDLERS[name](**args)`
-            return join_all(self._call_local(ref, args, None, node) for ref in callee.ref.refs)
-        if callee is not None and isinstance(callee.ref, Partial):
-            return self._call_local(callee.ref.func, [*callee.ref.args, *args], None, node)
+        if callee is not None and callee.ref is not None and not isinstance(callee.ref, Instance):
+            return self._call_ref(callee.ref, args, receiver, node)
         foreign = self._apply_foreign(node, args, receiver) if callee is None or callee.ref is None else None
         if foreign is not None:
             return foreign
         names = self._call_names(node)
+        called_back = self._call_back(node, args, names)
+        if called_back is not None:
+            return called_back
         self._register(names, args)
         if names and names[0].endswith("ArgumentParser.add_argument"):
             self._note_argparse(node)
@@ -156,6 +156,47 @@ class CallTransfer:
             return Value(result.all, checked=True, type_name=result.type_name, instance=True)
         slots = collect_slots([v for _, v in args])  # `LLMChain(llm=llm, prompt=prompt)`
         return replace(result, slots=slots) if slots else result
+
+    def _call_ref(self, ref: Any, args: list, receiver: Value | None, node: cst.Call) -> Value:
+        """A call of what a value refers to: a local function or class, each of several
+        (`HANDLERS[name](**args)`), or a `functools.partial` of one."""
+        if isinstance(ref, Callables):
+            return join_all(self._call_local(each, args, None, node) for each in ref.refs)
+        if isinstance(ref, Partial):
+            return self._call_local(ref.func, [*ref.args, *args], None, node)
+        return self._call_local(ref, args, receiver, node)
+
+    def _call_back(self, node: cst.Call, args: list, names: list[str]) -> Value | None:
+        """A library call that runs a local function it is given, with the other arguments
+        (`asyncio.to_thread(run_sql, sql)`, `executor.submit(fn, x)`, `tasks.add_task(fn, x)`,
+        `Thread(target=fn, args=(x,))`, `map(fn, items)`): the function is called with them."""
+        last = (names[0] if names else "").rsplit(".", 1)[-1]
+        positional = [i for i, (arg, _) in enumerate(args) if arg.keyword is None and not arg.star]
+        if last in CALLBACK_RUNNERS and len(positional) > CALLBACK_RUNNERS[last]:
+            at = positional[CALLBACK_RUNNERS[last]]
+            if _callable(args[at][1]):
+                return self._call_ref(args[at][1].ref, args[at + 1 :], None, node)
+        if last == "map" and len(positional) >= 2 and _callable(args[positional[0]][1]):
+            elements = [(args[i][0], args[i][1].element()) for i in positional[1:]]
+            return make_container(
+                NO_FACTS, (self._call_ref(args[positional[0]][1].ref, elements, None, node),)
+            )
+        if last in THREAD_STARTERS:
+            target = next((v for a, v in args if a.keyword is not None and a.keyword.value == "target"), None)
+            if target is not None and _callable(target):
+                given = next(
+                    (a for a, _ in args if a.keyword is not None and a.keyword.value == "args"), None
+                )
+                items = (
+                    given.value.elements
+                    if given is not None and isinstance(given.value, (cst.Tuple, cst.List))
+                    else ()
+                )
+                passed = [
+                    (cst.Arg(value=item.value), self._values.get(id(item.value), EMPTY)) for item in items
+                ]
+                self._call_ref(target.ref, passed, None, node)
+        return None
 
     def _call_local(self, ref: Function | Class, args: list, receiver: Value | None, node: cst.Call) -> Value:
         """A call of a function or class of this module. A method called through an attribute
@@ -274,3 +315,7 @@ class CallTransfer:
                 dest = chosen.lstrip("-").replace("-", "_")
         if dest:
             self._argparse_typed.add(dest)
+
+
+def _callable(value: Value) -> bool:
+    return isinstance(value.ref, (Function, Class, Callables, Partial))
