@@ -620,6 +620,24 @@ IDIOMS = {
                     {"role": "system", "content": SYSTEM + " Section: " + article.section},
                 ])
     """,
+    "match-statement-captures": """
+        import os
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def act(task):
+            reply = client.responses.create(model="m", input=task).output_text
+            match reply.split():
+                case ["run", *command]:
+                    os.system(" ".join(command))  # <- AIS301
+                case ["status"]:
+                    os.system("uptime")
+                case [verb, target] if verb == "restart":
+                    os.system("systemctl restart " + target)  # <- AIS301
+                case _:
+                    pass
+    """,
     "streamlit-session-state-history": """
         import streamlit as st
         from openai import OpenAI
