@@ -183,6 +183,7 @@ class IdentifierScreen:
         if not self.screens(rules):
             return list(rules)
         identifiers = identifier_text(tree)
+        source = text  # as parsed: `ast` columns point into it
         text = searchable(text)  # plain triggers: the token gate's check, repeated
         components = set(identifiers.replace(".", "\n").split("\n"))
         loose = self._loose
@@ -200,7 +201,7 @@ class IdentifierScreen:
             found = spelled.get(anchor)
             if found is None:
                 if not strings:
-                    strings.append(ModuleStrings(tree, text))
+                    strings.append(ModuleStrings(tree, source, identifiers.split("\n")))
                 found = spelled[anchor] = strings[0].spell(anchor)
             return found
 

@@ -10,7 +10,9 @@ plain characters (`[A-Za-z0-9._:/-]`) every match contains (`api.openai.com`, `:
 
 Soundness. The constant text the engine matches is built only from this module's string literals:
 their values (`SimpleString`, bytes as latin-1), the raw text parts of f-strings (libcst keeps
-their escapes and doubled braces as written), and the engine's own constant `placeholder`; `+`,
+their escapes and doubled braces as written), the names the engine makes dict keys of (keyword
+arguments of `dict()`, `globals()`, a request model's fields: every identifier of the module
+counts), and the engine's own constant `placeholder`; `+`,
 implicit concatenation, f-strings, `%`, `.format`, `.join`, `.replace` and summaries concatenate
 whole such texts, and `strip`/`lstrip`/`rstrip`/`textwrap.dedent` remove only whitespace (dedent:
 at line starts). An anchor holds no whitespace, quote, brace or backslash, so an occurrence of it
@@ -79,8 +81,9 @@ def anchors(patterns: Iterable[str]) -> tuple[str, ...] | None:
 class ModuleStrings:
     """The string constants of one module (its `ast` tree and text), and what they can spell."""
 
-    def __init__(self, tree: ast.AST, text: str) -> None:
-        pieces: set[str] = set(ENGINE_CONSTANTS)
+    def __init__(self, tree: ast.AST, text: str, identifiers: Iterable[str] = ()) -> None:
+        """`identifiers`: every identifier of the module (`identifiers.identifier_text`)."""
+        pieces: set[str] = {*ENGINE_CONSTANTS, *identifiers}
         self._everything = False  # a text could not be read: it may spell anything
         lines: list[str] | None = None
         for node in ast.walk(tree):

@@ -55,10 +55,12 @@ SPELLINGS = [  # (setup, URL expression, the engine reports it)
     ("class Api:\n    URL = 'http://127.0.0.1:11434/api/chat'", "Api.URL", True),
     ('def url():\n    return "http://ollama:11434/api/chat"', "url()", True),
     ("", '"https://api.openai.co" + "m/v1"', True),
+    ("", '"https://" + ".".join(dict(api=1, openai=2, com=3).keys())', True),  # names as dict keys
     ("", '"https://api.openai.org/v1"', False),  # a look-alike host
     ("", '"api.openai" + ".org"', False),
     ('PORT = "11434"', 'f"http://localhost:{PORT}/api/generate"', True),  # `:` and port apart
     ('PORT = ":11434"', 'f"http://localhost{PORT}/api/generate"', True),
+    ("", '"①①①①①①①①①①", url=f"https://\\x0api.openai.com/{task}"', True),  # NFKC would move the columns
 ]
 
 
