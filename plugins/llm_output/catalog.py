@@ -125,6 +125,8 @@ SOURCES: tuple[Source, ...] = (
             "openai.ChatCompletion.create",
             "openai.ChatCompletion.acreate",
             "openai.Completion.create",
+            "fireworks.client.ChatCompletion.create",
+            "fireworks.client.ChatCompletion.acreate",
             "*.beta.threads.messages.list",
             "agents.Runner.run",
             "agents.Runner.run_sync",
@@ -220,8 +222,32 @@ SOURCES: tuple[Source, ...] = (
             "pydantic_ai*.Agent.iter",
             "crewai.Crew.kickoff",
             "crewai.Crew.kickoff_async",
+            "crewai.Agent.kickoff",
+            "smolagents.*Agent.run",
+            "autogen_agentchat.*.run",
+            "autogen*.initiate_chat",
+            "marvin.run",
+            "marvin.Agent.run",
+            "semantic_kernel.agents.*Agent.get_response",
         ),
         "agent output",
+    ),
+    *_llm(
+        (
+            # DSPy modules and language models: what calling them returns
+            *(
+                f"dspy.{module}.__call__"
+                for module in ("Predict", "ChainOfThought", "ReAct", "ProgramOfThought", "LM")
+            ),
+            *_methods(("dspy.Predict", "dspy.ChainOfThought", "dspy.ReAct"), ("forward", "acall")),
+            # Semantic Kernel: prompts and functions the kernel runs, chat services' replies
+            "semantic_kernel*.Kernel.invoke_prompt",
+            "semantic_kernel*.Kernel.invoke",
+            "semantic_kernel.*.get_chat_message_content",
+            "semantic_kernel.*.get_chat_message_contents",
+            "semantic_kernel.*.get_text_content",
+        ),
+        "framework LLM output",
     ),
 )
 
@@ -308,6 +334,7 @@ _PATH_METHODS = tuple(
 # the same, and the names too common to match on any object, on a path object that resolves
 # to pathlib: constructing a path touches nothing, the file is touched where the path is used
 _PATHLIB_METHODS = tuple(f"pathlib.*.{method}" for method in ("open", "mkdir", "rename", "replace"))
+DASH_MARKDOWN = "dash.dcc.Markdown"  # HTML only with dangerously_allow_html=True (AIS303 reads it)
 _YAML_SAFE_LOADERS = ("yaml.SafeLoader", "yaml.CSafeLoader", "yaml.BaseLoader", "yaml.CBaseLoader")
 
 SINKS: tuple[Sink, ...] = (
@@ -316,6 +343,31 @@ SINKS: tuple[Sink, ...] = (
     *_sink((*_SUBPROCESS, "asyncio.create_subprocess_shell"), EXEC, "args"),
     *_sink(("os.system", "os.popen", "pty.spawn", "commands.getoutput"), EXEC),
     *_sink(("os.exec*", "os.spawn*", "os.posix_spawn*", "asyncio.create_subprocess_exec"), EXEC, None, None),
+    # commands run on another host or through a pseudo-terminal: a shell parses them there
+    *_sink(("paramiko.*.exec_command",), EXEC, "command"),
+    *_sink(
+        (
+            *_methods(("fabric.Connection", "fabric.connection.Connection"), ("run", "sudo", "local")),
+            "invoke.run",
+            "invoke.sudo",
+            "invoke.Context.run",
+            "invoke.Context.sudo",
+        ),
+        EXEC,
+        "command",
+    ),
+    *_sink(
+        ("pexpect.spawn", "pexpect.spawnu", "pexpect.run", "pexpect.popen_spawn.PopenSpawn"), EXEC, "command"
+    ),
+    # Python code run from a path or module name, and expression evaluators that reach `eval`
+    *_sink(("runpy.run_path",), EXEC, "path_name"),
+    *_sink(("runpy.run_module",), EXEC, "mod_name"),
+    *_sink(("pandas.eval", "pandas.*.eval", "pandas.*.query"), EXEC, "expr"),
+    *_sink(("numexpr.evaluate",), EXEC, "ex"),
+    *_sink(("sympy.sympify", "sympy.core.sympify.sympify"), EXEC, "a"),
+    *_sink(
+        ("sympy.parse_expr", "sympy.parsing.sympy_parser.parse_expr", "sympy.parsing.parse_expr"), EXEC, "s"
+    ),
     *_sink(
         ("jinja2.Template", "jinja2.Environment.from_string", "jinja2.*Environment.from_string"),
         EXEC,
@@ -362,10 +414,27 @@ SINKS: tuple[Sink, ...] = (
             "*.acquire.fetchval",
             "psycopg.sql.SQL",
             "psycopg2.sql.SQL",
+            "snowflake.snowpark.*.sql",
+            "sqlite_utils.Database.query",
         ),
         SQL,
     ),
-    *_sink(("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"), SQL, "text"),
+    # `databases` (async SQL for FastAPI/Starlette apps) and Neo4j's Cypher queries
+    *_sink(
+        _methods(("databases.Database",), ("fetch_all", "fetch_one", "fetch_val", "iterate")), SQL, "query"
+    ),
+    *_sink(("neo4j.*.run", "neo4j.*.execute_query"), SQL, "query"),
+    *_sink(
+        (
+            "sqlalchemy.text",
+            "sqlalchemy.sql.text",
+            "sqlalchemy.sql.expression.text",
+            "sqlmodel.text",
+            "sqlmodel.sql.expression.text",
+        ),
+        SQL,
+        "text",
+    ),
     *_sink(("pandas.read_sql", "pandas.read_sql_query"), SQL, "sql"),
     *_sink(("*.objects.raw", "*.raw"), SQL, "raw_query"),
     *_sink(("*.objects.extra", "*.extra"), SQL, None, None),
@@ -376,6 +445,13 @@ SINKS: tuple[Sink, ...] = (
     *_sink(("django.utils.safestring.mark_safe", "django.utils.html.format_html"), HTML),
     *_sink(("starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"), HTML, "content"),
     *_sink(("gradio.HTML",), HTML, "value"),
+    # UI frameworks' raw-HTML elements (their other text elements escape)
+    *_sink(("nicegui.ui.html", "nicegui.ui.add_body_html", "nicegui.ui.add_head_html"), HTML),
+    *_sink(("panel.pane.HTML",), HTML, "object"),
+    *_sink(("reflex.html",), HTML),
+    *_sink(("dash_dangerously_set_inner_html.DangerouslySetInnerHTML",), HTML),
+    *_sink(("dash.html.Iframe",), HTML, "srcDoc", None),
+    *_sink((DASH_MARKDOWN,), HTML, "children"),
     # Responses whose default content type is text/html.
     *_sink(("django.http.HttpResponse", "django.http.response.HttpResponse"), HTML, "content"),
     *_sink(("flask.Response", "flask.wrappers.Response", "flask.make_response"), HTML, "response"),

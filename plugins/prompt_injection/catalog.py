@@ -53,7 +53,16 @@ _OPENAI = [
         ("*.chat.completions.create", "*.chat.completions.parse", "*.chat.completions.stream"),
         _arg(MESSAGES, "messages"),
     ),
-    *_sinks(("openai.ChatCompletion.create", "openai.ChatCompletion.acreate"), _arg(MESSAGES, "messages")),
+    *_sinks(
+        (
+            "openai.ChatCompletion.create",
+            "openai.ChatCompletion.acreate",
+            # Fireworks' own client keeps the OpenAI 0.x shape
+            "fireworks.client.ChatCompletion.create",
+            "fireworks.client.ChatCompletion.acreate",
+        ),
+        _arg(MESSAGES, "messages"),
+    ),
     # Responses API
     *_sinks(
         ("*.responses.create", "*.responses.parse", "*.responses.stream"),
@@ -255,7 +264,13 @@ _LANGCHAIN = [
         _arg(INSTRUCTION, "template", 0, template=True),
     ),
     *_sinks(("langchain.agents.create_agent",), _arg(INSTRUCTION, "system_prompt")),
-    *_sinks(("langgraph.prebuilt.create_react_agent",), _arg(INSTRUCTION, "prompt")),
+    # `state_modifier` and `messages_modifier` are the prompt's names before langgraph 0.3
+    *_sinks(
+        ("langgraph.prebuilt.create_react_agent",),
+        _arg(INSTRUCTION, "prompt"),
+        _arg(INSTRUCTION, "state_modifier"),
+        _arg(INSTRUCTION, "messages_modifier"),
+    ),
     *_sinks(
         (
             *_methods(
@@ -327,6 +342,27 @@ _AGENT_FRAMEWORKS = [
         _arg(INSTRUCTION, "backstory"),
     ),
     *_sinks(("autogen*.AssistantAgent", "autogen*.ConversableAgent"), _arg(INSTRUCTION, "system_message")),
+    # a CrewAI task's description is the agent's prompt (instructions spliced with data there)
+    *_sinks(("crewai.Task",), _arg(USER, "description")),
+    # smolagents: `instructions` join the system prompt; `run(task)` is the prompt
+    *_sinks(("smolagents.*Agent",), _arg(INSTRUCTION, "instructions")),
+    *_sinks(("smolagents.*Agent.run",), _arg(USER, "task", 0)),
+    # DSPy: a signature's instructions are the system prompt of every module built on it
+    *_sinks(("dspy.Signature", "dspy.make_signature"), _arg(INSTRUCTION, "instructions", 1)),
+    *_sinks(("dspy.Signature.with_instructions",), _arg(INSTRUCTION, "instructions", 0)),
+    # Semantic Kernel: a chat history's system message, agents' instructions, and prompts,
+    # which are templates (`{{plugin.function}}` in them calls kernel functions)
+    *_sinks(("semantic_kernel*.ChatHistory",), _arg(INSTRUCTION, "system_message")),
+    *_sinks(
+        (
+            "semantic_kernel*.ChatHistory.add_system_message",
+            "semantic_kernel*.ChatHistory.add_developer_message",
+        ),
+        _arg(INSTRUCTION, "content", 0),
+    ),
+    *_sinks(("semantic_kernel.agents.*Agent",), _arg(INSTRUCTION, "instructions")),
+    *_sinks(("semantic_kernel*.Kernel.invoke_prompt",), _arg(TEMPLATE, "prompt", 0)),
+    *_sinks(("marvin.Agent",), _arg(INSTRUCTION, "instructions")),
 ]
 
 SINKS: tuple[Sink, ...] = (
@@ -413,6 +449,27 @@ _BOTTLE_DATA = (
     "url",
     "path",
 )
+# Pyramid (WebOb) requests and CherryPy's request object
+_PYRAMID_REQUEST = ("pyramid.request.Request",)
+_PYRAMID_DATA = (
+    "params",
+    "GET",
+    "POST",
+    "json_body",
+    "json",
+    "matchdict",
+    "body",
+    "text",
+    "headers",
+    "cookies",
+    "url",
+    "path_qs",
+    "query_string",
+)
+_CHERRYPY_DATA = ("json", "params", "body", "headers", "cookie", "query_string", "path_info")
+# UI widgets whose `value` is what the user typed
+_NICEGUI_INPUTS = ("input", "textarea", "editor", "codemirror", "chat_message")
+_PANEL_INPUTS = ("TextInput", "TextAreaInput", "PasswordInput", "AutocompleteInput", "CodeEditor")
 
 _REMOTE_SOURCES = [
     *_sources(
@@ -553,6 +610,57 @@ _REMOTE_SOURCES = [
     ),
     *_sources(tuple(f"bottle.request.{a}" for a in _BOTTLE_DATA), REMOTE, "attribute", "Bottle request data"),
     *_sources(
+        tuple(f"{t}.{a}" for t in _PYRAMID_REQUEST for a in _PYRAMID_DATA),
+        REMOTE,
+        "attribute",
+        "Pyramid request data",
+    ),
+    *_sources(
+        tuple(f"cherrypy.request.{a}" for a in _CHERRYPY_DATA), REMOTE, "attribute", "CherryPy request data"
+    ),
+    # request parsers and payloads of Flask API extensions
+    *_sources(
+        ("flask_restful.reqparse.RequestParser.parse_args", "flask_restx.reqparse.RequestParser.parse_args"),
+        REMOTE,
+        "call",
+        "request arguments",
+    ),
+    *_sources(
+        ("flask_restx.Api.payload", "flask_restx.Namespace.payload"), REMOTE, "attribute", "request payload"
+    ),
+    *_sources(
+        (
+            *(f"nicegui.ui.{widget}.value" for widget in _NICEGUI_INPUTS),
+            *(f"panel.widgets.{widget}.value" for widget in _PANEL_INPUTS),
+            *(f"panel.widgets.{widget}.value_input" for widget in _PANEL_INPUTS),
+            "panel.chat.ChatAreaInput.value",
+        ),
+        REMOTE,
+        "attribute",
+        "UI input",
+    ),
+    # message queues and streams: what another service or user published
+    *_sources(
+        (
+            "confluent_kafka.Consumer.poll",
+            "confluent_kafka.Consumer.consume",
+            "confluent_kafka.DeserializingConsumer.poll",
+            "kafka.KafkaConsumer",  # iterated for its records
+            "kafka.KafkaConsumer.poll",
+            "aiokafka.AIOKafkaConsumer",
+            "aiokafka.AIOKafkaConsumer.getone",
+            "aiokafka.AIOKafkaConsumer.getmany",
+            "boto3.*.receive_message",
+            "aioboto3.*.receive_message",
+            "redis.*pubsub.listen",
+            "redis.*pubsub.get_message",
+            "pika.*.basic_get",
+        ),
+        REMOTE,
+        "call",
+        "a queue message",
+    ),
+    *_sources(
         ("bottle.request.get_header", "bottle.request.get_cookie"), REMOTE, "call", "Bottle request data"
     ),
     # chat platforms: a message or reply a user typed
@@ -654,6 +762,42 @@ _INDIRECT_SOURCES = [
         "call",
         "an HTTP response",
     ),
+    # web pages fetched, scraped or rendered by a library, and feeds
+    *_sources(
+        (
+            "newspaper.Article",  # its text and html, once downloaded
+            "newspaper.article",
+            "feedparser.parse",
+            "wikipedia.summary",
+            "wikipedia.page",
+            "arxiv.Client.results",
+            "arxiv.Search.results",
+            "crawl4ai.AsyncWebCrawler.arun",
+            "crawl4ai.AsyncWebCrawler.arun_many",
+            "firecrawl.FirecrawlApp.scrape_url",
+            "firecrawl.Firecrawl.scrape",
+            *(
+                f"playwright.*.{method}"
+                for method in (
+                    "content",
+                    "inner_text",
+                    "inner_html",
+                    "text_content",
+                    "all_inner_texts",
+                    "all_text_contents",
+                )
+            ),
+        ),
+        INDIRECT,
+        "call",
+        "a fetched web page",
+    ),
+    *_sources(
+        ("selenium.*.page_source", "selenium.*.find_element.text"),
+        INDIRECT,
+        "attribute",
+        "a fetched web page",
+    ),
     # files: only when the path is not static (the project's own prompt files are trusted)
     *_sources(
         ("builtins.open", "io.open", "codecs.open"), INDIRECT, "call", "a file's contents", static_argument=0
@@ -675,11 +819,22 @@ _INDIRECT_SOURCES = [
             "fitz.open",
             "pymupdf.open",
             "docx.Document",
+            "pdfplumber.open",
+            "pymupdf4llm.to_markdown",
+            "docx2txt.process",
+            "markitdown.MarkItDown.convert",
         ),
         INDIRECT,
         "call",
         "a document's contents",
         static_argument=0,
+    ),
+    *_sources(
+        ("unstructured.partition.*.partition*",),
+        INDIRECT,
+        "call",
+        "a document's contents",
+        static_argument="filename",
     ),
     # uploaded files: content of the caller's choosing, like a fetched document
     *_sources(
@@ -782,6 +937,11 @@ _INDIRECT_SOURCES = [
             "langchain_tavily.*.invoke",
             "tavily.TavilyClient.search",
             "duckduckgo_search.DDGS.text",
+            "duckduckgo_search.DDGS.news",
+            "ddgs.DDGS.text",
+            "ddgs.DDGS.news",
+            "exa_py.Exa.search_and_contents",
+            "exa_py.Exa.get_contents",
             "llama_index*.SimpleDirectoryReader.load_data",
             "llama_index.readers.*.load_data",
             "chromadb.*.query",
@@ -849,6 +1009,7 @@ _LITESTAR_ROUTES = tuple(
     f"litestar.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route", "websocket")
 ) + tuple(f"litestar.handlers.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route"))
 _LITESTAR_UPLOADS = ("litestar.datastructures.UploadFile", "litestar.datastructures.upload_file.UploadFile")
+_NINJA_UPLOADS = ("ninja.UploadedFile", "ninja.files.UploadedFile")
 PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     # FastAPI: every handler parameter is request data unless typed as a non-text scalar or it is
     # an injected object (Depends, Request, sessions). Decorators match as written too, so routers
@@ -1075,6 +1236,99 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
         registrars=("gradio.Interface", "gradio.ChatInterface", "gradio.on", *_GRADIO_EVENTS),
         label="Gradio input",
     ),
+    # Pyramid views (`@view_config`, `config.add_view`, class views taking the request in
+    # `__init__`): `request` is a Request (its params/POST/json_body/matchdict are the data)
+    ParameterSource(
+        decorators=("pyramid.view.view_config",),
+        registrars=("pyramid.config.Configurator.add_view",),
+        params=("request",),
+        type="pyramid.request.Request",
+        label="Pyramid request",
+    ),
+    ParameterSource(
+        functions=("__init__",),
+        requires_import=("pyramid",),
+        params=("request",),
+        type="pyramid.request.Request",
+        label="Pyramid request",
+    ),
+    # CherryPy: an exposed method's parameters are the query string and form fields
+    ParameterSource(decorators=("cherrypy.expose",), label="CherryPy request parameter"),
+    # Django Ninja: like FastAPI, operation parameters (schemas, query and path) are the data;
+    # `request` is Django's HttpRequest
+    ParameterSource(
+        decorators=("ninja.NinjaAPI.*", "ninja.Router.*", *_ROUTE_DECORATORS),
+        requires_import=("ninja",),
+        exclude=_NINJA_UPLOADS,
+        label="Django Ninja request parameter",
+    ),
+    ParameterSource(
+        tier=INDIRECT,
+        decorators=("ninja.NinjaAPI.*", "ninja.Router.*", *_ROUTE_DECORATORS),
+        requires_import=("ninja",),
+        annotated=_NINJA_UPLOADS,
+        label="an uploaded file",
+    ),
+    ParameterSource(
+        decorators=("ninja.NinjaAPI.*", "ninja.Router.*", *_ROUTE_DECORATORS),
+        requires_import=("ninja",),
+        params=("request",),
+        type="django.http.HttpRequest",
+        label="Django request",
+    ),
+    # Flask-Smorest and webargs: the parsed request arguments are passed to the view
+    ParameterSource(
+        decorators=(
+            "flask_smorest.Blueprint.arguments",
+            "webargs.*parser.use_args",
+            "webargs.*parser.use_kwargs",
+            "webargs.*parser.parser.use_args",
+            "webargs.*parser.parser.use_kwargs",
+        ),
+        label="request arguments",
+    ),
+    # Dash callbacks: `Input` and `State` values are what the user typed or chose in the page
+    ParameterSource(decorators=("dash.callback", "dash.Dash.callback"), label="Dash callback input"),
+    # NiceGUI: page parameters (path and query), handlers of input widgets (their event's value)
+    ParameterSource(
+        decorators=("nicegui.ui.page",),
+        exclude=("nicegui.Client", "nicegui.client.Client", "fastapi.Request", "starlette.*"),
+        label="NiceGUI page parameter",
+    ),
+    ParameterSource(
+        registrars=tuple(f"nicegui.ui.{widget}" for widget in _NICEGUI_INPUTS),
+        label="UI input",
+    ),
+    ParameterSource(tier=INDIRECT, registrars=("nicegui.ui.upload",), label="an uploaded file"),
+    # Panel: chat callbacks get the message; bound and dependent functions get widget values
+    ParameterSource(
+        decorators=("panel.depends",),
+        registrars=("panel.chat.ChatInterface", "panel.chat.ChatFeed", "panel.bind", "panel.depends"),
+        exclude=("panel.*",),
+        label="Panel input",
+    ),
+    # Slack Socket Mode, Zulip: the handler gets the event a user sent
+    ParameterSource(
+        annotated=("slack_sdk.socket_mode.request.SocketModeRequest",), label="Slack event payload"
+    ),
+    ParameterSource(
+        registrars=("slack_sdk.socket_mode.*.socket_mode_request_listeners.append",),
+        params=("req", "request"),
+        label="Slack event payload",
+    ),
+    ParameterSource(
+        registrars=("zulip.Client.call_on_each_message", "zulip.Client.call_on_each_event"),
+        label="Zulip message",
+    ),
+    # queue subscribers: a message another service or user published
+    ParameterSource(
+        registrars=(
+            "google.cloud.pubsub_v1.SubscriberClient.subscribe",
+            "google.cloud.pubsub.SubscriberClient.subscribe",
+        ),
+        label="a queue message",
+    ),
+    ParameterSource(registrars=("pika.*.basic_consume",), params=("body",), label="a queue message"),
     # command-line entry points (low severity)
     ParameterSource(
         tier=CLI,
