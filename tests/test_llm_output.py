@@ -46,6 +46,15 @@ def check(source: str) -> None:
 # ----- every SDK's response reaches a sink through its usual accessor -----
 
 SDKS = {
+    "outlines-and-agno": """
+        import outlines
+        from agno.agent import Agent
+        def run(model):
+            generator = outlines.generate.text(model)
+            exec(generator("Write Python"))  # <- AIS301
+            exec(Agent(instructions=["Write Python"]).run("Go").content)  # <- AIS301
+            exec(outlines.generate.text.__doc__)
+    """,
     "fireworks-legacy": """
         import fireworks.client
         resp = fireworks.client.ChatCompletion.create(model="m", messages=[])
@@ -183,6 +192,26 @@ def test_every_sdk_response_is_model_output(sdk: str) -> None:
 # ----- sink families: positives and look-alikes -----
 
 CASES = {
+    "url-browsers-and-tortoise-sql": """
+        from playwright.async_api import async_playwright
+        from selenium import webdriver
+        from tortoise import Tortoise
+        from openai import OpenAI
+        client = OpenAI()
+        async def browse():
+            url = client.responses.create(model="m", input="x").output_text
+            async with async_playwright() as p:
+                browser = await p.chromium.launch()
+                page = await browser.new_page()
+                await page.goto(url)  # <- AIS304
+                await page.goto("https://example.com")
+            driver = webdriver.Chrome()
+            driver.get(url)  # <- AIS304
+            driver.get("https://example.com")
+            conn = Tortoise.get_connection("default")
+            await conn.execute_query(url)  # <- AIS302
+            await conn.execute_query("SELECT * FROM t WHERE u = $1", [url])
+    """,
     "exec-remote-shells": """
         import shlex
         import paramiko

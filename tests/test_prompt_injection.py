@@ -51,6 +51,14 @@ def check(source: str) -> None:
 # ----- every SDK: a positive and a look-alike -----
 
 POSITIVE: dict[str, str] = {
+    "google-adk-and-agno": """
+        from agno.agent import Agent
+        from flask import request
+        from google.adk.agents import LlmAgent
+        def build():
+            LlmAgent(name="helper", model="gemini-2.0-flash", instruction=request.form["persona"])  # <- AIS201
+            return Agent(description="A helper", instructions=[request.form["rules"]])  # <- AIS201
+        """,
     "fireworks-legacy": """
         import fireworks.client
         from flask import request
@@ -371,6 +379,14 @@ POSITIVE: dict[str, str] = {
 }
 
 LOOKALIKE: dict[str, str] = {
+    "google-adk-and-agno": """
+        from agno.agent import Agent
+        from flask import request
+        from google.adk.agents import LlmAgent
+        def build():
+            LlmAgent(name=request.form["name"], model="gemini-2.0-flash", instruction="Answer briefly.")
+            return Agent(description="A helper", instructions=["Cite sources."]).run(request.form["q"])
+        """,
     "fireworks-legacy": """
         import fireworks.client
         from flask import request
@@ -728,6 +744,20 @@ def test_sdk_lookalike(sdk: str) -> None:
 # ----- every source family reaches instructions -----
 
 SOURCES: dict[str, str] = {
+    "reflex-event-handlers": """
+        import reflex as rx
+        from openai import OpenAI
+        client = OpenAI()
+        class State(rx.State):
+            answer: str = ""
+            def ask(self, form_data: dict):
+                self.answer = client.responses.create(model="m", instructions=form_data["persona"], input="hi").output_text  # <- AIS201
+            def retry(self, attempts: int):
+                client.responses.create(model="m", instructions=f"Attempt {attempts}", input="hi")
+        class Helper:
+            def ask(self, persona):
+                client.responses.create(model="m", instructions=persona, input="hi")
+        """,
     "pyramid": """
         from openai import OpenAI
         from pyramid.view import view_config

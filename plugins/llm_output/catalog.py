@@ -229,6 +229,9 @@ SOURCES: tuple[Source, ...] = (
             "marvin.run",
             "marvin.Agent.run",
             "semantic_kernel.agents.*Agent.get_response",
+            "agno.agent.Agent.run",
+            "agno.agent.Agent.arun",
+            "phi.agent.Agent.run",
         ),
         "agent output",
     ),
@@ -246,6 +249,9 @@ SOURCES: tuple[Source, ...] = (
             "semantic_kernel.*.get_chat_message_content",
             "semantic_kernel.*.get_chat_message_contents",
             "semantic_kernel.*.get_text_content",
+            # Outlines generators and models (the 0.x `generate.*` API and 1.x `from_*` models)
+            "outlines.generate.*.__call__",
+            "outlines.from_*.__call__",
         ),
         "framework LLM output",
     ),
@@ -425,6 +431,11 @@ SINKS: tuple[Sink, ...] = (
     ),
     *_sink(("neo4j.*.run", "neo4j.*.execute_query"), SQL, "query"),
     *_sink(
+        ("tortoise.*.execute_query", "tortoise.*.execute_query_dict", "tortoise.*.execute_script"),
+        SQL,
+        "query",
+    ),
+    *_sink(
         (
             "sqlalchemy.text",
             "sqlalchemy.sql.text",
@@ -540,6 +551,8 @@ SINKS: tuple[Sink, ...] = (
         1,
     ),
     *_sink(("urllib.request.urlopen", "urllib.request.Request"), URL, "url"),
+    # a browser the application drives opens the page (server-side, like an HTTP client)
+    *_sink(("playwright.*.goto", "selenium.*.get"), URL, "url"),
     *_sink(("importlib.import_module", "builtins.__import__"), IMPORT, "name"),
     *_sink(("builtins.getattr",), DISPATCH, None, 1),
 )

@@ -56,7 +56,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         "Starlette/FastAPI `FileResponse`, the path of a pandas "
         "or polars writer (`df.to_csv(base / name)`, `to_json`, `to_parquet`, `write_csv`, ...);\n"
         "- used as the URL of `requests`, `httpx` (also `httpx.stream`), `aiohttp`, `urllib` "
-        "(`urlopen`, `urlretrieve`) or a pandas/polars reader (`pd.read_csv(url)`: SSRF; "
+        "(`urlopen`, `urlretrieve`), a browser the application drives (Playwright `page.goto`, "
+        "Selenium `driver.get`) or a pandas/polars reader (`pd.read_csv(url)`: SSRF; "
         "`pd.read_pickle` of a model-chosen path is deserialisation); a URL whose scheme "
         'and host are constant text before the model output (`f"https://api.example.com/{slug}"`) '
         "is not reported;\n"

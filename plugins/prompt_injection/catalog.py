@@ -363,6 +363,20 @@ _AGENT_FRAMEWORKS = [
     *_sinks(("semantic_kernel.agents.*Agent",), _arg(INSTRUCTION, "instructions")),
     *_sinks(("semantic_kernel*.Kernel.invoke_prompt",), _arg(TEMPLATE, "prompt", 0)),
     *_sinks(("marvin.Agent",), _arg(INSTRUCTION, "instructions")),
+    # Google ADK (`LlmAgent`, aliased `Agent`) and Agno (formerly phidata): the parts of the
+    # system prompt an agent is built with
+    *_sinks(
+        ("google.adk.agents.*Agent", "google.adk.Agent"),
+        _arg(INSTRUCTION, "instruction"),
+        _arg(INSTRUCTION, "global_instruction"),
+    ),
+    *_sinks(
+        ("agno.agent.Agent", "phi.agent.Agent"),
+        *(
+            _arg(INSTRUCTION, keyword)
+            for keyword in ("instructions", "description", "goal", "role", "system_message", "system_prompt")
+        ),
+    ),
 ]
 
 SINKS: tuple[Sink, ...] = (
@@ -1306,6 +1320,10 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
         registrars=("panel.chat.ChatInterface", "panel.chat.ChatFeed", "panel.bind", "panel.depends"),
         exclude=("panel.*",),
         label="Panel input",
+    ),
+    # Reflex: event handlers (methods of a State class) get what the browser sent
+    ParameterSource(
+        base_classes=("reflex.State", "reflex.state.State", "reflex.state.BaseState"), label="Reflex event"
     ),
     # Slack Socket Mode, Zulip: the handler gets the event a user sent
     ParameterSource(

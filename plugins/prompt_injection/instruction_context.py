@@ -24,7 +24,7 @@ class UntrustedInstructions(PromptFlowRule):
         "CherryPy, Flask-RESTful/RESTX parsers and Flask-Smorest/webargs arguments, AWS Lambda "
         "events, Slack (Bolt and Socket Mode), Zulip and e-mail payloads, "
         "discord.py and Telegram commands and messages, MCP tool arguments, Chainlit messages, "
-        "actions and settings, Streamlit, Gradio, Dash callback, NiceGUI and Panel inputs; "
+        "actions and settings, Streamlit, Gradio, Dash callback, NiceGUI, Panel and Reflex event inputs; "
         "messages from Kafka, SQS, Pub/Sub, RabbitMQ and Redis pub/sub; uploaded files are "
         "documents, AIS204) or command-line input "
         "that reaches the *instruction context* of an LLM call: a `system` or `developer` message "
@@ -37,7 +37,8 @@ class UntrustedInstructions(PromptFlowRule):
         "`system_prompt=`, CrewAI agents' `role`/`goal`/`backstory`, AutoGen `system_message=`, "
         "pydantic-ai, smolagents and Marvin `instructions=`, DSPy signature instructions, "
         "Semantic Kernel `ChatHistory(system_message=)`/`add_system_message` and agents' "
-        "`instructions=`. An assistant-role message "
+        "`instructions=`, Google ADK `instruction=`/`global_instruction=`, Agno "
+        "`instructions`/`description`/`goal`/`role`/`system_message`. An assistant-role message "
         "built from the data (a forged model turn) counts too, at medium severity, and so does a "
         'message list whose roles the data decides (`messages = request.json["messages"]`).\n\n'
         "The data is followed through assignments, string building, containers, messages built "
