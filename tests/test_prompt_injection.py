@@ -744,6 +744,73 @@ def test_sdk_lookalike(sdk: str) -> None:
 # ----- every source family reaches instructions -----
 
 SOURCES: dict[str, str] = {
+    "serving-endpoints-and-websockets": """
+        import bentoml
+        import litserve as ls
+        import modal
+        from cog import BasePredictor, Input, Path
+        from websockets.asyncio.server import serve
+        from openai import OpenAI
+        client = OpenAI()
+        app = modal.App("x")
+        @app.function()
+        @modal.fastapi_endpoint(method="POST")
+        def endpoint(item: dict, retries: int = 1):
+            client.responses.create(model="m", instructions=item["persona"], input="hi")  # <- AIS201
+            client.responses.create(model="m", instructions=f"Retry {retries}", input="hi")
+        @bentoml.service
+        class Service:
+            @bentoml.api
+            def generate(self, persona: str) -> str:
+                return client.responses.create(model="m", instructions=persona, input="hi").output_text  # <- AIS201
+            def helper(self, persona: str) -> str:
+                return client.responses.create(model="m", instructions=persona, input="hi").output_text
+        class Predictor(BasePredictor):
+            def predict(self, persona: str = Input(description="p"), image: Path = Input()) -> str:
+                client.responses.create(model="m", instructions=persona, input="hi")  # <- AIS201
+                client.responses.create(model="m", instructions=str(image), input="hi")
+                return ""
+        class API(ls.LitAPI):
+            def decode_request(self, request):
+                client.responses.create(model="m", instructions=request["persona"], input="hi")  # <- AIS201
+            def setup(self, device):
+                client.responses.create(model="m", instructions=device, input="hi")
+        async def handler(websocket):
+            async for message in websocket:
+                client.responses.create(model="m", instructions=message, input="hi")  # <- AIS201
+        async def main():
+            async with serve(handler, "localhost", 8765):
+                pass
+        """,
+    "issues-messages-and-vector-stores": """
+        import lancedb
+        import weaviate
+        from elasticsearch import Elasticsearch
+        from github import Github
+        from jira import JIRA
+        from pymilvus import MilvusClient
+        from slack_sdk import WebClient
+        from openai import OpenAI
+        client = OpenAI()
+        def triage(n):
+            repo = Github().get_repo("o/r")
+            issue = repo.get_issue(number=n)
+            client.responses.create(model="m", instructions=issue.body, input="hi")  # <- AIS204
+            client.responses.create(model="m", instructions="Triage the issue.", input=issue.body)
+            client.responses.create(model="m", instructions=JIRA(server="https://x").issue("K-1").fields.description, input="hi")  # <- AIS204
+            history = WebClient().conversations_history(channel="C1")
+            client.responses.create(model="m", instructions=history["messages"][0]["text"], input="hi")  # <- AIS204
+        def search(q):
+            found = weaviate.connect_to_local().collections.get("Docs").query.near_text(query=q, limit=2)
+            client.responses.create(model="m", instructions=found.objects[0].properties["text"], input="hi")  # <- AIS204
+            hits = MilvusClient("x").search("docs", data=[[0.1]], output_fields=["text"])
+            client.responses.create(model="m", instructions=hits[0][0]["entity"]["text"], input="hi")  # <- AIS204
+            rows = lancedb.connect("db").open_table("t").search(q).limit(3).to_list()
+            client.responses.create(model="m", instructions=rows[0]["text"], input="hi")  # <- AIS204
+            result = Elasticsearch("http://x").search(index="docs", query={"match": {"text": q}})
+            client.responses.create(model="m", instructions=result["hits"]["hits"][0]["_source"]["text"], input="hi")  # <- AIS204
+            client.responses.create(model="m", instructions=Elasticsearch("http://x").info()["name"], input="hi")
+        """,
     "reflex-event-handlers": """
         import reflex as rx
         from openai import OpenAI

@@ -966,6 +966,37 @@ _INDIRECT_SOURCES = [
             "haystack*.*Retriever.run_async",
             "haystack*.*DocumentStore.filter_documents",
             "haystack*.LinkContentFetcher.run",
+            # vector and search databases
+            *(
+                f"weaviate.*.{method}"
+                for method in ("near_text", "near_vector", "hybrid", "bm25", "fetch_objects")
+            ),
+            "pymilvus.MilvusClient.search",
+            "pymilvus.MilvusClient.query",
+            "lancedb.*.search",
+            "elasticsearch.Elasticsearch.search",
+            "elasticsearch.AsyncElasticsearch.search",
+            "opensearchpy.OpenSearch.search",
+            # issues, pull requests, files and messages other people wrote (PyGithub, Jira, Slack)
+            *(
+                f"github.*.{method}"
+                for method in (
+                    "get_issue",
+                    "get_issues",
+                    "get_pull",
+                    "get_pulls",
+                    "get_comments",
+                    "get_issue_comments",
+                    "get_review_comments",
+                    "get_contents",
+                    "get_readme",
+                )
+            ),
+            "jira.JIRA.issue",
+            "jira.JIRA.search_issues",
+            "jira.JIRA.comments",
+            "*.conversations_history",
+            "*.conversations_replies",
         ),
         INDIRECT,
         "call",
@@ -1024,6 +1055,21 @@ _LITESTAR_ROUTES = tuple(
 ) + tuple(f"litestar.handlers.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route"))
 _LITESTAR_UPLOADS = ("litestar.datastructures.UploadFile", "litestar.datastructures.upload_file.UploadFile")
 _NINJA_UPLOADS = ("ninja.UploadedFile", "ninja.files.UploadedFile")
+# FastAPI handler parameters that are injected objects, not request data
+_FASTAPI_INJECTED = (
+    "fastapi.Depends",
+    "fastapi.Security",
+    "fastapi.Request",
+    "fastapi.requests.Request",
+    "fastapi.Response",
+    "fastapi.BackgroundTasks",
+    "fastapi.WebSocket",
+    "fastapi.security.*",
+    "starlette.*",
+    "sqlalchemy.*",
+    "sqlmodel.Session",
+    *_UPLOAD_FILES,
+)
 PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     # FastAPI: every handler parameter is request data unless typed as a non-text scalar or it is
     # an injected object (Depends, Request, sessions). Decorators match as written too, so routers
@@ -1031,20 +1077,7 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     ParameterSource(
         decorators=("fastapi.FastAPI.*", "fastapi.APIRouter.*", *_ROUTE_DECORATORS),
         requires_import=("fastapi",),
-        exclude=(
-            "fastapi.Depends",
-            "fastapi.Security",
-            "fastapi.Request",
-            "fastapi.requests.Request",
-            "fastapi.Response",
-            "fastapi.BackgroundTasks",
-            "fastapi.WebSocket",
-            "fastapi.security.*",
-            "starlette.*",
-            "sqlalchemy.*",
-            "sqlmodel.Session",
-            *_UPLOAD_FILES,
-        ),
+        exclude=_FASTAPI_INJECTED,
         label="FastAPI request parameter",
     ),
     # FastAPI: an uploaded file is a document (indirect content, as Flask's `request.files`)
@@ -1320,6 +1353,33 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
         registrars=("panel.chat.ChatInterface", "panel.chat.ChatFeed", "panel.bind", "panel.depends"),
         exclude=("panel.*",),
         label="Panel input",
+    ),
+    # model-serving endpoints: Modal web endpoints (FastAPI underneath), BentoML APIs, Cog
+    # predictors, LitServe request decoders
+    ParameterSource(
+        decorators=("modal.fastapi_endpoint", "modal.web_endpoint"),
+        exclude=_FASTAPI_INJECTED,
+        label="Modal web endpoint parameter",
+    ),
+    ParameterSource(decorators=("bentoml.api",), label="BentoML API input"),
+    ParameterSource(
+        base_classes=("cog.BasePredictor",),
+        functions=("predict",),
+        exclude=("cog.Path", "cog.File"),
+        label="Cog prediction input",
+    ),
+    ParameterSource(
+        base_classes=("litserve.LitAPI",), functions=("decode_request",), label="LitServe request"
+    ),
+    # websockets servers: the connection a handler is given yields what the client sends
+    ParameterSource(
+        registrars=(
+            "websockets.serve",
+            "websockets.server.serve",
+            "websockets.asyncio.server.serve",
+            "websockets.legacy.server.serve",
+        ),
+        label="websocket message",
     ),
     # Reflex: event handlers (methods of a State class) get what the browser sent
     ParameterSource(
