@@ -961,3 +961,33 @@ def test_a_raw_http_call_to_a_model_api_returns_model_output() -> None:
         """
     )
     assert [(f.code, f.location.line) for f in findings] == [("AIS301", 8), ("AIS301", 12), ("AIS301", 16)]
+
+
+def test_model_output_handed_to_a_task_queue_reaches_the_task() -> None:
+    """Also spread into a direct call: a call whose arguments are spread is its own flows' node
+    (not an inner sink call reported on its own)."""
+    check(
+        """
+        import os
+        import dramatiq
+        from celery import shared_task
+        from openai import OpenAI
+        client = OpenAI()
+        @shared_task
+        def run_command(command):
+            os.system(command)
+        @dramatiq.actor
+        def run_script(code):
+            exec(code)
+        def plan():
+            answer = client.responses.create(model="m", input="x").output_text
+            run_command.apply_async(kwargs={"command": answer})  # <- AIS301
+            run_script.send(answer)  # <- AIS301
+            run_command.apply_async(args=["uptime"])
+            run_script.send_with_options(args=("print(1)",))
+        def spread():
+            answer = client.responses.create(model="m", input="y").output_text
+            run_command(*[answer])  # <- AIS301
+            run_command(**{"command": "uptime"})
+        """
+    )

@@ -1594,3 +1594,56 @@ def test_a_helper_that_splices_its_parameter_is_reported_at_the_call() -> None:
             ask([{"role": "system", "content": request.form["q"]}])  # <- AIS201
         """
     )
+
+
+def test_functions_run_later_by_queues_threads_and_background_tasks() -> None:
+    """A function handed to a background task, an executor, a thread or a task queue gets the
+    arguments handed with it: the flow is reported where the data is handed over."""
+    check(
+        """
+        import asyncio
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from celery import shared_task
+        from fastapi import BackgroundTasks, FastAPI
+        from rq import Queue
+        from openai import OpenAI
+        client = OpenAI()
+        app = FastAPI()
+        def remember(persona, note="x"):
+            client.responses.create(model="m", instructions=persona, input=note)
+        @shared_task
+        def summarize(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        def in_thread(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        def in_pool(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        def in_executor(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        def later(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        @app.post("/a")
+        async def a(persona: str, tone: str, tasks: BackgroundTasks):
+            tasks.add_task(remember, persona)  # <- AIS201
+            tasks.add_task(remember, "Be brief.", note=tone)
+            summarize.delay(persona)  # <- AIS201
+            summarize.apply_async(args=("Be brief.",))
+            threading.Thread(target=in_thread, args=(persona,)).start()  # <- AIS201
+            threading.Thread(target=in_thread, kwargs={"persona": "Be brief."}).start()
+            ThreadPoolExecutor().submit(in_pool, persona)  # <- AIS201
+            await asyncio.get_running_loop().run_in_executor(None, in_executor, persona)  # <- AIS201
+            await asyncio.to_thread(later, "Be brief.")
+            later.delay("Be brief.")
+        def queued(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        def scheduled(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        @app.post("/b")
+        def b(persona: str, queue: Queue, scheduler: BackgroundScheduler):
+            queue.enqueue(queued, persona)  # <- AIS201
+            scheduler.add_job(scheduled, args=[persona])  # <- AIS201
+            scheduler.add_job(scheduled, args=["Be brief."])
+        """
+    )

@@ -42,7 +42,9 @@ class UntrustedInstructions(PromptFlowRule):
         "built from the data (a forged model turn) counts too, at medium severity, and so does a "
         'message list whose roles the data decides (`messages = request.json["messages"]`).\n\n'
         "The data is followed through assignments, string building, containers, messages built "
-        "over several statements, helper functions and methods of the same module (a flow into "
+        "over several statements, helper functions and methods of the same module (also when "
+        "handed to a background task, an executor, a thread or a task queue: `add_task(f, x)`, "
+        "`submit(f, x)`, `Thread(target=f, args=(x,))`, Celery `f.delay(x)`; a flow into "
         "a helper is reported at the call that passes the data in, once per flow, with the "
         "helper's sink on its path, as a flow into another module is), `self` "
         "attributes, and prompt-template variables filled by `.invoke`/`.format`. Casts "

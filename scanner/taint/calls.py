@@ -29,7 +29,13 @@ from .values import (
     map_facts,
     mark_encoded,
 )
-from .vocabulary import SINKS_RETURNING_THE_DATA
+from .vocabulary import (
+    FUNCTION_RUNNERS,
+    SINKS_RETURNING_THE_DATA,
+    TARGET_RUNNERS,
+    TASK_SCHEDULERS,
+    TASK_SENDERS,
+)
 
 
 class CallTransfer:
@@ -53,6 +59,29 @@ class CallTransfer:
         if value is not None and value.instance and value.type_name:
             names.append(f"{value.type_name}.__call__")
         return names
+
+    def _deferred(self, func: Any, receiver: Value | None, args: list) -> tuple[Function, list] | None:
+        """The local function a queue, thread or background-task call will run, and the
+        arguments it will get: `summarize.delay(x)`, `tasks.add_task(f, x)`,
+        `Thread(target=f, args=(x,))`."""
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+        if receiver is not None and isinstance(receiver.ref, Function):
+            if name in TASK_SENDERS:
+                return receiver.ref, args
+            if name in TASK_SCHEDULERS:
+                return receiver.ref, _spread(args)
+        positional = [(arg, value) for arg, value in args if arg.keyword is None and not arg.star]
+        if name in FUNCTION_RUNNERS:
+            skip = FUNCTION_RUNNERS[name]
+            if len(positional) > skip and isinstance(positional[skip][1].ref, Function):
+                rest = [pair for pair in args if pair not in positional[: skip + 1]]
+                return positional[skip][1].ref, rest
+        if name in TARGET_RUNNERS:
+            target = next((v for a, v in args if a.keyword is not None and a.keyword.value == "target"), None)
+            target = target or (positional[0][1] if positional else None)
+            if target is not None and isinstance(target.ref, Function):
+                return target.ref, _spread(args)
+        return None
 
     def _operation_name(self, operation: cst.BinaryOperation, method: str) -> str:
         """A method called on an operation's result: a pipe (`(prompt | model).invoke()`)
@@ -89,6 +118,9 @@ class CallTransfer:
         else:
             callee = self._ev(func)
         args = [(arg, self._ev(arg.value)) for arg in node.args]
+        deferred = self._deferred(func, receiver, args)
+        if deferred is not None:  # `background_tasks.add_task(f, x)` calls `f(x)` later
+            self._apply(deferred[0], deferred[1], None, node)
         if callee is not None and isinstance(callee.ref, Function):
             bound = (
                 receiver
@@ -259,3 +291,14 @@ class CallTransfer:
                 dest = chosen.lstrip("-").replace("-", "_")
         if dest:
             self._argparse_typed.add(dest)
+
+
+def _spread(args: list) -> list:
+    """The arguments a runner passes on from its `args=` sequence and `kwargs=` mapping, as
+    `*args` and `**kwargs` of a direct call."""
+    spread = []
+    for arg, value in args:
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword in ("args", "kwargs"):
+            spread.append((cst.Arg(value=arg.value, star="*" if keyword == "args" else "**"), value))
+    return spread

@@ -69,3 +69,26 @@ def imported_constant_words(qualified: str | None) -> int:
         return 0
     last = qualified.rsplit(".", 1)[-1]
     return SPLICE_WORDS if len(last) > 1 and last.isupper() and any(c.isalpha() for c in last) else 0
+
+
+# Calls that run a function later with the arguments they are given (a queue, a thread, a
+# background task): the function sees those arguments as if called directly.
+# A task object's own methods, with the function's arguments as given (Celery `delay`,
+# Dramatiq `send`, taskiq `kiq`), or in `args=`/`kwargs=` (Celery `apply_async`, Dramatiq
+# `send_with_options`).
+TASK_SENDERS = frozenset({"delay", "send", "kiq"})
+TASK_SCHEDULERS = frozenset({"apply_async", "send_with_options"})
+# Runners given the function, then its arguments: how many arguments come before the
+# function's own (FastAPI/Starlette `add_task`, executors' `submit`, RQ `enqueue`,
+# `asyncio.to_thread`, anyio `start_soon`, `loop.run_in_executor(None, f, ...)`).
+FUNCTION_RUNNERS: dict[str, int] = {
+    "add_task": 0,
+    "submit": 0,
+    "enqueue": 0,
+    "to_thread": 0,
+    "start_soon": 0,
+    "run_in_executor": 1,
+}
+# Runners given the function as `target=` (or first) and its arguments as `args=`/`kwargs=`
+# (`threading.Thread`, `multiprocessing.Process`, APScheduler `add_job`, a pool's `apply_async`).
+TARGET_RUNNERS = frozenset({"Thread", "Process", "add_job", "apply_async"})
