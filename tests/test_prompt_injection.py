@@ -744,6 +744,63 @@ def test_sdk_lookalike(sdk: str) -> None:
 # ----- every source family reaches instructions -----
 
 SOURCES: dict[str, str] = {
+    "forms-and-quart-websockets": """
+        from django import forms
+        from django.views.generic.edit import FormView
+        from flask import Flask
+        from flask_wtf import FlaskForm
+        from quart import Quart, websocket
+        from rest_framework import generics
+        from wtforms import StringField
+        from openai import OpenAI
+        client = OpenAI()
+        app = Flask(__name__)
+        live = Quart(__name__)
+        class ChatForm(FlaskForm):
+            persona = StringField("persona")
+        @app.route("/chat", methods=["POST"])
+        def chat():
+            form = ChatForm()
+            if form.validate_on_submit():
+                client.responses.create(model="m", instructions=form.persona.data, input="hi")  # <- AIS201
+                client.responses.create(model="m", instructions=form.persona.label.text, input="hi")
+        @live.websocket("/ws")
+        async def ws():
+            data = await websocket.receive()
+            client.responses.create(model="m", instructions=data, input="hi")  # <- AIS201
+        class PersonaForm(forms.Form):
+            persona = forms.CharField()
+        class ChatView(FormView):
+            form_class = PersonaForm
+            def form_valid(self, form):
+                client.responses.create(model="m", instructions=form.cleaned_data["persona"], input="hi")  # <- AIS201
+                return super().form_valid(form)
+            def get_initial(self):
+                client.responses.create(model="m", instructions=self.template_name, input="hi")
+        class Notes(generics.CreateAPIView):
+            def perform_create(self, serializer):
+                client.responses.create(model="m", instructions=serializer.validated_data["tone"], input="hi")  # <- AIS201
+        """,
+    "line-matrix-mattermost": """
+        from linebot.v3 import WebhookHandler
+        from linebot.v3.webhooks import MessageEvent, TextMessageContent
+        from mattermostdriver import Driver
+        from nio import AsyncClient, RoomMessageText
+        from openai import OpenAI
+        client = OpenAI()
+        handler = WebhookHandler("secret")
+        @handler.add(MessageEvent, message=TextMessageContent)
+        def on_line(event):
+            client.responses.create(model="m", instructions=event.message.text, input="hi")  # <- AIS201
+        async def on_matrix(room, event):
+            client.responses.create(model="m", instructions=event.body, input="hi")  # <- AIS201
+        async def on_mattermost(message):
+            client.responses.create(model="m", instructions=message, input="hi")  # <- AIS201
+        def not_registered(message):
+            client.responses.create(model="m", instructions=message, input="hi")
+        AsyncClient("https://matrix.org", "@bot:matrix.org").add_event_callback(on_matrix, RoomMessageText)
+        Driver({"url": "x"}).init_websocket(on_mattermost)
+        """,
     "serving-endpoints-and-websockets": """
         import bentoml
         import litserve as ls

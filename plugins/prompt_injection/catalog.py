@@ -642,6 +642,11 @@ _REMOTE_SOURCES = [
     *_sources(
         ("flask_restx.Api.payload", "flask_restx.Namespace.payload"), REMOTE, "attribute", "request payload"
     ),
+    # Flask-WTF forms read the request themselves: their fields' data is what was posted
+    *_sources(("flask_wtf.FlaskForm.*.data", "flask_wtf.FlaskForm.data"), REMOTE, "attribute", "form data"),
+    *_sources(
+        ("quart.websocket.receive", "quart.websocket.receive_json"), REMOTE, "call", "websocket message"
+    ),
     *_sources(
         (
             *(f"nicegui.ui.{widget}.value" for widget in _NICEGUI_INPUTS),
@@ -1381,13 +1386,28 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
         ),
         label="websocket message",
     ),
+    # Django and DRF generic views: the bound form or serializer holds the posted data
+    ParameterSource(
+        base_classes=("django.views.generic.*",),
+        functions=("form_valid",),
+        params=("form",),
+        label="Django form data",
+    ),
+    ParameterSource(
+        base_classes=("rest_framework.*",),
+        functions=("perform_create", "perform_update"),
+        params=("serializer",),
+        label="request data",
+    ),
     # Reflex: event handlers (methods of a State class) get what the browser sent
     ParameterSource(
         base_classes=("reflex.State", "reflex.state.State", "reflex.state.BaseState"), label="Reflex event"
     ),
     # Slack Socket Mode, Zulip: the handler gets the event a user sent
     ParameterSource(
-        annotated=("slack_sdk.socket_mode.request.SocketModeRequest",), label="Slack event payload"
+        requires_import=("slack_sdk",),
+        annotated=("slack_sdk.socket_mode.request.SocketModeRequest",),
+        label="Slack event payload",
     ),
     ParameterSource(
         registrars=("slack_sdk.socket_mode.*.socket_mode_request_listeners.append",),
@@ -1398,6 +1418,13 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
         registrars=("zulip.Client.call_on_each_message", "zulip.Client.call_on_each_event"),
         label="Zulip message",
     ),
+    # LINE, Matrix (nio) and Mattermost bots: the message event a user sent
+    ParameterSource(decorators=("linebot.*WebhookHandler.add",), label="LINE message"),
+    ParameterSource(
+        registrars=("nio.AsyncClient.add_event_callback", "nio.*.AsyncClient.add_event_callback"),
+        label="Matrix message",
+    ),
+    ParameterSource(registrars=("mattermostdriver.Driver.init_websocket",), label="Mattermost event"),
     # queue subscribers: a message another service or user published
     ParameterSource(
         registrars=(

@@ -21,8 +21,10 @@ class UntrustedInstructions(PromptFlowRule):
     description = (
         "Request data (Flask, Quart, Django, Django REST framework, FastAPI, Litestar and Django "
         "Ninja handler parameters, Starlette, Tornado, aiohttp, Sanic, Falcon, Bottle, Pyramid, "
-        "CherryPy, Flask-RESTful/RESTX parsers and Flask-Smorest/webargs arguments, AWS Lambda "
-        "events, Slack (Bolt and Socket Mode), Zulip and e-mail payloads, "
+        "CherryPy, Flask-RESTful/RESTX parsers, Flask-Smorest/webargs arguments, Flask-WTF form "
+        "fields, Django `FormView.form_valid` forms and DRF `perform_create` serializers, Quart "
+        "and `websockets` messages, Modal, BentoML, Cog and LitServe inputs, AWS Lambda "
+        "events, Slack (Bolt and Socket Mode), Zulip, LINE, Matrix, Mattermost and e-mail payloads, "
         "discord.py and Telegram commands and messages, MCP tool arguments, Chainlit messages, "
         "actions and settings, Streamlit, Gradio, Dash callback, NiceGUI, Panel and Reflex event inputs; "
         "messages from Kafka, SQS, Pub/Sub, RabbitMQ and Redis pub/sub; uploaded files are "
