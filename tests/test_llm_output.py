@@ -192,6 +192,25 @@ def test_every_sdk_response_is_model_output(sdk: str) -> None:
 # ----- sink families: positives and look-alikes -----
 
 CASES = {
+    "deserialize-loaders-and-notebook-cells": """
+        import joblib
+        import pickle
+        import shelve
+        import torch
+        from IPython import get_ipython
+        from openai import OpenAI
+        client = OpenAI()
+        path = client.responses.create(model="m", input="x").output_text
+        torch.load(path)  # <- AIS304
+        joblib.load(path)  # <- AIS304
+        shelve.open(path)  # <- AIS304
+        with open("cache.pkl", "rb") as handle:
+            pickle.load(handle)
+        torch.load(path, weights_only=True)
+        torch.load("checkpoints/model.pt")
+        get_ipython().run_cell(path)  # <- AIS301
+        get_ipython().run_cell("print(1)")
+    """,
     "url-browsers-and-tortoise-sql": """
         from playwright.async_api import async_playwright
         from selenium import webdriver

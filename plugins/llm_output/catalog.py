@@ -367,6 +367,10 @@ SINKS: tuple[Sink, ...] = (
     ),
     # Python code run from a path or module name, and expression evaluators that reach `eval`
     *_sink(("runpy.run_path",), EXEC, "path_name"),
+    # a notebook's kernel runs the cell
+    *_sink(
+        ("IPython.get_ipython.run_cell", "IPython.core.getipython.get_ipython.run_cell"), EXEC, "raw_cell"
+    ),
     *_sink(("runpy.run_module",), EXEC, "mod_name"),
     *_sink(("pandas.eval", "pandas.*.eval", "pandas.*.query"), EXEC, "expr"),
     *_sink(("numexpr.evaluate",), EXEC, "ex"),
@@ -497,6 +501,15 @@ SINKS: tuple[Sink, ...] = (
             "yaml.unsafe_load_all",
         ),
         DESERIALIZE,
+    ),
+    # loaders of pickled files: a model-chosen file is a model-chosen object graph
+    *_sink(("pickle.load", "dill.load", "cloudpickle.load"), DESERIALIZE, "file"),
+    *_sink(("joblib.load",), DESERIALIZE, "filename"),
+    *_sink(("shelve.open",), DESERIALIZE, "filename"),
+    Sink(
+        "torch.load",
+        (SinkArgument(DESERIALIZE, "f", 0),),
+        unless=(SafeArgument("weights_only", ("True", "builtins.True")),),
     ),
     # PyYAML's safe loaders build plain data only (the `Loader` is the second parameter)
     *(

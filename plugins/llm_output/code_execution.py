@@ -100,7 +100,7 @@ class ModelOutputExecuted(OutputFlowRule):
         "as a shell string (`shell=True`) or inside an argument list; a command run on another "
         "host or in a pseudo-terminal (paramiko `exec_command`, Fabric/Invoke `run`/`sudo`, "
         "`pexpect.spawn`/`run`); code run from a path or module name (`runpy.run_path`/"
-        "`run_module`); expression evaluators that reach `eval` (pandas `eval` and "
+        "`run_module`) or as a notebook cell (`get_ipython().run_cell`); expression evaluators that reach `eval` (pandas `eval` and "
         "`DataFrame.query`/`eval`, `numexpr.evaluate`, sympy `sympify`/`parse_expr`). Model "
         "output includes the replies of DSPy modules, Outlines generators, Semantic Kernel, "
         "smolagents, AutoGen, CrewAI, Agno and Marvin agents. The flow is followed through "

@@ -45,7 +45,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
     triggers = (*sink_triggers(UNSAFE_USE_ROLES), *_NAMESPACES)
     description = (
         "Text an LLM returned decides what the application loads, opens, fetches or calls:\n\n"
-        "- deserialised with `pickle.loads`, `dill`/`cloudpickle`, `marshal.loads`, "
+        "- deserialised with `pickle.loads`, `dill`/`cloudpickle`, `marshal.loads`, the file loaders "
+        "`pickle.load`, `joblib.load`, `shelve.open` and `torch.load` (not with `weights_only=True`), "
         "`jsonpickle.decode`, `yaml.load`/`unsafe_load`/`full_load` (high severity; `yaml.load` "
         "with `Loader=yaml.SafeLoader` or `yaml.BaseLoader`, C versions too, builds plain data and "
         "is not reported);\n"
