@@ -1060,6 +1060,7 @@ _LITESTAR_ROUTES = tuple(
 ) + tuple(f"litestar.handlers.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route"))
 _LITESTAR_UPLOADS = ("litestar.datastructures.UploadFile", "litestar.datastructures.upload_file.UploadFile")
 _NINJA_UPLOADS = ("ninja.UploadedFile", "ninja.files.UploadedFile")
+_NINJA_ROUTES = ("ninja.NinjaAPI.*", "ninja.Router.*", *_ROUTE_DECORATORS)
 # FastAPI handler parameters that are injected objects, not request data
 _FASTAPI_INJECTED = (
     "fastapi.Depends",
@@ -1073,25 +1074,38 @@ _FASTAPI_INJECTED = (
     "starlette.*",
     "sqlalchemy.*",
     "sqlmodel.Session",
-    *_UPLOAD_FILES,
 )
+
+
+def _typed_handlers(
+    decorators: tuple[str, ...], module: str, exclude: tuple[str, ...], uploads: tuple[str, ...], label: str
+) -> tuple[ParameterSource, ...]:
+    """Frameworks that pass each request part as its own handler parameter (FastAPI, Django
+    Ninja): every parameter is request data unless typed as a non-text scalar or an injected
+    object (`exclude`); one typed as an uploaded file (`uploads`) is a document (indirect
+    content, as Flask's `request.files`). Decorators match as written too, so routers imported
+    from other modules count."""
+    return (
+        ParameterSource(
+            decorators=decorators, requires_import=(module,), exclude=(*exclude, *uploads), label=label
+        ),
+        ParameterSource(
+            tier=INDIRECT,
+            decorators=decorators,
+            requires_import=(module,),
+            annotated=uploads,
+            label="an uploaded file",
+        ),
+    )
+
+
 PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
-    # FastAPI: every handler parameter is request data unless typed as a non-text scalar or it is
-    # an injected object (Depends, Request, sessions). Decorators match as written too, so routers
-    # imported from other modules count.
-    ParameterSource(
-        decorators=("fastapi.FastAPI.*", "fastapi.APIRouter.*", *_ROUTE_DECORATORS),
-        requires_import=("fastapi",),
-        exclude=_FASTAPI_INJECTED,
-        label="FastAPI request parameter",
-    ),
-    # FastAPI: an uploaded file is a document (indirect content, as Flask's `request.files`)
-    ParameterSource(
-        tier=INDIRECT,
-        decorators=("fastapi.FastAPI.*", "fastapi.APIRouter.*", *_ROUTE_DECORATORS),
-        requires_import=("fastapi",),
-        annotated=_UPLOAD_FILES,
-        label="an uploaded file",
+    *_typed_handlers(
+        ("fastapi.FastAPI.*", "fastapi.APIRouter.*", *_ROUTE_DECORATORS),
+        "fastapi",
+        _FASTAPI_INJECTED,
+        _UPLOAD_FILES,
+        "FastAPI request parameter",
     ),
     # Flask / Quart route parameters (`<int:id>` converters are not text)
     ParameterSource(
@@ -1308,21 +1322,9 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     ParameterSource(decorators=("cherrypy.expose",), label="CherryPy request parameter"),
     # Django Ninja: like FastAPI, operation parameters (schemas, query and path) are the data;
     # `request` is Django's HttpRequest
+    *_typed_handlers(_NINJA_ROUTES, "ninja", (), _NINJA_UPLOADS, "Django Ninja request parameter"),
     ParameterSource(
-        decorators=("ninja.NinjaAPI.*", "ninja.Router.*", *_ROUTE_DECORATORS),
-        requires_import=("ninja",),
-        exclude=_NINJA_UPLOADS,
-        label="Django Ninja request parameter",
-    ),
-    ParameterSource(
-        tier=INDIRECT,
-        decorators=("ninja.NinjaAPI.*", "ninja.Router.*", *_ROUTE_DECORATORS),
-        requires_import=("ninja",),
-        annotated=_NINJA_UPLOADS,
-        label="an uploaded file",
-    ),
-    ParameterSource(
-        decorators=("ninja.NinjaAPI.*", "ninja.Router.*", *_ROUTE_DECORATORS),
+        decorators=_NINJA_ROUTES,
         requires_import=("ninja",),
         params=("request",),
         type="django.http.HttpRequest",
@@ -1363,7 +1365,7 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     # predictors, LitServe request decoders
     ParameterSource(
         decorators=("modal.fastapi_endpoint", "modal.web_endpoint"),
-        exclude=_FASTAPI_INJECTED,
+        exclude=(*_FASTAPI_INJECTED, *_UPLOAD_FILES),
         label="Modal web endpoint parameter",
     ),
     ParameterSource(decorators=("bentoml.api",), label="BentoML API input"),
