@@ -46,6 +46,21 @@ def check(source: str) -> None:
 # ----- every SDK's response reaches a sink through its usual accessor -----
 
 SDKS = {
+    "azure-watsonx-replicate-local": """
+        import os
+        import replicate
+        from azure.ai.inference import ChatCompletionsClient
+        from ibm_watsonx_ai.foundation_models import ModelInference
+        from llama_cpp import Llama
+        from gpt4all import GPT4All
+        os.system(ChatCompletionsClient(endpoint="e", credential=None).complete(messages=[]).choices[0].message.content)  # <- AIS301
+        os.system(ModelInference(model_id="m").generate_text(prompt="x"))  # <- AIS301
+        os.system("".join(replicate.run("meta/llama", input={"prompt": "x"})))  # <- AIS301
+        llm = Llama(model_path="m.gguf")
+        os.system(llm("x")["choices"][0]["text"])  # <- AIS301
+        os.system(GPT4All("m.gguf").generate("x"))  # <- AIS301
+        os.system(Llama.__doc__)
+    """,
     "outlines-and-agno": """
         import outlines
         from agno.agent import Agent

@@ -51,6 +51,27 @@ def check(source: str) -> None:
 # ----- every SDK: a positive and a look-alike -----
 
 POSITIVE: dict[str, str] = {
+    "azure-ai-inference": """
+        from azure.ai.inference import ChatCompletionsClient
+        from azure.ai.inference.models import SystemMessage, UserMessage
+        from flask import request
+        client = ChatCompletionsClient(endpoint="https://x", credential=None)
+        def ask():
+            return client.complete(messages=[SystemMessage(request.form["persona"]), UserMessage("hi")])  # <- AIS201
+        """,
+    "watsonx-replicate-llama-cpp-gpt4all": """
+        import replicate
+        from flask import request
+        from gpt4all import GPT4All
+        from ibm_watsonx_ai.foundation_models import ModelInference
+        from llama_cpp import Llama
+        def ask():
+            ModelInference(model_id="m").chat(messages=[{"role": "system", "content": request.form["p"]}])  # <- AIS201
+            replicate.run("meta/llama", input={"prompt": "hi", "system_prompt": request.form["p"]})  # <- AIS201
+            Llama(model_path="m.gguf").create_chat_completion(messages=[{"role": "system", "content": request.form["p"]}])  # <- AIS201
+            with GPT4All("m.gguf").chat_session(system_prompt=request.form["p"]):  # <- AIS201
+                pass
+        """,
     "google-adk-and-agno": """
         from agno.agent import Agent
         from flask import request
@@ -379,6 +400,27 @@ POSITIVE: dict[str, str] = {
 }
 
 LOOKALIKE: dict[str, str] = {
+    "azure-ai-inference": """
+        from azure.ai.inference import ChatCompletionsClient
+        from azure.ai.inference.models import SystemMessage, UserMessage
+        from flask import request
+        client = ChatCompletionsClient(endpoint="https://x", credential=None)
+        def ask():
+            return client.complete(messages=[SystemMessage("Be brief."), UserMessage(request.form["q"])])
+        """,
+    "watsonx-replicate-llama-cpp-gpt4all": """
+        import replicate
+        from flask import request
+        from gpt4all import GPT4All
+        from ibm_watsonx_ai.foundation_models import ModelInference
+        from llama_cpp import Llama
+        def ask():
+            ModelInference(model_id="m").generate_text(prompt=request.form["q"])
+            replicate.run("meta/llama", input={"prompt": request.form["q"], "system_prompt": "Be brief."})
+            Llama(model_path="m.gguf")(request.form["q"])
+            with GPT4All("m.gguf").chat_session(system_prompt="Be brief."):
+                pass
+        """,
     "google-adk-and-agno": """
         from agno.agent import Agent
         from flask import request

@@ -209,6 +209,20 @@ SOURCES: tuple[Source, ...] = (
     *_llm(("vllm.LLM.generate", "vllm.LLM.chat"), "vLLM output"),
     *_llm(
         (
+            "azure.ai.inference.*ChatCompletionsClient.complete",
+            "ibm_watsonx_ai.foundation_models.ModelInference.chat",
+            "ibm_watsonx_ai.foundation_models.ModelInference.generate_text",
+            "replicate.run",
+            "replicate.Client.run",
+            "llama_cpp.Llama.create_chat_completion",
+            "llama_cpp.Llama.create_completion",
+            "llama_cpp.Llama.__call__",
+            "gpt4all.GPT4All.generate",
+        ),
+        "model response",
+    ),
+    *_llm(
+        (
             "huggingface_hub.*InferenceClient.chat_completion",
             "huggingface_hub.*InferenceClient.text_generation",
         ),

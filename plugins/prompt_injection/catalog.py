@@ -379,6 +379,32 @@ _AGENT_FRAMEWORKS = [
     ),
 ]
 
+# Other hosted and local model APIs: Azure AI Inference (message classes like LangChain's),
+# IBM watsonx.ai, Replicate (`input=` holds the model's own parameters), llama-cpp-python, GPT4All
+_AZURE_MESSAGES = "azure.ai.inference.models"
+_OTHER_MODEL_APIS = [
+    *_sinks(("azure.ai.inference.*ChatCompletionsClient.complete",), _arg(MESSAGES, "messages")),
+    *_sinks(
+        (f"{_AZURE_MESSAGES}.SystemMessage", f"{_AZURE_MESSAGES}.DeveloperMessage"),
+        _arg(INSTRUCTION, "content", 0, message_role="system"),
+    ),
+    *_sinks(
+        (f"{_AZURE_MESSAGES}.AssistantMessage",), _arg(INSTRUCTION, "content", 0, message_role="assistant")
+    ),
+    *_sinks((f"{_AZURE_MESSAGES}.UserMessage",), _arg(USER, "content", 0, message_role="user")),
+    *_sinks(("ibm_watsonx_ai.foundation_models.ModelInference.chat",), _arg(MESSAGES, "messages")),
+    *_sinks(("ibm_watsonx_ai.foundation_models.ModelInference.generate_text",), _arg(USER, "prompt", 0)),
+    *_sinks(
+        ("replicate.run", "replicate.Client.run", "replicate.stream"),
+        _arg(INSTRUCTION, "input", path=("system_prompt",)),
+        _arg(USER, "input", path=("prompt",)),
+    ),
+    *_sinks(("llama_cpp.Llama.create_chat_completion",), _arg(MESSAGES, "messages", 0)),
+    *_sinks(("llama_cpp.Llama.create_completion", "llama_cpp.Llama.__call__"), _arg(USER, "prompt", 0)),
+    *_sinks(("gpt4all.GPT4All.chat_session",), _arg(INSTRUCTION, "system_prompt", 0)),
+    *_sinks(("gpt4all.GPT4All.generate",), _arg(USER, "prompt", 0)),
+]
+
 SINKS: tuple[Sink, ...] = (
     *_OPENAI,
     *_ANTHROPIC,
@@ -393,6 +419,7 @@ SINKS: tuple[Sink, ...] = (
     *_HAYSTACK,
     *_HUGGING_FACE,
     *_AGENT_FRAMEWORKS,
+    *_OTHER_MODEL_APIS,
 )
 
 # ----- sources -----

@@ -30,10 +30,12 @@ class UntrustedInstructions(PromptFlowRule):
         "messages from Kafka, SQS, Pub/Sub, RabbitMQ and Redis pub/sub; uploaded files are "
         "documents, AIS204) or command-line input "
         "that reaches the *instruction context* of an LLM call: a `system` or `developer` message "
-        "(OpenAI, Anthropic, Mistral, LiteLLM, Ollama, Cohere v2, Bedrock `converse`, "
+        "(OpenAI, Anthropic, Mistral, LiteLLM, Ollama, Cohere v2, Bedrock `converse`, Azure AI "
+        "Inference `SystemMessage`, IBM watsonx.ai, llama-cpp-python, "
         'transformers/vLLM chat templates, LangChain `SystemMessage` and `("system", ...)` '
         "templates), `instructions=` (OpenAI Responses, Assistants, Agents SDK), Anthropic and "
         "Bedrock `system=`, google-genai `system_instruction`, Cohere `preamble`, Ollama `system=`, "
+        'Replicate `input={"system_prompt": ...}`, GPT4All `chat_session(system_prompt=)`, '
         "`create_agent(system_prompt=)`, LangGraph `create_react_agent(prompt=)`, LlamaIndex "
         "`system_prompt=`, Haystack 2 `ChatMessage.from_system(x)` and generators' "
         "`system_prompt=`, CrewAI agents' `role`/`goal`/`backstory`, AutoGen `system_message=`, "
