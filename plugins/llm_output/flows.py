@@ -44,9 +44,9 @@ class OutputFlowRule(prompt_flows.PromptFlowRule):
         return not self._reported_inside(flow)
 
     def _reported_inside(self, flow: SinkFlow) -> bool:
-        """`session.execute(text(sql))`: the inner sink call is where it is reported. (A call
-        that hands its data on spread or later, `Thread(target=f, args=(x,))`, is its own flows'
-        node: it is not an inner call.)"""
+        """`session.execute(text(sql))`: the inner sink call is where it is reported. A flow
+        whose node is the call it belongs to (`fetch(**args)` spreading into a helper's sink) is
+        reported there."""
         import libcst
 
         node = flow.node

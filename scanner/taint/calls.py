@@ -20,21 +20,26 @@ from .units import Class, Function, SinkCall
 from .values import (
     EMPTY,
     NO_FACTS,
+    Callables,
     Instance,
     Param,
+    Partial,
     Site,
     Taint,
     Value,
     collect_slots,
+    join_all,
+    make_container,
     map_facts,
     mark_encoded,
 )
 from .vocabulary import (
-    FUNCTION_RUNNERS,
+    CALLBACK_RUNNERS,
+    FUNCTION_SCHEDULERS,
     SINKS_RETURNING_THE_DATA,
-    TARGET_RUNNERS,
     TASK_SCHEDULERS,
     TASK_SENDERS,
+    THREAD_STARTERS,
 )
 
 
@@ -59,29 +64,6 @@ class CallTransfer:
         if value is not None and value.instance and value.type_name:
             names.append(f"{value.type_name}.__call__")
         return names
-
-    def _deferred(self, func: Any, receiver: Value | None, args: list) -> tuple[Function, list] | None:
-        """The local function a queue, thread or background-task call will run, and the
-        arguments it will get: `summarize.delay(x)`, `tasks.add_task(f, x)`,
-        `Thread(target=f, args=(x,))`."""
-        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
-        if receiver is not None and isinstance(receiver.ref, Function):
-            if name in TASK_SENDERS:
-                return receiver.ref, args
-            if name in TASK_SCHEDULERS:
-                return receiver.ref, _spread(args)
-        positional = [(arg, value) for arg, value in args if arg.keyword is None and not arg.star]
-        if name in FUNCTION_RUNNERS:
-            skip = FUNCTION_RUNNERS[name]
-            if len(positional) > skip and isinstance(positional[skip][1].ref, Function):
-                rest = [pair for pair in args if pair not in positional[: skip + 1]]
-                return positional[skip][1].ref, rest
-        if name in TARGET_RUNNERS:
-            target = next((v for a, v in args if a.keyword is not None and a.keyword.value == "target"), None)
-            target = target or (positional[0][1] if positional else None)
-            if target is not None and isinstance(target.ref, Function):
-                return target.ref, _spread(args)
-        return None
 
     def _operation_name(self, operation: cst.BinaryOperation, method: str) -> str:
         """A method called on an operation's result: a pipe (`(prompt | model).invoke()`)
@@ -118,22 +100,18 @@ class CallTransfer:
         else:
             callee = self._ev(func)
         args = [(arg, self._ev(arg.value)) for arg in node.args]
-        deferred = self._deferred(func, receiver, args)
-        if deferred is not None:  # `background_tasks.add_task(f, x)` calls `f(x)` later
-            self._apply(deferred[0], deferred[1], None, node)
-        if callee is not None and isinstance(callee.ref, Function):
-            bound = (
-                receiver
-                if isinstance(func, cst.Attribute) and callee.ref.kind in ("method", "class")
-                else None
-            )
-            return self._apply(callee.ref, args, bound, node)
-        if callee is not None and isinstance(callee.ref, Class):
-            return self._construct(callee.ref, args, node)
+        if callee is not None and callee.ref is not None and not isinstance(callee.ref, Instance):
+            return self._call_ref(callee.ref, args, receiver, node)
         foreign = self._apply_foreign(node, args, receiver) if callee is None or callee.ref is None else None
         if foreign is not None:
             return foreign
         names = self._call_names(node)
+        queued = self._queued(func, receiver, args, node)
+        if queued is not None:
+            return queued
+        called_back = self._call_back(node, args, names)
+        if called_back is not None:
+            return called_back
         self._register(names, args)
         if names and names[0].endswith("ArgumentParser.add_argument"):
             self._note_argparse(node)
@@ -174,6 +152,7 @@ class CallTransfer:
                 slots=tuple(dict.fromkeys(slots + collect_slots([v for _, v in args]))),
                 checked=names[0] not in SINKS_RETURNING_THE_DATA,
                 type_name=names[0] if names else None,
+                ref=result.ref,  # `getattr(tools, name)` is still the methods it may return
                 instance=True,
             )
         if receiver is not None and receiver.slots:
@@ -187,6 +166,78 @@ class CallTransfer:
             return Value(result.all, checked=True, type_name=result.type_name, instance=True)
         slots = collect_slots([v for _, v in args])  # `LLMChain(llm=llm, prompt=prompt)`
         return replace(result, slots=slots) if slots else result
+
+    def _call_ref(self, ref: Any, args: list, receiver: Value | None, node: cst.Call) -> Value:
+        """A call of what a value refers to: a local function or class, each of several
+        (`HANDLERS[name](**args)`), or a `functools.partial` of one."""
+        if isinstance(ref, Callables):
+            return join_all(self._call_local(each, args, None, node) for each in ref.refs)
+        if isinstance(ref, Partial):
+            return self._call_local(ref.func, [*ref.args, *args], None, node)
+        return self._call_local(ref, args, receiver, node)
+
+    def _call_back(self, node: cst.Call, args: list, names: list[str]) -> Value | None:
+        """A library call that runs a local function it is given, with the other arguments
+        (`asyncio.to_thread(run_sql, sql)`, `executor.submit(fn, x)`, `tasks.add_task(fn, x)`,
+        `Thread(target=fn, args=(x,))`, `map(fn, items)`): the function is called with them."""
+        last = (names[0] if names else "").rsplit(".", 1)[-1]
+        positional = [i for i, (arg, _) in enumerate(args) if arg.keyword is None and not arg.star]
+        if last in CALLBACK_RUNNERS and len(positional) > CALLBACK_RUNNERS[last]:
+            at = positional[CALLBACK_RUNNERS[last]]
+            if _callable(args[at][1]):
+                return self._call_ref(args[at][1].ref, args[at + 1 :], None, node)
+        if last == "map" and len(positional) >= 2 and _callable(args[positional[0]][1]):
+            elements = [(args[i][0], args[i][1].element()) for i in positional[1:]]
+            return make_container(
+                NO_FACTS, (self._call_ref(args[positional[0]][1].ref, elements, None, node),)
+            )
+        if last in THREAD_STARTERS:
+            target = next((v for a, v in args if a.keyword is not None and a.keyword.value == "target"), None)
+            if target is not None and _callable(target):
+                given = next(
+                    (a for a, _ in args if a.keyword is not None and a.keyword.value == "args"), None
+                )
+                items = (
+                    given.value.elements
+                    if given is not None and isinstance(given.value, (cst.Tuple, cst.List))
+                    else ()
+                )
+                passed = [
+                    (cst.Arg(value=item.value), self._values.get(id(item.value), EMPTY)) for item in items
+                ]
+                self._call_ref(target.ref, passed, None, node)
+        return None
+
+    def _queued(self, func: Any, receiver: Value | None, args: list, node: cst.Call) -> Value | None:
+        """A call of a local function queued for later by a task queue or a scheduler, with the
+        arguments it will get: `summarize.delay(x)`, `task.apply_async(args=(x,))`,
+        `scheduler.add_job(fn, args=[x])`, `pool.apply_async(fn, args=(x,))`."""
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        if receiver is not None and isinstance(receiver.ref, Function):
+            if method in TASK_SENDERS:
+                return self._call_ref(receiver.ref, args, None, node)
+            if method in TASK_SCHEDULERS:
+                return self._call_ref(receiver.ref, _spread(args), None, node)
+        first = next((value for arg, value in args if arg.keyword is None and not arg.star), None)
+        if method in FUNCTION_SCHEDULERS and first is not None and _callable(first):
+            return self._call_ref(first.ref, _spread(args), None, node)
+        return None
+
+    def _call_local(self, ref: Function | Class, args: list, receiver: Value | None, node: cst.Call) -> Value:
+        """A call of a function or class of this module. A method called through an attribute
+        is bound to its receiver; one taken from a dispatch table or a variable
+        (`handler = self.on_message`) was bound to an instance of its class."""
+        if isinstance(ref, Class):
+            return self._construct(ref, args, node)
+        bound: Value | None = None
+        if ref.kind in ("method", "class"):
+            if receiver is not None and isinstance(node.func, cst.Attribute):
+                bound = receiver
+            elif ref.cls is not None:
+                bound = Value(ref=Instance(ref.cls) if ref.kind == "method" else ref.cls)
+        return self._apply(ref, args, bound, node)
 
     def _register(self, names: list[str], args: list) -> None:
         """Functions passed to a registrar (`gr.Interface(fn=chat)`) get its parameter sources."""
@@ -228,8 +279,8 @@ class CallTransfer:
                 else:
                     arg = keyword_arg(node, source.static_argument)
                     value = self._values.get(id(arg.value)) if arg is not None else None
-                if value is None or not value.all:
-                    continue
+                if value is None or not any(isinstance(f, (Taint, Param)) for f in value.all):
+                    continue  # a constant path, or one that only names a file (`FileName`)
                 if not any(isinstance(f, Taint) for f in value.all):
                     cond = frozenset((f.func, f.index) for f in value.all if isinstance(f, Param))
             return Taint(Site(source.tier, source.label, node), cond=cond)
@@ -293,8 +344,12 @@ class CallTransfer:
             self._argparse_typed.add(dest)
 
 
+def _callable(value: Value) -> bool:
+    return isinstance(value.ref, (Function, Class, Callables, Partial))
+
+
 def _spread(args: list) -> list:
-    """The arguments a runner passes on from its `args=` sequence and `kwargs=` mapping, as
+    """The arguments a scheduler passes on from its `args=` sequence and `kwargs=` mapping, as
     `*args` and `**kwargs` of a direct call."""
     spread = []
     for arg, value in args:

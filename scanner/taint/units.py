@@ -26,6 +26,7 @@ class Function:
     kind: str = "function"  # function | method | static | class
     decorators: list = field(default_factory=list)  # (expression, qualified name, name as written)
     initial: dict = field(default_factory=dict)  # parameter index -> Value (sources, types)
+    dependencies: dict = field(default_factory=dict)  # parameter index -> Function (`Depends(fn)`)
 
     @property
     def display(self) -> str:
@@ -40,6 +41,7 @@ class Class:
     local_bases: tuple = ()  # Class bases defined in this module
     methods: dict = field(default_factory=dict)
     field_types: dict = field(default_factory=dict)  # class-level annotations: name -> is text
+    field_type_names: dict = field(default_factory=dict)  # name -> qualified type, when it resolves
     is_enum: bool = False
     constants: dict = field(default_factory=dict)  # class-body assignments
 
@@ -75,6 +77,17 @@ class Unit:
     outer: list  # enclosing environments, innermost first (read-only)
     cls: Class | None = None  # the class whose method this is
     returns: list = field(default_factory=list)
+    yields: dict = field(default_factory=dict)  # yield node -> what it yields (a generator's items)
+
+
+def inherited(cls: Class, table: str) -> dict:
+    """A per-class table (`methods`, `field_type_names`) with its local bases' entries merged in
+    (the class's own win, then the nearer base)."""
+    merged: dict = {}
+    for base in reversed(cls.local_bases):
+        merged.update(inherited(base, table))
+    merged.update(getattr(cls, table))
+    return merged
 
 
 def declared_field_type(cls: Class, attr: str) -> bool | None:

@@ -52,9 +52,25 @@ GET_METHODS = frozenset({"get", "getlist", "getone", "get_all", "pop", "getfirst
 MUTATORS = frozenset(
     {"append", "extend", "insert", "update", "setdefault", "add", "appendleft", "__setitem__"}
 )
-SINKS_RETURNING_THE_DATA = frozenset({"builtins.compile"})
+CALLBACK_RUNNERS = {
+    "to_thread": 0,  # asyncio.to_thread(fn, *args)
+    "run_sync": 0,  # anyio.to_thread.run_sync(fn, *args), starlette.concurrency.run_in_threadpool
+    "run_in_threadpool": 0,
+    "run_in_executor": 1,  # loop.run_in_executor(executor, fn, *args)
+    "submit": 0,  # executor.submit(fn, *args)
+    "add_task": 0,  # BackgroundTasks.add_task(fn, *args)
+    "start_soon": 0,  # anyio task groups
+    "enqueue": 0,  # RQ queue.enqueue(fn, *args)
+}
+"""Calls that run a function they are given with the arguments after it (position of the function
+among the positional arguments); only a function of the module is followed."""
+THREAD_STARTERS = frozenset({"Thread", "Process", "Timer"})
+"""`threading.Thread(target=fn, args=(...))`-like constructors: `target` runs with `args`."""
+FILE_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open", "os.fdopen"})
+SINKS_RETURNING_THE_DATA = frozenset({"builtins.compile", *FILE_OPENERS})
 """Sinks whose result is the data in another form, still to be used (a code object runs where it
-is executed): their result is not "checked where it was built"."""
+is executed, an open file holds what was written into it): their result is not "checked where it
+was built"."""
 INSTRUCTION_ROLES = frozenset({"system", "developer"})
 ASSISTANT_ROLES = frozenset({"assistant", "ai", "model", "chatbot", "bot"})
 PLACEHOLDER_ROLES = frozenset({"placeholder"})
@@ -71,24 +87,12 @@ def imported_constant_words(qualified: str | None) -> int:
     return SPLICE_WORDS if len(last) > 1 and last.isupper() and any(c.isalpha() for c in last) else 0
 
 
-# Calls that run a function later with the arguments they are given (a queue, a thread, a
-# background task): the function sees those arguments as if called directly.
-# A task object's own methods, with the function's arguments as given (Celery `delay`,
-# Dramatiq `send`, taskiq `kiq`), or in `args=`/`kwargs=` (Celery `apply_async`, Dramatiq
-# `send_with_options`).
 TASK_SENDERS = frozenset({"delay", "send", "kiq"})
+"""Methods of a task-queue task that queue a call of it with the arguments given: Celery
+`task.delay(x)`, Dramatiq `actor.send(x)`, taskiq `task.kiq(x)`."""
 TASK_SCHEDULERS = frozenset({"apply_async", "send_with_options"})
-# Runners given the function, then its arguments: how many arguments come before the
-# function's own (FastAPI/Starlette `add_task`, executors' `submit`, RQ `enqueue`,
-# `asyncio.to_thread`, anyio `start_soon`, `loop.run_in_executor(None, f, ...)`).
-FUNCTION_RUNNERS: dict[str, int] = {
-    "add_task": 0,
-    "submit": 0,
-    "enqueue": 0,
-    "to_thread": 0,
-    "start_soon": 0,
-    "run_in_executor": 1,
-}
-# Runners given the function as `target=` (or first) and its arguments as `args=`/`kwargs=`
-# (`threading.Thread`, `multiprocessing.Process`, APScheduler `add_job`, a pool's `apply_async`).
-TARGET_RUNNERS = frozenset({"Thread", "Process", "add_job", "apply_async"})
+"""The same with the arguments in `args=` and `kwargs=` (Celery `apply_async`, Dramatiq
+`send_with_options`)."""
+FUNCTION_SCHEDULERS = frozenset({"add_job", "apply_async"})
+"""Calls given the function first and its arguments in `args=`/`kwargs=` (APScheduler
+`scheduler.add_job(fn, args=[...])`, a multiprocessing pool's `apply_async(fn, args=(...))`)."""
