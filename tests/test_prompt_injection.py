@@ -786,6 +786,32 @@ def test_sdk_lookalike(sdk: str) -> None:
 # ----- every source family reaches instructions -----
 
 SOURCES: dict[str, str] = {
+    "crawled-transcribed-and-ocr": """
+        import sys
+        import pytesseract
+        import scrapy
+        import whisper
+        from PIL import Image
+        from youtube_transcript_api import YouTubeTranscriptApi
+        from openai import OpenAI
+        client = OpenAI()
+        class Spider(scrapy.Spider):
+            name = "news"
+            def parse(self, response):
+                client.responses.create(model="m", instructions=response.css("body").get(), input="hi")  # <- AIS204
+            def closed(self, reason):
+                client.responses.create(model="m", instructions=reason, input="hi")
+        def video(video_id):
+            text = " ".join(s.text for s in YouTubeTranscriptApi().fetch(video_id))
+            client.responses.create(model="m", instructions=text, input="hi")  # <- AIS204
+        def media(path):
+            heard = whisper.load_model("base").transcribe(path)
+            client.responses.create(model="m", instructions=heard["text"], input="hi")  # <- AIS204
+            client.responses.create(model="m", instructions=pytesseract.image_to_string(Image.open(path)), input="hi")  # <- AIS204
+            intro = whisper.load_model("base").transcribe("assets/intro.wav")
+            client.responses.create(model="m", instructions=intro["text"], input="hi")
+        media(sys.argv[1])
+        """,
     "forms-and-quart-websockets": """
         from django import forms
         from django.views.generic.edit import FormView

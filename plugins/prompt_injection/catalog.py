@@ -822,6 +822,8 @@ _INDIRECT_SOURCES = [
             "crawl4ai.AsyncWebCrawler.arun_many",
             "firecrawl.FirecrawlApp.scrape_url",
             "firecrawl.Firecrawl.scrape",
+            "youtube_transcript_api.YouTubeTranscriptApi.get_transcript",
+            "youtube_transcript_api.YouTubeTranscriptApi.fetch",
             *(
                 f"playwright.*.{method}"
                 for method in (
@@ -869,6 +871,9 @@ _INDIRECT_SOURCES = [
             "pymupdf4llm.to_markdown",
             "docx2txt.process",
             "markitdown.MarkItDown.convert",
+            # text read out of images and audio recordings
+            "pytesseract.image_to_string",
+            "whisper.*.transcribe",
         ),
         INDIRECT,
         "call",
@@ -1427,6 +1432,14 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
         functions=("perform_create", "perform_update"),
         params=("serializer",),
         label="request data",
+    ),
+    # Scrapy spiders: the response a callback gets is the crawled page
+    ParameterSource(
+        tier=INDIRECT,
+        base_classes=("scrapy.Spider", "scrapy.spiders.*"),
+        functions=("parse", "parse_*"),
+        params=("response",),
+        label="a fetched web page",
     ),
     # Reflex: event handlers (methods of a State class) get what the browser sent
     ParameterSource(
