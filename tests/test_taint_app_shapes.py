@@ -711,3 +711,42 @@ SHAPES = {
 @pytest.mark.parametrize("name", sorted(SHAPES))
 def test_application_shapes_are_followed_and_look_alikes_stay_quiet(name: str) -> None:
     check(SHAPES[name])
+
+
+def test_self_referential_shapes_terminate() -> None:
+    """Cycles an attacker (or a confused codebase) can write through the new shapes: dependencies
+    that depend on each other, a lambda calling itself, a table holding itself, a generator
+    yielding from itself, a file written with its own contents."""
+    check(
+        """
+        import os
+        from fastapi import Depends, FastAPI
+        from openai import OpenAI
+
+        app = FastAPI()
+        client = OpenAI()
+
+        def first(value: str = Depends(lambda: None), other: str = Depends(lambda: None)):
+            return value
+
+        def a(x: str, y: str = Depends(first)):
+            return x + y
+
+        def b(z: str = Depends(a), w: str = Depends(b)):
+            return z
+
+        @app.get("/loop")
+        def loop(v: str = Depends(b)):
+            spin = lambda n: spin(n)
+            TABLE = {"self": None}
+            TABLE["self"] = TABLE
+            def walk(n):
+                yield from walk(n)
+            with open("state.txt", "w") as out:
+                out.write(open("state.txt").read())
+            return spin(v), TABLE["self"]["self"], list(walk(v))
+
+        def run(task):
+            os.system(client.responses.create(model="m", input=task).output_text)  # <- AIS301
+        """
+    )
