@@ -638,6 +638,21 @@ IDIOMS = {
                 case _:
                     pass
     """,
+    "shell-quoted-then-run-as-code": """
+        import os, shlex, subprocess
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def run(task):
+            script = client.responses.create(model="m", input=task).output_text
+            os.system("bash -c " + shlex.quote(script))  # <- AIS301
+            subprocess.run(f"/usr/bin/python3 -c {shlex.quote(script)}", shell=True)  # <- AIS301
+            os.system("eval " + shlex.quote(script))  # <- AIS301
+            os.system("git commit -m " + shlex.quote(script))
+            os.system("git -c " + shlex.quote(script) + " status")
+            os.system("echo " + shlex.quote(script) + " | wc -c")
+    """,
     "streamlit-session-state-history": """
         import streamlit as st
         from openai import OpenAI
