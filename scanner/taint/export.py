@@ -7,7 +7,7 @@ is traced back through the recorded call sites to the exported function's parame
 parameters and sources its return value carries, the module's constant texts and the names it
 re-exports. Lines are the module's own; columns are not kept (the path shows the line).
 
-May import: the lower layers, `facts` (`source_lines`) and `summary` (the summary types).
+May import: the lower layers and `summary` (the summary types).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .facts import source_lines
 from .summary import FunctionSummary, ModuleSummary, SinkEntry, SourceEntry
 from .syntax import call_name
 from .values import EMPTY, Instance, Param, Taint
@@ -23,7 +22,7 @@ from .values import EMPTY, Instance, Param, Taint
 
 def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleSummary:
     taint._ensure()
-    _learn_lines(taint)
+    taint._expect_many_lines()  # one code-generation pass, and only when a line is asked
     summary = ModuleSummary(module, path, display, files=(path, *sorted(taint.dependencies)))
     exported = {f.index: f for f in taint._function_list if f.parent is None and f.name != "<lambda>"}
     flows = [
@@ -81,12 +80,6 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
             reason if reason.startswith("`") else f"`{display}` was not fully analysed ({reason})"
         )
     return summary
-
-
-def _learn_lines(taint: Any) -> None:
-    """The lines of every node of the module, from one code-generation pass: a summary's paths
-    and sources ask for many, and each asked alone would cost a pass over the whole module."""
-    taint._lines = source_lines(taint.module, None)
 
 
 def _keep_shortest(sinks: list[SinkEntry], entry: SinkEntry) -> None:

@@ -228,23 +228,35 @@ class FactsForRules:
         return text
 
     def _line(self, node: Any) -> int:
-        if self._lines is None:
-            targets = {
-                id(f.site.node)
-                for value in self._values.values()
-                for f in value.facts
-                if isinstance(f, Taint)
-            }
-            for func in self._function_list:
-                for value in func.initial.values():
-                    targets |= {id(f.site.node) for f in value.facts if isinstance(f, Taint)}
-            self._lines = source_lines(self.module, targets)
-        line = self._lines.get(id(node))
-        if line is None:
-            extra = source_lines(self.module, {id(node)})
-            line = extra.get(id(node), 0)
-            self._lines[id(node)] = line
-        return line
+        """The start line of `node`. The first question computes the lines of the sources' nodes
+        (one code-generation pass); a node outside them computes every node's, once (a pass per
+        node was quadratic). After `_expect_many_lines` the first question computes every node's; a
+        module nobody asks about costs no pass."""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = source_lines(
+                self.module, None if self._every_line else self._source_nodes()
+            )
+        line = lines.get(id(node))
+        if line is None and not self._every_line:
+            self._every_line = True
+            lines = self._lines = source_lines(self.module, None)
+            line = lines.get(id(node))
+        return line or 0
+
+    def _expect_many_lines(self) -> None:
+        """A summary's export asks for many lines: the next question computes every node's."""
+        if not self._every_line:
+            self._every_line, self._lines = True, None
+
+    def _source_nodes(self) -> set[int]:
+        targets = {
+            id(f.site.node) for value in self._values.values() for f in value.facts if isinstance(f, Taint)
+        }
+        for func in self._function_list:
+            for value in func.initial.values():
+                targets |= {id(f.site.node) for f in value.facts if isinstance(f, Taint)}
+        return targets
 
 
 _SEVERITY_ORDER = {REMOTE: 0, INDIRECT: 1, CLI: 2, LLM_OUTPUT: 3}

@@ -207,6 +207,7 @@ class ModuleTaint(
         self._registered: dict[int, list[ParameterSource]] = {}
         self._argparse_typed: set[str] = set()
         self._lines: dict[int, int] | None = None
+        self._every_line = False  # `_line`: compute every node's line at the first question
         self._descriptions: dict[int, str] = {}
         self._flow_cache: dict[int, tuple[SinkFlow, ...]] = {}
         self._entries: dict[int, list[SinkFlow]] | None = None
