@@ -118,7 +118,11 @@ class CallTransfer:
             cast = self._qualified(typed.value)
             if cast and any(s.kind == CAST for s in self._sanitizers.match([cast])):
                 return EMPTY
-        matched = [m for m in self._sinks.match_names(names) if not self._safe_sink_call(m[0], node)]
+        matched = [
+            m
+            for m in self._sinks.match_names(names)
+            if self._sink_applies(m[0], node) and not self._safe_sink_call(m[0], node)
+        ]
         if matched:
             self._flow_calls[id(node)] = node
             self._sink_calls[id(node)] = SinkCall(

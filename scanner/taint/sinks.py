@@ -41,6 +41,22 @@ class SinkFlows:
                 return True
         return False
 
+    @staticmethod
+    def _sink_applies(sink: Sink, call: cst.Call) -> bool:
+        """Whether `call` can pass anything the sink reads. A library-wide pattern for one keyword
+        (`llama_index.*` with `system_prompt=`) also matches every other call of the library:
+        `QA_TEMPLATE.format(query_str=q)` passes no `system_prompt`, so it is no sink call and
+        keeps its own meaning (a template rendered to a prompt)."""
+        if not sink.arguments or any(arg.star for arg in call.args):
+            return True
+        return any(
+            argument.receiver
+            or (argument.keyword is None and argument.position is None)
+            or (argument.keyword is not None and keyword_arg(call, argument.keyword) is not None)
+            or (argument.position is not None and positional_arg(call, argument.position) is not None)
+            for argument in sink.arguments
+        )
+
     def _sink_arguments(
         self, call: cst.Call, args: list, argument: SinkArgument
     ) -> list[tuple[Any, Value, str]]:
