@@ -28,10 +28,9 @@ from .values import (
     Taint,
     Value,
     collect_slots,
+    encode,
     join_all,
     make_container,
-    map_facts,
-    mark_encoded,
 )
 from .vocabulary import CALLBACK_RUNNERS, SINKS_RETURNING_THE_DATA, THREAD_STARTERS
 
@@ -112,7 +111,7 @@ class CallTransfer:
             position = sanitizers[0].argument if isinstance(sanitizers[0].argument, int) else 0
             arg = positional_arg(node, position)
             value = self._values.get(id(arg.value), EMPTY) if arg is not None else EMPTY
-            return map_facts(value, lambda f, e=names[0]: mark_encoded(f, e))
+            return encode(value, names[0])
         typed = keyword_arg(node, "type")  # `request.args.get("n", type=int)`
         if typed is not None:
             cast = self._qualified(typed.value)

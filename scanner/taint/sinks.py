@@ -17,7 +17,7 @@ from aisec.hooks import INPUT, INSTRUCTION, MESSAGE, MESSAGES, TEMPLATE, USER, S
 
 from .messages import classify_role, message_parts, role_of
 from .syntax import const_string, dotted, keyword_arg, locate, positional_arg
-from .values import Param, Taint, Value, map_facts, through
+from .values import Param, Taint, Value, map_facts, read_document, through
 from .vocabulary import PLACEHOLDER_ROLES
 
 
@@ -112,6 +112,7 @@ class SinkFlows:
             for key in argument.path:
                 current = current.key(key) if current is not None else None
             if current is not None:
+                current = map_facts(current, read_document)
                 descended.append(
                     (locate(node, argument.path), current, f"`{'.'.join(argument.path)}` in {what}")
                 )
