@@ -38,7 +38,7 @@ def test_a_slack_listener_payload_is_request_data(kind: str, param: str, read: s
     check(LISTENER.format(kind=kind, param=param, read=read, mark="  # <- AIS201"))
 
 
-@pytest.mark.parametrize("read", ['str(client.team_id)', 'str(logger.name)', 'context["bot_user_id"]'])
+@pytest.mark.parametrize("read", ["str(client.team_id)", "str(logger.name)", 'context["bot_user_id"]'])
 def test_what_the_listener_is_given_besides_the_payload_is_not(read: str) -> None:
     check(LISTENER.format(kind="message_shortcut", param="shortcut", read=read, mark=""))
 
