@@ -4,6 +4,7 @@ the result is first bound to a name."""
 
 from __future__ import annotations
 
+from test_llm_output import check as check_output
 from test_prompt_injection import check
 
 
@@ -39,5 +40,29 @@ def test_a_client_a_factory_returned_is_the_client_when_called_at_once() -> None
         make_client().responses.create(model="m", instructions="Reply as " + persona, input="hi")  # <- AIS201
         make_client().responses.create(model="m", instructions="Reply as a clerk", input=persona)
         make_notes().get("persona")
+    """
+    )
+
+
+def test_a_model_client_a_local_object_holds_is_named_through_the_object() -> None:
+    check_output(
+        """
+    from aiohttp import web
+    from llama_index.core import Settings
+    class Assistant:
+        def __init__(self) -> None:
+            self.llm = Settings.llm
+            self.title = "Docs"
+    def get_assistant() -> Assistant:
+        return Assistant()
+    async def at_once(request: web.Request) -> web.Response:
+        resp = await get_assistant().llm.acomplete(request.query.get("q", ""))
+        return web.Response(text=f"<main>{resp.text}</main>", content_type="text/html")  # <- AIS303
+    async def bound(request: web.Request) -> web.Response:
+        assistant = get_assistant()
+        resp = await assistant.llm.acomplete(request.query.get("q", ""))
+        return web.Response(text=f"<main>{resp.text}</main>", content_type="text/html")  # <- AIS303
+    async def plain_attribute(request: web.Request) -> web.Response:
+        return web.Response(text=f"<h1>{get_assistant().title}</h1>", content_type="text/html")
     """
     )

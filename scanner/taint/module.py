@@ -381,6 +381,11 @@ class ModuleTaint(
             value = self._values.get(id(root))
         else:
             return None
+        if value is not None and isinstance(value.ref, Instance) and not value.type_name and attrs:
+            # `assistant.llm.acomplete()`: an attribute the local class set (`self.llm = Settings.llm`)
+            held = self._class_attribute(value.ref.cls, attrs[-1])
+            if held is not None and held.type_name and not isinstance(held.ref, Instance):
+                value, attrs = held, attrs[:-1]
         rest = ".".join(reversed(attrs))
         if value is not None and value.type_name:
             return f"{value.type_name}.{rest}" if rest else value.type_name
