@@ -1182,9 +1182,13 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     ParameterSource(
         decorators=tuple(
             f"slack_bolt.*App.{kind}"
-            for kind in ("event", "message", "command", "action", "shortcut", "view", "options")
+            for kind in (
+                *("event", "message", "command", "action", "shortcut", "view", "options"),
+                *("message_shortcut", "global_shortcut", "block_action", "attachment_action"),
+                *("view_submission", "view_closed", "block_suggestion", "dialog_submission", "function"),
+            )
         ),
-        params=("event", "message", "command", "body", "payload", "action", "shortcut", "view"),
+        params=("event", "message", "command", "body", "payload", "action", "shortcut", "view", "options"),
         label="Slack event payload",
     ),
     ParameterSource(

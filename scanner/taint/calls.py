@@ -28,10 +28,9 @@ from .values import (
     Taint,
     Value,
     collect_slots,
+    encode,
     join_all,
     make_container,
-    map_facts,
-    mark_encoded,
 )
 from .vocabulary import (
     CALLBACK_RUNNERS,
@@ -122,13 +121,17 @@ class CallTransfer:
             position = sanitizers[0].argument if isinstance(sanitizers[0].argument, int) else 0
             arg = positional_arg(node, position)
             value = self._values.get(id(arg.value), EMPTY) if arg is not None else EMPTY
-            return map_facts(value, lambda f, e=names[0]: mark_encoded(f, e))
+            return encode(value, names[0])
         typed = keyword_arg(node, "type")  # `request.args.get("n", type=int)`
         if typed is not None:
             cast = self._qualified(typed.value)
             if cast and any(s.kind == CAST for s in self._sanitizers.match([cast])):
                 return EMPTY
-        matched = [m for m in self._sinks.match_names(names) if not self._safe_sink_call(m[0], node)]
+        matched = [
+            m
+            for m in self._sinks.match_names(names)
+            if self._sink_applies(m[0], node) and not self._safe_sink_call(m[0], node)
+        ]
         if matched:
             self._flow_calls[id(node)] = node
             self._sink_calls[id(node)] = SinkCall(

@@ -40,6 +40,27 @@ class Definitions:
         self._unit.env[node.name.value] = Value(ref=func)
         if self._unit.func is not None:
             self._closures[func.index] = self._unit.env  # read when the nested function runs
+        elif self._unit.cls is None:
+            self._register_decorated(func, node)
+
+    def _register_decorated(self, func: Function, node: cst.FunctionDef) -> None:
+        """`@tool("run_python")` where the module's own decorator stores the function in a module
+        table (`REGISTRY[name] = fn`): the table holds it, so a dispatch through the table
+        (`REGISTRY.get(block.name)(job, block.input)`) calls it."""
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            factory = isinstance(expr, cst.Call)
+            target = expr.func if isinstance(expr, cst.Call) else expr
+            held = self._unit.env.get(target.value) if isinstance(target, cst.Name) else None
+            if held is None or not isinstance(held.ref, Function) or held.ref.node is node:
+                continue
+            table = registry_table(held.ref.node, factory)
+            current = self._unit.env.get(table) if table else None
+            if current is None or current.keys is None:
+                continue
+            key = self._literal(expr.args[0].value) if isinstance(expr, cst.Call) and expr.args else None
+            entry = (key or func.name, Value(ref=func))
+            self._unit.env[table] = replace(current, keys=(*current.keys, entry))  # type: ignore[arg-type]
 
     def _define_lambda(self, node: cst.Lambda) -> Value:
         """A lambda is a function of its own (`{"sh": lambda c: os.system(c)}`, `key=lambda x: ...`):
@@ -300,3 +321,23 @@ class Definitions:
             self._stack.pop()
             self.names.leave_statement(node)
             self._unit = outer
+
+
+def registry_table(decorator: Any, factory: bool) -> str | None:
+    """The module table a decorator stores the function it decorates in: `def tool(fn):
+    TOOLS[fn.__name__] = fn`, or, for a decorator factory (`def tool(name): def register(fn):
+    REGISTRY[name] = fn`), its nested function's."""
+    holder = decorator
+    if factory:
+        holder = next((s for s in decorator.body.body if isinstance(s, cst.FunctionDef)), None)
+    if not isinstance(holder, cst.FunctionDef) or not holder.params.params:
+        return None
+    param = holder.params.params[0].name.value
+    for statement in holder.body.body:
+        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+            if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Name)):
+                continue
+            for target in small.targets if small.value.value == param else ():
+                if isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name):
+                    return target.target.value.value
+    return None

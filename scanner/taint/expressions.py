@@ -301,8 +301,11 @@ class ExpressionTransfer:
 
     def _binary(self, operator: Any, left: Value, right: Value, node: Any) -> Value:
         if isinstance(operator, (cst.Add, cst.AddAssign)):
+            if left.items is None and right.items is not None:
+                # `(fields + ["", ""])[:3]`: the known elements follow an unknown number of others
+                return Value(left.all | right.all)
             if left.items is not None or right.items is not None:
-                items = (left.items or ()) + (right.items or ())
+                items = left.items + (right.items or ())  # type: ignore[operator]
                 return make_container(left.facts | right.facts, items)
             return self._splice([left, right])
         if isinstance(operator, (cst.Modulo, cst.ModuloAssign)) and (left.const is not None or left.words):

@@ -368,16 +368,25 @@ class ModuleTaint(
 
     def _qualified_fallback(self, node: Any) -> str | None:
         """Names the alias table cannot resolve: typed parameters, `with ... as x`, call results
-        bound to a name, and `self.method` of a class deriving from an imported base."""
+        bound to a name or used at once (`build_parser().parse_args()`, the call evaluated
+        before its attribute), and `self.method` of a class deriving from an imported base."""
         attrs: list[str] = []
         root = node
         while isinstance(root, cst.Attribute):
             attrs.append(root.attr.value)
             root = root.value
-        if not isinstance(root, cst.Name):
+        if isinstance(root, cst.Name):
+            value = self._lookup(root.value)
+        elif isinstance(root, cst.Call) and attrs:
+            value = self._values.get(id(root))
+        else:
             return None
+        if value is not None and isinstance(value.ref, Instance) and not value.type_name and attrs:
+            # `assistant.llm.acomplete()`: an attribute the local class set (`self.llm = Settings.llm`)
+            held = self._class_attribute(value.ref.cls, attrs[-1])
+            if held is not None and held.type_name and not isinstance(held.ref, Instance):
+                value, attrs = held, attrs[:-1]
         rest = ".".join(reversed(attrs))
-        value = self._lookup(root.value)
         if value is not None and value.type_name:
             return f"{value.type_name}.{rest}" if rest else value.type_name
         if value is not None and isinstance(value.ref, Instance) and rest:

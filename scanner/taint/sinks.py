@@ -17,7 +17,7 @@ from aisec.hooks import INPUT, INSTRUCTION, MESSAGE, MESSAGES, TEMPLATE, USER, S
 
 from .messages import classify_role, message_parts, role_of
 from .syntax import const_string, dotted, keyword_arg, locate, positional_arg
-from .values import Param, Taint, Value, map_facts, through
+from .values import Param, Taint, Value, map_facts, read_document, through
 from .vocabulary import PLACEHOLDER_ROLES
 
 
@@ -40,6 +40,22 @@ class SinkFlows:
             if any((name is not None and fnmatchcase(name, value)) or text == value for value in safe.values):
                 return True
         return False
+
+    @staticmethod
+    def _sink_applies(sink: Sink, call: cst.Call) -> bool:
+        """Whether `call` can pass anything the sink reads. A library-wide pattern for one keyword
+        (`llama_index.*` with `system_prompt=`) also matches every other call of the library:
+        `QA_TEMPLATE.format(query_str=q)` passes no `system_prompt`, so it is no sink call and
+        keeps its own meaning (a template rendered to a prompt)."""
+        if not sink.arguments or any(arg.star for arg in call.args):
+            return True
+        return any(
+            argument.receiver
+            or (argument.keyword is None and argument.position is None)
+            or (argument.keyword is not None and keyword_arg(call, argument.keyword) is not None)
+            or (argument.position is not None and positional_arg(call, argument.position) is not None)
+            for argument in sink.arguments
+        )
 
     def _sink_arguments(
         self, call: cst.Call, args: list, argument: SinkArgument
@@ -96,6 +112,7 @@ class SinkFlows:
             for key in argument.path:
                 current = current.key(key) if current is not None else None
             if current is not None:
+                current = map_facts(current, read_document)
                 descended.append(
                     (locate(node, argument.path), current, f"`{'.'.join(argument.path)}` in {what}")
                 )

@@ -282,6 +282,33 @@ def mark_encoded(fact: Any, encoder: str) -> Any:
     return replace(fact, encoded=(*fact.encoded, encoder))
 
 
+DOCUMENT = " document"  # the mark of an encoder that serialised a structure (`json.dumps({...})`)
+
+
+def encode(value: Value, encoder: str) -> Value:
+    """`value` through an encoder. The text is encoded; a structure kept (`json.dumps({"messages":
+    [...]})`) is a document whose reader decodes it: its entries also carry a document mark that
+    `read_document` takes off when a sink reads a key path of the document (Bedrock's
+    `invoke_model(body=json.dumps(...))` sends `messages[].content` as the model reads it)."""
+    if value.items is None and value.keys is None:
+        return map_facts(value, lambda f: mark_encoded(f, encoder))
+    inner = map_facts(replace(value, facts=NO_FACTS), lambda f: mark_document(f, encoder))
+    return replace(inner, facts=frozenset(mark_encoded(f, encoder) for f in value.facts))
+
+
+def mark_document(fact: Any, encoder: str) -> Any:
+    """The encoder's mark, then the document mark: both come off together (an encoder applied to
+    the entry itself before, `{"content": json.dumps(x)}`, stays)."""
+    return replace(fact, encoded=(*fact.encoded, encoder, encoder + DOCUMENT))
+
+
+def read_document(fact: Any) -> Any:
+    """`fact` as the reader of a serialised document sees it (the document's encoding undone)."""
+    if fact.encoded and fact.encoded[-1].endswith(DOCUMENT):
+        return replace(fact, encoded=fact.encoded[:-2])
+    return fact
+
+
 def map_facts(value: Value, fn: Any) -> Value:
     """The value with `fn` applied to every fact, structure kept."""
     if not value.all:
