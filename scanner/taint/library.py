@@ -32,6 +32,7 @@ from .values import (
     opaque,
     readable,
     text_value,
+    through,
 )
 from .vocabulary import CONST_PRESERVING, GET_METHODS, MUTATORS, NON_TEXT_METHODS, STRING_METHODS_KEEP
 
@@ -243,8 +244,9 @@ class LibraryModels:
         self, node: cst.Call, method: str, receiver: Value, args: list, qualified: str | None
     ) -> Value | None:
         values = [v for _, v in args]
-        if method in MUTATORS:
-            self._mutate(node.func.value, method, receiver, args)
+        if method in MUTATORS:  # what goes in passes through the call (the path shows where it entered)
+            entered = [(arg, map_facts(value, lambda fact: through(fact, node))) for arg, value in args]
+            self._mutate(node.func.value, method, receiver, entered)
             return EMPTY
         if method == "join" and (receiver.const is not None or receiver.words) and values:
             parts = values[0]
