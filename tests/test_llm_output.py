@@ -817,3 +817,39 @@ def test_a_raw_http_call_to_a_model_api_returns_model_output() -> None:
         """
     )
     assert [(f.code, f.location.line) for f in findings] == [("AIS301", 8), ("AIS301", 12), ("AIS301", 16)]
+
+
+# ----- agent tool frameworks: a tool function's parameters are model output -----
+
+TOOL_DECORATORS = {
+    "langchain": ("from langchain_core.tools import tool", "@tool"),
+    "langchain-named": ("from langchain_core.tools import tool", '@tool("shell")'),
+    "crewai": ("from crewai.tools import tool", '@tool("shell")'),
+    "openai-agents": ("from agents import function_tool", "@function_tool"),
+    "openai-agents-called": ("from agents import function_tool", "@function_tool(name_override='shell')"),
+    "pydantic-ai": ("from pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')", "@agent.tool_plain"),
+    "smolagents": ("from smolagents import tool", "@tool"),
+}
+
+
+@pytest.mark.parametrize("framework", sorted(TOOL_DECORATORS))
+def test_a_tool_functions_text_parameters_are_model_output(framework: str) -> None:
+    imports, decorator = TOOL_DECORATORS[framework]
+    check(
+        f"import subprocess\n{imports}\n\n\n"
+        f"{decorator}\ndef shell(command: str) -> str:\n"
+        "    return subprocess.run(command, shell=True, capture_output=True).stdout  # <- AIS301\n\n\n"
+        # look-alikes: a parameter typed as a number is not text; an undecorated function is no tool
+        f"{decorator}\ndef count(lines: int) -> str:\n"
+        "    return subprocess.run(f'seq {lines}', shell=True, capture_output=True).stdout\n\n\n"
+        "def local(command: str) -> str:\n"
+        "    return subprocess.run(command, shell=True, capture_output=True).stdout\n"
+    )
+
+
+def test_a_decorator_named_tool_from_elsewhere_is_no_tool() -> None:
+    check(
+        "import subprocess\nfrom mytools import tool\n\n\n"
+        "@tool\ndef shell(command: str) -> str:\n"
+        "    return subprocess.run(command, shell=True, capture_output=True).stdout\n"
+    )
