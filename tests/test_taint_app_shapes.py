@@ -280,6 +280,75 @@ DISPATCH = {
             globals()[f"tool_{name}"](answer(task))  # <- AIS301, AIS304
             TOOLS["tool_" + name](answer(task))
     """,
+    "registration-decorator": """
+        import json, os, subprocess
+        from openai import OpenAI
+
+        client = OpenAI()
+        REGISTRY = {}
+        AUDIT = {}
+
+        def tool(fn):
+            REGISTRY[fn.__name__] = fn
+            return fn
+
+        def audited(fn):
+            AUDIT["last"] = fn.__name__
+            return fn
+
+        @tool
+        def run_shell(command: str) -> str:
+            return subprocess.run(command, shell=True, capture_output=True).stdout
+
+        @audited
+        def wipe(target: str) -> None:
+            os.system("rm -rf /srv/" + target)
+
+        def loop(messages):
+            reply = client.chat.completions.create(model="m", messages=messages, tools=[])
+            for call in reply.choices[0].message.tool_calls or []:
+                REGISTRY[call.function.name](**json.loads(call.function.arguments))  # <- AIS301
+                REGISTRY["run_shell"]("uptime")
+    """,
+    "registration-decorator-factory": """
+        import json, os
+        from openai import OpenAI
+
+        client = OpenAI()
+        TOOLS = {}
+        HOOKS = []
+
+        def register(name, description=""):
+            def wrap(fn):
+                TOOLS[name] = fn
+                return fn
+            return wrap
+
+        def hook(fn):
+            HOOKS.append(fn)
+            return fn
+
+        @register("shell", description="run a command")
+        def shell(command):
+            os.system(command)
+
+        @register(name="echo")
+        def echo(text):
+            print(text)
+
+        @hook
+        def on_start(path):
+            os.remove(path)
+
+        def step(messages):
+            reply = client.chat.completions.create(model="m", messages=messages, tools=[])
+            call = reply.choices[0].message.tool_calls[0]
+            TOOLS.get(call.function.name)(**json.loads(call.function.arguments))  # <- AIS301
+            TOOLS["echo"](**json.loads(call.function.arguments))
+            for handler in HOOKS:
+                handler(reply.choices[0].message.content)  # <- AIS304
+                handler("/tmp/cache")
+    """,
 }
 
 

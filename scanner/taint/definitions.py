@@ -15,6 +15,7 @@ from typing import Any
 import libcst as cst
 from aisec.hooks import ParameterSource
 
+from .registries import registrations
 from .syntax import dotted
 from .units import Class, Function, Unit, inherited
 from .values import Instance, Site, Taint, Value, make_container
@@ -40,6 +41,53 @@ class Definitions:
         self._unit.env[node.name.value] = Value(ref=func)
         if self._unit.func is not None:
             self._closures[func.index] = self._unit.env  # read when the nested function runs
+        for decorator in node.decorators:
+            self._register_in_table(func, decorator.decorator)
+
+    def _register_in_table(self, func: Function, decorator: Any) -> None:
+        """A decorator of this module that stores the function in a table of this scope
+        (`REGISTRY[fn.__name__] = fn`, `TOOLS[name] = fn` in a factory, `TOOLS.append(fn)`): the
+        table now holds the function, so a lookup in it calls the function (a dispatch table)."""
+        call = decorator if isinstance(decorator, cst.Call) else None
+        target = self._lookup(dotted(call.func if call is not None else decorator) or "")
+        if target is None or not isinstance(target.ref, Function) or isinstance(target.ref.node, cst.Lambda):
+            return
+        env = self._unit.env
+        for registration in registrations(target.ref.node):
+            table = env.get(registration.table)
+            if table is None or isinstance(table.ref, (Function, Class)):
+                continue
+            entry = Value(ref=func)
+            if not registration.keyed:
+                env[registration.table] = make_container(
+                    table.facts, (*(table.items or ()), entry), table.keys, type_name=table.type_name
+                )
+                continue
+            name = (
+                self._factory_argument(target.ref.node, call, registration.key)
+                if registration.key
+                else func.name
+            )
+            keys = dict(table.keys or ())
+            keys[name if name is not None else func.name] = entry
+            env[registration.table] = make_container(
+                table.facts, table.items, tuple(keys.items()), type_name=table.type_name
+            )
+
+    def _factory_argument(self, factory: cst.FunctionDef, call: cst.Call | None, param: str) -> str | None:
+        """The constant a decorator factory's call passes as `param` (`@register("shell")`)."""
+        if call is None:
+            return None
+        params = [p.name.value for p in factory.params.params]
+        for position, arg in enumerate(call.args):
+            named = (
+                arg.keyword.value
+                if arg.keyword is not None
+                else (params[position] if position < len(params) else None)
+            )
+            if named == param:
+                return self._literal(arg.value)
+        return None
 
     def _define_lambda(self, node: cst.Lambda) -> Value:
         """A lambda is a function of its own (`{"sh": lambda c: os.system(c)}`, `key=lambda x: ...`):
