@@ -853,3 +853,41 @@ def test_a_decorator_named_tool_from_elsewhere_is_no_tool() -> None:
         "@tool\ndef shell(command: str) -> str:\n"
         "    return subprocess.run(command, shell=True, capture_output=True).stdout\n"
     )
+
+
+# ----- Jinja2 environments that autoescape -----
+
+JINJA_PAGE = """
+    import jinja2
+    from jinja2 import Environment, select_autoescape
+    from fastapi.responses import HTMLResponse
+    from openai import OpenAI
+
+    client = OpenAI()
+    PAGE = "<main>{{ answer }}</main>"
+    RAW_PAGE = "<main>{{ answer|safe }}</main>"
+    escaping = Environment(autoescape=True)
+    selecting = Environment(loader=jinja2.FileSystemLoader("templates"), autoescape=select_autoescape())
+    strict = Environment(autoescape=select_autoescape(default_for_string=False))
+    plain = jinja2.Environment()
+
+    def answer(q):
+        return client.responses.create(model="m", input=q).output_text
+
+    def pages(q):
+        HTMLResponse(escaping.from_string(PAGE).render(answer=answer(q)))
+        HTMLResponse(selecting.from_string(PAGE).render(answer=answer(q)))
+        HTMLResponse(selecting.get_template("answer.html").render(answer=answer(q)))
+        HTMLResponse(escaping.get_template("answer.txt").render(answer=answer(q)))
+        HTMLResponse(selecting.get_template("answer.txt").render(answer=answer(q)))  # <- AIS303
+        HTMLResponse(strict.from_string(PAGE).render(answer=answer(q)))  # <- AIS303
+        HTMLResponse(plain.from_string(PAGE).render(answer=answer(q)))  # <- AIS303
+        HTMLResponse(escaping.from_string(RAW_PAGE).render(answer=answer(q)))  # <- AIS303
+"""
+
+
+def test_an_autoescaping_jinja_environment_escapes_what_it_renders() -> None:
+    """`Environment(autoescape=True)` (or `select_autoescape()` for strings and .html names)
+    escapes render values; no setting, `|safe` in the template, or a name the selector leaves
+    unescaped does not."""
+    check(JINJA_PAGE)
