@@ -498,6 +498,42 @@ FILES = {
         def preview():
             return load_prompt(request.form["path"])
     """,
+    "path-built-from-parts": """
+        import os, subprocess, sys, tempfile
+        from pathlib import Path
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def ask(q):
+            return client.responses.create(model="m", input=q).output_text
+
+        def run_joined(task):
+            path = os.path.join(tempfile.mkdtemp(), "gen.py")
+            with open(path, "w") as handle:
+                handle.write(ask(task))
+            subprocess.run([sys.executable, path], check=True)  # <- AIS301
+
+        def run_in(task, workdir):
+            (Path(workdir) / "build" / "job.sh").write_text(ask(task))
+            subprocess.run(["bash", os.path.join(workdir, "build", "job.sh")])  # <- AIS301
+            subprocess.run(["bash", os.path.join(workdir, "job.sh")])
+            subprocess.run(["bash", os.path.join(self_dir(), "build", "job.sh")])
+
+        def count(task, workdir):
+            out = Path(workdir) / "reply.txt"
+            out.write_text(ask(task))
+            subprocess.run(["wc", "-w", str(out)])
+            subprocess.run(["bash", str(Path(workdir) / "other.sh")])
+
+        def constant_dir(task):
+            (Path("/srv/jobs") / "nightly.sh").write_text(ask(task))
+            os.system("sh /srv/jobs/nightly.sh")  # <- AIS301
+            os.system("sh /srv/jobs/weekly.sh")
+
+        def self_dir():
+            return os.getcwd()
+    """,
 }
 
 
