@@ -44,6 +44,7 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
                         public.tier, public.label, public.description, public.line, fact.spliced, fact.encoded
                     )
                 )
+        function.guards = sorted(taint._guards.get(func.index, ()))
         summary.functions[func.display] = function
     for (func, index), wholes in taint._whole_params().items():  # a message list passed whole
         for whole in wholes if func in exported else ():

@@ -19,7 +19,7 @@ import libcst as cst
 
 from .syntax import argument_node, dotted
 from .units import Function
-from .values import Site, Taint, Value, mark_encoded, mark_spliced, through
+from .values import EMPTY, Param, Site, Taint, Value, mark_encoded, mark_spliced, through
 
 _LOCATED = re.compile(r"\(\S+:\d+\)$")
 
@@ -98,9 +98,12 @@ class ProjectCalls:
         found = self._foreign(node)
         return found[0].constants.get(found[1], 0) if found is not None else 0
 
-    def _apply_foreign(self, call: cst.Call, args: list, receiver: Value | None = None) -> Value | None:
-        """The value a project function, class or method of another module returns here (None:
-        not one). A method is found through the receiver's type too (`self.assistant.ask(q)`)."""
+    def _foreign_callee(self, call: cst.Call, args: list, receiver: Value | None) -> tuple | None:
+        """(summary, name, function summary, whether the call constructs the class) of the
+        project function, class or method of another module a call names (None: not one). A
+        method is found through the receiver's type too (`self.assistant.ask(q)`). A module read
+        as its outline is analysed when the call passes data into it (`ProjectModules.complete`):
+        its sanitizer and guard helpers then count."""
         typed = None
         if (
             receiver is not None
@@ -113,17 +116,37 @@ class ProjectCalls:
         if found is None:
             return None
         summary, name = found
+        if summary.outlined and any(isinstance(f, (Taint, Param)) for _, v in args for f in v.all):
+            summary = self.project.complete(summary)
+            self.dependencies.update(summary.files)
         constructed = name not in summary.functions and f"{name}.__init__" in summary.functions
         function = summary.functions.get(f"{name}.__init__" if constructed else name)
-        if function is None:
+        return (summary, name, function, constructed) if function is not None else None
+
+    def _foreign_vouched(self, call: cst.Call, receiver: Value | None) -> list[Any]:
+        """The arguments a guard helper of another module checked when it returns true."""
+        args = [(arg, self._values.get(id(arg.value), EMPTY)) for arg in call.args]
+        found = self._foreign_callee(call, args, receiver)
+        if found is None or found[3]:
+            return []
+        function = found[2]
+        bound = function.kind in ("method", "class")
+        return [argument_node(args, function.params, index, bound) for index in function.guards]
+
+    def _apply_foreign(self, call: cst.Call, args: list, receiver: Value | None = None) -> Value | None:
+        """The value a project function, class or method of another module returns here (None:
+        not one)."""
+        found = self._foreign_callee(call, args, receiver)
+        if found is None:
             return None
+        summary, name, function, constructed = found
         shape = Function(-1, call, name, (), params=[(p, kind, None) for p, kind in function.params])
         bound = (receiver or Value()) if function.kind in ("method", "class") or constructed else None
         mapping = self._bind_arguments(shape, args, bound)
         for entry in function.sinks:
             argument = mapping.get(entry.param)
             if argument is not None and argument.all:
-                node = argument_node(args, function.params, entry.param) or call
+                node = argument_node(args, function.params, entry.param, bound is not None) or call
                 self._foreign_flows.setdefault(id(call), []).append((entry, summary, name, argument, node))
                 self._flow_calls[id(call)] = call
         facts: set = set()

@@ -197,6 +197,7 @@ class ModuleTaint(
         self._function_list: list[Function] = []
         self._classes: dict[int, Class] = {}
         self._summaries: dict[int, Value] = {}
+        self._guards: dict[int, frozenset[int]] = {}  # function -> parameters its true result vouches for
         self._class_attrs: dict[tuple[int, str], Value] = {}
         self._closures: dict[int, dict] = {}
         self._registered: dict[int, list[ParameterSource]] = {}
@@ -234,6 +235,7 @@ class ModuleTaint(
             dict(self._summaries),
             dict(self._class_attrs),
             dict(self._module_env),
+            dict(self._guards),
             {k: list(v) for k, v in self._registered.items()},
         )
         self._values: dict[int, Value] = {}
@@ -257,6 +259,7 @@ class ModuleTaint(
             self._summaries,
             self._class_attrs,
             self._module_env,
+            self._guards,
             self._registered,
         )
         return before != after

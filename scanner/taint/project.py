@@ -42,11 +42,15 @@ CYCLE_COST = 3  # module analyses per member an import cycle may spend until its
 MAX_REACH = 1000  # project modules spelling a source or sink that one module's imports may reach,
 # directly or through theirs, and still be followed (more: calls into them are library calls, and a
 # scanned file that makes one is reported as not fully analysed, AIS005)
+MAX_COMPLETING = 8  # outlined modules analysed inside one another's analysis (deeper: read as outlines)
 
 _DEFINES = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.M)
-_IMPORT = re.compile(
-    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([^)#\n]*)|import[ \t]+([^#\n]+))", re.M
+_IMPORT = re.compile(  # `from a import (b,\n c)` and backslash continuations: every line's names
+    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(?:\(([^)]*)\)|((?:[^#\n\\]|\\\n)*))"
+    r"|import[ \t]+([^#\n]+))",
+    re.M,
 )
+_COMMENT = re.compile(r"#[^\n]*")
 
 
 class ProjectModules:
@@ -75,6 +79,8 @@ class ProjectModules:
         self._expansions: Any = None
         self._mentions_memo: dict[Path, bool] = {}
         self._imports_memo: dict[Path, list[str]] = {}
+        self._completed: dict[str, ModuleSummary | None] = {}  # outlined modules analysed on demand
+        self._completing: list[str] = []
 
     # ----- names and files -----
 
@@ -207,6 +213,44 @@ class ProjectModules:
             for component in self._unsettled(module):
                 self._settle(component)
         return self._summaries.get(module)
+
+    def complete(self, summary: ModuleSummary) -> ModuleSummary:
+        """The analysed summary of a module read as its outline (it spells no catalog source or
+        sink), asked only when a caller passes data into one of its names: its sanitizer and
+        guard helpers then clear that data as they would within one module. A module being
+        summarised or completed already, one past `MAX_COMPLETING` nested completions, and one
+        whose analysis is incomplete stay their outline: their functions pass data through
+        (a finding may stay; none is lost)."""
+        module = summary.name
+        if not summary.outlined:
+            return summary
+        if module not in self._completed:
+            if (
+                module in self._current
+                or module in self._completing
+                or len(self._completing) >= MAX_COMPLETING
+            ):
+                return summary
+            self._completing.append(module)
+            try:
+                with self.off_the_clock():
+                    self._completed[module] = self._analysed(module)
+            finally:
+                self._completing.pop()
+        return self._completed[module] or summary
+
+    def _analysed(self, module: str) -> ModuleSummary | None:
+        """An outlined module's analysis (cached under its summary key), None when incomplete."""
+        key = self._keys.get(module)
+        record = f"{key}:analysed" if key is not None and self.store is not None else None
+        cached = self.store.get_record("summary", record) if record is not None else None
+        found = summary_from_json(cached, self.catalog) if cached is not None else None
+        path = self.file_of(module)
+        if found is None and path is not None:
+            found = self._analyse(module, path, _read_text(path))
+            if found is not None and record is not None:
+                self.store.put_record("summary", record, summary_to_json(found, self.catalog))
+        return found if found is not None and found.incomplete is None else None
 
     # ----- the import graph -----
 
@@ -418,7 +462,8 @@ class ProjectModules:
         """Absolute names of what a module's text imports (`from a import b` gives `a` and `a.b`:
         `b` may be a module), as far as a pattern over its import lines tells."""
         found: list[str] = []
-        for dots_module, names, plain in _IMPORT.findall(text):
+        for dots_module, bracketed, names, plain in _IMPORT.findall(text):
+            names = _COMMENT.sub("", bracketed or names).replace("\\\n", " ")
             if plain:
                 found += [part.split(" as ")[0].strip() for part in plain.split(",")]
                 continue
@@ -543,7 +588,7 @@ class ProjectModules:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        summary = ModuleSummary(module, path, self._display(path), files=(path,))
+        summary = ModuleSummary(module, path, self._display(path), files=(path,), outlined=True)
         is_package = path.name == "__init__.py"
         for statement in tree.body:
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1:

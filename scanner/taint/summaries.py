@@ -70,6 +70,7 @@ class Summaries:
                 self.names.leave_statement(statement)
             self._unit, self._stack = saved_unit, saved_stack
         returns = unit.returns + ([EMPTY] if falls_through else [])
+        self._guards[func.index] = frozenset.intersection(*unit.vouches) if unit.vouches else frozenset()
         self._summaries[func.index] = self._widen(
             func.index, self._summaries.get(func.index), join_all(returns)
         )

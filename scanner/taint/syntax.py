@@ -172,19 +172,58 @@ def count_statements(module: cst.Module) -> int:
     return count
 
 
+_BINDING_FIELDS = {
+    cst.AssignTarget: "target",
+    cst.AnnAssign: "target",
+    cst.AugAssign: "target",
+    cst.For: "target",
+    cst.CompFor: "target",
+    cst.NamedExpr: "target",
+    cst.Del: "target",
+    cst.AsName: "name",  # `with ... as v`, `except E as v`, `import a as v`
+    cst.MatchAs: "name",
+}
+
+
+def rebound_names(node: Any) -> frozenset[str]:
+    """The names a function's body binds again (assignments, loop, `with`, `except`, `del`,
+    nested definitions): a parameter among them may no longer be what the caller passed."""
+    found: set[str] = set()
+    stack: list[Any] = [node.body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            found.add(current.name.value)
+        field = _BINDING_FIELDS.get(type(current))
+        targets = [getattr(current, field, None)] if field is not None else []
+        while targets:
+            target = targets.pop()
+            if isinstance(target, cst.Name):
+                found.add(target.value)
+            elif isinstance(target, (cst.Tuple, cst.List)):
+                targets += [element.value for element in target.elements]
+            elif isinstance(target, (cst.StarredElement, cst.Element)):
+                targets.append(target.value)
+        stack.extend(current.children)
+    return frozenset(found)
+
+
 def call_name(call: cst.Call) -> str:
     """A call's target as written, for messages (`llm.ask`, or "a call")."""
     return dotted(call.func) or "a call"
 
 
-def argument_node(args: list, params: list, index: int) -> Any:
-    """The argument expression bound to parameter `index` (keyword, else by position)."""
+def argument_node(args: list, params: list, index: int, bound: bool = False) -> Any:
+    """The argument expression bound to parameter `index` (keyword, else by position; `bound`:
+    the first parameter is the receiver of a method call)."""
     name, kind = params[index]
     for arg, _ in args:
         if arg.keyword is not None and arg.keyword.value == name:
             return arg.value
     if kind != "pos":
         return None
-    position = sum(1 for _, k in params[:index] if k == "pos")
+    position = sum(1 for _, k in params[:index] if k == "pos") - bound
+    if position < 0:
+        return None
     positional = [arg for arg, _ in args if arg.keyword is None and not arg.star]
     return positional[position].value if position < len(positional) else None

@@ -26,6 +26,7 @@ class Function:
     kind: str = "function"  # function | method | static | class
     decorators: list = field(default_factory=list)  # (expression, qualified name, name as written)
     initial: dict = field(default_factory=dict)  # parameter index -> Value (sources, types)
+    rebound: frozenset | None = None  # names the body binds again (`syntax.rebound_names`), once asked
 
     @property
     def display(self) -> str:
@@ -75,6 +76,7 @@ class Unit:
     outer: list  # enclosing environments, innermost first (read-only)
     cls: Class | None = None  # the class whose method this is
     returns: list = field(default_factory=list)
+    vouches: list = field(default_factory=list)  # per `return` that may be true: the parameters it checked
 
 
 def declared_field_type(cls: Class, attr: str) -> bool | None:
