@@ -612,3 +612,21 @@ def test_a_bracketed_import_over_several_lines_is_in_the_import_graph(
     backslash = route.replace("(  # the helpers\n    service,\n    llm,\n)", "service, \\\n    llm")
     (root / "app" / "routes.py").write_text(backslash)
     assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == [("app/routes.py", 6, "AIS201")]
+
+
+def test_a_helper_returning_a_configured_guard_is_a_guard(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """`return teamlib.is_safe(v)`, with `teamlib.is_safe` a team guard from the config, makes
+    the helper a guard too; without the config entry it is not."""
+    helper = "import teamlib\n\ndef allowed(v):\n    return teamlib.is_safe(v)\n"
+    route = ROUTE.format(
+        imports="from .checks import allowed", check="    if not allowed(tone):\n        abort(400)\n"
+    )
+    files = {".git/HEAD": "", "app/__init__.py": "", "app/checks.py": helper, "app/routes.py": route}
+    root = tree(files)
+    assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == [("app/routes.py", 9, "AIS201")]
+    (root / "pyproject.toml").write_text(
+        '[tool.aisec.taint]\nsanitizers = [{pattern = "teamlib.is_safe", kind = "guard"}]\n'
+    )
+    assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == []

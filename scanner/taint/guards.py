@@ -157,18 +157,16 @@ class Narrowing:
             true_env, value = env, self._ev(node)
             if isinstance(node, cst.Name) and node.value in ("False", "None"):
                 return value
-        if func.rebound is None:
+        checked = [
+            (index, name)
+            for index, (name, _, _) in enumerate(func.params)
+            if not (index == 0 and func.kind in ("method", "class"))
+            and not isinstance(func.initial.get(index, EMPTY).ref, Class)
+            and not _holds(true_env.get(name), func.index, index)
+        ]
+        if checked and func.rebound is None:  # a walk of the body: only when a parameter may be checked
             func.rebound = rebound_names(func.node)
-        self._unit.vouches.append(
-            frozenset(
-                index
-                for index, (name, _, _) in enumerate(func.params)
-                if not (index == 0 and func.kind in ("method", "class"))
-                and name not in func.rebound
-                and not isinstance(func.initial.get(index, EMPTY).ref, Class)
-                and not _holds(true_env.get(name), func.index, index)
-            )
-        )
+        self._unit.vouches.append(frozenset(index for index, name in checked if name not in func.rebound))
         return value
 
     def _is_constant_expr(self, node: Any, env: dict) -> bool:

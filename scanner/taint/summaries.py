@@ -70,7 +70,9 @@ class Summaries:
                 self.names.leave_statement(statement)
             self._unit, self._stack = saved_unit, saved_stack
         returns = unit.returns + ([EMPTY] if falls_through else [])
-        self._guards[func.index] = frozenset.intersection(*unit.vouches) if unit.vouches else frozenset()
+        guards = frozenset.intersection(*unit.vouches) if unit.vouches else frozenset()
+        if guards or func.index in self._guards:  # only guards count (another round is costly)
+            self._guards[func.index] = guards
         self._summaries[func.index] = self._widen(
             func.index, self._summaries.get(func.index), join_all(returns)
         )
