@@ -630,3 +630,42 @@ def test_a_helper_returning_a_configured_guard_is_a_guard(
         '[tool.aisec.taint]\nsanitizers = [{pattern = "teamlib.is_safe", kind = "guard"}]\n'
     )
     assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == []
+
+
+INHERITED = {
+    ".git/HEAD": "",
+    "app/__init__.py": "",
+    "app/base.py": "import openai\n\n\nclass Base:\n    def ask(self, q):\n"
+    "        return openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': q}])\n",
+    "app/sub.py": "from .base import Base\n\n\nclass Sub(Base):\n    pass\n\n\nclass Deeper(Sub):\n    pass\n\n\n"
+    "class Safe(Base):\n    def ask(self, q):\n        return None\n",
+    "app/routes.py": "from flask import request\n\nfrom app import sub\nfrom app.sub import Deeper, Safe, Sub\n\n\n"
+    "class Mine(Sub):\n    pass\n\n\n"
+    "def a():\n    return Sub().ask(request.args['q'])\n\n\n"
+    "def b():\n    bot = sub.Deeper()\n    return bot.ask(request.args['q'])\n\n\n"
+    "def c():\n    return Safe().ask(request.args['q'])\n\n\n"
+    "def d():\n    return Mine().ask(request.args['q'])\n\n\n"
+    "def e():\n    return Deeper().ask(int(request.args['q']))\n",
+}
+
+
+def test_methods_inherited_from_a_class_of_another_module_are_followed(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """`Sub(Base)` with `Base` in another module (relatively imported), `Deeper(Sub)` in the
+    same module as `Sub`, and a route module's own `Mine(Sub)`: their `ask` is `Base.ask`, whose
+    parameter reaches a system message. `Safe` overrides it (quiet), and a cast stays quiet."""
+    root = tree(INHERITED)
+    expected = [("app/routes.py", line, "AIS201") for line in (12, 17, 25)]
+    assert rows(scan(run_cli, root, "--no-cache", ".")) == expected
+    assert rows(scan(run_cli, root, "app/routes.py")) == expected
+
+
+def test_a_changed_base_class_rechecks_the_caller_of_an_inherited_method(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    root = tree(INHERITED)
+    assert len(scan(run_cli, root, "app/routes.py")) == 3
+    base = root / "app" / "base.py"
+    base.write_text(base.read_text().replace("'role': 'system'", "'role': 'user'"))
+    assert scan(run_cli, root, "app/routes.py") == []

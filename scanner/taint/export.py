@@ -5,7 +5,8 @@ method of a top-level class (`Class.method`, also `client.method` for a module-l
 parameters that reach a sink (followed through the module's own helpers: a placeholder at a sink
 is traced back through the recorded call sites to the exported function's parameter), the
 parameters and sources its return value carries, the module's constant texts and the names it
-re-exports. Lines are the module's own; columns are not kept (the path shows the line).
+re-exports; a class's inherited methods under its own name (`Sub.ask` for `Base.ask` of the same
+module) and its bases in other modules (looked up by the caller). Lines are the module's own; columns are not kept (the path shows the line).
 
 May import: the lower layers, `facts` (`source_lines`) and `summary` (the summary types).
 """
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+import libcst as cst
 
 from .facts import source_lines
 from .summary import FunctionSummary, ModuleSummary, SinkEntry, SourceEntry
@@ -75,6 +78,7 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
             for method, function in list(summary.functions.items()):
                 if method.startswith(prefix):
                     summary.functions[f"{name}.{method[len(prefix) :]}"] = function
+    _inherit(taint, summary)
     summary.reexports = dict(taint._import_map())  # `from .llm import ask` in `__init__.py`
     reason = taint.incomplete  # its own budget, or a summary it applied (which names its module)
     if reason is not None:
@@ -82,6 +86,36 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
             reason if reason.startswith("`") else f"`{display}` was not fully analysed ({reason})"
         )
     return summary
+
+
+def _inherit(taint: Any, summary: ModuleSummary) -> None:
+    """Each top-level class's inherited methods of the same module under its own name, and its
+    bases that name another module (their methods are looked up there, `foreign`)."""
+    for node in taint.module.body:
+        cls = taint._classes.get(id(node)) if isinstance(node, cst.ClassDef) else None
+        if cls is None:
+            continue
+        names = {name for base in _ancestors(cls) for name in base.methods}
+        for name in sorted(names - set(cls.methods)):
+            found = cls.method(name)
+            if found is not None and found.display in summary.functions:
+                summary.functions.setdefault(f"{cls.name}.{name}", summary.functions[found.display])
+        bases = [taint._project_name(arg.value) for arg in node.bases if arg.keyword is None]
+        bases += [b for base in _ancestors(cls) for b in summary.bases.get(base.name, ())]
+        if any(bases):
+            summary.bases[cls.name] = list(dict.fromkeys(b for b in bases if b))
+
+
+def _ancestors(cls: Any) -> list[Any]:
+    """The classes of the same module `cls` derives from, nearest first."""
+    found: list[Any] = []
+    work = list(cls.local_bases)
+    while work and len(found) < 64:
+        base = work.pop(0)
+        if base not in found:
+            found.append(base)
+            work += base.local_bases
+    return found
 
 
 def _learn_lines(taint: Any) -> None:

@@ -19,9 +19,10 @@ import libcst as cst
 
 from .syntax import argument_node, dotted
 from .units import Function
-from .values import EMPTY, Param, Site, Taint, Value, mark_encoded, mark_spliced, through
+from .values import EMPTY, Instance, Param, Site, Taint, Value, mark_encoded, mark_spliced, through
 
 _LOCATED = re.compile(r"\(\S+:\d+\)$")
+MAX_BASES = 8  # base classes in other modules followed up to an inherited method
 
 
 class ProjectCalls:
@@ -104,30 +105,54 @@ class ProjectCalls:
         method is found through the receiver's type too (`self.assistant.ask(q)`). A module read
         as its outline is analysed when the call passes data into it (`ProjectModules.complete`):
         its sanitizer and guard helpers then count."""
-        typed = None
-        if (
-            receiver is not None
-            and receiver.instance
-            and receiver.type_name
-            and isinstance(call.func, cst.Attribute)
-        ):
-            typed = f"{receiver.type_name}.{call.func.attr.value}"
-        found = self._foreign(call.func) or (self._foreign(call.func, typed) if typed else None)
+        typed: list[str] = []
+        if receiver is not None and isinstance(call.func, cst.Attribute):
+            attr = call.func.attr.value
+            if receiver.instance and receiver.type_name:
+                typed.append(f"{receiver.type_name}.{attr}")
+            if isinstance(receiver.ref, Instance):  # a local class deriving from a project class
+                typed += [f"{base}.{attr}" for base in receiver.ref.cls.all_bases()]
+        found = self._foreign(call.func) or next(
+            (hit for name in typed if (hit := self._foreign(call.func, name))), None
+        )
         if found is None:
             return None
         summary, name = found
+        summary = self._read_whole(summary, args)
+        constructed = name not in summary.functions and (
+            f"{name}.__init__" in summary.functions or name in summary.bases
+        )
+        wanted, owner = (f"{name}.__init__" if constructed else name), summary
+        for _ in range(MAX_BASES):
+            function = owner.functions.get(wanted)
+            if function is not None:
+                return (summary, name, function, True) if constructed else (owner, wanted, function, False)
+            cls, _, method = wanted.rpartition(".")
+            found = next(
+                (
+                    hit
+                    for base in owner.bases.get(cls, ())
+                    if (hit := self._foreign(call.func, f"{base}.{method}"))
+                ),
+                None,
+            )
+            if found is None:
+                break
+            owner, wanted = self._read_whole(found[0], args), found[1]  # inherited from another module
+        return (summary, name, None, True) if constructed else None
+
+    def _read_whole(self, summary: Any, args: list) -> Any:
+        """The summary, analysed if it was read as its outline and the call passes data into it."""
         if summary.outlined and any(isinstance(f, (Taint, Param)) for _, v in args for f in v.all):
             summary = self.project.complete(summary)
             self.dependencies.update(summary.files)
-        constructed = name not in summary.functions and f"{name}.__init__" in summary.functions
-        function = summary.functions.get(f"{name}.__init__" if constructed else name)
-        return (summary, name, function, constructed) if function is not None else None
+        return summary
 
     def _foreign_vouched(self, call: cst.Call, receiver: Value | None) -> list[Any]:
         """The arguments a guard helper of another module checked when it returns true."""
         args = [(arg, self._values.get(id(arg.value), EMPTY)) for arg in call.args]
         found = self._foreign_callee(call, args, receiver)
-        if found is None or found[3]:
+        if found is None or found[3] or found[2] is None:
             return []
         function = found[2]
         bound = function.kind in ("method", "class")
@@ -140,6 +165,8 @@ class ProjectCalls:
         if found is None:
             return None
         summary, name, function, constructed = found
+        if function is None:  # a class without `__init__` of its own or its bases'
+            return Value(type_name=f"{summary.name}.{name}", instance=True)
         shape = Function(-1, call, name, (), params=[(p, kind, None) for p, kind in function.params])
         bound = (receiver or Value()) if function.kind in ("method", "class") or constructed else None
         mapping = self._bind_arguments(shape, args, bound)

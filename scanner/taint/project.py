@@ -174,12 +174,24 @@ class ProjectModules:
                 tokens += self._tokens_below(module)
                 files.add(file)
                 continue
-            summary = self.summary(module)
-            if summary is not None:
+            for summary in self._with_bases(self.summary(module)):
                 tokens += summary_tokens(summary)
-                tokens += self._tokens_below(module) if summary.incomplete else []
+                tokens += self._tokens_below(summary.name) if summary.incomplete else []
                 files.update(summary.files)
         return " ".join(tokens), files
+
+    def _with_bases(self, summary: ModuleSummary | None) -> list[ModuleSummary]:
+        """A summary and those of the modules its classes' bases are defined in, and theirs (the
+        methods its classes inherit), `MAX_REEXPORTS` deep."""
+        found = [summary] if summary is not None else []
+        for current in found:
+            if len(found) > MAX_REEXPORTS:
+                break
+            for base in (b for bases in current.bases.values() for b in bases):
+                hit = self.resolve(base)
+                if hit is not None and all(hit[0] is not known for known in found):
+                    found.append(hit[0])
+        return found
 
     def allows(self, module: str | None, path: Path, text: str | None = None) -> bool:
         """Whether a module's project imports are followed: they reach (directly or through

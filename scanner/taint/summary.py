@@ -60,6 +60,7 @@ class ModuleSummary:
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
     constants: dict[str, int] = field(default_factory=dict)  # name -> constant instruction words
     reexports: dict[str, str] = field(default_factory=dict)  # name -> absolute qualified name
+    bases: dict[str, list[str]] = field(default_factory=dict)  # class -> its bases' qualified names
     files: tuple[Path, ...] = ()  # this module's file and those of the summaries it used
     incomplete: str | None = None  # why the summary may miss flows (an importer reports AIS005)
     outlined: bool = False  # constants and re-exports only (`ProjectModules.complete` analyses it)
@@ -81,7 +82,7 @@ def interface(summary: ModuleSummary | None) -> Any:
         for name, f in summary.functions.items()
         if f.returns_params or f.returns_sources or f.sinks or f.guards
     }
-    return flowing, summary.constants, summary.reexports
+    return flowing, summary.constants, summary.reexports, summary.bases
 
 
 def summary_tokens(summary: ModuleSummary) -> list[str]:
@@ -105,6 +106,7 @@ def summary_to_json(summary: ModuleSummary, catalog: Any) -> dict[str, Any]:
         "files": [str(f) for f in summary.files],
         "constants": summary.constants,
         "reexports": summary.reexports,
+        "bases": summary.bases,
         "incomplete": summary.incomplete,
         "outlined": summary.outlined,
         "functions": {
@@ -146,6 +148,7 @@ def summary_from_json(raw: Any, catalog: Any) -> ModuleSummary | None:
             raw["display"],
             constants={str(k): int(v) for k, v in raw["constants"].items()},
             reexports={str(k): str(v) for k, v in raw["reexports"].items()},
+            bases={str(k): [str(b) for b in v] for k, v in raw["bases"].items()},
             files=tuple(Path(f) for f in raw["files"]),
             incomplete=None if raw["incomplete"] is None else str(raw["incomplete"]),
             outlined=bool(raw["outlined"]),
