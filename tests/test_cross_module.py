@@ -277,9 +277,9 @@ def test_imports_reaching_too_far_are_reported_not_silently_dropped(
 ) -> None:
     """Over `MAX_REACH`, a call into the project is a library call and the file says so (AIS005);
     a file calling nothing of the project's stays quiet."""
-    from aisec.taint import project
+    from aisec.taint import graph
 
-    monkeypatch.setattr(project, "MAX_REACH", 1)
+    monkeypatch.setattr(graph, "MAX_REACH", 1)
     quiet = (
         "from flask import request\nfrom app import service\n\ndef view():\n    return request.args['q']\n"
     )
