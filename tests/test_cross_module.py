@@ -457,58 +457,40 @@ ROUTE = (
 )
 
 
+IN_TONES = "def allowed(v):\n    return v in TONES\n"
+EXITS = "    if not allowed(tone):\n        abort(400)\n"
+
+
 @pytest.mark.parametrize(
     ("helper", "check", "cleared"),
     [
-        ("def allowed(v):\n    return v in TONES\n", "    if not allowed(tone):\n        abort(400)\n", True),
+        (IN_TONES, EXITS, True),
         ("def allowed(v):\n    return bool(re.fullmatch(P, v))\n", "    assert allowed(tone)\n", True),
         (
             "def allowed(v):\n    if v in TONES:\n        return True\n    return False\n",
-            "    if not allowed(tone):\n        raise ValueError\n",
+            EXITS.replace("abort(400)", "raise ValueError"),
             True,
         ),
         (
             "def allowed(v):\n    return allowed_too(v)\n\ndef allowed_too(v):\n    return v in TONES\n",
-            "    if not allowed(tone):\n        return None\n",
+            EXITS.replace("abort(400)", "return None"),
             True,
         ),
-        (
-            "def allowed(v):\n    return v in TONES or True\n",
-            "    if not allowed(tone):\n        abort(400)\n",
-            False,
-        ),
-        (
-            "def allowed(v):\n    return re.search(P, v) is not None\n",
-            "    if not allowed(tone):\n        abort(400)\n",
-            False,
-        ),
+        # look-alike helpers
+        (IN_TONES.replace("TONES", "TONES or True"), EXITS, False),
+        ("def allowed(v):\n    return re.search(P, v) is not None\n", EXITS, False),
+        ("def allowed(v):\n    v = 'formal'\n    return v in TONES\n", EXITS, False),
+        ("def allowed(v):\n    if v in TONES:\n        return True\n    return True\n", EXITS, False),
         (
             "def allowed(v, options):\n    return v in options\n",
-            "    if not allowed(tone, request.args.getlist('o')):\n        abort(400)\n",
+            EXITS.replace("allowed(tone)", "allowed(tone, request.args.getlist('o'))"),
             False,
         ),
-        (
-            "def allowed(v):\n    v = 'formal'\n    return v in TONES\n",
-            "    if not allowed(tone):\n        abort(400)\n",
-            False,
-        ),
-        (
-            "def allowed(v):\n    if v in TONES:\n        return True\n    return True\n",
-            "    if not allowed(tone):\n        abort(400)\n",
-            False,
-        ),
-        ("def allowed(v):\n    return v in TONES\n", "    if allowed(tone):\n        pass\n", False),
-        ("def allowed(v):\n    return v in TONES\n", "    allowed(tone)\n", False),
-        (
-            "def allowed(v):\n    return v in TONES\n",
-            "    if not allowed(request.args['x']):\n        abort(400)\n",
-            False,
-        ),
-        (
-            "def allowed(v):\n    return v in TONES\n",
-            "    if request.args.get('strict'):\n        if not allowed(tone):\n            abort(400)\n",
-            False,
-        ),
+        # look-alike uses of a real guard
+        (IN_TONES, "    if allowed(tone):\n        pass\n", False),
+        (IN_TONES, "    allowed(tone)\n", False),
+        (IN_TONES, EXITS.replace("allowed(tone)", "allowed(request.args['x'])"), False),
+        (IN_TONES, "    if request.args.get('strict'):\n" + EXITS.replace("    ", "        "), False),
     ],
 )
 @pytest.mark.parametrize("where", ["same module", "another module"])
