@@ -651,3 +651,23 @@ def test_a_changed_base_class_rechecks_the_caller_of_an_inherited_method(
     base = root / "app" / "base.py"
     base.write_text(base.read_text().replace("'role': 'system'", "'role': 'user'"))
     assert scan(run_cli, root, "app/routes.py") == []
+
+
+def test_data_kept_in_an_object_of_a_helper_module_is_handed_back(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """A helper module without sources or sinks is analysed when data is passed into it; an
+    object it defines keeps what its constructor was given (`Box(q).get()` returns `q`, as a
+    library call would), while a method returning a constant hands back nothing."""
+    box = (
+        "class Box:\n    def __init__(self, text):\n        self.text = text\n\n"
+        "    def get(self):\n        return self.text\n\n    def kind(self):\n        return 'box'\n"
+    )
+    route = (
+        "from flask import request\nimport openai\n\nfrom app.box import Box\n\n\ndef view():\n"
+        "    box = Box(request.args['q'])\n"
+        "    openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': box.get()}])\n"
+        "    openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': box.kind()}])\n"
+    )
+    root = tree({".git/HEAD": "", "app/__init__.py": "", "app/box.py": box, "app/routes.py": route})
+    assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == [("app/routes.py", 9, "AIS201")]

@@ -40,6 +40,8 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
         for fact in taint._summaries.get(func.index, EMPTY).all:
             if isinstance(fact, Param) and fact.func == func.index:
                 function.returns_params.append((fact.index, fact.spliced, fact.encoded))
+            elif isinstance(fact, Param) and func.kind == "method":  # `self.text`, set by `__init__`
+                function.returns_state = True
             elif isinstance(fact, Taint) and not fact.cond:
                 public = taint._public(fact)
                 function.returns_sources.append(

@@ -118,7 +118,8 @@ class ProjectCalls:
         if found is None:
             return None
         summary, name = found
-        summary = self._read_whole(summary, args)
+        carried = [*args, (None, receiver)] if receiver is not None else args
+        summary = self._read_whole(summary, carried)
         constructed = name not in summary.functions and (
             f"{name}.__init__" in summary.functions or name in summary.bases
         )
@@ -138,13 +139,16 @@ class ProjectCalls:
             )
             if found is None:
                 break
-            owner, wanted = self._read_whole(found[0], args), found[1]  # inherited from another module
+            owner, wanted = self._read_whole(found[0], carried), found[1]  # inherited from another module
         return (summary, name, None, True) if constructed else None
 
     def _read_whole(self, summary: Any, args: list) -> Any:
-        """The summary, analysed if it was read as its outline and the call passes data into it."""
-        if summary.outlined and any(isinstance(f, (Taint, Param)) for _, v in args for f in v.all):
-            summary = self.project.complete(summary)
+        """The summary, analysed if it was read as its outline and the call passes data into it
+        (an argument or the object a method is called on), or was analysed already."""
+        if summary.outlined:
+            summary = self.project.complete(
+                summary, any(isinstance(f, (Taint, Param)) for _, v in args for f in v.all)
+            )
             self.dependencies.update(summary.files)
         return summary
 
@@ -166,7 +170,7 @@ class ProjectCalls:
             return None
         summary, name, function, constructed = found
         if function is None:  # a class without `__init__` of its own or its bases'
-            return Value(type_name=f"{summary.name}.{name}", instance=True)
+            return _instance(summary, name, args, call)
         shape = Function(-1, call, name, (), params=[(p, kind, None) for p, kind in function.params])
         bound = (receiver or Value()) if function.kind in ("method", "class") or constructed else None
         mapping = self._bind_arguments(shape, args, bound)
@@ -190,6 +194,15 @@ class ProjectCalls:
             )
             site = Site(source.tier, source.label, call, text)
             facts.add(Taint(site, source.spliced, source.encoded))
-        if constructed:  # an instance of the class: its methods are looked up by its type
-            return Value(type_name=f"{summary.name}.{name}", instance=True)
+        if constructed:
+            return _instance(summary, name, args, call)
+        if function.returns_state and receiver is not None:  # what the object was given
+            facts.update(receiver.all)
         return Value(frozenset(through(fact, call) for fact in facts))
+
+
+def _instance(summary: Any, name: str, args: list, call: cst.Call) -> Value:
+    """An instance of a class of another module: its methods are looked up by its type, and it
+    carries the data its constructor was given (a method returning `self.text` hands it back)."""
+    facts = frozenset(through(fact, call) for _, value in args for fact in value.all)
+    return Value(facts, type_name=f"{summary.name}.{name}", instance=True)

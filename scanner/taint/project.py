@@ -146,17 +146,17 @@ class ProjectModules(ImportGraph):
                 self._settle(component)
         return self._summaries.get(module)
 
-    def complete(self, summary: ModuleSummary) -> ModuleSummary:
+    def complete(self, summary: ModuleSummary, analyse: bool = True) -> ModuleSummary:
         """The analysed summary of a module read as its outline (it spells no catalog source or
         sink), asked only when a caller passes data into one of its names: its sanitizer and
         guard helpers then clear that data as they would within one module. A module being
         summarised or completed already, one past `MAX_COMPLETING` nested completions, and one
         whose analysis is incomplete stay their outline: their functions pass data through
-        (a finding may stay; none is lost)."""
+        (a finding may stay; none is lost). `analyse=False`: only if it was analysed already."""
         module = summary.name
         if not summary.outlined:
             return summary
-        if module not in self._completed:
+        if module not in self._completed and analyse:
             if (
                 module in self._current
                 or module in self._completing
@@ -169,7 +169,7 @@ class ProjectModules(ImportGraph):
                     self._completed[module] = self._analysed(module)
             finally:
                 self._completing.pop()
-        return self._completed[module] or summary
+        return self._completed.get(module) or summary
 
     def _analysed(self, module: str) -> ModuleSummary | None:
         """An outlined module's analysis (cached under its summary key), None when incomplete."""

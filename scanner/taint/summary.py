@@ -50,6 +50,7 @@ class FunctionSummary:
     returns_sources: list[SourceEntry] = field(default_factory=list)
     sinks: list[SinkEntry] = field(default_factory=list)
     guards: list[int] = field(default_factory=list)  # parameters a true result vouches for (a guard)
+    returns_state: bool = False  # a method returning what its object was given (`self.text`)
 
 
 @dataclass
@@ -78,9 +79,10 @@ def interface(summary: ModuleSummary | None) -> Any:
             # not the path or the wording: a flow around a cycle of calls grows them each round
             frozenset((e.param, e.role, id(e.sink), e.message_role, e.spliced, e.encoded) for e in f.sinks),
             frozenset(f.guards),
+            f.returns_state,
         )
         for name, f in summary.functions.items()
-        if f.returns_params or f.returns_sources or f.sinks or f.guards
+        if f.returns_params or f.returns_sources or f.sinks or f.guards or f.returns_state
     }
     return flowing, summary.constants, summary.reexports, summary.bases
 
@@ -115,6 +117,7 @@ def summary_to_json(summary: ModuleSummary, catalog: Any) -> dict[str, Any]:
                 "kind": function.kind,
                 "returns_params": [[i, s, list(e)] for i, s, e in function.returns_params],
                 "guards": function.guards,
+                "returns_state": function.returns_state,
                 "returns_sources": [
                     [s.tier, s.label, s.description, s.line, s.spliced, list(s.encoded)]
                     for s in function.returns_sources
@@ -179,6 +182,7 @@ def summary_from_json(raw: Any, catalog: Any) -> ModuleSummary | None:
                     for param, role, target, sink, message_role, spliced, encoded, steps in data["sinks"]
                 ],
                 [int(i) for i in data["guards"]],
+                bool(data["returns_state"]),
             )
         return summary
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
