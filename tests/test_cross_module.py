@@ -671,3 +671,22 @@ def test_data_kept_in_an_object_of_a_helper_module_is_handed_back(
     )
     root = tree({".git/HEAD": "", "app/__init__.py": "", "app/box.py": box, "app/routes.py": route})
     assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == [("app/routes.py", 9, "AIS201")]
+
+
+PASSING = {
+    ".git/HEAD": "",
+    "app/__init__.py": "",
+    "app/build.py": 'import functools\n\n\ndef lines(text):\n    for line in text.split("\\n"):\n        yield line.strip()\n\n\ndef join_all(*parts):\n    return " ".join(parts)\n\n\ndef kw(**opts):\n    return opts["text"]\n\n\n@functools.lru_cache(maxsize=None)\ndef cached(text):\n    return text.lower()\n\n\nasync def fetch(text):\n    return text\n\n\ndef via_callback(text, fn):\n    return fn(text)\n\n\ndef passthrough_default(text, default=None):\n    return text or default\n',
+    "app/routes.py": 'from flask import request\nimport openai\n\nfrom app.build import cached, fetch, join_all, kw, lines, passthrough_default, via_callback\n\n\ndef send(text):\n    return openai.chat.completions.create(model="m", messages=[{"role": "system", "content": text}])\n\n\ndef a():\n    send(" ".join(lines(request.args["a"])))\n    send(join_all("x", request.args["b"]))\n    send(kw(text=request.args["c"]))\n    send(cached(request.args["d"]))\n    send(via_callback(request.args["e"], str))\n    send(passthrough_default(request.args["f"]))\n\n\nasync def b():\n    send(await fetch(request.args["g"]))\n',
+}
+
+
+def test_helpers_analysed_on_demand_that_pass_data_through_keep_the_flow(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """Analysing a helper module on demand must not turn a helper that hands its data on into a
+    sanitizer: a generator (its yields are not followed: it stays a library call), `*args` and
+    `**kwargs`, a cached (decorated) function, a callback, `or` a default, an `async` helper."""
+    root = tree(PASSING)
+    expected = [("app/routes.py", line, "AIS201") for line in (12, 13, 14, 15, 16, 17, 21)]
+    assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == expected

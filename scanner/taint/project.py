@@ -22,6 +22,7 @@ May import: the lower layers, `graph`, `summary` (the summary types), and `modul
 
 from __future__ import annotations
 
+import ast
 import re
 from contextlib import nullcontext
 from dataclasses import replace
@@ -172,14 +173,20 @@ class ProjectModules(ImportGraph):
         return self._completed.get(module) or summary
 
     def _analysed(self, module: str) -> ModuleSummary | None:
-        """An outlined module's analysis (cached under its summary key), None when incomplete."""
+        """An outlined module's analysis (cached under its summary key), None when incomplete.
+        Its generator functions are left out: the analysis does not follow what they yield, so
+        they stay library calls that pass their arguments' data through."""
         key = self._keys.get(module)
         record = f"{key}:analysed" if key is not None and self.store is not None else None
         cached = self.store.get_record("summary", record) if record is not None else None
         found = summary_from_json(cached, self.catalog) if cached is not None else None
         path = self.file_of(module)
         if found is None and path is not None:
-            found = self._analyse(module, path, read_text(path))
+            text = read_text(path)
+            found = self._analyse(module, path, text)
+            if found is not None:
+                generators = [found.functions.get(name) for name in _generators(text)]
+                found.functions = {n: f for n, f in found.functions.items() if f not in generators}
             if found is not None and record is not None:
                 self.store.put_record("summary", record, summary_to_json(found, self.catalog))
         return found if found is not None and found.incomplete is None else None
@@ -340,8 +347,6 @@ class ProjectModules(ImportGraph):
 
     def _outline(self, module: str, path: Path, text: str) -> ModuleSummary | None:
         """What a module offers without analysing it: its constant texts and re-exports."""
-        import ast
-
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -393,3 +398,32 @@ class ProjectModules(ImportGraph):
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def _generators(text: str) -> list[str]:
+    """The top-level functions and methods of top-level classes that `yield` (`name`, `Class.name`)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    found: list[str] = []
+    for node in tree.body:
+        members = (
+            [(f"{node.name}.", m) for m in node.body] if isinstance(node, ast.ClassDef) else [("", node)]
+        )
+        for prefix, member in members:
+            if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and _yields(member):
+                found.append(f"{prefix}{member.name}")
+    return found
+
+
+def _yields(func: ast.AST) -> bool:
+    """Whether a function's own body (not a nested function's) yields."""
+    work = list(ast.iter_child_nodes(func))
+    while work:
+        node = work.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            work += ast.iter_child_nodes(node)
+    return False
