@@ -542,9 +542,9 @@ def test_helper_modules_analysed_on_demand_are_bounded(
     run_cli: Callable[..., Any], tree: Callable[..., Path]
 ) -> None:
     """Helper modules without sources or sinks are analysed only when data is passed into them,
-    each once, nested at most `MAX_COMPLETING` deep: a sanitizer at the end of a longer chain of
-    such modules is not seen (the flow stays: nothing is lost), one within it is; a cycle of
-    two helper modules calling each other ends."""
+    nested at most `MAX_COMPLETING` deep: a sanitizer at the end of a longer chain of such
+    modules is not seen (the flow stays: nothing is lost), one within it is, whichever file
+    asked first; a cycle of two helper modules calling each other ends."""
     from aisec.taint.project import MAX_COMPLETING
 
     def chain(length: int) -> dict[str, str]:
@@ -565,6 +565,10 @@ def test_helper_modules_analysed_on_demand_are_bounded(
     assert rows(scan(run_cli, near, "--no-cache", "app/routes.py")) == []
     far = tree(chain(MAX_COMPLETING + 2))
     assert rows(scan(run_cli, far, "--no-cache", "app/routes.py")) == [("app/routes.py", 7, "AIS201")]
+    # checked first, a route entering the chain half-way sees its end; routes.py still does not
+    mid = SANITIZED["app/routes.py"].replace("from app.checks import clean", "from app.h5 import f5")
+    (far / "app" / "a_mid.py").write_text(mid.replace("clean(", "f5("))
+    assert rows(scan(run_cli, far, "--no-cache", "--jobs", "1", "app")) == [("app/routes.py", 7, "AIS201")]
     cycle = {
         **SANITIZED,
         "app/casts.py": "from app import checks\n\ndef to_int(v):\n    return checks.clean(v)\n",

@@ -144,11 +144,10 @@ class ProjectCalls:
 
     def _read_whole(self, summary: Any, args: list) -> Any:
         """The summary, analysed if it was read as its outline and the call passes data into it
-        (an argument or the object a method is called on), or was analysed already."""
-        if summary.outlined:
-            summary = self.project.complete(
-                summary, any(isinstance(f, (Taint, Param)) for _, v in args for f in v.all)
-            )
+        (an argument or the object a method is called on). A call passing none reads the
+        outline, whatever was analysed before: the result does not depend on the order of calls."""
+        if summary.outlined and any(isinstance(f, (Taint, Param)) for _, v in args for f in v.all):
+            summary = self.project.complete(summary, self.module_name)
             self.dependencies.update(summary.files)
         return summary
 

@@ -58,8 +58,10 @@ class ProjectModules(ImportGraph):
         self._current: dict[str, ModuleSummary | None] = {}  # the component being summarised
         self._outlined: set[str] = set()  # modules whose summary is their outline (not analysed)
         self._progress: dict[tuple[str, ...], tuple[dict, set[str], list[int]]] = {}  # cycles under way
-        self._completed: dict[str, ModuleSummary | None] = {}  # outlined modules analysed on demand
-        self._completing: list[str] = []
+        # outlined modules analysed on demand, at a nesting budget (`complete`)
+        self._exact: dict[str, tuple[ModuleSummary | None, int]] = {}  # no bound hit: (it, depth used)
+        self._completed: dict[tuple[str, int], ModuleSummary | None] = {}
+        self._completing: list[list] = []  # [module, budget, a bound was hit below, depth used]
 
     # ----- what a caller asks -----
 
@@ -147,41 +149,71 @@ class ProjectModules(ImportGraph):
                 self._settle(component)
         return self._summaries.get(module)
 
-    def complete(self, summary: ModuleSummary, analyse: bool = True) -> ModuleSummary:
+    def complete(self, summary: ModuleSummary, caller: str | None) -> ModuleSummary:
         """The analysed summary of a module read as its outline (it spells no catalog source or
-        sink), asked only when a caller passes data into one of its names: its sanitizer and
-        guard helpers then clear that data as they would within one module. A module being
-        summarised or completed already, one past `MAX_COMPLETING` nested completions, and one
-        whose analysis is incomplete stay their outline: their functions pass data through
-        (a finding may stay; none is lost). `analyse=False`: only if it was analysed already."""
+        sink), asked only when `caller` passes data into one of its names: its sanitizer and
+        guard helpers then clear that data as they would within one module. Stay their outline
+        (their functions pass data through: a finding may stay, none is lost): a module in the
+        caller's import cycle, one whose analysis is incomplete, and past `MAX_COMPLETING`
+        analyses nested in one another, or back to one under way, what is asked. The result is
+        a function of the module and the nesting budget left, never of the order in which files
+        asked: an analysis no bound cut short is reused where its depth fits the budget."""
         module = summary.name
-        if not summary.outlined:
+        if not summary.outlined or module in self._current or self._same_cycle(module, caller):
             return summary
-        if module not in self._completed and analyse:
-            if (
-                module in self._current
-                or module in self._completing
-                or len(self._completing) >= MAX_COMPLETING
-            ):
-                return summary
-            self._completing.append(module)
-            try:
-                with self.off_the_clock():
-                    self._completed[module] = self._analysed(module)
-            finally:
-                self._completing.pop()
-        return self._completed.get(module) or summary
+        budget = self._completing[-1][1] - 1 if self._completing else MAX_COMPLETING
+        exact = self._exact.get(module)
+        if exact is not None and exact[1] <= budget:
+            self._used(exact[1], limited=False)
+            return exact[0] or summary
+        if (module, budget) in self._completed:
+            self._used(budget, limited=True)
+            return self._completed[(module, budget)] or summary
+        if budget <= 0 or any(frame[0] == module for frame in self._completing):
+            self._used(0, limited=True)
+            return summary
+        frame = [module, budget, False, 1]
+        self._completing.append(frame)
+        try:
+            with self.off_the_clock():
+                found = self._analysed(module, frame)
+        finally:
+            self._completing.pop()
+        if frame[2]:
+            self._completed[(module, budget)] = found
+        else:
+            self._exact[module] = (found, frame[3])
+        self._used(frame[3], limited=frame[2])
+        return found or summary
 
-    def _analysed(self, module: str) -> ModuleSummary | None:
-        """An outlined module's analysis (cached under its summary key), None when incomplete.
-        Its generator functions are left out: the analysis does not follow what they yield, so
-        they stay library calls that pass their arguments' data through."""
+    def _used(self, depth: int, *, limited: bool) -> None:
+        """Tell the analysis under way (if any) what a nested one used: its depth, and whether a
+        bound cut it short (then every analysis under way holds for its own budget only)."""
+        if self._completing:
+            self._completing[-1][3] = max(self._completing[-1][3], depth + 1)
+        for frame in self._completing if limited else ():
+            frame[2] = True
+
+    def _same_cycle(self, module: str, caller: str | None) -> bool:
+        if caller is None or self.file_of(caller) is None:
+            return False
+        with self.off_the_clock():
+            self._components(caller)
+        return module in self._component_of.get(caller, ())
+
+    def _analysed(self, module: str, frame: list) -> ModuleSummary | None:
+        """An outlined module's analysis at the nesting budget `frame[1]` (cached under its
+        summary key and that budget: read back, it counts as cut short, its depth unknown),
+        None when incomplete. Its generator functions are left out: the analysis does not follow
+        what they yield, so they stay library calls that pass their arguments' data through."""
         key = self._keys.get(module)
-        record = f"{key}:analysed" if key is not None and self.store is not None else None
+        record = f"{key}:analysed:{frame[1]}" if key is not None and self.store is not None else None
         cached = self.store.get_record("summary", record) if record is not None else None
         found = summary_from_json(cached, self.catalog) if cached is not None else None
         path = self.file_of(module)
-        if found is None and path is not None:
+        if found is not None:
+            frame[2] = True
+        elif path is not None:
             text = read_text(path)
             found = self._analyse(module, path, text)
             if found is not None:
