@@ -177,6 +177,9 @@ class SinkArgument:
     message_role: str | None = None
     receiver: bool = False
     """The object the method is called on, not an argument: `(base / name).write_text(...)`."""
+    reads_files: bool = False
+    """The call runs or reads the files the argument names (`["python", path]`,
+    `runpy.run_path(path)`): what the module wrote into them flows in too."""
 
 
 @dataclass(frozen=True)

@@ -343,7 +343,7 @@ class FileScanner:
                     candidates = self._identifier_screen.select(tree, text, candidates)
                     result.screened = True
                 del tree
-            candidates = self._through_imports(path, text, gates, candidates, result)
+            candidates = self._through_imports(path, text, found, gates, candidates, result)
         if not candidates:
             result.skipped_by_prefilter = True
             self._unused_without_parse(path, text, ignored, result)
@@ -351,14 +351,21 @@ class FileScanner:
         self._scan_text(path, text, candidates, ignored, result, fix, python)
 
     def _through_imports(
-        self, path: str, text: str, before: list[type[Rule]], after: list[type[Rule]], result: FileResult
+        self,
+        path: str,
+        text: str,
+        found: TextLookup,
+        before: list[type[Rule]],
+        after: list[type[Rule]],
+        result: FileResult,
     ) -> list[type[Rule]]:
         """`after` plus the taint rules the gates dropped that the file's project imports bring
         back: a module that only calls `llm.ask(request.args["q"])` spells no sink itself. Only
-        for a file that spells a source (where such a flow starts)."""
+        for a file that spells a source (where such a flow starts), as the token gate's `found`
+        already reads it (the project's catalog is the run's: its words are not split again)."""
         lost = [rule for rule in before if rule not in after and _reads_taint(rule)]
         project = self.project_modules() if lost and "import" in text else None
-        if project is None or not project.mentions_source(text):
+        if project is None or not found.any_in((TAINT_SOURCES,)):
             return after
         tokens, files = project.import_tokens(path, text)
         for file in files:

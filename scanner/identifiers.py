@@ -31,6 +31,12 @@ builds. Python's parser hands out identifiers NFKC-normalised, as the engine see
 projects (same findings with the screen on and off); `bench/run.py --check-prefilter` checks
 real corpora.
 
+A source with `matching` (a raw POST that is a source only when its URL names a model API) has
+its alternatives gated on the URL too, where no other source or parameter source of the marker
+gives the same tokens: one of its patterns' anchors must be spellable by the module's string
+constants (`aisec.literals`, which says why that is sound). Without that, `requests` and `post`
+admitted every library module that uploads anything (transformers: 138 libcst parses, 108 with it).
+
 A rule's `identifier_groups` (words it reads only from identifiers, e.g. a keyword argument's
 name, or a component every qualified name it reports has) are checked the strict way: one word of
 each group must equal an identifier or a component of a dotted import path of the module. Python
@@ -44,6 +50,7 @@ import ast
 import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from .literals import ModuleStrings, anchors
 from .prefilter import MARKER_PREFIX, TextLookup, searchable
 
 # Fields that hold identifiers (strings, or lists of strings for `global`/`nonlocal`, class
@@ -151,6 +158,7 @@ class IdentifierScreen:
         # `requests` of one and `request` of another must not make `requests.request` present.
         self._given = tuple((frozenset(parts), "\n".join(parts)) for parts in sorted(given))
         self._exact = catalog is not None  # without the catalog every token is checked loosely
+        self._url_gates = _url_gates(catalog) if catalog is not None else {}
 
     def holds(self, alternative: Sequence[str], present: Callable[[str], bool]) -> bool:
         """Whether a marker alternative's tokens can all be parts of one name the engine builds:
@@ -185,6 +193,16 @@ class IdentifierScreen:
             return token in identifiers
 
         markers: dict[str, bool] = {}
+        strings: list[ModuleStrings] = []  # made when a URL-gated alternative needs them
+        spelled: dict[str, bool] = {}
+
+        def spells(anchor: str) -> bool:
+            found = spelled.get(anchor)
+            if found is None:
+                if not strings:
+                    strings.append(ModuleStrings(tree, text))
+                found = spelled[anchor] = strings[0].spell(anchor)
+            return found
 
         def hit(needle: str) -> bool:
             if not needle.startswith(MARKER_PREFIX):
@@ -192,7 +210,16 @@ class IdentifierScreen:
             found = markers.get(needle)
             if found is None:
                 alternatives = self.expansions.get(needle, ())
-                found = markers[needle] = any(self.holds(alt, occurs) for alt in alternatives)
+                gates = self._url_gates.get(needle)
+                if gates is None:
+                    found = any(self.holds(alt, occurs) for alt in alternatives)
+                else:  # a URL-gated alternative also needs its URL spelled by the strings
+                    found = any(self.holds(alt, occurs) for alt in alternatives if alt not in gates) or any(
+                        self.holds(alt, occurs) and any(spells(a) for a in gates[alt])
+                        for alt in alternatives
+                        if alt in gates
+                    )
+                markers[needle] = found
             return found
 
         return [
@@ -205,6 +232,36 @@ class IdentifierScreen:
                 and all(not components.isdisjoint(group) for group in rule.identifier_groups)
             )
         ]
+
+
+def _url_gates(catalog: Any) -> dict[str, dict[tuple[str, ...], tuple[str, ...]]]:
+    """Per source marker, its alternatives that only sources with `matching` (a URL argument,
+    `aisec.literals`) produce, with the anchors one of which the module's strings must spell."""
+    from aisec.hooks import TAINT_SOURCES, TaintCatalog, sources_marker
+
+    gates: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
+    tiers = dict.fromkeys(source.tier for source in catalog.sources if source.matching)
+    for marker, tier in ((TAINT_SOURCES, None), *((sources_marker(tier), tier) for tier in tiers)):
+        sources = [s for s in catalog.sources if tier is None or s.tier == tier]
+        others = TaintCatalog(
+            sources=tuple(s for s in sources if not s.matching),
+            parameter_sources=tuple(p for p in catalog.parameter_sources if tier is None or p.tier == tier),
+        )
+        free = set(others.source_tokens())
+        gated: dict[tuple[str, ...], list[str] | None] = {}
+        for source in sources:
+            if not source.matching:
+                continue
+            needs = anchors(source.matching)
+            for alternative in TaintCatalog(sources=(source,)).source_tokens():
+                if alternative in free:
+                    continue
+                known = gated.get(alternative, [])
+                gated[alternative] = None if needs is None or known is None else [*known, *needs]
+        gates[marker] = {
+            alt: tuple(dict.fromkeys(needs)) for alt, needs in gated.items() if needs is not None
+        }
+    return gates
 
 
 class WordScreen:

@@ -689,7 +689,7 @@ def test_helpers_analysed_on_demand_that_pass_data_through_keep_the_flow(
     run_cli: Callable[..., Any], tree: Callable[..., Path]
 ) -> None:
     """Analysing a helper module on demand must not turn a helper that hands its data on into a
-    sanitizer: a generator (its yields are not followed: it stays a library call), `*args` and
+    sanitizer: a generator (what it yields), `*args` and
     `**kwargs`, a cached (decorated) function, a callback, `or` a default, an `async` helper."""
     root = tree(PASSING)
     expected = [("app/routes.py", line, "AIS201") for line in (12, 13, 14, 15, 16, 17, 21)]

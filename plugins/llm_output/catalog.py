@@ -50,9 +50,14 @@ def _llm(patterns: tuple[str, ...], label: str) -> list[Source]:
 
 
 def _sink(
-    patterns: tuple[str, ...], role: str, keyword: str | None = None, position: int | None = 0
+    patterns: tuple[str, ...],
+    role: str,
+    keyword: str | None = None,
+    position: int | None = 0,
+    reads_files: bool = False,
 ) -> list[Sink]:
-    return [Sink(pattern, (SinkArgument(role, keyword, position),)) for pattern in patterns]
+    argument = SinkArgument(role, keyword, position, reads_files=reads_files)
+    return [Sink(pattern, (argument,)) for pattern in patterns]
 
 
 # ----- sources: LLM calls (their return value is model output) -----
@@ -313,9 +318,17 @@ _YAML_SAFE_LOADERS = ("yaml.SafeLoader", "yaml.CSafeLoader", "yaml.BaseLoader", 
 SINKS: tuple[Sink, ...] = (
     # AIS301: code and command execution
     *_sink(("builtins.eval", "builtins.exec", "builtins.compile"), EXEC, "source"),
-    *_sink((*_SUBPROCESS, "asyncio.create_subprocess_shell"), EXEC, "args"),
-    *_sink(("os.system", "os.popen", "pty.spawn", "commands.getoutput"), EXEC),
-    *_sink(("os.exec*", "os.spawn*", "os.posix_spawn*", "asyncio.create_subprocess_exec"), EXEC, None, None),
+    # (a command line, or a script path, also runs what the module wrote into the files it names)
+    *_sink((*_SUBPROCESS, "asyncio.create_subprocess_shell"), EXEC, "args", reads_files=True),
+    *_sink(("os.system", "os.popen", "pty.spawn", "commands.getoutput"), EXEC, reads_files=True),
+    *_sink(
+        ("os.exec*", "os.spawn*", "os.posix_spawn*", "asyncio.create_subprocess_exec"),
+        EXEC,
+        None,
+        None,
+        reads_files=True,
+    ),
+    *_sink(("runpy.run_path",), EXEC, "path_name", reads_files=True),
     *_sink(
         ("jinja2.Template", "jinja2.Environment.from_string", "jinja2.*Environment.from_string"),
         EXEC,

@@ -116,8 +116,14 @@ class ModelOutputExecuted(OutputFlowRule):
         "info severity unless the module mentions a read-only connection (`mode=ro`, `read_only`).\n\n"
         "Model output written into a source file (`open('gen.py', 'w').write(code)`, "
         "`Path('tool.sh').write_text(code)`, a `with open(...) as f` handle; names ending in `.py`, "
-        "`.sh`, `.js`, `.ps1`, ...) is reported at the write, at medium severity and confidence: "
-        "the step that runs or imports the file is out of aisec's reach.\n\n"
+        "`.sh`, `.js`, `.ps1`, ...) is reported at the write, at medium severity and confidence. "
+        "When the module itself runs or reads the file back, that step is followed too, whatever "
+        "the file's name: a temporary file (`NamedTemporaryFile(...).name`, `tempfile.mkstemp()`), "
+        "a constant path or a `Path` written with model output and then given to an interpreter "
+        "(`subprocess.run([sys.executable, path])`, `f'python {path}'` with `shell=True`), to "
+        "`runpy.run_path`, or read into `exec(open(path).read())` (the write in one function and the "
+        "run in another count, within one module); a fixed program given the file as a plain "
+        "argument (`['wc', '-l', path]`) is not reported.\n\n"
         "`ast.literal_eval` is not a sink. `shlex.quote` around the model text in a shell string, a "
         "cast (`int(...)`) or an allowlist check (`if cmd in ALLOWED:`, `if argv[0] not in ALLOWED: "
         "return`) make the text safe. In an argument list without a shell, what the program does "
@@ -208,12 +214,19 @@ class ModelOutputExecuted(OutputFlowRule):
             'import subprocess\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef build(task):\n    with open("generated_tool.py", "w") as handle:\n        handle.write(ask(task))\n    subprocess.run(["python", "generated_tool.py"], check=True)\n',
             expect=1,
         ),
+        # a temporary script the module runs
+        Example(
+            'import subprocess\nimport sys\nimport tempfile\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef run(task):\n    code = client.responses.create(model="gpt-4.1", input=task).output_text\n    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:\n        handle.write(code)\n    subprocess.run([sys.executable, handle.name], check=True)\n',
+            expect=1,
+        ),
         Example(
             'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef evaluate(question, frame):\n    expression = client.responses.create(model="gpt-4.1", input=question).output_text\n    program = compile(expression, "<model>", "eval")\n    return eval(program, {"df": frame})\n',
             expect=2,
         ),
     )
     valid = (
+        # model output saved to a temporary file that a fixed program only reads
+        'import subprocess\nimport tempfile\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef count(task):\n    text = client.responses.create(model="gpt-4.1", input=task).output_text\n    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:\n        handle.write(text)\n    return subprocess.run(["wc", "-w", handle.name], capture_output=True).stdout\n',
         # a raw HTTP call to another service: fetched content, not model output (AIS204's business)
         'import requests\n\n\ndef run():\n    job = requests.get("https://ci.example.com/api/chat/next", timeout=5).json()\n    exec(job["script"])\n',
         # a class named like a model base but not LangChain's: its HTTP reply is fetched content

@@ -44,14 +44,16 @@ class OutputFlowRule(prompt_flows.PromptFlowRule):
         return not self._reported_inside(flow)
 
     def _reported_inside(self, flow: SinkFlow) -> bool:
-        """`session.execute(text(sql))`: the inner sink call is where it is reported."""
+        """`session.execute(text(sql))`: the inner sink call is where it is reported. A flow
+        whose node is the call it belongs to (`fetch(**args)` spreading into a helper's sink) is
+        reported there."""
         import libcst
 
         node = flow.node
         if not isinstance(node, libcst.Call):
             return False
         return any(
-            inner.fact.tier == LLM_OUTPUT and inner.role in self.roles
+            inner.fact.tier == LLM_OUTPUT and inner.role in self.roles and inner.node is not node
             for inner in self.taint.sink_flows(node)
         )
 

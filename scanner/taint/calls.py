@@ -20,16 +20,20 @@ from .units import Class, Function, SinkCall
 from .values import (
     EMPTY,
     NO_FACTS,
+    Callables,
     Instance,
     Param,
+    Partial,
     Site,
     Taint,
     Value,
     collect_slots,
+    join_all,
+    make_container,
     map_facts,
     mark_encoded,
 )
-from .vocabulary import SINKS_RETURNING_THE_DATA
+from .vocabulary import CALLBACK_RUNNERS, SINKS_RETURNING_THE_DATA, THREAD_STARTERS
 
 
 class CallTransfer:
@@ -89,19 +93,15 @@ class CallTransfer:
         else:
             callee = self._ev(func)
         args = [(arg, self._ev(arg.value)) for arg in node.args]
-        if callee is not None and isinstance(callee.ref, Function):
-            bound = (
-                receiver
-                if isinstance(func, cst.Attribute) and callee.ref.kind in ("method", "class")
-                else None
-            )
-            return self._apply(callee.ref, args, bound, node)
-        if callee is not None and isinstance(callee.ref, Class):
-            return self._construct(callee.ref, args, node)
+        if callee is not None and callee.ref is not None and not isinstance(callee.ref, Instance):
+            return self._call_ref(callee.ref, args, receiver, node)
         foreign = self._apply_foreign(node, args, receiver) if callee is None or callee.ref is None else None
         if foreign is not None:
             return foreign
         names = self._call_names(node)
+        called_back = self._call_back(node, args, names)
+        if called_back is not None:
+            return called_back
         self._register(names, args)
         if names and names[0].endswith("ArgumentParser.add_argument"):
             self._note_argparse(node)
@@ -142,6 +142,7 @@ class CallTransfer:
                 slots=tuple(dict.fromkeys(slots + collect_slots([v for _, v in args]))),
                 checked=names[0] not in SINKS_RETURNING_THE_DATA,
                 type_name=names[0] if names else None,
+                ref=result.ref,  # `getattr(tools, name)` is still the methods it may return
                 instance=True,
             )
         if receiver is not None and receiver.slots:
@@ -155,6 +156,61 @@ class CallTransfer:
             return Value(result.all, checked=True, type_name=result.type_name, instance=True)
         slots = collect_slots([v for _, v in args])  # `LLMChain(llm=llm, prompt=prompt)`
         return replace(result, slots=slots) if slots else result
+
+    def _call_ref(self, ref: Any, args: list, receiver: Value | None, node: cst.Call) -> Value:
+        """A call of what a value refers to: a local function or class, each of several
+        (`HANDLERS[name](**args)`), or a `functools.partial` of one."""
+        if isinstance(ref, Callables):
+            return join_all(self._call_local(each, args, None, node) for each in ref.refs)
+        if isinstance(ref, Partial):
+            return self._call_local(ref.func, [*ref.args, *args], None, node)
+        return self._call_local(ref, args, receiver, node)
+
+    def _call_back(self, node: cst.Call, args: list, names: list[str]) -> Value | None:
+        """A library call that runs a local function it is given, with the other arguments
+        (`asyncio.to_thread(run_sql, sql)`, `executor.submit(fn, x)`, `tasks.add_task(fn, x)`,
+        `Thread(target=fn, args=(x,))`, `map(fn, items)`): the function is called with them."""
+        last = (names[0] if names else "").rsplit(".", 1)[-1]
+        positional = [i for i, (arg, _) in enumerate(args) if arg.keyword is None and not arg.star]
+        if last in CALLBACK_RUNNERS and len(positional) > CALLBACK_RUNNERS[last]:
+            at = positional[CALLBACK_RUNNERS[last]]
+            if _callable(args[at][1]):
+                return self._call_ref(args[at][1].ref, args[at + 1 :], None, node)
+        if last == "map" and len(positional) >= 2 and _callable(args[positional[0]][1]):
+            elements = [(args[i][0], args[i][1].element()) for i in positional[1:]]
+            return make_container(
+                NO_FACTS, (self._call_ref(args[positional[0]][1].ref, elements, None, node),)
+            )
+        if last in THREAD_STARTERS:
+            target = next((v for a, v in args if a.keyword is not None and a.keyword.value == "target"), None)
+            if target is not None and _callable(target):
+                given = next(
+                    (a for a, _ in args if a.keyword is not None and a.keyword.value == "args"), None
+                )
+                items = (
+                    given.value.elements
+                    if given is not None and isinstance(given.value, (cst.Tuple, cst.List))
+                    else ()
+                )
+                passed = [
+                    (cst.Arg(value=item.value), self._values.get(id(item.value), EMPTY)) for item in items
+                ]
+                self._call_ref(target.ref, passed, None, node)
+        return None
+
+    def _call_local(self, ref: Function | Class, args: list, receiver: Value | None, node: cst.Call) -> Value:
+        """A call of a function or class of this module. A method called through an attribute
+        is bound to its receiver; one taken from a dispatch table or a variable
+        (`handler = self.on_message`) was bound to an instance of its class."""
+        if isinstance(ref, Class):
+            return self._construct(ref, args, node)
+        bound: Value | None = None
+        if ref.kind in ("method", "class"):
+            if receiver is not None and isinstance(node.func, cst.Attribute):
+                bound = receiver
+            elif ref.cls is not None:
+                bound = Value(ref=Instance(ref.cls) if ref.kind == "method" else ref.cls)
+        return self._apply(ref, args, bound, node)
 
     def _register(self, names: list[str], args: list) -> None:
         """Functions passed to a registrar (`gr.Interface(fn=chat)`) get its parameter sources."""
@@ -196,8 +252,8 @@ class CallTransfer:
                 else:
                     arg = keyword_arg(node, source.static_argument)
                     value = self._values.get(id(arg.value)) if arg is not None else None
-                if value is None or not value.all:
-                    continue
+                if value is None or not any(isinstance(f, (Taint, Param)) for f in value.all):
+                    continue  # a constant path, or one that only names a file (`FileName`)
                 if not any(isinstance(f, Taint) for f in value.all):
                     cond = frozenset((f.func, f.index) for f in value.all if isinstance(f, Param))
             return Taint(Site(source.tier, source.label, node), cond=cond)
@@ -259,3 +315,7 @@ class CallTransfer:
                 dest = chosen.lstrip("-").replace("-", "_")
         if dest:
             self._argparse_typed.add(dest)
+
+
+def _callable(value: Value) -> bool:
+    return isinstance(value.ref, (Function, Class, Callables, Partial))

@@ -16,8 +16,8 @@ import libcst as cst
 from aisec.hooks import ParameterSource
 
 from .syntax import dotted
-from .units import Class, Function, Unit
-from .values import Instance, Site, Taint, Value
+from .units import Class, Function, Unit, inherited
+from .values import Instance, Site, Taint, Value, make_container
 from .vocabulary import (
     ENUM_BASES,
     FLASK_CONVERTER,
@@ -41,18 +41,29 @@ class Definitions:
         if self._unit.func is not None:
             self._closures[func.index] = self._unit.env  # read when the nested function runs
 
-    def _new_function(self, node: cst.FunctionDef) -> Function:
-        cls = self._unit.cls if self._unit.func is None else None
+    def _define_lambda(self, node: cst.Lambda) -> Value:
+        """A lambda is a function of its own (`{"sh": lambda c: os.system(c)}`, `key=lambda x: ...`):
+        summarised like a def, its body the value it returns."""
+        func = self._functions.get(id(node))
+        if func is None:
+            func = self._new_function(node)
+        if self._unit.func is not None:
+            self._closures[func.index] = self._unit.env
+        return Value(ref=func)
+
+    def _new_function(self, node: cst.FunctionDef | cst.Lambda) -> Function:
+        lambda_ = isinstance(node, cst.Lambda)
+        cls = self._unit.cls if self._unit.func is None and not lambda_ else None
         func = Function(
             len(self._function_list),
             node,
-            node.name.value,
+            "<lambda>" if lambda_ else node.name.value,
             (*self._stack, node),
             cls=cls,
             parent=self._unit.func,
         )
         decorators = []
-        for decorator in node.decorators:
+        for decorator in () if lambda_ else node.decorators:
             expr = decorator.decorator
             target = expr.func if isinstance(expr, cst.Call) else expr
             name = self._qualified(target)
@@ -91,6 +102,7 @@ class Definitions:
                     excluded_by_route |= {name for _, name in FLASK_CONVERTER.findall(route)}
                     excluded_by_route |= {name for name, _ in STARLETTE_CONVERTER.findall(route)}
         matches = self._parameter_sources(func)
+        func.dependencies = {}
         for index, (name, kind, param) in enumerate(func.params):
             if index == 0 and func.kind in ("method", "class") and kind == "pos":
                 cls = func.cls
@@ -99,6 +111,14 @@ class Definitions:
             annotation = param.annotation.annotation if param.annotation is not None else None
             text, type_name, local = self._annotation(annotation)
             base = Value(type_name=type_name, ref=Instance(local) if local is not None else None)
+            dependency = self._dependency(param) if matches else None
+            if dependency is not None:  # resolved from the request like the handler's own
+                func.dependencies[index] = dependency
+                registered = self._registered.setdefault(dependency.index, [])
+                added = [s for s in matches if not any(s is r for r in registered)]
+                if added:
+                    registered.extend(added)
+                    dependency.initial = self._initial_parameters(dependency)
             facts: set = set()
             typed = False  # a request object (its attributes are the data), not data itself
             for source in matches:
@@ -116,9 +136,47 @@ class Definitions:
             if not text:
                 base = Value(type_name=type_name)
             elif facts and not typed:
-                base = Value(frozenset(facts), type_name=base.type_name, ref=base.ref)
+                fields = self._typed_fields(func, param, local, matches) if local is not None else ()
+                base = make_container(
+                    frozenset(facts), None, fields or None, type_name=base.type_name, ref=base.ref
+                )
             initial[index] = base
         return initial
+
+    def _typed_fields(
+        self, func: Function, param: cst.Param, cls: Class, matches: list[ParameterSource]
+    ) -> tuple:
+        """A request model's fields whose declared type a parameter source names by type
+        (`audio: UploadFile` in a form dataclass is an uploaded document, as an `UploadFile`
+        parameter is; a field of an excluded type is not request data)."""
+        fields = []
+        for attr, type_name in inherited(cls, "field_type_names").items():
+            named = [s for s in matches if not s.type and any(fnmatchcase(type_name, p) for p in s.annotated)]
+            excluded = any(fnmatchcase(type_name, p) for s in matches for p in s.exclude)
+            if not named and not excluded:
+                continue
+            where = f"`{param.name.value}.{attr}` of `{func.display}()`"
+            facts = frozenset(Taint(Site(s.tier, s.label or "request data", param, where)) for s in named)
+            fields.append((attr, Value(facts, type_name=type_name)))
+        return tuple(fields)
+
+    def _dependency(self, param: cst.Param) -> Function | None:
+        """The local function a handler parameter is injected from (FastAPI `Depends(fn)` or
+        `Security(fn)`, as the default or inside `Annotated[...]`)."""
+        candidates = [param.default]
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if isinstance(annotation, cst.Subscript):
+            candidates += [getattr(element.slice, "value", None) for element in annotation.slice]
+        for candidate in candidates:
+            if not isinstance(candidate, cst.Call) or not candidate.args:
+                continue
+            if (self._qualified(candidate.func) or "").rsplit(".", 1)[-1] not in ("Depends", "Security"):
+                continue
+            target = candidate.args[0].value
+            found = self._lookup(target.value) if isinstance(target, cst.Name) else None
+            if found is not None and isinstance(found.ref, Function):
+                return found.ref
+        return None
 
     def _annotated(self, param: cst.Param, type_name: str | None, patterns: tuple[str, ...]) -> bool:
         """Whether the annotation or the default call (`Depends(get_db)`) matches one of
@@ -236,8 +294,10 @@ class Definitions:
                         continue
                     for small in statement.body:
                         if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                            text, _, _ = self._annotation(small.annotation.annotation)
+                            text, type_name, _ = self._annotation(small.annotation.annotation)
                             cls.field_types[small.target.value] = text
+                            if type_name is not None:
+                                cls.field_type_names[small.target.value] = type_name
         finally:
             self._stack.pop()
             self.names.leave_statement(node)

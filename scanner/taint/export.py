@@ -8,7 +8,7 @@ parameters and sources its return value carries, the module's constant texts and
 re-exports; a class's inherited methods under its own name (`Sub.ask` for `Base.ask` of the same
 module) and its bases in other modules (looked up by the caller). Lines are the module's own; columns are not kept (the path shows the line).
 
-May import: the lower layers, `facts` (`source_lines`) and `summary` (the summary types).
+May import: the lower layers and `summary` (the summary types).
 """
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ from typing import Any
 
 import libcst as cst
 
-from .facts import source_lines
 from .summary import FunctionSummary, ModuleSummary, SinkEntry, SourceEntry
 from .syntax import call_name
+from .units import inherited
 from .values import EMPTY, Instance, Param, Taint
 
 
 def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleSummary:
     taint._ensure()
-    _learn_lines(taint)
+    taint._expect_many_lines()  # one code-generation pass, and only when a line is asked
     summary = ModuleSummary(module, path, display, files=(path, *sorted(taint.dependencies)))
-    exported = {f.index: f for f in taint._function_list if f.parent is None}
+    exported = {f.index: f for f in taint._function_list if f.parent is None and f.name != "<lambda>"}
     flows = [
         (flow, roots)
         for call in list(taint._flow_calls.values())  # resolving a call's flows may record more
@@ -97,33 +97,13 @@ def _inherit(taint: Any, summary: ModuleSummary) -> None:
         cls = taint._classes.get(id(node)) if isinstance(node, cst.ClassDef) else None
         if cls is None:
             continue
-        names = {name for base in _ancestors(cls) for name in base.methods}
-        for name in sorted(names - set(cls.methods)):
-            found = cls.method(name)
-            if found is not None and found.display in summary.functions:
+        for name, found in sorted(inherited(cls, "methods").items()):
+            if name not in cls.methods and found.display in summary.functions:
                 summary.functions.setdefault(f"{cls.name}.{name}", summary.functions[found.display])
         bases = [taint._project_name(arg.value) for arg in node.bases if arg.keyword is None]
-        bases += [b for base in _ancestors(cls) for b in summary.bases.get(base.name, ())]
+        bases += [b for base in cls.local_bases for b in summary.bases.get(base.name, ())]  # theirs too
         if any(bases):
             summary.bases[cls.name] = list(dict.fromkeys(b for b in bases if b))
-
-
-def _ancestors(cls: Any) -> list[Any]:
-    """The classes of the same module `cls` derives from, nearest first."""
-    found: list[Any] = []
-    work = list(cls.local_bases)
-    while work and len(found) < 64:
-        base = work.pop(0)
-        if base not in found:
-            found.append(base)
-            work += base.local_bases
-    return found
-
-
-def _learn_lines(taint: Any) -> None:
-    """The lines of every node of the module, from one code-generation pass: a summary's paths
-    and sources ask for many, and each asked alone would cost a pass over the whole module."""
-    taint._lines = source_lines(taint.module, None)
 
 
 def _keep_shortest(sinks: list[SinkEntry], entry: SinkEntry) -> None:

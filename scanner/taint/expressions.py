@@ -102,8 +102,17 @@ class ExpressionTransfer:
         return value
 
     def _yield(self, node: cst.Yield) -> Value:
-        if node.value is not None and not isinstance(node.value, cst.From):
-            self._ev(node.value)
+        """What a generator yields is what it returns, item by item (`"\\n".join(build(q))`,
+        `async for chunk in stream_text()`, a `@contextmanager`'s `with ... as value`)."""
+        if node.value is None:
+            return EMPTY
+        if isinstance(node.value, cst.From):
+            value = self._ev(node.value.item).element()
+        else:
+            value = self._ev(node.value)
+        if self._unit.func is not None:
+            yields = self._unit.yields
+            yields[id(node)] = join(yields.get(id(node)), value)
         return EMPTY
 
     def _name(self, node: cst.Name) -> Value:
@@ -160,8 +169,10 @@ class ExpressionTransfer:
             keyed = base.key(attr)
             if keyed is not None:
                 return keyed
-            if field_type and base.all:  # a declared field of an instance built from data
-                return opaque(base, type_name=qualified)
+            if field_type and base.facts:  # a declared field of an instance built from data
+                own = Value(base.facts, words=base.words, type_name=qualified)  # not its other fields
+                stored = self._class_attribute(cls, attr)  # and what the module writes into it
+                return join(own, stored) if stored is not None else own
             stored = self._class_attribute(cls, attr)
             if stored is not None:
                 return stored
@@ -240,6 +251,11 @@ class ExpressionTransfer:
                 return found
         if isinstance(key, int) and base.items is not None and -len(base.items) <= key < len(base.items):
             return join(base.items[key], Value(base.facts)) if base.facts else base.items[key]
+        if key is None and len(node.slice) == 1 and base.keys is not None:
+            index = getattr(node.slice[0].slice, "value", None)
+            entries = self._entries_starting(base, index)  # `TOOLS[f"tool_{name}"]`
+            if entries is not None:
+                return self._refine(entries, node.value, node)
         return self._refine(base.element(), node.value, node)
 
     def _refine(self, value: Value, inner: Any, outer: Any) -> Value:
@@ -383,5 +399,6 @@ EXPRESSIONS: dict[type, Any] = {
     cst.NamedExpr: ExpressionTransfer._named,
     cst.Yield: ExpressionTransfer._yield,
     cst.StarredElement: lambda self, node: self._ev(node.value),
+    cst.Lambda: lambda self, node: self._define_lambda(node),
 }
-"""How each expression type is evaluated (others hold no data: numbers, lambdas, ...)."""
+"""How each expression type is evaluated (others hold no data: numbers, ...)."""

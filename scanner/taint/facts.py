@@ -181,16 +181,24 @@ class FactsForRules:
     def _holds(self, cond: frozenset, seen: set) -> bool:
         """Whether a source conditional on parameters (`open(path)` in a helper) holds: some call
         in the module passes a non-static value. A function the module never calls gets the
-        benefit of the doubt (its callers elsewhere mostly pass the project's own paths)."""
+        benefit of the doubt (its callers elsewhere mostly pass the project's own paths). A path
+        to a file the module wrote data into (an upload saved to a temporary file) holds too. Data
+        that is itself conditional counts when its own condition holds, never by way of the
+        condition being decided (a loader reading a path out of the file it loads)."""
         for func, index in cond:
+            if (func, index) in seen:
+                continue
+            deeper = seen | {(func, index)}
             for _, mapping in self._sites.get(func, ()):
                 argument = mapping.get(index)
                 if argument is None or not argument.all:
                     continue
-                if any(isinstance(f, Taint) for f in argument.all):
+                if self._holds_written_data(argument) or any(
+                    isinstance(f, Taint) and (not f.cond or self._holds(f.cond, deeper)) for f in argument.all
+                ):
                     return True
                 inner = frozenset((f.func, f.index) for f in argument.all if isinstance(f, Param))
-                if inner and (func, index) not in seen and self._holds(inner, seen | {(func, index)}):
+                if inner and self._holds(inner, deeper):
                     return True
         return False
 
@@ -220,23 +228,35 @@ class FactsForRules:
         return text
 
     def _line(self, node: Any) -> int:
-        if self._lines is None:
-            targets = {
-                id(f.site.node)
-                for value in self._values.values()
-                for f in value.facts
-                if isinstance(f, Taint)
-            }
-            for func in self._function_list:
-                for value in func.initial.values():
-                    targets |= {id(f.site.node) for f in value.facts if isinstance(f, Taint)}
-            self._lines = source_lines(self.module, targets)
-        line = self._lines.get(id(node))
-        if line is None:
-            extra = source_lines(self.module, {id(node)})
-            line = extra.get(id(node), 0)
-            self._lines[id(node)] = line
-        return line
+        """The start line of `node`. The first question computes the lines of the sources' nodes
+        (one code-generation pass); a node outside them computes every node's, once (a pass per
+        node was quadratic). After `_expect_many_lines` the first question computes every node's; a
+        module nobody asks about costs no pass."""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = source_lines(
+                self.module, None if self._every_line else self._source_nodes()
+            )
+        line = lines.get(id(node))
+        if line is None and not self._every_line:
+            self._every_line = True
+            lines = self._lines = source_lines(self.module, None)
+            line = lines.get(id(node))
+        return line or 0
+
+    def _expect_many_lines(self) -> None:
+        """A summary's export asks for many lines: the next question computes every node's."""
+        if not self._every_line:
+            self._every_line, self._lines = True, None
+
+    def _source_nodes(self) -> set[int]:
+        targets = {
+            id(f.site.node) for value in self._values.values() for f in value.facts if isinstance(f, Taint)
+        }
+        for func in self._function_list:
+            for value in func.initial.values():
+                targets |= {id(f.site.node) for f in value.facts if isinstance(f, Taint)}
+        return targets
 
 
 _SEVERITY_ORDER = {REMOTE: 0, INDIRECT: 1, CLI: 2, LLM_OUTPUT: 3}

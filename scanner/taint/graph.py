@@ -237,11 +237,6 @@ class ImportGraph:
                 return None
         return reached
 
-    def mentions_source(self, text: str) -> bool:
-        """Whether a text spells a catalog source: where a flow into another module can start
-        (the prefilter follows a file's imports only then)."""
-        return self._spells(text, (TAINT_SOURCES,))
-
     def _mentions(self, path: Path, text: str | None = None) -> bool:
         """Whether a file spells a catalog source or sink (the prefilter's tokens)."""
         if path not in self._mentions_memo:

@@ -13,12 +13,19 @@ from typing import Any
 
 import libcst as cst
 
-from .syntax import keyword_arg, positional_arg
+from .syntax import keyword_arg, positional_arg, var_path
+from .units import Class, Function, inherited
 from .values import (
     EMPTY,
+    MAX_CALLABLES,
+    MAX_ITEMS,
     NO_FACTS,
+    Callables,
+    Instance,
+    Partial,
     Value,
     join,
+    join_all,
     make_container,
     map_facts,
     mark_encoded,
@@ -72,6 +79,10 @@ class LibraryModels:
         qualified = names[0] if names else None
         receiver = readable(receiver) if receiver is not None else None
         args = [(arg, readable(value)) for arg, value in args]
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        through_file = self._file_result(node, method, receiver, args, qualified)
+        if through_file is not None:
+            return through_file
         if isinstance(func, cst.Attribute) and receiver is not None and not self._named_object(func.value):
             method = func.attr.value
             result = self._method(node, method, receiver, args, qualified)
@@ -106,8 +117,13 @@ class LibraryModels:
 
                 const = textwrap.dedent(const)
             return Value(value.all, const=const, words=value.words)
+        if qualified == "builtins.globals" and not args:
+            return self._module_functions()
+        if qualified == "functools.partial" and args and isinstance(args[0][1].ref, (Function, Class)):
+            return Value(ref=Partial(args[0][1].ref, tuple(args[1:])))
         if qualified == "builtins.getattr" and len(args) >= 2:
-            return opaque(args[0][1])
+            methods = self._methods_named(args[0][1], args[1][0].value)
+            return Value(ref=methods) if methods is not None else opaque(args[0][1])
         if qualified in ("builtins.next", "builtins.iter") and args:
             return args[0][1].element()
         if qualified in ("builtins.print",):
@@ -120,6 +136,52 @@ class LibraryModels:
             facts = facts | value.all
             words = max(words, value.words)
         return Value(facts, words=words, type_name=qualified, instance=qualified is not None)
+
+    def _methods_named(self, owner: Value, name: Any) -> Any:
+        """The methods of a local class `getattr(obj, name)` may return: the one a constant names,
+        else every public method whose name starts with the constant text the name starts with
+        (`getattr(self, f"tool_{call.name}")`), as `Callables`; None when there are none."""
+        cls = owner.ref.cls if isinstance(owner.ref, Instance) else owner.ref
+        if not isinstance(cls, Class):
+            return None
+        literal = self._literal(name)
+        if literal is not None:
+            return cls.method(literal)
+        prefix = self._constant_prefix(name)
+        found = [
+            method
+            for method_name, method in inherited(cls, "methods").items()
+            if method_name.startswith(prefix) and not method_name.startswith("_")
+        ]
+        if not found or len(found) > MAX_CALLABLES:
+            return None
+        return found[0] if len(found) == 1 else Callables(tuple(found))
+
+    def _entries_starting(self, table: Value, key: Any) -> Value | None:
+        """The entries of a dict with known keys that a key spelled with a constant prefix
+        (`f"tool_{name}"`, `"tool_" + name`) may select, joined; None without a prefix."""
+        prefix = self._constant_prefix(key)
+        if not prefix:
+            return None
+        entries = [value for name, value in table.keys or () if name.startswith(prefix)]
+        return join_all([Value(table.facts), *entries]) if table.facts else join_all(entries)
+
+    def _module_functions(self) -> Value:
+        """`globals()`: the module's functions and classes by name (a dispatch namespace)."""
+        env = self._unit.env if self._unit.func is None else self._module_env
+        entries = tuple(
+            (name, value) for name, value in env.items() if isinstance(value.ref, (Function, Class))
+        )
+        return make_container(NO_FACTS, None, entries[:MAX_ITEMS], type_name="builtins.dict")
+
+    def _constant_prefix(self, node: Any) -> str:
+        """The literal text an f-string or `+` concatenation starts with (`f"tool_{name}"`)."""
+        if isinstance(node, cst.FormattedString) and node.parts:
+            first = node.parts[0]
+            return first.value if isinstance(first, cst.FormattedStringText) else ""
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self._literal(node.left) or ""
+        return ""
 
     def _autoescaped(self, node: cst.Call, renderer: str, args: list) -> Value:
         """What an autoescaping renderer returns: its template as given, every value escaped.
@@ -170,13 +232,12 @@ class LibraryModels:
 
     def _named_object(self, node: Any) -> bool:
         """A module, class or function the file imports (`shlex` in `shlex.split(text)`), not a
-        value: its functions are not string or container methods."""
-        return (
-            isinstance(node, (cst.Name, cst.Attribute))
-            and self.names.qualified(node) is not None
-            and self.names.returned_by(node) is None
-            and not (isinstance(node, cst.Name) and self._lookup(node.value) is not None)
-        )
+        value: its functions are not string or container methods. A name or attribute path the
+        code bound (`st.session_state.messages = []`) is a value."""
+        if not isinstance(node, (cst.Name, cst.Attribute)) or self.names.qualified(node) is None:
+            return False
+        path = var_path(node)
+        return self.names.returned_by(node) is None and not (path and self._lookup(path) is not None)
 
     def _method(
         self, node: cst.Call, method: str, receiver: Value, args: list, qualified: str | None
@@ -225,6 +286,8 @@ class LibraryModels:
             key = self._literal(args[0][0].value) if args and args[0][0].keyword is None else None
             default = values[1] if len(values) > 1 else EMPTY
             found = receiver.key(key) if key is not None else None
+            if found is None and key is None and args and receiver.keys is not None:
+                found = self._entries_starting(receiver, args[0][0].value)
             if found is not None:
                 return join(found, default)
             return self._refine(join(receiver.element(), default), node.func.value, node)

@@ -32,6 +32,7 @@ from .catalog import CatalogIndex
 from .definitions import Definitions
 from .expressions import ExpressionTransfer
 from .facts import FactsForRules, severity_key
+from .files import FileContents
 from .foreign import ProjectCalls
 from .guards import Narrowing
 from .library import LibraryModels
@@ -68,6 +69,7 @@ class ModuleTaint(
     SinkFlows,
     FactsForRules,
     ProjectCalls,
+    FileContents,
 ):
     """The taint facts of one module: implements `aisec.hooks.TaintFacts`."""
 
@@ -143,6 +145,8 @@ class ModuleTaint(
             for sink, label in record.sinks:
                 for argument in sink.arguments:
                     for node, value, what in self._sink_arguments(call, record.args, argument):
+                        if argument.reads_files:  # a command line runs the files it names
+                            value = self._with_contents(value)
                         ctx = FlowContext(raw, sink, label, record.args, argument)
                         self._dispatch(ctx, argument.role, value, node, what, argument.template)
         self._whole_flows(call, raw)
@@ -199,10 +203,12 @@ class ModuleTaint(
         self._summaries: dict[int, Value] = {}
         self._guards: dict[int, frozenset[int]] = {}  # function -> parameters its true result vouches for
         self._class_attrs: dict[tuple[int, str], Value] = {}
+        self._files: dict[Any, frozenset] = {}  # file -> data written into it (`files`)
         self._closures: dict[int, dict] = {}
         self._registered: dict[int, list[ParameterSource]] = {}
         self._argparse_typed: set[str] = set()
         self._lines: dict[int, int] | None = None
+        self._every_line = False  # `_line`: compute every node's line at the first question
         self._descriptions: dict[int, str] = {}
         self._flow_cache: dict[int, tuple[SinkFlow, ...]] = {}
         self._entries: dict[int, list[SinkFlow]] | None = None
@@ -237,6 +243,7 @@ class ModuleTaint(
             dict(self._module_env),
             dict(self._guards),
             {k: list(v) for k, v in self._registered.items()},
+            dict(self._files),
         )
         self._values: dict[int, Value] = {}
         self._sink_calls: dict[int, SinkCall] = {}
@@ -261,6 +268,7 @@ class ModuleTaint(
             self._module_env,
             self._guards,
             self._registered,
+            self._files,
         )
         return before != after
 

@@ -204,8 +204,7 @@ class ProjectModules(ImportGraph):
     def _analysed(self, module: str, frame: list) -> ModuleSummary | None:
         """An outlined module's analysis at the nesting budget `frame[1]` (cached under its
         summary key and that budget: read back, it counts as cut short, its depth unknown),
-        None when incomplete. Its generator functions are left out: the analysis does not follow
-        what they yield, so they stay library calls that pass their arguments' data through."""
+        None when incomplete."""
         key = self._keys.get(module)
         record = f"{key}:analysed:{frame[1]}" if key is not None and self.store is not None else None
         cached = self.store.get_record("summary", record) if record is not None else None
@@ -214,11 +213,7 @@ class ProjectModules(ImportGraph):
         if found is not None:
             frame[2] = True
         elif path is not None:
-            text = read_text(path)
-            found = self._analyse(module, path, text)
-            if found is not None:
-                generators = [found.functions.get(name) for name in _generators(text)]
-                found.functions = {n: f for n, f in found.functions.items() if f not in generators}
+            found = self._analyse(module, path, read_text(path))
             if found is not None and record is not None:
                 self.store.put_record("summary", record, summary_to_json(found, self.catalog))
         return found if found is not None and found.incomplete is None else None
@@ -430,32 +425,3 @@ class ProjectModules(ImportGraph):
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
-
-
-def _generators(text: str) -> list[str]:
-    """The top-level functions and methods of top-level classes that `yield` (`name`, `Class.name`)."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []
-    found: list[str] = []
-    for node in tree.body:
-        members = (
-            [(f"{node.name}.", m) for m in node.body] if isinstance(node, ast.ClassDef) else [("", node)]
-        )
-        for prefix, member in members:
-            if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and _yields(member):
-                found.append(f"{prefix}{member.name}")
-    return found
-
-
-def _yields(func: ast.AST) -> bool:
-    """Whether a function's own body (not a nested function's) yields."""
-    work = list(ast.iter_child_nodes(func))
-    while work:
-        node = work.pop()
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return True
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            work += ast.iter_child_nodes(node)
-    return False

@@ -80,11 +80,13 @@ class StatementTransfer:
         if isinstance(node, (cst.Try, getattr(cst, "TryStar", cst.Try))):
             return self._try(node)
         if isinstance(node, cst.Match):
-            self._ev(node.subject)
+            subject = self._ev(node.subject)
             base = self._unit.env
             outcomes = []
             for case in node.cases:
                 self._unit.env = dict(base)
+                for name, whole in _captures(case.pattern):  # `case ["run", *rest]:` binds parts
+                    self._assign(name, subject if whole else Value(subject.all))
                 outcomes.append((self._suite(case.body), self._unit.env))
             outcomes.append((True, base))
             return self._merge(outcomes, base)
@@ -373,3 +375,22 @@ def _element_alias(node: cst.For | cst.While) -> tuple[tuple[str, str], ...]:
     if isinstance(node, cst.For) and isinstance(node.target, cst.Name) and isinstance(node.iter, cst.Name):
         return ((node.target.value, node.iter.value),)
     return ()
+
+
+def _captures(pattern: Any, top: bool = True) -> list[tuple[cst.Name, bool]]:
+    """The names a `case` pattern binds, each with whether it binds the whole subject (`case x:`,
+    `case str() as x:`) rather than a part of it."""
+    found: list[tuple[cst.Name, bool]] = []
+    if isinstance(pattern, cst.MatchAs):
+        if pattern.name is not None:
+            found.append((pattern.name, top))
+        if pattern.pattern is not None:
+            found += _captures(pattern.pattern, top)
+        return found
+    if isinstance(pattern, cst.MatchStar):
+        return [(pattern.name, False)] if pattern.name is not None else []
+    if isinstance(pattern, cst.MatchOr):
+        return [c for element in pattern.patterns for c in _captures(element.pattern, top)]
+    for child in pattern.children:
+        found += _captures(child, False)
+    return found

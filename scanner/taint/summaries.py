@@ -16,6 +16,7 @@ import libcst as cst
 from .units import Class, Function, Unit
 from .values import (
     EMPTY,
+    MAX_ITEMS,
     NO_FACTS,
     Instance,
     Param,
@@ -54,6 +55,11 @@ class Summaries:
                     type_name=value.type_name,
                     ref=value.ref,
                 )
+            dependency = func.dependencies.get(index)
+            if dependency is not None:  # `Depends(fn)`: what `fn` returns, from the request
+                self._callers.setdefault(dependency.index, set()).add(func.index)
+                injected = substitute(self._summaries.get(dependency.index, EMPTY), dependency.index, {})
+                value = join(value, injected)
             env[name] = value
         unit = Unit(func, env, outer_envs, cls=func.cls if func.kind in ("method", "class") else None)
         saved_unit, saved_stack = self._unit, self._stack
@@ -63,7 +69,11 @@ class Summaries:
         self.names.enter_statement(func.node)
         self._stack = list(func.chain)
         try:
-            falls_through = self._suite(func.node.body)
+            if isinstance(func.node, cst.Lambda):
+                unit.returns.append(self._ev(func.node.body))
+                falls_through = False
+            else:
+                falls_through = self._suite(func.node.body)
         finally:
             self.names.leave_statement(func.node)
             for statement in reversed(func.chain[:-1]):
@@ -73,9 +83,10 @@ class Summaries:
         guards = frozenset.intersection(*unit.vouches) if unit.vouches else frozenset()
         if guards or func.index in self._guards:  # only guards count (another round is costly)
             self._guards[func.index] = guards
-        self._summaries[func.index] = self._widen(
-            func.index, self._summaries.get(func.index), join_all(returns)
-        )
+        result = join_all(returns)
+        if unit.yields:  # a generator: its items, in the order they are yielded
+            result = make_container(NO_FACTS, tuple(unit.yields.values())[:MAX_ITEMS])
+        self._summaries[func.index] = self._widen(func.index, self._summaries.get(func.index), result)
 
     def _apply(self, func: Function, args: list, bound: Value | None, call: cst.Call) -> Value:
         """The summary of a local function, its parameters replaced by the arguments; the data

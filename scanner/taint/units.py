@@ -27,6 +27,7 @@ class Function:
     decorators: list = field(default_factory=list)  # (expression, qualified name, name as written)
     initial: dict = field(default_factory=dict)  # parameter index -> Value (sources, types)
     rebound: frozenset | None = None  # names the body binds again (`syntax.rebound_names`), once asked
+    dependencies: dict = field(default_factory=dict)  # parameter index -> Function (`Depends(fn)`)
 
     @property
     def display(self) -> str:
@@ -41,6 +42,7 @@ class Class:
     local_bases: tuple = ()  # Class bases defined in this module
     methods: dict = field(default_factory=dict)
     field_types: dict = field(default_factory=dict)  # class-level annotations: name -> is text
+    field_type_names: dict = field(default_factory=dict)  # name -> qualified type, when it resolves
     is_enum: bool = False
     constants: dict = field(default_factory=dict)  # class-body assignments
 
@@ -77,6 +79,17 @@ class Unit:
     cls: Class | None = None  # the class whose method this is
     returns: list = field(default_factory=list)
     vouches: list = field(default_factory=list)  # per `return` that may be true: the parameters it checked
+    yields: dict = field(default_factory=dict)  # yield node -> what it yields (a generator's items)
+
+
+def inherited(cls: Class, table: str) -> dict:
+    """A per-class table (`methods`, `field_type_names`) with its local bases' entries merged in
+    (the class's own win, then the nearer base)."""
+    merged: dict = {}
+    for base in reversed(cls.local_bases):
+        merged.update(inherited(base, table))
+    merged.update(getattr(cls, table))
+    return merged
 
 
 def declared_field_type(cls: Class, attr: str) -> bool | None:

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 MAX_ITEMS = 32  # longer lists/dicts collapse into their facts
 MAX_DEPTH = 8  # deeper structure collapses too (recursive builders stay finite)
+MAX_CALLABLES = 16  # functions one value may be (a dispatch table); more: unknown
 SPLICE_WORDS = 3  # constant words that make a string "instruction text"
 
 
@@ -27,6 +28,16 @@ class Site:
     label: str
     node: Any
     text: str | None = None  # fixed description (parameter sources); else the node's code
+
+
+@dataclass(frozen=True)
+class FileName:
+    """The value names a file, or is an open file (`files`): `key` is a constant path's text or
+    ("temporary", the creating call). Not data: flows never report it."""
+
+    key: Any
+    spliced: bool = False  # kept as data facts are (`mark_spliced`, `mark_encoded` apply to every fact)
+    encoded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,9 +92,46 @@ class Slot:
     target: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class Instance:
+    """An object of a local class. Two instances of one class are the same abstract object (a
+    constructor evaluated again in a later round, or on two paths, yields an equal value), so
+    `self.triager = Triager()` keeps its type when rounds and branches join."""
+
     cls: Any
+
+
+@dataclass(frozen=True)
+class Callables:
+    """Several local functions or classes one value may be: an entry of a dispatch table
+    (`HANDLERS[name]`, `TOOLS.get(call.name)`) or a name bound on two paths. Calling it calls
+    each of them."""
+
+    refs: tuple
+
+
+@dataclass(frozen=True)
+class Partial:
+    """`functools.partial(func, *args, **kwargs)` of a local function: calling it calls `func`
+    with `args` ((cst.Arg, Value) pairs) before the call's own."""
+
+    func: Any
+    args: tuple
+
+
+def join_refs(a: Any, b: Any) -> Any:
+    """The local definition(s) a joined value may be: equal refs stay, two callables (functions,
+    classes) become `Callables`, anything else (instances of two classes) is unknown."""
+    if a == b:
+        return a
+    if a is None or b is None or isinstance(a, (Instance, Partial)) or isinstance(b, (Instance, Partial)):
+        return None
+    refs = tuple(dict.fromkeys((*_callable_refs(a), *_callable_refs(b))))
+    return Callables(refs) if len(refs) <= MAX_CALLABLES else None
+
+
+def _callable_refs(ref: Any) -> tuple:
+    return ref.refs if isinstance(ref, Callables) else (ref,)
 
 
 NO_FACTS: frozenset = frozenset()
@@ -131,7 +179,7 @@ class Value:
 
     def element(self) -> Value:
         """Any one element (iteration, unknown index)."""
-        value = Value(self.facts)
+        value = Value(self.facts) if self.facts else EMPTY  # `TOOLS[name]` keeps its functions
         for item in self.items or ():
             value = join(value, item)
         for _, item in self.keys or ():
@@ -204,7 +252,7 @@ def join(a: Value | None, b: Value | None) -> Value:
         slots=tuple(dict.fromkeys(a.slots + b.slots)),
         checked=a.checked and b.checked,
         type_name=a.type_name if a.type_name == b.type_name else (a.type_name or b.type_name),
-        ref=a.ref if a.ref is b.ref else None,
+        ref=join_refs(a.ref, b.ref),
         clean_attrs=a.clean_attrs & b.clean_attrs,
         instance=a.instance and b.instance,
     )
@@ -255,9 +303,10 @@ def map_facts(value: Value, fn: Any) -> Value:
 
 def readable(value: Value) -> Value:
     """What reading from a value yields: nothing from a sink's result (see `_call`), except the
-    slots of a prompt template, which later calls fill."""
+    slots of a prompt template, which later calls fill, and the file a sink opened (`open(path)`)."""
     if value.checked and not value.slots:
-        return Value(type_name=value.type_name, instance=value.instance)
+        files = frozenset(f for f in value.facts if isinstance(f, FileName))
+        return Value(files, type_name=value.type_name, instance=value.instance)
     return value
 
 

@@ -52,9 +52,24 @@ GET_METHODS = frozenset({"get", "getlist", "getone", "get_all", "pop", "getfirst
 MUTATORS = frozenset(
     {"append", "extend", "insert", "update", "setdefault", "add", "appendleft", "__setitem__"}
 )
-SINKS_RETURNING_THE_DATA = frozenset({"builtins.compile"})
+CALLBACK_RUNNERS = {
+    "to_thread": 0,  # asyncio.to_thread(fn, *args)
+    "run_sync": 0,  # anyio.to_thread.run_sync(fn, *args), starlette.concurrency.run_in_threadpool
+    "run_in_threadpool": 0,
+    "run_in_executor": 1,  # loop.run_in_executor(executor, fn, *args)
+    "submit": 0,  # executor.submit(fn, *args)
+    "add_task": 0,  # BackgroundTasks.add_task(fn, *args)
+    "start_soon": 0,  # anyio task groups
+}
+"""Calls that run a function they are given with the arguments after it (position of the function
+among the positional arguments); only a function of the module is followed."""
+THREAD_STARTERS = frozenset({"Thread", "Process", "Timer"})
+"""`threading.Thread(target=fn, args=(...))`-like constructors: `target` runs with `args`."""
+FILE_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open", "os.fdopen"})
+SINKS_RETURNING_THE_DATA = frozenset({"builtins.compile", *FILE_OPENERS})
 """Sinks whose result is the data in another form, still to be used (a code object runs where it
-is executed): their result is not "checked where it was built"."""
+is executed, an open file holds what was written into it): their result is not "checked where it
+was built"."""
 INSTRUCTION_ROLES = frozenset({"system", "developer"})
 ASSISTANT_ROLES = frozenset({"assistant", "ai", "model", "chatbot", "bot"})
 PLACEHOLDER_ROLES = frozenset({"placeholder"})

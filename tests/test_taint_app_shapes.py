@@ -1,0 +1,713 @@
+"""Flows in the shapes application code is written in (AIS2xx/AIS3xx end to end, real rules and
+the default catalog): objects kept on `self` by another class, request models with upload fields,
+tool handlers dispatched through a registry, model output run from a file, and the everyday
+Python idioms between a source and a sink. Each case has look-alikes that must stay quiet.
+
+Expected findings are written into the code: a line ending in `# <- AIS301` (several codes
+separated by commas) must be reported with exactly those codes, and no other line may be.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+from aisec.pluginmanager import load_plugins
+from aisec.testing import check_source
+
+RULES = [
+    rule
+    for code, rule in sorted(load_plugins(entry_points=False).rules.items())
+    if code[:4] in ("AIS2", "AIS3")
+]
+MARK = re.compile(r"#\s*<-\s*(AIS\d{3}(?:\s*,\s*AIS\d{3})*)")
+
+
+def check(source: str) -> None:
+    source = textwrap.dedent(source)
+    wanted = sorted(
+        (code.strip(), number)
+        for number, line in enumerate(source.splitlines(), 1)
+        for match in [MARK.search(line)]
+        if match
+        for code in match.group(1).split(",")
+    )
+    findings = check_source(RULES, source)
+    got = sorted((f.code, f.location.line) for f in findings)
+    assert got == wanted, "\n".join(f"{f.code} {f.location.line}: {f.message}" for f in findings)
+
+
+# ----- 1. an object kept on `self` by another class -----
+
+SELF_HELD = {
+    "webhook-class-holding-a-service": """
+        import anthropic
+        import falcon
+
+        class Triager:
+            def __init__(self, repo):
+                self.repo = repo
+                self.llm = anthropic.Anthropic()
+
+            def summary_for(self, issue):
+                msg = self.llm.messages.create(
+                    model="m", max_tokens=9,
+                    messages=[{"role": "user", "content": "Summarise this issue in two lines:\\n" + issue["body"]}],
+                )
+                return msg.content[0].text
+
+            def label_for(self, issue):
+                msg = self.llm.messages.create(
+                    model="m", max_tokens=9, messages=[{"role": "user", "content": issue["body"]}]
+                )
+                return msg.content[0].text
+
+        class IssueHook:
+            def __init__(self):
+                self.triager = Triager("acme/widgets")
+
+            def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+                issue = req.get_media()["issue"]
+                resp.media = {
+                    "summary": self.triager.summary_for(issue),  # <- AIS202
+                    "label": self.triager.label_for(issue),
+                }
+    """,
+    "service-set-up-lazily-and-on-two-paths": """
+        import os
+        import subprocess
+        from openai import OpenAI
+
+        class Runner:
+            def run(self, command):
+                subprocess.run(command, shell=True)
+
+        class Printer:
+            def run(self, command):
+                print(command)
+
+        class Agent:
+            def __init__(self):
+                self.client = OpenAI()
+                self.tool = Runner() if os.environ.get("LIVE") else Runner()
+                self.log = Printer()
+
+            def step(self):
+                reply = self.client.chat.completions.create(model="m", messages=[])
+                command = reply.choices[0].message.content
+                self.tool.run(command)  # <- AIS301
+                self.log.run(command)
+    """,
+}
+
+
+# ----- 2. request models whose fields are uploads -----
+
+UPLOAD_FIELDS = {
+    "litestar-form-dataclass": """
+        from dataclasses import dataclass
+        from typing import Annotated
+        from litestar import post
+        from litestar.datastructures import UploadFile
+        from litestar.enums import RequestEncodingType
+        from litestar.params import Body
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        @dataclass
+        class MeetingForm:
+            audio: UploadFile
+            title: str
+            attendees: int = 0
+
+        @post("/meetings")
+        async def upload(data: Annotated[MeetingForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> str:
+            transcript = (await data.audio.read()).decode()
+            client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": "Previous transcript:\\n" + transcript},  # <- AIS204
+            ])
+            client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": f"Meeting title: {data.title}"},  # <- AIS201
+            ])
+            client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": f"Attendees: {data.attendees}"},
+                {"role": "user", "content": transcript},
+            ])
+            return "ok"
+    """,
+    "fastapi-pydantic-form-model": """
+        from typing import Annotated
+        from fastapi import FastAPI, Form, UploadFile
+        from pydantic import BaseModel
+        from openai import OpenAI
+
+        app = FastAPI()
+        client = OpenAI()
+
+        class Base(BaseModel):
+            document: UploadFile
+
+        class Upload(Base):
+            note: str
+
+        @app.post("/summarise")
+        async def summarise(form: Annotated[Upload, Form()]) -> str:
+            text = (await form.document.read()).decode()
+            client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": "Summarise this document:\\n" + text},  # <- AIS204
+                {"role": "user", "content": form.note},
+            ])
+            return "ok"
+    """,
+}
+
+
+# ----- 3. tool handlers dispatched through a registry -----
+# (a flow into a helper's sink is reported at the call that passes the data, the path names the sink)
+
+DISPATCH = {
+    "responses-api-dict-get": """
+        import json, sqlite3, subprocess
+        from openai import OpenAI
+
+        client = OpenAI()
+        SAFE = {"disk": ["df", "-h"]}
+
+        def search_kb(args):
+            cur = sqlite3.connect("kb.db").cursor()
+            cur.execute(f"SELECT body FROM kb WHERE body LIKE '%{args['query']}%'")
+            cur.execute("SELECT body FROM kb WHERE id = ?", (int(args["id"]),))
+
+        def run_diagnostic(args):
+            if args["command"] in SAFE:
+                return subprocess.run(SAFE[args["command"]])
+            return subprocess.run(args["command"], shell=True)
+
+        DISPATCH = {"search_kb": search_kb, "run_diagnostic": run_diagnostic}
+
+        def run_tools(question):
+            response = client.responses.create(model="m", input=question, tools=[])
+            for item in response.output:
+                handler = DISPATCH.get(item.name)
+                if handler is None:
+                    continue
+                handler(json.loads(item.arguments))  # <- AIS301, AIS302
+    """,
+    "chat-tool-calls-subscript-and-keywords": """
+        import json
+        import requests
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def fetch(url, timeout=10):
+            return requests.get(url, timeout=timeout).text
+
+        def read_file(path):
+            with open(path) as handle:
+                return handle.read()
+
+        def weather(city):
+            return requests.get("https://api.example/weather", params={"q": city}).text
+
+        HANDLERS = {"fetch": fetch, "read_file": read_file, "weather": weather}
+
+        def step(messages):
+            reply = client.chat.completions.create(model="m", messages=messages, tools=[])
+            for call in reply.choices[0].message.tool_calls or []:
+                result = HANDLERS[call.function.name](**json.loads(call.function.arguments))  # <- AIS304, AIS304
+                messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
+    """,
+    "methods-in-a-dispatch-table": """
+        import json, os
+        from openai import OpenAI
+
+        class Agent:
+            def __init__(self):
+                self.client = OpenAI()
+                self.tools = {"shell": self.shell, "echo": self.echo}
+
+            def shell(self, command):
+                os.system(command)
+
+            def echo(self, text):
+                print(text)
+
+            def step(self):
+                reply = self.client.chat.completions.create(model="m", messages=[], tools=[])
+                call = reply.choices[0].message.tool_calls[0]
+                self.tools[call.function.name](**json.loads(call.function.arguments))  # <- AIS301
+    """,
+    "table-called-with-trusted-arguments": """
+        import os, subprocess
+
+        def backup(target):
+            subprocess.run(f"tar czf /backups/{target}.tgz /srv/{target}", shell=True)
+
+        def rotate(target):
+            os.system("logrotate /etc/logrotate.d/" + target)
+
+        JOBS = {"backup": backup, "rotate": rotate}
+
+        def nightly():
+            for name in ("backup", "rotate"):
+                JOBS[name](os.environ.get("TARGET", "app"))
+    """,
+    "globals-and-prefixed-keys": """
+        import os, subprocess
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def answer(task):
+            return client.responses.create(model="m", input=task).output_text
+
+        def tool_shell(command):
+            subprocess.run(command, shell=True)
+
+        def tool_echo(command):
+            print(command)
+
+        def admin_wipe(command):
+            os.system("rm -rf /srv/" + command)
+
+        TOOLS = {"tool_echo": tool_echo, "admin_wipe": admin_wipe}
+
+        def step(task):
+            name = answer("Which tool?")
+            globals()[f"tool_{name}"](answer(task))  # <- AIS301, AIS304
+            TOOLS["tool_" + name](answer(task))
+    """,
+}
+
+
+# ----- 4. model output written to a file, then read back or run -----
+
+LOADER = """
+        import json
+        from flask import Flask, request
+        from langchain_core.prompts import ChatPromptTemplate
+
+        app = Flask(__name__)
+
+        def load_prompt(path):
+            with open(path) as handle:
+                return from_config(json.load(handle))
+
+        def load_chat(config):
+            if "template_path" in config:
+                return load_prompt(config["template_path"])
+            return ChatPromptTemplate.from_template(config["template"])
+
+        LOADERS = {"chat": load_chat}
+
+        def from_config(config):
+            return LOADERS[config["_type"]](config)
+"""
+
+FILES = {
+    "temporary-script-run-by-an-interpreter": """
+        import os, runpy, subprocess, sys, tempfile
+        from pathlib import Path
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def generate(task):
+            reply = client.chat.completions.create(model="m", messages=[{"role": "user", "content": task}])
+            return reply.choices[0].message.content
+
+        def run_named(task):
+            with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
+                handle.write(generate(task))
+                script = handle.name
+            subprocess.run([sys.executable, script], timeout=30)  # <- AIS301
+
+        def run_mkstemp(task):
+            fd, script = tempfile.mkstemp(suffix=".sh")
+            with os.fdopen(fd, "w") as handle:
+                handle.write(generate(task))
+            subprocess.run(["bash", script])  # <- AIS301
+            subprocess.run(["wc", "-l", script])
+            subprocess.run(["python", "tools/lint.py", script])
+
+        def run_constant_path(task):
+            target = "/tmp/generated_job.py"
+            with open(target, "w") as handle:
+                handle.write(generate(task))
+            subprocess.run(f"python {target}", shell=True)  # <- AIS301
+
+        def run_path_object(task):
+            script = Path("job.txt")
+            script.write_text(generate(task))
+            runpy.run_path(str(script))  # <- AIS301
+    """,
+    "written-in-one-function-read-in-another": """
+        import yaml
+        from openai import OpenAI
+
+        client = OpenAI()
+        PLAN = "plan.out"
+
+        def save_plan(goal):
+            reply = client.chat.completions.create(model="m", messages=[{"role": "user", "content": goal}])
+            with open(PLAN, "w") as out:
+                out.write(reply.choices[0].message.content)
+
+        def replay_plan():
+            with open(PLAN) as handle:
+                exec(handle.read())  # <- AIS301
+            with open(PLAN) as handle:
+                yaml.load(handle, Loader=yaml.Loader)  # <- AIS304
+            with open("settings.yaml") as handle:
+                yaml.load(handle, Loader=yaml.Loader)
+    """,
+    "files-that-hold-only-trusted-text": """
+        import subprocess, tempfile
+        from openai import OpenAI
+
+        client = OpenAI()
+        TEMPLATE = "print('hello')"
+
+        def scaffold(task):
+            with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
+                handle.write(TEMPLATE)
+                script = handle.name
+            subprocess.run(["python", script])
+            notes = client.chat.completions.create(model="m", messages=[{"role": "user", "content": task}])
+            with open("notes.md", "w") as out:
+                out.write(notes.choices[0].message.content)
+            subprocess.run(["python", "tools/publish.py", "report.md"])
+            exec(open("report.md").read())
+    """,
+    "upload-saved-then-opened-by-a-helper": """
+        import tempfile
+        from fastapi import FastAPI, UploadFile
+        from openai import OpenAI
+
+        app = FastAPI()
+        client = OpenAI()
+
+        class Assistant:
+            def __init__(self, csv_path: str):
+                with open(csv_path, encoding="utf-8") as handle:
+                    self.sample = "".join(handle.readlines()[:20])
+
+            def plan(self):
+                return client.responses.create(
+                    model="m", instructions="Plan the cleaning of these rows:\\n" + self.sample, input="Go."  # <- AIS204
+                )
+
+        class Template:
+            def __init__(self, path: str):
+                with open(path, encoding="utf-8") as handle:
+                    self.text = handle.read()
+
+            def plan(self):
+                return client.responses.create(model="m", instructions=self.text, input="Go.")
+
+        @app.post("/clean")
+        async def clean(upload: UploadFile):
+            with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as tmp:
+                tmp.write(await upload.read())
+            Assistant(tmp.name).plan()
+            with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as header:
+                header.write("Plan the cleaning of a CSV file.")
+            Template(header.name).plan()
+    """,
+    # a loader that reads paths out of the file it loads: the file's contents are the project's
+    # own unless a caller passes a path from elsewhere (a request)
+    "a-loader-reading-paths-out-of-the-file-it-loads": LOADER,
+    "a-loader-given-a-requested-path": LOADER.replace(
+        "            return from_config(json.load(handle))",
+        "            return from_config(json.load(handle))  # <- AIS204",
+    )
+    + """
+        @app.post("/preview")
+        def preview():
+            return load_prompt(request.form["path"])
+    """,
+}
+
+
+# ----- 5. everyday idioms between a source and a sink -----
+
+IDIOMS = {
+    "generators-and-context-managers": """
+        import contextlib, os
+        from flask import Flask, request
+        from openai import AsyncOpenAI, OpenAI
+
+        app = Flask(__name__)
+        client = OpenAI()
+        aclient = AsyncOpenAI()
+
+        def prompt_lines(question):
+            yield "Answer the customer question below politely and briefly:"
+            yield question
+
+        def fixed_lines():
+            yield "Answer the customer question below politely and briefly:"
+            yield "What are your opening hours?"
+
+        @app.post("/ask")
+        def ask():
+            question = request.json["q"]
+            client.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": "\\n".join(prompt_lines(question))}]  # <- AIS202
+            )
+            client.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": "\\n".join(fixed_lines())}]
+            )
+
+        async def stream_text(task):
+            stream = await aclient.chat.completions.create(model="m", messages=[], stream=True)
+            async for chunk in stream:
+                yield chunk.choices[0].delta.content or ""
+
+        async def run(task):
+            command = ""
+            async for piece in stream_text(task):
+                command += piece
+            os.system(command)  # <- AIS301
+
+        @contextlib.contextmanager
+        def generated(task):
+            yield client.responses.create(model="m", input=task).output_text
+
+        @contextlib.contextmanager
+        def workspace():
+            yield "/srv/work"
+
+        def apply(task):
+            with generated(task) as code:
+                exec(code)  # <- AIS301
+            with workspace() as path:
+                os.system("ls " + path)
+    """,
+    "lambdas": """
+        import os
+        from flask import Flask, request
+        from openai import OpenAI
+
+        app = Flask(__name__)
+        client = OpenAI()
+
+        def answer(task):
+            return client.responses.create(model="m", input=task).output_text
+
+        ACTIONS = {"shell": lambda command: os.system(command), "log": lambda command: print(command)}
+
+        def act(task):
+            ACTIONS["shell"](answer(task))  # <- AIS301
+            ACTIONS["log"]("cleanup done")
+
+        @app.post("/ask")
+        def ask():
+            question = request.json["q"]
+            framed = lambda text: "Answer the customer question below politely: " + text
+            client.responses.create(model="m", input=framed(question))  # <- AIS202
+            client.responses.create(model="m", input=framed("opening hours"))
+            client.responses.create(model="m", input=sorted([question], key=lambda x: len(x))[0])
+    """,
+    "functools-partial": """
+        import functools
+        from flask import Flask, request
+        from openai import OpenAI
+
+        app = Flask(__name__)
+        client = OpenAI()
+
+        def send(model, prompt):
+            return client.chat.completions.create(model=model, messages=[{"role": "user", "content": prompt}])
+
+        @app.post("/ask")
+        def ask():
+            question = request.json["q"]
+            small = functools.partial(send, "gpt-4o-mini")
+            small("Answer the customer question below politely: " + question)  # <- AIS202
+            small("Answer the customer question below politely: opening hours")
+            small(question)
+    """,
+    "getattr-dispatch-on-a-local-class": """
+        import subprocess
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def answer(task):
+            return client.responses.create(model="m", input=task).output_text
+
+        class Toolbox:
+            def tool_shell(self, argument):
+                subprocess.run(argument, shell=True)
+
+            def tool_echo(self, argument):
+                print(argument)
+
+            def render(self, argument):
+                subprocess.run(argument, shell=True)
+
+            def step(self, task):
+                name = answer("Which tool?")
+                getattr(self, f"tool_{name}")(answer(task))  # <- AIS301, AIS304
+                getattr(self, "tool_echo")(answer(task))
+    """,
+    "fastapi-depends": """
+        from typing import Annotated
+        from fastapi import Depends, FastAPI, Header
+        from openai import OpenAI
+
+        app = FastAPI()
+        client = OpenAI()
+        SYSTEM = "You are the ACME support assistant. Be brief."
+
+        def persona(x_persona: str = Header("")):
+            return x_persona
+
+        def settings():
+            return {"tone": "friendly"}
+
+        @app.post("/ask")
+        def ask(
+            question: str,
+            who: Annotated[str, Depends(persona)],
+            config: dict = Depends(settings),
+        ):
+            client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": SYSTEM + " Persona: " + who},  # <- AIS201
+                {"role": "user", "content": question},
+            ])
+            client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": SYSTEM + " Tone: " + config["tone"]},
+                {"role": "user", "content": question},
+            ])
+    """,
+    "declared-field-written-elsewhere-in-the-module": """
+        from dataclasses import dataclass
+        import httpx
+        from openai import OpenAI
+
+        client = OpenAI()
+        SYSTEM = "Summarise news articles for product managers in three sentences."
+
+        @dataclass
+        class Article:
+            title: str
+            link: str
+            text: str = ""
+            section: str = "news"
+
+        class Digest:
+            def __init__(self):
+                self.http = httpx.Client(timeout=15)
+
+            def collect(self, links):
+                articles = []
+                articles.extend(Article("", link) for link in links)
+                for article in articles:
+                    article.text = self.http.get(article.link).text
+                    article.section = "tech"
+                return articles
+
+            def summarise_with_context(self, article: Article) -> str:
+                client.chat.completions.create(model="m", messages=[
+                    {"role": "system", "content": SYSTEM + "\\nARTICLE:\\n" + article.text},  # <- AIS204
+                ])
+                client.chat.completions.create(model="m", messages=[
+                    {"role": "system", "content": SYSTEM + " Section: " + article.section},
+                ])
+    """,
+    "match-statement-captures": """
+        import os
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def act(task):
+            reply = client.responses.create(model="m", input=task).output_text
+            match reply.split():
+                case ["run", *command]:
+                    os.system(" ".join(command))  # <- AIS301
+                case ["status"]:
+                    os.system("uptime")
+                case [verb, target] if verb == "restart":
+                    os.system("systemctl restart " + target)  # <- AIS301
+                case _:
+                    pass
+    """,
+    "streamlit-session-state-history": """
+        import streamlit as st
+        from openai import OpenAI
+
+        client = OpenAI()
+        SYSTEM = "You are the ACME support assistant. Be brief and polite."
+
+        if "messages" not in st.session_state:
+            st.session_state.messages = [{"role": "system", "content": SYSTEM}]
+        if "notes" not in st.session_state:
+            st.session_state.notes = [{"role": "system", "content": SYSTEM}]
+        prompt = st.chat_input("Ask")
+        st.session_state.messages.append({"role": "system", "content": "Customer name: " + prompt})
+        client.chat.completions.create(model="m", messages=st.session_state.messages)  # <- AIS201
+        st.session_state.notes.append({"role": "user", "content": prompt})
+        client.chat.completions.create(model="m", messages=st.session_state.notes)
+    """,
+}
+
+# a function handed to a library call that runs it with the other arguments
+CALLBACKS = {
+    f"{label}": f"""
+        import asyncio, sqlite3, threading
+        from concurrent.futures import ThreadPoolExecutor
+        from fastapi import BackgroundTasks, FastAPI
+        from openai import AsyncOpenAI
+
+        app = FastAPI()
+        client = AsyncOpenAI()
+        pool = ThreadPoolExecutor()
+
+        def run_sql(sql):
+            sqlite3.connect("app.db").execute(sql)
+
+        def log_sql(sql):
+            print(sql)
+
+        @app.post("/report")
+        async def report(question: str, tasks: BackgroundTasks):
+            reply = await client.chat.completions.create(model="m", messages=[{{"role": "user", "content": question}}])
+            sql = reply.choices[0].message.content
+            {shape.format(fn="run_sql", arg="sql")}  # <- AIS302
+            {shape.format(fn="log_sql", arg="sql")}
+            {shape.format(fn="run_sql", arg='"SELECT 1"')}
+    """
+    for label, shape in (
+        ("to-thread", "await asyncio.to_thread({fn}, {arg})"),
+        ("run-in-executor", "await asyncio.get_running_loop().run_in_executor(None, {fn}, {arg})"),
+        ("executor-submit", "pool.submit({fn}, {arg})"),
+        ("background-task", "tasks.add_task({fn}, {arg})"),
+        ("thread-target", "threading.Thread(target={fn}, args=({arg},)).start()"),
+        ("map", "list(map({fn}, [{arg}]))"),
+    )
+}
+
+
+SHAPES = {
+    f"{family}/{name}": code
+    for family, table in (
+        ("self-held", SELF_HELD),
+        ("upload-fields", UPLOAD_FIELDS),
+        ("dispatch", DISPATCH),
+        ("files", FILES),
+        ("idioms", IDIOMS),
+        ("callbacks", CALLBACKS),
+    )
+    for name, code in table.items()
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_application_shapes_are_followed_and_look_alikes_stay_quiet(name: str) -> None:
+    check(SHAPES[name])
