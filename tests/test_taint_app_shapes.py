@@ -638,6 +638,21 @@ IDIOMS = {
                 case _:
                     pass
     """,
+    "shell-quoted-then-run-as-code": """
+        import os, shlex, subprocess
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def run(task):
+            script = client.responses.create(model="m", input=task).output_text
+            os.system("bash -c " + shlex.quote(script))  # <- AIS301
+            subprocess.run(f"/usr/bin/python3 -c {shlex.quote(script)}", shell=True)  # <- AIS301
+            os.system("eval " + shlex.quote(script))  # <- AIS301
+            os.system("git commit -m " + shlex.quote(script))
+            os.system("git -c " + shlex.quote(script) + " status")
+            os.system("echo " + shlex.quote(script) + " | wc -c")
+    """,
     "streamlit-session-state-history": """
         import streamlit as st
         from openai import OpenAI
@@ -711,3 +726,42 @@ SHAPES = {
 @pytest.mark.parametrize("name", sorted(SHAPES))
 def test_application_shapes_are_followed_and_look_alikes_stay_quiet(name: str) -> None:
     check(SHAPES[name])
+
+
+def test_self_referential_shapes_terminate() -> None:
+    """Cycles an attacker (or a confused codebase) can write through the new shapes: dependencies
+    that depend on each other, a lambda calling itself, a table holding itself, a generator
+    yielding from itself, a file written with its own contents."""
+    check(
+        """
+        import os
+        from fastapi import Depends, FastAPI
+        from openai import OpenAI
+
+        app = FastAPI()
+        client = OpenAI()
+
+        def first(value: str = Depends(lambda: None), other: str = Depends(lambda: None)):
+            return value
+
+        def a(x: str, y: str = Depends(first)):
+            return x + y
+
+        def b(z: str = Depends(a), w: str = Depends(b)):
+            return z
+
+        @app.get("/loop")
+        def loop(v: str = Depends(b)):
+            spin = lambda n: spin(n)
+            TABLE = {"self": None}
+            TABLE["self"] = TABLE
+            def walk(n):
+                yield from walk(n)
+            with open("state.txt", "w") as out:
+                out.write(open("state.txt").read())
+            return spin(v), TABLE["self"]["self"], list(walk(v))
+
+        def run(task):
+            os.system(client.responses.create(model="m", input=task).output_text)  # <- AIS301
+        """
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from aisec.hooks import Confidence, Example, Severity, SinkFlow
+from aisec.hooks import LLM_OUTPUT, Confidence, Example, Severity, SinkFlow
 
 from .catalog import EXEC, TOOL_ARGUMENTS_DOC
 from .code_files import TRIGGERS as WRITE_TRIGGERS
@@ -124,7 +124,9 @@ class ModelOutputExecuted(OutputFlowRule):
         "`runpy.run_path`, or read into `exec(open(path).read())` (the write in one function and the "
         "run in another count, within one module); a fixed program given the file as a plain "
         "argument (`['wc', '-l', path]`) is not reported.\n\n"
-        "`ast.literal_eval` is not a sink. `shlex.quote` around the model text in a shell string, a "
+        "`ast.literal_eval` is not a sink. `shlex.quote` around the model text in a shell string (unless "
+        "the quoted text is handed to an interpreter's code flag or `eval`: `'bash -c ' + "
+        "shlex.quote(text)` still runs it), a "
         "cast (`int(...)`) or an allowlist check (`if cmd in ALLOWED:`, `if argv[0] not in ALLOWED: "
         "return`) make the text safe. In an argument list without a shell, what the program does "
         "with the model's text decides: a fixed program that takes it as a plain argument "
@@ -214,6 +216,8 @@ class ModelOutputExecuted(OutputFlowRule):
             'import subprocess\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef build(task):\n    with open("generated_tool.py", "w") as handle:\n        handle.write(ask(task))\n    subprocess.run(["python", "generated_tool.py"], check=True)\n',
             expect=1,
         ),
+        # quoted for the outer shell, then run as code by the inner one
+        'import os\nimport shlex\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef fix(log):\n    script = client.responses.create(model="gpt-4.1", input=f"Bash fix for: {log}").output_text\n    os.system("bash -c " + shlex.quote(script))\n',
         # a temporary script the module runs
         Example(
             'import subprocess\nimport sys\nimport tempfile\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef run(task):\n    code = client.responses.create(model="gpt-4.1", input=task).output_text\n    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:\n        handle.write(code)\n    subprocess.run([sys.executable, handle.name], check=True)\n',
@@ -288,7 +292,48 @@ class ModelOutputExecuted(OutputFlowRule):
         )
 
     def accepts(self, flow: SinkFlow) -> bool:
+        if self._quoted_as_code(flow):
+            return True
         return super().accepts(flow) and self._argv_kind(flow) != _PLAIN
+
+    def _quoted_as_code(self, flow: SinkFlow) -> bool:
+        """`"bash -c " + shlex.quote(text)`: quoting keeps the outer shell from splitting the
+        model's text, then hands all of it to an interpreter's code flag (or `eval`) as code."""
+        import libcst
+
+        if (
+            flow.fact.tier != LLM_OUTPUT
+            or flow.role not in self.roles
+            or flow.fact.encoded != ("shlex.quote",)
+        ):
+            return False
+        parts: list[Any] = []
+        pending: list[Any] = [flow.node]
+        while pending:  # the pieces of a `+` concatenation or an f-string, in order
+            piece = pending.pop(0)
+            if isinstance(piece, libcst.BinaryOperation) and isinstance(piece.operator, libcst.Add):
+                pending[:0] = [piece.left, piece.right]
+            elif isinstance(piece, libcst.FormattedString):
+                pending[:0] = [getattr(part, "expression", part) for part in piece.parts]
+            else:
+                parts.append(piece)
+        before = ""
+        for part in parts:
+            if isinstance(part, libcst.Call) and self.names.qualified(part.func) in (
+                "shlex.quote",
+                "pipes.quote",
+            ):
+                words = before.split()
+                return (
+                    bool(words)
+                    and words[-1] in _CODE_FLAGS
+                    and (
+                        words[-1] == "eval" or any(w.rsplit("/", 1)[-1] in _INTERPRETERS for w in words[:-1])
+                    )
+                )
+            text = part.value if isinstance(part, libcst.FormattedStringText) else self.args.constant(part)
+            before += text if isinstance(text, str) else " <value> "
+        return False
 
     def severity_of(self, flow: SinkFlow) -> Severity:
         return Severity.MEDIUM if self._argv_kind(flow) == _RUNNER else Severity.HIGH
