@@ -482,6 +482,11 @@ EXITS = "    if not allowed(tone):\n        abort(400)\n"
         ("def allowed(v):\n    v = 'formal'\n    return v in TONES\n", EXITS, False),
         ("def allowed(v):\n    if v in TONES:\n        return True\n    return True\n", EXITS, False),
         (
+            "def allowed(v):\n    if v in TONES:\n        v = v + '!'\n        return True\n    return False\n",
+            EXITS,
+            False,
+        ),
+        (
             "def allowed(v, options):\n    return v in options\n",
             EXITS.replace("allowed(tone)", "allowed(tone, request.args.getlist('o'))"),
             False,

@@ -15,7 +15,7 @@ from typing import Any
 import libcst as cst
 from aisec.hooks import GUARD
 
-from .syntax import argument_node, dotted, guard_targets, positional_arg, rebound_names
+from .syntax import argument_node, dotted, guard_targets, positional_arg
 from .units import Class, Function
 from .values import EMPTY, Param, Value, clean_paths, join_envs
 
@@ -100,7 +100,13 @@ class Narrowing:
             if "[" in path and path not in env:
                 kept = dict(kept) if kept is env else kept
                 kept[path] = self._values.get(id(node)) or Value()
-        return clean_paths(env, [path for path, _ in targets]), kept
+        cleaned = clean_paths(env, [path for path, _ in targets])
+        func = self._unit.func
+        for path, _ in targets if func is not None else ():  # a parameter as passed in: `_returned`
+            index = next((i for i, (name, _, _) in enumerate(func.params) if name == path), None)
+            if index is not None and _holds(env.get(path), func.index, index):
+                self._unit.narrowed.setdefault(path, []).append(cleaned[path])
+        return cleaned, kept
 
     def _guarded(self, call: cst.Call) -> list[tuple[str, Any]]:
         """The (path, expression)s a guard sanitizer call checks."""
@@ -144,8 +150,10 @@ class Narrowing:
         """The value a `return` hands back. In a function, the parameters a returned test
         checked on its true side (`return v in TONES`, `return bool(re.fullmatch(P, v))`), or a
         test of the branch the `return` is in (`if v in TONES: return True`), are noted: those
-        every `return` that may be true checked make the function their guard. `return False`
-        or `None` claims nothing."""
+        every `return` that may be true checked make the function their guard. A parameter
+        counts where it holds the very value a check made it (`_cleaned`): not after it was
+        bound again, nor where two branches' values were joined. `return False` or `None`
+        claims nothing."""
         func = self._unit.func
         if func is None:
             return self._ev(node)
@@ -157,16 +165,15 @@ class Narrowing:
             true_env, value = env, self._ev(node)
             if isinstance(node, cst.Name) and node.value in ("False", "None"):
                 return value
-        checked = [
-            (index, name)
-            for index, (name, _, _) in enumerate(func.params)
-            if not (index == 0 and func.kind in ("method", "class"))
-            and not isinstance(func.initial.get(index, EMPTY).ref, Class)
-            and not _holds(true_env.get(name), func.index, index)
-        ]
-        if checked and func.rebound is None:  # a walk of the body: only when a parameter may be checked
-            func.rebound = rebound_names(func.node)
-        self._unit.vouches.append(frozenset(index for index, name in checked if name not in func.rebound))
+        narrowed = self._unit.narrowed
+        self._unit.vouches.append(
+            frozenset(
+                index
+                for index, (name, _, _) in enumerate(func.params)
+                if not (index == 0 and func.kind in ("method", "class"))
+                and any(true_env.get(name) is checked for checked in narrowed.get(name, ()))
+            )
+        )
         return value
 
     def _is_constant_expr(self, node: Any, env: dict) -> bool:

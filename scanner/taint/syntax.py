@@ -172,42 +172,6 @@ def count_statements(module: cst.Module) -> int:
     return count
 
 
-_BINDING_FIELDS = {
-    cst.AssignTarget: "target",
-    cst.AnnAssign: "target",
-    cst.AugAssign: "target",
-    cst.For: "target",
-    cst.CompFor: "target",
-    cst.NamedExpr: "target",
-    cst.Del: "target",
-    cst.AsName: "name",  # `with ... as v`, `except E as v`, `import a as v`
-    cst.MatchAs: "name",
-}
-
-
-def rebound_names(node: Any) -> frozenset[str]:
-    """The names a function's body binds again (assignments, loop, `with`, `except`, `del`,
-    nested definitions): a parameter among them may no longer be what the caller passed."""
-    found: set[str] = set()
-    stack: list[Any] = [node.body]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
-            found.add(current.name.value)
-        field = _BINDING_FIELDS.get(type(current))
-        targets = [getattr(current, field, None)] if field is not None else []
-        while targets:
-            target = targets.pop()
-            if isinstance(target, cst.Name):
-                found.add(target.value)
-            elif isinstance(target, (cst.Tuple, cst.List)):
-                targets += [element.value for element in target.elements]
-            elif isinstance(target, (cst.StarredElement, cst.Element)):
-                targets.append(target.value)
-        stack.extend(current.children)
-    return frozenset(found)
-
-
 def call_name(call: cst.Call) -> str:
     """A call's target as written, for messages (`llm.ask`, or "a call")."""
     return dotted(call.func) or "a call"

@@ -26,7 +26,6 @@ class Function:
     kind: str = "function"  # function | method | static | class
     decorators: list = field(default_factory=list)  # (expression, qualified name, name as written)
     initial: dict = field(default_factory=dict)  # parameter index -> Value (sources, types)
-    rebound: frozenset | None = None  # names the body binds again (`syntax.rebound_names`), once asked
     dependencies: dict = field(default_factory=dict)  # parameter index -> Function (`Depends(fn)`)
 
     @property
@@ -79,6 +78,7 @@ class Unit:
     cls: Class | None = None  # the class whose method this is
     returns: list = field(default_factory=list)
     vouches: list = field(default_factory=list)  # per `return` that may be true: the parameters it checked
+    narrowed: dict = field(default_factory=dict)  # name -> the values a check made it (guards.py)
     yields: dict = field(default_factory=dict)  # yield node -> what it yields (a generator's items)
 
 
