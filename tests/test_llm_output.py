@@ -46,6 +46,64 @@ def check(source: str) -> None:
 # ----- every SDK's response reaches a sink through its usual accessor -----
 
 SDKS = {
+    "azure-watsonx-replicate-local": """
+        import os
+        import replicate
+        from azure.ai.inference import ChatCompletionsClient
+        from ibm_watsonx_ai.foundation_models import ModelInference
+        from llama_cpp import Llama
+        from gpt4all import GPT4All
+        os.system(ChatCompletionsClient(endpoint="e", credential=None).complete(messages=[]).choices[0].message.content)  # <- AIS301
+        os.system(ModelInference(model_id="m").generate_text(prompt="x"))  # <- AIS301
+        os.system("".join(replicate.run("meta/llama", input={"prompt": "x"})))  # <- AIS301
+        llm = Llama(model_path="m.gguf")
+        os.system(llm("x")["choices"][0]["text"])  # <- AIS301
+        os.system(GPT4All("m.gguf").generate("x"))  # <- AIS301
+        os.system(Llama.__doc__)
+    """,
+    "outlines-and-agno": """
+        import outlines
+        from agno.agent import Agent
+        def run(model):
+            generator = outlines.generate.text(model)
+            exec(generator("Write Python"))  # <- AIS301
+            exec(Agent(instructions=["Write Python"]).run("Go").content)  # <- AIS301
+            exec(outlines.generate.text.__doc__)
+    """,
+    "fireworks-legacy": """
+        import fireworks.client
+        resp = fireworks.client.ChatCompletion.create(model="m", messages=[])
+        exec(resp.choices[0].message.content)  # <- AIS301
+    """,
+    "agent-frameworks": """
+        import os
+        from smolagents import CodeAgent, InferenceClientModel
+        from autogen_agentchat.agents import AssistantAgent
+        async def run():
+            os.system(CodeAgent(tools=[], model=InferenceClientModel()).run("List the files"))  # <- AIS301
+            result = await AssistantAgent("a", model_client=None).run(task="Write a command")
+            os.system(result.messages[-1].content)  # <- AIS301
+            os.system(AssistantAgent("b", model_client=None).name)
+    """,
+    "dspy": """
+        import os
+        import dspy
+        def run(q):
+            qa = dspy.ChainOfThought("question -> command")
+            pred = qa(question=q)
+            os.system(pred.command)  # <- AIS301
+            os.system(dspy.Signature("question -> command").instructions)
+    """,
+    "semantic-kernel": """
+        import os
+        from semantic_kernel import Kernel
+        from semantic_kernel.connectors.ai.open_ai import OpenAIChatCompletion
+        async def run(history, settings):
+            os.system(str(await Kernel().invoke_prompt("Write a shell command")))  # <- AIS301
+            reply = await OpenAIChatCompletion().get_chat_message_content(chat_history=history, settings=settings)
+            os.system(reply.content)  # <- AIS301
+            os.system(OpenAIChatCompletion().ai_model_id)
+    """,
     "openai-chat": """
         from openai import OpenAI
         client = OpenAI()
@@ -149,6 +207,126 @@ def test_every_sdk_response_is_model_output(sdk: str) -> None:
 # ----- sink families: positives and look-alikes -----
 
 CASES = {
+    "deserialize-loaders-and-notebook-cells": """
+        import joblib
+        import pickle
+        import shelve
+        import torch
+        from IPython import get_ipython
+        from openai import OpenAI
+        client = OpenAI()
+        path = client.responses.create(model="m", input="x").output_text
+        torch.load(path)  # <- AIS304
+        joblib.load(path)  # <- AIS304
+        shelve.open(path)  # <- AIS304
+        with open("cache.pkl", "rb") as handle:
+            pickle.load(handle)
+        torch.load(path, weights_only=True)
+        torch.load("checkpoints/model.pt")
+        get_ipython().run_cell(path)  # <- AIS301
+        get_ipython().run_cell("print(1)")
+    """,
+    "url-browsers-and-tortoise-sql": """
+        from playwright.async_api import async_playwright
+        from selenium import webdriver
+        from tortoise import Tortoise
+        from openai import OpenAI
+        client = OpenAI()
+        async def browse():
+            url = client.responses.create(model="m", input="x").output_text
+            async with async_playwright() as p:
+                browser = await p.chromium.launch()
+                page = await browser.new_page()
+                await page.goto(url)  # <- AIS304
+                await page.goto("https://example.com")
+            driver = webdriver.Chrome()
+            driver.get(url)  # <- AIS304
+            driver.get("https://example.com")
+            conn = Tortoise.get_connection("default")
+            await conn.execute_query(url)  # <- AIS302
+            await conn.execute_query("SELECT * FROM t WHERE u = $1", [url])
+    """,
+    "exec-remote-shells": """
+        import shlex
+        import paramiko
+        import pexpect
+        from fabric import Connection
+        from openai import OpenAI
+        client = OpenAI()
+        cmd = client.responses.create(model="m", input="x").output_text
+        paramiko.SSHClient().exec_command(cmd)  # <- AIS301
+        Connection("host").run(cmd)  # <- AIS301
+        Connection("host").sudo(f"systemctl restart {cmd}")  # <- AIS301
+        pexpect.spawn(cmd)  # <- AIS301
+        pexpect.run(cmd)  # <- AIS301
+        paramiko.SSHClient().exec_command("uptime")
+        Connection("host").run("ls " + shlex.quote(cmd))
+        pexpect.spawn("ssh", [cmd])
+    """,
+    "exec-evaluators": """
+        import runpy
+        import numexpr
+        import pandas as pd
+        import sympy
+        from openai import OpenAI
+        client = OpenAI()
+        expr = client.responses.create(model="m", input="x").output_text
+        df = pd.read_csv("sales.csv")
+        runpy.run_path(expr)  # <- AIS301
+        runpy.run_module(expr)  # <- AIS301
+        df.query(expr)  # <- AIS301
+        df.eval(expr)  # <- AIS301
+        pd.eval(expr)  # <- AIS301
+        numexpr.evaluate(expr)  # <- AIS301
+        sympy.sympify(expr)  # <- AIS301
+        sympy.parse_expr(expr)  # <- AIS301
+        df.query("amount > 100")
+        df[expr]
+        runpy.run_path("scripts/report.py")
+        sympy.Symbol(expr)
+    """,
+    "sql-more-drivers": """
+        import databases
+        from neo4j import GraphDatabase
+        from snowflake.snowpark import Session
+        from sqlmodel import Session as DBSession, text
+        from openai import OpenAI
+        client = OpenAI()
+        database = databases.Database("postgresql://x")
+        query = client.responses.create(model="m", input="x").output_text
+        async def run(engine):
+            Session.builder.getOrCreate().sql(query)  # <- AIS302
+            await database.fetch_all(query=query)  # <- AIS302
+            await database.fetch_all(query="SELECT * FROM t WHERE name = :name", values={"name": query})
+            with GraphDatabase.driver("neo4j://x").session() as session:
+                session.run(f"MATCH (n) WHERE n.name = '{query}' RETURN n")  # <- AIS302
+                session.run("MATCH (n {name: $name}) RETURN n", name=query)
+            with DBSession(engine) as db:
+                db.exec(text(query))  # <- AIS302
+                db.exec(text("SELECT * FROM t WHERE name = :n"), params={"n": query})
+    """,
+    "html-ui-frameworks": """
+        import panel as pn
+        import reflex as rx
+        from dash import dcc, html
+        from nicegui import ui
+        from openai import OpenAI
+        client = OpenAI()
+        answer = client.responses.create(model="m", input="x").output_text
+        ui.html(answer)  # <- AIS303
+        pn.pane.HTML(answer)  # <- AIS303
+        rx.html(answer)  # <- AIS303
+        dcc.Markdown(answer, dangerously_allow_html=True)  # <- AIS303
+        html.Iframe(srcDoc=answer)  # <- AIS303
+        ui.label(answer)
+        ui.markdown("**Answer**")
+        pn.pane.Str(answer)
+        rx.text(answer)
+        dcc.Markdown(answer)
+        dcc.Markdown(answer, dangerously_allow_html=False)
+        html.Div(answer)
+        html.Iframe(src="https://example.com")
+    """,
     "exec-shell-true": """
         import subprocess
         from openai import OpenAI
@@ -817,3 +995,33 @@ def test_a_raw_http_call_to_a_model_api_returns_model_output() -> None:
         """
     )
     assert [(f.code, f.location.line) for f in findings] == [("AIS301", 8), ("AIS301", 12), ("AIS301", 16)]
+
+
+def test_model_output_handed_to_a_task_queue_reaches_the_task() -> None:
+    """Also spread into a direct call: a call whose arguments are spread is its own flows' node
+    (not an inner sink call reported on its own)."""
+    check(
+        """
+        import os
+        import dramatiq
+        from celery import shared_task
+        from openai import OpenAI
+        client = OpenAI()
+        @shared_task
+        def run_command(command):
+            os.system(command)
+        @dramatiq.actor
+        def run_script(code):
+            exec(code)
+        def plan():
+            answer = client.responses.create(model="m", input="x").output_text
+            run_command.apply_async(kwargs={"command": answer})  # <- AIS301
+            run_script.send(answer)  # <- AIS301
+            run_command.apply_async(args=["uptime"])
+            run_script.send_with_options(args=("print(1)",))
+        def spread():
+            answer = client.responses.create(model="m", input="y").output_text
+            run_command(*[answer])  # <- AIS301
+            run_command(**{"command": "uptime"})
+        """
+    )

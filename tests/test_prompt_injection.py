@@ -51,6 +51,83 @@ def check(source: str) -> None:
 # ----- every SDK: a positive and a look-alike -----
 
 POSITIVE: dict[str, str] = {
+    "azure-ai-inference": """
+        from azure.ai.inference import ChatCompletionsClient
+        from azure.ai.inference.models import SystemMessage, UserMessage
+        from flask import request
+        client = ChatCompletionsClient(endpoint="https://x", credential=None)
+        def ask():
+            return client.complete(messages=[SystemMessage(request.form["persona"]), UserMessage("hi")])  # <- AIS201
+        """,
+    "watsonx-replicate-llama-cpp-gpt4all": """
+        import replicate
+        from flask import request
+        from gpt4all import GPT4All
+        from ibm_watsonx_ai.foundation_models import ModelInference
+        from llama_cpp import Llama
+        def ask():
+            ModelInference(model_id="m").chat(messages=[{"role": "system", "content": request.form["p"]}])  # <- AIS201
+            replicate.run("meta/llama", input={"prompt": "hi", "system_prompt": request.form["p"]})  # <- AIS201
+            Llama(model_path="m.gguf").create_chat_completion(messages=[{"role": "system", "content": request.form["p"]}])  # <- AIS201
+            with GPT4All("m.gguf").chat_session(system_prompt=request.form["p"]):  # <- AIS201
+                pass
+        """,
+    "google-adk-and-agno": """
+        from agno.agent import Agent
+        from flask import request
+        from google.adk.agents import LlmAgent
+        def build():
+            LlmAgent(name="helper", model="gemini-2.0-flash", instruction=request.form["persona"])  # <- AIS201
+            return Agent(description="A helper", instructions=[request.form["rules"]])  # <- AIS201
+        """,
+    "fireworks-legacy": """
+        import fireworks.client
+        from flask import request
+        def ask():
+            return fireworks.client.ChatCompletion.create(model="m", messages=[{"role": "system", "content": request.form["p"]}])  # <- AIS201
+        """,
+    "crewai-task": """
+        from crewai import Agent, Task
+        from flask import request
+        def plan():
+            analyst = Agent(role="Analyst", goal=request.form["goal"], backstory="Senior analyst")  # <- AIS201
+            return Task(description=f"Research the topic and write a report. Topic: {request.form['topic']}", expected_output="A report", agent=analyst)  # <- AIS202
+        """,
+    "smolagents": """
+        from flask import request
+        from smolagents import CodeAgent, InferenceClientModel
+        def ask():
+            agent = CodeAgent(tools=[], model=InferenceClientModel(), instructions=request.form["style"])  # <- AIS201
+            return agent.run(f"You are a data analyst. Analyse this question: {request.form['q']}")  # <- AIS202
+        """,
+    "dspy": """
+        import dspy
+        from flask import request
+        def ask():
+            qa = dspy.Predict(dspy.Signature("question -> answer", request.form["rules"]))  # <- AIS201
+            strict = dspy.Signature("question -> answer").with_instructions(request.form["rules"])  # <- AIS201
+            return qa(question=request.form["q"]), strict
+        """,
+    "semantic-kernel": """
+        from flask import request
+        from semantic_kernel import Kernel
+        from semantic_kernel.agents import ChatCompletionAgent
+        from semantic_kernel.contents import ChatHistory
+        kernel = Kernel()
+        async def ask():
+            history = ChatHistory(system_message=request.form["persona"])  # <- AIS201
+            history.add_system_message(request.form["rules"])  # <- AIS201
+            ChatCompletionAgent(name="helper", instructions=request.form["persona"])  # <- AIS201
+            return await kernel.invoke_prompt(f"Summarise: {request.form['text']}")  # <- AIS203
+        """,
+    "marvin-and-langgraph": """
+        import marvin
+        from flask import request
+        from langgraph.prebuilt import create_react_agent
+        def build():
+            marvin.Agent(name="helper", instructions=request.form["persona"])  # <- AIS201
+            return create_react_agent("openai:gpt-4o", tools=[], state_modifier=request.form["persona"])  # <- AIS201
+        """,
     "openai-chat-system": """
         from flask import request
         from openai import OpenAI
@@ -323,6 +400,82 @@ POSITIVE: dict[str, str] = {
 }
 
 LOOKALIKE: dict[str, str] = {
+    "azure-ai-inference": """
+        from azure.ai.inference import ChatCompletionsClient
+        from azure.ai.inference.models import SystemMessage, UserMessage
+        from flask import request
+        client = ChatCompletionsClient(endpoint="https://x", credential=None)
+        def ask():
+            return client.complete(messages=[SystemMessage("Be brief."), UserMessage(request.form["q"])])
+        """,
+    "watsonx-replicate-llama-cpp-gpt4all": """
+        import replicate
+        from flask import request
+        from gpt4all import GPT4All
+        from ibm_watsonx_ai.foundation_models import ModelInference
+        from llama_cpp import Llama
+        def ask():
+            ModelInference(model_id="m").generate_text(prompt=request.form["q"])
+            replicate.run("meta/llama", input={"prompt": request.form["q"], "system_prompt": "Be brief."})
+            Llama(model_path="m.gguf")(request.form["q"])
+            with GPT4All("m.gguf").chat_session(system_prompt="Be brief."):
+                pass
+        """,
+    "google-adk-and-agno": """
+        from agno.agent import Agent
+        from flask import request
+        from google.adk.agents import LlmAgent
+        def build():
+            LlmAgent(name=request.form["name"], model="gemini-2.0-flash", instruction="Answer briefly.")
+            return Agent(description="A helper", instructions=["Cite sources."]).run(request.form["q"])
+        """,
+    "fireworks-legacy": """
+        import fireworks.client
+        from flask import request
+        def ask():
+            return fireworks.client.ChatCompletion.create(model="m", messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": request.form["q"]}])
+        """,
+    # a task described by the user alone is the designed channel; a goal from config is trusted
+    "crewai-task": """
+        import os
+        from crewai import Agent, Task
+        from flask import request
+        def plan():
+            analyst = Agent(role="Analyst", goal=os.environ["GOAL"], backstory="Senior analyst")
+            return Task(description=request.form["topic"], expected_output="A report", agent=analyst)
+        """,
+    "smolagents": """
+        from flask import request
+        from smolagents import CodeAgent, InferenceClientModel
+        def ask():
+            agent = CodeAgent(tools=[], model=InferenceClientModel(), instructions="Answer with a table.")
+            return agent.run(request.form["q"])
+        """,
+    "dspy": """
+        import dspy
+        from flask import request
+        def ask():
+            qa = dspy.Predict(dspy.Signature("question -> answer", "Answer from the handbook."))
+            return qa(question=request.form["q"])
+        """,
+    "semantic-kernel": """
+        from flask import request
+        from semantic_kernel import Kernel
+        from semantic_kernel.contents import ChatHistory
+        kernel = Kernel()
+        async def ask():
+            history = ChatHistory(system_message="You are a helpful assistant.")
+            history.add_user_message(request.form["q"])
+            return await kernel.invoke_prompt("Summarise: {{$text}}", arguments={"text": request.form["text"]})
+        """,
+    "marvin-and-langgraph": """
+        import marvin
+        from flask import request
+        from langgraph.prebuilt import create_react_agent
+        def build():
+            marvin.Agent(name="helper", instructions="Answer in French.")
+            return create_react_agent("openai:gpt-4o", tools=[], prompt="You are a helpful assistant.")
+        """,
     # constant instructions, untrusted text only in the user message
     "openai-chat-system": """
         from flask import request
@@ -633,6 +786,382 @@ def test_sdk_lookalike(sdk: str) -> None:
 # ----- every source family reaches instructions -----
 
 SOURCES: dict[str, str] = {
+    "crawled-transcribed-and-ocr": """
+        import sys
+        import pytesseract
+        import scrapy
+        import whisper
+        from PIL import Image
+        from youtube_transcript_api import YouTubeTranscriptApi
+        from openai import OpenAI
+        client = OpenAI()
+        class Spider(scrapy.Spider):
+            name = "news"
+            def parse(self, response):
+                client.responses.create(model="m", instructions=response.css("body").get(), input="hi")  # <- AIS204
+            def closed(self, reason):
+                client.responses.create(model="m", instructions=reason, input="hi")
+        def video(video_id):
+            text = " ".join(s.text for s in YouTubeTranscriptApi().fetch(video_id))
+            client.responses.create(model="m", instructions=text, input="hi")  # <- AIS204
+        def media(path):
+            heard = whisper.load_model("base").transcribe(path)
+            client.responses.create(model="m", instructions=heard["text"], input="hi")  # <- AIS204
+            client.responses.create(model="m", instructions=pytesseract.image_to_string(Image.open(path)), input="hi")  # <- AIS204
+            intro = whisper.load_model("base").transcribe("assets/intro.wav")
+            client.responses.create(model="m", instructions=intro["text"], input="hi")
+        media(sys.argv[1])
+        """,
+    "forms-and-quart-websockets": """
+        from django import forms
+        from django.views.generic.edit import FormView
+        from flask import Flask
+        from flask_wtf import FlaskForm
+        from quart import Quart, websocket
+        from rest_framework import generics
+        from wtforms import StringField
+        from openai import OpenAI
+        client = OpenAI()
+        app = Flask(__name__)
+        live = Quart(__name__)
+        class ChatForm(FlaskForm):
+            persona = StringField("persona")
+        @app.route("/chat", methods=["POST"])
+        def chat():
+            form = ChatForm()
+            if form.validate_on_submit():
+                client.responses.create(model="m", instructions=form.persona.data, input="hi")  # <- AIS201
+                client.responses.create(model="m", instructions=form.persona.label.text, input="hi")
+        @live.websocket("/ws")
+        async def ws():
+            data = await websocket.receive()
+            client.responses.create(model="m", instructions=data, input="hi")  # <- AIS201
+        class PersonaForm(forms.Form):
+            persona = forms.CharField()
+        class ChatView(FormView):
+            form_class = PersonaForm
+            def form_valid(self, form):
+                client.responses.create(model="m", instructions=form.cleaned_data["persona"], input="hi")  # <- AIS201
+                return super().form_valid(form)
+            def get_initial(self):
+                client.responses.create(model="m", instructions=self.template_name, input="hi")
+        class Notes(generics.CreateAPIView):
+            def perform_create(self, serializer):
+                client.responses.create(model="m", instructions=serializer.validated_data["tone"], input="hi")  # <- AIS201
+        """,
+    "line-matrix-mattermost": """
+        from linebot.v3 import WebhookHandler
+        from linebot.v3.webhooks import MessageEvent, TextMessageContent
+        from mattermostdriver import Driver
+        from nio import AsyncClient, RoomMessageText
+        from openai import OpenAI
+        client = OpenAI()
+        handler = WebhookHandler("secret")
+        @handler.add(MessageEvent, message=TextMessageContent)
+        def on_line(event):
+            client.responses.create(model="m", instructions=event.message.text, input="hi")  # <- AIS201
+        async def on_matrix(room, event):
+            client.responses.create(model="m", instructions=event.body, input="hi")  # <- AIS201
+        async def on_mattermost(message):
+            client.responses.create(model="m", instructions=message, input="hi")  # <- AIS201
+        def not_registered(message):
+            client.responses.create(model="m", instructions=message, input="hi")
+        AsyncClient("https://matrix.org", "@bot:matrix.org").add_event_callback(on_matrix, RoomMessageText)
+        Driver({"url": "x"}).init_websocket(on_mattermost)
+        """,
+    "serving-endpoints-and-websockets": """
+        import bentoml
+        import litserve as ls
+        import modal
+        from cog import BasePredictor, Input, Path
+        from websockets.asyncio.server import serve
+        from openai import OpenAI
+        client = OpenAI()
+        app = modal.App("x")
+        @app.function()
+        @modal.fastapi_endpoint(method="POST")
+        def endpoint(item: dict, retries: int = 1):
+            client.responses.create(model="m", instructions=item["persona"], input="hi")  # <- AIS201
+            client.responses.create(model="m", instructions=f"Retry {retries}", input="hi")
+        @bentoml.service
+        class Service:
+            @bentoml.api
+            def generate(self, persona: str) -> str:
+                return client.responses.create(model="m", instructions=persona, input="hi").output_text  # <- AIS201
+            def helper(self, persona: str) -> str:
+                return client.responses.create(model="m", instructions=persona, input="hi").output_text
+        class Predictor(BasePredictor):
+            def predict(self, persona: str = Input(description="p"), image: Path = Input()) -> str:
+                client.responses.create(model="m", instructions=persona, input="hi")  # <- AIS201
+                client.responses.create(model="m", instructions=str(image), input="hi")
+                return ""
+        class API(ls.LitAPI):
+            def decode_request(self, request):
+                client.responses.create(model="m", instructions=request["persona"], input="hi")  # <- AIS201
+            def setup(self, device):
+                client.responses.create(model="m", instructions=device, input="hi")
+        async def handler(websocket):
+            async for message in websocket:
+                client.responses.create(model="m", instructions=message, input="hi")  # <- AIS201
+        async def main():
+            async with serve(handler, "localhost", 8765):
+                pass
+        """,
+    "issues-messages-and-vector-stores": """
+        import lancedb
+        import weaviate
+        from elasticsearch import Elasticsearch
+        from github import Github
+        from jira import JIRA
+        from pymilvus import MilvusClient
+        from slack_sdk import WebClient
+        from openai import OpenAI
+        client = OpenAI()
+        def triage(n):
+            repo = Github().get_repo("o/r")
+            issue = repo.get_issue(number=n)
+            client.responses.create(model="m", instructions=issue.body, input="hi")  # <- AIS204
+            client.responses.create(model="m", instructions="Triage the issue.", input=issue.body)
+            client.responses.create(model="m", instructions=JIRA(server="https://x").issue("K-1").fields.description, input="hi")  # <- AIS204
+            history = WebClient().conversations_history(channel="C1")
+            client.responses.create(model="m", instructions=history["messages"][0]["text"], input="hi")  # <- AIS204
+        def search(q):
+            found = weaviate.connect_to_local().collections.get("Docs").query.near_text(query=q, limit=2)
+            client.responses.create(model="m", instructions=found.objects[0].properties["text"], input="hi")  # <- AIS204
+            hits = MilvusClient("x").search("docs", data=[[0.1]], output_fields=["text"])
+            client.responses.create(model="m", instructions=hits[0][0]["entity"]["text"], input="hi")  # <- AIS204
+            rows = lancedb.connect("db").open_table("t").search(q).limit(3).to_list()
+            client.responses.create(model="m", instructions=rows[0]["text"], input="hi")  # <- AIS204
+            result = Elasticsearch("http://x").search(index="docs", query={"match": {"text": q}})
+            client.responses.create(model="m", instructions=result["hits"]["hits"][0]["_source"]["text"], input="hi")  # <- AIS204
+            client.responses.create(model="m", instructions=Elasticsearch("http://x").info()["name"], input="hi")
+        """,
+    "reflex-event-handlers": """
+        import reflex as rx
+        from openai import OpenAI
+        client = OpenAI()
+        class State(rx.State):
+            answer: str = ""
+            def ask(self, form_data: dict):
+                self.answer = client.responses.create(model="m", instructions=form_data["persona"], input="hi").output_text  # <- AIS201
+            def retry(self, attempts: int):
+                client.responses.create(model="m", instructions=f"Attempt {attempts}", input="hi")
+        class Helper:
+            def ask(self, persona):
+                client.responses.create(model="m", instructions=persona, input="hi")
+        """,
+    "pyramid": """
+        from openai import OpenAI
+        from pyramid.view import view_config
+        client = OpenAI()
+        @view_config(route_name="chat", renderer="json")
+        def chat(request):
+            client.responses.create(model="m", instructions=request.json_body["persona"], input="hi")  # <- AIS201
+            client.responses.create(model="m", instructions=request.matchdict["tone"], input="hi")  # <- AIS201
+            client.responses.create(model="m", instructions=request.route_url("home"), input="hi")
+        class Views:
+            def __init__(self, request):
+                self.request = request
+            @view_config(route_name="ask")
+            def ask(self):
+                client.responses.create(model="m", instructions=self.request.POST["p"], input="hi")  # <- AIS201
+        def helper(request):
+            client.responses.create(model="m", instructions=request, input="hi")
+        """,
+    "cherrypy": """
+        import cherrypy
+        from openai import OpenAI
+        client = OpenAI()
+        class App:
+            @cherrypy.expose
+            def chat(self, persona, question=""):
+                client.responses.create(model="m", instructions=persona, input=question)  # <- AIS201
+            @cherrypy.expose
+            @cherrypy.tools.json_in()
+            def api(self):
+                data = cherrypy.request.json
+                client.responses.create(model="m", instructions=data["persona"], input="hi")  # <- AIS201
+                client.responses.create(model="m", instructions=cherrypy.request.method, input="hi")
+            def helper(self, persona):
+                client.responses.create(model="m", instructions=persona, input="hi")
+        """,
+    "django-ninja-and-drf": """
+        from ninja import NinjaAPI, Schema, UploadedFile, File
+        from rest_framework.decorators import api_view
+        from openai import OpenAI
+        client = OpenAI()
+        api = NinjaAPI()
+        class Ask(Schema):
+            persona: str
+        @api.post("/ask/{name}")
+        def ask(request, name: str, payload: Ask, limit: int = 3):
+            client.responses.create(model="m", instructions=payload.persona, input="hi")  # <- AIS201
+            client.responses.create(model="m", instructions=f"You greet {name}", input="hi")  # <- AIS201
+            client.responses.create(model="m", instructions=request.GET["tone"], input="hi")  # <- AIS201
+            client.responses.create(model="m", instructions=f"At most {limit} lines", input="hi")
+            client.responses.create(model="m", instructions=request.user.username, input="hi")
+        @api.post("/upload")
+        def upload(request, file: UploadedFile = File(...)):
+            client.responses.create(model="m", instructions=file.read().decode(), input="hi")  # <- AIS204
+        @api_view(["GET"])
+        def search(request):
+            client.responses.create(model="m", instructions=request.query_params.get("tone"), input="hi")  # <- AIS201
+        """,
+    "flask-restful-and-smorest": """
+        from flask.views import MethodView
+        from flask_restful import Resource, reqparse
+        from flask_smorest import Blueprint
+        from openai import OpenAI
+        client = OpenAI()
+        parser = reqparse.RequestParser()
+        parser.add_argument("persona")
+        blp = Blueprint("chat", __name__)
+        class Chat(Resource):
+            def post(self):
+                args = parser.parse_args()
+                client.responses.create(model="m", instructions=args["persona"], input="hi")  # <- AIS201
+        @blp.route("/ask")
+        class AskView(MethodView):
+            @blp.arguments(object)
+            def post(self, payload):
+                client.responses.create(model="m", instructions=payload["persona"], input="hi")  # <- AIS201
+            @blp.response(200)
+            def get(self, page):
+                client.responses.create(model="m", instructions=page, input="hi")
+        """,
+    "dash-nicegui-panel": """
+        import panel as pn
+        from dash import Dash, Input, Output, State, callback
+        from nicegui import ui
+        from openai import OpenAI
+        client = OpenAI()
+        app = Dash(__name__)
+        @app.callback(Output("out", "children"), Input("persona", "value"))
+        def update(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")  # <- AIS201
+        @callback(Output("o", "children"), Input("btn", "n_clicks"), State("q", "value"))
+        def ask(n, q):
+            client.responses.create(model="m", instructions=q, input="hi")  # <- AIS201
+        def not_a_callback(q):
+            client.responses.create(model="m", instructions=q, input="hi")
+        box = ui.input(label="persona")
+        title = ui.label("Persona")
+        def send():
+            client.responses.create(model="m", instructions=box.value, input="hi")  # <- AIS201
+            client.responses.create(model="m", instructions=title.text, input="hi")
+        def changed(event):
+            client.responses.create(model="m", instructions=event.value, input="hi")  # <- AIS201
+        ui.textarea("notes", on_change=changed)
+        ui.button("Send", on_click=send)
+        @ui.page("/chat/{name}")
+        def page(name: str):
+            client.responses.create(model="m", instructions=f"Talk like {name}", input="hi")  # <- AIS201
+        def reply(contents, user, instance):
+            client.responses.create(model="m", instructions=contents, input="hi")  # <- AIS201
+        pn.chat.ChatInterface(callback=reply)
+        text = pn.widgets.TextInput(name="persona")
+        level = pn.widgets.IntSlider(name="level")
+        def go(event):
+            client.responses.create(model="m", instructions=text.value, input="hi")  # <- AIS201
+            client.responses.create(model="m", instructions=f"Level {level.value}", input="hi")
+        """,
+    "slack-socket-mode-and-zulip": """
+        import zulip
+        from slack_sdk.socket_mode import SocketModeClient
+        from slack_sdk.socket_mode.request import SocketModeRequest
+        from openai import OpenAI
+        client = OpenAI()
+        def process(sm: SocketModeClient, req: SocketModeRequest):
+            text = req.payload["event"]["text"]
+            client.responses.create(model="m", instructions=text, input="hi")  # <- AIS201
+            client.responses.create(model="m", instructions=sm.app_token, input="hi")
+        def handle(message):
+            client.responses.create(model="m", instructions=message["content"], input="hi")  # <- AIS201
+        def unrelated(message):
+            client.responses.create(model="m", instructions=message["content"], input="hi")
+        zulip.Client(config_file="~/.zuliprc").call_on_each_message(handle)
+        """,
+    "queues": """
+        import json
+        import boto3
+        import pika
+        import redis
+        from aiokafka import AIOKafkaConsumer
+        from confluent_kafka import Consumer
+        from google.cloud import pubsub_v1
+        from openai import OpenAI
+        client = OpenAI()
+        def kafka_loop():
+            consumer = Consumer({"bootstrap.servers": "k", "group.id": "g"})
+            msg = consumer.poll(1.0)
+            ticket = json.loads(msg.value())
+            client.responses.create(model="m", instructions=ticket["persona"], input="hi")  # <- AIS201
+        async def aiokafka_loop():
+            async for msg in AIOKafkaConsumer("tickets"):
+                client.responses.create(model="m", instructions=msg.value.decode(), input="hi")  # <- AIS201
+        def sqs_loop():
+            sqs = boto3.client("sqs")
+            for m in sqs.receive_message(QueueUrl="u")["Messages"]:
+                client.responses.create(model="m", instructions=m["Body"], input="hi")  # <- AIS201
+            sent = sqs.send_message(QueueUrl="u", MessageBody="x")
+            client.responses.create(model="m", instructions=sent["MessageId"], input="hi")
+        def on_message(message):
+            client.responses.create(model="m", instructions=message.data.decode(), input="hi")  # <- AIS201
+        pubsub_v1.SubscriberClient().subscribe("projects/p/subscriptions/s", callback=on_message)
+        def redis_loop():
+            r = redis.Redis()
+            for item in r.pubsub().listen():
+                client.responses.create(model="m", instructions=item["data"], input="hi")  # <- AIS201
+            client.responses.create(model="m", instructions=r.get("persona"), input="hi")
+        def on_body(channel, method, properties, body):
+            client.responses.create(model="m", instructions=body.decode(), input="hi")  # <- AIS201
+            client.responses.create(model="m", instructions=method.routing_key, input="hi")
+        pika.BlockingConnection().channel().basic_consume(queue="q", on_message_callback=on_body)
+        """,
+    "fetched-pages-and-documents": """
+        import sys
+        import arxiv
+        import feedparser
+        import pdfplumber
+        import wikipedia
+        from ddgs import DDGS
+        from newspaper import Article
+        from playwright.sync_api import sync_playwright
+        from selenium import webdriver
+        from unstructured.partition.auto import partition
+        from openai import OpenAI
+        client = OpenAI()
+        def news(url):
+            a = Article(url)
+            a.download()
+            a.parse()
+            client.responses.create(model="m", instructions=a.text, input="hi")  # <- AIS204
+        def feeds(url, topic, q):
+            client.responses.create(model="m", instructions=feedparser.parse(url).entries[0].summary, input="hi")  # <- AIS204
+            client.responses.create(model="m", instructions=wikipedia.summary(topic), input="hi")  # <- AIS204
+            for r in arxiv.Client().results(arxiv.Search(query=q)):
+                client.responses.create(model="m", instructions=r.summary, input="hi")  # <- AIS204
+            client.responses.create(model="m", instructions=DDGS().text(q)[0]["body"], input="hi")  # <- AIS204
+        def browse(url):
+            with sync_playwright() as p:
+                page = p.chromium.launch().new_page()
+                page.goto(url)
+                client.responses.create(model="m", instructions=page.inner_text("body"), input="hi")  # <- AIS204
+                client.responses.create(model="m", instructions=page.title(), input="hi")
+            driver = webdriver.Chrome()
+            driver.get(url)
+            client.responses.create(model="m", instructions=driver.page_source, input="hi")  # <- AIS204
+        def documents(path):
+            with pdfplumber.open(path) as pdf:
+                client.responses.create(model="m", instructions=pdf.pages[0].extract_text(), input="hi")  # <- AIS204
+            with pdfplumber.open("policies/handbook.pdf") as pdf:
+                client.responses.create(model="m", instructions=pdf.pages[0].extract_text(), input="hi")
+            elements = partition(filename=path)
+            client.responses.create(model="m", instructions=str(elements[0]), input="hi")  # <- AIS204
+            own = partition(filename="policies/handbook.pdf")
+            client.responses.create(model="m", instructions=str(own[0]), input="hi")
+        documents(sys.argv[1])
+        """,
     "discord-command-and-event": """
         import discord
         import ollama
@@ -1188,5 +1717,58 @@ def test_a_helper_that_splices_its_parameter_is_reported_at_the_call() -> None:
             complete(request.form["q"])  # <- AIS202
             ask([{"role": "user", "content": request.form["q"]}])
             ask([{"role": "system", "content": request.form["q"]}])  # <- AIS201
+        """
+    )
+
+
+def test_functions_run_later_by_queues_threads_and_background_tasks() -> None:
+    """A function handed to a background task, an executor, a thread or a task queue gets the
+    arguments handed with it: the flow is reported where the data is handed over."""
+    check(
+        """
+        import asyncio
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from celery import shared_task
+        from fastapi import BackgroundTasks, FastAPI
+        from rq import Queue
+        from openai import OpenAI
+        client = OpenAI()
+        app = FastAPI()
+        def remember(persona, note="x"):
+            client.responses.create(model="m", instructions=persona, input=note)
+        @shared_task
+        def summarize(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        def in_thread(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        def in_pool(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        def in_executor(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        def later(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        @app.post("/a")
+        async def a(persona: str, tone: str, tasks: BackgroundTasks):
+            tasks.add_task(remember, persona)  # <- AIS201
+            tasks.add_task(remember, "Be brief.", note=tone)
+            summarize.delay(persona)  # <- AIS201
+            summarize.apply_async(args=("Be brief.",))
+            threading.Thread(target=in_thread, args=(persona,)).start()  # <- AIS201
+            threading.Thread(target=in_thread, kwargs={"persona": "Be brief."}).start()
+            ThreadPoolExecutor().submit(in_pool, persona)  # <- AIS201
+            await asyncio.get_running_loop().run_in_executor(None, in_executor, persona)  # <- AIS201
+            await asyncio.to_thread(later, "Be brief.")
+            later.delay("Be brief.")
+        def queued(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        def scheduled(persona):
+            client.responses.create(model="m", instructions=persona, input="hi")
+        @app.post("/b")
+        def b(persona: str, queue: Queue, scheduler: BackgroundScheduler):
+            queue.enqueue(queued, persona)  # <- AIS201
+            scheduler.add_job(scheduled, args=[persona])  # <- AIS201
+            scheduler.add_job(scheduled, args=["Be brief."])
         """
     )

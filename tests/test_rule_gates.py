@@ -204,3 +204,11 @@ def test_word_screen_components_of_patterns() -> None:
     assert _whole_components("langchain*") == frozenset()  # `*` matches dots: not a component
     assert _whole_components("builtins.eval") == {"eval"}  # the name table adds `builtins`
     assert _whole_components("a.[bc].d") == {"a", "d"}
+
+
+def test_every_builtin_source_needs_a_word_in_the_module() -> None:
+    """A source whose prefilter tokens cannot tell (an empty alternative) would make every
+    module a taint candidate and keep the pre-commit fast path from ever answering."""
+    catalog = default_catalog()
+    assert () not in catalog.source_tokens()
+    assert () not in catalog.sink_tokens()

@@ -130,6 +130,8 @@ SOURCES: tuple[Source, ...] = (
             "openai.ChatCompletion.create",
             "openai.ChatCompletion.acreate",
             "openai.Completion.create",
+            "fireworks.client.ChatCompletion.create",
+            "fireworks.client.ChatCompletion.acreate",
             "*.beta.threads.messages.list",
             "agents.Runner.run",
             "agents.Runner.run_sync",
@@ -212,6 +214,20 @@ SOURCES: tuple[Source, ...] = (
     *_llm(("vllm.LLM.generate", "vllm.LLM.chat"), "vLLM output"),
     *_llm(
         (
+            "azure.ai.inference.*ChatCompletionsClient.complete",
+            "ibm_watsonx_ai.foundation_models.ModelInference.chat",
+            "ibm_watsonx_ai.foundation_models.ModelInference.generate_text",
+            "replicate.run",
+            "replicate.Client.run",
+            "llama_cpp.Llama.create_chat_completion",
+            "llama_cpp.Llama.create_completion",
+            "llama_cpp.Llama.__call__",
+            "gpt4all.GPT4All.generate",
+        ),
+        "model response",
+    ),
+    *_llm(
+        (
             "huggingface_hub.*InferenceClient.chat_completion",
             "huggingface_hub.*InferenceClient.text_generation",
         ),
@@ -225,8 +241,38 @@ SOURCES: tuple[Source, ...] = (
             "pydantic_ai*.Agent.iter",
             "crewai.Crew.kickoff",
             "crewai.Crew.kickoff_async",
+            "crewai.Agent.kickoff",
+            "smolagents.*Agent.run",
+            "autogen_agentchat.*.run",
+            "autogen*.initiate_chat",
+            "marvin.run",
+            "marvin.Agent.run",
+            "semantic_kernel.agents.*Agent.get_response",
+            "agno.agent.Agent.run",
+            "agno.agent.Agent.arun",
+            "phi.agent.Agent.run",
         ),
         "agent output",
+    ),
+    *_llm(
+        (
+            # DSPy modules and language models: what calling them returns
+            *(
+                f"dspy.{module}.__call__"
+                for module in ("Predict", "ChainOfThought", "ReAct", "ProgramOfThought", "LM")
+            ),
+            *_methods(("dspy.Predict", "dspy.ChainOfThought", "dspy.ReAct"), ("forward", "acall")),
+            # Semantic Kernel: prompts and functions the kernel runs, chat services' replies
+            "semantic_kernel*.Kernel.invoke_prompt",
+            "semantic_kernel*.Kernel.invoke",
+            "semantic_kernel.*.get_chat_message_content",
+            "semantic_kernel.*.get_chat_message_contents",
+            "semantic_kernel.*.get_text_content",
+            # Outlines generators and models (the 0.x `generate.*` API and 1.x `from_*` models)
+            "outlines.generate.*.__call__",
+            "outlines.from_*.__call__",
+        ),
+        "framework LLM output",
     ),
 )
 
@@ -313,6 +359,7 @@ _PATH_METHODS = tuple(
 # the same, and the names too common to match on any object, on a path object that resolves
 # to pathlib: constructing a path touches nothing, the file is touched where the path is used
 _PATHLIB_METHODS = tuple(f"pathlib.*.{method}" for method in ("open", "mkdir", "rename", "replace"))
+DASH_MARKDOWN = "dash.dcc.Markdown"  # HTML only with dangerously_allow_html=True (AIS303 reads it)
 _YAML_SAFE_LOADERS = ("yaml.SafeLoader", "yaml.CSafeLoader", "yaml.BaseLoader", "yaml.CBaseLoader")
 
 SINKS: tuple[Sink, ...] = (
@@ -329,6 +376,34 @@ SINKS: tuple[Sink, ...] = (
         reads_files=True,
     ),
     *_sink(("runpy.run_path",), EXEC, "path_name", reads_files=True),
+    # commands run on another host or through a pseudo-terminal: a shell parses them there
+    *_sink(("paramiko.*.exec_command",), EXEC, "command"),
+    *_sink(
+        (
+            *_methods(("fabric.Connection", "fabric.connection.Connection"), ("run", "sudo", "local")),
+            "invoke.run",
+            "invoke.sudo",
+            "invoke.Context.run",
+            "invoke.Context.sudo",
+        ),
+        EXEC,
+        "command",
+    ),
+    *_sink(
+        ("pexpect.spawn", "pexpect.spawnu", "pexpect.run", "pexpect.popen_spawn.PopenSpawn"), EXEC, "command"
+    ),
+    # a notebook's kernel runs the cell
+    *_sink(
+        ("IPython.get_ipython.run_cell", "IPython.core.getipython.get_ipython.run_cell"), EXEC, "raw_cell"
+    ),
+    # Python code run from a module name, and expression evaluators that reach `eval`
+    *_sink(("runpy.run_module",), EXEC, "mod_name"),
+    *_sink(("pandas.eval", "pandas.*.eval", "pandas.*.query"), EXEC, "expr"),
+    *_sink(("numexpr.evaluate",), EXEC, "ex"),
+    *_sink(("sympy.sympify", "sympy.core.sympify.sympify"), EXEC, "a"),
+    *_sink(
+        ("sympy.parse_expr", "sympy.parsing.sympy_parser.parse_expr", "sympy.parsing.parse_expr"), EXEC, "s"
+    ),
     *_sink(
         ("jinja2.Template", "jinja2.Environment.from_string", "jinja2.*Environment.from_string"),
         EXEC,
@@ -375,10 +450,32 @@ SINKS: tuple[Sink, ...] = (
             "*.acquire.fetchval",
             "psycopg.sql.SQL",
             "psycopg2.sql.SQL",
+            "snowflake.snowpark.*.sql",
+            "sqlite_utils.Database.query",
         ),
         SQL,
     ),
-    *_sink(("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"), SQL, "text"),
+    # `databases` (async SQL for FastAPI/Starlette apps) and Neo4j's Cypher queries
+    *_sink(
+        _methods(("databases.Database",), ("fetch_all", "fetch_one", "fetch_val", "iterate")), SQL, "query"
+    ),
+    *_sink(("neo4j.*.run", "neo4j.*.execute_query"), SQL, "query"),
+    *_sink(
+        ("tortoise.*.execute_query", "tortoise.*.execute_query_dict", "tortoise.*.execute_script"),
+        SQL,
+        "query",
+    ),
+    *_sink(
+        (
+            "sqlalchemy.text",
+            "sqlalchemy.sql.text",
+            "sqlalchemy.sql.expression.text",
+            "sqlmodel.text",
+            "sqlmodel.sql.expression.text",
+        ),
+        SQL,
+        "text",
+    ),
     *_sink(("pandas.read_sql", "pandas.read_sql_query"), SQL, "sql"),
     *_sink(("*.objects.raw", "*.raw"), SQL, "raw_query"),
     *_sink(("*.objects.extra", "*.extra"), SQL, None, None),
@@ -389,6 +486,13 @@ SINKS: tuple[Sink, ...] = (
     *_sink(("django.utils.safestring.mark_safe", "django.utils.html.format_html"), HTML),
     *_sink(("starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"), HTML, "content"),
     *_sink(("gradio.HTML",), HTML, "value"),
+    # UI frameworks' raw-HTML elements (their other text elements escape)
+    *_sink(("nicegui.ui.html", "nicegui.ui.add_body_html", "nicegui.ui.add_head_html"), HTML),
+    *_sink(("panel.pane.HTML",), HTML, "object"),
+    *_sink(("reflex.html",), HTML),
+    *_sink(("dash_dangerously_set_inner_html.DangerouslySetInnerHTML",), HTML),
+    *_sink(("dash.html.Iframe",), HTML, "srcDoc", None),
+    *_sink((DASH_MARKDOWN,), HTML, "children"),
     # Responses whose default content type is text/html.
     *_sink(("django.http.HttpResponse", "django.http.response.HttpResponse"), HTML, "content"),
     *_sink(("flask.Response", "flask.wrappers.Response", "flask.make_response"), HTML, "response"),
@@ -423,6 +527,15 @@ SINKS: tuple[Sink, ...] = (
             "yaml.unsafe_load_all",
         ),
         DESERIALIZE,
+    ),
+    # loaders of pickled files: a model-chosen file is a model-chosen object graph
+    *_sink(("pickle.load", "dill.load", "cloudpickle.load"), DESERIALIZE, "file"),
+    *_sink(("joblib.load",), DESERIALIZE, "filename"),
+    *_sink(("shelve.open",), DESERIALIZE, "filename"),
+    Sink(
+        "torch.load",
+        (SinkArgument(DESERIALIZE, "f", 0),),
+        unless=(SafeArgument("weights_only", ("True", "builtins.True")),),
     ),
     # PyYAML's safe loaders build plain data only (the `Loader` is the second parameter)
     *(
@@ -477,6 +590,8 @@ SINKS: tuple[Sink, ...] = (
         1,
     ),
     *_sink(("urllib.request.urlopen", "urllib.request.Request"), URL, "url"),
+    # a browser the application drives opens the page (server-side, like an HTTP client)
+    *_sink(("playwright.*.goto", "selenium.*.get"), URL, "url"),
     *_sink(("importlib.import_module", "builtins.__import__"), IMPORT, "name"),
     *_sink(("builtins.getattr",), DISPATCH, None, 1),
 )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aisec.hooks import Example, Severity, SinkFlow, cst
 
-from .catalog import HTML, TOOL_ARGUMENTS_DOC
+from .catalog import DASH_MARKDOWN, HTML, TOOL_ARGUMENTS_DOC
 from .content_types import html_response_body, json_text, served_as_html, sets_other_type
 from .flows import OutputFlowRule, sink_triggers
 from .html_routes import TRIGGERS as ROUTE_TRIGGERS
@@ -34,7 +34,10 @@ class ModelOutputAsHtml(OutputFlowRule):
         "`st.write` with `unsafe_allow_html=True`, `st.html` and `components.html`, Django "
         "`SafeString`, Tornado `RequestHandler.write`/`finish` of text (a dict, a `json.dumps(...)` "
         "text or a handler that sets a non-HTML `Content-Type` header is JSON), Sanic "
-        "`response.html`, Gradio `gr.HTML`, IPython `HTML`; responses that are HTML because their "
+        "`response.html`, Gradio `gr.HTML`, IPython `HTML`, NiceGUI `ui.html` (and `add_body_html`/"
+        "`add_head_html`), Panel `pn.pane.HTML`, Reflex `rx.html`, Dash `dcc.Markdown` with "
+        "`dangerously_allow_html=True`, an `html.Iframe(srcDoc=...)` and "
+        "`dash_dangerously_set_inner_html`; responses that are HTML because their "
         'content type says so (aiohttp `web.Response(..., content_type="text/html")`, Sanic '
         "`HTTPResponse`/`raw`, Starlette/FastAPI/Litestar `Response(media_type=...)`, also "
         '`MediaType.HTML`, Azure Functions `func.HttpResponse(..., mimetype="text/html")`) and a '
@@ -175,6 +178,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         pattern = flow.sink.pattern if flow.sink else ""
         if pattern.startswith("streamlit.") and pattern.rsplit(".", 1)[-1] in _NEEDS_UNSAFE_FLAG:
             return self.args.is_true(self._current, "unsafe_allow_html")
+        if pattern == DASH_MARKDOWN:
+            return self.args.is_true(self._current, "dangerously_allow_html")
         if pattern.startswith("tornado."):  # a dict or a JSON text is written as JSON
             chunk = self.args.get(self._current, "chunk", 0)
             return (

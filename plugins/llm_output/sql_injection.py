@@ -24,7 +24,9 @@ class ModelOutputInSql(OutputFlowRule):
         "duckdb `sql`/`query` (module or connection), Spark `SparkSession.sql`, polars `sql`/"
         "`read_database`, ClickHouse `query`/`command`, BigQuery `Client.query`, asyncpg "
         "`fetch*` (also on a connection from `pool.acquire()` whose pool aisec cannot type), "
-        "peewee `execute_sql`, psycopg `sql.SQL`. Typical of text-to-SQL features: the model writes "
+        "peewee `execute_sql`, psycopg `sql.SQL`, SQLModel `text()`, Snowpark `Session.sql`, "
+        "`databases` `fetch_all`/`fetch_one`/`fetch_val`/`iterate`, `sqlite_utils` `query`, and "
+        "Tortoise ORM `execute_query*`, Neo4j Cypher (`session.run`, `driver.execute_query`). Typical of text-to-SQL features: the model writes "
         "a query from a user's question and the application runs it.\n\n"
         "Only the SQL text is a sink: a constant query with the model output as a bound parameter "
         '(`cursor.execute("SELECT ... WHERE name = ?", (answer,))`) is safe and not reported. '

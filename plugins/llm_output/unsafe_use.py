@@ -45,7 +45,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
     triggers = (*sink_triggers(UNSAFE_USE_ROLES), *_NAMESPACES)
     description = (
         "Text an LLM returned decides what the application loads, opens, fetches or calls:\n\n"
-        "- deserialised with `pickle.loads`, `dill`/`cloudpickle`, `marshal.loads`, "
+        "- deserialised with `pickle.loads`, `dill`/`cloudpickle`, `marshal.loads`, the file loaders "
+        "`pickle.load`, `joblib.load`, `shelve.open` and `torch.load` (not with `weights_only=True`), "
         "`jsonpickle.decode`, `yaml.load`/`unsafe_load`/`full_load` (high severity; `yaml.load` "
         "with `Loader=yaml.SafeLoader` or `yaml.BaseLoader`, C versions too, builds plain data and "
         "is not reported);\n"
@@ -56,7 +57,8 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         "Starlette/FastAPI `FileResponse`, the path of a pandas "
         "or polars writer (`df.to_csv(base / name)`, `to_json`, `to_parquet`, `write_csv`, ...);\n"
         "- used as the URL of `requests`, `httpx` (also `httpx.stream`), `aiohttp`, `urllib` "
-        "(`urlopen`, `urlretrieve`) or a pandas/polars reader (`pd.read_csv(url)`: SSRF; "
+        "(`urlopen`, `urlretrieve`), a browser the application drives (Playwright `page.goto`, "
+        "Selenium `driver.get`) or a pandas/polars reader (`pd.read_csv(url)`: SSRF; "
         "`pd.read_pickle` of a model-chosen path is deserialisation); a URL whose scheme "
         'and host are constant text before the model output (`f"https://api.example.com/{slug}"`) '
         "is not reported;\n"

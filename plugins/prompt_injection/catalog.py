@@ -53,7 +53,16 @@ _OPENAI = [
         ("*.chat.completions.create", "*.chat.completions.parse", "*.chat.completions.stream"),
         _arg(MESSAGES, "messages"),
     ),
-    *_sinks(("openai.ChatCompletion.create", "openai.ChatCompletion.acreate"), _arg(MESSAGES, "messages")),
+    *_sinks(
+        (
+            "openai.ChatCompletion.create",
+            "openai.ChatCompletion.acreate",
+            # Fireworks' own client keeps the OpenAI 0.x shape
+            "fireworks.client.ChatCompletion.create",
+            "fireworks.client.ChatCompletion.acreate",
+        ),
+        _arg(MESSAGES, "messages"),
+    ),
     # Responses API
     *_sinks(
         ("*.responses.create", "*.responses.parse", "*.responses.stream"),
@@ -255,7 +264,13 @@ _LANGCHAIN = [
         _arg(INSTRUCTION, "template", 0, template=True),
     ),
     *_sinks(("langchain.agents.create_agent",), _arg(INSTRUCTION, "system_prompt")),
-    *_sinks(("langgraph.prebuilt.create_react_agent",), _arg(INSTRUCTION, "prompt")),
+    # `state_modifier` and `messages_modifier` are the prompt's names before langgraph 0.3
+    *_sinks(
+        ("langgraph.prebuilt.create_react_agent",),
+        _arg(INSTRUCTION, "prompt"),
+        _arg(INSTRUCTION, "state_modifier"),
+        _arg(INSTRUCTION, "messages_modifier"),
+    ),
     *_sinks(
         (
             *_methods(
@@ -327,6 +342,67 @@ _AGENT_FRAMEWORKS = [
         _arg(INSTRUCTION, "backstory"),
     ),
     *_sinks(("autogen*.AssistantAgent", "autogen*.ConversableAgent"), _arg(INSTRUCTION, "system_message")),
+    # a CrewAI task's description is the agent's prompt (instructions spliced with data there)
+    *_sinks(("crewai.Task",), _arg(USER, "description")),
+    # smolagents: `instructions` join the system prompt; `run(task)` is the prompt
+    *_sinks(("smolagents.*Agent",), _arg(INSTRUCTION, "instructions")),
+    *_sinks(("smolagents.*Agent.run",), _arg(USER, "task", 0)),
+    # DSPy: a signature's instructions are the system prompt of every module built on it
+    *_sinks(("dspy.Signature", "dspy.make_signature"), _arg(INSTRUCTION, "instructions", 1)),
+    *_sinks(("dspy.Signature.with_instructions",), _arg(INSTRUCTION, "instructions", 0)),
+    # Semantic Kernel: a chat history's system message, agents' instructions, and prompts,
+    # which are templates (`{{plugin.function}}` in them calls kernel functions)
+    *_sinks(("semantic_kernel*.ChatHistory",), _arg(INSTRUCTION, "system_message")),
+    *_sinks(
+        (
+            "semantic_kernel*.ChatHistory.add_system_message",
+            "semantic_kernel*.ChatHistory.add_developer_message",
+        ),
+        _arg(INSTRUCTION, "content", 0),
+    ),
+    *_sinks(("semantic_kernel.agents.*Agent",), _arg(INSTRUCTION, "instructions")),
+    *_sinks(("semantic_kernel*.Kernel.invoke_prompt",), _arg(TEMPLATE, "prompt", 0)),
+    *_sinks(("marvin.Agent",), _arg(INSTRUCTION, "instructions")),
+    # Google ADK (`LlmAgent`, aliased `Agent`) and Agno (formerly phidata): the parts of the
+    # system prompt an agent is built with
+    *_sinks(
+        ("google.adk.agents.*Agent", "google.adk.Agent"),
+        _arg(INSTRUCTION, "instruction"),
+        _arg(INSTRUCTION, "global_instruction"),
+    ),
+    *_sinks(
+        ("agno.agent.Agent", "phi.agent.Agent"),
+        *(
+            _arg(INSTRUCTION, keyword)
+            for keyword in ("instructions", "description", "goal", "role", "system_message", "system_prompt")
+        ),
+    ),
+]
+
+# Other hosted and local model APIs: Azure AI Inference (message classes like LangChain's),
+# IBM watsonx.ai, Replicate (`input=` holds the model's own parameters), llama-cpp-python, GPT4All
+_AZURE_MESSAGES = "azure.ai.inference.models"
+_OTHER_MODEL_APIS = [
+    *_sinks(("azure.ai.inference.*ChatCompletionsClient.complete",), _arg(MESSAGES, "messages")),
+    *_sinks(
+        (f"{_AZURE_MESSAGES}.SystemMessage", f"{_AZURE_MESSAGES}.DeveloperMessage"),
+        _arg(INSTRUCTION, "content", 0, message_role="system"),
+    ),
+    *_sinks(
+        (f"{_AZURE_MESSAGES}.AssistantMessage",), _arg(INSTRUCTION, "content", 0, message_role="assistant")
+    ),
+    *_sinks((f"{_AZURE_MESSAGES}.UserMessage",), _arg(USER, "content", 0, message_role="user")),
+    *_sinks(("ibm_watsonx_ai.foundation_models.ModelInference.chat",), _arg(MESSAGES, "messages")),
+    *_sinks(("ibm_watsonx_ai.foundation_models.ModelInference.generate_text",), _arg(USER, "prompt", 0)),
+    *_sinks(
+        ("replicate.run", "replicate.Client.run", "replicate.stream"),
+        _arg(INSTRUCTION, "input", path=("system_prompt",)),
+        _arg(USER, "input", path=("prompt",)),
+    ),
+    *_sinks(("llama_cpp.Llama.create_chat_completion",), _arg(MESSAGES, "messages", 0)),
+    *_sinks(("llama_cpp.Llama.create_completion", "llama_cpp.Llama.__call__"), _arg(USER, "prompt", 0)),
+    *_sinks(("gpt4all.GPT4All.chat_session",), _arg(INSTRUCTION, "system_prompt", 0)),
+    *_sinks(("gpt4all.GPT4All.generate",), _arg(USER, "prompt", 0)),
 ]
 
 SINKS: tuple[Sink, ...] = (
@@ -343,6 +419,7 @@ SINKS: tuple[Sink, ...] = (
     *_HAYSTACK,
     *_HUGGING_FACE,
     *_AGENT_FRAMEWORKS,
+    *_OTHER_MODEL_APIS,
 )
 
 # ----- sources -----
@@ -413,6 +490,27 @@ _BOTTLE_DATA = (
     "url",
     "path",
 )
+# Pyramid (WebOb) requests and CherryPy's request object
+_PYRAMID_REQUEST = ("pyramid.request.Request",)
+_PYRAMID_DATA = (
+    "params",
+    "GET",
+    "POST",
+    "json_body",
+    "json",
+    "matchdict",
+    "body",
+    "text",
+    "headers",
+    "cookies",
+    "url",
+    "path_qs",
+    "query_string",
+)
+_CHERRYPY_DATA = ("json", "params", "body", "headers", "cookie", "query_string", "path_info")
+# UI widgets whose `value` is what the user typed
+_NICEGUI_INPUTS = ("input", "textarea", "editor", "codemirror", "chat_message")
+_PANEL_INPUTS = ("TextInput", "TextAreaInput", "PasswordInput", "AutocompleteInput", "CodeEditor")
 
 _REMOTE_SOURCES = [
     *_sources(
@@ -553,6 +651,62 @@ _REMOTE_SOURCES = [
     ),
     *_sources(tuple(f"bottle.request.{a}" for a in _BOTTLE_DATA), REMOTE, "attribute", "Bottle request data"),
     *_sources(
+        tuple(f"{t}.{a}" for t in _PYRAMID_REQUEST for a in _PYRAMID_DATA),
+        REMOTE,
+        "attribute",
+        "Pyramid request data",
+    ),
+    *_sources(
+        tuple(f"cherrypy.request.{a}" for a in _CHERRYPY_DATA), REMOTE, "attribute", "CherryPy request data"
+    ),
+    # request parsers and payloads of Flask API extensions
+    *_sources(
+        ("flask_restful.reqparse.RequestParser.parse_args", "flask_restx.reqparse.RequestParser.parse_args"),
+        REMOTE,
+        "call",
+        "request arguments",
+    ),
+    *_sources(
+        ("flask_restx.Api.payload", "flask_restx.Namespace.payload"), REMOTE, "attribute", "request payload"
+    ),
+    # Flask-WTF forms read the request themselves: their fields' data is what was posted
+    *_sources(("flask_wtf.FlaskForm.*.data", "flask_wtf.FlaskForm.data"), REMOTE, "attribute", "form data"),
+    *_sources(
+        ("quart.websocket.receive", "quart.websocket.receive_json"), REMOTE, "call", "websocket message"
+    ),
+    *_sources(
+        (
+            *(f"nicegui.ui.{widget}.value" for widget in _NICEGUI_INPUTS),
+            *(f"panel.widgets.{widget}.value" for widget in _PANEL_INPUTS),
+            *(f"panel.widgets.{widget}.value_input" for widget in _PANEL_INPUTS),
+            "panel.chat.ChatAreaInput.value",
+        ),
+        REMOTE,
+        "attribute",
+        "UI input",
+    ),
+    # message queues and streams: what another service or user published
+    *_sources(
+        (
+            "confluent_kafka.Consumer.poll",
+            "confluent_kafka.Consumer.consume",
+            "confluent_kafka.DeserializingConsumer.poll",
+            "kafka.KafkaConsumer",  # iterated for its records
+            "kafka.KafkaConsumer.poll",
+            "aiokafka.AIOKafkaConsumer",
+            "aiokafka.AIOKafkaConsumer.getone",
+            "aiokafka.AIOKafkaConsumer.getmany",
+            "boto3.*.receive_message",
+            "aioboto3.*.receive_message",
+            "redis.*pubsub.listen",
+            "redis.*pubsub.get_message",
+            "pika.*.basic_get",
+        ),
+        REMOTE,
+        "call",
+        "a queue message",
+    ),
+    *_sources(
         ("bottle.request.get_header", "bottle.request.get_cookie"), REMOTE, "call", "Bottle request data"
     ),
     # chat platforms: a message or reply a user typed
@@ -654,6 +808,44 @@ _INDIRECT_SOURCES = [
         "call",
         "an HTTP response",
     ),
+    # web pages fetched, scraped or rendered by a library, and feeds
+    *_sources(
+        (
+            "newspaper.Article",  # its text and html, once downloaded
+            "newspaper.article",
+            "feedparser.parse",
+            "wikipedia.summary",
+            "wikipedia.page",
+            "arxiv.Client.results",
+            "arxiv.Search.results",
+            "crawl4ai.AsyncWebCrawler.arun",
+            "crawl4ai.AsyncWebCrawler.arun_many",
+            "firecrawl.FirecrawlApp.scrape_url",
+            "firecrawl.Firecrawl.scrape",
+            "youtube_transcript_api.YouTubeTranscriptApi.get_transcript",
+            "youtube_transcript_api.YouTubeTranscriptApi.fetch",
+            *(
+                f"playwright.*.{method}"
+                for method in (
+                    "content",
+                    "inner_text",
+                    "inner_html",
+                    "text_content",
+                    "all_inner_texts",
+                    "all_text_contents",
+                )
+            ),
+        ),
+        INDIRECT,
+        "call",
+        "a fetched web page",
+    ),
+    *_sources(
+        ("selenium.*.page_source", "selenium.*.find_element.text"),
+        INDIRECT,
+        "attribute",
+        "a fetched web page",
+    ),
     # files: only when the path is not static (the project's own prompt files are trusted)
     *_sources(
         ("builtins.open", "io.open", "codecs.open"), INDIRECT, "call", "a file's contents", static_argument=0
@@ -675,11 +867,25 @@ _INDIRECT_SOURCES = [
             "fitz.open",
             "pymupdf.open",
             "docx.Document",
+            "pdfplumber.open",
+            "pymupdf4llm.to_markdown",
+            "docx2txt.process",
+            "markitdown.MarkItDown.convert",
+            # text read out of images and audio recordings
+            "pytesseract.image_to_string",
+            "whisper.*.transcribe",
         ),
         INDIRECT,
         "call",
         "a document's contents",
         static_argument=0,
+    ),
+    *_sources(
+        ("unstructured.partition.*.partition*",),
+        INDIRECT,
+        "call",
+        "a document's contents",
+        static_argument="filename",
     ),
     # uploaded files: content of the caller's choosing, like a fetched document
     *_sources(
@@ -782,6 +988,11 @@ _INDIRECT_SOURCES = [
             "langchain_tavily.*.invoke",
             "tavily.TavilyClient.search",
             "duckduckgo_search.DDGS.text",
+            "duckduckgo_search.DDGS.news",
+            "ddgs.DDGS.text",
+            "ddgs.DDGS.news",
+            "exa_py.Exa.search_and_contents",
+            "exa_py.Exa.get_contents",
             "llama_index*.SimpleDirectoryReader.load_data",
             "llama_index.readers.*.load_data",
             "chromadb.*.query",
@@ -792,6 +1003,37 @@ _INDIRECT_SOURCES = [
             "haystack*.*Retriever.run_async",
             "haystack*.*DocumentStore.filter_documents",
             "haystack*.LinkContentFetcher.run",
+            # vector and search databases
+            *(
+                f"weaviate.*.{method}"
+                for method in ("near_text", "near_vector", "hybrid", "bm25", "fetch_objects")
+            ),
+            "pymilvus.MilvusClient.search",
+            "pymilvus.MilvusClient.query",
+            "lancedb.*.search",
+            "elasticsearch.Elasticsearch.search",
+            "elasticsearch.AsyncElasticsearch.search",
+            "opensearchpy.OpenSearch.search",
+            # issues, pull requests, files and messages other people wrote (PyGithub, Jira, Slack)
+            *(
+                f"github.*.{method}"
+                for method in (
+                    "get_issue",
+                    "get_issues",
+                    "get_pull",
+                    "get_pulls",
+                    "get_comments",
+                    "get_issue_comments",
+                    "get_review_comments",
+                    "get_contents",
+                    "get_readme",
+                )
+            ),
+            "jira.JIRA.issue",
+            "jira.JIRA.search_issues",
+            "jira.JIRA.comments",
+            "*.conversations_history",
+            "*.conversations_replies",
         ),
         INDIRECT,
         "call",
@@ -849,36 +1091,53 @@ _LITESTAR_ROUTES = tuple(
     f"litestar.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route", "websocket")
 ) + tuple(f"litestar.handlers.{kind}" for kind in ("get", "post", "put", "patch", "delete", "route"))
 _LITESTAR_UPLOADS = ("litestar.datastructures.UploadFile", "litestar.datastructures.upload_file.UploadFile")
-PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
-    # FastAPI: every handler parameter is request data unless typed as a non-text scalar or it is
-    # an injected object (Depends, Request, sessions). Decorators match as written too, so routers
-    # imported from other modules count.
-    ParameterSource(
-        decorators=("fastapi.FastAPI.*", "fastapi.APIRouter.*", *_ROUTE_DECORATORS),
-        requires_import=("fastapi",),
-        exclude=(
-            "fastapi.Depends",
-            "fastapi.Security",
-            "fastapi.Request",
-            "fastapi.requests.Request",
-            "fastapi.Response",
-            "fastapi.BackgroundTasks",
-            "fastapi.WebSocket",
-            "fastapi.security.*",
-            "starlette.*",
-            "sqlalchemy.*",
-            "sqlmodel.Session",
-            *_UPLOAD_FILES,
+_NINJA_UPLOADS = ("ninja.UploadedFile", "ninja.files.UploadedFile")
+_NINJA_ROUTES = ("ninja.NinjaAPI.*", "ninja.Router.*", *_ROUTE_DECORATORS)
+# FastAPI handler parameters that are injected objects, not request data
+_FASTAPI_INJECTED = (
+    "fastapi.Depends",
+    "fastapi.Security",
+    "fastapi.Request",
+    "fastapi.requests.Request",
+    "fastapi.Response",
+    "fastapi.BackgroundTasks",
+    "fastapi.WebSocket",
+    "fastapi.security.*",
+    "starlette.*",
+    "sqlalchemy.*",
+    "sqlmodel.Session",
+)
+
+
+def _typed_handlers(
+    decorators: tuple[str, ...], module: str, exclude: tuple[str, ...], uploads: tuple[str, ...], label: str
+) -> tuple[ParameterSource, ...]:
+    """Frameworks that pass each request part as its own handler parameter (FastAPI, Django
+    Ninja): every parameter is request data unless typed as a non-text scalar or an injected
+    object (`exclude`); one typed as an uploaded file (`uploads`) is a document (indirect
+    content, as Flask's `request.files`). Decorators match as written too, so routers imported
+    from other modules count."""
+    return (
+        ParameterSource(
+            decorators=decorators, requires_import=(module,), exclude=(*exclude, *uploads), label=label
         ),
-        label="FastAPI request parameter",
-    ),
-    # FastAPI: an uploaded file is a document (indirect content, as Flask's `request.files`)
-    ParameterSource(
-        tier=INDIRECT,
-        decorators=("fastapi.FastAPI.*", "fastapi.APIRouter.*", *_ROUTE_DECORATORS),
-        requires_import=("fastapi",),
-        annotated=_UPLOAD_FILES,
-        label="an uploaded file",
+        ParameterSource(
+            tier=INDIRECT,
+            decorators=decorators,
+            requires_import=(module,),
+            annotated=uploads,
+            label="an uploaded file",
+        ),
+    )
+
+
+PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
+    *_typed_handlers(
+        ("fastapi.FastAPI.*", "fastapi.APIRouter.*", *_ROUTE_DECORATORS),
+        "fastapi",
+        _FASTAPI_INJECTED,
+        _UPLOAD_FILES,
+        "FastAPI request parameter",
     ),
     # Flask / Quart route parameters (`<int:id>` converters are not text)
     ParameterSource(
@@ -1075,6 +1334,148 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
         registrars=("gradio.Interface", "gradio.ChatInterface", "gradio.on", *_GRADIO_EVENTS),
         label="Gradio input",
     ),
+    # Pyramid views (`@view_config`, `config.add_view`, class views taking the request in
+    # `__init__`): `request` is a Request (its params/POST/json_body/matchdict are the data)
+    ParameterSource(
+        decorators=("pyramid.view.view_config",),
+        registrars=("pyramid.config.Configurator.add_view",),
+        params=("request",),
+        type="pyramid.request.Request",
+        label="Pyramid request",
+    ),
+    ParameterSource(
+        functions=("__init__",),
+        requires_import=("pyramid",),
+        params=("request",),
+        type="pyramid.request.Request",
+        label="Pyramid request",
+    ),
+    # CherryPy: an exposed method's parameters are the query string and form fields
+    ParameterSource(decorators=("cherrypy.expose",), label="CherryPy request parameter"),
+    # Django Ninja: like FastAPI, operation parameters (schemas, query and path) are the data;
+    # `request` is Django's HttpRequest
+    *_typed_handlers(_NINJA_ROUTES, "ninja", (), _NINJA_UPLOADS, "Django Ninja request parameter"),
+    ParameterSource(
+        decorators=_NINJA_ROUTES,
+        requires_import=("ninja",),
+        params=("request",),
+        type="django.http.HttpRequest",
+        label="Django request",
+    ),
+    # Flask-Smorest and webargs: the parsed request arguments are passed to the view
+    ParameterSource(
+        decorators=(
+            "flask_smorest.Blueprint.arguments",
+            "webargs.*parser.use_args",
+            "webargs.*parser.use_kwargs",
+            "webargs.*parser.parser.use_args",
+            "webargs.*parser.parser.use_kwargs",
+        ),
+        label="request arguments",
+    ),
+    # Dash callbacks: `Input` and `State` values are what the user typed or chose in the page
+    ParameterSource(decorators=("dash.callback", "dash.Dash.callback"), label="Dash callback input"),
+    # NiceGUI: page parameters (path and query), handlers of input widgets (their event's value)
+    ParameterSource(
+        decorators=("nicegui.ui.page",),
+        exclude=("nicegui.Client", "nicegui.client.Client", "fastapi.Request", "starlette.*"),
+        label="NiceGUI page parameter",
+    ),
+    ParameterSource(
+        registrars=tuple(f"nicegui.ui.{widget}" for widget in _NICEGUI_INPUTS),
+        label="UI input",
+    ),
+    ParameterSource(tier=INDIRECT, registrars=("nicegui.ui.upload",), label="an uploaded file"),
+    # Panel: chat callbacks get the message; bound and dependent functions get widget values
+    ParameterSource(
+        decorators=("panel.depends",),
+        registrars=("panel.chat.ChatInterface", "panel.chat.ChatFeed", "panel.bind", "panel.depends"),
+        exclude=("panel.*",),
+        label="Panel input",
+    ),
+    # model-serving endpoints: Modal web endpoints (FastAPI underneath), BentoML APIs, Cog
+    # predictors, LitServe request decoders
+    ParameterSource(
+        decorators=("modal.fastapi_endpoint", "modal.web_endpoint"),
+        exclude=(*_FASTAPI_INJECTED, *_UPLOAD_FILES),
+        label="Modal web endpoint parameter",
+    ),
+    ParameterSource(decorators=("bentoml.api",), label="BentoML API input"),
+    ParameterSource(
+        base_classes=("cog.BasePredictor",),
+        functions=("predict",),
+        exclude=("cog.Path", "cog.File"),
+        label="Cog prediction input",
+    ),
+    ParameterSource(
+        base_classes=("litserve.LitAPI",), functions=("decode_request",), label="LitServe request"
+    ),
+    # websockets servers: the connection a handler is given yields what the client sends
+    ParameterSource(
+        registrars=(
+            "websockets.serve",
+            "websockets.server.serve",
+            "websockets.asyncio.server.serve",
+            "websockets.legacy.server.serve",
+        ),
+        label="websocket message",
+    ),
+    # Django and DRF generic views: the bound form or serializer holds the posted data
+    ParameterSource(
+        base_classes=("django.views.generic.*",),
+        functions=("form_valid",),
+        params=("form",),
+        label="Django form data",
+    ),
+    ParameterSource(
+        base_classes=("rest_framework.*",),
+        functions=("perform_create", "perform_update"),
+        params=("serializer",),
+        label="request data",
+    ),
+    # Scrapy spiders: the response a callback gets is the crawled page
+    ParameterSource(
+        tier=INDIRECT,
+        base_classes=("scrapy.Spider", "scrapy.spiders.*"),
+        functions=("parse", "parse_*"),
+        params=("response",),
+        label="a fetched web page",
+    ),
+    # Reflex: event handlers (methods of a State class) get what the browser sent
+    ParameterSource(
+        base_classes=("reflex.State", "reflex.state.State", "reflex.state.BaseState"), label="Reflex event"
+    ),
+    # Slack Socket Mode, Zulip: the handler gets the event a user sent
+    ParameterSource(
+        requires_import=("slack_sdk",),
+        annotated=("slack_sdk.socket_mode.request.SocketModeRequest",),
+        label="Slack event payload",
+    ),
+    ParameterSource(
+        registrars=("slack_sdk.socket_mode.*.socket_mode_request_listeners.append",),
+        params=("req", "request"),
+        label="Slack event payload",
+    ),
+    ParameterSource(
+        registrars=("zulip.Client.call_on_each_message", "zulip.Client.call_on_each_event"),
+        label="Zulip message",
+    ),
+    # LINE, Matrix (nio) and Mattermost bots: the message event a user sent
+    ParameterSource(decorators=("linebot.*WebhookHandler.add",), label="LINE message"),
+    ParameterSource(
+        registrars=("nio.AsyncClient.add_event_callback", "nio.*.AsyncClient.add_event_callback"),
+        label="Matrix message",
+    ),
+    ParameterSource(registrars=("mattermostdriver.Driver.init_websocket",), label="Mattermost event"),
+    # queue subscribers: a message another service or user published
+    ParameterSource(
+        registrars=(
+            "google.cloud.pubsub_v1.SubscriberClient.subscribe",
+            "google.cloud.pubsub.SubscriberClient.subscribe",
+        ),
+        label="a queue message",
+    ),
+    ParameterSource(registrars=("pika.*.basic_consume",), params=("body",), label="a queue message"),
     # command-line entry points (low severity)
     ParameterSource(
         tier=CLI,

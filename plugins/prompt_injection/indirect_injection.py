@@ -35,9 +35,14 @@ class IndirectInjection(PromptFlowRule):
     severity = Severity.MEDIUM
     description = (
         "Content the application did not write and an attacker may have: HTTP responses "
-        "(`requests`, `httpx`, `urllib`, `aiohttp`), files read from non-constant paths, uploaded "
-        "files (Streamlit `file_uploader`, Flask `request.files`, Django `request.FILES`, FastAPI "
-        "and Litestar `UploadFile` parameters, Tornado, Sanic and Bottle `request.files`: a document whoever "
+        "(`requests`, `httpx`, `urllib`, `aiohttp`), web pages fetched or rendered by a library "
+        "(trafilatura, newspaper, feedparser, Wikipedia, arXiv, crawl4ai, Firecrawl, Playwright "
+        "page text, Selenium `page_source`, Scrapy spider responses, YouTube transcripts), files "
+        "and documents read from non-constant paths (PDF, Word, `unstructured`, MarkItDown "
+        "readers, Whisper transcripts, Tesseract OCR), uploaded "
+        "files (Streamlit `file_uploader`, Flask `request.files`, Django `request.FILES`, FastAPI, "
+        "Litestar and Django Ninja `UploadFile` parameters, NiceGUI `ui.upload` handlers, Tornado, "
+        "Sanic and Bottle `request.files`: a document whoever "
         "uploads it may not have written, unlike the text a user types), stored objects (S3 "
         "`get_object`, Google Cloud Storage `download_as_*`, Azure Blob `download_blob`, MinIO, "
         "fsspec: what a read returns is the stored document, even when the request chose its key), "
@@ -46,7 +51,7 @@ class IndirectInjection(PromptFlowRule):
         "`read_database*`, asyncpg `fetch*`, Firestore `stream`/`get`: the rows are the "
         "content, even when the request chose the query's parameters), retrieved documents (vector "
         "store searches, retrievers, LangChain/LlamaIndex loaders, Haystack retrievers and "
-        "`LinkContentFetcher`, `page_content`, search tools). "
+        "`LinkContentFetcher`, `page_content`, search tools such as Tavily, DuckDuckGo and Exa). "
         "Reported when it reaches instruction context (system/developer messages and instruction "
         "arguments, as AIS201 describes) or is used as a template (AIS203). Spliced next to "
         'instruction text into a user message or a completion prompt (`"Summarise this article: '

@@ -27,7 +27,8 @@ class TemplateInjection(PromptFlowRule):
         "`ChatPromptTemplate.from_messages([...])` built from the data, "
         "`HumanMessagePromptTemplate.from_template(x)`, LlamaIndex `PromptTemplate(x)` / "
         "`RichPromptTemplate(x)`, Haystack 2 `PromptBuilder(template=x)` / `ChatPromptBuilder`, "
-        "Ollama `template=`, and a template the application compiles "
+        "Ollama `template=`, Semantic Kernel `kernel.invoke_prompt(x)` (its `{{plugin.function}}` "
+        "calls run kernel functions), and a template the application compiles "
         "itself: `jinja2.Template(x)`, `Environment().from_string(x)`, Mako `Template(x)`, or the "
         "format string of `x.format(...)`/`x.format_map(...)` (whatever "
         'the rendered text is for, the data wrote the template). With `template_format="jinja2"` (or '

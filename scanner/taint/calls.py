@@ -33,7 +33,14 @@ from .values import (
     map_facts,
     mark_encoded,
 )
-from .vocabulary import CALLBACK_RUNNERS, SINKS_RETURNING_THE_DATA, THREAD_STARTERS
+from .vocabulary import (
+    CALLBACK_RUNNERS,
+    FUNCTION_SCHEDULERS,
+    SINKS_RETURNING_THE_DATA,
+    TASK_SCHEDULERS,
+    TASK_SENDERS,
+    THREAD_STARTERS,
+)
 
 
 class CallTransfer:
@@ -99,6 +106,9 @@ class CallTransfer:
         if foreign is not None:
             return foreign
         names = self._call_names(node)
+        queued = self._queued(func, receiver, args, node)
+        if queued is not None:
+            return queued
         called_back = self._call_back(node, args, names)
         if called_back is not None:
             return called_back
@@ -196,6 +206,23 @@ class CallTransfer:
                     (cst.Arg(value=item.value), self._values.get(id(item.value), EMPTY)) for item in items
                 ]
                 self._call_ref(target.ref, passed, None, node)
+        return None
+
+    def _queued(self, func: Any, receiver: Value | None, args: list, node: cst.Call) -> Value | None:
+        """A call of a local function queued for later by a task queue or a scheduler, with the
+        arguments it will get: `summarize.delay(x)`, `task.apply_async(args=(x,))`,
+        `scheduler.add_job(fn, args=[x])`, `pool.apply_async(fn, args=(x,))`."""
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        if receiver is not None and isinstance(receiver.ref, Function):
+            if method in TASK_SENDERS:
+                return self._call_ref(receiver.ref, args, None, node)
+            if method in TASK_SCHEDULERS:
+                return self._call_ref(receiver.ref, _spread(args), None, node)
+        first = next((value for arg, value in args if arg.keyword is None and not arg.star), None)
+        if method in FUNCTION_SCHEDULERS and first is not None and _callable(first):
+            return self._call_ref(first.ref, _spread(args), None, node)
         return None
 
     def _call_local(self, ref: Function | Class, args: list, receiver: Value | None, node: cst.Call) -> Value:
@@ -319,3 +346,14 @@ class CallTransfer:
 
 def _callable(value: Value) -> bool:
     return isinstance(value.ref, (Function, Class, Callables, Partial))
+
+
+def _spread(args: list) -> list:
+    """The arguments a scheduler passes on from its `args=` sequence and `kwargs=` mapping, as
+    `*args` and `**kwargs` of a direct call."""
+    spread = []
+    for arg, value in args:
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword in ("args", "kwargs"):
+            spread.append((cst.Arg(value=arg.value, star="*" if keyword == "args" else "**"), value))
+    return spread

@@ -386,6 +386,10 @@ class ModuleTaint(
         if value is not None and isinstance(value.ref, Instance) and rest:
             for base in value.ref.cls.all_bases():
                 return f"{base}.{rest}"
+            # `self.request.POST` after `self.request = request` (a typed parameter)
+            stored = self._class_attribute(value.ref.cls, attrs[-1]) if len(attrs) > 1 else None
+            if stored is not None and stored.type_name:
+                return f"{stored.type_name}.{'.'.join(reversed(attrs[:-1]))}"
         return None
 
 

@@ -60,6 +60,7 @@ CALLBACK_RUNNERS = {
     "submit": 0,  # executor.submit(fn, *args)
     "add_task": 0,  # BackgroundTasks.add_task(fn, *args)
     "start_soon": 0,  # anyio task groups
+    "enqueue": 0,  # RQ queue.enqueue(fn, *args)
 }
 """Calls that run a function they are given with the arguments after it (position of the function
 among the positional arguments); only a function of the module is followed."""
@@ -84,3 +85,14 @@ def imported_constant_words(qualified: str | None) -> int:
         return 0
     last = qualified.rsplit(".", 1)[-1]
     return SPLICE_WORDS if len(last) > 1 and last.isupper() and any(c.isalpha() for c in last) else 0
+
+
+TASK_SENDERS = frozenset({"delay", "send", "kiq"})
+"""Methods of a task-queue task that queue a call of it with the arguments given: Celery
+`task.delay(x)`, Dramatiq `actor.send(x)`, taskiq `task.kiq(x)`."""
+TASK_SCHEDULERS = frozenset({"apply_async", "send_with_options"})
+"""The same with the arguments in `args=` and `kwargs=` (Celery `apply_async`, Dramatiq
+`send_with_options`)."""
+FUNCTION_SCHEDULERS = frozenset({"add_job", "apply_async"})
+"""Calls given the function first and its arguments in `args=`/`kwargs=` (APScheduler
+`scheduler.add_job(fn, args=[...])`, a multiprocessing pool's `apply_async(fn, args=(...))`)."""
