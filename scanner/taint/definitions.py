@@ -321,6 +321,8 @@ class Definitions:
                         local_bases.append(local.ref)
                         continue
                 name = self._qualified(arg.value)
+                if name is None and self.project is not None:  # `from .base import Base`
+                    name = self._project_name(arg.value)
                 if name:
                     bases.append(name)
             cls = Class(node, node.name.value, tuple(bases), tuple(local_bases))
