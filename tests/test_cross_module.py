@@ -31,8 +31,26 @@ EXPECTED = {
         ("shop/routes.py", 90, "AIS201"),  # a classmethod, called through the class
         ("shop/routes.py", 100, "AIS201"),  # an instance kept in `self.assistant`
         # quiet: answer_safely (65), ask_safely / ask_number (int) / Echo.ask (75-77), self.echo (99)
+        # shop/checks.py spells no source or sink: its sanitizer and guard helpers clear the data
+        # (quiet: 20 int(), 31 uuid.UUID / an allowlist choice / a table lookup, 40 `if not
+        # allowed(tone): abort()`, 50 a fullmatch and an `if ...: return True` guard, 61 a
+        # staticmethod, a method and an `__init__` re-export, 105 `assert allowed(tone)`);
+        # their look-alikes do not:
+        ("shop/forms.py", 22, "AIS201"),  # tidy() returns the text stripped
+        ("shop/forms.py", 70, "AIS201"),  # `tone in TONES or True`
+        ("shop/forms.py", 74, "AIS201"),  # re.search, membership in the caller's list
+        ("shop/forms.py", 78, "AIS201"),  # `a in TONES or b in TONES`: which one is not known
+        ("shop/forms.py", 87, "AIS201"),  # the guard's result ignored
+        ("shop/forms.py", 90, "AIS201"),  # `if allowed(tone): pass`, no exit
+        ("shop/forms.py", 93, "AIS201"),  # another variable checked
+        ("shop/forms.py", 97, "AIS201"),  # checked in one branch only
     ],
-    "fastapi_docs": [("docs_api/main.py", 10, "AIS201")],  # `style` reaches the system prompt
+    "fastapi_docs": [
+        ("docs_api/main.py", 13, "AIS201"),  # `style` reaches the system prompt
+        # quiet: 28 a guard through a package's `__init__` re-export, 34 a table lookup, 42 a
+        # method's `fullmatch(...) is not None`
+        ("docs_api/main.py", 45, "AIS201"),  # a prefix match() and upper() are no checks
+    ],
     "django_support": [("support/views.py", 9, "AIS201")],  # `tone` reaches `system=`
     "streamlit_chat": [("app.py", 8, "AIS201")],  # the persona reaches the system message
     "cli_tool": [("tool/__main__.py", 11, "AIS201")],  # a CLI argument (low severity)
@@ -41,6 +59,10 @@ EXPECTED = {
         ("agent/loop.py", 20, "AIS301"),  # loop -> dispatch.dispatch -> tools.run_shell (not: preview)
     ],
 }
+
+
+def only(path: str, app: str = "flask_shop") -> list[tuple[str, int, str]]:
+    return sorted(row for row in EXPECTED[app] if row[0] == path)
 
 
 def copy_app(name: str, root: Path) -> Path:
@@ -74,7 +96,7 @@ def test_a_caller_checked_alone_finds_the_same_flows(
     root = copy_app(app, tmp_path)
     for path in sorted({path for path, _, _ in EXPECTED[app]}):
         found = scan(run_cli, root, "--no-cache", path)
-        assert rows(found) == sorted(row for row in EXPECTED[app] if row[0] == path)
+        assert rows(found) == only(path, app)
 
 
 def test_the_path_crosses_into_the_helper_module(run_cli: Callable[..., Any], tmp_path: Path) -> None:
@@ -179,12 +201,12 @@ def test_summaries_are_cached_and_a_changed_helper_is_summarised_again(
     assert "shop.llm" in analysed
     analysed.clear()
     routes.write_text(routes.read_text() + "# changed\n")
-    assert rows(scan(run_cli, root, "shop/routes.py")) == sorted(EXPECTED["flask_shop"])
+    assert rows(scan(run_cli, root, "shop/routes.py")) == only("shop/routes.py")
     assert analysed == []
     prompts = root / "shop" / "prompts.py"
     prompts.write_text(prompts.read_text().replace("Answer questions about orders only.", "Be brief."))
     routes.write_text(routes.read_text() + "# changed again\n")
-    assert rows(scan(run_cli, root, "shop/routes.py")) == sorted(EXPECTED["flask_shop"])
+    assert rows(scan(run_cli, root, "shop/routes.py")) == only("shop/routes.py")
     assert "shop.llm" in analysed  # llm imports prompts: its key changed too
     assert "shop.prompts" not in analysed  # no source or sink there: its outline (constants) is enough
 
@@ -255,9 +277,9 @@ def test_imports_reaching_too_far_are_reported_not_silently_dropped(
 ) -> None:
     """Over `MAX_REACH`, a call into the project is a library call and the file says so (AIS005);
     a file calling nothing of the project's stays quiet."""
-    from aisec.taint import project
+    from aisec.taint import graph
 
-    monkeypatch.setattr(project, "MAX_REACH", 1)
+    monkeypatch.setattr(graph, "MAX_REACH", 1)
     quiet = (
         "from flask import request\nfrom app import service\n\ndef view():\n    return request.args['q']\n"
     )
@@ -426,3 +448,254 @@ def test_a_message_list_passed_whole_through_two_modules_keeps_its_roles(
     found = scan(run_cli, root, "--no-cache", ".")
     assert rows(found) == [("pkg/app.py", 8, "AIS201")]
     assert ("pkg/service.py", 5) in {(step["path"], step["line"]) for step in found[0]["related"]}
+
+
+ROUTE = (
+    "from flask import abort, request\nimport openai\n{imports}\n\n"
+    "def view():\n    tone = request.args['tone']\n{check}"
+    "    return openai.chat.completions.create(model='m', messages=[{{'role': 'system', 'content': tone}}])\n"
+)
+
+
+IN_TONES = "def allowed(v):\n    return v in TONES\n"
+EXITS = "    if not allowed(tone):\n        abort(400)\n"
+
+
+@pytest.mark.parametrize(
+    ("helper", "check", "cleared"),
+    [
+        (IN_TONES, EXITS, True),
+        ("def allowed(v):\n    return bool(re.fullmatch(P, v))\n", "    assert allowed(tone)\n", True),
+        (
+            "def allowed(v):\n    if v in TONES:\n        return True\n    return False\n",
+            EXITS.replace("abort(400)", "raise ValueError"),
+            True,
+        ),
+        (
+            "def allowed(v):\n    return allowed_too(v)\n\ndef allowed_too(v):\n    return v in TONES\n",
+            EXITS.replace("abort(400)", "return None"),
+            True,
+        ),
+        # look-alike helpers
+        (IN_TONES.replace("TONES", "TONES or True"), EXITS, False),
+        ("def allowed(v):\n    return re.search(P, v) is not None\n", EXITS, False),
+        ("def allowed(v):\n    v = 'formal'\n    return v in TONES\n", EXITS, False),
+        ("def allowed(v):\n    if v in TONES:\n        return True\n    return True\n", EXITS, False),
+        (
+            "def allowed(v):\n    if v in TONES:\n        v = v + '!'\n        return True\n    return False\n",
+            EXITS,
+            False,
+        ),
+        (
+            "def allowed(v, options):\n    return v in options\n",
+            EXITS.replace("allowed(tone)", "allowed(tone, request.args.getlist('o'))"),
+            False,
+        ),
+        # look-alike uses of a real guard
+        (IN_TONES, "    if allowed(tone):\n        pass\n", False),
+        (IN_TONES, "    allowed(tone)\n", False),
+        (IN_TONES, EXITS.replace("allowed(tone)", "allowed(request.args['x'])"), False),
+        (IN_TONES, "    if request.args.get('strict'):\n" + EXITS.replace("    ", "        "), False),
+    ],
+)
+@pytest.mark.parametrize("where", ["same module", "another module"])
+def test_guard_helpers_clear_what_they_check(
+    helper: str, check: str, cleared: bool, where: str, run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """`if not allowed(tone): abort(400)` clears `tone` as the inline `tone not in TONES` does,
+    when `allowed` returns (on every path that may be true) an allowlist or full-match check of
+    its parameter, in the same module or in another (which spells no source or sink, so it is
+    read only because the route passes data into it). Look-alikes keep the flow."""
+    defs = f"import re\n\nTONES = ('formal', 'casual')\nP = r'[a-z]+'\n\n{helper}"
+    if where == "same module":
+        files = {"app/routes.py": ROUTE.format(imports=defs, check=check)}
+    else:
+        imports = "from app.checks import allowed" if "re.search" in helper else "from .checks import allowed"
+        files = {"app/checks.py": defs, "app/routes.py": ROUTE.format(imports=imports, check=check)}
+    root = tree({".git/HEAD": "", "app/__init__.py": "", **files})
+    found = rows(scan(run_cli, root, "--no-cache", "app/routes.py"))
+    assert (found == []) is cleared, found
+
+
+SANITIZED = {
+    ".git/HEAD": "",
+    "app/__init__.py": "",
+    "app/casts.py": "def to_int(v):\n    return int(v)\n",
+    "app/checks.py": "from app.casts import to_int\n\n\ndef clean(v):\n    return to_int(v)\n",
+    "app/routes.py": "from flask import request\nimport openai\nfrom app.checks import clean\n\n"
+    "def view():\n    n = clean(request.args['n'])\n"
+    "    return openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': f'{n} words'}])\n",
+}
+
+
+def test_a_changed_sanitizer_two_imports_down_rechecks_the_caller(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """routes -> checks.clean -> casts.to_int (`int()`): no finding. With a warm cache, removing
+    the `int()` two modules down re-checks routes.py (its result depends on both files), and
+    putting it back clears the flow again."""
+    root = tree(SANITIZED)
+    assert rows(scan(run_cli, root, "app/routes.py")) == []
+    casts = root / "app" / "casts.py"
+    casts.write_text("def to_int(v):\n    return v\n")
+    assert rows(scan(run_cli, root, "app/routes.py")) == [("app/routes.py", 7, "AIS201")]
+    casts.write_text(SANITIZED["app/casts.py"])
+    assert rows(scan(run_cli, root, "app/routes.py")) == []
+
+
+def test_helper_modules_analysed_on_demand_are_bounded(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """Helper modules without sources or sinks are analysed only when data is passed into them,
+    nested at most `MAX_COMPLETING` deep: a sanitizer at the end of a longer chain of such
+    modules is not seen (the flow stays: nothing is lost), one within it is, whichever file
+    asked first; a cycle of two helper modules calling each other ends."""
+    from aisec.taint.project import MAX_COMPLETING
+
+    def chain(length: int) -> dict[str, str]:
+        files = {
+            f"app/h{i}.py": f"from app.h{i + 1} import f{i + 1}\n\ndef f{i}(v):\n    return f{i + 1}(v)\n"
+            for i in range(length)
+        }
+        files[f"app/h{length}.py"] = f"def f{length}(v):\n    return int(v)\n"
+        route = SANITIZED["app/routes.py"].replace("from app.checks import clean", "from app.h0 import f0")
+        return {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            **files,
+            "app/routes.py": route.replace("clean(", "f0("),
+        }
+
+    near = tree(chain(MAX_COMPLETING - 1))
+    assert rows(scan(run_cli, near, "--no-cache", "app/routes.py")) == []
+    far = tree(chain(MAX_COMPLETING + 2))
+    assert rows(scan(run_cli, far, "--no-cache", "app/routes.py")) == [("app/routes.py", 7, "AIS201")]
+    # checked first, a route entering the chain half-way sees its end; routes.py still does not
+    mid = SANITIZED["app/routes.py"].replace("from app.checks import clean", "from app.h5 import f5")
+    (far / "app" / "a_mid.py").write_text(mid.replace("clean(", "f5("))
+    assert rows(scan(run_cli, far, "--no-cache", "--jobs", "1", "app")) == [("app/routes.py", 7, "AIS201")]
+    cycle = {
+        **SANITIZED,
+        "app/casts.py": "from app import checks\n\ndef to_int(v):\n    return checks.clean(v)\n",
+    }
+    looped = tree(cycle)
+    assert rows(scan(run_cli, looped, "--no-cache", "app/routes.py")) == [("app/routes.py", 7, "AIS201")]
+
+
+def test_a_bracketed_import_over_several_lines_is_in_the_import_graph(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """`from app import (\\n    llm,\\n)`: the module named on the second line is imported too, so
+    a route that spells no sink itself still gets the taint rules (the prefilter follows the
+    graph) and the flow into app/llm.py is found."""
+    llm = CHAIN["app/llm.py"]
+    route = "from flask import request\nfrom app import (  # the helpers\n    service,\n    llm,\n)\n\ndef view():\n    return llm.ask(request.args['q'])\n"
+    root = tree(
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/llm.py": llm,
+            "app/service.py": CHAIN["app/service.py"],
+            "app/routes.py": route,
+        }
+    )
+    assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == [("app/routes.py", 8, "AIS201")]
+    backslash = route.replace("(  # the helpers\n    service,\n    llm,\n)", "service, \\\n    llm")
+    (root / "app" / "routes.py").write_text(backslash)
+    assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == [("app/routes.py", 6, "AIS201")]
+
+
+def test_a_helper_returning_a_configured_guard_is_a_guard(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """`return teamlib.is_safe(v)`, with `teamlib.is_safe` a team guard from the config, makes
+    the helper a guard too; without the config entry it is not."""
+    helper = "import teamlib\n\ndef allowed(v):\n    return teamlib.is_safe(v)\n"
+    route = ROUTE.format(
+        imports="from .checks import allowed", check="    if not allowed(tone):\n        abort(400)\n"
+    )
+    files = {".git/HEAD": "", "app/__init__.py": "", "app/checks.py": helper, "app/routes.py": route}
+    root = tree(files)
+    assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == [("app/routes.py", 9, "AIS201")]
+    (root / "pyproject.toml").write_text(
+        '[tool.aisec.taint]\nsanitizers = [{pattern = "teamlib.is_safe", kind = "guard"}]\n'
+    )
+    assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == []
+
+
+INHERITED = {
+    ".git/HEAD": "",
+    "app/__init__.py": "",
+    "app/base.py": "import openai\n\n\nclass Base:\n    def ask(self, q):\n"
+    "        return openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': q}])\n",
+    "app/sub.py": "from .base import Base\n\n\nclass Sub(Base):\n    pass\n\n\nclass Deeper(Sub):\n    pass\n\n\n"
+    "class Safe(Base):\n    def ask(self, q):\n        return None\n",
+    "app/routes.py": "from flask import request\n\nfrom app import sub\nfrom app.sub import Deeper, Safe, Sub\n\n\n"
+    "class Mine(Sub):\n    pass\n\n\n"
+    "def a():\n    return Sub().ask(request.args['q'])\n\n\n"
+    "def b():\n    bot = sub.Deeper()\n    return bot.ask(request.args['q'])\n\n\n"
+    "def c():\n    return Safe().ask(request.args['q'])\n\n\n"
+    "def d():\n    return Mine().ask(request.args['q'])\n\n\n"
+    "def e():\n    return Deeper().ask(int(request.args['q']))\n",
+}
+
+
+def test_methods_inherited_from_a_class_of_another_module_are_followed(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """`Sub(Base)` with `Base` in another module (relatively imported), `Deeper(Sub)` in the
+    same module as `Sub`, and a route module's own `Mine(Sub)`: their `ask` is `Base.ask`, whose
+    parameter reaches a system message. `Safe` overrides it (quiet), and a cast stays quiet."""
+    root = tree(INHERITED)
+    expected = [("app/routes.py", line, "AIS201") for line in (12, 17, 25)]
+    assert rows(scan(run_cli, root, "--no-cache", ".")) == expected
+    assert rows(scan(run_cli, root, "app/routes.py")) == expected
+
+
+def test_a_changed_base_class_rechecks_the_caller_of_an_inherited_method(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    root = tree(INHERITED)
+    assert len(scan(run_cli, root, "app/routes.py")) == 3
+    base = root / "app" / "base.py"
+    base.write_text(base.read_text().replace("'role': 'system'", "'role': 'user'"))
+    assert scan(run_cli, root, "app/routes.py") == []
+
+
+def test_data_kept_in_an_object_of_a_helper_module_is_handed_back(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """A helper module without sources or sinks is analysed when data is passed into it; an
+    object it defines keeps what its constructor was given (`Box(q).get()` returns `q`, as a
+    library call would), while a method returning a constant hands back nothing."""
+    box = (
+        "class Box:\n    def __init__(self, text):\n        self.text = text\n\n"
+        "    def get(self):\n        return self.text\n\n    def kind(self):\n        return 'box'\n"
+    )
+    route = (
+        "from flask import request\nimport openai\n\nfrom app.box import Box\n\n\ndef view():\n"
+        "    box = Box(request.args['q'])\n"
+        "    openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': box.get()}])\n"
+        "    openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': box.kind()}])\n"
+    )
+    root = tree({".git/HEAD": "", "app/__init__.py": "", "app/box.py": box, "app/routes.py": route})
+    assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == [("app/routes.py", 9, "AIS201")]
+
+
+PASSING = {
+    ".git/HEAD": "",
+    "app/__init__.py": "",
+    "app/build.py": 'import functools\n\n\ndef lines(text):\n    for line in text.split("\\n"):\n        yield line.strip()\n\n\ndef join_all(*parts):\n    return " ".join(parts)\n\n\ndef kw(**opts):\n    return opts["text"]\n\n\n@functools.lru_cache(maxsize=None)\ndef cached(text):\n    return text.lower()\n\n\nasync def fetch(text):\n    return text\n\n\ndef via_callback(text, fn):\n    return fn(text)\n\n\ndef passthrough_default(text, default=None):\n    return text or default\n',
+    "app/routes.py": 'from flask import request\nimport openai\n\nfrom app.build import cached, fetch, join_all, kw, lines, passthrough_default, via_callback\n\n\ndef send(text):\n    return openai.chat.completions.create(model="m", messages=[{"role": "system", "content": text}])\n\n\ndef a():\n    send(" ".join(lines(request.args["a"])))\n    send(join_all("x", request.args["b"]))\n    send(kw(text=request.args["c"]))\n    send(cached(request.args["d"]))\n    send(via_callback(request.args["e"], str))\n    send(passthrough_default(request.args["f"]))\n\n\nasync def b():\n    send(await fetch(request.args["g"]))\n',
+}
+
+
+def test_helpers_analysed_on_demand_that_pass_data_through_keep_the_flow(
+    run_cli: Callable[..., Any], tree: Callable[..., Path]
+) -> None:
+    """Analysing a helper module on demand must not turn a helper that hands its data on into a
+    sanitizer: a generator (what it yields), `*args` and
+    `**kwargs`, a cached (decorated) function, a callback, `or` a default, an `async` helper."""
+    root = tree(PASSING)
+    expected = [("app/routes.py", line, "AIS201") for line in (12, 13, 14, 15, 16, 17, 21)]
+    assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == expected

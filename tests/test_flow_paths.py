@@ -157,3 +157,49 @@ def test_a_path_into_a_helper_names_the_helpers_it_passes_inside(
         (10, "passes through `wrap()`"),
         (10, "sink"),
     ]
+
+
+@pytest.mark.parametrize(
+    "add",
+    [
+        "messages.insert(1, {'role': 'system', 'content': 'Briefing: ' + page})",
+        "messages.append({'role': 'system', 'content': 'Briefing: ' + page})",
+        "messages.extend([{'role': 'system', 'content': 'Briefing: ' + page}])",
+    ],
+)
+def test_a_path_names_the_call_that_put_the_data_into_the_message_list(
+    run_cli: Callable[..., Any], app: Path, add: str
+) -> None:
+    """The line to fix is where the page entered the system message, not only the send."""
+    (app / "app.py").write_text(
+        "import httpx\nimport openai\n\n\n"
+        "def step(messages):\n    return openai.chat.completions.create(model='m', messages=messages)\n\n\n"
+        "def brief(url):\n    page = httpx.get(url).text\n    messages = [{'role': 'user', 'content': 'go'}]\n"
+        f"    {add}\n    return step(messages)\n",
+        encoding="utf-8",
+    )
+    (finding,) = findings(run_cli, app, "--no-cache")
+    method = add.split("(")[0]
+    assert [(r["line"], r["message"].split(":")[0]) for r in finding["related"]] == [
+        (10, "source"),
+        (12, f"passes through `{method}()`"),
+        (13, "passes through `step()`"),
+        (13, "sink"),  # a message list passed whole: the send is the helper's call
+    ]
+
+
+def test_a_message_list_written_in_one_piece_has_no_extra_step(
+    run_cli: Callable[..., Any], app: Path
+) -> None:
+    (app / "app.py").write_text(
+        "import httpx\nimport openai\n\n\n"
+        "def brief(url):\n    page = httpx.get(url).text\n"
+        "    messages = [{'role': 'system', 'content': 'Briefing: ' + page}]\n"
+        "    return openai.chat.completions.create(model='m', messages=messages)\n",
+        encoding="utf-8",
+    )
+    (finding,) = findings(run_cli, app, "--no-cache")
+    assert [(r["line"], r["message"].split(":")[0]) for r in finding["related"]] == [
+        (6, "source"),
+        (8, "sink"),
+    ]

@@ -997,6 +997,80 @@ def test_a_raw_http_call_to_a_model_api_returns_model_output() -> None:
     assert [(f.code, f.location.line) for f in findings] == [("AIS301", 8), ("AIS301", 12), ("AIS301", 16)]
 
 
+# ----- agent tool frameworks: a tool function's parameters are model output -----
+
+TOOL_DECORATORS = {
+    "langchain": ("from langchain_core.tools import tool", "@tool"),
+    "langchain-named": ("from langchain_core.tools import tool", '@tool("shell")'),
+    "crewai": ("from crewai.tools import tool", '@tool("shell")'),
+    "openai-agents": ("from agents import function_tool", "@function_tool"),
+    "openai-agents-called": ("from agents import function_tool", "@function_tool(name_override='shell')"),
+    "pydantic-ai": ("from pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')", "@agent.tool_plain"),
+    "smolagents": ("from smolagents import tool", "@tool"),
+}
+
+
+@pytest.mark.parametrize("framework", sorted(TOOL_DECORATORS))
+def test_a_tool_functions_text_parameters_are_model_output(framework: str) -> None:
+    imports, decorator = TOOL_DECORATORS[framework]
+    check(
+        f"import subprocess\n{imports}\n\n\n"
+        f"{decorator}\ndef shell(command: str) -> str:\n"
+        "    return subprocess.run(command, shell=True, capture_output=True).stdout  # <- AIS301\n\n\n"
+        # look-alikes: a parameter typed as a number is not text; an undecorated function is no tool
+        f"{decorator}\ndef count(lines: int) -> str:\n"
+        "    return subprocess.run(f'seq {lines}', shell=True, capture_output=True).stdout\n\n\n"
+        "def local(command: str) -> str:\n"
+        "    return subprocess.run(command, shell=True, capture_output=True).stdout\n"
+    )
+
+
+def test_a_decorator_named_tool_from_elsewhere_is_no_tool() -> None:
+    check(
+        "import subprocess\nfrom mytools import tool\n\n\n"
+        "@tool\ndef shell(command: str) -> str:\n"
+        "    return subprocess.run(command, shell=True, capture_output=True).stdout\n"
+    )
+
+
+# ----- Jinja2 environments that autoescape -----
+
+JINJA_PAGE = """
+    import jinja2
+    from jinja2 import Environment, select_autoescape
+    from fastapi.responses import HTMLResponse
+    from openai import OpenAI
+
+    client = OpenAI()
+    PAGE = "<main>{{ answer }}</main>"
+    RAW_PAGE = "<main>{{ answer|safe }}</main>"
+    escaping = Environment(autoescape=True)
+    selecting = Environment(loader=jinja2.FileSystemLoader("templates"), autoescape=select_autoescape())
+    strict = Environment(autoescape=select_autoescape(default_for_string=False))
+    plain = jinja2.Environment()
+
+    def answer(q):
+        return client.responses.create(model="m", input=q).output_text
+
+    def pages(q):
+        HTMLResponse(escaping.from_string(PAGE).render(answer=answer(q)))
+        HTMLResponse(selecting.from_string(PAGE).render(answer=answer(q)))
+        HTMLResponse(selecting.get_template("answer.html").render(answer=answer(q)))
+        HTMLResponse(escaping.get_template("answer.txt").render(answer=answer(q)))
+        HTMLResponse(selecting.get_template("answer.txt").render(answer=answer(q)))  # <- AIS303
+        HTMLResponse(strict.from_string(PAGE).render(answer=answer(q)))  # <- AIS303
+        HTMLResponse(plain.from_string(PAGE).render(answer=answer(q)))  # <- AIS303
+        HTMLResponse(escaping.from_string(RAW_PAGE).render(answer=answer(q)))  # <- AIS303
+"""
+
+
+def test_an_autoescaping_jinja_environment_escapes_what_it_renders() -> None:
+    """`Environment(autoescape=True)` (or `select_autoescape()` for strings and .html names)
+    escapes render values; no setting, `|safe` in the template, or a name the selector leaves
+    unescaped does not."""
+    check(JINJA_PAGE)
+
+
 def test_model_output_handed_to_a_task_queue_reaches_the_task() -> None:
     """Also spread into a direct call: a call whose arguments are spread is its own flows' node
     (not an inner sink call reported on its own)."""

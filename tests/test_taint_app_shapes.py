@@ -280,6 +280,75 @@ DISPATCH = {
             globals()[f"tool_{name}"](answer(task))  # <- AIS301, AIS304
             TOOLS["tool_" + name](answer(task))
     """,
+    "registration-decorator": """
+        import json, os, subprocess
+        from openai import OpenAI
+
+        client = OpenAI()
+        REGISTRY = {}
+        AUDIT = {}
+
+        def tool(fn):
+            REGISTRY[fn.__name__] = fn
+            return fn
+
+        def audited(fn):
+            AUDIT["last"] = fn.__name__
+            return fn
+
+        @tool
+        def run_shell(command: str) -> str:
+            return subprocess.run(command, shell=True, capture_output=True).stdout
+
+        @audited
+        def wipe(target: str) -> None:
+            os.system("rm -rf /srv/" + target)
+
+        def loop(messages):
+            reply = client.chat.completions.create(model="m", messages=messages, tools=[])
+            for call in reply.choices[0].message.tool_calls or []:
+                REGISTRY[call.function.name](**json.loads(call.function.arguments))  # <- AIS301
+                REGISTRY["run_shell"]("uptime")
+    """,
+    "registration-decorator-factory": """
+        import json, os
+        from openai import OpenAI
+
+        client = OpenAI()
+        TOOLS = {}
+        HOOKS = []
+
+        def register(name, description=""):
+            def wrap(fn):
+                TOOLS[name] = fn
+                return fn
+            return wrap
+
+        def hook(fn):
+            HOOKS.append(fn)
+            return fn
+
+        @register("shell", description="run a command")
+        def shell(command):
+            os.system(command)
+
+        @register(name="echo")
+        def echo(text):
+            print(text)
+
+        @hook
+        def on_start(path):
+            os.remove(path)
+
+        def step(messages):
+            reply = client.chat.completions.create(model="m", messages=messages, tools=[])
+            call = reply.choices[0].message.tool_calls[0]
+            TOOLS.get(call.function.name)(**json.loads(call.function.arguments))  # <- AIS301
+            TOOLS["echo"](**json.loads(call.function.arguments))
+            for handler in HOOKS:
+                handler(reply.choices[0].message.content)  # <- AIS304
+                handler("/tmp/cache")
+    """,
 }
 
 
@@ -428,6 +497,42 @@ FILES = {
         @app.post("/preview")
         def preview():
             return load_prompt(request.form["path"])
+    """,
+    "path-built-from-parts": """
+        import os, subprocess, sys, tempfile
+        from pathlib import Path
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def ask(q):
+            return client.responses.create(model="m", input=q).output_text
+
+        def run_joined(task):
+            path = os.path.join(tempfile.mkdtemp(), "gen.py")
+            with open(path, "w") as handle:
+                handle.write(ask(task))
+            subprocess.run([sys.executable, path], check=True)  # <- AIS301
+
+        def run_in(task, workdir):
+            (Path(workdir) / "build" / "job.sh").write_text(ask(task))
+            subprocess.run(["bash", os.path.join(workdir, "build", "job.sh")])  # <- AIS301
+            subprocess.run(["bash", os.path.join(workdir, "job.sh")])
+            subprocess.run(["bash", os.path.join(self_dir(), "build", "job.sh")])
+
+        def count(task, workdir):
+            out = Path(workdir) / "reply.txt"
+            out.write_text(ask(task))
+            subprocess.run(["wc", "-w", str(out)])
+            subprocess.run(["bash", str(Path(workdir) / "other.sh")])
+
+        def constant_dir(task):
+            (Path("/srv/jobs") / "nightly.sh").write_text(ask(task))
+            os.system("sh /srv/jobs/nightly.sh")  # <- AIS301
+            os.system("sh /srv/jobs/weekly.sh")
+
+        def self_dir():
+            return os.getcwd()
     """,
 }
 

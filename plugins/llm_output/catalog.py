@@ -691,6 +691,7 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "starlette.templating.Jinja2Templates.TemplateResponse",
             "fastapi.templating.Jinja2Templates.TemplateResponse",
             "bottle.template",
+            "jinja2.Template.render",  # a template of a Jinja2 environment that autoescapes
         }
     ),
     URL: frozenset(

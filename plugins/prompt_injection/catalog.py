@@ -669,8 +669,14 @@ _REMOTE_SOURCES = [
     *_sources(
         ("flask_restx.Api.payload", "flask_restx.Namespace.payload"), REMOTE, "attribute", "request payload"
     ),
-    # Flask-WTF forms read the request themselves: their fields' data is what was posted
-    *_sources(("flask_wtf.FlaskForm.*.data", "flask_wtf.FlaskForm.data"), REMOTE, "attribute", "form data"),
+    # Flask-WTF forms read the request themselves: their fields' data is what was posted (a field
+    # declared on a form class is named by its own type: `form.persona` is a `wtforms.StringField`)
+    *_sources(
+        ("flask_wtf.FlaskForm.*.data", "flask_wtf.FlaskForm.data", "wtforms.*Field.data"),
+        REMOTE,
+        "attribute",
+        "form data",
+    ),
     *_sources(
         ("quart.websocket.receive", "quart.websocket.receive_json"), REMOTE, "call", "websocket message"
     ),

@@ -53,7 +53,9 @@ class UntrustedInstructions(PromptFlowRule):
         "helper's sink on its path, as a flow into another module is), `self` "
         "attributes, and prompt-template variables filled by `.invoke`/`.format`. Casts "
         "(`int`, `float`, `bool`, `uuid.UUID`), allowlist checks (`if tone not in TONES: "
-        "abort(400)`), `re.fullmatch` guards and sanitizers from the taint catalog clear it. "
+        "abort(400)`), `re.fullmatch` guards, sanitizers from the taint catalog, and the "
+        "project's own sanitizer and guard helpers, in the same module or another (`if not "
+        "allowed(tone): abort(400)` with `def allowed(v): return v in TONES`) clear it. "
         "Data only in a user message is not reported. Command-line input is reported at low "
         "severity; fetched pages, files and database rows are AIS204."
     )

@@ -15,6 +15,7 @@ from typing import Any
 import libcst as cst
 from aisec.hooks import ParameterSource
 
+from .registries import registrations
 from .syntax import dotted
 from .units import Class, Function, Unit, inherited
 from .values import Instance, Site, Taint, Value, make_container
@@ -40,27 +41,53 @@ class Definitions:
         self._unit.env[node.name.value] = Value(ref=func)
         if self._unit.func is not None:
             self._closures[func.index] = self._unit.env  # read when the nested function runs
-        elif self._unit.cls is None:
-            self._register_decorated(func, node)
-
-    def _register_decorated(self, func: Function, node: cst.FunctionDef) -> None:
-        """`@tool("run_python")` where the module's own decorator stores the function in a module
-        table (`REGISTRY[name] = fn`): the table holds it, so a dispatch through the table
-        (`REGISTRY.get(block.name)(job, block.input)`) calls it."""
         for decorator in node.decorators:
-            expr = decorator.decorator
-            factory = isinstance(expr, cst.Call)
-            target = expr.func if isinstance(expr, cst.Call) else expr
-            held = self._unit.env.get(target.value) if isinstance(target, cst.Name) else None
-            if held is None or not isinstance(held.ref, Function) or held.ref.node is node:
+            self._register_in_table(func, decorator.decorator)
+
+    def _register_in_table(self, func: Function, decorator: Any) -> None:
+        """A decorator of this module that stores the function in a table of this scope
+        (`REGISTRY[fn.__name__] = fn`, `TOOLS[name] = fn` in a factory, `TOOLS.append(fn)`): the
+        table now holds the function, so a lookup in it calls the function (a dispatch table)."""
+        call = decorator if isinstance(decorator, cst.Call) else None
+        target = self._lookup(dotted(call.func if call is not None else decorator) or "")
+        if target is None or not isinstance(target.ref, Function) or isinstance(target.ref.node, cst.Lambda):
+            return
+        env = self._unit.env
+        for registration in registrations(target.ref.node):
+            table = env.get(registration.table)
+            if table is None or isinstance(table.ref, (Function, Class)):
                 continue
-            table = registry_table(held.ref.node, factory)
-            current = self._unit.env.get(table) if table else None
-            if current is None or current.keys is None:
+            entry = Value(ref=func)
+            if not registration.keyed:
+                env[registration.table] = make_container(
+                    table.facts, (*(table.items or ()), entry), table.keys, type_name=table.type_name
+                )
                 continue
-            key = self._literal(expr.args[0].value) if isinstance(expr, cst.Call) and expr.args else None
-            entry = (key or func.name, Value(ref=func))
-            self._unit.env[table] = replace(current, keys=(*current.keys, entry))  # type: ignore[arg-type]
+            name = (
+                self._factory_argument(target.ref.node, call, registration.key)
+                if registration.key
+                else func.name
+            )
+            keys = dict(table.keys or ())
+            keys[name if name is not None else func.name] = entry
+            env[registration.table] = make_container(
+                table.facts, table.items, tuple(keys.items()), type_name=table.type_name
+            )
+
+    def _factory_argument(self, factory: cst.FunctionDef, call: cst.Call | None, param: str) -> str | None:
+        """The constant a decorator factory's call passes as `param` (`@register("shell")`)."""
+        if call is None:
+            return None
+        params = [p.name.value for p in factory.params.params]
+        for position, arg in enumerate(call.args):
+            named = (
+                arg.keyword.value
+                if arg.keyword is not None
+                else (params[position] if position < len(params) else None)
+            )
+            if named == param:
+                return self._literal(arg.value)
+        return None
 
     def _define_lambda(self, node: cst.Lambda) -> Value:
         """A lambda is a function of its own (`{"sh": lambda c: os.system(c)}`, `key=lambda x: ...`):
@@ -294,6 +321,8 @@ class Definitions:
                         local_bases.append(local.ref)
                         continue
                 name = self._qualified(arg.value)
+                if name is None and self.project is not None:  # `from .base import Base`
+                    name = self._project_name(arg.value)
                 if name:
                     bases.append(name)
             cls = Class(node, node.name.value, tuple(bases), tuple(local_bases))
@@ -321,23 +350,3 @@ class Definitions:
             self._stack.pop()
             self.names.leave_statement(node)
             self._unit = outer
-
-
-def registry_table(decorator: Any, factory: bool) -> str | None:
-    """The module table a decorator stores the function it decorates in: `def tool(fn):
-    TOOLS[fn.__name__] = fn`, or, for a decorator factory (`def tool(name): def register(fn):
-    REGISTRY[name] = fn`), its nested function's."""
-    holder = decorator
-    if factory:
-        holder = next((s for s in decorator.body.body if isinstance(s, cst.FunctionDef)), None)
-    if not isinstance(holder, cst.FunctionDef) or not holder.params.params:
-        return None
-    param = holder.params.params[0].name.value
-    for statement in holder.body.body:
-        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
-            if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Name)):
-                continue
-            for target in small.targets if small.value.value == param else ():
-                if isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name):
-                    return target.target.value.value
-    return None

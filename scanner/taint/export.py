@@ -5,7 +5,8 @@ method of a top-level class (`Class.method`, also `client.method` for a module-l
 parameters that reach a sink (followed through the module's own helpers: a placeholder at a sink
 is traced back through the recorded call sites to the exported function's parameter), the
 parameters and sources its return value carries, the module's constant texts and the names it
-re-exports. Lines are the module's own; columns are not kept (the path shows the line).
+re-exports; a class's inherited methods under its own name (`Sub.ask` for `Base.ask` of the same
+module) and its bases in other modules (looked up by the caller). Lines are the module's own; columns are not kept (the path shows the line).
 
 May import: the lower layers and `summary` (the summary types).
 """
@@ -15,8 +16,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import libcst as cst
+
 from .summary import FunctionSummary, ModuleSummary, SinkEntry, SourceEntry
 from .syntax import call_name
+from .units import inherited
 from .values import EMPTY, Instance, Param, Taint
 
 
@@ -36,6 +40,8 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
         for fact in taint._summaries.get(func.index, EMPTY).all:
             if isinstance(fact, Param) and fact.func == func.index:
                 function.returns_params.append((fact.index, fact.spliced, fact.encoded))
+            elif isinstance(fact, Param) and func.kind == "method":  # `self.text`, set by `__init__`
+                function.returns_state = True
             elif isinstance(fact, Taint) and not fact.cond:
                 public = taint._public(fact)
                 function.returns_sources.append(
@@ -43,6 +49,7 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
                         public.tier, public.label, public.description, public.line, fact.spliced, fact.encoded
                     )
                 )
+        function.guards = sorted(taint._guards.get(func.index, ()))
         summary.functions[func.display] = function
     for (func, index), wholes in taint._whole_params().items():  # a message list passed whole
         for whole in wholes if func in exported else ():
@@ -73,6 +80,7 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
             for method, function in list(summary.functions.items()):
                 if method.startswith(prefix):
                     summary.functions[f"{name}.{method[len(prefix) :]}"] = function
+    _inherit(taint, summary)
     summary.reexports = dict(taint._import_map())  # `from .llm import ask` in `__init__.py`
     reason = taint.incomplete  # its own budget, or a summary it applied (which names its module)
     if reason is not None:
@@ -80,6 +88,22 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
             reason if reason.startswith("`") else f"`{display}` was not fully analysed ({reason})"
         )
     return summary
+
+
+def _inherit(taint: Any, summary: ModuleSummary) -> None:
+    """Each top-level class's inherited methods of the same module under its own name, and its
+    bases that name another module (their methods are looked up there, `foreign`)."""
+    for node in taint.module.body:
+        cls = taint._classes.get(id(node)) if isinstance(node, cst.ClassDef) else None
+        if cls is None:
+            continue
+        for name, found in sorted(inherited(cls, "methods").items()):
+            if name not in cls.methods and found.display in summary.functions:
+                summary.functions.setdefault(f"{cls.name}.{name}", summary.functions[found.display])
+        bases = [taint._project_name(arg.value) for arg in node.bases if arg.keyword is None]
+        bases += [b for base in cls.local_bases for b in summary.bases.get(base.name, ())]  # theirs too
+        if any(bases):
+            summary.bases[cls.name] = list(dict.fromkeys(b for b in bases if b))
 
 
 def _keep_shortest(sinks: list[SinkEntry], entry: SinkEntry) -> None:

@@ -20,6 +20,7 @@ from .values import (
     EMPTY,
     NO_FACTS,
     SPLICE_WORDS,
+    FileName,
     Instance,
     Taint,
     Value,
@@ -32,7 +33,7 @@ from .values import (
     readable,
     text_value,
 )
-from .vocabulary import imported_constant_words
+from .vocabulary import PATH_TYPES, imported_constant_words
 
 
 class ExpressionTransfer:
@@ -320,6 +321,10 @@ class ExpressionTransfer:
                 keys,
                 slots=tuple(dict.fromkeys(left.slots + right.slots)),
             )
+        if isinstance(operator, cst.Divide) and right.const is not None and _path_like(left):
+            joined = self._joined(node.left, left, right.const, right.all, "pathlib.Path")
+            if joined is not None:
+                return joined
         return Value(left.all | right.all)
 
     def _sequence(self, elements: Sequence[Any]) -> Value:
@@ -405,3 +410,8 @@ EXPRESSIONS: dict[type, Any] = {
     cst.Lambda: lambda self, node: self._define_lambda(node),
 }
 """How each expression type is evaluated (others hold no data: numbers, ...)."""
+
+
+def _path_like(value: Value) -> bool:
+    """A `Path` object or a value naming a file: `/` joins it with a constant part."""
+    return value.type_name in PATH_TYPES or any(isinstance(f, FileName) for f in value.all)

@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .syntax import keyword_arg, positional_arg
+from .syntax import keyword_arg, positional_arg, var_path
 from .values import EMPTY, NO_FACTS, FileName, Param, Taint, Value, make_container, through
 from .vocabulary import FILE_OPENERS as OPENERS
+from .vocabulary import PATH_TYPES as PATHS
 
 TEMPORARY_FILES = frozenset(
     {"tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "tempfile.SpooledTemporaryFile"}
 )
-PATHS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.WindowsPath"})
 WRITERS = frozenset({"write", "writelines", "write_text", "write_bytes"})
 READERS = frozenset({"read", "readline", "readlines", "read_text", "read_bytes"})
+JOINS = frozenset({"os.path.join", "posixpath.join"})
 
 
 class FileContents:
@@ -37,6 +38,9 @@ class FileContents:
         """What a call that names, writes or reads a file returns; None for any other call."""
         if name in TEMPORARY_FILES:
             return Value(frozenset({FileName(("temporary", id(node)))}), type_name=name, instance=True)
+        if name in JOINS and args and all(value.const is not None for _, value in args[1:]):
+            tail = "/".join(value.const for _, value in args[1:])
+            return self._joined(args[0][0].value, args[0][1], tail, NO_FACTS, None)
         if name == "tempfile.mkstemp":  # (descriptor, path), both naming the new file
             named = Value(frozenset({FileName(("temporary", id(node)))}))
             return make_container(NO_FACTS, (named, named))
@@ -64,6 +68,34 @@ class FileContents:
         if method in READERS:
             return Value(receiver.all | self._contents(files))
         return None
+
+    def _joined(
+        self, base_node: cst.BaseExpression, base: Value, tail: str, data: frozenset, type_name: str | None
+    ) -> Value | None:
+        """A path built from a base and constant parts (`os.path.join(workdir, "gen.py")`,
+        `Path(workdir) / "gen.py"`): it names the file `tail` under the base's own file name, or
+        under the base as written (`workdir`, `self.root`: the same spelling names the same file).
+        None when the base is neither."""
+        facts = frozenset(f for f in base.all | data if not isinstance(f, FileName))
+        bases = [f.key for f in _file_names(base)]
+        constant = base.const if base.const is not None else (bases[0] if len(bases) == 1 else None)
+        if isinstance(constant, str):  # a constant path: the file is named as a constant names it
+            path = FileName(f"{constant.rstrip('/')}/{tail}")
+            return Value(facts | {path}, type_name=type_name, instance=type_name is not None)
+        if len(bases) != 1:
+            if isinstance(base_node, cst.Call) and not (base.type_name in PATHS and base_node.args):
+                bases = [("made by", id(base_node))]  # `os.path.join(tempfile.mkdtemp(), "gen.py")`
+            else:
+                inner = base_node.args[0].value if isinstance(base_node, cst.Call) else base_node
+                spelled = var_path(inner)  # `Path(workdir)` is spelled by `workdir`
+                if spelled is None:
+                    return None
+                bases = [("spelled", spelled)]
+        if isinstance(bases[0], tuple) and bases[0][0] == "joined":  # `Path(d) / "sub" / "gen.py"`
+            key = ("joined", bases[0][1], f"{bases[0][2]}/{tail}")
+        else:
+            key = ("joined", bases[0], tail)
+        return Value(facts | {FileName(key)}, type_name=type_name, instance=type_name is not None)
 
     def _writes(self, node: cst.Call) -> bool:
         """Whether `open(...)` opens for writing (mode with w, a, x or +); an unknown mode reads."""

@@ -19,9 +19,10 @@ import libcst as cst
 
 from .syntax import argument_node, dotted
 from .units import Function
-from .values import Site, Taint, Value, mark_encoded, mark_spliced, through
+from .values import EMPTY, Instance, Param, Site, Taint, Value, mark_encoded, mark_spliced, through
 
 _LOCATED = re.compile(r"\(\S+:\d+\)$")
+MAX_BASES = 8  # base classes in other modules followed up to an inherited method
 
 
 class ProjectCalls:
@@ -98,32 +99,84 @@ class ProjectCalls:
         found = self._foreign(node)
         return found[0].constants.get(found[1], 0) if found is not None else 0
 
-    def _apply_foreign(self, call: cst.Call, args: list, receiver: Value | None = None) -> Value | None:
-        """The value a project function, class or method of another module returns here (None:
-        not one). A method is found through the receiver's type too (`self.assistant.ask(q)`)."""
-        typed = None
-        if (
-            receiver is not None
-            and receiver.instance
-            and receiver.type_name
-            and isinstance(call.func, cst.Attribute)
-        ):
-            typed = f"{receiver.type_name}.{call.func.attr.value}"
-        found = self._foreign(call.func) or (self._foreign(call.func, typed) if typed else None)
+    def _foreign_callee(self, call: cst.Call, args: list, receiver: Value | None) -> tuple | None:
+        """(summary, name, function summary, whether the call constructs the class) of the
+        project function, class or method of another module a call names (None: not one). A
+        method is found through the receiver's type too (`self.assistant.ask(q)`). A module read
+        as its outline is analysed when the call passes data into it (`ProjectModules.complete`):
+        its sanitizer and guard helpers then count."""
+        typed: list[str] = []
+        if receiver is not None and isinstance(call.func, cst.Attribute):
+            attr = call.func.attr.value
+            if receiver.instance and receiver.type_name:
+                typed.append(f"{receiver.type_name}.{attr}")
+            if isinstance(receiver.ref, Instance):  # a local class deriving from a project class
+                typed += [f"{base}.{attr}" for base in receiver.ref.cls.all_bases()]
+        found = self._foreign(call.func) or next(
+            (hit for name in typed if (hit := self._foreign(call.func, name))), None
+        )
         if found is None:
             return None
         summary, name = found
-        constructed = name not in summary.functions and f"{name}.__init__" in summary.functions
-        function = summary.functions.get(f"{name}.__init__" if constructed else name)
-        if function is None:
+        carried = [*args, (None, receiver)] if receiver is not None else args
+        summary = self._read_whole(summary, carried)
+        constructed = name not in summary.functions and (
+            f"{name}.__init__" in summary.functions or name in summary.bases
+        )
+        wanted, owner = (f"{name}.__init__" if constructed else name), summary
+        for _ in range(MAX_BASES):
+            function = owner.functions.get(wanted)
+            if function is not None:
+                return (summary, name, function, True) if constructed else (owner, wanted, function, False)
+            cls, _, method = wanted.rpartition(".")
+            found = next(
+                (
+                    hit
+                    for base in owner.bases.get(cls, ())
+                    if (hit := self._foreign(call.func, f"{base}.{method}"))
+                ),
+                None,
+            )
+            if found is None:
+                break
+            owner, wanted = self._read_whole(found[0], carried), found[1]  # inherited from another module
+        return (summary, name, None, True) if constructed else None
+
+    def _read_whole(self, summary: Any, args: list) -> Any:
+        """The summary, analysed if it was read as its outline and the call passes data into it
+        (an argument or the object a method is called on). A call passing none reads the
+        outline, whatever was analysed before: the result does not depend on the order of calls."""
+        if summary.outlined and any(isinstance(f, (Taint, Param)) for _, v in args for f in v.all):
+            summary = self.project.complete(summary, self.module_name)
+            self.dependencies.update(summary.files)
+        return summary
+
+    def _foreign_vouched(self, call: cst.Call, receiver: Value | None) -> list[Any]:
+        """The arguments a guard helper of another module checked when it returns true."""
+        args = [(arg, self._values.get(id(arg.value), EMPTY)) for arg in call.args]
+        found = self._foreign_callee(call, args, receiver)
+        if found is None or found[3] or found[2] is None:
+            return []
+        function = found[2]
+        bound = function.kind in ("method", "class")
+        return [argument_node(args, function.params, index, bound) for index in function.guards]
+
+    def _apply_foreign(self, call: cst.Call, args: list, receiver: Value | None = None) -> Value | None:
+        """The value a project function, class or method of another module returns here (None:
+        not one)."""
+        found = self._foreign_callee(call, args, receiver)
+        if found is None:
             return None
+        summary, name, function, constructed = found
+        if function is None:  # a class without `__init__` of its own or its bases'
+            return _instance(summary, name, args, call)
         shape = Function(-1, call, name, (), params=[(p, kind, None) for p, kind in function.params])
         bound = (receiver or Value()) if function.kind in ("method", "class") or constructed else None
         mapping = self._bind_arguments(shape, args, bound)
         for entry in function.sinks:
             argument = mapping.get(entry.param)
             if argument is not None and argument.all:
-                node = argument_node(args, function.params, entry.param) or call
+                node = argument_node(args, function.params, entry.param, bound is not None) or call
                 self._foreign_flows.setdefault(id(call), []).append((entry, summary, name, argument, node))
                 self._flow_calls[id(call)] = call
         facts: set = set()
@@ -140,6 +193,15 @@ class ProjectCalls:
             )
             site = Site(source.tier, source.label, call, text)
             facts.add(Taint(site, source.spliced, source.encoded))
-        if constructed:  # an instance of the class: its methods are looked up by its type
-            return Value(type_name=f"{summary.name}.{name}", instance=True)
+        if constructed:
+            return _instance(summary, name, args, call)
+        if function.returns_state and receiver is not None:  # what the object was given
+            facts.update(receiver.all)
         return Value(frozenset(through(fact, call) for fact in facts))
+
+
+def _instance(summary: Any, name: str, args: list, call: cst.Call) -> Value:
+    """An instance of a class of another module: its methods are looked up by its type, and it
+    carries the data its constructor was given (a method returning `self.text` hands it back)."""
+    facts = frozenset(through(fact, call) for _, value in args for fact in value.all)
+    return Value(facts, type_name=f"{summary.name}.{name}", instance=True)

@@ -1,7 +1,10 @@
 """Narrowing: the environments where a test is true and where it is false.
 
 Owns the sanitizing effect of guards: allowlist membership, equality with constants, guard
-sanitizer calls from the catalog (`re.fullmatch(...)`), combined with `not`/`and`/`or`.
+sanitizer calls from the catalog (`re.fullmatch(...)`), combined with `not`/`and`/`or`, and guard
+helpers: a function (of this module or, through its summary, of another) whose every `return`
+that may be true checked a parameter (`def allowed(v): return v in TONES`) checks the argument
+it is called with (`_guards`, found by `_returned`).
 
 May import: the lower layers (`values`, `vocabulary`, `syntax`, `units`), never another mixin."""
 
@@ -12,9 +15,11 @@ from typing import Any
 import libcst as cst
 from aisec.hooks import GUARD
 
-from .syntax import guard_targets, positional_arg
-from .units import Class
-from .values import Value, clean_paths, join_envs
+from .syntax import argument_node, dotted, guard_targets, positional_arg
+from .units import Class, Function
+from .values import EMPTY, Param, Value, clean_paths, join_envs
+
+_TESTS = (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation, cst.Call)
 
 
 class Narrowing:
@@ -46,7 +51,11 @@ class Narrowing:
         if isinstance(test, cst.NamedExpr):
             return self._narrow_inner(test.value, env)
         if isinstance(test, cst.Call):
-            checked = self._guarded(test)
+            if dotted(test.func) == "bool" and len(test.args) == 1 and self._lookup("bool") is None:
+                return self._narrow_inner(test.args[0].value, env)
+            checked = self._guarded(test) + [
+                target for node in self._vouched(test) if node is not None for target in guard_targets(node)
+            ]
             if checked:
                 return self._cleaned(env, checked)
             return env, env
@@ -91,7 +100,13 @@ class Narrowing:
             if "[" in path and path not in env:
                 kept = dict(kept) if kept is env else kept
                 kept[path] = self._values.get(id(node)) or Value()
-        return clean_paths(env, [path for path, _ in targets]), kept
+        cleaned = clean_paths(env, [path for path, _ in targets])
+        func = self._unit.func
+        for path, _ in targets if func is not None else ():  # a parameter as passed in: `_returned`
+            index = next((i for i, (name, _, _) in enumerate(func.params) if name == path), None)
+            if index is not None and _holds(env.get(path), func.index, index):
+                self._unit.narrowed.setdefault(path, []).append(cleaned[path])
+        return cleaned, kept
 
     def _guarded(self, call: cst.Call) -> list[tuple[str, Any]]:
         """The (path, expression)s a guard sanitizer call checks."""
@@ -108,6 +123,58 @@ class Narrowing:
             if target is not None:
                 paths += guard_targets(target)
         return paths
+
+    def _vouched(self, call: cst.Call) -> list[Any]:
+        """The argument expressions a guard helper checked when `call` returns true (None where a
+        parameter got no argument): a function of this module by its `_guards`, one of another
+        module by its summary's."""
+        func = call.func
+        receiver = self._values.get(id(func.value)) if isinstance(func, cst.Attribute) else None
+        if isinstance(func, cst.Attribute):
+            callee = self._member(receiver, func) if receiver is not None else None
+        else:
+            callee = self._values.get(id(func))
+        if callee is None or callee.ref is None:
+            return self._foreign_vouched(call, receiver)
+        if not isinstance(callee.ref, Function):
+            return []
+        target = callee.ref
+        bound = isinstance(func, cst.Attribute) and target.kind in ("method", "class")
+        params = [(name, kind) for name, kind, _ in target.params]
+        args = [(arg, None) for arg in call.args]
+        return [
+            argument_node(args, params, index, bound) for index in sorted(self._guards.get(target.index, ()))
+        ]
+
+    def _returned(self, node: Any) -> Value:
+        """The value a `return` hands back. In a function, the parameters a returned test
+        checked on its true side (`return v in TONES`, `return bool(re.fullmatch(P, v))`), or a
+        test of the branch the `return` is in (`if v in TONES: return True`), are noted: those
+        every `return` that may be true checked make the function their guard. A parameter
+        counts where it holds the very value a check made it (`_cleaned`): not after it was
+        bound again, nor where two branches' values were joined. `return False` or `None`
+        claims nothing."""
+        func = self._unit.func
+        if func is None:
+            return self._ev(node)
+        env = self._unit.env
+        if isinstance(node, _TESTS):
+            true_env, _ = self._narrow(node, env)
+            value = self._values.get(id(node), EMPTY)
+        else:
+            true_env, value = env, self._ev(node)
+            if isinstance(node, cst.Name) and node.value in ("False", "None"):
+                return value
+        narrowed = self._unit.narrowed
+        self._unit.vouches.append(
+            frozenset(
+                index
+                for index, (name, _, _) in enumerate(func.params)
+                if not (index == 0 and func.kind in ("method", "class"))
+                and any(true_env.get(name) is checked for checked in narrowed.get(name, ()))
+            )
+        )
+        return value
 
     def _is_constant_expr(self, node: Any, env: dict) -> bool:
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
@@ -137,3 +204,14 @@ class Narrowing:
         if value.items is not None or value.keys is not None:
             return True
         return value.ref is not None and isinstance(value.ref, Class) and value.ref.is_enum
+
+
+def _holds(value: Value | None, func: int, index: int) -> bool:
+    """Whether `value` is still parameter `index` of `func` as the caller passed it."""
+    return value is not None and any(
+        isinstance(fact, Param)
+        and fact.func == func
+        and fact.index == index
+        and not (fact.spliced or fact.encoded)
+        for fact in value.all
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 import libcst as cst
 
+from .jinja import AUTOESCAPE, ENVIRONMENTS, JINJA_RENDER, RENDER_METHODS, autoescape_setting, escapes
 from .syntax import keyword_arg, positional_arg, var_path
 from .units import Class, Function, inherited
 from .values import (
@@ -32,6 +33,7 @@ from .values import (
     opaque,
     readable,
     text_value,
+    through,
 )
 from .vocabulary import CONST_PRESERVING, GET_METHODS, MUTATORS, NON_TEXT_METHODS, STRING_METHODS_KEEP
 
@@ -130,12 +132,32 @@ class LibraryModels:
             return EMPTY
         if qualified in AUTOESCAPING_RENDERERS:
             return self._autoescaped(node, qualified, args)
+        if method in RENDER_METHODS and receiver is not None and self._jinja_escapes(func.value):
+            return self._escaped_values(receiver, args, JINJA_RENDER)
         facts: frozenset = receiver.all if receiver is not None else NO_FACTS
         words = receiver.words if receiver is not None else 0
         for _, value in args:
             facts = facts | value.all
             words = max(words, value.words)
-        return Value(facts, words=words, type_name=qualified, instance=qualified is not None)
+        setting = autoescape_setting(node, self._qualified) if qualified in ENVIRONMENTS else None
+        keys = ((AUTOESCAPE, Value(const=setting)),) if setting else None  # the environment's attribute
+        return Value(facts, keys=keys, words=words, type_name=qualified, instance=qualified is not None)
+
+    def _jinja_escapes(self, maker: Any) -> bool:
+        """Whether `maker` (`env.from_string(PAGE)`, `env.get_template("page.html")`, written in
+        the render call) makes a template that escapes its values: the environment autoescapes
+        and the template text does not turn escaping off (`|safe`)."""
+        if not (isinstance(maker, cst.Call) and isinstance(maker.func, cst.Attribute) and maker.args):
+            return False
+        environment = self._ev_quiet(maker.func.value)
+        setting = environment.key(AUTOESCAPE) if environment is not None else None
+        first = maker.args[0].value
+        template = self._ev_quiet(first)
+        text = template.const if template is not None else self._literal(first)
+        method = maker.func.attr.value
+        if text is None or (method == "from_string" and UNESCAPED_IN_TEMPLATE.search(text)):
+            return False
+        return setting is not None and escapes(setting.const, method, text)
 
     def _methods_named(self, owner: Value, name: Any) -> Any:
         """The methods of a local class `getattr(obj, name)` may return: the one a constant names,
@@ -190,13 +212,19 @@ class LibraryModels:
         template_position = 1 if renderer.startswith("django.shortcuts") else 0
         template = keyword_arg(node, template_keyword) or positional_arg(node, template_position)
         text = next((v.const for a, v in args if a is template), None) or ""
-        escapes = not UNESCAPED_IN_TEMPLATE.search(text)  # `{{ body|safe }}` is not escaped
-        facts: frozenset = NO_FACTS
-        for arg, value in args:
-            if arg is template or not escapes:
-                facts |= value.all
-            else:
-                facts |= map_facts(Value(value.all), lambda f: mark_encoded(f, renderer)).all
+        if UNESCAPED_IN_TEMPLATE.search(text):  # `{{ body|safe }}` is not escaped
+            return Value(
+                frozenset().union(*(value.all for _, value in args)), type_name=renderer, instance=True
+            )
+        template_value = next((value for arg, value in args if arg is template), EMPTY)
+        return self._escaped_values(template_value, [(a, v) for a, v in args if a is not template], renderer)
+
+    def _escaped_values(self, template: Value, args: list, renderer: str) -> Value:
+        """What an escaping render returns: the template's own data as it is, every value it
+        substitutes (`args`) marked as escaped by `renderer`."""
+        facts: frozenset = template.all
+        for _, value in args:
+            facts |= map_facts(Value(value.all), lambda f: mark_encoded(f, renderer)).all
         return Value(facts, type_name=renderer, instance=True)
 
     def _argument_matches(self, source: Any, call: cst.Call) -> bool:
@@ -243,8 +271,9 @@ class LibraryModels:
         self, node: cst.Call, method: str, receiver: Value, args: list, qualified: str | None
     ) -> Value | None:
         values = [v for _, v in args]
-        if method in MUTATORS:
-            self._mutate(node.func.value, method, receiver, args)
+        if method in MUTATORS:  # what goes in passes through the call (the path shows where it entered)
+            entered = [(arg, map_facts(value, lambda fact: through(fact, node))) for arg, value in args]
+            self._mutate(node.func.value, method, receiver, entered)
             return EMPTY
         if method == "join" and (receiver.const is not None or receiver.words) and values:
             parts = values[0]

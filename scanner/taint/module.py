@@ -201,6 +201,7 @@ class ModuleTaint(
         self._function_list: list[Function] = []
         self._classes: dict[int, Class] = {}
         self._summaries: dict[int, Value] = {}
+        self._guards: dict[int, frozenset[int]] = {}  # function -> parameters its true result vouches for
         self._class_attrs: dict[tuple[int, str], Value] = {}
         self._files: dict[Any, frozenset] = {}  # file -> data written into it (`files`)
         self._closures: dict[int, dict] = {}
@@ -240,6 +241,7 @@ class ModuleTaint(
             dict(self._summaries),
             dict(self._class_attrs),
             dict(self._module_env),
+            dict(self._guards),
             {k: list(v) for k, v in self._registered.items()},
             dict(self._files),
         )
@@ -264,6 +266,7 @@ class ModuleTaint(
             self._summaries,
             self._class_attrs,
             self._module_env,
+            self._guards,
             self._registered,
             self._files,
         )

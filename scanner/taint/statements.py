@@ -117,7 +117,7 @@ class StatementTransfer:
             self._assign(node.target, self._binary(node.operator, old, new, node))
             return True
         if isinstance(node, cst.Return):
-            self._unit.returns.append(self._ev(node.value) if node.value is not None else EMPTY)
+            self._unit.returns.append(self._returned(node.value) if node.value is not None else EMPTY)
             return False
         if isinstance(node, cst.Raise):
             if node.exc is not None:

@@ -80,6 +80,9 @@ class Summaries:
                 self.names.leave_statement(statement)
             self._unit, self._stack = saved_unit, saved_stack
         returns = unit.returns + ([EMPTY] if falls_through else [])
+        guards = frozenset.intersection(*unit.vouches) if unit.vouches else frozenset()
+        if guards or func.index in self._guards:  # only guards count (another round is costly)
+            self._guards[func.index] = guards
         result = join_all(returns)
         if unit.yields:  # a generator: its items, in the order they are yielded
             result = make_container(NO_FACTS, tuple(unit.yields.values())[:MAX_ITEMS])

@@ -49,6 +49,8 @@ class FunctionSummary:
     returns_params: list[tuple[int, bool, tuple[str, ...]]] = field(default_factory=list)
     returns_sources: list[SourceEntry] = field(default_factory=list)
     sinks: list[SinkEntry] = field(default_factory=list)
+    guards: list[int] = field(default_factory=list)  # parameters a true result vouches for (a guard)
+    returns_state: bool = False  # a method returning what its object was given (`self.text`)
 
 
 @dataclass
@@ -59,8 +61,10 @@ class ModuleSummary:
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
     constants: dict[str, int] = field(default_factory=dict)  # name -> constant instruction words
     reexports: dict[str, str] = field(default_factory=dict)  # name -> absolute qualified name
+    bases: dict[str, list[str]] = field(default_factory=dict)  # class -> its bases' qualified names
     files: tuple[Path, ...] = ()  # this module's file and those of the summaries it used
     incomplete: str | None = None  # why the summary may miss flows (an importer reports AIS005)
+    outlined: bool = False  # constants and re-exports only (`ProjectModules.complete` analyses it)
 
 
 def interface(summary: ModuleSummary | None) -> Any:
@@ -74,11 +78,13 @@ def interface(summary: ModuleSummary | None) -> Any:
             frozenset((s.tier, s.label, s.spliced, s.encoded) for s in f.returns_sources),
             # not the path or the wording: a flow around a cycle of calls grows them each round
             frozenset((e.param, e.role, id(e.sink), e.message_role, e.spliced, e.encoded) for e in f.sinks),
+            frozenset(f.guards),
+            f.returns_state,
         )
         for name, f in summary.functions.items()
-        if f.returns_params or f.returns_sources or f.sinks
+        if f.returns_params or f.returns_sources or f.sinks or f.guards or f.returns_state
     }
-    return flowing, summary.constants, summary.reexports
+    return flowing, summary.constants, summary.reexports, summary.bases
 
 
 def summary_tokens(summary: ModuleSummary) -> list[str]:
@@ -102,12 +108,16 @@ def summary_to_json(summary: ModuleSummary, catalog: Any) -> dict[str, Any]:
         "files": [str(f) for f in summary.files],
         "constants": summary.constants,
         "reexports": summary.reexports,
+        "bases": summary.bases,
         "incomplete": summary.incomplete,
+        "outlined": summary.outlined,
         "functions": {
             name: {
                 "params": function.params,
                 "kind": function.kind,
                 "returns_params": [[i, s, list(e)] for i, s, e in function.returns_params],
+                "guards": function.guards,
+                "returns_state": function.returns_state,
                 "returns_sources": [
                     [s.tier, s.label, s.description, s.line, s.spliced, list(s.encoded)]
                     for s in function.returns_sources
@@ -141,8 +151,10 @@ def summary_from_json(raw: Any, catalog: Any) -> ModuleSummary | None:
             raw["display"],
             constants={str(k): int(v) for k, v in raw["constants"].items()},
             reexports={str(k): str(v) for k, v in raw["reexports"].items()},
+            bases={str(k): [str(b) for b in v] for k, v in raw["bases"].items()},
             files=tuple(Path(f) for f in raw["files"]),
             incomplete=None if raw["incomplete"] is None else str(raw["incomplete"]),
+            outlined=bool(raw["outlined"]),
         )
         for name, data in raw["functions"].items():
             summary.functions[name] = FunctionSummary(
@@ -169,6 +181,8 @@ def summary_from_json(raw: Any, catalog: Any) -> ModuleSummary | None:
                     )
                     for param, role, target, sink, message_role, spliced, encoded, steps in data["sinks"]
                 ],
+                [int(i) for i in data["guards"]],
+                bool(data["returns_state"]),
             )
         return summary
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):

@@ -177,14 +177,17 @@ def call_name(call: cst.Call) -> str:
     return dotted(call.func) or "a call"
 
 
-def argument_node(args: list, params: list, index: int) -> Any:
-    """The argument expression bound to parameter `index` (keyword, else by position)."""
+def argument_node(args: list, params: list, index: int, bound: bool = False) -> Any:
+    """The argument expression bound to parameter `index` (keyword, else by position; `bound`:
+    the first parameter is the receiver of a method call)."""
     name, kind = params[index]
     for arg, _ in args:
         if arg.keyword is not None and arg.keyword.value == name:
             return arg.value
     if kind != "pos":
         return None
-    position = sum(1 for _, k in params[:index] if k == "pos")
+    position = sum(1 for _, k in params[:index] if k == "pos") - bound
+    if position < 0:
+        return None
     positional = [arg for arg, _ in args if arg.keyword is None and not arg.star]
     return positional[position].value if position < len(positional) else None

@@ -77,6 +77,8 @@ class Unit:
     outer: list  # enclosing environments, innermost first (read-only)
     cls: Class | None = None  # the class whose method this is
     returns: list = field(default_factory=list)
+    vouches: list = field(default_factory=list)  # per `return` that may be true: the parameters it checked
+    narrowed: dict = field(default_factory=dict)  # name -> the values a check made it (guards.py)
     yields: dict = field(default_factory=dict)  # yield node -> what it yields (a generator's items)
 
 

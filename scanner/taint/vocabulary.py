@@ -67,6 +67,7 @@ among the positional arguments); only a function of the module is followed."""
 THREAD_STARTERS = frozenset({"Thread", "Process", "Timer"})
 """`threading.Thread(target=fn, args=(...))`-like constructors: `target` runs with `args`."""
 FILE_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open", "os.fdopen"})
+PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.WindowsPath"})
 SINKS_RETURNING_THE_DATA = frozenset({"builtins.compile", *FILE_OPENERS})
 """Sinks whose result is the data in another form, still to be used (a code object runs where it
 is executed, an open file holds what was written into it): their result is not "checked where it

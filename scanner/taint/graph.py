@@ -1,0 +1,287 @@
+"""The project's import graph: which modules there are, what each imports, and what it reaches.
+
+Owns finding the project's modules (a dotted name to a file below the project root or its `src/`,
+packages through `__init__.py`; relative imports made absolute), reading a module's imports from
+its text (a pattern over its import lines, bracketed and continued ones included: no parse), the
+graph's strongly connected components (Tarjan's, iterative: import cycles of hundreds of
+modules are no recursion) in the order they complete, the order of a cycle's members, and which
+project modules that spell a catalog source or sink each module reaches (bounded by
+`MAX_REACH`, decided by the texts alone so the same in every run and worker), with the catalog
+tokens those spell (for the prefilter). It knows nothing of summaries: `project.ProjectModules`
+builds them over this graph.
+
+May import: the standard library, `prefilter` (the token gate's reading of a text) and `hooks`.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any, Callable
+
+from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
+
+from ..prefilter import searchable, spells_marker
+
+MAX_TOKEN_FILES = 16  # modules whose catalog tokens admit a file whose cross-module analysis is partial
+MAX_REACH = 1000  # project modules spelling a source or sink that one module's imports may reach,
+# directly or through theirs, and still be followed (more: calls into them are library calls, and a
+# scanned file that makes one is reported as not fully analysed, AIS005)
+
+_IMPORT = re.compile(  # `from a import (b,\n c)` and backslash continuations: every line's names
+    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(?:\(([^)]*)\)|((?:[^#\n\\]|\\\n)*))"
+    r"|import[ \t]+([^#\n]+))",
+    re.M,
+)
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+class ImportGraph:
+    """The project's modules below `root` and the imports between them (memoised per run)."""
+
+    def __init__(self, root: Path, catalog: Any, off_the_clock: Callable[[], Any] = nullcontext) -> None:
+        """`off_the_clock()` is held while other modules are read (`engine.budget_paused`)."""
+        self.root = root.resolve()
+        self.catalog = catalog
+        self.off_the_clock = off_the_clock
+        self.max_reach = MAX_REACH
+        self._component_of: dict[str, tuple[str, ...]] = {}
+        self._edges_memo: dict[str, list[str]] = {}
+        self._reach: dict[str, frozenset[str] | None] = {}
+        self._files: dict[str, Path | None] = {}
+        self._expansions: Any = None
+        self._mentions_memo: dict[Path, bool] = {}
+        self._imports_memo: dict[Path, list[str]] = {}
+
+    def module_name(self, path: str | Path) -> str | None:
+        """`app.routes` for `<root>/app/routes.py` (or `<root>/src/app/routes.py`), `app` for its
+        `__init__.py`; None outside the project."""
+        try:
+            relative = Path(path).resolve().relative_to(self.root)
+        except (ValueError, OSError):
+            return None
+        parts = list(relative.with_suffix("").parts)
+        if parts and parts[0] == "src" and len(parts) > 1:
+            parts = parts[1:]
+        if parts and parts[-1] == "__init__":
+            parts = parts[:-1]
+        if not parts or not all(part.isidentifier() for part in parts):
+            return None
+        return ".".join(parts)
+
+    def file_of(self, module: str) -> Path | None:
+        if module not in self._files:
+            found = None
+            parts = module.split(".")
+            for base in (self.root, self.root / "src"):
+                for candidate in (
+                    base.joinpath(*parts).with_suffix(".py"),
+                    base.joinpath(*parts, "__init__.py"),
+                ):
+                    if candidate.is_file():
+                        found = candidate
+                        break
+                if found is not None:
+                    break
+            self._files[module] = found
+        return self._files[module]
+
+    def absolute(self, importer: str | None, dots: int, module: str, is_package: bool) -> str | None:
+        """`from ..llm import ask` in `importer`: the absolute module name (None: above the root)."""
+        if not dots:
+            return module
+        if importer is None:
+            return None
+        parts = importer.split(".") if importer else []
+        if not is_package:
+            parts = parts[:-1]
+        if dots > 1:
+            if dots - 1 > len(parts):
+                return None
+            parts = parts[: len(parts) - (dots - 1)]
+        return ".".join([*parts, *([module] if module else [])]) or None
+
+    def reach(self, module: str) -> frozenset[str] | None:
+        """The project modules spelling a catalog source or sink that `module` is or imports,
+        directly or not (None: more than `MAX_REACH`)."""
+        if module not in self._reach:
+            with self.off_the_clock():
+                self._components(module)
+        return self._reach.get(module, frozenset())
+
+    def _edges(self, module: str) -> list[str]:
+        """The project modules `module` imports (itself excluded: a self-import adds nothing)."""
+        if module not in self._edges_memo:
+            path = self.file_of(module)
+            imported = self._imports_of(module, path, None) if path is not None else []
+            self._edges_memo[module] = [n for n in imported if n != module and self.file_of(n) is not None]
+        return self._edges_memo[module]
+
+    def _components(self, start: str) -> None:
+        """Tarjan's strongly connected components of the import graph below `start` (iterative:
+        a chain of hundreds of modules is no recursion), each with what it reaches
+        (`_reach`), in the order they complete: every component after those it imports."""
+        if start in self._component_of:
+            return
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        work = [(start, iter(self._edges(start)))]
+        index[start] = low[start] = 0
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, pending = work[-1]
+            child = next(pending, None)
+            if child is not None:
+                if child in self._component_of:
+                    continue
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(self._edges(child))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] != index[node]:
+                continue
+            members: list[str] = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                members.append(member)
+                if member == node:
+                    break
+            self._close(tuple(sorted(members)))
+
+    def _close(self, component: tuple[str, ...]) -> None:
+        """Record a finished component and what it reaches (its imports' components are closed)."""
+        reached: set[str] | None = {m for m in component if self._mentions(self.file_of(m))}
+        for member in component:
+            self._component_of[member] = component
+        for member in component:
+            for name in self._edges(member):
+                if name in component or reached is None:
+                    continue
+                below = self._reach.get(name, frozenset())
+                reached = None if below is None else reached | below
+                if reached is not None and len(reached) > self.max_reach:
+                    reached = None
+        for member in component:
+            self._reach[member] = frozenset(reached) if reached is not None else None
+
+    def _cycle_order(self, component: tuple[str, ...]) -> list[str]:
+        """The members of an import cycle in post-order of a depth-first walk of its imports from
+        its members in name order: what a member imports comes first, as far as a cycle allows."""
+        members, order, seen = set(component), [], set()
+        for root in component:  # sorted
+            if root in seen:
+                continue
+            seen.add(root)
+            work = [(root, iter(sorted(self._edges(root))))]
+            while work:
+                node, pending = work[-1]
+                child = next((c for c in pending if c in members and c not in seen), None)
+                if child is None:
+                    work.pop()
+                    order.append(node)
+                    continue
+                seen.add(child)
+                work.append((child, iter(sorted(self._edges(child)))))
+        return order
+
+    def _imports_of(self, module: str | None, path: Path, text: str | None) -> list[str]:
+        """`_imported` of one file, worked out once per file (several questions read its imports)."""
+        path = path.absolute()
+        if path not in self._imports_memo:
+            text = read_text(path) if text is None else text
+            self._imports_memo[path] = self._imported(module, path.name == "__init__.py", text)
+        return self._imports_memo[path]
+
+    def _imported(self, importer: str | None, is_package: bool, text: str) -> list[str]:
+        """Absolute names of what a module's text imports (`from a import b` gives `a` and `a.b`:
+        `b` may be a module), as far as a pattern over its import lines tells."""
+        found: list[str] = []
+        for dots_module, bracketed, names, plain in _IMPORT.findall(text):
+            names = _COMMENT.sub("", bracketed or names).replace("\\\n", " ")
+            if plain:
+                found += [part.split(" as ")[0].strip() for part in plain.split(",")]
+                continue
+            dots = len(dots_module) - len(dots_module.lstrip("."))
+            base = self.absolute(importer, dots, dots_module.lstrip("."), is_package)
+            if base is not None:
+                found += [
+                    base,
+                    *(f"{base}.{n.split(' as ')[0].strip()}" for n in names.split(",") if n.strip()),
+                ]
+        return [name for name in dict.fromkeys(found) if name]
+
+    def _reach_of(self, imported: list[str], own: str | None) -> frozenset[str] | None:
+        """What a file's imports reach together (None: more than `MAX_REACH` modules)."""
+        reached: frozenset[str] = frozenset()
+        for name in imported:
+            if name == own or self.file_of(name) is None:
+                continue
+            below = self.reach(name)
+            if below is None:
+                return None
+            reached |= below
+            if len(reached) > self.max_reach:
+                return None
+        return reached
+
+    def _mentions(self, path: Path, text: str | None = None) -> bool:
+        """Whether a file spells a catalog source or sink (the prefilter's tokens)."""
+        if path not in self._mentions_memo:
+            text = read_text(path) if text is None else text
+            self._mentions_memo[path] = self._spells(text, (TAINT_SINKS, TAINT_SOURCES))
+        return self._mentions_memo[path]
+
+    def _spells(self, text: str, markers: tuple[str, ...]) -> bool:
+        """Whether `text` holds all the tokens of one alternative of one of the prefilter markers."""
+        if self._expansions is None:
+            self._expansions = self.catalog.trigger_expansions()
+        return spells_marker(searchable(text), markers, self._expansions)  # as the token gate reads
+
+    def _tokens_below(self, module: str) -> list[str]:
+        """The catalog tokens spelled by the first `MAX_TOKEN_FILES` modules (breadth first)
+        that `module` is or imports: enough to admit the taint rules the prefilter dropped."""
+        tokens: list[str] = []
+        queue, seen, spelling = [module], {module}, 0
+        while queue and spelling < MAX_TOKEN_FILES:
+            name = queue.pop(0)
+            file = self.file_of(name)
+            if file is not None and self._mentions(file):
+                tokens += self._spelled(file)
+                spelling += 1
+            fresh = [n for n in self._edges(name) if n not in seen]
+            seen.update(fresh)
+            queue += fresh
+        return tokens
+
+    def _spelled(self, path: Path) -> list[str]:
+        """The catalog tokens a file spells (of the source and sink alternatives it holds)."""
+        if self._expansions is None:
+            self._expansions = self.catalog.trigger_expansions()
+        text = searchable(read_text(path))
+        return [
+            token
+            for marker in (TAINT_SINKS, TAINT_SOURCES)
+            for alternative in self._expansions.get(marker, ())
+            if all(token in text for token in alternative)
+            for token in alternative
+        ]
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""

@@ -1,0 +1,1 @@
+from .rules import Validator, known_style, word_limit
