@@ -176,6 +176,16 @@ SDKS = {
             chain = prompt | llm | StrOutputParser()
             exec(chain.invoke({"question": question}))  # <- AIS301
     """,
+    "langchain-pipe-ending-in-a-parser": """
+        from langchain_core.output_parsers import JsonOutputParser, StrOutputParser
+        from langchain_core.prompts import PromptTemplate
+        from langchain_openai import ChatOpenAI
+        llm = ChatOpenAI(model="m")
+        prompt = PromptTemplate.from_template("Write code for {task}")
+        exec((prompt | llm | StrOutputParser()).invoke({"task": "x"}))  # <- AIS301
+        exec((prompt | llm | JsonOutputParser()).invoke({"task": "x"})["code"])  # <- AIS301
+        exec((prompt | StrOutputParser()).invoke({"task": "x"}))
+    """,
     "llama-index": """
         from llama_index.core import VectorStoreIndex
         index = VectorStoreIndex.from_documents([])

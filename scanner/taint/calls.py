@@ -66,13 +66,20 @@ class CallTransfer:
 
     def _operation_name(self, operation: cst.BinaryOperation, method: str) -> str:
         """A method called on an operation's result: a pipe (`(prompt | model).invoke()`)
-        returns what its last step returns; anything else (`(base / name).write_text()`) is
-        matched by `*.` patterns only."""
+        returns what its last step returns, and an output parser at the end
+        (`(prompt | model | StrOutputParser()).invoke()`) only reshapes what the step before it
+        returns; anything else (`(base / name).write_text()`) is matched by `*.` patterns only."""
         if isinstance(operation.operator, cst.BitOr):
-            last = self._qualified(operation.right) or dotted(operation.right)
+            last = self._pipe_step(operation.right)
+            while last.endswith("OutputParser") and _is_pipe(operation.left):
+                operation = operation.left
+                last = self._pipe_step(operation.right)
             if last:
                 return f"{last}.{method}"
         return f"(...).{method}"
+
+    def _pipe_step(self, step: Any) -> str:
+        return self._qualified(step) or dotted(step) or ""
 
     def _bound_value(self, node: Any) -> Value | None:
         """What a name or `self.x` is bound to, without evaluating anything."""
@@ -360,3 +367,7 @@ def _spread(args: list) -> list:
         if keyword in ("args", "kwargs"):
             spread.append((cst.Arg(value=arg.value, star="*" if keyword == "args" else "**"), value))
     return spread
+
+
+def _is_pipe(node: Any) -> bool:
+    return isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr)

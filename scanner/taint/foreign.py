@@ -64,13 +64,23 @@ class ProjectCalls:
         base = self._import_map().get(head)
         return f"{base}.{rest}" if base and rest else base
 
+    def _absolute(self, name: str | None) -> str | None:
+        """`Validator.matches` for `Validator().matches` after `from .validation import Validator`:
+        the alias table names a relatively imported class by its local name (a type name, a call
+        result's method), which only the module's project imports make absolute."""
+        head, _, rest = (name or "").partition(".")
+        base = self._import_map().get(head) if head and self._lookup(head) is None else None
+        if base is None:
+            return name
+        return f"{base}.{rest}" if rest else base
+
     def _foreign(self, node: Any, name: str | None = None) -> tuple[Any, str] | None:
         """The summary and attribute a name or attribute (or `name`, when given) refers to."""
         if self.project is None:
             return None
         if self._follows_imports is None:
             self._follows_imports = self.path is None or self.project.allows(self.module_name, self.path)
-        name = name or self._project_name(node)
+        name = self._absolute(name or self._project_name(node))
         if not self._follows_imports:
             if name and self.incomplete is None and self._reaches_flows(name):
                 self.incomplete = (
