@@ -395,7 +395,9 @@ def _pattern_tokens(pattern: str) -> tuple[str, ...]:
 
 def _parameter_source_tokens(source: ParameterSource) -> list[tuple[str, ...]]:
     """Tokens of a parameter source: all its conditions must hold, so the alternatives of any one
-    condition will do; the most selective condition is chosen ([()] when none can tell)."""
+    condition will do; the most selective condition is chosen ([()] when none can tell), and the
+    tokens of every condition with a single alternative are added to each (they must all be
+    spelled: `functions=("__init__",)` alone would admit every module defining a class)."""
     conditions = [
         [*source.decorators, *source.registrars],
         list(source.functions),
@@ -412,4 +414,7 @@ def _parameter_source_tokens(source: ParameterSource) -> list[tuple[str, ...]]:
         score = min(sum(len(token) for token in alternative) for alternative in alternatives)
         if score > best_score:
             best, best_score = alternatives, score
-    return best
+    required = [
+        token for condition in conditions if len(condition) == 1 for token in _pattern_tokens(condition[0])
+    ]
+    return [tuple(dict.fromkeys((*alternative, *required))) for alternative in best]

@@ -212,3 +212,20 @@ def test_every_builtin_source_needs_a_word_in_the_module() -> None:
     catalog = default_catalog()
     assert () not in catalog.source_tokens()
     assert () not in catalog.sink_tokens()
+
+
+def test_a_module_of_plain_classes_spells_no_taint_source() -> None:
+    """Every module that defines a class spells `__init__`: a source conditioned on it (Pyramid
+    class views) must also need the words of its other conditions (`pyramid`, `request`), or
+    every such module becomes a taint candidate and the pre-commit fast path never answers."""
+    catalog = default_catalog()
+    plain = "import math\n\nclass Stats:\n    def __init__(self, values):\n        self.mean = math.fsum(values)\n"
+    pyramid = "from pyramid.view import view_defaults\n\nclass Views:\n    def __init__(self, request):\n        self.request = request\n"
+    lookup = TextLookup(searchable(plain), catalog.trigger_expansions())
+    assert not any(
+        all(lookup.any_in((token,)) for token in alternative) for alternative in catalog.source_tokens()
+    )
+    lookup = TextLookup(searchable(pyramid), catalog.trigger_expansions())
+    assert any(
+        all(lookup.any_in((token,)) for token in alternative) for alternative in catalog.source_tokens()
+    )
