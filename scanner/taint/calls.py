@@ -69,7 +69,7 @@ class CallTransfer:
         returns what its last step returns, and an output parser at the end
         (`(prompt | model | StrOutputParser()).invoke()`) only reshapes what the step before it
         returns; anything else (`(base / name).write_text()`) is matched by `*.` patterns only."""
-        if isinstance(operation.operator, cst.BitOr):
+        if _is_pipe(operation):
             last = self._pipe_step(operation.right)
             while last.endswith("OutputParser") and _is_pipe(operation.left):
                 operation = operation.left

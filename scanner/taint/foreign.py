@@ -54,25 +54,20 @@ class ProjectCalls:
         """The absolute name of a project import a name or attribute refers to."""
         qualified = self._qualified(node)
         if qualified:
-            return qualified
+            return self._imported_name(qualified) or qualified
         written = dotted(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
-        if not written:
-            return None
-        head, _, rest = written.partition(".")
+        return self._imported_name(written) if written else None
+
+    def _imported_name(self, name: str) -> str | None:
+        """`name` made absolute through the module's project `from ... import`s (None: its head is
+        not one, or a local binding shadows it). The alias table names a relatively imported
+        class by its local name (`Validator.matches` for `Validator().matches` after `from
+        .validation import Validator`, a type name): only these imports make it absolute."""
+        head, _, rest = name.partition(".")
         if self._lookup(head) is not None:  # a local binding shadows the import
             return None
         base = self._import_map().get(head)
         return f"{base}.{rest}" if base and rest else base
-
-    def _absolute(self, name: str | None) -> str | None:
-        """`Validator.matches` for `Validator().matches` after `from .validation import Validator`:
-        the alias table names a relatively imported class by its local name (a type name, a call
-        result's method), which only the module's project imports make absolute."""
-        head, _, rest = (name or "").partition(".")
-        base = self._import_map().get(head) if head and self._lookup(head) is None else None
-        if base is None:
-            return name
-        return f"{base}.{rest}" if rest else base
 
     def _foreign(self, node: Any, name: str | None = None) -> tuple[Any, str] | None:
         """The summary and attribute a name or attribute (or `name`, when given) refers to."""
@@ -80,7 +75,7 @@ class ProjectCalls:
             return None
         if self._follows_imports is None:
             self._follows_imports = self.path is None or self.project.allows(self.module_name, self.path)
-        name = self._absolute(name or self._project_name(node))
+        name = (self._imported_name(name) or name) if name else self._project_name(node)
         if not self._follows_imports:
             if name and self.incomplete is None and self._reaches_flows(name):
                 self.incomplete = (
