@@ -106,6 +106,10 @@ class CallTransfer:
         else:
             callee = self._ev(func)
         args = [(arg, self._ev(arg.value)) for arg in node.args]
+        if isinstance(func, cst.Attribute) and _is_super(func.value) and self._lookup("super") is None:
+            inherited = self._super_call(func.attr.value, args, node)
+            if inherited is not None:
+                return inherited
         if callee is not None and callee.ref is not None and not isinstance(callee.ref, Instance):
             return self._call_ref(callee.ref, args, receiver, node)
         foreign = self._apply_foreign(node, args, receiver) if callee is None or callee.ref is None else None
@@ -186,6 +190,21 @@ class CallTransfer:
             return self._call_local(ref.func, [*ref.args, *args], None, node)
         return self._call_local(ref, args, receiver, node)
 
+    def _super_call(self, method: str, args: list, node: cst.Call) -> Value | None:
+        """`super().send(x)` in a method: `send` of the class's bases (of this module, else of
+        another module of the project), bound to the method's own object (None: not found)."""
+        cls, func = self._unit.cls, self._unit.func
+        if cls is None or func is None or not func.params:
+            return None
+        this = self._unit.env.get(func.params[0][0])
+        if this is None or not isinstance(this.ref, Instance):
+            this = Value(ref=Instance(cls))
+        for base in cls.local_bases:
+            found = base.method(method)
+            if found is not None:
+                return self._call_local(found, args, this, node)
+        return self._apply_foreign(node, args, this)
+
     def _call_back(self, node: cst.Call, args: list, names: list[str]) -> Value | None:
         """A library call that runs a local function it is given, with the other arguments
         (`asyncio.to_thread(run_sql, sql)`, `executor.submit(fn, x)`, `tasks.add_task(fn, x)`,
@@ -243,7 +262,9 @@ class CallTransfer:
             return self._construct(ref, args, node)
         bound: Value | None = None
         if ref.kind in ("method", "class"):
-            if receiver is not None and isinstance(node.func, cst.Attribute):
+            if ref.kind == "method" and receiver is not None and isinstance(receiver.ref, Class):
+                pass  # `Base.send(self, x)`: called through the class, the object is the first argument
+            elif receiver is not None and isinstance(node.func, cst.Attribute):
                 bound = receiver
             elif ref.cls is not None:
                 bound = Value(ref=Instance(ref.cls) if ref.kind == "method" else ref.cls)
@@ -367,6 +388,10 @@ def _spread(args: list) -> list:
         if keyword in ("args", "kwargs"):
             spread.append((cst.Arg(value=arg.value, star="*" if keyword == "args" else "**"), value))
     return spread
+
+
+def _is_super(node: Any) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
 
 
 def _is_pipe(node: Any) -> bool:

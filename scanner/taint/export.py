@@ -18,6 +18,7 @@ from typing import Any
 
 import libcst as cst
 
+from .mutations import shape_to_json
 from .summary import FunctionSummary, ModuleSummary, SinkEntry, SourceEntry
 from .syntax import call_name
 from .units import inherited
@@ -50,6 +51,10 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
                     )
                 )
         function.guards = sorted(taint._guards.get(func.index, ()))
+        function.puts = [
+            (index, shape_to_json(added, func.index))
+            for index, added in sorted(taint._mutations.get(func.index, {}).items())
+        ]
         summary.functions[func.display] = function
     for (func, index), wholes in taint._whole_params().items():  # a message list passed whole
         for whole in wholes if func in exported else ():

@@ -17,7 +17,8 @@ from typing import Any
 
 import libcst as cst
 
-from .syntax import argument_node, dotted
+from .mutations import shape_from_json
+from .syntax import argument_node, dotted, var_path
 from .units import Function
 from .values import EMPTY, Instance, Param, Site, Taint, Value, mark_encoded, mark_spliced, through
 
@@ -105,7 +106,8 @@ class ProjectCalls:
         return found[0].constants.get(found[1], 0) if found is not None else 0
 
     def _foreign_callee(self, call: cst.Call, args: list, receiver: Value | None) -> tuple | None:
-        """(summary, name, function summary, whether the call constructs the class) of the
+        """(summary, name, function summary, whether the call constructs the class, whether a
+        method is called unbound, through its class) of the
         project function, class or method of another module a call names (None: not one). A
         method is found through the receiver's type too (`self.assistant.ask(q)`). A module read
         as its outline is analysed when the call passes data into it (`ProjectModules.complete`):
@@ -117,6 +119,16 @@ class ProjectCalls:
                 typed.append(f"{receiver.type_name}.{attr}")
             if isinstance(receiver.ref, Instance):  # a local class deriving from a project class
                 typed += [f"{base}.{attr}" for base in receiver.ref.cls.all_bases()]
+        # `Base.send(self, x)`: a method named through an imported class as written, not through
+        # a type, and given an object first takes it as its first parameter
+        spelled = var_path(call.func.value) if isinstance(call.func, cst.Attribute) else None
+        first = next((value for arg, value in args if arg.keyword is None and not arg.star), None)
+        unbound = (
+            spelled is not None
+            and first is not None
+            and isinstance(first.ref, Instance)
+            and self._imported_name(spelled) is not None
+        )
         found = self._foreign(call.func) or next(
             (hit for name in typed if (hit := self._foreign(call.func, name))), None
         )
@@ -132,7 +144,9 @@ class ProjectCalls:
         for _ in range(MAX_BASES):
             function = owner.functions.get(wanted)
             if function is not None:
-                return (summary, name, function, True) if constructed else (owner, wanted, function, False)
+                if constructed:
+                    return summary, name, function, True, False
+                return owner, wanted, function, False, unbound and function.kind == "method"
             cls, _, method = wanted.rpartition(".")
             found = next(
                 (
@@ -145,7 +159,7 @@ class ProjectCalls:
             if found is None:
                 break
             owner, wanted = self._read_whole(found[0], carried), found[1]  # inherited from another module
-        return (summary, name, None, True) if constructed else None
+        return (summary, name, None, True, False) if constructed else None
 
     def _read_whole(self, summary: Any, args: list) -> Any:
         """The summary, analysed if it was read as its outline and the call passes data into it
@@ -163,7 +177,7 @@ class ProjectCalls:
         if found is None or found[3] or found[2] is None:
             return []
         function = found[2]
-        bound = function.kind in ("method", "class")
+        bound = function.kind in ("method", "class") and not found[4]
         return [argument_node(args, function.params, index, bound) for index in function.guards]
 
     def _apply_foreign(self, call: cst.Call, args: list, receiver: Value | None = None) -> Value | None:
@@ -172,12 +186,16 @@ class ProjectCalls:
         found = self._foreign_callee(call, args, receiver)
         if found is None:
             return None
-        summary, name, function, constructed = found
+        summary, name, function, constructed, unbound = found
         if function is None:  # a class without `__init__` of its own or its bases'
             return _instance(summary, name, args, call)
         shape = Function(-1, call, name, (), params=[(p, kind, None) for p, kind in function.params])
-        bound = (receiver or Value()) if function.kind in ("method", "class") or constructed else None
+        binds = (function.kind in ("method", "class") and not unbound) or constructed
+        bound = (receiver or Value()) if binds else None
         mapping = self._bind_arguments(shape, args, bound)
+        for index, put in function.puts:  # `add_system(messages, q)`: `messages` holds `q` now
+            added = shape_from_json(put, -1)
+            self._put_into_argument(args, function.params, index, bound is not None, added, -1, mapping, call)
         for entry in function.sinks:
             argument = mapping.get(entry.param)
             if argument is not None and argument.all:

@@ -202,6 +202,8 @@ class ModuleTaint(
         self._classes: dict[int, Class] = {}
         self._summaries: dict[int, Value] = {}
         self._guards: dict[int, frozenset[int]] = {}  # function -> parameters its true result vouches for
+        self._mutations: dict[int, dict[int, Value]] = {}  # function -> what it puts into its parameters
+        self._rebound: dict[int, frozenset[str]] = {}  # function -> names its body binds anew
         self._class_attrs: dict[tuple[int, str], Value] = {}
         self._files: dict[Any, frozenset] = {}  # file -> data written into it (`files`)
         self._closures: dict[int, dict] = {}
@@ -242,6 +244,7 @@ class ModuleTaint(
             dict(self._class_attrs),
             dict(self._module_env),
             dict(self._guards),
+            dict(self._mutations),
             {k: list(v) for k, v in self._registered.items()},
             dict(self._files),
         )
@@ -267,6 +270,7 @@ class ModuleTaint(
             self._class_attrs,
             self._module_env,
             self._guards,
+            self._mutations,
             self._registered,
             self._files,
         )
@@ -284,13 +288,13 @@ class ModuleTaint(
             func = queue.popleft()
             queued.discard(func.index)
             analyses[func.index] = analyses.get(func.index, 0) + 1
-            old = self._summaries.get(func.index)
+            old = (self._summaries.get(func.index), self._mutations.get(func.index))
             self._analyse_function(func)
             for new in self._function_list[known:]:  # nested functions defined by that body
                 queue.append(new)
                 queued.add(new.index)
             known = len(self._function_list)
-            if self._summaries.get(func.index) == old:
+            if (self._summaries.get(func.index), self._mutations.get(func.index)) == old:
                 continue
             for caller in sorted(self._callers.get(func.index, ())):
                 if caller not in queued and analyses.get(caller, 0) < MAX_ANALYSES:

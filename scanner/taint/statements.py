@@ -118,6 +118,7 @@ class StatementTransfer:
             return True
         if isinstance(node, cst.Return):
             self._unit.returns.append(self._returned(node.value) if node.value is not None else EMPTY)
+            self._note_exit()
             return False
         if isinstance(node, cst.Raise):
             if node.exc is not None:

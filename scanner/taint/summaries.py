@@ -13,6 +13,8 @@ from typing import Any
 
 import libcst as cst
 
+from .mutations import put_into, rebound_parameters, write_into
+from .syntax import argument_node, var_path
 from .units import Class, Function, Unit
 from .values import (
     EMPTY,
@@ -79,6 +81,9 @@ class Summaries:
             for statement in reversed(func.chain[:-1]):
                 self.names.leave_statement(statement)
             self._unit, self._stack = saved_unit, saved_stack
+        if falls_through:
+            self._note_exit(unit)
+        self._note_mutations(func, unit)
         returns = unit.returns + ([EMPTY] if falls_through else [])
         guards = frozenset.intersection(*unit.vouches) if unit.vouches else frozenset()
         if guards or func.index in self._guards:  # only guards count (another round is costly)
@@ -95,11 +100,66 @@ class Summaries:
         self._sites.setdefault(func.index, []).append((call, mapping))
         if self._unit.func is not None:  # the call graph orders the next round (`_callee_first`)
             self._callers.setdefault(func.index, set()).add(self._unit.func.index)
+        params = [(name, kind) for name, kind, _ in func.params]
+        for index, added in self._mutations.get(func.index, {}).items():
+            self._put_into_argument(args, params, index, bound is not None, added, func.index, mapping, call)
         summary = self._summaries.get(func.index, EMPTY)
         result = substitute(summary, func.index, mapping)
         if not any(isinstance(fact, (Taint, Param)) for fact in result.all):
             return result
         return map_facts(result, lambda fact: through(fact, call))
+
+    def _note_exit(self, unit: Unit | None = None) -> None:
+        """The parameters' values where the function returns (what it put into them)."""
+        unit = unit or self._unit
+        if unit.func is not None:
+            unit.exits.append({name: unit.env.get(name) for name, _, _ in unit.func.params})
+
+    def _note_mutations(self, func: Function, unit: Unit) -> None:
+        """What the function puts into the objects its callers pass (`messages.append(...)`),
+        parameter by parameter; not into one the body rebinds, nor into `self` (its attributes
+        are the class's)."""
+        rebound = self._rebound.get(func.index)
+        if rebound is None:
+            rebound = self._rebound[func.index] = rebound_parameters(func.node)
+        known = self._mutations.get(func.index, {})
+        mutations: dict[int, Value] = {}
+        for index, (name, kind, _) in enumerate(func.params):
+            if (
+                name in rebound
+                or kind not in ("pos", "kw")
+                or (index == 0 and func.kind in ("method", "class"))
+            ):
+                continue
+            exit_value = join_all(exit.get(name) or EMPTY for exit in unit.exits)
+            added = put_into(exit_value, func.index, index)
+            if added is not None:
+                mutations[index] = self._widen(("puts", func.index, index), known.get(index), added)
+        if mutations or known:
+            self._mutations[func.index] = mutations
+
+    def _put_into_argument(
+        self,
+        args: list,
+        params: list,
+        index: int,
+        bound: bool,
+        added: Value,
+        func: int,
+        mapping: dict[int, Value],
+        call: cst.Call,
+    ) -> None:
+        """The object passed as parameter `index` of a call holds what the callee put into it
+        (the other parameters' placeholders replaced by this call's arguments)."""
+        node = argument_node(args, params, index, bound)
+        path = var_path(node) if node is not None else None
+        added = substitute(added, func, mapping)
+        if path is None or not any(isinstance(f, (Taint, Param)) for f in added.all):
+            return
+        added = map_facts(added, lambda fact: through(fact, call))
+        self._store_path(node, write_into(self._ev_quiet(node), added))
+        for key, value in added.keys or ():  # `req.system = text`: read back as `req.system`
+            self._unit.env[f"{path}.{key}"] = join(self._unit.env.get(f"{path}.{key}"), value)
 
     def _construct(self, cls: Class, args: list, call: cst.Call) -> Value:
         if cls.is_enum:

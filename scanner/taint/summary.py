@@ -4,15 +4,19 @@ Owns the summary types (`ModuleSummary` of `FunctionSummary`s with their `SinkEn
 `SourceEntry`s), the catalog tokens a summary stands for (the prefilter's), and the JSON a
 summary is cached as (catalog sinks by index: the cache's run key covers the catalog).
 
-May import: the standard library only.
+May import: the standard library and `mutations` (the JSON form of what a function puts into
+its parameters).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .mutations import shape_from_json
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class FunctionSummary:
     sinks: list[SinkEntry] = field(default_factory=list)
     guards: list[int] = field(default_factory=list)  # parameters a true result vouches for (a guard)
     returns_state: bool = False  # a method returning what its object was given (`self.text`)
+    puts: list[tuple[int, Any]] = field(default_factory=list)  # (parameter, what goes into it: `mutations`)
 
 
 @dataclass
@@ -80,9 +85,10 @@ def interface(summary: ModuleSummary | None) -> Any:
             frozenset((e.param, e.role, id(e.sink), e.message_role, e.spliced, e.encoded) for e in f.sinks),
             frozenset(f.guards),
             f.returns_state,
+            json.dumps(f.puts, sort_keys=True),
         )
         for name, f in summary.functions.items()
-        if f.returns_params or f.returns_sources or f.sinks or f.guards or f.returns_state
+        if f.returns_params or f.returns_sources or f.sinks or f.guards or f.returns_state or f.puts
     }
     return flowing, summary.constants, summary.reexports, summary.bases
 
@@ -118,6 +124,7 @@ def summary_to_json(summary: ModuleSummary, catalog: Any) -> dict[str, Any]:
                 "returns_params": [[i, s, list(e)] for i, s, e in function.returns_params],
                 "guards": function.guards,
                 "returns_state": function.returns_state,
+                "puts": function.puts,
                 "returns_sources": [
                     [s.tier, s.label, s.description, s.line, s.spliced, list(s.encoded)]
                     for s in function.returns_sources
@@ -183,7 +190,10 @@ def summary_from_json(raw: Any, catalog: Any) -> ModuleSummary | None:
                 ],
                 [int(i) for i in data["guards"]],
                 bool(data["returns_state"]),
+                [(int(index), shape) for index, shape in data["puts"]],
             )
+            for _, shape in summary.functions[name].puts:
+                shape_from_json(shape, -1)  # a record that does not read back is not used
         return summary
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError):
         return None

@@ -80,6 +80,7 @@ class Unit:
     vouches: list = field(default_factory=list)  # per `return` that may be true: the parameters it checked
     narrowed: dict = field(default_factory=dict)  # name -> the values a check made it (guards.py)
     yields: dict = field(default_factory=dict)  # yield node -> what it yields (a generator's items)
+    exits: list = field(default_factory=list)  # per exit: the parameters' values (`mutations`)
 
 
 def inherited(cls: Class, table: str) -> dict:

@@ -1,0 +1,109 @@
+"""Helpers that fill an argument instead of returning: `add_system(messages, text)` appending
+`{"role": "system", "content": text}`, `ctx.update(system=text)`, `req.system = text`.
+
+Owns what a function put into a parameter's object (the structure its exit value gained: list
+items appended, keys and attributes set, with the placeholders of the other parameters), writing
+that into the object a caller passed, and the JSON form a module summary carries it in (only the
+structure and the parameter placeholders: a source a helper puts into an argument is not kept).
+A parameter the body rebinds (`messages = list(messages)`) is not the caller's object: nothing
+the body puts into it reaches the caller.
+
+May import: `values` and the standard library only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from .values import MAX_DEPTH, MAX_ITEMS, Param, Taint, Value, make_container
+
+
+def put_into(exit_value: Value | None, func: int, index: int) -> Value | None:
+    """What the function put into parameter `index`'s object (None: nothing that carries data)."""
+    if exit_value is None or (exit_value.items is None and exit_value.keys is None):
+        return None
+    own = Param(func, index)
+    added = make_container(exit_value.facts - {own}, exit_value.items, exit_value.keys)
+    if not any(isinstance(f, (Taint, Param)) and f != own for f in added.all):
+        return None
+    return added
+
+
+def write_into(current: Value | None, added: Value) -> Value:
+    """The caller's object after the call: the items appended, keys and attributes set."""
+    if current is None:
+        return added
+    keys = dict(current.keys or ())
+    keys.update(added.keys or ())
+    return make_container(
+        current.facts | added.facts,
+        (current.items or ()) + added.items if added.items is not None else current.items,
+        tuple(keys.items()) if keys else None,
+        type_name=current.type_name,
+        ref=current.ref,
+        clean_attrs=current.clean_attrs,
+    )
+
+
+def rebound_parameters(node: Any) -> frozenset[str]:
+    """Names a function body binds anew (assignment, `for`, `with ... as`, walrus, `+=`),
+    nested functions and classes aside."""
+    found: set[str] = set()
+    stack = list(node.body.children) if isinstance(node, cst.FunctionDef) else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        targets: list = []
+        if isinstance(current, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
+            targets = [current.target]
+        elif isinstance(current, cst.AsName):
+            targets = [current.name]
+        elif isinstance(current, cst.NamedExpr):
+            targets = [current.target]
+        for target in targets:
+            found.update(_bound_names(target))
+        stack.extend(current.children)
+    return frozenset(found)
+
+
+def _bound_names(target: Any) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _bound_names(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return _bound_names(target.value)
+    return []
+
+
+def shape_to_json(value: Value, func: int, depth: int = 0) -> Any:
+    """The structure and the placeholders of `func`'s parameters, as JSON."""
+    return {
+        "p": sorted(
+            [f.index, f.spliced, list(f.encoded)]
+            for f in value.facts
+            if isinstance(f, Param) and f.func == func
+        ),
+        "i": None if value.items is None else [shape_to_json(v, func, depth + 1) for v in value.items],
+        "k": None if value.keys is None else [[k, shape_to_json(v, func, depth + 1)] for k, v in value.keys],
+        "c": value.const,
+        "w": value.words,
+    }
+
+
+def shape_from_json(raw: Any, func: int, depth: int = 0) -> Value:
+    """The value `shape_to_json` wrote, its placeholders those of `func` (raises on a bad record)."""
+    if depth > MAX_DEPTH:
+        raise ValueError("too deep")
+    items, keys = raw["i"], raw["k"]
+    if (items is not None and len(items) > MAX_ITEMS) or (keys is not None and len(keys) > MAX_ITEMS):
+        raise ValueError("too long")
+    return make_container(
+        frozenset(Param(func, int(i), bool(s), tuple(str(e) for e in encoded)) for i, s, encoded in raw["p"]),
+        None if items is None else tuple(shape_from_json(v, func, depth + 1) for v in items),
+        None if keys is None else tuple((str(k), shape_from_json(v, func, depth + 1)) for k, v in keys),
+        const=None if raw["c"] is None else str(raw["c"]),
+        words=int(raw["w"]),
+    )
