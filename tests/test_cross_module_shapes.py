@@ -2,7 +2,9 @@
 and `Base.send(self, x)` into a base class of another module, helpers that fill the list or object
 they are given (`add_system(messages, q)`, `set_system(options, q)`, `context.update(system=q)`)
 instead of returning, a decorator of another project module that forwards `*args, **kwargs`, and
-`prompts.SYSTEM.format(...)` through `from . import prompts`. Each has a look-alike that stays quiet
+`prompts.SYSTEM.format(...)` through `from . import prompts`, parameters and locals annotated with
+a project class (also imported under `if TYPE_CHECKING:`, also as a string), and
+`functools.partial` of a function of another module. Each has a look-alike that stays quiet
 (the base sends a user message, the helper appends a user message or a constant or fills a copy,
 the attribute set is a constant). Findings are exact (path, line, code).
 """
@@ -28,12 +30,20 @@ EXPECTED = [
     (ROUTES, 76, "AIS201"),  # @traced from bot/helpers.py keeps ask's summary (not ask_as_user, 77)
     (ROUTES, 84, "AIS201"),  # prompts.SYSTEM.format(tone=...) after `from . import prompts`
 ]
+HANDLERS = "bot/handlers.py"
+HANDLER_ROWS = [
+    (HANDLERS, 25, "AIS201"),  # `bot: Assistant`, imported under TYPE_CHECKING: its set_persona()
+    # quiet, 26: `bot: "Assistant"` (a string annotation) asks with the text as the user message
+    (HANDLERS, 28, "AIS201"),  # `bot: Assistant = make_bot()`: a factory's result, typed by the annotation
+    (HANDLERS, 34, "AIS201"),  # functools.partial(ask) of bot/llm.py (not of ask_as_user, 36)
+]
 
 
 def test_application_findings_are_exact(run_cli: Callable[..., Any], tmp_path: Path) -> None:
     root = copy_app("support_bot", tmp_path)
-    assert rows(scan(run_cli, root, "--no-cache", ".")) == EXPECTED
+    assert rows(scan(run_cli, root, "--no-cache", ".")) == sorted(EXPECTED + HANDLER_ROWS)
     assert rows(scan(run_cli, root, "--no-cache", ROUTES)) == EXPECTED  # pre-commit: the route alone
+    assert rows(scan(run_cli, root, "--no-cache", HANDLERS)) == HANDLER_ROWS
 
 
 def test_the_path_names_the_helper_that_filled_the_list(run_cli: Callable[..., Any], tmp_path: Path) -> None:
@@ -56,7 +66,7 @@ def test_what_a_helper_puts_into_its_argument_is_cached(run_cli: Callable[..., A
     append a user message instead is summarised again and the caller goes quiet."""
     root = copy_app("support_bot", tmp_path)
     routes = root / ROUTES
-    assert rows(scan(run_cli, root, ".")) == EXPECTED
+    assert rows(scan(run_cli, root, ".")) == sorted(EXPECTED + HANDLER_ROWS)
     routes.write_text(routes.read_text() + "# changed\n")
     assert rows(scan(run_cli, root, ROUTES)) == EXPECTED
     helpers = root / "bot" / "helpers.py"
@@ -89,6 +99,9 @@ def test_the_same_shapes_within_one_module() -> None:
         def add_system(messages, text):
             messages.append({"role": "system", "content": text})
 
+        def put_key(context, text):
+            context["system"] = text
+
         def add_to_copy(messages, text):
             messages = messages + []
             messages.append({"role": "system", "content": text})
@@ -99,6 +112,9 @@ def test_the_same_shapes_within_one_module() -> None:
             messages = []
             add_system(messages, request.args["q"])
             openai.chat.completions.create(model="m", messages=messages)  # <- AIS201
+            context = {}
+            put_key(context, request.args["q"])
+            openai.chat.completions.create(model="m", messages=[{"role": "system", "content": context["system"]}])  # <- AIS201
             kept = []
             add_to_copy(kept, request.args["q"])
             openai.chat.completions.create(model="m", messages=kept)

@@ -186,6 +186,8 @@ class CallTransfer:
         (`HANDLERS[name](**args)`), or a `functools.partial` of one."""
         if isinstance(ref, Callables):
             return join_all(self._call_local(each, args, None, node) for each in ref.refs)
+        if isinstance(ref, Partial) and not isinstance(ref.func, (Function, Class)):
+            return self._apply_foreign(node, [*ref.args, *args], None, ref.func) or EMPTY
         if isinstance(ref, Partial):
             return self._call_local(ref.func, [*ref.args, *args], None, node)
         return self._call_local(ref, args, receiver, node)

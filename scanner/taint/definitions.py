@@ -270,12 +270,12 @@ class Definitions:
                 return any(r[0] for r in results), results[0][1], results[0][2]
             return True, outer, None
         if isinstance(annotation, (cst.SimpleString, cst.ConcatenatedString)):
-            return True, None, None
+            return True, self._project_type(annotation), None  # `bot: "Assistant"`
         if isinstance(annotation, cst.Name):
             local = self._lookup(annotation.value)
             if local is not None and isinstance(local.ref, Class):
                 return not local.ref.is_enum, None, local.ref
-        name = self._qualified(annotation)
+        name = self._qualified(annotation) or self._project_type(annotation)
         if name is None:
             return True, None, None
         if name in NON_TEXT_TYPES:

@@ -23,6 +23,7 @@ from .units import Function
 from .values import EMPTY, Instance, Param, Site, Taint, Value, mark_encoded, mark_spliced, through
 
 _LOCATED = re.compile(r"\(\S+:\d+\)$")
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 MAX_BASES = 8  # base classes in other modules followed up to an inherited method
 
 
@@ -30,13 +31,14 @@ class ProjectCalls:
     """Calls into other modules of the project (mixed into `ModuleTaint`)."""
 
     def _import_map(self) -> dict[str, str]:
-        """Local name -> absolute qualified name of the module's top-level `from ... import`s."""
+        """Local name -> absolute qualified name of the module's top-level `from ... import`s
+        (also those under `if TYPE_CHECKING:`, which annotations name)."""
         if self._imports_from is not None:
             return self._imports_from
         found: dict[str, str] = {}
         project = self.project
         is_package = self.path is not None and self.path.name == "__init__.py"
-        for statement in self.module.body:
+        for statement in _with_type_checking_blocks(self.module.body):
             if not isinstance(statement, cst.SimpleStatementLine):
                 continue
             for small in statement.body:
@@ -100,28 +102,46 @@ class ProjectCalls:
                 return self.project.reach(name) != frozenset()
         return False
 
+    def _project_type(self, annotation: Any) -> str | None:
+        """The absolute name of a project class an annotation names through the module's project
+        imports (`Assistant`, `"Assistant"`, `llm.Assistant`; None: not one)."""
+        written = dotted(annotation) if isinstance(annotation, (cst.Name, cst.Attribute)) else None
+        if isinstance(annotation, cst.SimpleString):
+            text = annotation.evaluated_value
+            written = text if isinstance(text, str) and _DOTTED.fullmatch(text) else None
+        return self._imported_name(written) if written and self.project is not None else None
+
     def _foreign_words(self, node: Any) -> int:
         """Constant instruction words of a prompt constant imported from another module."""
         found = self._foreign(node)
         return found[0].constants.get(found[1], 0) if found is not None else 0
 
-    def _foreign_callee(self, call: cst.Call, args: list, receiver: Value | None) -> tuple | None:
+    def _foreign_function(self, node: Any) -> bool:
+        """Whether an expression names a function of another project module."""
+        found = self._foreign(node)
+        return found is not None and found[1] in found[0].functions
+
+    def _foreign_callee(
+        self, call: cst.Call, args: list, receiver: Value | None, target: Any = None
+    ) -> tuple | None:
         """(summary, name, function summary, whether the call constructs the class, whether a
         method is called unbound, through its class) of the
         project function, class or method of another module a call names (None: not one). A
-        method is found through the receiver's type too (`self.assistant.ask(q)`). A module read
+        method is found through the receiver's type too (`self.assistant.ask(q)`). `target` names
+        the callee instead of the call's own expression (a `functools.partial` of it). A module read
         as its outline is analysed when the call passes data into it (`ProjectModules.complete`):
         its sanitizer and guard helpers then count."""
+        target = call.func if target is None else target
         typed: list[str] = []
-        if receiver is not None and isinstance(call.func, cst.Attribute):
-            attr = call.func.attr.value
-            if receiver.instance and receiver.type_name:
+        if receiver is not None and isinstance(target, cst.Attribute):
+            attr = target.attr.value
+            if receiver.type_name:  # a call's result, or a name annotated with the class
                 typed.append(f"{receiver.type_name}.{attr}")
             if isinstance(receiver.ref, Instance):  # a local class deriving from a project class
                 typed += [f"{base}.{attr}" for base in receiver.ref.cls.all_bases()]
         # `Base.send(self, x)`: a method named through an imported class as written, not through
         # a type, and given an object first takes it as its first parameter
-        spelled = var_path(call.func.value) if isinstance(call.func, cst.Attribute) else None
+        spelled = var_path(target.value) if isinstance(target, cst.Attribute) else None
         first = next((value for arg, value in args if arg.keyword is None and not arg.star), None)
         unbound = (
             spelled is not None
@@ -129,8 +149,8 @@ class ProjectCalls:
             and isinstance(first.ref, Instance)
             and self._imported_name(spelled) is not None
         )
-        found = self._foreign(call.func) or next(
-            (hit for name in typed if (hit := self._foreign(call.func, name))), None
+        found = self._foreign(target) or next(
+            (hit for name in typed if (hit := self._foreign(target, name))), None
         )
         if found is None:
             return None
@@ -152,7 +172,7 @@ class ProjectCalls:
                 (
                     hit
                     for base in owner.bases.get(cls, ())
-                    if (hit := self._foreign(call.func, f"{base}.{method}"))
+                    if (hit := self._foreign(target, f"{base}.{method}"))
                 ),
                 None,
             )
@@ -180,10 +200,12 @@ class ProjectCalls:
         bound = function.kind in ("method", "class") and not found[4]
         return [argument_node(args, function.params, index, bound) for index in function.guards]
 
-    def _apply_foreign(self, call: cst.Call, args: list, receiver: Value | None = None) -> Value | None:
+    def _apply_foreign(
+        self, call: cst.Call, args: list, receiver: Value | None = None, target: Any = None
+    ) -> Value | None:
         """The value a project function, class or method of another module returns here (None:
-        not one)."""
-        found = self._foreign_callee(call, args, receiver)
+        not one); `target`: the expression naming it, when not the call's own."""
+        found = self._foreign_callee(call, args, receiver, target)
         if found is None:
             return None
         summary, name, function, constructed, unbound = found
@@ -228,3 +250,14 @@ def _instance(summary: Any, name: str, args: list, call: cst.Call) -> Value:
     carries the data its constructor was given (a method returning `self.text` hands it back)."""
     facts = frozenset(through(fact, call) for _, value in args for fact in value.all)
     return Value(facts, type_name=f"{summary.name}.{name}", instance=True)
+
+
+def _with_type_checking_blocks(body: Any) -> list:
+    """The module's top-level statements, those of `if TYPE_CHECKING:` blocks included."""
+    statements: list = []
+    for statement in body:
+        statements.append(statement)
+        test = statement.test if isinstance(statement, cst.If) else None
+        if test is not None and (dotted(test) or "").rsplit(".", 1)[-1] == "TYPE_CHECKING":
+            statements += list(statement.body.body)
+    return statements

@@ -123,6 +123,8 @@ class LibraryModels:
             return self._module_functions()
         if qualified == "functools.partial" and args and isinstance(args[0][1].ref, (Function, Class)):
             return Value(ref=Partial(args[0][1].ref, tuple(args[1:])))
+        if qualified == "functools.partial" and args and self._foreign_function(args[0][0].value):
+            return Value(ref=Partial(args[0][0].value, tuple(args[1:])))  # named: looked up when called
         if qualified == "builtins.getattr" and len(args) >= 2:
             methods = self._methods_named(args[0][1], args[1][0].value)
             return Value(ref=methods) if methods is not None else opaque(args[0][1])

@@ -21,7 +21,7 @@ from .values import MAX_DEPTH, MAX_ITEMS, Param, Taint, Value, make_container
 
 def put_into(exit_value: Value | None, func: int, index: int) -> Value | None:
     """What the function put into parameter `index`'s object (None: nothing that carries data)."""
-    if exit_value is None or (exit_value.items is None and exit_value.keys is None):
+    if exit_value is None:
         return None
     own = Param(func, index)
     added = make_container(exit_value.facts - {own}, exit_value.items, exit_value.keys)

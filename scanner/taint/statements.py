@@ -147,9 +147,13 @@ class StatementTransfer:
 
     def _typed(self, value: Value, annotation: Any) -> Value:
         """`service: ChatService | None = None`, set later through `global`: the name holds an
-        instance of the module's class, whose methods are then followed where it is used."""
-        local = self._annotation(annotation)[2]
-        return replace(value, ref=Instance(local)) if local is not None and value.ref is None else value
+        instance of the module's class, whose methods are then followed where it is used; `bot:
+        Assistant = make_bot()` holds one of a project class of another module."""
+        _, type_name, local = self._annotation(annotation)
+        if local is not None and value.ref is None:
+            return replace(value, ref=Instance(local))
+        project = self._project_type(annotation) if type_name is not None and value.ref is None else None
+        return replace(value, type_name=project) if project else value
 
     def _is_noreturn(self, call: cst.Call) -> bool:
         name = self._qualified(call.func)

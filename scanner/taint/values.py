@@ -112,8 +112,9 @@ class Callables:
 
 @dataclass(frozen=True)
 class Partial:
-    """`functools.partial(func, *args, **kwargs)` of a local function: calling it calls `func`
-    with `args` ((cst.Arg, Value) pairs) before the call's own."""
+    """`functools.partial(func, *args, **kwargs)` of a local function, or of one of another project
+    module (`func` is then the expression naming it): calling it calls `func` with `args`
+    ((cst.Arg, Value) pairs) before the call's own."""
 
     func: Any
     args: tuple

@@ -32,3 +32,17 @@ def ask(text):
 @traced
 def ask_as_user(text):
     return openai.chat.completions.create(model="m", messages=[{"role": "user", "content": text}])
+
+
+class Assistant:
+    def __init__(self):
+        self.system = "You are the support assistant of Acme."
+
+    def set_persona(self, persona):
+        self.system = persona
+
+    def ask(self, question):
+        return openai.chat.completions.create(
+            model="m",
+            messages=[{"role": "system", "content": self.system}, {"role": "user", "content": question}],
+        )
