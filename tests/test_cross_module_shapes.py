@@ -160,3 +160,39 @@ def test_a_long_chain_and_a_wide_fan_out_of_filling_helpers(
         ("app/routes.py", 13, "AIS201"),
         ("app/routes.py", 16, "AIS201"),
     ]
+
+
+def test_a_cached_summary_with_a_bad_mutation_record_is_not_used() -> None:
+    """What a helper puts into its argument reads back from the cache as it was written; a record
+    whose shape does not read back (forged, or written by another version) is analysed again."""
+    from types import SimpleNamespace
+
+    from aisec.taint.mutations import shape_from_json, shape_to_json
+    from aisec.taint.summary import FunctionSummary, ModuleSummary, summary_from_json, summary_to_json
+    from aisec.taint.values import Param, Value, make_container, text_value
+
+    catalog = SimpleNamespace(sinks=[])
+    message = make_container(
+        keys=(("role", text_value("system")), ("content", Value(frozenset({Param(3, 1)}))))
+    )
+    shape = shape_to_json(make_container(items=(message,)), 3)
+    summary = ModuleSummary("app.helpers", Path("app/helpers.py"), "app/helpers.py")
+    summary.functions["add_system"] = FunctionSummary(
+        "add_system", [("messages", "pos"), ("text", "pos")], puts=[(0, shape)]
+    )
+    raw = summary_to_json(summary, catalog)
+    back = summary_from_json(raw, catalog)
+    assert back is not None and back.functions["add_system"].puts == [(0, shape)]
+    read = shape_from_json(shape, -1)
+    assert read.items[0].key("content").facts == frozenset({Param(-1, 1)})
+    assert read.items[0].key("role").const == "system"
+    for forged in ({"p": [], "i": [shape] * 40, "k": None, "c": None, "w": 0}, {"p": [["x", 0, []]]}, "text"):
+        raw["functions"]["add_system"]["puts"] = [[0, forged]]
+        assert summary_from_json(raw, catalog) is None
+    deep: dict = {"p": [], "i": None, "k": None, "c": None, "w": 0}
+    for _ in range(50):
+        deep = {"p": [], "i": [deep], "k": None, "c": None, "w": 0}
+    raw["functions"]["add_system"]["puts"] = [[0, deep]]
+    assert summary_from_json(raw, catalog) is None
+    del raw["functions"]["add_system"]["puts"]  # a record of the version before
+    assert summary_from_json(raw, catalog) is None

@@ -5,16 +5,15 @@ Owns what a function put into a parameter's object (the structure its exit value
 items appended, keys and attributes set, with the placeholders of the other parameters), writing
 that into the object a caller passed, and the JSON form a module summary carries it in (only the
 structure and the parameter placeholders: a source a helper puts into an argument is not kept).
-A parameter the body rebinds (`messages = list(messages)`) is not the caller's object: nothing
-the body puts into it reaches the caller.
+A parameter the body rebinds (`messages = list(messages)`, `syntax.rebound_names`) is not the
+caller's object: nothing the body puts into it reaches the caller (`summaries`).
 
-May import: `values` and the standard library only."""
+May import: `values` and the standard library only (a summary read from the cache uses it, on
+the pre-commit fast path: no libcst)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-import libcst as cst
 
 from .values import MAX_DEPTH, MAX_ITEMS, Param, Taint, Value, make_container
 
@@ -44,38 +43,6 @@ def write_into(current: Value | None, added: Value) -> Value:
         ref=current.ref,
         clean_attrs=current.clean_attrs,
     )
-
-
-def rebound_parameters(node: Any) -> frozenset[str]:
-    """Names a function body binds anew (assignment, `for`, `with ... as`, walrus, `+=`),
-    nested functions and classes aside."""
-    found: set[str] = set()
-    stack = list(node.body.children) if isinstance(node, cst.FunctionDef) else []
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        targets: list = []
-        if isinstance(current, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
-            targets = [current.target]
-        elif isinstance(current, cst.AsName):
-            targets = [current.name]
-        elif isinstance(current, cst.NamedExpr):
-            targets = [current.target]
-        for target in targets:
-            found.update(_bound_names(target))
-        stack.extend(current.children)
-    return frozenset(found)
-
-
-def _bound_names(target: Any) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [name for element in target.elements for name in _bound_names(element.value)]
-    if isinstance(target, cst.StarredElement):
-        return _bound_names(target.value)
-    return []
 
 
 def shape_to_json(value: Value, func: int, depth: int = 0) -> Any:

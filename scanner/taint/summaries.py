@@ -13,8 +13,8 @@ from typing import Any
 
 import libcst as cst
 
-from .mutations import put_into, rebound_parameters, write_into
-from .syntax import argument_node, var_path
+from .mutations import put_into, write_into
+from .syntax import argument_node, rebound_names, var_path
 from .units import Class, Function, Unit
 from .values import (
     EMPTY,
@@ -119,24 +119,25 @@ class Summaries:
         """What the function puts into the objects its callers pass (`messages.append(...)`),
         parameter by parameter; not into one the body rebinds, nor into `self` (its attributes
         are the class's)."""
-        rebound = self._rebound.get(func.index)
-        if rebound is None:
-            rebound = self._rebound[func.index] = rebound_parameters(func.node)
         known = self._mutations.get(func.index, {})
         mutations: dict[int, Value] = {}
         for index, (name, kind, _) in enumerate(func.params):
-            if (
-                name in rebound
-                or kind not in ("pos", "kw")
-                or (index == 0 and func.kind in ("method", "class"))
-            ):
+            if kind not in ("pos", "kw") or (index == 0 and func.kind in ("method", "class")):
                 continue
             exit_value = join_all(exit.get(name) or EMPTY for exit in unit.exits)
             added = put_into(exit_value, func.index, index)
-            if added is not None:
+            if added is not None and name not in self._rebound_names(func):
                 mutations[index] = self._widen(("puts", func.index, index), known.get(index), added)
         if mutations or known:
             self._mutations[func.index] = mutations
+
+    def _rebound_names(self, func: Function) -> frozenset[str]:
+        """Names the function's body binds anew (read once, and only for a function that put
+        something into a parameter: walking a body is costly)."""
+        rebound = self._rebound.get(func.index)
+        if rebound is None:
+            rebound = self._rebound[func.index] = rebound_names(func.node)
+        return rebound
 
     def _put_into_argument(
         self,
