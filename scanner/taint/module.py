@@ -203,7 +203,6 @@ class ModuleTaint(
         self._summaries: dict[int, Value] = {}
         self._guards: dict[int, frozenset[int]] = {}  # function -> parameters its true result vouches for
         self._mutations: dict[int, dict[int, Value]] = {}  # function -> what it puts into its parameters
-        self._rebound: dict[int, frozenset[str]] = {}  # function -> names its body binds anew
         self._class_attrs: dict[tuple[int, str], Value] = {}
         self._files: dict[Any, frozenset] = {}  # file -> data written into it (`files`)
         self._closures: dict[int, dict] = {}

@@ -5,8 +5,8 @@ Owns what a function put into a parameter's object (the structure its exit value
 items appended, keys and attributes set, with the placeholders of the other parameters), writing
 that into the object a caller passed, and the JSON form a module summary carries it in (only the
 structure and the parameter placeholders: a source a helper puts into an argument is not kept).
-A parameter the body rebinds (`messages = list(messages)`, `syntax.rebound_names`) is not the
-caller's object: nothing the body puts into it reaches the caller (`summaries`).
+A parameter the body rebinds (`messages = list(messages)`, `Unit.rebound`) is not the caller's
+object: nothing the body puts into it reaches the caller (`summaries`).
 
 May import: `values` and the standard library only (a summary read from the cache uses it, on
 the pre-commit fast path: no libcst)."""

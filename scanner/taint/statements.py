@@ -268,6 +268,7 @@ class StatementTransfer:
         if isinstance(target, cst.Name):
             name = target.value
             env[name] = value
+            self._unit.rebound.add(name)
             forget_parts(env, name)
             return
         if isinstance(target, cst.Attribute):

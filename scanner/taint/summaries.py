@@ -14,7 +14,7 @@ from typing import Any
 import libcst as cst
 
 from .mutations import put_into, write_into
-from .syntax import argument_node, rebound_names, var_path
+from .syntax import argument_node, var_path
 from .units import Class, Function, Unit
 from .values import (
     EMPTY,
@@ -126,18 +126,10 @@ class Summaries:
                 continue
             exit_value = join_all(exit.get(name) or EMPTY for exit in unit.exits)
             added = put_into(exit_value, func.index, index)
-            if added is not None and name not in self._rebound_names(func):
+            if added is not None and name not in unit.rebound:
                 mutations[index] = self._widen(("puts", func.index, index), known.get(index), added)
         if mutations or known:
             self._mutations[func.index] = mutations
-
-    def _rebound_names(self, func: Function) -> frozenset[str]:
-        """Names the function's body binds anew (read once, and only for a function that put
-        something into a parameter: walking a body is costly)."""
-        rebound = self._rebound.get(func.index)
-        if rebound is None:
-            rebound = self._rebound[func.index] = rebound_names(func.node)
-        return rebound
 
     def _put_into_argument(
         self,

@@ -2,8 +2,7 @@
 
 Owns the pure functions over nodes that need no analysis state: `dotted` (a call target as
 written), `var_path` (what assignments and guards name), `const_string`, argument lookup, and
-`locate` (the sub-expression of a literal argument that a value path names), and
-`rebound_names` (the names a function body binds anew).
+`locate` (the sub-expression of a literal argument that a value path names).
 
 May import: `vocabulary`, `..args`, libcst and the standard library."""
 
@@ -192,35 +191,3 @@ def argument_node(args: list, params: list, index: int, bound: bool = False) -> 
         return None
     positional = [arg for arg, _ in args if arg.keyword is None and not arg.star]
     return positional[position].value if position < len(positional) else None
-
-
-def rebound_names(node: Any) -> frozenset[str]:
-    """Names a function body binds anew (assignment, `for`, `with ... as`, walrus, `+=`),
-    nested functions and classes aside."""
-    found: set[str] = set()
-    stack = list(node.body.children) if isinstance(node, cst.FunctionDef) else []
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        targets: list = []
-        if isinstance(current, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
-            targets = [current.target]
-        elif isinstance(current, cst.AsName):
-            targets = [current.name]
-        elif isinstance(current, cst.NamedExpr):
-            targets = [current.target]
-        for target in targets:
-            found.update(_bound_names(target))
-        stack.extend(current.children)
-    return frozenset(found)
-
-
-def _bound_names(target: Any) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [name for element in target.elements for name in _bound_names(element.value)]
-    if isinstance(target, cst.StarredElement):
-        return _bound_names(target.value)
-    return []

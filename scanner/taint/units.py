@@ -81,6 +81,7 @@ class Unit:
     narrowed: dict = field(default_factory=dict)  # name -> the values a check made it (guards.py)
     yields: dict = field(default_factory=dict)  # yield node -> what it yields (a generator's items)
     exits: list = field(default_factory=list)  # per exit: the parameters' values (`mutations`)
+    rebound: set = field(default_factory=set)  # names the unit binds anew (a parameter: not the caller's)
 
 
 def inherited(cls: Class, table: str) -> dict:
