@@ -31,14 +31,30 @@ class ProjectCalls:
     """Calls into other modules of the project (mixed into `ModuleTaint`)."""
 
     def _import_map(self) -> dict[str, str]:
-        """Local name -> absolute qualified name of the module's top-level `from ... import`s
-        (also those under `if TYPE_CHECKING:`, which annotations name)."""
-        if self._imports_from is not None:
-            return self._imports_from
+        """Local name -> absolute qualified name of the module's top-level `from ... import`s."""
+        if self._imports_from is None:
+            self._imports_from = self._from_imports(self.module.body)
+        return self._imports_from
+
+    def _type_imports(self) -> dict[str, str]:
+        """The same for the `from ... import`s under a top-level `if TYPE_CHECKING:`: only
+        annotations name them (`_project_type`), so calls never resolve through them (following
+        them everywhere summarised 5% more of langchain-core's modules)."""
+        if self._imports_for_types is None:
+            blocks = [
+                statement
+                for statement in self.module.body
+                if isinstance(statement, cst.If)
+                and (dotted(statement.test) or "").rsplit(".", 1)[-1] == "TYPE_CHECKING"
+            ]
+            self._imports_for_types = self._from_imports([s for b in blocks for s in b.body.body])
+        return self._imports_for_types
+
+    def _from_imports(self, statements: Any) -> dict[str, str]:
         found: dict[str, str] = {}
         project = self.project
         is_package = self.path is not None and self.path.name == "__init__.py"
-        for statement in _with_type_checking_blocks(self.module.body):
+        for statement in statements:
             if not isinstance(statement, cst.SimpleStatementLine):
                 continue
             for small in statement.body:
@@ -50,7 +66,6 @@ class ProjectCalls:
                     local = dotted(alias.asname.name if alias.asname is not None else alias.name)
                     if local:
                         found[local] = f"{base}.{dotted(alias.name)}"
-        self._imports_from = found
         return found
 
     def _project_name(self, node: Any) -> str | None:
@@ -104,12 +119,19 @@ class ProjectCalls:
 
     def _project_type(self, annotation: Any) -> str | None:
         """The absolute name of a project class an annotation names through the module's project
-        imports (`Assistant`, `"Assistant"`, `llm.Assistant`; None: not one)."""
+        imports, those under `if TYPE_CHECKING:` too (`Assistant`, `"Assistant"`,
+        `llm.Assistant`; None: not one)."""
         written = dotted(annotation) if isinstance(annotation, (cst.Name, cst.Attribute)) else None
         if isinstance(annotation, cst.SimpleString):
             text = annotation.evaluated_value
             written = text if isinstance(text, str) and _DOTTED.fullmatch(text) else None
-        return self._imported_name(written) if written and self.project is not None else None
+        if not written or self.project is None:
+            return None
+        head, _, rest = written.partition(".")
+        base = self._type_imports().get(head) if self._lookup(head) is None else None
+        if base is not None:
+            return f"{base}.{rest}" if rest else base
+        return self._imported_name(written)
 
     def _foreign_words(self, node: Any) -> int:
         """Constant instruction words of a prompt constant imported from another module."""
@@ -250,14 +272,3 @@ def _instance(summary: Any, name: str, args: list, call: cst.Call) -> Value:
     carries the data its constructor was given (a method returning `self.text` hands it back)."""
     facts = frozenset(through(fact, call) for _, value in args for fact in value.all)
     return Value(facts, type_name=f"{summary.name}.{name}", instance=True)
-
-
-def _with_type_checking_blocks(body: Any) -> list:
-    """The module's top-level statements, those of `if TYPE_CHECKING:` blocks included."""
-    statements: list = []
-    for statement in body:
-        statements.append(statement)
-        test = statement.test if isinstance(statement, cst.If) else None
-        if test is not None and (dotted(test) or "").rsplit(".", 1)[-1] == "TYPE_CHECKING":
-            statements += list(statement.body.body)
-    return statements
