@@ -184,7 +184,7 @@ def test_a_path_names_the_call_that_put_the_data_into_the_message_list(
         (10, "source"),
         (12, f"passes through `{method}()`"),
         (13, "passes through `step()`"),
-        (13, "sink"),  # a message list passed whole: the send is the helper's call
+        (6, "sink"),  # a message list passed whole: the send inside the helper
     ]
 
 

@@ -126,9 +126,10 @@ class ModuleTaint(
             for fact, entry in entering:
                 if entry is None:  # data passed in by a caller is reported at that call
                     public = self._public(fact)
+                    helper_sink = self._whole_sinks.get((id(call), id(node))) if not remote else None
                     flows.setdefault(
                         (role, target, id(node), public),
-                        SinkFlow(public, role, target, node, sink, message_role, remote),
+                        SinkFlow(public, role, target, node, sink, message_role, remote, helper_sink),
                     )
         for flow in self._entry_flows().get(id(call), ()):
             flows.setdefault((flow.role, flow.target, id(flow.node), flow.fact), flow)
