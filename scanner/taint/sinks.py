@@ -263,6 +263,8 @@ class SinkFlows:
     def _message(
         self, ctx: FlowContext, item: Value, node: Any, path: tuple, template: bool, role: str
     ) -> None:
+        if item.checked and item.all and item.origin is not None:  # a message object built earlier
+            self._sent_messages.setdefault(id(item.origin), locate(node, path))
         if item.checked or not item.all:
             return
         label = ctx.label
@@ -314,12 +316,11 @@ class SinkFlows:
         if item.keys is not None:
             key = next((k for k, v in item.keys if k != "role" and v.all), "content")
             content_path = (*path, key)
+        facts = content.all
+        if item.origin is not None and locate(node, path) is not item.origin:  # built in another statement
+            facts = frozenset(through(f, item.origin) if isinstance(f, Taint) else f for f in facts)
         ctx.add(
-            kind,
-            f"{description} of `{label}`",
-            locate(node, content_path),
-            content.all,
-            message_role or "user",
+            kind, f"{description} of `{label}`", locate(node, content_path), facts, message_role or "user"
         )
 
 
