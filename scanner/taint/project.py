@@ -295,7 +295,9 @@ class ProjectModules(ImportGraph):
         found, queue, spent, previous_run = self._progress[component]
         self._current.update(found)
         while queue and spent[0] < CYCLE_COST * len(component):
-            module = min(queue, key=rank.__getitem__)
+            # in sweeps along the order: what a change queues behind the sweep waits for the next one
+            module = min([m for m in queue if rank[m] > spent[1]] or queue, key=rank.__getitem__)
+            spent[1] = rank[module]
             made = self._summarise(module, keys[module], store=False)
             queue.discard(module)
             spent[0] += 1
@@ -313,7 +315,7 @@ class ProjectModules(ImportGraph):
         del self._progress[component]
         if queue and previous_run is not None:  # from scratch, as if never cached
             self._current.update({m: self._outline_of(m) for m in component})
-            self._progress[component] = ({}, set(component), [0], None)
+            self._progress[component] = ({}, set(component), [0, -1], None)
             return self._iterate(component, keys)
         if queue:
             reason = (
@@ -326,13 +328,13 @@ class ProjectModules(ImportGraph):
         return found
 
     def _resumed(self, component: tuple[str, ...], keys: dict[str, str | None]) -> tuple:
-        """Where the worklist starts: (summaries, queue, analyses spent, previous run). From
+        """Where the worklist starts: (summaries, queue, [analyses spent, sweep position], previous run). From
         scratch, every member is its outline and queued; after an edit to a cycle that settled
         before, the members keep their previous summaries and only the changed ones, with the
         members on a cycle of uses through them (`cycles.UseGraph`), start again from their
         outlines. The previous run (its use graph and the summaries not analysed again yet)
         lets a member whose summary turns out different invalidate those that used it."""
-        cold: tuple = ({}, set(component), [0], None)
+        cold: tuple = ({}, set(component), [0, -1], None)
         record = self.store.get_record("summary", cycle_record_key(component)) if self.store else None
         previous = (
             previous_summaries(record, component, partial(self.store.get_record, "summary"), self.catalog)
@@ -348,7 +350,7 @@ class ProjectModules(ImportGraph):
         for member in component:
             if own[member] != self._own.get(member):
                 self._invalidate(graph.group(member), found, queue)
-        return found, queue, [0], (graph, summaries)
+        return found, queue, [0, -1], (graph, summaries)
 
     def _invalidate(self, members: set[str], found: dict, queue: set[str]) -> None:
         """Start `members` again from their outlines (unless already queued)."""
