@@ -291,7 +291,7 @@ class ProjectModules(ImportGraph):
                     importers[name].append(member)
         # progress survives an interruption (the checked file's time budget): the next file resumes
         if component not in self._progress:
-            self._progress[component] = self._resumed(component, keys)
+            self._progress[component] = self._resumed(component)
         found, queue, spent, previous_run = self._progress[component]
         self._current.update(found)
         while queue and spent[0] < CYCLE_COST * len(component):
@@ -327,13 +327,14 @@ class ProjectModules(ImportGraph):
                     found[module] = replace(summary, incomplete=f"`{summary.display}` is in {reason}")
         return found
 
-    def _resumed(self, component: tuple[str, ...], keys: dict[str, str | None]) -> tuple:
-        """Where the worklist starts: (summaries, queue, [analyses spent, sweep position], previous run). From
-        scratch, every member is its outline and queued; after an edit to a cycle that settled
-        before, the members keep their previous summaries and only the changed ones, with the
-        members on a cycle of uses through them (`cycles.UseGraph`), start again from their
-        outlines. The previous run (its use graph and the summaries not analysed again yet)
-        lets a member whose summary turns out different invalidate those that used it."""
+    def _resumed(self, component: tuple[str, ...]) -> tuple:
+        """Where the worklist starts: (summaries, queue, [analyses spent, sweep position],
+        previous run). From scratch, every member is its outline and queued; after an edit to a
+        cycle that settled before, the members keep their previous summaries and only the
+        changed ones, with the members on a cycle of uses through them (`cycles.UseGraph`),
+        start again from their outlines. The previous run (its use graph and the summaries not
+        analysed again yet) lets a member whose summary turns out different invalidate those
+        that used it."""
         cold: tuple = ({}, set(component), [0, -1], None)
         record = self.store.get_record("summary", cycle_record_key(component)) if self.store else None
         previous = (
