@@ -1017,6 +1017,8 @@ TOOL_DECORATORS = {
     "openai-agents-called": ("from agents import function_tool", "@function_tool(name_override='shell')"),
     "pydantic-ai": ("from pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')", "@agent.tool_plain"),
     "smolagents": ("from smolagents import tool", "@tool"),
+    "mcp-fastmcp": ("from mcp.server.fastmcp import FastMCP\nmcp = FastMCP('ops')", "@mcp.tool()"),
+    "fastmcp": ("from fastmcp import FastMCP\nmcp = FastMCP('ops')", "@mcp.tool"),
 }
 
 
@@ -1032,6 +1034,34 @@ def test_a_tool_functions_text_parameters_are_model_output(framework: str) -> No
         "    return subprocess.run(f'seq {lines}', shell=True, capture_output=True).stdout\n\n\n"
         "def local(command: str) -> str:\n"
         "    return subprocess.run(command, shell=True, capture_output=True).stdout\n"
+    )
+
+
+def test_an_mcp_prompt_or_resource_is_no_tool() -> None:
+    # the user picks a prompt and the client application reads a resource: the model chooses neither
+    check(
+        "import subprocess\nfrom mcp.server.fastmcp import FastMCP\nmcp = FastMCP('ops')\n\n\n"
+        "@mcp.resource('logs://{name}')\ndef log(name: str) -> str:\n"
+        "    return subprocess.run('tail ' + name, shell=True, capture_output=True).stdout\n\n\n"
+        "@mcp.prompt()\ndef review(code: str) -> str:\n"
+        "    return f'Review this code: {code}'\n"
+    )
+
+
+def test_a_smolagents_code_agent_runs_model_code_unless_sandboxed() -> None:
+    check(
+        """
+        from smolagents import CodeAgent, InferenceClientModel, ToolCallingAgent
+        from myagents import CodeAgent as OwnCodeAgent
+        model = InferenceClientModel()
+        local = CodeAgent(tools=[], model=model)  # <- AIS301
+        also_local = CodeAgent(tools=[], model=model, executor_type="local")  # <- AIS301
+        local.run("Plot the sales")
+        docker = CodeAgent(tools=[], model=model, executor_type="docker")
+        e2b = CodeAgent(tools=[], model=model, use_e2b_executor=True)
+        calling = ToolCallingAgent(tools=[], model=model)
+        own = OwnCodeAgent(tools=[], model=model)
+        """
     )
 
 

@@ -599,7 +599,7 @@ SINKS: tuple[Sink, ...] = (
 TOOL_ARGUMENTS_DOC = (
     "Model output includes the arguments of agent tools: the parameters of a function decorated "
     "with LangChain's `@tool`, CrewAI's `@tool`, OpenAI Agents' `@function_tool`, pydantic-ai's "
-    "`@agent.tool` or smolagents' `@tool`, or registered with `StructuredTool.from_function`, "
+    "`@agent.tool`, smolagents' `@tool` or an MCP server's `@mcp.tool()`, or registered with `StructuredTool.from_function`, "
     "`Tool(...)`, LlamaIndex `FunctionTool.from_defaults` or AutoGen `register_function` (the "
     "model chooses them; parameters typed `int`, `bool`, an enum or a `Literal` are not text)."
 )
@@ -621,6 +621,12 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
             "pydantic_ai.Agent.tool_plain",
             "smolagents.tool",
             "llama_index.core.tools.FunctionTool.from_defaults",
+            # an MCP server's tools are called by the client's model with arguments it chose
+            *(f"{server}.tool" for server in ("mcp.server.fastmcp.FastMCP", "fastmcp.FastMCP")),
+            *(
+                f"mcp.server.{server}.call_tool"
+                for server in ("Server", "lowlevel.Server", "lowlevel.server.Server")
+            ),
         ),
         registrars=(
             "langchain*.StructuredTool.from_function",
