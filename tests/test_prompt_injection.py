@@ -1660,6 +1660,38 @@ def test_a_message_list_passed_whole_into_a_helper_keeps_its_roles() -> None:
     )
 
 
+def test_sink_keywords_forwarded_through_kwargs_are_judged_at_each_call() -> None:
+    """`def ask(**kwargs): create(model=m, **kwargs)`: what each caller passes for a sink keyword is
+    what the sink receives (its messages by role; other keywords' data is not that keyword's)."""
+    check(
+        """
+        import anthropic
+        from flask import Flask, request
+        from openai import OpenAI
+        app = Flask(__name__)
+        client = OpenAI()
+        claude = anthropic.Anthropic()
+        def ask(**kwargs):
+            return client.chat.completions.create(model="gpt-4o-mini", **kwargs).choices[0].message.content
+        def ask_with(model, **kwargs):
+            return ask(model_hint=model, **kwargs)
+        def claude_ask(**kwargs):
+            return claude.messages.create(model="claude-sonnet-4-5", max_tokens=500, **kwargs)
+        @app.post("/chat")
+        def chat():
+            text = request.form["text"]
+            ask(messages=[{"role": "system", "content": text}])  # <- AIS201
+            ask(messages=[{"role": "system", "content": "You help."}, {"role": "user", "content": text}])
+            ask(temperature=text, messages=[{"role": "system", "content": "You help."}])
+            ask_with("m", messages=[{"role": "system", "content": f"Act as {text}"}])  # <- AIS201
+            ask_with(text, messages=[{"role": "user", "content": text}])
+            claude_ask(system=text, messages=[{"role": "user", "content": "hi"}])  # <- AIS201
+            claude_ask(system="You help.", messages=[{"role": "user", "content": text}])
+            claude_ask(system="You help.", messages=[{"role": "user", "content": f"Answer in one word: {text}"}])  # <- AIS202
+        """
+    )
+
+
 def test_a_prompt_passed_whole_into_a_helper_is_judged_at_each_call() -> None:
     check(
         """
