@@ -812,6 +812,26 @@ SOURCES: dict[str, str] = {
             client.responses.create(model="m", instructions=intro["text"], input="hi")
         media(sys.argv[1])
         """,
+    "sqlalchemy-core-and-sqlite3-rows": """
+        import sqlite3
+        import sqlalchemy as sa
+        from openai import OpenAI
+        client = OpenAI()
+        engine = sa.create_engine("postgresql+psycopg://app@db/app")
+        db = sqlite3.connect("app.db")
+        def core():
+            with engine.connect() as conn:
+                guidance = conn.execute(sa.text("SELECT body FROM guidance")).scalar_one()
+                for row in conn.execute(sa.text("SELECT note FROM claims")):
+                    client.responses.create(model="m", instructions=row.note, input="hi")  # <- AIS204
+            client.responses.create(model="m", instructions=guidance, input="hi")  # <- AIS204
+            client.responses.create(model="m", instructions="You triage claims.", input=guidance)
+        def lite():
+            for (title,) in db.execute("SELECT title FROM tickets"):
+                client.responses.create(model="m", instructions=title, input="hi")  # <- AIS204
+            db.execute("INSERT INTO log VALUES (?)", ("ran",))
+            client.responses.create(model="m", instructions="You summarise tickets.", input="hi")
+        """,
     "forms-and-quart-websockets": """
         from django import forms
         from django.views.generic.edit import FormView
