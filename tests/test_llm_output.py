@@ -80,7 +80,7 @@ SDKS = {
         from smolagents import CodeAgent, InferenceClientModel
         from autogen_agentchat.agents import AssistantAgent
         async def run():
-            os.system(CodeAgent(tools=[], model=InferenceClientModel()).run("List the files"))  # <- AIS301
+            os.system(CodeAgent(tools=[], model=InferenceClientModel(), executor_type="docker").run("List the files"))  # <- AIS301
             result = await AssistantAgent("a", model_client=None).run(task="Write a command")
             os.system(result.messages[-1].content)  # <- AIS301
             os.system(AssistantAgent("b", model_client=None).name)

@@ -814,6 +814,70 @@ CALLBACKS = {
 }
 
 
+# ----- 7. local classes built on library types -----
+
+LOCAL_TYPES = {
+    "subclass-of-a-library-class": """
+        import dspy
+        from agents import Agent
+        from flask import Flask, request
+        app = Flask(__name__)
+
+        class Briefer(Agent):
+            pass
+
+        class Headline(dspy.Signature):
+            \"\"\"Write a headline for the article.\"\"\"
+            article: str = dspy.InputField()
+
+        class Persona(Agent):
+            def __init__(self, persona):
+                super().__init__(name="persona", instructions="Answer politely.")
+                self.persona = persona
+
+        class Template(dspy.Signature):
+            @classmethod
+            def with_instructions(cls, text):
+                return cls
+
+        @app.post("/brief")
+        def brief():
+            tone = request.form["tone"]
+            Briefer(name="b", instructions=f"Use a {tone} tone.")  # <- AIS201
+            Headline.with_instructions(f"Write a headline. {tone}")  # <- AIS201
+            Briefer(name="b", instructions="Use a neutral tone.")
+            Persona(tone)
+            Template.with_instructions(tone)
+            return "ok"
+    """,
+    "declared-field-types": """
+        from dataclasses import dataclass
+        import pandas as pd
+        from openai import OpenAI
+        client = OpenAI()
+
+        class Frame:
+            def query(self, expression):
+                return expression
+
+        @dataclass
+        class Deps:
+            frame: pd.DataFrame
+            mine: Frame
+            names: list
+
+        def run(deps: Deps, path):
+            expression = client.responses.create(model="m", input="A filter").output_text
+            deps.frame.query(expression)  # <- AIS301
+            built = Deps(frame=pd.read_csv(path), mine=Frame(), names=[])
+            built.frame.query(expression)  # <- AIS301
+            deps.mine.query(expression)
+            deps.names.count(expression)
+            deps.frame.query("region == 'EU'")
+    """,
+}
+
+
 SHAPES = {
     f"{family}/{name}": code
     for family, table in (
@@ -823,6 +887,7 @@ SHAPES = {
         ("files", FILES),
         ("idioms", IDIOMS),
         ("callbacks", CALLBACKS),
+        ("local-types", LOCAL_TYPES),
     )
     for name, code in table.items()
 }

@@ -107,6 +107,9 @@ class CallTransfer:
             callee = self._ev(func)
         args = [(arg, self._ev(arg.value)) for arg in node.args]
         if callee is not None and callee.ref is not None and not isinstance(callee.ref, Instance):
+            if isinstance(callee.ref, Class) and callee.ref.method("__init__") is None:
+                # `class Briefer(Agent): ...`: `Briefer(instructions=x)` is the library's constructor
+                self._record_sinks(callee.ref.all_bases(), node, args, receiver)
             return self._call_ref(callee.ref, args, receiver, node)
         foreign = self._apply_foreign(node, args, receiver) if callee is None or callee.ref is None else None
         if foreign is not None:
@@ -134,16 +137,7 @@ class CallTransfer:
             cast = self._qualified(typed.value)
             if cast and any(s.kind == CAST for s in self._sanitizers.match([cast])):
                 return EMPTY
-        matched = [
-            m
-            for m in self._sinks.match_names(names)
-            if self._sink_applies(m[0], node) and not self._safe_sink_call(m[0], node)
-        ]
-        if matched:
-            self._flow_calls[id(node)] = node
-            self._sink_calls[id(node)] = SinkCall(
-                [(sink, sink.label or name) for sink, name in matched], args, receiver
-            )
+        matched = self._record_sinks(names, node, args, receiver)
         source_fact = self._source_call(node, names, args, receiver)
         if source_fact is not None:  # what a source returns is the source (an LLM call may be both)
             if receiver is not None and receiver.slots:  # `chain.invoke({...})` fills its slots too
@@ -176,6 +170,20 @@ class CallTransfer:
             return Value(result.all, checked=True, type_name=result.type_name, instance=True)
         slots = collect_slots([v for _, v in args])  # `LLMChain(llm=llm, prompt=prompt)`
         return replace(result, slots=slots) if slots else result
+
+    def _record_sinks(self, names: list[str], node: cst.Call, args: list, receiver: Value | None) -> list:
+        """The catalog sinks a call of one of `names` is, recorded for its flows."""
+        matched = [
+            m
+            for m in self._sinks.match_names(names)
+            if self._sink_applies(m[0], node) and not self._safe_sink_call(m[0], node)
+        ]
+        if matched:
+            self._flow_calls[id(node)] = node
+            self._sink_calls[id(node)] = SinkCall(
+                [(sink, sink.label or name) for sink, name in matched], args, receiver
+            )
+        return matched
 
     def _call_ref(self, ref: Any, args: list, receiver: Value | None, node: cst.Call) -> Value:
         """A call of what a value refers to: a local function or class, each of several

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import libcst as cst
 
 from .syntax import const_string, dotted, element_path, var_path
-from .units import Class, declared_field_type
+from .units import Class, declared_field_type, inherited
 from .values import (
     EMPTY,
     NO_FACTS,
@@ -165,8 +165,8 @@ class ExpressionTransfer:
         if isinstance(base.ref, Instance):
             cls = base.ref.cls
             field_type = declared_field_type(cls, attr)
-            if field_type is False:
-                return EMPTY
+            if field_type is False:  # no text, but its declared library type names calls on it
+                return Value(type_name=inherited(cls, "field_type_names").get(attr))
             keyed = base.key(attr)
             if keyed is not None:
                 return keyed

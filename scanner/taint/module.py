@@ -41,7 +41,7 @@ from .statements import StatementTransfer
 from .summaries import Summaries
 from .syntax import count_statements, dotted
 from .templates import Templates
-from .units import Class, Function, SinkCall, Unit
+from .units import Class, Function, SinkCall, Unit, inherited
 from .values import Instance, Value, join, limit_depth, mark_encoded, mark_spliced
 
 if TYPE_CHECKING:
@@ -369,6 +369,17 @@ class ModuleTaint(
         # the fallback reads the environment, which changes between rounds: never cached
         return result if result is not None else self._qualified_fallback(node)
 
+    def _held_type(self, instance: Value, attr: str) -> Value | None:
+        """What a local class's attribute holds, when it is a library object: set by the module
+        (`self.llm = Settings.llm`), passed to the constructor (`Deps(frame=pd.read_csv(p))`) or
+        declared (`frame: pd.DataFrame` in a dataclass)."""
+        cls = instance.ref.cls
+        for held in (self._class_attribute(cls, attr), instance.key(attr)):
+            if held is not None and held.type_name and not isinstance(held.ref, Instance):
+                return held
+        declared = inherited(cls, "field_type_names").get(attr)
+        return Value(type_name=declared) if declared else None
+
     def _qualified_fallback(self, node: Any) -> str | None:
         """Names the alias table cannot resolve: typed parameters, `with ... as x`, call results
         bound to a name or used at once (`build_parser().parse_args()`, the call evaluated
@@ -385,13 +396,17 @@ class ModuleTaint(
         else:
             return None
         if value is not None and isinstance(value.ref, Instance) and not value.type_name and attrs:
-            # `assistant.llm.acomplete()`: an attribute the local class set (`self.llm = Settings.llm`)
-            held = self._class_attribute(value.ref.cls, attrs[-1])
-            if held is not None and held.type_name and not isinstance(held.ref, Instance):
+            held = self._held_type(value, attrs[-1])
+            if held is not None:
                 value, attrs = held, attrs[:-1]
         rest = ".".join(reversed(attrs))
         if value is not None and value.type_name:
             return f"{value.type_name}.{rest}" if rest else value.type_name
+        cls = value.ref if value is not None and isinstance(value.ref, Class) else None
+        if cls is not None and len(attrs) == 1 and cls.method(attrs[0]) is None:
+            # `Headline.with_instructions(...)`: a class method the local class inherits
+            for base in cls.all_bases():
+                return f"{base}.{rest}"
         if value is not None and isinstance(value.ref, Instance) and rest:
             for base in value.ref.cls.all_bases():
                 return f"{base}.{rest}"
