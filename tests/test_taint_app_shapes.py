@@ -850,6 +850,30 @@ LOCAL_TYPES = {
             Template.with_instructions(tone)
             return "ok"
     """,
+    "gradio-handler-given-as-a-partial": """
+        import functools
+        import gradio as gr
+        from openai import OpenAI
+        client = OpenAI()
+        PERSONA = "You are a friendly story editor."
+
+        def answer(system, question):
+            return client.responses.create(model="m", instructions=system, input=question).output_text
+
+        def summarise(max_words, story):
+            return client.responses.create(model="m", input=f"Summarise in {int(max_words)} words: {story}").output_text  # <- AIS202
+
+        def styled(story, style):
+            return client.responses.create(model="m", instructions=f"Edit in this style: {style}", input=story).output_text  # <- AIS201
+
+        with gr.Blocks() as demo:
+            box = gr.Textbox()
+            out = gr.Textbox()
+            gr.Button("Ask").click(functools.partial(answer, PERSONA), inputs=[box], outputs=out)
+            gr.Button("Summary").click(functools.partial(summarise, 60), inputs=[box], outputs=out)
+            gr.Button("Style").click(functools.partial(styled, style="noir"), inputs=[box], outputs=out)
+            gr.Button("Any style").click(styled, inputs=[box, box], outputs=out)
+    """,
     "declared-field-types": """
         from dataclasses import dataclass
         import pandas as pd

@@ -261,12 +261,14 @@ class CallTransfer:
         """Functions passed to a registrar (`gr.Interface(fn=chat)`) get its parameter sources."""
         for source in self._registrars.match(names):
             for _, value in args:
-                func = value.ref
-                if not isinstance(func, Function):
+                func, registered_as = value.ref, source
+                if isinstance(func, Partial):  # the framework passes only what the partial leaves
+                    func, registered_as = func.func, _left_by_partial(func, source)
+                if not isinstance(func, Function) or registered_as is None:
                     continue
                 registered = self._registered.setdefault(func.index, [])
-                if not any(s is source for s in registered):
-                    registered.append(source)
+                if not any(s is registered_as or s == registered_as for s in registered):
+                    registered.append(registered_as)
                     func.initial = self._initial_parameters(func)
 
     def _member(self, receiver: Value, func: cst.Attribute) -> Value | None:
@@ -379,3 +381,20 @@ def _spread(args: list) -> list:
 
 def _is_pipe(node: Any) -> bool:
     return isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr)
+
+
+def _left_by_partial(partial: Partial, source: Any) -> Any:
+    """`btn.click(functools.partial(summarise, 60), ...)`: the parameter source for the parameters
+    the partial leaves to the caller (None when it binds them all)."""
+    func = partial.func
+    if not isinstance(func, Function):
+        return None
+    positional = [name for name, kind, _ in func.params if kind == "pos"]
+    bound = {arg.keyword.value for arg, _ in partial.args if arg.keyword is not None}
+    bound |= set(positional[: sum(1 for arg, _ in partial.args if arg.keyword is None and not arg.star)])
+    left = tuple(
+        name
+        for name, kind, _ in func.params
+        if name not in bound and kind in ("pos", "kw") and (not source.params or name in source.params)
+    )
+    return replace(source, params=left) if left else None

@@ -289,7 +289,10 @@ class Definitions:
             by_decorator += self._decorator_sources.match([n for n in (name, written) if n])
         registered = self._registered.get(func.index, [])
         bases = func.cls.all_bases() if func.cls is not None else ()
-        for source in self.catalog.parameter_sources:
+        catalog = self.catalog.parameter_sources
+        # and the sources narrowed to what a `functools.partial` leaves (`_register`)
+        narrowed = [s for s in registered if not any(s is c for c in catalog)]
+        for source in (*catalog, *narrowed):
             if (source.decorators or source.registrars) and not any(
                 s is source for s in (*by_decorator, *registered)
             ):
