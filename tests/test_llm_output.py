@@ -1139,3 +1139,28 @@ def test_model_output_handed_to_a_task_queue_reaches_the_task() -> None:
             run_command(**{"command": "uptime"})
         """
     )
+
+
+def test_a_gradio_handler_shown_by_an_html_component_serves_html() -> None:
+    check(
+        """
+        import gradio as gr
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        def page(q):
+            return f"<main>{ask(q)}</main>"  # <- AIS303
+        def listing(q):
+            return ask(q)  # <- AIS303
+        def plain(q):
+            return ask(q)
+        gr.Interface(page, "text", outputs="html")
+        with gr.Blocks() as demo:
+            box = gr.Textbox()
+            html_out = gr.HTML()
+            text_out = gr.Textbox()
+            gr.on([box.submit], listing, inputs=box, outputs=[html_out])
+            box.change(plain, inputs=box, outputs=text_out)
+        """
+    )
