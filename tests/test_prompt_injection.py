@@ -1824,3 +1824,26 @@ def test_functions_run_later_by_queues_threads_and_background_tasks() -> None:
             scheduler.add_job(scheduled, args=["Be brief."])
         """
     )
+
+
+def test_a_batch_of_conversations_is_judged_conversation_by_conversation() -> None:
+    check(
+        """
+        import requests
+        from vllm import LLM
+        SYSTEM = "You write taglines."
+        llm = LLM(model="/models/llama")
+        def taglines(urls):
+            pages = [requests.get(url, timeout=5).text for url in urls]
+            batch = []
+            for page in pages:
+                batch.append([{"role": "system", "content": SYSTEM}, {"role": "user", "content": page}])
+            llm.chat(batch)
+            llm.chat([[{"role": "system", "content": SYSTEM}, {"role": "user", "content": pages[0]}]])
+            llm.chat([[{"role": "system", "content": SYSTEM + pages[0]}]])  # <- AIS204
+            planted = []
+            for page in pages:
+                planted.append([{"role": "system", "content": f"{SYSTEM} Notes: {page}"}])
+            llm.chat(planted)  # <- AIS204
+        """
+    )

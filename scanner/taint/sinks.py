@@ -289,6 +289,10 @@ class SinkFlows:
                     facts,
                 )
         for index, item in enumerate(value.items or ()):
+            if role == MESSAGES and item.items and item.items[0].keys is not None:
+                # a batch of conversations (`llm.chat([[{"role": ...}, ...], ...])`): each one's roles
+                self._messages(ctx, role, item, node, (*path, index), template)
+                continue
             self._message(ctx, item, node, (*path, index), template, role)
 
     def _message(
