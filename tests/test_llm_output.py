@@ -1037,6 +1037,48 @@ def test_a_tool_functions_text_parameters_are_model_output(framework: str) -> No
     )
 
 
+def test_a_tools_run_context_is_the_frameworks_and_its_deps_are_typed() -> None:
+    """The model chooses a tool's arguments, not the run context the framework injects; the
+    context's dependencies are the module's class its type parameter names."""
+    check(
+        """
+        import os
+        from dataclasses import dataclass
+        from typing import Annotated
+        import httpx
+        from agents import RunContextWrapper, function_tool
+        from langchain_core.runnables import RunnableConfig
+        from langchain_core.tools import InjectedToolArg, tool
+        from pydantic_ai import Agent, RunContext
+
+        @dataclass
+        class Deps:
+            command: str
+            http: httpx.AsyncClient
+
+        agent = Agent("openai:gpt-4o", deps_type=Deps)
+
+        @agent.tool
+        async def fetch(ctx: RunContext[Deps], url: str) -> str:
+            os.system(ctx.deps.command)
+            page = await ctx.deps.http.get(url)  # <- AIS304
+            await ctx.deps.http.get("https://status.example.com/")
+            return page.text
+
+        @function_tool
+        def run(wrapper: RunContextWrapper[Deps], command: str) -> str:
+            os.system(wrapper.context.command)
+            return os.popen(command).read()  # <- AIS301
+
+        @tool
+        def shell(command: str, user: Annotated[str, InjectedToolArg], config: RunnableConfig) -> str:
+            os.system(user)
+            os.system(config["configurable"]["cmd"])
+            return os.popen(command).read()  # <- AIS301
+        """
+    )
+
+
 def test_an_mcp_prompt_or_resource_is_no_tool() -> None:
     # the user picks a prompt and the client application reads a resource: the model chooses neither
     check(

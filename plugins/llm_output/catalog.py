@@ -601,7 +601,10 @@ TOOL_ARGUMENTS_DOC = (
     "with LangChain's `@tool`, CrewAI's `@tool`, OpenAI Agents' `@function_tool`, pydantic-ai's "
     "`@agent.tool`, smolagents' `@tool` or an MCP server's `@mcp.tool()`, or registered with `StructuredTool.from_function`, "
     "`Tool(...)`, LlamaIndex `FunctionTool.from_defaults` or AutoGen `register_function` (the "
-    "model chooses them; parameters typed `int`, `bool`, an enum or a `Literal` are not text)."
+    "model chooses them; parameters typed `int`, `bool`, an enum or a `Literal` are not text, and "
+    "what the framework injects is not the model's: pydantic-ai `RunContext` (its `ctx.deps` is "
+    "the class its type parameter names), OpenAI Agents `RunContextWrapper`, LangChain "
+    "`RunnableConfig` and `InjectedToolArg`/`InjectedState` parameters)."
 )
 # Agent tools: the model chooses every argument of a function it can call, so the parameters of
 # a tool function are model output (a `str` path, URL, shell command or SQL the tool runs).
@@ -634,6 +637,19 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
             "langchain*.Tool.from_function",
             "llama_index.core.tools.FunctionTool.from_defaults",
             "autogen*.register_function",
+        ),
+        # what the framework injects, not the model: run contexts, configs, injected state
+        exclude=(
+            "pydantic_ai.RunContext",
+            "pydantic_ai.tools.RunContext",
+            "agents.RunContextWrapper",
+            "agents.run_context.RunContextWrapper",
+            "langchain_core.runnables.RunnableConfig",
+            "langchain_core.runnables.config.RunnableConfig",
+            "langchain_core.tools.Injected*",
+            "langchain_core.tools.base.Injected*",
+            "langgraph.prebuilt.Injected*",
+            "langgraph.prebuilt.tool_node.Injected*",
         ),
         label="agent tool argument (chosen by the model)",
     ),

@@ -395,10 +395,15 @@ class ModuleTaint(
             value = self._values.get(id(root))
         else:
             return None
-        if value is not None and isinstance(value.ref, Instance) and not value.type_name and attrs:
-            held = self._held_type(value, attrs[-1])
-            if held is not None:
-                value, attrs = held, attrs[:-1]
+        while value is not None and attrs:  # `ctx.deps.http.get`: through what each step holds
+            keyed = value.key(attrs[-1])
+            if keyed is not None and (keyed.type_name or isinstance(keyed.ref, Instance)):
+                value, attrs = keyed, attrs[:-1]
+                continue
+            held = self._held_type(value, attrs[-1]) if isinstance(value.ref, Instance) else None
+            if held is None or value.type_name:
+                break
+            value, attrs = held, attrs[:-1]
         rest = ".".join(reversed(attrs))
         if value is not None and value.type_name:
             return f"{value.type_name}.{rest}" if rest else value.type_name
