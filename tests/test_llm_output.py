@@ -324,6 +324,9 @@ CASES = {
         client = OpenAI()
         answer = client.responses.create(model="m", input="x").output_text
         ui.html(answer)  # <- AIS303
+        panel = ui.html("<p>Waiting</p>")
+        panel.set_content(answer)  # <- AIS303
+        ui.label("Waiting").set_text(answer)
         pn.pane.HTML(answer)  # <- AIS303
         rx.html(answer)  # <- AIS303
         dcc.Markdown(answer, dangerously_allow_html=True)  # <- AIS303

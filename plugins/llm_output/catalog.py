@@ -488,6 +488,7 @@ SINKS: tuple[Sink, ...] = (
     *_sink(("gradio.HTML",), HTML, "value"),
     # UI frameworks' raw-HTML elements (their other text elements escape)
     *_sink(("nicegui.ui.html", "nicegui.ui.add_body_html", "nicegui.ui.add_head_html"), HTML),
+    *_sink(("nicegui.ui.html.set_content",), HTML, "content"),
     *_sink(("panel.pane.HTML",), HTML, "object"),
     *_sink(("reflex.html",), HTML),
     *_sink(("dash_dangerously_set_inner_html.DangerouslySetInnerHTML",), HTML),

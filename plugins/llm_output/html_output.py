@@ -43,7 +43,7 @@ class ModelOutputAsHtml(OutputFlowRule):
         "text or a handler that sets a non-HTML `Content-Type` header is JSON), Sanic "
         "`response.html`, Gradio `gr.HTML` (also what an event handler returns when its output "
         "component is one: `btn.click(fn, inputs=box, outputs=page)` with `page = gr.HTML()`, "
-        "`gr.Interface(fn, 'text', outputs='html')`), IPython `HTML`, NiceGUI `ui.html` (and `add_body_html`/"
+        "`gr.Interface(fn, 'text', outputs='html')`), IPython `HTML`, NiceGUI `ui.html` (its `set_content` too, and `add_body_html`/"
         "`add_head_html`), Panel `pn.pane.HTML`, Reflex `rx.html`, Dash `dcc.Markdown` with "
         "`dangerously_allow_html=True`, an `html.Iframe(srcDoc=...)` and "
         "`dash_dangerously_set_inner_html`; responses that are HTML because their "
