@@ -1728,6 +1728,27 @@ def test_a_prompt_passed_whole_into_a_helper_is_judged_at_each_call() -> None:
     )
 
 
+def test_a_string_template_from_the_request_is_the_template() -> None:
+    check(
+        """
+        from string import Template
+        from flask import request
+        from openai import OpenAI
+        client = OpenAI()
+        GREETING = Template("Greet $name warmly and offer help with their order.")
+        def reply():
+            body = request.get_json()
+            name = body["name"]
+            custom = Template(body["template"]).safe_substitute(name="Sam")  # <- AIS203
+            also = Template(body["template"]).substitute(name=name)  # <- AIS203
+            fixed = GREETING.substitute(name=name)
+            client.completions.create(model="m", prompt=custom)
+            client.completions.create(model="m", prompt=fixed)  # <- AIS202
+            return client.completions.create(model="m", prompt=Template("$q").substitute(q=name))
+        """
+    )
+
+
 def test_a_format_string_from_the_request_is_the_template() -> None:
     check(
         """

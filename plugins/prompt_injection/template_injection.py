@@ -30,7 +30,8 @@ class TemplateInjection(PromptFlowRule):
         "Ollama `template=`, Semantic Kernel `kernel.invoke_prompt(x)` (its `{{plugin.function}}` "
         "calls run kernel functions), and a template the application compiles "
         "itself: `jinja2.Template(x)`, `Environment().from_string(x)`, Mako `Template(x)`, or the "
-        "format string of `x.format(...)`/`x.format_map(...)` (whatever "
+        "format string of `x.format(...)`/`x.format_map(...)` or the text of "
+        "`string.Template(x).substitute(...)`/`.safe_substitute(...)` (whatever "
         'the rendered text is for, the data wrote the template). With `template_format="jinja2"` (or '
         "mustache) the message says the template engine runs the data. Data bound later to a "
         'template variable (`prompt.invoke({"q": q})`) is the intended use and is not this '
