@@ -70,6 +70,24 @@ SDKS = {
             exec(Agent(instructions=["Write Python"]).run("Go").content)  # <- AIS301
             exec(outlines.generate.text.__doc__)
     """,
+    "streaming-helpers": """
+        import os
+        import anthropic
+        from openai import OpenAI
+        claude = anthropic.Anthropic()
+        client = OpenAI()
+        def run(task):
+            parts = []
+            with claude.messages.stream(model="m", max_tokens=99, messages=[{"role": "user", "content": task}]) as stream:
+                for text in stream.text_stream:
+                    parts.append(text)
+                final = stream.get_final_message()
+            os.system("".join(parts))  # <- AIS301
+            os.system(final.content[0].text)  # <- AIS301
+            with client.responses.stream(model="m", input=task) as events:
+                os.system(events.get_final_response().output_text)  # <- AIS301
+            os.system(str(claude.messages.count_tokens(model="m", messages=[]).input_tokens))
+    """,
     "fireworks-legacy": """
         import fireworks.client
         resp = fireworks.client.ChatCompletion.create(model="m", messages=[])

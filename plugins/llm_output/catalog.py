@@ -126,6 +126,9 @@ SOURCES: tuple[Source, ...] = (
             "*.chat.completions.parse",
             "*.responses.create",
             "*.responses.parse",
+            # the streaming helpers' managers (`with client.responses.stream(...) as stream:`)
+            "*.chat.completions.stream",
+            "*.responses.stream",
             "*.completions.create",
             "openai.ChatCompletion.create",
             "openai.ChatCompletion.acreate",
@@ -138,7 +141,15 @@ SOURCES: tuple[Source, ...] = (
         ),
         "OpenAI response",
     ),
-    *_llm(("anthropic.*.messages.create", "*.messages.create"), "Anthropic response"),
+    *_llm(
+        (
+            "anthropic.*.messages.create",
+            "*.messages.create",
+            "anthropic.*.messages.stream",
+            "*.messages.stream",
+        ),
+        "Anthropic response",
+    ),
     *_llm(
         (
             "*.models.generate_content",

@@ -94,7 +94,9 @@ class ModelOutputExecuted(OutputFlowRule):
     trigger_groups = ((*LLM_TRIGGERS, *_HELPERS),)
     description = (
         "Text an LLM returned (`resp.choices[0].message.content`, `resp.output_text`, "
-        "`msg.content[0].text`, `resp.text`, LangChain `.invoke(...)`, Haystack generator and "
+        "`msg.content[0].text`, `resp.text`, the streaming helpers' text (`with "
+        "client.messages.stream(...) as stream:` `stream.text_stream`, `get_final_message()`; "
+        "`responses.stream`, `chat.completions.stream`), LangChain `.invoke(...)`, Haystack generator and "
         "`Pipeline.run` results, pipeline "
         "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile` (and the code "
         "object `compile` returns reaches `eval`/`exec`: both are reported), a Jinja2, Mako or Django "
