@@ -874,6 +874,32 @@ LOCAL_TYPES = {
             gr.Button("Style").click(functools.partial(styled, style="noir"), inputs=[box], outputs=out)
             gr.Button("Any style").click(styled, inputs=[box, box], outputs=out)
     """,
+    "callable-instance": """
+        import os
+        from flask import Flask, request
+        from openai import OpenAI
+        app = Flask(__name__)
+        client = OpenAI()
+
+        class Summariser:
+            def __init__(self, style):
+                self.style = style
+
+            def __call__(self, text):
+                return client.responses.create(model="m", instructions=self.style, input=text).output_text  # <- AIS201
+
+        class Banner:
+            def __call__(self, text):
+                return "Welcome!"
+
+        @app.post("/run")
+        def run():
+            summarise = Summariser("Summarise in one line.")
+            os.system(summarise(request.form["text"]))  # <- AIS301
+            os.system(Banner()(request.form["text"]))
+            persona = Summariser(request.form["persona"])
+            return {"s": persona("hello")}
+    """,
     "declared-field-types": """
         from dataclasses import dataclass
         import pandas as pd

@@ -106,6 +106,13 @@ class CallTransfer:
         else:
             callee = self._ev(func)
         args = [(arg, self._ev(arg.value)) for arg in node.args]
+        called = (
+            callee.ref.cls.method("__call__")
+            if callee is not None and isinstance(callee.ref, Instance)
+            else None
+        )
+        if called is not None:  # `summarise = Summariser(); summarise(text)` runs its `__call__`
+            return self._call_local(called, args, callee, node)
         if callee is not None and callee.ref is not None and not isinstance(callee.ref, Instance):
             if isinstance(callee.ref, Class) and callee.ref.method("__init__") is None:
                 # `class Briefer(Agent): ...`: `Briefer(instructions=x)` is the library's constructor
