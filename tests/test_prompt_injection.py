@@ -1712,6 +1712,37 @@ def test_sink_keywords_forwarded_through_kwargs_are_judged_at_each_call() -> Non
     )
 
 
+def test_an_entry_a_helper_reads_from_its_parameter_is_that_entry_of_each_callers_dict() -> None:
+    """`state["persona"]` inside a helper is the `persona` entry of what each caller passes, not
+    every entry of it (a request's question in another entry reaches no system message)."""
+    check(
+        """
+        from typing import TypedDict
+        from fastapi import FastAPI
+        from openai import OpenAI
+        app = FastAPI()
+        client = OpenAI()
+        class State(TypedDict):
+            question: str
+            persona: str
+        def ask(state):
+            return client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": f"You are {state['persona']}."},
+                {"role": "user", "content": state["question"]},
+            ])
+        def typed(state: State):
+            return ask(state)
+        @app.post("/a")
+        def a(question: str, persona: str, role: str, raw: dict):
+            ask({"question": question, "persona": "a tutor"})
+            typed({"question": question, "persona": "a tutor"})
+            ask({"question": "hi", "persona": persona})  # <- AIS201
+            typed({"question": "hi", "persona": role})  # <- AIS201
+            ask(raw)  # <- AIS201
+        """
+    )
+
+
 def test_a_prompt_passed_whole_into_a_helper_is_judged_at_each_call() -> None:
     check(
         """

@@ -22,6 +22,7 @@ from .values import (
     SPLICE_WORDS,
     FileName,
     Instance,
+    Param,
     Taint,
     Value,
     join,
@@ -250,6 +251,9 @@ class ExpressionTransfer:
             found = base.key(key)
             if found is not None:
                 return found
+        if isinstance(key, str) and base.keys is None and base.items is None:
+            # `state["persona"]` of a parameter: that entry of what each caller passes
+            return self._refine(Value(frozenset(_entry_of(f, key) for f in base.facts)), node.value, node)
         if isinstance(key, int) and base.items is not None and -len(base.items) <= key < len(base.items):
             return join(base.items[key], Value(base.facts)) if base.facts else base.items[key]
         if key is None and len(node.slice) == 1 and base.keys is not None:
@@ -415,3 +419,10 @@ EXPRESSIONS: dict[type, Any] = {
 def _path_like(value: Value) -> bool:
     """A `Path` object or a value naming a file: `/` joins it with a constant part."""
     return value.type_name in PATH_TYPES or any(isinstance(f, FileName) for f in value.all)
+
+
+def _entry_of(fact: Any, key: str) -> Any:
+    """A parameter's placeholder narrowed to one entry of it (once: deeper entries keep the first)."""
+    if isinstance(fact, Param) and fact.key is None and not fact.spliced and not fact.encoded:
+        return replace(fact, key=key)
+    return fact
