@@ -985,3 +985,62 @@ def test_self_referential_shapes_terminate() -> None:
             os.system(client.responses.create(model="m", input=task).output_text)  # <- AIS301
         """
     )
+
+
+def test_a_state_graph_runs_its_nodes_with_the_input_and_each_others_updates() -> None:
+    """LangGraph: `graph.invoke(input)` runs every node the module added, with the input and what
+    the nodes return (one node's answer is the next one's state); other graphs' nodes do not run.
+    Both are reported at the call that runs the graph (the sink inside the node is on the path)."""
+    check(
+        """
+        import os
+        from typing import TypedDict
+        import networkx as nx
+        from fastapi import FastAPI
+        from langgraph.graph import END, START, StateGraph
+        from openai import OpenAI
+        app = FastAPI()
+        client = OpenAI()
+
+        class State(TypedDict):
+            question: str
+            persona: str
+            command: str
+
+        def plan(state: State) -> dict:
+            reply = client.chat.completions.create(
+                model="m",
+                messages=[
+                    {"role": "system", "content": f"You are {state['persona']}."},
+                    {"role": "user", "content": state["question"]},
+                ],
+            )
+            return {"command": reply.choices[0].message.content}
+
+        def act(state: State) -> dict:
+            os.system(state["command"])
+            return {}
+
+        def report(state: State) -> dict:
+            os.system(f"echo {state['question']!r} >> /var/log/questions")
+            return {}
+
+        builder = StateGraph(State)
+        builder.add_node("plan", plan)
+        builder.add_node(act)
+        builder.add_edge(START, "plan")
+        builder.add_edge("plan", "act")
+        builder.add_edge("act", END)
+        graph = builder.compile()
+        other = nx.DiGraph()
+        other.add_node(report)
+
+        @app.post("/run")
+        def run(question: str, persona: str):
+            return graph.invoke({"question": question, "persona": persona})  # <- AIS201, AIS301
+
+        @app.post("/safe")
+        def safe(question: str):
+            return graph.invoke({"question": question, "persona": "a helpful operator"})
+        """
+    )

@@ -128,6 +128,10 @@ class CallTransfer:
         called_back = self._call_back(node, args, names)
         if called_back is not None:
             return called_back
+        ran = self._graph_run(node, names, args)
+        if ran is not None:
+            return ran
+        self._graph_node(names, args)
         self._register(names, args)
         if names and names[0].endswith("ArgumentParser.add_argument"):
             self._note_argparse(node)

@@ -34,6 +34,7 @@ from .expressions import ExpressionTransfer
 from .facts import FactsForRules, severity_key
 from .files import FileContents
 from .foreign import ProjectCalls
+from .graphs import GraphRuns
 from .guards import Narrowing
 from .library import LibraryModels
 from .sinks import FlowContext, SinkFlows
@@ -70,6 +71,7 @@ class ModuleTaint(
     FactsForRules,
     ProjectCalls,
     FileContents,
+    GraphRuns,
 ):
     """The taint facts of one module: implements `aisec.hooks.TaintFacts`."""
 
@@ -206,6 +208,7 @@ class ModuleTaint(
         self._files: dict[Any, frozenset] = {}  # file -> data written into it (`files`)
         self._closures: dict[int, dict] = {}
         self._registered: dict[int, list[ParameterSource]] = {}
+        self._graph_nodes: dict[int, Function] = {}  # the module's state-graph nodes (`graphs`)
         self._argparse_typed: set[str] = set()
         self._lines: dict[int, int] | None = None
         self._every_line = False  # `_line`: compute every node's line at the first question
@@ -244,6 +247,7 @@ class ModuleTaint(
             dict(self._guards),
             {k: list(v) for k, v in self._registered.items()},
             dict(self._files),
+            len(self._graph_nodes),
         )
         self._values: dict[int, Value] = {}
         self._sink_calls: dict[int, SinkCall] = {}
@@ -269,6 +273,7 @@ class ModuleTaint(
             self._guards,
             self._registered,
             self._files,
+            len(self._graph_nodes),
         )
         return before != after
 
