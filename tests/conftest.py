@@ -96,3 +96,19 @@ def _forget_temporary_modules(tmp_path_factory: pytest.TempPathFactory) -> Any:
         file = getattr(sys.modules[name], "__file__", None) or ""
         if file.startswith(base):
             del sys.modules[name]
+
+
+@pytest.fixture
+def analysed_modules(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The project modules the runs analyse for their summaries (`ProjectModules._analyse`), in order."""
+    from aisec.taint.project import ProjectModules
+
+    seen: list[str] = []
+    original = ProjectModules._analyse
+
+    def spy(self: Any, module: str, *args: Any) -> Any:
+        seen.append(module)
+        return original(self, module, *args)
+
+    monkeypatch.setattr(ProjectModules, "_analyse", spy)
+    return seen

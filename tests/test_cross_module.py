@@ -181,20 +181,11 @@ def test_a_flow_through_a_helper_into_a_third_module_is_followed(
 
 
 def test_summaries_are_cached_and_a_changed_helper_is_summarised_again(
-    run_cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cli: Callable[..., Any], tmp_path: Path, analysed_modules: list[str]
 ) -> None:
     """Pre-commit on one changed route reads the other modules' summaries from the cache; a
     changed helper is analysed again (its key covers its bytes and those of what it imports)."""
-    from aisec.taint.project import ProjectModules
-
-    analysed: list[str] = []
-    original = ProjectModules._analyse
-
-    def spy(self: Any, module: str, *args: Any) -> Any:
-        analysed.append(module)
-        return original(self, module, *args)
-
-    monkeypatch.setattr(ProjectModules, "_analyse", spy)
+    analysed = analysed_modules
     root = copy_app("flask_shop", tmp_path)
     routes = root / "shop" / "routes.py"
     scan(run_cli, root, ".")

@@ -26,10 +26,12 @@ import ast
 import re
 from contextlib import nullcontext
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
 from ..sha import sha256
+from .cycles import UseGraph, cycle_record_key, differs, member_keys, previous_summaries
 from .graph import ImportGraph, read_text
 from .summary import ModuleSummary, interface, summary_from_json, summary_to_json, summary_tokens
 from .values import count_words
@@ -54,10 +56,11 @@ class ProjectModules(ImportGraph):
         super().__init__(root, catalog, off_the_clock)
         self.store = store
         self._keys: dict[str, str | None] = {}
+        self._own: dict[str, str] = {}  # a cycle member's own bytes and outside imports (`_component_keys`)
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._current: dict[str, ModuleSummary | None] = {}  # the component being summarised
         self._outlined: set[str] = set()  # modules whose summary is their outline (not analysed)
-        self._progress: dict[tuple[str, ...], tuple[dict, set[str], list[int]]] = {}  # cycles under way
+        self._progress: dict[tuple[str, ...], tuple] = {}  # cycles under way (`_resumed`)
         # outlined modules analysed on demand, at a nesting budget (`complete`)
         self._exact: dict[str, tuple[ModuleSummary | None, int]] = {}  # no bound hit: (it, depth used)
         self._completed: dict[tuple[str, int], ModuleSummary | None] = {}
@@ -260,10 +263,15 @@ class ProjectModules(ImportGraph):
             for module in component:
                 self._current.pop(module, None)
         self._summaries.update(found)
-        for module in component if len(component) > 1 and self.store is not None else ():
+        if len(component) == 1 or self.store is None:
+            return
+        for module in component:
             summary, key = found[module], keys[module]
             if key is not None and summary is not None:
                 self.store.put_record("summary", key, summary_to_json(summary, self.catalog))
+        if all(keys.values()) and all(s and not s.incomplete for s in found.values()):
+            own = {m: self._own[m] for m in component}
+            self.store.put_record("summary", cycle_record_key(component), {"own": own})
 
     def _iterate(self, component: tuple[str, ...], keys: dict[str, str | None]) -> dict:
         """An import cycle's summaries, with a worklist in the cycle's own callee-first order
@@ -271,7 +279,9 @@ class ProjectModules(ImportGraph):
         with the summaries made so far, and a member whose flows changed queues the members
         importing it again, until the worklist is empty or `CYCLE_COST` analyses per member are
         spent; then every member's summary says it is incomplete (AIS005 where a caller uses
-        it), never silently partial."""
+        it), never silently partial. A cycle that settled before starts from its previous
+        summaries (`_resumed`): only what an edit invalidates is analysed again; should that
+        not settle within the bound, the cycle is summarised from scratch, as if never cached."""
         order = self._cycle_order(component)
         rank = {m: n for n, m in enumerate(order)}
         importers: dict[str, list[str]] = {m: [] for m in component}
@@ -280,18 +290,33 @@ class ProjectModules(ImportGraph):
                 if name in importers:
                     importers[name].append(member)
         # progress survives an interruption (the checked file's time budget): the next file resumes
-        found, queue, spent = self._progress.setdefault(component, ({}, set(component), [0]))
+        if component not in self._progress:
+            self._progress[component] = self._resumed(component)
+        found, queue, spent, previous_run = self._progress[component]
         self._current.update(found)
         while queue and spent[0] < CYCLE_COST * len(component):
-            module = min(queue, key=rank.__getitem__)
+            # in sweeps along the order: what a change queues behind the sweep waits for the next one
+            module = min([m for m in queue if rank[m] > spent[1]] or queue, key=rank.__getitem__)
+            spent[1] = rank[module]
             made = self._summarise(module, keys[module], store=False)
             queue.discard(module)
             spent[0] += 1
             previous = self._current[module]
             found[module] = self._current[module] = made
+            unread = previous_run[1] if previous_run is not None else {}  # previous summaries kept
+            if module in unread and differs(made, unread.pop(module), self.catalog):
+                outlined = {m for m in importers[module] if m in unread and unread[m].outlined}
+                for user in (previous_run[0].users[module] | outlined) & set(unread):  # read what changed
+                    self._invalidate(previous_run[0].group(user), found, queue)
             if interface(made) != interface(previous):
-                queue.update(m for m in importers[module] if self._may_use(m, found.get(m), module))
+                queue.update(
+                    m for m in importers[module] if m not in unread and self._may_use(m, found.get(m), module)
+                )
         del self._progress[component]
+        if queue and previous_run is not None:  # from scratch, as if never cached
+            self._current.update({m: self._outline_of(m) for m in component})
+            self._progress[component] = ({}, set(component), [0, -1], None)
+            return self._iterate(component, keys)
         if queue:
             reason = (
                 f"an import cycle of {len(component)} modules ({', '.join(component[:3])}, ...) "
@@ -302,30 +327,63 @@ class ProjectModules(ImportGraph):
                     found[module] = replace(summary, incomplete=f"`{summary.display}` is in {reason}")
         return found
 
+    def _resumed(self, component: tuple[str, ...]) -> tuple:
+        """Where the worklist starts: (summaries, queue, [analyses spent, sweep position],
+        previous run). From scratch, every member is its outline and queued; after an edit to a
+        cycle that settled before, the members keep their previous summaries and only the
+        changed ones, with the members on a cycle of uses through them (`cycles.UseGraph`),
+        start again from their outlines. The previous run (its use graph and the summaries not
+        analysed again yet) lets a member whose summary turns out different invalidate those
+        that used it."""
+        cold: tuple = ({}, set(component), [0, -1], None)
+        record = self.store.get_record("summary", cycle_record_key(component)) if self.store else None
+        previous = (
+            previous_summaries(record, component, partial(self.store.get_record, "summary"), self.catalog)
+            if record is not None
+            else None
+        )
+        if previous is None:
+            return cold
+        own, summaries = previous
+        graph = UseGraph(summaries, self.file_of)
+        found: dict[str, ModuleSummary | None] = dict(summaries)
+        queue: set[str] = set()
+        for member in component:
+            if own[member] != self._own.get(member):
+                self._invalidate(graph.group(member), found, queue)
+        return found, queue, [0, -1], (graph, summaries)
+
+    def _invalidate(self, members: set[str], found: dict, queue: set[str]) -> None:
+        """Start `members` again from their outlines (unless already queued)."""
+        for member in members - queue:
+            found[member] = self._current[member] = self._outline_of(member)
+            queue.add(member)
+
     def _may_use(self, importer: str, summary: ModuleSummary | None, module: str) -> bool:
         """Whether `importer`'s summary may change with `module`'s: it was not analysed yet, or
         was read as its outline (the change may make it worth analysing), or its analysis
         looked `module` up (a summary lists the files of those it applied)."""
-        if summary is None or importer in self._outlined:
+        if summary is None or summary.outlined or importer in self._outlined:
             return True
         return self.file_of(module) in summary.files
 
     def _component_keys(self, component: tuple[str, ...]) -> dict[str, str | None]:
         """What each member's summary depends on: the bytes of the component's modules and the
-        keys of the modules they import (a change two imports down changes every key above)."""
-        digest = sha256()
+        keys of the modules they import (a change two imports down changes every key above).
+        Each member's own part (its bytes and the keys of what it imports from outside the
+        component) is kept too (`_own`): an edited cycle starts again from the members whose
+        own part changed (`_resumed`)."""
         for member in component:
             path = self.file_of(member)
             try:
                 data = path.read_bytes() if path is not None else b""
             except OSError:
                 return dict.fromkeys(component)
-            digest.update(f"{member}\0".encode() + sha256(data).digest())
-        below = sorted({name for m in component for name in self._edges(m) if name not in component})
-        for name in below:
-            digest.update(f"\0{name}\0{self._keys.get(name) or ''}".encode())
-        shared = digest.hexdigest()
-        keys = {m: sha256(f"{m}\0{shared}".encode()).hexdigest() for m in component}
+            own = sha256(f"{member}\0".encode() + sha256(data).digest())
+            for name in sorted({n for n in self._edges(member) if n not in component}):
+                own.update(f"\0{name}\0{self._keys.get(name) or ''}".encode())
+            self._own[member] = own.hexdigest()
+        keys = member_keys(component, self._own)
         self._keys.update(keys)
         return keys
 
