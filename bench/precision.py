@@ -99,8 +99,16 @@ def score(folders: list[Path], strict: bool = False) -> dict[str, dict[str, list
                 expected[(relative, line, code)] = kind
         codes = {code for _, _, code in expected}
         candidates = [_places(f, starts, strict) for f in findings(folder) if f["code"] in codes]
-        # findings reported at a labelled statement claim it first; the rest match on their path
-        candidates.sort(key=lambda places: expected.get(places[0]) != "ruleid")
+        # findings reported at a labelled statement claim it first, those with fewer labelled
+        # places before those that could also claim another (two findings reported at one call,
+        # one of them also at the sink inside the helper: each gets a label); the rest match on
+        # their path
+        candidates.sort(
+            key=lambda places: (
+                expected.get(places[0]) != "ruleid",
+                len({key for key in places if expected.get(key) == "ruleid"}),
+            )
+        )
         matched: set[tuple[str, int, str]] = set()
         false_alarms: set[tuple[str, int, str]] = set()
         for places in candidates:

@@ -70,6 +70,24 @@ SDKS = {
             exec(Agent(instructions=["Write Python"]).run("Go").content)  # <- AIS301
             exec(outlines.generate.text.__doc__)
     """,
+    "streaming-helpers": """
+        import os
+        import anthropic
+        from openai import OpenAI
+        claude = anthropic.Anthropic()
+        client = OpenAI()
+        def run(task):
+            parts = []
+            with claude.messages.stream(model="m", max_tokens=99, messages=[{"role": "user", "content": task}]) as stream:
+                for text in stream.text_stream:
+                    parts.append(text)
+                final = stream.get_final_message()
+            os.system("".join(parts))  # <- AIS301
+            os.system(final.content[0].text)  # <- AIS301
+            with client.responses.stream(model="m", input=task) as events:
+                os.system(events.get_final_response().output_text)  # <- AIS301
+            os.system(str(claude.messages.count_tokens(model="m", messages=[]).input_tokens))
+    """,
     "fireworks-legacy": """
         import fireworks.client
         resp = fireworks.client.ChatCompletion.create(model="m", messages=[])
@@ -80,7 +98,7 @@ SDKS = {
         from smolagents import CodeAgent, InferenceClientModel
         from autogen_agentchat.agents import AssistantAgent
         async def run():
-            os.system(CodeAgent(tools=[], model=InferenceClientModel()).run("List the files"))  # <- AIS301
+            os.system(CodeAgent(tools=[], model=InferenceClientModel(), executor_type="docker").run("List the files"))  # <- AIS301
             result = await AssistantAgent("a", model_client=None).run(task="Write a command")
             os.system(result.messages[-1].content)  # <- AIS301
             os.system(AssistantAgent("b", model_client=None).name)
@@ -324,6 +342,9 @@ CASES = {
         client = OpenAI()
         answer = client.responses.create(model="m", input="x").output_text
         ui.html(answer)  # <- AIS303
+        panel = ui.html("<p>Waiting</p>")
+        panel.set_content(answer)  # <- AIS303
+        ui.label("Waiting").set_text(answer)
         pn.pane.HTML(answer)  # <- AIS303
         rx.html(answer)  # <- AIS303
         dcc.Markdown(answer, dangerously_allow_html=True)  # <- AIS303
@@ -1092,6 +1113,8 @@ TOOL_DECORATORS = {
     "openai-agents-called": ("from agents import function_tool", "@function_tool(name_override='shell')"),
     "pydantic-ai": ("from pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')", "@agent.tool_plain"),
     "smolagents": ("from smolagents import tool", "@tool"),
+    "mcp-fastmcp": ("from mcp.server.fastmcp import FastMCP\nmcp = FastMCP('ops')", "@mcp.tool()"),
+    "fastmcp": ("from fastmcp import FastMCP\nmcp = FastMCP('ops')", "@mcp.tool"),
 }
 
 
@@ -1107,6 +1130,76 @@ def test_a_tool_functions_text_parameters_are_model_output(framework: str) -> No
         "    return subprocess.run(f'seq {lines}', shell=True, capture_output=True).stdout\n\n\n"
         "def local(command: str) -> str:\n"
         "    return subprocess.run(command, shell=True, capture_output=True).stdout\n"
+    )
+
+
+def test_a_tools_run_context_is_the_frameworks_and_its_deps_are_typed() -> None:
+    """The model chooses a tool's arguments, not the run context the framework injects; the
+    context's dependencies are the module's class its type parameter names."""
+    check(
+        """
+        import os
+        from dataclasses import dataclass
+        from typing import Annotated
+        import httpx
+        from agents import RunContextWrapper, function_tool
+        from langchain_core.runnables import RunnableConfig
+        from langchain_core.tools import InjectedToolArg, tool
+        from pydantic_ai import Agent, RunContext
+
+        @dataclass
+        class Deps:
+            command: str
+            http: httpx.AsyncClient
+
+        agent = Agent("openai:gpt-4o", deps_type=Deps)
+
+        @agent.tool
+        async def fetch(ctx: RunContext[Deps], url: str) -> str:
+            os.system(ctx.deps.command)
+            page = await ctx.deps.http.get(url)  # <- AIS304
+            await ctx.deps.http.get("https://status.example.com/")
+            return page.text
+
+        @function_tool
+        def run(wrapper: RunContextWrapper[Deps], command: str) -> str:
+            os.system(wrapper.context.command)
+            return os.popen(command).read()  # <- AIS301
+
+        @tool
+        def shell(command: str, user: Annotated[str, InjectedToolArg], config: RunnableConfig) -> str:
+            os.system(user)
+            os.system(config["configurable"]["cmd"])
+            return os.popen(command).read()  # <- AIS301
+        """
+    )
+
+
+def test_an_mcp_prompt_or_resource_is_no_tool() -> None:
+    # the user picks a prompt and the client application reads a resource: the model chooses neither
+    check(
+        "import subprocess\nfrom mcp.server.fastmcp import FastMCP\nmcp = FastMCP('ops')\n\n\n"
+        "@mcp.resource('logs://{name}')\ndef log(name: str) -> str:\n"
+        "    return subprocess.run('tail ' + name, shell=True, capture_output=True).stdout\n\n\n"
+        "@mcp.prompt()\ndef review(code: str) -> str:\n"
+        "    return f'Review this code: {code}'\n"
+    )
+
+
+def test_a_smolagents_code_agent_runs_model_code_unless_sandboxed() -> None:
+    check(
+        """
+        from smolagents import CodeAgent, InferenceClientModel, ToolCallingAgent
+        from myagents import CodeAgent as OwnCodeAgent
+        model = InferenceClientModel()
+        local = CodeAgent(tools=[], model=model)  # <- AIS301
+        also_local = CodeAgent(tools=[], model=model, executor_type="local")  # <- AIS301
+        local.run("Plot the sales")
+        docker = CodeAgent(tools=[], model=model, executor_type="docker")
+        e2b = CodeAgent(tools=[], model=model, use_e2b_executor=True)
+        calling = ToolCallingAgent(tools=[], model=model)
+        own = OwnCodeAgent(tools=[], model=model)
+        """
     )
 
 
@@ -1182,5 +1275,30 @@ def test_model_output_handed_to_a_task_queue_reaches_the_task() -> None:
             answer = client.responses.create(model="m", input="y").output_text
             run_command(*[answer])  # <- AIS301
             run_command(**{"command": "uptime"})
+        """
+    )
+
+
+def test_a_gradio_handler_shown_by_an_html_component_serves_html() -> None:
+    check(
+        """
+        import gradio as gr
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        def page(q):
+            return f"<main>{ask(q)}</main>"  # <- AIS303
+        def listing(q):
+            return ask(q)  # <- AIS303
+        def plain(q):
+            return ask(q)
+        gr.Interface(page, "text", outputs="html")
+        with gr.Blocks() as demo:
+            box = gr.Textbox()
+            html_out = gr.HTML()
+            text_out = gr.Textbox()
+            gr.on([box.submit], listing, inputs=box, outputs=[html_out])
+            box.change(plain, inputs=box, outputs=text_out)
         """
     )

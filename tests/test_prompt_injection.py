@@ -812,6 +812,26 @@ SOURCES: dict[str, str] = {
             client.responses.create(model="m", instructions=intro["text"], input="hi")
         media(sys.argv[1])
         """,
+    "sqlalchemy-core-and-sqlite3-rows": """
+        import sqlite3
+        import sqlalchemy as sa
+        from openai import OpenAI
+        client = OpenAI()
+        engine = sa.create_engine("postgresql+psycopg://app@db/app")
+        db = sqlite3.connect("app.db")
+        def core():
+            with engine.connect() as conn:
+                guidance = conn.execute(sa.text("SELECT body FROM guidance")).scalar_one()
+                for row in conn.execute(sa.text("SELECT note FROM claims")):
+                    client.responses.create(model="m", instructions=row.note, input="hi")  # <- AIS204
+            client.responses.create(model="m", instructions=guidance, input="hi")  # <- AIS204
+            client.responses.create(model="m", instructions="You triage claims.", input=guidance)
+        def lite():
+            for (title,) in db.execute("SELECT title FROM tickets"):
+                client.responses.create(model="m", instructions=title, input="hi")  # <- AIS204
+            db.execute("INSERT INTO log VALUES (?)", ("ran",))
+            client.responses.create(model="m", instructions="You summarise tickets.", input="hi")
+        """,
     "forms-and-quart-websockets": """
         from django import forms
         from django.views.generic.edit import FormView
@@ -1660,6 +1680,69 @@ def test_a_message_list_passed_whole_into_a_helper_keeps_its_roles() -> None:
     )
 
 
+def test_sink_keywords_forwarded_through_kwargs_are_judged_at_each_call() -> None:
+    """`def ask(**kwargs): create(model=m, **kwargs)`: what each caller passes for a sink keyword is
+    what the sink receives (its messages by role; other keywords' data is not that keyword's)."""
+    check(
+        """
+        import anthropic
+        from flask import Flask, request
+        from openai import OpenAI
+        app = Flask(__name__)
+        client = OpenAI()
+        claude = anthropic.Anthropic()
+        def ask(**kwargs):
+            return client.chat.completions.create(model="gpt-4o-mini", **kwargs).choices[0].message.content
+        def ask_with(model, **kwargs):
+            return ask(model_hint=model, **kwargs)
+        def claude_ask(**kwargs):
+            return claude.messages.create(model="claude-sonnet-4-5", max_tokens=500, **kwargs)
+        @app.post("/chat")
+        def chat():
+            text = request.form["text"]
+            ask(messages=[{"role": "system", "content": text}])  # <- AIS201
+            ask(messages=[{"role": "system", "content": "You help."}, {"role": "user", "content": text}])
+            ask(temperature=text, messages=[{"role": "system", "content": "You help."}])
+            ask_with("m", messages=[{"role": "system", "content": f"Act as {text}"}])  # <- AIS201
+            ask_with(text, messages=[{"role": "user", "content": text}])
+            claude_ask(system=text, messages=[{"role": "user", "content": "hi"}])  # <- AIS201
+            claude_ask(system="You help.", messages=[{"role": "user", "content": text}])
+            claude_ask(system="You help.", messages=[{"role": "user", "content": f"Answer in one word: {text}"}])  # <- AIS202
+        """
+    )
+
+
+def test_an_entry_a_helper_reads_from_its_parameter_is_that_entry_of_each_callers_dict() -> None:
+    """`state["persona"]` inside a helper is the `persona` entry of what each caller passes, not
+    every entry of it (a request's question in another entry reaches no system message)."""
+    check(
+        """
+        from typing import TypedDict
+        from fastapi import FastAPI
+        from openai import OpenAI
+        app = FastAPI()
+        client = OpenAI()
+        class State(TypedDict):
+            question: str
+            persona: str
+        def ask(state):
+            return client.chat.completions.create(model="m", messages=[
+                {"role": "system", "content": f"You are {state['persona']}."},
+                {"role": "user", "content": state["question"]},
+            ])
+        def typed(state: State):
+            return ask(state)
+        @app.post("/a")
+        def a(question: str, persona: str, role: str, raw: dict):
+            ask({"question": question, "persona": "a tutor"})
+            typed({"question": question, "persona": "a tutor"})
+            ask({"question": "hi", "persona": persona})  # <- AIS201
+            typed({"question": "hi", "persona": role})  # <- AIS201
+            ask(raw)  # <- AIS201
+        """
+    )
+
+
 def test_a_prompt_passed_whole_into_a_helper_is_judged_at_each_call() -> None:
     check(
         """
@@ -1672,6 +1755,27 @@ def test_a_prompt_passed_whole_into_a_helper_is_judged_at_each_call() -> None:
         complete(question)
         complete(f"Answer in French and never mention the system prompt: {question}")  # <- AIS202
         complete([("system", question), ("human", "hi")])  # <- AIS201
+        """
+    )
+
+
+def test_a_string_template_from_the_request_is_the_template() -> None:
+    check(
+        """
+        from string import Template
+        from flask import request
+        from openai import OpenAI
+        client = OpenAI()
+        GREETING = Template("Greet $name warmly and offer help with their order.")
+        def reply():
+            body = request.get_json()
+            name = body["name"]
+            custom = Template(body["template"]).safe_substitute(name="Sam")  # <- AIS203
+            also = Template(body["template"]).substitute(name=name)  # <- AIS203
+            fixed = GREETING.substitute(name=name)
+            client.completions.create(model="m", prompt=custom)
+            client.completions.create(model="m", prompt=fixed)  # <- AIS202
+            return client.completions.create(model="m", prompt=Template("$q").substitute(q=name))
         """
     )
 
@@ -1770,5 +1874,28 @@ def test_functions_run_later_by_queues_threads_and_background_tasks() -> None:
             queue.enqueue(queued, persona)  # <- AIS201
             scheduler.add_job(scheduled, args=[persona])  # <- AIS201
             scheduler.add_job(scheduled, args=["Be brief."])
+        """
+    )
+
+
+def test_a_batch_of_conversations_is_judged_conversation_by_conversation() -> None:
+    check(
+        """
+        import requests
+        from vllm import LLM
+        SYSTEM = "You write taglines."
+        llm = LLM(model="/models/llama")
+        def taglines(urls):
+            pages = [requests.get(url, timeout=5).text for url in urls]
+            batch = []
+            for page in pages:
+                batch.append([{"role": "system", "content": SYSTEM}, {"role": "user", "content": page}])
+            llm.chat(batch)
+            llm.chat([[{"role": "system", "content": SYSTEM}, {"role": "user", "content": pages[0]}]])
+            llm.chat([[{"role": "system", "content": SYSTEM + pages[0]}]])  # <- AIS204
+            planted = []
+            for page in pages:
+                planted.append([{"role": "system", "content": f"{SYSTEM} Notes: {page}"}])
+            llm.chat(planted)  # <- AIS204
         """
     )

@@ -814,6 +814,120 @@ CALLBACKS = {
 }
 
 
+# ----- 7. local classes built on library types -----
+
+LOCAL_TYPES = {
+    "subclass-of-a-library-class": """
+        import dspy
+        from agents import Agent
+        from flask import Flask, request
+        app = Flask(__name__)
+
+        class Briefer(Agent):
+            pass
+
+        class Headline(dspy.Signature):
+            \"\"\"Write a headline for the article.\"\"\"
+            article: str = dspy.InputField()
+
+        class Persona(Agent):
+            def __init__(self, persona):
+                super().__init__(name="persona", instructions="Answer politely.")
+                self.persona = persona
+
+        class Template(dspy.Signature):
+            @classmethod
+            def with_instructions(cls, text):
+                return cls
+
+        @app.post("/brief")
+        def brief():
+            tone = request.form["tone"]
+            Briefer(name="b", instructions=f"Use a {tone} tone.")  # <- AIS201
+            Headline.with_instructions(f"Write a headline. {tone}")  # <- AIS201
+            Briefer(name="b", instructions="Use a neutral tone.")
+            Persona(tone)
+            Template.with_instructions(tone)
+            return "ok"
+    """,
+    "gradio-handler-given-as-a-partial": """
+        import functools
+        import gradio as gr
+        from openai import OpenAI
+        client = OpenAI()
+        PERSONA = "You are a friendly story editor."
+
+        def answer(system, question):
+            return client.responses.create(model="m", instructions=system, input=question).output_text
+
+        def summarise(max_words, story):
+            return client.responses.create(model="m", input=f"Summarise in {int(max_words)} words: {story}").output_text  # <- AIS202
+
+        def styled(story, style):
+            return client.responses.create(model="m", instructions=f"Edit in this style: {style}", input=story).output_text  # <- AIS201
+
+        with gr.Blocks() as demo:
+            box = gr.Textbox()
+            out = gr.Textbox()
+            gr.Button("Ask").click(functools.partial(answer, PERSONA), inputs=[box], outputs=out)
+            gr.Button("Summary").click(functools.partial(summarise, 60), inputs=[box], outputs=out)
+            gr.Button("Style").click(functools.partial(styled, style="noir"), inputs=[box], outputs=out)
+            gr.Button("Any style").click(styled, inputs=[box, box], outputs=out)
+    """,
+    "callable-instance": """
+        import os
+        from flask import Flask, request
+        from openai import OpenAI
+        app = Flask(__name__)
+        client = OpenAI()
+
+        class Summariser:
+            def __init__(self, style):
+                self.style = style
+
+            def __call__(self, text):
+                return client.responses.create(model="m", instructions=self.style, input=text).output_text  # <- AIS201
+
+        class Banner:
+            def __call__(self, text):
+                return "Welcome!"
+
+        @app.post("/run")
+        def run():
+            summarise = Summariser("Summarise in one line.")
+            os.system(summarise(request.form["text"]))  # <- AIS301
+            os.system(Banner()(request.form["text"]))
+            persona = Summariser(request.form["persona"])
+            return {"s": persona("hello")}
+    """,
+    "declared-field-types": """
+        from dataclasses import dataclass
+        import pandas as pd
+        from openai import OpenAI
+        client = OpenAI()
+
+        class Frame:
+            def query(self, expression):
+                return expression
+
+        @dataclass
+        class Deps:
+            frame: pd.DataFrame
+            mine: Frame
+            names: list
+
+        def run(deps: Deps, path):
+            expression = client.responses.create(model="m", input="A filter").output_text
+            deps.frame.query(expression)  # <- AIS301
+            built = Deps(frame=pd.read_csv(path), mine=Frame(), names=[])
+            built.frame.query(expression)  # <- AIS301
+            deps.mine.query(expression)
+            deps.names.count(expression)
+            deps.frame.query("region == 'EU'")
+    """,
+}
+
+
 SHAPES = {
     f"{family}/{name}": code
     for family, table in (
@@ -823,6 +937,7 @@ SHAPES = {
         ("files", FILES),
         ("idioms", IDIOMS),
         ("callbacks", CALLBACKS),
+        ("local-types", LOCAL_TYPES),
     )
     for name, code in table.items()
 }
@@ -868,5 +983,64 @@ def test_self_referential_shapes_terminate() -> None:
 
         def run(task):
             os.system(client.responses.create(model="m", input=task).output_text)  # <- AIS301
+        """
+    )
+
+
+def test_a_state_graph_runs_its_nodes_with_the_input_and_each_others_updates() -> None:
+    """LangGraph: `graph.invoke(input)` runs every node the module added, with the input and what
+    the nodes return (one node's answer is the next one's state); other graphs' nodes do not run.
+    Both are reported at the call that runs the graph (the sink inside the node is on the path)."""
+    check(
+        """
+        import os
+        from typing import TypedDict
+        import networkx as nx
+        from fastapi import FastAPI
+        from langgraph.graph import END, START, StateGraph
+        from openai import OpenAI
+        app = FastAPI()
+        client = OpenAI()
+
+        class State(TypedDict):
+            question: str
+            persona: str
+            command: str
+
+        def plan(state: State) -> dict:
+            reply = client.chat.completions.create(
+                model="m",
+                messages=[
+                    {"role": "system", "content": f"You are {state['persona']}."},
+                    {"role": "user", "content": state["question"]},
+                ],
+            )
+            return {"command": reply.choices[0].message.content}
+
+        def act(state: State) -> dict:
+            os.system(state["command"])
+            return {}
+
+        def report(state: State) -> dict:
+            os.system(f"echo {state['question']!r} >> /var/log/questions")
+            return {}
+
+        builder = StateGraph(State)
+        builder.add_node("plan", plan)
+        builder.add_node(act)
+        builder.add_edge(START, "plan")
+        builder.add_edge("plan", "act")
+        builder.add_edge("act", END)
+        graph = builder.compile()
+        other = nx.DiGraph()
+        other.add_node(report)
+
+        @app.post("/run")
+        def run(question: str, persona: str):
+            return graph.invoke({"question": question, "persona": persona})  # <- AIS201, AIS301
+
+        @app.post("/safe")
+        def safe(question: str):
+            return graph.invoke({"question": question, "persona": "a helpful operator"})
         """
     )

@@ -126,6 +126,9 @@ SOURCES: tuple[Source, ...] = (
             "*.chat.completions.parse",
             "*.responses.create",
             "*.responses.parse",
+            # the streaming helpers' managers (`with client.responses.stream(...) as stream:`)
+            "*.chat.completions.stream",
+            "*.responses.stream",
             "*.completions.create",
             "openai.ChatCompletion.create",
             "openai.ChatCompletion.acreate",
@@ -138,7 +141,15 @@ SOURCES: tuple[Source, ...] = (
         ),
         "OpenAI response",
     ),
-    *_llm(("anthropic.*.messages.create", "*.messages.create"), "Anthropic response"),
+    *_llm(
+        (
+            "anthropic.*.messages.create",
+            "*.messages.create",
+            "anthropic.*.messages.stream",
+            "*.messages.stream",
+        ),
+        "Anthropic response",
+    ),
     *_llm(
         (
             "*.models.generate_content",
@@ -488,6 +499,7 @@ SINKS: tuple[Sink, ...] = (
     *_sink(("gradio.HTML",), HTML, "value"),
     # UI frameworks' raw-HTML elements (their other text elements escape)
     *_sink(("nicegui.ui.html", "nicegui.ui.add_body_html", "nicegui.ui.add_head_html"), HTML),
+    *_sink(("nicegui.ui.html.set_content",), HTML, "content"),
     *_sink(("panel.pane.HTML",), HTML, "object"),
     *_sink(("reflex.html",), HTML),
     *_sink(("dash_dangerously_set_inner_html.DangerouslySetInnerHTML",), HTML),
@@ -599,9 +611,12 @@ SINKS: tuple[Sink, ...] = (
 TOOL_ARGUMENTS_DOC = (
     "Model output includes the arguments of agent tools: the parameters of a function decorated "
     "with LangChain's `@tool`, CrewAI's `@tool`, OpenAI Agents' `@function_tool`, pydantic-ai's "
-    "`@agent.tool` or smolagents' `@tool`, or registered with `StructuredTool.from_function`, "
+    "`@agent.tool`, smolagents' `@tool` or an MCP server's `@mcp.tool()`, or registered with `StructuredTool.from_function`, "
     "`Tool(...)`, LlamaIndex `FunctionTool.from_defaults` or AutoGen `register_function` (the "
-    "model chooses them; parameters typed `int`, `bool`, an enum or a `Literal` are not text)."
+    "model chooses them; parameters typed `int`, `bool`, an enum or a `Literal` are not text, and "
+    "what the framework injects is not the model's: pydantic-ai `RunContext` (its `ctx.deps` is "
+    "the class its type parameter names), OpenAI Agents `RunContextWrapper`, LangChain "
+    "`RunnableConfig` and `InjectedToolArg`/`InjectedState` parameters)."
 )
 # Agent tools: the model chooses every argument of a function it can call, so the parameters of
 # a tool function are model output (a `str` path, URL, shell command or SQL the tool runs).
@@ -621,6 +636,12 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
             "pydantic_ai.Agent.tool_plain",
             "smolagents.tool",
             "llama_index.core.tools.FunctionTool.from_defaults",
+            # an MCP server's tools are called by the client's model with arguments it chose
+            *(f"{server}.tool" for server in ("mcp.server.fastmcp.FastMCP", "fastmcp.FastMCP")),
+            *(
+                f"mcp.server.{server}.call_tool"
+                for server in ("Server", "lowlevel.Server", "lowlevel.server.Server")
+            ),
         ),
         registrars=(
             "langchain*.StructuredTool.from_function",
@@ -628,6 +649,19 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
             "langchain*.Tool.from_function",
             "llama_index.core.tools.FunctionTool.from_defaults",
             "autogen*.register_function",
+        ),
+        # what the framework injects, not the model: run contexts, configs, injected state
+        exclude=(
+            "pydantic_ai.RunContext",
+            "pydantic_ai.tools.RunContext",
+            "agents.RunContextWrapper",
+            "agents.run_context.RunContextWrapper",
+            "langchain_core.runnables.RunnableConfig",
+            "langchain_core.runnables.config.RunnableConfig",
+            "langchain_core.tools.Injected*",
+            "langchain_core.tools.base.Injected*",
+            "langgraph.prebuilt.Injected*",
+            "langgraph.prebuilt.tool_node.Injected*",
         ),
         label="agent tool argument (chosen by the model)",
     ),

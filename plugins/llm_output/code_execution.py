@@ -43,8 +43,11 @@ _HELPERS: dict[str, tuple[str | None, Severity, str]] = {
     "CodeInterpreterToolSpec": (None, Severity.HIGH, "runs model-written Python in a subprocess"),
     "PandasQueryEngine": (None, Severity.HIGH, "evaluates model-written pandas code with `eval`"),
     "SQLDatabaseChain": (None, Severity.INFO, "runs model-written SQL"),
+    "CodeAgent": (None, Severity.HIGH, "runs the Python its model writes in this process"),
 }
-_FRAMEWORKS = ("langchain", "llama_index")
+_FRAMEWORKS = ("langchain", "llama_index", "smolagents")
+# smolagents runs a CodeAgent's code elsewhere when told to: a remote or container executor
+_SANDBOX_EXECUTORS = frozenset({"e2b", "docker", "modal", "wasm", "blaxel"})
 _READ_ONLY_MARKERS = ("mode=ro", "readonly", "read_only", "read-only")
 
 
@@ -91,7 +94,9 @@ class ModelOutputExecuted(OutputFlowRule):
     trigger_groups = ((*LLM_TRIGGERS, *_HELPERS),)
     description = (
         "Text an LLM returned (`resp.choices[0].message.content`, `resp.output_text`, "
-        "`msg.content[0].text`, `resp.text`, LangChain `.invoke(...)`, Haystack generator and "
+        "`msg.content[0].text`, `resp.text`, the streaming helpers' text (`with "
+        "client.messages.stream(...) as stream:` `stream.text_stream`, `get_final_message()`; "
+        "`responses.stream`, `chat.completions.stream`), LangChain `.invoke(...)`, Haystack generator and "
         "`Pipeline.run` results, pipeline "
         "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile` (and the code "
         "object `compile` returns reaches `eval`/`exec`: both are reported), a Jinja2, Mako or Django "
@@ -119,7 +124,7 @@ class ModelOutputExecuted(OutputFlowRule):
         "`PythonREPLTool`/`PythonAstREPLTool`/`PythonREPL`, `create_python_agent`, "
         "`create_pandas_dataframe_agent(..., allow_dangerous_code=True)` (and the CSV and Spark "
         "agents), `PALChain`, `ShellTool`, `BashProcess`, `LLMBashChain`, LlamaIndex "
-        "`CodeInterpreterToolSpec`, LlamaIndex `PandasQueryEngine`; `SQLDatabaseChain` is reported at "
+        "`CodeInterpreterToolSpec`, LlamaIndex `PandasQueryEngine`, a smolagents `CodeAgent` that runs its code in this process (not with `executor_type='e2b'`, `'docker'`, `'modal'`, `'wasm'` or `'blaxel'`); `SQLDatabaseChain` is reported at "
         "info severity unless the module mentions a read-only connection (`mode=ro`, `read_only`).\n\n"
         "Model output written into a source file (`open('gen.py', 'w').write(code)`, "
         "`Path('tool.sh').write_text(code)`, a `with open(...) as f` handle; names ending in `.py`, "
@@ -400,6 +405,13 @@ class ModelOutputExecuted(OutputFlowRule):
             "to an allowlisted action, parse literals with `ast.literal_eval`, or sandbox it)"
         )
 
+    def _sandboxed(self, node: libcst.Call) -> bool:
+        """A smolagents `CodeAgent` told to run its code in a sandbox (`executor_type="e2b"`,
+        `"docker"`, ...; the older `use_e2b_executor=True`) does not run it in this process."""
+        executor = call_keyword(node, "executor_type")
+        kind = self.args.constant(executor) if executor is not None else None
+        return kind in _SANDBOX_EXECUTORS or self.args.is_true(node, "use_e2b_executor")
+
     def _check_helper(self, node: libcst.Call) -> None:
         qualified = self.qualified_name(node.func)
         if not qualified or not qualified.startswith(_FRAMEWORKS):
@@ -412,6 +424,8 @@ class ModelOutputExecuted(OutputFlowRule):
         condition, severity, what = entry
         if condition is not None and not self.args.is_true(node, condition):
             return
+        if name == "CodeAgent" and (parts[-1] != name or self._sandboxed(node)):
+            return  # the agent's construction is the finding, not each call on it
         if name == "SQLDatabaseChain":
             code = getattr(getattr(self, "_module", None), "code", "")
             if any(marker in code.lower() for marker in _READ_ONLY_MARKERS):

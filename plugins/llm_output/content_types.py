@@ -103,6 +103,48 @@ def sets_other_type(handler: Any) -> bool:
     return finder.found
 
 
+# Response objects given their body by attribute (Falcon `resp.text`/`resp.data`, Pyramid and WebOb
+# `response.text`/`response.body`): HTML when the same object's `content_type` is set to it.
+_BODY_ATTRIBUTES = frozenset({"text", "body", "data"})
+
+
+def html_typed_objects(handler: Any) -> frozenset[str]:
+    """The names in `handler` whose `content_type` is assigned a literal HTML type
+    (`resp.content_type = falcon.MEDIA_HTML`, `response.content_type = "text/html"`)."""
+
+    class _Finder(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: set[str] = set()
+
+        def visit_Assign(self, node: libcst.Assign) -> None:
+            kind = _media_type(node.value)
+            for target in node.targets:
+                name = _attribute_of(target.target, ("content_type",))
+                if name is not None and kind is not None and "html" in kind.lower():
+                    self.found.add(name)
+
+    finder = _Finder()
+    handler.visit(finder)
+    return frozenset(finder.found)
+
+
+def body_assigned(target: Any, html_objects: frozenset[str]) -> bool:
+    """`resp.text = ...` (`.body`, `.data`) of an object whose content type is HTML."""
+    return _attribute_of(target, _BODY_ATTRIBUTES) in html_objects
+
+
+def _attribute_of(target: Any, attributes: Any) -> str | None:
+    """`name` of a `name.<attribute>` target whose attribute is one of `attributes`."""
+    if (
+        isinstance(target, cst.Attribute)
+        and isinstance(target.value, cst.Name)
+        and target.attr.value in attributes
+    ):
+        return target.value.value
+    return None
+
+
 def html_response_body(node: Any) -> Any:
     """The `body` of a response dict literal whose headers say text/html (AWS Lambda proxy and
     API Gateway responses, ASGI-style dicts), else None."""

@@ -7,10 +7,17 @@ from typing import TYPE_CHECKING, Any
 from aisec.hooks import Example, Severity, SinkFlow, cst
 
 from .catalog import DASH_MARKDOWN, HTML, TOOL_ARGUMENTS_DOC
-from .content_types import html_response_body, json_text, served_as_html, sets_other_type
+from .content_types import (
+    body_assigned,
+    html_response_body,
+    html_typed_objects,
+    json_text,
+    served_as_html,
+    sets_other_type,
+)
 from .flows import OutputFlowRule, sink_triggers
 from .html_routes import TRIGGERS as ROUTE_TRIGGERS
-from .html_routes import html_route, text_like
+from .html_routes import gradio_html_handlers, html_route, text_like
 
 if TYPE_CHECKING:
     import libcst
@@ -25,7 +32,7 @@ class ModelOutputAsHtml(OutputFlowRule):
     severity = Severity.MEDIUM
     cwe = "CWE-79"
     roles = (HTML,)
-    triggers = (*sink_triggers((HTML,)), *ROUTE_TRIGGERS, "text/html")
+    triggers = (*sink_triggers((HTML,)), *ROUTE_TRIGGERS, "text/html", "MEDIA_HTML")
     description = (
         "Text an LLM returned is marked safe or rendered as raw HTML: `markupsafe.Markup(...)`, "
         "Django `mark_safe` or `format_html` with the model text as the format string, "
@@ -34,13 +41,18 @@ class ModelOutputAsHtml(OutputFlowRule):
         "`st.write` with `unsafe_allow_html=True`, `st.html` and `components.html`, Django "
         "`SafeString`, Tornado `RequestHandler.write`/`finish` of text (a dict, a `json.dumps(...)` "
         "text or a handler that sets a non-HTML `Content-Type` header is JSON), Sanic "
-        "`response.html`, Gradio `gr.HTML`, IPython `HTML`, NiceGUI `ui.html` (and `add_body_html`/"
+        "`response.html`, Gradio `gr.HTML` (also what an event handler returns when its output "
+        "component is one: `btn.click(fn, inputs=box, outputs=page)` with `page = gr.HTML()`, "
+        "`gr.Interface(fn, 'text', outputs='html')`), IPython `HTML`, NiceGUI `ui.html` (its `set_content` too, and `add_body_html`/"
         "`add_head_html`), Panel `pn.pane.HTML`, Reflex `rx.html`, Dash `dcc.Markdown` with "
         "`dangerously_allow_html=True`, an `html.Iframe(srcDoc=...)` and "
         "`dash_dangerously_set_inner_html`; responses that are HTML because their "
         'content type says so (aiohttp `web.Response(..., content_type="text/html")`, Sanic '
         "`HTTPResponse`/`raw`, Starlette/FastAPI/Litestar `Response(media_type=...)`, also "
-        '`MediaType.HTML`, Azure Functions `func.HttpResponse(..., mimetype="text/html")`) and a '
+        '`MediaType.HTML`, Azure Functions `func.HttpResponse(..., mimetype="text/html")`), a '
+        "response object given its body by attribute (Falcon `resp.text`/`resp.data`, Pyramid and "
+        "WebOb `response.text`/`response.body`) after the same function set its `content_type` to "
+        "HTML (`resp.content_type = falcon.MEDIA_HTML` or `'text/html'`), and a "
         "Lambda/API Gateway response dict whose headers say `text/html`; a literal non-HTML "
         'content type (`content_type="application/json"`, `mimetype=`, `media_type=`, '
         '`headers={"Content-Type": ...}`) makes a response that is HTML by default not HTML; '
@@ -83,6 +95,10 @@ class ModelOutputAsHtml(OutputFlowRule):
         "https://embracethered.com/blog/posts/2023/bing-chat-data-exfiltration-poc-and-fix/",
     )
     invalid = (
+        # a Gradio handler whose output component is HTML
+        'import gradio as gr\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef card(topic):\n    text = client.responses.create(model="gpt-4.1", input=topic).output_text\n    return f"<div class=\'card\'>{text}</div>"\n\n\nwith gr.Blocks() as demo:\n    topic = gr.Textbox()\n    page = gr.HTML()\n    gr.Button("Card").click(card, inputs=topic, outputs=page)\n',
+        # a Falcon responder that sets its response's content type to HTML
+        'import falcon\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\nclass Card:\n    def on_get(self, req, resp):\n        text = client.responses.create(model="gpt-4.1", input=req.get_param("topic")).output_text\n        resp.content_type = falcon.MEDIA_HTML\n        resp.text = f"<div>{text}</div>"\n',
         # Streamlit chat UI
         'import streamlit as st\nfrom openai import OpenAI\n\nclient = OpenAI()\n\nif prompt := st.chat_input("Ask"):\n    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])\n    st.markdown(resp.choices[0].message.content, unsafe_allow_html=True)\n',
         # Flask markdown to HTML
@@ -138,6 +154,10 @@ class ModelOutputAsHtml(OutputFlowRule):
         'from bottle import get, request, template\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\n@get("/digest")\ndef digest():\n    summary = ask(request.query.get("topic", ""))\n    return f"<div>{summary}</div>"\n',
     )
     valid = (
+        # the same handler shown by a Markdown component (Gradio sanitises it) or a text box
+        'import gradio as gr\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef card(topic):\n    text = client.responses.create(model="gpt-4.1", input=topic).output_text\n    return f"<div class=\'card\'>{text}</div>"\n\n\nwith gr.Blocks() as demo:\n    topic = gr.Textbox()\n    page = gr.HTML("<h1>Cards</h1>")\n    shown = gr.Markdown()\n    gr.Button("Card").click(card, inputs=topic, outputs=shown)\n    gr.Button("Plain").click(card, inputs=topic, outputs=[gr.Textbox()])\n',
+        # Falcon serves JSON unless told otherwise; another object's content type says nothing
+        'import falcon\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\nclass Card:\n    def on_get(self, req, resp):\n        text = client.responses.create(model="gpt-4.1", input=req.get_param("topic")).output_text\n        resp.text = text\n        resp.media = {"card": f"<div>{text}</div>"}\n\n    def on_post(self, req, resp):\n        text = client.responses.create(model="gpt-4.1", input="A tip").output_text\n        req.context.content_type = "text/html"\n        resp.content_type = falcon.MEDIA_TEXT\n        resp.text = text\n',
         # Quart renders like Flask: values are escaped, awaited or not
         'from openai import AsyncOpenAI\nfrom quart import Quart, render_template_string\n\napp = Quart(__name__)\nclient = AsyncOpenAI()\nPAGE = "<h1>{{ title }}</h1>"\n\n\n@app.get("/view")\nasync def view():\n    title = (await client.responses.create(model="gpt-4.1", input="A title")).output_text\n    return await render_template_string(PAGE, title=title)\n',
         # a loop writing model text into its element only shares it with that collection
@@ -202,14 +222,33 @@ class ModelOutputAsHtml(OutputFlowRule):
         super().__init__(context)
         self._routes: list[bool] = []  # per enclosing function: does it serve its return as HTML
         self._handlers: list[libcst.FunctionDef] = []  # the enclosing functions
+        self._html_objects: list[frozenset[str]] = []  # per function: responses typed text/html
+        self._html_handlers: frozenset[str] = frozenset()  # Gradio handlers shown by `gr.HTML`
+
+    def visit_Module(self, node: libcst.Module) -> None:
+        self._html_handlers = gradio_html_handlers(self.names, self.args, node)
 
     def visit_FunctionDef(self, node: libcst.FunctionDef) -> None:
-        self._routes.append(html_route(self.names, self.args, node))
+        self._routes.append(
+            html_route(self.names, self.args, node)
+            or (not self._handlers and node.name.value in self._html_handlers)
+        )
         self._handlers.append(node)
+        self._html_objects.append(html_typed_objects(node))
 
     def leave_FunctionDef(self, original_node: libcst.FunctionDef) -> None:
         self._routes.pop()
         self._handlers.pop()
+        self._html_objects.pop()
+
+    def visit_Assign(self, node: libcst.Assign) -> None:
+        if self._html_objects and any(body_assigned(t.target, self._html_objects[-1]) for t in node.targets):
+            self.report_expression(
+                node.value,
+                HTML,
+                "the HTML response body",
+                "is the body of a response whose content type is set to HTML",
+            )
 
     def visit_Return(self, node: libcst.Return) -> None:
         body = html_response_body(node.value)

@@ -937,6 +937,13 @@ _INDIRECT_SOURCES = [
             "sqlalchemy.orm.Session.scalar",
             "sqlalchemy.orm.Session.get",
             "sqlalchemy.orm.Session.query",
+            # SQLAlchemy Core: a connection's (or engine's) result, iterated or read by `scalar*()`
+            "sqlalchemy.*.execute",
+            "sqlalchemy.*.scalar",
+            "sqlalchemy.*.scalars",
+            "sqlalchemy.*.exec_driver_sql",
+            # sqlite3: the cursor `execute` returns is iterated for its rows
+            "sqlite3.*.execute",
             "sqlmodel.Session.exec",
             "sqlmodel.Session.get",
             *(

@@ -110,7 +110,17 @@ class CallTransfer:
             inherited = self._super_call(func.attr.value, args, node)
             if inherited is not None:
                 return inherited
+        called = (
+            callee.ref.cls.method("__call__")
+            if callee is not None and isinstance(callee.ref, Instance)
+            else None
+        )
+        if called is not None:  # `summarise = Summariser(); summarise(text)` runs its `__call__`
+            return self._call_local(called, args, callee, node)
         if callee is not None and callee.ref is not None and not isinstance(callee.ref, Instance):
+            if isinstance(callee.ref, Class) and callee.ref.method("__init__") is None:
+                # `class Briefer(Agent): ...`: `Briefer(instructions=x)` is the library's constructor
+                self._record_sinks(callee.ref.all_bases(), node, args, receiver)
             return self._call_ref(callee.ref, args, receiver, node)
         foreign = self._apply_foreign(node, args, receiver) if callee is None or callee.ref is None else None
         if foreign is not None:
@@ -122,6 +132,10 @@ class CallTransfer:
         called_back = self._call_back(node, args, names)
         if called_back is not None:
             return called_back
+        ran = self._graph_run(node, names, args)
+        if ran is not None:
+            return ran
+        self._graph_node(names, args)
         self._register(names, args)
         if names and names[0].endswith("ArgumentParser.add_argument"):
             self._note_argparse(node)
@@ -138,16 +152,7 @@ class CallTransfer:
             cast = self._qualified(typed.value)
             if cast and any(s.kind == CAST for s in self._sanitizers.match([cast])):
                 return EMPTY
-        matched = [
-            m
-            for m in self._sinks.match_names(names)
-            if self._sink_applies(m[0], node) and not self._safe_sink_call(m[0], node)
-        ]
-        if matched:
-            self._flow_calls[id(node)] = node
-            self._sink_calls[id(node)] = SinkCall(
-                [(sink, sink.label or name) for sink, name in matched], args, receiver
-            )
+        matched = self._record_sinks(names, node, args, receiver)
         source_fact = self._source_call(node, names, args, receiver)
         if source_fact is not None:  # what a source returns is the source (an LLM call may be both)
             if receiver is not None and receiver.slots:  # `chain.invoke({...})` fills its slots too
@@ -181,6 +186,20 @@ class CallTransfer:
             return Value(result.all, checked=True, type_name=result.type_name, instance=True)
         slots = collect_slots([v for _, v in args])  # `LLMChain(llm=llm, prompt=prompt)`
         return replace(result, slots=slots) if slots else result
+
+    def _record_sinks(self, names: list[str], node: cst.Call, args: list, receiver: Value | None) -> list:
+        """The catalog sinks a call of one of `names` is, recorded for its flows."""
+        matched = [
+            m
+            for m in self._sinks.match_names(names)
+            if self._sink_applies(m[0], node) and not self._safe_sink_call(m[0], node)
+        ]
+        if matched:
+            self._flow_calls[id(node)] = node
+            self._sink_calls[id(node)] = SinkCall(
+                [(sink, sink.label or name) for sink, name in matched], args, receiver
+            )
+        return matched
 
     def _call_ref(self, ref: Any, args: list, receiver: Value | None, node: cst.Call) -> Value:
         """A call of what a value refers to: a local function or class, each of several
@@ -277,12 +296,14 @@ class CallTransfer:
         """Functions passed to a registrar (`gr.Interface(fn=chat)`) get its parameter sources."""
         for source in self._registrars.match(names):
             for _, value in args:
-                func = value.ref
-                if not isinstance(func, Function):
+                func, registered_as = value.ref, source
+                if isinstance(func, Partial):  # the framework passes only what the partial leaves
+                    func, registered_as = func.func, _left_by_partial(func, source)
+                if not isinstance(func, Function) or registered_as is None:
                     continue
                 registered = self._registered.setdefault(func.index, [])
-                if not any(s is source for s in registered):
-                    registered.append(source)
+                if not any(s is registered_as or s == registered_as for s in registered):
+                    registered.append(registered_as)
                     func.initial = self._initial_parameters(func)
 
     def _member(self, receiver: Value, func: cst.Attribute) -> Value | None:
@@ -399,3 +420,20 @@ def _is_super(node: Any) -> bool:
 
 def _is_pipe(node: Any) -> bool:
     return isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr)
+
+
+def _left_by_partial(partial: Partial, source: Any) -> Any:
+    """`btn.click(functools.partial(summarise, 60), ...)`: the parameter source for the parameters
+    the partial leaves to the caller (None when it binds them all)."""
+    func = partial.func
+    if not isinstance(func, Function):
+        return None
+    positional = [name for name, kind, _ in func.params if kind == "pos"]
+    bound = {arg.keyword.value for arg, _ in partial.args if arg.keyword is not None}
+    bound |= set(positional[: sum(1 for arg, _ in partial.args if arg.keyword is None and not arg.star)])
+    left = tuple(
+        name
+        for name, kind, _ in func.params
+        if name not in bound and kind in ("pos", "kw") and (not source.params or name in source.params)
+    )
+    return replace(source, params=left) if left else None

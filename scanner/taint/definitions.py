@@ -20,6 +20,7 @@ from .syntax import dotted
 from .units import Class, Function, Unit, inherited
 from .values import Instance, Site, Taint, Value, make_container
 from .vocabulary import (
+    CONTEXT_WRAPPERS,
     ENUM_BASES,
     FLASK_CONVERTER,
     LITERAL_TYPES,
@@ -183,6 +184,8 @@ class Definitions:
                 facts.add(Taint(Site(source.tier, label, param, f"parameter `{name}` of `{func.display}()`")))
             if not text:
                 base = Value(type_name=type_name)
+            elif type_name in CONTEXT_WRAPPERS and not facts:
+                base = self._context_wrapper(annotation, type_name)
             elif facts and not typed:
                 fields = self._typed_fields(func, param, local, matches) if local is not None else ()
                 base = make_container(
@@ -190,6 +193,16 @@ class Definitions:
                 )
             initial[index] = base
         return initial
+
+    def _context_wrapper(self, annotation: Any, type_name: str) -> Value:
+        """`ctx: RunContext[Deps]`: a run context whose dependencies attribute (`ctx.deps`) is an
+        instance of the module's class `Deps`."""
+        inner = annotation.slice[0].slice if isinstance(annotation, cst.Subscript) else None
+        local = self._annotation(inner.value)[2] if isinstance(inner, cst.Index) else None
+        if local is None:
+            return Value(type_name=type_name)
+        held = ((CONTEXT_WRAPPERS[type_name], Value(ref=Instance(local))),)
+        return make_container(frozenset(), None, held, type_name=type_name)
 
     def _typed_fields(
         self, func: Function, param: cst.Param, cls: Class, matches: list[ParameterSource]
@@ -289,7 +302,10 @@ class Definitions:
             by_decorator += self._decorator_sources.match([n for n in (name, written) if n])
         registered = self._registered.get(func.index, [])
         bases = func.cls.all_bases() if func.cls is not None else ()
-        for source in self.catalog.parameter_sources:
+        catalog = self.catalog.parameter_sources
+        # and the sources narrowed to what a `functools.partial` leaves (`_register`)
+        narrowed = [s for s in registered if not any(s is c for c in catalog)]
+        for source in (*catalog, *narrowed):
             if (source.decorators or source.registrars) and not any(
                 s is source for s in (*by_decorator, *registered)
             ):

@@ -15,13 +15,14 @@ from typing import Any, Sequence
 import libcst as cst
 
 from .syntax import const_string, dotted, element_path, var_path
-from .units import Class, declared_field_type
+from .units import Class, declared_field_type, inherited
 from .values import (
     EMPTY,
     NO_FACTS,
     SPLICE_WORDS,
     FileName,
     Instance,
+    Param,
     Taint,
     Value,
     join,
@@ -165,8 +166,8 @@ class ExpressionTransfer:
         if isinstance(base.ref, Instance):
             cls = base.ref.cls
             field_type = declared_field_type(cls, attr)
-            if field_type is False:
-                return EMPTY
+            if field_type is False:  # no text, but its declared library type names calls on it
+                return Value(type_name=inherited(cls, "field_type_names").get(attr))
             keyed = base.key(attr)
             if keyed is not None:
                 return keyed
@@ -250,6 +251,9 @@ class ExpressionTransfer:
             found = base.key(key)
             if found is not None:
                 return found
+        if isinstance(key, str) and base.keys is None and base.items is None:
+            # `state["persona"]` of a parameter: that entry of what each caller passes
+            return self._refine(Value(frozenset(_entry_of(f, key) for f in base.facts)), node.value, node)
         if isinstance(key, int) and base.items is not None and -len(base.items) <= key < len(base.items):
             return join(base.items[key], Value(base.facts)) if base.facts else base.items[key]
         if key is None and len(node.slice) == 1 and base.keys is not None:
@@ -415,3 +419,10 @@ EXPRESSIONS: dict[type, Any] = {
 def _path_like(value: Value) -> bool:
     """A `Path` object or a value naming a file: `/` joins it with a constant part."""
     return value.type_name in PATH_TYPES or any(isinstance(f, FileName) for f in value.all)
+
+
+def _entry_of(fact: Any, key: str) -> Any:
+    """A parameter's placeholder narrowed to one entry of it (once: deeper entries keep the first)."""
+    if isinstance(fact, Param) and fact.key is None and not fact.spliced and not fact.encoded:
+        return replace(fact, key=key)
+    return fact

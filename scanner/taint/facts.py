@@ -14,7 +14,7 @@ import libcst as cst
 from aisec.hooks import CLI, INDIRECT, LLM_OUTPUT, REMOTE, SinkFlow, TaintFact
 
 from .syntax import argument_node
-from .values import NO_FACTS, Param, Taint, along, mark_encoded, mark_spliced
+from .values import NO_FACTS, Param, Taint, along, keyed_entry, mark_encoded, mark_spliced
 
 _BROKEN = object()  # `_resolve`: the path left the call chain (an object's state carried it)
 
@@ -75,13 +75,14 @@ class FactsForRules:
                 continue
             if not isinstance(fact, Param):
                 continue
-            key = (fact.func, fact.index, spliced or fact.spliced, encoded + fact.encoded)
+            key = (fact.func, fact.index, fact.key, spliced or fact.spliced, encoded + fact.encoded)
             if key in seen:
                 continue
             seen.add(key)
             for call, mapping in self._sites.get(fact.func, ()):
                 argument = mapping.get(fact.index)
                 if argument is not None:
+                    argument = keyed_entry(argument, fact.key)
                     flags = (spliced or fact.spliced, encoded + fact.encoded)
                     path = (call, *fact.via, *tail)
                     if self._passed_to(fact.func, owner):

@@ -302,7 +302,9 @@ class LibraryModels:
             return self._splice(parts)
         if method in ("replace",) and len(values) >= 2:
             return self._splice([receiver, values[1]])
-        if method in ("substitute", "safe_substitute"):
+        if method in ("substitute", "safe_substitute"):  # `string.Template(text)`: the text is the template
+            if receiver.all and values:
+                self._format_string(node, receiver)
             return self._splice([receiver, *(opaque(v) for v in values)])
         if method in NON_TEXT_METHODS and not (method == "find" and _document_object(receiver)):
             return EMPTY

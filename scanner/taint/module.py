@@ -35,6 +35,7 @@ from .expressions import ExpressionTransfer
 from .facts import FactsForRules, severity_key
 from .files import FileContents
 from .foreign import ProjectCalls
+from .graphs import GraphRuns
 from .guards import Narrowing
 from .library import LibraryModels
 from .sinks import FlowContext, SinkFlows
@@ -42,7 +43,7 @@ from .statements import StatementTransfer
 from .summaries import Summaries
 from .syntax import count_statements, dotted
 from .templates import Templates
-from .units import Class, Function, SinkCall, Unit
+from .units import Class, Function, SinkCall, Unit, inherited
 from .values import Instance, Value, join, limit_depth, mark_encoded, mark_spliced
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class ModuleTaint(
     FactsForRules,
     ProjectCalls,
     FileContents,
+    GraphRuns,
 ):
     """The taint facts of one module: implements `aisec.hooks.TaintFacts`."""
 
@@ -216,6 +218,7 @@ class ModuleTaint(
         self._files: dict[Any, frozenset] = {}  # file -> data written into it (`files`)
         self._closures: dict[int, dict] = {}
         self._registered: dict[int, list[ParameterSource]] = {}
+        self._graph_nodes: dict[int, Function] = {}  # the module's state-graph nodes (`graphs`)
         self._argparse_typed: set[str] = set()
         self._lines: dict[int, int] | None = None
         self._every_line = False  # `_line`: compute every node's line at the first question
@@ -255,6 +258,7 @@ class ModuleTaint(
             dict(self._mutations),
             {k: list(v) for k, v in self._registered.items()},
             dict(self._files),
+            len(self._graph_nodes),
         )
         self._values: dict[int, Value] = {}
         self._sink_calls: dict[int, SinkCall] = {}
@@ -282,6 +286,7 @@ class ModuleTaint(
             self._mutations,
             self._registered,
             self._files,
+            len(self._graph_nodes),
         )
         return before != after
 
@@ -382,6 +387,17 @@ class ModuleTaint(
         # the fallback reads the environment, which changes between rounds: never cached
         return result if result is not None else self._qualified_fallback(node)
 
+    def _held_type(self, instance: Value, attr: str) -> Value | None:
+        """What a local class's attribute holds, when it is a library object: set by the module
+        (`self.llm = Settings.llm`), passed to the constructor (`Deps(frame=pd.read_csv(p))`) or
+        declared (`frame: pd.DataFrame` in a dataclass)."""
+        cls = instance.ref.cls
+        for held in (self._class_attribute(cls, attr), instance.key(attr)):
+            if held is not None and held.type_name and not isinstance(held.ref, Instance):
+                return held
+        declared = inherited(cls, "field_type_names").get(attr)
+        return Value(type_name=declared) if declared else None
+
     def _qualified_fallback(self, node: Any) -> str | None:
         """Names the alias table cannot resolve: typed parameters, `with ... as x`, call results
         bound to a name or used at once (`build_parser().parse_args()`, the call evaluated
@@ -397,14 +413,23 @@ class ModuleTaint(
             value = self._values.get(id(root))
         else:
             return None
-        if value is not None and isinstance(value.ref, Instance) and not value.type_name and attrs:
-            # `assistant.llm.acomplete()`: an attribute the local class set (`self.llm = Settings.llm`)
-            held = self._class_attribute(value.ref.cls, attrs[-1])
-            if held is not None and held.type_name and not isinstance(held.ref, Instance):
-                value, attrs = held, attrs[:-1]
+        while value is not None and attrs:  # `ctx.deps.http.get`: through what each step holds
+            keyed = value.key(attrs[-1])
+            if keyed is not None and (keyed.type_name or isinstance(keyed.ref, Instance)):
+                value, attrs = keyed, attrs[:-1]
+                continue
+            held = self._held_type(value, attrs[-1]) if isinstance(value.ref, Instance) else None
+            if held is None or value.type_name:
+                break
+            value, attrs = held, attrs[:-1]
         rest = ".".join(reversed(attrs))
         if value is not None and value.type_name:
             return f"{value.type_name}.{rest}" if rest else value.type_name
+        cls = value.ref if value is not None and isinstance(value.ref, Class) else None
+        if cls is not None and len(attrs) == 1 and cls.method(attrs[0]) is None:
+            # `Headline.with_instructions(...)`: a class method the local class inherits
+            for base in cls.all_bases():
+                return f"{base}.{rest}"
         if value is not None and isinstance(value.ref, Instance) and rest:
             for base in value.ref.cls.all_bases():
                 return f"{base}.{rest}"

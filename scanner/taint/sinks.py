@@ -8,7 +8,7 @@ May import: the lower layers, never another mixin."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -102,8 +102,10 @@ class SinkFlows:
                         keyed = value.key(argument.keyword)
                         if keyed is not None:
                             found.append((arg.value, keyed, f"`{argument.keyword}=`"))
-                        elif value.facts:
-                            found.append((arg.value, Value(value.facts), f"`{argument.keyword}=`"))
+                        else:  # a `**kwargs` parameter's entry is its callers' (`_spread_params`)
+                            facts = frozenset(f for f in value.facts if not self._spread_param(f))
+                            if facts:
+                                found.append((arg.value, Value(facts), f"`{argument.keyword}=`"))
         if not argument.path:
             return found
         descended = []
@@ -169,6 +171,7 @@ class SinkFlows:
                     ):
                         whole = WholeParam(argument.role, argument.template, sink, label, what, node=node)
                         work += [(key, whole) for key in _whole(value)]
+                work += self._spread_params(self._flow_calls[call_id], record.args, sink, label)
         for entries in self._foreign_flows.values():  # passed whole to another module's helper
             for entry, _, _, value, node in entries:
                 if entry.role in (MESSAGES, INPUT):
@@ -184,8 +187,39 @@ class SinkFlows:
                 sites = self._whole_sites.setdefault(id(call), [])
                 if not any(mapping is m for _, m in sites):
                     sites.append((key[0], mapping))
-                argument = mapping.get(key[1])
-                work += [(outer, whole) for outer in _whole(argument)] if argument is not None else []
+                passed = mapping.get(key[1])
+                argument = _keyed_argument(passed, whole)
+                # once the entry is found, the caller's own argument is what the sink receives whole
+                onward = whole if argument is passed else replace(whole, key=None)
+                work += [(outer, onward) for outer in _whole(argument)] if argument is not None else []
+        return found
+
+    def _spread_param(self, fact: Any) -> bool:
+        """A `**kwargs` parameter passed on whole (`create(model=m, **kwargs)`)."""
+        return _passed_whole(fact) and self._function_list[fact.func].params[fact.index][1] == "dstar"
+
+    def _spread_params(
+        self, call: cst.Call, args: list, sink: Sink, label: str
+    ) -> list[tuple[tuple[int, int], WholeParam]]:
+        """`def ask(**kwargs): create(model=m, **kwargs)`: a sink keyword the call does not spell is
+        an entry of the `**` parameter, so what each caller passes for it reaches the sink, classified
+        there (its messages by role; data in `system=` as instructions, in `messages=` as a user turn)."""
+        spread = [(arg.value, value) for arg, value in args if arg.star == "**"]
+        found = []
+        for argument in sink.arguments:
+            if argument.keyword is None or argument.path or keyword_arg(call, argument.keyword) is not None:
+                continue
+            what = f"`{argument.keyword}=`"
+            for node, value in spread:
+                if value.key(argument.keyword) is None:
+                    whole = WholeParam(
+                        argument.role, argument.template, sink, label, what, node=node, key=argument.keyword
+                    )
+                    found += [
+                        ((f.func, f.index), replace(whole, argument=argument))
+                        for f in value.facts
+                        if self._spread_param(f)
+                    ]
         return found
 
     def _whole_flows(self, call: cst.Call, out: list) -> None:
@@ -193,10 +227,13 @@ class SinkFlows:
         or prompt argument: this call's argument, classified as that argument (reported here)."""
         whole_params = self._whole_params()
         for func, mapping in self._whole_sites.get(id(call), ()):
-            for index, value in mapping.items():
+            for index, argument in mapping.items():
                 for whole in whole_params.get((func, index), ()):
+                    value = _keyed_argument(argument, whole)
+                    if value is None:
+                        continue
                     passed = map_facts(value, lambda f: through(f, call))
-                    ctx = FlowContext(out, whole.sink, whole.label, [])
+                    ctx = FlowContext(out, whole.sink, whole.label, [], whole.argument)
                     known = len(out)
                     self._dispatch(
                         ctx,
@@ -258,6 +295,10 @@ class SinkFlows:
                     facts,
                 )
         for index, item in enumerate(value.items or ()):
+            if role == MESSAGES and item.items and item.items[0].keys is not None:
+                # a batch of conversations (`llm.chat([[{"role": ...}, ...], ...])`): each one's roles
+                self._messages(ctx, role, item, node, (*path, index), template)
+                continue
             self._message(ctx, item, node, (*path, index), template, role)
 
     def _message(
@@ -336,6 +377,19 @@ class WholeParam:
     at: Any = None  # for a sink in another module: the call here that passes it on
     steps: tuple = ()  # and the path there (`SinkEntry.steps`)
     node: Any = None  # for a sink of this module: the argument of the sink call the parameter reaches
+    key: str | None = None  # the sink's keyword, reached as an entry of a `**kwargs` parameter
+    argument: SinkArgument | None = None  # and the sink argument it is
+
+
+def _keyed_argument(argument: Value | None, whole: WholeParam) -> Value | None:
+    """What a call passes for the sink argument: the argument itself, or for a `**kwargs`
+    parameter its entry for the sink's keyword (a `**spread` passed on keeps the key unresolved)."""
+    if argument is None or whole.key is None:
+        return argument
+    keyed = argument.key(whole.key)
+    if keyed is not None:
+        return keyed
+    return argument if any(_passed_whole(f) for f in argument.facts) else None
 
 
 def _whole(value: Value | None) -> list[tuple[int, int]]:

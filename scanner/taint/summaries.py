@@ -26,6 +26,7 @@ from .values import (
     Value,
     join,
     join_all,
+    keyed_entry,
     make_container,
     map_facts,
     mark_encoded,
@@ -220,7 +221,7 @@ def substitute(summary: Value, func: int, mapping: dict[int, Value]) -> Value:
     ):
         (only,) = summary.facts
         if isinstance(only, Param) and only.func == func and not only.spliced and not only.encoded:
-            argument = mapping.get(only.index, EMPTY)
+            argument = keyed_entry(mapping.get(only.index, EMPTY), only.key)
             return (
                 argument
                 if summary.type_name is None
@@ -250,6 +251,7 @@ def substitute_fact(fact: Any, func: int, mapping: dict[int, Value]) -> set:
         argument = mapping.get(fact.index)
         if argument is None:
             return set()
+        argument = keyed_entry(argument, fact.key)
         result = set()
         for inner in argument.all:
             for encoder in fact.encoded:

@@ -80,6 +80,7 @@ class Param:
     spliced: bool = False
     encoded: tuple[str, ...] = ()
     via: tuple = field(default=(), compare=False)  # calls it went through inside the function (`Taint.via`)
+    key: str | None = None  # the entry read from it (`state["persona"]`): the caller's entry, if it has one
 
 
 @dataclass(frozen=True)
@@ -331,6 +332,27 @@ def map_facts(value: Value, fn: Any) -> Value:
         value.clean_attrs,
         value.instance,
     )
+
+
+def keyed_entry(argument: Value, key: str | None) -> Value:
+    """What a parameter's placeholder narrowed to `key` stands for in a call's argument: its
+    entry (`{"persona": p}["persona"]`), nothing when a dict built at the call has no such entry,
+    the whole argument when it is data of unknown shape, and the same entry of a parameter the
+    caller passes on (`def typed(state): return ask(state)`)."""
+    if key is None:
+        return argument
+    if argument.keys is None:  # a caller's own parameter passed on: its entry, in turn
+        narrowed = frozenset(
+            replace(f, key=key)
+            if isinstance(f, Param) and f.key is None and not f.spliced and not f.encoded
+            else f
+            for f in argument.facts
+        )
+        return replace(argument, facts=narrowed) if narrowed != argument.facts else argument
+    found = argument.key(key)
+    if found is not None:
+        return join(found, Value(argument.facts)) if argument.facts else found
+    return Value(argument.facts)
 
 
 def readable(value: Value) -> Value:

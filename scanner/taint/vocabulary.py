@@ -25,6 +25,14 @@ NON_TEXT_TYPES = _words(
     "pydantic.StrictInt pydantic.StrictFloat pydantic.StrictBool pydantic.conint "
     "pydantic.confloat"
 )
+# Agent frameworks' run contexts: the attribute that holds the dependencies their type parameter
+# names (`ctx: RunContext[Deps]`: `ctx.deps` is a `Deps`).
+CONTEXT_WRAPPERS = {
+    "pydantic_ai.RunContext": "deps",
+    "pydantic_ai.tools.RunContext": "deps",
+    "agents.RunContextWrapper": "context",
+    "agents.run_context.RunContextWrapper": "context",
+}
 WRAPPER_TYPES = frozenset(
     {"typing.Optional", "typing.Annotated", "typing_extensions.Annotated", "typing.Final", "typing.ClassVar"}
 )
