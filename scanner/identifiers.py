@@ -158,7 +158,11 @@ class IdentifierScreen:
         # `requests` of one and `request` of another must not make `requests.request` present.
         self._given = tuple((frozenset(parts), "\n".join(parts)) for parts in sorted(given))
         self._exact = catalog is not None  # without the catalog every token is checked loosely
-        self._url_gates = _url_gates(catalog) if catalog is not None else {}
+        # URL gates per source marker, made the first time a module asks for that marker: reading
+        # the URL patterns' anchors is a third of a one-file pre-commit run's own work.
+        self._catalog = catalog
+        self._gated = _gated_markers(catalog) if catalog is not None else {}
+        self._url_gates: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
 
     def holds(self, alternative: Sequence[str], present: Callable[[str], bool]) -> bool:
         """Whether a marker alternative's tokens can all be parts of one name the engine builds:
@@ -170,6 +174,16 @@ class IdentifierScreen:
                     return False  # the usual verdict, without looking at the other tokens
                 missing.append(token)
         return not missing or any(all(self._in_type(t, given) for t in missing) for given in self._given)
+
+    def url_gates(self, marker: str) -> dict[tuple[str, ...], tuple[str, ...]] | None:
+        """The alternatives of a source marker that only sources with `matching` give, with their
+        anchors (None: `marker` has no such source)."""
+        if marker not in self._gated:
+            return None
+        gates = self._url_gates.get(marker)
+        if gates is None:
+            gates = self._url_gates[marker] = _url_gates(self._catalog, self._gated[marker])
+        return gates
 
     def _in_type(self, token: str, given: tuple[frozenset[str], str]) -> bool:
         components, text = given
@@ -211,7 +225,7 @@ class IdentifierScreen:
             found = markers.get(needle)
             if found is None:
                 alternatives = self.expansions.get(needle, ())
-                gates = self._url_gates.get(needle)
+                gates = self.url_gates(needle)
                 if gates is None:
                     found = any(self.holds(alt, occurs) for alt in alternatives)
                 else:  # a URL-gated alternative also needs its URL spelled by the strings
@@ -235,34 +249,40 @@ class IdentifierScreen:
         ]
 
 
-def _url_gates(catalog: Any) -> dict[str, dict[tuple[str, ...], tuple[str, ...]]]:
-    """Per source marker, its alternatives that only sources with `matching` (a URL argument,
-    `aisec.literals`) produce, with the anchors one of which the module's strings must spell."""
-    from aisec.hooks import TAINT_SOURCES, TaintCatalog, sources_marker
+def _gated_markers(catalog: Any) -> dict[str, str | None]:
+    """The source markers that sources with `matching` contribute to, each with its tier (None:
+    the marker of every tier)."""
+    from aisec.hooks import TAINT_SOURCES, sources_marker
 
-    gates: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
     tiers = dict.fromkeys(source.tier for source in catalog.sources if source.matching)
-    for marker, tier in ((TAINT_SOURCES, None), *((sources_marker(tier), tier) for tier in tiers)):
-        sources = [s for s in catalog.sources if tier is None or s.tier == tier]
-        others = TaintCatalog(
-            sources=tuple(s for s in sources if not s.matching),
-            parameter_sources=tuple(p for p in catalog.parameter_sources if tier is None or p.tier == tier),
-        )
-        free = set(others.source_tokens())
-        gated: dict[tuple[str, ...], list[str] | None] = {}
-        for source in sources:
-            if not source.matching:
+    if not tiers:
+        return {}
+    return {TAINT_SOURCES: None, **{sources_marker(tier): tier for tier in tiers}}
+
+
+def _url_gates(catalog: Any, tier: str | None) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The alternatives of the source marker of `tier` (None: every tier) that only sources with
+    `matching` (a URL argument, `aisec.literals`) produce, with the anchors one of which the
+    module's strings must spell."""
+    from aisec.hooks import TaintCatalog
+
+    sources = [s for s in catalog.sources if tier is None or s.tier == tier]
+    others = TaintCatalog(
+        sources=tuple(s for s in sources if not s.matching),
+        parameter_sources=tuple(p for p in catalog.parameter_sources if tier is None or p.tier == tier),
+    )
+    free = set(others.source_tokens())
+    gated: dict[tuple[str, ...], list[str] | None] = {}
+    for source in sources:
+        if not source.matching:
+            continue
+        needs = anchors(source.matching)
+        for alternative in TaintCatalog(sources=(source,)).source_tokens():
+            if alternative in free:
                 continue
-            needs = anchors(source.matching)
-            for alternative in TaintCatalog(sources=(source,)).source_tokens():
-                if alternative in free:
-                    continue
-                known = gated.get(alternative, [])
-                gated[alternative] = None if needs is None or known is None else [*known, *needs]
-        gates[marker] = {
-            alt: tuple(dict.fromkeys(needs)) for alt, needs in gated.items() if needs is not None
-        }
-    return gates
+            known = gated.get(alternative, [])
+            gated[alternative] = None if needs is None or known is None else [*known, *needs]
+    return {alt: tuple(dict.fromkeys(needs)) for alt, needs in gated.items() if needs is not None}
 
 
 class WordScreen:
