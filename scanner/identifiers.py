@@ -9,17 +9,19 @@ anyway (the parse guard in front of libcst), checks the markers (`@taint:...`) o
 triggers and trigger groups again, against the module's identifiers only; plain trigger strings
 keep their check on the whole text.
 
-Soundness. A marker stands for alternatives of tokens, the literal `[A-Za-z0-9_]` runs of the
-parts of catalog patterns (`aisec.hooks.taint._pattern_tokens`), and a sink or source can only
-match a name the engine builds. Those names are built from the code alone: `NameTable.qualified`
-and the taint engine's fallbacks join import paths (`import a.b`, `from a import b`), names,
-attribute names, and the qualified names of annotations, base classes and callees; string
-annotations and other string constants never name anything (`taint` treats a string annotation
-as unknown) and relative imports resolve to nothing. The only parts the engine adds without the
-code spelling them are `builtins`, `__call__` (both left out of the tokens) and the `type` of a
-parameter source (`django.http.HttpRequest`), whose components are counted as present in every
-module. Parameter sources are tokenised by their conditions: decorator, registrar, function and
-base-class names, imported module names (matched by whole components), parameter names.
+Soundness. A marker stands for alternatives of tokens, the literal `[A-Za-z0-9_]` runs of the parts
+of catalog patterns (`aisec.hooks.taint._pattern_tokens`), and a sink or source can only match a
+name the engine builds. Those names are built from the code alone: `NameTable.qualified` and the
+taint engine's fallbacks join import paths (`import a.b`, `from a import b`), names, attribute
+names, and the qualified names of annotations, base classes and callees; string annotations and
+other string constants never name anything (`taint` treats a string annotation as unknown) and
+relative imports resolve to nothing. The one string that does name something is the attribute of
+`getattr(object, "name")`, which `identifier_text` counts as an identifier. The only parts the
+engine adds without the code spelling them are `builtins`, `__call__` (both left out of the tokens)
+and the `type` of a parameter source (`django.http.HttpRequest`), whose components are counted as
+present in every module. Parameter sources are tokenised by their conditions: decorator,
+registrar, function and base-class names, imported module names (matched by whole components),
+parameter names.
 
 A pattern part without wildcards matches a whole component of a dotted name (`fnmatch` only lets
 `*`, `?` and `[...]` span more), so its token must equal one identifier component of the module
@@ -89,6 +91,10 @@ def identifier_text(tree: ast.AST) -> str:
         if entry is None:
             entry = _layout(kind)
         names, children = entry
+        if kind is ast.Call:
+            attribute = _getattr_name(node)
+            if attribute is not None:
+                add(attribute)
         for field in names:
             value = getattr(node, field, None)
             if type(value) is str:
@@ -108,6 +114,18 @@ def identifier_text(tree: ast.AST) -> str:
             elif isinstance(value, ast.AST):
                 push(value)
     return "\n".join(found)
+
+
+def _getattr_name(call: ast.Call) -> str | None:
+    """The name `getattr(object, "name", ...)` reads, a string the name table makes a component
+    of a qualified name (`getattr(os, "system")` is `os.system`, `names.getattr_constant`); any
+    string spelled there counts, however the call is written, so the set stays a superset."""
+    func, args = call.func, call.args
+    if type(func) is ast.Name and func.id == "getattr" and len(args) >= 2:
+        second = args[1]
+        if type(second) is ast.Constant and type(second.value) is str:
+            return second.value
+    return None
 
 
 def _patterns(catalog: Any) -> Iterable[str]:

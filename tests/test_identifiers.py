@@ -168,3 +168,27 @@ def test_parts_of_two_parameter_source_types_do_not_make_one_name() -> None:
     assert not screened(catalog, call)
     assert screened(catalog, call + "request = 1\n")  # `requests` may still come from one type
     assert screened(catalog, "import requests\n" + call + "requests.request('POST', u)\n")
+
+
+GETATTR_SINK = """\
+import os
+from openai import OpenAI
+
+client = OpenAI()
+out = client.chat.completions.create(model="m", messages=[]).choices[0].message.content
+getattr(os, "system")(out)
+"""
+
+
+def test_a_getattr_name_is_an_identifier() -> None:
+    # `getattr(os, "system")` is `os.system` to the name table: the string names the sink.
+    ais301 = REGISTRY.rules["AIS301"]
+    assert "system" in identifier_text(ast.parse(GETATTR_SINK)).split("\n")
+    assert select(GETATTR_SINK, [ais301]) == [ais301]
+    found = [(f.code, f.location.line) for f in check_source(ais301, GETATTR_SINK, prefilter=True)]
+    assert found == [(f.code, f.location.line) for f in check_source(ais301, GETATTR_SINK, prefilter=False)]
+    assert found == [("AIS301", 6)]
+    # any other string stays out, and so does a getattr whose name is not a constant string
+    assert (
+        select(GETATTR_SINK.replace('getattr(os, "system")', 'getattr(os, name, "system")'), [ais301]) == []
+    )
