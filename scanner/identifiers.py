@@ -16,12 +16,18 @@ taint engine's fallbacks join import paths (`import a.b`, `from a import b`), na
 names, and the qualified names of annotations, base classes and callees; string annotations and
 other string constants never name anything (`taint` treats a string annotation as unknown) and
 relative imports resolve to nothing. The one string that does name something is the attribute of
-`getattr(object, "name")`, which `identifier_text` counts as an identifier. The only parts the
+`getattr(object, "name")`, which `module_identifiers` counts as an identifier. The only parts the
 engine adds without the code spelling them are `builtins`, `__call__` (both left out of the tokens)
 and the `type` of a parameter source (`django.http.HttpRequest`), whose components are counted as
 present in every module. Parameter sources are tokenised by their conditions: decorator,
 registrar, function and base-class names, imported module names (matched by whole components),
-parameter names.
+parameter names. A keyword argument's name (`f(extra=1)`, `class A(metaclass=M)`) is never part
+of a name either: the engine reads it only as the name of an argument (call summaries, sinks'
+keyword arguments, argparse options), a dict key (`dict(messages=...)`) or a template slot. So
+the markers are checked against the other identifiers (`module_identifiers`); URL anchors and
+identifier groups still see keyword names (a keyword makes a dict key; a flag is read as one).
+In LLM code `messages=`, `input=`, `extra=` are everywhere, and most modules spell them only as
+keywords (langchain: 79 of the 109 modules AIS302 was parsed for on `extra` alone).
 
 A pattern part without wildcards matches a whole component of a dotted name (`fnmatch` only lets
 `*`, `?` and `[...]` span more), so its token must equal one identifier component of the module
@@ -76,10 +82,12 @@ def _layout(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return names, children
 
 
-def identifier_text(tree: ast.AST) -> str:
-    """Every identifier of the module (names, attributes, import paths, definitions, parameters,
-    keywords), one per line: the text the markers are checked against."""
+def module_identifiers(tree: ast.AST) -> tuple[set[str], set[str]]:
+    """The module's identifiers in two sets: those that can be parts of a name the engine builds,
+    and the names of keyword arguments (`f(extra=1)`, `class A(metaclass=M)`) spelled nowhere
+    else, which the engine only ever reads as argument names, dict keys and template slots."""
     found: set[str] = set()
+    keywords: set[str] = set()
     add = found.add
     stack: list[Any] = [tree]
     pop, push = stack.pop, stack.append
@@ -87,6 +95,11 @@ def identifier_text(tree: ast.AST) -> str:
     while stack:
         node = pop()
         kind = type(node)
+        if kind is ast.keyword:
+            if node.arg is not None:
+                keywords.add(node.arg)
+            push(node.value)
+            continue
         entry = layout.get(kind)
         if entry is None:
             entry = _layout(kind)
@@ -113,7 +126,7 @@ def identifier_text(tree: ast.AST) -> str:
                         push(item)
             elif isinstance(value, ast.AST):
                 push(value)
-    return "\n".join(found)
+    return found, keywords - found
 
 
 def _getattr_name(call: ast.Call) -> str | None:
@@ -214,10 +227,13 @@ class IdentifierScreen:
         """`rules` without the screened ones whose markers no identifier of `tree` satisfies."""
         if not self.screens(rules):
             return list(rules)
-        identifiers = identifier_text(tree)
+        names, keywords = module_identifiers(tree)
+        identifiers = "\n".join(names)  # what the markers are checked against
         source = text  # as parsed: `ast` columns point into it
         text = searchable(text)  # plain triggers: the token gate's check, repeated
         components = set(identifiers.replace(".", "\n").split("\n"))
+        # identifier groups read keyword names too (a flag passed as `f(flag=True)`)
+        spelled_anywhere = components | keywords
         loose = self._loose
 
         def occurs(token: str) -> bool:
@@ -233,7 +249,7 @@ class IdentifierScreen:
             found = spelled.get(anchor)
             if found is None:
                 if not strings:
-                    strings.append(ModuleStrings(tree, source, identifiers.split("\n")))
+                    strings.append(ModuleStrings(tree, source, (*names, *keywords)))
                 found = spelled[anchor] = strings[0].spell(anchor)
             return found
 
@@ -262,7 +278,7 @@ class IdentifierScreen:
             or (
                 (not rule.triggers or any(hit(n) for n in rule.triggers))
                 and all(any(hit(n) for n in group) for group in rule.trigger_groups)
-                and all(not components.isdisjoint(group) for group in rule.identifier_groups)
+                and all(not spelled_anywhere.isdisjoint(group) for group in rule.identifier_groups)
             )
         ]
 

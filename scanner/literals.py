@@ -82,7 +82,7 @@ class ModuleStrings:
     """The string constants of one module (its `ast` tree and text), and what they can spell."""
 
     def __init__(self, tree: ast.AST, text: str, identifiers: Iterable[str] = ()) -> None:
-        """`identifiers`: every identifier of the module (`identifiers.identifier_text`)."""
+        """`identifiers`: every identifier of the module (`identifiers.module_identifiers`, both sets)."""
         pieces: set[str] = {*ENGINE_CONSTANTS, *identifiers}
         self._everything = False  # a text could not be read: it may spell anything
         lines: list[str] | None = None
