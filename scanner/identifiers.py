@@ -194,16 +194,21 @@ class IdentifierScreen:
         self._catalog = catalog
         self._gated = _gated_markers(catalog) if catalog is not None else {}
         self._url_gates: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
+        # per alternative: (tokens no parameter-source type has, tokens one has), made once
+        self._splits: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     def holds(self, alternative: Sequence[str], present: Callable[[str], bool]) -> bool:
         """Whether a marker alternative's tokens can all be parts of one name the engine builds:
         each `present` in the module, or all the others parts of one parameter-source type."""
-        missing = []
-        for token in alternative:
+        split = self._splits.get(alternative)
+        if split is None:
+            typed = tuple(t for t in alternative if any(self._in_type(t, given) for given in self._given))
+            split = self._splits[alternative] = (tuple(t for t in alternative if t not in typed), typed)
+        required, typed = split
+        for token in required:
             if not present(token):
-                if not any(self._in_type(token, given) for given in self._given):
-                    return False  # the usual verdict, without looking at the other tokens
-                missing.append(token)
+                return False  # the usual verdict, without looking at the other tokens
+        missing = [token for token in typed if not present(token)]
         return not missing or any(all(self._in_type(t, given) for t in missing) for given in self._given)
 
     def url_gates(self, marker: str) -> dict[tuple[str, ...], tuple[str, ...]] | None:
