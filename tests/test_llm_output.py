@@ -978,6 +978,81 @@ def test_an_allowlist_check_on_one_element_clears_that_element_only() -> None:
     assert [f.location.line for f in findings] == [12, 18, 20, 26, 29]
 
 
+def test_membership_hands_on_what_the_collection_holds() -> None:
+    """`x in C` makes `x` one of C's members: nothing when C holds nothing untrusted (a constant
+    set, the application's own table names, `git ls-files`), C's data otherwise (model output, a
+    parameter whatever the caller passes). A substring test on a string holds what the string holds."""
+    check(
+        """
+        import sqlite3
+        import subprocess
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(q):
+            return client.chat.completions.create(model="m", messages=[{"role": "user", "content": q}]).choices[0].message.content
+        def table_names(conn):
+            return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        def count_rows(conn, question):
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            table = ask(question)
+            if table not in tables:
+                raise ValueError(table)
+            return conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()
+        def count_rows_helper(conn, question):
+            table = ask(question)
+            if table in table_names(conn):
+                return conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()
+            return conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()  # <- AIS302
+        def show(question):
+            tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True).stdout.split()
+            path = ask(question)
+            if path in tracked:
+                return open(path).read()
+            return open(path).read()  # <- AIS304
+        def model_chosen_list(question):
+            names = ask("list the files").split()
+            path = ask(question)
+            if path in names:
+                return open(path).read()  # <- AIS304
+            return None
+        def within_the_answer(question):
+            answer = ask(question)
+            if "report.txt" in answer:
+                return open("report.txt").read()
+            return None
+        class Registry:
+            def __contains__(self, name):
+                return True
+        def custom_container(question):
+            path = ask(question)
+            if path in Registry():
+                return open(path).read()  # <- AIS304
+            return None
+        """
+    )
+
+
+def test_membership_in_a_parameter_is_decided_by_the_caller() -> None:
+    check(
+        """
+        import sqlite3
+        from openai import OpenAI
+        client = OpenAI()
+        ALLOWED = ("users", "orders")
+        def ask(q):
+            return client.chat.completions.create(model="m", messages=[{"role": "user", "content": q}]).choices[0].message.content
+        def count(conn, table, allowed):
+            if table in allowed:
+                return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+            return None
+        def safe(conn, q):
+            return count(conn, ask(q), ALLOWED)
+        def unsafe(conn, q):
+            return count(conn, "users", ask(q).split())  # <- AIS302
+        """
+    )
+
+
 def test_a_raw_http_call_to_a_model_api_returns_model_output() -> None:
     findings = scan(
         """

@@ -31,9 +31,9 @@ class ModelOutputInSql(OutputFlowRule):
         "Only the SQL text is a sink: a constant query with the model output as a bound parameter "
         '(`cursor.execute("SELECT ... WHERE name = ?", (answer,))`) is safe and not reported. '
         "Structured output does not help by itself: a pydantic model with a `sql: str` field is "
-        "still model text. Casts and allowlist checks (`if table in TABLES:`) clear it."
-        + "\n\n"
-        + TOOL_ARGUMENTS_DOC
+        "still model text. Casts and allowlist checks (`if table in TABLES:`, or against names the "
+        "application computed from nothing untrusted: `if table not in tables: raise` with `tables` "
+        "read from `sqlite_master`) clear it." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
         "A prompt-injected model writes whatever SQL the attacker asks for: `DROP TABLE`, reading "

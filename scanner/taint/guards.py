@@ -64,11 +64,11 @@ class Narrowing:
             comparison = test.comparisons[0]
             operator, right = comparison.operator, comparison.comparator
             if isinstance(operator, (cst.In, cst.NotIn)):
-                if self._is_constant_collection(right, env):
-                    targets = guard_targets(left)
-                    if targets:
-                        cleaned, kept = self._cleaned(env, targets)
-                        return (cleaned, kept) if isinstance(operator, cst.In) else (kept, cleaned)
+                members = self._members(right)
+                targets = guard_targets(left) if members is not None else []
+                if targets:
+                    cleaned, kept = self._cleaned(env, targets, members)
+                    return (cleaned, kept) if isinstance(operator, cst.In) else (kept, cleaned)
                 return env, env
             if (
                 isinstance(operator, (cst.Is, cst.IsNot))
@@ -91,15 +91,21 @@ class Narrowing:
                             return (cleaned, kept) if equal else (kept, cleaned)
         return env, env
 
-    def _cleaned(self, env: dict, targets: list[tuple[str, Any]]) -> tuple[dict, dict]:
+    def _cleaned(
+        self, env: dict, targets: list[tuple[str, Any]], members: Value = EMPTY
+    ) -> tuple[dict, dict]:
         """(`env` with the checked paths clean, `env` where the check failed). An element path
         (`argv[0]`) that `env` does not hold yet is pinned to its current value on the failing
-        side, so that joining the two branches does not keep the clean one alone."""
+        side, so that joining the two branches does not keep the clean one alone. After a
+        membership test the checked paths hold what a member may hold (`members`): nothing for an
+        allowlist, the collection's own data otherwise."""
         kept = env
         for path, node in targets:
             if "[" in path and path not in env:
                 kept = dict(kept) if kept is env else kept
                 kept[path] = self._values.get(id(node)) or Value()
+        if members.all:
+            return {**env, **{path: members for path, _ in targets}}, kept
         cleaned = clean_paths(env, [path for path, _ in targets])
         func = self._unit.func
         for path, _ in targets if func is not None else ():  # a parameter as passed in: `_returned`
@@ -184,26 +190,28 @@ class Narrowing:
         value = self._values.get(id(node))
         return value is not None and value.const is not None and not value.all
 
-    def _is_constant_collection(self, node: Any, env: dict) -> bool:
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
-            value = self._values.get(id(node))
-            return value is not None and not value.all
+    def _members(self, node: Any) -> Value | None:
+        """What a value found `in` the collection `node` may hold, or None when `in` says nothing
+        about it. A collection of constants (literals, module constants, enums) is an allowlist:
+        its members hold nothing. So is one computed at run time from nothing untrusted (the
+        table names of the application's own database, `git ls-files`, a directory listing): a
+        value equal to one of them cannot carry anything else. A collection holding data (DB
+        rows, request fields, a parameter: whatever a caller passes) hands that data on, so
+        `table in tables` turns model output into what `tables` holds. On a string, `in` is a
+        substring test, and a substring holds what the string holds. An object that is not an
+        enum may define `__contains__` any way it likes: no narrowing."""
         if (
             isinstance(node, cst.Call)
             and isinstance(node.func, cst.Attribute)
-            and node.func.attr.value
-            in (
-                "keys",
-                "values",
-            )
+            and node.func.attr.value in ("keys", "values")
         ):
             node = node.func.value
         value = self._values.get(id(node))
-        if value is None or value.all:
-            return False
-        if value.items is not None or value.keys is not None:
-            return True
-        return value.ref is not None and isinstance(value.ref, Class) and value.ref.is_enum
+        if value is None or (
+            value.ref is not None and not (isinstance(value.ref, Class) and value.ref.is_enum)
+        ):
+            return None
+        return Value(value.all) if value.all else EMPTY
 
 
 def _holds(value: Value | None, func: int, index: int) -> bool:
