@@ -184,13 +184,15 @@ def test_a_path_names_the_call_that_put_the_data_into_the_message_list(
         (10, "source"),
         (12, f"passes through `{method}()`"),
         (13, "passes through `step()`"),
-        (13, "sink"),  # a message list passed whole: the send is the helper's call
+        (6, "sink"),  # a message list passed whole: the send inside the helper
     ]
 
 
-def test_a_message_list_written_in_one_piece_has_no_extra_step(
+def test_a_message_list_written_in_one_piece_and_sent_later_names_where_the_message_was_built(
     run_cli: Callable[..., Any], app: Path
 ) -> None:
+    """Reported at the send; the statement that built the system message is a step (a message
+    written inside the send call has no such step: source and sink only, above)."""
     (app / "app.py").write_text(
         "import httpx\nimport openai\n\n\n"
         "def brief(url):\n    page = httpx.get(url).text\n"
@@ -199,7 +201,9 @@ def test_a_message_list_written_in_one_piece_has_no_extra_step(
         encoding="utf-8",
     )
     (finding,) = findings(run_cli, app, "--no-cache")
+    assert finding["line"] == 8
     assert [(r["line"], r["message"].split(":")[0]) for r in finding["related"]] == [
         (6, "source"),
+        (7, "passes through the message built here"),
         (8, "sink"),
     ]

@@ -86,7 +86,10 @@ def _one_source(fact: TaintFact) -> str:
 
 def flow_path(flow: SinkFlow, facts: Sequence[TaintFact]) -> list[tuple[Any, str]]:
     """(node, what happens there) from each source through the helper calls it passed to the
-    sink: the finding's related locations."""
+    sink: the finding's related locations. A chat message built by one statement and sent by
+    another has both on the path: a `{"role": ...}` dict as a step before the send (the sink), a
+    message object (`SystemMessage(...)`, reported where built) as a step before the call that
+    sends it (`sink_node`)."""
     import libcst
 
     path: list[tuple[Any, str]] = []
@@ -97,6 +100,9 @@ def flow_path(flow: SinkFlow, facts: Sequence[TaintFact]) -> list[tuple[Any, str
         for step in fact.steps:
             if id(step) not in seen:
                 seen.add(id(step))
+                if isinstance(step, libcst.Dict):  # a `{"role": ...}` message sent by a later statement
+                    path.append((step, "passes through the message built here"))
+                    continue
                 callee = (
                     libcst.Module([]).code_for_node(step.func) if isinstance(step, libcst.Call) else "a call"
                 )

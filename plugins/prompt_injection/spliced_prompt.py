@@ -23,7 +23,9 @@ class SplicedPrompt(PromptFlowRule):
         "string (an f-string, `%`, `.format`, `+`, `str.join`, `str.replace`, a filled "
         "`PromptTemplate`: `.format()` renders text, reported where that text is sent; `.invoke()` "
         "and `.format_messages()` are reported at the call; a template whose text aisec cannot read, "
-        "such as an entry of the application's dict of templates, counts as instruction text) that is then sent as a completion prompt (`completions.create(prompt=)`, "
+        "such as an entry of the application's dict of templates, counts as instruction text; a message "
+        'template chosen from a constant table, `("human", REPLY[style])` or `.get(style, DEFAULT)`, '
+        "has the instruction words of its wordiest entry, so a table of bare `{q}` slots has none) that is then sent as a completion prompt (`completions.create(prompt=)`, "
         "`ollama.generate(prompt=)`, `llm.invoke(str)`, `text_generation`, a pipeline, a pydantic-ai "
         "`Agent.run*`/`iter` prompt, Haystack `Generator.run(prompt=)`) or as a user "
         'message, such as `f"Summarise and follow the style notes: {doc}"`. Three or more words of '
@@ -67,6 +69,8 @@ class SplicedPrompt(PromptFlowRule):
         # a template picked from the application's own table: its text is not read, it is still
         # instruction text around the variable
         'from fastapi import FastAPI\nfrom langchain_core.prompts import PromptTemplate\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\nSTYLES = {"short": "Summarise in one line: {body}", "long": "Summarise in detail: {body}"}\n\n\n@app.post("/summary/{style}")\ndef summary(style: str, body: str):\n    text = PromptTemplate.from_template(STYLES.get(style, STYLES["short"])).format(body=body)\n    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])\n',
+        # a human-slot template chosen from a constant table, filled with request fields
+        'from fastapi import FastAPI\nfrom langchain_core.prompts import ChatPromptTemplate\nfrom langchain_openai import ChatOpenAI\nfrom pydantic import BaseModel\n\napp = FastAPI()\nllm = ChatOpenAI()\nREPLY = {"short": "Reply to the employee in two sentences about: {summary}", "steps": "Reply with numbered steps about: {summary}"}\n\n\nclass Ticket(BaseModel):\n    style: str\n    description: str\n\n\n@app.post("/reply")\ndef reply(ticket: Ticket):\n    if ticket.style not in REPLY:\n        raise ValueError(ticket.style)\n    prompt = ChatPromptTemplate.from_messages([("system", "You are the helpdesk."), ("human", REPLY[ticket.style])])\n    return (prompt | llm).invoke({"summary": ticket.description}).content\n',
         Example(
             'import sys\nfrom openai import OpenAI\n\nclient = OpenAI()\nprompt = f"Explain this error message to a beginner: {sys.argv[1]}"\nclient.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])\n',
             expect=1,
@@ -87,6 +91,8 @@ class SplicedPrompt(PromptFlowRule):
         'from openai import OpenAI\n\nclient = OpenAI()\ntopic = "volcanoes"\nprompt = f"Write a haiku about {topic}"\nclient.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])\n',
         # the same table filled with a number, or a table template rendered for display only
         'from fastapi import FastAPI\nfrom langchain_core.prompts import PromptTemplate\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\nSTYLES = {"short": "Summarise in {n} lines: {body}", "long": "Summarise in detail: {body}"}\nBODY = "The quarterly report is attached."\n\n\n@app.post("/summary/{style}")\ndef summary(style: str, n: str):\n    prompt = PromptTemplate.from_template(STYLES.get(style, STYLES["short"]))\n    text = prompt.format(n=int(n), body=BODY)\n    print(prompt.format(n=n, body=n))\n    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])\n',
+        # a table of bare slots: the chosen template is the user's text alone
+        'from fastapi import FastAPI\nfrom langchain_core.prompts import ChatPromptTemplate\nfrom langchain_openai import ChatOpenAI\n\napp = FastAPI()\nllm = ChatOpenAI()\nSLOTS = {"plain": "{question}", "quoted": "> {question}"}\n\n\n@app.post("/ask")\ndef ask(style: str, question: str):\n    prompt = ChatPromptTemplate.from_messages([("system", "Answer briefly."), ("human", SLOTS.get(style, "{question}"))])\n    return (prompt | llm).invoke({"question": question}).content\n',
         'from flask import request\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef chat():\n    question = request.form["q"]\n    print(f"Answer the user question politely: {question}")\n    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": question}])\n',
         'from bottle import post, request\nfrom pydantic_ai import Agent\n\nwriter = Agent("openai:gpt-4o-mini", system_prompt="You write short notes.")\n\n\n@post("/note")\ndef note():\n    days = int(request.forms.get("days", "30"))\n    return writer.run_sync(f"Write one sentence on the invoice total for the last {days} days.").output\n',
         'import chainlit as cl\nfrom openai import AsyncOpenAI\n\nclient = AsyncOpenAI()\n\n\n@cl.action_callback("explain")\nasync def explain(action: cl.Action):\n    query = action.payload.get("query", "")\n    return await client.chat.completions.create(\n        model="gpt-4o-mini",\n        messages=[{"role": "system", "content": "Explain the SQL the user sends."}, {"role": "user", "content": query}],\n    )\n',

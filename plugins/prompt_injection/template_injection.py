@@ -31,7 +31,12 @@ class TemplateInjection(PromptFlowRule):
         "calls run kernel functions), and a template the application compiles "
         "itself: `jinja2.Template(x)`, `Environment().from_string(x)`, Mako `Template(x)`, or the "
         "format string of `x.format(...)`/`x.format_map(...)` (whatever "
-        'the rendered text is for, the data wrote the template). With `template_format="jinja2"` (or '
+        "the rendered text is for, the data wrote the template).\n\n"
+        "Where it is reported: a template object is reported once, where the data becomes its "
+        "text (`from_template(x)`, `PromptTemplate(template=x)`, the `from_messages` part), not "
+        "again at each `.format()`, `.invoke()` or chain that fills it; a plain string has no "
+        "such place, so `x.format(...)` is reported at each call that fills it (that call is "
+        'where the string acts as a template). With `template_format="jinja2"` (or '
         "mustache) the message says the template engine runs the data. Data bound later to a "
         'template variable (`prompt.invoke({"q": q})`) is the intended use and is not this '
         "rule (see AIS201/AIS202); data in a system part is AIS201."
@@ -68,6 +73,16 @@ class TemplateInjection(PromptFlowRule):
         ),
         'from flask import request\nfrom langchain_core.prompts import PromptTemplate\n\n\ndef render():\n    template = PromptTemplate.from_template(request.form["template"])\n    return template.format(name="Ada")\n',
         'from fastapi import FastAPI\nfrom langchain_core.prompts import PromptTemplate\n\napp = FastAPI()\n\n\n@app.post("/render")\ndef render(text: str):\n    prompt = PromptTemplate(template=text, input_variables=[], template_format="jinja2")\n    return prompt.format()\n',
+        # reported once, where the command line's text becomes the template, not at each fill
+        Example(
+            'import argparse\nfrom langchain_core.prompts import PromptTemplate\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\ncli = argparse.ArgumentParser()\ncli.add_argument("--prompt-template")\nargs = cli.parse_args()\nif args.prompt_template:\n    task_prompt = PromptTemplate.from_template(args.prompt_template)\nelse:\n    task_prompt = PromptTemplate.from_template("Write a function that {instruction}.")\nfor instruction in ("sorts rows", "drops duplicates"):\n    llm.invoke(task_prompt.format(instruction=instruction))\n    llm.invoke(task_prompt.invoke({"instruction": instruction}))\n',
+            expect=1,
+        ),
+        # a plain string has no template object: each call that fills it is reported
+        Example(
+            'from flask import request\nfrom langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI()\n\n\ndef ask():\n    template = request.form["template"]\n    first = llm.invoke(template.format(topic="cats")).content\n    return first + llm.invoke(template.format_map({"topic": "dogs"})).content\n',
+            expect=2,
+        ),
         'from flask import request\nfrom langchain_core.prompts import ChatPromptTemplate\n\n\ndef build():\n    return ChatPromptTemplate.from_messages([("system", "You are a helpful assistant."), ("human", request.args["q"])])\n',
         Example(
             'import ollama\n\ntemplate = input("Modelfile template: ")\nollama.generate(model="llama3", prompt="hello", template=template)\n',

@@ -164,6 +164,7 @@ class CallTransfer:
                 type_name=names[0] if names else None,
                 ref=result.ref,  # `getattr(tools, name)` is still the methods it may return
                 instance=True,
+                origin=node,
             )
         if receiver is not None and receiver.slots:
             if isinstance(func, cst.Attribute) and func.attr.value in ("format", "aformat"):

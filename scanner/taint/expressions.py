@@ -361,7 +361,7 @@ class ExpressionTransfer:
                 keys[name] = value
             else:
                 facts |= key_value.all | value.all
-        return make_container(facts, None, tuple(keys.items()))
+        return make_container(facts, None, tuple(keys.items()), origin=node if "role" in keys else None)
 
     def _comprehension(self, node: Any, elt: Any) -> Value:
         saved = self._unit.env

@@ -116,7 +116,8 @@ class FactsForRules:
         if self._entries is not None:
             return self._entries
         found: dict[tuple, tuple] = {}
-        for call in self._flow_calls.values():
+        self._whole_params()  # records the calls that pass a message list on: flow calls too
+        for call in list(self._flow_calls.values()):
             for role, target, node, _, sink, message_role, remote, entering in self._resolved_flows(call):
                 for fact, entry in entering:
                     if entry is None:

@@ -292,7 +292,7 @@ class LibraryModels:
         if method in ("format", "format_map") and (
             receiver.const is not None or receiver.words or receiver.all
         ):
-            if receiver.all and values:
+            if receiver.all and values and not receiver.checked:  # a template object: judged where built
                 self._format_string(node, receiver)
             parts = [receiver]
             for value in values:

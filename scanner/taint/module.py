@@ -11,6 +11,7 @@ May import: every module of the package (it is the top layer); nothing imports i
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -122,15 +123,22 @@ class ModuleTaint(
         if cached is not None:
             return cached
         flows: dict[tuple, SinkFlow] = {}
+        entries = self._entry_flows()  # resolves every call's flows: where message objects are sent
+        sent = self._sent_messages.get(id(call))
         for role, target, node, _, sink, message_role, remote, entering in self._resolved_flows(call):
             for fact, entry in entering:
                 if entry is None:  # data passed in by a caller is reported at that call
                     public = self._public(fact)
+                    if sent is not None:  # a message object: built here, sent by another statement
+                        public = replace(public, steps=(*public.steps, call))
+                    helper_sink = sent or (
+                        self._whole_sinks.get((id(call), id(node))) if not remote else None
+                    )
                     flows.setdefault(
                         (role, target, id(node), public),
-                        SinkFlow(public, role, target, node, sink, message_role, remote),
+                        SinkFlow(public, role, target, node, sink, message_role, remote, helper_sink),
                     )
-        for flow in self._entry_flows().get(id(call), ()):
+        for flow in entries.get(id(call), ()):
             flows.setdefault((flow.role, flow.target, id(flow.node), flow.fact), flow)
         result = tuple(sorted(flows.values(), key=lambda flow: severity_key(flow.fact)))
         self._flow_cache[id(call)] = result
@@ -250,6 +258,7 @@ class ModuleTaint(
         self._flow_calls: dict[int, cst.Call] = {}  # calls with sink records, bindings or foreign flows
         self._foreign_flows: dict[int, list] = {}  # call -> (SinkEntry, summary, function, facts, node)
         self._binds: dict[int, list] = {}
+        self._sent_messages: dict[int, Any] = {}  # message object's constructor -> where it is sent
         self._sites: dict[int, list[tuple[cst.Call, dict[int, Value]]]] = {}  # call, arguments
         self._round_attrs: dict[tuple[int, str], Value] = {}
         self._stack: list = []

@@ -157,16 +157,17 @@ class SinkFlows:
             return found
         found = self._whole = {}
         self._whole_sites: dict[int, list] = {}  # call -> (function, its arguments) of the calls below
+        self._whole_sinks: dict[tuple[int, int], Any] = {}  # (call, argument there) -> the helper's sink
         work: list[tuple[tuple[int, int], WholeParam]] = []
         for call_id, record in self._sink_calls.items():
             for sink, label in record.sinks:
                 for argument in sink.arguments:
                     if argument.role not in (MESSAGES, INPUT):
                         continue
-                    for _, value, what in self._sink_arguments(
+                    for node, value, what in self._sink_arguments(
                         self._flow_calls[call_id], record.args, argument
                     ):
-                        whole = WholeParam(argument.role, argument.template, sink, label, what)
+                        whole = WholeParam(argument.role, argument.template, sink, label, what, node=node)
                         work += [(key, whole) for key in _whole(value)]
         for entries in self._foreign_flows.values():  # passed whole to another module's helper
             for entry, _, _, value, node in entries:
@@ -196,6 +197,7 @@ class SinkFlows:
                 for whole in whole_params.get((func, index), ()):
                     passed = map_facts(value, lambda f: through(f, call))
                     ctx = FlowContext(out, whole.sink, whole.label, [])
+                    known = len(out)
                     self._dispatch(
                         ctx,
                         whole.role,
@@ -204,6 +206,9 @@ class SinkFlows:
                         whole.what,
                         whole.template,
                     )
+                    if whole.node is not None:  # the sink inside the helper is a step of the path
+                        for entry in out[known:]:
+                            self._whole_sinks.setdefault((id(call), id(entry[2])), whole.node)
 
     def _argument_of(self, call: cst.Call, value: Value) -> Any:
         """The argument expression of `call` that evaluated to `value` (else the call)."""
@@ -258,6 +263,8 @@ class SinkFlows:
     def _message(
         self, ctx: FlowContext, item: Value, node: Any, path: tuple, template: bool, role: str
     ) -> None:
+        if item.checked and item.all and item.origin is not None:  # a message object built earlier
+            self._sent_messages.setdefault(id(item.origin), locate(node, path))
         if item.checked or not item.all:
             return
         label = ctx.label
@@ -309,12 +316,11 @@ class SinkFlows:
         if item.keys is not None:
             key = next((k for k, v in item.keys if k != "role" and v.all), "content")
             content_path = (*path, key)
+        facts = content.all
+        if item.origin is not None and locate(node, path) is not item.origin:  # built in another statement
+            facts = frozenset(through(f, item.origin) if isinstance(f, Taint) else f for f in facts)
         ctx.add(
-            kind,
-            f"{description} of `{label}`",
-            locate(node, content_path),
-            content.all,
-            message_role or "user",
+            kind, f"{description} of `{label}`", locate(node, content_path), facts, message_role or "user"
         )
 
 
@@ -329,6 +335,7 @@ class WholeParam:
     what: str
     at: Any = None  # for a sink in another module: the call here that passes it on
     steps: tuple = ()  # and the path there (`SinkEntry.steps`)
+    node: Any = None  # for a sink of this module: the argument of the sink call the parameter reaches
 
 
 def _whole(value: Value | None) -> list[tuple[int, int]]:

@@ -57,6 +57,8 @@ class Templates:
                 ):
                     if part is not None and part.const:
                         slots += self._text_slots(part.const, kind, label, jinja, message_role or "user")
+                    elif part is not None and part.words and not part.all:
+                        slots.append(self._chosen_text_slot(part, kind, label, message_role or "user"))
             return slots
         kind = INSTRUCTION if role == INSTRUCTION else USER
         if value.const:
@@ -67,6 +69,16 @@ class Templates:
         # exists to put instruction text around its variables, so whatever fills it is spliced.
         where = "system" if kind == INSTRUCTION else "user"
         return [Slot(ANY_SLOT, kind, True, f"a variable of a {where} prompt template (`{label}`)")]
+
+    @staticmethod
+    def _chosen_text_slot(part: Value, role: str, label: str, where: str) -> Slot:
+        """Constant text aisec cannot name, one of several (`REPLY_TEMPLATES[style]`,
+        `TEMPLATES.get(kind, DEFAULT)`): its variables are unknown, so every name fills it, and
+        it keeps the instruction words of its wordiest choice (a choice of bare `{q}` slots has
+        none, so filling it is the user channel, not a splice)."""
+        kind = "system" if role == INSTRUCTION else ("user" if where in (USER, TEMPLATE) else where)
+        spliced = part.words >= SPLICE_WORDS
+        return Slot(ANY_SLOT, role, spliced, f"a variable of a {kind} prompt template (`{label}`)")
 
     def _text_slots(self, text: str, role: str, label: str, jinja: bool, where: str) -> list[Slot]:
         spliced = count_words(text) >= SPLICE_WORDS

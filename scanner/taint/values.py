@@ -153,6 +153,9 @@ class Value:
     ref: Any = None  # a local def: Function, Class, or Instance of a Class
     clean_attrs: frozenset = NO_FACTS  # attributes that never hold data (argparse `type=int` options)
     instance: bool = False  # an object a call returned (calling it is `<type_name>.__call__`)
+    # the expression that built a chat message (a `{"role": ...}` dict, a message object's
+    # constructor): a flow of the message sent by another statement names it on its path
+    origin: Any = field(default=None, compare=False, repr=False)
     all: frozenset = field(default=NO_FACTS, compare=False, repr=False)  # every fact, nested too
     depth: int = field(default=1, compare=False, repr=False)
 
@@ -255,6 +258,7 @@ def join(a: Value | None, b: Value | None) -> Value:
         ref=join_refs(a.ref, b.ref),
         clean_attrs=a.clean_attrs & b.clean_attrs,
         instance=a.instance and b.instance,
+        origin=a.origin if a.origin is b.origin else None,
     )
 
 

@@ -1,0 +1,75 @@
+"""A chat message built by one statement and sent by another has both statements on its path:
+a message object (`SystemMessage(...)`, `ChatMessage(role=...)`) is reported where it is built
+and the call that sends it is the path's sink; a `{"role": ...}` dict is reported where it is
+sent and the statement that built it is a step. A message written inside the send call, or an
+object never sent, has no extra step."""
+
+from __future__ import annotations
+
+import textwrap
+
+from test_prompt_injection import scan
+
+APP = """
+import httpx
+import openai
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_openai import ChatOpenAI
+from llama_index.core.llms import ChatMessage
+from llama_index.llms.openai import OpenAI
+llm = ChatOpenAI()
+li = OpenAI()
+def obj(url: str):
+    page = httpx.get(url).text
+    notes = SystemMessage(content="Follow these notes: " + page)
+    return llm.invoke([notes, HumanMessage(content="go")])
+def dict_message(url: str):
+    page = httpx.get(url).text
+    msg = {"role": "system", "content": "Follow these notes: " + page}
+    return openai.chat.completions.create(model="m", messages=[msg, {"role": "user", "content": "go"}])
+def llama(url: str):
+    page = httpx.get(url).text
+    cm = ChatMessage(role="system", content="Follow these notes: " + page)
+    return li.chat([cm, ChatMessage(role="user", content="go")])
+def history(url: str):
+    page = httpx.get(url).text
+    turns = [SystemMessage(content="Follow these notes: " + page)]
+    turns.append(HumanMessage(content="go"))
+    return llm.invoke(turns)
+def inline(url: str):
+    page = httpx.get(url).text
+    return openai.chat.completions.create(model="m", messages=[{"role": "system", "content": "Notes: " + page}])
+def never_sent(url: str):
+    page = httpx.get(url).text
+    notes = SystemMessage(content="Follow these notes: " + page)
+    print(notes)
+def user_turn(url: str):
+    page = httpx.get(url).text
+    msg = {"role": "user", "content": "Summarise this page: " + page}
+    return openai.chat.completions.create(model="m", messages=[{"role": "system", "content": "Be brief."}, msg])
+"""
+
+
+def _paths() -> dict[int, list[tuple[int, str]]]:
+    return {
+        f.location.line: [(r.location.line, r.message.split(":")[0]) for r in f.related]
+        for f in scan(textwrap.dedent(APP))
+    }
+
+
+def test_a_message_object_is_reported_where_built_and_its_send_is_the_sink() -> None:
+    paths = _paths()
+    assert paths[12] == [(11, "source"), (12, "passes through `SystemMessage()`"), (13, "sink")]
+    assert paths[20] == [(19, "source"), (20, "passes through `ChatMessage()`"), (21, "sink")]
+    assert paths[24] == [(23, "source"), (24, "passes through `SystemMessage()`"), (26, "sink")]
+
+
+def test_a_message_dict_is_reported_where_sent_and_its_construction_is_a_step() -> None:
+    assert _paths()[17] == [(15, "source"), (16, "passes through the message built here"), (17, "sink")]
+
+
+def test_look_alikes_inline_messages_unsent_objects_and_user_turns() -> None:
+    paths = _paths()
+    assert paths[29] == [(28, "source"), (29, "sink")]
+    assert paths[32] == [(31, "source"), (32, "sink")]  # built, never sent: as before
+    assert sorted(paths) == [12, 17, 20, 24, 29, 32]  # the user turn (line 37) is not reported
