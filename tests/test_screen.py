@@ -163,6 +163,31 @@ def test_select_keeps_rules_without_patterns_and_drops_the_others() -> None:
     assert scr.select(ast.parse("x = 1\n"), [pickle_rule, yaml_rule]) == []
 
 
+def test_patterns_with_a_word_count_only_where_the_text_spells_it() -> None:
+    ais110 = RULES["AIS110"]  # `langchain*` calls are reported only with the flag passed
+    scr = CallScreen([ais110])
+    plain = "from langchain_community.vectorstores import FAISS\ndb = FAISS.load_local(p, emb)\n"
+    assert scr.select(ast.parse(plain), [ais110], plain) == []
+    assert scr.select(ast.parse(plain), [ais110]) == [ais110]  # no text: every condition holds
+    flagged = plain.replace("emb)", "emb, allow_dangerous_deserialization=True)")
+    assert scr.select(ast.parse(flagged), [ais110], flagged) == [ais110]
+    reviver = "from langchain_core.load import loads\nobj = loads(payload)\n"  # no flag needed
+    assert scr.select(ast.parse(reviver), [ais110], reviver) == [ais110]
+    for source in (plain, flagged, reviver):  # the screen on and off agree
+        on = check_source(ais110, source, prefilter=True)
+        assert [f.code for f in on] == [f.code for f in check_source(ais110, source, prefilter=False)]
+    assert check_source(ais110, plain, prefilter=False) == []
+
+
+def test_qualified_names_with_must_name_patterns_of_the_rule() -> None:
+    bad = type(
+        "Bad",
+        (RULES["AIS110"],),
+        {"code": "TST902", "qualified_names_with": {"word": ("not.a.pattern.of.the.rule",)}},
+    )
+    assert any("qualified_names_with" in problem for problem in bad.metadata_problems())
+
+
 def test_shortcuts_do_not_change_the_verdict() -> None:
     """The filtered pass (`Patterns`) selects what the unfiltered candidates select."""
     scr = CallScreen(SCREENED)
