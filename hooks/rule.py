@@ -65,6 +65,10 @@ class Rule:
     The screen computes a superset of the names the name table can give each call (every
     binding of a name in any scope, aliases followed), so these patterns are all it needs;
     `aisec.testing.assert_examples` checks that every `invalid` example passes it.
+
+    `qualified_names_with` maps a word to some of those patterns that the rule reports only in a
+    module whose text spells the word (AIS110 reports a call into `langchain*` only when it passes
+    `allow_dangerous_deserialization=`): the screen leaves them out in any other module.
     """
 
     code: ClassVar[str]
@@ -77,6 +81,7 @@ class Rule:
     trigger_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
     identifier_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
     qualified_names: ClassVar[tuple[str, ...]] = ()
+    qualified_names_with: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     fix_applicability: ClassVar[Applicability | None] = None
     enabled_by_default: ClassVar[bool] = True
 
@@ -199,4 +204,10 @@ class Rule:
         names = cls.qualified_names
         if isinstance(names, str) or not all(isinstance(name, str) and name for name in names):
             problems.append("qualified_names must be a tuple of non-empty strings (fnmatch patterns)")
+        conditions = cls.qualified_names_with
+        if not isinstance(conditions, Mapping) or not all(
+            isinstance(word, str) and word and not isinstance(patterns, str) and set(patterns) <= set(names)
+            for word, patterns in conditions.items()
+        ):
+            problems.append("qualified_names_with must map non-empty words to patterns of qualified_names")
         return problems

@@ -257,13 +257,8 @@ class TaintCatalog:
         An empty tuple means "cannot tell" (a pattern without a literal name part): it always
         matches.
         """
-        tokens = []
-        for source in self.sources:
-            own = _pattern_tokens(source.pattern)
-            # a scoped source also needs one of its base classes spelled (each is an alternative)
-            tokens += [own + _pattern_tokens(base) for base in source.within] or [own]
-        for source in self.parameter_sources:
-            tokens += _parameter_source_tokens(source)
+        tokens = [alt for source in self.sources for alt in _source_tokens(source)]
+        tokens += [alt for source in self.parameter_sources for alt in _parameter_source_tokens(source)]
         return tuple(dict.fromkeys(tokens))
 
     def sink_tokens(self) -> tuple[tuple[str, ...], ...]:
@@ -281,19 +276,28 @@ class TaintCatalog:
         return dict(memo)
 
     def _trigger_expansions(self) -> dict[str, tuple[tuple[str, ...], ...]]:
-        expansions = {TAINT_SOURCES: self.source_tokens(), TAINT_SINKS: self.sink_tokens()}
+        """`source_tokens` and `sink_tokens` of the catalog and of its parts per role and per tier,
+        each entry's tokens computed once (a pre-commit run pays for this on every call)."""
+        sinks = [
+            (frozenset(arg.role for arg in sink.arguments), _pattern_tokens(sink.pattern))
+            for sink in self.sinks
+        ]
+        sources = [(source.tier, _source_tokens(source)) for source in self.sources]
+        sources += [(source.tier, _parameter_source_tokens(source)) for source in self.parameter_sources]
+
+        def of_sinks(role: str | None) -> tuple[tuple[str, ...], ...]:
+            return tuple(dict.fromkeys(tokens for roles, tokens in sinks if role is None or role in roles))
+
+        def of_sources(tier: str | None) -> tuple[tuple[str, ...], ...]:
+            return tuple(
+                dict.fromkeys(alt for own, alts in sources if tier is None or own == tier for alt in alts)
+            )
+
+        expansions = {TAINT_SOURCES: of_sources(None), TAINT_SINKS: of_sinks(None)}
         for role in dict.fromkeys(arg.role for sink in self.sinks for arg in sink.arguments):
-            scoped = TaintCatalog(
-                sinks=tuple(s for s in self.sinks if any(a.role == role for a in s.arguments))
-            )
-            expansions[sinks_marker(role)] = scoped.sink_tokens()
-        tiers = dict.fromkeys([*(s.tier for s in self.sources), *(p.tier for p in self.parameter_sources)])
-        for tier in tiers:
-            scoped = TaintCatalog(
-                sources=tuple(s for s in self.sources if s.tier == tier),
-                parameter_sources=tuple(p for p in self.parameter_sources if p.tier == tier),
-            )
-            expansions[sources_marker(tier)] = scoped.source_tokens()
+            expansions[sinks_marker(role)] = of_sinks(role)
+        for tier in dict.fromkeys(tier for tier, _ in sources):
+            expansions[sources_marker(tier)] = of_sources(tier)
         return expansions
 
 
@@ -391,6 +395,13 @@ def _pattern_tokens(pattern: str) -> tuple[str, ...]:
             continue
         tokens += _LITERAL_RUN.findall(part)
     return tuple(dict.fromkeys(tokens))
+
+
+def _source_tokens(source: Source) -> list[tuple[str, ...]]:
+    """Tokens of a source: its pattern's, and for a scoped source one of its base classes' too
+    (each base is an alternative)."""
+    own = _pattern_tokens(source.pattern)
+    return [own + _pattern_tokens(base) for base in source.within] or [own]
 
 
 def _parameter_source_tokens(source: ParameterSource) -> list[tuple[str, ...]]:

@@ -339,7 +339,7 @@ class FileScanner:
                 # dropped before libcst runs (only the verdict travels on).
                 tree, python = _PythonParse.of_tree(text)
                 if tree is not None:
-                    candidates = self._call_screen().select(tree, candidates)
+                    candidates = self._call_screen().select(tree, candidates, found.text)
                     candidates = self._identifier_screen.select(tree, text, candidates)
                     result.screened = True
                 del tree

@@ -9,17 +9,25 @@ anyway (the parse guard in front of libcst), checks the markers (`@taint:...`) o
 triggers and trigger groups again, against the module's identifiers only; plain trigger strings
 keep their check on the whole text.
 
-Soundness. A marker stands for alternatives of tokens, the literal `[A-Za-z0-9_]` runs of the
-parts of catalog patterns (`aisec.hooks.taint._pattern_tokens`), and a sink or source can only
-match a name the engine builds. Those names are built from the code alone: `NameTable.qualified`
-and the taint engine's fallbacks join import paths (`import a.b`, `from a import b`), names,
-attribute names, and the qualified names of annotations, base classes and callees; string
-annotations and other string constants never name anything (`taint` treats a string annotation
-as unknown) and relative imports resolve to nothing. The only parts the engine adds without the
-code spelling them are `builtins`, `__call__` (both left out of the tokens) and the `type` of a
-parameter source (`django.http.HttpRequest`), whose components are counted as present in every
-module. Parameter sources are tokenised by their conditions: decorator, registrar, function and
-base-class names, imported module names (matched by whole components), parameter names.
+Soundness. A marker stands for alternatives of tokens, the literal `[A-Za-z0-9_]` runs of the parts
+of catalog patterns (`aisec.hooks.taint._pattern_tokens`), and a sink or source can only match a
+name the engine builds. Those names are built from the code alone: `NameTable.qualified` and the
+taint engine's fallbacks join import paths (`import a.b`, `from a import b`), names, attribute
+names, and the qualified names of annotations, base classes and callees; string annotations and
+other string constants never name anything (`taint` treats a string annotation as unknown) and
+relative imports resolve to nothing. The one string that does name something is the attribute of
+`getattr(object, "name")`, which `module_identifiers` counts as an identifier. The only parts the
+engine adds without the code spelling them are `builtins`, `__call__` (both left out of the tokens)
+and the `type` of a parameter source (`django.http.HttpRequest`), whose components are counted as
+present in every module. Parameter sources are tokenised by their conditions: decorator,
+registrar, function and base-class names, imported module names (matched by whole components),
+parameter names. A keyword argument's name (`f(extra=1)`, `class A(metaclass=M)`) is never part
+of a name either: the engine reads it only as the name of an argument (call summaries, sinks'
+keyword arguments, argparse options), a dict key (`dict(messages=...)`) or a template slot. So
+the markers are checked against the other identifiers (`module_identifiers`); URL anchors and
+identifier groups still see keyword names (a keyword makes a dict key; a flag is read as one).
+In LLM code `messages=`, `input=`, `extra=` are everywhere, and most modules spell them only as
+keywords (langchain: 79 of the 109 modules AIS302 was parsed for on `extra` alone).
 
 A pattern part without wildcards matches a whole component of a dotted name (`fnmatch` only lets
 `*`, `?` and `[...]` span more), so its token must equal one identifier component of the module
@@ -74,10 +82,12 @@ def _layout(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return names, children
 
 
-def identifier_text(tree: ast.AST) -> str:
-    """Every identifier of the module (names, attributes, import paths, definitions, parameters,
-    keywords), one per line: the text the markers are checked against."""
+def module_identifiers(tree: ast.AST) -> tuple[set[str], set[str]]:
+    """The module's identifiers in two sets: those that can be parts of a name the engine builds,
+    and the names of keyword arguments (`f(extra=1)`, `class A(metaclass=M)`) spelled nowhere
+    else, which the engine only ever reads as argument names, dict keys and template slots."""
     found: set[str] = set()
+    keywords: set[str] = set()
     add = found.add
     stack: list[Any] = [tree]
     pop, push = stack.pop, stack.append
@@ -85,10 +95,19 @@ def identifier_text(tree: ast.AST) -> str:
     while stack:
         node = pop()
         kind = type(node)
+        if kind is ast.keyword:
+            if node.arg is not None:
+                keywords.add(node.arg)
+            push(node.value)
+            continue
         entry = layout.get(kind)
         if entry is None:
             entry = _layout(kind)
         names, children = entry
+        if kind is ast.Call:
+            attribute = _getattr_name(node)
+            if attribute is not None:
+                add(attribute)
         for field in names:
             value = getattr(node, field, None)
             if type(value) is str:
@@ -107,7 +126,19 @@ def identifier_text(tree: ast.AST) -> str:
                         push(item)
             elif isinstance(value, ast.AST):
                 push(value)
-    return "\n".join(found)
+    return found, keywords - found
+
+
+def _getattr_name(call: ast.Call) -> str | None:
+    """The name `getattr(object, "name", ...)` reads, a string the name table makes a component
+    of a qualified name (`getattr(os, "system")` is `os.system`, `names.getattr_constant`); any
+    string spelled there counts, however the call is written, so the set stays a superset."""
+    func, args = call.func, call.args
+    if type(func) is ast.Name and func.id == "getattr" and len(args) >= 2:
+        second = args[1]
+        if type(second) is ast.Constant and type(second.value) is str:
+            return second.value
+    return None
 
 
 def _patterns(catalog: Any) -> Iterable[str]:
@@ -158,18 +189,37 @@ class IdentifierScreen:
         # `requests` of one and `request` of another must not make `requests.request` present.
         self._given = tuple((frozenset(parts), "\n".join(parts)) for parts in sorted(given))
         self._exact = catalog is not None  # without the catalog every token is checked loosely
-        self._url_gates = _url_gates(catalog) if catalog is not None else {}
+        # URL gates per source marker, made the first time a module asks for that marker: reading
+        # the URL patterns' anchors is a third of a one-file pre-commit run's own work.
+        self._catalog = catalog
+        self._gated = _gated_markers(catalog) if catalog is not None else {}
+        self._url_gates: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
+        # per alternative: (tokens no parameter-source type has, tokens one has), made once
+        self._splits: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     def holds(self, alternative: Sequence[str], present: Callable[[str], bool]) -> bool:
         """Whether a marker alternative's tokens can all be parts of one name the engine builds:
         each `present` in the module, or all the others parts of one parameter-source type."""
-        missing = []
-        for token in alternative:
+        split = self._splits.get(alternative)
+        if split is None:
+            typed = tuple(t for t in alternative if any(self._in_type(t, given) for given in self._given))
+            split = self._splits[alternative] = (tuple(t for t in alternative if t not in typed), typed)
+        required, typed = split
+        for token in required:
             if not present(token):
-                if not any(self._in_type(token, given) for given in self._given):
-                    return False  # the usual verdict, without looking at the other tokens
-                missing.append(token)
+                return False  # the usual verdict, without looking at the other tokens
+        missing = [token for token in typed if not present(token)]
         return not missing or any(all(self._in_type(t, given) for t in missing) for given in self._given)
+
+    def url_gates(self, marker: str) -> dict[tuple[str, ...], tuple[str, ...]] | None:
+        """The alternatives of a source marker that only sources with `matching` give, with their
+        anchors (None: `marker` has no such source)."""
+        if marker not in self._gated:
+            return None
+        gates = self._url_gates.get(marker)
+        if gates is None:
+            gates = self._url_gates[marker] = _url_gates(self._catalog, self._gated[marker])
+        return gates
 
     def _in_type(self, token: str, given: tuple[frozenset[str], str]) -> bool:
         components, text = given
@@ -182,10 +232,13 @@ class IdentifierScreen:
         """`rules` without the screened ones whose markers no identifier of `tree` satisfies."""
         if not self.screens(rules):
             return list(rules)
-        identifiers = identifier_text(tree)
+        names, keywords = module_identifiers(tree)
+        identifiers = "\n".join(names)  # what the markers are checked against
         source = text  # as parsed: `ast` columns point into it
         text = searchable(text)  # plain triggers: the token gate's check, repeated
         components = set(identifiers.replace(".", "\n").split("\n"))
+        # identifier groups read keyword names too (a flag passed as `f(flag=True)`)
+        spelled_anywhere = components | keywords
         loose = self._loose
 
         def occurs(token: str) -> bool:
@@ -201,7 +254,7 @@ class IdentifierScreen:
             found = spelled.get(anchor)
             if found is None:
                 if not strings:
-                    strings.append(ModuleStrings(tree, source, identifiers.split("\n")))
+                    strings.append(ModuleStrings(tree, source, (*names, *keywords)))
                 found = spelled[anchor] = strings[0].spell(anchor)
             return found
 
@@ -211,7 +264,7 @@ class IdentifierScreen:
             found = markers.get(needle)
             if found is None:
                 alternatives = self.expansions.get(needle, ())
-                gates = self._url_gates.get(needle)
+                gates = self.url_gates(needle)
                 if gates is None:
                     found = any(self.holds(alt, occurs) for alt in alternatives)
                 else:  # a URL-gated alternative also needs its URL spelled by the strings
@@ -230,39 +283,45 @@ class IdentifierScreen:
             or (
                 (not rule.triggers or any(hit(n) for n in rule.triggers))
                 and all(any(hit(n) for n in group) for group in rule.trigger_groups)
-                and all(not components.isdisjoint(group) for group in rule.identifier_groups)
+                and all(not spelled_anywhere.isdisjoint(group) for group in rule.identifier_groups)
             )
         ]
 
 
-def _url_gates(catalog: Any) -> dict[str, dict[tuple[str, ...], tuple[str, ...]]]:
-    """Per source marker, its alternatives that only sources with `matching` (a URL argument,
-    `aisec.literals`) produce, with the anchors one of which the module's strings must spell."""
-    from aisec.hooks import TAINT_SOURCES, TaintCatalog, sources_marker
+def _gated_markers(catalog: Any) -> dict[str, str | None]:
+    """The source markers that sources with `matching` contribute to, each with its tier (None:
+    the marker of every tier)."""
+    from aisec.hooks import TAINT_SOURCES, sources_marker
 
-    gates: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
     tiers = dict.fromkeys(source.tier for source in catalog.sources if source.matching)
-    for marker, tier in ((TAINT_SOURCES, None), *((sources_marker(tier), tier) for tier in tiers)):
-        sources = [s for s in catalog.sources if tier is None or s.tier == tier]
-        others = TaintCatalog(
-            sources=tuple(s for s in sources if not s.matching),
-            parameter_sources=tuple(p for p in catalog.parameter_sources if tier is None or p.tier == tier),
-        )
-        free = set(others.source_tokens())
-        gated: dict[tuple[str, ...], list[str] | None] = {}
-        for source in sources:
-            if not source.matching:
+    if not tiers:
+        return {}
+    return {TAINT_SOURCES: None, **{sources_marker(tier): tier for tier in tiers}}
+
+
+def _url_gates(catalog: Any, tier: str | None) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The alternatives of the source marker of `tier` (None: every tier) that only sources with
+    `matching` (a URL argument, `aisec.literals`) produce, with the anchors one of which the
+    module's strings must spell."""
+    from aisec.hooks import TaintCatalog
+
+    sources = [s for s in catalog.sources if tier is None or s.tier == tier]
+    others = TaintCatalog(
+        sources=tuple(s for s in sources if not s.matching),
+        parameter_sources=tuple(p for p in catalog.parameter_sources if tier is None or p.tier == tier),
+    )
+    free = set(others.source_tokens())
+    gated: dict[tuple[str, ...], list[str] | None] = {}
+    for source in sources:
+        if not source.matching:
+            continue
+        needs = anchors(source.matching)
+        for alternative in TaintCatalog(sources=(source,)).source_tokens():
+            if alternative in free:
                 continue
-            needs = anchors(source.matching)
-            for alternative in TaintCatalog(sources=(source,)).source_tokens():
-                if alternative in free:
-                    continue
-                known = gated.get(alternative, [])
-                gated[alternative] = None if needs is None or known is None else [*known, *needs]
-        gates[marker] = {
-            alt: tuple(dict.fromkeys(needs)) for alt, needs in gated.items() if needs is not None
-        }
-    return gates
+            known = gated.get(alternative, [])
+            gated[alternative] = None if needs is None or known is None else [*known, *needs]
+    return {alt: tuple(dict.fromkeys(needs)) for alt, needs in gated.items() if needs is not None}
 
 
 class WordScreen:

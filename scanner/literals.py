@@ -27,6 +27,7 @@ findings with and without the screen on spellings of each kind.
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import tokenize
@@ -45,9 +46,11 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")  # lines as the tokenizer
 ENGINE_CONSTANTS = ("placeholder",)  # constant text the taint engine makes itself (MessagesPlaceholder)
 
 
+@functools.cache
 def anchor(pattern: str) -> str | None:
     """The longest plain text every match of `pattern` contains (None: none, or the pattern is
-    case-insensitive or cannot be read)."""
+    case-insensitive or cannot be read). Cached: the catalog's raw-POST sources share their URL
+    patterns, and reading one costs a regular-expression parse."""
     try:
         parsed = _sre_parse.parse(pattern)
     except (re.error, TypeError, ValueError, RecursionError):
@@ -82,7 +85,7 @@ class ModuleStrings:
     """The string constants of one module (its `ast` tree and text), and what they can spell."""
 
     def __init__(self, tree: ast.AST, text: str, identifiers: Iterable[str] = ()) -> None:
-        """`identifiers`: every identifier of the module (`identifiers.identifier_text`)."""
+        """`identifiers`: every identifier of the module (`identifiers.module_identifiers`, both sets)."""
         pieces: set[str] = {*ENGINE_CONSTANTS, *identifiers}
         self._everything = False  # a text could not be read: it may spell anything
         lines: list[str] | None = None

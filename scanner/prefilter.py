@@ -31,12 +31,44 @@ WORDS_FROM = 16_000  # characters: a shorter text is searched as it is (as fast,
 
 
 def searchable(text: str) -> str:
-    """The text as triggers are searched in: NFKC-normalised when it is not ASCII."""
+    """The text as triggers are searched in: NFKC-normalised when it is not ASCII, and followed
+    by its string escapes decoded when it has any (`_with_decoded_escapes`)."""
+    text = _with_decoded_escapes(text)
     if text.isascii():
         return text
     import unicodedata  # only non-ASCII files pay for it (most pre-commit runs never do)
 
     return unicodedata.normalize("NFKC", text)
+
+
+_ESCAPE_STARTS = ("\\x", "\\u", "\\U", "\\N{", *(f"\\{digit}" for digit in "01234567"))
+_ESCAPE = r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|N\{[^}\n]{1,80}\}|[0-7]{1,3})"
+
+
+def _with_decoded_escapes(text: str) -> str:
+    """`text`, then (when it spells a character escape) a copy with every `\\x73`, `\\u0073`,
+    `\\N{LATIN SMALL LETTER S}` and octal escape replaced by its character. The engine reads a
+    string literal's value (`getattr(os, "sy\\x73tem")` is `os.system`, `getattr(pickle,
+    "lo\\141ds")` is `pickle.loads`), so a trigger hidden in an escape must still be found; the
+    copy only adds text, so nothing the raw text spells is lost. Escapes outside strings decode
+    to text that is never code: a superset, as a prefilter must be."""
+    if not any(start in text for start in _ESCAPE_STARTS):
+        return text
+    import re
+
+    def decoded(match: re.Match[str]) -> str:
+        escape = match.group()
+        if escape[1] == "N":
+            import unicodedata
+
+            try:
+                return unicodedata.lookup(escape[3:-1])
+            except KeyError:
+                return escape
+        code = int(escape[2:], 16) if escape[1] in "xuU" else int(escape[1:], 8)
+        return chr(code) if code <= 0x10FFFF else escape
+
+    return text + "\n" + re.sub(_ESCAPE, decoded, text)
 
 
 def rules_for_text(

@@ -163,45 +163,65 @@ class CallScreen:
 
     def __init__(self, rules: Iterable[type[Rule]]) -> None:
         self._patterns: dict[type[Rule], tuple[str, ...]] = {}
-        self._exact: dict[type[Rule], frozenset[str]] = {}
-        self._wild: dict[type[Rule], re.Pattern[str]] = {}
-        self._plans: dict[frozenset[type[Rule]], Patterns] = {}
+        # per rule: (word, patterns that count only in a text spelling it) (`qualified_names_with`)
+        self._conditions: dict[type[Rule], tuple[tuple[str, frozenset[str]], ...]] = {}
+        self._compiled: dict[tuple[str, ...], tuple[frozenset[str], re.Pattern[str] | None]] = {}
+        self._plans: dict[frozenset[tuple[str, ...]], Patterns] = {}
         for rule in rules:
             patterns = tuple(getattr(rule, "qualified_names", ()) or ())
             if not patterns:
                 continue
             self._patterns[rule] = patterns
-            self._exact[rule] = frozenset(p for p in patterns if _literal(p))
-            wild = [translate(p) for p in patterns if not _literal(p)]
-            if wild:
-                self._wild[rule] = re.compile("|".join(wild))
+            conditions = getattr(rule, "qualified_names_with", None) or {}
+            if conditions:
+                self._conditions[rule] = tuple((word, frozenset(p)) for word, p in conditions.items())
         self.screened = frozenset(self._patterns)
 
     def screens(self, rules: Sequence[type[Rule]]) -> bool:
         """Does the screen decide about any of `rules` (is an `ast` pass worth it)?"""
         return any(rule in self.screened for rule in rules)
 
-    def select(self, tree: ast.Module, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
-        """The rules that can fire on some call of `tree`, and every rule without patterns."""
-        screened = frozenset(rule for rule in rules if rule in self.screened)
-        if not screened:
+    def select(
+        self, tree: ast.Module, rules: Sequence[type[Rule]], text: str | None = None
+    ) -> list[type[Rule]]:
+        """The rules that can fire on some call of `tree`, and every rule without patterns.
+        `text` (the module's `searchable` text) decides the `qualified_names_with` conditions;
+        None counts every condition as met."""
+        patterns = {rule: self._patterns_in(rule, text) for rule in rules if rule in self.screened}
+        if not patterns:
             return list(rules)
-        plan = self._plans.get(screened)
+        key = frozenset(patterns.values())
+        plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[screened] = Patterns(p for rule in screened for p in self._patterns[rule])
+            plan = self._plans[key] = Patterns(p for each in key for p in each)
         names = call_names(tree, plan)
         if names is None:
             return list(rules)
-        return [rule for rule in rules if rule not in screened or self._matches(rule, names)]
+        return [rule for rule in rules if rule not in patterns or self._matches(patterns[rule], names)]
 
     def matches(self, rule: type[Rule], names: Iterable[str]) -> bool:
         """Does a pattern of `rule` match one of `names` (True for a rule without patterns)?"""
-        return rule not in self.screened or self._matches(rule, set(names))
+        return rule not in self.screened or self._matches(self._patterns[rule], set(names))
 
-    def _matches(self, rule: type[Rule], names: set[str]) -> bool:
-        if not names.isdisjoint(self._exact[rule]):
+    def _patterns_in(self, rule: type[Rule], text: str | None) -> tuple[str, ...]:
+        """The rule's patterns, without those whose word `text` does not spell."""
+        patterns = self._patterns[rule]
+        if text is None or rule not in self._conditions:
+            return patterns
+        dropped = {p for word, some in self._conditions[rule] if word not in text for p in some}
+        return tuple(p for p in patterns if p not in dropped) if dropped else patterns
+
+    def _matches(self, patterns: tuple[str, ...], names: set[str]) -> bool:
+        compiled = self._compiled.get(patterns)
+        if compiled is None:
+            wild = [translate(p) for p in patterns if not _literal(p)]
+            compiled = self._compiled[patterns] = (
+                frozenset(p for p in patterns if _literal(p)),
+                re.compile("|".join(wild)) if wild else None,
+            )
+        exact, regex = compiled
+        if not names.isdisjoint(exact):
             return True
-        regex = self._wild.get(rule)
         return regex is not None and any(regex.match(name) for name in names)
 
 

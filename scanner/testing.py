@@ -139,6 +139,7 @@ def _screen_failure(rule: type[Rule], code: str, catalog: TaintCatalog) -> str |
 
 def _ast_screen_failure(rule: type[Rule], code: str, tree: Any, catalog: TaintCatalog) -> str | None:
     from .identifiers import IdentifierScreen
+    from .prefilter import searchable
     from .screen import CallScreen, call_names
 
     expansions = catalog.trigger_expansions()
@@ -147,7 +148,7 @@ def _ast_screen_failure(rule: type[Rule], code: str, tree: Any, catalog: TaintCa
             "does not pass the identifier screen: a taint marker's tokens, or no word of an "
             "identifier group, are identifiers of the code"
         )
-    if not rule.qualified_names or CallScreen([rule]).select(tree, [rule]):
+    if not rule.qualified_names or CallScreen([rule]).select(tree, [rule], searchable(code)):
         return None
     names = ", ".join(sorted(call_names(tree) or ()))
     return (

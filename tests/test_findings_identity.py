@@ -44,3 +44,12 @@ def test_fixture_findings_do_not_depend_on_the_speed_ups(project: Path, run_cli:
     assert cold == full
     assert findings(warm) == full
     assert one_changed == full
+
+
+def test_bench_corpora_findings_do_not_depend_on_the_screens(tmp_path: Path, run_cli: Any) -> None:
+    # Every blind corpus of bench/corpus in one project: one run with the screens, one without.
+    project = fixture_project(REPO / "bench" / "corpus", tmp_path / "corpora")
+    screened = findings(run_cli(["check", "--format", "json", "--no-cache", "."], cwd=project))
+    full = findings(run_cli(["check", "--format", "json", "--no-cache", "--no-prefilter", "."], cwd=project))
+    assert len(full) > 100, "the corpora hold hundreds of findings"
+    assert screened == full

@@ -11,7 +11,7 @@ import textwrap
 from typing import Any
 
 from aisec.hooks import INSTRUCTION, REMOTE, ParameterSource, Sink, SinkArgument, Source, TaintCatalog
-from aisec.identifiers import IdentifierScreen, identifier_text
+from aisec.identifiers import IdentifierScreen, module_identifiers
 from aisec.pluginmanager import load_plugins
 from aisec.testing import check_source, default_catalog
 
@@ -63,11 +63,13 @@ def test_identifiers_cover_every_kind_of_name_and_no_string() -> None:
                         pass
         """
     )
-    found = set(identifier_text(ast.parse(source)).split("\n"))
+    names, keywords = module_identifiers(ast.parse(source))
+    found = names | keywords
     expected = {"a.b", "c", "d.e", "f", "g", "K", "Base", "m", "self", "param", "kw", "rest", "glob"}
-    expected.update(("x", "obj", "attr", "keyword", "inner", "value", "E", "err", "P", "kwd_attr"))
+    expected.update(("x", "obj", "attr", "inner", "value", "E", "err", "P", "kwd_attr"))
     expected.update(("cap", "rest_map"))
-    assert expected <= found
+    assert expected <= names
+    assert keywords == {"keyword"}  # a keyword argument's name, spelled nowhere else
     assert not {"docstring_word", "literal_word", "comment_word"} & found
 
 
@@ -168,3 +170,56 @@ def test_parts_of_two_parameter_source_types_do_not_make_one_name() -> None:
     assert not screened(catalog, call)
     assert screened(catalog, call + "request = 1\n")  # `requests` may still come from one type
     assert screened(catalog, "import requests\n" + call + "requests.request('POST', u)\n")
+
+
+GETATTR_SINK = """\
+import os
+from openai import OpenAI
+
+client = OpenAI()
+out = client.chat.completions.create(model="m", messages=[]).choices[0].message.content
+getattr(os, "system")(out)
+"""
+
+
+def test_a_getattr_name_is_an_identifier() -> None:
+    # `getattr(os, "system")` is `os.system` to the name table: the string names the sink.
+    ais301 = REGISTRY.rules["AIS301"]
+    assert "system" in module_identifiers(ast.parse(GETATTR_SINK))[0]
+    assert select(GETATTR_SINK, [ais301]) == [ais301]
+    found = [(f.code, f.location.line) for f in check_source(ais301, GETATTR_SINK, prefilter=True)]
+    assert found == [(f.code, f.location.line) for f in check_source(ais301, GETATTR_SINK, prefilter=False)]
+    assert found == [("AIS301", 6)]
+    # any other string stays out, and so does a getattr whose name is not a constant string
+    assert (
+        select(GETATTR_SINK.replace('getattr(os, "system")', 'getattr(os, name, "system")'), [ais301]) == []
+    )
+
+
+KEYWORD_ONLY = """\
+from openai import OpenAI
+from pydantic import BaseModel, ConfigDict
+
+client = OpenAI()
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def ask(question):
+    return client.chat.completions.create(model="m", messages=[question]).choices[0].message.content
+"""
+
+
+def test_a_keyword_argument_name_is_not_a_name_part() -> None:
+    # `extra=` is an argument name, not the `*.extra` SQL sink; the same word called is one.
+    ais302 = REGISTRY.rules["AIS302"]
+    names, keywords = module_identifiers(ast.parse(KEYWORD_ONLY))
+    assert "extra" in keywords and "extra" not in names
+    assert select(KEYWORD_ONLY, [ais302]) == []
+    called = KEYWORD_ONLY + "\n\ndef rows(qs):\n    return qs.extra(where=[ask('q')])\n"
+    assert select(called, [ais302]) == [ais302]
+    assert [f.code for f in check_source(ais302, called, prefilter=True)] == ["AIS302"]
+    # a keyword spelled elsewhere as a name still counts
+    assert "messages" in module_identifiers(ast.parse(KEYWORD_ONLY + "messages = []\n"))[0]

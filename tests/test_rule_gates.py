@@ -229,3 +229,24 @@ def test_a_module_of_plain_classes_spells_no_taint_source() -> None:
     assert any(
         all(lookup.any_in((token,)) for token in alternative) for alternative in catalog.source_tokens()
     )
+
+
+def test_marker_expansions_are_the_tokens_of_each_role_and_tier() -> None:
+    # What each marker stands for, computed the long way: a catalog of just those entries.
+    from aisec.hooks import TAINT_SINKS, TAINT_SOURCES, TaintCatalog, sinks_marker, sources_marker
+
+    catalog = default_catalog()
+    expected = {TAINT_SOURCES: catalog.source_tokens(), TAINT_SINKS: catalog.sink_tokens()}
+    for role in dict.fromkeys(arg.role for sink in catalog.sinks for arg in sink.arguments):
+        sinks = tuple(s for s in catalog.sinks if any(a.role == role for a in s.arguments))
+        expected[sinks_marker(role)] = TaintCatalog(sinks=sinks).sink_tokens()
+    for tier in dict.fromkeys(
+        [*(s.tier for s in catalog.sources), *(p.tier for p in catalog.parameter_sources)]
+    ):
+        scoped = TaintCatalog(
+            sources=tuple(s for s in catalog.sources if s.tier == tier),
+            parameter_sources=tuple(p for p in catalog.parameter_sources if p.tier == tier),
+        )
+        expected[sources_marker(tier)] = scoped.source_tokens()
+    assert catalog.trigger_expansions() == expected
+    assert len(expected) > 10 and all(expected.values())

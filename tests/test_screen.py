@@ -163,6 +163,31 @@ def test_select_keeps_rules_without_patterns_and_drops_the_others() -> None:
     assert scr.select(ast.parse("x = 1\n"), [pickle_rule, yaml_rule]) == []
 
 
+def test_patterns_with_a_word_count_only_where_the_text_spells_it() -> None:
+    ais110 = RULES["AIS110"]  # `langchain*` calls are reported only with the flag passed
+    scr = CallScreen([ais110])
+    plain = "from langchain_community.vectorstores import FAISS\ndb = FAISS.load_local(p, emb)\n"
+    assert scr.select(ast.parse(plain), [ais110], plain) == []
+    assert scr.select(ast.parse(plain), [ais110]) == [ais110]  # no text: every condition holds
+    flagged = plain.replace("emb)", "emb, allow_dangerous_deserialization=True)")
+    assert scr.select(ast.parse(flagged), [ais110], flagged) == [ais110]
+    reviver = "from langchain_core.load import loads\nobj = loads(payload)\n"  # no flag needed
+    assert scr.select(ast.parse(reviver), [ais110], reviver) == [ais110]
+    for source in (plain, flagged, reviver):  # the screen on and off agree
+        on = check_source(ais110, source, prefilter=True)
+        assert [f.code for f in on] == [f.code for f in check_source(ais110, source, prefilter=False)]
+    assert check_source(ais110, plain, prefilter=False) == []
+
+
+def test_qualified_names_with_must_name_patterns_of_the_rule() -> None:
+    bad = type(
+        "Bad",
+        (RULES["AIS110"],),
+        {"code": "TST902", "qualified_names_with": {"word": ("not.a.pattern.of.the.rule",)}},
+    )
+    assert any("qualified_names_with" in problem for problem in bad.metadata_problems())
+
+
 def test_shortcuts_do_not_change_the_verdict() -> None:
     """The filtered pass (`Patterns`) selects what the unfiltered candidates select."""
     scr = CallScreen(SCREENED)
@@ -646,3 +671,46 @@ def test_positions_and_fix_diffs_equal_libcst() -> None:
                 fixed += 1
                 diffs += 1
     assert checked > 1000 and fixed > 40
+
+
+ESCAPED_NAMES = {
+    "hex escape in getattr": ('getattr(os, "sy\\x73tem")(out)', "AIS301"),
+    "unicode escape": ('getattr(os, "sy\\u0073tem")(out)', "AIS301"),
+    "long unicode escape": ('getattr(os, "sy\\U00000073tem")(out)', "AIS301"),
+    "named escape": ('getattr(os, "sy\\N{LATIN SMALL LETTER S}tem")(out)', "AIS301"),
+    "octal escape": ('getattr(os, "\\163ystem")(out)', "AIS301"),
+}
+ESCAPE_HEADER = """\
+import os
+import pickle
+from openai import OpenAI
+client = OpenAI()
+out = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}]).choices[0].message.content
+"""
+
+
+@pytest.mark.parametrize("name", ESCAPED_NAMES)
+def test_a_name_hidden_in_a_string_escape_passes_the_token_gate(name: str) -> None:
+    """The engine reads a literal's value, so the gate must see `"sy\\x73tem"` as `system`: with
+    the prefilter on, an attacker's escape must not hide what `--no-prefilter` reports."""
+    line, code = ESCAPED_NAMES[name]
+    source = ESCAPE_HEADER + line + "\n"
+    rules = list(RULES.values())
+    off = sorted((f.code, f.location.line) for f in check_source(rules, source, prefilter=False))
+    assert (code, 6) in off
+    assert sorted((f.code, f.location.line) for f in check_source(rules, source, prefilter=True)) == off
+
+
+def test_a_pickle_call_hidden_in_an_escape_passes_the_token_gate() -> None:
+    source = 'import pickle\ndata = open("m.pkl", "rb").read()\ngetattr(pickle, "lo\\x61ds")(data)\n'
+    rules = list(RULES.values())
+    assert [f.code for f in check_source(rules, source, prefilter=True)] == ["AIS101"]
+
+
+def test_escapes_only_add_text_to_what_the_gate_searches() -> None:
+    from aisec.prefilter import searchable
+
+    plain = 'x = "\\\\x" + "no escape here"\nprint("\\n")\n'
+    assert searchable("y = 1\n") == "y = 1\n"
+    assert searchable(plain).startswith(plain)
+    assert "system" in searchable('s = "sy\\x73tem" + "\\N{NO SUCH NAME}" + "\\777"')
