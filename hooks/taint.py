@@ -130,7 +130,10 @@ class ParameterSource:
     of `decorators` (called or not) or passed to a call of one of `registrars` (`gradio.Interface(fn=f)`,
     `btn.click(f, ...)`) when either is given; its name matches one of `functions`; it is a method
     of a class deriving from one of `base_classes`; the module imports one of `requires_import`
-    (module names or prefixes).
+    (module names or prefixes); its parameter list is exactly `signature`, names in order, as
+    written (`("event", "context")`: an AWS Lambda or Cloud Functions handler, whatever its name:
+    the deployment config names it, not the code; a method's `self` counts, so a method never
+    has the signature of a plain function).
 
     Its parameters named in `params` (all but `self`/`cls` when empty) are then sources, except
     those annotated with a non-text type (`int`, `float`, `bool`, `Literal[...]`, an enum, ...) or
@@ -153,6 +156,7 @@ class ParameterSource:
     type: str = ""
     label: str = ""
     annotated: tuple[str, ...] = ()
+    signature: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -407,8 +411,9 @@ def _source_tokens(source: Source) -> list[tuple[str, ...]]:
 def _parameter_source_tokens(source: ParameterSource) -> list[tuple[str, ...]]:
     """Tokens of a parameter source: all its conditions must hold, so the alternatives of any one
     condition will do; the most selective condition is chosen ([()] when none can tell), and the
-    tokens of every condition with a single alternative are added to each (they must all be
-    spelled: `functions=("__init__",)` alone would admit every module defining a class)."""
+    tokens of every condition with a single alternative, and every name of `signature`, are added
+    to each (they must all be spelled: `functions=("__init__",)` alone would admit every module
+    defining a class)."""
     conditions = [
         [*source.decorators, *source.registrars],
         list(source.functions),
@@ -427,5 +432,5 @@ def _parameter_source_tokens(source: ParameterSource) -> list[tuple[str, ...]]:
             best, best_score = alternatives, score
     required = [
         token for condition in conditions if len(condition) == 1 for token in _pattern_tokens(condition[0])
-    ]
+    ] + [token for name in source.signature for token in _pattern_tokens(name)]
     return [tuple(dict.fromkeys((*alternative, *required))) for alternative in best]

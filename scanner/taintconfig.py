@@ -111,6 +111,7 @@ _PARAMETER_KEYS = (
     "requires-import",
     "params",
     "exclude",
+    "signature",
     "type",
     "label",
 )
@@ -233,12 +234,15 @@ def _parse_parameter_source(where: str, entry: Any) -> ParameterSource:
             "requires-import",
             "params",
             "exclude",
+            "signature",
         )
         if name in table
     }
-    if not any(lists.get(name) for name in ("decorators", "registrars", "functions", "base-classes")):
+    if not any(
+        lists.get(name) for name in ("decorators", "registrars", "functions", "base-classes", "signature")
+    ):
         raise ConfigError(
-            f"`{where}` needs `pattern` (a call or attribute source) or one of `decorators`, `registrars`, `functions`, `base-classes` (a parameter source)"
+            f"`{where}` needs `pattern` (a call or attribute source) or one of `decorators`, `registrars`, `functions`, `base-classes`, `signature` (a parameter source)"
         )
     type_name = _text(f"{where}.type", table.get("type", ""))
     if type_name:
@@ -252,6 +256,7 @@ def _parse_parameter_source(where: str, entry: Any) -> ParameterSource:
         requires_import=lists.get("requires-import", ()),
         params=lists.get("params", ()),
         exclude=lists.get("exclude", ()),
+        signature=lists.get("signature", ()),
         type=type_name,
         label=_text(f"{where}.label", table.get("label", "")),
     )

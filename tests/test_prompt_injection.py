@@ -1899,3 +1899,31 @@ def test_a_batch_of_conversations_is_judged_conversation_by_conversation() -> No
             llm.chat(planted)  # <- AIS204
         """
     )
+
+
+def test_a_function_with_the_lambda_handler_signature_is_a_handler_whatever_its_name() -> None:
+    """serverless.yml, SAM and CDK name the handler (`handler: app.review`), so `(event, context)`
+    is what marks one; another parameter list, a method, or a helper given the event are not."""
+    check(
+        """
+        import json
+        import boto3
+        bedrock = boto3.client("bedrock-runtime")
+        SYSTEM = "You review contracts."
+        def converse(system, text):
+            return bedrock.converse(modelId="m", system=[{"text": system}], messages=[{"role": "user", "content": [{"text": text}]}])
+        def review(event, context):
+            body = json.loads(event["body"])
+            return bedrock.converse(modelId="m", system=[{"text": SYSTEM + body["role"]}], messages=[])  # <- AIS201
+        def summarise(event, context):
+            body = json.loads(event["body"])
+            return bedrock.converse(modelId="m", system=[{"text": SYSTEM}], messages=[{"role": "user", "content": [{"text": body["text"]}]}])
+        def on_change(event, context, extra):
+            return bedrock.converse(modelId="m", system=[{"text": SYSTEM + event["role"]}], messages=[])
+        def render(event):
+            return bedrock.converse(modelId="m", system=[{"text": SYSTEM + event["role"]}], messages=[])
+        class Worker:
+            def handle(self, event, context):
+                return bedrock.converse(modelId="m", system=[{"text": SYSTEM + event["role"]}], messages=[])
+        """
+    )

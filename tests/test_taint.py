@@ -717,6 +717,8 @@ def test_catalog_from_config() -> None:
     assert parameter.parameter_sources == (
         ParameterSource(decorators=("acme.api.route",), params=("payload",)),
     )
+    handler = catalog_from_config({"sources": [{"signature": ["request", "env"], "params": ["request"]}]})
+    assert handler.parameter_sources == (ParameterSource(signature=("request", "env"), params=("request",)),)
     message = catalog_from_config(
         {"sinks": [{"pattern": "acme.Reply", "keyword": "text", "message-role": "Assistant"}]}
     )

@@ -1191,6 +1191,9 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
     ParameterSource(
         functions=("lambda_handler", "handler", "*_handler"), params=("event",), label="AWS Lambda event"
     ),
+    # ... and any module-level function with the handler signature: serverless.yml, SAM and CDK
+    # name the handler (`handler: app.review`), so the name proves nothing
+    ParameterSource(signature=("event", "context"), params=("event",), label="AWS Lambda event"),
     # webhooks and chat platforms
     ParameterSource(
         decorators=tuple(

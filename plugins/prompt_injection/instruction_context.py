@@ -24,7 +24,7 @@ class UntrustedInstructions(PromptFlowRule):
         "CherryPy, Flask-RESTful/RESTX parsers, Flask-Smorest/webargs arguments, Flask-WTF form "
         "fields, Django `FormView.form_valid` forms and DRF `perform_create` serializers, Quart "
         "and `websockets` messages, Modal, BentoML, Cog and LitServe inputs, AWS Lambda "
-        "events, Slack (Bolt and Socket Mode), Zulip, LINE, Matrix, Mattermost and e-mail payloads, "
+        "events (handlers by name or by their `(event, context)` signature), Slack (Bolt and Socket Mode), Zulip, LINE, Matrix, Mattermost and e-mail payloads, "
         "discord.py and Telegram commands and messages, MCP tool arguments, Chainlit messages, "
         "actions and settings, Streamlit, Gradio, Dash callback, NiceGUI, Panel and Reflex event inputs; "
         "messages from Kafka, SQS, Pub/Sub, RabbitMQ and Redis pub/sub; uploaded files are "

@@ -312,6 +312,8 @@ class Definitions:
                 continue
             if source.functions and not any(fnmatchcase(func.name, p) for p in source.functions):
                 continue
+            if source.signature and tuple(name for name, _, _ in func.params) != source.signature:
+                continue
             if source.base_classes and not any(
                 fnmatchcase(base, p) for base in bases for p in source.base_classes
             ):
