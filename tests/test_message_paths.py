@@ -73,3 +73,40 @@ def test_look_alikes_inline_messages_unsent_objects_and_user_turns() -> None:
     assert paths[29] == [(28, "source"), (29, "sink")]
     assert paths[32] == [(31, "source"), (32, "sink")]  # built, never sent: as before
     assert sorted(paths) == [12, 17, 20, 24, 29, 32]  # the user turn (line 37) is not reported
+
+
+HELPER_APP = """
+from flask import Flask, request
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_openai import ChatOpenAI
+app = Flask(__name__)
+llm = ChatOpenAI()
+def review(note: str, diff: str):
+    messages = [SystemMessage(content="Review the diff. Author's note: " + note), HumanMessage(content=diff)]
+    return llm.invoke(messages)
+def describe(note: str):
+    notes = SystemMessage(content="Author's note: " + note)
+    print(notes)
+@app.post("/review")
+def route():
+    body = request.get_json()
+    describe(body["note"])
+    return review(body["note"], body["diff"]).content
+"""
+
+
+def test_a_helper_that_builds_and_sends_a_message_object_has_both_on_the_callers_path() -> None:
+    """Reported where the data enters the helper (the caller's argument), the construction and
+    the send inside the helper are both steps; a helper that never sends it keeps its construction
+    as the sink."""
+    found = {
+        f.location.line: [(r.location.line, r.message.split(":")[0]) for r in f.related]
+        for f in scan(textwrap.dedent(HELPER_APP))
+    }
+    assert found[17] == [
+        (15, "source"),
+        (17, "passes through `review()`"),
+        (8, "passes through `SystemMessage()`"),
+        (9, "sink"),
+    ]
+    assert found[16] == [(15, "source"), (16, "passes through `describe()`"), (11, "sink")]

@@ -128,7 +128,7 @@ class FactsForRules:
                     order = (self._line(site), param)
                     key = (public, id(node), role, target)
                     if key not in found or order < found[key][0]:
-                        details = (target, node, sink, message_role, remote)
+                        details = (target, node, sink, message_role, remote, call)
                         found[key] = (
                             order,
                             site,
@@ -144,19 +144,21 @@ class FactsForRules:
             if current is None or param < current[0]:
                 firsts[(id(site), id(node))] = (param, argument_at(site, func, param))
         self._entries = {}
-        for _, site, func, _, public, role, (target, node, sink, message_role, remote) in sorted(
+        for _, site, func, _, public, role, (target, node, sink, message_role, remote, call) in sorted(
             found.values(), key=lambda item: item[0]
         ):
+            # a message object the helper builds and sends by another statement: both on the path
+            sent = self._sent_messages.get(id(call)) if not remote else None
             self._entries.setdefault(id(site), []).append(
                 SinkFlow(
-                    public,
+                    replace(public, steps=(*public.steps, call)) if sent is not None else public,
                     role,
                     f"{target}, in `{func.display}()`",
                     firsts[(id(site), id(node))][1],
                     sink,
                     message_role,
                     remote,
-                    sink_node=None if remote else node,
+                    sink_node=None if remote else (sent or node),
                 )
             )
         return self._entries
