@@ -683,6 +683,7 @@ def test_a_launcher_is_judged_by_the_program_it_launches() -> None:
         subprocess.run(["timeout", "5s", "python3", "-c", text])
         subprocess.run(["sudo", "-u", "bob", "sh", "-c", text])
         subprocess.run(["nice", text])
+        subprocess.run(["env", "LANG=C", "git", "-c", text, "commit", "-m", "x"])
         subprocess.run(["env", "LANG=C", "git", "commit", "-m", text])
         subprocess.run(["env", "LANG=C", "echo", text])
         subprocess.run(["timeout", "5", "notify-send", text])
@@ -715,6 +716,39 @@ def test_a_fixed_program_given_model_text_as_a_plain_argument_is_not_execution()
         """
     )
     assert findings == []
+
+
+def test_the_value_of_a_message_option_is_a_plain_argument() -> None:
+    """`git commit -m TEXT`: git takes the word after `-m` as the message, whatever it says, so the
+    model chooses no option there; any other word of the model's in a git command line (a `-c`
+    setting, an option, an operand of a subcommand whose `-m` is a flag) still is reported."""
+    findings = scan(
+        """
+        import subprocess
+        from openai import OpenAI
+        client = OpenAI()
+        text = client.responses.create(model="m", input="x").output_text
+        subprocess.run(["git", "-C", f"/srv/{int(job)}", "commit", "--allow-empty", "-m", text[:500]])
+        subprocess.run(["git", "tag", "-a", "v1", "--message", text])
+        subprocess.run(["/usr/bin/git", "notes", "add", "-m", text, "HEAD"])
+        subprocess.run(["git", "-c", f"core.sshCommand={text}", "commit", "-m", "fix"])
+        subprocess.run(["git", "-c", "user.name=bot", "commit", "-m", text, text])
+        subprocess.run(["git", "commit", text, "-m", "fix"])
+        subprocess.run(["git", "checkout", "-m", text])
+        subprocess.run(["git", "-m", text])
+        subprocess.run(["git", "commit", "-m"] + [text])
+        subprocess.run(["git", "-C", text, "commit", "-m", text])
+        """
+    )
+    assert [(f.location.line, f.severity) for f in findings] == [
+        (9, Severity.MEDIUM),
+        (10, Severity.MEDIUM),  # the second word is a pathspec or an option
+        (11, Severity.MEDIUM),
+        (12, Severity.MEDIUM),  # checkout's -m is a flag: the word after it is an operand
+        (13, Severity.MEDIUM),  # no subcommand
+        (14, Severity.HIGH),  # not a list display: aisec cannot see where the words land
+        (15, Severity.MEDIUM),
+    ]
 
 
 def test_one_finding_for_a_nested_sql_sink() -> None:

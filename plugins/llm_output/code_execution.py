@@ -81,6 +81,17 @@ _ARGUMENT_RUNNERS = frozenset(
         "npm", "npx", "pnpm", "yarn", "gem", "cargo", "go", "conda",
     }
 )  # fmt: skip
+# Subcommands of an argument runner whose message option takes the next word as its value, whatever
+# it says (`git commit -m TEXT`: a commit message, never an option), and that runner's global
+# options that take a separate value (`git -C DIR`), skipped to find the subcommand.
+_MESSAGE_OPTIONS = frozenset({"-m", "--message"})
+_MESSAGE_SUBCOMMANDS: dict[str, frozenset[str]] = {
+    "git": frozenset({"commit", "tag", "merge", "notes", "stash"}),
+}
+_GLOBAL_VALUE_OPTIONS: dict[str, frozenset[str]] = {
+    "git": frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"}),
+}
+_MODEL = object()  # an argv word that carries the model's text (other words: a constant or None)
 
 
 class ModelOutputExecuted(OutputFlowRule):
@@ -150,7 +161,9 @@ class ModelOutputExecuted(OutputFlowRule):
         "`sudo`, `timeout`, `nice`, ...) is judged by the program it launches; a program whose "
         "arguments can run commands (`xargs`, `ssh`, `su`; `git -c core.sshCommand=`, `find "
         "-exec`, `tar --checkpoint-action=`, `rsync -e`; package installers such as `pip "
-        "install`) is medium. A list the model chose whole "
+        "install`) is medium, unless every word of the model's there is the value of a message option "
+        "(`['git', '-C', repo, 'commit', '-m', text]`, also `git tag`, `merge`, `notes`, `stash`: git "
+        "takes the word after `-m`/`--message` as the message, never as an option). A list the model chose whole "
         "(`shlex.split(text)`, `[text, ...]`) is high." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
@@ -259,6 +272,8 @@ class ModelOutputExecuted(OutputFlowRule):
         'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\nresp = client.responses.create(model="gpt-4.1", input="Summarise the release notes.")\nprint(resp.output_text)\nsubprocess.run(["git", "log", "-1"], check=True)\n',
         # a fixed program given the model's text as a plain argument
         'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef announce(topic):\n    text = client.responses.create(model="gpt-4.1", input=f"One line about {topic}").output_text\n    subprocess.run(["echo", text], check=True)\n    subprocess.run(["notify-send", "Release", text])\n    subprocess.run(["python3", "tools/post.py", "--message", text], check=True)\n',
+        # the model's text as a commit message: git takes it as the message, never as an option
+        'import subprocess\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef commit(diff):\n    text = client.responses.create(model="gpt-4.1", input=f"Commit message for: {diff}").output_text\n    subprocess.run(["git", "-C", "/srv/repo", "commit", "-m", text], check=True)\n',
         # quoted for the shell
         'import os\nimport shlex\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef speak(topic):\n    text = client.responses.create(model="gpt-4.1", input=f"One sentence about {topic}").output_text\n    os.system("say " + shlex.quote(text))\n',
         # cast
@@ -372,7 +387,15 @@ class ModelOutputExecuted(OutputFlowRule):
             return None
         if any(isinstance(e, libcst.StarredElement) for e in first.elements):
             return None
-        return self._command_kind([self.args.constant(element.value) for element in first.elements])
+        words = [self.args.constant(element.value) for element in first.elements]
+        model = [
+            i
+            for i, element in enumerate(first.elements)
+            if not isinstance(words[i], str) and self.taint.origin(element.value, [flow.fact.tier])
+        ]
+        for i in model:  # when no word can be placed, every word that is not a constant may be it
+            words[i] = _MODEL
+        return self._command_kind(words)
 
     def _command_kind(self, words: list[Any]) -> str:
         """What a command line does with its words that are not constants (the model's text)."""
@@ -390,7 +413,7 @@ class ModelOutputExecuted(OutputFlowRule):
             kinds = {self._command_kind(rest[i:]) for i in starts} if rest else {_PLAIN}
             return next(kind for kind in (_CODE, _RUNNER, _PLAIN) if kind in kinds)
         if program in _ARGUMENT_RUNNERS:
-            return _RUNNER
+            return _PLAIN if _only_messages(program, words) else _RUNNER
         if program not in _INTERPRETERS:
             return _PLAIN
         if any(w in _CODE_FLAGS for w in words[1:]):
@@ -445,3 +468,21 @@ class ModelOutputExecuted(OutputFlowRule):
             "with fixed actions",
             severity=severity,
         )
+
+
+def _only_messages(program: str, words: list[Any]) -> bool:
+    """Whether every word of the model's in an argument runner's command line is the value of a
+    message option (`["git", "-C", repo, "commit", "-m", text]`): that value is the message, never
+    an option, so the model chooses no option there. The model's words are the `_MODEL` ones, or
+    every word that is not a constant when none could be placed."""
+    subcommands = _MESSAGE_SUBCOMMANDS.get(program)
+    if not subcommands:
+        return False
+    at = 1
+    while at < len(words) and isinstance(words[at], str) and words[at].startswith("-"):
+        at += 2 if words[at] in _GLOBAL_VALUE_OPTIONS.get(program, ()) else 1
+    if at >= len(words) or words[at] not in subcommands:
+        return False
+    marked = any(word is _MODEL for word in words)
+    model = [i for i, word in enumerate(words) if (word is _MODEL if marked else not isinstance(word, str))]
+    return bool(model) and all(i > at + 1 and words[i - 1] in _MESSAGE_OPTIONS for i in model)
