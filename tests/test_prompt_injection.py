@@ -1927,3 +1927,31 @@ def test_a_function_with_the_lambda_handler_signature_is_a_handler_whatever_its_
                 return bedrock.converse(modelId="m", system=[{"text": SYSTEM + event["role"]}], messages=[])
         """
     )
+
+
+def test_a_system_message_template_from_the_request_is_instructions_and_a_template() -> None:
+    """`SystemMessagePromptTemplate.from_template(x)` parses `x` as a template (its `{slots}`
+    decide what is expanded) and sends it as the system message: both AIS201 and AIS203. A
+    constant system template filled from the request, a `SystemMessage` (no template) and a
+    system part of `from_messages` (labelled AIS201 alone in the held-out corpus) are not AIS203."""
+    check(
+        """
+        from fastapi import FastAPI
+        from langchain_core.messages import SystemMessage
+        from langchain_core.prompts import ChatPromptTemplate, SystemMessagePromptTemplate
+        from pydantic import BaseModel
+        app = FastAPI()
+        RULES = SystemMessagePromptTemplate.from_template("You answer for {team}. Be brief.")
+        class Experiment(BaseModel):
+            system_template: str
+            team: str
+        @app.post("/run")
+        def run(exp: Experiment):
+            system = SystemMessagePromptTemplate.from_template(exp.system_template)  # <- AIS201, AIS203
+            also = SystemMessagePromptTemplate.from_template(template=f"Rules: {exp.team}")  # <- AIS201, AIS203
+            fixed = RULES.format(team=exp.team)
+            message = SystemMessage(content=exp.system_template)  # <- AIS201
+            parts = ChatPromptTemplate.from_messages([("system", exp.system_template), ("human", "{q}")])  # <- AIS201
+            return system, also, fixed, message, parts
+        """
+    )

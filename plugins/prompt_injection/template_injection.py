@@ -25,7 +25,8 @@ class TemplateInjection(PromptFlowRule):
         "`PromptTemplate.from_template(x)`, `PromptTemplate(template=x)`, "
         "`ChatPromptTemplate.from_template(x)`, a human or user part of "
         "`ChatPromptTemplate.from_messages([...])` built from the data, "
-        "`HumanMessagePromptTemplate.from_template(x)`, LlamaIndex `PromptTemplate(x)` / "
+        "`HumanMessagePromptTemplate.from_template(x)`, `SystemMessagePromptTemplate.from_template(x)` "
+        "(also AIS201: a system template is instructions too), LlamaIndex `PromptTemplate(x)` / "
         "`RichPromptTemplate(x)`, Haystack 2 `PromptBuilder(template=x)` / `ChatPromptBuilder`, "
         "Ollama `template=`, Semantic Kernel `kernel.invoke_prompt(x)` (its `{{plugin.function}}` "
         "calls run kernel functions), and a template the application compiles "
@@ -41,7 +42,7 @@ class TemplateInjection(PromptFlowRule):
         'where the string acts as a template). With `template_format="jinja2"` (or '
         "mustache) the message says the template engine runs the data. Data bound later to a "
         'template variable (`prompt.invoke({"q": q})`) is the intended use and is not this '
-        "rule (see AIS201/AIS202); data in a system part is AIS201."
+        "rule (see AIS201/AIS202); data in a system part of `from_messages` is AIS201."
     )
     rationale = (
         "A template is code for a template engine. Whoever writes it chooses which variables are "

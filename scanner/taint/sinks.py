@@ -135,6 +135,8 @@ class SinkFlows:
             return
         if template and role == USER:
             role = TEMPLATE
+        elif template and role == INSTRUCTION:  # a system template: instructions, and a template too
+            self._dispatch(ctx, TEMPLATE, value, node, what, False)
         target = f"{what} of `{ctx.label}`"
         message_role = ctx.argument.message_role if ctx.argument is not None else None
         if message_role:
