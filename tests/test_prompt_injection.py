@@ -1955,3 +1955,48 @@ def test_a_system_message_template_from_the_request_is_instructions_and_a_templa
             return system, also, fixed, message, parts
         """
     )
+
+
+def test_fields_a_generated_constructor_sets_are_read_by_the_methods() -> None:
+    """A dataclass (or a pydantic model) has no `__init__` of the module's: what its constructor
+    is given becomes the fields its methods read, by keyword or in declaration order. Fields
+    filled with constants, fields declared as numbers, other fields and keywords that are no
+    declared field carry nothing."""
+    check(
+        """
+        from dataclasses import dataclass, field
+        import anthropic
+        from flask import request
+        from pydantic import BaseModel
+        claude = anthropic.Anthropic()
+        @dataclass
+        class Base:
+            tone: str
+        @dataclass
+        class Session(Base):
+            topic: str
+            rules: list[str] = field(default_factory=list)
+            limit: int = 3
+            def system_prompt(self) -> str:
+                return "Rules:\\n" + "\\n".join(f"- {rule}" for rule in self.rules)
+            def draft(self, outline):
+                return claude.messages.create(model="m", max_tokens=9, system=self.system_prompt(), messages=[{"role": "user", "content": outline}])  # <- AIS201
+            def styled(self, outline):
+                return claude.messages.create(model="m", max_tokens=9, system=f"Tone: {self.tone}", messages=[{"role": "user", "content": outline}])  # <- AIS201
+            def bounded(self, outline):
+                return claude.messages.create(model="m", max_tokens=9, system=f"At most {self.limit} steps about {self.topic}.", messages=[{"role": "user", "content": outline}])
+        class Persona(BaseModel):
+            name: str
+            def ask(self, question):
+                return claude.messages.create(model="m", max_tokens=9, system=f"You are {self.name}.", messages=[{"role": "user", "content": question}])  # <- AIS201
+        class Quiet(BaseModel):
+            name: str
+            def ask(self, question):
+                return claude.messages.create(model="m", max_tokens=9, system=f"You are {self.name}.", messages=[{"role": "user", "content": question}])
+        def handle():
+            data = request.get_json()
+            Session(data["tone"], "fixed topic", rules=data["rules"], limit=data["limit"]).draft(data["outline"])
+            Persona(name=data["persona"]).ask(data["q"])
+            Quiet(name="Ada", other=data["persona"]).ask(data["q"])
+        """
+    )

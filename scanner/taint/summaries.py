@@ -15,7 +15,7 @@ import libcst as cst
 
 from .mutations import put_into, write_into
 from .syntax import argument_node, var_path
-from .units import Class, Function, Unit
+from .units import Class, Function, Unit, inherited
 from .values import (
     EMPTY,
     MAX_ITEMS,
@@ -27,6 +27,7 @@ from .values import (
     join,
     join_all,
     keyed_entry,
+    limit_depth,
     make_container,
     map_facts,
     mark_encoded,
@@ -163,9 +164,27 @@ class Summaries:
         if init is not None:
             self._apply(init, args, instance, call)
             return instance
+        self._store_fields(cls, args, call)
         keys = tuple((a.keyword.value, v) for a, v in args if a.keyword is not None)
         facts = frozenset().union(*(v.all for a, v in args if a.keyword is None)) if args else NO_FACTS
         return make_container(facts, None, keys, ref=Instance(cls))
+
+    def _store_fields(self, cls: Class, args: list, call: cst.Call) -> None:
+        """A class without an `__init__` of the module's (a dataclass, a pydantic or attrs model)
+        gets its fields from the constructor's arguments, as a written `__init__` would store them:
+        `Session(topic, rules=x)` writes `x` into `self.rules` for every method that reads it.
+        Only declared fields that may hold text; positional arguments in declaration order."""
+        declared = inherited(cls, "field_types")
+        order = iter(declared)
+        for arg, value in args:
+            if arg.star:
+                continue
+            name = arg.keyword.value if arg.keyword is not None else next(order, None)
+            if not declared.get(name) or not any(isinstance(f, (Taint, Param)) for f in value.all):
+                continue
+            key = (id(cls.node), name)
+            stored = map_facts(value, lambda fact: through(fact, call))
+            self._round_attrs[key] = limit_depth(join(self._round_attrs.get(key), stored))
 
     def _bind_arguments(self, func: Function, args: list, bound: Value | None) -> dict[int, Value]:
         mapping: dict[int, Value] = {}
