@@ -832,6 +832,53 @@ def test_views_that_serve_their_return_value_as_html() -> None:
     )
 
 
+def test_a_view_returning_a_response_object_it_bound_is_judged_where_the_object_was_built() -> None:
+    """heldout7b docs_assistant_flask.py:190: `resp = make_response(html); resp.headers[...] = ...;
+    return resp` was reported twice (the response, then the view's return); a name also bound to
+    text, or a parameter, is still the served body."""
+    check(
+        """
+        from flask import Flask, Response, jsonify, make_response
+        from openai import OpenAI
+        client = OpenAI()
+        app = Flask(__name__)
+
+        def ask(q):
+            return client.responses.create(model="m", input=q).output_text
+
+        @app.get("/a")
+        def a():
+            resp = make_response("<p>" + ask("x") + "</p>")  # <- AIS303
+            resp.headers["Cache-Control"] = "no-store"
+            return resp
+
+        @app.get("/b")
+        def b():
+            data: Response = jsonify(answer=ask("x"))
+            return data
+
+        @app.get("/c")
+        def c():
+            resp = make_response("<p>ok</p>")
+            if ask("flag") == "raw":
+                resp = ask("x")
+            return resp  # <- AIS303
+
+        @app.get("/d")
+        def d():
+            resp = make_response("<p>ok</p>")
+            for resp in [ask("x")]:
+                return resp  # <- AIS303
+            return resp  # <- AIS303
+
+        @app.get("/e")
+        def e():
+            body = ask("x")
+            return body  # <- AIS303
+        """
+    )
+
+
 def test_model_code_written_to_source_files() -> None:
     check(
         """

@@ -1780,6 +1780,64 @@ def test_a_string_template_from_the_request_is_the_template() -> None:
     )
 
 
+def test_a_haystack_prompt_builder_renders_its_prompt_for_the_generator() -> None:
+    """heldout7b pr_review_service.py:183: `PromptBuilder(template=T).run(**fields)["prompt"]`
+    renders a Jinja template (like `.format()`, it sends nothing): the request data it was
+    filled with is judged where the rendered text is sent, also when the builder is only known by
+    a method's `-> PromptBuilder` annotation."""
+    check(
+        """
+        from fastapi import Depends, FastAPI
+        from haystack.components.builders import PromptBuilder
+        from haystack.components.generators import OpenAIGenerator
+
+        app = FastAPI()
+        REVIEW = "Review the change. Title: {{ title }} {% for f in files %}- {{ f }} {% endfor %}Focus on tests."
+        gen = OpenAIGenerator(model="m")
+        bare = PromptBuilder(template="{{ question }}")
+
+        class Reviewer:
+            def __init__(self):
+                self.builders: dict[str, PromptBuilder] = {}
+
+            def builder_for(self, repo: str) -> PromptBuilder:
+                if repo not in self.builders:
+                    self.builders[repo] = PromptBuilder(template=REVIEW)
+                return self.builders[repo]
+
+            def name(self) -> str:
+                return self.builders and "x"
+
+        def get_reviewer() -> Reviewer:
+            return Reviewer()
+
+        @app.post("/a")
+        def a(title: str):
+            prompt = PromptBuilder(template=REVIEW).run(title=title, files=[])["prompt"]
+            return gen.run(prompt=prompt)  # <- AIS202
+
+        @app.post("/b")
+        def b(title: str, rv: Reviewer = Depends(get_reviewer)):
+            prompt = rv.builder_for("repo").run(title=title)["prompt"]
+            return gen.run(prompt=prompt, system_prompt="You review code.")  # <- AIS202
+
+        @app.post("/c")
+        def c(question: str):
+            return gen.run(prompt=bare.run(question=question)["prompt"])
+
+        @app.post("/d")
+        def d(title: str):
+            rendered = PromptBuilder(template=REVIEW).run(title=title)
+            return {"preview": rendered["prompt"]}
+
+        @app.post("/e")
+        def e(title: str, rv: Reviewer = Depends(get_reviewer)):
+            prompt = rv.builder_for("repo").run(title="fixed")["prompt"]
+            return gen.run(prompt=prompt + rv.name(), system_prompt="You review code.")
+        """
+    )
+
+
 def test_a_format_string_from_the_request_is_the_template() -> None:
     check(
         """

@@ -141,6 +141,14 @@ def tainted(source: str) -> bool:
         "x = src()\nsink({'k': x}['k'])\n",
         "x = src()\nsink((1, x)[1])\n",
         "x = src()\nd = {}\nd['k'] = x\nsink(d['k'])\n",
+        # appending to an element writes back into its container (heldout7b standup_slack_bot.py:76)
+        "d = {'k': []}\nd['k'].append(src())\nsink(d['k'])\n",
+        "d = {}\nd[key()].append(src())\nsink(d[other()])\n",
+        "d = {'a': {}}\nd['a'].update(x=src())\nsink(d['a']['x'])\n",
+        "rows = [[]]\nrows[0].extend([src()])\nsink(rows)\n",
+        "class Bot:\n    def __init__(self):\n        self.updates = {}\n"
+        "    def record(self, channel):\n        self.updates[channel].append(src())\n"
+        "    def digest(self, channel):\n        sink('\\n'.join(self.updates[channel]))\n",
         "x = src()\nitems = []\nitems.append(x)\nsink(items)\n",
         "obj = src()\nsink(obj.name)\n",
         "obj = src()\nsink(obj['a']['b'])\n",
@@ -183,6 +191,9 @@ def test_propagation_reaches_the_sink(code: str) -> None:
         "d = {'k': src(), 'j': 'safe'}\nsink(d['j'])\n",
         "pair = ('safe', src())\nsink(pair[0])\n",
         "items = ['safe']\nitems.append(src())\nsink(items[0])\n",
+        "d = {'a': [], 'b': []}\nd['a'].append(src())\nsink(d['b'])\n",
+        "d = {'k': []}\nd['k'].append('constant')\nsink(d['k'])\n",
+        "d = {'k': []}\nother = {'k': []}\nd['k'].append(src())\nsink(other['k'])\n",
         "x = src()\ndel x\nsink('a')\n",
         "def f():\n    x = src()\n    return 1\nsink(f())\n",
         "print(src())\nsink('constant')\n",

@@ -17,7 +17,7 @@ from .content_types import (
 )
 from .flows import OutputFlowRule, sink_triggers
 from .html_routes import TRIGGERS as ROUTE_TRIGGERS
-from .html_routes import gradio_html_handlers, html_route, text_like
+from .html_routes import gradio_html_handlers, html_route, response_objects, text_like
 
 if TYPE_CHECKING:
     import libcst
@@ -223,6 +223,7 @@ class ModelOutputAsHtml(OutputFlowRule):
         self._routes: list[bool] = []  # per enclosing function: does it serve its return as HTML
         self._handlers: list[libcst.FunctionDef] = []  # the enclosing functions
         self._html_objects: list[frozenset[str]] = []  # per function: responses typed text/html
+        self._responses: list[frozenset[str]] = []  # per function: names bound to response objects
         self._html_handlers: frozenset[str] = frozenset()  # Gradio handlers shown by `gr.HTML`
 
     def visit_Module(self, node: libcst.Module) -> None:
@@ -235,11 +236,13 @@ class ModelOutputAsHtml(OutputFlowRule):
         )
         self._handlers.append(node)
         self._html_objects.append(html_typed_objects(node))
+        self._responses.append(response_objects(self.names, node))
 
     def leave_FunctionDef(self, original_node: libcst.FunctionDef) -> None:
         self._routes.pop()
         self._handlers.pop()
         self._html_objects.pop()
+        self._responses.pop()
 
     def visit_Assign(self, node: libcst.Assign) -> None:
         if self._html_objects and any(body_assigned(t.target, self._html_objects[-1]) for t in node.targets):
@@ -257,7 +260,7 @@ class ModelOutputAsHtml(OutputFlowRule):
                 body, HTML, "the HTML response body", "is the body of a response whose headers say text/html"
             )
             return
-        if not (self._routes and self._routes[-1] and text_like(self.names, node.value)):
+        if not (self._routes and self._routes[-1] and text_like(self.names, node.value, self._responses[-1])):
             return
         self.report_expression(
             node.value, HTML, "the HTML response of a view", "is returned by a view that serves it as HTML"

@@ -128,12 +128,76 @@ def gradio_html_handlers(names: Any, args: Any, module: libcst.Module) -> frozen
     )
 
 
-def text_like(names: Any, expr: libcst.BaseExpression | None) -> bool:
+def text_like(names: Any, expr: libcst.BaseExpression | None, objects: frozenset[str] = frozenset()) -> bool:
     """A returned value the framework serves as the response body text: anything but a literal
-    container, a JSON/template/redirect helper or a response object."""
+    container, a JSON/template/redirect helper or a response object, called in place or bound
+    to one of `objects` (`response_objects`)."""
     if expr is None or isinstance(expr, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
         return False
-    if isinstance(expr, cst.Call):
-        qualified = names.qualified(expr.func)
-        return qualified is None or not (qualified in _NOT_HTML_BODIES or qualified.endswith("Response"))
-    return True
+    if isinstance(expr, cst.Name):
+        return expr.value not in objects
+    return not _not_body_call(names, expr)
+
+
+def _not_body_call(names: Any, expr: libcst.BaseExpression) -> bool:
+    if not isinstance(expr, cst.Call):
+        return False
+    qualified = names.qualified(expr.func)
+    return qualified is not None and (qualified in _NOT_HTML_BODIES or qualified.endswith("Response"))
+
+
+def response_objects(names: Any, handler: libcst.FunctionDef) -> frozenset[str]:
+    """Names `handler` binds only to response objects (`resp = make_response(html)` before
+    `resp.headers[...] = ...; return resp`): the object's body was judged where it was built (an
+    HTML response is a sink of its own), so returning it serves nothing new. A name also bound to
+    anything else (or by `+=`, `for`, `with`) is text."""
+
+    class _Finder(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.objects: set[str] = set()
+            self.other: set[str] = set()
+
+        def visit_Assign(self, node: libcst.Assign) -> None:
+            kind = self.objects if _not_body_call(names, node.value) else self.other
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    kind.add(target.target.value)
+                else:
+                    self._names(target.target)
+
+        def visit_AnnAssign(self, node: libcst.AnnAssign) -> None:
+            if (
+                isinstance(node.target, cst.Name)
+                and node.value is not None
+                and _not_body_call(names, node.value)
+            ):
+                self.objects.add(node.target.value)
+            else:
+                self._names(node.target)
+
+        def visit_AugAssign(self, node: libcst.AugAssign) -> None:
+            self._names(node.target)
+
+        def visit_For(self, node: libcst.For) -> None:
+            self._names(node.target)
+
+        def visit_AsName(self, node: libcst.AsName) -> None:
+            self._names(node.name)
+
+        def visit_NamedExpr(self, node: libcst.NamedExpr) -> None:
+            self._names(node.target)
+
+        def _names(self, target: libcst.BaseExpression) -> None:
+            if isinstance(target, cst.Name):
+                self.other.add(target.value)
+            elif isinstance(target, (cst.Tuple, cst.List)):
+                for element in target.elements:
+                    self._names(element.value)
+            elif isinstance(target, cst.StarredElement):
+                self._names(target.value)
+
+    finder = _Finder()
+    handler.body.visit(finder)
+    params = {p.name.value for p in handler.params.params + handler.params.kwonly_params}
+    return frozenset(finder.objects - finder.other - params)

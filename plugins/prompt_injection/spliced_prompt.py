@@ -21,7 +21,9 @@ class SplicedPrompt(PromptFlowRule):
     description = (
         "Request or command-line data joined with constant instruction text into one prompt "
         "string (an f-string, `%`, `.format`, `+`, `str.join`, `str.replace`, a filled "
-        "`PromptTemplate`: `.format()` renders text, reported where that text is sent; `.invoke()` "
+        "`PromptTemplate`: `.format()` renders text, reported where that text is sent, as does a Haystack "
+        '`PromptBuilder`\'s `.run(...)["prompt"]` (Jinja `{{ name }}` slots; a builder known only by a '
+        "`-> PromptBuilder` annotation counts as instruction text); `.invoke()` "
         "and `.format_messages()` are reported at the call; a template whose text aisec cannot read, "
         "such as an entry of the application's dict of templates, counts as instruction text; a message "
         'template chosen from a constant table, `("human", REPLY[style])` or `.get(style, DEFAULT)`, '

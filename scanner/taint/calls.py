@@ -39,6 +39,7 @@ from .vocabulary import (
     TASK_SCHEDULERS,
     TASK_SENDERS,
     THREAD_STARTERS,
+    rendered_key,
 )
 
 
@@ -174,6 +175,11 @@ class CallTransfer:
                 ref=result.ref,  # `getattr(tools, name)` is still the methods it may return
                 instance=True,
                 origin=node,
+            )
+        key = rendered_key(receiver.type_name) if receiver is not None else None
+        if key is not None and isinstance(func, cst.Attribute) and func.attr.value in ("run", "run_async"):
+            return make_container(
+                NO_FACTS, None, ((key, self._rendered(self._read_template(receiver), args)),)
             )
         if receiver is not None and receiver.slots:
             if isinstance(func, cst.Attribute) and func.attr.value in ("format", "aformat"):

@@ -322,7 +322,8 @@ class StatementTransfer:
             self._assign(target.value, value)
 
     def _store_path(self, node: Any, value: Value) -> None:
-        """Write back a mutated container (`messages.append(...)`, `body["system"] = ...`)."""
+        """Write back a mutated container (`messages.append(...)`, `body["system"] = ...`); an
+        element of another (`self.updates[channel].append(text)`) is written back into that one."""
         if isinstance(node, cst.Name):
             self._unit.env[node.value] = value
             forget_parts(self._unit.env, node.value, elements_only=True)
@@ -333,6 +334,8 @@ class StatementTransfer:
                 self._unit.env[path] = value
                 forget_parts(self._unit.env, path, elements_only=True)
             self._store_attribute(node.value, node.attr.value, value)
+        elif isinstance(node, cst.Subscript):
+            self._assign(node, value)
 
     def _write_through(self, owner_node: Any, value: Value) -> None:
         """`for article in articles: article.summary = ask(...)`: the object written is an element

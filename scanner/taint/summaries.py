@@ -90,10 +90,20 @@ class Summaries:
         guards = frozenset.intersection(*unit.vouches) if unit.vouches else frozenset()
         if guards or func.index in self._guards:  # only guards count (another round is costly)
             self._guards[func.index] = guards
-        result = join_all(returns)
+        result = self._typed_return(func, join_all(returns))
         if unit.yields:  # a generator: its items, in the order they are yielded
             result = make_container(NO_FACTS, tuple(unit.yields.values())[:MAX_ITEMS])
         self._summaries[func.index] = self._widen(func.index, self._summaries.get(func.index), result)
+
+    def _typed_return(self, func: Function, result: Value) -> Value:
+        """What a function returns has the library type its return annotation names when the
+        body does not say (`def builder_for(self, repo) -> PromptBuilder: return self.builders[repo]`):
+        methods called on it resolve to that type's."""
+        returns = getattr(func.node, "returns", None)
+        if result.type_name is not None or result.ref is not None or returns is None:
+            return result
+        _, type_name, local = self._annotation(returns.annotation)
+        return replace(result, type_name=type_name) if type_name is not None and local is None else result
 
     def _apply(self, func: Function, args: list, bound: Value | None, call: cst.Call) -> Value:
         """The summary of a local function, its parameters replaced by the arguments; the data

@@ -7,13 +7,15 @@ May import: the lower layers, never another mixin."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 from aisec.hooks import INPUT, INSTRUCTION, MESSAGES, TEMPLATE, USER
 
 from .messages import classify_role, message_parts
 from .syntax import dotted, keyword_arg, locate, template_names
 from .values import SPLICE_WORDS, Slot, Value, count_words, mark_spliced
-from .vocabulary import PLACEHOLDER_ROLES
+from .vocabulary import JINJA_TEMPLATE_SINKS, PLACEHOLDER_ROLES
 
 ANY_SLOT = "*"  # the slot of a template whose text is unknown: every variable name fills it
 
@@ -29,6 +31,8 @@ class Templates:
         jinja = False
         fmt = keyword_arg(node, "template_format")
         if fmt is not None and self._literal(fmt.value) in ("jinja2", "mustache"):
+            jinja = True
+        if any(sink.pattern in JINJA_TEMPLATE_SINKS for sink in sinks):
             jinja = True
         for sink in sinks:
             for argument in sink.arguments:
@@ -113,6 +117,17 @@ class Templates:
             spliced = slot.spliced or slot.role == INSTRUCTION
             facts.update(mark_spliced(f) if spliced else f for f in value.all)
         return Value(frozenset(facts))
+
+    @staticmethod
+    def _read_template(receiver: Value) -> Value:
+        """A template object known by its type alone (`-> PromptBuilder`, one of a dict of
+        builders): its text is the application's, unread, so whatever fills it is spliced."""
+        if receiver.slots:
+            return receiver
+        label = receiver.type_name
+        return replace(
+            receiver, slots=(Slot(ANY_SLOT, USER, True, f"a variable of a user prompt template (`{label}`)"),)
+        )
 
     def _bindings(self, receiver: Value, args: list) -> list:
         """(slot, value, argument node) of each slot of `receiver` an argument fills."""

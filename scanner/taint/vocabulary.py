@@ -10,6 +10,7 @@ May import: `values` (for `SPLICE_WORDS`) and the standard library."""
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 
 from .values import SPLICE_WORDS
 
@@ -84,8 +85,24 @@ INSTRUCTION_ROLES = frozenset({"system", "developer"})
 ASSISTANT_ROLES = frozenset({"assistant", "ai", "model", "chatbot", "bot"})
 PLACEHOLDER_ROLES = frozenset({"placeholder"})
 JINJA_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)")
+JINJA_TEMPLATE_SINKS = frozenset(
+    {"haystack*.PromptBuilder", "haystack*.ChatPromptBuilder", "llama_index*.RichPromptTemplate"}
+)
+"""Template sink patterns whose text is always Jinja (`{{ name }}` slots), without a
+`template_format=` saying so."""
+RENDERED_KEYS = {"haystack*.PromptBuilder": "prompt"}
+"""Template types (patterns) whose `run(**variables)` renders the text and returns it under a key
+(`PromptBuilder(template=T).run(x=...)["prompt"]`) instead of sending it: like `.format()`, the
+data it was filled with is judged where the text goes."""
 FLASK_CONVERTER = re.compile(r"<(int|float|uuid):([A-Za-z_][A-Za-z0-9_]*)>")
 STARLETTE_CONVERTER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):(int|float|uuid)\}")
+
+
+def rendered_key(type_name: str | None) -> str | None:
+    """The key under which a template of `type_name` returns the text its `run()` renders."""
+    if type_name is None:
+        return None
+    return next((key for pattern, key in RENDERED_KEYS.items() if fnmatchcase(type_name, pattern)), None)
 
 
 def imported_constant_words(qualified: str | None) -> int:
