@@ -129,9 +129,10 @@ def html_typed_objects(handler: Any) -> frozenset[str]:
     return frozenset(finder.found)
 
 
-def body_assigned(target: Any, html_objects: frozenset[str]) -> bool:
-    """`resp.text = ...` (`.body`, `.data`) of an object whose content type is HTML."""
-    return _attribute_of(target, _BODY_ATTRIBUTES) in html_objects
+def body_target(target: Any) -> str | None:
+    """`resp` of a `resp.text = ...` (`.body`, `.data`) target: a body given by attribute, HTML
+    when `resp` is one of the function's `html_typed_objects`."""
+    return _attribute_of(target, _BODY_ATTRIBUTES)
 
 
 def _attribute_of(target: Any, attributes: Any) -> str | None:

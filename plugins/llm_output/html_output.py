@@ -8,7 +8,7 @@ from aisec.hooks import Example, Severity, SinkFlow, cst
 
 from .catalog import DASH_MARKDOWN, HTML, TOOL_ARGUMENTS_DOC
 from .content_types import (
-    body_assigned,
+    body_target,
     html_response_body,
     html_typed_objects,
     json_text,
@@ -222,8 +222,10 @@ class ModelOutputAsHtml(OutputFlowRule):
         super().__init__(context)
         self._routes: list[bool] = []  # per enclosing function: does it serve its return as HTML
         self._handlers: list[libcst.FunctionDef] = []  # the enclosing functions
-        self._html_objects: list[frozenset[str]] = []  # per function: responses typed text/html
-        self._responses: list[frozenset[str]] = []  # per function: names bound to response objects
+        # per function, computed when first asked (most functions never are: each is a walk of
+        # the function): the responses it types text/html, the names it binds to response objects
+        self._html_objects: list[frozenset[str] | None] = []
+        self._responses: list[frozenset[str] | None] = []
         self._html_handlers: frozenset[str] = frozenset()  # Gradio handlers shown by `gr.HTML`
 
     def visit_Module(self, node: libcst.Module) -> None:
@@ -235,8 +237,8 @@ class ModelOutputAsHtml(OutputFlowRule):
             or (not self._handlers and node.name.value in self._html_handlers)
         )
         self._handlers.append(node)
-        self._html_objects.append(html_typed_objects(node))
-        self._responses.append(response_objects(self.names, node))
+        self._html_objects.append(None)
+        self._responses.append(None)
 
     def leave_FunctionDef(self, original_node: libcst.FunctionDef) -> None:
         self._routes.pop()
@@ -244,8 +246,23 @@ class ModelOutputAsHtml(OutputFlowRule):
         self._html_objects.pop()
         self._responses.pop()
 
+    @property
+    def _typed_objects(self) -> frozenset[str]:
+        """The enclosing function's `html_typed_objects`, walked for on first use."""
+        if self._html_objects[-1] is None:
+            self._html_objects[-1] = html_typed_objects(self._handlers[-1])
+        return self._html_objects[-1]
+
+    @property
+    def _response_names(self) -> frozenset[str]:
+        """The enclosing function's `response_objects`, walked for on first use."""
+        if self._responses[-1] is None:
+            self._responses[-1] = response_objects(self.names, self._handlers[-1])
+        return self._responses[-1]
+
     def visit_Assign(self, node: libcst.Assign) -> None:
-        if self._html_objects and any(body_assigned(t.target, self._html_objects[-1]) for t in node.targets):
+        bodies = [name for target in node.targets if (name := body_target(target.target)) is not None]
+        if self._html_objects and bodies and any(name in self._typed_objects for name in bodies):
             self.report_expression(
                 node.value,
                 HTML,
@@ -260,7 +277,9 @@ class ModelOutputAsHtml(OutputFlowRule):
                 body, HTML, "the HTML response body", "is the body of a response whose headers say text/html"
             )
             return
-        if not (self._routes and self._routes[-1] and text_like(self.names, node.value, self._responses[-1])):
+        if not (
+            self._routes and self._routes[-1] and text_like(self.names, node.value, self._response_names)
+        ):
             return
         self.report_expression(
             node.value, HTML, "the HTML response of a view", "is returned by a view that serves it as HTML"
