@@ -27,6 +27,7 @@ from .values import (
     Site,
     Taint,
     Value,
+    chosen_file,
     collect_slots,
     encode,
     join_all,
@@ -35,6 +36,7 @@ from .values import (
 from .vocabulary import (
     CALLBACK_RUNNERS,
     FUNCTION_SCHEDULERS,
+    PATH_TYPES,
     SINKS_RETURNING_THE_DATA,
     TASK_SCHEDULERS,
     TASK_SENDERS,
@@ -69,7 +71,7 @@ class CallTransfer:
         """A method called on an operation's result: a pipe (`(prompt | model).invoke()`)
         returns what its last step returns, and an output parser at the end
         (`(prompt | model | StrOutputParser()).invoke()`) only reshapes what the step before it
-        returns; anything else (`(base / name).write_text()`) is matched by `*.` patterns only."""
+        returns; a path joined by `/` is a `Path`; anything else is matched by `*.` patterns only."""
         if _is_pipe(operation):
             last = self._pipe_step(operation.right)
             while last.endswith("OutputParser") and _is_pipe(operation.left):
@@ -77,6 +79,9 @@ class CallTransfer:
                 last = self._pipe_step(operation.right)
             if last:
                 return f"{last}.{method}"
+        value = self._values.get(id(operation))
+        if value is not None and value.type_name in PATH_TYPES:  # `(root / name).read_text()`
+            return f"{value.type_name}.{method}"
         return f"(...).{method}"
 
     def _pipe_step(self, step: Any) -> str:
@@ -340,10 +345,14 @@ class CallTransfer:
                 else:
                     arg = keyword_arg(node, source.static_argument)
                     value = self._values.get(id(arg.value)) if arg is not None else None
-                if value is None or not any(isinstance(f, (Taint, Param)) for f in value.all):
+                chosen = chosen_file(value) if value is not None else None
+                if chosen is None and (
+                    value is None or not any(isinstance(f, (Taint, Param)) for f in value.all)
+                ):
                     continue  # a constant path, or one that only names a file (`FileName`)
-                if not any(isinstance(f, Taint) for f in value.all):
+                if not any(isinstance(f, Taint) for f in value.all) and (chosen is None or chosen.cond):
                     cond = frozenset((f.func, f.index) for f in value.all if isinstance(f, Param))
+                    cond |= chosen.cond if chosen is not None else NO_FACTS
             return Taint(Site(source.tier, source.label, node), cond=cond)
         return None
 

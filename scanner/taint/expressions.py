@@ -19,6 +19,7 @@ from .units import Class, declared_field_type, inherited
 from .values import (
     EMPTY,
     NO_FACTS,
+    PROJECT_VALUE,
     SPLICE_WORDS,
     FileName,
     Instance,
@@ -119,8 +120,10 @@ class ExpressionTransfer:
 
     def _name(self, node: cst.Name) -> Value:
         name = node.value
-        if name in ("True", "False", "None", "__file__", "__name__"):
+        if name in ("True", "False", "None", "__name__"):
             return EMPTY
+        if name == "__file__":
+            return PROJECT_VALUE
         value = self._lookup(name)
         if value is not None:
             return value
@@ -329,6 +332,8 @@ class ExpressionTransfer:
             joined = self._joined(node.left, left, right.const, right.all, "pathlib.Path")
             if joined is not None:
                 return joined
+        if isinstance(operator, cst.Divide) and _path_typed(left):  # `root / name`: still a `Path`
+            return Value(left.all | right.all, type_name="pathlib.Path", instance=True)
         return Value(left.all | right.all)
 
     def _sequence(self, elements: Sequence[Any]) -> Value:
@@ -419,6 +424,17 @@ EXPRESSIONS: dict[type, Any] = {
 def _path_like(value: Value) -> bool:
     """A `Path` object or a value naming a file: `/` joins it with a constant part."""
     return value.type_name in PATH_TYPES or any(isinstance(f, FileName) for f in value.all)
+
+
+_PATH_METHODS = frozenset(
+    {"resolve", "absolute", "expanduser", "parent", "joinpath", "with_name", "with_suffix"}
+)
+
+
+def _path_typed(value: Value) -> bool:
+    """A `Path` object, also one a path method returned (`Path(root).resolve()`)."""
+    name = value.type_name or ""
+    return _path_like(value) or any(name == f"{path}.{m}" for path in PATH_TYPES for m in _PATH_METHODS)
 
 
 def _entry_of(fact: Any, key: str) -> Any:
