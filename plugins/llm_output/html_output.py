@@ -17,7 +17,7 @@ from .content_types import (
 )
 from .flows import OutputFlowRule, sink_triggers
 from .html_routes import TRIGGERS as ROUTE_TRIGGERS
-from .html_routes import gradio_html_handlers, html_route, response_objects, text_like
+from .html_routes import WHOLE, gradio_html_handlers, html_route, response_objects, text_like
 
 if TYPE_CHECKING:
     import libcst
@@ -226,22 +226,23 @@ class ModelOutputAsHtml(OutputFlowRule):
         # the function): the responses it types text/html, the names it binds to response objects
         self._html_objects: list[frozenset[str] | None] = []
         self._responses: list[frozenset[str] | None] = []
-        self._html_handlers: frozenset[str] = frozenset()  # Gradio handlers shown by `gr.HTML`
+        self._html_handlers: dict[str, frozenset[int]] = {}  # Gradio handlers shown by `gr.HTML`
+        self._shown_parts: list[frozenset[int]] = []  # per function: returned tuple positions shown
 
     def visit_Module(self, node: libcst.Module) -> None:
         self._html_handlers = gradio_html_handlers(self.names, self.args, node)
 
     def visit_FunctionDef(self, node: libcst.FunctionDef) -> None:
-        self._routes.append(
-            html_route(self.names, self.args, node)
-            or (not self._handlers and node.name.value in self._html_handlers)
-        )
+        shown = self._html_handlers.get(node.name.value, frozenset()) if not self._handlers else frozenset()
+        self._routes.append(html_route(self.names, self.args, node) or WHOLE in shown)
+        self._shown_parts.append(shown - {WHOLE})
         self._handlers.append(node)
         self._html_objects.append(None)
         self._responses.append(None)
 
     def leave_FunctionDef(self, original_node: libcst.FunctionDef) -> None:
         self._routes.pop()
+        self._shown_parts.pop()
         self._handlers.pop()
         self._html_objects.pop()
         self._responses.pop()
@@ -277,6 +278,15 @@ class ModelOutputAsHtml(OutputFlowRule):
                 body, HTML, "the HTML response body", "is the body of a response whose headers say text/html"
             )
             return
+        if self._shown_parts and self._shown_parts[-1] and isinstance(node.value, cst.Tuple):
+            for index in sorted(self._shown_parts[-1]):  # `return title, f"<div>{card}</div>"`
+                if index < len(node.value.elements):
+                    self.report_expression(
+                        node.value.elements[index].value,
+                        HTML,
+                        "the HTML output of a Gradio handler",
+                        "is returned to a Gradio `HTML` output, which shows it unescaped",
+                    )
         if not (
             self._routes and self._routes[-1] and text_like(self.names, node.value, self._response_names)
         ):

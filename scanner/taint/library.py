@@ -35,7 +35,14 @@ from .values import (
     text_value,
     through,
 )
-from .vocabulary import CONST_PRESERVING, GET_METHODS, MUTATORS, NON_TEXT_METHODS, STRING_METHODS_KEEP
+from ..names import ELEMENT_STYLERS
+from .vocabulary import (
+    CONST_PRESERVING,
+    GET_METHODS,
+    MUTATORS,
+    NON_TEXT_METHODS,
+    STRING_METHODS_KEEP,
+)
 
 # Template renderers that HTML-escape every value they substitute (autoescaping on by default),
 # and the parameter that names or holds the template: the values come out escaped, marked with
@@ -82,6 +89,12 @@ class LibraryModels:
         receiver = readable(receiver) if receiver is not None else None
         args = [(arg, readable(value)) for arg, value in args]
         method = func.attr.value if isinstance(func, cst.Attribute) else None
+        if (
+            method in ELEMENT_STYLERS
+            and receiver is not None
+            and (receiver.type_name or "").startswith("nicegui.")
+        ):
+            return receiver  # a styled element is the element
         through_file = self._file_result(node, method, receiver, args, qualified)
         if through_file is not None:
             return through_file

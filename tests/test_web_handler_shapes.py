@@ -1,0 +1,69 @@
+"""Web UI handler shapes (issue 12, dev8): a Gradio handler with several outputs shows only the
+returned tuple's elements at `gr.HTML` positions as HTML; a NiceGUI element styled where it is
+built (`ui.textarea(...).classes(...)`) is still the element, its `.value` still user input."""
+
+from __future__ import annotations
+
+from test_taint_app_shapes import check
+
+
+def test_a_gradio_handler_with_several_outputs_shows_the_html_position_only() -> None:
+    check(
+        """
+        import html
+        import gradio as gr
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+
+        def card(dish):
+            text = ask(dish)
+            return text.splitlines()[0], f"<div>{text}</div>"  # <- AIS303
+
+        def swapped(dish):
+            text = ask(dish)
+            return f"<div>{text}</div>", "<hr>"
+
+        def escaped(dish):
+            text = ask(dish)
+            return text, f"<div>{html.escape(text)}</div>"
+
+        with gr.Blocks() as demo:
+            dish = gr.Textbox()
+            title = gr.Textbox()
+            page = gr.HTML()
+            gr.Button("a").click(card, inputs=dish, outputs=[title, page])
+            gr.Button("b").click(swapped, inputs=dish, outputs=[title, gr.HTML()])
+            gr.Button("c").click(escaped, inputs=dish, outputs=[title, page])
+        """
+    )
+
+
+def test_a_styled_nicegui_element_is_still_the_element() -> None:
+    check(
+        """
+        import anthropic
+        from nicegui import ui
+
+        client = anthropic.Anthropic()
+
+        @ui.page("/")
+        def index():
+            notes = ui.textarea("Notes").classes("w-full").props("outlined")
+            count = ui.number("Count").classes("w-20")
+
+            def actions():
+                msg = client.messages.create(model="m", max_tokens=9, messages=[{"role": "user", "content": f"List the action items with owners, from these notes: {notes.value}"}])  # <- AIS202
+                ui.notify(msg.content[0].text)
+
+            def counted():
+                msg = client.messages.create(model="m", max_tokens=9, messages=[{"role": "user", "content": f"List the top action items, at most {count.value} of them"}])
+                ui.notify(msg.content[0].text)
+
+            ui.button("Actions", on_click=actions)
+            ui.button("Counted", on_click=counted)
+        """
+    )
