@@ -13,6 +13,7 @@ from typing import Any
 
 import libcst as cst
 
+from ..names import ELEMENT_STYLERS
 from .jinja import AUTOESCAPE, ENVIRONMENTS, JINJA_RENDER, RENDER_METHODS, autoescape_setting, escapes
 from .syntax import keyword_arg, positional_arg, var_path
 from .units import Class, Function, inherited
@@ -35,7 +36,6 @@ from .values import (
     text_value,
     through,
 )
-from ..names import ELEMENT_STYLERS
 from .vocabulary import (
     CONST_PRESERVING,
     GET_METHODS,
