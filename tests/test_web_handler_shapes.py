@@ -67,3 +67,60 @@ def test_a_styled_nicegui_element_is_still_the_element() -> None:
             ui.button("Counted", on_click=counted)
         """
     )
+
+
+def test_a_ui_object_passed_into_a_helper_keeps_its_library_type() -> None:
+    check(
+        """
+        import streamlit as st
+        from nicegui import ui
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        def ask(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+
+        def show(box, text):
+            box.markdown(f"<div>{text}</div>", unsafe_allow_html=True)
+
+        def note(box, text):
+            box.markdown(text)
+
+        def render(target, text):
+            target.set_content(text)
+
+        def label(target, text):
+            target.set_text(text)
+
+        def page():
+            answer = ask(st.text_input("q"))
+            show(st.container(border=True), answer)  # <- AIS303
+            note(st.sidebar, answer)
+            render(ui.html(""), answer)  # <- AIS303
+            label(ui.label(), answer)
+
+        page()
+        """
+    )
+
+
+def test_a_helper_given_a_local_object_names_no_library_type() -> None:
+    check(
+        """
+        import streamlit as st
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        class Card:
+            def markdown(self, text, unsafe_allow_html=False):
+                self.text = text
+
+        def show(box, text):
+            box.markdown(text, unsafe_allow_html=True)
+
+        answer = client.responses.create(model="gpt-4.1", input=st.text_input("q")).output_text
+        show(Card(), answer)
+        """
+    )

@@ -202,9 +202,9 @@ class ModelOutputAsHtml(OutputFlowRule):
             return False
         pattern = flow.sink.pattern if flow.sink else ""
         if pattern.startswith("streamlit.") and pattern.rsplit(".", 1)[-1] in _NEEDS_UNSAFE_FLAG:
-            return self.args.is_true(self._current, "unsafe_allow_html")
+            return self._flag_set(flow, "unsafe_allow_html")
         if pattern == DASH_MARKDOWN:
-            return self.args.is_true(self._current, "dangerously_allow_html")
+            return self._flag_set(flow, "dangerously_allow_html")
         if pattern.startswith("tornado."):  # a dict or a JSON text is written as JSON
             chunk = self.args.get(self._current, "chunk", 0)
             return (
@@ -219,6 +219,16 @@ class ModelOutputAsHtml(OutputFlowRule):
         self._current = node
         super().visit_Call(node)
 
+    def _flag_set(self, flow: SinkFlow, flag: str) -> bool:
+        """Whether the sink call passes `flag=True`: the call visited, or, for a flow reported
+        where the data enters a helper (`show(box, text)` into `box.markdown(text,
+        unsafe_allow_html=True)`), the helper's call holding the sink argument."""
+        if flow.sink_node is None:
+            return self.args.is_true(self._current, flag)
+        if self._flagged is None:
+            self._flagged = _flagged_arguments(self._module, self.args)
+        return (id(flow.sink_node), flag) in self._flagged
+
     def __init__(self, context: Any) -> None:
         super().__init__(context)
         self._routes: list[bool] = []  # per enclosing function: does it serve its return as HTML
@@ -231,6 +241,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         self._shown_parts: list[frozenset[int]] = []  # per function: returned tuple positions shown
 
     def visit_Module(self, node: libcst.Module) -> None:
+        self._module = node
+        self._flagged: set[tuple[int, str]] | None = None  # `_flagged_arguments`, on first use
         self._html_handlers = gradio_html_handlers(self.names, self.args, node)
 
     def visit_FunctionDef(self, node: libcst.FunctionDef) -> None:
@@ -301,3 +313,22 @@ class ModelOutputAsHtml(OutputFlowRule):
             "a prompt-injected model can answer with script or exfiltrating markup; render it as "
             "escaped text or sanitise it (`nh3.clean`, `bleach.clean`)"
         )
+
+
+def _flagged_arguments(module: libcst.Module, args: Any) -> set[tuple[int, str]]:
+    """(argument node id, flag) of every call in `module` passing an HTML-unescaping flag as
+    true (`unsafe_allow_html=True`, `dangerously_allow_html=True`)."""
+
+    class _Finder(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: set[tuple[int, str]] = set()
+
+        def visit_Call(self, node: libcst.Call) -> None:
+            for flag in ("unsafe_allow_html", "dangerously_allow_html"):
+                if args.is_true(node, flag):
+                    self.found.update((id(arg.value), flag) for arg in node.args)
+
+    finder = _Finder()
+    module.visit(finder)
+    return finder.found
