@@ -19,6 +19,7 @@ from .syntax import dotted, keyword_arg, positional_arg, var_path
 from .units import Class, Function, SinkCall
 from .values import (
     EMPTY,
+    MAX_CALLABLES,
     NO_FACTS,
     Callables,
     Instance,
@@ -322,12 +323,27 @@ class CallTransfer:
         attr = func.attr.value
         if isinstance(receiver.ref, Instance):
             method = receiver.ref.cls.method(attr)
+            if method is not None and isinstance(func.value, cst.Name) and func.value.value == "self":
+                return Value(ref=self._overridable(receiver.ref.cls, method, attr))
             return Value(ref=method) if method is not None else None
         if isinstance(receiver.ref, Class):
             method = receiver.ref.method(attr)
             return Value(ref=method) if method is not None else None
         keyed = receiver.key(attr)
         return keyed if keyed is not None and keyed.ref is not None else None
+
+    def _overridable(self, cls: Any, method: Function, attr: str) -> Any:
+        """What `self.<attr>()` in a method of `cls` may run: the method it finds, or the override
+        of a local subclass whose instance runs the inherited method (`Reviewer.run` calling
+        `self.guidance()` runs `CustomReviewer.guidance` for a `CustomReviewer`)."""
+        overrides = [
+            sub.methods[attr]
+            for sub in self._classes.values()
+            if sub is not cls and attr in sub.methods and _derives(sub, cls)
+        ]
+        if not overrides or len(overrides) >= MAX_CALLABLES:
+            return method
+        return Callables((method, *overrides))
 
     def _source_call(
         self, node: cst.Call, names: list[str], args: list, receiver: Value | None
@@ -452,3 +468,16 @@ def _left_by_partial(partial: Partial, source: Any) -> Any:
         if name not in bound and kind in ("pos", "kw") and (not source.params or name in source.params)
     )
     return replace(source, params=left) if left else None
+
+
+def _derives(sub: Any, cls: Any) -> bool:
+    """Whether local class `sub` derives from local class `cls`, directly or not."""
+    pending, seen = list(sub.local_bases), set()
+    while pending:
+        base = pending.pop()
+        if base is cls:
+            return True
+        if id(base) not in seen:
+            seen.add(id(base))
+            pending.extend(base.local_bases)
+    return False
