@@ -199,3 +199,48 @@ def test_overrides_in_unrelated_classes_or_with_constants_add_nothing() -> None:
             return {"a": Strict(diff).run(), "b": Note(focus).guidance()}
         """
     )
+
+
+def test_a_pipe_bound_to_a_name_is_called_as_the_step_whose_result_it_returns() -> None:
+    check(
+        """
+        from flask import Flask, request
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.prompts import ChatPromptTemplate
+        from langchain_core.runnables import RunnableLambda
+        from langchain_openai import ChatOpenAI
+
+        app = Flask(__name__)
+        llm = ChatOpenAI()
+        ASK = "Summarise the following request in one line, then answer it: "
+
+        def tidy(text):
+            return text.strip()
+
+        @app.post("/a")
+        def a():
+            chain = RunnableLambda(tidy) | llm
+            return {"x": chain.invoke(ASK + request.form["q"]).content}  # <- AIS202
+
+        @app.post("/b")
+        def b():
+            chain = llm | StrOutputParser()
+            return {"x": chain.invoke(ASK + request.form["q"])}  # <- AIS202
+
+        @app.post("/alone")
+        def alone():
+            chain = llm | StrOutputParser()
+            return {"x": chain.invoke(request.form["q"])}
+
+        @app.post("/templated")
+        def templated():
+            prompt = ChatPromptTemplate.from_messages([("system", "Answer briefly."), ("human", "{question}")])
+            chain = prompt | llm | StrOutputParser()
+            return {"x": chain.invoke({"question": request.form["q"]})}
+
+        @app.post("/sets")
+        def sets():
+            tags = {"a", "b"} | set(request.form.getlist("tag"))
+            return {"tags": sorted(tags)}
+        """
+    )

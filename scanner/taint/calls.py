@@ -73,20 +73,34 @@ class CallTransfer:
         returns what its last step returns, and an output parser at the end
         (`(prompt | model | StrOutputParser()).invoke()`) only reshapes what the step before it
         returns; a path joined by `/` is a `Path`; anything else is matched by `*.` patterns only."""
-        if _is_pipe(operation):
-            last = self._pipe_step(operation.right)
-            while last.endswith("OutputParser") and _is_pipe(operation.left):
-                operation = operation.left
-                last = self._pipe_step(operation.right)
-            if last:
-                return f"{last}.{method}"
+        last = self._pipe_last(operation)
+        if last:
+            return f"{last}.{method}"
         value = self._values.get(id(operation))
         if value is not None and value.type_name in PATH_TYPES:  # `(root / name).read_text()`
             return f"{value.type_name}.{method}"
         return f"(...).{method}"
 
-    def _pipe_step(self, step: Any) -> str:
-        return self._qualified(step) or dotted(step) or ""
+    def _pipe_last(self, operation: Any, resolved: bool = False) -> str:
+        """The step whose result a pipe (`prompt | model | StrOutputParser()`) returns: the last
+        one, before any output parser; "" for no pipe, or (`resolved`) for a step whose qualified
+        name is unknown (`a | b` of two sets)."""
+        if not _is_pipe(operation):
+            return ""
+        last = self._pipe_step(operation.right, resolved)
+        while last.endswith("OutputParser"):
+            if not _is_pipe(operation.left):  # `llm | parser`; a template's (`prompt | parser`) is no model's
+                first = self._values.get(id(operation.left))
+                return "" if first is None or first.slots else self._pipe_step(operation.left, resolved)
+            operation = operation.left
+            last = self._pipe_step(operation.right, resolved)
+        return last
+
+    def _pipe_step(self, step: Any, resolved: bool = False) -> str:
+        """A step's name: qualified (a step built in place, `StrOutputParser()`, by its class),
+        else as written unless `resolved`."""
+        qualified = self._qualified(step.func if isinstance(step, cst.Call) else step)
+        return qualified or ("" if resolved else dotted(step) or "")
 
     def _bound_value(self, node: Any) -> Value | None:
         """What a name or `self.x` is bound to, without evaluating anything."""

@@ -322,11 +322,15 @@ class ExpressionTransfer:
             keys = None
             if left.keys is not None and right.keys is not None:
                 keys = tuple({**dict(left.keys), **dict(right.keys)}.items())
+            # a pipe bound to a name (`chain = llm | StrOutputParser()`) is called as the step
+            # whose result it returns, as `(llm | StrOutputParser()).invoke(...)` written in place
+            last = self._pipe_last(node, resolved=True) if isinstance(operator, cst.BitOr) else ""
             return make_container(
                 left.facts | right.facts if keys is not None else left.all | right.all,
                 None,
                 keys,
                 slots=tuple(dict.fromkeys(left.slots + right.slots)),
+                type_name=last or None,
             )
         if isinstance(operator, cst.Divide) and right.const is not None and _path_like(left):
             joined = self._joined(node.left, left, right.const, right.all, "pathlib.Path")
