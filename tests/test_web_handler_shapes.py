@@ -244,3 +244,29 @@ def test_a_pipe_bound_to_a_name_is_called_as_the_step_whose_result_it_returns() 
             return {"tags": sorted(tags)}
         """
     )
+
+
+def test_a_django_forms_file_fields_hold_the_upload_and_its_other_fields_the_posted_data() -> None:
+    check(
+        """
+        from anthropic import Anthropic
+        from django import forms
+
+        client = Anthropic()
+
+        class ReplyForm(forms.Form):
+            instructions = forms.CharField(required=False)
+            attachment = forms.FileField(required=False)
+
+        def post(request):
+            form = ReplyForm(request.POST, request.FILES)
+            if not form.is_valid():
+                return None
+            extra = form.cleaned_data["instructions"]
+            notes = form.cleaned_data.get("attachment").read().decode()
+            a = client.messages.create(model="m", max_tokens=5, system="Agent instructions: " + extra, messages=[{"role": "user", "content": "x"}])  # <- AIS201
+            b = client.messages.create(model="m", max_tokens=5, system="Attachment: " + notes, messages=[{"role": "user", "content": "x"}])  # <- AIS204
+            c = client.messages.create(model="m", max_tokens=5, system="Agent notes: " + form.cleaned_data["other"], messages=[{"role": "user", "content": "x"}])  # <- AIS201, AIS204
+            return a, b, c
+        """
+    )

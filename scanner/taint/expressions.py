@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any, Sequence
 
 import libcst as cst
+from aisec.hooks import INDIRECT
 
 from .syntax import const_string, dotted, element_path, var_path
 from .units import Class, declared_field_type, inherited
@@ -168,6 +169,10 @@ class ExpressionTransfer:
                     return Value(frozenset({fact}))
         if isinstance(base.ref, Instance):
             cls = base.ref.cls
+            if attr == "cleaned_data" and base.facts:
+                split = _form_fields(cls, base.facts)
+                if split is not None:
+                    return split
             field_type = declared_field_type(cls, attr)
             if field_type is False:  # no text, but its declared library type names calls on it
                 return Value(type_name=inherited(cls, "field_type_names").get(attr))
@@ -446,3 +451,33 @@ def _entry_of(fact: Any, key: str) -> Any:
     if isinstance(fact, Param) and fact.key is None and not fact.spliced and not fact.encoded:
         return replace(fact, key=key)
     return fact
+
+
+_FILE_FIELDS = frozenset({"django.forms.FileField", "django.forms.ImageField"})
+_FORM_BASES = (
+    "django.forms.Form",
+    "django.forms.ModelForm",
+    "django.forms.forms.Form",
+    "django.forms.models.ModelForm",
+)
+
+
+def _form_fields(cls: Class, facts: frozenset) -> Value | None:
+    """`form.cleaned_data` of a local Django form built from the request's data and files
+    (`ReplyForm(request.POST, request.FILES)`): a declared file field holds the uploaded file
+    (the files' indirect content), any other declared field the posted data; a name the class
+    does not declare (a `ModelForm`'s model fields) may hold either. None for another class,
+    or a form built from data of one tier only."""
+    if not any(base in _FORM_BASES for base in cls.all_bases()):
+        return None
+    tainted = [f for f in facts if isinstance(f, Taint)]
+    uploaded = frozenset(f for f in tainted if f.site.tier == INDIRECT)
+    posted = frozenset(f for f in facts if f not in uploaded)
+    if not uploaded or not any(isinstance(f, Taint) for f in posted):
+        return None
+    keys = tuple(
+        (name, Value(uploaded if value.type_name in _FILE_FIELDS else posted))
+        for name, value in inherited(cls, "constants").items()
+        if value.type_name and value.type_name.startswith("django.forms.")
+    )
+    return make_container(facts, None, keys)
