@@ -270,3 +270,57 @@ def test_a_django_forms_file_fields_hold_the_upload_and_its_other_fields_the_pos
             return a, b, c
         """
     )
+
+
+def test_flask_g_and_session_entries_carry_what_another_handler_wrote() -> None:
+    check(
+        """
+        from anthropic import Anthropic
+        from flask import Flask, g, request, session
+
+        app = Flask(__name__)
+        client = Anthropic()
+
+        @app.before_request
+        def load_user():
+            g.persona = session.get("persona", "a helpful agent")
+            g.locale = "en"
+
+        @app.post("/persona")
+        def set_persona():
+            session["persona"] = request.get_json(silent=True)["persona"]
+            session["theme"] = "dark"
+            return {"ok": True}
+
+        @app.post("/ask")
+        def ask():
+            msg = client.messages.create(model="m", max_tokens=9, system=f"You are {g.persona}.", messages=[{"role": "user", "content": "hi"}])  # <- AIS201
+            return {"a": msg.content[0].text}
+
+        @app.post("/ask-localised")
+        def ask_localised():
+            msg = client.messages.create(model="m", max_tokens=9, system=f"Answer in {g.locale}. Theme: {session['theme']}.", messages=[{"role": "user", "content": "hi"}])
+            return {"a": msg.content[0].text}
+        """
+    )
+
+
+def test_a_local_object_named_like_a_store_is_not_the_store() -> None:
+    check(
+        """
+        from anthropic import Anthropic
+        from flask import Flask, request
+
+        app = Flask(__name__)
+        client = Anthropic()
+
+        def remember(session):
+            session["persona"] = request.form["persona"]
+
+        @app.post("/ask")
+        def ask():
+            session = {"persona": "a helpful agent"}
+            msg = client.messages.create(model="m", max_tokens=9, system=f"You are {session['persona']}.", messages=[{"role": "user", "content": "hi"}])
+            return {"a": msg.content[0].text}
+        """
+    )

@@ -36,7 +36,7 @@ from .values import (
     readable,
     text_value,
 )
-from .vocabulary import PATH_TYPES, imported_constant_words
+from .vocabulary import PATH_TYPES, SHARED_STORES, imported_constant_words
 
 
 class ExpressionTransfer:
@@ -129,6 +129,10 @@ class ExpressionTransfer:
         if value is not None:
             return value
         qualified = self._qualified(node)
+        if qualified in SHARED_STORES:
+            shared = self._shared_store(qualified)
+            if shared is not None:
+                return shared
         if qualified:
             fact = self._source_fact(node, qualified, "attribute")
             if fact is not None:

@@ -16,7 +16,7 @@ import libcst as cst
 from ..names import STATEMENT_TYPES
 from .syntax import dotted, var_path
 from .values import EMPTY, Instance, Value, forget_parts, join, limit_depth, make_container
-from .vocabulary import NORETURN
+from .vocabulary import NORETURN, SHARED_STORES
 
 LOOP_PASSES = 2  # passes over a loop body: the second carries values between iterations
 
@@ -328,6 +328,7 @@ class StatementTransfer:
             self._unit.env[node.value] = value
             forget_parts(self._unit.env, node.value, elements_only=True)
             self._write_through(node, value)
+            self._share(node, value.keys or ())
         elif isinstance(node, cst.Attribute):
             path = var_path(node)
             if path:
@@ -351,7 +352,26 @@ class StatementTransfer:
                         current.facts | value.all, current.items, current.keys, type_name=current.type_name
                     )
 
+    def _share(self, owner_node: Any, entries: Sequence[tuple[str, Value]]) -> None:
+        """Entries written into a shared store (`SHARED_STORES`): read by every function."""
+        store = self._qualified(owner_node) if isinstance(owner_node, cst.Name) else None
+        if store not in SHARED_STORES:
+            return
+        for entry, value in entries:
+            key = (store, entry)
+            self._round_attrs[key] = limit_depth(join(self._round_attrs.get(key), value))
+
+    def _shared_store(self, store: str) -> Value | None:
+        """What the module's functions wrote into the shared store `store` (None: nothing)."""
+        keys = {}
+        for table in (self._class_attrs, self._round_attrs):
+            for (owner, entry), value in table.items():
+                if owner == store:
+                    keys[entry] = join(keys[entry], value) if entry in keys else value
+        return make_container(EMPTY.facts, None, tuple(keys.items()), type_name=store) if keys else None
+
     def _store_attribute(self, owner_node: Any, attr: str, value: Value) -> None:
+        self._share(owner_node, [(attr, value)])
         owner = self._ev_quiet(owner_node)
         if owner is not None and isinstance(owner.ref, Instance):
             key = (id(owner.ref.cls.node), attr)
