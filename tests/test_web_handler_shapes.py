@@ -324,3 +324,65 @@ def test_a_local_object_named_like_a_store_is_not_the_store() -> None:
             return {"a": msg.content[0].text}
         """
     )
+
+
+def test_a_replaced_list_element_and_a_registry_setdefault_keep_what_they_hold() -> None:
+    check(
+        """
+        import litellm
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        class Chat:
+            def __init__(self, persona):
+                self.persona = persona
+
+            def system(self):
+                return {"role": "system", "content": f"You are {self.persona}."}
+
+        SESSIONS: dict[str, Chat] = {}
+
+        @app.post("/restyle")
+        def restyle(style: str, q: str):
+            messages = [{"role": "system", "content": "You help."}, {"role": "user", "content": q}]
+            messages[0] = {"role": "system", "content": f"You help sales reps. Style: {style}"}
+            return litellm.completion(model="m", messages=messages).choices[0].message.content  # <- AIS201
+
+        @app.post("/plain")
+        def plain(style: str, q: str):
+            messages = [{"role": "system", "content": "You help."}, {"role": "user", "content": q}]
+            messages[-1] = {"role": "user", "content": f"{q}"}
+            return litellm.completion(model="m", messages=messages).choices[0].message.content
+
+        @app.post("/session")
+        def session(sid: str, persona: str):
+            chat = SESSIONS.setdefault(sid, Chat(persona))
+            return litellm.completion(model="m", messages=[chat.system()]).choices[0].message.content  # <- AIS201
+
+        @app.post("/constant-session")
+        def constant_session(sid: str):
+            chat = SESSIONS.get(sid) or Chat("a helpful agent")
+            return litellm.completion(model="m", messages=[{"role": "user", "content": sid}]).choices[0].message.content
+        """
+    )
+
+
+def test_setdefault_hands_back_no_data_of_the_keys() -> None:
+    check(
+        """
+        from anthropic import Anthropic
+        from flask import Flask, request
+
+        app = Flask(__name__)
+        client = Anthropic()
+        HISTORIES: dict[str, list] = {}
+
+        @app.post("/chat/<cid>")
+        def chat(cid):
+            history = HISTORIES.setdefault(cid, [])
+            history.append({"role": "user", "content": request.json["text"]})
+            msg = client.messages.create(model="m", max_tokens=9, system="Be brief.", messages=history)
+            return {"a": msg.content[0].text}
+        """
+    )

@@ -289,6 +289,12 @@ class LibraryModels:
         if method in MUTATORS:  # what goes in passes through the call (the path shows where it entered)
             entered = [(arg, map_facts(value, lambda fact: through(fact, node))) for arg, value in args]
             self._mutate(node.func.value, method, receiver, entered)
+            if method == "setdefault" and len(values) > 1:
+                # the default put there, or the object already there (`SESSIONS.setdefault(sid,
+                # Chat(...))`: its class), not the container's data (its keys are in it too)
+                there = receiver.element()
+                kept = Value(type_name=there.type_name, ref=there.ref) if there.ref is not None else None
+                return join(values[1], kept)
             return EMPTY
         if method == "join" and (receiver.const is not None or receiver.words) and values:
             parts = values[0]

@@ -281,12 +281,20 @@ class StatementTransfer:
         if isinstance(target, cst.Subscript):
             container = self._ev(target.value)
             key = None
+            position = None
             if len(target.slice) == 1:
                 index = target.slice[0].slice
                 if isinstance(index, cst.Index):
                     key = self._literal(index.value)
                     self._ev(index.value)
-            if key is not None and (container.keys is not None or not container.all):
+                    position = _list_position(index.value, container)
+            if position is not None:  # `messages[0] = {"role": "system", ...}`: that element replaced
+                items = list(container.items or ())
+                items[position] = value
+                new = make_container(
+                    container.facts, tuple(items), container.keys, type_name=container.type_name
+                )
+            elif key is not None and (container.keys is not None or not container.all):
                 keys = dict(container.keys or ())
                 keys[key] = value
                 new = make_container(
@@ -397,6 +405,21 @@ class StatementTransfer:
         if value is not None:
             return value
         return self._ev(node)
+
+
+def _list_position(node: Any, container: Value) -> int | None:
+    """The element of a list of known items an integer literal index (`[0]`, `[-1]`) names."""
+    if container.items is None or container.keys is not None:
+        return None
+    negative = isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
+    number = node.expression if negative else node
+    if not isinstance(number, cst.Integer):
+        return None
+    position = -int(number.value, 0) if negative else int(number.value, 0)
+    size = len(container.items)
+    if not -size <= position < size:
+        return None
+    return position % size
 
 
 def _element_alias(node: cst.For | cst.While) -> tuple[tuple[str, str], ...]:
