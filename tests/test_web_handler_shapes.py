@@ -126,78 +126,63 @@ def test_a_helper_given_a_local_object_names_no_library_type() -> None:
     )
 
 
+REVIEWERS = """
+from fastapi import FastAPI, Form
+from openai import OpenAI
+
+app = FastAPI()
+client = OpenAI()
+
+class Reviewer:
+    def __init__(self, diff):
+        self.diff = diff
+
+    def guidance(self):
+        return "Review the diff for bugs."
+
+    def run(self):
+        return client.responses.create(model="gpt-4.1", instructions=self.guidance(), input=self.diff).output_text  MARK
+
+class Strict(Reviewer):
+    def guidance(self):
+        return "Review the diff for security problems only."
+"""
+
+
 def test_an_inherited_method_runs_a_subclass_override_it_calls_through_self() -> None:
     check(
-        """
-        from fastapi import FastAPI, Form
-        from openai import OpenAI
+        REVIEWERS.replace("MARK", "# <- AIS201")
+        + """
+class Custom(Reviewer):
+    def __init__(self, diff, focus):
+        super().__init__(diff)
+        self.focus = focus
 
-        app = FastAPI()
-        client = OpenAI()
+    def guidance(self):
+        return f"Review the diff. Focus on: {self.focus}"
 
-        class Reviewer:
-            def __init__(self, diff):
-                self.diff = diff
-
-            def guidance(self):
-                return "Review the diff for bugs."
-
-            def run(self):
-                return client.responses.create(model="gpt-4.1", instructions=self.guidance(), input=self.diff).output_text  # <- AIS201
-
-        class Strict(Reviewer):
-            def guidance(self):
-                return "Review the diff for security problems only."
-
-        class Custom(Reviewer):
-            def __init__(self, diff, focus):
-                super().__init__(diff)
-                self.focus = focus
-
-            def guidance(self):
-                return f"Review the diff. Focus on: {self.focus}"
-
-        @app.post("/review")
-        def review(diff: str = Form(...), focus: str = Form(...)):
-            return {"a": Strict(diff).run(), "b": Custom(diff, focus).run()}
-        """
+@app.post("/review")
+def review(diff: str = Form(...), focus: str = Form(...)):
+    return {"a": Strict(diff).run(), "b": Custom(diff, focus).run()}
+"""
     )
 
 
 def test_overrides_in_unrelated_classes_or_with_constants_add_nothing() -> None:
     check(
-        """
-        from fastapi import FastAPI, Form
-        from openai import OpenAI
+        REVIEWERS.replace("MARK", "")
+        + """
+class Note:
+    def __init__(self, focus):
+        self.focus = focus
 
-        app = FastAPI()
-        client = OpenAI()
+    def guidance(self):
+        return f"Focus on: {self.focus}"
 
-        class Reviewer:
-            def __init__(self, diff):
-                self.diff = diff
-
-            def guidance(self):
-                return "Review the diff for bugs."
-
-            def run(self):
-                return client.responses.create(model="gpt-4.1", instructions=self.guidance(), input=self.diff).output_text
-
-        class Strict(Reviewer):
-            def guidance(self):
-                return "Review the diff for security problems only."
-
-        class Note:
-            def __init__(self, focus):
-                self.focus = focus
-
-            def guidance(self):
-                return f"Focus on: {self.focus}"
-
-        @app.post("/review")
-        def review(diff: str = Form(...), focus: str = Form(...)):
-            return {"a": Strict(diff).run(), "b": Note(focus).guidance()}
-        """
+@app.post("/review")
+def review(diff: str = Form(...), focus: str = Form(...)):
+    return {"a": Strict(diff).run(), "b": Note(focus).guidance()}
+"""
     )
 
 
