@@ -214,7 +214,9 @@ class ModuleTaint(
         self._summaries: dict[int, Value] = {}
         self._guards: dict[int, frozenset[int]] = {}  # function -> parameters its true result vouches for
         self._mutations: dict[int, dict[int, Value]] = {}  # function -> what it puts into its parameters
-        self._class_attrs: dict[tuple[int, str], Value] = {}
+        self._class_attrs: dict[tuple[Any, str], Value] = {}  # (class node id or shared store, name)
+        self._sites: dict[int, list[tuple[cst.Call, dict[int, Value]]]] = {}  # call, arguments (per round)
+        self._last_sites: dict[int, list[tuple[cst.Call, dict[int, Value]]]] = {}
         self._files: dict[Any, frozenset] = {}  # file -> data written into it (`files`)
         self._closures: dict[int, dict] = {}
         self._registered: dict[int, list[ParameterSource]] = {}
@@ -266,8 +268,8 @@ class ModuleTaint(
         self._foreign_flows: dict[int, list] = {}  # call -> (SinkEntry, summary, function, facts, node)
         self._binds: dict[int, list] = {}
         self._sent_messages: dict[int, Any] = {}  # message object's constructor -> where it is sent
-        self._last_sites = getattr(self, "_sites", {})  # a caller analysed after its callee
-        self._sites: dict[int, list[tuple[cst.Call, dict[int, Value]]]] = {}  # call, arguments
+        self._last_sites = self._sites  # the last round's: a caller analysed after its callee
+        self._sites = {}
         self._round_attrs: dict[tuple[int, str], Value] = {}
         self._stack: list = []
         unit = Unit(None, {}, [])
