@@ -1330,6 +1330,35 @@ def test_an_autoescaping_jinja_environment_escapes_what_it_renders() -> None:
     check(JINJA_PAGE)
 
 
+def test_a_sandboxed_jinja_environment_does_not_run_model_templates() -> None:
+    """Jinja's sandbox is its documented way to render templates someone else wrote: template
+    text compiled there is not code execution; a plain, overlaid or native environment is."""
+    check(
+        """
+        import jinja2
+        from jinja2.nativetypes import NativeEnvironment
+        from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
+        from openai import OpenAI
+
+        client = OpenAI()
+        sandbox = SandboxedEnvironment()
+
+        class Strict(SandboxedEnvironment):
+            pass
+
+        def run(q):
+            text = client.responses.create(model="m", input=q).output_text
+            sandbox.from_string(text).render()
+            ImmutableSandboxedEnvironment().from_string(text).render()
+            Strict().from_string(text).render()
+            jinja2.Environment().from_string(text).render()  # <- AIS301
+            jinja2.Environment().overlay(trim_blocks=True).from_string(text).render()  # <- AIS301
+            NativeEnvironment().from_string(text).render()  # <- AIS301
+            jinja2.Template(text).render()  # <- AIS301
+        """
+    )
+
+
 def test_model_output_handed_to_a_task_queue_reaches_the_task() -> None:
     """Also spread into a direct call: a call whose arguments are spread is its own flows' node
     (not an inner sink call reported on its own)."""

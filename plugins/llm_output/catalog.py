@@ -29,6 +29,7 @@ from aisec.hooks import (
 )
 from aisec.plugins.prompt_injection.catalog import (
     HTTP_CALLS,
+    JINJA_COMPILERS,
     LANGCHAIN_MODEL_BASES,
     LANGCHAIN_PROVIDER_PACKAGES,
     _methods,
@@ -415,11 +416,7 @@ SINKS: tuple[Sink, ...] = (
     *_sink(
         ("sympy.parse_expr", "sympy.parsing.sympy_parser.parse_expr", "sympy.parsing.parse_expr"), EXEC, "s"
     ),
-    *_sink(
-        ("jinja2.Template", "jinja2.Environment.from_string", "jinja2.*Environment.from_string"),
-        EXEC,
-        "source",
-    ),
+    *_sink(JINJA_COMPILERS, EXEC, "source"),
     # AIS302: SQL text (parameters in argument 1 are safe)
     # Server-side templates compiled from model text: template code runs (SSTI).
     *_sink(("mako.template.Template",), EXEC, "text"),
