@@ -1412,3 +1412,24 @@ def test_a_gradio_handler_shown_by_an_html_component_serves_html() -> None:
             box.change(plain, inputs=box, outputs=text_out)
         """
     )
+
+
+def test_a_method_of_what_a_from_constructor_returned_is_the_class_method() -> None:
+    """`SQLDatabase.from_uri(u)` returns a `SQLDatabase` (the `from_*` classmethod convention):
+    its `run()` is the SQL sink, as on an instance the class made; other methods are not."""
+    check(
+        """
+        from langchain_community.utilities import SQLDatabase
+        from langchain_openai import ChatOpenAI
+
+        llm = ChatOpenAI()
+        warehouse = SQLDatabase.from_uri("postgresql://analyst@warehouse/sales")
+
+        def ask(q):
+            sql = llm.invoke(q).content
+            warehouse.run(sql)  # <- AIS302
+            SQLDatabase.from_uri("sqlite:///local.db").run_no_throw(sql)  # <- AIS302
+            warehouse.get_table_info([sql])
+            warehouse.run("SELECT 1")
+        """
+    )

@@ -39,6 +39,7 @@ from .vocabulary import (
     TASK_SCHEDULERS,
     TASK_SENDERS,
     THREAD_STARTERS,
+    alternate_constructor_method,
     rendered_key,
 )
 
@@ -49,11 +50,16 @@ class CallTransfer:
     # ----- calls -----
 
     def _call_names(self, call: cst.Call) -> list[str]:
-        """The names a call is matched by: qualified, else as written; calling an object that a
-        call returned (`pipe = pipeline(...)`; `pipe(x)`) adds `<its type>.__call__`."""
+        """The names a call is matched by: qualified, else as written; a method of what a
+        class's alternate constructor returned (`db = SQLDatabase.from_uri(u)`; `db.run(q)`) is
+        also the class's method; calling an object that a call returned (`pipe = pipeline(...)`;
+        `pipe(x)`) adds `<its type>.__call__`."""
         qualified = self._qualified(call.func)
         written = None if qualified else dotted(call.func)
         names = [qualified] if qualified else ([written] if written else [])
+        constructed = alternate_constructor_method(qualified)
+        if constructed is not None:
+            names.append(constructed)
         if (
             not names
             and isinstance(call.func, cst.Attribute)
