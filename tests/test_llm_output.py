@@ -1433,3 +1433,28 @@ def test_a_method_of_what_a_from_constructor_returned_is_the_class_method() -> N
             warehouse.run("SELECT 1")
         """
     )
+
+
+def test_a_library_function_a_thread_runner_calls_is_called_there() -> None:
+    """`asyncio.to_thread(f, *args)` and `loop.run_in_executor(None, f, *args)` call a library
+    `f` with the arguments after it: its reply is model output, its sink arguments are judged."""
+    check(
+        """
+        import asyncio
+        import os
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        async def ask(q):
+            messages = [{"role": "user", "content": q}]
+            resp = await asyncio.to_thread(client.chat.completions.create, model="m", messages=messages)
+            os.system(resp.choices[0].message.content)  # <- AIS301
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, os.system, resp.choices[0].message.content)  # <- AIS301
+            text = await loop.run_in_executor(None, str.strip, q)
+            os.system(text)
+            await asyncio.to_thread(os.system, "uptime")
+            await asyncio.to_thread(open, "prompts/system.txt")
+        """
+    )

@@ -2082,3 +2082,26 @@ def test_a_template_compiled_in_the_jinja_sandbox_is_not_template_injection() ->
             jinja2.Template(request.form["t"]).render()  # <- AIS203
         """
     )
+
+
+def test_a_model_call_a_thread_runner_makes_is_judged_and_returns_model_output() -> None:
+    """`await asyncio.to_thread(llm.generate, [prompt])` sends the prompt (AIS202 when request
+    data is spliced into instructions) and returns the model's text, not the request's data."""
+    check(
+        """
+        import asyncio
+        from flask import request
+        from openai import OpenAI
+        from vllm import LLM
+
+        engine = LLM(model="/models/story")
+        client = OpenAI()
+
+        async def scene():
+            action = request.json["action"]
+            outputs = await asyncio.to_thread(engine.generate, [f"Continue the story as its narrator. Player: {action}"])  # <- AIS202
+            story = outputs[0].outputs[0].text
+            client.responses.create(model="m", instructions="Title this story.\\n" + story, input="title")
+            await asyncio.to_thread(engine.generate, [action])
+        """
+    )

@@ -249,6 +249,7 @@ class CallTransfer:
             at = positional[CALLBACK_RUNNERS[last]]
             if _callable(args[at][1]):
                 return self._call_ref(args[at][1].ref, args[at + 1 :], None, node)
+            return self._library_call_back(node, args[at][0].value, args[at + 1 :])
         if last == "map" and len(positional) >= 2 and _callable(args[positional[0]][1]):
             elements = [(args[i][0], args[i][1].element()) for i in positional[1:]]
             return make_container(
@@ -269,6 +270,28 @@ class CallTransfer:
                     (cst.Arg(value=item.value), self._values.get(id(item.value), EMPTY)) for item in items
                 ]
                 self._call_ref(target.ref, passed, None, node)
+        return None
+
+    def _library_call_back(self, node: cst.Call, target: Any, args: list) -> Value | None:
+        """A library function or method a runner calls with the arguments after it
+        (`await asyncio.to_thread(llm.generate, prompts, params)`, `loop.run_in_executor(None,
+        client.chat, ...)`): its sinks and sources, as if it were called here (None: it is
+        neither, or a source judged by a static path argument, which the runner's own arguments
+        would misplace)."""
+        qualified = self._qualified(target)
+        if not qualified:
+            return None
+        names = [qualified]
+        if any(s.static_argument is not None for s in self._sources.match(names)):
+            return None
+        receiver = self._values.get(id(target.value)) if isinstance(target, cst.Attribute) else None
+        matched = self._record_sinks(names, node, args, receiver)
+        source_fact = self._source_call(node, names, args, receiver)
+        if source_fact is not None:
+            return Value(frozenset({source_fact}), type_name=qualified, instance=True)
+        if matched:
+            data = join_all(value for _, value in args)
+            return Value(data.all, checked=True, type_name=qualified, instance=True, origin=node)
         return None
 
     def _queued(self, func: Any, receiver: Value | None, args: list, node: cst.Call) -> Value | None:
