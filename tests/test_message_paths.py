@@ -110,3 +110,40 @@ def test_a_helper_that_builds_and_sends_a_message_object_has_both_on_the_callers
         (9, "sink"),
     ]
     assert found[16] == [(15, "source"), (16, "passes through `describe()`"), (11, "sink")]
+
+
+CALLER_BUILT_APP = """
+import typer
+from openai import OpenAI
+client = OpenAI()
+def loop(messages):
+    return client.chat.completions.create(model="m", messages=messages)
+def task(goal: str, style: str = ""):
+    messages = [{"role": "system", "content": "Be careful. " + style}, {"role": "user", "content": goal}]
+    return loop(messages)
+def inline(goal: str, style: str = ""):
+    return loop([{"role": "system", "content": "Be careful. " + style}])
+def user_only(goal: str):
+    messages = [{"role": "system", "content": "Be careful."}, {"role": "user", "content": goal}]
+    return loop(messages)
+typer.run(task)
+typer.run(inline)
+typer.run(user_only)
+"""
+
+
+def test_a_message_dict_the_caller_builds_for_a_helper_to_send_is_a_step() -> None:
+    """A `{"role": ...}` list built by one statement and handed to a helper that sends it: the
+    construction is on the path as well as the helper's send; written in the call, it is not."""
+    found = {
+        f.location.line: [(r.location.line, r.message.split(":")[0]) for r in f.related]
+        for f in scan(textwrap.dedent(CALLER_BUILT_APP))
+    }
+    assert found[9] == [
+        (7, "source"),
+        (9, "passes through `loop()`"),
+        (8, "passes through the message built here"),
+        (6, "sink"),
+    ]
+    assert found[11] == [(10, "source"), (11, "passes through `loop()`"), (6, "sink")]
+    assert sorted(found) == [9, 11]
