@@ -1458,3 +1458,60 @@ def test_a_library_function_a_thread_runner_calls_is_called_there() -> None:
             await asyncio.to_thread(open, "prompts/system.txt")
         """
     )
+
+
+def test_a_non_text_field_of_the_class_a_model_must_answer_with_is_not_text() -> None:
+    """instructor `response_model=`, OpenAI `parse(response_format=)`, LangChain
+    `with_structured_output(C)` and a pydantic-ai `Agent(output_type=C)` validate the reply: an
+    enum, `Literal` or `int` field of `C` holds no text the model chose; a `str` field, or a reply
+    with no declared class, is still model output."""
+    check(
+        """
+        import sqlite3
+        from enum import Enum
+        from typing import Literal
+
+        import instructor
+        from langchain_openai import ChatOpenAI
+        from openai import OpenAI
+        from pydantic import BaseModel
+        from pydantic_ai import Agent
+
+        db = sqlite3.connect("x.db")
+        client = instructor.from_openai(OpenAI())
+        raw = OpenAI()
+        llm = ChatOpenAI()
+
+
+        class Verdict(str, Enum):
+            PASS = "pass"
+            FAIL = "fail"
+
+
+        class Grade(BaseModel):
+            verdict: Verdict
+            route: Literal["sql", "chat"]
+            score: int
+            table: str
+
+
+        judge = Agent("openai:gpt-4o", output_type=Grade, system_prompt="Grade answers.")
+
+
+        def run(q):
+            g = client.chat.completions.create(model="m", response_model=Grade, messages=[])
+            db.execute(f"UPDATE t SET v = '{g.verdict.value}', r = '{g.route}', s = {g.score}")
+            db.execute(f"SELECT * FROM {g.table}")  # <- AIS302
+            p = raw.chat.completions.parse(model="m", response_format=Grade, messages=[]).choices[0].message.parsed
+            db.execute(f"UPDATE t SET v = '{p.verdict}'")
+            db.execute(f"SELECT * FROM {p.table}")  # <- AIS302
+            c = llm.with_structured_output(Grade).invoke(q)
+            db.execute(f"UPDATE t SET v = '{c.route}'")
+            db.execute(f"SELECT * FROM {c.table}")  # <- AIS302
+            a = judge.run_sync(q).output
+            db.execute(f"UPDATE t SET v = '{a.verdict.value}'")
+            db.execute(f"SELECT * FROM {a.table}")  # <- AIS302
+            free = raw.chat.completions.create(model="m", messages=[]).choices[0].message
+            db.execute(f"UPDATE t SET v = '{free.verdict}'")  # <- AIS302
+        """
+    )

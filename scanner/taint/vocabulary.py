@@ -98,6 +98,10 @@ FLASK_CONVERTER = re.compile(r"<(int|float|uuid):([A-Za-z_][A-Za-z0-9_]*)>")
 STARLETTE_CONVERTER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):(int|float|uuid)\}")
 
 
+OUTPUT_SCHEMA_KEYWORDS = frozenset(
+    {"response_model", "response_format", "text_format", "output_type", "result_type"}
+)
+"""Keywords naming the class a model must answer with (instructor, OpenAI `parse`, pydantic-ai)."""
 _ALTERNATE_CONSTRUCTOR = re.compile(r"(.+\.[A-Z]\w*)\.from_\w+\.(\w+)")
 
 
