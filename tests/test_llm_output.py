@@ -1515,3 +1515,71 @@ def test_a_non_text_field_of_the_class_a_model_must_answer_with_is_not_text() ->
             db.execute(f"UPDATE t SET v = '{free.verdict}'")  # <- AIS302
         """
     )
+
+
+def test_a_tool_written_as_a_class_gets_the_models_arguments() -> None:
+    """smolagents `Tool.forward`, CrewAI `BaseTool._run`/`_arun`: the framework calls them with
+    the arguments the model chose; other methods, a class deriving from something else, `int`
+    parameters and LangChain's `BaseTool` (left out: the library's own tools) are not."""
+    check(
+        """
+        import subprocess
+
+        import httpx
+        from crewai.tools import BaseTool
+        from langchain_core.callbacks import CallbackManagerForToolRun
+        from langchain_core.tools import BaseTool as LCBaseTool
+        from smolagents import Tool
+
+        class Resize(Tool):
+            name = "resize"
+            def forward(self, spec: str) -> str:
+                return subprocess.run(f"convert in.png -resize {spec} out.png", shell=True).stdout  # <- AIS301
+            def setup(self, spec: str) -> None:
+                subprocess.run(f"echo {spec}", shell=True)
+
+        class Fetch(BaseTool):
+            name: str = "fetch"
+            def _run(self, url: str, retries: int = 1) -> str:
+                return httpx.get(url).text  # <- AIS304
+            def helper(self, url: str) -> str:
+                return httpx.get(url).text
+
+        class Shell(LCBaseTool):
+            name: str = "shell"
+            async def _arun(self, command: str, run_manager: CallbackManagerForToolRun | None = None) -> str:
+                return subprocess.run(command, shell=True).stdout
+
+        class CrewShell(BaseTool):
+            name: str = "shell"
+            async def _arun(self, command: str) -> str:
+                return subprocess.run(command, shell=True).stdout  # <- AIS301
+
+        class NotATool:
+            def forward(self, spec: str) -> str:
+                return subprocess.run(spec, shell=True).stdout
+        """
+    )
+
+
+def test_calling_what_a_call_returns_at_once_is_calling_the_object() -> None:
+    """`dspy.Predict(Sig)(title=t).fixed` is a call of the predictor (model output), as when
+    the predictor is stored in a variable first."""
+    check(
+        """
+        import os
+
+        import dspy
+
+        class Fix(dspy.Signature):
+            \"\"\"Fix the title.\"\"\"
+            title: str = dspy.InputField()
+            fixed: str = dspy.OutputField()
+
+        def fix(title):
+            os.system(dspy.Predict(Fix)(title=title).fixed)  # <- AIS301
+            predict = dspy.Predict(Fix)
+            os.system(predict(title=title).fixed)  # <- AIS301
+            os.system(str(dspy.Predict(Fix)))
+        """
+    )

@@ -53,7 +53,11 @@ class CallTransfer:
         """The names a call is matched by: qualified, else as written; a method of what a
         class's alternate constructor returned (`db = SQLDatabase.from_uri(u)`; `db.run(q)`) is
         also the class's method; calling an object that a call returned (`pipe = pipeline(...)`;
-        `pipe(x)`) adds `<its type>.__call__`."""
+        `pipe(x)`) adds `<its type>.__call__`, as does calling what a call returns at once
+        (`dspy.Predict(Sig)(q=x)` is `dspy.Predict.__call__`, not the constructor)."""
+        if isinstance(call.func, cst.Call):
+            inner = self._call_names(call.func)
+            return [f"{inner[0]}.__call__"] if inner else []
         qualified = self._qualified(call.func)
         written = None if qualified else dotted(call.func)
         names = [qualified] if qualified else ([written] if written else [])
