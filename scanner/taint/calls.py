@@ -55,10 +55,10 @@ class CallTransfer:
         also the class's method; calling an object that a call returned (`pipe = pipeline(...)`;
         `pipe(x)`) adds `<its type>.__call__`, as does calling what a call returns at once
         (`dspy.Predict(Sig)(q=x)` is `dspy.Predict.__call__`, not the constructor)."""
-        if isinstance(call.func, cst.Call):
+        qualified = self._qualified(call.func)
+        if qualified is None and isinstance(call.func, cst.Call):
             inner = self._call_names(call.func)
             return [f"{inner[0]}.__call__"] if inner else []
-        qualified = self._qualified(call.func)
         written = None if qualified else dotted(call.func)
         names = [qualified] if qualified else ([written] if written else [])
         constructed = alternate_constructor_method(qualified)
