@@ -76,7 +76,12 @@ class ModelOutputAsHtml(OutputFlowRule):
         "Django's `escape`/`conditional_escape`/`strip_tags`, Tornado's `xhtml_escape`, the "
         "older `jinja2.escape`/`flask.escape`/`cgi.escape`, "
         "`bleach.clean`, `nh3.clean`, lxml's `clean_html`; nor is Streamlit without `unsafe_allow_html`, nor model text "
-        "passed as an argument of `format_html` (it escapes arguments)." + "\n\n" + TOOL_ARGUMENTS_DOC
+        "passed as an argument of `format_html` (it escapes arguments), nor model text a constant "
+        "`Markup` is formatted, concatenated or joined with (`Markup('<p>%s</p>') % text`, "
+        "`Markup('<p>{}</p>').format(text)`, `Markup('<b>') + text`: markupsafe escapes every "
+        "operand; a `Markup` whose own text is model output is reported where it is built)."
+        + "\n\n"
+        + TOOL_ARGUMENTS_DOC
     )
     rationale = (
         "A prompt-injected model (through a poisoned document, web page or message) can answer "

@@ -48,6 +48,10 @@ _NOT_HTML_BODIES = frozenset(
         "flask.abort",
         "flask.make_response",
         "flask.url_for",
+        # `Markup(x)` is a sink of its own (a `Markup` filled with data escapes it: the engine)
+        "markupsafe.Markup",
+        "flask.Markup",
+        "jinja2.Markup",
         "quart.jsonify",
         "quart.render_template",
         "json.dumps",

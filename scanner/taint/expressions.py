@@ -27,6 +27,7 @@ from .values import (
     Param,
     Taint,
     Value,
+    encode,
     join,
     make_container,
     map_facts,
@@ -36,7 +37,13 @@ from .values import (
     readable,
     text_value,
 )
-from .vocabulary import OUTPUT_SCHEMA_KEYWORDS, PATH_TYPES, SHARED_STORES, imported_constant_words
+from .vocabulary import (
+    MARKUP_TYPES,
+    OUTPUT_SCHEMA_KEYWORDS,
+    PATH_TYPES,
+    SHARED_STORES,
+    imported_constant_words,
+)
 
 
 class ExpressionTransfer:
@@ -357,7 +364,24 @@ class ExpressionTransfer:
             facts = frozenset(mark_spliced(f) for f in facts)
         return Value(facts, const="".join(consts) if consts is not None else None, words=words)
 
+    def _markup_filled(self, markup: Value, operands: Sequence[Value]) -> Value:
+        """A `Markup` formatted, concatenated or joined with `operands`: markupsafe escapes each
+        of them, so their data is HTML-escaped; the `Markup`'s own text is kept as it was (a
+        `Markup(output)` was judged where it was built)."""
+        escaped = [encode(Value(operand.all), "markupsafe.Markup.escape") for operand in operands]
+        own = readable(markup)
+        return Value(
+            frozenset().union(own.all, *(value.all for value in escaped)),
+            type_name=markup.type_name,
+            instance=True,
+        )
+
     def _binary(self, operator: Any, left: Value, right: Value, node: Any) -> Value:
+        if isinstance(operator, (cst.Modulo, cst.ModuloAssign, cst.Add, cst.AddAssign)):
+            if left.type_name in MARKUP_TYPES:  # `Markup("<p>%s</p>") % x`, `Markup("<b>") + x`
+                return self._markup_filled(left, [right])
+            if isinstance(operator, cst.Add) and right.type_name in MARKUP_TYPES:  # `Markup.__radd__`
+                return self._markup_filled(right, [left])
         if isinstance(operator, (cst.Add, cst.AddAssign)):
             if left.items is None and right.items is not None:
                 # `(fields + ["", ""])[:3]`: the known elements follow an unknown number of others

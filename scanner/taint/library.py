@@ -39,6 +39,8 @@ from .values import (
 from .vocabulary import (
     CONST_PRESERVING,
     GET_METHODS,
+    MARKUP_METHODS,
+    MARKUP_TYPES,
     MUTATORS,
     NON_TEXT_METHODS,
     STRING_METHODS_KEEP,
@@ -296,6 +298,8 @@ class LibraryModels:
                 kept = Value(type_name=there.type_name, ref=there.ref) if there.ref is not None else None
                 return join(values[1], kept)
             return EMPTY
+        if method in MARKUP_METHODS and receiver.type_name in MARKUP_TYPES:
+            return self._markup_filled(receiver, values)
         if method == "join" and (receiver.const is not None or receiver.words) and values:
             parts = values[0]
             items = list(parts.items or ())

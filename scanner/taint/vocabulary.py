@@ -56,6 +56,10 @@ NON_TEXT_METHODS = _words(
     "isdecimal isidentifier islower isupper isspace istitle isascii __len__ __contains__ is_file "
     "is_dir exists"
 )
+# markupsafe's `Markup` (re-exported by older Flask and Jinja2): `%`, `+`, `.format` and `.join`
+# escape every operand that is not `Markup` already, so only the `Markup`'s own text is raw HTML
+MARKUP_TYPES = frozenset({"markupsafe.Markup", "flask.Markup", "jinja2.Markup"})
+MARKUP_METHODS = frozenset({"format", "format_map", "join"})
 CASE_METHODS = frozenset({"lower", "upper", "strip", "casefold", "title", "lstrip", "rstrip"})
 GET_METHODS = frozenset({"get", "getlist", "getone", "get_all", "pop", "getfirst", "get_argument"})
 MUTATORS = frozenset(
