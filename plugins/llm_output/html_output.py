@@ -17,7 +17,14 @@ from .content_types import (
 )
 from .flows import OutputFlowRule, sink_triggers
 from .html_routes import TRIGGERS as ROUTE_TRIGGERS
-from .html_routes import WHOLE, gradio_html_handlers, html_route, response_objects, text_like
+from .html_routes import (
+    WHOLE,
+    gradio_html_handlers,
+    html_route,
+    response_helpers,
+    response_objects,
+    text_like,
+)
 
 if TYPE_CHECKING:
     import libcst
@@ -61,7 +68,10 @@ class ModelOutputAsHtml(OutputFlowRule):
         "(an f-string, a name, a helper's or `markdown.markdown`'s result: Flask serves it as "
         "text/html; a Bottle view's too) or by a FastAPI route declared with "
         "`response_class=HTMLResponse`. A dict, "
-        "`jsonify(...)` returned by a view is not HTML. Autoescaping renderers escape every value "
+        "`jsonify(...)` returned by a view is not HTML, nor is a response object (`HTMLResponse(page)` "
+        "is judged where it is built), also one a same-module helper returns on every path "
+        "(`return render_page(title, body)` where `render_page` returns `HTMLResponse(...)`). "
+        "Autoescaping renderers escape every value "
         "they substitute: Flask's (and Quart's) `render_template` and `render_template_string` (the template's own "
         "text is not escaped: model text spliced into it is reported, and neither is a value the "
         "template marks `|safe` or puts in an `autoescape false` block), Django `render` and "
@@ -248,6 +258,7 @@ class ModelOutputAsHtml(OutputFlowRule):
     def visit_Module(self, node: libcst.Module) -> None:
         self._module = node
         self._flagged: set[tuple[int, str]] | None = None  # `_flagged_arguments`, on first use
+        self._helpers: frozenset[str] | None = None  # `response_helpers`, on first use
         self._html_handlers = gradio_html_handlers(self.names, self.args, node)
 
     def visit_FunctionDef(self, node: libcst.FunctionDef) -> None:
@@ -279,6 +290,13 @@ class ModelOutputAsHtml(OutputFlowRule):
             self._responses[-1] = response_objects(self.names, self._handlers[-1])
         return self._responses[-1]
 
+    @property
+    def _response_helpers(self) -> frozenset[str]:
+        """The module's `response_helpers`, walked for on first use."""
+        if self._helpers is None:
+            self._helpers = response_helpers(self.names, self._module)
+        return self._helpers
+
     def visit_Assign(self, node: libcst.Assign) -> None:
         bodies = [name for target in node.targets if (name := body_target(target.target)) is not None]
         if self._html_objects and bodies and any(name in self._typed_objects for name in bodies):
@@ -306,7 +324,9 @@ class ModelOutputAsHtml(OutputFlowRule):
                         "is returned to a Gradio `HTML` output, which shows it unescaped",
                     )
         if not (
-            self._routes and self._routes[-1] and text_like(self.names, node.value, self._response_names)
+            self._routes
+            and self._routes[-1]
+            and text_like(self.names, node.value, self._response_names, self._response_helpers)
         ):
             return
         self.report_expression(

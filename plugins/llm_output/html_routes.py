@@ -145,15 +145,80 @@ def gradio_html_handlers(names: Any, args: Any, module: libcst.Module) -> dict[s
 WHOLE = -1  # `gradio_html_handlers`: the whole return value is shown
 
 
-def text_like(names: Any, expr: libcst.BaseExpression | None, objects: frozenset[str] = frozenset()) -> bool:
+def text_like(
+    names: Any,
+    expr: libcst.BaseExpression | None,
+    objects: frozenset[str] = frozenset(),
+    helpers: frozenset[str] = frozenset(),
+) -> bool:
     """A returned value the framework serves as the response body text: anything but a literal
-    container, a JSON/template/redirect helper or a response object, called in place or bound
-    to one of `objects` (`response_objects`)."""
+    container, a JSON/template/redirect helper or a response object, called in place, bound
+    to one of `objects` (`response_objects`) or returned by a call of one of `helpers`
+    (`response_helpers`)."""
+    if isinstance(expr, cst.Await):
+        expr = expr.expression
     if expr is None or isinstance(expr, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
         return False
     if isinstance(expr, cst.Name):
         return expr.value not in objects
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in helpers:
+        return False
     return not _not_body_call(names, expr)
+
+
+def response_helpers(names: Any, module: libcst.Module) -> frozenset[str]:
+    """The module's functions whose every `return` hands back a response object, a literal
+    container or another such function's result (`def page(body): return HTMLResponse(body)`):
+    a route returning their result serves no new text, the body was judged where the response
+    was built. A name defined twice counts only if every definition does."""
+    functions: dict[str, list[libcst.FunctionDef]] = {}
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef):
+            functions.setdefault(statement.name.value, []).append(statement)
+    returns = {name: [(func, _returned(func)) for func in defs] for name, defs in functions.items()}
+    helpers: frozenset[str] = frozenset()
+    while True:
+        found = frozenset(
+            name
+            for name, defs in returns.items()
+            if all(
+                values
+                and not any(
+                    text_like(names, value, response_objects(names, func), helpers) for value in values
+                )
+                for func, values in defs
+            )
+        )
+        if found == helpers:
+            return helpers
+        helpers = found
+
+
+def _returned(func: libcst.FunctionDef) -> list[libcst.BaseExpression | None]:
+    """The values `func`'s own `return` statements hand back (not those of nested functions);
+    empty for a generator, whose caller gets the generator."""
+
+    class _Finder(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.values: list[libcst.BaseExpression | None] = []
+            self.generator = False
+
+        def visit_FunctionDef(self, node: libcst.FunctionDef) -> bool:
+            return node is func
+
+        def visit_Lambda(self, node: libcst.Lambda) -> bool:
+            return False
+
+        def visit_Return(self, node: libcst.Return) -> None:
+            self.values.append(node.value)
+
+        def visit_Yield(self, node: libcst.Yield) -> None:
+            self.generator = True
+
+    finder = _Finder()
+    func.visit(finder)
+    return [] if finder.generator else finder.values
 
 
 def _not_body_call(names: Any, expr: libcst.BaseExpression) -> bool:
