@@ -21,6 +21,7 @@ from aisec.hooks import (
     Severity,
     SinkFlow,
     TaintFact,
+    cst,
     sinks_marker,
     sources_marker,
 )
@@ -42,7 +43,8 @@ class PromptFlowRule(Rule):
         raise NotImplementedError
 
     def message(self, flow: SinkFlow, call: libcst.Call, others: Sequence[TaintFact]) -> str:
-        """The finding's text; `others` are the other sources reaching the same place."""
+        """The finding's text; `others` are the other sources reaching the same place. `call`
+        may also be a printf-style `%` operation (a format string's flow)."""
         raise NotImplementedError
 
     def severity_of(self, flow: SinkFlow) -> Severity | None:
@@ -52,6 +54,13 @@ class PromptFlowRule(Rule):
         return None
 
     def visit_Call(self, node: libcst.Call) -> None:
+        self._report_flows(node)
+
+    def visit_BinaryOperation(self, node: libcst.BinaryOperation) -> None:
+        if isinstance(node.operator, cst.Modulo):  # printf-style formatting: `template % (...)`
+            self._report_flows(node)
+
+    def _report_flows(self, node: libcst.Call | libcst.BinaryOperation) -> None:
         # one finding per place the data enters and per sink it reaches there: two sinks inside
         # one helper are two problems, each with its own fix
         groups: dict[tuple[int, int], list[SinkFlow]] = {}
@@ -134,7 +143,7 @@ def tier_severity(flow: SinkFlow, remote: Severity) -> Severity:
 
 
 def call_keyword(call: Any, name: str) -> Any:
-    for arg in call.args:
+    for arg in getattr(call, "args", ()):  # none for printf-style `%` formatting
         if arg.keyword is not None and arg.keyword.value == name:
             return arg.value
     return None

@@ -31,7 +31,8 @@ class TemplateInjection(PromptFlowRule):
         "Ollama `template=`, Semantic Kernel `kernel.invoke_prompt(x)` (its `{{plugin.function}}` "
         "calls run kernel functions), and a template the application compiles "
         "itself: `jinja2.Template(x)`, `Environment().from_string(x)`, Mako `Template(x)`, or the "
-        "format string of `x.format(...)`/`x.format_map(...)` or the text of "
+        "format string of `x.format(...)`/`x.format_map(...)` or of printf-style `x % (a, b)`/"
+        "`x % {'key': v}`/`x % text` (a number on the right is arithmetic), or the text of "
         "`string.Template(x).substitute(...)`/`.safe_substitute(...)` (whatever "
         "the rendered text is for, the data wrote the template). Jinja's `SandboxedEnvironment` "
         "(and `ImmutableSandboxedEnvironment`) is its documented way to render templates users "
@@ -39,7 +40,7 @@ class TemplateInjection(PromptFlowRule):
         "Where it is reported: a template object is reported once, where the data becomes its "
         "text (`from_template(x)`, `PromptTemplate(template=x)`, the `from_messages` part), not "
         "again at each `.format()`, `.invoke()` or chain that fills it; a plain string has no "
-        "such place, so `x.format(...)` (or `string.Template(x).substitute(...)`) is reported at each "
+        "such place, so `x.format(...)`, `x % (...)` (or `string.Template(x).substitute(...)`) is reported at each "
         "call that fills it (that call is "
         'where the string acts as a template). With `template_format="jinja2"` (or '
         "mustache) the message says the template engine runs the data. Data bound later to a "

@@ -390,6 +390,8 @@ class ExpressionTransfer:
                 items = left.items + (right.items or ())  # type: ignore[operator]
                 return make_container(left.facts | right.facts, items)
             return self._splice([left, right])
+        if isinstance(operator, cst.Modulo) and left.all and not left.checked and _formatted_with(right):
+            self._format_string(node, left)  # the data is the printf-style format string
         if isinstance(operator, (cst.Modulo, cst.ModuloAssign)) and (left.const is not None or left.words):
             return self._splice([left, *(right.items if right.items is not None else (right,))])
         if isinstance(operator, (cst.BitOr, cst.BitOrAssign)):
@@ -497,6 +499,12 @@ EXPRESSIONS: dict[type, Any] = {
     cst.Lambda: lambda self, node: self._define_lambda(node),
 }
 """How each expression type is evaluated (others hold no data: numbers, ...)."""
+
+
+def _formatted_with(right: Value) -> bool:
+    """`left % right` formats a string: `right` is a tuple, a dict or text (a number, the
+    usual right operand of arithmetic `%`, is none of these)."""
+    return right.items is not None or right.keys is not None or right.const is not None or bool(right.all)
 
 
 def _path_like(value: Value) -> bool:

@@ -100,12 +100,17 @@ class Templates:
             self._binds[id(node)] = bindings
             self._flow_calls[id(node)] = node
 
-    def _format_string(self, node: cst.Call, receiver: Value) -> None:
-        """`text.format(...)` with data as `text`: the data is the template (it chooses which
-        arguments, and which of their attributes, are expanded): a TEMPLATE flow of this call."""
-        target = f"the format string of `{dotted(node.func) or 'str.format'}`"
+    def _format_string(self, node: cst.Call | cst.BinaryOperation, receiver: Value) -> None:
+        """`text.format(...)` (or printf-style `text % (...)`, `text % {...}`) with data as
+        `text`: the data is the template (it chooses which arguments, and which of their
+        attributes or keys, are expanded): a TEMPLATE flow of this call or operation."""
+        if isinstance(node, cst.BinaryOperation):
+            target, template = "the format string of `%`", node.left
+            self._owners[id(node)] = self._unit.func  # a call's owner is recorded by `_call`
+        else:
+            target, template = f"the format string of `{dotted(node.func) or 'str.format'}`", node.func.value
         slot = Slot("", TEMPLATE, False, target)
-        self._binds.setdefault(id(node), []).append((slot, receiver, node.func.value))
+        self._binds.setdefault(id(node), []).append((slot, receiver, template))
         self._flow_calls[id(node)] = node
 
     def _rendered(self, receiver: Value, args: list) -> Value:

@@ -1,0 +1,75 @@
+"""printf-style formatting is a plain string template too (issue 12, heldout8b
+flask_prompt_lab.py:116): `pattern % {"text": ...}` or `pattern % (a, b)` with request data
+as `pattern` lets the data write the template (AIS203, reported at each operation that fills
+it, as `pattern.format(...)`); a constant format string filled with data is not a template
+problem, and arithmetic `%` on data is not formatting."""
+
+from __future__ import annotations
+
+from test_taint_app_shapes import check
+
+
+def test_request_data_as_a_printf_format_string_is_a_template() -> None:
+    check(
+        """
+        from flask import Flask, request
+        from openai import OpenAI
+
+        app = Flask(__name__)
+        client = OpenAI()
+
+        def ask(text):
+            return client.responses.create(model="gpt-4.1", input=text).output_text
+
+        def fill(pattern, text):
+            return pattern % (text, "English")
+
+        @app.post("/dict")
+        def with_dict():
+            pattern = request.form["pattern"]
+            filled = pattern % {"text": request.form["text"]}  # <- AIS203
+            return {"out": ask(filled)}
+
+        @app.post("/tuple")
+        def with_tuple():
+            return {"out": ask(request.json["pattern"] % ("a", "b"))}  # <- AIS203
+
+        @app.post("/single")
+        def with_single():
+            return {"out": ask(request.args["pattern"] % request.args["text"])}  # <- AIS203
+
+        @app.post("/helper")
+        def through_helper():
+            return {"out": ask(fill(request.form["pattern"], "x"))}  # <- AIS203 (in `fill()`)
+        """
+    )
+
+
+def test_constant_format_strings_and_arithmetic_are_not_templates() -> None:
+    check(
+        """
+        from flask import Flask, request
+        from openai import OpenAI
+
+        app = Flask(__name__)
+        client = OpenAI()
+        PATTERN = "Translate into %s: %s"
+
+        def ask(text):
+            return client.responses.create(model="gpt-4.1", input=text).output_text
+
+        @app.post("/constant")
+        def constant():
+            return {"out": ask(PATTERN % ("French", request.form["text"]))}  # <- AIS202 (not a template)
+
+        @app.post("/bare")
+        def bare():
+            return {"out": ask("%s" % request.form["text"])}
+
+        @app.post("/arithmetic")
+        def arithmetic():
+            n = request.json["n"]
+            page = n % 10
+            return {"out": ask(request.form["text"])[: page + 1]}
+        """
+    )
