@@ -73,3 +73,48 @@ def test_constant_format_strings_and_arithmetic_are_not_templates() -> None:
             return {"out": ask(request.form["text"])[: page + 1]}
         """
     )
+
+
+LAB = """
+import re
+from flask import Flask, abort, request
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import PromptTemplate
+from langchain_openai import ChatOpenAI
+
+app = Flask(__name__)
+llm = ChatOpenAI(model="gpt-4o-mini")
+NAME_RE = re.compile(r"[a-z_]{1,32}")
+"""
+
+
+def test_a_template_around_a_checked_variable_name_is_filled_by_a_computed_key() -> None:
+    """heldout8b flask_prompt_lab.py:118: the template's text is constant instruction words
+    around a `{name}` whose name passed `re.fullmatch`; `.invoke({name: text})` fills it."""
+    check(
+        LAB
+        + """
+@app.post("/fill")
+def fill():
+    name = request.form.get("variable", "text")
+    if not NAME_RE.fullmatch(name):
+        abort(400)
+    prompt = PromptTemplate(template="Rewrite in plain English:\\n{" + name + "}", input_variables=[name])
+    out = (prompt | llm | StrOutputParser()).invoke({name: request.form["text"]})  # <- AIS202
+    return {"out": out}
+
+@app.post("/bare")
+def bare():
+    name = request.form.get("variable", "text")
+    if not NAME_RE.fullmatch(name):
+        abort(400)
+    prompt = PromptTemplate(template="{" + name + "}", input_variables=[name])
+    return {"out": (prompt | llm | StrOutputParser()).invoke({name: request.form["text"]})}
+
+@app.post("/unchecked")
+def unchecked():
+    name = request.form.get("variable", "text")
+    prompt = PromptTemplate(template="Rewrite in plain English:\\n{" + name + "}")  # <- AIS203
+    return {"out": (prompt | llm | StrOutputParser()).invoke({name: request.form["text"]})}
+"""
+    )

@@ -27,7 +27,10 @@ class SplicedPrompt(PromptFlowRule):
         "and `.format_messages()` are reported at the call; a template whose text aisec cannot read, "
         "such as an entry of the application's dict of templates, counts as instruction text; a message "
         'template chosen from a constant table, `("human", REPLY[style])` or `.get(style, DEFAULT)`, '
-        "has the instruction words of its wordiest entry, so a table of bare `{q}` slots has none) that is then sent as a completion prompt (`completions.create(prompt=)`, "
+        "has the instruction words of its wordiest entry, so a table of bare `{q}` slots has none; "
+        'a template of constant words around a variable whose name passed a check, `"Rewrite:\\n{" + '
+        'name + "}"` after `re.fullmatch`, has its words, and `.invoke({name: text})` fills it) '
+        "that is then sent as a completion prompt (`completions.create(prompt=)`, "
         "`ollama.generate(prompt=)`, `llm.invoke(str)`, `text_generation`, a pipeline, a pydantic-ai "
         "`Agent.run*`/`iter` prompt, Haystack `Generator.run(prompt=)`) or as a user "
         'message, such as `f"Summarise and follow the style notes: {doc}"`. Three or more words of '

@@ -14,7 +14,7 @@ from aisec.hooks import INPUT, INSTRUCTION, MESSAGES, TEMPLATE, USER
 
 from .messages import classify_role, message_parts
 from .syntax import dotted, keyword_arg, locate, template_names
-from .values import SPLICE_WORDS, Slot, Value, count_words, mark_spliced
+from .values import SPLICE_WORDS, Param, Slot, Taint, Value, count_words, mark_spliced
 from .vocabulary import JINJA_TEMPLATE_SINKS, PLACEHOLDER_ROLES
 
 ANY_SLOT = "*"  # the slot of a template whose text is unknown: every variable name fills it
@@ -67,8 +67,10 @@ class Templates:
         kind = INSTRUCTION if role == INSTRUCTION else USER
         if value.const:
             return self._text_slots(value.const, kind, label, jinja, role)
-        if value.all:  # data used as the template: AIS203's business, its words are not ours
-            return []
+        if any(isinstance(f, (Taint, Param)) for f in value.all):
+            return []  # data used as the template: AIS203's business, its words are not ours
+        if value.all:  # application text around a checked name (`"Rewrite:\n{" + name + "}"`)
+            return [self._chosen_text_slot(value, kind, label, role)]
         # Application text aisec cannot read (an entry of a dict of templates): a prompt template
         # exists to put instruction text around its variables, so whatever fills it is spliced.
         where = "system" if kind == INSTRUCTION else "user"
@@ -149,6 +151,9 @@ class Templates:
                 for name, inner in value.keys:
                     for slot in by_name.get(name, unread):
                         bindings.append((slot, inner, locate(arg.value, (name,))))
+                if value.facts:  # entries under keys aisec cannot read (`{name: text}`): any slot
+                    for slots in by_name.values():
+                        bindings += [(slot, Value(value.facts), arg.value) for slot in slots]
             elif arg.keyword is None and arg.star == "**" and value.all:
                 for slots in by_name.values():
                     bindings += [(slot, Value(value.facts), arg.value) for slot in slots]
