@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aisec.hooks import INSTRUCTION, USER
 
-from .values import Value, join_all
+from .values import Value, join, join_all, make_container, opaque
 from .vocabulary import ASSISTANT_ROLES, INSTRUCTION_ROLES
 
 
@@ -55,3 +55,20 @@ def message_parts(item: Value) -> tuple[str | None, Value | None]:
     if item.const is not None or item.words:
         return "user", item
     return None, None
+
+
+def message_kinds(value: Value) -> Value | None:
+    """A list of chat messages that keeps changing (`history.append(...)` on every turn of a
+    loop, or on an object's state across handlers and helpers), widened to one message per role
+    when every element has a constant role: the count and order are lost, what each role may
+    carry is kept (so constant roles stay constant). None when an element's role is unknown."""
+    if value.items is None or value.keys is not None or not value.items:
+        return None
+    kinds: dict[str, Value] = {}
+    for item in value.items:
+        role = item.key("role") if item.keys is not None else None
+        if role is None or role.const is None:
+            return None
+        entries = tuple((key, entry if key == "role" else opaque(entry)) for key, entry in item.keys or ())
+        kinds[role.const] = join(kinds.get(role.const), make_container(item.facts, None, entries))
+    return make_container(value.facts, tuple(kinds.values()), type_name=value.type_name)

@@ -38,6 +38,7 @@ from .foreign import ProjectCalls
 from .graphs import GraphRuns
 from .guards import Narrowing
 from .library import LibraryModels
+from .messages import message_kinds
 from .sinks import FlowContext, SinkFlows
 from .statements import StatementTransfer
 from .summaries import Summaries
@@ -359,6 +360,9 @@ class ModuleTaint(
         if changes < 2:
             return new
         joined = join(old, new)
+        kinds = message_kinds(joined)
+        if kinds is not None:  # a growing chat history keeps its constant roles
+            return kinds
         return Value(
             joined.all, words=joined.words, slots=joined.slots, type_name=joined.type_name, ref=joined.ref
         )
