@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
     from aisec.hooks import Rule
 
+    # a marker's alternatives by key token: (key, the other tokens of each alternative), or None
+    Groups = tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] | None
+
 MARKER_PREFIX = "@taint:"
 _WORD_RUN = r"[A-Za-z0-9_]+"  # compiled on first use (the fast path does not import `re` for nothing)
 WORDS_FROM = 16_000  # characters: a shorter text is searched as it is (as fast, and no `re` import)
@@ -41,7 +44,7 @@ def searchable(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-_ESCAPE_STARTS = ("\\x", "\\u", "\\U", "\\N{", *(f"\\{digit}" for digit in "01234567"))
+_ESCAPE_START = r"\\(?:[xuU0-7]|N\{)"  # what `_ESCAPE` can match first: one pass over the text
 _ESCAPE = r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|N\{[^}\n]{1,80}\}|[0-7]{1,3})"
 
 
@@ -52,9 +55,12 @@ def _with_decoded_escapes(text: str) -> str:
     "lo\\141ds")` is `pickle.loads`), so a trigger hidden in an escape must still be found; the
     copy only adds text, so nothing the raw text spells is lost. Escapes outside strings decode
     to text that is never code: a superset, as a prefilter must be."""
-    if not any(start in text for start in _ESCAPE_STARTS):
+    if "\\" not in text:
         return text
-    import re
+    import re  # already loaded by `site` (the fast path imports nothing for it)
+
+    if re.search(_ESCAPE_START, text) is None:
+        return text
 
     def decoded(match: re.Match[str]) -> str:
         escape = match.group()
@@ -98,7 +104,9 @@ def spells_marker(
 
 class TextLookup:
     """Triggers looked up in one (`searchable`) text. Rules share markers and alternatives share tokens (hundreds
-    of them per catalog): each marker and each token is looked up once. Marker tokens are
+    of them per catalog): each marker and each token is looked up once, and a marker's
+    alternatives are walked grouped by their longest token (`_grouped`), so a token most files
+    lack rules out every alternative that needs it with one lookup. Marker tokens are
     `[A-Za-z0-9_]` words (`aisec.hooks.taint._pattern_tokens`), so one occurs in the text exactly
     when it occurs in the text's distinct words, one per line: the same answer from a fifth of
     the characters, and a token that is a whole word is one set lookup."""
@@ -116,14 +124,40 @@ class TextLookup:
             if needle.startswith(MARKER_PREFIX):
                 hit = self.markers.get(needle)
                 if hit is None:
-                    alternatives = self.expansions.get(needle, ()) if self.expansions is not None else ()
-                    hit = self.markers[needle] = any(
-                        all(self.occurs(token) for token in alternative) for alternative in alternatives
-                    )
+                    hit = self.markers[needle] = self._holds(needle)
                 if hit:
                     return True
-            elif needle in self.text:
-                return True
+            else:  # a substring search, cached (rules share plain triggers too)
+                hit = self.tokens.get(needle)
+                if hit is None:
+                    hit = self.occurs(needle)
+                if hit:
+                    return True
+        return False
+
+    def _holds(self, marker: str) -> bool:
+        """Whether all the tokens of one alternative of `marker` occur (an empty one always holds)."""
+        if self.expansions is None:
+            return False
+        groups = _grouped(self.expansions, marker)
+        if groups is None:
+            return True
+        tokens, occurs = self.tokens, self.occurs
+        for key, rests in groups:
+            hit = tokens.get(key)
+            if hit is None:
+                hit = occurs(key)
+            if not hit:
+                continue
+            for rest in rests:
+                for token in rest:
+                    hit = tokens.get(token)
+                    if hit is None:
+                        hit = occurs(token)
+                    if not hit:
+                        break
+                else:
+                    return True
         return False
 
     def occurs(self, token: str) -> bool:
@@ -149,3 +183,35 @@ class TextLookup:
 def _is_word(token: str) -> bool:
     """Whether `token` is one `[A-Za-z0-9_]` word (what `_WORD_RUN` matches whole)."""
     return token.isascii() and token.replace("_", "a").isalnum()
+
+
+_GROUPED: dict[int, tuple[object, dict[str, Groups]]] = {}  # id(expansions) -> (them, marker -> groups)
+
+
+def _grouped(expansions: Mapping[str, Sequence[tuple[str, ...]]], marker: str) -> Groups:
+    """`marker`'s alternatives as (key, the other tokens of each alternative with that key)
+    groups, the key being an alternative's longest token (the likeliest to be missing: most
+    files then fail the whole group at one lookup); None when an alternative is empty (it always
+    holds). The same verdict as checking every alternative in turn: an alternative holds exactly
+    when its key and its other tokens occur. Made once per expansions mapping (a run's) and marker."""
+    entry = _GROUPED.get(id(expansions))
+    if entry is None or entry[0] is not expansions:
+        if len(_GROUPED) > 8:  # runs in one process (tests, the language server) each bring theirs
+            _GROUPED.clear()
+        entry = _GROUPED[id(expansions)] = (expansions, {})
+    markers = entry[1]
+    if marker in markers:
+        return markers[marker]
+    by_key: dict[str, dict[tuple[str, ...], None]] = {}
+    groups: Groups = None
+    for alternative in expansions.get(marker, ()):
+        if not alternative:
+            break
+        key = max(alternative, key=len)
+        rest = list(alternative)
+        rest.remove(key)
+        by_key.setdefault(key, {})[tuple(rest)] = None
+    else:  # a group whose key suffices (an empty rest) is decided by the key alone
+        groups = tuple((key, tuple(sorted(rests, key=len))) for key, rests in by_key.items())
+    markers[marker] = groups
+    return groups
