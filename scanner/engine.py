@@ -168,16 +168,47 @@ def tree_problem(tree: ast.Module, text: str) -> str | None:
         return None
     nodes = 0
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    pop, push, node_fields = stack.pop, stack.append, _NODE_FIELDS
     while stack:
-        node, depth = stack.pop()
+        node, depth = pop()
         nodes += 1
         if nodes > MAX_NODES:
             return f"over {MAX_NODES:,} syntax nodes"
         if depth > MAX_DEPTH:
             return f"nested over {MAX_DEPTH:,} levels deep"
-        step = len(node.values) if isinstance(node, ast.BoolOp) else 1
-        stack.extend((child, depth + step) for child in ast.iter_child_nodes(node))
+        kind = type(node)
+        fields = node_fields.get(kind)
+        if fields is None:
+            fields = node_fields[kind] = tuple(f for f in kind._fields if f not in _SCALAR_FIELDS)
+        depth += len(node.values) if kind is ast.BoolOp else 1
+        for name in fields:  # the children `ast.iter_child_nodes` gives, in its order
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                push((value, depth))
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push((item, depth))
     return None
+
+
+# Fields `ast.parse` fills with a string, a number or None, never a node (`tree_problem` skips them)
+_SCALAR_FIELDS = frozenset(
+    {
+        "id",
+        "attr",
+        "name",
+        "asname",
+        "module",
+        "level",
+        "arg",
+        "kind",
+        "type_comment",
+        "is_async",
+        "conversion",
+    }
+)
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}  # a constant's value is never a node
 
 
 # Never swallowed as a rule's failure: the user's Ctrl-C and the file's time budget.
@@ -340,7 +371,7 @@ class FileScanner:
                 tree, python = _PythonParse.of_tree(text)
                 if tree is not None:
                     candidates = self._call_screen().select(tree, candidates, found.text)
-                    candidates = self._identifier_screen.select(tree, text, candidates)
+                    candidates = self._identifier_screen.select(tree, text, candidates, found.text)
                     result.screened = True
                 del tree
             candidates = self._through_imports(path, text, found, gates, candidates, result)

@@ -228,14 +228,17 @@ class IdentifierScreen:
     def screens(self, rules: Sequence[Any]) -> bool:
         return not self.screened.isdisjoint(rules)
 
-    def select(self, tree: ast.AST, text: str, rules: Sequence[Any]) -> list[Any]:
-        """`rules` without the screened ones whose markers no identifier of `tree` satisfies."""
+    def select(
+        self, tree: ast.AST, text: str, rules: Sequence[Any], searched: str | None = None
+    ) -> list[Any]:
+        """`rules` without the screened ones whose markers no identifier of `tree` satisfies.
+        `searched`: `searchable(text)`, when the caller has it (the token gate made it)."""
         if not self.screens(rules):
             return list(rules)
         names, keywords = module_identifiers(tree)
         identifiers = "\n".join(names)  # what the markers are checked against
         source = text  # as parsed: `ast` columns point into it
-        text = searchable(text)  # plain triggers: the token gate's check, repeated
+        text = searchable(text) if searched is None else searched  # plain triggers: the token gate's check
         components = set(identifiers.replace(".", "\n").split("\n"))
         # identifier groups read keyword names too (a flag passed as `f(flag=True)`)
         spelled_anywhere = components | keywords
