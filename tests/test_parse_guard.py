@@ -4,6 +4,7 @@ walk it replaces: the same verdict, node count and depth at which a budget is cr
 from __future__ import annotations
 
 import ast
+import gc
 from pathlib import Path
 
 import aisec
@@ -51,3 +52,18 @@ def test_the_budget_walk_answers_as_iter_child_nodes(monkeypatch, max_nodes: int
 def test_a_long_or_chain_is_still_refused_before_libcst() -> None:
     source = "x = " + " or ".join(["a"] * (engine.MAX_DEPTH + 5)) + "\n"
     assert "levels deep" in (engine.tree_problem(ast.parse(source), source) or "")
+
+
+def test_the_collector_is_back_on_after_a_paused_parse_even_on_an_error() -> None:
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), engine.collector_paused():
+        assert not gc.isenabled()
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with engine.collector_paused():
+            pass
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
