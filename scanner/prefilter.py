@@ -219,35 +219,46 @@ def adopt_groups(expansions: Mapping[str, Sequence[tuple[str, ...]]], groups: Ma
     entry[1].update(groups)
 
 
-def _covering_keys(
-    alternatives: list[tuple[str, ...]],
-) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
-    """Groups of non-empty `alternatives` by key: the token that most of the alternatives not yet
-    grouped have (ties: the longer, then the smaller token), taken in turn until every one is
-    grouped (the greedy set cover, with counts brought up to date lazily)."""
+def key_groups(alternatives: Sequence[tuple[str, ...]]) -> list[tuple[str, list[tuple[str, ...]]]]:
+    """Non-empty `alternatives` grouped by a key token each of them has: the token that most of
+    the alternatives not yet grouped have (ties: the longer, then the smaller token), taken in
+    turn until every one is grouped (the greedy set cover, with counts brought up to date
+    lazily). An alternative that needs its key cannot hold where the key is missing."""
     import heapq
 
     holders: dict[str, list[int]] = {}
     for index, alternative in enumerate(alternatives):
         for token in dict.fromkeys(alternative):
             holders.setdefault(token, []).append(index)
-    grouped = [False] * len(alternatives)
+    done = [False] * len(alternatives)
     heap = [(-len(held), -len(token), token) for token, held in holders.items()]
     heapq.heapify(heap)
-    groups: dict[str, dict[tuple[str, ...], None]] = {}
+    groups: list[tuple[str, list[tuple[str, ...]]]] = []
     while heap:
         count, length, token = heapq.heappop(heap)
-        live = [index for index in holders[token] if not grouped[index]]
+        live = [index for index in holders[token] if not done[index]]
         if len(live) < -count:  # some were grouped under another key since: count again
             holders[token] = live
             if live:
                 heapq.heappush(heap, (-len(live), length, token))
             continue
-        rests = groups[token] = {}
         for index in live:
-            grouped[index] = True
-            rest = list(alternatives[index])
-            rest.remove(token)
+            done[index] = True
+        groups.append((token, [alternatives[index] for index in live]))
+    return groups
+
+
+def _covering_keys(
+    alternatives: list[tuple[str, ...]],
+) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+    """`key_groups` as (key, the other tokens of each alternative): a group whose key suffices (an
+    empty rest) is decided by the key alone, so the shortest rests come first."""
+    groups = []
+    for key, members in key_groups(alternatives):
+        rests: dict[tuple[str, ...], None] = {}
+        for alternative in members:
+            rest = list(alternative)
+            rest.remove(key)
             rests[tuple(rest)] = None
-    # a group whose key suffices (an empty rest) is decided by the key alone: shortest rests first
-    return tuple((key, tuple(sorted(rests, key=len))) for key, rests in groups.items())
+        groups.append((key, tuple(sorted(rests, key=len))))
+    return tuple(groups)
