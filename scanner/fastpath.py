@@ -456,7 +456,7 @@ def _why_not_trigger_free(path: str, table: Mapping[str, Any]) -> str | None:
     if gate is not None and not any(token in text for token in gate):
         return None  # none of the tokens that any trigger needs (see `triggertable._gate_tokens`)
     expansions = table["expansions"]
-    adopt_groups(expansions, table["groups"])
+    adopt_groups(expansions, table.get("groups", {}))  # a table from before the groups: made here
     if rules_for_text(text, [_Gate(*rule) for rule in table["rules"]], expansions):
         return "a rule's triggers occur"
     sources = table["source_marker"]
