@@ -7,6 +7,8 @@ role is data, or a raw request value appended, still lets the data decide the ro
 
 from __future__ import annotations
 
+import textwrap
+
 from test_taint_app_shapes import check
 
 APP = """
@@ -32,74 +34,43 @@ def send(state: TabState) -> str:
 """
 
 
-def _app(send_mark: str, handler: str) -> str:
-    return APP.replace("# MARK", send_mark) + handler
+def _app(send_mark: str, turn: str) -> str:
+    """The app with `send_mark` on the helper's send and a websocket handler whose every
+    turn runs the `turn` statements (`msg` is the turn's request JSON), then the helper."""
+    body = textwrap.indent(textwrap.dedent(turn).strip(), " " * 8)
+    return APP.replace("# MARK", send_mark) + HANDLER.replace("        # TURN", body)
 
 
-def test_a_history_of_constant_roles_keeps_them_across_turns_and_helpers() -> None:
-    check(  # the splice is reported where the helper sends it (its path names the append)
-        _app(
-            "# <- AIS202",
-            """
+HANDLER = """
 @app.websocket("/ws")
 async def copilot(ws: WebSocket):
     state = TabState()
     while True:
         msg = await ws.receive_json()
+        # TURN
+        await ws.send_text(send(state))
+"""
+USER_TURN = 'state.history.append({"role": "user", "content": msg["text"]})'
+
+
+def test_a_history_of_constant_roles_keeps_them_across_turns_and_helpers() -> None:
+    # the splice is reported where the helper sends it (its path names the append)
+    spliced = """
         if msg["type"] == "ask":
             state.history.append({"role": "user", "content": msg["text"]})
         elif msg["type"] == "explain":
             state.history.append({"role": "user", "content": f"Explain what this cell does, step by step:\\n{msg['text']}"})
-        await ws.send_text(send(state))
-""",
-        )
-    )
-    check(
-        _app(
-            "",
-            """
-@app.websocket("/ws")
-async def copilot(ws: WebSocket):
-    state = TabState()
-    while True:
-        msg = await ws.receive_json()
-        state.history.append({"role": "user", "content": msg["text"]})
-        await ws.send_text(send(state))
-""",
-        )
-    )
+    """
+    check(_app("# <- AIS202", spliced))
+    check(_app("", USER_TURN))
 
 
 def test_a_role_the_data_chose_or_a_raw_message_still_decides_the_roles() -> None:
-    check(
-        _app(
-            "# <- AIS201",
-            """
-@app.websocket("/ws")
-async def copilot(ws: WebSocket):
-    state = TabState()
-    while True:
-        msg = await ws.receive_json()
+    chosen_role = """
         if msg["type"] == "ask":
             state.history.append({"role": "user", "content": msg["text"]})
         else:
             state.history.append({"role": msg["role"], "content": msg["text"]})
-        await ws.send_text(send(state))
-""",
-        )
-    )
-    check(
-        _app(
-            "# <- AIS201",
-            """
-@app.websocket("/ws")
-async def copilot(ws: WebSocket):
-    state = TabState()
-    while True:
-        msg = await ws.receive_json()
-        state.history.append({"role": "user", "content": msg["text"]})
-        state.history.append(msg["message"])
-        await ws.send_text(send(state))
-""",
-        )
-    )
+    """
+    check(_app("# <- AIS201", chosen_role))
+    check(_app("# <- AIS201", USER_TURN + '\nstate.history.append(msg["message"])'))

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from test_taint_app_shapes import check
 
-
-def test_formatting_a_constant_markup_escapes_model_output() -> None:
-    check(
-        """
+APP = """
         from flask import Flask, request
         from markupsafe import Markup
         from openai import OpenAI
@@ -20,6 +17,13 @@ def test_formatting_a_constant_markup_escapes_model_output() -> None:
 
         def ask(q):
             return client.responses.create(model="gpt-4.1", input=q).output_text
+"""  # indented as the views that follow it: `check` dedents the whole module
+
+
+def test_formatting_a_constant_markup_escapes_model_output() -> None:
+    check(
+        APP
+        + """
 
         @app.post("/percent")
         def percent():
@@ -56,16 +60,8 @@ def test_formatting_a_constant_markup_escapes_model_output() -> None:
 
 def test_markup_of_model_output_or_a_plain_string_template_is_still_reported() -> None:
     check(
-        """
-        from flask import Flask, request
-        from markupsafe import Markup
-        from openai import OpenAI
-
-        app = Flask(__name__)
-        client = OpenAI()
-
-        def ask(q):
-            return client.responses.create(model="gpt-4.1", input=q).output_text
+        APP
+        + """
 
         @app.post("/own-text")
         def own_text():

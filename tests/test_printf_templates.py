@@ -99,17 +99,12 @@ def fill():
     name = request.form.get("variable", "text")
     if not NAME_RE.fullmatch(name):
         abort(400)
+    text = request.form["text"]
     prompt = PromptTemplate(template="Rewrite in plain English:\\n{" + name + "}", input_variables=[name])
-    out = (prompt | llm | StrOutputParser()).invoke({name: request.form["text"]})  # <- AIS202
-    return {"out": out}
-
-@app.post("/bare")
-def bare():
-    name = request.form.get("variable", "text")
-    if not NAME_RE.fullmatch(name):
-        abort(400)
-    prompt = PromptTemplate(template="{" + name + "}", input_variables=[name])
-    return {"out": (prompt | llm | StrOutputParser()).invoke({name: request.form["text"]})}
+    bare = PromptTemplate(template="{" + name + "}", input_variables=[name])
+    out = (prompt | llm | StrOutputParser()).invoke({name: text})  # <- AIS202
+    echo = (bare | llm | StrOutputParser()).invoke({name: text})
+    return {"out": out, "echo": echo}
 
 @app.post("/unchecked")
 def unchecked():
