@@ -37,6 +37,7 @@ CONTEXT_WRAPPERS = {
 WRAPPER_TYPES = frozenset(
     {"typing.Optional", "typing.Annotated", "typing_extensions.Annotated", "typing.Final", "typing.ClassVar"}
 )
+ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 LITERAL_TYPES = frozenset({"typing.Literal", "typing_extensions.Literal"})
 ENUM_BASES = ("enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag")
 
