@@ -492,6 +492,7 @@ SINKS: tuple[Sink, ...] = (
     # AIS303: HTML the browser renders
     *_sink(("markupsafe.Markup", "flask.Markup", "jinja2.Markup"), HTML),
     *_sink(("django.utils.safestring.mark_safe", "django.utils.html.format_html"), HTML),
+    *_sink(("django.utils.html.format_html_join",), HTML, "format_string", 1),
     *_sink(("starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"), HTML, "content"),
     *_sink(("gradio.HTML",), HTML, "value"),
     # UI frameworks' raw-HTML elements (their other text elements escape)
@@ -723,6 +724,8 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "markupsafe.Markup.escape",
             "django.utils.html.escape",
             "django.utils.html.conditional_escape",
+            "django.utils.html.format_html",  # escapes its arguments (the engine keeps the format)
+            "django.utils.html.format_html_join",
             "bleach.clean",
             "nh3.clean",
             "xml.sax.saxutils.escape",
