@@ -155,6 +155,24 @@ SDKS = {
         client = genai.Client()
         exec(client.models.generate_content(model="gemini", contents="x").text)  # <- AIS301
     """,
+    "google-genai-streams": """
+        from google import genai
+        from markupsafe import Markup
+        client = genai.Client()
+
+        async def preview():
+            chunks = []
+            stream = await client.aio.models.generate_content_stream(model="gemini", contents="x")
+            async for chunk in stream:
+                chunks.append(chunk.text or "")
+            page = Markup("".join(chunks))  # <- AIS303
+            for part in client.models.generate_content_stream(model="gemini", contents="x"):
+                exec(part.text)  # <- AIS301
+            for reply in client.chats.create(model="gemini").send_message_stream("x"):
+                exec(reply.text)  # <- AIS301
+            exec(client.models.count_tokens(model="gemini", contents="x").total_tokens)
+            return page
+    """,
     "cohere": """
         import cohere
         co = cohere.ClientV2()

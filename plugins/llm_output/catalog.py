@@ -154,11 +154,14 @@ SOURCES: tuple[Source, ...] = (
     *_llm(
         (
             "*.models.generate_content",
+            "*.models.generate_content_stream",  # google-genai, sync and `client.aio`: text chunks
             "google.generativeai.GenerativeModel.generate_content",
             "vertexai.*GenerativeModel.generate_content",
             "google.*.send_message",
             "vertexai.*.send_message",
             "*chat.send_message",
+            "google.*.send_message_stream",
+            "*chat.send_message_stream",
         ),
         "Gemini response",
     ),
