@@ -59,7 +59,7 @@ import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .literals import ModuleStrings, anchors
-from .prefilter import MARKER_PREFIX, TextLookup, searchable
+from .prefilter import MARKER_PREFIX, TextLookup, key_groups, searchable
 
 # Fields that hold identifiers (strings, or lists of strings for `global`/`nonlocal`, class
 # patterns' keyword attributes); `Constant.value` and `type_comment` never name anything.
@@ -196,6 +196,8 @@ class IdentifierScreen:
         self._url_gates: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
         # per alternative: (tokens no parameter-source type has, tokens one has), made once
         self._splits: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        # per marker: its alternatives by key token (`key_groups`), with whether the key is typed
+        self._groups: dict[str, list[tuple[str, bool, list[tuple[str, ...]]]]] = {}
 
     def holds(self, alternative: Sequence[str], present: Callable[[str], bool]) -> bool:
         """Whether a marker alternative's tokens can all be parts of one name the engine builds:
@@ -210,6 +212,34 @@ class IdentifierScreen:
                 return False  # the usual verdict, without looking at the other tokens
         missing = [token for token in typed if not present(token)]
         return not missing or any(all(self._in_type(t, given) for t in missing) for given in self._given)
+
+    def marker_holds(
+        self,
+        marker: str,
+        present: Callable[[str], bool],
+        accept: Callable[[tuple[str, ...]], bool] | None = None,
+    ) -> bool:
+        """Whether one alternative of `marker` `holds` (and is `accept`ed). Alternatives are
+        walked by key token (`prefilter.key_groups`): a missing key that no parameter-source
+        type has is one every alternative of its group requires, so the group is skipped at one
+        lookup; a key a type has may stand for itself, so its group is walked."""
+        groups = self._groups.get(marker)
+        if groups is None:
+            alternatives = [tuple(alternative) for alternative in self.expansions.get(marker, ())]
+            groups = [
+                (key, any(self._in_type(key, given) for given in self._given), members)
+                for key, members in key_groups([alternative for alternative in alternatives if alternative])
+            ]
+            if not all(alternatives):
+                groups.insert(0, ("", True, [()]))  # the empty alternative always holds
+            self._groups[marker] = groups
+        for key, typed, members in groups:
+            if not typed and not present(key):
+                continue
+            for alternative in members:
+                if self.holds(alternative, present) and (accept is None or accept(alternative)):
+                    return True
+        return False
 
     def url_gates(self, marker: str) -> dict[tuple[str, ...], tuple[str, ...]] | None:
         """The alternatives of a source marker that only sources with `matching` give, with their
@@ -228,14 +258,17 @@ class IdentifierScreen:
     def screens(self, rules: Sequence[Any]) -> bool:
         return not self.screened.isdisjoint(rules)
 
-    def select(self, tree: ast.AST, text: str, rules: Sequence[Any]) -> list[Any]:
-        """`rules` without the screened ones whose markers no identifier of `tree` satisfies."""
+    def select(
+        self, tree: ast.AST, text: str, rules: Sequence[Any], searched: str | None = None
+    ) -> list[Any]:
+        """`rules` without the screened ones whose markers no identifier of `tree` satisfies.
+        `searched`: `searchable(text)`, when the caller has it (the token gate made it)."""
         if not self.screens(rules):
             return list(rules)
         names, keywords = module_identifiers(tree)
         identifiers = "\n".join(names)  # what the markers are checked against
         source = text  # as parsed: `ast` columns point into it
-        text = searchable(text)  # plain triggers: the token gate's check, repeated
+        text = searchable(text) if searched is None else searched  # plain triggers: the token gate's check
         components = set(identifiers.replace(".", "\n").split("\n"))
         # identifier groups read keyword names too (a flag passed as `f(flag=True)`)
         spelled_anywhere = components | keywords
@@ -263,15 +296,12 @@ class IdentifierScreen:
                 return needle in text
             found = markers.get(needle)
             if found is None:
-                alternatives = self.expansions.get(needle, ())
                 gates = self.url_gates(needle)
                 if gates is None:
-                    found = any(self.holds(alt, occurs) for alt in alternatives)
+                    found = self.marker_holds(needle, occurs)
                 else:  # a URL-gated alternative also needs its URL spelled by the strings
-                    found = any(self.holds(alt, occurs) for alt in alternatives if alt not in gates) or any(
-                        self.holds(alt, occurs) and any(spells(a) for a in gates[alt])
-                        for alt in alternatives
-                        if alt in gates
+                    found = self.marker_holds(
+                        needle, occurs, lambda alt: alt not in gates or any(spells(a) for a in gates[alt])
                     )
                 markers[needle] = found
             return found
@@ -373,8 +403,7 @@ class WordScreen:
                 return found.any_in((needle,))
             result = markers.get(needle)
             if result is None:
-                alternatives = screen.expansions.get(needle, ())
-                result = markers[needle] = any(screen.holds(alt, token_is_word) for alt in alternatives)
+                result = markers[needle] = screen.marker_holds(needle, token_is_word)
             return result
 
         def passes(rule: Any) -> bool:

@@ -223,3 +223,31 @@ def test_a_keyword_argument_name_is_not_a_name_part() -> None:
     assert [f.code for f in check_source(ais302, called, prefilter=True)] == ["AIS302"]
     # a keyword spelled elsewhere as a name still counts
     assert "messages" in module_identifiers(ast.parse(KEYWORD_ONLY + "messages = []\n"))[0]
+
+
+def test_markers_walked_by_key_token_hold_as_every_alternative_in_turn() -> None:
+    """`marker_holds` skips a group whose key is missing: the same verdict as `holds` on each
+    alternative, typed tokens (a parameter-source type's components, which may be missing) included."""
+    import random
+
+    expansions = CATALOG.trigger_expansions()
+    screen = IdentifierScreen([], expansions, CATALOG)
+    typed = {
+        t for alts in expansions.values() for alt in alts for t in alt if screen.holds((t,), lambda _: False)
+    }
+    assert typed  # the catalog has parameter-source types: the case the skip must respect
+    shuffled = random.Random(14)
+    for marker, alternatives in sorted(expansions.items()):
+        tokens = sorted({token for alternative in alternatives for token in alternative})
+        for share in (0.05, 0.3, 0.7):
+            for _ in range(8):
+                present = {token for token in tokens if shuffled.random() < share} - (
+                    typed if shuffled.random() < 0.5 else set()
+                )
+                expected = any(
+                    screen.holds(alternative, present.__contains__) for alternative in alternatives
+                )
+                assert screen.marker_holds(marker, present.__contains__) == expected, (
+                    marker,
+                    sorted(present),
+                )
