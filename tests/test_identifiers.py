@@ -294,3 +294,24 @@ def test_type_availability_keeps_every_finding() -> None:
     )
     assert "request" not in stored
     assert select(stored, [AIS201]) == []
+
+
+def test_a_parameter_source_needs_one_alternative_of_every_condition() -> None:
+    # "imports django or rest_framework" and "a parameter named request": `request` alone (a
+    # parameter of any helper) is not enough, as the engine would not match the function
+    catalog = small_catalog(
+        "django.http.HttpRequest.POST",
+        "openai.OpenAI.responses.create",
+        requires_import=("django", "rest_framework"),
+        params=("request",),
+    )
+    helper = "import openai\ndef ask(request):\n    openai.OpenAI().responses.create(instructions=request)\n"
+    assert not screened(catalog, helper)
+    assert screened(catalog, "import django\n" + helper)
+    assert screened(catalog, "from rest_framework.decorators import api_view\n" + helper)
+    found = [
+        (f.code, f.location.line) for f in check_source(AIS201, "import django\n" + helper, prefilter=True)
+    ]
+    assert found == [
+        (f.code, f.location.line) for f in check_source(AIS201, "import django\n" + helper, prefilter=False)
+    ]
