@@ -61,6 +61,7 @@ import ast
 import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from .function_shapes import Shape, fits_any, module_functions, shape_gates, shaped_markers
 from .literals import ModuleStrings, anchors
 from .prefilter import MARKER_PREFIX, TextLookup, searchable
 
@@ -199,6 +200,9 @@ class IdentifierScreen:
         self._catalog = catalog
         self._gated = _gated_markers(catalog) if catalog is not None else {}
         self._url_gates: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
+        # shape gates per source marker (`function_shapes`), made when a module first asks
+        self._shaped = shaped_markers(catalog) if catalog is not None else {}
+        self._shape_gates: dict[str, dict[tuple[str, ...], tuple[Shape, ...]]] = {}
         # per alternative: (tokens no parameter-source type has, tokens one has), made once
         self._splits: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         # per alternative only parameter sources give: the tokens the code must spell itself
@@ -269,6 +273,16 @@ class IdentifierScreen:
             gates = self._url_gates[marker] = _url_gates(self._catalog, self._gated[marker])
         return gates
 
+    def shape_gates(self, marker: str) -> dict[tuple[str, ...], tuple[Shape, ...]]:
+        """The alternatives of a source marker that only parameter sources with a function shape
+        give, with those shapes (`function_shapes`; empty: none)."""
+        if marker not in self._shaped:
+            return {}
+        gates = self._shape_gates.get(marker)
+        if gates is None:
+            gates = self._shape_gates[marker] = shape_gates(self._catalog, self._shaped[marker])
+        return gates
+
     def _in_type(self, token: str, given: tuple[frozenset[str], str]) -> bool:
         components, text = given
         return token in components if self._exact and token not in self._loose else token in text
@@ -295,6 +309,13 @@ class IdentifierScreen:
             return token in identifiers
 
         types = self.available_types(occurs)
+        defined: list[list[tuple[str, frozenset[str]]]] = []  # made when a shape gate asks
+
+        def functions() -> list[tuple[str, frozenset[str]]]:
+            if not defined:
+                defined.append(module_functions(tree))
+            return defined[0]
+
         markers: dict[str, bool] = {}
         strings: list[ModuleStrings] = []  # made when a URL-gated alternative needs them
         spelled: dict[str, bool] = {}
@@ -314,6 +335,11 @@ class IdentifierScreen:
             if found is None:
                 alternatives = self.expansions.get(needle, ())
                 gates = self.url_gates(needle)
+                shaped = self.shape_gates(needle)
+                if shaped:  # an alternative only shaped parameter sources give needs a function of a shape
+                    alternatives = tuple(
+                        alt for alt in alternatives if alt not in shaped or fits_any(shaped[alt], functions())
+                    )
                 if gates is None:
                     found = any(self.holds(alt, occurs, types) for alt in alternatives)
                 else:  # a URL-gated alternative also needs its URL spelled by the strings

@@ -315,3 +315,44 @@ def test_a_parameter_source_needs_one_alternative_of_every_condition() -> None:
     assert found == [
         (f.code, f.location.line) for f in check_source(AIS201, "import django\n" + helper, prefilter=False)
     ]
+
+
+LAMBDA_HANDLER = """\
+from openai import OpenAI
+
+client = OpenAI()
+
+
+def handle(event, context):
+    return client.responses.create(model="m", instructions=event["body"], input="hi")
+"""
+
+
+def test_a_signature_source_needs_a_function_of_that_shape() -> None:
+    # an AWS Lambda handler is any function whose parameters are (event, context): a module that
+    # spells both words elsewhere, but has no such function, gets no fact from that source
+    found = [(f.code, f.location.line) for f in check_source(AIS201, LAMBDA_HANDLER, prefilter=True)]
+    assert found == [(f.code, f.location.line) for f in check_source(AIS201, LAMBDA_HANDLER, prefilter=False)]
+    assert found == [("AIS201", 7)]
+    assert select(LAMBDA_HANDLER, [AIS201]) == [AIS201]
+    spelled = LAMBDA_HANDLER.replace(
+        "def handle(event, context):", "def handle(event, *, context=None, extra=0):"
+    )
+    assert select(spelled, [AIS201]) == [AIS201]  # a superset: both names among the parameters
+    elsewhere = LAMBDA_HANDLER.replace("def handle(event, context):", "def handle(event):\n    context = {}")
+    assert "context" in module_identifiers(ast.parse(elsewhere))[0]
+    assert select(elsewhere, [AIS201]) == []
+    assert check_source(AIS201, elsewhere, prefilter=False) == []
+
+
+def test_function_shapes_fit_by_name_parameters_and_signature() -> None:
+    from aisec.function_shapes import Shape, module_functions
+
+    functions = module_functions(
+        ast.parse("def lambda_handler(event, ctx): pass\nf = lambda event, context: 0\n")
+    )
+    assert ("<lambda>", frozenset({"event", "context"})) in functions
+    assert Shape(("*_handler",), (), ("event",)).fits(*functions[0])
+    assert not Shape(("handler",), (), ("event",)).fits(*functions[0])  # the whole name
+    assert not Shape((), ("event", "context"), ()).fits(*functions[0])
+    assert Shape((), ("event", "context"), ()).fits(*functions[1])
