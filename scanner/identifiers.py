@@ -212,11 +212,12 @@ class IdentifierScreen:
         self,
         alternative: Sequence[str],
         present: Callable[[str], bool],
-        types: Sequence[tuple[frozenset[str], str]] | None = None,
+        types: Sequence[tuple[frozenset[str], str]] | Callable[[], Sequence[Any]] | None = None,
     ) -> bool:
         """Whether a marker alternative's tokens can all be parts of one name the engine builds:
         each `present` in the module, or all the others parts of one parameter-source type of
-        `types` (those the module can have, `available_types`; None: every one)."""
+        `types` (those the module can have, `available_types`, or a function returning them,
+        asked only when a token is missing; None: every one)."""
         split = self._splits.get(alternative)
         if split is None:
             spelled = self._spelled.get(tuple(alternative), ())
@@ -233,6 +234,8 @@ class IdentifierScreen:
         missing = [token for token in typed if not present(token)]
         if not missing:
             return True
+        if callable(types):
+            types = types()
         return any(
             all(self._in_type(t, given) for t in missing)
             for given in self._given
@@ -308,7 +311,13 @@ class IdentifierScreen:
                 return token in components
             return token in identifiers
 
-        types = self.available_types(occurs)
+        known: list[tuple[tuple[frozenset[str], str], ...]] = []  # made when an alternative needs them
+
+        def types() -> tuple[tuple[frozenset[str], str], ...]:
+            if not known:
+                known.append(self.available_types(occurs))
+            return known[0]
+
         defined: list[list[tuple[str, frozenset[str]]]] = []  # made when a shape gate asks
 
         def functions() -> list[tuple[str, frozenset[str]]]:
@@ -336,17 +345,18 @@ class IdentifierScreen:
                 alternatives = self.expansions.get(needle, ())
                 gates = self.url_gates(needle)
                 shaped = self.shape_gates(needle)
-                if shaped:  # an alternative only shaped parameter sources give needs a function of a shape
-                    alternatives = tuple(
-                        alt for alt in alternatives if alt not in shaped or fits_any(shaped[alt], functions())
+
+                def holds(alt: tuple[str, ...]) -> bool:
+                    # an alternative only shaped parameter sources give also needs a function of a shape
+                    return self.holds(alt, occurs, types) and (
+                        alt not in shaped or fits_any(shaped[alt], functions())
                     )
+
                 if gates is None:
-                    found = any(self.holds(alt, occurs, types) for alt in alternatives)
+                    found = any(holds(alt) for alt in alternatives)
                 else:  # a URL-gated alternative also needs its URL spelled by the strings
-                    found = any(
-                        self.holds(alt, occurs, types) for alt in alternatives if alt not in gates
-                    ) or any(
-                        self.holds(alt, occurs, types) and any(spells(a) for a in gates[alt])
+                    found = any(holds(alt) for alt in alternatives if alt not in gates) or any(
+                        holds(alt) and any(spells(a) for a in gates[alt])
                         for alt in alternatives
                         if alt in gates
                     )
