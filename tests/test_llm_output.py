@@ -1330,6 +1330,35 @@ def test_an_autoescaping_jinja_environment_escapes_what_it_renders() -> None:
     check(JINJA_PAGE)
 
 
+def test_a_sandboxed_jinja_environment_does_not_run_model_templates() -> None:
+    """Jinja's sandbox is its documented way to render templates someone else wrote: template
+    text compiled there is not code execution; a plain, overlaid or native environment is."""
+    check(
+        """
+        import jinja2
+        from jinja2.nativetypes import NativeEnvironment
+        from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
+        from openai import OpenAI
+
+        client = OpenAI()
+        sandbox = SandboxedEnvironment()
+
+        class Strict(SandboxedEnvironment):
+            pass
+
+        def run(q):
+            text = client.responses.create(model="m", input=q).output_text
+            sandbox.from_string(text).render()
+            ImmutableSandboxedEnvironment().from_string(text).render()
+            Strict().from_string(text).render()
+            jinja2.Environment().from_string(text).render()  # <- AIS301
+            jinja2.Environment().overlay(trim_blocks=True).from_string(text).render()  # <- AIS301
+            NativeEnvironment().from_string(text).render()  # <- AIS301
+            jinja2.Template(text).render()  # <- AIS301
+        """
+    )
+
+
 def test_model_output_handed_to_a_task_queue_reaches_the_task() -> None:
     """Also spread into a direct call: a call whose arguments are spread is its own flows' node
     (not an inner sink call reported on its own)."""
@@ -1406,5 +1435,176 @@ def test_a_gradio_handler_registered_deep_inside_a_builder_function_serves_html(
                         box.submit(page, inputs=[box], outputs=[shown])
                         box.change(plain, inputs=[box], outputs=[gr.Textbox()])
             return demo
+        """
+    )
+
+
+def test_a_method_of_what_a_from_constructor_returned_is_the_class_method() -> None:
+    """`SQLDatabase.from_uri(u)` returns a `SQLDatabase` (the `from_*` classmethod convention):
+    its `run()` is the SQL sink, as on an instance the class made; other methods are not."""
+    check(
+        """
+        from langchain_community.utilities import SQLDatabase
+        from langchain_openai import ChatOpenAI
+
+        llm = ChatOpenAI()
+        warehouse = SQLDatabase.from_uri("postgresql://analyst@warehouse/sales")
+
+        def ask(q):
+            sql = llm.invoke(q).content
+            warehouse.run(sql)  # <- AIS302
+            SQLDatabase.from_uri("sqlite:///local.db").run_no_throw(sql)  # <- AIS302
+            warehouse.get_table_info([sql])
+            warehouse.run("SELECT 1")
+        """
+    )
+
+
+def test_a_library_function_a_thread_runner_calls_is_called_there() -> None:
+    """`asyncio.to_thread(f, *args)` and `loop.run_in_executor(None, f, *args)` call a library
+    `f` with the arguments after it: its reply is model output, its sink arguments are judged."""
+    check(
+        """
+        import asyncio
+        import os
+        from openai import OpenAI
+
+        client = OpenAI()
+
+        async def ask(q):
+            messages = [{"role": "user", "content": q}]
+            resp = await asyncio.to_thread(client.chat.completions.create, model="m", messages=messages)
+            os.system(resp.choices[0].message.content)  # <- AIS301
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, os.system, resp.choices[0].message.content)  # <- AIS301
+            text = await loop.run_in_executor(None, str.strip, q)
+            os.system(text)
+            await asyncio.to_thread(os.system, "uptime")
+            await asyncio.to_thread(open, "prompts/system.txt")
+        """
+    )
+
+
+def test_a_non_text_field_of_the_class_a_model_must_answer_with_is_not_text() -> None:
+    """instructor `response_model=`, OpenAI `parse(response_format=)`, LangChain
+    `with_structured_output(C)` and a pydantic-ai `Agent(output_type=C)` validate the reply: an
+    enum, `Literal` or `int` field of `C` holds no text the model chose; a `str` field, or a reply
+    with no declared class, is still model output."""
+    check(
+        """
+        import sqlite3
+        from enum import Enum
+        from typing import Literal
+
+        import instructor
+        from langchain_openai import ChatOpenAI
+        from openai import OpenAI
+        from pydantic import BaseModel
+        from pydantic_ai import Agent
+
+        db = sqlite3.connect("x.db")
+        client = instructor.from_openai(OpenAI())
+        raw = OpenAI()
+        llm = ChatOpenAI()
+
+
+        class Verdict(str, Enum):
+            PASS = "pass"
+            FAIL = "fail"
+
+
+        class Grade(BaseModel):
+            verdict: Verdict
+            route: Literal["sql", "chat"]
+            score: int
+            table: str
+
+
+        judge = Agent("openai:gpt-4o", output_type=Grade, system_prompt="Grade answers.")
+
+
+        def run(q):
+            g = client.chat.completions.create(model="m", response_model=Grade, messages=[])
+            db.execute(f"UPDATE t SET v = '{g.verdict.value}', r = '{g.route}', s = {g.score}")
+            db.execute(f"SELECT * FROM {g.table}")  # <- AIS302
+            p = raw.chat.completions.parse(model="m", response_format=Grade, messages=[]).choices[0].message.parsed
+            db.execute(f"UPDATE t SET v = '{p.verdict}'")
+            db.execute(f"SELECT * FROM {p.table}")  # <- AIS302
+            c = llm.with_structured_output(Grade).invoke(q)
+            db.execute(f"UPDATE t SET v = '{c.route}'")
+            db.execute(f"SELECT * FROM {c.table}")  # <- AIS302
+            a = judge.run_sync(q).output
+            db.execute(f"UPDATE t SET v = '{a.verdict.value}'")
+            db.execute(f"SELECT * FROM {a.table}")  # <- AIS302
+            free = raw.chat.completions.create(model="m", messages=[]).choices[0].message
+            db.execute(f"UPDATE t SET v = '{free.verdict}'")  # <- AIS302
+        """
+    )
+
+
+def test_a_tool_written_as_a_class_gets_the_models_arguments() -> None:
+    """smolagents `Tool.forward`, CrewAI `BaseTool._run`/`_arun`: the framework calls them with
+    the arguments the model chose; other methods, a class deriving from something else, `int`
+    parameters and LangChain's `BaseTool` (left out: the library's own tools) are not."""
+    check(
+        """
+        import subprocess
+
+        import httpx
+        from crewai.tools import BaseTool
+        from langchain_core.callbacks import CallbackManagerForToolRun
+        from langchain_core.tools import BaseTool as LCBaseTool
+        from smolagents import Tool
+
+        class Resize(Tool):
+            name = "resize"
+            def forward(self, spec: str) -> str:
+                return subprocess.run(f"convert in.png -resize {spec} out.png", shell=True).stdout  # <- AIS301
+            def setup(self, spec: str) -> None:
+                subprocess.run(f"echo {spec}", shell=True)
+
+        class Fetch(BaseTool):
+            name: str = "fetch"
+            def _run(self, url: str, retries: int = 1) -> str:
+                return httpx.get(url).text  # <- AIS304
+            def helper(self, url: str) -> str:
+                return httpx.get(url).text
+
+        class Shell(LCBaseTool):
+            name: str = "shell"
+            async def _arun(self, command: str, run_manager: CallbackManagerForToolRun | None = None) -> str:
+                return subprocess.run(command, shell=True).stdout
+
+        class CrewShell(BaseTool):
+            name: str = "shell"
+            async def _arun(self, command: str) -> str:
+                return subprocess.run(command, shell=True).stdout  # <- AIS301
+
+        class NotATool:
+            def forward(self, spec: str) -> str:
+                return subprocess.run(spec, shell=True).stdout
+        """
+    )
+
+
+def test_calling_what_a_call_returns_at_once_is_calling_the_object() -> None:
+    """`dspy.Predict(Sig)(title=t).fixed` is a call of the predictor (model output), as when
+    the predictor is stored in a variable first."""
+    check(
+        """
+        import os
+
+        import dspy
+
+        class Fix(dspy.Signature):
+            \"\"\"Fix the title.\"\"\"
+            title: str = dspy.InputField()
+            fixed: str = dspy.OutputField()
+
+        def fix(title):
+            os.system(dspy.Predict(Fix)(title=title).fixed)  # <- AIS301
+            predict = dspy.Predict(Fix)
+            os.system(predict(title=title).fixed)  # <- AIS301
+            os.system(str(dspy.Predict(Fix)))
         """
     )

@@ -50,10 +50,11 @@ def user_turn(url: str):
 """
 
 
-def _paths() -> dict[int, list[tuple[int, str]]]:
+def _paths(source: str = APP) -> dict[int, list[tuple[int, str]]]:
+    """Each finding's line -> its path: (line, what happens there up to the first colon)."""
     return {
         f.location.line: [(r.location.line, r.message.split(":")[0]) for r in f.related]
-        for f in scan(textwrap.dedent(APP))
+        for f in scan(textwrap.dedent(source))
     }
 
 
@@ -99,10 +100,7 @@ def test_a_helper_that_builds_and_sends_a_message_object_has_both_on_the_callers
     """Reported where the data enters the helper (the caller's argument), the construction and
     the send inside the helper are both steps; a helper that never sends it keeps its construction
     as the sink."""
-    found = {
-        f.location.line: [(r.location.line, r.message.split(":")[0]) for r in f.related]
-        for f in scan(textwrap.dedent(HELPER_APP))
-    }
+    found = _paths(HELPER_APP)
     assert found[17] == [
         (15, "source"),
         (17, "passes through `review()`"),
@@ -110,3 +108,37 @@ def test_a_helper_that_builds_and_sends_a_message_object_has_both_on_the_callers
         (9, "sink"),
     ]
     assert found[16] == [(15, "source"), (16, "passes through `describe()`"), (11, "sink")]
+
+
+CALLER_BUILT_APP = """
+import typer
+from openai import OpenAI
+client = OpenAI()
+def loop(messages):
+    return client.chat.completions.create(model="m", messages=messages)
+def task(goal: str, style: str = ""):
+    messages = [{"role": "system", "content": "Be careful. " + style}, {"role": "user", "content": goal}]
+    return loop(messages)
+def inline(goal: str, style: str = ""):
+    return loop([{"role": "system", "content": "Be careful. " + style}])
+def user_only(goal: str):
+    messages = [{"role": "system", "content": "Be careful."}, {"role": "user", "content": goal}]
+    return loop(messages)
+typer.run(task)
+typer.run(inline)
+typer.run(user_only)
+"""
+
+
+def test_a_message_dict_the_caller_builds_for_a_helper_to_send_is_a_step() -> None:
+    """A `{"role": ...}` list built by one statement and handed to a helper that sends it: the
+    construction is on the path as well as the helper's send; written in the call, it is not."""
+    found = _paths(CALLER_BUILT_APP)
+    assert found[9] == [
+        (7, "source"),
+        (9, "passes through `loop()`"),
+        (8, "passes through the message built here"),
+        (6, "sink"),
+    ]
+    assert found[11] == [(10, "source"), (11, "passes through `loop()`"), (6, "sink")]
+    assert sorted(found) == [9, 11]

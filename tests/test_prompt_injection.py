@@ -1226,6 +1226,11 @@ SOURCES: dict[str, str] = {
         def entry(request):
             ollama.generate(model="m", prompt="hi", system=request.args["persona"])  # <- AIS201
             ollama.generate(model="m", prompt="hi", system=request.method)
+        @functions_framework.cloud_event
+        def on_event(cloud_event):
+            ollama.generate(model="m", prompt="hi", system=cloud_event.data["message"]["data"])  # <- AIS201
+        def not_an_event(cloud_event):
+            ollama.generate(model="m", prompt="hi", system=cloud_event.data["message"]["data"])
         """,
     "sanic": """
         import ollama
@@ -2056,5 +2061,47 @@ def test_fields_a_generated_constructor_sets_are_read_by_the_methods() -> None:
             Session(data["tone"], "fixed topic", rules=data["rules"], limit=data["limit"]).draft(data["outline"])
             Persona(name=data["persona"]).ask(data["q"])
             Quiet(name="Ada", other=data["persona"]).ask(data["q"])
+        """
+    )
+
+
+def test_a_template_compiled_in_the_jinja_sandbox_is_not_template_injection() -> None:
+    """Jinja's sandbox exists to render templates users write (AIS203 stays for a plain
+    environment, `jinja2.Template` and prompt templates, which are not sandboxed for the model)."""
+    check(
+        """
+        import jinja2
+        from flask import request
+        from jinja2.sandbox import SandboxedEnvironment
+
+        sandbox = SandboxedEnvironment()
+
+        def page():
+            sandbox.from_string(request.form["t"]).render()
+            jinja2.Environment().from_string(request.form["t"]).render()  # <- AIS203
+            jinja2.Template(request.form["t"]).render()  # <- AIS203
+        """
+    )
+
+
+def test_a_model_call_a_thread_runner_makes_is_judged_and_returns_model_output() -> None:
+    """`await asyncio.to_thread(llm.generate, [prompt])` sends the prompt (AIS202 when request
+    data is spliced into instructions) and returns the model's text, not the request's data."""
+    check(
+        """
+        import asyncio
+        from flask import request
+        from openai import OpenAI
+        from vllm import LLM
+
+        engine = LLM(model="/models/story")
+        client = OpenAI()
+
+        async def scene():
+            action = request.json["action"]
+            outputs = await asyncio.to_thread(engine.generate, [f"Continue the story as its narrator. Player: {action}"])  # <- AIS202
+            story = outputs[0].outputs[0].text
+            client.responses.create(model="m", instructions="Title this story.\\n" + story, input="title")
+            await asyncio.to_thread(engine.generate, [action])
         """
     )

@@ -29,6 +29,7 @@ from aisec.hooks import (
 )
 from aisec.plugins.prompt_injection.catalog import (
     HTTP_CALLS,
+    JINJA_COMPILERS,
     LANGCHAIN_MODEL_BASES,
     LANGCHAIN_PROVIDER_PACKAGES,
     _methods,
@@ -415,11 +416,7 @@ SINKS: tuple[Sink, ...] = (
     *_sink(
         ("sympy.parse_expr", "sympy.parsing.sympy_parser.parse_expr", "sympy.parsing.parse_expr"), EXEC, "s"
     ),
-    *_sink(
-        ("jinja2.Template", "jinja2.Environment.from_string", "jinja2.*Environment.from_string"),
-        EXEC,
-        "source",
-    ),
+    *_sink(JINJA_COMPILERS, EXEC, "source"),
     # AIS302: SQL text (parameters in argument 1 are safe)
     # Server-side templates compiled from model text: template code runs (SSTI).
     *_sink(("mako.template.Template",), EXEC, "text"),
@@ -612,11 +609,26 @@ TOOL_ARGUMENTS_DOC = (
     "Model output includes the arguments of agent tools: the parameters of a function decorated "
     "with LangChain's `@tool`, CrewAI's `@tool`, OpenAI Agents' `@function_tool`, pydantic-ai's "
     "`@agent.tool`, smolagents' `@tool` or an MCP server's `@mcp.tool()`, or registered with `StructuredTool.from_function`, "
-    "`Tool(...)`, LlamaIndex `FunctionTool.from_defaults` or AutoGen `register_function` (the "
+    "`Tool(...)`, LlamaIndex `FunctionTool.from_defaults` or AutoGen `register_function`, and "
+    "the `forward`/`_run`/`_arun` method of a smolagents `Tool` or CrewAI `BaseTool` subclass "
+    "(not LangChain's `BaseTool`: the library's own tools would be reported) (the "
     "model chooses them; parameters typed `int`, `bool`, an enum or a `Literal` are not text, and "
     "what the framework injects is not the model's: pydantic-ai `RunContext` (its `ctx.deps` is "
     "the class its type parameter names), OpenAI Agents `RunContextWrapper`, LangChain "
     "`RunnableConfig` and `InjectedToolArg`/`InjectedState` parameters)."
+)
+# what a tool framework injects, not the model: run contexts, configs, injected state
+_INJECTED_TOOL_PARAMETERS = (
+    "pydantic_ai.RunContext",
+    "pydantic_ai.tools.RunContext",
+    "agents.RunContextWrapper",
+    "agents.run_context.RunContextWrapper",
+    "langchain_core.runnables.RunnableConfig",
+    "langchain_core.runnables.config.RunnableConfig",
+    "langchain_core.tools.Injected*",
+    "langchain_core.tools.base.Injected*",
+    "langgraph.prebuilt.Injected*",
+    "langgraph.prebuilt.tool_node.Injected*",
 )
 # Agent tools: the model chooses every argument of a function it can call, so the parameters of
 # a tool function are model output (a `str` path, URL, shell command or SQL the tool runs).
@@ -650,19 +662,24 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
             "llama_index.core.tools.FunctionTool.from_defaults",
             "autogen*.register_function",
         ),
-        # what the framework injects, not the model: run contexts, configs, injected state
-        exclude=(
-            "pydantic_ai.RunContext",
-            "pydantic_ai.tools.RunContext",
-            "agents.RunContextWrapper",
-            "agents.run_context.RunContextWrapper",
-            "langchain_core.runnables.RunnableConfig",
-            "langchain_core.runnables.config.RunnableConfig",
-            "langchain_core.tools.Injected*",
-            "langchain_core.tools.base.Injected*",
-            "langgraph.prebuilt.Injected*",
-            "langgraph.prebuilt.tool_node.Injected*",
+        exclude=_INJECTED_TOOL_PARAMETERS,
+        label="agent tool argument (chosen by the model)",
+    ),
+    # tools written as classes: the method the framework calls with the model's arguments.
+    # LangChain's `BaseTool` is left out: langchain_community ships a dozen such tools whose
+    # model-chosen paths, URLs and SQL are the point (their `root_dir` guards are settings), and
+    # applications mostly write LangChain tools with `@tool` or `StructuredTool`, covered above.
+    ParameterSource(
+        tier=LLM_OUTPUT,
+        base_classes=(
+            "smolagents.Tool",
+            "smolagents.tools.Tool",
+            "crewai.tools.BaseTool",
+            "crewai.tools.base_tool.BaseTool",
+            "crewai_tools.BaseTool",
         ),
+        functions=("forward", "_run", "_arun"),
+        exclude=_INJECTED_TOOL_PARAMETERS,
         label="agent tool argument (chosen by the model)",
     ),
 )

@@ -112,7 +112,8 @@ class ModelOutputExecuted(OutputFlowRule):
         "`generated_text`, tool-call arguments) reaches `eval`, `exec`, `compile` (and the code "
         "object `compile` returns reaches `eval`/`exec`: both are reported), a Jinja2, Mako or Django "
         "`Template` or Flask's (or Quart's) `render_template_string` (server-side template injection: template "
-        "code runs in the server, so this is code execution, not only HTML), `os.system`/`os.popen`/`os.exec*`/`pty.spawn`, or a `subprocess` call, whether "
+        "code runs in the server, so this is code execution, not only HTML; Jinja's "
+        "`SandboxedEnvironment` is not reported), `os.system`/`os.popen`/`os.exec*`/`pty.spawn`, or a `subprocess` call, whether "
         "as a shell string (`shell=True`) or inside an argument list; a command run on another "
         "host or in a pseudo-terminal (paramiko `exec_command`, Fabric/Invoke `run`/`sudo`, "
         "`pexpect.spawn`/`run`); code run from a path or module name (`runpy.run_path`/"
@@ -256,6 +257,8 @@ class ModelOutputExecuted(OutputFlowRule):
         ),
     )
     valid = (
+        # a model-written template rendered in Jinja's sandbox
+        'from jinja2.sandbox import SandboxedEnvironment\nfrom openai import OpenAI\n\nclient = OpenAI()\nsandbox = SandboxedEnvironment()\n\n\ndef header(title):\n    snippet = client.responses.create(model="gpt-4.1", input="A Jinja header for a note").output_text\n    return sandbox.from_string(snippet).render(title=title)\n',
         # model output saved to a temporary file that a fixed program only reads
         'import subprocess\nimport tempfile\n\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef count(task):\n    text = client.responses.create(model="gpt-4.1", input=task).output_text\n    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:\n        handle.write(text)\n    return subprocess.run(["wc", "-w", handle.name], capture_output=True).stdout\n',
         # a raw HTTP call to another service: fetched content, not model output (AIS204's business)

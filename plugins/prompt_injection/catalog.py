@@ -46,6 +46,17 @@ def _methods(prefixes: tuple[str, ...], methods: tuple[str, ...]) -> tuple[str, 
 
 # ----- sinks -----
 
+# Jinja calls that compile template text (`Template(text)`, an environment's `from_string`),
+# also through an overlay or a native-types environment; `jinja2.sandbox` environments are not
+# here (the sandbox is Jinja's documented way to render templates users write)
+JINJA_COMPILERS = (
+    "jinja2.Template",
+    "jinja2.environment.Template",
+    "jinja2.Environment*.from_string",
+    "jinja2.environment.*from_string",
+    "jinja2.nativetypes.*from_string",
+)
+
 _OPENAI = [
     # Chat Completions (also AzureOpenAI, AsyncOpenAI, OpenAI-compatible clients: Groq, Together,
     # huggingface_hub.InferenceClient's alias): roles system/developer/assistant are instructions.
@@ -249,14 +260,10 @@ _LANGCHAIN = [
     ),
     # Template engines compile their first argument: data there is the template itself (and, for
     # jinja2 and Mako, expressions that run in the process). What they render is a prompt or a
-    # page: either way the template text must be the application's.
+    # page: either way the template text must be the application's. Jinja's sandboxed
+    # environments are its documented way to render templates users write, so they are not here.
     *_sinks(
-        (
-            "jinja2.Template",
-            "jinja2.Environment.from_string",
-            "jinja2.*Environment.from_string",
-            "mako.template.Template",
-        ),
+        (*JINJA_COMPILERS, "mako.template.Template"),
         _arg(TEMPLATE, "source", 0),
     ),
     *_sinks(
@@ -1496,6 +1503,9 @@ PARAMETER_SOURCES: tuple[ParameterSource, ...] = (
         label="a queue message",
     ),
     ParameterSource(registrars=("pika.*.basic_consume",), params=("body",), label="a queue message"),
+    # an event-triggered Cloud Function (a Pub/Sub push, a Storage or Eventarc event): the
+    # CloudEvent's `data` is what the publisher sent
+    ParameterSource(decorators=("functions_framework.cloud_event",), label="Cloud Functions event"),
     # command-line entry points (low severity)
     ParameterSource(
         tier=CLI,

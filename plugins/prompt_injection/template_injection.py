@@ -33,7 +33,9 @@ class TemplateInjection(PromptFlowRule):
         "itself: `jinja2.Template(x)`, `Environment().from_string(x)`, Mako `Template(x)`, or the "
         "format string of `x.format(...)`/`x.format_map(...)` or the text of "
         "`string.Template(x).substitute(...)`/`.safe_substitute(...)` (whatever "
-        "the rendered text is for, the data wrote the template).\n\n"
+        "the rendered text is for, the data wrote the template). Jinja's `SandboxedEnvironment` "
+        "(and `ImmutableSandboxedEnvironment`) is its documented way to render templates users "
+        "write: a template compiled there is not reported.\n\n"
         "Where it is reported: a template object is reported once, where the data becomes its "
         "text (`from_template(x)`, `PromptTemplate(template=x)`, the `from_messages` part), not "
         "again at each `.format()`, `.invoke()` or chain that fills it; a plain string has no "
@@ -99,6 +101,8 @@ class TemplateInjection(PromptFlowRule):
     valid = (
         # the request fills a constant format string (AIS202 judges the splice, not this rule)
         'from fastapi import Body, FastAPI\nfrom langchain_openai import ChatOpenAI\n\napp = FastAPI()\nllm = ChatOpenAI(model="gpt-4o-mini")\nFMT = "Write a haiku about {topic}."\n\n\n@app.post("/run")\ndef run(topic: str = Body(...)):\n    return llm.invoke(FMT.format(topic=topic)).content\n',
+        # a user's template rendered in Jinja's sandbox
+        'from flask import request\nfrom jinja2.sandbox import SandboxedEnvironment\n\nsandbox = SandboxedEnvironment()\n\n\ndef preview():\n    return sandbox.from_string(request.form["template"]).render(name="Sam")\n',
         # a constant Jinja template with the data as a variable
         'from fastapi import Body, FastAPI\nfrom jinja2 import Template\nfrom langchain_openai import ChatOpenAI\n\napp = FastAPI()\nllm = ChatOpenAI(model="gpt-4o-mini")\nHAIKU = Template("Write a haiku about {{ name }}.")\n\n\n@app.post("/render")\ndef render(name: str = Body(...)):\n    return llm.invoke(HAIKU.render(name=name)).content\n',
         'from flask import request\nfrom langchain_core.prompts import PromptTemplate\n\nTEMPLATE = PromptTemplate.from_template("Write a poem about {topic}")\n\n\ndef render():\n    return TEMPLATE.invoke({"topic": request.form["topic"]})\n',

@@ -39,6 +39,7 @@ from .vocabulary import (
     TASK_SCHEDULERS,
     TASK_SENDERS,
     THREAD_STARTERS,
+    alternate_constructor_method,
     rendered_key,
 )
 
@@ -49,11 +50,20 @@ class CallTransfer:
     # ----- calls -----
 
     def _call_names(self, call: cst.Call) -> list[str]:
-        """The names a call is matched by: qualified, else as written; calling an object that a
-        call returned (`pipe = pipeline(...)`; `pipe(x)`) adds `<its type>.__call__`."""
+        """The names a call is matched by: qualified, else as written; a method of what a
+        class's alternate constructor returned (`db = SQLDatabase.from_uri(u)`; `db.run(q)`) is
+        also the class's method; calling an object that a call returned (`pipe = pipeline(...)`;
+        `pipe(x)`) adds `<its type>.__call__`, as does calling what a call returns at once
+        (`dspy.Predict(Sig)(q=x)` is `dspy.Predict.__call__`, not the constructor)."""
         qualified = self._qualified(call.func)
+        if qualified is None and isinstance(call.func, cst.Call):
+            inner = self._call_names(call.func)
+            return [f"{inner[0]}.__call__"] if inner else []
         written = None if qualified else dotted(call.func)
         names = [qualified] if qualified else ([written] if written else [])
+        constructed = alternate_constructor_method(qualified)
+        if constructed is not None:
+            names.append(constructed)
         if (
             not names
             and isinstance(call.func, cst.Attribute)
@@ -243,6 +253,7 @@ class CallTransfer:
             at = positional[CALLBACK_RUNNERS[last]]
             if _callable(args[at][1]):
                 return self._call_ref(args[at][1].ref, args[at + 1 :], None, node)
+            return self._library_call_back(node, args[at][0].value, args[at + 1 :])
         if last == "map" and len(positional) >= 2 and _callable(args[positional[0]][1]):
             elements = [(args[i][0], args[i][1].element()) for i in positional[1:]]
             return make_container(
@@ -263,6 +274,28 @@ class CallTransfer:
                     (cst.Arg(value=item.value), self._values.get(id(item.value), EMPTY)) for item in items
                 ]
                 self._call_ref(target.ref, passed, None, node)
+        return None
+
+    def _library_call_back(self, node: cst.Call, target: Any, args: list) -> Value | None:
+        """A library function or method a runner calls with the arguments after it
+        (`await asyncio.to_thread(llm.generate, prompts, params)`, `loop.run_in_executor(None,
+        client.chat, ...)`): its sinks and sources, as if it were called here (None: it is
+        neither, or a source judged by a static path argument, which the runner's own arguments
+        would misplace)."""
+        qualified = self._qualified(target)
+        if not qualified:
+            return None
+        names = [qualified]
+        if any(s.static_argument is not None for s in self._sources.match(names)):
+            return None
+        receiver = self._values.get(id(target.value)) if isinstance(target, cst.Attribute) else None
+        matched = self._record_sinks(names, node, args, receiver)
+        source_fact = self._source_call(node, names, args, receiver)
+        if source_fact is not None:
+            return Value(frozenset({source_fact}), type_name=qualified, instance=True)
+        if matched:
+            data = join_all(value for _, value in args)
+            return Value(data.all, checked=True, type_name=qualified, instance=True, origin=node)
         return None
 
     def _queued(self, func: Any, receiver: Value | None, args: list, node: cst.Call) -> Value | None:

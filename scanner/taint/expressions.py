@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any, Sequence
 
 import libcst as cst
+from aisec.hooks import LLM_OUTPUT
 
 from .syntax import const_string, dotted, element_path, var_path
 from .units import Class, declared_field_type, inherited
@@ -34,7 +35,7 @@ from .values import (
     readable,
     text_value,
 )
-from .vocabulary import PATH_TYPES, imported_constant_words
+from .vocabulary import OUTPUT_SCHEMA_KEYWORDS, PATH_TYPES, imported_constant_words
 
 
 class ExpressionTransfer:
@@ -163,6 +164,9 @@ class ExpressionTransfer:
                 fact = self._source_fact(node, written, "attribute")
                 if fact is not None:
                     return Value(frozenset({fact}))
+        schema = self._output_schema(base)
+        if schema is not None and declared_field_type(schema, attr) is False:
+            return Value(type_name=inherited(schema, "field_type_names").get(attr))
         if isinstance(base.ref, Instance):
             cls = base.ref.cls
             field_type = declared_field_type(cls, attr)
@@ -201,6 +205,44 @@ class ExpressionTransfer:
                 words = self._foreign_words(node) or imported_constant_words(qualified)
             return Value(type_name=qualified, words=words)
         return opaque(base, type_name=qualified)
+
+    def _output_schema(self, value: Value) -> Class | None:
+        """The module's class a model was told to answer with, when `value` is only such answers
+        (`create(response_model=Grade)`, `parse(response_format=Grade)`, `responses.parse(
+        text_format=Grade)`, `llm.with_structured_output(Grade).invoke()`, a pydantic-ai
+        `Agent(output_type=Grade)`'s run): the SDK validated the reply against it, so a field it
+        declares as an enum, a `Literal`, a number or a flag holds no text the model chose."""
+        schemas = set()
+        for fact in value.all:
+            if not isinstance(fact, Taint) or fact.site.tier != LLM_OUTPUT:
+                return None
+            schema = self._schema_of(fact.site.node)
+            if schema is None:
+                return None
+            schemas.add(schema)
+        return schemas.pop() if len(schemas) == 1 else None
+
+    def _schema_of(self, call: Any) -> Class | None:
+        """The output class named by a model call, by the structured-output runnable it is called
+        on, or by the constructor of the agent it is called on (when that is known)."""
+        if not isinstance(call, cst.Call):
+            return None
+        named = [arg for arg in call.args if arg.keyword is not None]
+        if isinstance(call.func, cst.Attribute):
+            receiver = call.func.value
+            if isinstance(receiver, cst.Call) and (dotted(receiver.func) or "").endswith(
+                ".with_structured_output"
+            ):
+                named += receiver.args[:1]
+            bound = self._values.get(id(receiver))
+            if bound is not None and isinstance(bound.origin, cst.Call):
+                named += [arg for arg in bound.origin.args if arg.keyword is not None]
+        for arg in named:
+            if arg.keyword is None or arg.keyword.value in OUTPUT_SCHEMA_KEYWORDS:
+                found = self._values.get(id(arg.value))
+                if found is not None and isinstance(found.ref, Class) and not found.ref.is_enum:
+                    return found.ref
+        return None
 
     def _class_attribute(self, cls: Class, attr: str) -> Value | None:
         key = (id(cls.node), attr)

@@ -361,10 +361,25 @@ class SinkFlows:
             content_path = (*path, key)
         facts = content.all
         if item.origin is not None and locate(node, path) is not item.origin:  # built in another statement
-            facts = frozenset(through(f, item.origin) if isinstance(f, Taint) else f for f in facts)
+            facts = frozenset(
+                through(f, item.origin) if isinstance(f, Taint) and not _written_in(item.origin, f.via) else f
+                for f in facts
+            )
         ctx.add(
             kind, f"{description} of `{label}`", locate(node, content_path), facts, message_role or "user"
         )
+
+
+def _written_in(node: Any, calls: tuple) -> bool:
+    """Whether `node` is written inside one of `calls` (a message built in the `append(...)` that
+    is already a step of the path)."""
+    stack = [call for call in calls if isinstance(call, cst.CSTNode)]
+    while stack:
+        current = stack.pop()
+        if current is node:
+            return True
+        stack.extend(current.children)
+    return False
 
 
 @dataclass(frozen=True)

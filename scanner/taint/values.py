@@ -331,6 +331,7 @@ def map_facts(value: Value, fn: Any) -> Value:
         value.ref,
         value.clean_attrs,
         value.instance,
+        origin=value.origin,
     )
 
 

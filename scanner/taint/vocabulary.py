@@ -98,6 +98,21 @@ FLASK_CONVERTER = re.compile(r"<(int|float|uuid):([A-Za-z_][A-Za-z0-9_]*)>")
 STARLETTE_CONVERTER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):(int|float|uuid)\}")
 
 
+OUTPUT_SCHEMA_KEYWORDS = frozenset(
+    {"response_model", "response_format", "text_format", "output_type", "result_type"}
+)
+"""Keywords naming the class a model must answer with (instructor, OpenAI `parse`, pydantic-ai)."""
+_ALTERNATE_CONSTRUCTOR = re.compile(r"(.+\.[A-Z]\w*)\.from_\w+\.(\w+)")
+
+
+def alternate_constructor_method(qualified: str | None) -> str | None:
+    """`pkg.Class.method` for a method called on what `pkg.Class.from_*(...)` returned: by
+    convention (`from_uri`, `from_llm`, `from_documents`) such a classmethod returns an instance
+    of its class, so the class's catalog entries apply to it."""
+    found = _ALTERNATE_CONSTRUCTOR.fullmatch(qualified) if qualified else None
+    return f"{found.group(1)}.{found.group(2)}" if found else None
+
+
 def rendered_key(type_name: str | None) -> str | None:
     """The key under which a template of `type_name` returns the text its `run()` renders."""
     if type_name is None:
