@@ -39,7 +39,7 @@ import stat
 import sys
 
 from . import __version__
-from .prefilter import rules_for_text, searchable
+from .prefilter import adopt_groups, rules_for_text, searchable
 from .sha import compare_digest, hmac_sha256, sha256
 from .tomlfile import configures_aisec
 
@@ -456,6 +456,7 @@ def _why_not_trigger_free(path: str, table: Mapping[str, Any]) -> str | None:
     if gate is not None and not any(token in text for token in gate):
         return None  # none of the tokens that any trigger needs (see `triggertable._gate_tokens`)
     expansions = table["expansions"]
+    adopt_groups(expansions, table.get("groups", {}))  # a table from before the groups: made here
     if rules_for_text(text, [_Gate(*rule) for rule in table["rules"]], expansions):
         return "a rule's triggers occur"
     sources = table["source_marker"]

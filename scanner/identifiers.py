@@ -63,7 +63,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .function_shapes import Shape, fits_any, module_functions, shape_gates, shaped_markers
 from .literals import ModuleStrings, anchors
-from .prefilter import MARKER_PREFIX, TextLookup, searchable
+from .prefilter import MARKER_PREFIX, TextLookup, key_groups, searchable
 
 # Fields that hold identifiers (strings, or lists of strings for `global`/`nonlocal`, class
 # patterns' keyword attributes); `Constant.value` and `type_comment` never name anything.
@@ -207,6 +207,8 @@ class IdentifierScreen:
         self._splits: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         # per alternative only parameter sources give: the tokens the code must spell itself
         self._spelled = _spelled_tokens(catalog) if catalog is not None else {}
+        # per marker: its alternatives by key token (`key_groups`), with whether the key is typed
+        self._groups: dict[str, list[tuple[str, bool, list[tuple[str, ...]]]]] = {}
 
     def holds(
         self,
@@ -266,6 +268,35 @@ class IdentifierScreen:
                     grew = True
         return tuple(available)
 
+    def marker_holds(
+        self,
+        marker: str,
+        present: Callable[[str], bool],
+        accept: Callable[[tuple[str, ...]], bool] | None = None,
+        types: Sequence[tuple[frozenset[str], str]] | Callable[[], Sequence[Any]] | None = None,
+    ) -> bool:
+        """Whether one alternative of `marker` `holds` (with `types`, and is `accept`ed). Alternatives are
+        walked by key token (`prefilter.key_groups`): a missing key that no parameter-source
+        type has is one every alternative of its group requires, so the group is skipped at one
+        lookup; a key a type has may stand for itself, so its group is walked."""
+        groups = self._groups.get(marker)
+        if groups is None:
+            alternatives = [tuple(alternative) for alternative in self.expansions.get(marker, ())]
+            groups = [
+                (key, any(self._in_type(key, given) for given in self._given), members)
+                for key, members in key_groups([alternative for alternative in alternatives if alternative])
+            ]
+            if not all(alternatives):
+                groups.insert(0, ("", True, [()]))  # the empty alternative always holds
+            self._groups[marker] = groups
+        for key, typed, members in groups:
+            if not typed and not present(key):
+                continue
+            for alternative in members:
+                if self.holds(alternative, present, types) and (accept is None or accept(alternative)):
+                    return True
+        return False
+
     def url_gates(self, marker: str) -> dict[tuple[str, ...], tuple[str, ...]] | None:
         """The alternatives of a source marker that only sources with `matching` give, with their
         anchors (None: `marker` has no such source)."""
@@ -293,14 +324,17 @@ class IdentifierScreen:
     def screens(self, rules: Sequence[Any]) -> bool:
         return not self.screened.isdisjoint(rules)
 
-    def select(self, tree: ast.AST, text: str, rules: Sequence[Any]) -> list[Any]:
-        """`rules` without the screened ones whose markers no identifier of `tree` satisfies."""
+    def select(
+        self, tree: ast.AST, text: str, rules: Sequence[Any], searched: str | None = None
+    ) -> list[Any]:
+        """`rules` without the screened ones whose markers no identifier of `tree` satisfies.
+        `searched`: `searchable(text)`, when the caller has it (the token gate made it)."""
         if not self.screens(rules):
             return list(rules)
         names, keywords = module_identifiers(tree)
         identifiers = "\n".join(names)  # what the markers are checked against
         source = text  # as parsed: `ast` columns point into it
-        text = searchable(text)  # plain triggers: the token gate's check, repeated
+        text = searchable(text) if searched is None else searched  # plain triggers: the token gate's check
         components = set(identifiers.replace(".", "\n").split("\n"))
         # identifier groups read keyword names too (a flag passed as `f(flag=True)`)
         spelled_anywhere = components | keywords
@@ -342,24 +376,17 @@ class IdentifierScreen:
                 return needle in text
             found = markers.get(needle)
             if found is None:
-                alternatives = self.expansions.get(needle, ())
                 gates = self.url_gates(needle)
                 shaped = self.shape_gates(needle)
 
-                def holds(alt: tuple[str, ...]) -> bool:
-                    # an alternative only shaped parameter sources give also needs a function of a shape
-                    return self.holds(alt, occurs, types) and (
+                def accept(alt: tuple[str, ...]) -> bool:
+                    # a URL-gated alternative also needs its URL spelled by the strings, and one
+                    # only shaped parameter sources give a function of one of their shapes
+                    return (gates is None or alt not in gates or any(spells(a) for a in gates[alt])) and (
                         alt not in shaped or fits_any(shaped[alt], functions())
                     )
 
-                if gates is None:
-                    found = any(holds(alt) for alt in alternatives)
-                else:  # a URL-gated alternative also needs its URL spelled by the strings
-                    found = any(holds(alt) for alt in alternatives if alt not in gates) or any(
-                        holds(alt) and any(spells(a) for a in gates[alt])
-                        for alt in alternatives
-                        if alt in gates
-                    )
+                found = self.marker_holds(needle, occurs, accept if gates or shaped else None, types)
                 markers[needle] = found
             return found
 
@@ -514,8 +541,7 @@ class WordScreen:
                 return found.any_in((needle,))
             result = markers.get(needle)
             if result is None:
-                alternatives = screen.expansions.get(needle, ())
-                result = markers[needle] = any(screen.holds(alt, token_is_word) for alt in alternatives)
+                result = markers[needle] = screen.marker_holds(needle, token_is_word)
             return result
 
         def passes(rule: Any) -> bool:

@@ -30,6 +30,10 @@ import libcst as cst
 
 from .assumed import ASSUMED_MODULES
 
+ELEMENT_STYLERS = frozenset({"classes", "props", "style", "tooltip", "mark"})
+"""UI element methods that return the element itself (NiceGUI: `ui.textarea("Notes").classes("w-full")`
+is still the text area, its `.value` still the user's text)."""
+
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 
@@ -449,6 +453,12 @@ class NameTable:
         elif isinstance(value, cst.Call) and getattr_constant(value) is not None:
             binding.alias_of = value  # `loader = getattr(pickle, "loads")`
         elif isinstance(value, cst.Call):
+            while (  # `ui.textarea(...).classes(...)` holds what `ui.textarea(...)` returned
+                isinstance(value.func, cst.Attribute)
+                and value.func.attr.value in ELEMENT_STYLERS
+                and isinstance(value.func.value, cst.Call)
+            ):
+                value = value.func.value
             binding.instance_of = value.func
         scope.bind(target.value, binding)
 

@@ -20,7 +20,7 @@ from aisec.hooks import TAINT_SOURCES, Severity
 from .cache import CacheUnavailable, code_files, machine_key
 from .engine import MAX_SOURCE_BYTES, _reads_taint, has_visitors
 from .fastpath import TableKey, dump_table, file_state
-from .prefilter import MARKER_PREFIX
+from .prefilter import MARKER_PREFIX, grouped
 from .run import Session
 
 LOCAL_PLUGIN_SOURCE = "config `plugins`"  # `pluginmanager` records config plugins so
@@ -47,6 +47,7 @@ def build(session: Session) -> dict[str, Any]:
         "why_not": why_not or "",
         "rules": tuple(gates),
         "expansions": {marker: expansions[marker] for marker in used if marker in expansions},
+        "groups": {marker: grouped(expansions, marker) for marker in used if marker in expansions},
         "source_marker": source_marker,
         "gate_tokens": _gate_tokens([triggers for triggers, _ in gates] + [(source_marker,)], expansions),
         "excludes": tuple(session.config.excludes),

@@ -356,3 +356,31 @@ def test_function_shapes_fit_by_name_parameters_and_signature() -> None:
     assert not Shape(("handler",), (), ("event",)).fits(*functions[0])  # the whole name
     assert not Shape((), ("event", "context"), ()).fits(*functions[0])
     assert Shape((), ("event", "context"), ()).fits(*functions[1])
+
+
+def test_markers_walked_by_key_token_hold_as_every_alternative_in_turn() -> None:
+    """`marker_holds` skips a group whose key is missing: the same verdict as `holds` on each
+    alternative, typed tokens (a parameter-source type's components, which may be missing) included."""
+    import random
+
+    expansions = CATALOG.trigger_expansions()
+    screen = IdentifierScreen([], expansions, CATALOG)
+    typed = {
+        t for alts in expansions.values() for alt in alts for t in alt if screen.holds((t,), lambda _: False)
+    }
+    assert typed  # the catalog has parameter-source types: the case the skip must respect
+    shuffled = random.Random(14)
+    for marker, alternatives in sorted(expansions.items()):
+        tokens = sorted({token for alternative in alternatives for token in alternative})
+        for share in (0.05, 0.3, 0.7):
+            for _ in range(8):
+                present = {token for token in tokens if shuffled.random() < share} - (
+                    typed if shuffled.random() < 0.5 else set()
+                )
+                expected = any(
+                    screen.holds(alternative, present.__contains__) for alternative in alternatives
+                )
+                assert screen.marker_holds(marker, present.__contains__) == expected, (
+                    marker,
+                    sorted(present),
+                )

@@ -17,7 +17,7 @@ from .content_types import (
 )
 from .flows import OutputFlowRule, sink_triggers
 from .html_routes import TRIGGERS as ROUTE_TRIGGERS
-from .html_routes import gradio_html_handlers, html_route, response_objects, text_like
+from .html_routes import WHOLE, gradio_html_handlers, html_route, response_objects, text_like
 
 if TYPE_CHECKING:
     import libcst
@@ -42,7 +42,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         "`SafeString`, Tornado `RequestHandler.write`/`finish` of text (a dict, a `json.dumps(...)` "
         "text or a handler that sets a non-HTML `Content-Type` header is JSON), Sanic "
         "`response.html`, Gradio `gr.HTML` (also what an event handler returns when its output "
-        "component is one: `btn.click(fn, inputs=box, outputs=page)` with `page = gr.HTML()`, "
+        "component is one: `btn.click(fn, inputs=box, outputs=page)` with `page = gr.HTML()`, or the "
+        "returned tuple's element at an `HTML` position of several outputs, "
         "`gr.Interface(fn, 'text', outputs='html')`), IPython `HTML`, NiceGUI `ui.html` (its `set_content` too, and `add_body_html`/"
         "`add_head_html`), Panel `pn.pane.HTML`, Reflex `rx.html`, Dash `dcc.Markdown` with "
         "`dangerously_allow_html=True`, an `html.Iframe(srcDoc=...)` and "
@@ -201,9 +202,9 @@ class ModelOutputAsHtml(OutputFlowRule):
             return False
         pattern = flow.sink.pattern if flow.sink else ""
         if pattern.startswith("streamlit.") and pattern.rsplit(".", 1)[-1] in _NEEDS_UNSAFE_FLAG:
-            return self.args.is_true(self._current, "unsafe_allow_html")
+            return self._flag_set(flow, "unsafe_allow_html")
         if pattern == DASH_MARKDOWN:
-            return self.args.is_true(self._current, "dangerously_allow_html")
+            return self._flag_set(flow, "dangerously_allow_html")
         if pattern.startswith("tornado."):  # a dict or a JSON text is written as JSON
             chunk = self.args.get(self._current, "chunk", 0)
             return (
@@ -218,6 +219,16 @@ class ModelOutputAsHtml(OutputFlowRule):
         self._current = node
         super().visit_Call(node)
 
+    def _flag_set(self, flow: SinkFlow, flag: str) -> bool:
+        """Whether the sink call passes `flag=True`: the call visited, or, for a flow reported
+        where the data enters a helper (`show(box, text)` into `box.markdown(text,
+        unsafe_allow_html=True)`), the helper's call holding the sink argument."""
+        if flow.sink_node is None:
+            return self.args.is_true(self._current, flag)
+        if self._flagged is None:
+            self._flagged = _flagged_arguments(self._module, self.args)
+        return (id(flow.sink_node), flag) in self._flagged
+
     def __init__(self, context: Any) -> None:
         super().__init__(context)
         self._routes: list[bool] = []  # per enclosing function: does it serve its return as HTML
@@ -226,22 +237,25 @@ class ModelOutputAsHtml(OutputFlowRule):
         # the function): the responses it types text/html, the names it binds to response objects
         self._html_objects: list[frozenset[str] | None] = []
         self._responses: list[frozenset[str] | None] = []
-        self._html_handlers: frozenset[str] = frozenset()  # Gradio handlers shown by `gr.HTML`
+        self._html_handlers: dict[str, frozenset[int]] = {}  # Gradio handlers shown by `gr.HTML`
+        self._shown_parts: list[frozenset[int]] = []  # per function: returned tuple positions shown
 
     def visit_Module(self, node: libcst.Module) -> None:
+        self._module = node
+        self._flagged: set[tuple[int, str]] | None = None  # `_flagged_arguments`, on first use
         self._html_handlers = gradio_html_handlers(self.names, self.args, node)
 
     def visit_FunctionDef(self, node: libcst.FunctionDef) -> None:
-        self._routes.append(
-            html_route(self.names, self.args, node)
-            or (not self._handlers and node.name.value in self._html_handlers)
-        )
+        shown = self._html_handlers.get(node.name.value, frozenset()) if not self._handlers else frozenset()
+        self._routes.append(html_route(self.names, self.args, node) or WHOLE in shown)
+        self._shown_parts.append(shown - {WHOLE})
         self._handlers.append(node)
         self._html_objects.append(None)
         self._responses.append(None)
 
     def leave_FunctionDef(self, original_node: libcst.FunctionDef) -> None:
         self._routes.pop()
+        self._shown_parts.pop()
         self._handlers.pop()
         self._html_objects.pop()
         self._responses.pop()
@@ -277,6 +291,15 @@ class ModelOutputAsHtml(OutputFlowRule):
                 body, HTML, "the HTML response body", "is the body of a response whose headers say text/html"
             )
             return
+        if self._shown_parts and self._shown_parts[-1] and isinstance(node.value, cst.Tuple):
+            for index in sorted(self._shown_parts[-1]):  # `return title, f"<div>{card}</div>"`
+                if index < len(node.value.elements):
+                    self.report_expression(
+                        node.value.elements[index].value,
+                        HTML,
+                        "the HTML output of a Gradio handler",
+                        "is returned to a Gradio `HTML` output, which shows it unescaped",
+                    )
         if not (
             self._routes and self._routes[-1] and text_like(self.names, node.value, self._response_names)
         ):
@@ -290,3 +313,22 @@ class ModelOutputAsHtml(OutputFlowRule):
             "a prompt-injected model can answer with script or exfiltrating markup; render it as "
             "escaped text or sanitise it (`nh3.clean`, `bleach.clean`)"
         )
+
+
+def _flagged_arguments(module: libcst.Module, args: Any) -> set[tuple[int, str]]:
+    """(argument node id, flag) of every call in `module` passing an HTML-unescaping flag as
+    true (`unsafe_allow_html=True`, `dangerously_allow_html=True`)."""
+
+    class _Finder(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: set[tuple[int, str]] = set()
+
+        def visit_Call(self, node: libcst.Call) -> None:
+            for flag in ("unsafe_allow_html", "dangerously_allow_html"):
+                if args.is_true(node, flag):
+                    self.found.update((id(arg.value), flag) for arg in node.args)
+
+    finder = _Finder()
+    module.visit(finder)
+    return finder.found

@@ -89,8 +89,10 @@ _GRADIO_REGISTRARS = frozenset({"gradio.on", "gradio.Interface", "gradio.interfa
 _GRADIO_HTML = frozenset({"gradio.HTML", "gradio.components.HTML"})
 
 
-def gradio_html_handlers(names: Any, args: Any, module: libcst.Module) -> frozenset[str]:
-    """Names of the module's functions whose return value a Gradio `HTML` component shows.
+def gradio_html_handlers(names: Any, args: Any, module: libcst.Module) -> dict[str, frozenset[int]]:
+    """The module's functions whose return value a Gradio `HTML` component shows: by name, the
+    positions of the returned tuple that go to one (`outputs=[title, gr.HTML()]` shows element 1),
+    `WHOLE` for a single output.
 
     The module's `Assign` and `Call` nodes are read with `aisec.walk.walk` (read-only, trivia
     skipped), not `CSTNode.visit`, which rebuilds every node it passes: the same nodes in the
@@ -116,18 +118,29 @@ def gradio_html_handlers(names: Any, args: Any, module: libcst.Module) -> frozen
 
     walk(module, visit, _nothing, trivia_types())
 
-    def shows_html(outputs: Any) -> bool:
-        if isinstance(outputs, (cst.List, cst.Tuple)) and len(outputs.elements) == 1:
-            outputs = outputs.elements[0].value
-        if isinstance(outputs, cst.Name):
-            return outputs.value in components
-        if isinstance(outputs, cst.Call):
-            return names.qualified(outputs.func) in _GRADIO_HTML
-        return isinstance(outputs, cst.SimpleString) and outputs.evaluated_value == "html"
+    def shows_html(output: Any) -> bool:
+        if isinstance(output, cst.Name):
+            return output.value in components
+        if isinstance(output, cst.Call):
+            return names.qualified(output.func) in _GRADIO_HTML
+        return isinstance(output, cst.SimpleString) and output.evaluated_value == "html"
 
-    return frozenset(
-        fn.value for fn, outputs in registrations if isinstance(fn, cst.Name) and shows_html(outputs)
-    )
+    def positions(outputs: Any) -> frozenset[int]:
+        if isinstance(outputs, (cst.List, cst.Tuple)) and len(outputs.elements) != 1:
+            return frozenset(i for i, element in enumerate(outputs.elements) if shows_html(element.value))
+        if isinstance(outputs, (cst.List, cst.Tuple)):
+            outputs = outputs.elements[0].value
+        return frozenset({WHOLE}) if shows_html(outputs) else frozenset()
+
+    handlers: dict[str, frozenset[int]] = {}
+    for fn, outputs in registrations:
+        shown = positions(outputs) if isinstance(fn, cst.Name) else frozenset()
+        if shown:
+            handlers[fn.value] = handlers.get(fn.value, frozenset()) | shown
+    return handlers
+
+
+WHOLE = -1  # `gradio_html_handlers`: the whole return value is shown
 
 
 def _nothing(node: Any) -> None:

@@ -68,7 +68,11 @@ class IndirectInjection(PromptFlowRule):
         "being parsed, model output rather than planted content.\n\n"
         "Files read from constant paths (the project's own prompt files, paths built from "
         "`__file__`) are trusted, and so are files a helper reads from its path parameter when no "
-        "call in the module passes it a non-constant path; so are the environment and configuration."
+        "call in the module passes it a non-constant path; so are the environment and configuration. "
+        "A path that request data or model output chose stays untrusted after a check that leaves "
+        "no constant (membership in a list computed at run time such as `git ls-files`, a "
+        "`re.fullmatch` guard): the file may be opened, but outside the project's own tree "
+        "(paths built from `__file__`) what is read from it is this content."
     )
     rationale = (
         "Indirect prompt injection: an attacker plants instructions in a web page, a document, a "

@@ -19,6 +19,7 @@ from .syntax import dotted, keyword_arg, positional_arg, var_path
 from .units import Class, Function, SinkCall
 from .values import (
     EMPTY,
+    MAX_CALLABLES,
     NO_FACTS,
     Callables,
     Instance,
@@ -27,6 +28,7 @@ from .values import (
     Site,
     Taint,
     Value,
+    chosen_file,
     collect_slots,
     encode,
     join_all,
@@ -35,6 +37,7 @@ from .values import (
 from .vocabulary import (
     CALLBACK_RUNNERS,
     FUNCTION_SCHEDULERS,
+    PATH_TYPES,
     SINKS_RETURNING_THE_DATA,
     TASK_SCHEDULERS,
     TASK_SENDERS,
@@ -79,18 +82,35 @@ class CallTransfer:
         """A method called on an operation's result: a pipe (`(prompt | model).invoke()`)
         returns what its last step returns, and an output parser at the end
         (`(prompt | model | StrOutputParser()).invoke()`) only reshapes what the step before it
-        returns; anything else (`(base / name).write_text()`) is matched by `*.` patterns only."""
-        if _is_pipe(operation):
-            last = self._pipe_step(operation.right)
-            while last.endswith("OutputParser") and _is_pipe(operation.left):
-                operation = operation.left
-                last = self._pipe_step(operation.right)
-            if last:
-                return f"{last}.{method}"
+        returns; a path joined by `/` is a `Path`; anything else is matched by `*.` patterns only."""
+        last = self._pipe_last(operation)
+        if last:
+            return f"{last}.{method}"
+        value = self._values.get(id(operation))
+        if value is not None and value.type_name in PATH_TYPES:  # `(root / name).read_text()`
+            return f"{value.type_name}.{method}"
         return f"(...).{method}"
 
-    def _pipe_step(self, step: Any) -> str:
-        return self._qualified(step) or dotted(step) or ""
+    def _pipe_last(self, operation: Any, resolved: bool = False) -> str:
+        """The step whose result a pipe (`prompt | model | StrOutputParser()`) returns: the last
+        one, before any output parser; "" for no pipe, or (`resolved`) for a step whose qualified
+        name is unknown (`a | b` of two sets)."""
+        if not _is_pipe(operation):
+            return ""
+        last = self._pipe_step(operation.right, resolved)
+        while last.endswith("OutputParser"):
+            if not _is_pipe(operation.left):  # `llm | parser`; a template's (`prompt | parser`) is no model's
+                first = self._values.get(id(operation.left))
+                return "" if first is None or first.slots else self._pipe_step(operation.left, resolved)
+            operation = operation.left
+            last = self._pipe_step(operation.right, resolved)
+        return last
+
+    def _pipe_step(self, step: Any, resolved: bool = False) -> str:
+        """A step's name: qualified (a step built in place, `StrOutputParser()`, by its class),
+        else as written unless `resolved`."""
+        qualified = self._qualified(step.func if isinstance(step, cst.Call) else step)
+        return qualified or ("" if resolved else dotted(step) or "")
 
     def _bound_value(self, node: Any) -> Value | None:
         """What a name or `self.x` is bound to, without evaluating anything."""
@@ -350,12 +370,27 @@ class CallTransfer:
         attr = func.attr.value
         if isinstance(receiver.ref, Instance):
             method = receiver.ref.cls.method(attr)
+            if method is not None and isinstance(func.value, cst.Name) and func.value.value == "self":
+                return Value(ref=self._overridable(receiver.ref.cls, method, attr))
             return Value(ref=method) if method is not None else None
         if isinstance(receiver.ref, Class):
             method = receiver.ref.method(attr)
             return Value(ref=method) if method is not None else None
         keyed = receiver.key(attr)
         return keyed if keyed is not None and keyed.ref is not None else None
+
+    def _overridable(self, cls: Any, method: Function, attr: str) -> Any:
+        """What `self.<attr>()` in a method of `cls` may run: the method it finds, or the override
+        of a local subclass whose instance runs the inherited method (`Reviewer.run` calling
+        `self.guidance()` runs `CustomReviewer.guidance` for a `CustomReviewer`)."""
+        overrides = [
+            sub.methods[attr]
+            for sub in self._classes.values()
+            if sub is not cls and attr in sub.methods and _derives(sub, cls)
+        ]
+        if not overrides or len(overrides) >= MAX_CALLABLES:
+            return method
+        return Callables((method, *overrides))
 
     def _source_call(
         self, node: cst.Call, names: list[str], args: list, receiver: Value | None
@@ -373,10 +408,14 @@ class CallTransfer:
                 else:
                     arg = keyword_arg(node, source.static_argument)
                     value = self._values.get(id(arg.value)) if arg is not None else None
-                if value is None or not any(isinstance(f, (Taint, Param)) for f in value.all):
+                chosen = chosen_file(value) if value is not None else None
+                if chosen is None and (
+                    value is None or not any(isinstance(f, (Taint, Param)) for f in value.all)
+                ):
                     continue  # a constant path, or one that only names a file (`FileName`)
-                if not any(isinstance(f, Taint) for f in value.all):
+                if not any(isinstance(f, Taint) for f in value.all) and (chosen is None or chosen.cond):
                     cond = frozenset((f.func, f.index) for f in value.all if isinstance(f, Param))
+                    cond |= chosen.cond if chosen is not None else NO_FACTS
             return Taint(Site(source.tier, source.label, node), cond=cond)
         return None
 
@@ -476,3 +515,16 @@ def _left_by_partial(partial: Partial, source: Any) -> Any:
         if name not in bound and kind in ("pos", "kw") and (not source.params or name in source.params)
     )
     return replace(source, params=left) if left else None
+
+
+def _derives(sub: Any, cls: Any) -> bool:
+    """Whether local class `sub` derives from local class `cls`, directly or not."""
+    pending, seen = list(sub.local_bases), set()
+    while pending:
+        base = pending.pop()
+        if base is cls:
+            return True
+        if id(base) not in seen:
+            seen.add(id(base))
+            pending.extend(base.local_bases)
+    return False

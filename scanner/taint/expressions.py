@@ -13,13 +13,14 @@ from dataclasses import replace
 from typing import Any, Sequence
 
 import libcst as cst
-from aisec.hooks import LLM_OUTPUT
+from aisec.hooks import INDIRECT, LLM_OUTPUT
 
 from .syntax import const_string, dotted, element_path, var_path
 from .units import Class, declared_field_type, inherited
 from .values import (
     EMPTY,
     NO_FACTS,
+    PROJECT_VALUE,
     SPLICE_WORDS,
     FileName,
     Instance,
@@ -35,7 +36,7 @@ from .values import (
     readable,
     text_value,
 )
-from .vocabulary import OUTPUT_SCHEMA_KEYWORDS, PATH_TYPES, imported_constant_words
+from .vocabulary import OUTPUT_SCHEMA_KEYWORDS, PATH_TYPES, SHARED_STORES, imported_constant_words
 
 
 class ExpressionTransfer:
@@ -120,12 +121,18 @@ class ExpressionTransfer:
 
     def _name(self, node: cst.Name) -> Value:
         name = node.value
-        if name in ("True", "False", "None", "__file__", "__name__"):
+        if name in ("True", "False", "None", "__name__"):
             return EMPTY
+        if name == "__file__":
+            return PROJECT_VALUE
         value = self._lookup(name)
         if value is not None:
             return value
         qualified = self._qualified(node)
+        if qualified in SHARED_STORES:
+            shared = self._shared_store(qualified)
+            if shared is not None:
+                return shared
         if qualified:
             fact = self._source_fact(node, qualified, "attribute")
             if fact is not None:
@@ -169,6 +176,10 @@ class ExpressionTransfer:
             return Value(type_name=inherited(schema, "field_type_names").get(attr))
         if isinstance(base.ref, Instance):
             cls = base.ref.cls
+            if attr == "cleaned_data" and base.facts:
+                split = _form_fields(cls, base.facts)
+                if split is not None:
+                    return split
             field_type = declared_field_type(cls, attr)
             if field_type is False:  # no text, but its declared library type names calls on it
                 return Value(type_name=inherited(cls, "field_type_names").get(attr))
@@ -361,16 +372,22 @@ class ExpressionTransfer:
             keys = None
             if left.keys is not None and right.keys is not None:
                 keys = tuple({**dict(left.keys), **dict(right.keys)}.items())
+            # a pipe bound to a name (`chain = llm | StrOutputParser()`) is called as the step
+            # whose result it returns, as `(llm | StrOutputParser()).invoke(...)` written in place
+            last = self._pipe_last(node, resolved=True) if isinstance(operator, cst.BitOr) else ""
             return make_container(
                 left.facts | right.facts if keys is not None else left.all | right.all,
                 None,
                 keys,
                 slots=tuple(dict.fromkeys(left.slots + right.slots)),
+                type_name=last or None,
             )
         if isinstance(operator, cst.Divide) and right.const is not None and _path_like(left):
             joined = self._joined(node.left, left, right.const, right.all, "pathlib.Path")
             if joined is not None:
                 return joined
+        if isinstance(operator, cst.Divide) and _path_typed(left):  # `root / name`: still a `Path`
+            return Value(left.all | right.all, type_name="pathlib.Path", instance=True)
         return Value(left.all | right.all)
 
     def _sequence(self, elements: Sequence[Any]) -> Value:
@@ -463,8 +480,49 @@ def _path_like(value: Value) -> bool:
     return value.type_name in PATH_TYPES or any(isinstance(f, FileName) for f in value.all)
 
 
+_PATH_METHODS = frozenset(
+    {"resolve", "absolute", "expanduser", "parent", "joinpath", "with_name", "with_suffix"}
+)
+
+
+def _path_typed(value: Value) -> bool:
+    """A `Path` object, also one a path method returned (`Path(root).resolve()`)."""
+    name = value.type_name or ""
+    return _path_like(value) or any(name == f"{path}.{m}" for path in PATH_TYPES for m in _PATH_METHODS)
+
+
 def _entry_of(fact: Any, key: str) -> Any:
     """A parameter's placeholder narrowed to one entry of it (once: deeper entries keep the first)."""
     if isinstance(fact, Param) and fact.key is None and not fact.spliced and not fact.encoded:
         return replace(fact, key=key)
     return fact
+
+
+_FILE_FIELDS = frozenset({"django.forms.FileField", "django.forms.ImageField"})
+_FORM_BASES = (
+    "django.forms.Form",
+    "django.forms.ModelForm",
+    "django.forms.forms.Form",
+    "django.forms.models.ModelForm",
+)
+
+
+def _form_fields(cls: Class, facts: frozenset) -> Value | None:
+    """`form.cleaned_data` of a local Django form built from the request's data and files
+    (`ReplyForm(request.POST, request.FILES)`): a declared file field holds the uploaded file
+    (the files' indirect content), any other declared field the posted data; a name the class
+    does not declare (a `ModelForm`'s model fields) may hold either. None for another class,
+    or a form built from data of one tier only."""
+    if not any(base in _FORM_BASES for base in cls.all_bases()):
+        return None
+    tainted = [f for f in facts if isinstance(f, Taint)]
+    uploaded = frozenset(f for f in tainted if f.site.tier == INDIRECT)
+    posted = frozenset(f for f in facts if f not in uploaded)
+    if not uploaded or not any(isinstance(f, Taint) for f in posted):
+        return None
+    keys = tuple(
+        (name, Value(uploaded if value.type_name in _FILE_FIELDS else posted))
+        for name, value in inherited(cls, "constants").items()
+        if value.type_name and value.type_name.startswith("django.forms.")
+    )
+    return make_container(facts, None, keys)

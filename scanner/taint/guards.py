@@ -53,11 +53,12 @@ class Narrowing:
         if isinstance(test, cst.Call):
             if dotted(test.func) == "bool" and len(test.args) == 1 and self._lookup("bool") is None:
                 return self._narrow_inner(test.args[0].value, env)
-            checked = self._guarded(test) + [
+            guarded = self._guarded(test)
+            checked = guarded + [
                 target for node in self._vouched(test) if node is not None for target in guard_targets(node)
             ]
             if checked:
-                return self._cleaned(env, checked)
+                return self._cleaned(env, checked, constant=not guarded)
             return env, env
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             left = test.left
@@ -78,7 +79,7 @@ class Narrowing:
                 if isinstance(left, cst.Call):
                     checked = self._guarded(left)
                     if checked:
-                        cleaned, kept = self._cleaned(env, checked)
+                        cleaned, kept = self._cleaned(env, checked, constant=False)
                         return (kept, cleaned) if isinstance(operator, cst.Is) else (cleaned, kept)
                 return env, env
             if isinstance(operator, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)):
@@ -92,13 +93,15 @@ class Narrowing:
         return env, env
 
     def _cleaned(
-        self, env: dict, targets: list[tuple[str, Any]], members: Value = EMPTY
+        self, env: dict, targets: list[tuple[str, Any]], members: Value = EMPTY, constant: bool = True
     ) -> tuple[dict, dict]:
         """(`env` with the checked paths clean, `env` where the check failed). An element path
         (`argv[0]`) that `env` does not hold yet is pinned to its current value on the failing
         side, so that joining the two branches does not keep the clean one alone. After a
         membership test the checked paths hold what a member may hold (`members`): nothing for an
-        allowlist, the collection's own data otherwise."""
+        allowlist, the collection's own data otherwise. A check that leaves no constant (not
+        `constant`: a guard sanitizer such as `re.fullmatch`, membership in a collection computed
+        at run time) keeps a `Checked` mark on data that was untrusted (`clean_paths`)."""
         kept = env
         for path, node in targets:
             if "[" in path and path not in env:
@@ -106,7 +109,7 @@ class Narrowing:
                 kept[path] = self._values.get(id(node)) or Value()
         if members.all:
             return {**env, **{path: members for path, _ in targets}}, kept
-        cleaned = clean_paths(env, [path for path, _ in targets])
+        cleaned = clean_paths(env, [path for path, _ in targets], constant and members is not COMPUTED)
         func = self._unit.func
         for path, _ in targets if func is not None else ():  # a parameter as passed in: `_returned`
             index = next((i for i, (name, _, _) in enumerate(func.params) if name == path), None)
@@ -211,7 +214,13 @@ class Narrowing:
             value.ref is not None and not (isinstance(value.ref, Class) and value.ref.is_enum)
         ):
             return None
-        return Value(value.all) if value.all else EMPTY
+        if value.all:
+            return Value(value.all)
+        known = value.items is not None or value.keys is not None or value.const is not None
+        return EMPTY if known or value.ref is not None else COMPUTED
+
+
+COMPUTED = Value()  # `_members` of a collection computed at run time: holds nothing, yet no constant
 
 
 def _holds(value: Value | None, func: int, index: int) -> bool:

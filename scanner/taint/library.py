@@ -13,6 +13,7 @@ from typing import Any
 
 import libcst as cst
 
+from ..names import ELEMENT_STYLERS
 from .jinja import AUTOESCAPE, ENVIRONMENTS, JINJA_RENDER, RENDER_METHODS, autoescape_setting, escapes
 from .syntax import keyword_arg, positional_arg, var_path
 from .units import Class, Function, inherited
@@ -35,7 +36,13 @@ from .values import (
     text_value,
     through,
 )
-from .vocabulary import CONST_PRESERVING, GET_METHODS, MUTATORS, NON_TEXT_METHODS, STRING_METHODS_KEEP
+from .vocabulary import (
+    CONST_PRESERVING,
+    GET_METHODS,
+    MUTATORS,
+    NON_TEXT_METHODS,
+    STRING_METHODS_KEEP,
+)
 
 # Template renderers that HTML-escape every value they substitute (autoescaping on by default),
 # and the parameter that names or holds the template: the values come out escaped, marked with
@@ -82,6 +89,12 @@ class LibraryModels:
         receiver = readable(receiver) if receiver is not None else None
         args = [(arg, readable(value)) for arg, value in args]
         method = func.attr.value if isinstance(func, cst.Attribute) else None
+        if (
+            method in ELEMENT_STYLERS
+            and receiver is not None
+            and (receiver.type_name or "").startswith("nicegui.")
+        ):
+            return receiver  # a styled element is the element
         through_file = self._file_result(node, method, receiver, args, qualified)
         if through_file is not None:
             return through_file
@@ -276,6 +289,12 @@ class LibraryModels:
         if method in MUTATORS:  # what goes in passes through the call (the path shows where it entered)
             entered = [(arg, map_facts(value, lambda fact: through(fact, node))) for arg, value in args]
             self._mutate(node.func.value, method, receiver, entered)
+            if method == "setdefault" and len(values) > 1:
+                # the default put there, or the object already there (`SESSIONS.setdefault(sid,
+                # Chat(...))`: its class), not the container's data (its keys are in it too)
+                there = receiver.element()
+                kept = Value(type_name=there.type_name, ref=there.ref) if there.ref is not None else None
+                return join(values[1], kept)
             return EMPTY
         if method == "join" and (receiver.const is not None or receiver.words) and values:
             parts = values[0]

@@ -44,7 +44,7 @@ from .summaries import Summaries
 from .syntax import count_statements, dotted
 from .templates import Templates
 from .units import Class, Function, SinkCall, Unit, inherited
-from .values import Instance, Value, join, limit_depth, mark_encoded, mark_spliced
+from .values import Instance, Param, Value, join, limit_depth, mark_encoded, mark_spliced
 
 if TYPE_CHECKING:
     from .project import ProjectModules
@@ -214,7 +214,9 @@ class ModuleTaint(
         self._summaries: dict[int, Value] = {}
         self._guards: dict[int, frozenset[int]] = {}  # function -> parameters its true result vouches for
         self._mutations: dict[int, dict[int, Value]] = {}  # function -> what it puts into its parameters
-        self._class_attrs: dict[tuple[int, str], Value] = {}
+        self._class_attrs: dict[tuple[Any, str], Value] = {}  # (class node id or shared store, name)
+        self._sites: dict[int, list[tuple[cst.Call, dict[int, Value]]]] = {}  # call, arguments (per round)
+        self._last_sites: dict[int, list[tuple[cst.Call, dict[int, Value]]]] = {}
         self._files: dict[Any, frozenset] = {}  # file -> data written into it (`files`)
         self._closures: dict[int, dict] = {}
         self._registered: dict[int, list[ParameterSource]] = {}
@@ -266,7 +268,8 @@ class ModuleTaint(
         self._foreign_flows: dict[int, list] = {}  # call -> (SinkEntry, summary, function, facts, node)
         self._binds: dict[int, list] = {}
         self._sent_messages: dict[int, Any] = {}  # message object's constructor -> where it is sent
-        self._sites: dict[int, list[tuple[cst.Call, dict[int, Value]]]] = {}  # call, arguments
+        self._last_sites = self._sites  # the last round's: a caller analysed after its callee
+        self._sites = {}
         self._round_attrs: dict[tuple[int, str], Value] = {}
         self._stack: list = []
         unit = Unit(None, {}, [])
@@ -423,6 +426,8 @@ class ModuleTaint(
                 break
             value, attrs = held, attrs[:-1]
         rest = ".".join(reversed(attrs))
+        if value is not None and not value.type_name and value.ref is None:
+            value = self._passed_object(value) or value
         if value is not None and value.type_name:
             return f"{value.type_name}.{rest}" if rest else value.type_name
         cls = value.ref if value is not None and isinstance(value.ref, Class) else None
@@ -438,6 +443,24 @@ class ModuleTaint(
             if stored is not None and stored.type_name:
                 return f"{stored.type_name}.{'.'.join(reversed(attrs[:-1]))}"
         return None
+
+    def _passed_object(self, value: Value) -> Value | None:
+        """The library object a helper's parameter holds when every call of the module passes
+        one of the same type (`show(st.container(), text)`, `render(ui.html(""), text)` into an
+        unannotated `def show(box, text)`): the parameter's methods are that type's. The calls
+        are this round's, or the last round's for a helper analysed before its callers."""
+        params = [f for f in value.facts if isinstance(f, Param)]
+        if len(params) != 1 or value.facts != frozenset(params) or params[0].key is not None:
+            return None
+        param = params[0]
+        types = set()
+        sites = self._sites.get(param.func) or self._last_sites.get(param.func, ())
+        for _, mapping in sites:
+            argument = mapping.get(param.index)
+            if argument is None or not argument.type_name or argument.ref is not None or argument.facts:
+                return None
+            types.add(argument.type_name)
+        return Value(type_name=types.pop()) if len(types) == 1 else None
 
 
 def _in_order(target: str, via: str) -> str:

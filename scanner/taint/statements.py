@@ -16,7 +16,7 @@ import libcst as cst
 from ..names import STATEMENT_TYPES
 from .syntax import dotted, var_path
 from .values import EMPTY, Instance, Value, forget_parts, join, limit_depth, make_container
-from .vocabulary import NORETURN
+from .vocabulary import NORETURN, SHARED_STORES
 
 LOOP_PASSES = 2  # passes over a loop body: the second carries values between iterations
 
@@ -281,12 +281,20 @@ class StatementTransfer:
         if isinstance(target, cst.Subscript):
             container = self._ev(target.value)
             key = None
+            position = None
             if len(target.slice) == 1:
                 index = target.slice[0].slice
                 if isinstance(index, cst.Index):
                     key = self._literal(index.value)
                     self._ev(index.value)
-            if key is not None and (container.keys is not None or not container.all):
+                    position = _list_position(index.value, container)
+            if position is not None:  # `messages[0] = {"role": "system", ...}`: that element replaced
+                items = list(container.items or ())
+                items[position] = value
+                new = make_container(
+                    container.facts, tuple(items), container.keys, type_name=container.type_name
+                )
+            elif key is not None and (container.keys is not None or not container.all):
                 keys = dict(container.keys or ())
                 keys[key] = value
                 new = make_container(
@@ -328,6 +336,7 @@ class StatementTransfer:
             self._unit.env[node.value] = value
             forget_parts(self._unit.env, node.value, elements_only=True)
             self._write_through(node, value)
+            self._share(node, value.keys or ())
         elif isinstance(node, cst.Attribute):
             path = var_path(node)
             if path:
@@ -351,7 +360,26 @@ class StatementTransfer:
                         current.facts | value.all, current.items, current.keys, type_name=current.type_name
                     )
 
+    def _share(self, owner_node: Any, entries: Sequence[tuple[str, Value]]) -> None:
+        """Entries written into a shared store (`SHARED_STORES`): read by every function."""
+        store = self._qualified(owner_node) if isinstance(owner_node, cst.Name) else None
+        if store not in SHARED_STORES:
+            return
+        for entry, value in entries:
+            key = (store, entry)
+            self._round_attrs[key] = limit_depth(join(self._round_attrs.get(key), value))
+
+    def _shared_store(self, store: str) -> Value | None:
+        """What the module's functions wrote into the shared store `store` (None: nothing)."""
+        keys = {}
+        for table in (self._class_attrs, self._round_attrs):
+            for (owner, entry), value in table.items():
+                if owner == store:
+                    keys[entry] = join(keys[entry], value) if entry in keys else value
+        return make_container(EMPTY.facts, None, tuple(keys.items()), type_name=store) if keys else None
+
     def _store_attribute(self, owner_node: Any, attr: str, value: Value) -> None:
+        self._share(owner_node, [(attr, value)])
         owner = self._ev_quiet(owner_node)
         if owner is not None and isinstance(owner.ref, Instance):
             key = (id(owner.ref.cls.node), attr)
@@ -377,6 +405,21 @@ class StatementTransfer:
         if value is not None:
             return value
         return self._ev(node)
+
+
+def _list_position(node: Any, container: Value) -> int | None:
+    """The element of a list of known items an integer literal index (`[0]`, `[-1]`) names."""
+    if container.items is None or container.keys is not None:
+        return None
+    negative = isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
+    number = node.expression if negative else node
+    if not isinstance(number, cst.Integer):
+        return None
+    position = -int(number.value, 0) if negative else int(number.value, 0)
+    size = len(container.items)
+    if not -size <= position < size:
+        return None
+    return position % size
 
 
 def _element_alias(node: cst.For | cst.While) -> tuple[tuple[str, str], ...]:

@@ -41,6 +41,33 @@ class FileName:
 
 
 @dataclass(frozen=True)
+class Checked:
+    """The value was untrusted data that passed a check which did not make it a constant (a
+    `re.fullmatch` guard, membership in a collection computed at run time such as `git ls-files`
+    or a table's names). Clean for every sink, but a file it names is one the data chose, so
+    what is read from it stays indirect content (`files`). With `cond`, only if one of those
+    parameters (function index, parameter index) receives a non-static value, as `Taint.cond`.
+    Not data: flows never report it."""
+
+    cond: frozenset[tuple[int, int]] = frozenset()
+    spliced: bool = False
+    encoded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectPath:
+    """The value is a path anchored at the project's own source (`__file__`): a file under it,
+    even one a checked value names, is the project's own (a prompt chosen by a validated style
+    name), unlike one under a folder the deployment configures. Not data."""
+
+    spliced: bool = False
+    encoded: tuple[str, ...] = ()
+
+
+PROJECT_PATH = ProjectPath()
+
+
+@dataclass(frozen=True)
 class Taint:
     """Untrusted data from `site`. With `cond`, only if one of those parameters (function index,
     parameter index) receives a non-static value (`open(path)` inside a helper)."""
@@ -193,6 +220,7 @@ class Value:
 
 
 EMPTY = Value()
+PROJECT_VALUE = Value(frozenset({PROJECT_PATH}))  # `__file__`
 
 
 def text_value(text: str) -> Value:
@@ -399,9 +427,37 @@ def forget_parts(env: dict, path: str, elements_only: bool = False) -> None:
         del env[key]
 
 
-def clean_paths(env: dict, paths: Iterable[str]) -> dict:
+def clean_paths(env: dict, paths: Iterable[str], constant: bool = True) -> dict:
+    """`env` with `paths` clean. Unless the check left a constant (`constant`: an allowlist of
+    literals, equality with one), data that was untrusted keeps a `Checked` mark."""
     cleaned = dict(env)
     for path in paths:
         old = cleaned.get(path)
-        cleaned[path] = Value(const=old.const, type_name=old.type_name) if old is not None else EMPTY
+        if old is None:
+            cleaned[path] = EMPTY
+            continue
+        mark = NO_FACTS if constant else checked_mark(old)
+        cleaned[path] = Value(mark, const=old.const, type_name=old.type_name)
     return cleaned
+
+
+def checked_mark(value: Value) -> frozenset:
+    """The `Checked` fact for `value` having passed a non-constant check: unconditional when it
+    carried untrusted data, conditional on the parameters it held, none for a static value."""
+    if any(isinstance(f, (Taint, Checked)) and not f.cond for f in value.all):
+        return frozenset({Checked()})
+    cond = frozenset((f.func, f.index) for f in value.all if isinstance(f, Param))
+    cond |= frozenset(c for f in value.all if isinstance(f, (Taint, Checked)) for c in f.cond)
+    return frozenset({Checked(cond)}) if cond else NO_FACTS
+
+
+def chosen_file(value: Value) -> Checked | None:
+    """The `Checked` fact of a path a checked value chose outside the project's own source tree
+    (a folder from the environment, the working directory), with its conditions joined; None
+    for a static path, a path with no checked part, or one anchored at `__file__`."""
+    marks = [f for f in value.all if isinstance(f, Checked)]
+    if not marks or any(isinstance(f, ProjectPath) for f in value.all):
+        return None
+    if any(not f.cond for f in marks):
+        return Checked()
+    return Checked(frozenset(c for f in marks for c in f.cond))

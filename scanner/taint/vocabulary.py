@@ -137,3 +137,8 @@ TASK_SCHEDULERS = frozenset({"apply_async", "send_with_options"})
 FUNCTION_SCHEDULERS = frozenset({"add_job", "apply_async"})
 """Calls given the function first and its arguments in `args=`/`kwargs=` (APScheduler
 `scheduler.add_job(fn, args=[...])`, a multiprocessing pool's `apply_async(fn, args=(...))`)."""
+SHARED_STORES = frozenset({"flask.g", "flask.session", "quart.g", "quart.session"})
+"""Objects one request handler (or a `before_request` hook) writes and another reads: Flask's
+`g` and `session` (`g.persona = session["persona"]` in a hook, `g.persona` in the view;
+`session["persona"] = request.json["persona"]` in one view, read in another). What any function
+of the module writes into an entry is what every function reads there."""
