@@ -1432,6 +1432,31 @@ def test_a_gradio_handler_shown_by_an_html_component_serves_html() -> None:
     )
 
 
+def test_a_gradio_handler_registered_deep_inside_a_builder_function_serves_html() -> None:
+    # the registrations are collected by a read-only walk of the whole module: nodes nested in
+    # functions, `with` blocks, conditionals and call arguments are all reached
+    check(
+        """
+        import gradio as gr
+        from openai import OpenAI
+        client = OpenAI()
+        def page(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text  # <- AIS303
+        def plain(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        def build(debug):
+            with gr.Blocks() as demo:
+                if not debug:
+                    with gr.Row():
+                        box = gr.Textbox()
+                        shown = gr.HTML()
+                        box.submit(page, inputs=[box], outputs=[shown])
+                        box.change(plain, inputs=[box], outputs=[gr.Textbox()])
+            return demo
+        """
+    )
+
+
 def test_a_method_of_what_a_from_constructor_returned_is_the_class_method() -> None:
     """`SQLDatabase.from_uri(u)` returns a `SQLDatabase` (the `from_*` classmethod convention):
     its `run()` is the SQL sink, as on an instance the class made; other methods are not."""
