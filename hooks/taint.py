@@ -408,12 +408,19 @@ def _source_tokens(source: Source) -> list[tuple[str, ...]]:
     return [own + _pattern_tokens(base) for base in source.within] or [own]
 
 
+_MAX_COMBINATIONS = 16  # token alternatives of one parameter source, at most (`_parameter_source_tokens`)
+
+
 def _parameter_source_tokens(source: ParameterSource) -> list[tuple[str, ...]]:
-    """Tokens of a parameter source: all its conditions must hold, so the alternatives of any one
-    condition will do; the most selective condition is chosen ([()] when none can tell), and the
-    tokens of every condition with a single alternative, and every name of `signature`, are added
-    to each (they must all be spelled: `functions=("__init__",)` alone would admit every module
-    defining a class)."""
+    """Tokens of a parameter source: all its conditions must hold, so one alternative of each
+    condition will do, and their tokens together. The most selective condition is chosen first
+    ([()] when none can tell), then the other conditions with several alternatives are combined
+    with it while the combinations stay few (`_MAX_COMBINATIONS`): "imports django or
+    rest_framework" and "a parameter named request" give `(request, django)` and
+    `(request, rest_framework)`, not `request` alone, which every module passing a request on
+    spells. The tokens of every condition with a single alternative, and every name of
+    `signature`, are added to each (they must all be spelled: `functions=("__init__",)` alone
+    would admit every module defining a class)."""
     conditions = [
         [*source.decorators, *source.registrars],
         list(source.functions),
@@ -421,15 +428,19 @@ def _parameter_source_tokens(source: ParameterSource) -> list[tuple[str, ...]]:
         list(source.requires_import),
         list(source.params),
     ]
+    choices = [
+        alternatives
+        for alternatives in ([_pattern_tokens(pattern) for pattern in condition] for condition in conditions)
+        if alternatives and all(alternatives)
+    ]
     best: list[tuple[str, ...]] = [()]
-    best_score = 0
-    for condition in conditions:
-        alternatives = [_pattern_tokens(pattern) for pattern in condition]
-        if not alternatives or not all(alternatives):
-            continue
-        score = min(sum(len(token) for token in alternative) for alternative in alternatives)
-        if score > best_score:
-            best, best_score = alternatives, score
+    if choices:
+        first = max(choices, key=lambda c: min(sum(len(token) for token in alt) for alt in c))
+        best = list(first)
+        for other in sorted((c for c in choices if c is not first and len(c) > 1), key=len):
+            if len(best) * len(other) > _MAX_COMBINATIONS:
+                break
+            best = [(*mine, *theirs) for mine in best for theirs in other]
     required = [
         token for condition in conditions if len(condition) == 1 for token in _pattern_tokens(condition[0])
     ] + [token for name in source.signature for token in _pattern_tokens(name)]

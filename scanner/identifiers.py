@@ -19,9 +19,12 @@ relative imports resolve to nothing. The one string that does name something is 
 `getattr(object, "name")`, which `module_identifiers` counts as an identifier. The only parts the
 engine adds without the code spelling them are `builtins`, `__call__` (both left out of the tokens)
 and the `type` of a parameter source (`django.http.HttpRequest`), whose components are counted as
-present in every module. Parameter sources are tokenised by their conditions: decorator,
-registrar, function and base-class names, imported module names (matched by whole components),
-parameter names. A keyword argument's name (`f(extra=1)`, `class A(metaclass=M)`) is never part
+present in a module where a parameter source with that type can match a function
+(`IdentifierScreen.available_types`: only there does a value get one). Parameter sources are
+tokenised by their conditions: decorator, registrar, function and base-class names, imported
+module names (matched by whole components), parameter names; the engine checks the last three
+against the code's own spelling, so their tokens never stand for a type's components
+(`_spelled_tokens`). A keyword argument's name (`f(extra=1)`, `class A(metaclass=M)`) is never part
 of a name either: the engine reads it only as the name of an argument (call summaries, sinks'
 keyword arguments, argparse options), a dict key (`dict(messages=...)`) or a template slot. So
 the markers are checked against the other identifiers (`module_identifiers`); URL anchors and
@@ -58,6 +61,7 @@ import ast
 import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from .function_shapes import Shape, fits_any, module_functions, shape_gates, shaped_markers
 from .literals import ModuleStrings, anchors
 from .prefilter import MARKER_PREFIX, TextLookup, key_groups, searchable
 
@@ -188,38 +192,90 @@ class IdentifierScreen:
         # (`starlette.requests.Request` + what the code spells), never a mix of two types' parts:
         # `requests` of one and `request` of another must not make `requests.request` present.
         self._given = tuple((frozenset(parts), "\n".join(parts)) for parts in sorted(given))
+        # per type: the alternatives of the parameter sources that attach it (`available_types`)
+        self._typed_sources = _typed_sources(catalog, self._given) if catalog is not None else ()
         self._exact = catalog is not None  # without the catalog every token is checked loosely
         # URL gates per source marker, made the first time a module asks for that marker: reading
         # the URL patterns' anchors is a third of a one-file pre-commit run's own work.
         self._catalog = catalog
         self._gated = _gated_markers(catalog) if catalog is not None else {}
         self._url_gates: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
+        # shape gates per source marker (`function_shapes`), made when a module first asks
+        self._shaped = shaped_markers(catalog) if catalog is not None else {}
+        self._shape_gates: dict[str, dict[tuple[str, ...], tuple[Shape, ...]]] = {}
         # per alternative: (tokens no parameter-source type has, tokens one has), made once
         self._splits: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        # per alternative only parameter sources give: the tokens the code must spell itself
+        self._spelled = _spelled_tokens(catalog) if catalog is not None else {}
         # per marker: its alternatives by key token (`key_groups`), with whether the key is typed
         self._groups: dict[str, list[tuple[str, bool, list[tuple[str, ...]]]]] = {}
 
-    def holds(self, alternative: Sequence[str], present: Callable[[str], bool]) -> bool:
+    def holds(
+        self,
+        alternative: Sequence[str],
+        present: Callable[[str], bool],
+        types: Sequence[tuple[frozenset[str], str]] | Callable[[], Sequence[Any]] | None = None,
+    ) -> bool:
         """Whether a marker alternative's tokens can all be parts of one name the engine builds:
-        each `present` in the module, or all the others parts of one parameter-source type."""
+        each `present` in the module, or all the others parts of one parameter-source type of
+        `types` (those the module can have, `available_types`, or a function returning them,
+        asked only when a token is missing; None: every one)."""
         split = self._splits.get(alternative)
         if split is None:
-            typed = tuple(t for t in alternative if any(self._in_type(t, given) for given in self._given))
+            spelled = self._spelled.get(tuple(alternative), ())
+            typed = tuple(
+                t
+                for t in alternative
+                if t not in spelled and any(self._in_type(t, given) for given in self._given)
+            )
             split = self._splits[alternative] = (tuple(t for t in alternative if t not in typed), typed)
         required, typed = split
         for token in required:
             if not present(token):
                 return False  # the usual verdict, without looking at the other tokens
         missing = [token for token in typed if not present(token)]
-        return not missing or any(all(self._in_type(t, given) for t in missing) for given in self._given)
+        if not missing:
+            return True
+        if callable(types):
+            types = types()
+        return any(
+            all(self._in_type(t, given) for t in missing)
+            for given in self._given
+            if types is None or given in types
+        )
+
+    def available_types(self, present: Callable[[str], bool]) -> tuple[tuple[frozenset[str], str], ...]:
+        """The parameter-source types (`given`) whose components can be part of a name the engine
+        builds in a module whose identifiers are `present`: a type is attached to a parameter
+        only where a parameter source with that `type` matches one of the module's functions
+        (`taint.definitions`, the only place a value gets one), and such a source's conditions
+        are names made of what the module spells and of the types attached before it. So the
+        least fixpoint (no type; then each type one of whose sources has an alternative that
+        holds with the types found so far) holds every type a run can attach: by induction on
+        the order in which the engine first attaches each. A `requests.get` alone in a module
+        no longer makes `aiohttp.web.Request.text` present because a route could have typed a
+        parameter `aiohttp.web.Request`."""
+        available: list[tuple[frozenset[str], str]] = []
+        pending = list(self._typed_sources)
+        grew = True
+        while grew and pending:
+            grew = False
+            for entry in list(pending):
+                given, alternatives = entry
+                if any(self.holds(alt, present, available) for alt in alternatives):
+                    available.append(given)
+                    pending.remove(entry)
+                    grew = True
+        return tuple(available)
 
     def marker_holds(
         self,
         marker: str,
         present: Callable[[str], bool],
         accept: Callable[[tuple[str, ...]], bool] | None = None,
+        types: Sequence[tuple[frozenset[str], str]] | Callable[[], Sequence[Any]] | None = None,
     ) -> bool:
-        """Whether one alternative of `marker` `holds` (and is `accept`ed). Alternatives are
+        """Whether one alternative of `marker` `holds` (with `types`, and is `accept`ed). Alternatives are
         walked by key token (`prefilter.key_groups`): a missing key that no parameter-source
         type has is one every alternative of its group requires, so the group is skipped at one
         lookup; a key a type has may stand for itself, so its group is walked."""
@@ -237,7 +293,7 @@ class IdentifierScreen:
             if not typed and not present(key):
                 continue
             for alternative in members:
-                if self.holds(alternative, present) and (accept is None or accept(alternative)):
+                if self.holds(alternative, present, types) and (accept is None or accept(alternative)):
                     return True
         return False
 
@@ -249,6 +305,16 @@ class IdentifierScreen:
         gates = self._url_gates.get(marker)
         if gates is None:
             gates = self._url_gates[marker] = _url_gates(self._catalog, self._gated[marker])
+        return gates
+
+    def shape_gates(self, marker: str) -> dict[tuple[str, ...], tuple[Shape, ...]]:
+        """The alternatives of a source marker that only parameter sources with a function shape
+        give, with those shapes (`function_shapes`; empty: none)."""
+        if marker not in self._shaped:
+            return {}
+        gates = self._shape_gates.get(marker)
+        if gates is None:
+            gates = self._shape_gates[marker] = shape_gates(self._catalog, self._shaped[marker])
         return gates
 
     def _in_type(self, token: str, given: tuple[frozenset[str], str]) -> bool:
@@ -279,6 +345,20 @@ class IdentifierScreen:
                 return token in components
             return token in identifiers
 
+        known: list[tuple[tuple[frozenset[str], str], ...]] = []  # made when an alternative needs them
+
+        def types() -> tuple[tuple[frozenset[str], str], ...]:
+            if not known:
+                known.append(self.available_types(occurs))
+            return known[0]
+
+        defined: list[list[tuple[str, frozenset[str]]]] = []  # made when a shape gate asks
+
+        def functions() -> list[tuple[str, frozenset[str]]]:
+            if not defined:
+                defined.append(module_functions(tree))
+            return defined[0]
+
         markers: dict[str, bool] = {}
         strings: list[ModuleStrings] = []  # made when a URL-gated alternative needs them
         spelled: dict[str, bool] = {}
@@ -297,12 +377,16 @@ class IdentifierScreen:
             found = markers.get(needle)
             if found is None:
                 gates = self.url_gates(needle)
-                if gates is None:
-                    found = self.marker_holds(needle, occurs)
-                else:  # a URL-gated alternative also needs its URL spelled by the strings
-                    found = self.marker_holds(
-                        needle, occurs, lambda alt: alt not in gates or any(spells(a) for a in gates[alt])
+                shaped = self.shape_gates(needle)
+
+                def accept(alt: tuple[str, ...]) -> bool:
+                    # a URL-gated alternative also needs its URL spelled by the strings, and one
+                    # only shaped parameter sources give a function of one of their shapes
+                    return (gates is None or alt not in gates or any(spells(a) for a in gates[alt])) and (
+                        alt not in shaped or fits_any(shaped[alt], functions())
                     )
+
+                found = self.marker_holds(needle, occurs, accept if gates or shaped else None, types)
                 markers[needle] = found
             return found
 
@@ -316,6 +400,60 @@ class IdentifierScreen:
                 and all(not spelled_anywhere.isdisjoint(group) for group in rule.identifier_groups)
             )
         ]
+
+
+def _typed_sources(
+    catalog: Any, given: Sequence[tuple[frozenset[str], str]]
+) -> tuple[tuple[tuple[frozenset[str], str], tuple[tuple[str, ...], ...]], ...]:
+    """Per parameter-source type of `given`, the token alternatives of the sources that attach it."""
+    from aisec.hooks import TaintCatalog
+
+    typed: list[tuple[tuple[frozenset[str], str], tuple[tuple[str, ...], ...]]] = []
+    for entry in given:
+        sources = tuple(
+            s for s in catalog.parameter_sources if s.type and "\n".join(s.type.split(".")) == entry[1]
+        )
+        typed.append((entry, TaintCatalog(parameter_sources=sources).source_tokens()))
+    return tuple(typed)
+
+
+def _spelled_tokens(catalog: Any) -> dict[tuple[str, ...], frozenset[str]]:
+    """Per source-marker alternative that only parameter sources give, the tokens that come from
+    the conditions the engine checks against the code's own spelling (`taint.definitions`
+    `_parameter_sources`): the module's top-level import statements (`requires_import`), the
+    function's name as its `def` spells it (`functions`; a lambda is `<lambda>`) and its
+    parameter names (`params`, `signature`). No parameter-source type ever stands for those, so
+    the `given` exemption does not apply to them: `flask` of "the module imports flask" and
+    `request` of "a parameter named request" must be identifiers of the module, not components
+    of `flask.Request` or `pyramid.request.Request` (with the exemption, the remote-source marker
+    held in every module: langchain parsed 204 modules for AIS201-AIS204). Tokens a decorator,
+    registrar or base class of the same source also gives keep the exemption (those are
+    qualified names the engine builds), and an alternative a catalog source or sink pattern also
+    gives keeps it for every token."""
+    from aisec.hooks import TaintCatalog
+
+    spelled: dict[tuple[str, ...], frozenset[str]] = {}
+    built = set(TaintCatalog(sources=catalog.sources).source_tokens()) | set(
+        TaintCatalog(sinks=catalog.sinks).sink_tokens()
+    )
+    for source in catalog.parameter_sources:
+        own = {
+            token
+            for pattern in (*source.requires_import, *source.functions, *source.params, *source.signature)
+            for token in _LITERAL_RUN.findall(pattern)
+        }
+        own -= {
+            token
+            for pattern in (*source.decorators, *source.registrars, *source.base_classes)
+            for token in _LITERAL_RUN.findall(pattern)
+        }
+        for alternative in TaintCatalog(parameter_sources=(source,)).source_tokens():
+            if alternative in built:
+                continue
+            mine = own.intersection(alternative)
+            known = spelled.get(alternative)
+            spelled[alternative] = frozenset(mine if known is None else known & mine)
+    return {alternative: tokens for alternative, tokens in spelled.items() if tokens}
 
 
 def _gated_markers(catalog: Any) -> dict[str, str | None]:

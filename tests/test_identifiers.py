@@ -168,7 +168,9 @@ def test_parts_of_two_parameter_source_types_do_not_make_one_name() -> None:
     )
     call = "import openai\nopenai.OpenAI().responses.create(instructions=x)\n"
     assert not screened(catalog, call)
-    assert screened(catalog, call + "request = 1\n")  # `requests` may still come from one type
+    # `requests` may still come from one type, where a function has the parameter that gets it
+    assert screened(catalog, call + "def view(req):\n    request = 1\n")
+    assert not screened(catalog, call + "request = 1\n")  # no `req`: no parameter is typed
     assert screened(catalog, "import requests\n" + call + "requests.request('POST', u)\n")
 
 
@@ -223,6 +225,137 @@ def test_a_keyword_argument_name_is_not_a_name_part() -> None:
     assert [f.code for f in check_source(ais302, called, prefilter=True)] == ["AIS302"]
     # a keyword spelled elsewhere as a name still counts
     assert "messages" in module_identifiers(ast.parse(KEYWORD_ONLY + "messages = []\n"))[0]
+
+
+def test_a_parameter_source_type_counts_only_where_one_of_its_sources_can_apply() -> None:
+    # `request.text` of an aiohttp view is `aiohttp.web.Request.text`, a source: that type's
+    # components count where a source typing a parameter `aiohttp.web.Request` can match (a
+    # parameter named `request` of a route the module registers), not in every module
+    catalog = small_catalog(
+        "aiohttp.web.Request.text",
+        "openai.OpenAI.responses.create",
+        decorators=("aiohttp.web.RouteTableDef.*",),
+        params=("request",),
+        type="aiohttp.web.Request",
+    )
+    call = "import openai\nopenai.OpenAI().responses.create(instructions=page.text)\n"
+    assert not screened(catalog, "import requests\npage = requests.get(u)\n" + call)
+    view = "from aiohttp import web\nroutes = web.RouteTableDef()\n@routes.post('/')\nasync def ask(request):\n    page = request\n"
+    assert screened(catalog, view + call)
+    assert not screened(catalog, view.replace("request", "req") + call)  # no `request` parameter
+
+
+def test_a_parameter_source_condition_on_the_code_itself_is_never_a_type_part() -> None:
+    # "the module imports flask" and "a parameter named request" are checked on the code: `flask`
+    # of `flask.Request` (a type the catalog gives another source) does not satisfy them
+    catalog = TaintCatalog(
+        sinks=(Sink("openai.OpenAI.responses.create", (SinkArgument(INSTRUCTION, keyword="instructions"),)),),
+        parameter_sources=(
+            ParameterSource(REMOTE, decorators=("*.route",), requires_import=("flask",)),
+            ParameterSource(
+                REMOTE, decorators=("functions_framework.http",), params=("request",), type="flask.Request"
+            ),
+        ),
+    )
+    call = (
+        "import openai\n@app.route('/')\ndef ask(q):\n    openai.OpenAI().responses.create(instructions=q)\n"
+    )
+    assert not screened(catalog, call)
+    assert screened(catalog, "import flask\n" + call)
+
+
+ROUTE_LIKE_SHAPES = """\
+from aiohttp import web
+from openai import OpenAI
+
+client = OpenAI()
+routes = web.RouteTableDef()
+
+
+@routes.post("/ask")
+async def ask(request):
+    persona = await request.text()
+    return client.responses.create(model="m", instructions=persona, input="hi")
+"""
+
+
+def test_type_availability_keeps_every_finding() -> None:
+    # a typed request parameter's attribute source, found with the screens on as with them off
+    found = [(f.code, f.location.line) for f in check_source(AIS201, ROUTE_LIKE_SHAPES, prefilter=True)]
+    assert found == [
+        (f.code, f.location.line) for f in check_source(AIS201, ROUTE_LIKE_SHAPES, prefilter=False)
+    ]
+    assert found == [("AIS201", 11)]
+    # the same module reading a store's entry instead is not parsed for AIS201: `get` and `text`
+    # are spelled, but no parameter can be typed `aiohttp.web.Request`
+    stored = ROUTE_LIKE_SHAPES.replace("from aiohttp import web", "import json").replace(
+        'routes = web.RouteTableDef()\n\n\n@routes.post("/ask")\nasync def ask(request):\n    persona = await request.text()',
+        'def ask(store):\n    persona = store.get("persona").text',
+    )
+    assert "request" not in stored
+    assert select(stored, [AIS201]) == []
+
+
+def test_a_parameter_source_needs_one_alternative_of_every_condition() -> None:
+    # "imports django or rest_framework" and "a parameter named request": `request` alone (a
+    # parameter of any helper) is not enough, as the engine would not match the function
+    catalog = small_catalog(
+        "django.http.HttpRequest.POST",
+        "openai.OpenAI.responses.create",
+        requires_import=("django", "rest_framework"),
+        params=("request",),
+    )
+    helper = "import openai\ndef ask(request):\n    openai.OpenAI().responses.create(instructions=request)\n"
+    assert not screened(catalog, helper)
+    assert screened(catalog, "import django\n" + helper)
+    assert screened(catalog, "from rest_framework.decorators import api_view\n" + helper)
+    found = [
+        (f.code, f.location.line) for f in check_source(AIS201, "import django\n" + helper, prefilter=True)
+    ]
+    assert found == [
+        (f.code, f.location.line) for f in check_source(AIS201, "import django\n" + helper, prefilter=False)
+    ]
+
+
+LAMBDA_HANDLER = """\
+from openai import OpenAI
+
+client = OpenAI()
+
+
+def handle(event, context):
+    return client.responses.create(model="m", instructions=event["body"], input="hi")
+"""
+
+
+def test_a_signature_source_needs_a_function_of_that_shape() -> None:
+    # an AWS Lambda handler is any function whose parameters are (event, context): a module that
+    # spells both words elsewhere, but has no such function, gets no fact from that source
+    found = [(f.code, f.location.line) for f in check_source(AIS201, LAMBDA_HANDLER, prefilter=True)]
+    assert found == [(f.code, f.location.line) for f in check_source(AIS201, LAMBDA_HANDLER, prefilter=False)]
+    assert found == [("AIS201", 7)]
+    assert select(LAMBDA_HANDLER, [AIS201]) == [AIS201]
+    spelled = LAMBDA_HANDLER.replace(
+        "def handle(event, context):", "def handle(event, *, context=None, extra=0):"
+    )
+    assert select(spelled, [AIS201]) == [AIS201]  # a superset: both names among the parameters
+    elsewhere = LAMBDA_HANDLER.replace("def handle(event, context):", "def handle(event):\n    context = {}")
+    assert "context" in module_identifiers(ast.parse(elsewhere))[0]
+    assert select(elsewhere, [AIS201]) == []
+    assert check_source(AIS201, elsewhere, prefilter=False) == []
+
+
+def test_function_shapes_fit_by_name_parameters_and_signature() -> None:
+    from aisec.function_shapes import Shape, module_functions
+
+    functions = module_functions(
+        ast.parse("def lambda_handler(event, ctx): pass\nf = lambda event, context: 0\n")
+    )
+    assert ("<lambda>", frozenset({"event", "context"})) in functions
+    assert Shape(("*_handler",), (), ("event",)).fits(*functions[0])
+    assert not Shape(("handler",), (), ("event",)).fits(*functions[0])  # the whole name
+    assert not Shape((), ("event", "context"), ()).fits(*functions[0])
+    assert Shape((), ("event", "context"), ()).fits(*functions[1])
 
 
 def test_markers_walked_by_key_token_hold_as_every_alternative_in_turn() -> None:

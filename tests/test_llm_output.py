@@ -155,6 +155,24 @@ SDKS = {
         client = genai.Client()
         exec(client.models.generate_content(model="gemini", contents="x").text)  # <- AIS301
     """,
+    "google-genai-streams": """
+        from google import genai
+        from markupsafe import Markup
+        client = genai.Client()
+
+        async def preview():
+            chunks = []
+            stream = await client.aio.models.generate_content_stream(model="gemini", contents="x")
+            async for chunk in stream:
+                chunks.append(chunk.text or "")
+            page = Markup("".join(chunks))  # <- AIS303
+            for part in client.models.generate_content_stream(model="gemini", contents="x"):
+                exec(part.text)  # <- AIS301
+            for reply in client.chats.create(model="gemini").send_message_stream("x"):
+                exec(reply.text)  # <- AIS301
+            exec(client.models.count_tokens(model="gemini", contents="x").total_tokens)
+            return page
+    """,
     "cohere": """
         import cohere
         co = cohere.ClientV2()
@@ -1410,6 +1428,31 @@ def test_a_gradio_handler_shown_by_an_html_component_serves_html() -> None:
             text_out = gr.Textbox()
             gr.on([box.submit], listing, inputs=box, outputs=[html_out])
             box.change(plain, inputs=box, outputs=text_out)
+        """
+    )
+
+
+def test_a_gradio_handler_registered_deep_inside_a_builder_function_serves_html() -> None:
+    # the registrations are collected by a read-only walk of the whole module: nodes nested in
+    # functions, `with` blocks, conditionals and call arguments are all reached
+    check(
+        """
+        import gradio as gr
+        from openai import OpenAI
+        client = OpenAI()
+        def page(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text  # <- AIS303
+        def plain(q):
+            return client.responses.create(model="gpt-4.1", input=q).output_text
+        def build(debug):
+            with gr.Blocks() as demo:
+                if not debug:
+                    with gr.Row():
+                        box = gr.Textbox()
+                        shown = gr.HTML()
+                        box.submit(page, inputs=[box], outputs=[shown])
+                        box.change(plain, inputs=[box], outputs=[gr.Textbox()])
+            return demo
         """
     )
 

@@ -142,3 +142,59 @@ def test_a_message_dict_the_caller_builds_for_a_helper_to_send_is_a_step() -> No
     ]
     assert found[11] == [(10, "source"), (11, "passes through `loop()`"), (6, "sink")]
     assert sorted(found) == [9, 11]
+
+
+CONFIG_APP = """
+import httpx
+from google import genai
+from google.genai import types
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_openai import ChatOpenAI
+client = genai.Client()
+llm = ChatOpenAI()
+class Writer:
+    def __init__(self):
+        self.context = ["Write in AP style."]
+    def add(self, text: str):
+        self.context.append(text)
+    def config(self):
+        return types.GenerateContentConfig(system_instruction="\\n".join(self.context))
+    def write(self, story: str):
+        return client.models.generate_content(model="m", contents=story, config=self.config())
+def local(url: str):
+    page = httpx.get(url).text
+    config = types.GenerateContentConfig(system_instruction="Notes: " + page)
+    return client.models.generate_content(model="m", contents="go", config=config)
+def unsent(url: str):
+    config = types.GenerateContentConfig(system_instruction="Notes: " + httpx.get(url).text)
+    print(config)
+def briefing(url: str):
+    return SystemMessage(content="Background: " + httpx.get(url).text)
+def ask():
+    return llm.invoke([briefing("https://feeds.example/a"), HumanMessage(content="go")])
+def run(url: str):
+    writer = Writer()
+    writer.add(httpx.get(url).text)
+    return writer.write("story")
+"""
+
+
+def test_a_config_object_built_by_one_statement_and_sent_by_another_has_the_send_on_its_path() -> None:
+    """`GenerateContentConfig(system_instruction=x)` built in a local, or returned by a method
+    (`config=self.config()`) or helper, is reported where it is built with the call that sends it
+    as the sink; one never sent keeps its construction as the sink."""
+    found = {
+        f.location.line: [(r.location.line, r.message.split(":")[0]) for r in f.related]
+        for f in scan(textwrap.dedent(CONFIG_APP))
+    }
+    assert found[15] == [
+        (31, "source"),
+        (31, "passes through `writer.add()`"),
+        (13, "passes through `self.context.append()`"),
+        (15, "passes through `types.GenerateContentConfig()`"),
+        (17, "sink"),
+    ]
+    assert found[20] == [(19, "source"), (20, "passes through `types.GenerateContentConfig()`"), (21, "sink")]
+    assert found[23] == [(23, "source"), (23, "sink")]  # never sent: built is where it is reported
+    assert found[26] == [(26, "source"), (26, "passes through `SystemMessage()`"), (28, "sink")]
+    assert sorted(found) == [15, 20, 23, 26]

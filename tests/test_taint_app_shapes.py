@@ -775,6 +775,73 @@ IDIOMS = {
         st.session_state.notes.append({"role": "user", "content": prompt})
         client.chat.completions.create(model="m", messages=st.session_state.notes)
     """,
+    "nested-request-models-keep-their-field-types": """
+        from dataclasses import dataclass
+        from typing import Optional
+        from fastapi import FastAPI
+        from openai import OpenAI
+        from pydantic import BaseModel
+
+        app = FastAPI()
+        client = OpenAI()
+        SYSTEM = "You plan trips for the ACME travel desk. Answer in one paragraph."
+
+        class Profile(BaseModel):
+            name: str
+            party_size: int
+
+        @dataclass
+        class Budget:
+            currency: str
+            amount: float
+
+        class Trip(BaseModel):
+            destination: str
+            profile: Profile
+            backup: Optional[Profile] = None
+            spare: Profile | None = None
+            budget: Budget
+
+        @app.post("/trip")
+        def plan(body: Trip):
+            client.responses.create(model="m", instructions=SYSTEM + f" Party: {body.profile.party_size}", input="x")
+            client.responses.create(model="m", instructions=SYSTEM + f" Backup: {body.backup.party_size}", input="x")
+            client.responses.create(model="m", instructions=SYSTEM + f" Spare: {body.spare.party_size}", input="x")
+            client.responses.create(model="m", instructions=SYSTEM + f" Budget: {body.budget.amount}", input="x")
+            client.responses.create(model="m", instructions=SYSTEM + " Name: " + body.profile.name, input="x")  # <- AIS201
+            client.responses.create(model="m", instructions=SYSTEM + " Cur: " + body.budget.currency, input="x")  # <- AIS201
+            client.responses.create(model="m", instructions=SYSTEM + " Spare: " + body.spare.name, input="x")  # <- AIS201
+            client.responses.create(model="m", instructions=SYSTEM + " Whole: " + str(body.profile), input="x")  # <- AIS201
+    """,
+    "fastapi-dependency-through-an-annotated-alias": """
+        from typing import Annotated
+        from fastapi import Depends, FastAPI, Security
+        from openai import OpenAI
+        from sqlalchemy import text
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        app = FastAPI()
+        client = OpenAI()
+        SYSTEM = "You triage facilities work orders for the ACME maintenance team."
+
+        async def get_session():
+            yield AsyncSession()
+
+        def tenant():
+            return {"tone": "brief"}
+
+        SessionDep = Annotated[AsyncSession, Depends(get_session)]
+        TenantDep = Annotated[dict, Security(tenant)]
+        Note = Annotated[str, "free text"]  # an alias without a dependency: still request data
+
+        @app.post("/triage")
+        async def triage(site: str, session: SessionDep, settings: TenantDep, note: Note):
+            rows = await session.execute(text("SELECT body FROM comments WHERE site = :s"), {"s": site})
+            history = "\\n".join(row.body for row in rows)
+            client.responses.create(model="m", instructions=SYSTEM + " Tone: " + settings["tone"], input=site)
+            client.responses.create(model="m", instructions=SYSTEM + " History: " + history, input=site)  # <- AIS204
+            client.responses.create(model="m", instructions=SYSTEM + " Note: " + note, input=site)  # <- AIS201
+    """,
 }
 
 # a function handed to a library call that runs it with the other arguments

@@ -154,11 +154,14 @@ SOURCES: tuple[Source, ...] = (
     *_llm(
         (
             "*.models.generate_content",
+            "*.models.generate_content_stream",  # google-genai, sync and `client.aio`: text chunks
             "google.generativeai.GenerativeModel.generate_content",
             "vertexai.*GenerativeModel.generate_content",
             "google.*.send_message",
             "vertexai.*.send_message",
             "*chat.send_message",
+            "google.*.send_message_stream",
+            "*chat.send_message_stream",
         ),
         "Gemini response",
     ),
@@ -492,6 +495,7 @@ SINKS: tuple[Sink, ...] = (
     # AIS303: HTML the browser renders
     *_sink(("markupsafe.Markup", "flask.Markup", "jinja2.Markup"), HTML),
     *_sink(("django.utils.safestring.mark_safe", "django.utils.html.format_html"), HTML),
+    *_sink(("django.utils.html.format_html_join",), HTML, "format_string", 1),
     *_sink(("starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"), HTML, "content"),
     *_sink(("gradio.HTML",), HTML, "value"),
     # UI frameworks' raw-HTML elements (their other text elements escape)
@@ -723,6 +727,8 @@ NEUTRALISERS: dict[str, frozenset[str]] = {
             "markupsafe.Markup.escape",
             "django.utils.html.escape",
             "django.utils.html.conditional_escape",
+            "django.utils.html.format_html",  # escapes its arguments (the engine keeps the format)
+            "django.utils.html.format_html_join",
             "bleach.clean",
             "nh3.clean",
             "xml.sax.saxutils.escape",

@@ -86,12 +86,12 @@ class ModelOutputAsHtml(OutputFlowRule):
         "Django's `escape`/`conditional_escape`/`strip_tags`, Tornado's `xhtml_escape`, the "
         "older `jinja2.escape`/`flask.escape`/`cgi.escape`, "
         "`bleach.clean`, `nh3.clean`, lxml's `clean_html`; nor is Streamlit without `unsafe_allow_html`, nor model text "
-        "passed as an argument of `format_html` (it escapes arguments), nor model text a constant "
-        "`Markup` is formatted, concatenated or joined with (`Markup('<p>%s</p>') % text`, "
-        "`Markup('<p>{}</p>').format(text)`, `Markup('<b>') + text`: markupsafe escapes every "
-        "operand; a `Markup` whose own text is model output is reported where it is built)."
-        + "\n\n"
-        + TOOL_ARGUMENTS_DOC
+        "passed as an argument of `format_html` or a row of `format_html_join` (they escape "
+        "their arguments and separator: their result, served as HTML, is escaped text), nor model "
+        "text a constant `Markup` is formatted, concatenated or joined with "
+        "(`Markup('<p>%s</p>') % text`, `Markup('<p>{}</p>').format(text)`, `Markup('<b>') + text`: "
+        "markupsafe escapes every operand; a `Markup` whose own text is model output is reported "
+        "where it is built)." + "\n\n" + TOOL_ARGUMENTS_DOC
     )
     rationale = (
         "A prompt-injected model (through a poisoned document, web page or message) can answer "
@@ -132,6 +132,8 @@ class ModelOutputAsHtml(OutputFlowRule):
             'from django.utils.html import format_html\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef badge(user):\n    label = client.responses.create(model="gpt-4.1", input="A short badge label").output_text\n    return format_html(label + " <b>{}</b>", user.name)\n',
             expect=1,
         ),
+        # format_html_join's format string from the model (its separator and rows are escaped)
+        'from django.http import HttpResponse\nfrom django.utils.html import format_html_join\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef rows(request, items):\n    row = client.responses.create(model="gpt-4.1", input="An HTML row template").output_text\n    return HttpResponse(format_html_join("\\n", row, ((i,) for i in items)))\n',
         # Django view: HttpResponse is text/html by default
         'from django.http import HttpResponse\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(q):\n    return client.responses.create(model="gpt-4.1", input=q).output_text\n\n\ndef answer(request):\n    return HttpResponse(ask(request.GET["q"]))\n',
         # Streamlit component HTML
@@ -188,6 +190,8 @@ class ModelOutputAsHtml(OutputFlowRule):
         'import bleach\nimport markdown\nfrom flask import Flask, request\nfrom markupsafe import Markup\nfrom openai import OpenAI\n\napp = Flask(__name__)\nclient = OpenAI()\n\n\n@app.post("/chat")\ndef chat():\n    answer = client.responses.create(model="gpt-4.1", input=request.form["q"]).output_text\n    return str(Markup(bleach.clean(markdown.markdown(answer), tags={"p", "ul", "li", "code"})))\n',
         # format_html escapes its arguments
         'from django.utils.html import format_html\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef answer_html(question):\n    text = client.responses.create(model="gpt-4.1", input=question).output_text\n    return format_html("<p class=answer>{}</p>", text)\n',
+        # the escaped fragment (arguments, keyword arguments, format_html_join rows) served as HTML
+        'from django.http import HttpResponse\nfrom django.utils.html import format_html, format_html_join\nfrom django.utils.safestring import mark_safe\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef headline(request):\n    text = client.responses.create(model="gpt-4.1", input="A headline").output_text\n    fragment = format_html("<h2>{}</h2>", text) + format_html("<p>{t}</p>", t=text)\n    items = format_html_join(text, "<li>{}</li>", ((w,) for w in text.split()))\n    return HttpResponse(fragment + mark_safe("<hr>") + items)\n',
         # markupsafe.escape
         'from fastapi.responses import HTMLResponse\nfrom markupsafe import escape\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef page(q):\n    text = client.responses.create(model="gpt-4.1", input=q).output_text\n    return HTMLResponse(f"<pre>{escape(text)}</pre>")\n',
         # constant HTML next to an LLM call

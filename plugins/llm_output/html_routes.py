@@ -96,33 +96,35 @@ _GRADIO_HTML = frozenset({"gradio.HTML", "gradio.components.HTML"})
 def gradio_html_handlers(names: Any, args: Any, module: libcst.Module) -> dict[str, frozenset[int]]:
     """The module's functions whose return value a Gradio `HTML` component shows: by name, the
     positions of the returned tuple that go to one (`outputs=[title, gr.HTML()]` shows element 1),
-    `WHOLE` for a single output."""
+    `WHOLE` for a single output.
 
-    class _Finder(cst.CSTVisitor):
-        def __init__(self) -> None:
-            super().__init__()
-            self.components: set[str] = set()  # names bound to a `gr.HTML(...)`
-            self.registrations: list[tuple[Any, Any]] = []  # (fn, outputs) expressions
+    The module's `Assign` and `Call` nodes are read with `aisec.walk.walk` (read-only, trivia
+    skipped), not `CSTNode.visit`, which rebuilds every node it passes: the same nodes in the
+    same order, without the cost (AIS303 asks for every module it is parsed for)."""
+    from aisec.walk import trivia_types, walk
 
-        def visit_Assign(self, node: libcst.Assign) -> None:
+    components: set[str] = set()  # names bound to a `gr.HTML(...)`
+    registrations: list[tuple[Any, Any]] = []  # (fn, outputs) expressions
+
+    def visit(node: Any) -> None:
+        kind = type(node)
+        if kind is cst.Assign:
             if isinstance(node.value, cst.Call) and names.qualified(node.value.func) in _GRADIO_HTML:
-                self.components.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
-
-        def visit_Call(self, node: libcst.Call) -> None:
+                components.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+        elif kind is cst.Call:
             func = node.func
             event = isinstance(func, cst.Attribute) and func.attr.value in _GRADIO_EVENTS
             if event or names.qualified(func) in _GRADIO_REGISTRARS:
                 fn = args.get(node, "fn", 1 if names.qualified(func) == "gradio.on" else 0)
                 outputs = args.get(node, "outputs", 2 if names.qualified(func) != "gradio.on" else 3)
                 if fn is not None and outputs is not None:
-                    self.registrations.append((fn.value, outputs.value))
+                    registrations.append((fn.value, outputs.value))
 
-    finder = _Finder()
-    module.visit(finder)
+    walk(module, visit, _nothing, trivia_types())
 
     def shows_html(output: Any) -> bool:
         if isinstance(output, cst.Name):
-            return output.value in finder.components
+            return output.value in components
         if isinstance(output, cst.Call):
             return names.qualified(output.func) in _GRADIO_HTML
         return isinstance(output, cst.SimpleString) and output.evaluated_value == "html"
@@ -135,7 +137,7 @@ def gradio_html_handlers(names: Any, args: Any, module: libcst.Module) -> dict[s
         return frozenset({WHOLE}) if shows_html(outputs) else frozenset()
 
     handlers: dict[str, frozenset[int]] = {}
-    for fn, outputs in finder.registrations:
+    for fn, outputs in registrations:
         shown = positions(outputs) if isinstance(fn, cst.Name) else frozenset()
         if shown:
             handlers[fn.value] = handlers.get(fn.value, frozenset()) | shown
@@ -143,6 +145,10 @@ def gradio_html_handlers(names: Any, args: Any, module: libcst.Module) -> dict[s
 
 
 WHOLE = -1  # `gradio_html_handlers`: the whole return value is shown
+
+
+def _nothing(node: Any) -> None:
+    """`walk`'s leave callback where only the visits matter."""
 
 
 def text_like(
@@ -175,18 +181,25 @@ def response_helpers(names: Any, module: libcst.Module) -> frozenset[str]:
     for statement in module.body:
         if isinstance(statement, cst.FunctionDef):
             functions.setdefault(statement.name.value, []).append(statement)
-    returns = {name: [(func, _returned(func)) for func in defs] for name, defs in functions.items()}
+    returns = {name: [_returned(func) for func in defs] for name, defs in functions.items()}
+    # the names each function binds to response objects, walked for only where it returns a name
+    objects = {
+        id(values): response_objects(names, func)
+        for name, defs in functions.items()
+        for func, values in zip(defs, returns[name], strict=True)
+        if any(isinstance(value, cst.Name) for value in values)
+    }
     helpers: frozenset[str] = frozenset()
     while True:
         found = frozenset(
             name
-            for name, defs in returns.items()
+            for name, each in returns.items()
             if all(
                 values
                 and not any(
-                    text_like(names, value, response_objects(names, func), helpers) for value in values
+                    text_like(names, value, objects.get(id(values), frozenset()), helpers) for value in values
                 )
-                for func, values in defs
+                for values in each
             )
         )
         if found == helpers:
@@ -195,30 +208,24 @@ def response_helpers(names: Any, module: libcst.Module) -> frozenset[str]:
 
 
 def _returned(func: libcst.FunctionDef) -> list[libcst.BaseExpression | None]:
-    """The values `func`'s own `return` statements hand back (not those of nested functions);
-    empty for a generator, whose caller gets the generator."""
+    """The values `func`'s own `return` statements hand back (not those of nested functions,
+    lambdas or classes); empty for a generator, whose caller gets the generator. Read with
+    `aisec.walk.walk` (read-only), as `gradio_html_handlers`."""
+    from aisec.walk import trivia_types, walk
 
-    class _Finder(cst.CSTVisitor):
-        def __init__(self) -> None:
-            super().__init__()
-            self.values: list[libcst.BaseExpression | None] = []
-            self.generator = False
+    values: list[libcst.BaseExpression | None] = []
+    generator = False
 
-        def visit_FunctionDef(self, node: libcst.FunctionDef) -> bool:
-            return node is func
+    def visit(node: Any) -> None:
+        nonlocal generator
+        kind = type(node)
+        if kind is cst.Return:
+            values.append(node.value)
+        elif kind is cst.Yield:
+            generator = True
 
-        def visit_Lambda(self, node: libcst.Lambda) -> bool:
-            return False
-
-        def visit_Return(self, node: libcst.Return) -> None:
-            self.values.append(node.value)
-
-        def visit_Yield(self, node: libcst.Yield) -> None:
-            self.generator = True
-
-    finder = _Finder()
-    func.visit(finder)
-    return [] if finder.generator else finder.values
+    walk(func.body, visit, _nothing, trivia_types() | {cst.FunctionDef, cst.Lambda, cst.ClassDef})
+    return [] if generator else values
 
 
 def _not_body_call(names: Any, expr: libcst.BaseExpression) -> bool:

@@ -31,11 +31,13 @@ from .values import (
     chosen_file,
     collect_slots,
     encode,
+    join,
     join_all,
     make_container,
 )
 from .vocabulary import (
     CALLBACK_RUNNERS,
+    ESCAPING_FORMATTERS,
     FUNCTION_SCHEDULERS,
     PATH_TYPES,
     SINKS_RETURNING_THE_DATA,
@@ -170,6 +172,9 @@ class CallTransfer:
         self._register(names, args)
         if names and names[0].endswith("ArgumentParser.add_argument"):
             self._note_argparse(node)
+        if names and names[0] in ESCAPING_FORMATTERS:  # `format_html(fmt, *args)`
+            self._record_sinks(names, node, args, receiver)  # the format string is HTML as written
+            return self._escaping_format(node, names[0], args)
         sanitizers = self._sanitizers.match(names)
         if any(s.kind in (CAST, GUARD) for s in sanitizers):
             return EMPTY
@@ -334,6 +339,18 @@ class CallTransfer:
         if method in FUNCTION_SCHEDULERS and first is not None and _callable(first):
             return self._call_ref(first.ref, _spread(args), None, node)
         return None
+
+    def _escaping_format(self, node: cst.Call, name: str, args: list) -> Value:
+        """What an escaping formatter returns: every argument but the format string encoded by it
+        (the formatter's name is the encoder, an HTML neutraliser). Data in the format string is
+        reported at the formatter (a sink), and its result is checked there, as a sink's is."""
+        fmt = positional_arg(node, ESCAPING_FORMATTERS[name])
+        fmt = fmt or keyword_arg(node, "format_string")
+        substituted = join_all([value for arg, value in args if arg is not fmt])
+        written = self._values.get(id(fmt.value), EMPTY) if fmt is not None else EMPTY
+        if written.all:  # reported where the format string is (a sink's result, checked there)
+            return replace(join(written, Value(substituted.all)), checked=True)
+        return encode(Value(substituted.all), name)  # text now, not a structure
 
     def _call_local(self, ref: Function | Class, args: list, receiver: Value | None, node: cst.Call) -> Value:
         """A call of a function or class of this module. A method called through an attribute

@@ -20,6 +20,7 @@ from .syntax import dotted
 from .units import Class, Function, Unit, inherited
 from .values import Instance, Site, Taint, Value, make_container
 from .vocabulary import (
+    ANNOTATED,
     CONTEXT_WRAPPERS,
     ENUM_BASES,
     FLASK_CONVERTER,
@@ -157,7 +158,7 @@ class Definitions:
                 cls = func.cls
                 initial[index] = Value(ref=Instance(cls) if func.kind == "method" else cls)
                 continue
-            annotation = param.annotation.annotation if param.annotation is not None else None
+            annotation = self._param_annotation(param)
             text, type_name, local = self._annotation(annotation)
             base = Value(type_name=type_name, ref=Instance(local) if local is not None else None)
             dependency = self._dependency(param) if matches else None
@@ -194,6 +195,38 @@ class Definitions:
             initial[index] = base
         return initial
 
+    def _param_annotation(self, param: cst.Param) -> Any:
+        """A parameter's annotation, with a module-level alias of an `Annotated[...]` read as
+        written in place (`SessionDep = Annotated[AsyncSession, Depends(get_session)]`, then
+        `session: SessionDep`: FastAPI injects it, as it does the `Annotated` written inline)."""
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if not isinstance(annotation, cst.Name):
+            return annotation
+        if self._annotated_aliases is None:
+            self._annotated_aliases = self._module_annotated_aliases()
+        return self._annotated_aliases.get(annotation.value, annotation)
+
+    def _module_annotated_aliases(self) -> dict[str, cst.Subscript]:
+        """Module-level names bound once to an `Annotated[...]` (plain or `TypeAlias` assignment)."""
+        aliases: dict[str, cst.Subscript] = {}
+        bound: dict[str, int] = {}
+        for statement in self.module.body:
+            for small in (
+                getattr(statement, "body", ()) if isinstance(statement, cst.SimpleStatementLine) else ()
+            ):
+                if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    target, value = small.targets[0].target, small.value
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    target, value = small.target, small.value
+                else:
+                    continue
+                if not isinstance(target, cst.Name):
+                    continue
+                bound[target.value] = bound.get(target.value, 0) + 1
+                if isinstance(value, cst.Subscript) and self._qualified(value.value) in ANNOTATED:
+                    aliases[target.value] = value
+        return {name: value for name, value in aliases.items() if bound[name] == 1}
+
     def _context_wrapper(self, annotation: Any, type_name: str) -> Value:
         """`ctx: RunContext[Deps]`: a run context whose dependencies attribute (`ctx.deps`) is an
         instance of the module's class `Deps`."""
@@ -225,7 +258,7 @@ class Definitions:
         """The local function a handler parameter is injected from (FastAPI `Depends(fn)` or
         `Security(fn)`, as the default or inside `Annotated[...]`)."""
         candidates = [param.default]
-        annotation = param.annotation.annotation if param.annotation is not None else None
+        annotation = self._param_annotation(param)
         if isinstance(annotation, cst.Subscript):
             candidates += [getattr(element.slice, "value", None) for element in annotation.slice]
         for candidate in candidates:
@@ -244,7 +277,7 @@ class Definitions:
         `patterns` (a source's `exclude` or `annotated`)."""
         if not patterns:
             return False
-        annotation = param.annotation.annotation if param.annotation is not None else None
+        annotation = self._param_annotation(param)
         candidates = [annotation] if type_name is None else []
         if isinstance(param.default, cst.Call):
             candidates.append(param.default.func)
@@ -275,7 +308,7 @@ class Definitions:
             if outer in WRAPPER_TYPES or outer == "typing.Union":
                 inner = [getattr(e.slice, "value", None) for e in annotation.slice]
                 inner = [i for i in inner if not (isinstance(i, cst.Name) and i.value == "None")]
-                if outer in ("typing.Annotated", "typing_extensions.Annotated"):
+                if outer in ANNOTATED:
                     inner = inner[:1]
                 results = [self._annotation(i) for i in inner]
                 if not results:
@@ -360,8 +393,10 @@ class Definitions:
                         continue
                     for small in statement.body:
                         if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                            text, type_name, _ = self._annotation(small.annotation.annotation)
+                            text, type_name, local = self._annotation(small.annotation.annotation)
                             cls.field_types[small.target.value] = text
+                            if local is not None:
+                                cls.field_classes[small.target.value] = local
                             if type_name is not None:
                                 cls.field_type_names[small.target.value] = type_name
         finally:

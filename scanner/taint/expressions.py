@@ -194,7 +194,13 @@ class ExpressionTransfer:
             if keyed is not None:
                 return keyed
             if field_type and base.facts:  # a declared field of an instance built from data
-                own = Value(base.facts, words=base.words, type_name=qualified)  # not its other fields
+                nested = inherited(cls, "field_classes").get(attr)  # a nested model: its fields typed too
+                own = Value(  # not its other fields
+                    base.facts,
+                    words=base.words,
+                    type_name=qualified,
+                    ref=Instance(nested) if nested is not None else None,
+                )
                 stored = self._class_attribute(cls, attr)  # and what the module writes into it
                 return join(own, stored) if stored is not None else own
             stored = self._class_attribute(cls, attr)

@@ -99,6 +99,7 @@ class ModuleTaint(
         self._imports_from: dict[str, str] | None = None
         self._imports_for_types: dict[str, str] | None = None  # under `if TYPE_CHECKING:`
         self._follows_imports: bool | None = None  # `project.allows` this module, asked once
+        self._annotated_aliases: dict | None = None  # `Dep = Annotated[...]` aliases, read once
         self._done = False
         self.incomplete: str | None = None  # why the analysis stopped early (None: it did not)
 

@@ -120,6 +120,10 @@ class SinkFlows:
                 )
             elif value.facts and not value.checked:  # a dict from the data: it may set the key
                 descended.append((node, Value(value.facts), f"`{'.'.join(argument.path)}` in {what}"))
+            elif value.checked and value.all and value.origin is not None:
+                # a config object built earlier (`GenerateContentConfig(system_instruction=x)`),
+                # checked where it was built: this call is where it is sent
+                self._sent_messages.setdefault(id(value.origin), locate(node, argument.path))
         return descended
 
     def _dispatch(

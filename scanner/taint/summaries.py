@@ -270,6 +270,7 @@ def substitute(summary: Value, func: int, mapping: dict[int, Value]) -> Value:
         type_name=summary.type_name,
         ref=summary.ref,
         clean_attrs=summary.clean_attrs,
+        origin=summary.origin,  # an object the function built (`return GenerateContentConfig(...)`)
     )
 
 

@@ -42,6 +42,7 @@ class Class:
     methods: dict = field(default_factory=dict)
     field_types: dict = field(default_factory=dict)  # class-level annotations: name -> is text
     field_type_names: dict = field(default_factory=dict)  # name -> qualified type, when it resolves
+    field_classes: dict = field(default_factory=dict)  # name -> the module's Class it is (a nested model)
     is_enum: bool = False
     constants: dict = field(default_factory=dict)  # class-body assignments
 

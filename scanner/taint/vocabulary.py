@@ -37,6 +37,7 @@ CONTEXT_WRAPPERS = {
 WRAPPER_TYPES = frozenset(
     {"typing.Optional", "typing.Annotated", "typing_extensions.Annotated", "typing.Final", "typing.ClassVar"}
 )
+ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 LITERAL_TYPES = frozenset({"typing.Literal", "typing_extensions.Literal"})
 ENUM_BASES = ("enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag")
 
@@ -85,6 +86,10 @@ SINKS_RETURNING_THE_DATA = frozenset({"builtins.compile", *FILE_OPENERS})
 """Sinks whose result is the data in another form, still to be used (a code object runs where it
 is executed, an open file holds what was written into it): their result is not "checked where it
 was built"."""
+ESCAPING_FORMATTERS = {"django.utils.html.format_html": 0, "django.utils.html.format_html_join": 1}
+"""Formatters that HTML-escape what they substitute (`conditional_escape` on every argument and
+on `format_html_join`'s separator), by the position of their format string, which is kept as
+written: the result is HTML with encoded arguments (unless the format string holds the data)."""
 INSTRUCTION_ROLES = frozenset({"system", "developer"})
 ASSISTANT_ROLES = frozenset({"assistant", "ai", "model", "chatbot", "bot"})
 PLACEHOLDER_ROLES = frozenset({"placeholder"})
