@@ -205,8 +205,10 @@ class IdentifierScreen:
         self._shape_gates: dict[str, dict[tuple[str, ...], tuple[Shape, ...]]] = {}
         # per alternative: (tokens no parameter-source type has, tokens one has), made once
         self._splits: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        # per alternative only parameter sources give: the tokens the code must spell itself
-        self._spelled = _spelled_tokens(catalog) if catalog is not None else {}
+        # per alternative only parameter sources give: the tokens the code must spell itself,
+        # made when an alternative is first split (about 10 ms: a one-file run that never asks
+        # does not pay for it)
+        self._spelled: dict[tuple[str, ...], frozenset[str]] | None = None if catalog is not None else {}
         # per marker: its alternatives by key token (`key_groups`), with whether the key is typed
         self._groups: dict[str, list[tuple[str, bool, list[tuple[str, ...]]]]] = {}
 
@@ -222,6 +224,8 @@ class IdentifierScreen:
         asked only when a token is missing; None: every one)."""
         split = self._splits.get(alternative)
         if split is None:
+            if self._spelled is None:
+                self._spelled = _spelled_tokens(self._catalog)
             spelled = self._spelled.get(tuple(alternative), ())
             typed = tuple(
                 t
