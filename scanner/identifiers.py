@@ -63,7 +63,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .function_shapes import Shape, fits_any, module_functions, shape_gates, shaped_markers
 from .literals import ModuleStrings, anchors
-from .prefilter import MARKER_PREFIX, TextLookup, key_groups, searchable
+from .prefilter import GROUP_AFTER, MARKER_PREFIX, TextLookup, key_groups, searchable
 
 # Fields that hold identifiers (strings, or lists of strings for `global`/`nonlocal`, class
 # patterns' keyword attributes); `Constant.value` and `type_comment` never name anything.
@@ -209,8 +209,10 @@ class IdentifierScreen:
         # made when an alternative is first split (about 10 ms: a one-file run that never asks
         # does not pay for it)
         self._spelled: dict[tuple[str, ...], frozenset[str]] | None = None if catalog is not None else {}
-        # per marker: its alternatives by key token (`key_groups`), with whether the key is typed
-        self._groups: dict[str, list[tuple[str, bool, list[tuple[str, ...]]]]] = {}
+        # per (marker, grouped): its alternatives by key token (`key_groups`) or one by one,
+        # with whether the key is typed; and per marker, how many modules asked
+        self._groups: dict[tuple[str, bool], list[tuple[str, bool, list[tuple[str, ...]]]]] = {}
+        self._asked: dict[str, int] = {}
 
     def holds(
         self,
@@ -283,16 +285,22 @@ class IdentifierScreen:
         walked by key token (`prefilter.key_groups`): a missing key that no parameter-source
         type has is one every alternative of its group requires, so the group is skipped at one
         lookup; a key a type has may stand for itself, so its group is walked."""
-        groups = self._groups.get(marker)
+        self._asked[marker] = asked = self._asked.get(marker, 0) + 1
+        # A run of a few modules walks each alternative as its own group: making the key groups
+        # costs more than they save there (`prefilter.GROUP_AFTER`). Either way, the same verdict.
+        grouping = asked > GROUP_AFTER
+        groups = self._groups.get((marker, grouping))
         if groups is None:
             alternatives = [tuple(alternative) for alternative in self.expansions.get(marker, ())]
+            present_ones = [alternative for alternative in alternatives if alternative]
+            keyed = key_groups(present_ones) if grouping else [(a[0], [a]) for a in present_ones]
             groups = [
                 (key, any(self._in_type(key, given) for given in self._given), members)
-                for key, members in key_groups([alternative for alternative in alternatives if alternative])
+                for key, members in keyed
             ]
             if not all(alternatives):
                 groups.insert(0, ("", True, [()]))  # the empty alternative always holds
-            self._groups[marker] = groups
+            self._groups[(marker, grouping)] = groups
         for key, typed, members in groups:
             if not typed and not present(key):
                 continue

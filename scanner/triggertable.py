@@ -47,7 +47,7 @@ def build(session: Session) -> dict[str, Any]:
         "why_not": why_not or "",
         "rules": tuple(gates),
         "expansions": {marker: expansions[marker] for marker in used if marker in expansions},
-        "groups": {marker: grouped(expansions, marker) for marker in used if marker in expansions},
+        "groups": {marker: grouped(expansions, marker, now=True) for marker in used if marker in expansions},
         "source_marker": source_marker,
         "gate_tokens": _gate_tokens([triggers for triggers, _ in gates] + [(source_marker,)], expansions),
         "excludes": tuple(session.config.excludes),

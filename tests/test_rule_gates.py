@@ -140,14 +140,21 @@ def test_the_gates_word_lookup_answers_as_a_text_search(parts: list[tuple[str, s
         type("Sinks", (), {"triggers": (sinks,), "trigger_groups": ()}),
         type("Plain", (), {"triggers": ("chat.", "é"), "trigger_groups": ((sinks, "form"),)}),
     ]
-    words_from = prefilter.WORDS_FROM
+    words_from, group_after = prefilter.WORDS_FROM, prefilter.GROUP_AFTER
     prefilter.WORDS_FROM = 0  # every text through the words (long files only, in a scan)
     try:
-        for narrowed in ([], [("chat",)], [("request", "x")], [("request", "form"), ("request", "openai")]):
-            table = {**expansions, sources: narrowed} if narrowed else expansions
-            assert rules_for_text(text, rules, table) == _substring_gate(text, rules, table)
+        # alternatives one by one (a run's first texts) and by key groups (`GROUP_AFTER` = 0)
+        for prefilter.GROUP_AFTER in (group_after, 0):
+            for narrowed in (
+                [],
+                [("chat",)],
+                [("request", "x")],
+                [("request", "form"), ("request", "openai")],
+            ):
+                table = {**expansions, sources: narrowed} if narrowed else expansions
+                assert rules_for_text(text, rules, table) == _substring_gate(text, rules, table)
     finally:
-        prefilter.WORDS_FROM = words_from
+        prefilter.WORDS_FROM, prefilter.GROUP_AFTER = words_from, group_after
 
 
 # The word screen: the ast screens' conditions on the text's words, before `ast.parse`.
