@@ -68,6 +68,8 @@ def path_matches(path: str, pattern: str) -> bool:
     """Glob match of a POSIX relative path: the whole path, or any trailing part of it, or
     any leading folder (so `tests`, `tests/*` and `*_test.py` all do what users expect)."""
     pattern = pattern.rstrip("/")
+    if _GLOB_CHARACTERS.isdisjoint(pattern):
+        return _plain_path_matches(path, pattern)
     matches = _matcher(pattern)
     if matches(path):
         return True
@@ -78,3 +80,14 @@ def path_matches(path: str, pattern: str) -> bool:
         if matches("/".join(parts[index:])) or matches("/".join(parts[: index + 1])):
             return True
     return False
+
+
+def _plain_path_matches(path: str, pattern: str) -> bool:
+    """`path_matches` for a pattern without wildcards, where matching is equality: a trailing
+    run of parts equals it exactly when the path ends with it at a `/` (or is it), a leading run
+    when the path starts with it followed by `/`, and a single part only a pattern without `/`.
+    The same answers without the joins of every run (the default excludes are all plain, and a
+    warm scan of transformers matched them 56,652 times: 0.4 s of its 0.9)."""
+    if path == pattern or path.endswith("/" + pattern) or path.startswith(pattern + "/"):
+        return True
+    return "/" not in pattern and pattern in path.split("/")

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from aisec.config import ConfigError, find_config_file, load_config
 from aisec.hooks import Severity
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 PICKLE = "import pickle\nobj = pickle.loads(blob)\n"
 YAML = "import yaml\ncfg = yaml.load(text)\n"
@@ -344,3 +346,29 @@ def test_config_command_says_why_rules_are_off(tree, run_cli) -> None:
     lines = {line.split()[0]: line for line in result.out.splitlines() if line.startswith("  AIS")}
     assert "off" in lines["AIS105"] and "not selected" in lines["AIS105"]
     assert "on" in lines["AIS101"] and "selected" in lines["AIS101"]
+
+
+def _path_matches_by_runs(path: str, pattern: str) -> bool:
+    """The definition `aisec.selection.path_matches` implements: the pattern (a glob) matches the
+    whole path, one of its parts, or a leading or trailing run of its parts."""
+    import fnmatch
+
+    pattern = pattern.rstrip("/")
+    parts = path.split("/")
+    runs = [path, *parts]
+    runs += ["/".join(parts[index:]) for index in range(len(parts))]
+    runs += ["/".join(parts[: index + 1]) for index in range(len(parts))]
+    return any(fnmatch.fnmatchcase(run, pattern) for run in runs)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    st.text(alphabet="ab./", max_size=10),
+    st.text(alphabet="ab./", max_size=6),
+)
+def test_plain_exclude_patterns_match_as_the_glob_definition(path: str, pattern: str) -> None:
+    # plain patterns (the default excludes) take a shortcut without the joins: same answers
+    from aisec.selection import path_matches
+
+    assert path_matches(path, pattern) == _path_matches_by_runs(path, pattern), (path, pattern)
+    assert path_matches(path, pattern + "*") == _path_matches_by_runs(path, pattern + "*")
