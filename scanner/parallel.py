@@ -21,7 +21,7 @@ import os
 import signal
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Generator, Iterator, TypeVar
 
 POOL_THRESHOLD = 24  # files; below this, process start-up costs more than it saves
 KILL_GRACE = 2.0  # seconds past the in-worker time budget before the parent kills a worker
@@ -65,7 +65,7 @@ def map_files(
     jobs: int,
     failed: Callable[[Item, str], Any],
     time_budget: float | None = None,
-) -> Iterator[Any]:
+) -> Generator[Any, None, None]:
     """Apply `task` to every item, in parallel when it pays off; results in the items' order.
     `task` must not raise; where a worker dies or hangs, `failed(item, why)` stands for it."""
     if jobs <= 1 or len(items) < POOL_THRESHOLD:

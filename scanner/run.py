@@ -202,6 +202,7 @@ def run_check(
         scanner.summary_store = cache  # taint summaries of the project's modules live with the results
 
         def task(item: tuple[Path, str]) -> FileResult:
+            """Scan a file the cache did not have (`hits` looked it up already)."""
             path, shown = item
             if options.artifacts_only:
                 return _artifact_task(path, shown, session, cache, scanner.identity)
@@ -211,7 +212,7 @@ def run_check(
                 return FileResult(shown, errors=[ScanError(shown, f"cannot read: {exc.strerror or exc}")])
             outside = fix_mode is not None and not options.diff and _outside(path, config.root)
             # reported, not fixed: --fix never writes outside the project
-            result = scan_source(scanner, shown, data, None if outside else fix_mode, cache)
+            result = scan_source(scanner, shown, data, None if outside else fix_mode, cache, lookup=False)
             if outside:
                 result.warnings.append(f"{shown}: not fixed: a symlink to a file outside the project")
             return result
@@ -224,10 +225,14 @@ def run_check(
 
         jobs = options.jobs or default_jobs()
         phase = "inspecting" if options.artifacts_only else "checking"
-        for result in map_files(task, items, jobs, failed, config.file_timeout_seconds):
-            results.append(result)
+        hits = cached_results(cache, items, options.artifacts_only)
+        misses = [item for item, hit in zip(items, hits, strict=True) if hit is None]
+        scanned = map_files(task, misses, jobs, failed, config.file_timeout_seconds)
+        for hit in hits:
+            results.append(next(scanned) if hit is None else hit)
             if progress is not None:
                 progress(phase, len(results), len(items))
+        scanned.close()  # all its results are in: its workers stop now, not when it is collected
     outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin, config.root)
     findings: list[Finding] = []
     sources: dict[str, list[str]] = {}
@@ -262,11 +267,13 @@ def scan_source(
     cache: Any = None,
     *,
     store: bool = True,
+    lookup: bool = True,
 ) -> FileResult:
     """Scan one file's bytes under the name `shown`, through the result cache when one is given.
 
     `store=False` reads the cache without writing to it (`aisec server` scans unsaved buffers:
-    their contents are not worth an entry).
+    their contents are not worth an entry); `lookup=False` writes without reading (`check`
+    looked every file up before scanning the misses).
     """
     return _through_cache(
         cache,
@@ -276,6 +283,7 @@ def scan_source(
         # every checked file, the token gate's rejects too: a warm run then reads one entry
         # instead of searching the text for every rule's triggers again
         lambda result: store and (result.parsed or result.screened or result.skipped_by_prefilter),
+        lookup=lookup,
     )
 
 
@@ -287,10 +295,12 @@ def _through_cache(
     worth_storing: Callable[[FileResult], bool],
     *,
     source: bool = True,
+    lookup: bool = True,
 ) -> FileResult:
-    """A cached result for (`shown`, `key`), else `scan()`, stored when worth it and error-free.
-    `source=False`: `key` stands for the file (an artifact's signature), it is not its source."""
-    if cache is not None:
+    """A cached result for (`shown`, `key`) (when `lookup`), else `scan()`, stored when worth it
+    and error-free. `source=False`: `key` stands for the file (an artifact's signature), it is
+    not its source."""
+    if cache is not None and lookup:
         hit = cache.get(shown, key, source=source)
         if hit is not None:
             return hit
@@ -350,21 +360,48 @@ def _outside(path: Path, root: Path) -> bool:
     return outside_project(path, root) is not None
 
 
+def cached_results(cache: Any, items: list[tuple[Path, str]], artifacts: bool) -> list[FileResult | None]:
+    """Each file's cached result, or None where it must be scanned: looked up here, in the main
+    process, so that a warm run sends only the misses to the worker pool and starts none when
+    nothing changed (a pool task per cached file cost a warm transformers scan about 0.4 s)."""
+    if cache is None:
+        return [None] * len(items)
+    hits: list[FileResult | None] = []
+    for path, shown in items:
+        if artifacts:
+            hits.append(cache.get(shown, _artifact_key(path), source=False))
+            continue
+        try:
+            data = read_source(path)
+        except OSError:
+            hits.append(None)  # the scan reports it
+            continue
+        hits.append(cache.get(shown, data))
+    return hits
+
+
+def _artifact_key(path: Path) -> bytes:
+    from .artifact_scan import signature_key
+
+    return signature_key(path).encode("utf-8", "surrogateescape")
+
+
 def _artifact_task(
     path: Path, shown: str, session: Session, cache: Any, identity: Callable[[str], str]
 ) -> FileResult:
-    """Inspect one candidate artifact, cached by path, size, mtime and inode."""
-    from .artifact_scan import inspect_artifact, signature_key
+    """Inspect one candidate artifact (not in the cache: `cached_results` looked it up), cached by
+    path, size, mtime and inode."""
+    from .artifact_scan import inspect_artifact
 
-    key = signature_key(path).encode("utf-8", "surrogateescape")
     enabled = {rule.code: rule for rule in session.enabled}
     return _through_cache(
         cache,
         shown,
-        key,
+        _artifact_key(path),
         lambda: inspect_artifact(path, shown, session.registry.artifact_inspectors, enabled, identity),
         lambda result: result.parsed,
         source=False,
+        lookup=False,
     )
 
 
