@@ -20,12 +20,12 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 if TYPE_CHECKING:
     import subprocess
 
-from .selection import path_matches
+from .selection import any_path_matches
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 ANY_SUFFIX = ("",)  # every file (artifact mode: candidates are recognised by content)
@@ -65,6 +65,9 @@ class Discovery:
 def display_path(path: Path, cwd: Path) -> str:
     """POSIX path relative to the current directory when below it, else absolute."""
     absolute = path if path.is_absolute() else cwd / path
+    text, prefix = str(absolute), os.path.join(str(cwd), "")
+    if text.startswith(prefix):  # what `relative_to` says, without a path object per file
+        return text[len(prefix) :].replace(os.sep, "/")
     try:
         return absolute.relative_to(cwd).as_posix()
     except ValueError:
@@ -87,7 +90,31 @@ def match_path(path: Path, cwd: Path, root: Path | None, base: Path | None = Non
 
 
 def is_excluded(relative: str, patterns: Iterable[str]) -> bool:
-    return any(path_matches(relative, pattern) for pattern in patterns)
+    return any_path_matches(patterns)(relative)
+
+
+def _match_paths(cwd: Path, root: Path | None, base: Path) -> Callable[[Path], str]:
+    """`match_path(path, cwd, root, base)` for the many files of one directory: a path that
+    starts with an anchor's folder loses that prefix (as `relative_to` would strip its parts),
+    without building a relative path object per file; any other path asks `match_path`."""
+    prefixes = [os.path.join(str(anchor), "") for anchor in (root, base) if anchor is not None]
+
+    def relative(path: Path) -> str:
+        text = str(path)
+        for prefix in prefixes:
+            if text.startswith(prefix):
+                return text[len(prefix) :].replace(os.sep, "/")
+        return match_path(path, cwd, root, base)
+
+    return relative
+
+
+def _regular_file(path: Path) -> bool:
+    """`path.is_file() and not path.is_symlink()` in one `lstat` for the usual plain file."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def discover(
@@ -141,17 +168,21 @@ def _expand_directory(
     root: Path | None,
     found: Discovery,
 ) -> list[Path]:
+    excluded = any_path_matches(excludes)
+    relative = _match_paths(cwd, root, directory)
     listed = _git_files(directory)
     if listed is None:
-        listed = _walk(directory, excludes, cwd, root, found)
+        listed = _walk(directory, excluded, relative, cwd, found)
     # Symlinks may point anywhere; only targets inside the project (or the named folder) are read.
     boundary = (root or directory).resolve()
     files = []
     for path in listed:
-        if not path.name.endswith(suffixes):
+        if not path.name.endswith(suffixes) or excluded(relative(path)):
             continue
-        relative = match_path(path, cwd, root, base=directory)
-        if is_excluded(relative, excludes) or not path.is_file():
+        if _regular_file(path):
+            files.append(path)
+            continue
+        if not path.is_file():
             continue
         if path.is_symlink() and not _inside(path.resolve(), boundary):
             found.skipped_links.append(display_path(path, cwd))
@@ -202,7 +233,11 @@ def _git_files(directory: Path) -> list[Path] | None:
 
 
 def _walk(
-    directory: Path, excludes: list[str], cwd: Path, project_root: Path | None, found: Discovery
+    directory: Path,
+    excluded: Callable[[str], bool],
+    relative: Callable[[Path], str],
+    cwd: Path,
+    found: Discovery,
 ) -> list[Path]:
     files = []
 
@@ -213,10 +248,6 @@ def _walk(
 
     for root, dirs, names in os.walk(directory, onerror=unreadable, followlinks=False):
         root_path = Path(root)
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if not is_excluded(match_path(root_path / d, cwd, project_root, base=directory), excludes)
-        )
+        dirs[:] = sorted(d for d in dirs if not excluded(relative(root_path / d)))
         files.extend(root_path / name for name in names)
     return files

@@ -82,6 +82,25 @@ def path_matches(path: str, pattern: str) -> bool:
     return False
 
 
+def any_path_matches(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """`path -> any(path_matches(path, p) for p in patterns)`, for many paths: the plain
+    patterns without a `/` (most default excludes: `.git`, `node_modules`, ...) match exactly
+    when they are one of the path's parts, so they become one set that the parts meet or not."""
+    names: set[str] = set()
+    others: list[str] = []
+    for pattern in patterns:
+        stripped = pattern.rstrip("/")
+        if "/" in stripped or not _GLOB_CHARACTERS.isdisjoint(stripped):
+            others.append(pattern)
+        else:
+            names.add(stripped)
+
+    def matches(path: str) -> bool:
+        return not names.isdisjoint(path.split("/")) or any(path_matches(path, p) for p in others)
+
+    return matches
+
+
 def _plain_path_matches(path: str, pattern: str) -> bool:
     """`path_matches` for a pattern without wildcards, where matching is equality: a trailing
     run of parts equals it exactly when the path ends with it at a `/` (or is it), a leading run

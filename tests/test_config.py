@@ -372,3 +372,15 @@ def test_plain_exclude_patterns_match_as_the_glob_definition(path: str, pattern:
 
     assert path_matches(path, pattern) == _path_matches_by_runs(path, pattern), (path, pattern)
     assert path_matches(path, pattern + "*") == _path_matches_by_runs(path, pattern + "*")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.text(alphabet="ab./", max_size=10),
+    st.lists(st.text(alphabet="ab./*", max_size=5), max_size=4),
+)
+def test_a_set_of_exclude_patterns_matches_as_each_pattern_does(path: str, patterns: list[str]) -> None:
+    # discovery matches every file against all excludes at once: plain names become one set
+    from aisec.selection import any_path_matches, path_matches
+
+    assert any_path_matches(patterns)(path) == any(path_matches(path, p) for p in patterns), (path, patterns)
