@@ -1,5 +1,6 @@
 """Per-file result cache: a file whose bytes, path and run settings are unchanged is not
-re-scanned.
+re-scanned (and, with its result recorded under its stat in the stamp index, `stamps.py`, not
+even read).
 
 The run key covers everything else that can change a file's findings: aisec's own source files
 (not only its version string; by path, size and mtime), the source files of every plugin module, the enabled rules and
@@ -200,11 +201,8 @@ class ResultCache:
             result = _result_from_json(raw)
         except (ValueError, KeyError, TypeError, IndexError):
             return None
-        if result.path != path:
+        if result.path != path or not dependencies_hold(result.dependencies):
             return None
-        for dependency, signature in result.dependencies.items():
-            if file_signature(Path(dependency)) != signature:
-                return None  # a model file the code loads has changed: scan again
         if source and result.findings:
             result.lines = data.decode(result.encoding, "replace").splitlines()
         return result
@@ -258,6 +256,12 @@ class ResultCache:
                 continue  # already there (or not writable: entries will fail too)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content)
+
+
+def dependencies_hold(dependencies: Mapping[str, Any]) -> bool:
+    """True when every other file a result depends on (a model file the code loads, a module
+    whose summary it used) still has the signature recorded with it: else scan again."""
+    return all(file_signature(Path(path)) == tuple(signature) for path, signature in dependencies.items())
 
 
 def _location_to_json(loc: Location) -> list[Any]:

@@ -70,6 +70,7 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)  # said on stderr, change no exit code
     # Other files the findings depend on (path -> (size, mtime_ns, inode)); see depends_on().
     dependencies: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    stamp: list[int] | None = None  # the file's stat before it was read, for the stamp index (stamps.py)
 
 
 @dataclass
@@ -157,13 +158,6 @@ def budget_paused() -> Iterator[None]:
             yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, remaining)
-
-
-def read_source(path: Path) -> bytes:
-    """The file's bytes, read no further than one byte past MAX_SOURCE_BYTES (a 2 GiB sparse
-    `.py` is not read whole to find out it is too big)."""
-    with open(path, "rb") as handle:
-        return handle.read(MAX_SOURCE_BYTES + 1)
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")

@@ -17,13 +17,14 @@ from .config import Config, ConfigError, check_rule_options, load_config
 from .declarative import build_rules
 from .diagnostics import ENGINE_DIAGNOSTICS
 from .discovery import ANY_SUFFIX, SOURCE_SUFFIXES, discover, display_path
-from .engine import FileResult, FileScanner, read_source
+from .engine import FileResult, FileScanner
 from .findings import sort_findings
 from .parallel import default_jobs, map_files
 from .pathpolicy import filter_artifact_findings
 from .pluginmanager import PluginError, Registry, configure, load_plugins
 from .projectroot import scan_start
 from .selection import is_enabled, unknown_prefixes
+from .stamps import StampIndex, read_stamped
 
 
 class UsageError(Exception):
@@ -207,12 +208,14 @@ def run_check(
             if options.artifacts_only:
                 return _artifact_task(path, shown, session, cache, scanner.identity)
             try:
-                data = read_source(path)
+                data, stamp = read_stamped(path)
             except OSError as exc:
                 return FileResult(shown, errors=[ScanError(shown, f"cannot read: {exc.strerror or exc}")])
             outside = fix_mode is not None and not options.diff and _outside(path, config.root)
             # reported, not fixed: --fix never writes outside the project
-            result = scan_source(scanner, shown, data, None if outside else fix_mode, cache, lookup=False)
+            fix = None if outside else fix_mode
+            result = scan_source(scanner, shown, data, fix, cache, lookup=False)
+            result.stamp = stamp  # back to the main process with the result, for the stamp index
             if outside:
                 result.warnings.append(f"{shown}: not fixed: a symlink to a file outside the project")
             return result
@@ -225,7 +228,8 @@ def run_check(
 
         jobs = options.jobs or default_jobs()
         phase = "inspecting" if options.artifacts_only else "checking"
-        hits = cached_results(cache, items, options.artifacts_only)
+        stamps = StampIndex(cache) if cache is not None and not options.artifacts_only else None
+        hits = cached_results(cache, items, stamps)
         misses = [item for item, hit in zip(items, hits, strict=True) if hit is None]
         scanned = map_files(task, misses, jobs, failed, config.file_timeout_seconds)
         for hit in hits:
@@ -233,6 +237,10 @@ def run_check(
             if progress is not None:
                 progress(phase, len(results), len(items))
         scanned.close()  # all its results are in: its workers stop now, not when it is collected
+        if stamps is not None:
+            for result in results:
+                stamps.update(result)
+            stamps.save()
     outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin, config.root)
     findings: list[Finding] = []
     sources: dict[str, list[str]] = {}
@@ -360,23 +368,31 @@ def _outside(path: Path, root: Path) -> bool:
     return outside_project(path, root) is not None
 
 
-def cached_results(cache: Any, items: list[tuple[Path, str]], artifacts: bool) -> list[FileResult | None]:
+def cached_results(
+    cache: Any, items: list[tuple[Path, str]], stamps: StampIndex | None
+) -> list[FileResult | None]:
     """Each file's cached result, or None where it must be scanned: looked up here, in the main
     process, so that a warm run sends only the misses to the worker pool and starts none when
-    nothing changed (a pool task per cached file cost a warm transformers scan about 0.4 s)."""
+    nothing changed (a pool task per cached file cost a warm transformers scan about 0.4 s).
+    With `stamps` (source files), a file whose stamp still holds is not even read."""
     if cache is None:
         return [None] * len(items)
     hits: list[FileResult | None] = []
     for path, shown in items:
-        if artifacts:
+        if stamps is None:  # artifacts: their key is their stat already
             hits.append(cache.get(shown, _artifact_key(path), source=False))
             continue
-        try:
-            data = read_source(path)
-        except OSError:
-            hits.append(None)  # the scan reports it
-            continue
-        hits.append(cache.get(shown, data))
+        hit = stamps.unchanged(path, shown)
+        if hit is None:
+            try:
+                data, stamp = read_stamped(path)
+            except OSError:
+                hits.append(None)  # the scan reports it
+                continue
+            hit = cache.get(shown, data)
+            if hit is not None:
+                hit.stamp = stamp
+        hits.append(hit)
     return hits
 
 

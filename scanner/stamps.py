@@ -1,0 +1,110 @@
+"""File stamps: a warm run knows that a file is unchanged from its `stat`, without reading it.
+
+A stamp is the (device, inode, size, mtime_ns, ctime_ns) of a file as it was opened, taken
+before its bytes were read. The stamp index, one signed record of the result cache (so per run
+key; a forged, planted or copied index is not trusted), maps each checked file's path to its
+stamp and to the result of the bytes read after it, when that result has nothing to show: no
+finding, no error. When a file's `stat` still equals its stamp, those are its bytes, by the test
+git makes of its index: every write moves mtime and ctime, ctime cannot be set back by the
+file's owner (`touch -d` and `os.utime` move it too), and a copied, moved-in or replaced file,
+or a symlink to another file, has another inode.
+
+Guards that keep it exact:
+- A stamp that is not older than `RACY_NS` when it is taken is not recorded: a write that
+  follows the read within the file system's timestamp granularity (up to 2 s on FAT) could leave
+  the stamp as it was ("racy git"). Such a file is read and looked up by content until it ages.
+- Results with findings are not in the index: such a file is read anyway (its lines are shown)
+  and looked up by what it holds now.
+- The other files a result depends on are checked as for a cached result (`dependencies_hold`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from .engine import MAX_SOURCE_BYTES, FileResult
+
+RACY_NS = 2_000_000_000
+RECORD = ("stamps", "index")  # (kind, key) of the index in the result cache
+
+Stamp = list[int]
+
+
+def read_stamped(path: Path) -> tuple[bytes, Stamp | None]:
+    """The file's bytes, read no further than one byte past MAX_SOURCE_BYTES (a 2 GiB sparse
+    `.py` is not read whole to find out it is too big), and its stamp, taken from the open file
+    before reading; None when the stamp is too recent to be recorded."""
+    now = time.time_ns()
+    with open(path, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        data = handle.read(MAX_SOURCE_BYTES + 1)
+    if max(info.st_mtime_ns, info.st_ctime_ns) >= now - RACY_NS:
+        return data, None
+    return data, _stamp(info)
+
+
+def _stamp(info: os.stat_result) -> Stamp:
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+class StampIndex:
+    """The stamps of one run key's cache: read once at the start of a run, written back at its
+    end when an entry was added, changed or dropped. An entry: [stamp, parsed,
+    skipped_by_prefilter, encoding, dependencies]."""
+
+    def __init__(self, cache: Any) -> None:
+        from .cache import dependencies_hold  # a run without a cache does not import it
+
+        self.cache = cache
+        self._holds = dependencies_hold
+        recorded = cache.get_record(*RECORD)
+        self.recorded: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
+        self.current = dict(self.recorded)
+
+    def unchanged(self, path: Path, shown: str) -> FileResult | None:
+        """The result of a file whose `stat` still equals its recorded stamp; None when the file
+        must be read."""
+        entry = self.current.get(shown)
+        if entry is None:
+            return None
+        try:
+            info = os.stat(path)
+            stamp, parsed, skipped, encoding, dependencies = entry
+            if _stamp(info) != stamp or not self._holds(dependencies):
+                return None
+        except (OSError, ValueError, TypeError):
+            return None
+        return FileResult(
+            shown,
+            parsed=parsed,
+            skipped_by_prefilter=skipped,
+            encoding=encoding,
+            cached=True,
+            dependencies={name: tuple(signature) for name, signature in dependencies.items()},
+            stamp=stamp,
+        )
+
+    def update(self, result: FileResult) -> None:
+        """Record `result` under its file's stamp, or drop the file's entry when the result has
+        no stamp, or something to show."""
+        shown = result.path
+        if result.stamp is None or result.findings or result.errors or result.fixed_source is not None:
+            self.current.pop(shown, None)
+            return
+        dependencies = {name: list(signature) for name, signature in result.dependencies.items()}
+        # as it reads back from JSON (lists, not tuples), so that an unchanged index is not written
+        entry = [
+            list(result.stamp),
+            result.parsed,
+            result.skipped_by_prefilter,
+            result.encoding,
+            dependencies,
+        ]
+        self.current[shown] = entry
+
+    def save(self) -> None:
+        if self.current != self.recorded:
+            self.cache.put_record(*RECORD, self.current)

@@ -1,0 +1,133 @@
+"""The stamp index decides that a file is unchanged from its stat alone: these tests try to make
+it believe a changed file is unchanged (same mtime, same size, a symlink, a forged index, a
+changed dependency) and check that the file is scanned again."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import aisec.run
+import aisec.stamps
+import pytest
+
+PICKLE = "import pickle\n\ndef load(p):\n    return pickle.loads(p)\n"
+CLEAN = "def load(p):\n    return len(p)\n# no loads here\n".ljust(len(PICKLE) - 1, "-") + "\n"  # as long
+TICK = 0.05  # past the coarse clock tick file timestamps come from (at most 10 ms on Linux)
+
+
+@pytest.fixture
+def stamping(monkeypatch) -> list[str]:
+    """Stamps of files written just now count (the tests sleep past a clock tick before each
+    write); returns the files each run read."""
+    monkeypatch.setattr(aisec.stamps, "RACY_NS", 0)
+    read: list[str] = []
+    real = aisec.stamps.read_stamped
+
+    def recording(path: Path):
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(aisec.run, "read_stamped", recording)
+    return read
+
+
+def _scan(run_cli, root: Path, *extra: str) -> dict:
+    result = run_cli(["check", "--format", "json", *extra, "."], cwd=root)
+    assert result.code in (0, 1), result.err
+    return result.json()
+
+
+def _codes(data: dict) -> list[tuple[str, str]]:
+    return sorted((f["path"], f["code"]) for f in data["findings"])
+
+
+def _index(root: Path) -> Path:
+    (found,) = (root / ".aisec_cache").rglob("stamps/*/*.json")
+    return found
+
+
+def _write(path: Path, text: str) -> None:
+    time.sleep(TICK)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_warm_run_reads_only_files_with_findings(tree, run_cli, stamping) -> None:
+    root = tree({"app.py": CLEAN, "bad.py": PICKLE, ".git/HEAD": ""})
+    cold = _scan(run_cli, root)
+    stamping.clear()
+    warm = _scan(run_cli, root)
+    assert stamping == ["bad.py"]  # its lines are shown: read, and looked up by content
+    assert warm["summary"]["cached"] == 2 and _codes(warm) == _codes(cold) == [("bad.py", "AIS101")]
+    _, _, payload = _index(root).read_bytes().partition(b"\n")
+    assert sorted(json.loads(payload)) == ["app.py"]  # results with findings are not indexed
+
+
+def test_new_content_with_the_old_mtime_and_size_is_scanned(tree, run_cli, stamping) -> None:
+    root = tree({"app.py": CLEAN, ".git/HEAD": ""})
+    assert _codes(_scan(run_cli, root)) == []
+    app = root / "app.py"
+    before = app.stat()
+    _write(app, PICKLE)
+    os.utime(app, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -d` or a restore would
+    assert (app.stat().st_size, app.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert _codes(_scan(run_cli, root)) == [("app.py", "AIS101")]  # its ctime moved
+
+
+def test_a_file_replaced_by_a_symlink_is_scanned(tree, run_cli, stamping) -> None:
+    root = tree({"app.py": CLEAN, "lib/other.py": PICKLE, ".git/HEAD": ""})
+    assert _codes(_scan(run_cli, root)) == [("lib/other.py", "AIS101")]
+    app = root / "app.py"
+    before = app.stat()
+    time.sleep(TICK)
+    app.unlink()
+    app.symlink_to(root / "lib" / "other.py")
+    os.utime(root / "lib" / "other.py", ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert _codes(_scan(run_cli, root)) == [("app.py", "AIS101")]  # (a file is checked once)
+
+
+def test_a_forged_index_is_not_trusted(tree, run_cli, stamping) -> None:
+    """The index says the changed file has its new stamp and a clean result, but its signature
+    is of the old payload."""
+    root = tree({"app.py": CLEAN, ".git/HEAD": ""})
+    _scan(run_cli, root)
+    index = _index(root)
+    mac, _, payload = index.read_bytes().partition(b"\n")
+    _write(root / "app.py", PICKLE)
+    entries = json.loads(payload)
+    info = (root / "app.py").stat()
+    entries["app.py"][0] = [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+    index.write_bytes(mac + b"\n" + json.dumps(entries).encode())
+    assert _codes(_scan(run_cli, root)) == [("app.py", "AIS101")]
+
+
+def test_a_changed_dependency_rescans_a_file_whose_stamp_holds(tree, run_cli, stamping) -> None:
+    root = tree(
+        {
+            "route.py": "from flask import request\nfrom helper import ask\n\nask(request.args['q'])\n",
+            "helper.py": "def ask(q):\n    return q\n",
+            ".git/HEAD": "",
+        }
+    )
+    assert _codes(_scan(run_cli, root)) == []
+    stamping.clear()
+    assert _scan(run_cli, root)["summary"]["cached"] == 2 and stamping == []
+    _write(
+        root / "helper.py",
+        "import openai\n\ndef ask(q):\n"
+        "    return openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': q}])\n",
+    )
+    warm = _scan(run_cli, root)
+    assert _codes(warm) == _codes(_scan(run_cli, root, "--no-cache"))
+    assert ("route.py", "AIS201") in _codes(warm)
+
+
+def test_a_file_written_just_now_gets_no_stamp(tree, run_cli) -> None:
+    """Without the test's shortcut: a stamp younger than RACY_NS could be left as it is by a
+    write in the same timestamp tick, so the file is looked up by content until it ages."""
+    root = tree({"app.py": CLEAN, ".git/HEAD": ""})
+    _scan(run_cli, root)
+    assert _scan(run_cli, root)["summary"]["cached"] == 1  # by content
+    assert not list((root / ".aisec_cache").rglob("stamps/*/*.json"))  # no stamp to record
