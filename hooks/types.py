@@ -17,7 +17,8 @@ class _Ordered(str, enum.Enum):
     """A string enum whose members compare by declaration order (info < low < ...)."""
 
     def _rank(self) -> int:
-        return list(type(self)).index(self)
+        # declaration order, as `list(type(self)).index(self)` but without iterating the enum
+        return type(self)._member_names_.index(self._name_)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, type(self)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import dataclasses
+import functools
 import gc
 import io
 import re
@@ -308,11 +309,16 @@ class FileScanner:
         # The run's merged `aisec.hooks.TaintCatalog` (None: no taint rules, an empty catalog); its
         # source/sink tokens are what the prefilter markers of taint rules stand for.
         self.taint_catalog = taint_catalog
-        self._trigger_expansions = taint_catalog.trigger_expansions() if taint_catalog is not None else None
         self._project_modules: Any = None
         # Where the taint summaries of the project's modules are cached (`get_record`/`put_record`
         # of `cache.ResultCache`); None: summarised afresh in each run.
         self.summary_store: Any = None
+
+    @functools.cached_property
+    def _trigger_expansions(self) -> Any:
+        """What the taint rules' prefilter markers stand for; made when a file is first checked
+        (about 10 ms: a warm run that checks nothing does not pay for it)."""
+        return self.taint_catalog.trigger_expansions() if self.taint_catalog is not None else None
 
     # ----- public -----
 
