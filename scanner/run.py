@@ -24,7 +24,7 @@ from .pathpolicy import filter_artifact_findings
 from .pluginmanager import PluginError, Registry, configure, load_plugins
 from .projectroot import scan_start
 from .selection import is_enabled, unknown_prefixes
-from .stamps import StampIndex, read_stamped
+from .stamps import StampIndex, open_index, read_stamped
 
 
 class UsageError(Exception):
@@ -228,8 +228,8 @@ def run_check(
 
         jobs = options.jobs or default_jobs()
         phase = "inspecting" if options.artifacts_only else "checking"
-        stamps = StampIndex(cache) if cache is not None and not options.artifacts_only else None
-        hits = cached_results(cache, items, stamps)
+        stamps = None if options.artifacts_only else open_index(cache, len(items))
+        hits = cached_results(cache, items, options.artifacts_only, stamps)
         misses = [item for item, hit in zip(items, hits, strict=True) if hit is None]
         scanned = map_files(task, misses, jobs, failed, config.file_timeout_seconds)
         for hit in hits:
@@ -369,20 +369,20 @@ def _outside(path: Path, root: Path) -> bool:
 
 
 def cached_results(
-    cache: Any, items: list[tuple[Path, str]], stamps: StampIndex | None
+    cache: Any, items: list[tuple[Path, str]], artifacts: bool, stamps: StampIndex | None
 ) -> list[FileResult | None]:
     """Each file's cached result, or None where it must be scanned: looked up here, in the main
     process, so that a warm run sends only the misses to the worker pool and starts none when
     nothing changed (a pool task per cached file cost a warm transformers scan about 0.4 s).
-    With `stamps` (source files), a file whose stamp still holds is not even read."""
+    With `stamps` (source files, in a big enough run), a file whose stamp holds is not even read."""
     if cache is None:
         return [None] * len(items)
     hits: list[FileResult | None] = []
     for path, shown in items:
-        if stamps is None:  # artifacts: their key is their stat already
+        if artifacts:  # their key is their stat already
             hits.append(cache.get(shown, _artifact_key(path), source=False))
             continue
-        hit = stamps.unchanged(path, shown)
+        hit = stamps.unchanged(path, shown) if stamps is not None else None
         if hit is None:
             try:
                 data, stamp = read_stamped(path)

@@ -23,6 +23,7 @@ def stamping(monkeypatch) -> list[str]:
     """Stamps of files written just now count (the tests sleep past a clock tick before each
     write); returns the files each run read."""
     monkeypatch.setattr(aisec.stamps, "RACY_NS", 0)
+    monkeypatch.setattr(aisec.stamps, "MIN_FILES", 1)
     read: list[str] = []
     real = aisec.stamps.read_stamped
 
@@ -124,10 +125,22 @@ def test_a_changed_dependency_rescans_a_file_whose_stamp_holds(tree, run_cli, st
     assert ("route.py", "AIS201") in _codes(warm)
 
 
-def test_a_file_written_just_now_gets_no_stamp(tree, run_cli) -> None:
+def test_a_file_written_just_now_gets_no_stamp(tree, run_cli, monkeypatch) -> None:
     """Without the test's shortcut: a stamp younger than RACY_NS could be left as it is by a
     write in the same timestamp tick, so the file is looked up by content until it ages."""
+    monkeypatch.setattr(aisec.stamps, "MIN_FILES", 1)
     root = tree({"app.py": CLEAN, ".git/HEAD": ""})
     _scan(run_cli, root)
     assert _scan(run_cli, root)["summary"]["cached"] == 1  # by content
     assert not list((root / ".aisec_cache").rglob("stamps/*/*.json"))  # no stamp to record
+
+
+def test_a_run_on_a_few_files_neither_reads_nor_writes_the_index(
+    tree, run_cli, stamping, monkeypatch
+) -> None:
+    root = tree({"app.py": CLEAN, ".git/HEAD": ""})
+    monkeypatch.setattr(aisec.stamps, "MIN_FILES", 2)
+    _scan(run_cli, root)
+    assert not list((root / ".aisec_cache").rglob("stamps/*/*.json"))
+    stamping.clear()
+    assert _scan(run_cli, root)["summary"]["cached"] == 1 and stamping == ["app.py"]  # by content
