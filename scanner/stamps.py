@@ -31,6 +31,9 @@ RACY_NS = 2_000_000_000
 # Fewer files than this are simply read: a pre-commit run on a few files of a big project would
 # spend more on loading the whole index (about 5 us an entry) than it saves (a read and a hash).
 MIN_FILES = 24
+# POSIX ctime is the time of the last change; Windows' is the creation time, which an edit that
+# restores the modification time would leave as it was: there, every file is read.
+CTIME_IS_CHANGE_TIME = os.name == "posix"
 RECORD = ("stamps", "index")  # (kind, key) of the index in the result cache
 
 Stamp = list[int]
@@ -55,7 +58,9 @@ def _stamp(info: os.stat_result) -> Stamp:
 
 def open_index(cache: Any, files: int) -> StampIndex | None:
     """The stamp index of `cache` for a run that checks `files` source files, when it pays."""
-    return StampIndex(cache) if cache is not None and files >= MIN_FILES else None
+    if cache is None or files < MIN_FILES or not CTIME_IS_CHANGE_TIME:
+        return None
+    return StampIndex(cache)
 
 
 class StampIndex:

@@ -135,11 +135,12 @@ def test_a_file_written_just_now_gets_no_stamp(tree, run_cli, monkeypatch) -> No
     assert not list((root / ".aisec_cache").rglob("stamps/*/*.json"))  # no stamp to record
 
 
-def test_a_run_on_a_few_files_neither_reads_nor_writes_the_index(
-    tree, run_cli, stamping, monkeypatch
+@pytest.mark.parametrize("setting", ["MIN_FILES", "CTIME_IS_CHANGE_TIME"])
+def test_a_run_on_a_few_files_or_without_change_times_does_without_the_index(
+    tree, run_cli, stamping, monkeypatch, setting: str
 ) -> None:
     root = tree({"app.py": CLEAN, ".git/HEAD": ""})
-    monkeypatch.setattr(aisec.stamps, "MIN_FILES", 2)
+    monkeypatch.setattr(aisec.stamps, setting, 2 if setting == "MIN_FILES" else False)
     _scan(run_cli, root)
     assert not list((root / ".aisec_cache").rglob("stamps/*/*.json"))
     stamping.clear()
