@@ -653,9 +653,6 @@ class FileScanner:
     ) -> tuple[Finding, Fix | None, str] | None:
         """The finding of one report (None when suppressed and not shown), the fix to apply with
         it, and the text its fingerprint is computed from."""
-        from .fixes import apply_fixes
-        from .textdiff import unified_diff
-
         span = positions.get(report.node, report.path)
         statement_span = (
             positions.get(report.statement, report.path) if report.statement is not None else span
@@ -674,7 +671,10 @@ class FileScanner:
         fix_info = None
         if report.fix is not None:
             diff = ""
-            if self.want_fix_diffs:
+            if self.want_fix_diffs:  # `difflib` and the fixer are imported only then
+                from .fixes import apply_fixes
+                from .textdiff import unified_diff
+
                 after = positions.fixed_text(report.path, report.fix)
                 if after is None:
                     after = apply_fixes(module, [report.fix])
