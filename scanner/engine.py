@@ -415,8 +415,10 @@ class FileScanner:
         for a file that spells a source (where such a flow starts), as the token gate's `found`
         already reads it (the project's catalog is the run's: its words are not split again)."""
         lost = [rule for rule in before if rule not in after and _reads_taint(rule)]
-        project = self.project_modules() if lost and "import" in text else None
-        if project is None or not found.any_in((TAINT_SOURCES,)):
+        if not lost or "import" not in text or not found.any_in((TAINT_SOURCES,)):
+            return after  # asked before the project index is made (its import is ~5 ms)
+        project = self.project_modules()
+        if project is None:
             return after
         tokens, files = project.import_tokens(path, text)
         for file in files:
