@@ -9,7 +9,7 @@ from .globs import glob_matcher
 
 TYPE_CHECKING = False  # imported by the pre-commit fast path, which loads neither `typing` nor the hooks
 if TYPE_CHECKING:
-    from typing import Iterable
+    from typing import Callable, Iterable
 
     from aisec.hooks import Rule
 
