@@ -67,14 +67,18 @@ class Positions:
         # id(statement) -> (offset in text, indentation, code, positions) or None (no luck)
         self._units: dict[int, tuple[int, tuple[str, ...], str, Any] | None] = {}
         self._whole: Any = None
+        self._paths: dict[int, tuple[Any, ...]] | None = None
 
     def get(self, node: Any, path: Sequence[Any] = ()) -> Any:
-        """The `CodeRange` of `node`; `path` are the statements that hold it, outermost first."""
-        generated = self._unit(path)
-        if generated is not None:
-            found = generated[3].get(node)
-            if found is not None:
-                return found
+        """The `CodeRange` of `node`; `path` are the statements that hold it, outermost first.
+        A node elsewhere (a step of a taint flow, reported with the sink's statements) is found
+        in the statements that do hold it (`_holding`)."""
+        for statements in (path, self._holding(node, path)):
+            generated = self._unit(statements)
+            if generated is not None:
+                found = generated[3].get(node)
+                if found is not None:
+                    return found
         return self._module_positions()[node]
 
     def fixed_text(self, path: Sequence[Any], fix: Any) -> str | None:
@@ -103,6 +107,18 @@ class Positions:
         return self.text[:offset] + "".join(state.tokens) + self.text[offset + len(code) :]
 
     # ----- internals -----
+
+    def _holding(self, node: Any, path: Sequence[Any]) -> Sequence[Any]:
+        """The statements that hold `node`, outermost first, as the engine's walk stacks them;
+        () when `path` already holds it or it is not in the module. Learnt for every node in one
+        read-only walk, on the first node asked about that `path` does not hold: a few ms where
+        generating the whole module's positions took about ten times as long."""
+        if self._lines is None:
+            return ()
+        if self._paths is None:
+            self._paths = _statement_paths(self.module)
+        found = self._paths.get(id(node), ())
+        return () if tuple(found) == tuple(path) else found
 
     def _unit_and_line(self, path: Sequence[Any]) -> tuple[Any, int, tuple[str, ...]] | None:
         """The innermost statement of `path` whose first line is known, its line, indentation."""
@@ -207,3 +223,25 @@ class Positions:
                 wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
                 self._whole = wrapper.resolve(PositionProvider)
         return self._whole
+
+
+def _statement_paths(module: Any) -> dict[int, tuple[Any, ...]]:
+    """id(node) -> the statements that hold it, for every node but whitespace and punctuation
+    (`walk.trivia_types`); the tuples are shared by the nodes of one statement."""
+    from .names import STATEMENT_TYPES
+    from .walk import trivia_types, walk
+
+    paths: dict[int, tuple[Any, ...]] = {}
+    stack: list[tuple[Any, ...]] = [()]
+
+    def on_visit(node: Any) -> None:
+        if type(node) in STATEMENT_TYPES:
+            stack.append((*stack[-1], node))
+        paths[id(node)] = stack[-1]
+
+    def on_leave(node: Any) -> None:
+        if type(node) in STATEMENT_TYPES:
+            stack.pop()
+
+    walk(module, on_visit, on_leave, trivia_types())
+    return paths

@@ -673,6 +673,26 @@ def test_positions_and_fix_diffs_equal_libcst() -> None:
     assert checked > 1000 and fixed > 40
 
 
+def test_positions_of_nodes_outside_the_statements_given() -> None:
+    """A taint finding's steps are asked for with the sink's statements: each is found in the
+    statements that do hold it, without generating the whole module, and is where libcst says."""
+    checked = 0
+    for path in _real_sources():
+        text = path.read_text(encoding="utf-8")
+        module = cst.parse_module(text)
+        whole = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = Positions(module, text, statement_lines(ast.parse(text).body))
+        calls = _calls_with_statements(module)
+        for (node, _), (_, elsewhere) in zip(calls, calls[1:] + calls[:1], strict=True):
+            assert positions.get(node, elsewhere) == whole[node]
+            checked += 1
+        parameters = [node for node in whole if isinstance(node, cst.Param)]
+        for node in parameters:
+            assert positions.get(node, calls[0][1] if calls else ()) == whole[node]
+        assert positions._whole is None, path
+    assert checked > 1000
+
+
 ESCAPED_NAMES = {
     "hex escape in getattr": ('getattr(os, "sy\\x73tem")(out)', "AIS301"),
     "unicode escape": ('getattr(os, "sy\\u0073tem")(out)', "AIS301"),
