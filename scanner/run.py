@@ -224,10 +224,14 @@ def run_check(
 
         jobs = options.jobs or default_jobs()
         phase = "inspecting" if options.artifacts_only else "checking"
-        for result in map_files(task, items, jobs, failed, config.file_timeout_seconds):
-            results.append(result)
+
+        def finished(count: int) -> None:
             if progress is not None:
-                progress(phase, len(results), len(items))
+                progress(phase, count, len(items))
+
+        results.extend(
+            map_files(task, items, jobs, failed, config.file_timeout_seconds, weight=_size, finished=finished)
+        )
     outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin, config.root)
     findings: list[Finding] = []
     sources: dict[str, list[str]] = {}
@@ -342,6 +346,15 @@ def _apply_fixes(
                 fixed -= result.fixed_count
                 result.errors.append(ScanError(result.path, refused))
     return outputs, fixed
+
+
+def _size(item: tuple[Path, str]) -> float:
+    """What a file's scan may cost, as the pool orders its work (`parallel.map_files`): its
+    size (on transformers the largest files are the slowest ones)."""
+    try:
+        return item[0].stat().st_size
+    except OSError:
+        return 0.0
 
 
 def _outside(path: Path, root: Path) -> bool:
