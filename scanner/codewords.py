@@ -43,7 +43,7 @@ from __future__ import annotations
 import ast
 import re
 
-from .prefilter import searchable
+from .prefilter import searchable, words_of
 
 _BODIES = (  # unrolled loops (linear, no backtracking): a body cannot cross a closing quote
     r"'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*'''",
@@ -57,7 +57,6 @@ _TOKEN = re.compile(rf"(?P<comment>#[^\r\n]*)|(?P<string>{'|'.join(_BODIES)})|['
 _PLAIN_PREFIXES = frozenset({"", "r", "u", "b", "br", "rb"})
 _F_PREFIXES = frozenset({"f", "fr", "rf"})
 _FIELD_MARKS = re.compile(r"\{\{|\}\}|[{}'\"#\\]")
-_WORD = re.compile(r"[A-Za-z0-9_]+")
 _SKIPPED_BEFORE = " \t\f\r\n\\("  # between `getattr(x,` and its name argument
 
 
@@ -107,8 +106,8 @@ def code_words(text: str) -> set[str] | None:
         last = '"'
     code.append(text[position:])
     code.extend(kept)
-    words = set(_WORD.findall(searchable("\n".join(code))))
-    words.update(_WORD.findall("\n".join(kept)))
+    words = words_of(searchable("\n".join(code)))
+    words.update(words_of("\n".join(kept)))
     return words
 
 

@@ -278,3 +278,16 @@ def test_fixture_suites_give_the_same_findings_with_code_words_on_and_off(
     on = run()
     monkeypatch.setattr(codewords, "code_words", lambda text: None)  # the lexer never tells: off
     assert run() == on and on
+
+
+def test_words_of_equals_the_word_regex() -> None:
+    from aisec.prefilter import words_of
+
+    rng = random.Random(7)
+    alphabet = "ab_Z09 \t\n.#'\"\\{}()é\u00a0ｌ\x00\x7f"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert words_of(text) == set(WORD.findall(text)), text
+    for path in _real_sources()[:40]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert words_of(text) == set(WORD.findall(text)), path
