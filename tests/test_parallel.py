@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def test_heaviest_items_are_handed_out_first_and_results_keep_the_items_order(tm
 
     def task(item: int) -> int:
         with log.open("a", encoding="utf-8") as out:  # appends of one short line do not interleave
-            out.write(f"{item}\n")
+            out.write(f"{os.getpid()} {item}\n")
         return item * 2
 
     counts: list[int] = []
@@ -45,9 +46,12 @@ def test_heaviest_items_are_handed_out_first_and_results_keep_the_items_order(tm
         )
     )
     assert results == [item * 2 for item in items]
-    started = [int(line) for line in log.read_text(encoding="utf-8").split()]
-    assert set(started[:2]) == {items[-1], items[-2]}  # one to each worker, before any other
-    assert sorted(started) == items
+    started = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    first: dict[str, int] = {}
+    for worker, item in started:
+        first.setdefault(worker, int(item))
+    assert sorted(first.values()) == [items[-2], items[-1]]  # each worker's first item: a heavy one
+    assert sorted(int(item) for _, item in started) == items
     assert counts == list(range(1, len(items) + 1))  # every finish told, as they come
 
 
