@@ -4,11 +4,12 @@ engine's steps timed (each phase's own time, nested phases subtracted).
     python bench/phases.py ~/.cache/aisec-bench/src/langchain          # --jobs 1 --no-cache
     /tmp/aisec-before/bin/python bench/phases.py PATH                   # another install's engine
 
-Phases: the token gate, the word screen (inside `scan_bytes`' own time when an install has none),
-the `ast` parse guard, the call and identifier screens, the project imports the prefilter follows,
-`libcst.parse_module`, the name table, the taint fixpoint, the rest of the rule walk. cProfile
-overstates the taint engine (many small Python calls); this does not. The table is printed
-(Markdown) with the total and the load average; findings are not compared (bench/run.py does).
+Phases: the token gate, the word screen (inside `scan_bytes`' own time when an install has none)
+and its code-word lexer, the `ast` parse guard, the call and identifier screens, the project
+imports the prefilter follows, `libcst.parse_module`, the name table, the taint fixpoint, the rest
+of the rule walk. cProfile overstates the taint engine (many small Python calls); this does not.
+The table is printed (Markdown) with the total and the load average; findings are not compared
+(bench/run.py does).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ PHASES = (  # (module, owner attribute or "", function, label)
     ("aisec.engine", "_PythonParse", "of", "ast parse guard (no screen)"),
     ("aisec.engine", "", "rules_for_text", "token gate"),
     ("aisec.identifiers", "WordScreen", "select", "word screen"),
+    ("aisec.codewords", "", "code_words", "code-word lexer (word screen)"),
     ("aisec.screen", "CallScreen", "select", "call screen"),
     ("aisec.identifiers", "IdentifierScreen", "select", "identifier screen"),
     ("aisec.engine", "FileScanner", "_through_imports", "project imports (prefilter)"),

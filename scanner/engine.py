@@ -382,7 +382,7 @@ class FileScanner:
             if candidates and any(screen.screens(candidates) for screen in self._screens()):
                 # the ast screens' conditions on the words first: no `ast.parse` when they fail
                 before_words = len(candidates)
-                candidates = self._word_screen.select(found, candidates)
+                candidates = self._word_screen.select(found, candidates, text)
                 result.screened = len(candidates) < before_words
             if candidates and any(screen.screens(candidates) for screen in self._screens()):
                 # The tree of the parse guard `_run_rules` needs anyway: parsed once, screened,

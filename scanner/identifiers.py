@@ -526,7 +526,12 @@ class WordScreen:
     with each token a word (a `given` one counts, a loose one may be inside a word), its plain
     triggers in the text and one word of each identifier group. Each is implied by the `ast`
     screen's own verdict, so the final choice of rules is the same: `tests/test_rule_gates.py`
-    and `bench/run.py --check-prefilter` check it."""
+    and `bench/run.py --check-prefilter` check it. The words are those of the code where the
+    lexer can tell (`codewords`: identifiers and the strings `getattr` may read; not comments,
+    docstrings or messages), which still hold every identifier. Where the call screen gives up
+    (a star import) it keeps every rule, and this screen may not: a rule it drops still cannot
+    fire there, its names being made of identifiers all the same (transformers' `__init__.py`
+    spells `pipeline` only in strings)."""
 
     def __init__(self, identifiers: IdentifierScreen, rules: Iterable[Any]) -> None:
         """`identifiers`: the run's identifier screen (its markers and token kinds); `rules`: the
@@ -540,9 +545,25 @@ class WordScreen:
                 needs = tuple(_whole_components(pattern) for pattern in patterns)
                 self.components[rule] = None if not all(needs) else needs
 
-    def select(self, found: TextLookup, rules: Sequence[Any]) -> list[Any]:
-        """`rules` without those the `ast` screens would drop for want of a word."""
+    def select(self, found: TextLookup, rules: Sequence[Any], source: str | None = None) -> list[Any]:
+        """`rules` without those the `ast` screens would drop for want of a word. With `source`
+        (the text as parsed, which `found` read), the rules that pass on the text's words are
+        checked again on the words of its code (`codewords`: no comment, docstring or message
+        can keep a rule), unless the lexer cannot tell."""
         words = found.word_set()
+        kept = self._passing(found, rules, words, found.joined)
+        if source is None or not any(
+            rule in self.components or rule in self.identifiers.screened for rule in kept
+        ):
+            return kept
+        from .codewords import code_words
+
+        code = code_words(source)
+        return kept if code is None else self._passing(found, kept, code, "\n".join(code))
+
+    def _passing(self, found: TextLookup, rules: Sequence[Any], words: set[str], joined: str) -> list[Any]:
+        """`rules` whose screen conditions hold on `words` (`joined`: them, one a line); plain
+        triggers are checked on the whole text (`found`), as the `ast` screens check them."""
         screen = self.identifiers
         tokens: dict[str, bool] = {}
         markers: dict[str, bool] = {}
@@ -551,7 +572,7 @@ class WordScreen:
         def token_is_word(token: str) -> bool:
             hit = tokens.get(token)
             if hit is None:
-                hit = token in words if screen._exact and token not in loose else token in found.joined
+                hit = token in words if screen._exact and token not in loose else token in joined
                 tokens[token] = hit
             return hit
 

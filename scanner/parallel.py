@@ -65,26 +65,44 @@ def map_files(
     jobs: int,
     failed: Callable[[Item, str], Any],
     time_budget: float | None = None,
+    weight: Callable[[Item], float] | None = None,
+    finished: Callable[[int], None] | None = None,
 ) -> Generator[Any, None, None]:
     """Apply `task` to every item, in parallel when it pays off; results in the items' order.
-    `task` must not raise; where a worker dies or hangs, `failed(item, why)` stands for it."""
+    `task` must not raise; where a worker dies or hangs, `failed(item, why)` stands for it.
+    `weight`: an estimate of an item's cost; a pool hands the heaviest items out first, so that
+    no long item starts last while the other workers run out of work (transformers in path
+    order: `trainer.py`, 1.5 s of CPU, is the 2,897th of 2,951 files). `finished(count)` is told
+    each time one more item is done, in whatever order they finish (progress)."""
+    tell = finished or (lambda count: None)
     if jobs <= 1 or len(items) < POOL_THRESHOLD:
-        yield from map(task, items)
+        yield from _serial(task, items, tell)
         return
     import multiprocessing  # only runs big enough for a pool pay for the import
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(task, items)
+        yield from _serial(task, items, tell)
         return
+    order = list(range(len(items)))
+    if weight is not None:
+        weights = [weight(item) for item in items]
+        order.sort(key=lambda index: -weights[index])  # stable: equal weights keep the items' order
     pool = _Pool(task, failed, min(jobs, len(items)), None if not time_budget else time_budget + KILL_GRACE)
     done = 0
     try:
-        for result in pool.run(items):  # as soon as each is in, so progress can follow
+        for result in pool.run(items, order, tell):  # as soon as each is in and all before it
             yield result
             done += 1
     except OSError:  # no (more) processes to be had: the rest in this one
         pool.close()
-        yield from map(task, items[done:])
+        yield from _serial(task, items[done:], lambda count: tell(done + count))
+
+
+def _serial(task: Callable[[Item], Any], items: list[Item], tell: Callable[[int], None]) -> Iterator[Any]:
+    for count, item in enumerate(items, start=1):
+        result = task(item)
+        tell(count)
+        yield result
 
 
 @dataclass
@@ -109,13 +127,14 @@ class _Pool:
         self.deadline = deadline
         self.workers: list[_Worker] = []
 
-    def run(self, items: list[Any]) -> Iterator[Any]:
-        """Each item's result in the items' order, each yielded once it and all before it are in."""
+    def run(self, items: list[Any], order: list[int], tell: Callable[[int], None]) -> Iterator[Any]:
+        """Each item's result in the items' order, each yielded once it and all before it are in;
+        items are handed out in `order` (indices), and `tell(count)` follows them as they finish."""
         from multiprocessing.connection import wait
 
         results: list[Any] = [None] * len(items)
         finished = [False] * len(items)
-        pending = iter(range(len(items)))
+        pending = iter(order)
         remaining = len(items)
         next_out = 0
         try:
@@ -153,6 +172,7 @@ class _Pool:
                         continue
                     finished[index] = True
                     remaining -= 1
+                    tell(len(items) - remaining)
                     worker.index = None
                     self._feed(worker, items, pending)
                 while next_out < len(items) and finished[next_out]:

@@ -231,11 +231,19 @@ def run_check(
         stamps = None if options.artifacts_only else open_index(cache, len(items))
         hits = cached_results(cache, items, options.artifacts_only, stamps)
         misses = [item for item, hit in zip(items, hits, strict=True) if hit is None]
-        scanned = map_files(task, misses, jobs, failed, config.file_timeout_seconds)
+        found = len(items) - len(misses)
+
+        def finished(count: int) -> None:
+            if progress is not None:
+                progress(phase, found + count, len(items))
+
+        if found:
+            finished(0)
+        scanned = map_files(
+            task, misses, jobs, failed, config.file_timeout_seconds, weight=_size, finished=finished
+        )
         for hit in hits:
             results.append(next(scanned) if hit is None else hit)
-            if progress is not None:
-                progress(phase, len(results), len(items))
         scanned.close()  # all its results are in: its workers stop now, not when it is collected
         if stamps is not None:
             for result in results:
@@ -360,6 +368,15 @@ def _apply_fixes(
                 fixed -= result.fixed_count
                 result.errors.append(ScanError(result.path, refused))
     return outputs, fixed
+
+
+def _size(item: tuple[Path, str]) -> float:
+    """What a file's scan may cost, as the pool orders its work (`parallel.map_files`): its
+    size (on transformers the largest files are the slowest ones)."""
+    try:
+        return item[0].stat().st_size
+    except OSError:
+        return 0.0
 
 
 def _outside(path: Path, root: Path) -> bool:

@@ -131,7 +131,7 @@ def _screen_failure(rule: type[Rule], code: str, catalog: TaintCatalog) -> str |
         tree = None  # the ast screens do not run on what CPython cannot parse
     problem = _ast_screen_failure(rule, code, tree, catalog) if tree is not None else None
     words = WordScreen(IdentifierScreen([rule], expansions, catalog), [rule])
-    if problem is None and not words.select(TextLookup(searchable(code), expansions), [rule]):
+    if problem is None and not words.select(TextLookup(searchable(code), expansions), [rule], code):
         # the ast screens imply the word screen: this is the word screen's fault, or the words'
         return "does not pass the word screen: a name the rule needs is not a word of the code"
     return problem

@@ -31,9 +31,9 @@ def _record_scanned(monkeypatch) -> list[list[str]]:
     calls: list[list[str]] = []
     real = aisec.run.map_files
 
-    def recording(task, items, *args):
+    def recording(task, items, *args, **kwargs):
         calls.append([shown for _, shown in items])
-        return real(task, items, *args)
+        return real(task, items, *args, **kwargs)
 
     monkeypatch.setattr(aisec.run, "map_files", recording)
     return calls

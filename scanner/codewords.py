@@ -1,0 +1,151 @@
+"""The words of a module's code: its text without comments and string literals, read by a small
+lexer that gives up when unsure, so the word screen can spare `ast.parse` files that mention a
+trigger only in docstrings, comments and messages.
+
+The `ast` screens (`aisec.screen`, `aisec.identifiers`) read identifiers, and one kind of string:
+the name argument of `getattr(object, "name")`. In library code the callee names they look for
+(`from_pretrained`, `load`) are everywhere in docstrings and error messages: on transformers, the
+word screen (`identifiers.WordScreen`), reading every word of the text, let 1,057 files through
+to `ast.parse` and most of them were screened out after it.
+
+`code_words(text)` is a superset of every `[A-Za-z0-9_]` word that can be part of an identifier the
+`ast` of `text` holds, or of a string a `getattr` call there reads; None when the lexer cannot
+tell. It reads the text as CPython's tokenizer does, for every text CPython parses:
+
+- a comment runs from `#` (outside a string) to the end of its line; its words are dropped;
+- a string literal (prefix `r`, `u`, `b`, `br`, `rb` in any case, or none, not glued to a word
+  character before it) runs to the first closing quote that no backslash escapes (an odd run of
+  backslashes before it), a one-quote string on one line unless a backslash continues it; its
+  words are dropped, except where `getattr` may read it (below);
+- an f-string (`f`, `fr`, `rf`) keeps all its words (its replacement fields are code). CPython
+  3.12 lets a field hold the f-string's own quote (`f"{d["k"]}"`), so the first closing quote may
+  not end it; the lexer gives up on any quote, `#` or backslash inside a field and on fields
+  left open, and where none of these occurs the first closing quote ends the f-string under
+  every version's rules;
+- any other quote (an unknown prefix such as 3.14's `t"..."`, a prefix glued to a name, an
+  unterminated string) makes it give up.
+
+`getattr`'s name argument is its second positional argument: after a comma, perhaps inside
+parentheses. A string literal whose previous code character (skipping spaces, line
+continuations, comments and `(`) is a comma, or that follows such a literal (implicit
+concatenation: `"lo" "ads"` is one constant), keeps its words, its words once concatenated with
+the literals before it, and those of its value where a backslash may change it
+(`"lo\\x61ds"`, read with `ast.literal_eval`).
+
+The code's words are taken as the text's are (`prefilter.searchable`: NFKC-normalised, as Python
+reads identifiers); the kept strings' words also as written (a `getattr` name is not normalised).
+`tests/test_codewords.py` checks the superset against `ast` on real and generated sources, and an
+attacker's set of hiding places.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from .prefilter import searchable, words_of
+
+_BODIES = (  # unrolled loops (linear, no backtracking): a body cannot cross a closing quote
+    r"'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*'''",
+    r'"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*"""',
+    r"'[^'\\\r\n]*(?:\\(?:\r\n|[\s\S])[^'\\\r\n]*)*'",
+    r'"[^"\\\r\n]*(?:\\(?:\r\n|[\s\S])[^"\\\r\n]*)*"',
+)
+# comment | string (its prefix read before it) | any other quote (give up). Every alternative
+# starts with `#` or a quote, so the regex engine skips code at the speed of a character search.
+_TOKEN = re.compile(rf"(?P<comment>#[^\r\n]*)|(?P<string>{'|'.join(_BODIES)})|['\"]")
+_PLAIN_PREFIXES = frozenset({"", "r", "u", "b", "br", "rb"})
+_F_PREFIXES = frozenset({"f", "fr", "rf"})
+_FIELD_MARKS = re.compile(r"\{\{|\}\}|[{}'\"#\\]")
+_SKIPPED_BEFORE = " \t\f\r\n\\("  # between `getattr(x,` and its name argument
+
+
+def code_words(text: str) -> set[str] | None:
+    """The words `text`'s identifiers and `getattr` names can be made of (a superset), or None
+    when the lexer cannot tell (see the module docstring)."""
+    code: list[str] = []
+    kept: list[str] = []  # strings `getattr` may read, as written
+    run: list[str] = []  # the literals of a kept implicit concatenation so far
+    last = ""  # the previous code character that decides whether a string is kept
+    position = 0
+    for match in _TOKEN.finditer(text):
+        start = match.start()
+        kind = match.lastgroup
+        prefix = _prefix(text, start) if kind == "string" else ""
+        if prefix is None:
+            return None
+        if start > position:
+            between = text[position : start - len(prefix)]
+            code.append(between)
+            significant = between.rstrip(_SKIPPED_BEFORE)
+            if significant:
+                last = significant[-1]
+                run = []
+        position = match.end()
+        if kind == "comment":
+            continue
+        if kind is None:
+            return None  # a quote that starts no string: not Python this lexer reads
+        literal = match.group()
+        lower = prefix.lower()
+        if lower in _F_PREFIXES:
+            if not _fields_closed(literal):
+                return None
+            code.append(f" {literal} ")
+            last, run = '"', []
+            continue
+        if lower not in _PLAIN_PREFIXES:
+            return None  # `t"..."` and other prefixes this lexer does not know
+        if last == "," or run:
+            quotes = 3 if literal[:3] in ('"""', "'''") else 1
+            value = _value(prefix + literal) if "\\" in literal else literal[quotes:-quotes]
+            if value is None:
+                return None
+            run.append(value)
+            kept.extend((literal, value, "".join(run)))
+        last = '"'
+    code.append(text[position:])
+    code.extend(kept)
+    words = words_of(searchable("\n".join(code)))
+    words.update(words_of("\n".join(kept)))
+    return words
+
+
+def _prefix(text: str, start: int) -> str | None:
+    """The word characters glued before the quote at `start` (a string prefix, or not Python);
+    None when there are more than two (no prefix is longer)."""
+    begin = start
+    while begin > 0 and start - begin <= 2 and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
+        begin -= 1
+    return None if start - begin > 2 else text[begin:start]
+
+
+def _fields_closed(literal: str) -> bool:
+    """Whether an f-string (up to the first closing quote) holds only replacement fields the
+    lexer can read: no quote, `#` or backslash inside one, and none left open."""
+    depth = 0
+    for mark in _FIELD_MARKS.findall(literal):
+        if depth == 0:
+            if mark == "{":
+                depth = 1
+            elif mark == "}":
+                return False  # a lone `}`: not Python
+        elif mark in ("{", "{{"):
+            depth += len(mark)
+        elif mark in ("}", "}}"):
+            depth -= len(mark)
+            if depth < 0:
+                return False
+        else:
+            return False
+    return depth == 0
+
+
+def _value(literal: str) -> str | None:
+    """A string literal's value where a backslash may change it; None when it does not read as
+    one (then nothing can be told)."""
+    try:
+        value = ast.literal_eval(literal)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, str) else literal
