@@ -227,16 +227,16 @@ class NameTable:
     def _resolve(self, node: Any, scope: Scope, ordinal: int, depth: int) -> str | None:
         if depth > _MAX_DEPTH:
             return None
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             return self._resolve_name(identifier(node.value), scope, ordinal, depth)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             attr = identifier(node.attr.value)
             binding = self._self_attribute(node, scope)
             if binding is not None:
                 return self._binding_value(binding, scope, depth)
             base = self._resolve(node.value, scope, ordinal, depth + 1)
             return f"{base}.{attr}" if base else None
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             spelled = self._getattr_of(node, scope, ordinal, depth)
             if spelled is not None:  # `getattr(pickle, "loads")` is `pickle.loads`
                 base = self._resolve(spelled[0], scope, ordinal, depth + 1)
@@ -295,8 +295,8 @@ class NameTable:
     def _self_attribute(node: Any, scope: Scope) -> _Binding | None:
         """The `__init__` binding of `self.<attr>` seen from a method of the class."""
         if (
-            isinstance(node, cst.Attribute)
-            and isinstance(node.value, cst.Name)
+            type(node) is cst.Attribute
+            and type(node.value) is cst.Name
             and identifier(node.value.value) == "self"
             and scope.class_scope is not None
         ):
