@@ -52,12 +52,33 @@ def var_path(node: Any) -> str | None:
 
 
 def const_string(node: Any) -> str | None:
+    if type(node) is cst.SimpleString:
+        plain = plain_literal(node.value)
+        if plain is not None:
+            return plain
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
         if isinstance(value, bytes):
             return value.decode("latin-1")
         return value
     return None
+
+
+_TRIPLE_QUOTES = ('"""', "'''")
+
+
+def plain_literal(spelled: str) -> str | None:
+    """The text of a string literal without prefix or escapes, read off its quotes (None: any
+    other literal). libcst's `evaluated_value` compiles every literal (`ast.literal_eval`), a
+    quarter of the cost of reading a constant; for these the text is what lies between the
+    quotes. Literals with a backslash, a carriage return (compiling turns CR LF into LF), a NUL
+    or a non-ASCII character are left to `literal_eval`."""
+    if spelled[:1] not in ("'", '"') or not spelled.isascii():
+        return None
+    if "\\" in spelled or "\r" in spelled or "\0" in spelled:
+        return None
+    quotes = 3 if len(spelled) >= 6 and spelled[:3] in _TRIPLE_QUOTES else 1
+    return spelled[quotes:-quotes]
 
 
 def template_names(text: str, jinja: bool) -> list[str]:

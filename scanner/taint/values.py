@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import MISSING, dataclass, field, fields, replace
+from functools import lru_cache
 from typing import Any, Iterable, TypeVar
 
 MAX_ITEMS = 32  # longer lists/dicts collapse into their facts
@@ -264,6 +265,7 @@ _FIELD = re.compile(r"\{\{[^{}]*\}\}|\{[^{}]*\}")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
+@lru_cache(maxsize=4096)  # the same constants are read again every round
 def count_words(text: str) -> int:
     return len(_WORD.findall(_FIELD.sub(" ", text)))
 
