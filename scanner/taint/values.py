@@ -265,9 +265,20 @@ _FIELD = re.compile(r"\{\{[^{}]*\}\}|\{[^{}]*\}")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
-@lru_cache(maxsize=4096)  # the same constants are read again every round
+MEMO_TEXT = 2_000  # longest constant whose word count is kept: the memo stays under 8 MB
+
+
 def count_words(text: str) -> int:
+    """Instruction words of a constant (template fields left out). The same constants are read
+    again every round: a short one's count is kept."""
+    return _count_short(text) if len(text) <= MEMO_TEXT else _count(text)
+
+
+def _count(text: str) -> int:
     return len(_WORD.findall(_FIELD.sub(" ", text)))
+
+
+_count_short = lru_cache(maxsize=4096)(_count)
 
 
 def make_container(
