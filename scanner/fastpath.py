@@ -136,9 +136,13 @@ def console_main() -> None:
         print(f"aisec: fast path {said}", file=sys.stderr)
     if isinstance(outcome, int):
         raise SystemExit(outcome)
-    from .cli import main
+    from .methodcache import installed
 
-    raise SystemExit(main(argv, table=outcome.refresh))
+    with installed(os.environ):
+        from .cli import main
+
+        code = main(argv, table=outcome.refresh)
+    raise SystemExit(code)
 
 
 def attempt(argv: Sequence[str], environ: Mapping[str, str]) -> int | Declined:
@@ -370,6 +374,27 @@ def read_regular(path: str, limit: int, *, private: bool = False) -> bytes | Non
         return None
     finally:
         os.close(fd)
+
+
+def write_private(path: str, data: bytes) -> None:
+    """Write `data` to `path` in a folder only the user may enter, atomically: concurrent runs
+    each write a whole file and the last one stays. A cache folder that cannot be written only
+    costs the next run its speed, so OSError is swallowed."""
+    import tempfile
+
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".new-")  # created 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        return
 
 
 def _uid() -> int:

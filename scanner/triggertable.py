@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from typing import Any
 
 from aisec.hooks import TAINT_SOURCES, Severity
 
 from .cache import CacheUnavailable, code_files, machine_key
 from .engine import MAX_SOURCE_BYTES, _reads_taint, has_visitors
-from .fastpath import TableKey, dump_table, file_state
+from .fastpath import TableKey, dump_table, file_state, write_private
 from .prefilter import MARKER_PREFIX, grouped
 from .run import Session
 
@@ -90,23 +89,16 @@ def _why_not(session: Session, rules: list[Any]) -> str | None:
 
 
 def save(key: TableKey, session: Session) -> None:
-    """Write the table for `key`, atomically (concurrent runs each write a whole file, the last
-    one stays); a cache folder that cannot be written only costs the next run its speed."""
+    """Write the table for `key` (atomically; a cache folder that cannot be written only costs
+    the next run its speed)."""
     try:
         secret = key.secret if key.secret is not None else machine_key()
-        data = dump_table(key, secret, build(session))
-        folder = os.path.dirname(key.path)
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".table-")  # created 0600
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, key.path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-        _prune(folder)
-    except (OSError, CacheUnavailable):
+    except CacheUnavailable:
+        return
+    write_private(key.path, dump_table(key, secret, build(session)))
+    try:
+        _prune(os.path.dirname(key.path))
+    except OSError:
         return
 
 

@@ -1,0 +1,142 @@
+"""Compiled dataclass methods, kept across runs, so that `import libcst` costs half as much.
+
+`dataclasses` writes the source of the `__init__`, `__repr__`, `__eq__`, `__setattr__`, ... it
+adds to a class and compiles it with `exec` each time the class is created, which is on every
+import: Python keeps the bytecode of modules (`__pycache__`) but not of code made at run time.
+libcst defines ~200 frozen node dataclasses, so more than half of `import libcst` (~65 of ~120 ms,
+the biggest single cost of a one-file pre-commit run that parses) is compiling the same ~620 method
+sources again.
+
+`installed()` puts a stand-in for `exec` into the `dataclasses` module's namespace, where the
+module looks names up before builtins. A source text seen before runs from its compiled code;
+any other is compiled exactly as `exec` would compile it (file name `<string>`, no `__future__`
+flags inherited) and remembered. The classes made are the same either way: the same source gives
+the same code, run with the same globals and locals. A Python whose `dataclasses` no longer calls
+`exec` with source text simply never uses the stand-in.
+
+Trust: the table holds code that is run, so it must be the user's own, like `__pycache__`. It
+lives in the user's cache folder (never in the scanned tree, never in `--cache-dir`), is signed
+with the machine key that signs the result cache (HMAC-SHA256), must be private (the user's own,
+writable by nobody else), and is made for this interpreter's exact version (marshal and bytecode
+formats change between versions). A table that fails any check is ignored and written anew.
+Nothing is written when nothing new was compiled or the cache folder is unusable. Unlike
+`__pycache__`, it is written under `PYTHONDONTWRITEBYTECODE` too: that setting (common in
+container images) keeps bytecode out of source folders, and this table is in the user's cache.
+"""
+
+from __future__ import annotations
+
+import builtins
+import marshal
+import os
+import sys
+from contextlib import contextmanager
+
+from .fastpath import cache_home, read_machine_key, read_regular, write_private
+from .sha import compare_digest, hmac_sha256, sha256
+
+TYPE_CHECKING = False  # `typing` costs a pre-commit run ~7 ms (it imports `re`)
+if TYPE_CHECKING:
+    from types import CodeType
+    from typing import Any, Iterator, Mapping
+
+MAX_TABLE_BYTES = 16 * 1024 * 1024
+MAX_ENTRIES = 4096  # past this, a rewrite keeps only what the run used (old libcst versions go)
+_MAC_BYTES = 32
+
+
+def table_path(environ: Mapping[str, str]) -> str:
+    """This interpreter's table: one per exact version and build."""
+    version = sha256(sys.version.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    tag = sys.implementation.cache_tag or sys.implementation.name
+    return os.path.join(cache_home(environ), "methods", f"{tag}-{version}.bin")
+
+
+class MethodCache:
+    """The `exec` stand-in and the table it reads from and adds to."""
+
+    def __init__(self, path: str, secret: bytes | None) -> None:
+        self.path = path
+        self.secret = secret
+        self.known: dict[str, CodeType] | None = None  # read on first use
+        self.used: dict[str, CodeType] = {}
+        self.compiled: dict[str, CodeType] = {}
+
+    def exec(self, source: Any, globals: Any = None, locals: Any = None, /, **options: Any) -> None:
+        if isinstance(source, str):
+            source = self.code(source)
+        builtins.exec(source, globals, locals, **options)
+
+    def code(self, source: str) -> CodeType:
+        if self.known is None:
+            self.known = load(self.path, self.secret)
+        code = self.known.get(source)
+        if code is None:
+            code = self.compiled[source] = compile(source, "<string>", "exec", dont_inherit=True)
+        self.used[source] = code
+        return code
+
+    def save(self) -> None:
+        """Write the table back when this run compiled anything new (a cache folder that
+        cannot be written only costs the next run its speed)."""
+        if not self.compiled or self.secret is None:
+            return
+        table = dict(self.known or {})
+        if len(table) + len(self.compiled) > MAX_ENTRIES:
+            table = dict(self.used)
+        table.update(self.compiled)
+        payload = marshal.dumps((sys.version, table))
+        if len(payload) + _MAC_BYTES <= MAX_TABLE_BYTES:
+            write_private(self.path, hmac_sha256(self.secret, payload) + payload)
+
+
+def load(path: str, secret: bytes | None) -> dict[str, CodeType]:
+    """The table at `path` if it is private, signed with the machine key and made by this
+    interpreter; else an empty one."""
+    data = read_regular(path, MAX_TABLE_BYTES, private=True)
+    if data is None or secret is None or len(data) <= _MAC_BYTES:
+        return {}
+    signature, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
+    if not compare_digest(signature, hmac_sha256(secret, payload)):
+        return {}
+    # aisec's own table, written by `MethodCache.save` into the user's private cache and verified
+    # above: never bytes from the scanned tree, and what it holds came from `compile` on this
+    # interpreter, as a `__pycache__` file does.
+    try:
+        version, table = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    if version != sys.version or not isinstance(table, dict):
+        return {}
+    return table
+
+
+@contextmanager
+def installed(environ: Mapping[str, str]) -> Iterator[MethodCache]:
+    """Dataclasses created inside the block reuse (and add to) the user's compiled methods."""
+    import dataclasses
+
+    cache = MethodCache(table_path(environ), read_machine_key(environ))
+    namespace = vars(dataclasses)
+    before = namespace.get("exec")
+    namespace["exec"] = cache.exec
+    try:
+        yield cache
+    finally:
+        if before is None:
+            namespace.pop("exec", None)
+        else:
+            namespace["exec"] = before
+        if cache.secret is None and cache.compiled:
+            cache.secret = _new_machine_key(environ)
+        cache.save()
+
+
+def _new_machine_key(environ: Mapping[str, str]) -> bytes | None:
+    """The machine key, made now if this is aisec's first run on the machine."""
+    from .cache import CacheUnavailable, machine_key
+
+    try:
+        return machine_key(environ)
+    except CacheUnavailable:
+        return None

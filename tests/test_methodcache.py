@@ -1,0 +1,231 @@
+"""Cached compiled dataclass methods (`aisec.methodcache`) make exactly the classes `dataclasses`
+makes, and run nothing but what this user's own runs compiled.
+
+The oracle is `dataclasses` itself: every generated class is made three times, without the cache,
+with an empty one (compiling and saving) and with the saved table (running the stored code), and
+the methods' code objects, annotations and defaults must be equal. Then the attacks: tables that
+are forged, signed with another key, moved, world-writable, symlinked, FIFOs, truncated or made by
+another Python must run none of their code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import marshal
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aisec import methodcache
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+SECRET_ENV = "AISEC_CACHE_KEY"
+
+
+def _environ(home: Path) -> dict[str, str]:
+    return {"XDG_CACHE_HOME": str(home), SECRET_ENV: "test-secret"}
+
+
+def _methods(cls: type) -> dict[str, Any]:
+    """What `dataclasses` generated for `cls`: each function's code, annotations and defaults."""
+    return {
+        name: (value.__code__, value.__annotations__, value.__defaults__, value.__kwdefaults__)
+        for name, value in vars(cls).items()
+        if callable(value) and hasattr(value, "__code__")
+    }
+
+
+def _make(spec: dict[str, Any]) -> dict[str, Any] | str:
+    try:
+        cls = dataclasses.make_dataclass("Made", spec["fields"], **spec["flags"])
+    except (TypeError, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return _methods(cls)
+
+
+_TYPES = st.sampled_from([int, str, "list[int]", "Made | None", float, bytes])
+_DEFAULTS = st.sampled_from(["none", "value", "factory"])
+
+
+@st.composite
+def _specs(draw: st.DrawFn) -> dict[str, Any]:
+    names = draw(st.lists(st.sampled_from(["a", "b", "c", "self_", "name", "x1"]), unique=True, max_size=5))
+    fields = []
+    for name in names:
+        kind = draw(_DEFAULTS)
+        if kind == "none":
+            fields.append((name, draw(_TYPES)))
+        elif kind == "value":
+            fields.append((name, draw(_TYPES), dataclasses.field(default=draw(st.integers(-3, 3)))))
+        else:
+            fields.append((name, draw(_TYPES), dataclasses.field(default_factory=list)))
+    flags = {
+        flag: draw(st.booleans())
+        for flag in ("init", "repr", "eq", "order", "unsafe_hash", "frozen", "slots", "kw_only")
+    }
+    return {"fields": fields, "flags": flags}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(specs=st.lists(_specs(), min_size=1, max_size=4))
+def test_classes_are_made_exactly_as_dataclasses_makes_them(specs: list[dict[str, Any]]) -> None:
+    with tempfile.TemporaryDirectory() as home:
+        environ = _environ(Path(home))
+        plain = [_make(spec) for spec in specs]
+        with methodcache.installed(environ) as cold:
+            compiled = [_make(spec) for spec in specs]
+        with methodcache.installed(environ) as warm:
+            stored = [_make(spec) for spec in specs]
+    assert compiled == plain
+    assert stored == plain
+    assert not warm.compiled  # every method ran from the saved table
+    assert set(warm.used) == set(cold.used)
+    assert "exec" not in vars(dataclasses)
+
+
+def test_the_future_flags_of_aisec_are_not_inherited() -> None:
+    """This module and `aisec.methodcache` use `from __future__ import annotations`; a method
+    compiled with that flag would have string annotations."""
+    with tempfile.TemporaryDirectory() as home, methodcache.installed(_environ(Path(home))):
+        cls = dataclasses.make_dataclass("Point", [("x", int)])
+    assert cls.__init__.__annotations__ == {"x": int, "return": None}
+
+
+def _saved_table(home: Path) -> Path:
+    with methodcache.installed(_environ(home)):
+        dataclasses.make_dataclass("Point", [("x", int)], frozen=True)
+    (table,) = (home / "aisec" / "methods").iterdir()
+    return table
+
+
+def _poisoned_payload(table: Path) -> bytes:
+    """The table's entries, each with a line added that records that it ran."""
+    version, entries = marshal.loads(table.read_bytes()[32:])
+    record = "import builtins\nbuiltins.AISEC_POISON_RAN = True\n"
+    poisoned = {source: compile(record + source, "<string>", "exec") for source in entries}
+    return marshal.dumps((version, poisoned))
+
+
+def _runs_poison(home: Path) -> bool:
+    with methodcache.installed(_environ(home)) as cache:
+        dataclasses.make_dataclass("Point", [("x", int)], frozen=True)
+    ran = getattr(__import__("builtins"), "AISEC_POISON_RAN", False)
+    if ran:
+        del __import__("builtins").AISEC_POISON_RAN
+    assert ran or cache.compiled  # a rejected table: everything was compiled again
+    return ran
+
+
+def test_a_table_signed_with_the_machine_key_is_used(tmp_path: Path) -> None:
+    """The positive control for the attacks below: the poison does run when properly signed."""
+    table = _saved_table(tmp_path)
+    payload = _poisoned_payload(table)
+    secret = methodcache.read_machine_key(_environ(tmp_path))
+    table.write_bytes(hmac.new(secret, payload, "sha256").digest() + payload)
+    assert _runs_poison(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "attack", ["unsigned", "other key", "moved signature", "world-writable", "symlink", "other python"]
+)
+def test_forged_tables_run_nothing(tmp_path: Path, attack: str) -> None:
+    table = _saved_table(tmp_path)
+    signature, real = table.read_bytes()[:32], table.read_bytes()[32:]
+    payload = _poisoned_payload(table)
+    secret = methodcache.read_machine_key(_environ(tmp_path))
+    data = hmac.new(secret, payload, "sha256").digest() + payload
+    if attack == "unsigned":
+        data = b"\0" * 32 + payload
+    elif attack == "other key":
+        data = hmac.new(b"guessed", payload, "sha256").digest() + payload
+    elif attack == "moved signature":
+        data = signature + payload
+    elif attack == "other python":
+        version, entries = marshal.loads(payload)
+        payload = marshal.dumps((version + " (another build)", entries))
+        data = hmac.new(secret, payload, "sha256").digest() + payload
+    table.write_bytes(data)
+    if attack == "world-writable":
+        table.chmod(0o666)
+    elif attack == "symlink":
+        elsewhere = tmp_path / "elsewhere.bin"
+        table.rename(elsewhere)
+        table.symlink_to(elsewhere)
+    assert real != payload
+    assert not _runs_poison(tmp_path)
+
+
+@pytest.mark.parametrize("content", [b"", b"\0" * 31, b"garbage" * 20, "marshal junk"])
+def test_broken_tables_are_ignored_and_replaced(tmp_path: Path, content: bytes | str) -> None:
+    table = _saved_table(tmp_path)
+    secret = methodcache.read_machine_key(_environ(tmp_path))
+    if content == "marshal junk":  # signed, but not a table this module writes
+        payload = marshal.dumps([1, 2, 3])[:-1]
+        content = hmac.new(secret, payload, "sha256").digest() + payload
+    table.write_bytes(content)
+    with methodcache.installed(_environ(tmp_path)) as cache:
+        dataclasses.make_dataclass("Point", [("x", int)], frozen=True)
+    assert cache.compiled
+    assert methodcache.load(str(table), secret)  # written anew
+
+
+def test_a_fifo_or_an_unwritable_folder_costs_only_speed(tmp_path: Path) -> None:
+    folder = tmp_path / "aisec" / "methods"
+    folder.mkdir(parents=True)
+    os.mkfifo(methodcache.table_path(_environ(tmp_path)))
+    with methodcache.installed(_environ(tmp_path)) as cache:  # must not block on the FIFO
+        dataclasses.make_dataclass("Point", [("x", int)])
+    assert cache.compiled
+    blocked = tmp_path / "blocked"
+    (blocked / "aisec").mkdir(parents=True)
+    (blocked / "aisec" / "methods").write_text("a file where the folder should be", encoding="utf-8")
+    with methodcache.installed(_environ(blocked)):
+        dataclasses.make_dataclass("Point", [("x", int)])
+
+
+def test_the_table_is_private_and_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    table = _saved_table(tmp_path)
+    assert stat.S_IMODE(table.stat().st_mode) == 0o600
+    assert stat.S_IMODE(table.parent.stat().st_mode) == 0o700
+    secret = methodcache.read_machine_key(_environ(tmp_path))
+    before = methodcache.load(str(table), secret)
+    monkeypatch.setattr(methodcache, "MAX_ENTRIES", len(before))
+    with methodcache.installed(_environ(tmp_path)) as cache:
+        dataclasses.make_dataclass("Other", [("y", str)], order=True)
+    after = methodcache.load(str(table), secret)
+    assert set(after) == set(cache.used)  # over the bound: only what the run used is kept
+    assert not set(before) <= set(after)
+
+
+def test_a_run_of_the_console_script_saves_and_reuses_the_table(tmp_path: Path) -> None:
+    """The real entry point: the first full-path run compiles libcst's methods and saves them;
+    later runs reuse them (the table is not rewritten) and report the same findings."""
+    (tmp_path / "load.py").write_text("import pickle\npickle.loads(blob)\n", encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "AISEC_FAST_PATH": "off"}
+    env.pop(SECRET_ENV, None)
+    folder = tmp_path / "xdg" / "aisec" / "methods"
+    outputs, states = [], []
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-m", "aisec", "check", "--no-cache", "load.py"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 1, done.stderr
+        outputs.append(done.stdout)
+        (table,) = folder.iterdir()
+        states.append((table.stat().st_ino, table.stat().st_mtime_ns))
+    assert "AIS101" in outputs[0] and outputs[0] == outputs[1] == outputs[2]
+    assert states[1] == states[2]  # nothing new compiled: not written again
+    entries = methodcache.load(str(table), (tmp_path / "xdg" / "aisec" / "key").read_bytes())
+    assert len(entries) > 300  # libcst's node classes, at least
