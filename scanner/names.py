@@ -180,11 +180,11 @@ class NameTable:
     def _returned_by(self, node: Any, scope: Scope, ordinal: int, depth: int) -> str | None:
         if depth > _MAX_DEPTH:
             return None
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             if self._getattr_of(node, scope, ordinal, depth) is not None:
                 return None  # `getattr(pickle, "loads")` is the function, not what it returns
             return self._resolve(node.func, scope, ordinal, 1)
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             found = self._lookup(identifier(node.value), scope, ordinal)
             return self._instance_factory(*found, depth) if found is not None else None
         binding = self._self_attribute(node, scope)
@@ -194,7 +194,7 @@ class NameTable:
         """The factory whose result `binding` holds: `x = f()`, or `y = x` of such an `x`."""
         if binding.instance_of is not None:
             return self._resolve(binding.instance_of, owner, binding.ordinal, 1)
-        if isinstance(binding.alias_of, cst.Name):
+        if type(binding.alias_of) is cst.Name:
             return self._returned_by(binding.alias_of, owner, binding.ordinal, depth + 1)
         return None
 

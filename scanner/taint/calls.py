@@ -61,7 +61,7 @@ class CallTransfer:
         `pipe(x)`) adds `<its type>.__call__`, as does calling what a call returns at once
         (`dspy.Predict(Sig)(q=x)` is `dspy.Predict.__call__`, not the constructor)."""
         qualified = self._qualified(call.func)
-        if qualified is None and isinstance(call.func, cst.Call):
+        if qualified is None and type(call.func) is cst.Call:
             inner = self._call_names(call.func)
             return [f"{inner[0]}.__call__"] if inner else []
         written = None if qualified else dotted(call.func)
@@ -510,7 +510,7 @@ def _spread(args: list) -> list:
 
 
 def _is_super(node: Any) -> bool:
-    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
+    return type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "super"
 
 
 def _is_pipe(node: Any) -> bool:

@@ -159,7 +159,7 @@ class StatementTransfer:
         name = self._qualified(call.func)
         if name in NORETURN:
             return True
-        return isinstance(call.func, (cst.Name, cst.Attribute)) and (dotted(call.func) or "").rsplit(".", 1)[
+        return type(call.func) in (cst.Name, cst.Attribute) and (dotted(call.func) or "").rsplit(".", 1)[
             -1
         ] in ("abort", "exit")
 
