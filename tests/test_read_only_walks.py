@@ -1,5 +1,5 @@
-"""AIS107's module facts (`ModuleFacts.collect`) are read with the read-only `aisec.walk.walk`: the
-same facts as the collector run by `CSTNode.visit`, which rebuilds every node it passes."""
+"""Rule passes that read with the read-only `aisec.walk.walk` (AIS107's module facts, AIS303's
+unescaping flags) find what `CSTNode.visit`, which rebuilds every node it passes, finds."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import libcst as cst
 import pytest
 from aisec.args import ArgHelper
 from aisec.pluginmanager import load_plugins
+from aisec.plugins.llm_output.html_output import _flagged_arguments
 from aisec.plugins.model_loading.unpinned_hub_download import ModuleFacts, _collector_class
 from aisec.walk import trivia_types, walk
 
@@ -81,3 +82,27 @@ def test_the_example_facts() -> None:
 def test_no_visited_type_is_skipped_as_trivia() -> None:
     visited = {name.removeprefix("visit_") for name in vars(_collector_class()) if name.startswith("visit_")}
     assert visited and not visited & {kind.__name__ for kind in trivia_types()}
+
+
+FLAGS = """
+import streamlit as st
+st.markdown(text, unsafe_allow_html=True)
+st.markdown(text, unsafe_allow_html=False)
+html(card(dangerously_allow_html=1 == 1), dangerously_allow_html=True)
+"""
+
+
+@pytest.mark.parametrize("source", [FLAGS, SOURCE])
+def test_unescaping_flags_as_the_visit(source: str) -> None:
+    module, args = cst.parse_module(source), ArgHelper()
+    found: set[tuple[int, str]] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            for flag in ("unsafe_allow_html", "dangerously_allow_html"):
+                if args.is_true(node, flag):
+                    found.update((id(arg.value), flag) for arg in node.args)
+
+    module.visit(Finder())
+    assert _flagged_arguments(module, args) == found
+    assert bool(found) == (source is FLAGS)
