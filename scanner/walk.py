@@ -154,4 +154,4 @@ def walk(
         # `visit` calls itself through its closure cell: a cycle that would keep the callbacks,
         # and through them the rules, the tree and its analysis, alive until the cyclic garbage
         # collector finds it. Emptying the cell lets reference counting free them.
-        del visit
+        visit = None
