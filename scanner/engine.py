@@ -399,7 +399,13 @@ class FileScanner:
             result.skipped_by_prefilter = True
             self._unused_without_parse(path, text, ignored, result)
             return
-        self._scan_text(path, text, candidates, ignored, result, fix, python)
+        # Parsed, walked and analysed without cyclic garbage collection: what they allocate is
+        # live until the file is done and then freed by reference counting (a tree and its
+        # analysis have no cycles but a few closures and each module's classes and methods),
+        # so a collection every 700 allocations only traversed the file's own live objects
+        # (langchain cold scan: 1.4 s of the collector). What is left is collected after it.
+        with collector_paused():
+            self._scan_text(path, text, candidates, ignored, result, fix, python)
 
     def _through_imports(
         self,

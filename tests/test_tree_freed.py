@@ -71,3 +71,30 @@ def test_the_tree_dies_with_the_scan(source: str, collector_off: None, monkeypat
         gc.set_debug(0)
         gc.garbage.clear()
     assert cyclic == []
+
+
+def test_a_file_is_analysed_with_the_collector_paused(monkeypatch: Any) -> None:
+    """Its objects live until it is done and die by reference counting: collections in between
+    would only traverse them. The collector runs again after the file."""
+    from aisec import names
+
+    registry = load_plugins(entry_points=False)
+    scanner = FileScanner(
+        list(registry.rules.values()),
+        rule_plugins=registry.rule_plugins,
+        options={},
+        project=Project(Path(".")),
+        taint_catalog=build_catalog(registry.taint_catalogs, {}),
+    )
+    seen: list[bool] = []
+    build = names.NameTable.__init__
+
+    def watched(self: Any, *args: Any, **kwargs: Any) -> None:
+        seen.append(gc.isenabled())
+        build(self, *args, **kwargs)
+
+    monkeypatch.setattr(names.NameTable, "__init__", watched)
+    assert gc.isenabled()
+    result = scanner.scan_bytes("app.py", FLOW.encode())
+    assert result.findings and seen and not any(seen)
+    assert gc.isenabled()
