@@ -20,6 +20,7 @@ Plain dataclasses only: this module never imports libcst or the engine.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
@@ -384,6 +385,7 @@ class TaintFacts(Protocol):
 _LITERAL_RUN = re.compile(r"[A-Za-z0-9_]+")
 
 
+@functools.lru_cache(maxsize=8192)  # catalogs repeat patterns, and each run's expansions ask again
 def _pattern_tokens(pattern: str) -> tuple[str, ...]:
     """The literal name parts of a qualified-name pattern, all of which a module that contains
     a matching name spells.
@@ -397,7 +399,10 @@ def _pattern_tokens(pattern: str) -> tuple[str, ...]:
     for part in pattern.split("."):
         if part in ("builtins", "__call__") or "[" in part:
             continue
-        tokens += _LITERAL_RUN.findall(part)
+        if part.isascii() and part.replace("_", "a").isalnum():  # one literal run (most parts)
+            tokens.append(part)
+        else:
+            tokens += _LITERAL_RUN.findall(part)
     return tuple(dict.fromkeys(tokens))
 
 

@@ -8,13 +8,13 @@ pre-commit's isolated environment, where a team's Python plugin would need
 
 from __future__ import annotations
 
-import fnmatch
 from typing import Any
 
 from aisec.hooks import Confidence, Rule, Severity
 from aisec.hooks.rule import CODE_PATTERN
 
 from .config import ConfigError
+from .globs import glob_matches
 
 _KEYS = {"code", "call", "message", "severity", "confidence", "name", "unless", "cwe"}
 _MISSING = object()
@@ -51,7 +51,7 @@ def build_rule(table: dict[str, Any], index: int) -> type[Rule]:
 
     def visit_Call(self: Rule, node: Any) -> None:
         qualified = self.qualified_name(node.func)
-        if qualified is None or not fnmatch.fnmatchcase(qualified, pattern):
+        if qualified is None or not glob_matches(qualified, pattern):
             return
         if unless:
             arg = self.args.get(node, unless["kwarg"])

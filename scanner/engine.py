@@ -421,8 +421,10 @@ class FileScanner:
         for a file that spells a source (where such a flow starts), as the token gate's `found`
         already reads it (the project's catalog is the run's: its words are not split again)."""
         lost = [rule for rule in before if rule not in after and _reads_taint(rule)]
-        project = self.project_modules() if lost and "import" in text else None
-        if project is None or not found.any_in((TAINT_SOURCES,)):
+        if not lost or "import" not in text or not found.any_in((TAINT_SOURCES,)):
+            return after  # asked before the project index is made (its import is ~5 ms)
+        project = self.project_modules()
+        if project is None:
             return after
         tokens, files = project.import_tokens(path, text)
         for file in files:
@@ -667,9 +669,6 @@ class FileScanner:
     ) -> tuple[Finding, Fix | None, str] | None:
         """The finding of one report (None when suppressed and not shown), the fix to apply with
         it, and the text its fingerprint is computed from."""
-        from .fixes import apply_fixes
-        from .textdiff import unified_diff
-
         span = positions.get(report.node, report.path)
         statement_span = (
             positions.get(report.statement, report.path) if report.statement is not None else span
@@ -688,7 +687,10 @@ class FileScanner:
         fix_info = None
         if report.fix is not None:
             diff = ""
-            if self.want_fix_diffs:
+            if self.want_fix_diffs:  # `difflib` and the fixer are imported only then
+                from .fixes import apply_fixes
+                from .textdiff import unified_diff
+
                 after = positions.fixed_text(report.path, report.fix)
                 if after is None:
                     after = apply_fixes(module, [report.fix])

@@ -43,7 +43,7 @@ from .prefilter import adopt_groups, rules_for_text, searchable
 from .sha import compare_digest, hmac_sha256, sha256
 from .tomlfile import configures_aisec
 
-TABLE_FORMAT = 1
+TABLE_FORMAT = 2
 MODE_ENV = "AISEC_FAST_PATH"  # "off": always the full path; "explain": say why on stderr
 KEY_ENV = "AISEC_CACHE_KEY"
 NO_LOCAL_PLUGINS_ENV = "AISEC_NO_LOCAL_PLUGINS"
@@ -51,6 +51,10 @@ KEY_BYTES = 32
 MAX_TABLE_BYTES = 4 * 1024 * 1024
 COLOR_CHOICES = ("auto", "always", "never")
 _MAC_BYTES = 32
+_SIZE_BYTES = 4
+_HEAD_BYTES = _MAC_BYTES + _SIZE_BYTES
+BODY = "body"  # the table entry `dump_table` stores after the signed part, under a digest
+_BODY_DIGEST = "body_sha256"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as a key or table must not block
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -404,23 +408,43 @@ def _uid() -> int:
 
 def load_table(key: TableKey) -> dict[str, Any] | None:
     """The table at `key.path` if it is private, signed with the machine key and written for
-    exactly this key; else None."""
+    exactly this key; else None. Its `BODY` (the markers' alternatives, most of its bytes) is
+    left as bytes, hashed and read only when a file holds a gate token (`table_body`): a
+    trigger-free run does not pay about 1.5 ms for it."""
     data = read_regular(key.path, MAX_TABLE_BYTES, private=True)
-    if data is None or key.secret is None or len(data) <= _MAC_BYTES:
+    if data is None or key.secret is None or len(data) <= _HEAD_BYTES:
         return None
-    signature, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
+    signature, size = data[:_MAC_BYTES], int.from_bytes(data[_MAC_BYTES:_HEAD_BYTES], "big")
+    payload, body = data[_HEAD_BYTES : _HEAD_BYTES + size], data[_HEAD_BYTES + size :]
     if not compare_digest(signature, hmac_sha256(key.secret, payload)):
         return None
     # aisec's own table, written by `dump_table` into the user's private cache and verified above:
     # never bytes from the scanned tree; `marshal` builds plain data and runs nothing.
     material, table = marshal.loads(payload)
-    return table if material == key.material else None
+    if material != key.material:
+        return None
+    table[BODY] = body
+    return table
+
+
+def table_body(table: Mapping[str, Any]) -> dict[str, Any]:
+    """The table's body, once its bytes match the digest the signed part records (else
+    ValueError: the run declines)."""
+    body = table[BODY]
+    if not compare_digest(sha256(body).digest(), table[_BODY_DIGEST]):
+        raise ValueError("the trigger table's body does not match its signed digest")
+    return marshal.loads(body)
 
 
 def dump_table(key: TableKey, secret: bytes, table: Mapping[str, Any]) -> bytes:
-    """The signed bytes of a table (what `load_table` reads back)."""
-    payload = marshal.dumps((key.material, dict(table)))
-    return hmac_sha256(secret, payload) + payload
+    """The signed bytes of a table (what `load_table` reads back): the signature, the signed
+    part's length, the signed part (the key's material and the table, with the digest of its
+    `BODY` in place of it), then the body."""
+    head = dict(table)
+    body = marshal.dumps(head.pop(BODY, {}))
+    head[_BODY_DIGEST] = sha256(body).digest()
+    payload = marshal.dumps((key.material, head))
+    return hmac_sha256(secret, payload) + len(payload).to_bytes(_SIZE_BYTES, "big") + payload + body
 
 
 def file_state(path: str) -> tuple[int, int] | None:
@@ -478,13 +502,29 @@ def _why_not_trigger_free(path: str, table: Mapping[str, Any]) -> str | None:
         return "a BOM or an encoding declaration"
     text = searchable(data.decode("utf-8"))
     gate = table["gate_tokens"]
-    if gate is not None and not any(token in text for token in gate):
+    if gate is not None and not _holds_any(text, gate):
         return None  # none of the tokens that any trigger needs (see `triggertable._gate_tokens`)
-    expansions = table["expansions"]
-    adopt_groups(expansions, table.get("groups", {}))  # a table from before the groups: made here
+    body = table_body(table)
+    expansions = body["expansions"]
+    adopt_groups(expansions, body["groups"])
     if rules_for_text(text, [_Gate(*rule) for rule in table["rules"]], expansions):
         return "a rule's triggers occur"
     sources = table["source_marker"]
     if sources and "import" in text and rules_for_text(text, [_Gate((sources,), ())], expansions):
         return "spells a taint source and imports (a project import may bring a sink)"
     return None
+
+
+# Every ASCII character that cannot be part of a `[A-Za-z0-9_]` word, as a space.
+_NOT_WORD = {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")}
+
+
+def _holds_any(text: str, gate: tuple[Sequence[str], Sequence[str]]) -> bool:
+    """Whether `text` contains one of the gate's tokens: its `[A-Za-z0-9_]` words (most of
+    several hundred) and the rest. A word token occurs in the text exactly when it occurs in
+    the text's distinct runs of characters that can be part of a word, one per line (a
+    character `split` or `_NOT_WORD` breaks at cannot be in it, and a run is a piece of the
+    text): a fifth of a 3 KB file's characters to search, about 0.2 ms instead of 0.8."""
+    words, others = gate
+    runs = "\n".join(set(text.translate(_NOT_WORD).split()))
+    return any(token in runs for token in words) or any(token in text for token in others)

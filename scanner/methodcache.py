@@ -27,19 +27,21 @@ container images) keeps bytecode out of source folders, and this table is in the
 from __future__ import annotations
 
 import builtins
+import hmac
 import marshal
 import os
 import sys
 from contextlib import contextmanager
+from types import CodeType
 
 from .fastpath import cache_home, read_machine_key, read_regular, write_private
-from .sha import compare_digest, hmac_sha256, sha256
+from .sha import sha256
 
 TYPE_CHECKING = False  # `typing` costs a pre-commit run ~7 ms (it imports `re`)
 if TYPE_CHECKING:
-    from types import CodeType
     from typing import Any, Iterator, Mapping
 
+TABLE_FORMAT = 2  # 1: code objects as values (unmarshalled whole); 2: their marshalled bytes
 MAX_TABLE_BYTES = 16 * 1024 * 1024
 MAX_ENTRIES = 4096  # past this, a rewrite keeps only what the run used (old libcst versions go)
 _MAC_BYTES = 32
@@ -58,9 +60,11 @@ class MethodCache:
     def __init__(self, path: str, secret: bytes | None) -> None:
         self.path = path
         self.secret = secret
-        self.known: dict[str, CodeType] | None = None  # read on first use
-        self.used: dict[str, CodeType] = {}
-        self.compiled: dict[str, CodeType] = {}
+        # source text -> its marshalled code, unmarshalled only when that source comes up: the
+        # table holds every class's methods seen on this machine, a run needs about half of them
+        self.known: dict[str, bytes] | None = None  # read on first use
+        self.used: dict[str, bytes] = {}
+        self.compiled: dict[str, bytes] = {}
 
     def exec(self, source: Any, globals: Any = None, locals: Any = None, /, **options: Any) -> None:
         if isinstance(source, str):
@@ -70,10 +74,12 @@ class MethodCache:
     def code(self, source: str) -> CodeType:
         if self.known is None:
             self.known = load(self.path, self.secret)
-        code = self.known.get(source)
+        stored = self.known.get(source)
+        code = _unmarshalled(stored) if stored is not None else None
         if code is None:
-            code = self.compiled[source] = compile(source, "<string>", "exec", dont_inherit=True)
-        self.used[source] = code
+            code = compile(source, "<string>", "exec", dont_inherit=True)
+            stored = self.compiled[source] = marshal.dumps(code)
+        self.used[source] = stored
         return code
 
     def save(self) -> None:
@@ -85,30 +91,45 @@ class MethodCache:
         if len(table) + len(self.compiled) > MAX_ENTRIES:
             table = dict(self.used)
         table.update(self.compiled)
-        payload = marshal.dumps((sys.version, table))
+        payload = marshal.dumps((TABLE_FORMAT, sys.version, table))
         if len(payload) + _MAC_BYTES <= MAX_TABLE_BYTES:
-            write_private(self.path, hmac_sha256(self.secret, payload) + payload)
+            write_private(self.path, _signature(self.secret, payload) + payload)
 
 
-def load(path: str, secret: bytes | None) -> dict[str, CodeType]:
+def _unmarshalled(stored: Any) -> CodeType | None:
+    try:
+        code = marshal.loads(stored)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) else None
+
+
+def load(path: str, secret: bytes | None) -> dict[str, bytes]:
     """The table at `path` if it is private, signed with the machine key and made by this
     interpreter; else an empty one."""
     data = read_regular(path, MAX_TABLE_BYTES, private=True)
     if data is None or secret is None or len(data) <= _MAC_BYTES:
         return {}
     signature, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
-    if not compare_digest(signature, hmac_sha256(secret, payload)):
+    if not hmac.compare_digest(signature, _signature(secret, payload)):
         return {}
     # aisec's own table, written by `MethodCache.save` into the user's private cache and verified
     # above: never bytes from the scanned tree, and what it holds came from `compile` on this
     # interpreter, as a `__pycache__` file does.
     try:
-        version, table = marshal.loads(payload)
+        form, version, table = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
         return {}
-    if version != sys.version or not isinstance(table, dict):
+    if form != TABLE_FORMAT or version != sys.version or not isinstance(table, dict):
         return {}
     return table
+
+
+def _signature(secret: bytes, payload: bytes) -> bytes:
+    """HMAC-SHA256 through OpenSSL: the table is ~1 MB, which `aisec.sha`'s builtin SHA-256
+    (right for the fast path's small tables) takes ~20 ms to hash, and OpenSSL ~1 ms (its
+    import, ~3 ms, is paid only by runs that parse a file)."""
+    return hmac.digest(secret, payload, "sha256")
 
 
 @contextmanager

@@ -163,7 +163,7 @@ class TextLookup:
     def occurs(self, token: str) -> bool:
         hit = self.tokens.get(token)
         if hit is None:
-            if len(self.text) < WORDS_FROM or not _is_word(token):  # searched as it is
+            if len(self.text) < WORDS_FROM or not is_word(token):  # searched as it is
                 hit = token in self.text
             else:
                 hit = token in self.word_set() or token in self.joined
@@ -180,7 +180,7 @@ class TextLookup:
         return self.words
 
 
-def _is_word(token: str) -> bool:
+def is_word(token: str) -> bool:
     """Whether `token` is one `[A-Za-z0-9_]` word (what `_WORD_RUN` matches whole)."""
     return token.isascii() and token.replace("_", "a").isalnum()
 

@@ -5,9 +5,11 @@ As in flake8, the longest matching prefix decides; on a tie, ignore wins.
 
 from __future__ import annotations
 
+from .globs import glob_matcher
+
 TYPE_CHECKING = False  # imported by the pre-commit fast path, which loads neither `typing` nor the hooks
 if TYPE_CHECKING:
-    from typing import Callable, Iterable
+    from typing import Iterable
 
     from aisec.hooks import Rule
 
@@ -54,23 +56,13 @@ def unknown_prefixes(prefixes: Iterable[str], codes: Iterable[str]) -> list[str]
     return [p for p in prefixes if p != "ALL" and not any(c.startswith(p) for c in codes)]
 
 
-def _matcher(pattern: str) -> Callable[[str], bool]:
-    """`fnmatch.fnmatchcase` against `pattern`; plain equality when it has no wildcard (the same
-    answer without importing `fnmatch` and `re`, which the pre-commit fast path avoids)."""
-    if _GLOB_CHARACTERS.isdisjoint(pattern):
-        return pattern.__eq__
-    import fnmatch
-
-    return lambda name: fnmatch.fnmatchcase(name, pattern)
-
-
 def path_matches(path: str, pattern: str) -> bool:
     """Glob match of a POSIX relative path: the whole path, or any trailing part of it, or
     any leading folder (so `tests`, `tests/*` and `*_test.py` all do what users expect)."""
     pattern = pattern.rstrip("/")
     if _GLOB_CHARACTERS.isdisjoint(pattern):
         return _plain_path_matches(path, pattern)
-    matches = _matcher(pattern)
+    matches = glob_matcher(pattern)
     if matches(path):
         return True
     parts = path.split("/")

@@ -10,6 +10,7 @@ file of aisec and of the loaded plugins, so that an edit to any of them invalida
 
 from __future__ import annotations
 
+import keyword
 import os
 import sys
 from typing import Any
@@ -18,8 +19,8 @@ from aisec.hooks import TAINT_SOURCES, Severity
 
 from .cache import CacheUnavailable, code_files, machine_key
 from .engine import MAX_SOURCE_BYTES, _reads_taint, has_visitors
-from .fastpath import TableKey, dump_table, file_state, write_private
-from .prefilter import MARKER_PREFIX, grouped
+from .fastpath import BODY, TableKey, dump_table, file_state, write_private
+from .prefilter import MARKER_PREFIX, grouped, is_word
 from .run import Session
 
 LOCAL_PLUGIN_SOURCE = "config `plugins`"  # `pluginmanager` records config plugins so
@@ -45,8 +46,12 @@ def build(session: Session) -> dict[str, Any]:
         "fast": why_not is None,
         "why_not": why_not or "",
         "rules": tuple(gates),
-        "expansions": {marker: expansions[marker] for marker in used if marker in expansions},
-        "groups": {marker: grouped(expansions, marker, now=True) for marker in used if marker in expansions},
+        BODY: {
+            "expansions": {marker: expansions[marker] for marker in used if marker in expansions},
+            "groups": {
+                marker: grouped(expansions, marker, now=True) for marker in used if marker in expansions
+            },
+        },
         "source_marker": source_marker,
         "gate_tokens": _gate_tokens([triggers for triggers, _ in gates] + [(source_marker,)], expansions),
         "excludes": tuple(session.config.excludes),
@@ -58,12 +63,13 @@ def build(session: Session) -> dict[str, Any]:
 
 def _gate_tokens(
     triggers: list[tuple[str, ...]], expansions: dict[str, tuple[tuple[str, ...], ...]]
-) -> tuple[str, ...] | None:
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """Substrings of which a text must contain one for any of `triggers` to hit: each plain
-    trigger, and one token (the longest, the rarest) of each alternative of each marker. A text
-    with none of them passes no gate, which the fast path checks with a few hundred substring
-    searches instead of the prefilter's walk over every alternative. None when a trigger or an
-    alternative is empty (it always matches)."""
+    trigger, and one token (the rarest, `_rarity`) of each alternative of each marker, as
+    (those that are `[A-Za-z0-9_]` words, the others). A text with none of them passes no gate,
+    which the fast path checks with a few hundred substring searches instead of the prefilter's
+    walk over every alternative. None when a trigger or an alternative is empty (it always
+    matches)."""
     tokens: dict[str, None] = {}
     for needle in (needle for group in triggers for needle in group):
         if not needle:
@@ -74,8 +80,20 @@ def _gate_tokens(
         for alternative in expansions.get(needle, ()):
             if not alternative:
                 return None
-            tokens[max(alternative, key=len)] = None
-    return tuple(tokens)
+            tokens[max(alternative, key=_rarity)] = None
+    words = tuple(token for token in tokens if is_word(token))
+    return words, tuple(token for token in tokens if token not in words)
+
+
+_COMMON = frozenset((*keyword.kwlist, "self", "cls"))
+
+
+def _rarity(token: str) -> tuple[bool, int]:
+    """How unlikely `token` is in a file no rule cares about, as a gate token: any token of an
+    alternative is a sound one (the alternative needs them all), so a dunder, a keyword, `self`
+    or `cls` (`__init__` of `('__init__', 'pyramid', 'request')`, in most classes) comes last,
+    then the longer the better (a short token is part of many words)."""
+    return not (token in _COMMON or (token.startswith("__") and token.endswith("__"))), len(token)
 
 
 def _why_not(session: Session, rules: list[Any]) -> str | None:

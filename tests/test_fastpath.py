@@ -27,6 +27,8 @@ from typing import NamedTuple
 import pytest
 from aisec import fastpath
 from aisec.sha import hmac_sha256, sha256
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_plugins import rule_plugin
 
 SCRIPT = Path(sys.executable).with_name("aisec")
@@ -262,15 +264,26 @@ def test_forged_foreign_and_unreadable_tables(project: Path, cache: Path) -> Non
     assert not compare(["check", "hot.py"], project, cache).answered
     folder = cache / "aisec" / "triggers"
     (table,) = folder.iterdir()
-    mac, payload = table.read_bytes()[:32], table.read_bytes()[32:]
+    written = table.read_bytes()
+    mac, size = written[:32], int.from_bytes(written[32:36], "big")
+    payload, body = written[36 : 36 + size], written[36 + size :]
     material, content = marshal.loads(payload)
     forged = marshal.dumps((material, {**content, "rules": (), "source_marker": ""}))
+    forged_size = len(forged).to_bytes(4, "big")
+    # a body that lets nothing through: every marker's alternatives and groups emptied
+    empty = marshal.dumps(
+        {name: {marker: () for marker in part} for name, part in marshal.loads(body).items()}
+    )
     full = run(["check", "hot.py"], project, cache, "off")
     for data in (
-        b"\0" * 32 + forged,  # unsigned
-        hmac.new(b"guessed key", forged, "sha256").digest() + forged,  # signed with another key
-        mac + forged,  # a valid signature moved onto other contents
-        mac + payload[:-1] + bytes([payload[-1] ^ 1]),
+        b"\0" * 32 + forged_size + forged + body,  # unsigned
+        hmac.new(b"guessed key", forged, "sha256").digest() + forged_size + forged + body,  # another key
+        mac + forged_size + forged + body,  # a valid signature moved onto other contents
+        mac + written[32:36] + payload[:-1] + bytes([payload[-1] ^ 1]) + body,
+        mac + written[32:36] + payload + empty,  # the signed part kept, the body replaced
+        mac + written[32:36] + payload + body[:-1] + bytes([body[-1] ^ 1]),
+        mac + (size + 1).to_bytes(4, "big") + payload + body,  # the signed part's length changed
+        written[:36] + payload,  # the body cut off
         b"",
     ):
         table.write_bytes(data)
@@ -278,7 +291,7 @@ def test_forged_foreign_and_unreadable_tables(project: Path, cache: Path) -> Non
         assert (forged_run.code, forged_run.out) == (full.code, full.out)
         assert not forged_run.answered
     # a world-writable table is not trusted either, however it is signed
-    table.write_bytes(mac + payload)
+    table.write_bytes(written)
     table.chmod(0o666)
     assert not run(["check", "clean.py"], project, cache).answered
     # no usable cache folder: everything still works, nothing is answered from it
@@ -303,9 +316,11 @@ def test_a_table_of_another_version_or_key_is_ignored(tmp_path: Path) -> None:
     secret = os.urandom(32)
     key = fastpath.table_key({}, {}, "", b"", str(tmp_path), secret)
     key.path = str(tmp_path / "table")
-    table = {"fast": True}
+    table = {"fast": True, fastpath.BODY: {"expansions": {"@taint:x": (("a", "b"),)}}}
     Path(key.path).write_bytes(fastpath.dump_table(key, secret, table))
-    assert fastpath.load_table(key) == table
+    loaded = fastpath.load_table(key)
+    assert loaded is not None and loaded["fast"] is True
+    assert fastpath.table_body(loaded) == table[fastpath.BODY]
     other = fastpath.TableKey(key.path, key.material.replace(fastpath.__version__, "0.0.1", 1), secret)
     assert other.material != key.material and fastpath.load_table(other) is None
     assert fastpath.load_table(fastpath.TableKey(key.path, key.material, os.urandom(32))) is None
@@ -357,7 +372,7 @@ def test_gate_tokens_cover_every_way_a_trigger_can_hit(project: Path) -> None:
     from aisec.triggertable import build
 
     table = build(_session(project))
-    gate, expansions = set(table["gate_tokens"]), table["expansions"]
+    gate, expansions = set(sum(table["gate_tokens"], ())), table[fastpath.BODY]["expansions"]
     needles = {n for triggers, _ in table["rules"] for n in triggers} | {table["source_marker"]}
     assert needles - {""}, "the default rules have triggers"
     for needle in needles:
@@ -376,9 +391,37 @@ def test_gate_tokens_cover_every_way_a_trigger_can_hit(project: Path) -> None:
 def test_a_rule_without_a_usable_gate_token_turns_the_shortcut_off() -> None:
     from aisec.triggertable import _gate_tokens
 
-    assert _gate_tokens([("yaml",), ("@taint:x",)], {"@taint:x": (("a", "bcd"),)}) == ("yaml", "bcd")
+    assert _gate_tokens([("yaml",), ("@taint:x",)], {"@taint:x": (("a", "bcd"),)}) == (("yaml", "bcd"), ())
+    assert _gate_tokens([("yaml.load", "@taint:x")], {"@taint:x": (("a", "b-c"),)}) == (
+        (),
+        ("yaml.load", "b-c"),
+    )
     assert _gate_tokens([("@taint:x",)], {"@taint:x": (("a",), ())}) is None
     assert _gate_tokens([("",)], {}) is None
+
+
+def test_gate_tokens_avoid_words_most_files_spell() -> None:
+    """Any token of an alternative is a sound gate token; a dunder, a keyword or `self` (in
+    most classes and modules) is taken only when the alternative has nothing rarer; then the
+    longest (`os` of `os.exec` is part of many more words than `exec`)."""
+    from aisec.triggertable import _gate_tokens
+
+    expansions = {"@taint:x": (("__init__", "pyramid", "request"), ("self", "zmq"), ("os", "exec"), ("def",))}
+    assert _gate_tokens([("@taint:x",)], expansions) == (("pyramid", "zmq", "exec", "def"), ())
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    text=st.text(st.sampled_from("ab_9 \t\n.\x1f\u2003\u00e9(\"'"), max_size=40),
+    tokens=st.lists(st.text(st.sampled_from("ab_9.(\u00e9 "), min_size=1, max_size=4), max_size=6),
+)
+def test_the_gate_finds_a_token_exactly_when_the_text_holds_one(text: str, tokens: list[str]) -> None:
+    """Word tokens are looked up in the text's distinct word runs: the same answer as searching
+    the whole text, whatever separates the runs (Unicode spaces, control characters, accents)."""
+    from aisec.prefilter import is_word
+
+    gate = (tuple(t for t in tokens if is_word(t)), tuple(t for t in tokens if not is_word(t)))
+    assert fastpath._holds_any(text, gate) == any(token in text for token in tokens)
 
 
 def test_old_tables_are_pruned(project: Path, tmp_path: Path) -> None:

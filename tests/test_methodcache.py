@@ -107,10 +107,10 @@ def _saved_table(home: Path) -> Path:
 
 def _poisoned_payload(table: Path) -> bytes:
     """The table's entries, each with a line added that records that it ran."""
-    version, entries = marshal.loads(table.read_bytes()[32:])
+    form, version, entries = marshal.loads(table.read_bytes()[32:])
     record = "import builtins\nbuiltins.AISEC_POISON_RAN = True\n"
-    poisoned = {source: compile(record + source, "<string>", "exec") for source in entries}
-    return marshal.dumps((version, poisoned))
+    poisoned = {source: marshal.dumps(compile(record + source, "<string>", "exec")) for source in entries}
+    return marshal.dumps((form, version, poisoned))
 
 
 def _runs_poison(home: Path) -> bool:
@@ -148,8 +148,8 @@ def test_forged_tables_run_nothing(tmp_path: Path, attack: str) -> None:
     elif attack == "moved signature":
         data = signature + payload
     elif attack == "other python":
-        version, entries = marshal.loads(payload)
-        payload = marshal.dumps((version + " (another build)", entries))
+        form, version, entries = marshal.loads(payload)
+        payload = marshal.dumps((form, version + " (another build)", entries))
         data = hmac.new(secret, payload, "sha256").digest() + payload
     table.write_bytes(data)
     if attack == "world-writable":
@@ -162,12 +162,17 @@ def test_forged_tables_run_nothing(tmp_path: Path, attack: str) -> None:
     assert not _runs_poison(tmp_path)
 
 
-@pytest.mark.parametrize("content", [b"", b"\0" * 31, b"garbage" * 20, "marshal junk"])
+@pytest.mark.parametrize("content", [b"", b"\0" * 31, b"garbage" * 20, "marshal junk", "entries not code"])
 def test_broken_tables_are_ignored_and_replaced(tmp_path: Path, content: bytes | str) -> None:
     table = _saved_table(tmp_path)
     secret = methodcache.read_machine_key(_environ(tmp_path))
     if content == "marshal junk":  # signed, but not a table this module writes
         payload = marshal.dumps([1, 2, 3])[:-1]
+        content = hmac.new(secret, payload, "sha256").digest() + payload
+    elif content == "entries not code":  # signed, but what a source maps to is no code
+        form, version, entries = marshal.loads(table.read_bytes()[32:])
+        junk = [b"junk", marshal.dumps("a string"), 7]
+        payload = marshal.dumps((form, version, {source: junk[n % 3] for n, source in enumerate(entries)}))
         content = hmac.new(secret, payload, "sha256").digest() + payload
     table.write_bytes(content)
     with methodcache.installed(_environ(tmp_path)) as cache:

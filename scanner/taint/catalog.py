@@ -5,15 +5,17 @@ index of a merged `TaintCatalog` (`CatalogIndex`). This is the boundary between 
 engine and the language/library configuration: everything else asks `CatalogIndex` and never reads
 catalog patterns itself.
 
-May import: `aisec.hooks` (the catalog types) and the standard library; nothing else of the engine."""
+May import: `aisec.hooks` (the catalog types), `aisec.globs` (fnmatch without regexes) and the standard
+library; nothing else of the engine."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Any, Iterable
 
 from aisec.hooks import TaintCatalog
+
+from ..globs import glob_matches
 
 
 class Patterns:
@@ -46,7 +48,7 @@ class Patterns:
         for name in names:
             last = name.rsplit(".", 1)[-1]
             for pattern, entry in (*self._by_last.get(last, ()), *self._wild):
-                if fnmatchcase(name, pattern) and not any(entry is f for f, _ in found):
+                if glob_matches(name, pattern) and not any(entry is f for f, _ in found):
                     found.append((entry, name))
         return found
 

@@ -9,12 +9,12 @@ May import: the lower layers and `catalog`, never another mixin."""
 from __future__ import annotations
 
 from dataclasses import replace
-from fnmatch import fnmatchcase
 from typing import Any
 
 import libcst as cst
 from aisec.hooks import ParameterSource
 
+from ..globs import glob_matches
 from .registries import registrations
 from .syntax import dotted
 from .units import Class, Function, Unit, inherited
@@ -245,8 +245,10 @@ class Definitions:
         parameter is; a field of an excluded type is not request data)."""
         fields = []
         for attr, type_name in inherited(cls, "field_type_names").items():
-            named = [s for s in matches if not s.type and any(fnmatchcase(type_name, p) for p in s.annotated)]
-            excluded = any(fnmatchcase(type_name, p) for s in matches for p in s.exclude)
+            named = [
+                s for s in matches if not s.type and any(glob_matches(type_name, p) for p in s.annotated)
+            ]
+            excluded = any(glob_matches(type_name, p) for s in matches for p in s.exclude)
             if not named and not excluded:
                 continue
             where = f"`{param.name.value}.{attr}` of `{func.display}()`"
@@ -287,7 +289,7 @@ class Definitions:
                 candidates.append(value.func if isinstance(value, cst.Call) else value)
         names = [type_name] if type_name else []
         names += [self._qualified(c) or dotted(c) for c in candidates if c is not None]
-        return any(fnmatchcase(name, pattern) for name in names if name for pattern in patterns)
+        return any(glob_matches(name, pattern) for name in names if name for pattern in patterns)
 
     def _annotation(self, annotation: Any) -> tuple[bool, str | None, Class | None]:
         """(may hold text, qualified type, local class) of a parameter annotation."""
@@ -343,16 +345,16 @@ class Definitions:
                 s is source for s in (*by_decorator, *registered)
             ):
                 continue
-            if source.functions and not any(fnmatchcase(func.name, p) for p in source.functions):
+            if source.functions and not any(glob_matches(func.name, p) for p in source.functions):
                 continue
             if source.signature and tuple(name for name, _, _ in func.params) != source.signature:
                 continue
             if source.base_classes and not any(
-                fnmatchcase(base, p) for base in bases for p in source.base_classes
+                glob_matches(base, p) for base in bases for p in source.base_classes
             ):
                 continue
             if source.requires_import and not any(
-                imported == p or imported.startswith(p + ".") or fnmatchcase(imported, p)
+                imported == p or imported.startswith(p + ".") or glob_matches(imported, p)
                 for imported in self._imports
                 for p in source.requires_import
             ):

@@ -10,8 +10,8 @@ May import: `values` (for `SPLICE_WORDS`) and the standard library."""
 from __future__ import annotations
 
 import re
-from fnmatch import fnmatchcase
 
+from ..globs import glob_matches
 from .values import SPLICE_WORDS
 
 
@@ -126,7 +126,7 @@ def rendered_key(type_name: str | None) -> str | None:
     """The key under which a template of `type_name` returns the text its `run()` renders."""
     if type_name is None:
         return None
-    return next((key for pattern, key in RENDERED_KEYS.items() if fnmatchcase(type_name, pattern)), None)
+    return next((key for pattern, key in RENDERED_KEYS.items() if glob_matches(type_name, pattern)), None)
 
 
 def imported_constant_words(qualified: str | None) -> int:
