@@ -399,7 +399,13 @@ class FileScanner:
             result.skipped_by_prefilter = True
             self._unused_without_parse(path, text, ignored, result)
             return
-        self._scan_text(path, text, candidates, ignored, result, fix, python)
+        # Parsed, walked and analysed without cyclic garbage collection: what they allocate is
+        # live until the file is done and then freed by reference counting (a tree and its
+        # analysis have no cycles but a few closures and each module's classes and methods),
+        # so a collection every 700 allocations only traversed the file's own live objects
+        # (langchain cold scan: 1.4 s of the collector). What is left is collected after it.
+        with collector_paused():
+            self._scan_text(path, text, candidates, ignored, result, fix, python)
 
     def _through_imports(
         self,
@@ -589,6 +595,12 @@ class FileScanner:
         except RecursionError:
             self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
             return None
+        finally:
+            # The rules hold the context, which held the dispatcher, which holds the rules'
+            # methods: a cycle that kept the file's tree and analysis alive until a full
+            # collection of the cyclic garbage collector found it (langchain: 1.2 million
+            # objects, 1.1 s of full collections). Broken, reference counting frees them.
+            context.dispatcher = None
         result.dependencies.update(context.dependencies)
         self._incomplete_analysis(result, path, context)
         for rule, exc in [*failures, *dispatcher.failures]:
@@ -606,6 +618,8 @@ class FileScanner:
         except RecursionError:  # code generation for positions and diffs recurses per level
             self._parse_error(result, path, 1, "nesting too deep to analyse; exclude the file")
             return None
+        finally:
+            reports.clear()  # a report holds its rule, which holds the context that held them
         result.findings.extend(findings)
         for rule, exc in broken:
             result.errors.append(

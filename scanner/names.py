@@ -180,11 +180,11 @@ class NameTable:
     def _returned_by(self, node: Any, scope: Scope, ordinal: int, depth: int) -> str | None:
         if depth > _MAX_DEPTH:
             return None
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             if self._getattr_of(node, scope, ordinal, depth) is not None:
                 return None  # `getattr(pickle, "loads")` is the function, not what it returns
             return self._resolve(node.func, scope, ordinal, 1)
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             found = self._lookup(identifier(node.value), scope, ordinal)
             return self._instance_factory(*found, depth) if found is not None else None
         binding = self._self_attribute(node, scope)
@@ -194,7 +194,7 @@ class NameTable:
         """The factory whose result `binding` holds: `x = f()`, or `y = x` of such an `x`."""
         if binding.instance_of is not None:
             return self._resolve(binding.instance_of, owner, binding.ordinal, 1)
-        if isinstance(binding.alias_of, cst.Name):
+        if type(binding.alias_of) is cst.Name:
             return self._returned_by(binding.alias_of, owner, binding.ordinal, depth + 1)
         return None
 
@@ -227,16 +227,16 @@ class NameTable:
     def _resolve(self, node: Any, scope: Scope, ordinal: int, depth: int) -> str | None:
         if depth > _MAX_DEPTH:
             return None
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             return self._resolve_name(identifier(node.value), scope, ordinal, depth)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             attr = identifier(node.attr.value)
             binding = self._self_attribute(node, scope)
             if binding is not None:
                 return self._binding_value(binding, scope, depth)
             base = self._resolve(node.value, scope, ordinal, depth + 1)
             return f"{base}.{attr}" if base else None
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             spelled = self._getattr_of(node, scope, ordinal, depth)
             if spelled is not None:  # `getattr(pickle, "loads")` is `pickle.loads`
                 base = self._resolve(spelled[0], scope, ordinal, depth + 1)
@@ -295,8 +295,8 @@ class NameTable:
     def _self_attribute(node: Any, scope: Scope) -> _Binding | None:
         """The `__init__` binding of `self.<attr>` seen from a method of the class."""
         if (
-            isinstance(node, cst.Attribute)
-            and isinstance(node.value, cst.Name)
+            type(node) is cst.Attribute
+            and type(node.value) is cst.Name
             and identifier(node.value.value) == "self"
             and scope.class_scope is not None
         ):

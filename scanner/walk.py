@@ -148,4 +148,10 @@ def walk(
                 visit(child)
         on_leave(node)
 
-    visit(root)
+    try:
+        visit(root)
+    finally:
+        # `visit` calls itself through its closure cell: a cycle that would keep the callbacks,
+        # and through them the rules, the tree and its analysis, alive until the cyclic garbage
+        # collector finds it. Emptying the cell lets reference counting free them.
+        visit = None

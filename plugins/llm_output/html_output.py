@@ -346,18 +346,17 @@ class ModelOutputAsHtml(OutputFlowRule):
 
 def _flagged_arguments(module: libcst.Module, args: Any) -> set[tuple[int, str]]:
     """(argument node id, flag) of every call in `module` passing an HTML-unescaping flag as
-    true (`unsafe_allow_html=True`, `dangerously_allow_html=True`)."""
+    true (`unsafe_allow_html=True`, `dangerously_allow_html=True`). The calls are read with
+    `aisec.walk.walk` (read-only), not `CSTNode.visit`, which rebuilds every node it passes."""
+    from aisec.walk import trivia_types, walk
 
-    class _Finder(cst.CSTVisitor):
-        def __init__(self) -> None:
-            super().__init__()
-            self.found: set[tuple[int, str]] = set()
+    found: set[tuple[int, str]] = set()
 
-        def visit_Call(self, node: libcst.Call) -> None:
+    def visit(node: Any) -> None:
+        if type(node) is cst.Call:
             for flag in ("unsafe_allow_html", "dangerously_allow_html"):
                 if args.is_true(node, flag):
-                    self.found.update((id(arg.value), flag) for arg in node.args)
+                    found.update((id(arg.value), flag) for arg in node.args)
 
-    finder = _Finder()
-    module.visit(finder)
-    return finder.found
+    walk(module, visit, lambda node: None, trivia_types())
+    return found

@@ -764,7 +764,11 @@ class ModuleFacts:
                     if isinstance(value, str):
                         candidates[small.targets[0].target.value] = value
         collector = _collector_class()(set(candidates), args)
-        module.visit(collector)
+        # `aisec.walk.walk` visits the same nodes in the same order as `module.visit`, without
+        # rebuilding each one (the collector changes nothing and has no `leave_` methods)
+        from aisec.walk import trivia_types, walk
+
+        walk(module, collector.on_visit, _ignore, trivia_types())
         facts.constants = {
             name: value for name, value in candidates.items() if collector.bindings.get(name, 0) == 1
         }
@@ -778,6 +782,10 @@ class ModuleFacts:
 
 
 _COLLECTOR: type | None = None
+
+
+def _ignore(node: Any) -> None:
+    """`walk`'s leave callback: the collector only visits."""
 
 
 def _collector_class() -> type:

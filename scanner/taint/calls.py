@@ -61,7 +61,7 @@ class CallTransfer:
         `pipe(x)`) adds `<its type>.__call__`, as does calling what a call returns at once
         (`dspy.Predict(Sig)(q=x)` is `dspy.Predict.__call__`, not the constructor)."""
         qualified = self._qualified(call.func)
-        if qualified is None and isinstance(call.func, cst.Call):
+        if qualified is None and type(call.func) is cst.Call:
             inner = self._call_names(call.func)
             return [f"{inner[0]}.__call__"] if inner else []
         written = None if qualified else dotted(call.func)
@@ -116,13 +116,13 @@ class CallTransfer:
 
     def _bound_value(self, node: Any) -> Value | None:
         """What a name or `self.x` is bound to, without evaluating anything."""
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             return self._lookup(node.value)
         path = var_path(node)
         if path is None:
             return None
         value = self._unit.env.get(path)
-        if value is None and isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        if value is None and type(node) is cst.Attribute and type(node.value) is cst.Name:
             owner = self._lookup(node.value.value)
             if owner is not None and isinstance(owner.ref, Instance):
                 value = self._class_attribute(owner.ref.cls, node.attr.value)
@@ -133,13 +133,13 @@ class CallTransfer:
         func = node.func
         receiver: Value | None = None
         callee: Value | None
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             receiver = self._ev(func.value)
             callee = self._member(receiver, func)
         else:
             callee = self._ev(func)
         args = [(arg, self._ev(arg.value)) for arg in node.args]
-        if isinstance(func, cst.Attribute) and _is_super(func.value) and self._lookup("super") is None:
+        if type(func) is cst.Attribute and _is_super(func.value) and self._lookup("super") is None:
             inherited = self._super_call(func.attr.value, args, node)
             if inherited is not None:
                 return inherited
@@ -212,17 +212,17 @@ class CallTransfer:
                 origin=node,
             )
         key = rendered_key(receiver.type_name) if receiver is not None else None
-        if key is not None and isinstance(func, cst.Attribute) and func.attr.value in ("run", "run_async"):
+        if key is not None and type(func) is cst.Attribute and func.attr.value in ("run", "run_async"):
             return make_container(
                 NO_FACTS, None, ((key, self._rendered(self._read_template(receiver), args)),)
             )
         if receiver is not None and receiver.slots:
-            if isinstance(func, cst.Attribute) and func.attr.value in ("format", "aformat"):
+            if type(func) is cst.Attribute and func.attr.value in ("format", "aformat"):
                 return self._rendered(receiver, args)  # a string: judged where it is sent
             # filling a template's slots (reported here); `.partial()` returns a template still,
             # anything else a filled prompt or a chain's output
             self._bind(node, receiver, args)
-            if isinstance(func, cst.Attribute) and func.attr.value == "partial":
+            if type(func) is cst.Attribute and func.attr.value == "partial":
                 return replace(result, slots=receiver.slots, checked=True)
             return Value(result.all, checked=True, type_name=result.type_name, instance=True)
         slots = collect_slots([v for _, v in args])  # `LLMChain(llm=llm, prompt=prompt)`
@@ -510,7 +510,7 @@ def _spread(args: list) -> list:
 
 
 def _is_super(node: Any) -> bool:
-    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
+    return type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "super"
 
 
 def _is_pipe(node: Any) -> bool:

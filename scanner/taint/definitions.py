@@ -295,7 +295,7 @@ class Definitions:
         """(may hold text, qualified type, local class) of a parameter annotation."""
         if annotation is None:
             return True, None, None
-        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        if type(annotation) is cst.BinaryOperation and type(annotation.operator) is cst.BitOr:
             parts = [annotation.left, annotation.right]
             results = [
                 self._annotation(p) for p in parts if not (isinstance(p, cst.Name) and p.value == "None")

@@ -75,7 +75,7 @@ class ExpressionTransfer:
 
     def _string(self, node: Any) -> Value:
         text = self._literal(node)
-        if isinstance(node, cst.ConcatenatedString):
+        if type(node) is cst.ConcatenatedString:
             left, right = self._ev(node.left), self._ev(node.right)
             if text is None:  # an f-string among the parts
                 return self._splice([left, right])

@@ -38,19 +38,19 @@ class Narrowing:
             self._unit.env = saved
 
     def _narrow_inner(self, test: Any, env: dict) -> tuple[dict, dict]:
-        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
             true_env, false_env = self._narrow_inner(test.expression, env)
             return false_env, true_env
-        if isinstance(test, cst.BooleanOperation):
+        if type(test) is cst.BooleanOperation:
             left_true, left_false = self._narrow_inner(test.left, env)
-            if isinstance(test.operator, cst.And):
+            if type(test.operator) is cst.And:
                 right_true, right_false = self._narrow_inner(test.right, left_true)
                 return right_true, join_envs(left_false, right_false)
             right_true, right_false = self._narrow_inner(test.right, left_false)
             return join_envs(left_true, right_true), right_false
-        if isinstance(test, cst.NamedExpr):
+        if type(test) is cst.NamedExpr:
             return self._narrow_inner(test.value, env)
-        if isinstance(test, cst.Call):
+        if type(test) is cst.Call:
             if dotted(test.func) == "bool" and len(test.args) == 1 and self._lookup("bool") is None:
                 return self._narrow_inner(test.args[0].value, env)
             guarded = self._guarded(test)
@@ -60,27 +60,23 @@ class Narrowing:
             if checked:
                 return self._cleaned(env, checked, constant=not guarded)
             return env, env
-        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        if type(test) is cst.Comparison and len(test.comparisons) == 1:
             left = test.left
             comparison = test.comparisons[0]
             operator, right = comparison.operator, comparison.comparator
-            if isinstance(operator, (cst.In, cst.NotIn)):
+            if type(operator) in (cst.In, cst.NotIn):
                 members = self._members(right)
                 targets = guard_targets(left) if members is not None else []
                 if targets:
                     cleaned, kept = self._cleaned(env, targets, members)
-                    return (cleaned, kept) if isinstance(operator, cst.In) else (kept, cleaned)
+                    return (cleaned, kept) if type(operator) is cst.In else (kept, cleaned)
                 return env, env
-            if (
-                isinstance(operator, (cst.Is, cst.IsNot))
-                and isinstance(right, cst.Name)
-                and right.value == "None"
-            ):
-                if isinstance(left, cst.Call):
+            if type(operator) in (cst.Is, cst.IsNot) and type(right) is cst.Name and right.value == "None":
+                if type(left) is cst.Call:
                     checked = self._guarded(left)
                     if checked:
                         cleaned, kept = self._cleaned(env, checked, constant=False)
-                        return (kept, cleaned) if isinstance(operator, cst.Is) else (cleaned, kept)
+                        return (kept, cleaned) if type(operator) is cst.Is else (cleaned, kept)
                 return env, env
             if isinstance(operator, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)):
                 for side, other in ((left, right), (right, left)):
@@ -88,7 +84,7 @@ class Narrowing:
                         targets = guard_targets(side)
                         if targets:
                             cleaned, kept = self._cleaned(env, targets)
-                            equal = isinstance(operator, (cst.Equal, cst.Is))
+                            equal = type(operator) in (cst.Equal, cst.Is)
                             return (cleaned, kept) if equal else (kept, cleaned)
         return env, env
 

@@ -412,12 +412,12 @@ class ModuleTaint(
         before its attribute), and `self.method` of a class deriving from an imported base."""
         attrs: list[str] = []
         root = node
-        while isinstance(root, cst.Attribute):
+        while type(root) is cst.Attribute:
             attrs.append(root.attr.value)
             root = root.value
-        if isinstance(root, cst.Name):
+        if type(root) is cst.Name:
             value = self._lookup(root.value)
-        elif isinstance(root, cst.Call) and attrs:
+        elif type(root) is cst.Call and attrs:
             value = self._values.get(id(root))
         else:
             return None

@@ -37,19 +37,19 @@ class StatementTransfer:
         return all(self._statement(statement) for statement in statements)
 
     def _suite(self, suite: Any) -> bool:
-        if isinstance(suite, cst.IndentedBlock):
+        if type(suite) is cst.IndentedBlock:
             return self._block(suite.body)
-        if isinstance(suite, cst.SimpleStatementSuite):
+        if type(suite) is cst.SimpleStatementSuite:
             return self._smalls(suite.body)
         return True
 
     def _statement(self, statement: Any) -> bool:
         # Definitions: decorators, annotations and bases belong to the enclosing scope; a class
         # body runs here (it enters its own scope), a function body runs as its own unit.
-        if isinstance(statement, cst.FunctionDef):
+        if type(statement) is cst.FunctionDef:
             self._define_function(statement)
             return True
-        if isinstance(statement, cst.ClassDef):
+        if type(statement) is cst.ClassDef:
             self._define_class(statement)
             return True
         self._step()
@@ -65,13 +65,13 @@ class StatementTransfer:
                 self.names.leave_statement(statement)
 
     def _statement_inner(self, node: Any) -> bool:
-        if isinstance(node, cst.SimpleStatementLine):
+        if type(node) is cst.SimpleStatementLine:
             return self._smalls(node.body)
-        if isinstance(node, cst.If):
+        if type(node) is cst.If:
             return self._if(node)
-        if isinstance(node, (cst.For, cst.While)):
+        if type(node) in (cst.For, cst.While):
             return self._loop(node)
-        if isinstance(node, cst.With):
+        if type(node) is cst.With:
             for item in node.items:
                 value = self._ev(item.item)
                 if item.asname is not None:
@@ -79,7 +79,7 @@ class StatementTransfer:
             return self._suite(node.body)
         if isinstance(node, (cst.Try, getattr(cst, "TryStar", cst.Try))):
             return self._try(node)
-        if isinstance(node, cst.Match):
+        if type(node) is cst.Match:
             subject = self._ev(node.subject)
             base = self._unit.env
             outcomes = []
@@ -96,46 +96,46 @@ class StatementTransfer:
         return all(self._small(small) for small in smalls)
 
     def _small(self, node: Any) -> bool:
-        if isinstance(node, cst.Expr):
+        if type(node) is cst.Expr:
             value = node.value
             self._ev(value)
-            if isinstance(value, cst.Await):
+            if type(value) is cst.Await:
                 value = value.expression
-            return not (isinstance(value, cst.Call) and self._is_noreturn(value))
-        if isinstance(node, cst.Assign):
+            return not (type(value) is cst.Call and self._is_noreturn(value))
+        if type(node) is cst.Assign:
             value = self._ev(node.value)
             for target in node.targets:
                 self._assign(target.target, value)
             return True
-        if isinstance(node, cst.AnnAssign):
+        if type(node) is cst.AnnAssign:
             if node.value is not None:
                 self._assign(node.target, self._typed(self._ev(node.value), node.annotation.annotation))
             return True
-        if isinstance(node, cst.AugAssign):
+        if type(node) is cst.AugAssign:
             old = self._ev(node.target)
             new = self._ev(node.value)
             self._assign(node.target, self._binary(node.operator, old, new, node))
             return True
-        if isinstance(node, cst.Return):
+        if type(node) is cst.Return:
             self._unit.returns.append(self._returned(node.value) if node.value is not None else EMPTY)
             self._note_exit()
             return False
-        if isinstance(node, cst.Raise):
+        if type(node) is cst.Raise:
             if node.exc is not None:
                 self._ev(node.exc)
             return False
-        if isinstance(node, (cst.Break, cst.Continue)):
+        if type(node) in (cst.Break, cst.Continue):
             return False
-        if isinstance(node, cst.Assert):
+        if type(node) is cst.Assert:
             true_env, _ = self._narrow(node.test, self._unit.env)
             self._unit.env = true_env
             return True
-        if isinstance(node, cst.Del):
+        if type(node) is cst.Del:
             path = var_path(node.target)
             if path:
                 self._unit.env.pop(path, None)
             return True
-        if isinstance(node, (cst.Import, cst.ImportFrom)):
+        if type(node) in (cst.Import, cst.ImportFrom):
             if not isinstance(getattr(node, "names", None), cst.ImportStar):
                 for alias in node.names:
                     bound = alias.asname.name if alias.asname is not None else alias.name
@@ -159,7 +159,7 @@ class StatementTransfer:
         name = self._qualified(call.func)
         if name in NORETURN:
             return True
-        return isinstance(call.func, (cst.Name, cst.Attribute)) and (dotted(call.func) or "").rsplit(".", 1)[
+        return type(call.func) in (cst.Name, cst.Attribute) and (dotted(call.func) or "").rsplit(".", 1)[
             -1
         ] in ("abort", "exit")
 
