@@ -217,9 +217,29 @@ def _git(directory: Path, *args: str) -> subprocess.CompletedProcess[bytes] | No
         return None
 
 
+# What makes git use a repository other than a `.git` found in the folder or above it.
+_GIT_LOCATION_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")
+
+
+def outside_git(directory: Path) -> bool:
+    """True when no git work tree can hold `directory`: neither it nor any folder above it,
+    as written or with symlinks resolved (git looks from the latter), has a `.git` entry (a
+    folder, or a file as in linked work trees and submodules), and no environment variable
+    points git elsewhere. Spares a run outside git the ~10 ms of starting git to hear so."""
+    if any(os.environ.get(name) for name in _GIT_LOCATION_ENV):
+        return False
+    for folder in {directory.absolute(), directory.resolve()}:
+        for candidate in (folder, *folder.parents):
+            if os.path.lexists(os.path.join(candidate, ".git")):
+                return False
+    return True
+
+
 def _git_files(directory: Path) -> list[Path] | None:
     """Tracked plus untracked-not-ignored files under `directory`, or None outside git (and
     when git ignores `directory` itself: a folder named explicitly is walked instead)."""
+    if outside_git(directory):
+        return None
     completed = _git(directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
     if completed is None or completed.returncode != 0:
         return None

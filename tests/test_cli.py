@@ -537,6 +537,30 @@ def test_git_discovery(tree, run_cli) -> None:
     assert findings(result) == [("ignored.py", 2, "AIS101")]
 
 
+@requires_git
+def test_git_is_asked_wherever_it_could_find_a_work_tree(tree, tmp_path_factory, monkeypatch) -> None:
+    """`outside_git` spares starting git only where no `.git` can be found: a folder reached
+    through a symlink, a linked work tree's `.git` file and `GIT_DIR` all still ask git."""
+    from aisec.discovery import _git_files, outside_git
+
+    root = tree({".gitignore": "ignored.py\n", "sub/kept.py": PICKLE, "sub/ignored.py": PICKLE})
+    _git(root, "init", "-q")
+    plain = tmp_path_factory.mktemp("plain")
+    (plain / "a.py").write_text(PICKLE, encoding="utf-8")
+    link = plain / "linked"
+    link.symlink_to(root / "sub")
+    assert outside_git(plain)
+    assert not outside_git(root / "sub") and not outside_git(link)
+    assert sorted(path.name for path in _git_files(link) or []) == ["kept.py"]  # git's answer
+    _git(root, "add", ".gitignore")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "first")
+    other = tmp_path_factory.mktemp("worktrees") / "other"
+    _git(root, "worktree", "add", "-q", str(other))
+    assert (other / ".git").is_file() and not outside_git(other)
+    monkeypatch.setenv("GIT_DIR", str(root / ".git"))
+    assert not outside_git(plain)
+
+
 def test_walk_skips_default_and_configured_excludes(tree, run_cli) -> None:
     root = tree(
         {
