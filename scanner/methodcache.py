@@ -27,7 +27,6 @@ container images) keeps bytecode out of source folders, and this table is in the
 from __future__ import annotations
 
 import builtins
-import hmac
 import marshal
 import os
 import sys
@@ -35,7 +34,7 @@ from contextlib import contextmanager
 from types import CodeType
 
 from .fastpath import cache_home, read_machine_key, read_regular, write_private
-from .sha import sha256
+from .sha import compare_digest, hmac_sha256, sha256
 
 TYPE_CHECKING = False  # `typing` costs a pre-commit run ~7 ms (it imports `re`)
 if TYPE_CHECKING:
@@ -93,7 +92,7 @@ class MethodCache:
         table.update(self.compiled)
         payload = marshal.dumps((TABLE_FORMAT, sys.version, table))
         if len(payload) + _MAC_BYTES <= MAX_TABLE_BYTES:
-            write_private(self.path, _signature(self.secret, payload) + payload)
+            write_private(self.path, hmac_sha256(self.secret, payload) + payload)
 
 
 def _unmarshalled(stored: Any) -> CodeType | None:
@@ -111,7 +110,7 @@ def load(path: str, secret: bytes | None) -> dict[str, bytes]:
     if data is None or secret is None or len(data) <= _MAC_BYTES:
         return {}
     signature, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
-    if not hmac.compare_digest(signature, _signature(secret, payload)):
+    if not compare_digest(signature, hmac_sha256(secret, payload)):
         return {}
     # aisec's own table, written by `MethodCache.save` into the user's private cache and verified
     # above: never bytes from the scanned tree, and what it holds came from `compile` on this
@@ -123,13 +122,6 @@ def load(path: str, secret: bytes | None) -> dict[str, bytes]:
     if form != TABLE_FORMAT or version != sys.version or not isinstance(table, dict):
         return {}
     return table
-
-
-def _signature(secret: bytes, payload: bytes) -> bytes:
-    """HMAC-SHA256 through OpenSSL: the table is ~1 MB, which `aisec.sha`'s builtin SHA-256
-    (right for the fast path's small tables) takes ~20 ms to hash, and OpenSSL ~1 ms (its
-    import, ~3 ms, is paid only by runs that parse a file)."""
-    return hmac.digest(secret, payload, "sha256")
 
 
 @contextmanager
