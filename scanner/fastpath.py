@@ -39,7 +39,7 @@ import stat
 import sys
 
 from . import __version__
-from .prefilter import adopt_groups, rules_for_text, searchable
+from .prefilter import adopt_groups, rules_for_text, searchable, words_of
 from .sha import compare_digest, hmac_sha256, sha256
 from .tomlfile import configures_aisec
 
@@ -515,16 +515,11 @@ def _why_not_trigger_free(path: str, table: Mapping[str, Any]) -> str | None:
     return None
 
 
-# Every ASCII character that cannot be part of a `[A-Za-z0-9_]` word, as a space.
-_NOT_WORD = {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")}
-
-
 def _holds_any(text: str, gate: tuple[Sequence[str], Sequence[str]]) -> bool:
     """Whether `text` contains one of the gate's tokens: its `[A-Za-z0-9_]` words (most of
     several hundred) and the rest. A word token occurs in the text exactly when it occurs in
-    the text's distinct runs of characters that can be part of a word, one per line (a
-    character `split` or `_NOT_WORD` breaks at cannot be in it, and a run is a piece of the
-    text): a fifth of a 3 KB file's characters to search, about 0.2 ms instead of 0.8."""
+    one of the text's distinct words (`prefilter.words_of`), searched one per line: a fifth of
+    a 3 KB file's characters to search, about 0.2 ms instead of 0.8."""
     words, others = gate
-    runs = "\n".join(set(text.translate(_NOT_WORD).split()))
+    runs = "\n".join(words_of(text))
     return any(token in runs for token in words) or any(token in text for token in others)

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     Groups = tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] | None
 
 MARKER_PREFIX = "@taint:"
-_WORD_RUN = r"[A-Za-z0-9_]+"  # compiled on first use (the fast path does not import `re` for nothing)
 WORDS_FROM = 16_000  # characters: a shorter text is searched as it is (as fast, and no `re` import)
 
 
@@ -178,21 +177,19 @@ class TextLookup:
         return self.words
 
 
+# Each byte as itself when it can be part of a `[A-Za-z0-9_]` word, else a space.
 _SPACED = bytes(byte if chr(byte).isalnum() or byte == 95 else 32 for byte in range(128)) + b" " * 128
 
 
 def words_of(text: str) -> set[str]:
-    """The distinct `[A-Za-z0-9_]` words of `text` (`_WORD_RUN`); an ASCII text's through
-    `bytes.translate`, every other byte made a space, which is a fifth faster than `re.findall`."""
-    if text.isascii():
-        return set(text.encode("ascii").translate(_SPACED).decode("ascii").split())
-    import re
-
-    return set(re.findall(_WORD_RUN, text))
+    """The distinct `[A-Za-z0-9_]` words of `text`: its UTF-8 bytes with every byte that cannot
+    be part of one made a space (a multi-byte character's bytes are all >= 128), then split.
+    A fifth faster than `re.findall`, and no `re` import for the pre-commit fast path."""
+    return set(text.encode("utf-8", "surrogatepass").translate(_SPACED).decode("ascii").split())
 
 
 def is_word(token: str) -> bool:
-    """Whether `token` is one `[A-Za-z0-9_]` word (what `_WORD_RUN` matches whole)."""
+    """Whether `token` is one `[A-Za-z0-9_]` word."""
     return token.isascii() and token.replace("_", "a").isalnum()
 
 

@@ -284,7 +284,7 @@ def test_words_of_equals_the_word_regex() -> None:
     from aisec.prefilter import words_of
 
     rng = random.Random(7)
-    alphabet = "ab_Z09 \t\n.#'\"\\{}()é\u00a0\uff4c\x00\x7f"
+    alphabet = "ab_Z09 \t\n.#'\"\\{}()é\u00a0\uff4c\x00\x7f\udc80"
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert words_of(text) == set(WORD.findall(text)), text
