@@ -198,7 +198,7 @@ class ResultCache:
         if raw is None:
             return None
         try:
-            result = _result_from_json(raw)
+            result = result_from_json(raw)
         except (ValueError, KeyError, TypeError, IndexError):
             return None
         if result.path != path or not dependencies_hold(result.dependencies):
@@ -209,7 +209,7 @@ class ResultCache:
 
     def put(self, path: str, data: bytes, result: FileResult) -> None:
         name, entry = self._entry(path, data)
-        self._write(name, entry, _result_to_json(result))
+        self._write(name, entry, result_to_json(result))
 
     def get_record(self, kind: str, key: str) -> Any:
         """A JSON record other than a file's result (`kind`: e.g. "summary", the taint summary of
@@ -308,18 +308,19 @@ def _finding_from_json(raw: dict[str, Any]) -> Finding:
     )
 
 
-def _result_to_json(result: FileResult) -> dict[str, Any]:
+def result_to_json(result: FileResult) -> dict[str, Any]:
+    """A result as the cache stores it, in the shape JSON reads back (lists, not tuples)."""
     return {
         "path": result.path,
         "findings": [_finding_to_json(f) for f in result.findings],
         "parsed": result.parsed,
         "skipped_by_prefilter": result.skipped_by_prefilter,
         "encoding": result.encoding,
-        "dependencies": result.dependencies,
+        "dependencies": {path: list(signature) for path, signature in result.dependencies.items()},
     }
 
 
-def _result_from_json(raw: dict[str, Any]) -> FileResult:
+def result_from_json(raw: dict[str, Any]) -> FileResult:
     return FileResult(
         raw["path"],
         findings=[_finding_from_json(f) for f in raw["findings"]],

@@ -65,8 +65,8 @@ def open_index(cache: Any, files: int) -> StampIndex | None:
 
 class StampIndex:
     """The stamps of one run key's cache: read once at the start of a run, written back at its
-    end when an entry was added, changed or dropped. An entry: [stamp, parsed,
-    skipped_by_prefilter, encoding, dependencies]."""
+    end when an entry was added, changed or dropped. An entry: [stamp, the result as the cache
+    stores it (`cache.result_to_json`)]."""
 
     def __init__(self, cache: Any) -> None:
         from .cache import dependencies_hold  # a run without a cache does not import it
@@ -80,43 +80,32 @@ class StampIndex:
     def unchanged(self, path: Path, shown: str) -> FileResult | None:
         """The result of a file whose `stat` still equals its recorded stamp; None when the file
         must be read."""
+        from .cache import result_from_json
+
         entry = self.current.get(shown)
         if entry is None:
             return None
         try:
             info = os.stat(path)
-            stamp, parsed, skipped, encoding, dependencies = entry
-            if _stamp(info) != stamp or not self._holds(dependencies):
+            stamp, raw = entry
+            if _stamp(info) != stamp or not self._holds(raw["dependencies"]):
                 return None
-        except (OSError, ValueError, TypeError):
+            result = result_from_json(raw)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
-        return FileResult(
-            shown,
-            parsed=parsed,
-            skipped_by_prefilter=skipped,
-            encoding=encoding,
-            cached=True,
-            dependencies={name: tuple(signature) for name, signature in dependencies.items()},
-            stamp=stamp,
-        )
+        result.stamp = stamp
+        return result
 
     def update(self, result: FileResult) -> None:
         """Record `result` under its file's stamp, or drop the file's entry when the result has
         no stamp, or something to show."""
+        from .cache import result_to_json
+
         shown = result.path
         if result.stamp is None or result.findings or result.errors or result.fixed_source is not None:
             self.current.pop(shown, None)
             return
-        dependencies = {name: list(signature) for name, signature in result.dependencies.items()}
-        # as it reads back from JSON (lists, not tuples), so that an unchanged index is not written
-        entry = [
-            list(result.stamp),
-            result.parsed,
-            result.skipped_by_prefilter,
-            result.encoding,
-            dependencies,
-        ]
-        self.current[shown] = entry
+        self.current[shown] = [list(result.stamp), result_to_json(result)]
 
     def save(self) -> None:
         if self.current != self.recorded:
