@@ -284,6 +284,7 @@ class FileScanner:
         self.running: type[Rule] | None = None  # the rule whose callback runs (blamed for a timeout)
         self.enabled_codes = frozenset(rule.code for rule in rules)
         self.parsing_rules = [rule for rule in rules if has_visitors(rule)]
+        self._taint_readers = frozenset(rule for rule in self.parsing_rules if _reads_taint(rule))
         self.rule_plugins = rule_plugins
         self.options = options
         self.project = project
@@ -423,7 +424,7 @@ class FileScanner:
         back: a module that only calls `llm.ask(request.args["q"])` spells no sink itself. Only
         for a file that spells a source (where such a flow starts), as the token gate's `found`
         already reads it (the project's catalog is the run's: its words are not split again)."""
-        lost = [rule for rule in before if rule not in after and _reads_taint(rule)]
+        lost = [rule for rule in before if rule not in after and rule in self._taint_readers]
         if not lost or "import" not in text or not found.any_in((TAINT_SOURCES,)):
             return after  # asked before the project index is made (its import is ~5 ms)
         project = self.project_modules()

@@ -133,7 +133,13 @@ def test_the_gates_word_lookup_answers_as_a_text_search(parts: list[tuple[str, s
     sinks, sources = f"{MARKER_PREFIX}sinks", f"{MARKER_PREFIX}sources"
     expansions = {
         # alternatives sharing their longest token are looked up as one group (`_grouped`)
-        sinks: [("openai", "chat", "completions", "create"), ("completions", "form"), ("reate",), ("a.b",)],
+        sinks: [
+            ("openai", "chat", "completions", "create"),
+            ("completions", "form"),
+            ("reate",),
+            ("a.b",),
+            ("x.c",),
+        ],
         sources: [("request", "form"), ("request", "x"), ("x_",), ()],
     }
     rules = [

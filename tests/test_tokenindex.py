@@ -107,3 +107,14 @@ def test_a_run_gates_with_its_index_after_a_few_texts(monkeypatch: pytest.Monkey
     for text in texts:
         scanner.scan_bytes("example.py", text.encode("utf-8"))
     assert indexed == [False] * 5 + [True] * (len(texts) - 5)
+
+
+def test_a_marker_mixing_indexed_and_unindexed_tokens() -> None:
+    # `_held_in_index`: a key or token the index cannot hold (not a word) is searched in the text
+    marker = f"{MARKER_PREFIX}m"
+    expansions = {marker: [("x.c", "chat"), ("chat", "y.z"), ("zz",)]}
+    index = TokenIndex(["chat", "zz"])
+    for text, holds in (("x.chat", True), ("chat(y.z)", True), ("x.cat chat", True), ("chat x.d y", False)):
+        found = TextLookup(searchable(text), expansions, index)
+        assert found.any_in((marker,)) is holds, text
+        assert TextLookup(searchable(text), expansions).any_in((marker,)) is holds, text
