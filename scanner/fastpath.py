@@ -43,7 +43,7 @@ from .prefilter import adopt_groups, rules_for_text, searchable, words_of
 from .sha import compare_digest, hmac_sha256, sha256
 from .tomlfile import configures_aisec
 
-TABLE_FORMAT = 2
+TABLE_FORMAT = 3  # 3: the body holds every marker's expansions and the patterns' tokens
 MODE_ENV = "AISEC_FAST_PATH"  # "off": always the full path; "explain": say why on stderr
 KEY_ENV = "AISEC_CACHE_KEY"
 NO_LOCAL_PLUGINS_ENV = "AISEC_NO_LOCAL_PLUGINS"
@@ -55,6 +55,7 @@ _SIZE_BYTES = 4
 _HEAD_BYTES = _MAC_BYTES + _SIZE_BYTES
 BODY = "body"  # the table entry `dump_table` stores after the signed part, under a digest
 _BODY_DIGEST = "body_sha256"
+_BODY_READ = "body_read"  # `table_body`'s verified result, kept in the loaded table
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as a key or table must not block
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -104,13 +105,19 @@ class TableKey:
 
 class Declined:
     """The fast path did not answer. `refresh` is set when the table for this run's key was
-    missing or stale: the full path writes it then (`triggertable.save`)."""
+    missing or stale: the full path writes it then (`triggertable.save`). `known` is set when a
+    file held a gate token and the table's body was read and verified: what the body says about
+    the run's taint catalog (`triggertable.build`), which the full path then takes instead of
+    working it out again (`run.adopt_known`)."""
 
-    __slots__ = ("reason", "refresh")
+    __slots__ = ("known", "reason", "refresh")
 
-    def __init__(self, reason: str, refresh: TableKey | None = None) -> None:
+    def __init__(
+        self, reason: str, refresh: TableKey | None = None, known: dict[str, Any] | None = None
+    ) -> None:
         self.reason = reason
         self.refresh = refresh
+        self.known = known
 
 
 class _Request:
@@ -145,7 +152,7 @@ def console_main() -> None:
     with installed(os.environ):
         from .cli import main
 
-        code = main(argv, table=outcome.refresh)
+        code = main(argv, table=outcome.refresh, known=outcome.known)
     raise SystemExit(code)
 
 
@@ -194,7 +201,7 @@ def _attempt(argv: Sequence[str], environ: Mapping[str, str]) -> int | Declined:
     for path in files:
         why = _why_not_trigger_free(path, table)
         if why:
-            return Declined(f"{path}: {why}")
+            return Declined(f"{path}: {why}", known=table.get(_BODY_READ))
     if "quiet" not in options:
         count = len(files)
         sys.stdout.write(f"No findings in {count} file{'s' if count != 1 else ''}.\n")
@@ -427,13 +434,16 @@ def load_table(key: TableKey) -> dict[str, Any] | None:
     return table
 
 
-def table_body(table: Mapping[str, Any]) -> dict[str, Any]:
+def table_body(table: dict[str, Any]) -> dict[str, Any]:
     """The table's body, once its bytes match the digest the signed part records (else
-    ValueError: the run declines)."""
-    body = table[BODY]
-    if not compare_digest(sha256(body).digest(), table[_BODY_DIGEST]):
-        raise ValueError("the trigger table's body does not match its signed digest")
-    return marshal.loads(body)
+    ValueError: the run declines); read once per loaded table."""
+    read = table.get(_BODY_READ)
+    if read is None:
+        body = table[BODY]
+        if not compare_digest(sha256(body).digest(), table[_BODY_DIGEST]):
+            raise ValueError("the trigger table's body does not match its signed digest")
+        read = table[_BODY_READ] = marshal.loads(body)
+    return read
 
 
 def dump_table(key: TableKey, secret: bytes, table: Mapping[str, Any]) -> bytes:
@@ -490,7 +500,7 @@ class _Gate:
         self.trigger_groups = trigger_groups
 
 
-def _why_not_trigger_free(path: str, table: Mapping[str, Any]) -> str | None:
+def _why_not_trigger_free(path: str, table: dict[str, Any]) -> str | None:
     """Why the full path could report something on this file, or None when it cannot: the
     engine's decode checks and token gate (`FileScanner._scan_checked_text`), replayed."""
     data = read_regular(path, table["max_source_bytes"])
