@@ -22,7 +22,7 @@ from aisec.hooks.taint import pattern_tokens_known
 
 from .cache import CacheUnavailable, code_files, machine_key
 from .engine import MAX_SOURCE_BYTES, _reads_taint, has_visitors
-from .fastpath import BODY, TableKey, dump_table, file_state, write_private
+from .fastpath import BODY, KNOWN, TableKey, dump_table, file_state, write_private
 from .prefilter import MARKER_PREFIX, grouped, is_word
 from .run import Session
 
@@ -50,14 +50,14 @@ def build(session: Session) -> dict[str, Any]:
         "why_not": why_not or "",
         "rules": tuple(gates),
         BODY: {
-            # every marker's, and the tokens of the catalog's patterns: what a run the fast
-            # path declines takes instead of working them out again (`run.adopt_known`)
-            "expansions": expansions,
-            "pattern_tokens": pattern_tokens_known(),
+            "expansions": {marker: expansions[marker] for marker in used if marker in expansions},
             "groups": {
                 marker: grouped(expansions, marker, now=True) for marker in used if marker in expansions
             },
         },
+        # every marker's expansions and the tokens of the catalog's patterns: what a run the
+        # fast path declines takes instead of working them out again (`run.adopt_known`)
+        KNOWN: {"expansions": expansions, "pattern_tokens": pattern_tokens_known()},
         "source_marker": source_marker,
         "gate_tokens": _gate_tokens([triggers for triggers, _ in gates] + [(source_marker,)], expansions),
         "excludes": tuple(session.config.excludes),

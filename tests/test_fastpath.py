@@ -316,11 +316,16 @@ def test_a_table_of_another_version_or_key_is_ignored(tmp_path: Path) -> None:
     secret = os.urandom(32)
     key = fastpath.table_key({}, {}, "", b"", str(tmp_path), secret)
     key.path = str(tmp_path / "table")
-    table = {"fast": True, fastpath.BODY: {"expansions": {"@taint:x": (("a", "b"),)}}}
+    table = {
+        "fast": True,
+        fastpath.BODY: {"expansions": {"@taint:x": (("a", "b"),)}},
+        fastpath.KNOWN: {"pattern_tokens": {"a.b": ("a", "b")}},
+    }
     Path(key.path).write_bytes(fastpath.dump_table(key, secret, table))
     loaded = fastpath.load_table(key)
     assert loaded is not None and loaded["fast"] is True
-    assert fastpath.table_body(loaded) == table[fastpath.BODY]
+    assert fastpath.table_part(loaded, fastpath.BODY) == table[fastpath.BODY]
+    assert fastpath.table_part(loaded, fastpath.KNOWN) == table[fastpath.KNOWN]
     other = fastpath.TableKey(key.path, key.material.replace(fastpath.__version__, "0.0.1", 1), secret)
     assert other.material != key.material and fastpath.load_table(other) is None
     assert fastpath.load_table(fastpath.TableKey(key.path, key.material, os.urandom(32))) is None
@@ -476,6 +481,14 @@ def test_a_declined_run_takes_the_catalog_facts_from_the_table(
 
     assert fastpath.attempt(["check", "--no-cache", "clean.py"], environ) == 0
     assert fastpath.attempt(["check", "--fail-on=nope", "route.py"], environ).known is None
+    # the part the full path takes over is checked against its signed digest like the body
+    table = Path(first.refresh.path)
+    written = table.read_bytes()
+    table.write_bytes(written[:-1] + bytes([written[-1] ^ 1]))
+    tampered = fastpath.attempt(argv, environ)
+    assert isinstance(tampered, fastpath.Declined) and tampered.known is None, tampered.reason
+    assert "known does not match its signed digest" in tampered.reason
+    table.write_bytes(written)
     capsys.readouterr()
 
     def report(**kwargs: object) -> tuple[int, str]:
