@@ -11,7 +11,8 @@ May import: the standard library only."""
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import replace as dataclass_replace
 from functools import lru_cache
 from typing import Any, Iterable, TypeVar
 
@@ -47,7 +48,22 @@ def quick_init(cls: _Frozen) -> _Frozen:
     init = defaults["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     cls.__init__ = init
+    _QUICK.add(cls)
     return cls
+
+
+_QUICK: set[type] = set()  # the classes `quick_init` gave their `__init__`
+
+
+def replace(obj: Any, /, **changes: Any) -> Any:
+    """`dataclasses.replace`, at less than half its cost for a `quick_init` class (a scan replaces
+    about 100,000 facts and values): such an instance's `__dict__` holds exactly its fields, all
+    of them `__init__` parameters (`quick_init` admits no other kind), which is what
+    `dataclasses.replace` passes to the constructor when a field is not changed."""
+    kind = type(obj)
+    if kind in _QUICK:
+        return kind(**{**obj.__dict__, **changes})
+    return dataclass_replace(obj, **changes)
 
 
 @dataclass(frozen=True)
