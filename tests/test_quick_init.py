@@ -152,3 +152,25 @@ def test_replace_of_other_classes_and_bad_fields() -> None:
             replace(obj, bogus=1)
         with pytest.raises(TypeError):
             dataclasses.replace(obj, bogus=1)
+
+
+COMPARED = [f.name for f in dataclasses.fields(Value) if f.compare]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values, _values, st.data())
+def test_value_equality_is_the_generated_one(left: Value, right: Value, data: st.DataObject) -> None:
+    """`Value.__eq__` answers as the dataclass's generated one: the compared fields, as tuples."""
+    if data.draw(st.booleans()):  # equal in some fields, different in one or none
+        right = replace(left, **data.draw(_changes[Value]))
+    expected = tuple(getattr(left, f) for f in COMPARED) == tuple(getattr(right, f) for f in COMPARED)
+    assert (left == right) is expected and (left != right) is not expected
+    assert (right == left) is expected
+    if expected:
+        assert hash(left) == hash(right)
+    assert hash(left) == hash(tuple(getattr(left, f) for f in COMPARED))  # the generated `__hash__`
+
+
+def test_value_equality_with_other_types() -> None:
+    assert Value() != Taint(None) and Value() != "x" and Value() != None  # noqa: E711
+    assert len(COMPARED) == 11 and "origin" not in COMPARED and "all" not in COMPARED

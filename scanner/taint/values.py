@@ -269,6 +269,31 @@ class Value:
         return value
 
 
+def _value_eq(self: Value, other: Any) -> Any:
+    """`Value`'s `__eq__`: the generated one builds a tuple of the eleven compared fields of each
+    value and compares them; this compares field by field and stops at the first that differs
+    (most values a join or a fixpoint check compares differ in their facts or constant). Same
+    answer: tuple equality is element by element, `x is y or x == y`, all of them equal."""
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    a, b = self.__dict__, other.__dict__
+    return (
+        (a["facts"] is b["facts"] or a["facts"] == b["facts"])
+        and a["const"] == b["const"]
+        and a["type_name"] == b["type_name"]
+        and a["words"] == b["words"]
+        and a["checked"] == b["checked"]
+        and a["instance"] == b["instance"]
+        and (a["ref"] is b["ref"] or a["ref"] == b["ref"])
+        and a["slots"] == b["slots"]
+        and a["clean_attrs"] == b["clean_attrs"]
+        and (a["items"] is b["items"] or a["items"] == b["items"])
+        and (a["keys"] is b["keys"] or a["keys"] == b["keys"])
+    )
+
+
+Value.__eq__ = _value_eq  # type: ignore[method-assign]  # `__hash__` stays the generated one
+
 EMPTY = Value()
 PROJECT_VALUE = Value(frozenset({PROJECT_PATH}))  # `__file__`
 
