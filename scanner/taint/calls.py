@@ -8,7 +8,6 @@ May import: the lower layers and `catalog`, never another mixin."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -34,6 +33,7 @@ from .values import (
     join,
     join_all,
     make_container,
+    replace,
 )
 from .vocabulary import (
     CALLBACK_RUNNERS,
@@ -436,7 +436,7 @@ class CallTransfer:
             return Taint(Site(source.tier, source.label, node), cond=cond)
         return None
 
-    def _scoped(self, sources: list, call: cst.Call | None = None) -> list:
+    def _scoped(self, sources: tuple | list, call: cst.Call | None = None) -> tuple | list:
         """`sources` whose `within` (and, for a call, `matching`) holds here, those with either
         first (they are the more specific reading of the same call)."""
         if any(source.matching for source in sources):

@@ -25,6 +25,7 @@ class Patterns:
         self._by_last: dict[str, list[tuple[str, Any]]] = {}
         self._wild: list[tuple[str, Any]] = []
         self._memo: dict[tuple[str, ...], list[tuple[Any, str]]] = {}
+        self._entries: dict[tuple[str, ...], tuple[Any, ...]] = {}  # `match`
         for pattern, entry in entries:
             last = pattern.rsplit(".", 1)[-1]
             if any(c in last for c in "*?["):
@@ -32,8 +33,13 @@ class Patterns:
             else:
                 self._by_last.setdefault(last, []).append((pattern, entry))
 
-    def match(self, names: Iterable[str]) -> list[Any]:
-        return [entry for entry, _ in self.match_names(names)]
+    def match(self, names: Iterable[str]) -> tuple[Any, ...]:
+        """The entries `names` match, each once (memoised like `match_names`)."""
+        key = tuple(names)
+        found = self._entries.get(key)
+        if found is None:
+            found = self._entries[key] = tuple(entry for entry, _ in self.match_names(key))
+        return found
 
     def match_names(self, names: Iterable[str]) -> list[tuple[Any, str]]:
         """(entry, the name that matched it), each entry once."""

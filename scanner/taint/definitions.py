@@ -8,7 +8,6 @@ May import: the lower layers and `catalog`, never another mixin."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -18,7 +17,7 @@ from ..globs import glob_matches
 from .registries import registrations
 from .syntax import dotted
 from .units import Class, Function, Unit, inherited
-from .values import Instance, Site, Taint, Value, make_container
+from .values import Instance, Site, Taint, Value, make_container, replace
 from .vocabulary import (
     ANNOTATED,
     CONTEXT_WRAPPERS,

@@ -27,7 +27,6 @@ from .values import EMPTY, Instance, Param, Taint
 
 def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleSummary:
     taint._ensure()
-    taint._expect_many_lines()  # one code-generation pass, and only when a line is asked
     summary = ModuleSummary(module, path, display, files=(path, *sorted(taint.dependencies)))
     exported = {f.index: f for f in taint._function_list if f.parent is None and f.name != "<lambda>"}
     flows = [

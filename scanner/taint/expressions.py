@@ -9,7 +9,6 @@ May import: the lower layers, never another mixin."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Sequence
 
 import libcst as cst
@@ -35,6 +34,7 @@ from .values import (
     mark_spliced,
     opaque,
     readable,
+    replace,
     text_value,
 )
 from .vocabulary import (

@@ -8,6 +8,7 @@ May import: the lower layers, never another mixin."""
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import accumulate
 from typing import Any, Iterable
 
 import libcst as cst
@@ -232,35 +233,14 @@ class FactsForRules:
         return text
 
     def _line(self, node: Any) -> int:
-        """The start line of `node`. The first question computes the lines of the sources' nodes
-        (one code-generation pass); a node outside them computes every node's, once (a pass per
-        node was quadratic). After `_expect_many_lines` the first question computes every node's; a
-        module nobody asks about costs no pass."""
+        """The start line of `node`: the first question makes one code-generation pass over the
+        module (`source_lines`), every later one reads its answer (no pass per node, which was
+        quadratic, and no second pass for nodes outside a first set); a module nobody asks about
+        costs no pass."""
         lines = self._lines
         if lines is None:
-            lines = self._lines = source_lines(
-                self.module, None if self._every_line else self._source_nodes()
-            )
-        line = lines.get(id(node))
-        if line is None and not self._every_line:
-            self._every_line = True
-            lines = self._lines = source_lines(self.module, None)
-            line = lines.get(id(node))
-        return line or 0
-
-    def _expect_many_lines(self) -> None:
-        """A summary's export asks for many lines: the next question computes every node's."""
-        if not self._every_line:
-            self._every_line, self._lines = True, None
-
-    def _source_nodes(self) -> set[int]:
-        targets = {
-            id(f.site.node) for value in self._values.values() for f in value.facts if isinstance(f, Taint)
-        }
-        for func in self._function_list:
-            for value in func.initial.values():
-                targets |= {id(f.site.node) for f in value.facts if isinstance(f, Taint)}
-        return targets
+            lines = self._lines = source_lines(self.module)
+        return lines.line(node) or 0
 
 
 _SEVERITY_ORDER = {REMOTE: 0, INDIRECT: 1, CLI: 2, LLM_OUTPUT: 3}
@@ -270,43 +250,57 @@ def severity_key(fact: TaintFact) -> tuple:
     return (_SEVERITY_ORDER.get(fact.tier, 9), not fact.spliced, fact.line, fact.description)
 
 
-def source_lines(module: cst.Module, targets: set[int] | None) -> dict[int, int]:
-    """1-based start lines of the nodes in `targets` (None: of every node), from one
-    code-generation pass (position metadata would cost several times a parse; this costs a
-    fraction of one)."""
-    if targets is not None and not targets:
-        return {}
-    try:
-        from libcst._nodes.internal import CodegenState
-    except ImportError:  # pragma: no cover - libcst moved its internals: fall back to metadata
-        from libcst.metadata import MetadataWrapper, PositionProvider
+def source_lines(module: cst.Module) -> SourceLines:
+    """The start lines of the module's nodes, from one code-generation pass (position metadata
+    would cost several times a parse; this costs a fraction of one)."""
+    return SourceLines(module)
 
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        return {id(node): span.start.line for node, span in positions.items() if id(node) in targets}
 
-    class _Recorder(CodegenState):  # type: ignore[misc]
-        def before_codegen(self, node: Any) -> None:
-            if (targets is None or id(node) in targets) and id(node) not in starts:
-                starts[id(node)] = len(self.tokens)
+class SourceLines:
+    """1-based start lines of a module's nodes: the line of the first token of a node's code that
+    is not whitespace or a comment. The pass records where each node's code starts among the
+    generated tokens; a line is worked out only for a node asked about."""
 
-    starts: dict[int, int] = {}
-    state = _Recorder(default_indent=module.default_indent, default_newline=module.default_newline)
-    module._codegen(state)
-    tokens = state.tokens
-    lines: dict[int, int] = {}
-    line, position = 1, 0
-    for key, index in sorted(starts.items(), key=lambda item: item[1]):
-        while position < index:
-            line += tokens[position].count("\n")
-            position += 1
-        extra, ahead = 0, index  # by index: a slice (or islice) per node is quadratic
+    def __init__(self, module: cst.Module) -> None:
+        self._starts: dict[int, int] = {}  # id(node) -> index of its first token
+        self._tokens: list[str] = []
+        self._newlines: list[int] | None = None  # line breaks in the tokens before each index
+        self._fixed: dict[int, int] | None = None  # the metadata fallback's lines
+        try:
+            from libcst._nodes.internal import CodegenState
+        except ImportError:  # pragma: no cover - libcst moved its internals: fall back to metadata
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
+            positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+            self._fixed = {id(node): span.start.line for node, span in positions.items()}
+            return
+        starts = self._starts
+        record = starts.setdefault  # a node generated twice (a shared node) starts at its first place
+
+        class _Recorder(CodegenState):  # type: ignore[misc]
+            def before_codegen(self, node: Any) -> None:
+                record(id(node), len(self.tokens))
+
+        state = _Recorder(default_indent=module.default_indent, default_newline=module.default_newline)
+        module._codegen(state)
+        self._tokens = state.tokens
+
+    def line(self, node: Any) -> int | None:
+        """The start line of `node` (None: not a node of this module)."""
+        if self._fixed is not None:  # pragma: no cover - see __init__
+            return self._fixed.get(id(node))
+        index = self._starts.get(id(node))
+        if index is None:
+            return None
+        tokens = self._tokens
+        ahead = index  # by index: a slice (or islice) per node is quadratic
         while ahead < len(tokens) and not (
             tokens[ahead].strip() and not tokens[ahead].lstrip().startswith("#")
         ):
-            extra += tokens[ahead].count("\n")
             ahead += 1
-        lines[key] = line + extra
-    return lines
+        if self._newlines is None:
+            self._newlines = list(accumulate((token.count("\n") for token in tokens), initial=0))
+        return 1 + self._newlines[ahead]
 
 
 def argument_at(call: cst.Call, func: Any, index: int) -> Any:

@@ -32,7 +32,7 @@ from .calls import CallTransfer
 from .catalog import CatalogIndex
 from .definitions import Definitions
 from .expressions import ExpressionTransfer
-from .facts import FactsForRules, severity_key
+from .facts import FactsForRules, SourceLines, severity_key
 from .files import FileContents
 from .foreign import ProjectCalls
 from .graphs import GraphRuns
@@ -224,8 +224,7 @@ class ModuleTaint(
         self._registered: dict[int, list[ParameterSource]] = {}
         self._graph_nodes: dict[int, Function] = {}  # the module's state-graph nodes (`graphs`)
         self._argparse_typed: set[str] = set()
-        self._lines: dict[int, int] | None = None
-        self._every_line = False  # `_line`: compute every node's line at the first question
+        self._lines: SourceLines | None = None  # `_line`: made at the first question
         self._descriptions: dict[int, str] = {}
         self._flow_cache: dict[int, tuple[SinkFlow, ...]] = {}
         self._entries: dict[int, list[SinkFlow]] | None = None

@@ -58,6 +58,7 @@ class ProjectModules(ImportGraph):
         self._keys: dict[str, str | None] = {}
         self._own: dict[str, str] = {}  # a cycle member's own bytes and outside imports (`_component_keys`)
         self._summaries: dict[str, ModuleSummary | None] = {}
+        self._prefixes: dict[str, int | None] = {}  # `_module_prefix`
         self._current: dict[str, ModuleSummary | None] = {}  # the component being summarised
         self._outlined: set[str] = set()  # modules whose summary is their outline (not analysed)
         self._progress: dict[tuple[str, ...], tuple] = {}  # cycles under way (`_resumed`)
@@ -74,10 +75,7 @@ class ProjectModules(ImportGraph):
         prefix that is a project module, `__init__` re-exports followed."""
         for _ in range(MAX_REEXPORTS):
             parts = qualified.split(".")
-            head = next(
-                (n for n in (len(parts) - 1, len(parts) - 2) if n > 0 and self.file_of(".".join(parts[:n]))),
-                None,
-            )
+            head = self._module_prefix(qualified, parts)
             summary = self.summary(".".join(parts[:head])) if head is not None else None
             if summary is None:
                 return None
@@ -87,6 +85,17 @@ class ProjectModules(ImportGraph):
                 return summary, attr
             qualified = ".".join([target, *parts[head + 1 :]])
         return None
+
+    def _module_prefix(self, qualified: str, parts: list[str]) -> int | None:
+        """How many leading parts of `qualified` (split into `parts`) name a project module: all
+        but the last, or all but the last two (a method), else None. Asked for every call a
+        module makes, round after round, so kept per name (`file_of` keeps its answers too)."""
+        if qualified not in self._prefixes:
+            self._prefixes[qualified] = next(
+                (n for n in (len(parts) - 1, len(parts) - 2) if n > 0 and self.file_of(".".join(parts[:n]))),
+                None,
+            )
+        return self._prefixes[qualified]
 
     def import_tokens(self, path: str, text: str) -> tuple[str, set[Path]]:
         """Catalog tokens the file reaches through project imports (the sink patterns and source

@@ -8,14 +8,13 @@ May import: the lower layers (`values`, `vocabulary`, `syntax`, `units`), never 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Sequence
 
 import libcst as cst
 
 from ..names import STATEMENT_TYPES
 from .syntax import dotted, var_path
-from .values import EMPTY, Instance, Value, forget_parts, join, limit_depth, make_container
+from .values import EMPTY, Instance, Value, forget_parts, join, limit_depth, make_container, replace
 from .vocabulary import NORETURN, SHARED_STORES
 
 LOOP_PASSES = 2  # passes over a loop body: the second carries values between iterations

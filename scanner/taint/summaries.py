@@ -8,7 +8,6 @@ May import: the lower layers, never another mixin."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -32,6 +31,7 @@ from .values import (
     map_facts,
     mark_encoded,
     mark_spliced,
+    replace,
     through,
 )
 

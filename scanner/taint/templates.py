@@ -7,14 +7,12 @@ May import: the lower layers, never another mixin."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import libcst as cst
 from aisec.hooks import INPUT, INSTRUCTION, MESSAGES, TEMPLATE, USER
 
 from .messages import classify_role, message_parts
 from .syntax import dotted, keyword_arg, locate, template_names
-from .values import SPLICE_WORDS, Param, Slot, Taint, Value, count_words, mark_spliced
+from .values import SPLICE_WORDS, Param, Slot, Taint, Value, count_words, mark_spliced, replace
 from .vocabulary import JINJA_TEMPLATE_SINKS, PLACEHOLDER_ROLES
 
 ANY_SLOT = "*"  # the slot of a template whose text is unknown: every variable name fills it

@@ -11,7 +11,8 @@ May import: the standard library only."""
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import replace as dataclass_replace
 from functools import lru_cache
 from typing import Any, Iterable, TypeVar
 
@@ -47,7 +48,22 @@ def quick_init(cls: _Frozen) -> _Frozen:
     init = defaults["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     cls.__init__ = init
+    _QUICK.add(cls)
     return cls
+
+
+_QUICK: set[type] = set()  # the classes `quick_init` gave their `__init__`
+
+
+def replace(obj: Any, /, **changes: Any) -> Any:
+    """`dataclasses.replace`, at less than half its cost for a `quick_init` class (a scan replaces
+    about 100,000 facts and values): such an instance's `__dict__` holds exactly its fields, all
+    of them `__init__` parameters (`quick_init` admits no other kind), which is what
+    `dataclasses.replace` passes to the constructor when a field is not changed."""
+    kind = type(obj)
+    if kind in _QUICK:
+        return kind(**{**obj.__dict__, **changes})
+    return dataclass_replace(obj, **changes)
 
 
 @dataclass(frozen=True)
@@ -252,6 +268,31 @@ class Value:
             value = join(value, item)
         return value
 
+
+def _value_eq(self: Value, other: Any) -> Any:
+    """`Value`'s `__eq__`: the generated one builds a tuple of the eleven compared fields of each
+    value and compares them; this compares field by field and stops at the first that differs
+    (most values a join or a fixpoint check compares differ in their facts or constant). Same
+    answer: tuple equality is element by element, `x is y or x == y`, all of them equal."""
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    a, b = self.__dict__, other.__dict__
+    return (
+        (a["facts"] is b["facts"] or a["facts"] == b["facts"])
+        and a["const"] == b["const"]
+        and a["type_name"] == b["type_name"]
+        and a["words"] == b["words"]
+        and a["checked"] == b["checked"]
+        and a["instance"] == b["instance"]
+        and (a["ref"] is b["ref"] or a["ref"] == b["ref"])
+        and a["slots"] == b["slots"]
+        and a["clean_attrs"] == b["clean_attrs"]
+        and (a["items"] is b["items"] or a["items"] == b["items"])
+        and (a["keys"] is b["keys"] or a["keys"] == b["keys"])
+    )
+
+
+Value.__eq__ = _value_eq  # type: ignore[method-assign]  # `__hash__` stays the generated one
 
 EMPTY = Value()
 PROJECT_VALUE = Value(frozenset({PROJECT_PATH}))  # `__file__`

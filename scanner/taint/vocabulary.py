@@ -10,6 +10,7 @@ May import: `values` (for `SPLICE_WORDS`) and the standard library."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..globs import glob_matches
 from .values import SPLICE_WORDS
@@ -114,10 +115,12 @@ OUTPUT_SCHEMA_KEYWORDS = frozenset(
 _ALTERNATE_CONSTRUCTOR = re.compile(r"(.+\.[A-Z]\w*)\.from_\w+\.(\w+)")
 
 
+@lru_cache(maxsize=4096)
 def alternate_constructor_method(qualified: str | None) -> str | None:
     """`pkg.Class.method` for a method called on what `pkg.Class.from_*(...)` returned: by
     convention (`from_uri`, `from_llm`, `from_documents`) such a classmethod returns an instance
-    of its class, so the class's catalog entries apply to it."""
+    of its class, so the class's catalog entries apply to it. Asked for every call, every round:
+    the answer for a name is kept."""
     found = _ALTERNATE_CONSTRUCTOR.fullmatch(qualified) if qualified else None
     return f"{found.group(1)}.{found.group(2)}" if found else None
 
