@@ -32,8 +32,12 @@ Risks, and what each one costs here:
   validated.
 - libcst validator bugs. A source CPython accepts can make a validator raise on the parser's own
   tree (`() if 0 else(lambda:())` raises a `TypeError` inside `IfExp._validate` in libcst 1.9,
-  LibCST issue #1061), which ended the whole run with an internal error; such a file is now
-  parsed and scanned.
+  LibCST issue #1061), which ended the whole run with an internal error; the parse now returns
+  the tree. (`aisec.walk` rebuilds the first node of each class it meets, validated, so such a
+  file can still end the run there, as before, when its odd node is the first of its class.)
+
+The nodes are also built by `aisec.cstinit`'s constructors, which do what `dataclasses`' do
+with fewer lookups, once a process has parsed enough source to repay compiling them.
 
 `tests/test_parsing.py` parses the repository's own sources, the rule examples and generated and
 mutated sources both ways and requires equal trees and identical code.
@@ -52,6 +56,10 @@ _switch = threading.Lock()
 _parsing: set[int] = set()  # threads inside `parse_module`, whose new nodes skip `_validate`
 _validating: Any = None  # libcst's own `CSTNode.__post_init__`, once found to be the expected one
 _checked = False
+# Characters a process parses before it compiles `aisec.cstinit`'s constructors (~10-20 ms, repaid
+# after ~100 KB of source): a one-file pre-commit run rarely gets there, a full scan does at once.
+CONSTRUCTORS_AFTER = 200_000
+_parsed = 0
 
 
 def parse_module(text: str) -> libcst.Module:
@@ -59,6 +67,7 @@ def parse_module(text: str) -> libcst.Module:
     raises what `libcst.parse_module` raises."""
     import libcst as cst
 
+    _count_parsed(len(text))
     validating = _validating if _checked else _find_validating()
     if validating is None:
         return cst.parse_module(text)
@@ -73,6 +82,18 @@ def parse_module(text: str) -> libcst.Module:
             _parsing.discard(thread)
             if not _parsing:
                 cst.CSTNode.__post_init__ = validating  # type: ignore[method-assign]
+
+
+def _count_parsed(characters: int) -> None:
+    """Install `aisec.cstinit`'s constructors once this process has parsed enough to repay them."""
+    global _parsed
+    if _parsed < CONSTRUCTORS_AFTER:
+        _parsed += characters
+        if _parsed >= CONSTRUCTORS_AFTER:
+            from . import cstinit
+
+            with _switch:
+                cstinit.install()
 
 
 def _validate_other_threads(self: Any, _thread: Any = threading.get_ident, _skipping: Any = _parsing) -> None:

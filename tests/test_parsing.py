@@ -261,3 +261,19 @@ def test_a_libcst_with_a_pure_python_parser_parses_as_libcst_does(monkeypatch: p
     monkeypatch.setattr(entrypoints, "is_native", lambda: False, raising=False)
     parse_module("a = b\n")
     assert sorted(seen) == ["a", "b"]
+
+
+def test_a_file_libcst_s_validator_crashes_on_is_scanned(tree: Any, run_cli: Any) -> None:
+    """It ended the whole run with an internal error (exit 2, no report) in the parse; now it is
+    scanned, and so is the file beside it. (The walk still rebuilds the first node of each class it
+    meets, with validation: an ordinary conditional comes first here.)"""
+    odd = "import pickle\nx = 1 if y else 2\n" + IFEXP_BUG + "obj = pickle.loads(x)\n"
+    root = tree({"odd.py": odd, "plain.py": "import pickle\npickle.loads(b)\n"})
+    result = run_cli(["check", "--no-cache", "--jobs", "1", "--format", "json", "."], cwd=root)
+    assert result.code == 1, result.err
+    data = result.json()
+    assert data["errors"] == []
+    assert sorted((f["path"], f["code"], f["line"]) for f in data["findings"]) == [
+        ("odd.py", "AIS101", 4),
+        ("plain.py", "AIS101", 2),
+    ]
