@@ -40,7 +40,8 @@ The nodes are also built by `aisec.cstinit`'s constructors, which do what `datac
 with fewer lookups, once a process has parsed enough source to repay compiling them.
 
 `tests/test_parsing.py` parses the repository's own sources, the rule examples and generated and
-mutated sources both ways and requires equal trees and identical code.
+mutated sources both ways and requires equal trees and identical code; so did a one-off run over
+the 4,963 `.py` files of the three bench corpora and this repository (no difference).
 """
 
 from __future__ import annotations
