@@ -20,7 +20,6 @@ Plain dataclasses only: this module never imports libcst or the engine.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
@@ -280,6 +279,12 @@ class TaintCatalog:
             object.__setattr__(self, "_expansions", memo)  # not a field: eq, hash, repr ignore it
         return dict(memo)
 
+    def adopt_expansions(self, expansions: dict[str, tuple[tuple[str, ...], ...]]) -> None:
+        """Take `expansions` as what `trigger_expansions` returns, for the engine only: this
+        catalog's, computed by an earlier run with the same plugins and config and kept in the
+        pre-commit fast path's signed trigger table (`aisec.fastpath`)."""
+        object.__setattr__(self, "_expansions", expansions)
+
     def _trigger_expansions(self) -> dict[str, tuple[tuple[str, ...], ...]]:
         """`source_tokens` and `sink_tokens` of the catalog and of its parts per role and per tier,
         each entry's tokens computed once (a pre-commit run pays for this on every call)."""
@@ -385,7 +390,11 @@ class TaintFacts(Protocol):
 _LITERAL_RUN = re.compile(r"[A-Za-z0-9_]+")
 
 
-@functools.lru_cache(maxsize=8192)  # catalogs repeat patterns, and each run's expansions ask again
+# pattern -> `_pattern_tokens`: catalogs repeat patterns, and each run's expansions ask again
+_TOKENS: dict[str, tuple[str, ...]] = {}
+_MAX_TOKENS = 8192  # patterns remembered (a long-lived process meets more catalogs)
+
+
 def _pattern_tokens(pattern: str) -> tuple[str, ...]:
     """The literal name parts of a qualified-name pattern, all of which a module that contains
     a matching name spells.
@@ -395,6 +404,28 @@ def _pattern_tokens(pattern: str) -> tuple[str, ...]:
     `__call__`; a literal run inside a wildcard part (`Chat*`) is spelled too. Parts with a
     character class (`[...]`) are left out.
     """
+    tokens = _TOKENS.get(pattern)
+    if tokens is None:
+        if len(_TOKENS) >= _MAX_TOKENS:
+            _TOKENS.clear()
+        tokens = _TOKENS[pattern] = _tokens_of(pattern)
+    return tokens
+
+
+def pattern_tokens_known() -> dict[str, tuple[str, ...]]:
+    """Every pattern's tokens this process has worked out (the trigger table keeps them)."""
+    return dict(_TOKENS)
+
+
+def adopt_pattern_tokens(known: dict[str, tuple[str, ...]]) -> None:
+    """Take `known` (`pattern_tokens_known` of an earlier run of this same aisec, kept in the
+    pre-commit fast path's signed trigger table) instead of working them out again: the
+    tokens are a function of the pattern alone."""
+    if len(_TOKENS) + len(known) <= _MAX_TOKENS:
+        _TOKENS.update(known)
+
+
+def _tokens_of(pattern: str) -> tuple[str, ...]:
     tokens: list[str] = []
     for part in pattern.split("."):
         if part in ("builtins", "__call__") or "[" in part:

@@ -27,7 +27,16 @@ from .pathpolicy import policy_for
 from .pluginmanager import NO_LOCAL_PLUGINS_ENV, PluginError
 from .progress import Progress, is_terminal, wants_progress
 from .projectroot import identity_path, repository_root
-from .run import CheckOptions, Outcome, Session, UsageError, open_session, run_check, write_baseline
+from .run import (
+    CheckOptions,
+    Outcome,
+    Session,
+    UsageError,
+    adopt_known,
+    open_session,
+    run_check,
+    write_baseline,
+)
 
 SEVERITIES = [s.value for s in Severity]
 MAX_JOBS = 256  # more worker processes than this is a typo, not a machine
@@ -193,9 +202,16 @@ def _error(message: str) -> int:
     return 2
 
 
-def main(argv: Sequence[str] | None = None, *, table: TableKey | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    table: TableKey | None = None,
+    known: dict[str, Any] | None = None,
+) -> int:
     """Run one command. `table`: the fast path found no valid trigger table for this `check`
-    run's key; it is written once the session is loaded (`triggertable.save`)."""
+    run's key; it is written once the session is loaded (`triggertable.save`). `known`: what
+    the fast path read from this run's valid table about its taint catalog (`fastpath.Declined`),
+    taken instead of being worked out again (`run.adopt_known`)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -205,7 +221,7 @@ def main(argv: Sequence[str] | None = None, *, table: TableKey | None = None) ->
         parser.print_help(sys.stderr)
         return 2
     try:
-        return _dispatch(args, table)
+        return _dispatch(args, table, known)
     except BrokenPipeError:  # `aisec rules | head`: the reader has gone, nothing is wrong
         detach_stdout()
         return 0
@@ -223,10 +239,14 @@ def main(argv: Sequence[str] | None = None, *, table: TableKey | None = None) ->
         )
 
 
-def _dispatch(args: argparse.Namespace, table: TableKey | None = None) -> int:
+def _dispatch(
+    args: argparse.Namespace,
+    table: TableKey | None = None,
+    known: dict[str, Any] | None = None,
+) -> int:
     cwd = Path.cwd()
     if args.command == "check":
-        return _check(args, cwd, table)
+        return _check(args, cwd, table, known)
     if args.command == "server":
         from .server import serve  # imports pygls: only for this command
 
@@ -302,9 +322,16 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
     )
 
 
-def _check(args: argparse.Namespace, cwd: Path, table: TableKey | None = None) -> int:
+def _check(
+    args: argparse.Namespace,
+    cwd: Path,
+    table: TableKey | None = None,
+    known: dict[str, Any] | None = None,
+) -> int:
     options = _check_options(args)
     session = open_session(options, cwd)
+    if known is not None:
+        adopt_known(session, known)
     if table is not None:
         from .triggertable import save
 

@@ -52,8 +52,11 @@ _BODIES = (  # unrolled loops (linear, no backtracking): a body cannot cross a c
     r'"[^"\\\r\n]*(?:\\(?:\r\n|[\s\S])[^"\\\r\n]*)*"',
 )
 # comment | string (its prefix read before it) | any other quote (give up). Every alternative
-# starts with `#` or a quote, so the regex engine skips code at the speed of a character search.
-_TOKEN = re.compile(rf"(?P<comment>#[^\r\n]*)|(?P<string>{'|'.join(_BODIES)})|['\"]")
+# starts with the literal `#` or a quote, and no group wraps them, so the regex engine skips code
+# at the speed of a character search (`re` reads a first-character set only off literals: with the
+# alternatives in named groups it tried a match at every character, 3.8x the time on transformers).
+# The kind of a match is told by its text: `#` starts a comment, a lone quote is no string.
+_TOKEN = re.compile(rf"#[^\r\n]*|{'|'.join(_BODIES)}|'|\"")
 _PLAIN_PREFIXES = frozenset({"", "r", "u", "b", "br", "rb"})
 _F_PREFIXES = frozenset({"f", "fr", "rf"})
 _FIELD_MARKS = re.compile(r"\{\{|\}\}|[{}'\"#\\]")
@@ -70,7 +73,8 @@ def code_words(text: str) -> set[str] | None:
     position = 0
     for match in _TOKEN.finditer(text):
         start = match.start()
-        kind = match.lastgroup
+        literal = match.group()
+        kind = "comment" if literal[0] == "#" else "string" if len(literal) > 1 else None
         prefix = _prefix(text, start) if kind == "string" else ""
         if prefix is None:
             return None
@@ -86,7 +90,6 @@ def code_words(text: str) -> set[str] | None:
             continue
         if kind is None:
             return None  # a quote that starts no string: not Python this lexer reads
-        literal = match.group()
         lower = prefix.lower()
         if lower in _F_PREFIXES:
             if not _fields_closed(literal):

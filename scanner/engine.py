@@ -39,7 +39,7 @@ from aisec.hooks import (
 from .diagnostics import INCOMPLETE_ANALYSIS, PARSE_ERROR, UNUSED_SUPPRESSION
 from .findings import assign_fingerprints
 from .parallel import deadline_paused
-from .prefilter import TextLookup, rules_for_text, searchable
+from .prefilter import MARKER_PREFIX, TextLookup, rules_for_text, searchable
 from .suppressions import Suppression, find_suppressions, suppression_for
 
 # Per-file budgets, checked before the step they protect (see `budget_problem`). Real files stay far
@@ -51,6 +51,7 @@ MAX_NODES = 100_000  # CPython tree nodes before libcst parses (libcst needs ~4 
 MAX_DEPTH = 1_000  # nesting as libcst builds it (`a or b or c` nests per operand)
 DEFAULT_TIME_BUDGET = 20.0  # seconds per file; `file-timeout-seconds` in config
 MAX_FIX_ROUNDS = 4
+INDEX_AFTER = 32  # texts gated before the run's token index is made (`_gate_index`)
 
 
 @dataclass
@@ -161,14 +162,14 @@ def budget_paused() -> Iterator[None]:
         signal.setitimer(signal.ITIMER_REAL, remaining)
 
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+_TOKEN = r"\w+|[^\w\s]"  # compiled (and cached) by `re` for a text longer than MAX_TOKENS
 
 
 def budget_problem(text: str) -> str | None:
     """Why CPython should not even parse `text` (too many tokens), or None."""
     if len(text) <= MAX_TOKENS:
         return None
-    for count, _ in enumerate(_TOKEN.finditer(text), start=1):
+    for count, _ in enumerate(re.finditer(_TOKEN, text), start=1):
         if count > MAX_TOKENS:
             return f"over {MAX_TOKENS:,} tokens"
     return None
@@ -283,6 +284,7 @@ class FileScanner:
         self.running: type[Rule] | None = None  # the rule whose callback runs (blamed for a timeout)
         self.enabled_codes = frozenset(rule.code for rule in rules)
         self.parsing_rules = [rule for rule in rules if has_visitors(rule)]
+        self._taint_readers = frozenset(rule for rule in self.parsing_rules if _reads_taint(rule))
         self.rule_plugins = rule_plugins
         self.options = options
         self.project = project
@@ -306,6 +308,8 @@ class FileScanner:
         self._screen: Any = None
         self._identifier_screen: Any = None
         self._word_screen: Any = None  # made with `_identifier_screen`
+        self._token_index: Any = None  # `_gate_index`
+        self._gated = 0  # texts gated without it
         # The run's merged `aisec.hooks.TaintCatalog` (None: no taint rules, an empty catalog); its
         # source/sink tokens are what the prefilter markers of taint rules stand for.
         self.taint_catalog = taint_catalog
@@ -377,7 +381,7 @@ class FileScanner:
         python: _PythonParse | None = None
         if self.use_prefilter:
             gates = candidates
-            found = TextLookup(searchable(text), self._trigger_expansions)
+            found = TextLookup(searchable(text), self._trigger_expansions, self._gate_index())
             candidates = rules_for_text(text, candidates, self._trigger_expansions, found)
             if candidates and any(screen.screens(candidates) for screen in self._screens()):
                 # the ast screens' conditions on the words first: no `ast.parse` when they fail
@@ -420,7 +424,7 @@ class FileScanner:
         back: a module that only calls `llm.ask(request.args["q"])` spells no sink itself. Only
         for a file that spells a source (where such a flow starts), as the token gate's `found`
         already reads it (the project's catalog is the run's: its words are not split again)."""
-        lost = [rule for rule in before if rule not in after and _reads_taint(rule)]
+        lost = [rule for rule in before if rule not in after and rule in self._taint_readers]
         if not lost or "import" not in text or not found.any_in((TAINT_SOURCES,)):
             return after  # asked before the project index is made (its import is ~5 ms)
         project = self.project_modules()
@@ -431,6 +435,26 @@ class FileScanner:
             result.dependencies[str(file)] = file_signature(file)
         back = rules_for_text(f"{text}\n{tokens}", lost, self._trigger_expansions) if tokens else []
         return [rule for rule in before if rule in after or rule in back]
+
+    def _gate_index(self) -> Any:
+        """The run's `tokenindex.TokenIndex` of the gate's word tokens (the rules' plain triggers,
+        the taint catalog's tokens), once `INDEX_AFTER` texts were gated; None before (making it
+        costs about 35 ms, more than a run of a few files saves)."""
+        if self._token_index is None:
+            self._gated += 1
+            if self._gated > INDEX_AFTER:
+                from .tokenindex import TokenIndex
+
+                needles = {
+                    needle
+                    for rule in self.parsing_rules
+                    for needle in (*rule.triggers, *(n for group in rule.trigger_groups for n in group))
+                    if not needle.startswith(MARKER_PREFIX)
+                }
+                for alternatives in (self._trigger_expansions or {}).values():
+                    needles.update(token for alternative in alternatives for token in alternative)
+                self._token_index = TokenIndex(needles)
+        return self._token_index
 
     def _screens(self) -> tuple[Any, Any]:
         """The `ast` screens: qualified names of calls (`screen`), taint markers against the

@@ -43,7 +43,7 @@ from .prefilter import adopt_groups, rules_for_text, searchable, words_of
 from .sha import compare_digest, hmac_sha256, sha256
 from .tomlfile import configures_aisec
 
-TABLE_FORMAT = 2
+TABLE_FORMAT = 3  # 3: a second unsigned part, `KNOWN`, after the body
 MODE_ENV = "AISEC_FAST_PATH"  # "off": always the full path; "explain": say why on stderr
 KEY_ENV = "AISEC_CACHE_KEY"
 NO_LOCAL_PLUGINS_ENV = "AISEC_NO_LOCAL_PLUGINS"
@@ -53,8 +53,13 @@ COLOR_CHOICES = ("auto", "always", "never")
 _MAC_BYTES = 32
 _SIZE_BYTES = 4
 _HEAD_BYTES = _MAC_BYTES + _SIZE_BYTES
-BODY = "body"  # the table entry `dump_table` stores after the signed part, under a digest
-_BODY_DIGEST = "body_sha256"
+# The table entries `dump_table` stores after the signed part, in this order, each under its size
+# and digest in the signed part: what the fast path needs when a file holds a gate token (`BODY`),
+# and what the full path takes over when the fast path declines a file (`KNOWN`).
+BODY = "body"
+KNOWN = "known"
+_PARTS = (BODY, KNOWN)
+_PART_DIGESTS = "parts_sha256"  # part -> (its size, its SHA-256)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as a key or table must not block
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -104,13 +109,19 @@ class TableKey:
 
 class Declined:
     """The fast path did not answer. `refresh` is set when the table for this run's key was
-    missing or stale: the full path writes it then (`triggertable.save`)."""
+    missing or stale: the full path writes it then (`triggertable.save`). `known` is set when a
+    file held a gate token and the table's body was read and verified: what the body says about
+    the run's taint catalog (`triggertable.build`), which the full path then takes instead of
+    working it out again (`run.adopt_known`)."""
 
-    __slots__ = ("reason", "refresh")
+    __slots__ = ("known", "reason", "refresh")
 
-    def __init__(self, reason: str, refresh: TableKey | None = None) -> None:
+    def __init__(
+        self, reason: str, refresh: TableKey | None = None, known: dict[str, Any] | None = None
+    ) -> None:
         self.reason = reason
         self.refresh = refresh
+        self.known = known
 
 
 class _Request:
@@ -145,7 +156,7 @@ def console_main() -> None:
     with installed(os.environ):
         from .cli import main
 
-        code = main(argv, table=outcome.refresh)
+        code = main(argv, table=outcome.refresh, known=outcome.known)
     raise SystemExit(code)
 
 
@@ -194,7 +205,7 @@ def _attempt(argv: Sequence[str], environ: Mapping[str, str]) -> int | Declined:
     for path in files:
         why = _why_not_trigger_free(path, table)
         if why:
-            return Declined(f"{path}: {why}")
+            return Declined(f"{path}: {why}", known=table_part(table, KNOWN))
     if "quiet" not in options:
         count = len(files)
         sys.stdout.write(f"No findings in {count} file{'s' if count != 1 else ''}.\n")
@@ -408,14 +419,14 @@ def _uid() -> int:
 
 def load_table(key: TableKey) -> dict[str, Any] | None:
     """The table at `key.path` if it is private, signed with the machine key and written for
-    exactly this key; else None. Its `BODY` (the markers' alternatives, most of its bytes) is
-    left as bytes, hashed and read only when a file holds a gate token (`table_body`): a
-    trigger-free run does not pay about 1.5 ms for it."""
+    exactly this key; else None. Its `_PARTS` (the markers' alternatives and what the full path
+    takes over, most of its bytes) are left as bytes, hashed and read only when a file holds a
+    gate token (`table_part`): a trigger-free run does not pay about 1.5 ms for them."""
     data = read_regular(key.path, MAX_TABLE_BYTES, private=True)
     if data is None or key.secret is None or len(data) <= _HEAD_BYTES:
         return None
     signature, size = data[:_MAC_BYTES], int.from_bytes(data[_MAC_BYTES:_HEAD_BYTES], "big")
-    payload, body = data[_HEAD_BYTES : _HEAD_BYTES + size], data[_HEAD_BYTES + size :]
+    payload, parts = data[_HEAD_BYTES : _HEAD_BYTES + size], data[_HEAD_BYTES + size :]
     if not compare_digest(signature, hmac_sha256(key.secret, payload)):
         return None
     # aisec's own table, written by `dump_table` into the user's private cache and verified above:
@@ -423,28 +434,39 @@ def load_table(key: TableKey) -> dict[str, Any] | None:
     material, table = marshal.loads(payload)
     if material != key.material:
         return None
-    table[BODY] = body
+    start = 0
+    for name in _PARTS:
+        end = start + table[_PART_DIGESTS][name][0]
+        table[name] = parts[start:end]
+        start = end
     return table
 
 
-def table_body(table: Mapping[str, Any]) -> dict[str, Any]:
-    """The table's body, once its bytes match the digest the signed part records (else
-    ValueError: the run declines)."""
-    body = table[BODY]
-    if not compare_digest(sha256(body).digest(), table[_BODY_DIGEST]):
-        raise ValueError("the trigger table's body does not match its signed digest")
-    return marshal.loads(body)
+def table_part(table: dict[str, Any], name: str) -> dict[str, Any]:
+    """One of the table's `_PARTS`, once its bytes match the size and digest the signed part
+    records (else ValueError: the run declines); read once per loaded table."""
+    read = f"{name}_read"
+    if read not in table:
+        data = table[name]
+        size, digest = table[_PART_DIGESTS][name]
+        if len(data) != size or not compare_digest(sha256(data).digest(), digest):
+            raise ValueError(f"the trigger table's {name} does not match its signed digest")
+        table[read] = marshal.loads(data)
+    return table[read]
 
 
 def dump_table(key: TableKey, secret: bytes, table: Mapping[str, Any]) -> bytes:
     """The signed bytes of a table (what `load_table` reads back): the signature, the signed
-    part's length, the signed part (the key's material and the table, with the digest of its
-    `BODY` in place of it), then the body."""
+    part's length, the signed part (the key's material and the table, with the size and digest
+    of each of its `_PARTS` in place of them), then those parts."""
     head = dict(table)
-    body = marshal.dumps(head.pop(BODY, {}))
-    head[_BODY_DIGEST] = sha256(body).digest()
+    parts = [marshal.dumps(head.pop(name, {})) for name in _PARTS]
+    head[_PART_DIGESTS] = {
+        name: (len(data), sha256(data).digest()) for name, data in zip(_PARTS, parts, strict=True)
+    }
     payload = marshal.dumps((key.material, head))
-    return hmac_sha256(secret, payload) + len(payload).to_bytes(_SIZE_BYTES, "big") + payload + body
+    signed = hmac_sha256(secret, payload) + len(payload).to_bytes(_SIZE_BYTES, "big") + payload
+    return signed + b"".join(parts)
 
 
 def file_state(path: str) -> tuple[int, int] | None:
@@ -490,7 +512,7 @@ class _Gate:
         self.trigger_groups = trigger_groups
 
 
-def _why_not_trigger_free(path: str, table: Mapping[str, Any]) -> str | None:
+def _why_not_trigger_free(path: str, table: dict[str, Any]) -> str | None:
     """Why the full path could report something on this file, or None when it cannot: the
     engine's decode checks and token gate (`FileScanner._scan_checked_text`), replayed."""
     data = read_regular(path, table["max_source_bytes"])
@@ -504,7 +526,7 @@ def _why_not_trigger_free(path: str, table: Mapping[str, Any]) -> str | None:
     gate = table["gate_tokens"]
     if gate is not None and not _holds_any(text, gate):
         return None  # none of the tokens that any trigger needs (see `triggertable._gate_tokens`)
-    body = table_body(table)
+    body = table_part(table, BODY)
     expansions = body["expansions"]
     adopt_groups(expansions, body["groups"])
     if rules_for_text(text, [_Gate(*rule) for rule in table["rules"]], expansions):

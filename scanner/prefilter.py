@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
     from aisec.hooks import Rule
 
+    from .tokenindex import TokenIndex
+
     # a marker's alternatives by key token: (key, the other tokens of each alternative), or None
     Groups = tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] | None
 
@@ -108,15 +110,24 @@ class TextLookup:
     rules out every alternative of its group with one lookup. Marker tokens are
     `[A-Za-z0-9_]` words (`aisec.hooks.taint._pattern_tokens`), so one occurs in the text exactly
     when it occurs in the text's distinct words, one per line: the same answer from a fifth of
-    the characters, and a token that is a whole word is one set lookup."""
+    the characters, and a token that is a whole word is one set lookup. With a run's `index`
+    (`aisec.tokenindex.TokenIndex`), the tokens it holds are not searched at all: the text's
+    tokens are read off its words at once, and each is one set lookup."""
 
-    def __init__(self, text: str, expansions: Mapping[str, Sequence[tuple[str, ...]]] | None) -> None:
+    def __init__(
+        self,
+        text: str,
+        expansions: Mapping[str, Sequence[tuple[str, ...]]] | None,
+        index: TokenIndex | None = None,
+    ) -> None:
         self.text = text
         self.expansions = expansions
         self.markers: dict[str, bool] = {}
         self.tokens: dict[str, bool] = {}
         self.words: set[str] | None = None
         self.joined = ""
+        self.index = index
+        self.present: set[str] | None = None  # the tokens of `index` in the text, made once
 
     def any_in(self, needles: Sequence[str]) -> bool:
         for needle in needles:
@@ -141,6 +152,8 @@ class TextLookup:
         groups = grouped(self.expansions, marker)
         if groups is None:
             return True
+        if self.index is not None:
+            return self._held_in_index(groups)
         tokens, occurs = self.tokens, self.occurs
         for key, rests in groups:
             hit = tokens.get(key)
@@ -159,10 +172,32 @@ class TextLookup:
                     return True
         return False
 
+    def _held_in_index(self, groups: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]) -> bool:
+        """`_holds` with a run's index: a token it indexes occurs exactly when it is `in_index`,
+        one set lookup without a call (a file asks hundreds); the others as `occurs` says."""
+        present, indexed, occurs = self.in_index(), self.index.tokens, self.occurs
+        for key, rests in groups:
+            if key in present or (key not in indexed and occurs(key)):
+                for rest in rests:
+                    for token in rest:
+                        if token not in present and (token in indexed or not occurs(token)):
+                            break
+                    else:
+                        return True
+        return False
+
+    def in_index(self) -> set[str]:
+        """The tokens of the run's index that occur in the text (made once)."""
+        if self.present is None:
+            self.present = self.index.present(self.word_set())
+        return self.present
+
     def occurs(self, token: str) -> bool:
         hit = self.tokens.get(token)
         if hit is None:
-            if len(self.text) < WORDS_FROM or not is_word(token):  # searched as it is
+            if self.index is not None and token in self.index.tokens:
+                hit = token in self.in_index()
+            elif len(self.text) < WORDS_FROM or not is_word(token):  # searched as it is
                 hit = token in self.text
             else:
                 hit = token in self.word_set() or token in self.joined

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
-_POETRY_CARET = re.compile(r"^\^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$")
-_POETRY_TILDE = re.compile(r"^~\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$")
+_POETRY_CARET = r"^\^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$"  # compiled (and cached) by `re` when a
+_POETRY_TILDE = r"^~\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$"  # project declares a Poetry constraint
 _NAME_SEPARATORS = re.compile(r"[-_.]+")
 
 
@@ -144,7 +144,7 @@ def _poetry_constraint(constraint: Any) -> SpecifierSet | None:
     parts = []
     for piece in text.split(","):
         piece = piece.strip()
-        caret, tilde = _POETRY_CARET.match(piece), _POETRY_TILDE.match(piece)
+        caret, tilde = re.match(_POETRY_CARET, piece), re.match(_POETRY_TILDE, piece)
         if caret or tilde:
             nums = [int(n) for n in (caret or tilde).groups() if n is not None]
             lower = ".".join(map(str, nums))

@@ -8,6 +8,7 @@ found with `tokenize`, so text inside strings never suppresses anything.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import tokenize
@@ -17,11 +18,20 @@ from typing import Container
 from aisec.hooks import Severity
 
 _QUICK = re.compile(r"aisec\s*:\s*ignore|noqa", re.IGNORECASE)
-_DIRECTIVE = re.compile(
-    r"#\s*(?:aisec\s*:\s*ignore\s*\[(?P<codes>[^\]]*)\]|noqa\s*:\s*(?P<noqa>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))",
-    re.IGNORECASE,
-)
-_CODE = re.compile(r"[A-Za-z]+[0-9]*")
+
+
+@functools.cache
+def _directive() -> re.Pattern[str]:
+    """A suppression comment, compiled when a file first spells one: most never do (`_QUICK`)."""
+    return re.compile(
+        r"#\s*(?:aisec\s*:\s*ignore\s*\[(?P<codes>[^\]]*)\]|noqa\s*:\s*(?P<noqa>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))",
+        re.IGNORECASE,
+    )
+
+
+@functools.cache
+def _code() -> re.Pattern[str]:
+    return re.compile(r"[A-Za-z]+[0-9]*")
 
 
 @dataclass
@@ -52,8 +62,8 @@ def find_suppressions(text: str, relevant: Container[str] | None = None) -> dict
         return {}
     if relevant is not None and not any(
         code.upper() in relevant
-        for match in _DIRECTIVE.finditer(text)
-        for code in _CODE.findall(match.group("codes") or match.group("noqa") or "")
+        for match in _directive().finditer(text)
+        for code in _code().findall(match.group("codes") or match.group("noqa") or "")
     ):
         return {}
     found: dict[int, Suppression] = {}
@@ -64,11 +74,11 @@ def find_suppressions(text: str, relevant: Container[str] | None = None) -> dict
     for token in tokens:
         if token.type != tokenize.COMMENT:
             continue
-        match = _DIRECTIVE.search(token.string)
+        match = _directive().search(token.string)
         if not match:
             continue
         raw = match.group("codes") if match.group("codes") is not None else match.group("noqa")
-        codes = tuple(code.upper() for code in _CODE.findall(raw or ""))
+        codes = tuple(code.upper() for code in _code().findall(raw or ""))
         if not codes:
             continue
         line = token.start[0]

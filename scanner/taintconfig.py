@@ -100,7 +100,7 @@ ENGINE_CATALOG = TaintCatalog(
 
 # ----- [tool.aisec.taint] -----
 
-_PATTERN = re.compile(r"^[A-Za-z0-9_.*?\[\]!]+$")
+_PATTERN = r"^[A-Za-z0-9_.*?\[\]!]+$"  # compiled (and cached) by `re` when a config has taint entries
 _SOURCE_KEYS = ("pattern", "tier", "kind", "label", "static-argument")
 _PARAMETER_KEYS = (
     "tier",
@@ -164,7 +164,7 @@ def build_catalog(
 
 
 def _pattern(where: str, value: Any) -> str:
-    if not isinstance(value, str) or not _PATTERN.match(value):
+    if not isinstance(value, str) or not re.match(_PATTERN, value):
         raise ConfigError(f"`{where}` must be a qualified-name pattern such as 'acme.llm.ask', got {value!r}")
     return value
 

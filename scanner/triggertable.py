@@ -3,9 +3,11 @@
 The full path calls `save` when the fast path found no valid table for the run's key. What the
 table says is taken from the session itself: the enabled rules the engine would give files to
 (`engine.has_visitors`), their prefilter triggers, the merged taint catalog's marker expansions
-and the exclude patterns. It also records why the fast path must never answer for this key
-(a rule without triggers, plugins the CLI announces on stderr), and the state of every source
-file of aisec and of the loaded plugins, so that an edit to any of them invalidates it.
+(every marker's, with the tokens of the catalog's patterns: a run the fast path declines takes
+them instead of working them out again) and the exclude patterns. It also records why the fast
+path must never answer for this key (a rule without triggers, plugins the CLI announces on
+stderr), and the state of every source file of aisec and of the loaded plugins, so that an edit
+to any of them invalidates it.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import sys
 from typing import Any
 
 from aisec.hooks import TAINT_SOURCES, Severity
+from aisec.hooks.taint import pattern_tokens_known
 
 from .cache import CacheUnavailable, code_files, machine_key
 from .engine import MAX_SOURCE_BYTES, _reads_taint, has_visitors
-from .fastpath import BODY, TableKey, dump_table, file_state, write_private
+from .fastpath import BODY, KNOWN, TableKey, dump_table, file_state, write_private
 from .prefilter import MARKER_PREFIX, grouped, is_word
 from .run import Session
 
@@ -52,6 +55,9 @@ def build(session: Session) -> dict[str, Any]:
                 marker: grouped(expansions, marker, now=True) for marker in used if marker in expansions
             },
         },
+        # every marker's expansions and the tokens of the catalog's patterns: what a run the
+        # fast path declines takes instead of working them out again (`run.adopt_known`)
+        KNOWN: {"expansions": expansions, "pattern_tokens": pattern_tokens_known()},
         "source_marker": source_marker,
         "gate_tokens": _gate_tokens([triggers for triggers, _ in gates] + [(source_marker,)], expansions),
         "excludes": tuple(session.config.excludes),

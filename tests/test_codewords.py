@@ -27,6 +27,8 @@ from aisec.identifiers import IdentifierScreen, WordScreen, module_identifiers
 from aisec.pluginmanager import load_plugins
 from aisec.prefilter import TextLookup, searchable
 from aisec.testing import check_source, default_catalog
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parent.parent
 WORD = re.compile(r"[A-Za-z0-9_]+")
@@ -291,3 +293,33 @@ def test_words_of_equals_the_word_regex() -> None:
     for path in _real_sources()[:40]:
         text = path.read_text(encoding="utf-8", errors="replace")
         assert words_of(text) == set(WORD.findall(text)), path
+
+
+# The lexer's token pattern without groups around its alternatives (so `re` skips code by first
+# character) matches exactly what the grouped one did, and a match's kind read off its text is
+# the group that matched.
+_GROUPED_TOKEN = re.compile(rf"(?P<comment>#[^\r\n]*)|(?P<string>{'|'.join(codewords._BODIES)})|['\"]")
+_LEXER_PIECES = ["#", "'", '"', "'''", '"""', "\\", "\n", "\r\n", "x", " ", "é", "b", "f", "{", "}"]
+
+
+def _tokens(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], str | None]]:
+    return [(m.span(), m.lastgroup) for m in pattern.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_LEXER_PIECES), max_size=40))
+def test_token_pattern_matches_as_the_grouped_one(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    spans = [
+        (m.span(), "comment" if m.group()[0] == "#" else "string" if len(m.group()) > 1 else None)
+        for m in codewords._TOKEN.finditer(text)
+    ]
+    assert spans == _tokens(_GROUPED_TOKEN, text)
+
+
+def test_token_pattern_on_real_sources() -> None:
+    for path in _real_sources()[:80]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert [m.span() for m in codewords._TOKEN.finditer(text)] == [
+            span for span, _ in _tokens(_GROUPED_TOKEN, text)
+        ], path

@@ -316,11 +316,16 @@ def test_a_table_of_another_version_or_key_is_ignored(tmp_path: Path) -> None:
     secret = os.urandom(32)
     key = fastpath.table_key({}, {}, "", b"", str(tmp_path), secret)
     key.path = str(tmp_path / "table")
-    table = {"fast": True, fastpath.BODY: {"expansions": {"@taint:x": (("a", "b"),)}}}
+    table = {
+        "fast": True,
+        fastpath.BODY: {"expansions": {"@taint:x": (("a", "b"),)}},
+        fastpath.KNOWN: {"pattern_tokens": {"a.b": ("a", "b")}},
+    }
     Path(key.path).write_bytes(fastpath.dump_table(key, secret, table))
     loaded = fastpath.load_table(key)
     assert loaded is not None and loaded["fast"] is True
-    assert fastpath.table_body(loaded) == table[fastpath.BODY]
+    assert fastpath.table_part(loaded, fastpath.BODY) == table[fastpath.BODY]
+    assert fastpath.table_part(loaded, fastpath.KNOWN) == table[fastpath.KNOWN]
     other = fastpath.TableKey(key.path, key.material.replace(fastpath.__version__, "0.0.1", 1), secret)
     assert other.material != key.material and fastpath.load_table(other) is None
     assert fastpath.load_table(fastpath.TableKey(key.path, key.material, os.urandom(32))) is None
@@ -438,3 +443,60 @@ def test_old_tables_are_pruned(project: Path, tmp_path: Path) -> None:
     left = sorted(p.name for p in folder.iterdir())
     assert len(left) == MAX_TABLES and "new.table" in left and f"{0:032x}.table" not in left
     assert fastpath.load_table(key)["fast"] is True
+
+
+def test_a_declined_run_takes_the_catalog_facts_from_the_table(
+    project: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file that holds a gate token goes to the full path with what the verified table body
+    says about the taint catalog: exactly what the session works out itself (every marker's
+    expansions, every pattern's tokens). The full path uses it: the same report as without it,
+    and emptied expansions (a positive control) lose the flow's finding."""
+    from aisec import cli
+    from aisec.hooks import taint as hooks_taint
+    from aisec.triggertable import save
+
+    monkeypatch.chdir(project)
+    (project / "route.py").write_text(
+        "from flask import request\nimport openai\n"
+        "openai.chat.completions.create(messages=[{'role': 'system', 'content': request.args['q']}])\n",
+        encoding="utf-8",
+    )
+    (project / "clean.py").write_text(NEUTRAL[1], encoding="utf-8")
+    environ = {"XDG_CACHE_HOME": str(cache), fastpath.KEY_ENV: "test key"}
+    argv = ["check", "--no-cache", "route.py"]
+    first = fastpath.attempt(argv, environ)
+    assert isinstance(first, fastpath.Declined) and first.refresh is not None and first.known is None
+    save(first.refresh, _session(project))
+    declined = fastpath.attempt(argv, environ)
+    assert isinstance(declined, fastpath.Declined) and declined.refresh is None, declined.reason
+    known = declined.known
+    assert known is not None and "triggers occur" in declined.reason
+    catalog = _session(project).taint_catalog
+    assert known["expansions"] == catalog.trigger_expansions()
+    patterns = [entry.pattern for entry in (*catalog.sources, *catalog.sinks)]
+    assert patterns and all(known["pattern_tokens"][pattern] for pattern in patterns if "." in pattern)
+    for pattern, tokens in known["pattern_tokens"].items():
+        assert hooks_taint._tokens_of(pattern) == tokens, pattern
+
+    assert fastpath.attempt(["check", "--no-cache", "clean.py"], environ) == 0
+    assert fastpath.attempt(["check", "--fail-on=nope", "route.py"], environ).known is None
+    # the part the full path takes over is checked against its signed digest like the body
+    table = Path(first.refresh.path)
+    written = table.read_bytes()
+    table.write_bytes(written[:-1] + bytes([written[-1] ^ 1]))
+    tampered = fastpath.attempt(argv, environ)
+    assert isinstance(tampered, fastpath.Declined) and tampered.known is None, tampered.reason
+    assert "known does not match its signed digest" in tampered.reason
+    table.write_bytes(written)
+    capsys.readouterr()
+
+    def report(**kwargs: object) -> tuple[int, str]:
+        code = cli.main(argv, **kwargs)  # type: ignore[arg-type]
+        return code, capsys.readouterr().out
+
+    computed = report()
+    assert computed[0] == 1 and "AIS20" in computed[1]
+    assert report(known=known) == computed
+    emptied = {**known, "expansions": {marker: () for marker in known["expansions"]}}
+    assert report(known=emptied)[0] == 0

@@ -7,6 +7,7 @@ suites) and `test_findings_identity.py`; real corpora: `bench/run.py --check-pre
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 from typing import Any
 
@@ -14,6 +15,8 @@ from aisec.hooks import INSTRUCTION, REMOTE, ParameterSource, Sink, SinkArgument
 from aisec.identifiers import IdentifierScreen, module_identifiers
 from aisec.pluginmanager import load_plugins
 from aisec.testing import check_source, default_catalog
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 REGISTRY = load_plugins(entry_points=False)
 CATALOG = default_catalog()
@@ -384,3 +387,14 @@ def test_markers_walked_by_key_token_hold_as_every_alternative_in_turn() -> None
                     marker,
                     sorted(present),
                 )
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.text(st.sampled_from("aZ_09-.*?[]\u00e9\u0130\u212a \t"), max_size=6)
+    | st.from_regex(r"[A-Za-z_]\w*", fullmatch=True)
+)
+def test_is_identifier_is_the_identifier_regex(part: str) -> None:
+    from aisec.identifiers import is_identifier
+
+    assert is_identifier(part) == bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part))

@@ -9,6 +9,7 @@ from aisec.identifiers import IdentifierScreen, WordScreen, _whole_components
 from aisec.pluginmanager import load_plugins
 from aisec.prefilter import MARKER_PREFIX, TextLookup, rules_for_text, searchable
 from aisec.testing import check_source, default_catalog
+from aisec.tokenindex import TokenIndex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -132,7 +133,13 @@ def test_the_gates_word_lookup_answers_as_a_text_search(parts: list[tuple[str, s
     sinks, sources = f"{MARKER_PREFIX}sinks", f"{MARKER_PREFIX}sources"
     expansions = {
         # alternatives sharing their longest token are looked up as one group (`_grouped`)
-        sinks: [("openai", "chat", "completions", "create"), ("completions", "form"), ("reate",), ("a.b",)],
+        sinks: [
+            ("openai", "chat", "completions", "create"),
+            ("completions", "form"),
+            ("reate",),
+            ("a.b",),
+            ("x.c",),
+        ],
         sources: [("request", "form"), ("request", "x"), ("x_",), ()],
     }
     rules = [
@@ -152,7 +159,12 @@ def test_the_gates_word_lookup_answers_as_a_text_search(parts: list[tuple[str, s
                 [("request", "form"), ("request", "openai")],
             ):
                 table = {**expansions, sources: narrowed} if narrowed else expansions
-                assert rules_for_text(text, rules, table) == _substring_gate(text, rules, table)
+                expected = _substring_gate(text, rules, table)
+                assert rules_for_text(text, rules, table) == expected
+                # a run's token index (`aisec.tokenindex`) of every token and plain trigger
+                tokens = [t for alts in table.values() for alt in alts for t in alt] + ["chat.", "é", "form"]
+                found = TextLookup(searchable(text), table, TokenIndex(tokens))
+                assert rules_for_text(text, rules, table, found) == expected
     finally:
         prefilter.WORDS_FROM, prefilter.GROUP_AFTER = words_from, group_after
 

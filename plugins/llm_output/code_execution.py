@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -68,7 +69,15 @@ _LAUNCHERS = frozenset(
         "chrt", "taskset", "unbuffer", "exec",
     }
 )  # fmt: skip
-_LAUNCHER_SETTING = re.compile(r"^(?:-.*|\w+=.*|\d+(?:\.\d+)?[smhd]?)$")
+
+
+@functools.cache
+def _launcher_setting() -> re.Pattern[str]:
+    """A launcher's option or setting before the program it runs (`nice -n 5`, `env A=1`,
+    `timeout 5s`), compiled when a rule first reads an argument list."""
+    return re.compile(r"^(?:-.*|\w+=.*|\d+(?:\.\d+)?[smhd]?)$")
+
+
 # Programs whose arguments can run other programs or code: launchers of whole command lines
 # (`xargs`, `ssh`, `su -c`, `watch`), options that run commands (`git -c core.sshCommand=`,
 # `find -exec`, `tar --checkpoint-action=`, `rsync -e`), and package installers (installing runs
@@ -409,7 +418,7 @@ class ModelOutputExecuted(OutputFlowRule):
         program = program.rsplit("/", 1)[-1]
         if program in _LAUNCHERS:
             rest = words[1:]
-            while rest and isinstance(rest[0], str) and _LAUNCHER_SETTING.match(rest[0]):
+            while rest and isinstance(rest[0], str) and _launcher_setting().match(rest[0]):
                 rest = rest[1:]
             # an option's value may come first (`sudo -u bob bash -c ...`): any constant word
             # after the settings may be the program; the most dangerous reading counts

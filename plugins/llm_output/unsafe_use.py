@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Sequence
 
@@ -14,8 +15,13 @@ if TYPE_CHECKING:
     import libcst
     from aisec.hooks import TaintFact
 
-# a constant scheme and host before the model text: the model only picks a path or query
-_FIXED_HOST = re.compile(r"^[rbufRBUF]*['\"]{1,3}[a-zA-Z][a-zA-Z0-9+.-]*://[^/'\"{}]+/")
+
+@functools.cache
+def _fixed_host_pattern() -> re.Pattern[str]:
+    """A constant scheme and host before the model text (the model only picks a path or query),
+    compiled when a rule first asks (a pre-commit run on a file without such a call never does)."""
+    return re.compile(r"^[rbufRBUF]*['\"]{1,3}[a-zA-Z][a-zA-Z0-9+.-]*://[^/'\"{}]+/")
+
 
 _ADVICE = {
     DESERIALIZE: "parse it as data (`json.loads`, `yaml.safe_load`); these loaders run code",
@@ -191,9 +197,9 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         if isinstance(node, libcst.FormattedString):
             head = node.parts[0] if node.parts else None
             text = head.value if isinstance(head, libcst.FormattedStringText) else ""
-            return bool(_FIXED_HOST.match(node.start + text))
+            return bool(_fixed_host_pattern().match(node.start + text))
         if isinstance(node, libcst.SimpleString):
-            return bool(_FIXED_HOST.match(node.value))
+            return bool(_fixed_host_pattern().match(node.value))
         return False
 
     def visit_Subscript(self, node: libcst.Subscript) -> None:

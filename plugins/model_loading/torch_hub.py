@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from aisec.hooks import UNKNOWN, Applicability, Confidence, Example, Rule, Severity, cst
 
-from .unpinned_hub_download import ModuleFacts
+from .unpinned_hub_download import COMMIT, ModuleFacts, compiled
 
 if TYPE_CHECKING:
     import libcst
@@ -21,7 +20,6 @@ HUB_CODE = {
 # `load_state_dict_from_url` and its old alias: torch.load of a downloaded file.
 STATE_DICT_LOADERS = frozenset({"torch.hub.load_state_dict_from_url", "torch.utils.model_zoo.load_url"})
 _WEIGHTS_ONLY_POSITION = 6  # (url, model_dir, map_location, progress, check_hash, file_name, weights_only)
-COMMIT = re.compile(r"^[0-9a-fA-F]{40}$")
 
 
 class TorchHubLoad(Rule):
@@ -166,7 +164,7 @@ class TorchHubLoad(Rule):
             )
             return
         name, _, ref = repo.partition(":")
-        if ref and COMMIT.match(ref):
+        if ref and compiled(COMMIT).match(ref):
             self.report(
                 node,
                 f"{runs} from GitHub repo '{name}' pinned to commit {ref[:12]}{trust_note}; the code still "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,7 +57,7 @@ _FROM_PRETRAINED_KEYWORDS = (
     "repo_id",
 )
 # peft's `PeftModel.from_pretrained(base_model, model_id)`: the id is the second argument.
-_PEFT_WRAPPERS = re.compile(r"^peft\.(?:peft_model\.)?(?:PeftModel\w*|PeftMixedModel)\.from_pretrained$")
+_PEFT_WRAPPERS = r"^peft\.(?:peft_model\.)?(?:PeftModel\w*|PeftMixedModel)\.from_pretrained$"
 
 # Functions (canonical qualified name) -> (id position, id keywords, kind).
 _HUB_FUNCTIONS: dict[str, tuple[int, tuple[str, ...], str]] = {
@@ -165,9 +166,17 @@ _FILE_SUFFIXES = (
 _SAVE_METHODS = frozenset({"save_pretrained", "save_model", "save_local", "save_to_disk"})
 _SAVE_KEYWORDS = ("output_dir", "save_directory", "local_dir", "logging_dir")
 
-HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w][\w.-]*$")
-LEGACY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-COMMIT = re.compile(r"^[0-9a-fA-F]{40}$")
+
+@functools.cache
+def compiled(pattern: str) -> re.Pattern[str]:
+    """One of the module's patterns, compiled when a file first needs it (a pre-commit run on a
+    file without hub downloads needs none)."""
+    return re.compile(pattern)
+
+
+HUB_ID = r"^[A-Za-z0-9][\w.-]*/[\w][\w.-]*$"
+LEGACY_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+COMMIT = r"^[0-9a-fA-F]{40}$"
 _TIMM_PREFIXES = ("hf-hub:", "hf_hub:")
 
 _PIN = "pass revision='<40-hex commit sha>' (or local_files_only=True for a model you ship)"
@@ -474,7 +483,7 @@ class UnpinnedHubDownload(Rule):
             if spec is not None:
                 return (qualified, *spec)
             if qualified.endswith(".from_pretrained") and qualified.split(".")[0] in HUB_LIBRARIES:
-                position = 1 if _PEFT_WRAPPERS.match(qualified) else 0
+                position = 1 if compiled(_PEFT_WRAPPERS).match(qualified) else 0
                 keywords = ("model_id",) if position == 1 else _FROM_PRETRAINED_KEYWORDS
                 return (qualified, position, keywords, "model")
             return None
@@ -545,7 +554,7 @@ class UnpinnedHubDownload(Rule):
                 )
                 confidence = Confidence.HIGH
         elif isinstance(revision, str):
-            if COMMIT.match(revision):
+            if compiled(COMMIT).match(revision):
                 return
             message = f"{where} at revision '{revision}', a branch or tag that can be moved (mutable); pin a 40-hex commit sha"
             confidence = Confidence.HIGH
@@ -564,7 +573,7 @@ class UnpinnedHubDownload(Rule):
         repo, _, revision = value.split(":", 1)[1].partition("@")
         if repo.split("/", 1)[0].lower() in self._allowed:
             return
-        if revision and COMMIT.match(revision):
+        if revision and compiled(COMMIT).match(revision):
             return
         if revision:
             message = f"`{api}` downloads '{repo}' from the Hugging Face Hub at '{revision}', a branch or tag that can be moved (mutable); pin a 40-hex commit sha with '@<sha>'"
@@ -610,9 +619,9 @@ class UnpinnedHubDownload(Rule):
             return None
         if value.lower().endswith(_FILE_SUFFIXES):
             return None
-        if HUB_ID.match(value):
+        if compiled(HUB_ID).match(value):
             category = "hub"
-        elif LEGACY_ID.match(value) and not (kind == "dataset" and value in DATASET_BUILDERS):
+        elif compiled(LEGACY_ID).match(value) and not (kind == "dataset" and value in DATASET_BUILDERS):
             category = "legacy"
         else:
             return None
@@ -646,7 +655,7 @@ class UnpinnedHubDownload(Rule):
         org, slash, rest = parts[0].partition("/")
         if not slash or "/" in rest or literal.count("/") != 1 or org.lower() in _FOLDER_NAMES:
             return None
-        if not HUB_ID.match(f"{org}/x") or self._exists_locally(org):
+        if not compiled(HUB_ID).match(f"{org}/x") or self._exists_locally(org):
             return None
         shown = "".join(part if isinstance(part, str) else "{...}" for part in parts)
         return shown, "an id built in code with a literal org", Confidence.HIGH

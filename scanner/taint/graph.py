@@ -210,7 +210,7 @@ class ImportGraph:
         """Absolute names of what a module's text imports (`from a import b` gives `a` and `a.b`:
         `b` may be a module), as far as a pattern over its import lines tells."""
         found: list[str] = []
-        for dots_module, bracketed, names, plain in _IMPORT.findall(text):
+        for dots_module, bracketed, names, plain in import_statements(text):
             names = _COMMENT.sub("", bracketed or names).replace("\\\n", " ")
             if plain:
                 found += [part.split(" as ")[0].strip() for part in plain.split(",")]
@@ -285,6 +285,27 @@ class ImportGraph:
                 for token in alternative
             ]
         return self._spelled_memo[path]
+
+
+def import_statements(text: str) -> list[tuple[str, ...]]:
+    """`_IMPORT.findall(text)`, trying only the lines that spell `import` (a third of the time on
+    transformers, where a file has thousands of lines and dozens of imports). Every match starts
+    at the start of a line that spells `import` after it (no branch lets a line break come before
+    the keyword), and a search resumes where its last match ended, so matching at those line
+    starts in order, skipping the ones a match covered, finds the same matches."""
+    found: list[tuple[str, ...]] = []
+    end = 0
+    find, match = text.find, _IMPORT.match
+    at = find("import")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        if start >= end:
+            statement = match(text, start)
+            if statement is not None:
+                found.append(statement.groups(""))
+                end = statement.end()
+        at = find("import", max(at + 1, end))
+    return found
 
 
 def read_text(path: Path) -> str:
