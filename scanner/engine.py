@@ -564,6 +564,7 @@ class FileScanner:
         import libcst as cst
 
         from .names import STATEMENT_TYPES, NameTable
+        from .parsing import parse_module
         from .positions import Positions
         from .walk import walk
 
@@ -576,7 +577,7 @@ class FileScanner:
             return None
         try:
             with collector_paused():  # a libcst tree has no cycles either (children only)
-                module = cst.parse_module(text)
+                module = parse_module(text)
         except cst.ParserSyntaxError as exc:
             if python is not None:  # CPython's position and wording are the precise ones
                 self._parse_error(result, path, python.line, python.message, column=python.column)

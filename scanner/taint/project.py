@@ -470,11 +470,12 @@ class ProjectModules(ImportGraph):
         import libcst as cst
 
         from ..names import NameTable
+        from ..parsing import parse_module
         from .export import export_summary
         from .module import ModuleTaint
 
         try:
-            tree = cst.parse_module(text)
+            tree = parse_module(text)
             taint = ModuleTaint(
                 tree,
                 NameTable(tree),
