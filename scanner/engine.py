@@ -542,7 +542,19 @@ class FileScanner:
                 break
             from .fixes import apply_fixes
 
-            new_text = apply_fixes(module, allowed)
+            try:
+                new_text = apply_fixes(module, allowed)
+            except _FATAL:
+                raise
+            except Exception as exc:  # libcst's own validators can refuse valid code (LibCST #1061)
+                result.errors.append(
+                    ScanError(
+                        path,
+                        f"fixes not applied: libcst could not rebuild the file ({type(exc).__name__}: "
+                        f"{exc}); apply them by hand",
+                    )
+                )
+                break
             if new_text == text:
                 break
             result.fixed_count += len(allowed)

@@ -33,8 +33,10 @@ Risks, and what each one costs here:
 - libcst validator bugs. A source CPython accepts can make a validator raise on the parser's own
   tree (`() if 0 else(lambda:())` raises a `TypeError` inside `IfExp._validate` in libcst 1.9,
   LibCST issue #1061), which ended the whole run with an internal error; the parse now returns
-  the tree. (`aisec.walk` rebuilds the first node of each class it meets, validated, so such a
-  file can still end the run there, as before, when its odd node is the first of its class.)
+  the tree, and `aisec.walk`, which rebuilds the first node of each class it meets to learn the
+  class's field order, does that under `unvalidated` too. `--fix` still rebuilds the tree with
+  validation on (it is the check of the fixed code); there such a file is an error naming it,
+  with its findings kept and its text left as it was.
 
 The nodes are also built by `aisec.cstinit`'s constructors, which do what `dataclasses`' do
 with fewer lookups, once a process has parsed enough source to repay compiling them.
@@ -47,8 +49,9 @@ the 4,963 `.py` files of the three bench corpora and this repository (no differe
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from types import FunctionType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
     import libcst
@@ -69,15 +72,29 @@ def parse_module(text: str) -> libcst.Module:
     import libcst as cst
 
     _count_parsed(len(text))
+    with unvalidated():
+        return cst.parse_module(text)
+
+
+@contextmanager
+def unvalidated() -> Iterator[None]:
+    """Nodes this thread builds inside the block skip libcst's `_validate()` (every other thread's
+    are checked; see the module docstring). For nodes that are the parser's, or rebuilt from a
+    tree's own children only to be thrown away (`aisec.walk` learning a type's field order):
+    a validator bug (LibCST #1061) must not stop the scan of valid Python there either. Where
+    libcst's internals are not the expected ones, nodes are validated as usual."""
+    import libcst as cst
+
     validating = _validating if _checked else _find_validating()
     if validating is None:
-        return cst.parse_module(text)
+        yield
+        return
     thread = threading.get_ident()
     try:
         with _switch:
             _parsing.add(thread)
             cst.CSTNode.__post_init__ = _validate_other_threads  # type: ignore[method-assign]
-        return cst.parse_module(text)
+        yield
     finally:
         with _switch:
             _parsing.discard(thread)

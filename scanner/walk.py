@@ -22,6 +22,8 @@ from typing import Any, Callable
 
 import libcst as cst
 
+from .parsing import unvalidated
+
 # type -> (child fields in visiting order, the type's other fields)
 _FIELDS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 # (type, other fields holding nodes in this instance) -> child fields in visiting order
@@ -46,8 +48,12 @@ class _FieldRecorder(cst.CSTVisitor):
 
 
 def _record(node: cst.CSTNode) -> tuple[str, ...]:
+    """The fields libcst visits on `node`, in order. The node it rebuilds from the same children is
+    thrown away, so it is not validated: a validator that raises on valid code (LibCST #1061,
+    `() if 0 else(lambda:())`) would otherwise end the scan of every file."""
     recorder = _FieldRecorder()
-    node._visit_and_replace_children(recorder)
+    with unvalidated():
+        node._visit_and_replace_children(recorder)
     return tuple(recorder.fields)
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import libcst as cst
 import pytest
-from aisec import parsing
+from aisec import parsing, walk
 from aisec.hooks import Rule
 from aisec.parsing import parse_module
 from aisec.pluginmanager import load_plugins
@@ -263,17 +263,40 @@ def test_a_libcst_with_a_pure_python_parser_parses_as_libcst_does(monkeypatch: p
     assert sorted(seen) == ["a", "b"]
 
 
-def test_a_file_libcst_s_validator_crashes_on_is_scanned(tree: Any, run_cli: Any) -> None:
-    """It ended the whole run with an internal error (exit 2, no report) in the parse; now it is
-    scanned, and so is the file beside it. (The walk still rebuilds the first node of each class it
-    meets, with validation: an ordinary conditional comes first here.)"""
-    odd = "import pickle\nx = 1 if y else 2\n" + IFEXP_BUG + "obj = pickle.loads(x)\n"
+def test_a_file_libcst_s_validator_crashes_on_is_scanned(
+    tree: Any, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It ended the whole run with an internal error (exit 2, no report): in the parse, and in the
+    walk, which learns each node class's field order by rebuilding the first node of the class it
+    meets (here the odd conditional itself: the walk's table of learnt classes starts empty). Now
+    the file is scanned, and so is the file beside it."""
+    monkeypatch.setattr(walk, "_FIELDS", {})
+    monkeypatch.setattr(walk, "_VARIANTS", {})
+    odd = "import pickle\n" + IFEXP_BUG + "obj = pickle.loads(x)\ny = 1 if x else 2\n"
     root = tree({"odd.py": odd, "plain.py": "import pickle\npickle.loads(b)\n"})
     result = run_cli(["check", "--no-cache", "--jobs", "1", "--format", "json", "."], cwd=root)
     assert result.code == 1, result.err
     data = result.json()
     assert data["errors"] == []
     assert sorted((f["path"], f["code"], f["line"]) for f in data["findings"]) == [
-        ("odd.py", "AIS101", 4),
+        ("odd.py", "AIS101", 3),
         ("plain.py", "AIS101", 2),
     ]
+    # learnt on the odd node, and the same order an ordinary conditional gives
+    assert walk._FIELDS[cst.IfExp][0] == walk._record(cst.parse_expression("a if b else c"))
+    assert_validation_on()
+
+
+def test_fixes_libcst_cannot_rebuild_are_an_error_naming_the_file(tree: Any, run_cli: Any) -> None:
+    """`--fix` rebuilds the tree with validation on (it checks the fixed code); where libcst's
+    validator refuses valid code, the file keeps its findings and its text, the run says which
+    file was not fixed and exits 2, and the other files are fixed."""
+    odd = "import torch\n" + IFEXP_BUG + "state = torch.load(path)\n"
+    plain = "import torch\nstate = torch.load(path)\n"
+    root = tree({"odd.py": odd, "plain.py": plain})
+    result = run_cli(["check", "--no-cache", "--jobs", "1", "--fix", "--unsafe-fixes", "."], cwd=root)
+    assert result.code == 2, result.err
+    assert "odd.py: fixes not applied: libcst could not rebuild the file" in result.err
+    assert "odd.py:3:9: AIS102" in result.out
+    assert (root / "odd.py").read_text() == odd
+    assert (root / "plain.py").read_text() == "import torch\nstate = torch.load(path, weights_only=True)\n"
