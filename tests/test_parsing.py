@@ -14,9 +14,12 @@ from typing import Any, Callable
 import libcst as cst
 import pytest
 from aisec import parsing, walk
-from aisec.hooks import Rule
+from aisec.engine import FileScanner
+from aisec.hooks import Applicability, Rule
 from aisec.parsing import parse_module
 from aisec.pluginmanager import load_plugins
+from aisec.project import Project
+from aisec.testing import default_catalog
 from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -111,6 +114,32 @@ def test_mutated_sources_parse_the_same(source: str) -> None:
 @given(tokens=st.lists(st.sampled_from(TOKENS), max_size=60))
 def test_token_streams_parse_the_same(tokens: list[str]) -> None:
     assert_same_parse("".join(tokens))
+
+
+@pytest.fixture(scope="module")
+def every_rule_scanner(tmp_path_factory: pytest.TempPathFactory) -> FileScanner:
+    """Every built-in rule, no prefilter: each text is parsed and walked by every rule."""
+    return FileScanner(
+        RULES,
+        rule_plugins={rule.code: "aisec" for rule in RULES},
+        options={},
+        project=Project(tmp_path_factory.mktemp("project")),
+        use_prefilter=False,
+        taint_catalog=default_catalog(),
+    )
+
+
+@SETTINGS
+@given(source=mutated(), odd=st.booleans())
+def test_the_engine_never_raises_on_mutated_rule_examples(
+    every_rule_scanner: FileScanner, source: str, odd: bool
+) -> None:
+    """Whatever the text (rule examples cut, doubled and salted with tokens, some with LibCST
+    #1061's construct in front), a scan gives findings or errors: an exception here is an internal
+    error that ends the whole run and loses every other file's findings."""
+    text = IFEXP_BUG + source if odd else source
+    for fix in (None, Applicability.UNSAFE):
+        every_rule_scanner.scan_bytes("mutated.py", text.encode("utf-8", "surrogatepass"), fix)
 
 
 def test_validator_bug_source_is_parsed() -> None:
