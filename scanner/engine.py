@@ -13,7 +13,6 @@ import dataclasses
 import functools
 import gc
 import io
-import re
 import signal
 import threading
 import tokenize
@@ -40,6 +39,7 @@ from .diagnostics import INCOMPLETE_ANALYSIS, PARSE_ERROR, UNUSED_SUPPRESSION
 from .findings import assign_fingerprints
 from .parallel import deadline_paused
 from .prefilter import MARKER_PREFIX, TextLookup, rules_for_text, searchable
+from .regexes import compiled
 from .suppressions import Suppression, find_suppressions, suppression_for
 
 # Per-file budgets, checked before the step they protect (see `budget_problem`). Real files stay far
@@ -162,14 +162,14 @@ def budget_paused() -> Iterator[None]:
         signal.setitimer(signal.ITIMER_REAL, remaining)
 
 
-_TOKEN = r"\w+|[^\w\s]"  # compiled (and cached) by `re` for a text longer than MAX_TOKENS
+_TOKEN = r"\w+|[^\w\s]"  # compiled (`compiled`) for the first text longer than MAX_TOKENS
 
 
 def budget_problem(text: str) -> str | None:
     """Why CPython should not even parse `text` (too many tokens), or None."""
     if len(text) <= MAX_TOKENS:
         return None
-    for count, _ in enumerate(re.finditer(_TOKEN, text), start=1):
+    for count, _ in enumerate(compiled(_TOKEN).finditer(text), start=1):
         if count > MAX_TOKENS:
             return f"over {MAX_TOKENS:,} tokens"
     return None

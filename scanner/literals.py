@@ -40,22 +40,12 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _sre_constants  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
+from .regexes import compiled
 
-# Compiled on first use: a pre-commit run on a file without URLs or f-strings needs none of them.
-@functools.cache
-def _plain() -> re.Pattern[str]:
-    return re.compile(r"[A-Za-z0-9._:/-]+")  # anchor characters: never whitespace, quotes, braces, `\`
-
-
-@functools.cache
-def _cuts() -> re.Pattern[str]:
-    return re.compile(r"[{}'\"]")  # where an f-string's source text is cut into its parts
-
-
-@functools.cache
-def _line() -> re.Pattern[str]:
-    return re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")  # lines as the tokenizer counts them
-
+# Compiled on first use (`compiled`): a pre-commit run on a file without URLs or f-strings needs none.
+PLAIN = r"[A-Za-z0-9._:/-]+"  # anchor characters: never whitespace, quotes, braces, `\`
+CUTS = r"[{}'\"]"  # where an f-string's source text is cut into its parts
+LINE = r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z"  # lines as the tokenizer counts them
 
 ENGINE_CONSTANTS = ("placeholder",)  # constant text the taint engine makes itself (MessagesPlaceholder)
 
@@ -80,7 +70,7 @@ def anchor(pattern: str) -> str | None:
         runs.append("".join(run))
         run = []
     runs.append("".join(run))
-    plain = [part for text in runs for part in _plain().findall(text)]
+    plain = [part for text in runs for part in compiled(PLAIN).findall(text)]
     return max(plain, key=len) if plain else None
 
 
@@ -111,9 +101,9 @@ class ModuleStrings:
                     pieces.add(node.value.decode("latin-1"))
             elif isinstance(node, ast.JoinedStr):
                 if lines is None:
-                    lines = _line().findall(text)
+                    lines = compiled(LINE).findall(text)
                 source = _segment(lines, node)
-                pieces.update(_cuts().split(source))
+                pieces.update(compiled(CUTS).split(source))
                 if "\\" in source:  # plain strings concatenated with it: their values
                     values = _plain_values(source)
                     if values is None:

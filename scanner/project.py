@@ -13,11 +13,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from .regexes import compiled
+
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
-_POETRY_CARET = r"^\^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$"  # compiled (and cached) by `re` when a
+_POETRY_CARET = r"^\^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$"  # compiled (`compiled`) when a
 _POETRY_TILDE = r"^~\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$"  # project declares a Poetry constraint
 _NAME_SEPARATORS = re.compile(r"[-_.]+")
 
@@ -144,7 +146,7 @@ def _poetry_constraint(constraint: Any) -> SpecifierSet | None:
     parts = []
     for piece in text.split(","):
         piece = piece.strip()
-        caret, tilde = re.match(_POETRY_CARET, piece), re.match(_POETRY_TILDE, piece)
+        caret, tilde = compiled(_POETRY_CARET).match(piece), compiled(_POETRY_TILDE).match(piece)
         if caret or tilde:
             nums = [int(n) for n in (caret or tilde).groups() if n is not None]
             lower = ".".join(map(str, nums))

@@ -8,7 +8,6 @@ found with `tokenize`, so text inside strings never suppresses anything.
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 import tokenize
@@ -17,21 +16,12 @@ from typing import Container
 
 from aisec.hooks import Severity
 
+from .regexes import compiled
+
 _QUICK = re.compile(r"aisec\s*:\s*ignore|noqa", re.IGNORECASE)
-
-
-@functools.cache
-def _directive() -> re.Pattern[str]:
-    """A suppression comment, compiled when a file first spells one: most never do (`_QUICK`)."""
-    return re.compile(
-        r"#\s*(?:aisec\s*:\s*ignore\s*\[(?P<codes>[^\]]*)\]|noqa\s*:\s*(?P<noqa>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))",
-        re.IGNORECASE,
-    )
-
-
-@functools.cache
-def _code() -> re.Pattern[str]:
-    return re.compile(r"[A-Za-z]+[0-9]*")
+# A suppression comment and its codes, compiled when a file first spells one: most never do (`_QUICK`).
+DIRECTIVE = r"#\s*(?:aisec\s*:\s*ignore\s*\[(?P<codes>[^\]]*)\]|noqa\s*:\s*(?P<noqa>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))"
+_CODE = r"[A-Za-z]+[0-9]*"
 
 
 @dataclass
@@ -62,8 +52,8 @@ def find_suppressions(text: str, relevant: Container[str] | None = None) -> dict
         return {}
     if relevant is not None and not any(
         code.upper() in relevant
-        for match in _directive().finditer(text)
-        for code in _code().findall(match.group("codes") or match.group("noqa") or "")
+        for match in compiled(DIRECTIVE, re.IGNORECASE).finditer(text)
+        for code in compiled(_CODE).findall(match.group("codes") or match.group("noqa") or "")
     ):
         return {}
     found: dict[int, Suppression] = {}
@@ -74,11 +64,11 @@ def find_suppressions(text: str, relevant: Container[str] | None = None) -> dict
     for token in tokens:
         if token.type != tokenize.COMMENT:
             continue
-        match = _directive().search(token.string)
+        match = compiled(DIRECTIVE, re.IGNORECASE).search(token.string)
         if not match:
             continue
         raw = match.group("codes") if match.group("codes") is not None else match.group("noqa")
-        codes = tuple(code.upper() for code in _code().findall(raw or ""))
+        codes = tuple(code.upper() for code in compiled(_CODE).findall(raw or ""))
         if not codes:
             continue
         line = token.start[0]

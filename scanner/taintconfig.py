@@ -6,7 +6,6 @@ where no file is parsed: this module must not import libcst.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from aisec.hooks import (
@@ -26,6 +25,7 @@ from aisec.hooks import (
 from aisec.hooks.taint import ROLES, SANITIZER_KINDS, SOURCE_KINDS, TIERS
 
 from .config import ConfigError
+from .regexes import compiled
 
 # ----- the engine's own catalog: standard-library sanitizers -----
 
@@ -100,7 +100,7 @@ ENGINE_CATALOG = TaintCatalog(
 
 # ----- [tool.aisec.taint] -----
 
-_PATTERN = r"^[A-Za-z0-9_.*?\[\]!]+$"  # compiled (and cached) by `re` when a config has taint entries
+_PATTERN = r"^[A-Za-z0-9_.*?\[\]!]+$"  # compiled (`compiled`) when a config has taint entries
 _SOURCE_KEYS = ("pattern", "tier", "kind", "label", "static-argument")
 _PARAMETER_KEYS = (
     "tier",
@@ -164,7 +164,7 @@ def build_catalog(
 
 
 def _pattern(where: str, value: Any) -> str:
-    if not isinstance(value, str) or not re.match(_PATTERN, value):
+    if not isinstance(value, str) or not compiled(_PATTERN).match(value):
         raise ConfigError(f"`{where}` must be a qualified-name pattern such as 'acme.llm.ask', got {value!r}")
     return value
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -25,20 +26,21 @@ PROBE = textwrap.dedent(
     from aisec.cli import main
 
     code = main(sys.argv[1:])
-    from aisec import literals, suppressions
+    import re
+    from aisec import literals, regexes, suppressions
     from aisec.plugins.llm_output import code_execution
     from aisec.plugins.model_loading import unpinned_hub_download
 
     lazy = {
-        "directive": suppressions._directive,
-        "hub ids": unpinned_hub_download.compiled,
-        "launcher settings": code_execution._launcher_setting,
-        "f-string cuts": literals._cuts,
+        "directive": (suppressions.DIRECTIVE, re.IGNORECASE),
+        "hub ids": (unpinned_hub_download.HUB_ID, 0),
+        "launcher settings": (code_execution.LAUNCHER_SETTING, 0),
+        "f-string cuts": (literals.CUTS, 0),
     }
     print(json.dumps({
         "code": code,
         "formats": sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("aisec.plugins.formatters.")),
-        "compiled": sorted(name for name, made in lazy.items() if made.cache_info().currsize),
+        "compiled": sorted(name for name, pattern in lazy.items() if regexes.is_compiled(*pattern)),
     }), file=sys.stderr)
     """
 )
@@ -136,3 +138,14 @@ def test_a_third_party_formatter_and_rule_beside_them(
     assert state["formats"] == ["text"], state
     state, out = probe(root, "--format", "sarif", "acme_use.py", env=env)
     assert state["code"] == 1 and [r["ruleId"] for r in json.loads(out)["runs"][0]["results"]] == ["TEAM001"]
+
+
+def test_a_pattern_is_compiled_once_per_pattern_and_flags() -> None:
+    from aisec import regexes
+
+    pattern = r"lazy-(?P<x>probe)\d*"
+    assert not regexes.is_compiled(pattern, re.IGNORECASE)
+    folded = regexes.compiled(pattern, re.IGNORECASE)
+    assert regexes.compiled(pattern, re.IGNORECASE) is folded and folded.match("LAZY-Probe7")
+    assert regexes.is_compiled(pattern, re.IGNORECASE) and not regexes.is_compiled(pattern)
+    assert regexes.compiled(pattern).match("LAZY-Probe7") is None

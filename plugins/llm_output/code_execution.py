@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import TYPE_CHECKING, Any
 
 from aisec.hooks import LLM_OUTPUT, Confidence, Example, Severity, SinkFlow
+from aisec.regexes import compiled
 
 from .catalog import EXEC, TOOL_ARGUMENTS_DOC
 from .code_files import TRIGGERS as WRITE_TRIGGERS
@@ -69,14 +68,9 @@ _LAUNCHERS = frozenset(
         "chrt", "taskset", "unbuffer", "exec",
     }
 )  # fmt: skip
-
-
-@functools.cache
-def _launcher_setting() -> re.Pattern[str]:
-    """A launcher's option or setting before the program it runs (`nice -n 5`, `env A=1`,
-    `timeout 5s`), compiled when a rule first reads an argument list."""
-    return re.compile(r"^(?:-.*|\w+=.*|\d+(?:\.\d+)?[smhd]?)$")
-
+# A launcher's option or setting before the program it runs (`nice -n 5`, `env A=1`, `timeout 5s`),
+# compiled (`compiled`) when a rule first reads an argument list.
+LAUNCHER_SETTING = r"^(?:-.*|\w+=.*|\d+(?:\.\d+)?[smhd]?)$"
 
 # Programs whose arguments can run other programs or code: launchers of whole command lines
 # (`xargs`, `ssh`, `su -c`, `watch`), options that run commands (`git -c core.sshCommand=`,
@@ -418,7 +412,7 @@ class ModelOutputExecuted(OutputFlowRule):
         program = program.rsplit("/", 1)[-1]
         if program in _LAUNCHERS:
             rest = words[1:]
-            while rest and isinstance(rest[0], str) and _launcher_setting().match(rest[0]):
+            while rest and isinstance(rest[0], str) and compiled(LAUNCHER_SETTING).match(rest[0]):
                 rest = rest[1:]
             # an option's value may come first (`sudo -u bob bash -c ...`): any constant word
             # after the settings may be the program; the most dangerous reading counts

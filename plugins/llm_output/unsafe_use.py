@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import TYPE_CHECKING, Sequence
 
 from aisec.hooks import Example, Severity, SinkFlow, cst
+from aisec.regexes import compiled
 
 from .catalog import DESERIALIZE, DISPATCH, IMPORT, PATH, TOOL_ARGUMENTS_DOC, UNSAFE_USE_ROLES, URL
 from .flows import OutputFlowRule, call_keyword, origin, sink_triggers
@@ -14,14 +13,9 @@ from .flows import OutputFlowRule, call_keyword, origin, sink_triggers
 if TYPE_CHECKING:
     import libcst
     from aisec.hooks import TaintFact
-
-
-@functools.cache
-def _fixed_host_pattern() -> re.Pattern[str]:
-    """A constant scheme and host before the model text (the model only picks a path or query),
-    compiled when a rule first asks (a pre-commit run on a file without such a call never does)."""
-    return re.compile(r"^[rbufRBUF]*['\"]{1,3}[a-zA-Z][a-zA-Z0-9+.-]*://[^/'\"{}]+/")
-
+# A constant scheme and host before the model text (the model only picks a path or query),
+# compiled (`compiled`) when a rule first asks: a pre-commit run on a file without such a call never does.
+_FIXED_HOST = r"^[rbufRBUF]*['\"]{1,3}[a-zA-Z][a-zA-Z0-9+.-]*://[^/'\"{}]+/"
 
 _ADVICE = {
     DESERIALIZE: "parse it as data (`json.loads`, `yaml.safe_load`); these loaders run code",
@@ -197,9 +191,9 @@ class ModelOutputUnsafeUse(OutputFlowRule):
         if isinstance(node, libcst.FormattedString):
             head = node.parts[0] if node.parts else None
             text = head.value if isinstance(head, libcst.FormattedStringText) else ""
-            return bool(_fixed_host_pattern().match(node.start + text))
+            return bool(compiled(_FIXED_HOST).match(node.start + text))
         if isinstance(node, libcst.SimpleString):
-            return bool(_fixed_host_pattern().match(node.value))
+            return bool(compiled(_FIXED_HOST).match(node.value))
         return False
 
     def visit_Subscript(self, node: libcst.Subscript) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from aisec.hooks import UNKNOWN, Applicability, Confidence, Example, Rule, Severity, cst
+from aisec.regexes import compiled
 
-from .unpinned_hub_download import COMMIT, ModuleFacts, compiled
+from .unpinned_hub_download import COMMIT, ModuleFacts
 
 if TYPE_CHECKING:
     import libcst

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aisec.hooks import UNKNOWN, Confidence, Example, Rule, Severity, cst
+from aisec.regexes import compiled
 
 if TYPE_CHECKING:
     import libcst
@@ -165,15 +164,7 @@ _FILE_SUFFIXES = (
 # Calls whose first argument (or `save_directory`/`output_dir`) is a folder the file writes to.
 _SAVE_METHODS = frozenset({"save_pretrained", "save_model", "save_local", "save_to_disk"})
 _SAVE_KEYWORDS = ("output_dir", "save_directory", "local_dir", "logging_dir")
-
-
-@functools.cache
-def compiled(pattern: str) -> re.Pattern[str]:
-    """One of the module's patterns, compiled when a file first needs it (a pre-commit run on a
-    file without hub downloads needs none)."""
-    return re.compile(pattern)
-
-
+# Compiled (`compiled`) when a file first needs them: a pre-commit run without hub downloads never does.
 HUB_ID = r"^[A-Za-z0-9][\w.-]*/[\w][\w.-]*$"
 LEGACY_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 COMMIT = r"^[0-9a-fA-F]{40}$"
