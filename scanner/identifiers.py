@@ -32,6 +32,21 @@ identifier groups still see keyword names (a keyword makes a dict key; a flag is
 In LLM code `messages=`, `input=`, `extra=` are everywhere, and most modules spell them only as
 keywords (langchain: 79 of the 109 modules AIS302 was parsed for on `extra` alone).
 
+A binding's own name is no name part either (`identifier_kinds`: `BINDING`): the name of a
+function or class a `def` or `class` defines, a parameter, a caught exception (`except E as e`),
+a match capture, a `global`/`nonlocal` declaration. Names are built when an expression is read
+(a `Name`, an attribute, an import, a base, an annotation, a decorator, a callee), and reading a
+bound name is a `Name` node, counted where it occurs; the engine keys its environments, method
+tables and dispatch tables by these names but never makes them components of a qualified name
+(a local class's instances are named through their bases, `_qualified_fallback`). Parameter
+sources are the exception: their conditions name functions and parameters as they are defined
+(`functions=("forward",)`, `params=("request",)`), so an alternative a parameter source gives is
+checked against every identifier, and the others against those read somewhere
+(`IdentifierKinds.read`). In langchain, `def run(...)` (a tool's own method) made
+`langchain_core.*.run` hold in 26 modules that never call `run`. A marker alternative only
+`builtins.X` gives needs `X` read as a `Name` (`aisec.builtin_gates`, which says why): `re.compile`,
+`model.eval()` and `os.open` made the `exec` and `path` sinks hold.
+
 A pattern part without wildcards matches a whole component of a dotted name (`fnmatch` only lets
 `*`, `?` and `[...]` span more), so its token must equal one identifier component of the module
 (`a.b.c` gives `a`, `b`, `c`); a token from a part with wildcards (`Chat*`, `*_view`) needs only
@@ -61,6 +76,7 @@ import ast
 import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from .builtin_gates import builtin_gates, reads_builtin
 from .function_shapes import Shape, fits_any, module_functions, shape_gates, shaped_markers
 from .literals import ModuleStrings, anchors
 from .prefilter import GROUP_AFTER, MARKER_PREFIX, TextLookup, key_groups, searchable
@@ -72,32 +88,85 @@ _IDENTIFIER_FIELDS = frozenset(
 )
 _LITERAL_RUN = re.compile(r"[A-Za-z0-9_]+")  # as `aisec.hooks.taint._pattern_tokens` cuts parts
 _NO_IDENTIFIERS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "is_async", "conversion"})
-_LAYOUT: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+# The kinds of identifier (`IdentifierKinds`): a name read (`Name.id`, any context), an attribute
+# name, a binding's own name, an import's path or alias (and a `getattr` string).
+NAME, ATTRIBUTE, BINDING, IMPORT = range(4)
+# Fields whose identifier only binds a name: functions, classes, parameters, caught exceptions,
+# match captures, `global`/`nonlocal`, type parameters (3.12). Everything else is read.
+_BINDING_FIELDS = {
+    **{kind: "name" for kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler)},
+    **{kind: "name" for kind in (ast.MatchAs, ast.MatchStar)},
+    **{getattr(ast, kind): "name" for kind in ("TypeVar", "ParamSpec", "TypeVarTuple") if hasattr(ast, kind)},
+    ast.arg: "arg",
+    ast.Global: "names",
+    ast.Nonlocal: "names",
+    ast.MatchMapping: "rest",
+}
+_LAYOUT: dict[type, tuple[tuple[tuple[str, int], ...], tuple[str, ...]]] = {}
 
 
-def _layout(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(identifier fields, child fields) of an ast node class."""
+def _kind_of(node_kind: type, field: str) -> int:
+    if _BINDING_FIELDS.get(node_kind) == field:
+        return BINDING
+    if field in ("attr", "kwd_attrs"):  # a class pattern's keywords are attributes it reads
+        return ATTRIBUTE
+    return IMPORT if node_kind in (ast.alias, ast.ImportFrom) else NAME
+
+
+def _layout(kind: type) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
+    """((identifier field, its kind) ..., child fields) of an ast node class."""
     fields = getattr(kind, "_fields", ())
-    names = tuple(f for f in fields if f in _IDENTIFIER_FIELDS)
+    names = tuple((f, _kind_of(kind, f)) for f in fields if f in _IDENTIFIER_FIELDS)
     skipped = _IDENTIFIER_FIELDS | _NO_IDENTIFIERS
     children = () if kind is ast.Constant else tuple(f for f in fields if f not in skipped)
     _LAYOUT[kind] = (names, children)
     return names, children
 
 
+class IdentifierKinds:
+    """A module's identifiers by kind (`NAME`, `ATTRIBUTE`, `BINDING`, `IMPORT`: `by_kind`), and
+    the names of its keyword arguments (`f(extra=1)`)."""
+
+    __slots__ = ("by_kind", "keywords")
+
+    def __init__(self, by_kind: tuple[set[str], set[str], set[str], set[str]], keywords: set[str]) -> None:
+        self.by_kind = by_kind
+        self.keywords = keywords
+
+    def every(self) -> set[str]:
+        """Every identifier but keyword arguments' names."""
+        names, attributes, bindings, imports = self.by_kind
+        return names | attributes | bindings | imports
+
+    def read(self) -> set[str]:
+        """The identifiers spelled somewhere other than as a binding's own name (`BINDING`)."""
+        names, attributes, _, imports = self.by_kind
+        return names | attributes | imports
+
+
 def module_identifiers(tree: ast.AST) -> tuple[set[str], set[str]]:
     """The module's identifiers in two sets: those that can be parts of a name the engine builds,
     and the names of keyword arguments (`f(extra=1)`, `class A(metaclass=M)`) spelled nowhere
     else, which the engine only ever reads as argument names, dict keys and template slots."""
-    found: set[str] = set()
+    kinds = identifier_kinds(tree)
+    found = kinds.every()
+    return found, kinds.keywords - found
+
+
+def identifier_kinds(tree: ast.AST) -> IdentifierKinds:
+    """The module's identifiers by kind (`module_identifiers`, in one walk)."""
+    by_kind: tuple[set[str], set[str], set[str], set[str]] = (set(), set(), set(), set())
+    name_ids = by_kind[NAME]
     keywords: set[str] = set()
-    add = found.add
     stack: list[Any] = [tree]
     pop, push = stack.pop, stack.append
     layout = _LAYOUT
     while stack:
         node = pop()
         kind = type(node)
+        if kind is ast.Name:  # the commonest node: an identifier, and a context
+            name_ids.add(node.id)
+            continue
         if kind is ast.keyword:
             if node.arg is not None:
                 keywords.add(node.arg)
@@ -110,15 +179,15 @@ def module_identifiers(tree: ast.AST) -> tuple[set[str], set[str]]:
         if kind is ast.Call:
             attribute = _getattr_name(node)
             if attribute is not None:
-                add(attribute)
-        for field in names:
+                by_kind[IMPORT].add(attribute)
+        for field, which in names:
             value = getattr(node, field, None)
             if type(value) is str:
-                add(value)
+                by_kind[which].add(value)
             elif type(value) is list:
                 for item in value:
                     if type(item) is str:
-                        add(item)
+                        by_kind[which].add(item)
                     else:  # `Import.names` holds alias nodes
                         push(item)
         for field in children:
@@ -129,7 +198,7 @@ def module_identifiers(tree: ast.AST) -> tuple[set[str], set[str]]:
                         push(item)
             elif isinstance(value, ast.AST):
                 push(value)
-    return found, keywords - found
+    return IdentifierKinds(by_kind, keywords)
 
 
 def _getattr_name(call: ast.Call) -> str | None:
@@ -214,6 +283,10 @@ class IdentifierScreen:
         # shape gates per source marker (`function_shapes`), made when a module first asks
         self._shaped = shaped_markers(catalog) if catalog is not None else {}
         self._shape_gates: dict[str, dict[tuple[str, ...], tuple[Shape, ...]]] = {}
+        # builtin gates per marker (`builtin_gates`), and the alternatives parameter sources give
+        # (checked against every identifier, bindings too), made when a module first asks
+        self._builtin_gates: dict[str, dict[tuple[str, ...], str]] = {}
+        self._parameter_alternatives: frozenset[tuple[str, ...]] | None = None
         # per alternative: (tokens no parameter-source type has, tokens one has), made once
         self._splits: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         # per alternative only parameter sources give: the tokens the code must spell itself,
@@ -287,8 +360,11 @@ class IdentifierScreen:
         present: Callable[[str], bool],
         accept: Callable[[tuple[str, ...]], bool] | None = None,
         types: Sequence[tuple[frozenset[str], str]] | Callable[[], Sequence[Any]] | None = None,
+        read: Callable[[str], bool] | None = None,
     ) -> bool:
-        """Whether one alternative of `marker` `holds` (with `types`, and is `accept`ed). Alternatives are
+        """Whether one alternative of `marker` `holds` (with `types`, and is `accept`ed). With `read`
+        (the tokens spelled other than as a binding's own name), an alternative no parameter source
+        gives is checked against `read` instead of `present`. Alternatives are
         walked by key token (`prefilter.key_groups`): a missing key that no parameter-source
         type has is one every alternative of its group requires, so the group is skipped at one
         lookup; a key a type has may stand for itself, so its group is walked."""
@@ -309,7 +385,8 @@ class IdentifierScreen:
             if not typed and not present(key):
                 continue
             for alternative in members:
-                if self.holds(alternative, present, types) and (accept is None or accept(alternative)):
+                check = present if read is None or alternative in self.parameter_alternatives() else read
+                if self.holds(alternative, check, types) and (accept is None or accept(alternative)):
                     return True
         return False
 
@@ -321,6 +398,26 @@ class IdentifierScreen:
         gates = self._url_gates.get(marker)
         if gates is None:
             gates = self._url_gates[marker] = _url_gates(self._catalog, self._gated[marker])
+        return gates
+
+    def parameter_alternatives(self) -> frozenset[tuple[str, ...]]:
+        """The token alternatives the catalog's parameter sources give (their conditions name
+        functions and parameters by their bindings: `def forward(self, ...)`)."""
+        if self._parameter_alternatives is None:
+            from aisec.hooks import TaintCatalog
+
+            sources = self._catalog.parameter_sources if self._catalog is not None else ()
+            self._parameter_alternatives = frozenset(TaintCatalog(parameter_sources=sources).source_tokens())
+        return self._parameter_alternatives
+
+    def builtin_gates(self, marker: str) -> dict[tuple[str, ...], str]:
+        """The alternatives of a marker only `builtins.X` entries give, with their `X`
+        (`builtin_gates`; empty: none)."""
+        gates = self._builtin_gates.get(marker)
+        if gates is None:
+            gates = self._builtin_gates[marker] = (
+                builtin_gates(self._catalog, marker) if self._catalog is not None else {}
+            )
         return gates
 
     def shape_gates(self, marker: str) -> dict[tuple[str, ...], tuple[Shape, ...]]:
@@ -356,7 +453,9 @@ class IdentifierScreen:
         `searched`: `searchable(text)`, when the caller has it (the token gate made it)."""
         if not self.screens(rules):
             return list(rules)
-        names, keywords = module_identifiers(tree)
+        kinds = identifier_kinds(tree)
+        names = kinds.every()
+        keywords = kinds.keywords - names
         identifiers = "\n".join(names)  # what the markers are checked against
         source = text  # as parsed: `ast` columns point into it
         text = searchable(text) if searched is None else searched  # plain triggers: the token gate's check
@@ -369,6 +468,17 @@ class IdentifierScreen:
             if self._exact and token not in loose:
                 return token in components
             return token in identifiers
+
+        # the identifiers read somewhere, and their components, made when an alternative needs them
+        spelled_read: list[tuple[str, set[str]]] = []
+
+        def read(token: str) -> bool:
+            if not spelled_read:
+                some = kinds.read()
+                joined = identifiers if len(some) == len(names) else "\n".join(some)
+                spelled_read.append((joined, set(joined.replace(".", "\n").split("\n"))))
+            joined, parts = spelled_read[0]
+            return token in parts if self._exact and token not in loose else token in joined
 
         known: list[tuple[tuple[frozenset[str], str], ...]] = []  # made when an alternative needs them
 
@@ -403,15 +513,23 @@ class IdentifierScreen:
             if found is None:
                 gates = self.url_gates(needle)
                 shaped = self.shape_gates(needle)
+                builtin = self.builtin_gates(needle)
 
                 def accept(alt: tuple[str, ...]) -> bool:
-                    # a URL-gated alternative also needs its URL spelled by the strings, and one
-                    # only shaped parameter sources give a function of one of their shapes
-                    return (gates is None or alt not in gates or any(spells(a) for a in gates[alt])) and (
-                        alt not in shaped or fits_any(shaped[alt], functions())
+                    # a URL-gated alternative also needs its URL spelled by the strings, one only
+                    # shaped parameter sources give a function of one of their shapes, and one only
+                    # `builtins.X` gives a `Name` `X`
+                    return (
+                        (gates is None or alt not in gates or any(spells(a) for a in gates[alt]))
+                        and (alt not in shaped or fits_any(shaped[alt], functions()))
+                        and (
+                            alt not in builtin
+                            or reads_builtin(builtin[alt], kinds.by_kind[NAME], identifiers)
+                        )
                     )
 
-                found = self.marker_holds(needle, occurs, accept if gates or shaped else None, types)
+                accepting = accept if gates or shaped or builtin else None
+                found = self.marker_holds(needle, occurs, accepting, types, read if self._exact else None)
                 markers[needle] = found
             return found
 

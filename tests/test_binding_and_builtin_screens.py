@@ -1,0 +1,275 @@
+"""The identifier screen's two narrower checks (issue 14): a binding's own name makes no name the
+engine builds, and a token only `builtins.X` gives needs a `Name` `X` (`aisec.builtin_gates`).
+
+Each case that keeps a rule also has its finding checked with the screen on (a screen too strong
+would lose it); the mutation test compares findings with the screen on and off on rule examples
+whose identifiers are renamed to catalog tokens, in binding and in read positions.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+import textwrap
+from typing import Any
+
+from aisec.builtin_gates import builtin_gates
+from aisec.hooks import TAINT_SINKS, TAINT_SOURCES, Sink, SinkArgument, Source, TaintCatalog, sinks_marker
+from aisec.identifiers import IdentifierScreen, identifier_kinds, module_identifiers
+from aisec.pluginmanager import load_plugins
+from aisec.testing import check_source, default_catalog
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+REGISTRY = load_plugins(entry_points=False)
+CATALOG = default_catalog()
+EXPANSIONS = CATALOG.trigger_expansions()
+FAMILY = [
+    REGISTRY.rules[code]
+    for code in ("AIS201", "AIS202", "AIS203", "AIS204", "AIS301", "AIS302", "AIS303", "AIS304")
+]
+AIS301, AIS302, AIS304 = (REGISTRY.rules[code] for code in ("AIS301", "AIS302", "AIS304"))
+
+LLM = """\
+from openai import OpenAI
+
+client = OpenAI()
+
+
+def ask(q):
+    return client.responses.create(model="m", input=q).output_text
+"""
+
+
+def select(source: str, rules: list[Any]) -> list[Any]:
+    return IdentifierScreen(rules, EXPANSIONS, CATALOG).select(ast.parse(source), source, rules)
+
+
+def codes(rule: Any, source: str, prefilter: bool = True) -> list[str]:
+    return [finding.code for finding in check_source(rule, source, prefilter=prefilter)]
+
+
+def kept_with_finding(rule: Any, body: str) -> None:
+    """The screen keeps `rule` on LLM + `body`, and the finding is there with the screen on."""
+    source = LLM + textwrap.dedent(body)
+    assert select(source, [rule]) == [rule]
+    assert codes(rule, source) == [rule.code] == codes(rule, source, prefilter=False)
+
+
+# ------------------------------------------------------------------ bindings are no name parts
+
+
+def test_identifier_kinds_split_bindings_from_reads() -> None:
+    tree = ast.parse(
+        textwrap.dedent(
+            """
+            import a.b as c
+            from d import e
+            class K(Base):
+                def m(self, param, *, kw=1, **rest):
+                    global glob
+                    x = obj.attr(keyword=getattr(y, "spelled"))
+                    try:
+                        pass
+                    except E as err:
+                        pass
+                    match x:
+                        case P(kwd_attr=1) as cap:
+                            pass
+                        case {**rest_map}:
+                            pass
+            """
+        )
+    )
+    kinds = identifier_kinds(tree)
+    names, attributes, bindings, imports = kinds.by_kind
+    assert {"Base", "x", "obj", "E", "P", "getattr", "y"} <= names
+    assert attributes == {"attr", "kwd_attr"}
+    assert bindings == {"K", "m", "self", "param", "kw", "rest", "glob", "err", "cap", "rest_map"}
+    assert imports == {"a.b", "c", "d", "e", "spelled"}
+    assert kinds.read() == names | attributes | imports
+    assert module_identifiers(tree) == (kinds.every(), {"keyword"})
+
+
+def test_a_method_named_like_a_sink_is_no_sink() -> None:
+    source = LLM + "\n\nclass Store:\n    def execute(self, sql):\n        return sql\n"
+    assert "execute" in module_identifiers(ast.parse(source))[0]  # what made AIS302 hold before
+    assert select(source, [AIS302]) == []
+    assert codes(AIS302, source, prefilter=False) == []
+
+
+def test_a_parameter_named_like_a_source_is_no_source() -> None:
+    source = "def handler(input, exec_):\n    return exec(input)\n"  # `input` only as a parameter
+    assert select(source, [AIS301]) == []
+    assert codes(AIS301, source, prefilter=False) == []
+
+
+def test_the_sink_called_as_a_method_is_kept() -> None:
+    kept_with_finding(AIS302, "\n\ndef save(cursor, q):\n    cursor.execute(ask(q))\n")
+
+
+def test_a_sink_reached_through_self_is_kept() -> None:
+    body = """
+
+    class Store:
+        def __init__(self, cursor):
+            self.cursor = cursor
+
+        def save(self, q):
+            self.cursor.execute(ask(q))
+    """
+    kept_with_finding(AIS302, body)
+
+
+def test_parameter_sources_still_see_function_and_parameter_names() -> None:
+    # `forward` is only a method's name, `path` only a parameter's: a parameter source's
+    # conditions name them so, and its alternative is checked against every identifier
+    source = textwrap.dedent(
+        """
+        from smolagents import Tool
+
+
+        class Reader(Tool):
+            def forward(self, path: str):
+                return open(path).read()
+        """
+    )
+    assert select(source, [AIS304]) == [AIS304]
+    assert codes(AIS304, source) == ["AIS304"] == codes(AIS304, source, prefilter=False)
+
+
+# ------------------------------------------------------------------ builtin gates
+
+
+def test_builtin_gates_are_the_alternatives_only_builtins_give() -> None:
+    gates = builtin_gates(CATALOG, sinks_marker("exec"))
+    assert gates[("exec",)] == "exec" and gates[("eval",)] == "eval" and gates[("compile",)] == "compile"
+    assert ("os", "system") not in gates
+    path_gates = builtin_gates(CATALOG, sinks_marker("path"))
+    assert path_gates == {("open",): "open"}
+    assert builtin_gates(CATALOG, "@taint:sources:cli")[("input",)] == "input"
+    assert builtin_gates(CATALOG, "plainword") == {}
+
+
+def test_an_alternative_another_entry_gives_too_is_not_gated() -> None:
+    catalog = TaintCatalog(
+        sources=(Source("builtins.input"), Source("*.input"), Source("builtins.exec*")),
+        sinks=(Sink("builtins.dict", (SinkArgument("exec"),)),),
+    )
+    assert builtin_gates(catalog, TAINT_SOURCES) == {}  # `*.input` gives `input` too; `exec*` is a wildcard
+    assert builtin_gates(catalog, TAINT_SINKS) == {}  # `dict` is a type the engine gives itself
+
+
+def test_builtins_named_only_as_attributes_make_no_sink() -> None:
+    source = (
+        LLM + "\n\ndef tidy(model, pattern, q):\n    model.eval()\n    return re.compile(pattern), ask(q)\n"
+    )
+    found = module_identifiers(ast.parse(source))[0]
+    assert {"eval", "compile"} <= found  # what made AIS301 hold before
+    assert select(source, [AIS301]) == []
+    assert codes(AIS301, source, prefilter=False) == []
+
+
+def test_a_builtin_sink_through_an_alias_is_kept() -> None:
+    kept_with_finding(AIS301, "\n\nrun_code = exec\n\n\ndef go(q):\n    run_code(ask(q))\n")
+
+
+def test_a_builtin_sink_imported_from_builtins_is_kept() -> None:
+    kept_with_finding(AIS301, "\n\nfrom builtins import exec as run_it\n\n\ndef go(q):\n    run_it(ask(q))\n")
+
+
+def test_a_builtin_sink_read_through_getattr_on_builtins_is_kept() -> None:
+    kept_with_finding(AIS301, "\n\nimport builtins\n\n\ndef go(q):\n    getattr(builtins, 'exec')(ask(q))\n")
+
+
+def test_a_builtin_call_with_constant_arguments_still_counts() -> None:
+    # the call's value carries `builtins.X` on: calling it is a call of `X` to the engine, so a
+    # screen that let `open("notes.txt")` or `exec("pass")` off for their constants would lose these
+    kept_with_finding(AIS304, "\n\ndef go(q):\n    handle = open('notes.txt')\n    handle(ask(q))\n")
+    kept_with_finding(AIS301, "\n\ndef go(q):\n    done = exec('pass')\n    done(ask(q))\n")
+
+
+def test_a_builtin_source_needs_its_name_read() -> None:
+    rules = [REGISTRY.rules["AIS201"]]
+    route = "from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef go(args):\n    return client.responses.create(model='m', instructions={})\n"
+    attribute = route.format("args.input")  # `input` only as an attribute: no `builtins.input`
+    assert "input" in module_identifiers(ast.parse(attribute))[0]
+    assert select(attribute, rules) == []
+    assert codes(rules[0], attribute, prefilter=False) == []
+    called = route.format("input()")
+    assert select(called, rules) == rules
+    assert codes(rules[0], called) == ["AIS201"] == codes(rules[0], called, prefilter=False)
+
+
+# ------------------------------------------------------------------ mutated examples, on and off
+
+POOL = (
+    "exec", "eval", "compile", "open", "getattr", "input", "builtins", "execute", "run", "invoke",
+    "forward", "tool", "model", "chain", "create", "messages", "query", "get", "post", "loads",
+)  # fmt: skip
+EXAMPLES = [
+    (rule, example) for rule in FAMILY for kind in ("invalid", "valid") for example in rule.examples(kind)
+]
+
+
+class _Rename(ast.NodeTransformer):
+    """Renames identifiers of `mapping`, in the positions `where` allows: "read" (names and
+    attributes), "bound" (function, class and parameter names) or "both"."""
+
+    def __init__(self, mapping: dict[str, str], where: str) -> None:
+        self.mapping, self.where = mapping, where
+
+    def _new(self, name: str, bound: bool) -> str:
+        allowed = self.where == "both" or (self.where == "bound") == bound
+        return self.mapping.get(name, name) if allowed else name
+
+    def visit_Name(self, node: ast.Name) -> Any:
+        node.id = self._new(node.id, False)
+        return node
+
+    def visit_Attribute(self, node: ast.Attribute) -> Any:
+        self.generic_visit(node)
+        node.attr = self._new(node.attr, False)
+        return node
+
+    def visit_FunctionDef(self, node: Any) -> Any:
+        self.generic_visit(node)
+        node.name = self._new(node.name, True)
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+    visit_ClassDef = visit_FunctionDef
+
+    def visit_arg(self, node: ast.arg) -> Any:
+        self.generic_visit(node)
+        node.arg = self._new(node.arg, True)
+        return node
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, len(EXAMPLES) - 1),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(("read", "bound", "both")),
+)
+def test_mutated_examples_give_the_same_findings_with_the_screen(index: int, seed: int, where: str) -> None:
+    rule, example = EXAMPLES[index]
+    tree = ast.parse(example.code)
+    rng = random.Random(seed)
+    spelled = sorted(module_identifiers(tree)[0] - {"self"})
+    chosen = rng.sample(spelled, min(len(spelled), rng.randint(1, 3)))
+    mapping = {name: rng.choice(POOL) for name in chosen}
+    source = ast.unparse(_Rename(mapping, where).visit(tree)) + "\n"
+
+    def run(prefilter: bool) -> list[tuple[Any, ...]]:
+        found = check_source(
+            FAMILY,
+            source,
+            options=example.options,
+            files=example.files,
+            filename=example.filename,
+            prefilter=prefilter,
+        )
+        return sorted((f.code, f.location.line, f.location.column, f.message) for f in found)
+
+    assert run(True) == run(False), (rule.code, mapping, where, source)
