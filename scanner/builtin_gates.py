@@ -30,45 +30,72 @@ is not gated; neither is a pattern with a wildcard in `X` (`builtins.exec*`).
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Callable
 
-from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
+from aisec.hooks import TAINT_SINKS, TAINT_SOURCES, Sink, TaintCatalog
 
 BUILTINS = "builtins"
 # Builtin types the taint engine gives a value without the code reading the name (`taint.library`).
 SYNTHESISED = frozenset({"dict"})
 
 
-def builtin_gates(catalog: Any, marker: str) -> dict[tuple[str, ...], str]:
-    """The alternatives of `marker` (a taint source or sink marker) that only entries named
-    `builtins.X` give, each with its `X` (empty: none, or not a taint marker)."""
-    from aisec.hooks import TaintCatalog
+class BuiltinGates:
+    """The builtin gates of a catalog's markers, each made when first asked (a one-file run asks
+    for a dozen markers; the entries named `builtins.X` are found once)."""
 
-    entries = _entries(catalog, marker)
-    if entries is None:
-        return {}
-    sources, parameter_sources, sinks = entries
-    gated_sources = [s for s in sources if _builtin(s.pattern) is not None]
-    gated_sinks = [s for s in sinks if _builtin(s.pattern) is not None]
-    if not gated_sources and not gated_sinks:
-        return {}
-    others = TaintCatalog(
-        sources=tuple(s for s in sources if _builtin(s.pattern) is None),
-        parameter_sources=tuple(parameter_sources),
-        sinks=tuple(s for s in sinks if _builtin(s.pattern) is None),
-    )
-    given_elsewhere = {*others.source_tokens(), *others.sink_tokens()}
-    gates: dict[tuple[str, ...], str] = {}
-    ambiguous: set[tuple[str, ...]] = set()
-    for entry in (*gated_sources, *gated_sinks):
-        name = _builtin(entry.pattern)
-        assert name is not None
-        alone = TaintCatalog(sources=(entry,)) if entry in gated_sources else TaintCatalog(sinks=(entry,))
-        for alternative in (*alone.source_tokens(), *alone.sink_tokens()):
-            if alternative in given_elsewhere or gates.get(alternative, name) != name:
-                ambiguous.add(alternative)
-            gates[alternative] = name
-    return {alternative: name for alternative, name in gates.items() if alternative not in ambiguous}
+    def __init__(self, catalog: Any, given_by_parameters: frozenset[tuple[str, ...]]) -> None:
+        """`given_by_parameters`: the alternatives the catalog's parameter sources give (of every
+        tier: counting more of them only gates less)."""
+        self._by_parameters = given_by_parameters
+        self._builtin = [
+            (entry, name)
+            for entry in (*catalog.sources, *catalog.sinks)
+            if (name := _builtin(entry.pattern)) is not None
+        ]
+        # the other entries that spell one of those names, with their alternatives: only they
+        # can give one of the same alternatives
+        gated = {id(entry) for entry, _ in self._builtin}
+        spells = re.compile("|".join(sorted({re.escape(name) for _, name in self._builtin}))).search
+        self._others = [
+            (entry, _tokens(entry))
+            for entry in (*catalog.sources, *catalog.sinks)
+            if self._builtin and id(entry) not in gated and spells(_spelled(entry))
+        ]
+        self._gates: dict[str, dict[tuple[str, ...], str]] = {}
+
+    def of(self, marker: str) -> dict[tuple[str, ...], str]:
+        """The alternatives of `marker` (a taint source or sink marker) that only entries named
+        `builtins.X` give, each with its `X` (empty: none, or not a taint marker)."""
+        gates = self._gates.get(marker)
+        if gates is None:
+            gates = self._gates[marker] = self._make(marker) if self._builtin else {}
+        return gates
+
+    def _make(self, marker: str) -> dict[tuple[str, ...], str]:
+        found = _marker_entries(marker)
+        if found is None:
+            return {}
+        sinks, wanted = found
+        mine = [
+            (entry, name)
+            for entry, name in self._builtin
+            if isinstance(entry, Sink) == sinks and wanted(entry)
+        ]
+        if not mine:
+            return {}
+        gates: dict[tuple[str, ...], str] = {}
+        ambiguous: set[tuple[str, ...]] = set()
+        for entry, name in mine:
+            for alternative in _tokens(entry):
+                if gates.get(alternative, name) != name:
+                    ambiguous.add(alternative)
+                gates[alternative] = name
+        for entry, alternatives in self._others:
+            if isinstance(entry, Sink) == sinks and wanted(entry):
+                ambiguous.update(alternatives)
+        ambiguous |= self._by_parameters
+        return {alternative: name for alternative, name in gates.items() if alternative not in ambiguous}
 
 
 def reads_builtin(name: str, names_read: set[str], identifiers: str) -> bool:
@@ -79,21 +106,32 @@ def reads_builtin(name: str, names_read: set[str], identifiers: str) -> bool:
 
 def _builtin(pattern: str) -> str | None:
     """`X` of a pattern `builtins.X` (an identifier, not a synthesised type); None otherwise."""
-    root, dot, name = pattern.partition(".")
-    if root != BUILTINS or not dot or not (name.isascii() and name.isidentifier()) or name in SYNTHESISED:
+    if not pattern.startswith(BUILTINS + "."):
         return None
-    return name
+    name = pattern[len(BUILTINS) + 1 :]
+    return name if name.isascii() and name.isidentifier() and name not in SYNTHESISED else None
 
 
-def _entries(catalog: Any, marker: str) -> tuple[list[Any], list[Any], list[Any]] | None:
-    """(sources, parameter sources, sinks) a marker stands for; None: not a taint marker."""
+def _marker_entries(marker: str) -> tuple[bool, Callable[[Any], bool]] | None:
+    """Whether a taint marker stands for sinks (or sources), and which of them (None: not a
+    taint marker)."""
     if marker == TAINT_SINKS or marker.startswith(TAINT_SINKS + ":"):
         role = marker[len(TAINT_SINKS) + 1 :] or None
-        sinks = [s for s in catalog.sinks if role is None or any(a.role == role for a in s.arguments)]
-        return [], [], sinks
+        return True, lambda sink: role is None or any(argument.role == role for argument in sink.arguments)
     if marker == TAINT_SOURCES or marker.startswith(TAINT_SOURCES + ":"):
         tier = marker[len(TAINT_SOURCES) + 1 :] or None
-        sources = [s for s in catalog.sources if tier is None or s.tier == tier]
-        parameters = [p for p in catalog.parameter_sources if tier is None or p.tier == tier]
-        return sources, parameters, []
+        return False, lambda source: tier is None or source.tier == tier
     return None
+
+
+def _spelled(entry: Any) -> str:
+    """The patterns of a source or sink, whose literal runs its token alternatives are."""
+    within = getattr(entry, "within", ())
+    return " ".join((entry.pattern, *within)) if within else entry.pattern
+
+
+def _tokens(entry: Any) -> tuple[tuple[str, ...], ...]:
+    """The token alternatives one source or sink gives (`TaintCatalog.source_tokens`)."""
+    if isinstance(entry, Sink):
+        return TaintCatalog(sinks=(entry,)).sink_tokens()
+    return TaintCatalog(sources=(entry,)).source_tokens()

@@ -76,7 +76,7 @@ import ast
 import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from .builtin_gates import builtin_gates, reads_builtin
+from .builtin_gates import BuiltinGates, reads_builtin
 from .function_shapes import Shape, fits_any, module_functions, shape_gates, shaped_markers
 from .literals import ModuleStrings, anchors
 from .prefilter import GROUP_AFTER, MARKER_PREFIX, TextLookup, key_groups, searchable
@@ -285,7 +285,7 @@ class IdentifierScreen:
         self._shape_gates: dict[str, dict[tuple[str, ...], tuple[Shape, ...]]] = {}
         # builtin gates per marker (`builtin_gates`), and the alternatives parameter sources give
         # (checked against every identifier, bindings too), made when a module first asks
-        self._builtin_gates: dict[str, dict[tuple[str, ...], str]] = {}
+        self._builtin_gates: BuiltinGates | None = None
         self._parameter_alternatives: frozenset[tuple[str, ...]] | None = None
         # per alternative: (tokens no parameter-source type has, tokens one has), made once
         self._splits: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -413,12 +413,11 @@ class IdentifierScreen:
     def builtin_gates(self, marker: str) -> dict[tuple[str, ...], str]:
         """The alternatives of a marker only `builtins.X` entries give, with their `X`
         (`builtin_gates`; empty: none)."""
-        gates = self._builtin_gates.get(marker)
-        if gates is None:
-            gates = self._builtin_gates[marker] = (
-                builtin_gates(self._catalog, marker) if self._catalog is not None else {}
-            )
-        return gates
+        if self._catalog is None:
+            return {}
+        if self._builtin_gates is None:
+            self._builtin_gates = BuiltinGates(self._catalog, self.parameter_alternatives())
+        return self._builtin_gates.of(marker)
 
     def shape_gates(self, marker: str) -> dict[tuple[str, ...], tuple[Shape, ...]]:
         """The alternatives of a source marker that only parameter sources with a function shape

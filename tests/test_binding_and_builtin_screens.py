@@ -13,8 +13,17 @@ import random
 import textwrap
 from typing import Any
 
-from aisec.builtin_gates import builtin_gates
-from aisec.hooks import TAINT_SINKS, TAINT_SOURCES, Sink, SinkArgument, Source, TaintCatalog, sinks_marker
+from aisec.hooks import (
+    REMOTE,
+    TAINT_SINKS,
+    TAINT_SOURCES,
+    ParameterSource,
+    Sink,
+    SinkArgument,
+    Source,
+    TaintCatalog,
+    sinks_marker,
+)
 from aisec.identifiers import IdentifierScreen, identifier_kinds, module_identifiers
 from aisec.pluginmanager import load_plugins
 from aisec.testing import check_source, default_catalog
@@ -141,6 +150,10 @@ def test_parameter_sources_still_see_function_and_parameter_names() -> None:
 # ------------------------------------------------------------------ builtin gates
 
 
+def builtin_gates(catalog: TaintCatalog, marker: str) -> dict[tuple[str, ...], str]:
+    return IdentifierScreen([], catalog.trigger_expansions(), catalog).builtin_gates(marker)
+
+
 def test_builtin_gates_are_the_alternatives_only_builtins_give() -> None:
     gates = builtin_gates(CATALOG, sinks_marker("exec"))
     assert gates[("exec",)] == "exec" and gates[("eval",)] == "eval" and gates[("compile",)] == "compile"
@@ -153,11 +166,23 @@ def test_builtin_gates_are_the_alternatives_only_builtins_give() -> None:
 
 def test_an_alternative_another_entry_gives_too_is_not_gated() -> None:
     catalog = TaintCatalog(
-        sources=(Source("builtins.input"), Source("*.input"), Source("builtins.exec*")),
-        sinks=(Sink("builtins.dict", (SinkArgument("exec"),)),),
+        sources=(
+            Source("builtins.input"),
+            Source("*.input"),
+            Source("builtins.exec*"),
+            Source("builtins.eval"),
+        ),
+        sinks=(
+            Sink("builtins.dict", (SinkArgument("exec"),)),
+            Sink("builtins.open", (SinkArgument("path"),)),
+        ),
+        parameter_sources=(ParameterSource(REMOTE, functions=("eval",)),),
     )
-    assert builtin_gates(catalog, TAINT_SOURCES) == {}  # `*.input` gives `input` too; `exec*` is a wildcard
-    assert builtin_gates(catalog, TAINT_SINKS) == {}  # `dict` is a type the engine gives itself
+    # `*.input` gives `input` too; `exec*` is a wildcard; a parameter source gives `eval`
+    assert builtin_gates(catalog, TAINT_SOURCES) == {}
+    # `dict` is a type the engine gives itself
+    assert builtin_gates(catalog, TAINT_SINKS) == {("open",): "open"}
+    assert builtin_gates(catalog, sinks_marker("exec")) == {}
 
 
 def test_builtins_named_only_as_attributes_make_no_sink() -> None:
