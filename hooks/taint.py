@@ -437,6 +437,12 @@ def _tokens_of(pattern: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tokens))
 
 
+def entry_tokens(entry: Source | Sink) -> list[tuple[str, ...]]:
+    """The token alternatives one source or sink gives (its share of `TaintCatalog.source_tokens`
+    or `sink_tokens`)."""
+    return _source_tokens(entry) if isinstance(entry, Source) else [_pattern_tokens(entry.pattern)]
+
+
 def _source_tokens(source: Source) -> list[tuple[str, ...]]:
     """Tokens of a source: its pattern's, and for a scoped source one of its base classes' too
     (each base is an alternative)."""

@@ -43,9 +43,10 @@ sources are the exception: their conditions name functions and parameters as the
 (`functions=("forward",)`, `params=("request",)`), so an alternative a parameter source gives is
 checked against every identifier, and the others against those read somewhere
 (`IdentifierKinds.read`). In langchain, `def run(...)` (a tool's own method) made
-`langchain_core.*.run` hold in 26 modules that never call `run`. A marker alternative only
-`builtins.X` gives needs `X` read as a `Name` (`aisec.builtin_gates`, which says why): `re.compile`,
-`model.eval()` and `os.open` made the `exec` and `path` sinks hold.
+`langchain_core.*.run` hold in 26 modules that never call `run`. And the last part of a catalog
+name must be spelled where a name can end (`aisec.tail_gates`, which says why): an attribute, an
+import or a `getattr` string, and for `builtins.X` a `Name` `X`; a local variable `extra` made
+`*.extra` hold, `re.compile` and `model.eval()` made `builtins.compile` and `eval` hold.
 
 A pattern part without wildcards matches a whole component of a dotted name (`fnmatch` only lets
 `*`, `?` and `[...]` span more), so its token must equal one identifier component of the module
@@ -76,10 +77,10 @@ import ast
 import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from .builtin_gates import BuiltinGates, reads_builtin
 from .function_shapes import Shape, fits_any, module_functions, shape_gates, shaped_markers
 from .literals import ModuleStrings, anchors
 from .prefilter import GROUP_AFTER, MARKER_PREFIX, TextLookup, key_groups, searchable
+from .tail_gates import TailGates, can_end
 
 # Fields that hold identifiers (strings, or lists of strings for `global`/`nonlocal`, class
 # patterns' keyword attributes); `Constant.value` and `type_comment` never name anything.
@@ -283,9 +284,9 @@ class IdentifierScreen:
         # shape gates per source marker (`function_shapes`), made when a module first asks
         self._shaped = shaped_markers(catalog) if catalog is not None else {}
         self._shape_gates: dict[str, dict[tuple[str, ...], tuple[Shape, ...]]] = {}
-        # builtin gates per marker (`builtin_gates`), and the alternatives parameter sources give
+        # tail gates (`tail_gates`), and the alternatives parameter sources give
         # (checked against every identifier, bindings too), made when a module first asks
-        self._builtin_gates: BuiltinGates | None = None
+        self._tail_gates: TailGates | None = None
         self._parameter_alternatives: frozenset[tuple[str, ...]] | None = None
         # per alternative: (tokens no parameter-source type has, tokens one has), made once
         self._splits: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -410,14 +411,14 @@ class IdentifierScreen:
             self._parameter_alternatives = frozenset(TaintCatalog(parameter_sources=sources).source_tokens())
         return self._parameter_alternatives
 
-    def builtin_gates(self, marker: str) -> dict[tuple[str, ...], str]:
-        """The alternatives of a marker only `builtins.X` entries give, with their `X`
-        (`builtin_gates`; empty: none)."""
+    def tail_gates(self) -> TailGates | None:
+        """What must end a name each marker alternative stands for (`tail_gates`; None: no catalog)."""
         if self._catalog is None:
-            return {}
-        if self._builtin_gates is None:
-            self._builtin_gates = BuiltinGates(self._catalog, self.parameter_alternatives())
-        return self._builtin_gates.of(marker)
+            return None
+        if self._tail_gates is None:
+            exempt = self.parameter_alternatives().__contains__
+            self._tail_gates = TailGates(self._catalog, exempt, self._in_some_type)
+        return self._tail_gates
 
     def shape_gates(self, marker: str) -> dict[tuple[str, ...], tuple[Shape, ...]]:
         """The alternatives of a source marker that only parameter sources with a function shape
@@ -505,6 +506,16 @@ class IdentifierScreen:
                 found = spelled[anchor] = strings[0].spell(anchor)
             return found
 
+        tail_gates = self.tail_gates() if self._exact else None
+        tail_words: list[set[str]] = []  # made when a tail gate asks
+
+        def tail_spelled(word: str) -> bool:
+            # an attribute, or a component of an import or `getattr` string
+            if not tail_words:
+                _, attributes, _, imports = kinds.by_kind
+                tail_words.append(attributes | set("\n".join(imports).replace(".", "\n").split("\n")))
+            return word in tail_words[0]
+
         def hit(needle: str) -> bool:
             if not needle.startswith(MARKER_PREFIX):
                 return needle in text
@@ -512,22 +523,19 @@ class IdentifierScreen:
             if found is None:
                 gates = self.url_gates(needle)
                 shaped = self.shape_gates(needle)
-                builtin = self.builtin_gates(needle)
 
                 def accept(alt: tuple[str, ...]) -> bool:
                     # a URL-gated alternative also needs its URL spelled by the strings, one only
-                    # shaped parameter sources give a function of one of their shapes, and one only
-                    # `builtins.X` gives a `Name` `X`
+                    # shaped parameter sources give a function of one of their shapes, and one
+                    # whose names end in `X` an `X` where a name can end
+                    tails = tail_gates.tails(needle, alt) if tail_gates is not None else None
                     return (
                         (gates is None or alt not in gates or any(spells(a) for a in gates[alt]))
                         and (alt not in shaped or fits_any(shaped[alt], functions()))
-                        and (
-                            alt not in builtin
-                            or reads_builtin(builtin[alt], kinds.by_kind[NAME], identifiers)
-                        )
+                        and (tails is None or can_end(tails, kinds.by_kind[NAME], tail_spelled, identifiers))
                     )
 
-                accepting = accept if gates or shaped or builtin else None
+                accepting = accept if gates or shaped or tail_gates is not None else None
                 found = self.marker_holds(needle, occurs, accepting, types, read if self._exact else None)
                 markers[needle] = found
             return found

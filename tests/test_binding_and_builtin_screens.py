@@ -1,5 +1,6 @@
 """The identifier screen's two narrower checks (issue 14): a binding's own name makes no name the
-engine builds, and a token only `builtins.X` gives needs a `Name` `X` (`aisec.builtin_gates`).
+engine builds, and the last part of a catalog name must be spelled where a name can end: a `Name`
+for `builtins.X`, an attribute, import or `getattr` string otherwise (`aisec.tail_gates`).
 
 Each case that keeps a rule also has its finding checked with the screen on (a screen too strong
 would lose it); the mutation test compares findings with the screen on and off on rule examples
@@ -14,6 +15,7 @@ import textwrap
 from typing import Any
 
 from aisec.hooks import (
+    INSTRUCTION,
     REMOTE,
     TAINT_SINKS,
     TAINT_SOURCES,
@@ -26,6 +28,7 @@ from aisec.hooks import (
 )
 from aisec.identifiers import IdentifierScreen, identifier_kinds, module_identifiers
 from aisec.pluginmanager import load_plugins
+from aisec.tail_gates import NAME_ONLY, NAME_OR_SPELLED, SPELLED
 from aisec.testing import check_source, default_catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -150,39 +153,43 @@ def test_parameter_sources_still_see_function_and_parameter_names() -> None:
 # ------------------------------------------------------------------ builtin gates
 
 
-def builtin_gates(catalog: TaintCatalog, marker: str) -> dict[tuple[str, ...], str]:
-    return IdentifierScreen([], catalog.trigger_expansions(), catalog).builtin_gates(marker)
+def tails(catalog: TaintCatalog, marker: str, alternative: tuple[str, ...]) -> Any:
+    return IdentifierScreen([], catalog.trigger_expansions(), catalog).tail_gates().tails(marker, alternative)
 
 
-def test_builtin_gates_are_the_alternatives_only_builtins_give() -> None:
-    gates = builtin_gates(CATALOG, sinks_marker("exec"))
-    assert gates[("exec",)] == "exec" and gates[("eval",)] == "eval" and gates[("compile",)] == "compile"
-    assert ("os", "system") not in gates
-    path_gates = builtin_gates(CATALOG, sinks_marker("path"))
-    assert path_gates == {("open",): "open"}
-    assert builtin_gates(CATALOG, "@taint:sources:cli")[("input",)] == "input"
-    assert builtin_gates(CATALOG, "plainword") == {}
+def test_tails_are_what_ends_the_names_of_an_alternative() -> None:
+    assert tails(CATALOG, sinks_marker("exec"), ("exec",)) == (("exec", NAME_ONLY),)
+    assert tails(CATALOG, sinks_marker("path"), ("open",)) == (("open", NAME_ONLY),)
+    assert tails(CATALOG, sinks_marker("sql"), ("extra",)) == (("extra", SPELLED),)
+    assert tails(CATALOG, "@taint:sources:cli", ("input",)) == (("input", NAME_ONLY),)
+    assert tails(CATALOG, "plainword", ("exec",)) is None
+    assert tails(CATALOG, sinks_marker("sql"), ("exec",)) is None  # no sql sink gives it
 
 
-def test_an_alternative_another_entry_gives_too_is_not_gated() -> None:
+def test_what_is_not_gated() -> None:
     catalog = TaintCatalog(
-        sources=(
-            Source("builtins.input"),
-            Source("*.input"),
-            Source("builtins.exec*"),
-            Source("builtins.eval"),
-        ),
+        sources=(Source("builtins.input"), Source("*.input"), Source("a.exec*"), Source("p.q.__call__")),
         sinks=(
             Sink("builtins.dict", (SinkArgument("exec"),)),
             Sink("builtins.open", (SinkArgument("path"),)),
+            Sink("*.open", (SinkArgument("path"),)),
         ),
-        parameter_sources=(ParameterSource(REMOTE, functions=("eval",)),),
+        parameter_sources=(
+            ParameterSource(REMOTE, functions=("eval",)),
+            ParameterSource(REMOTE, params=("x",), type="flask.Request"),
+        ),
     )
-    # `*.input` gives `input` too; `exec*` is a wildcard; a parameter source gives `eval`
-    assert builtin_gates(catalog, TAINT_SOURCES) == {}
-    # `dict` is a type the engine gives itself
-    assert builtin_gates(catalog, TAINT_SINKS) == {("open",): "open"}
-    assert builtin_gates(catalog, sinks_marker("exec")) == {}
+    # two entries give `input`; `*.input` also matches `builtins.input`, which a `Name` ends
+    assert tails(catalog, TAINT_SOURCES, ("input",)) == (("input", NAME_ONLY), ("input", NAME_OR_SPELLED))
+    assert tails(catalog, TAINT_SOURCES, ("a", "exec")) is None  # a wildcard ends it
+    assert tails(catalog, TAINT_SOURCES, ("p", "q")) is None  # `__call__`
+    assert tails(catalog, TAINT_SOURCES, ("eval",)) is None  # a parameter source gives it
+    assert tails(catalog, TAINT_SINKS, ("dict",)) is None  # a type the engine gives itself
+    assert tails(catalog, TAINT_SINKS, ("open",)) == (("open", NAME_ONLY), ("open", NAME_OR_SPELLED))
+    typed = TaintCatalog(
+        sinks=(Sink("x.Request", (SinkArgument("path"),)),), parameter_sources=catalog.parameter_sources
+    )
+    assert tails(typed, TAINT_SINKS, ("x", "Request")) is None  # a parameter-source type's part
 
 
 def test_builtins_named_only_as_attributes_make_no_sink() -> None:
@@ -224,6 +231,42 @@ def test_a_builtin_source_needs_its_name_read() -> None:
     called = route.format("input()")
     assert select(called, rules) == rules
     assert codes(rules[0], called) == ["AIS201"] == codes(rules[0], called, prefilter=False)
+
+
+def test_a_variable_named_like_a_method_sink_is_no_sink() -> None:
+    # `*.extra` (Django's QuerySet.extra) ends in an attribute; a local `extra` ends no name
+    source = LLM + "\n\ndef note(q, **kwargs):\n    extra = kwargs.get('extra')\n    return extra, ask(q)\n"
+    assert "extra" in module_identifiers(ast.parse(source))[0]  # what made AIS302 hold before
+    assert select(source, [AIS302]) == []
+    assert codes(AIS302, source, prefilter=False) == []
+
+
+def test_a_method_sink_bound_to_a_name_is_kept() -> None:
+    body = "\n\nimport sqlite3\n\n\ndef save(q):\n    conn = sqlite3.connect('x')\n    run = conn.execute\n    run(ask(q))\n"
+    kept_with_finding(AIS302, body)
+
+
+def test_a_method_sink_read_through_getattr_is_kept() -> None:
+    body = "\n\nimport sqlite3\n\nconn = sqlite3.connect('x')\n\n\ndef save(q):\n    getattr(conn, 'execute')(ask(q))\n"
+    kept_with_finding(AIS302, body)
+
+
+def test_a_method_sink_imported_by_name_is_kept() -> None:
+    kept_with_finding(AIS302, "\n\nfrom db import execute\n\n\ndef save(q):\n    execute(ask(q))\n")
+
+
+def test_a_wildcard_pattern_that_matches_a_builtin_is_ended_by_its_name() -> None:
+    # `*.input` matches `builtins.input`, which a bare `input()` is
+    catalog = TaintCatalog(
+        sources=(Source("*.input", REMOTE),),
+        sinks=(Sink("llm.ask", (SinkArgument(INSTRUCTION, keyword="instructions"),)),),
+    )
+    rule = REGISTRY.rules["AIS201"]
+    source = "import llm\n\n\ndef go():\n    llm.ask(instructions=input())\n"
+    screen = IdentifierScreen([rule], catalog.trigger_expansions(), catalog)
+    assert screen.select(ast.parse(source), source, [rule]) == [rule]
+    found = [f.code for f in check_source(rule, source, prefilter=True, catalog=catalog)]
+    assert found == ["AIS201"] == [f.code for f in check_source(rule, source, catalog=catalog)]
 
 
 # ------------------------------------------------------------------ mutated examples, on and off

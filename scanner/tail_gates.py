@@ -1,0 +1,143 @@
+"""Tail gates: the last part of a catalog name must be spelled where a name can end.
+
+The identifier screen (`identifiers`) holds a marker alternative when its tokens are identifiers
+of the module, wherever they occur. But the last component of a name the engine builds comes
+from few places, and a token spelled only elsewhere cannot end one. On langchain, a local
+variable `extra` made `*.extra` (Django's `QuerySet.extra`) hold for AIS302 in 25 modules, and
+`re.compile`, `model.eval()` or `os.open` made the `exec` and `path` sinks (`builtins.compile`,
+`eval`, `open`) hold.
+
+Where a name ends. Names are built when code is read: the name table (`NameTable.qualified`)
+resolves a `Name` to the path of an import (`import a.b.c`, `from a import c`: the last part is
+an import's name), to the value of the expression it was bound to (resolved the same way), or,
+unbound, to `builtins.<the name>`; an attribute adds its `attr`; `getattr(o, "name")` adds the
+string; a call takes its callee's value. The taint engine adds a call's name as written (its last
+attribute; a bare `Name` has no dot, so it matches no pattern with one), `.__call__`, a pipe's
+or path's method (an attribute), an alternate constructor's method (the same call's attribute),
+bases of local classes (resolved as above), a value's type followed by attributes read on it, or
+alone. A type is a name resolved as above, the type of a parameter source (`django.http.
+HttpRequest`, which the code need not spell: a tail that is a component of one is not gated), or
+`builtins.dict`, which the engine gives `globals()`'s namespace (`dict` is never gated). So in a
+name the engine builds for this module's code, the last component is: an attribute name, a
+component of an import's path or name, a `getattr` string (`identifiers.ATTRIBUTE`, `IMPORT`),
+`X` of `builtins.X` for a `Name` `X` that is read (`NAME`, any context), `__call__`, or a
+parameter-source type's component. A type that comes from another module's summary reaches this
+one through its project imports, which the prefilter follows on the text
+(`engine.FileScanner._through_imports`), as for every identifier of the screen.
+
+The gate. For an entry whose pattern ends in a literal part `X` (not `__call__`, at least two
+parts), a name it matches ends in `X`: the module must spell `X` as an attribute, import or
+`getattr` string, or (when `builtins.X` matches the pattern and `X` is a builtin) as a `Name`. For
+`builtins.X` itself, only a `Name` `X` will do, unless some identifier contains `builtins`
+(`import builtins`, `__builtins__`: then an attribute can end it too). An alternative of a marker
+holds when one of the entries giving it can end a name; an alternative a parameter source gives,
+or an entry whose last part has a wildcard, is not gated. A call with constant arguments counts
+like any other read: its value carries its name on (`done = exec("pass"); done(x)` is an `exec`
+call to the engine).
+"""
+
+from __future__ import annotations
+
+import builtins
+from fnmatch import fnmatchcase
+from typing import Any, Callable
+
+from aisec.hooks import TAINT_SINKS, TAINT_SOURCES, Sink
+from aisec.hooks.taint import entry_tokens
+
+BUILTINS = "builtins"
+BUILTIN_NAMES = frozenset(dir(builtins))
+# Builtin types the taint engine gives a value without the code reading the name (`taint.library`).
+SYNTHESISED = frozenset({"dict"})
+# What may end a name whose last part is `X`: a `Name` `X` read (a builtin only), `X` spelled as
+# an attribute, import or `getattr` string, or either
+NAME_ONLY, SPELLED, NAME_OR_SPELLED = range(3)
+Tail = tuple[str, int]  # (X, one of the three)
+
+
+class TailGates:
+    """The tail gates of a catalog's markers: per alternative, the tails one of which the module
+    must be able to end a name with (made when a module first asks about the alternative)."""
+
+    def __init__(
+        self, catalog: Any, exempt: Callable[[tuple[str, ...]], bool], typed: Callable[[str], bool]
+    ) -> None:
+        """`exempt`: whether an alternative is never gated (a parameter source gives it); `typed`:
+        whether a token is a component of a parameter-source type (a name may end with it)."""
+        self._catalog = catalog
+        self._exempt = exempt
+        self._typed = typed
+        self._index: dict[tuple[str, ...], list[tuple[Any, Tail | None]]] | None = None
+        self._gates: dict[tuple[str, tuple[str, ...]], tuple[Tail, ...] | None] = {}
+
+    def tails(self, marker: str, alternative: tuple[str, ...]) -> tuple[Tail, ...] | None:
+        """The tails one of which a module must spell for `alternative` of `marker` to hold
+        (None: not gated)."""
+        key = (marker, alternative)
+        if key in self._gates:
+            return self._gates[key]
+        found: tuple[Tail, ...] | None = None
+        wanted = _marker_entries(marker)
+        if wanted is not None and not self._exempt(alternative):
+            tails: list[Tail] = []
+            for entry, tail in self._entries().get(alternative, ()):
+                if wanted(entry):
+                    if tail is None:
+                        break
+                    tails.append(tail)
+            else:
+                found = tuple(dict.fromkeys(tails)) if tails else None
+        self._gates[key] = found
+        return found
+
+    def _entries(self) -> dict[tuple[str, ...], list[tuple[Any, Tail | None]]]:
+        """Every source and sink by the alternatives it gives, with its tail (None: none)."""
+        if self._index is None:
+            index: dict[tuple[str, ...], list[tuple[Any, Tail | None]]] = {}
+            for entry in (*self._catalog.sources, *self._catalog.sinks):
+                tail = self._tail(entry.pattern)
+                for alternative in entry_tokens(entry):
+                    index.setdefault(alternative, []).append((entry, tail))
+            self._index = index
+        return self._index
+
+    def _tail(self, pattern: str) -> Tail | None:
+        """What must end a name `pattern` matches (None: anything may)."""
+        root, dot, last = pattern.rpartition(".")
+        if not dot or last == "__call__" or not (last.isascii() and last.isidentifier()):
+            return None
+        if last in SYNTHESISED or self._typed(last):
+            return None
+        if root == BUILTINS:
+            return (last, NAME_ONLY)
+        if last in BUILTIN_NAMES and fnmatchcase(f"{BUILTINS}.{last}", pattern):
+            return (last, NAME_OR_SPELLED)
+        return (last, SPELLED)
+
+
+def can_end(
+    tails: tuple[Tail, ...], names_read: set[str], spelled: Callable[[str], bool], identifiers: str
+) -> bool:
+    """Whether a module can end a name with one of `tails`: `names_read`, its `Name` nodes;
+    `spelled`, whether a word is an attribute, import or `getattr` string component of it;
+    `identifiers`, all of them one a line (`builtins` in one lets anything end `builtins.X`)."""
+    for name, where in tails:
+        if where != SPELLED and name in names_read:
+            return True
+        if (where != NAME_ONLY or BUILTINS in identifiers) and spelled(name):
+            return True
+    return False
+
+
+def _marker_entries(marker: str) -> Callable[[Any], bool] | None:
+    """Which catalog sources or sinks a taint marker stands for (None: not a taint marker)."""
+    if marker == TAINT_SINKS or marker.startswith(TAINT_SINKS + ":"):
+        role = marker[len(TAINT_SINKS) + 1 :] or None
+        return lambda entry: (
+            isinstance(entry, Sink)
+            and (role is None or any(argument.role == role for argument in entry.arguments))
+        )
+    if marker == TAINT_SOURCES or marker.startswith(TAINT_SOURCES + ":"):
+        tier = marker[len(TAINT_SOURCES) + 1 :] or None
+        return lambda entry: not isinstance(entry, Sink) and (tier is None or entry.tier == tier)
+    return None
