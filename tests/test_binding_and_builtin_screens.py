@@ -32,6 +32,7 @@ from aisec.tail_gates import NAME_ONLY, NAME_OR_SPELLED, SPELLED
 from aisec.testing import check_source, default_catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_identifiers import EVERY_KIND
 
 REGISTRY = load_plugins(entry_points=False)
 CATALOG = default_catalog()
@@ -61,6 +62,14 @@ def codes(rule: Any, source: str, prefilter: bool = True) -> list[str]:
     return [finding.code for finding in check_source(rule, source, prefilter=prefilter)]
 
 
+def dropped(rule: Any, source: str, word: str) -> None:
+    """`word` is an identifier of `source` (what made `rule` hold before), the screen drops `rule`,
+    and with the screen off `rule` finds nothing there either."""
+    assert word in module_identifiers(ast.parse(source))[0]
+    assert select(source, [rule]) == []
+    assert codes(rule, source, prefilter=False) == []
+
+
 def kept_with_finding(rule: Any, body: str) -> None:
     """The screen keeps `rule` on LLM + `body`, and the finding is there with the screen on."""
     source = LLM + textwrap.dedent(body)
@@ -72,48 +81,24 @@ def kept_with_finding(rule: Any, body: str) -> None:
 
 
 def test_identifier_kinds_split_bindings_from_reads() -> None:
-    tree = ast.parse(
-        textwrap.dedent(
-            """
-            import a.b as c
-            from d import e
-            class K(Base):
-                def m(self, param, *, kw=1, **rest):
-                    global glob
-                    x = obj.attr(keyword=getattr(y, "spelled"))
-                    try:
-                        pass
-                    except E as err:
-                        pass
-                    match x:
-                        case P(kwd_attr=1) as cap:
-                            pass
-                        case {**rest_map}:
-                            pass
-            """
-        )
-    )
+    tree = ast.parse(EVERY_KIND)
     kinds = identifier_kinds(tree)
     names, attributes, bindings, imports = kinds.by_kind
-    assert {"Base", "x", "obj", "E", "P", "getattr", "y"} <= names
-    assert attributes == {"attr", "kwd_attr"}
+    assert names == {"Base", "x", "obj", "inner", "E", "P"}
+    assert attributes == {"attr", "value", "kwd_attr"}
     assert bindings == {"K", "m", "self", "param", "kw", "rest", "glob", "err", "cap", "rest_map"}
-    assert imports == {"a.b", "c", "d", "e", "spelled"}
+    assert imports == {"a.b", "c", "d.e", "f", "g"}
     assert kinds.read() == names | attributes | imports
     assert module_identifiers(tree) == (kinds.every(), {"keyword"})
+    assert identifier_kinds(ast.parse("getattr(y, 'spelled')")).by_kind[3] == {"spelled"}
 
 
 def test_a_method_named_like_a_sink_is_no_sink() -> None:
-    source = LLM + "\n\nclass Store:\n    def execute(self, sql):\n        return sql\n"
-    assert "execute" in module_identifiers(ast.parse(source))[0]  # what made AIS302 hold before
-    assert select(source, [AIS302]) == []
-    assert codes(AIS302, source, prefilter=False) == []
+    dropped(AIS302, LLM + "\n\nclass Store:\n    def execute(self, sql):\n        return sql\n", "execute")
 
 
 def test_a_parameter_named_like_a_source_is_no_source() -> None:
-    source = "def handler(input, exec_):\n    return exec(input)\n"  # `input` only as a parameter
-    assert select(source, [AIS301]) == []
-    assert codes(AIS301, source, prefilter=False) == []
+    dropped(AIS301, "def handler(input, exec_):\n    return exec(input)\n", "input")  # a parameter only
 
 
 def test_the_sink_called_as_a_method_is_kept() -> None:
@@ -196,10 +181,8 @@ def test_builtins_named_only_as_attributes_make_no_sink() -> None:
     source = (
         LLM + "\n\ndef tidy(model, pattern, q):\n    model.eval()\n    return re.compile(pattern), ask(q)\n"
     )
-    found = module_identifiers(ast.parse(source))[0]
-    assert {"eval", "compile"} <= found  # what made AIS301 hold before
-    assert select(source, [AIS301]) == []
-    assert codes(AIS301, source, prefilter=False) == []
+    dropped(AIS301, source, "eval")
+    assert "compile" in module_identifiers(ast.parse(source))[0]
 
 
 def test_a_builtin_sink_through_an_alias_is_kept() -> None:
@@ -224,10 +207,7 @@ def test_a_builtin_call_with_constant_arguments_still_counts() -> None:
 def test_a_builtin_source_needs_its_name_read() -> None:
     rules = [REGISTRY.rules["AIS201"]]
     route = "from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef go(args):\n    return client.responses.create(model='m', instructions={})\n"
-    attribute = route.format("args.input")  # `input` only as an attribute: no `builtins.input`
-    assert "input" in module_identifiers(ast.parse(attribute))[0]
-    assert select(attribute, rules) == []
-    assert codes(rules[0], attribute, prefilter=False) == []
+    dropped(rules[0], route.format("args.input"), "input")  # an attribute only: no `builtins.input`
     called = route.format("input()")
     assert select(called, rules) == rules
     assert codes(rules[0], called) == ["AIS201"] == codes(rules[0], called, prefilter=False)
@@ -236,9 +216,7 @@ def test_a_builtin_source_needs_its_name_read() -> None:
 def test_a_variable_named_like_a_method_sink_is_no_sink() -> None:
     # `*.extra` (Django's QuerySet.extra) ends in an attribute; a local `extra` ends no name
     source = LLM + "\n\ndef note(q, **kwargs):\n    extra = kwargs.get('extra')\n    return extra, ask(q)\n"
-    assert "extra" in module_identifiers(ast.parse(source))[0]  # what made AIS302 hold before
-    assert select(source, [AIS302]) == []
-    assert codes(AIS302, source, prefilter=False) == []
+    dropped(AIS302, source, "extra")
 
 
 def test_a_method_sink_bound_to_a_name_is_kept() -> None:

@@ -40,33 +40,33 @@ def ask():
 """
 
 
+EVERY_KIND = """
+import a.b as c
+from d.e import f as g
+'''docstring_word'''
+class K(Base):
+    def m(self, param, *, kw=1, **rest):
+        global glob
+        x = obj.attr(keyword=f"{inner.value} literal_word")  # comment_word
+        try:
+            pass
+        except E as err:
+            pass
+        match x:
+            case P(kwd_attr=1) as cap:
+                pass
+            case {**rest_map}:
+                pass
+"""  # every kind of identifier (`module_identifiers`, `identifier_kinds`)
+
+
 def select(source: str, rules: list[Any]) -> list[Any]:
     source = textwrap.dedent(source)
     return IdentifierScreen(rules, EXPANSIONS, CATALOG).select(ast.parse(source), source, rules)
 
 
 def test_identifiers_cover_every_kind_of_name_and_no_string() -> None:
-    source = textwrap.dedent(
-        """
-        import a.b as c
-        from d.e import f as g
-        '''docstring_word'''
-        class K(Base):
-            def m(self, param, *, kw=1, **rest):
-                global glob
-                x = obj.attr(keyword=f"{inner.value} literal_word")  # comment_word
-                try:
-                    pass
-                except E as err:
-                    pass
-                match x:
-                    case P(kwd_attr=1) as cap:
-                        pass
-                    case {**rest_map}:
-                        pass
-        """
-    )
-    names, keywords = module_identifiers(ast.parse(source))
+    names, keywords = module_identifiers(ast.parse(EVERY_KIND))
     found = names | keywords
     expected = {"a.b", "c", "d.e", "f", "g", "K", "Base", "m", "self", "param", "kw", "rest", "glob"}
     expected.update(("x", "obj", "attr", "inner", "value", "E", "err", "P", "kwd_attr"))
