@@ -16,12 +16,13 @@ attribute; a bare `Name` has no dot, so it matches no pattern with one), `.__cal
 or path's method (an attribute), an alternate constructor's method (the same call's attribute),
 bases of local classes (resolved as above), a value's type followed by attributes read on it, or
 alone. A type is a name resolved as above, the type of a parameter source (`django.http.
-HttpRequest`, which the code need not spell: a tail that is a component of one is not gated), or
-`builtins.dict`, which the engine gives `globals()`'s namespace (`dict` is never gated). So in a
-name the engine builds for this module's code, the last component is: an attribute name, a
-component of an import's path or name, a `getattr` string (`identifiers.ATTRIBUTE`, `IMPORT`),
-`X` of `builtins.X` for a `Name` `X` that is read (`NAME`, any context), `__call__`, or a
-parameter-source type's component. A type that comes from another module's summary reaches this
+HttpRequest`, which the code need not spell: a tail that is a component of one is not gated),
+`builtins.dict`, which the engine gives `globals()`'s namespace, or `pathlib.Path` for a path
+joined with `/` (`SYNTHESISED`: never gated). So in a name the engine builds for this module's
+code, the last component is: an attribute name, a component of an import's path or name, a
+`getattr` string (`identifiers.ATTRIBUTE`, `IMPORT`), `X` of `builtins.X` for a `Name` `X` that
+is read (`NAME`, any context), `__call__`, a parameter-source type's component, or a synthesised
+type's. A type that comes from another module's summary reaches this
 one through its project imports, which the prefilter follows on the text
 (`engine.FileScanner._through_imports`), as for every identifier of the screen.
 
@@ -47,8 +48,10 @@ from aisec.hooks.taint import entry_tokens
 
 BUILTINS = "builtins"
 BUILTIN_NAMES = frozenset(dir(builtins))
-# Builtin types the taint engine gives a value without the code reading the name (`taint.library`).
-SYNTHESISED = frozenset({"dict"})
+# The last parts of the types the taint engine gives a value without the code spelling them:
+# `globals()`'s namespace (`taint.library`) and a path joined with `/` (`taint.vocabulary.PATH_TYPES`,
+# not imported here: the screen runs without the taint engine)
+SYNTHESISED = frozenset({"dict", "Path", "PurePath", "PosixPath", "WindowsPath"})
 # What may end a name whose last part is `X`: a `Name` `X` read (a builtin only), `X` spelled as
 # an attribute, import or `getattr` string, or either
 NAME_ONLY, SPELLED, NAME_OR_SPELLED = range(3)

@@ -28,7 +28,7 @@ from aisec.hooks import (
 )
 from aisec.identifiers import IdentifierScreen, identifier_kinds, module_identifiers
 from aisec.pluginmanager import load_plugins
-from aisec.tail_gates import NAME_ONLY, NAME_OR_SPELLED, SPELLED
+from aisec.tail_gates import NAME_ONLY, NAME_OR_SPELLED, SPELLED, SYNTHESISED
 from aisec.testing import check_source, default_catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -175,6 +175,12 @@ def test_what_is_not_gated() -> None:
         sinks=(Sink("x.Request", (SinkArgument("path"),)),), parameter_sources=catalog.parameter_sources
     )
     assert tails(typed, TAINT_SINKS, ("x", "Request")) is None  # a parameter-source type's part
+
+
+def test_types_the_engine_gives_itself_end_no_gated_name() -> None:
+    from aisec.taint.vocabulary import PATH_TYPES
+
+    assert {path.rsplit(".", 1)[1] for path in PATH_TYPES} | {"dict"} <= SYNTHESISED
 
 
 def test_builtins_named_only_as_attributes_make_no_sink() -> None:
