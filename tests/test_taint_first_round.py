@@ -187,66 +187,51 @@ def test_a_callee_is_analysed_before_the_caller_reads_its_summary(monkeypatch: p
     assert reference == ["view", "outer", "inner", "view", "outer", "view", "inner", "outer", "view"]
 
 
-def _findings_both_ways(monkeypatch: pytest.MonkeyPatch, source: str) -> tuple[Any, Any]:
-    return _both_ways(monkeypatch, lambda: _described(check_source(TAINT_RULES, source)))
-
-
 CHAT = "from openai import OpenAI\nfrom flask import request\nclient = OpenAI()\n\n"
 SEND = 'client.chat.completions.create(model="m", messages=[{"role": "system", "content": %s}])'
 
 
-def test_a_chain_deeper_than_the_nesting_cap_still_converges(monkeypatch: pytest.MonkeyPatch) -> None:
-    depth = taint_module.MAX_NESTED * 3
-    helpers = "".join(f"def step{i}(text):\n    return step{i + 1}(text + '.')\n\n" for i in range(depth))
-    source = (
-        f"{CHAT}def view():\n    return step0(request.args['q'])\n\n{helpers}"
-        f"def step{depth}(text):\n    return {SEND % 'text'}\n"
-    )
-    reference, on_demand = _findings_both_ways(monkeypatch, source)
-    assert [f[0] for f in on_demand] == ["AIS201"]
-    assert on_demand == reference
-
-
-def test_recursion_between_callers_and_callees(monkeypatch: pytest.MonkeyPatch) -> None:
-    source = (
-        f"{CHAT}def view():\n    return ping(request.args['q'], 3)\n\n"
-        "def ping(text, n):\n    return pong(text, n - 1) if n else send(text)\n\n"
-        "def pong(text, n):\n    return ping(text + '!', n)\n\n"
-        f"def send(text):\n    return {SEND % 'text'}\n"
-    )
-    reference, on_demand = _findings_both_ways(monkeypatch, source)
-    assert [f[0] for f in on_demand] == ["AIS201"]
-    assert on_demand == reference
-
-
-def test_methods_through_self_and_class_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the source is kept in an attribute by one method and sent by another, defined later
-    source = (
-        f"{CHAT}class Bot:\n"
-        "    def handle(self):\n        self.remember(request.args['q'])\n        return self.reply()\n\n"
-        "    def reply(self):\n        return self.send(self.note)\n\n"
-        "    def remember(self, text):\n        self.note = text\n\n"
-        f"    def send(self, text):\n        return {SEND % 'text'}\n"
-    )
-    reference, on_demand = _findings_both_ways(monkeypatch, source)
-    assert [f[0] for f in on_demand] == ["AIS201"]
-    assert on_demand == reference
-
-
-def test_a_nested_function_is_not_analysed_before_its_closure_is_complete(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+DEPTH = taint_module.MAX_NESTED * 3
+SHAPES = {
+    # a chain of helpers, callers first, three times as deep as callees are analysed on demand
+    "chain": f"{CHAT}def view():\n    return step0(request.args['q'])\n\n"
+    + "".join(f"def step{i}(text):\n    return step{i + 1}(text + '.')\n\n" for i in range(DEPTH))
+    + f"def step{DEPTH}(text):\n    return {SEND % 'text'}\n",
+    "recursion": f"{CHAT}def view():\n    return ping(request.args['q'], 3)\n\n"
+    "def ping(text, n):\n    return pong(text, n - 1) if n else send(text)\n\n"
+    "def pong(text, n):\n    return ping(text + '!', n)\n\n"
+    f"def send(text):\n    return {SEND % 'text'}\n",
+    # kept in an attribute by one method, sent by another, both defined after their caller
+    "class state": f"{CHAT}class Bot:\n"
+    "    def handle(self):\n        self.remember(request.args['q'])\n        return self.reply()\n\n"
+    "    def reply(self):\n        return self.send(self.note)\n\n"
+    "    def remember(self, text):\n        self.note = text\n\n"
+    f"    def send(self, text):\n        return {SEND % 'text'}\n",
+    # the source is what a later-defined helper returns; the sink is in another helper
+    "returned source": f"{CHAT}def view():\n    return send(read())\n\n"
+    "def read():\n    return request.args['q']\n\n"
+    f"def send(text):\n    return {SEND % 'text'}\n",
     # `send` reads `text` from `view`'s scope, bound after the def: analysed on demand at the
     # call it would see the closure as the body left it so far, so it waits for `view` to end
-    source = (
-        f"{CHAT}def view():\n    def send():\n        return {SEND % 'text'}\n"
-        "    text = request.args['q']\n    return send()\n"
+    "nested": f"{CHAT}def view():\n    def send():\n        return {SEND % 'text'}\n"
+    "    text = request.args['q']\n    return send()\n",
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_shapes_the_order_of_analyses_meets_give_the_same_finding(
+    shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference, on_demand = _both_ways(
+        monkeypatch, lambda: _described(check_source(TAINT_RULES, SHAPES[shape]))
     )
-    reference, on_demand = _findings_both_ways(monkeypatch, source)
     assert [f[0] for f in on_demand] == ["AIS201"]
     assert on_demand == reference
-    _, order = _analysis(source)
-    assert order[:2] == ["view", "send"]  # `send` was analysed after `view` ended
+
+
+def test_a_nested_function_is_analysed_after_its_parent() -> None:
+    _, order = _analysis(SHAPES["nested"])
+    assert order[:2] == ["view", "send"]  # `send` is not analysed on demand inside `view`
 
 
 def test_a_callee_in_another_module_is_its_summary(
