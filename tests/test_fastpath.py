@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import pytest
 from aisec import fastpath
-from aisec.sha import hmac_sha256, sha256
+from aisec.sha import blake2b_mac, hmac_sha256, sha256
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_plugins import rule_plugin
@@ -337,6 +337,14 @@ def test_hmac_and_sha256_match_hashlib(secret: bytes) -> None:
     payload = os.urandom(100)
     assert hmac_sha256(secret, payload) == hmac.new(secret, payload, "sha256").digest()
     assert sha256(secret + payload).hexdigest() == hashlib.sha256(secret + payload).hexdigest()
+
+
+@pytest.mark.parametrize("secret", [b"", b"k" * 32, b"m" * 64])
+def test_blake2b_mac_matches_hashlib(secret: bytes) -> None:
+    payload = os.urandom(100)
+    expected = hashlib.blake2b(payload, key=secret, digest_size=32).digest()
+    assert blake2b_mac(secret, payload) == expected
+    assert blake2b_mac(secret[:-1] + b"?", payload) != expected
 
 
 def test_the_fast_path_imports_almost_nothing(project: Path, cache: Path) -> None:
