@@ -39,6 +39,7 @@ PROBE = textwrap.dedent(
     }
     print(json.dumps({
         "code": code,
+        "shutil": "shutil" in sys.modules,
         "formats": sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("aisec.plugins.formatters.")),
         "compiled": sorted(name for name, pattern in lazy.items() if regexes.is_compiled(*pattern)),
     }), file=sys.stderr)
@@ -88,7 +89,7 @@ def root(tmp_path: Path) -> Path:
 
 def test_a_plain_run_loads_none_of_it(root: Path) -> None:
     state, out = probe(root, "plain.py")
-    assert state == {"code": 1, "formats": ["text"], "compiled": []}, state
+    assert state == {"code": 1, "shutil": False, "formats": ["text"], "compiled": []}, state
     assert "AIS101" in out
 
 
@@ -149,3 +150,21 @@ def test_a_pattern_is_compiled_once_per_pattern_and_flags() -> None:
     assert regexes.compiled(pattern, re.IGNORECASE) is folded and folded.match("LAZY-Probe7")
     assert regexes.is_compiled(pattern, re.IGNORECASE) and not regexes.is_compiled(pattern)
     assert regexes.compiled(pattern).match("LAZY-Probe7") is None
+
+
+@pytest.mark.parametrize("columns", [None, "120", "0", "-5", "wide"])
+def test_the_help_width_is_the_one_shutil_works_out(
+    monkeypatch: pytest.MonkeyPatch, columns: str | None
+) -> None:
+    """`cli.terminal_columns` stands in for `shutil.get_terminal_size().columns` (not imported
+    by a run): the same number with `COLUMNS` set, unset and invalid, and stdout no terminal."""
+    import shutil
+
+    from aisec.cli import terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.delenv("LINES", raising=False)
+    assert terminal_columns() == shutil.get_terminal_size().columns
