@@ -80,7 +80,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from .function_shapes import Shape, fits_any, module_functions, shape_gates, shaped_markers
 from .literals import ModuleStrings, anchors
 from .prefilter import GROUP_AFTER, MARKER_PREFIX, TextLookup, key_groups, searchable
-from .tail_gates import TailGates, can_end
+from .tail_gates import TailGates, can_end, tail_index
 
 # Fields that hold identifiers (strings, or lists of strings for `global`/`nonlocal`, class
 # patterns' keyword attributes); `Constant.value` and `type_comment` never name anything.
@@ -400,10 +400,8 @@ class IdentifierScreen:
         """The token alternatives the catalog's parameter sources give (their conditions name
         functions and parameters by their bindings: `def forward(self, ...)`)."""
         if self._parameter_alternatives is None:
-            from aisec.hooks import TaintCatalog
-
-            sources = self._catalog.parameter_sources if self._catalog is not None else ()
-            self._parameter_alternatives = frozenset(TaintCatalog(parameter_sources=sources).source_tokens())
+            found = _facts(self._catalog, gates=True)[PARAMETERS] if self._catalog is not None else ()
+            self._parameter_alternatives = frozenset(found)
         return self._parameter_alternatives
 
     def tail_gates(self) -> TailGates | None:
@@ -411,8 +409,7 @@ class IdentifierScreen:
         if self._catalog is None:
             return None
         if self._tail_gates is None:
-            exempt = self.parameter_alternatives().__contains__
-            self._tail_gates = TailGates(self._catalog, exempt, self._in_some_type)
+            self._tail_gates = TailGates(_facts(self._catalog, gates=True)[TAILS])
         return self._tail_gates
 
     def shape_gates(self, marker: str) -> dict[tuple[str, ...], tuple[Shape, ...]]:
@@ -564,17 +561,20 @@ def _typed_sources(
 
 LOOSE = "loose"  # `catalog_facts` keys
 SPELLED = "spelled"
+PARAMETERS = "parameter_alternatives"
+TAILS = "tails"
 # id(catalog) -> (catalog, its facts): one entry per merged catalog of the process (a run has one)
 _FACTS: dict[int, tuple[Any, dict[str, Any]]] = {}
 
 
 def catalog_facts(catalog: Any) -> dict[str, Any]:
     """What the screen works out from the catalog alone, as plain data: the tokens a pattern has
-    in a part with wildcards (`LOOSE`) and the spelled tokens of parameter-source alternatives
-    (`SPELLED`, `_spelled_tokens`). About 3 ms of a one-file run; the pre-commit fast path's
+    in a part with wildcards (`LOOSE`), the spelled tokens of parameter-source alternatives
+    (`SPELLED`, `_spelled_tokens`), the alternatives parameter sources give (`PARAMETERS`) and what
+    ends the names of the others (`TAILS`, `tail_gates.tail_index`). About 5 ms of a one-file run; the pre-commit fast path's
     trigger table keeps them (`triggertable.build`) and a run it declines takes them
     (`adopt_catalog_facts`)."""
-    return dict(_facts(catalog, spelled=True))
+    return dict(_facts(catalog, spelled=True, gates=True))
 
 
 def adopt_catalog_facts(catalog: Any, facts: dict[str, Any]) -> None:
@@ -583,7 +583,7 @@ def adopt_catalog_facts(catalog: Any, facts: dict[str, Any]) -> None:
     _FACTS[id(catalog)] = (catalog, dict(facts))
 
 
-def _facts(catalog: Any, *, spelled: bool = False) -> dict[str, Any]:
+def _facts(catalog: Any, *, spelled: bool = False, gates: bool = False) -> dict[str, Any]:
     """`catalog_facts`, each made on first use and kept per catalog (`SPELLED` only when asked:
     a run whose files never split a marker alternative does not pay for it)."""
     entry = _FACTS.get(id(catalog))
@@ -592,6 +592,12 @@ def _facts(catalog: Any, *, spelled: bool = False) -> dict[str, Any]:
     facts = entry[1]
     if spelled and SPELLED not in facts:
         facts[SPELLED] = _spelled_tokens(catalog)
+    if gates and TAILS not in facts:  # `PARAMETERS`, `TAILS`: what the binding and tail checks read
+        from aisec.hooks import TaintCatalog
+
+        parameters = frozenset(TaintCatalog(parameter_sources=catalog.parameter_sources).source_tokens())
+        facts[PARAMETERS] = parameters
+        facts[TAILS] = tail_index(catalog, parameters)
     return facts
 
 

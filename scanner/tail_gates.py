@@ -56,21 +56,32 @@ SYNTHESISED = frozenset({"dict", "Path", "PurePath", "PosixPath", "WindowsPath"}
 # an attribute, import or `getattr` string, or either
 NAME_ONLY, SPELLED, NAME_OR_SPELLED = range(3)
 Tail = tuple[str, int]  # (X, one of the three)
+# Per alternative, each entry giving it: (a sink?, its roles or its tier, its tail or None)
+TailIndex = dict[tuple[str, ...], tuple[tuple[bool, tuple[str, ...], "Tail | None"], ...]]
+
+
+def tail_index(catalog: Any, exempt: frozenset[tuple[str, ...]]) -> TailIndex:
+    """Every alternative the catalog's sources and sinks give but `exempt` (those parameter
+    sources give: never gated), with the entries giving it: plain data, kept with the screen's
+    other catalog facts (`identifiers.catalog_facts`)."""
+    types = tuple(source.type for source in catalog.parameter_sources if source.type)
+    index: dict[tuple[str, ...], list[tuple[bool, tuple[str, ...], Tail | None]]] = {}
+    for entry in (*catalog.sources, *catalog.sinks):
+        sink = isinstance(entry, Sink)
+        keys = tuple(dict.fromkeys(a.role for a in entry.arguments)) if sink else (entry.tier,)
+        tail = _tail(entry.pattern, types)
+        for alternative in entry_tokens(entry):
+            if alternative not in exempt:
+                index.setdefault(alternative, []).append((sink, keys, tail))
+    return {alternative: tuple(entries) for alternative, entries in index.items()}
 
 
 class TailGates:
     """The tail gates of a catalog's markers: per alternative, the tails one of which the module
-    must be able to end a name with (made when a module first asks about the alternative)."""
+    must be able to end a name with (`tail_index`; made when a module first asks)."""
 
-    def __init__(
-        self, catalog: Any, exempt: Callable[[tuple[str, ...]], bool], typed: Callable[[str], bool]
-    ) -> None:
-        """`exempt`: whether an alternative is never gated (a parameter source gives it); `typed`:
-        whether a token is a component of a parameter-source type (a name may end with it)."""
-        self._catalog = catalog
-        self._exempt = exempt
-        self._typed = typed
-        self._index: dict[tuple[str, ...], list[tuple[Any, Tail | None]]] | None = None
+    def __init__(self, index: TailIndex) -> None:
+        self._index = index
         self._gates: dict[tuple[str, tuple[str, ...]], tuple[Tail, ...] | None] = {}
 
     def tails(self, marker: str, alternative: tuple[str, ...]) -> tuple[Tail, ...] | None:
@@ -81,10 +92,10 @@ class TailGates:
             return self._gates[key]
         found: tuple[Tail, ...] | None = None
         wanted = _marker_entries(marker)
-        if wanted is not None and not self._exempt(alternative):
+        if wanted is not None:
             tails: list[Tail] = []
-            for entry, tail in self._entries().get(alternative, ()):
-                if wanted(entry):
+            for sink, keys, tail in self._index.get(alternative, ()):
+                if wanted(sink, keys):
                     if tail is None:
                         break
                     tails.append(tail)
@@ -93,29 +104,20 @@ class TailGates:
         self._gates[key] = found
         return found
 
-    def _entries(self) -> dict[tuple[str, ...], list[tuple[Any, Tail | None]]]:
-        """Every source and sink by the alternatives it gives, with its tail (None: none)."""
-        if self._index is None:
-            index: dict[tuple[str, ...], list[tuple[Any, Tail | None]]] = {}
-            for entry in (*self._catalog.sources, *self._catalog.sinks):
-                tail = self._tail(entry.pattern)
-                for alternative in entry_tokens(entry):
-                    index.setdefault(alternative, []).append((entry, tail))
-            self._index = index
-        return self._index
 
-    def _tail(self, pattern: str) -> Tail | None:
-        """What must end a name `pattern` matches (None: anything may)."""
-        root, dot, last = pattern.rpartition(".")
-        if not dot or last == "__call__" or not (last.isascii() and last.isidentifier()):
-            return None
-        if last in SYNTHESISED or self._typed(last):
-            return None
-        if root == BUILTINS:
-            return (last, NAME_ONLY)
-        if last in BUILTIN_NAMES and fnmatchcase(f"{BUILTINS}.{last}", pattern):
-            return (last, NAME_OR_SPELLED)
-        return (last, SPELLED)
+def _tail(pattern: str, types: tuple[str, ...]) -> Tail | None:
+    """What must end a name `pattern` matches (None: anything may). `types`: the parameter-source
+    types, whose parts may end a name without the code spelling them."""
+    root, dot, last = pattern.rpartition(".")
+    if not dot or last == "__call__" or not (last.isascii() and last.isidentifier()):
+        return None
+    if last in SYNTHESISED or any(last in given for given in types):
+        return None
+    if root == BUILTINS:
+        return (last, NAME_ONLY)
+    if last in BUILTIN_NAMES and fnmatchcase(f"{BUILTINS}.{last}", pattern):
+        return (last, NAME_OR_SPELLED)
+    return (last, SPELLED)
 
 
 def can_end(
@@ -132,15 +134,13 @@ def can_end(
     return False
 
 
-def _marker_entries(marker: str) -> Callable[[Any], bool] | None:
-    """Which catalog sources or sinks a taint marker stands for (None: not a taint marker)."""
+def _marker_entries(marker: str) -> Callable[[bool, tuple[str, ...]], bool] | None:
+    """Which catalog sources or sinks (a sink?, its roles or tier) a taint marker stands for
+    (None: not a taint marker)."""
     if marker == TAINT_SINKS or marker.startswith(TAINT_SINKS + ":"):
         role = marker[len(TAINT_SINKS) + 1 :] or None
-        return lambda entry: (
-            isinstance(entry, Sink)
-            and (role is None or any(argument.role == role for argument in entry.arguments))
-        )
+        return lambda sink, roles: sink and (role is None or role in roles)
     if marker == TAINT_SOURCES or marker.startswith(TAINT_SOURCES + ":"):
         tier = marker[len(TAINT_SOURCES) + 1 :] or None
-        return lambda entry: not isinstance(entry, Sink) and (tier is None or entry.tier == tier)
+        return lambda sink, tiers: not sink and (tier is None or tier in tiers)
     return None

@@ -26,7 +26,15 @@ from aisec.hooks import (
     TaintCatalog,
     sinks_marker,
 )
-from aisec.identifiers import IdentifierScreen, identifier_kinds, module_identifiers
+from aisec.identifiers import (
+    PARAMETERS,
+    TAILS,
+    IdentifierScreen,
+    adopt_catalog_facts,
+    catalog_facts,
+    identifier_kinds,
+    module_identifiers,
+)
 from aisec.pluginmanager import load_plugins
 from aisec.tail_gates import NAME_ONLY, NAME_OR_SPELLED, SPELLED, SYNTHESISED
 from aisec.testing import check_source, default_catalog
@@ -181,6 +189,24 @@ def test_types_the_engine_gives_itself_end_no_gated_name() -> None:
     from aisec.taint.vocabulary import PATH_TYPES
 
     assert {path.rsplit(".", 1)[1] for path in PATH_TYPES} | {"dict"} <= SYNTHESISED
+
+
+def test_the_screen_reads_tails_from_adopted_catalog_facts() -> None:
+    # a run the fast path declines adopts the trigger table's facts (`run.adopt_known`)
+    catalog = TaintCatalog(
+        sources=CATALOG.sources, parameter_sources=CATALOG.parameter_sources, sinks=CATALOG.sinks
+    )
+    facts = catalog_facts(catalog)
+    assert facts[TAILS] and facts[PARAMETERS]
+    source = LLM + "\n\ndef tidy(model, q):\n    model.eval()\n    return ask(q)\n"
+
+    def verdict() -> list[Any]:
+        return IdentifierScreen([AIS301], EXPANSIONS, catalog).select(ast.parse(source), source, [AIS301])
+
+    adopt_catalog_facts(catalog, facts)
+    assert verdict() == []
+    adopt_catalog_facts(catalog, {**facts, TAILS: {}})  # positive control: no tails, no gate
+    assert verdict() == [AIS301]
 
 
 def test_builtins_named_only_as_attributes_make_no_sink() -> None:
