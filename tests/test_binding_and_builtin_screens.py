@@ -35,16 +35,12 @@ from aisec.identifiers import (
     identifier_kinds,
     module_identifiers,
 )
-from aisec.pluginmanager import load_plugins
 from aisec.tail_gates import NAME_ONLY, NAME_OR_SPELLED, SPELLED, SYNTHESISED
-from aisec.testing import check_source, default_catalog
+from aisec.testing import check_source
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_identifiers import EVERY_KIND
+from test_identifiers import CATALOG, EVERY_KIND, EXPANSIONS, REGISTRY
 
-REGISTRY = load_plugins(entry_points=False)
-CATALOG = default_catalog()
-EXPANSIONS = CATALOG.trigger_expansions()
 FAMILY = [
     REGISTRY.rules[code]
     for code in ("AIS201", "AIS202", "AIS203", "AIS204", "AIS301", "AIS302", "AIS303", "AIS304")
