@@ -1104,8 +1104,15 @@ class _FileContext:
             project = self._scanner.project_modules()
             path = Path(self.path).absolute()
             name = project.module_name(path) if project is not None else None
+            lines = self.positions.start_line if self.positions is not None else None
             self._taint = ModuleTaint(
-                self._module, self.names, catalog, project=project, module_name=name, path=path
+                self._module,
+                self.names,
+                catalog,
+                project=project,
+                module_name=name,
+                path=path,
+                node_lines=lines,
             )
         return self._taint
 
