@@ -15,13 +15,10 @@ import textwrap
 SCRIPT = textwrap.dedent(
     """
     import gc, json, sys
-    from pathlib import Path
     if sys.argv[1] == "libcst-first":
         import libcst
-    from aisec.engine import FileScanner
     from aisec.pluginmanager import load_plugins
-    from aisec.project import Project
-    from aisec.taintconfig import build_catalog
+    from aisec.testing import check_source
 
     FLOW = (
         "from flask import Flask, request\\nfrom openai import OpenAI\\n\\napp = Flask(__name__)\\n"
@@ -30,19 +27,11 @@ SCRIPT = textwrap.dedent(
         "    return r.choices[0].message.content\\n"
     )
     PICKLE = "import pickle\\n\\n\\ndef load(path):\\n    with open(path, 'rb') as f:\\n        return pickle.load(f)\\n"
-    registry = load_plugins(entry_points=False)
-    scanner = FileScanner(
-        list(registry.rules.values()),
-        rule_plugins=registry.rule_plugins,
-        options={},
-        project=Project(Path(".")),
-        taint_catalog=build_catalog(registry.taint_catalogs, {}),
-    )
+    rules = list(load_plugins(entry_points=False).rules.values())
     counts = [gc.get_freeze_count()]
     modules = []
     for name, source in (("a.py", PICKLE), ("b.py", FLOW), ("c.py", FLOW + "\\n# changed\\n")):
-        result = scanner.scan_bytes(name, source.encode())
-        assert result.findings, name
+        assert check_source(rules, source, filename=name, prefilter=True), name
         counts.append(gc.get_freeze_count())
         modules.append(["libcst" in sys.modules, "aisec.taint.module" in sys.modules])
     print(json.dumps({"counts": counts, "modules": modules, "enabled": gc.isenabled()}))

@@ -13,17 +13,16 @@ from typing import Any
 
 import libcst as cst
 import pytest
-from aisec.engine import FileScanner, _PythonParse
+from aisec.engine import _PythonParse
 from aisec.names import NameTable
 from aisec.parsing import parse_module
-from aisec.pluginmanager import load_plugins
 from aisec.positions import Positions
-from aisec.project import Project
 from aisec.taint import ModuleTaint, facts
-from aisec.testing import default_catalog
+from aisec.testing import check_source, default_catalog
 from hypothesis import given
 from hypothesis import strategies as st
-from test_parsing import EXAMPLE_SOURCES, OWN_SOURCES, SETTINGS, mutated
+from test_parsing import EXAMPLE_SOURCES, OWN_SOURCES, RULES, SETTINGS, mutated
+from test_taint_lines import _Every
 
 # Fragments a line may be replaced with or prefixed by: what moves lines without being code.
 LAYOUT = [
@@ -38,16 +37,6 @@ LAYOUT = [
     "名前 = 'ünïcode'  # 注释\n",
     "    # indented comment\n",
 ]
-
-
-class _Every(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.nodes: list[cst.CSTNode] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.nodes.append(node)
-        return True
 
 
 def engine_view(text: str) -> tuple[cst.Module, Positions] | None:
@@ -157,18 +146,10 @@ def test_the_engine_hands_its_lines_to_the_taint_facts(monkeypatch: pytest.Monke
     passes: list[Any] = []
     real = facts.source_lines
     monkeypatch.setattr(facts, "source_lines", lambda module: passes.append(module) or real(module))
-    registry = load_plugins(entry_points=False)
-    scanner = FileScanner(
-        list(registry.rules.values()),
-        rule_plugins=registry.rule_plugins,
-        options={},
-        project=Project(Path(".")),
-        taint_catalog=default_catalog(),
-    )
-    result = scanner.scan_bytes("app.py", FLOW.encode())
-    assert result.findings and passes == []
+    findings = check_source(RULES, FLOW, filename="app.py")
+    assert findings and passes == []
     # the source's fact line: `(` of the parenthesised `request.json['q']`
-    assert any("`( request.json['q'] )` (line 11," in finding.message for finding in result.findings)
+    assert any("`( request.json['q'] )` (line 11," in finding.message for finding in findings)
 
     module = cst.parse_module(FLOW)
     alone = ModuleTaint(module, NameTable(module), default_catalog(), path=Path("app.py"))
