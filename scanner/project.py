@@ -41,11 +41,14 @@ class Project:
         return self._requirements.get(canonical_name(distribution))
 
     def requires_at_least(self, distribution: str, minimum: str) -> bool:
-        """True when every version the declarations admit is >= `minimum`."""
+        """True when every version the declarations admit is >= `minimum`. `packaging.version`
+        (about 2 ms of imports and its version pattern) only when `distribution` is declared."""
+        spec = self.requirement(distribution)
+        if spec is None:
+            return False
         from packaging.version import Version
 
-        spec = self.requirement(distribution)
-        return spec is not None and lower_bound_at_least(spec, Version(minimum))
+        return lower_bound_at_least(spec, Version(minimum))
 
     @cached_property
     def _requirements(self) -> dict[str, SpecifierSet]:

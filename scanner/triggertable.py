@@ -23,6 +23,7 @@ from aisec.hooks.taint import pattern_tokens_known
 from .cache import CacheUnavailable, code_files, machine_key
 from .engine import MAX_SOURCE_BYTES, _reads_taint, has_visitors
 from .fastpath import BODY, KNOWN, TableKey, dump_table, file_state, write_private
+from .identifiers import catalog_facts
 from .prefilter import MARKER_PREFIX, grouped, is_word
 from .run import Session
 
@@ -55,9 +56,14 @@ def build(session: Session) -> dict[str, Any]:
                 marker: grouped(expansions, marker, now=True) for marker in used if marker in expansions
             },
         },
-        # every marker's expansions and the tokens of the catalog's patterns: what a run the
-        # fast path declines takes instead of working them out again (`run.adopt_known`)
-        KNOWN: {"expansions": expansions, "pattern_tokens": pattern_tokens_known()},
+        # every marker's expansions, the tokens of the catalog's patterns and the identifier
+        # screen's catalog facts: what a run the fast path declines takes instead of working
+        # them out again (`run.adopt_known`)
+        KNOWN: {
+            "expansions": expansions,
+            "pattern_tokens": pattern_tokens_known(),
+            "identifiers": catalog_facts(catalog) if catalog is not None else {},
+        },
         "source_marker": source_marker,
         "gate_tokens": _gate_tokens([triggers for triggers, _ in gates] + [(source_marker,)], expansions),
         "excludes": tuple(session.config.excludes),

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import pytest
 from aisec import fastpath
-from aisec.sha import hmac_sha256, sha256
+from aisec.sha import blake2b_mac, hmac_sha256, sha256
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_plugins import rule_plugin
@@ -339,6 +339,14 @@ def test_hmac_and_sha256_match_hashlib(secret: bytes) -> None:
     assert sha256(secret + payload).hexdigest() == hashlib.sha256(secret + payload).hexdigest()
 
 
+@pytest.mark.parametrize("secret", [b"", b"k" * 32, b"m" * 64])
+def test_blake2b_mac_matches_hashlib(secret: bytes) -> None:
+    payload = os.urandom(100)
+    expected = hashlib.blake2b(payload, key=secret, digest_size=32).digest()
+    assert blake2b_mac(secret, payload) == expected
+    assert blake2b_mac(secret[:-1] + b"?", payload) != expected
+
+
 def test_the_fast_path_imports_almost_nothing(project: Path, cache: Path) -> None:
     (project / "clean.py").write_text(NEUTRAL[1], encoding="utf-8")
     probe = (
@@ -452,8 +460,10 @@ def test_a_declined_run_takes_the_catalog_facts_from_the_table(
     says about the taint catalog: exactly what the session works out itself (every marker's
     expansions, every pattern's tokens). The full path uses it: the same report as without it,
     and emptied expansions (a positive control) lose the flow's finding."""
-    from aisec import cli
+    from aisec import cli, identifiers
     from aisec.hooks import taint as hooks_taint
+    from aisec.identifiers import SPELLED, catalog_facts
+    from aisec.run import adopt_known
     from aisec.triggertable import save
 
     monkeypatch.chdir(project)
@@ -478,6 +488,10 @@ def test_a_declined_run_takes_the_catalog_facts_from_the_table(
     assert patterns and all(known["pattern_tokens"][pattern] for pattern in patterns if "." in pattern)
     for pattern, tokens in known["pattern_tokens"].items():
         assert hooks_taint._tokens_of(pattern) == tokens, pattern
+    assert known["identifiers"] == catalog_facts(catalog) and known["identifiers"][SPELLED]
+    taking = _session(project)
+    adopt_known(taking, known)  # the identifier screen reads the table's facts, not its own
+    assert identifiers._facts(taking.taint_catalog, spelled=True)[SPELLED] is known["identifiers"][SPELLED]
 
     assert fastpath.attempt(["check", "--no-cache", "clean.py"], environ) == 0
     assert fastpath.attempt(["check", "--fail-on=nope", "route.py"], environ).known is None

@@ -12,7 +12,14 @@ import textwrap
 from typing import Any
 
 from aisec.hooks import INSTRUCTION, REMOTE, ParameterSource, Sink, SinkArgument, Source, TaintCatalog
-from aisec.identifiers import IdentifierScreen, module_identifiers
+from aisec.identifiers import (
+    LOOSE,
+    SPELLED,
+    IdentifierScreen,
+    adopt_catalog_facts,
+    catalog_facts,
+    module_identifiers,
+)
 from aisec.pluginmanager import load_plugins
 from aisec.testing import check_source, default_catalog
 from hypothesis import given, settings
@@ -248,10 +255,10 @@ def test_a_parameter_source_type_counts_only_where_one_of_its_sources_can_apply(
     assert not screened(catalog, view.replace("request", "req") + call)  # no `request` parameter
 
 
-def test_a_parameter_source_condition_on_the_code_itself_is_never_a_type_part() -> None:
-    # "the module imports flask" and "a parameter named request" are checked on the code: `flask`
-    # of `flask.Request` (a type the catalog gives another source) does not satisfy them
-    catalog = TaintCatalog(
+def spelled_catalog() -> TaintCatalog:
+    """A catalog where a parameter source's condition on the code (`requires_import`) spells a
+    component of another source's type (`flask` of `flask.Request`); a new object per call."""
+    return TaintCatalog(
         sinks=(Sink("openai.OpenAI.responses.create", (SinkArgument(INSTRUCTION, keyword="instructions"),)),),
         parameter_sources=(
             ParameterSource(REMOTE, decorators=("*.route",), requires_import=("flask",)),
@@ -260,11 +267,46 @@ def test_a_parameter_source_condition_on_the_code_itself_is_never_a_type_part() 
             ),
         ),
     )
-    call = (
-        "import openai\n@app.route('/')\ndef ask(q):\n    openai.OpenAI().responses.create(instructions=q)\n"
+
+
+SPELLED_CALL = (
+    "import openai\n@app.route('/')\ndef ask(q):\n    openai.OpenAI().responses.create(instructions=q)\n"
+)
+
+
+def test_a_parameter_source_condition_on_the_code_itself_is_never_a_type_part() -> None:
+    # "the module imports flask" and "a parameter named request" are checked on the code: `flask`
+    # of `flask.Request` (a type the catalog gives another source) does not satisfy them
+    catalog = spelled_catalog()
+    assert not screened(catalog, SPELLED_CALL)
+    assert screened(catalog, "import flask\n" + SPELLED_CALL)
+
+
+def test_adopted_catalog_facts_are_the_computed_ones_and_the_screen_reads_them() -> None:
+    """The facts the trigger table carries (`catalog_facts`) are those a screen computes; a
+    catalog that adopted them screens as one that computed them, and what it adopted is what it
+    reads: without the loose tokens (a positive control), `req` of `flask.req*.form` must be a
+    whole component again."""
+    facts = catalog_facts(spelled_catalog())
+    assert facts == catalog_facts(spelled_catalog()) and facts[SPELLED] and LOOSE in facts
+    assert catalog_facts(CATALOG) == catalog_facts(default_catalog())
+    adopted = spelled_catalog()
+    adopt_catalog_facts(adopted, facts)
+    assert not screened(adopted, SPELLED_CALL)
+    assert screened(adopted, "import flask\n" + SPELLED_CALL)
+    screen = IdentifierScreen([AIS201], adopted.trigger_expansions(), adopted)
+    screen.select(ast.parse(SPELLED_CALL), SPELLED_CALL, [AIS201])
+    assert screen._loose is facts[LOOSE] and screen._spelled is facts[SPELLED]
+    wildcard = small_catalog("flask.req*.form", "openai.OpenAI.responses.create")
+    source = (
+        "import flask\nimport openai\nopenai.OpenAI().responses.create(instructions=flask.requested.form)\n"
     )
-    assert not screened(catalog, call)
-    assert screened(catalog, "import flask\n" + call)
+    adopt_catalog_facts(
+        wildcard, catalog_facts(small_catalog("flask.req*.form", "openai.OpenAI.responses.create"))
+    )
+    assert screened(wildcard, source)
+    adopt_catalog_facts(wildcard, {**catalog_facts(wildcard), LOOSE: frozenset()})
+    assert not screened(wildcard, source)
 
 
 ROUTE_LIKE_SHAPES = """\

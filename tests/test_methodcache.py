@@ -11,6 +11,7 @@ another Python must run none of their code.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import hmac
 import marshal
 import os
@@ -27,6 +28,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 SECRET_ENV = "AISEC_CACHE_KEY"
+
+
+def _sign(secret: bytes, payload: bytes) -> bytes:
+    """The table's signature as `hashlib` computes it: keyed BLAKE2b, 32 bytes."""
+    return hashlib.blake2b(payload, key=secret, digest_size=32).digest()
 
 
 def _environ(home: Path) -> dict[str, str]:
@@ -128,29 +134,32 @@ def test_a_table_signed_with_the_machine_key_is_used(tmp_path: Path) -> None:
     table = _saved_table(tmp_path)
     payload = _poisoned_payload(table)
     secret = methodcache.read_machine_key(_environ(tmp_path))
-    table.write_bytes(hmac.new(secret, payload, "sha256").digest() + payload)
+    table.write_bytes(_sign(secret, payload) + payload)
     assert _runs_poison(tmp_path)
 
 
 @pytest.mark.parametrize(
-    "attack", ["unsigned", "other key", "moved signature", "world-writable", "symlink", "other python"]
+    "attack",
+    ["unsigned", "other key", "moved signature", "hmac-sha256", "world-writable", "symlink", "other python"],
 )
 def test_forged_tables_run_nothing(tmp_path: Path, attack: str) -> None:
     table = _saved_table(tmp_path)
     signature, real = table.read_bytes()[:32], table.read_bytes()[32:]
     payload = _poisoned_payload(table)
     secret = methodcache.read_machine_key(_environ(tmp_path))
-    data = hmac.new(secret, payload, "sha256").digest() + payload
+    data = _sign(secret, payload) + payload
     if attack == "unsigned":
         data = b"\0" * 32 + payload
     elif attack == "other key":
-        data = hmac.new(b"guessed", payload, "sha256").digest() + payload
+        data = _sign(b"guessed", payload) + payload
     elif attack == "moved signature":
         data = signature + payload
+    elif attack == "hmac-sha256":  # the signature of the table format before BLAKE2b
+        data = hmac.new(secret, payload, "sha256").digest() + payload
     elif attack == "other python":
         form, version, entries = marshal.loads(payload)
         payload = marshal.dumps((form, version + " (another build)", entries))
-        data = hmac.new(secret, payload, "sha256").digest() + payload
+        data = _sign(secret, payload) + payload
     table.write_bytes(data)
     if attack == "world-writable":
         table.chmod(0o666)
@@ -168,12 +177,12 @@ def test_broken_tables_are_ignored_and_replaced(tmp_path: Path, content: bytes |
     secret = methodcache.read_machine_key(_environ(tmp_path))
     if content == "marshal junk":  # signed, but not a table this module writes
         payload = marshal.dumps([1, 2, 3])[:-1]
-        content = hmac.new(secret, payload, "sha256").digest() + payload
+        content = _sign(secret, payload) + payload
     elif content == "entries not code":  # signed, but what a source maps to is no code
         form, version, entries = marshal.loads(table.read_bytes()[32:])
         junk = [b"junk", marshal.dumps("a string"), 7]
         payload = marshal.dumps((form, version, {source: junk[n % 3] for n, source in enumerate(entries)}))
-        content = hmac.new(secret, payload, "sha256").digest() + payload
+        content = _sign(secret, payload) + payload
     table.write_bytes(content)
     with methodcache.installed(_environ(tmp_path)) as cache:
         dataclasses.make_dataclass("Point", [("x", int)], frozen=True)

@@ -39,6 +39,8 @@ PROBE = textwrap.dedent(
     }
     print(json.dumps({
         "code": code,
+        "shutil": "shutil" in sys.modules,
+        "summaries": sorted(m for m in ("aisec.taint.summary", "aisec.taint.values") if m in sys.modules),
         "formats": sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("aisec.plugins.formatters.")),
         "compiled": sorted(name for name, pattern in lazy.items() if regexes.is_compiled(*pattern)),
     }), file=sys.stderr)
@@ -88,8 +90,33 @@ def root(tmp_path: Path) -> Path:
 
 def test_a_plain_run_loads_none_of_it(root: Path) -> None:
     state, out = probe(root, "plain.py")
-    assert state == {"code": 1, "formats": ["text"], "compiled": []}, state
+    assert state == {"code": 1, "shutil": False, "summaries": [], "formats": ["text"], "compiled": []}, state
     assert "AIS101" in out
+
+
+def test_the_project_index_loads_the_summary_layers_only_for_a_project_import(root: Path) -> None:
+    """A file that spells a taint source and imports asks the project index which project
+    modules it imports (`taint.project.import_tokens`): with none, the summary layers stay
+    unloaded; importing a project module that reaches a sink loads them and finds the flow."""
+    (root / "store.py").write_text(
+        "import pickle\n\n\ndef restore(path):\n    with open(path, 'rb') as f:\n        return pickle.load(f)\n"
+        "\n\nname = input()\n",
+        encoding="utf-8",
+    )
+    state, out = probe(root, "store.py")
+    assert (state["code"], state["summaries"]) == (1, []) and "AIS101" in out, (state, out)
+    (root / "helpers.py").write_text(
+        "import os\n\n\ndef run(command):\n    os.system(command)\n", encoding="utf-8"
+    )
+    (root / "chat.py").write_text(
+        "import openai\nfrom helpers import run\n\n"
+        "reply = openai.OpenAI().chat.completions.create(model='m', messages=[])\n"
+        "run(reply.choices[0].message.content)\n",
+        encoding="utf-8",
+    )
+    state, out = probe(root, "chat.py")
+    assert state["summaries"] == ["aisec.taint.summary", "aisec.taint.values"], state
+    assert state["code"] == 1 and "AIS301" in out, (state, out)
 
 
 def test_each_is_loaded_when_a_file_needs_it(root: Path) -> None:
@@ -149,3 +176,21 @@ def test_a_pattern_is_compiled_once_per_pattern_and_flags() -> None:
     assert regexes.compiled(pattern, re.IGNORECASE) is folded and folded.match("LAZY-Probe7")
     assert regexes.is_compiled(pattern, re.IGNORECASE) and not regexes.is_compiled(pattern)
     assert regexes.compiled(pattern).match("LAZY-Probe7") is None
+
+
+@pytest.mark.parametrize("columns", [None, "120", "0", "-5", "wide"])
+def test_the_help_width_is_the_one_shutil_works_out(
+    monkeypatch: pytest.MonkeyPatch, columns: str | None
+) -> None:
+    """`cli.terminal_columns` stands in for `shutil.get_terminal_size().columns` (not imported
+    by a run): the same number with `COLUMNS` set, unset and invalid, and stdout no terminal."""
+    import shutil
+
+    from aisec.cli import terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.delenv("LINES", raising=False)
+    assert terminal_columns() == shutil.get_terminal_size().columns

@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 MAX_ROUNDS = 6  # fixpoint rounds over summaries, `self` attributes and globals
 MAX_ANALYSES = 8  # times one function is analysed within a round (recursion widens meanwhile)
+MAX_NESTED = 4  # callees analysed on demand inside one another in the first round (`_analyse_on_demand`)
+CALLEES_ON_DEMAND = True  # False: the first round in definition order (the differential tests' reference)
 STEPS_PER_STATEMENT = 200  # the analysis budget: statements evaluated per statement of the file,
 STEPS_BASE = 20_000  # plus a base; the fixpoint normally needs a few per statement
 
@@ -236,12 +238,13 @@ class ModuleTaint(
         self._owners: dict[int, Function | None] = {}  # call -> the function it is in
         self._module_env: dict = {}
         self._callers: dict[int, set[int]] = {}
+        self._on_demand = False  # `_analyse_on_demand`: only inside the first round's functions
         statements = count_statements(self.module)
         self._steps, self._budget = 0, STEPS_BASE + STEPS_PER_STATEMENT * statements
         try:
             with self.names.detached():
-                for _ in range(MAX_ROUNDS):
-                    if not self._round() or not self._function_list:
+                for number in range(MAX_ROUNDS):
+                    if not self._round(first=number == 0) or not self._function_list:
                         break
         except AnalysisBudgetExceeded:
             # what was found so far stays; the engine reports the file as not fully analysed
@@ -255,7 +258,7 @@ class ModuleTaint(
             self._flow_calls, self._foreign_flows = {}, {}
             raise
 
-    def _round(self) -> bool:
+    def _round(self, *, first: bool = False) -> bool:
         """One pass over every unit; True when summaries, attributes or globals changed."""
         before = (
             dict(self._summaries),
@@ -281,7 +284,7 @@ class ModuleTaint(
         self._unit = unit
         self._block(self.module.body)
         self._module_env = unit.env
-        self._analyse_functions()
+        self._analyse_functions(first=first)
         self._class_attrs = {
             key: self._widen(key, self._class_attrs.get(key), value)
             for key, value in self._round_attrs.items()
@@ -298,30 +301,62 @@ class ModuleTaint(
         )
         return before != after
 
-    def _analyse_functions(self) -> None:
+    def _analyse_functions(self, *, first: bool = False) -> None:
         """Every function, callees before callers (as far as the calls seen so far tell), and a
         function again when a callee's summary changed: the result does not depend on the order
-        in which functions are defined, and a chain of helpers converges within one round."""
-        queue = deque(self._callee_first())
-        queued = {func.index for func in queue}
-        analyses: dict[int, int] = {}
-        known = len(self._function_list)
-        while queue:
-            func = queue.popleft()
-            queued.discard(func.index)
-            analyses[func.index] = analyses.get(func.index, 0) + 1
-            old = (self._summaries.get(func.index), self._mutations.get(func.index))
+        in which functions are defined, and a chain of helpers converges within one round. In
+        the `first` round no call has been seen yet: a caller's call of a top-level function or
+        method that was not analysed yet analyses that callee first (`_apply`), so the caller
+        reads its summary instead of being analysed again once the callee's is known."""
+        self._work = deque(self._callee_first())
+        self._waiting = {func.index for func in self._work}
+        self._times_analysed = {}
+        self._analysing = []
+        self._listed = len(self._function_list)
+        self._on_demand = first and CALLEES_ON_DEMAND
+        try:
+            while self._work:
+                func = self._work.popleft()
+                if func.index in self._waiting:  # not analysed on demand since it was queued
+                    self._analyse_queued(func)
+        finally:
+            self._on_demand = False
+
+    def _analyse_queued(self, func: Function) -> None:
+        """Analyse `func`, queue the functions its body defined, and queue its callers again
+        when its summary or what it puts into its parameters changed."""
+        self._waiting.discard(func.index)
+        self._times_analysed[func.index] = self._times_analysed.get(func.index, 0) + 1
+        old = (self._summaries.get(func.index), self._mutations.get(func.index))
+        self._analysing.append(func.index)
+        try:
             self._analyse_function(func)
-            for new in self._function_list[known:]:  # nested functions defined by that body
-                queue.append(new)
-                queued.add(new.index)
-            known = len(self._function_list)
-            if (self._summaries.get(func.index), self._mutations.get(func.index)) == old:
-                continue
-            for caller in sorted(self._callers.get(func.index, ())):
-                if caller not in queued and analyses.get(caller, 0) < MAX_ANALYSES:
-                    queue.append(self._function_list[caller])
-                    queued.add(caller)
+        finally:
+            self._analysing.pop()
+        for new in self._function_list[self._listed :]:  # nested functions defined by that body
+            self._work.append(new)
+            self._waiting.add(new.index)
+        self._listed = len(self._function_list)
+        if (self._summaries.get(func.index), self._mutations.get(func.index)) == old:
+            return
+        for caller in sorted(self._callers.get(func.index, ())):
+            if caller not in self._waiting and self._times_analysed.get(caller, 0) < MAX_ANALYSES:
+                self._work.append(self._function_list[caller])
+                self._waiting.add(caller)
+
+    def _analyse_on_demand(self, callee: Function) -> None:
+        """In the first round, a function's call of a top-level function or method nobody has
+        analysed yet: analyse the callee now, before the caller reads its summary. Not a nested
+        function (its enclosing body is still being evaluated, so its closure is not complete
+        yet), not a callee on the stack of analyses (recursion), and at most `MAX_NESTED` deep."""
+        if (
+            self._on_demand
+            and callee.parent is None
+            and self._unit.func is not None
+            and callee.index not in self._times_analysed
+            and len(self._analysing) < MAX_NESTED
+        ):
+            self._analyse_queued(callee)
 
     def _callee_first(self) -> list[Function]:
         """The module's functions in post-order of the calls recorded so far (callees first)."""

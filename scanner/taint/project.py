@@ -16,8 +16,10 @@ is reported once, in the caller, at the argument that carries the data, with the
 other files. The prefilter asks `import_tokens` for the catalog tokens a file reaches through its
 imports (a route module that only calls `llm.ask(...)` holds no sink token itself).
 
-May import: the lower layers, `graph`, `summary` (the summary types), and `module` and `export` lazily
-(analysing a module is building a `ModuleTaint`); the engine and `module` import this module.
+May import: the lower layers, `graph`, and lazily `summary` (the summary types), `cycles`, `values`,
+`module` and `export` (analysing a module is building a `ModuleTaint`): a run whose files import no
+project module (a one-file pre-commit run of a model-loading file asks only `import_tokens`) does
+not pay ~3.5 ms for the summary layers. The engine and `module` import this module.
 """
 
 from __future__ import annotations
@@ -28,13 +30,13 @@ from contextlib import nullcontext
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..sha import sha256
-from .cycles import UseGraph, cycle_record_key, differs, member_keys, previous_summaries
 from .graph import ImportGraph, read_text
-from .summary import ModuleSummary, interface, summary_from_json, summary_to_json, summary_tokens
-from .values import count_words
+
+if TYPE_CHECKING:
+    from .summary import ModuleSummary
 
 MAX_BYTES = 1_000_000  # a larger module is not summarised (its callers see an unknown function)
 MAX_REEXPORTS = 8  # `__init__` re-export hops followed
@@ -117,6 +119,8 @@ class ProjectModules(ImportGraph):
                 tokens += self._tokens_below(module)
                 files.add(file)
                 continue
+            from .summary import summary_tokens
+
             for summary in self._with_bases(self.summary(module)):
                 tokens += summary_tokens(summary)
                 tokens += self._tokens_below(summary.name) if summary.incomplete else []
@@ -217,6 +221,8 @@ class ProjectModules(ImportGraph):
         """An outlined module's analysis at the nesting budget `frame[1]` (cached under its
         summary key and that budget: read back, it counts as cut short, its depth unknown),
         None when incomplete."""
+        from .summary import summary_from_json, summary_to_json
+
         key = self._keys.get(module)
         record = f"{key}:analysed:{frame[1]}" if key is not None and self.store is not None else None
         cached = self.store.get_record("summary", record) if record is not None else None
@@ -258,6 +264,9 @@ class ProjectModules(ImportGraph):
 
     def _settle(self, component: tuple[str, ...]) -> None:
         """Summarise a component: one module at once, an import cycle by `_iterate`."""
+        from .cycles import cycle_record_key
+        from .summary import summary_to_json
+
         if any(m in self._summaries or m in self._current for m in component):
             return
         keys = self._component_keys(component)
@@ -291,6 +300,9 @@ class ProjectModules(ImportGraph):
         it), never silently partial. A cycle that settled before starts from its previous
         summaries (`_resumed`): only what an edit invalidates is analysed again; should that
         not settle within the bound, the cycle is summarised from scratch, as if never cached."""
+        from .cycles import differs
+        from .summary import interface
+
         order = self._cycle_order(component)
         rank = {m: n for n, m in enumerate(order)}
         importers: dict[str, list[str]] = {m: [] for m in component}
@@ -344,6 +356,8 @@ class ProjectModules(ImportGraph):
         start again from their outlines. The previous run (its use graph and the summaries not
         analysed again yet) lets a member whose summary turns out different invalidate those
         that used it."""
+        from .cycles import UseGraph, cycle_record_key, previous_summaries
+
         cold: tuple = ({}, set(component), [0, -1], None)
         record = self.store.get_record("summary", cycle_record_key(component)) if self.store else None
         previous = (
@@ -382,6 +396,8 @@ class ProjectModules(ImportGraph):
         Each member's own part (its bytes and the keys of what it imports from outside the
         component) is kept too (`_own`): an edited cycle starts again from the members whose
         own part changed (`_resumed`)."""
+        from .cycles import member_keys
+
         for member in component:
             path = self.file_of(member)
             try:
@@ -397,6 +413,8 @@ class ProjectModules(ImportGraph):
         return keys
 
     def _summarise(self, module: str, key: str | None, *, store: bool) -> ModuleSummary | None:
+        from .summary import summary_from_json, summary_to_json
+
         path = self.file_of(module)
         if path is None:
             return None
@@ -441,6 +459,9 @@ class ProjectModules(ImportGraph):
 
     def _outline(self, module: str, path: Path, text: str) -> ModuleSummary | None:
         """What a module offers without analysing it: its constant texts and re-exports."""
+        from .summary import ModuleSummary
+        from .values import count_words
+
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):

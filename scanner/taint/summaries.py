@@ -108,6 +108,7 @@ class Summaries:
     def _apply(self, func: Function, args: list, bound: Value | None, call: cst.Call) -> Value:
         """The summary of a local function, its parameters replaced by the arguments; the data
         it returns has passed through `call`."""
+        self._analyse_on_demand(func)  # first round: the callee before its callers
         mapping = self._bind_arguments(func, args, bound)
         self._sites.setdefault(func.index, []).append((call, mapping))
         if self._unit.func is not None:  # the call graph orders the next round (`_callee_first`)
