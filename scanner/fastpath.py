@@ -157,7 +157,24 @@ def console_main() -> None:
         from .cli import main
 
         code = main(argv, table=outcome.refresh, known=outcome.known)
+    _spare_the_exit_collection()
     raise SystemExit(code)
+
+
+def _spare_the_exit_collection() -> None:
+    """Take every object alive now out of the cyclic collector's reach before the process ends.
+
+    Interpreter shutdown runs a full collection that traverses everything the run left alive
+    (plugins, the catalog, the cache's records) only to find nothing worth freeing before the
+    process exits anyway: ~9-10 ms of CPU of a warm run over a repository (FastChat 76 -> 68 ms,
+    langchain 120 -> 110 ms). Objects are still freed by reference counting while modules are
+    torn down, and files are closed and standard streams flushed as before; only cycles that are
+    already garbage are left to the operating system (Python never promised their finalizers run
+    at exit). The fast path's own runs end before any of this is imported, so it has nothing to
+    gain there."""
+    import gc
+
+    gc.freeze()
 
 
 def attempt(argv: Sequence[str], environ: Mapping[str, str]) -> int | Declined:

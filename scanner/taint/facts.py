@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import libcst as cst
 from aisec.hooks import CLI, INDIRECT, LLM_OUTPUT, REMOTE, SinkFlow, TaintFact
 
+from ..positions import first_code_token
 from .syntax import argument_node
 from .values import NO_FACTS, Param, Taint, along, keyed_entry, mark_encoded, mark_spliced
 
@@ -233,10 +234,15 @@ class FactsForRules:
         return text
 
     def _line(self, node: Any) -> int:
-        """The start line of `node`: the first question makes one code-generation pass over the
-        module (`source_lines`), every later one reads its answer (no pass per node, which was
-        quadratic, and no second pass for nodes outside a first set); a module nobody asks about
-        costs no pass."""
+        """The start line of `node`: the engine's `node_lines` (`positions.Positions.start_line`:
+        the same line from the code of the statement holding the node) when it can tell, else
+        the first question makes one code-generation pass over the module (`source_lines`),
+        every later one reads its answer (no pass per node, which was quadratic, and no second
+        pass for nodes outside a first set); a module nobody asks about costs no pass."""
+        if self.node_lines is not None:  # the engine's, from the code of the node's statement
+            line = self.node_lines(node)
+            if line is not None:
+                return line
         lines = self._lines
         if lines is None:
             lines = self._lines = source_lines(self.module)
@@ -293,11 +299,7 @@ class SourceLines:
         if index is None:
             return None
         tokens = self._tokens
-        ahead = index  # by index: a slice (or islice) per node is quadratic
-        while ahead < len(tokens) and not (
-            tokens[ahead].strip() and not tokens[ahead].lstrip().startswith("#")
-        ):
-            ahead += 1
+        ahead = first_code_token(tokens, index)  # by index: a slice per node is quadratic
         if self._newlines is None:
             self._newlines = list(accumulate((token.count("\n") for token in tokens), initial=0))
         return 1 + self._newlines[ahead]

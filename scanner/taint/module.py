@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import libcst as cst
 from aisec.hooks import (
@@ -88,10 +88,14 @@ class ModuleTaint(
         project: ProjectModules | None = None,
         module_name: str | None = None,
         path: Path | None = None,
+        node_lines: Callable[[Any], int | None] | None = None,
     ) -> None:
         """`project` (with this module's dotted `module_name` and `path`) resolves calls of the
-        project's functions in other modules to their summaries."""
+        project's functions in other modules to their summaries. `node_lines`: the start lines of
+        the module's nodes as the engine can tell them without generating the whole module (None
+        where it cannot: `_line`)."""
         self.module = module
+        self.node_lines = node_lines
         self.names = names
         self.catalog = catalog
         self.project = project
