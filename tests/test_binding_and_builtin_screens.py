@@ -247,6 +247,14 @@ def test_a_variable_named_like_a_method_sink_is_no_sink() -> None:
     dropped(AIS302, source, "extra")
 
 
+def test_a_sink_in_another_module_is_kept() -> None:
+    # the module spells no sink, the helper it imports does (`_through_imports` follows it)
+    source = LLM + "\n\nfrom helpers import run_code\n\n\ndef go(q):\n    run_code(ask(q))\n"
+    files = {"helpers.py": "def run_code(code):\n    exec(code)\n"}
+    found = [f.code for f in check_source(AIS301, source, files=files, prefilter=True)]
+    assert found == ["AIS301"] == [f.code for f in check_source(AIS301, source, files=files)]
+
+
 def test_a_method_sink_bound_to_a_name_is_kept() -> None:
     body = "\n\nimport sqlite3\n\n\ndef save(q):\n    conn = sqlite3.connect('x')\n    run = conn.execute\n    run(ask(q))\n"
     kept_with_finding(AIS302, body)
