@@ -15,7 +15,8 @@ name the engine builds. Those names are built from the code alone: `NameTable.qu
 taint engine's fallbacks join import paths (`import a.b`, `from a import b`), names, attribute
 names, and the qualified names of annotations, base classes and callees; string annotations and
 other string constants never name anything (`taint` treats a string annotation as unknown) and
-relative imports resolve to nothing. The one string that does name something is the attribute of
+relative imports resolve to nothing. A name a `from M import *` may supply is `M.X`: `M` an
+import's path, `X` the `Name` read. The one string that does name something is the attribute of
 `getattr(object, "name")`, which `module_identifiers` counts as an identifier. The only parts the
 engine adds without the code spelling them are `builtins`, `__call__` (both left out of the tokens)
 and the `type` of a parameter source (`django.http.HttpRequest`), whose components are counted as
@@ -45,7 +46,8 @@ checked against every identifier, and the others against those read somewhere
 (`IdentifierKinds.read`). In langchain, `def run(...)` (a tool's own method) made
 `langchain_core.*.run` hold in 26 modules that never call `run`. And the last part of a catalog
 name must be spelled where a name can end (`aisec.tail_gates`, which says why): an attribute, an
-import or a `getattr` string, and for `builtins.X` a `Name` `X`; a local variable `extra` made
+import or a `getattr` string, and for `builtins.X` (or anything, after a star import) a
+`Name` `X`; a local variable `extra` made
 `*.extra` hold, `re.compile` and `model.eval()` made `builtins.compile` and `eval` hold.
 
 A pattern part without wildcards matches a whole component of a dotted name (`fnmatch` only lets
@@ -80,7 +82,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from .function_shapes import Shape, fits_any, module_functions, shape_gates, shaped_markers
 from .literals import ModuleStrings, anchors
 from .prefilter import GROUP_AFTER, MARKER_PREFIX, TextLookup, key_groups, searchable
-from .tail_gates import TailGates, can_end, tail_index
+from .tail_gates import STAR, TailGates, can_end, tail_index
 
 # Fields that hold identifiers (strings, or lists of strings for `global`/`nonlocal`, class
 # patterns' keyword attributes); `Constant.value` and `type_comment` never name anything.
@@ -502,10 +504,12 @@ class IdentifierScreen:
         tail_words: list[set[str]] = []  # made when a tail gate asks
 
         def tail_spelled(word: str) -> bool:
-            # an attribute, or a component of an import or `getattr` string
+            # an attribute, or a component of an import or `getattr` string; after a star import,
+            # a `Name` read too (`from M import *` may make it `M.X`)
             if not tail_words:
-                _, attributes, _, imports = kinds.by_kind
-                tail_words.append(attributes | set("\n".join(imports).replace(".", "\n").split("\n")))
+                read_names, attributes, _, imports = kinds.by_kind
+                words = attributes | set("\n".join(imports).replace(".", "\n").split("\n"))
+                tail_words.append(words | read_names if STAR in imports else words)
             return word in tail_words[0]
 
         def hit(needle: str) -> bool:

@@ -14,6 +14,16 @@ not the factory: calling it has no qualified name, its attributes live under the
 A well-known loader module the file uses but never binds (`assumed.ASSUMED_MODULES`) is taken
 as imported (`assumed_import` tells rules to lower their confidence).
 
+A module-level `from M import *` (absolute `M`; a relative one resolves to nothing, like every
+relative import) may bind any name: a name no binding explains where it is read (unbound, bound
+only later in the same scope, or last bound before the star import) may be `M.X` for each such
+star import in effect there (`_star_modules`). `candidates` gives every one of them, and
+`builtins.X` too for a builtin (`from os import *` makes `open` `os.open`); `qualified` gives
+`M.X` only when exactly one star import can supply it and no other reading does: a builtin
+(`builtins.open`) and a well-known module name the file never binds (`pickle` stays `pickle`)
+keep today's reading, which every rule already judges, while a rule reading `candidates`
+(`Rule.qualified_name`) also sees `M.X`.
+
 Identifiers are compared as Python compares them: NFKC-normalised (PEP 3131), so `torch.load`
 written with fullwidth letters resolves to `torch.load` (libcst keeps the spelling as written).
 """
@@ -75,6 +85,7 @@ class Scope:
     bindings: dict[str, list[_Binding]] = field(default_factory=dict)
     self_attributes: dict[str, _Binding] = field(default_factory=dict)  # class scopes only
     class_scope: Scope | None = None  # for methods: the class they belong to
+    star_imports: list[tuple[int, str]] = field(default_factory=list)  # (ordinal, M) of `from M import *`
 
     def bind(self, name: str, binding: _Binding) -> None:
         self.bindings.setdefault(identifier(name), []).append(binding)
@@ -143,8 +154,10 @@ class NameTable:
         torch_npu as torch`, or `import torch` then `if npu: torch = torch_npu`) may be any
         of them when the code runs: the bindings of the other branches of the if/try/match that
         made the binding in effect, and the earlier bindings a conditional one may have left in
-        place. Only the expression's root name is widened (attributes are appended to each of its
-        values), so there are at most as many candidates as bindings of that name."""
+        place. A name a star import may supply is `M.X` for each such `from M import *` too (and
+        `builtins.X` for a builtin: a star import may shadow it). Only the expression's root name
+        is widened (attributes are appended to each of its values), so there are at most as many
+        candidates as bindings of that name and star imports."""
         if self.returned_by(node) is not None:
             return ()
         scope, ordinal = self._scope_stack[-1], self._ordinal_stack[-1]
@@ -158,10 +171,13 @@ class NameTable:
             return tuple(found)
         name = identifier(root.value)
         lookup = self._lookup(name, scope, ordinal)
+        suffix = "".join(f".{attr}" for attr in reversed(attrs))
+        for module in self._star_modules(name, scope, ordinal, lookup):
+            if f"{module}.{name}{suffix}" not in found:
+                found.append(f"{module}.{name}{suffix}")
         if lookup is None:
             return tuple(found)
         binding, owner = lookup
-        suffix = "".join(f".{attr}" for attr in reversed(attrs))
         for other in _reaching(binding, owner.bindings[name]):
             if not attrs and not self._names_a_callable(other, owner, 0):
                 continue  # an object a call returned on that path
@@ -255,9 +271,11 @@ class NameTable:
     def _resolve_name(self, name: str, scope: Scope, ordinal: int, depth: int) -> str | None:
         found = self._lookup(name, scope, ordinal)
         if found is None:
-            if name in BUILTIN_NAMES:
+            if name in BUILTIN_NAMES:  # a star import may shadow it: `candidates` gives both
                 return f"builtins.{name}"
-            return name if self._assumable(name) else None
+            if self._assumable(name):
+                return name
+            return self._starred(name, scope, ordinal, found)
         binding, owner = found
         value = self._binding_value(binding, owner, depth)
         if value is None and depth <= _ALTERNATIVES_DEPTH:
@@ -270,7 +288,33 @@ class NameTable:
                 value = self._binding_value(other, owner, depth)
                 if value is not None:
                     break
-        return value
+        return value if value is not None else self._starred(name, scope, ordinal, found)
+
+    def _starred(
+        self, name: str, scope: Scope, ordinal: int, found: tuple[_Binding, Scope] | None
+    ) -> str | None:
+        """`M.name` when exactly one star import may supply `name` here, else None."""
+        modules = self._star_modules(name, scope, ordinal, found)
+        return f"{modules[0]}.{name}" if len(modules) == 1 else None
+
+    def _star_modules(
+        self, name: str, scope: Scope, ordinal: int, found: tuple[_Binding, Scope] | None
+    ) -> list[str]:
+        """The modules `M` of the `from M import *` that may have bound `name` where it is read:
+        those of the module before that point (any of them from a function body, which runs
+        later), after the module binding `found` if it comes first; none when a function or class
+        scope binds `name` (a local or a parameter shadows them)."""
+        stars = self.module_scope.star_imports
+        if not stars or (found is not None and found[1] is not self.module_scope):
+            return []
+        cutoff = ordinal
+        current: Scope | None = scope
+        while current is not None:
+            if current.kind == "function":
+                cutoff = self._counter + 1  # a function body runs after the whole module
+            current = current.parent
+        after = found[0].ordinal if found is not None and found[0].ordinal < cutoff else -1
+        return list(dict.fromkeys(module for at, module in stars if after < at < cutoff))
 
     def _lookup(self, name: str, scope: Scope, ordinal: int) -> tuple[_Binding, Scope] | None:
         """The binding of `name` in effect at `ordinal` of `scope`, and the scope that holds it."""
@@ -436,6 +480,8 @@ class NameTable:
         module = _dotted(node.module) if node.module is not None else ""
         relative = bool(node.relative)
         if isinstance(node.names, cst.ImportStar):
+            if module and not relative:
+                scope.star_imports.append((ordinal, module))
             return
         for alias in node.names:
             name = _dotted(alias.name)
