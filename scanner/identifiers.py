@@ -46,7 +46,7 @@ checked against every identifier, and the others against those read somewhere
 (`IdentifierKinds.read`). In langchain, `def run(...)` (a tool's own method) made
 `langchain_core.*.run` hold in 26 modules that never call `run`. And the last part of a catalog
 name must be spelled where a name can end (`aisec.tail_gates`, which says why): an attribute, an
-import or a `getattr` string, and for `builtins.X` (or anything, after a star import) a
+import or a `getattr` string, and for `builtins.X` (or anything, after an absolute star import) a
 `Name` `X`; a local variable `extra` made
 `*.extra` hold, `re.compile` and `model.eval()` made `builtins.compile` and `eval` hold.
 
@@ -82,7 +82,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from .function_shapes import Shape, fits_any, module_functions, shape_gates, shaped_markers
 from .literals import ModuleStrings, anchors
 from .prefilter import GROUP_AFTER, MARKER_PREFIX, TextLookup, key_groups, searchable
-from .tail_gates import STAR, TailGates, can_end, tail_index
+from .tail_gates import TailGates, can_end, tail_index
 
 # Fields that hold identifiers (strings, or lists of strings for `global`/`nonlocal`, class
 # patterns' keyword attributes); `Constant.value` and `type_comment` never name anything.
@@ -127,14 +127,21 @@ def _layout(kind: type) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
 
 
 class IdentifierKinds:
-    """A module's identifiers by kind (`NAME`, `ATTRIBUTE`, `BINDING`, `IMPORT`: `by_kind`), and
-    the names of its keyword arguments (`f(extra=1)`)."""
+    """A module's identifiers by kind (`NAME`, `ATTRIBUTE`, `BINDING`, `IMPORT`: `by_kind`), the
+    names of its keyword arguments (`f(extra=1)`), and whether it has an absolute star import
+    (`from M import *`, which may make a `Name` read `M.<name>`; a relative one names nothing)."""
 
-    __slots__ = ("by_kind", "keywords")
+    __slots__ = ("by_kind", "keywords", "star_import")
 
-    def __init__(self, by_kind: tuple[set[str], set[str], set[str], set[str]], keywords: set[str]) -> None:
+    def __init__(
+        self,
+        by_kind: tuple[set[str], set[str], set[str], set[str]],
+        keywords: set[str],
+        star_import: bool = False,
+    ) -> None:
         self.by_kind = by_kind
         self.keywords = keywords
+        self.star_import = star_import
 
     def every(self) -> set[str]:
         """Every identifier but keyword arguments' names."""
@@ -161,6 +168,7 @@ def identifier_kinds(tree: ast.AST) -> IdentifierKinds:
     by_kind: tuple[set[str], set[str], set[str], set[str]] = (set(), set(), set(), set())
     name_ids = by_kind[NAME]
     keywords: set[str] = set()
+    star_import = False
     stack: list[Any] = [tree]
     pop, push = stack.pop, stack.append
     layout = _LAYOUT
@@ -183,6 +191,8 @@ def identifier_kinds(tree: ast.AST) -> IdentifierKinds:
             attribute = _getattr_name(node)
             if attribute is not None:
                 by_kind[IMPORT].add(attribute)
+        elif kind is ast.ImportFrom and not node.level and any(alias.name == "*" for alias in node.names):
+            star_import = True
         for field, which in names:
             value = getattr(node, field, None)
             if type(value) is str:
@@ -201,7 +211,7 @@ def identifier_kinds(tree: ast.AST) -> IdentifierKinds:
                         push(item)
             elif isinstance(value, ast.AST):
                 push(value)
-    return IdentifierKinds(by_kind, keywords)
+    return IdentifierKinds(by_kind, keywords, star_import)
 
 
 def _getattr_name(call: ast.Call) -> str | None:
@@ -504,12 +514,12 @@ class IdentifierScreen:
         tail_words: list[set[str]] = []  # made when a tail gate asks
 
         def tail_spelled(word: str) -> bool:
-            # an attribute, or a component of an import or `getattr` string; after a star import,
-            # a `Name` read too (`from M import *` may make it `M.X`)
+            # an attribute, or a component of an import or `getattr` string; after an absolute
+            # star import, a `Name` read too (`from M import *` may make it `M.X`)
             if not tail_words:
                 read_names, attributes, _, imports = kinds.by_kind
                 words = attributes | set("\n".join(imports).replace(".", "\n").split("\n"))
-                tail_words.append(words | read_names if STAR in imports else words)
+                tail_words.append(words | read_names if kinds.star_import else words)
             return word in tail_words[0]
 
         def hit(needle: str) -> bool:

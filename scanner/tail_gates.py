@@ -22,15 +22,15 @@ HttpRequest`, which the code need not spell: a tail that is a component of one i
 joined with `/` (`SYNTHESISED`: never gated). So in a name the engine builds for this module's
 code, the last component is: an attribute name, a component of an import's path or name, a
 `getattr` string (`identifiers.ATTRIBUTE`, `IMPORT`), `X` of `builtins.X` for a `Name` `X` that
-is read (`NAME`, any context) and, in a module with a star import, `X` of `M.X` for such a
-`Name`, `__call__`, a parameter-source type's component, or a synthesised type's. A type that comes from another module's summary reaches this
+is read (`NAME`, any context) and, in a module with an absolute star import, `X` of `M.X` for
+such a `Name`, `__call__`, a parameter-source type's component, or a synthesised type's. A type that comes from another module's summary reaches this
 one through its project imports, which the prefilter follows on the text
 (`engine.FileScanner._through_imports`), as for every identifier of the screen.
 
 The gate. For an entry whose pattern ends in a literal part `X` (not `__call__`, at least two
 parts), a name it matches ends in `X`: the module must spell `X` as an attribute, import or
 `getattr` string, or (when `builtins.X` matches the pattern and `X` is a builtin, or the module
-has a star import, `identifiers.IdentifierScreen.select`) as a `Name`. For
+has an absolute star import, `identifiers.IdentifierKinds.star_import`) as a `Name`. For
 `builtins.X` itself, only a `Name` `X` will do, unless some identifier contains `builtins`
 (`import builtins`, `__builtins__`: then an attribute can end it too). An alternative of a marker
 holds when one of the entries giving it can end a name; an alternative a parameter source gives,
@@ -49,7 +49,6 @@ from aisec.hooks import TAINT_SINKS, TAINT_SOURCES, Sink
 from aisec.hooks.taint import entry_tokens
 
 BUILTINS = "builtins"
-STAR = "*"  # the import identifier `from M import *` spells
 BUILTIN_NAMES = frozenset(dir(builtins))
 # The last parts of the types the taint engine gives a value without the code spelling them:
 # `globals()`'s namespace (`taint.library`) and a path joined with `/` (`taint.vocabulary.PATH_TYPES`,

@@ -4,11 +4,16 @@ the screens in front of libcst must all see `loads` after `from pickle import *`
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aisec.identifiers import IdentifierScreen, identifier_kinds
+from test_identifiers import CATALOG, EXPANSIONS, REGISTRY
 from test_names import candidates_of, resolved
+
+AIS301 = REGISTRY.rules["AIS301"]
 
 
 def findings(run_cli: Any, tmp_path: Path, source: str, *extra: str) -> list[tuple[str, int]]:
@@ -186,3 +191,23 @@ def test_taint_sink_and_source_through_a_star_import(run_cli: Any, tmp_path: Pat
 def test_taint_sink_from_a_look_alike_star_import_does_not_fire(run_cli: Any, tmp_path: Path) -> None:
     source = LLM_TO_SHELL.format(imports="from tasks import *\nfrom openai import OpenAI")
     assert findings(run_cli, tmp_path, source, "--no-prefilter") == []
+
+
+# ----------------------------------------------------------------- the identifier screen's tail gate
+
+
+@pytest.mark.parametrize(
+    ("imports", "kept"),
+    [
+        ("from subprocess import *", True),  # `run` may be `subprocess.run`
+        ("from .subprocess import *", False),  # a relative star import names nothing
+        ("from . import *", False),
+        ("import subprocess", False),  # `run` read as a `Name` only ends `builtins.run`
+    ],
+)
+def test_tail_gate_takes_a_name_read_after_an_absolute_star_import(imports: str, kept: bool) -> None:
+    source = LLM_TO_SHELL.format(imports=f"{imports}\nfrom openai import OpenAI")
+    tree = ast.parse(source)
+    assert identifier_kinds(tree).star_import is (imports == "from subprocess import *")
+    selected = IdentifierScreen([AIS301], EXPANSIONS, CATALOG).select(tree, source, [AIS301])
+    assert selected == ([AIS301] if kept else [])
