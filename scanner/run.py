@@ -267,7 +267,7 @@ def run_check(
         if stamps is not None:
             for result in results:
                 stamps.update(result)
-            stamps.save()
+            stamps.save(cwd)
     outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin, config.root)
     findings: list[Finding] = []
     sources: dict[str, list[str]] = {}

@@ -16,6 +16,10 @@ Guards that keep it exact:
 - Results with findings are not in the index: such a file is read anyway (its lines are shown)
   and looked up by what it holds now.
 - The other files a result depends on are checked as for a cached result (`dependencies_hold`).
+
+Entries of files that no longer exist are dropped when the run ends (`StampIndex.save`), so the
+index of a repository where files come and go does not grow without end; an entry of a file
+that still exists but was not part of this run (a run on one folder) stays.
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ class StampIndex:
         recorded = cache.get_record(*RECORD)
         self.recorded: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
         self.current = dict(self.recorded)
+        self._checked: set[str] = set()  # the files of this run (`update`)
 
     def unchanged(self, path: Path, shown: str) -> FileResult | None:
         """The result of a file whose `stat` still equals its recorded stamp; None when the file
@@ -102,11 +107,18 @@ class StampIndex:
         from .cache import result_to_json
 
         shown = result.path
+        self._checked.add(shown)
         if result.stamp is None or result.findings or result.errors or result.fixed_source is not None:
             self.current.pop(shown, None)
             return
         self.current[shown] = [list(result.stamp), result_to_json(result)]
 
-    def save(self) -> None:
+    def save(self, cwd: Path) -> None:
+        """Write the index back when it changed, without the entries of files this run did not
+        check that are gone (`cwd`: where the run's shown paths are relative to). Only those
+        entries cost a `stat` here: none on a run over the whole repository."""
+        for shown in [shown for shown in self.current if shown not in self._checked]:
+            if not os.path.lexists(os.path.join(cwd, shown)):
+                del self.current[shown]
         if self.current != self.recorded:
             self.cache.put_record(*RECORD, self.current)

@@ -145,3 +145,34 @@ def test_a_run_on_a_few_files_or_without_change_times_does_without_the_index(
     assert not list((root / ".aisec_cache").rglob("stamps/*/*.json"))
     stamping.clear()
     assert _scan(run_cli, root)["summary"]["cached"] == 1 and stamping == ["app.py"]  # by content
+
+
+def _indexed(root: Path) -> list[str]:
+    _, _, payload = _index(root).read_bytes().partition(b"\n")
+    return sorted(json.loads(payload))
+
+
+def test_a_deleted_files_entry_leaves_the_index(tree, run_cli, stamping) -> None:
+    """Files come and go: the entry of one that is gone is dropped at the end of the next run,
+    so the index (loaded whole by every warm run) does not grow without end."""
+    root = tree({"app.py": CLEAN, "old.py": CLEAN, "pkg/util.py": CLEAN, ".git/HEAD": ""})
+    _scan(run_cli, root)
+    assert _indexed(root) == ["app.py", "old.py", "pkg/util.py"]
+    (root / "old.py").unlink()
+    (root / "pkg" / "util.py").unlink()
+    (root / "pkg").rmdir()
+    assert _scan(run_cli, root)["summary"]["files"] == 1
+    assert _indexed(root) == ["app.py"]
+
+
+def test_a_run_on_one_folder_keeps_the_entries_of_files_elsewhere(tree, run_cli, stamping) -> None:
+    """A file this run did not check but that still exists keeps its entry (a later run over
+    the whole repository still skips reading it); a gone one is dropped all the same."""
+    root = tree({"top.py": CLEAN, "gone.py": CLEAN, "sub/a.py": CLEAN, ".git/HEAD": ""})
+    _scan(run_cli, root)
+    (root / "gone.py").unlink()
+    result = run_cli(["check", "--format", "json", "sub"], cwd=root)
+    assert result.code == 0, result.err
+    assert _indexed(root) == ["sub/a.py", "top.py"]
+    stamping.clear()
+    assert _scan(run_cli, root)["summary"]["cached"] == 2 and stamping == []
