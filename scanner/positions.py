@@ -71,12 +71,16 @@ class _Unit(NamedTuple):
     newlines: list[int]  # line breaks in the tokens before each index, made on first use
 
 
-def first_code_token(tokens: Sequence[str], index: int) -> int:
-    """The index of the first token from `index` on that is not whitespace or a comment (the
-    length of `tokens` when there is none): where a node whose code starts at `index` starts."""
+def code_start(tokens: Sequence[str], newlines: list[int], index: int) -> tuple[int, int]:
+    """Where a node whose generated code starts at token `index` starts: the index of the first
+    token from there on that is not whitespace or a comment (the length of `tokens` when there is
+    none), and the line breaks in the tokens before it. `newlines` is the caller's list of line
+    breaks before each index, filled here on first use (by index: a slice per node is quadratic)."""
     while index < len(tokens) and not (tokens[index].strip() and not tokens[index].lstrip().startswith("#")):
         index += 1
-    return index
+    if not newlines:
+        newlines.extend(accumulate((token.count("\n") for token in tokens), initial=0))
+    return index, newlines[index]
 
 
 class Positions:
@@ -123,13 +127,10 @@ class Positions:
         index = unit.starts.get(id(node))
         if index is None:
             return None
-        tokens = unit.tokens
-        ahead = first_code_token(tokens, index)
-        if ahead == len(tokens):
+        ahead, breaks = code_start(unit.tokens, unit.newlines, index)
+        if ahead == len(unit.tokens):
             return None  # only whitespace here: the whole module would look past the statement
-        if not unit.newlines:
-            unit.newlines.extend(accumulate((token.count("\n") for token in tokens), initial=0))
-        return unit.line + unit.newlines[ahead]
+        return unit.line + breaks
 
     def fixed_text(self, path: Sequence[Any], fix: Any) -> str | None:
         """The source with `fix` applied, made by replacing the text of the statement that holds

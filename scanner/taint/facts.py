@@ -8,13 +8,12 @@ May import: the lower layers, never another mixin."""
 from __future__ import annotations
 
 from dataclasses import replace
-from itertools import accumulate
 from typing import Any, Iterable
 
 import libcst as cst
 from aisec.hooks import CLI, INDIRECT, LLM_OUTPUT, REMOTE, SinkFlow, TaintFact
 
-from ..positions import first_code_token
+from ..positions import code_start
 from .syntax import argument_node
 from .values import NO_FACTS, Param, Taint, along, keyed_entry, mark_encoded, mark_spliced
 
@@ -270,7 +269,7 @@ class SourceLines:
     def __init__(self, module: cst.Module) -> None:
         self._starts: dict[int, int] = {}  # id(node) -> index of its first token
         self._tokens: list[str] = []
-        self._newlines: list[int] | None = None  # line breaks in the tokens before each index
+        self._newlines: list[int] = []  # line breaks in the tokens before each index (`code_start`)
         self._fixed: dict[int, int] | None = None  # the metadata fallback's lines
         try:
             from libcst._nodes.internal import CodegenState
@@ -298,11 +297,7 @@ class SourceLines:
         index = self._starts.get(id(node))
         if index is None:
             return None
-        tokens = self._tokens
-        ahead = first_code_token(tokens, index)  # by index: a slice per node is quadratic
-        if self._newlines is None:
-            self._newlines = list(accumulate((token.count("\n") for token in tokens), initial=0))
-        return 1 + self._newlines[ahead]
+        return 1 + code_start(self._tokens, self._newlines, index)[1]
 
 
 def argument_at(call: cst.Call, func: Any, index: int) -> Any:
