@@ -36,6 +36,7 @@ from .run import (
     run_check,
     write_baseline,
 )
+from .startup import over as startup_over
 
 SEVERITIES = [s.value for s in Severity]
 MAX_JOBS = 256  # more worker processes than this is a typo, not a machine
@@ -360,6 +361,7 @@ def _check(
     elif "-" in options.paths:
         raise UsageError("`-` (stdin) cannot be mixed with other paths")
     progress = Progress(sys.stderr) if stdin is None and wants_progress(sys.stderr, args.quiet) else None
+    startup_over()
     try:
         outcome = run_check(session, options, cwd, stdin, progress)
     finally:

@@ -41,6 +41,7 @@ import sys
 from . import __version__
 from .prefilter import adopt_groups, rules_for_text, searchable, words_of
 from .sha import compare_digest, hmac_sha256, sha256
+from .startup import pause as pause_collector
 from .tomlfile import configures_aisec
 
 TABLE_FORMAT = 4  # 3: a second unsigned part, `KNOWN`, after the body; 4: screen facts in it
@@ -135,6 +136,8 @@ class _Request:
 def console_main() -> None:
     """Entry point of the `aisec` console script: the fast path, else `aisec.cli`."""
     argv = sys.argv[1:]
+    if argv[:1] == ["check"]:
+        pause_collector()  # until its session is open (`startup.over`, in `cli._check`)
     mode = os.environ.get(MODE_ENV, "")
     try:
         outcome: int | Declined = Declined("off") if mode == "off" else attempt(argv, os.environ)
