@@ -1,0 +1,201 @@
+"""How a console-script run's process starts and ends (`aisec.lifetime`).
+
+A `check` run starts up without cyclic garbage collection: the collector is off while aisec, the
+plugins and the session are made, and back on, with what they made frozen, before the first file
+is read. Other commands, and `aisec.cli.main` called in-process, leave the collector alone. A
+full-path run ends without the interpreter's teardown, but with its exit handlers run and its
+output flushed, unless another thread is still running.
+
+Each case runs in a fresh interpreter: freezing or ending this one is not an option."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+UNIT = textwrap.dedent(
+    """
+    import gc, json, sys
+    from aisec import lifetime
+
+    case = sys.argv[1]
+    if case == "already-off":
+        gc.disable()
+    if case != "no-pause":
+        lifetime.pause_collector()
+    during = gc.isenabled()
+    kept = [object() for _ in range(10)]
+    lifetime.started()
+    lifetime.started()  # a second end of the pause changes nothing
+    print(json.dumps({"during": during, "after": gc.isenabled(), "frozen": gc.get_freeze_count()}))
+    """
+)
+
+
+def _unit(case: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", UNIT, case], capture_output=True, text=True, check=True, timeout=60
+    )
+    return json.loads(done.stdout)
+
+
+def test_the_pause_turns_the_collector_off_and_started_freezes_and_turns_it_back_on() -> None:
+    seen = _unit("pause")
+    assert seen["during"] is False
+    assert seen["after"] is True
+    assert seen["frozen"] > 1_000  # the interpreter's and aisec's objects, made before `over`
+
+
+def test_started_without_a_pause_does_nothing() -> None:
+    assert _unit("no-pause") == {"during": True, "after": True, "frozen": 0}
+
+
+def test_a_collector_turned_off_by_someone_else_stays_off_and_nothing_is_frozen() -> None:
+    assert _unit("already-off") == {"during": False, "after": False, "frozen": 0}
+
+
+RUN = textwrap.dedent(
+    """
+    import atexit, gc, json, sys
+    import aisec.run as run
+
+    seen = {}
+    load_plugins = run.load_plugins
+
+    def watched_load_plugins(*args, **kwargs):
+        seen["plugins"] = gc.isenabled()
+        return load_plugins(*args, **kwargs)
+
+    run.load_plugins = watched_load_plugins
+    import aisec.cli as cli
+
+    run_check = cli.run_check
+
+    def watched_run_check(*args, **kwargs):
+        seen["scan"] = [gc.isenabled(), gc.get_freeze_count()]
+        return run_check(*args, **kwargs)
+
+    cli.run_check = watched_run_check
+    from aisec.fastpath import console_main
+
+    sys.argv = ["aisec", *sys.argv[1:]]
+    atexit.register(lambda: print(json.dumps(seen), file=sys.stderr))
+    console_main()
+    """
+)
+
+FLOW = (
+    "from flask import Flask, request\nfrom openai import OpenAI\n\napp = Flask(__name__)\n"
+    "client = OpenAI()\n\n\n@app.post('/ask')\ndef ask():\n    q = request.json['q']\n"
+    "    r = client.chat.completions.create(model='m', messages=[{'role': 'system', 'content': q}])\n"
+    "    return r.choices[0].message.content\n"
+)
+
+
+def _console(tmp_path, *argv: str) -> tuple[dict, str, int]:
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"AISEC_FAST_PATH": "off", "PATH": "", "HOME": str(tmp_path)},
+    )
+    return json.loads(done.stderr.strip().splitlines()[-1]), done.stdout, done.returncode
+
+
+@pytest.mark.parametrize("source", [FLOW, "print('hello')\n"], ids=["parsed", "trigger-free"])
+def test_a_check_run_loads_its_plugins_paused_and_scans_with_the_collector_on(tmp_path, source) -> None:
+    (tmp_path / "app.py").write_text(source)
+    seen, stdout, code = _console(tmp_path, "check", "--no-cache", "--format", "json", "app.py")
+    assert seen["plugins"] is False
+    enabled, frozen = seen["scan"]
+    assert enabled is True
+    assert frozen > 5_000  # the session, the plugins, the argument parser: all of it
+    findings = json.loads(stdout)["findings"]
+    assert [f["code"] for f in findings] == (["AIS201", "AIS303"] if source == FLOW else [])
+    assert code == (1 if source == FLOW else 0)
+
+
+def test_other_commands_keep_the_collector_on(tmp_path) -> None:
+    seen, stdout, code = _console(tmp_path, "rules")
+    assert seen["plugins"] is True
+    assert "scan" not in seen
+    assert code == 0 and "AIS201" in stdout
+
+
+END = textwrap.dedent(
+    """
+    import atexit, os, sys, threading, time
+
+    quick_exit = os._exit
+
+    def watched_exit(code):
+        os.write(2, b"quick exit\\n")
+        quick_exit(code)
+
+    os._exit = watched_exit
+    atexit.register(lambda: print("exit handler ran", file=sys.stderr))
+    if sys.argv[1] == "thread":
+        import aisec.cli as cli
+
+        run = cli.main
+
+        def main_leaving_a_thread(*args, **kwargs):  # still running when the process ends
+            code = run(*args, **kwargs)
+
+            def late():
+                time.sleep(0.3)
+                print("thread done", file=sys.stderr)
+
+            threading.Thread(target=late).start()
+            return code
+
+        cli.main = main_leaving_a_thread
+    from aisec.fastpath import console_main
+
+    sys.argv = ["aisec", "check", "--no-cache", "--format", "json", sys.argv[2]]
+    console_main()
+    print("not reached", file=sys.stderr)
+    """
+)
+
+
+@pytest.mark.parametrize("source", [FLOW, "print('hello')\n"], ids=["parsed", "trigger-free"])
+def test_a_full_path_run_ends_without_teardown_but_with_its_exit_handlers_and_output(
+    tmp_path, source
+) -> None:
+    (tmp_path / "app.py").write_text(source)
+    done = subprocess.run(
+        [sys.executable, "-c", END, "alone", "app.py"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"AISEC_FAST_PATH": "off", "PATH": "", "HOME": str(tmp_path)},
+    )
+    assert done.returncode == (1 if source == FLOW else 0)
+    assert len(json.loads(done.stdout)["findings"]) == (2 if source == FLOW else 0)  # all of it flushed
+    assert "exit handler ran" in done.stderr
+    assert "quick exit" in done.stderr and "not reached" not in done.stderr
+
+
+def test_a_run_with_another_thread_still_running_ends_the_ordinary_way(tmp_path) -> None:
+    (tmp_path / "app.py").write_text(FLOW)
+    done = subprocess.run(
+        [sys.executable, "-c", END, "thread", "app.py"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"AISEC_FAST_PATH": "off", "PATH": "", "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 1
+    assert len(json.loads(done.stdout)["findings"]) == 2
+    # shutdown waited for the thread and ran the handler, once
+    assert done.stderr.count("exit handler ran") == 1
+    assert "thread done" in done.stderr and "quick exit" not in done.stderr
