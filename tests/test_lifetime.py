@@ -36,26 +36,37 @@ UNIT = textwrap.dedent(
 )
 
 
-def _unit(case: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-c", UNIT, case], capture_output=True, text=True, check=True, timeout=60
+def _in_project(tmp_path, script: str, *argv: str) -> subprocess.CompletedProcess:
+    """`script` run with `argv` in a fresh interpreter, in `tmp_path`, with the full path."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"AISEC_FAST_PATH": "off", "PATH": "", "HOME": str(tmp_path)},
     )
+
+
+def _unit(tmp_path, case: str) -> dict:
+    done = _in_project(tmp_path, UNIT, case)
+    assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
-def test_the_pause_turns_the_collector_off_and_started_freezes_and_turns_it_back_on() -> None:
-    seen = _unit("pause")
+def test_the_pause_turns_the_collector_off_and_started_freezes_and_turns_it_back_on(tmp_path) -> None:
+    seen = _unit(tmp_path, "pause")
     assert seen["during"] is False
     assert seen["after"] is True
-    assert seen["frozen"] > 1_000  # the interpreter's and aisec's objects, made before `over`
+    assert seen["frozen"] > 1_000  # the interpreter's and aisec's objects, made before `started`
 
 
-def test_started_without_a_pause_does_nothing() -> None:
-    assert _unit("no-pause") == {"during": True, "after": True, "frozen": 0}
+def test_started_without_a_pause_does_nothing(tmp_path) -> None:
+    assert _unit(tmp_path, "no-pause") == {"during": True, "after": True, "frozen": 0}
 
 
-def test_a_collector_turned_off_by_someone_else_stays_off_and_nothing_is_frozen() -> None:
-    assert _unit("already-off") == {"during": False, "after": False, "frozen": 0}
+def test_a_collector_turned_off_by_someone_else_stays_off_and_nothing_is_frozen(tmp_path) -> None:
+    assert _unit(tmp_path, "already-off") == {"during": False, "after": False, "frozen": 0}
 
 
 RUN = textwrap.dedent(
@@ -97,14 +108,7 @@ FLOW = (
 
 
 def _console(tmp_path, *argv: str) -> tuple[dict, str, int]:
-    done = subprocess.run(
-        [sys.executable, "-c", RUN, *argv],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env={"AISEC_FAST_PATH": "off", "PATH": "", "HOME": str(tmp_path)},
-    )
+    done = _in_project(tmp_path, RUN, *argv)
     return json.loads(done.stderr.strip().splitlines()[-1]), done.stdout, done.returncode
 
 
@@ -170,14 +174,7 @@ def test_a_full_path_run_ends_without_teardown_but_with_its_exit_handlers_and_ou
     tmp_path, source
 ) -> None:
     (tmp_path / "app.py").write_text(source)
-    done = subprocess.run(
-        [sys.executable, "-c", END, "alone", "app.py"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env={"AISEC_FAST_PATH": "off", "PATH": "", "HOME": str(tmp_path)},
-    )
+    done = _in_project(tmp_path, END, "alone", "app.py")
     assert done.returncode == (1 if source == FLOW else 0)
     assert len(json.loads(done.stdout)["findings"]) == (2 if source == FLOW else 0)  # all of it flushed
     assert "exit handler ran" in done.stderr
@@ -186,14 +183,7 @@ def test_a_full_path_run_ends_without_teardown_but_with_its_exit_handlers_and_ou
 
 def test_a_run_with_another_thread_still_running_ends_the_ordinary_way(tmp_path) -> None:
     (tmp_path / "app.py").write_text(FLOW)
-    done = subprocess.run(
-        [sys.executable, "-c", END, "thread", "app.py"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env={"AISEC_FAST_PATH": "off", "PATH": "", "HOME": str(tmp_path)},
-    )
+    done = _in_project(tmp_path, END, "thread", "app.py")
     assert done.returncode == 1
     assert len(json.loads(done.stdout)["findings"]) == 2
     # shutdown waited for the thread and ran the handler, once
