@@ -62,9 +62,10 @@ def end(code: int) -> NoReturn:
     if run_exit_handlers is not None and (threading is None or threading.active_count() == 1):
         run_exit_handlers()  # each runs once: the interpreter would find none left
         try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except (OSError, ValueError):
+            for stream in (sys.stdout, sys.stderr):
+                if stream is not None:  # None: the descriptor was closed when Python started
+                    stream.flush()
+        except (OSError, ValueError, AttributeError):
             pass  # shutdown flushes again and reports it as it always did
         else:
             os._exit(code)

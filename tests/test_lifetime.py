@@ -132,9 +132,10 @@ def test_other_commands_keep_the_collector_on(tmp_path) -> None:
     assert code == 0 and "AIS201" in stdout
 
 
-END = textwrap.dedent(
+# Every script below starts with this: `end` announces its quick exit on stderr.
+WATCHED_EXIT = textwrap.dedent(
     """
-    import atexit, os, sys, threading, time
+    import os
 
     quick_exit = os._exit
 
@@ -143,6 +144,13 @@ END = textwrap.dedent(
         quick_exit(code)
 
     os._exit = watched_exit
+    """
+)
+
+END = WATCHED_EXIT + textwrap.dedent(
+    """
+    import atexit, sys, threading, time
+
     atexit.register(lambda: print("exit handler ran", file=sys.stderr))
     if sys.argv[1] == "thread":
         import aisec.cli as cli
@@ -189,3 +197,33 @@ def test_a_run_with_another_thread_still_running_ends_the_ordinary_way(tmp_path)
     # shutdown waited for the thread and ran the handler, once
     assert done.stderr.count("exit handler ran") == 1
     assert "thread done" in done.stderr and "quick exit" not in done.stderr
+
+
+STREAMS = WATCHED_EXIT + textwrap.dedent(
+    """
+    import sys
+    from aisec import lifetime
+
+    class Broken:
+        def write(self, text):
+            return len(text)
+
+        def flush(self):
+            raise OSError("the reader has gone")
+
+    print("report")
+    if sys.argv[1] == "no-stderr":
+        sys.stderr = None  # as when the descriptor was closed before Python started
+    else:
+        sys.stdout = Broken()
+    lifetime.end(3)
+    """
+)
+
+
+def test_end_flushes_the_streams_there_are_and_leaves_a_broken_one_to_the_ordinary_exit(tmp_path) -> None:
+    no_stderr = _in_project(tmp_path, STREAMS, "no-stderr")
+    assert (no_stderr.returncode, no_stderr.stdout, no_stderr.stderr) == (3, "report\n", "quick exit\n")
+    broken = _in_project(tmp_path, STREAMS, "broken-stdout")
+    assert "quick exit" not in broken.stderr  # the interpreter's own exit reports the failed flush
+    assert broken.returncode == 120 and "the reader has gone" in broken.stderr
