@@ -185,15 +185,17 @@ class TableFacts:
     def write_if_missing(self) -> None:
         """Write the table when this process found none valid (after a run that checked files: a
         pool's workers looked on their own, so the main process looks again)."""
-        if self.found is None:
-            from .fastpath import read_known
+        if self.found:
+            return
+        from .fastpath import read_known
+        from .triggertable import save
 
-            self.found = read_known(self._key()) is not None
-        if not self.found:
-            from .triggertable import save
-
-            save(self._key(), self.session)
+        key = self._key()
+        if self.found is None and read_known(key) is not None:
             self.found = True
+            return
+        save(key, self.session)
+        self.found = True
 
     def _key(self) -> Any:
         from .fastpath import read_machine_key, table_key
