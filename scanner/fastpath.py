@@ -153,10 +153,6 @@ def console_main() -> None:
         raise SystemExit(outcome)
     from .methodcache import installed
 
-    if argv[:1] == ["check"]:
-        from .cstmetadata import defer
-
-        defer()  # a check run never needs all of `libcst.metadata`
     with installed(os.environ):
         from .cli import main
 

@@ -219,7 +219,7 @@ class Positions:
 
     def _generate(self, statement: Any, first_token_line: int, indents: tuple[str, ...]) -> _Unit | None:
         try:
-            from libcst.metadata.position_provider import PositionProvider  # not the package: `cstmetadata`
+            from libcst.metadata import PositionProvider
 
             recording = _recording_state()
         except ImportError:  # pragma: no cover - a libcst that moved it: whole-module positions
@@ -262,7 +262,7 @@ class Positions:
 
     def _module_positions(self) -> Any:
         if self._whole is None:
-            from libcst.metadata.position_provider import PositionProvider  # not the package: `cstmetadata`
+            from libcst.metadata import PositionProvider
 
             try:  # the codegen pass alone: `MetadataWrapper.resolve` would also walk the tree
                 provider = PositionProvider()
