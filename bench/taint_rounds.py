@@ -4,6 +4,7 @@ process, with `ModuleTaint`'s rounds timed (each round's own time: a round of an
 inside it, for a project summary, is subtracted and counted as its own).
 
     python bench/taint_rounds.py ~/.cache/aisec-bench/src/langchain
+    python bench/taint_rounds.py --every-round PATH    # the repeated last round run, not skipped
 
 Per round number: the modules that ran it, its CPU, the function analyses and functions, and the
 modules whose first round analysed a callee on demand inside its caller. Then the confirming
@@ -13,8 +14,10 @@ global, ...: skipping one of these would keep the findings); and how many of tho
 during the round before could find, as `ModuleTaint._round` runs today: that round analysed each
 function once, in the order the confirming round would use, with no callee on demand and no
 widening (the reads of the round's state must then be checked too: "in that order but not a
-repeat" counts the modules where they were not final). The table is Markdown, with the load
-average. It wraps private methods of `aisec.taint.module`: keep it in step with them.
+repeat" counts the modules where they were not final); and the rounds `_round_repeats` vouched
+for, whose repeat is skipped (with `--every-round` it runs, and is among the confirming rounds).
+The table is Markdown, with the load average. It wraps private methods of
+`aisec.taint.module`: keep it in step with them.
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ def _instrument(module: Any, modules: list[list[dict]]) -> None:
                 "widened": self._bench_widened,
                 "order": order,
                 "changed": changed,
+                "repeats": changed and self._round_repeats(),
                 "functions": len(self._function_list),
                 "outputs": _outputs(self),
             }
@@ -105,6 +109,9 @@ def _instrument(module: Any, modules: list[list[dict]]) -> None:
 def main(argv: list[str]) -> int:
     from aisec.taint import module
 
+    if "--every-round" in argv:
+        argv = [arg for arg in argv if arg != "--every-round"]
+        module.SKIP_REPEATED_ROUND = False
     modules: list[list[dict]] = []
     _instrument(module, modules)
     from aisec.cli import main as aisec_main
@@ -143,6 +150,7 @@ def main(argv: list[str]) -> int:
         ("in that round's order, once each, no widening", ordered),
         ("... and a repeat", provable),
         ("... but not a repeat", stale),
+        ("vouched for by `_round_repeats`", [(r, r) for rounds in modules for r in rounds if r["repeats"]]),
     ):
         print(f"| {label} | {len(pairs)} | {sum(last['cpu'] for _, last in pairs):.2f} s |")
     return 0
