@@ -1,18 +1,16 @@
 """The taint fixpoint skips its last round when the round before proves it would repeat that round
 exactly (`ModuleTaint._round_repeats`). Two checks, on every taint rule's example, the examples
-with their definitions shuffled, generated programs and the fixture projects: the findings,
-related steps included, equal those with every round run (`SKIP_REPEATED_ROUND = False`); and
-with every round run, a round the proof vouched for is followed by one that repeats it: the same
-value for every expression, sink calls, call sites, summaries, attributes and globals, down to
-the calls each fact went through. Plus the shapes where a round read something that changed
-after it read it, which the proof must refuse."""
+with their definitions shuffled and generated programs (the fixture projects: in
+`test_taint_first_round`): the findings, related steps included, equal those with every round
+run (`SKIP_REPEATED_ROUND = False`); and with every round run, a round the proof vouched for is
+followed by one that repeats it: the same value for every expression, sink calls, call sites,
+summaries, attributes and globals, down to the calls each fact went through. Plus the shapes
+where a round read something that changed after it read it, which the proof must refuse."""
 
 from __future__ import annotations
 
 import importlib.util
-import json
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import aisec.taint.module as taint_module
@@ -21,17 +19,17 @@ import pytest
 from aisec.names import NameTable
 from aisec.taint import ModuleTaint
 from aisec.testing import check_source, default_catalog
-from conftest import REPO, fixture_project
+from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_taint_first_round import (
     EXAMPLES,
-    FIXTURES,
     SHUFFLABLE,
     TAINT_RULES,
     _described,
-    _shuffled,
-    _top_level_blocks,
+    both_ways,
+    check_example,
+    shuffled,
 )
 
 _spec = importlib.util.spec_from_file_location("taint_rounds", REPO / "bench" / "taint_rounds.py")
@@ -42,17 +40,7 @@ _spec.loader.exec_module(taint_rounds)
 
 def _both_ways(monkeypatch: pytest.MonkeyPatch, run: Any) -> tuple[Any, Any]:
     """(every round run, the repeated round skipped)."""
-    monkeypatch.setattr(taint_module, "SKIP_REPEATED_ROUND", False)
-    reference = run()
-    monkeypatch.setattr(taint_module, "SKIP_REPEATED_ROUND", True)
-    return reference, run()
-
-
-def _check(code: str, example: Any) -> list[tuple[Any, ...]]:
-    findings = check_source(
-        TAINT_RULES, code, options=example.options, files=example.files, filename=example.filename
-    )
-    return _described(findings)
+    return both_ways(monkeypatch, run, "SKIP_REPEATED_ROUND")
 
 
 def _rounds(source: str, *, skip: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, bool, Any]]:
@@ -98,7 +86,7 @@ def test_every_taint_rule_example_gives_the_same_findings(monkeypatch: pytest.Mo
     assert len(EXAMPLES) > 200, "the taint rules' examples"
     vouched = 0
     for rule, example in EXAMPLES:
-        reference, skipped = _both_ways(monkeypatch, partial(_check, example.code, example))
+        reference, skipped = _both_ways(monkeypatch, partial(check_example, example.code, example))
         assert skipped == reference, f"{rule.code}: {example.code}"
         if _parses(example.code):
             vouched += _vouched_rounds_repeat(example.code, monkeypatch)
@@ -111,28 +99,10 @@ def test_examples_with_their_definitions_shuffled(
     monkeypatch: pytest.MonkeyPatch, case: tuple[Any, Any], random: Any
 ) -> None:
     rule, example = case
-    order = list(range(len(_top_level_blocks(example.code) or [])))
-    random.shuffle(order)
-    code = _shuffled(example.code, order)
-    reference, skipped = _both_ways(monkeypatch, partial(_check, code, example))
+    code = shuffled(example.code, random)
+    reference, skipped = _both_ways(monkeypatch, partial(check_example, code, example))
     assert skipped == reference, f"{rule.code}: {code}"
     _vouched_rounds_repeat(code, monkeypatch)
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=[p.name for p in FIXTURES])
-def test_fixture_projects_give_the_same_findings(
-    fixture: Path, tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    project = fixture_project(fixture, tmp_path / "project")
-
-    def run() -> list[Any]:
-        result = run_cli(["check", "--format", "json", "--no-cache", "--jobs", "1", "."], cwd=project)
-        data = json.loads(result.out)
-        assert data["errors"] == []
-        return sorted(json.dumps(finding, sort_keys=True) for finding in data["findings"])
-
-    reference, skipped = _both_ways(monkeypatch, run)
-    assert skipped == reference
 
 
 HEADER = "import subprocess\nfrom flask import request\nfrom openai import OpenAI\nclient = OpenAI()\nPREFIX = ''\n\n"
