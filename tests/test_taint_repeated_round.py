@@ -156,7 +156,13 @@ def programs(draw: Any) -> str:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(programs())
 def test_generated_programs(monkeypatch: pytest.MonkeyPatch, source: str) -> None:
-    reference, skipped = _both_ways(monkeypatch, lambda: _described(check_source(TAINT_RULES, source)))
+    # the findings without their related steps: with recursion through lists, which of two equal
+    # facts reached by different calls survives a set union can differ from one parse to the next,
+    # every round run or not (`Taint.via` is left out of equality); the steps are compared within
+    # one analysis instead
+    reference, skipped = _both_ways(
+        monkeypatch, lambda: [f[:4] for f in _described(check_source(TAINT_RULES, source))]
+    )
     assert skipped == reference, source
     _vouched_rounds_repeat(source, monkeypatch)
 
