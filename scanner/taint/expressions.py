@@ -184,6 +184,7 @@ class ExpressionTransfer:
         if isinstance(base.ref, Instance):
             cls = base.ref.cls
             if attr == "cleaned_data" and base.facts:
+                self._read_constants(cls)
                 split = _form_fields(cls, base.facts)
                 if split is not None:
                     return split
@@ -211,7 +212,7 @@ class ExpressionTransfer:
                 return Value(ref=method)
             return opaque(base, type_name=qualified) if base.all else Value(type_name=qualified)
         if isinstance(base.ref, Class):
-            constant = base.ref.constants.get(attr)
+            constant = self._read("constants", base.ref, base.ref.constants).get(attr)
             if constant is not None:
                 return constant
             method = base.ref.method(attr)
@@ -268,14 +269,19 @@ class ExpressionTransfer:
                     return found.ref
         return None
 
+    def _read_constants(self, cls: Class) -> None:
+        """The class-body constants of `cls` and of its local bases, noted as read (`_read`)."""
+        self._read("constants", cls, cls.constants)
+        for base in cls.local_bases:
+            self._read_constants(base)
+
     def _class_attribute(self, cls: Class, attr: str) -> Value | None:
         key = (id(cls.node), attr)
-        value = self._class_attrs.get(key)
         current = self._round_attrs.get(key)
-        if current is not None:
-            value = join(value, current) if value is not None else current
+        value = with_round_writes(self._class_attrs.get(key), current)
+        self._attribute_reads.append((key, current, value))  # for `_round_repeats`
         if value is None:
-            value = cls.constants.get(attr)
+            value = self._read("constants", cls, cls.constants).get(attr)
         if value is None:
             for base in cls.local_bases:
                 value = self._class_attribute(base, attr)
@@ -543,6 +549,14 @@ _FORM_BASES = (
     "django.forms.forms.Form",
     "django.forms.models.ModelForm",
 )
+
+
+def with_round_writes(stored: Value | None, current: Value | None) -> Value | None:
+    """A `self` attribute as a read sees it: what the earlier rounds stored, joined with what
+    this round wrote so far."""
+    if current is None:
+        return stored
+    return join(stored, current) if stored is not None else current
 
 
 def _form_fields(cls: Class, facts: frozenset) -> Value | None:

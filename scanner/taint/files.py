@@ -107,7 +107,7 @@ class FileContents:
         """The data written into any of `files` so far."""
         found: frozenset = NO_FACTS
         for file in files:
-            found = found | self._files.get(file.key, NO_FACTS)
+            found = found | self._read("files", file.key, self._files.get(file.key, NO_FACTS))
         return found
 
     def _holds_written_data(self, value: Value) -> bool:

@@ -259,6 +259,8 @@ class StatementTransfer:
         for env in unit.outer:
             value = env.get(name)
             if value is not None:
+                if self._building and value.ref in self._building:  # a class read in its first body
+                    self._unrepeatable = True
                 return value
         return None
 
@@ -371,7 +373,7 @@ class StatementTransfer:
     def _shared_store(self, store: str) -> Value | None:
         """What the module's functions wrote into the shared store `store` (None: nothing)."""
         keys = {}
-        for table in (self._class_attrs, self._round_attrs):
+        for table in (self._read("attrs", None, self._class_attrs), self._round_attrs):
             for (owner, entry), value in table.items():
                 if owner == store:
                     keys[entry] = join(keys[entry], value) if entry in keys else value

@@ -43,14 +43,16 @@ class Summaries:
         outer_envs = []
         parent = func.parent
         while parent is not None:
-            closure = self._closures.get(func.index if parent is func.parent else parent.index)
+            index = func.index if parent is func.parent else parent.index
+            closure = self._read("closure", index, self._closures.get(index))
             if closure is not None:
                 outer_envs.append(closure)
             parent = parent.parent
         outer_envs.append(self._module_env)
         env: dict = {}
+        initial = self._read("initial", func, func.initial)
         for index, (name, _, _) in enumerate(func.params):
-            value = func.initial.get(index, EMPTY)
+            value = initial.get(index, EMPTY)
             if not isinstance(value.ref, (Class,)) and not (index == 0 and func.kind == "method"):
                 value = Value(
                     value.facts | {Param(func.index, index)},
@@ -62,7 +64,10 @@ class Summaries:
             dependency = func.dependencies.get(index)
             if dependency is not None:  # `Depends(fn)`: what `fn` returns, from the request
                 self._callers.setdefault(dependency.index, set()).add(func.index)
-                injected = substitute(self._summaries.get(dependency.index, EMPTY), dependency.index, {})
+                summary = self._read(
+                    "summary", dependency.index, self._summaries.get(dependency.index, EMPTY)
+                )
+                injected = substitute(summary, dependency.index, {})
                 value = join(value, injected)
             env[name] = value
         unit = Unit(func, env, outer_envs, cls=func.cls if func.kind in ("method", "class") else None)
@@ -114,9 +119,9 @@ class Summaries:
         if self._unit.func is not None:  # the call graph orders the next round (`_callee_first`)
             self._callers.setdefault(func.index, set()).add(self._unit.func.index)
         params = [(name, kind) for name, kind, _ in func.params]
-        for index, added in self._mutations.get(func.index, {}).items():
+        for index, added in self._read("mutations", func.index, self._mutations.get(func.index, {})).items():
             self._put_into_argument(args, params, index, bound is not None, added, func.index, mapping, call)
-        summary = self._summaries.get(func.index, EMPTY)
+        summary = self._read("summary", func.index, self._summaries.get(func.index, EMPTY))
         result = substitute(summary, func.index, mapping)
         if not any(isinstance(fact, (Taint, Param)) for fact in result.all):
             return result
