@@ -257,3 +257,49 @@ def test_the_chosen_path_does_not_depend_on_the_order_of_definitions(
         found.append(sorted(_without_lines(f) for f in data["findings"]))
     assert found[0], textwrap.indent("\n\n".join(definitions), "  ")
     assert found[0] == found[1]
+
+
+# ----- the merge functions themselves -----
+
+
+class _Step:
+    """A stand-in for a call node: compared by identity, as libcst nodes are."""
+
+    def __init__(self, code: str, rank: int) -> None:
+        self.code, self.rank = code, rank
+
+
+STEPS = [_Step(code, rank) for rank, code in enumerate(("b(x)", "a(x)", "a(x)", "c(x)"))]
+FACT_OF = st.builds(
+    lambda site, spliced, path: (site, spliced, tuple(STEPS[i] for i in dict.fromkeys(path))),
+    st.integers(0, 2),
+    st.booleans(),
+    st.lists(st.integers(0, len(STEPS) - 1), max_size=3),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(raw=st.lists(FACT_OF, min_size=1, max_size=8), data=st.data())
+def test_merging_keeps_the_same_paths_in_any_order(raw: list[tuple], data: Any) -> None:
+    from aisec.taint.values import Site, Taint, Value, collect, join, unite, unite_all, witness_steps
+
+    sites = [Site("remote", "request data", f"node {i}") for i in range(3)]
+    facts = [Taint(sites[site], spliced, via=path) for site, spliced, path in raw]
+    shuffled = data.draw(st.permutations(facts))
+
+    def paths(merged: frozenset) -> dict:
+        return {(fact.site.node, fact.spliced): fact.via for fact in merged}
+
+    with witness_steps(lambda step: step.code, lambda step: step.rank):
+        in_order, other_order = collect(facts), collect(shuffled)
+        halves = unite(collect(shuffled[::2]), collect(shuffled[1::2]))
+        singles = unite_all(frozenset({fact}) for fact in shuffled)
+        joined = join(Value(collect(shuffled[1::2])), Value(collect(shuffled[::2]))).facts
+    assert paths(in_order) == paths(other_order) == paths(halves) == paths(singles)
+    assert paths(joined) == paths(in_order)
+    for fact in facts:  # each kept path is the shortest, then the first by code, then by rank
+        kept = paths(in_order)[(fact.site.node, fact.spliced)]
+        assert (len(kept), [(s.code, s.rank) for s in kept]) <= (
+            len(fact.via),
+            [(s.code, s.rank) for s in fact.via],
+        )
