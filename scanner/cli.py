@@ -30,6 +30,7 @@ from .run import (
     CheckOptions,
     Outcome,
     Session,
+    TableFacts,
     UsageError,
     adopt_known,
     open_session,
@@ -223,11 +224,14 @@ def main(
     *,
     table: TableKey | None = None,
     known: dict[str, Any] | None = None,
+    tables: bool = False,
 ) -> int:
     """Run one command. `table`: the fast path found no valid trigger table for this `check`
     run's key; it is written once the session is loaded (`triggertable.save`). `known`: what
     the fast path read from this run's valid table about its taint catalog (`fastpath.Declined`),
-    taken instead of being worked out again (`run.adopt_known`)."""
+    taken instead of being worked out again (`run.adopt_known`). `tables` (the console script):
+    with neither, a `check` run reads the table of its own key when it first checks a file, and
+    writes it when there is none (`run.TableFacts`)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -237,7 +241,7 @@ def main(
         parser.print_help(sys.stderr)
         return 2
     try:
-        return _dispatch(args, table, known)
+        return _dispatch(args, table, known, tables)
     except BrokenPipeError:  # `aisec rules | head`: the reader has gone, nothing is wrong
         detach_stdout()
         return 0
@@ -259,10 +263,11 @@ def _dispatch(
     args: argparse.Namespace,
     table: TableKey | None = None,
     known: dict[str, Any] | None = None,
+    tables: bool = False,
 ) -> int:
     cwd = Path.cwd()
     if args.command == "check":
-        return _check(args, cwd, table, known)
+        return _check(args, cwd, table, known, tables)
     if args.command == "server":
         from .server import serve  # imports pygls: only for this command
 
@@ -343,6 +348,7 @@ def _check(
     cwd: Path,
     table: TableKey | None = None,
     known: dict[str, Any] | None = None,
+    tables: bool = False,
 ) -> int:
     options = _check_options(args)
     session = open_session(options, cwd)
@@ -352,6 +358,8 @@ def _check(
         from .triggertable import save
 
         save(table, session)
+    elif known is None and tables and not options.artifacts_only:
+        session.table_facts = TableFacts(session, options, os.environ)
     _announce_local_plugins(session, args)
     outputs = plan_outputs(args.format, args.output, args.output_format, list(session.registry.formatters))
     stdin = None
@@ -370,6 +378,9 @@ def _check(
         _write_outputs(args, session, outputs, outcome, cwd, stdin)
     except BrokenPipeError:  # `aisec check | head`: end quietly, with the run's exit code
         detach_stdout()
+    summary = outcome.report.summary
+    if session.table_facts is not None and summary.files > summary.cached:
+        session.table_facts.write_if_missing()  # files were checked: the next run takes the facts
     return code
 
 

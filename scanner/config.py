@@ -171,6 +171,9 @@ class Config:
     file_timeout_seconds: float = DEFAULT_TIME_BUDGET
     rule_docs_url: str = ""  # where aisec's docs/rules/ pages are published (SARIF helpUri)
     raw: dict[str, Any] = field(default_factory=dict)
+    # The config file's bytes as they were read and parsed: part of the trigger table's key
+    # (`fastpath.table_key`), so a table is only ever taken for the config this run loaded.
+    source: bytes = field(default=b"", repr=False)
 
     @property
     def excludes(self) -> list[str]:
@@ -200,14 +203,24 @@ def find_config_file(start: Path) -> tuple[Path | None, Path]:
     return None, project_root or start
 
 
-def read_table(path: Path) -> dict[str, Any]:
-    """The aisec table of a config file (whole file for aisec.toml, `[tool.aisec]` otherwise)."""
+def read_source(path: Path) -> bytes:
+    """A config file's bytes (ConfigError when it cannot be read)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def read_table(path: Path, source: bytes) -> dict[str, Any]:
+    """The aisec table of a config file (whole file for aisec.toml, `[tool.aisec]` otherwise),
+    from its bytes `source`, decoded as `Path.read_text` would (UTF-8, universal newlines)."""
     tomllib = toml_parser()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = source.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     if path.name == "aisec.toml":
         return data
@@ -230,8 +243,10 @@ def load_config(explicit: Path | None = None, cwd: Path | None = None, start: Pa
         path, root = named.resolve(), named.resolve().parent
     else:
         path, root = find_config_file(start or cwd)
-    table = read_table(path) if path is not None else {}
-    return config_from_table(table, root=root, path=path)
+    source = read_source(path) if path is not None else b""
+    config = config_from_table(read_table(path, source) if path is not None else {}, root=root, path=path)
+    config.source = source
+    return config
 
 
 def check_rule_options(config: Config, rules: Mapping[str, Any]) -> None:

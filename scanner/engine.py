@@ -19,7 +19,7 @@ import threading
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from aisec.hooks import (
     TAINT_SINKS,
@@ -337,12 +337,19 @@ class FileScanner:
         # Where the taint summaries of the project's modules are cached (`get_record`/`put_record`
         # of `cache.ResultCache`); None: summarised afresh in each run.
         self.summary_store: Any = None
+        # Called once, before the taint catalog's facts are first needed: takes them from the
+        # run's signed trigger table when it has a valid one (`run.TableFacts.adopt`).
+        self.before_catalog: Callable[[], None] | None = None
 
     @functools.cached_property
     def _trigger_expansions(self) -> Any:
         """What the taint rules' prefilter markers stand for; made when a file is first checked
         (about 10 ms: a warm run that checks nothing does not pay for it)."""
-        return self.taint_catalog.trigger_expansions() if self.taint_catalog is not None else None
+        if self.taint_catalog is None:
+            return None
+        if self.before_catalog is not None:
+            self.before_catalog()
+        return self.taint_catalog.trigger_expansions()
 
     # ----- public -----
 

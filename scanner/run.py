@@ -65,6 +65,7 @@ class Session:
     enabled: list[type[Rule]]
     reasons: dict[str, str]
     taint_catalog: Any = None  # aisec.hooks.TaintCatalog: built-in, plugins' and config entries
+    table_facts: TableFacts | None = None  # where the catalog's facts may come from (`TableFacts`)
 
 
 @dataclass
@@ -154,11 +155,69 @@ def adopt_known(session: Session, known: Mapping[str, Any]) -> None:
     adopt_pattern_tokens(known["pattern_tokens"])
 
 
+class TableFacts:
+    """The taint catalog's facts (`adopt_known`) for a full run that the pre-commit fast path read
+    no trigger table for (a directory, an option it leaves to the full path): taken from the
+    signed table of the run's own key when the first file is checked (`adopt`, the scanner's
+    `before_catalog`), so a warm run that checks nothing never reads it. The key is the fast
+    path's (`fastpath.table_key`), made from what this session loaded: the config file's bytes
+    as parsed, its path and project root, the options that choose rules and plugins; the table
+    is read under the fast path's checks (`fastpath.read_known`). Where none is valid, the facts
+    are worked out as before and the table is written after the run (`write_if_missing`)."""
+
+    def __init__(self, session: Session, options: CheckOptions, environ: Mapping[str, str]) -> None:
+        self.session = session
+        self.options = options
+        self.environ = environ
+        self.found: bool | None = None  # whether a valid table was read; None: not looked yet
+
+    def adopt(self) -> None:
+        """Take the facts from the table, if it is valid (once per process)."""
+        if self.found is None:
+            from .fastpath import read_known
+
+            key = self._key()
+            known = read_known(key) if key.secret is not None else None
+            self.found = known is not None
+            if known is not None:
+                adopt_known(self.session, known)
+
+    def write_if_missing(self) -> None:
+        """Write the table when this process found none valid (after a run that checked files: a
+        pool's workers looked on their own, so the main process looks again)."""
+        if self.found:
+            return
+        from .fastpath import read_known
+        from .triggertable import save
+
+        key = self._key()
+        if self.found is None and read_known(key) is not None:
+            self.found = True
+            return
+        save(key, self.session)
+        self.found = True
+
+    def _key(self) -> Any:
+        from .fastpath import read_machine_key, table_key
+
+        config, options = self.session.config, self.options
+        chosen = {
+            "select": options.select,
+            "extend_select": options.extend_select or None,
+            "ignore": options.ignore or None,
+            "no_local_plugins": None if options.allow_local_plugins else True,
+        }
+        path = str(config.path) if config.path is not None else ""
+        return table_key(
+            chosen, self.environ, path, config.source, str(config.root), read_machine_key(self.environ)
+        )
+
+
 def build_scanner(session: Session, options: CheckOptions, cwd: Path) -> FileScanner:
     """The file scanner of a session: what `check` runs on every file and stdin, and what
     `aisec server` runs on every editor buffer (`FileScanner.scan_bytes`)."""
     config = session.config
-    return FileScanner(
+    scanner = FileScanner(
         session.enabled,
         rule_plugins=session.registry.rule_plugins,
         options=config.rule_options,
@@ -174,6 +233,9 @@ def build_scanner(session: Session, options: CheckOptions, cwd: Path) -> FileSca
         taint_catalog=session.taint_catalog,
         time_budget=config.file_timeout_seconds,
     )
+    if session.table_facts is not None:
+        scanner.before_catalog = session.table_facts.adopt
+    return scanner
 
 
 ProgressCallback = Callable[[str, int, int], None]  # (phase, files done, files in total)
