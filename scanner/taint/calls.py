@@ -130,6 +130,7 @@ class CallTransfer:
 
     def _call(self, node: cst.Call) -> Value:
         self._owners[id(node)] = self._unit.func
+        self._met.setdefault(id(node), len(self._met))  # the order calls are first met (`_step_rank`)
         func = node.func
         receiver: Value | None = None
         callee: Value | None

@@ -32,7 +32,7 @@ from .calls import CallTransfer
 from .catalog import CatalogIndex
 from .definitions import Definitions
 from .expressions import ExpressionTransfer, with_round_writes
-from .facts import FactsForRules, SourceLines, severity_key
+from .facts import FactsForRules, SourceLines
 from .files import FileContents
 from .foreign import ProjectCalls
 from .graphs import GraphRuns
@@ -53,10 +53,12 @@ from .values import (
     Partial,
     Taint,
     Value,
+    collect,
     join,
     limit_depth,
     mark_encoded,
     mark_spliced,
+    witness_steps,
 )
 
 if TYPE_CHECKING:
@@ -136,7 +138,7 @@ class ModuleTaint(
         value = self._values.get(id(expr))
         if value is None:
             return ()
-        return tuple(sorted({self._public(f) for f in self._concrete(value.all)}, key=severity_key))
+        return self._publics(self._concrete(value.all))
 
     def is_untrusted(self, expr: Any, tiers: Iterable[str] | None = None) -> bool:
         return self.origin(expr, tiers) is not None
@@ -146,10 +148,11 @@ class ModuleTaint(
         cached = self._flow_cache.get(id(call))
         if cached is not None:
             return cached
-        flows: dict[tuple, SinkFlow] = {}
+        flows: dict[tuple, tuple] = {}  # one flow per key: the first raw flow's, the canonical path
         entries = self._entry_flows()  # resolves every call's flows: where message objects are sent
         sent = self._sent_messages.get(id(call))
-        for role, target, node, _, sink, message_role, remote, entering in self._resolved_flows(call):
+        resolved = self._resolved_flows(call)
+        for rank, (role, target, node, _, sink, message_role, remote, entering) in enumerate(resolved):
             for fact, entry in entering:
                 if entry is None:  # data passed in by a caller is reported at that call
                     public = self._public(fact)
@@ -158,13 +161,12 @@ class ModuleTaint(
                     helper_sink = sent or (
                         self._whole_sinks.get((id(call), id(node))) if not remote else None
                     )
-                    flows.setdefault(
-                        (role, target, id(node), public),
-                        SinkFlow(public, role, target, node, sink, message_role, remote, helper_sink),
-                    )
-        for flow in entries.get(id(call), ()):
-            flows.setdefault((flow.role, flow.target, id(flow.node), flow.fact), flow)
-        result = tuple(sorted(flows.values(), key=lambda flow: severity_key(flow.fact)))
+                    flow = SinkFlow(public, role, target, node, sink, message_role, remote, helper_sink)
+                    self._keep(flows, (role, target, id(node), public), flow, public.steps, rank)
+        for rank, flow in enumerate(entries.get(id(call), ()), len(resolved)):
+            key = (flow.role, flow.target, id(flow.node), flow.fact)
+            self._keep(flows, key, flow, flow.fact.steps, rank)
+        result = self._in_report_order(flows.values())
         self._flow_cache[id(call)] = result
         return result
 
@@ -189,7 +191,7 @@ class ModuleTaint(
                 self._dispatch(ctx, MESSAGES, value, node, slot.target, False)
                 continue
             if slot.spliced:
-                facts = frozenset(mark_spliced(f) for f in facts)
+                facts = collect([mark_spliced(f) for f in facts])
             if facts:
                 raw.append((slot.role, slot.target, node, facts, None, None))
         flows = [(*entry, ()) for entry in raw]
@@ -208,9 +210,9 @@ class ModuleTaint(
                 continue
             facts = value.all
             if entry.spliced:
-                facts = frozenset(mark_spliced(f) for f in facts)
+                facts = collect([mark_spliced(f) for f in facts])
             for encoder in entry.encoded:
-                facts = frozenset(mark_encoded(f, encoder) for f in facts)
+                facts = collect([mark_encoded(f, encoder) for f in facts])
             target = _in_order(entry.target, via)
             flows.append((entry.role, target, node, facts, entry.sink, entry.message_role, remote))
         return flows
@@ -245,6 +247,8 @@ class ModuleTaint(
         self._argparse_typed: set[str] = set()
         self._lines: SourceLines | None = None  # `_line`: made at the first question
         self._descriptions: dict[int, str] = {}
+        self._node_line: dict[int, int] = {}  # `_line`'s answers
+        self._met: dict[int, int] = {}  # call -> the order the analysis first met it (`_step_rank`)
         self._flow_cache: dict[int, tuple[SinkFlow, ...]] = {}
         self._entries: dict[int, list[SinkFlow]] | None = None
         self._resolved: dict[int, list[tuple]] = {}  # call -> its raw flows, facts resolved
@@ -256,7 +260,7 @@ class ModuleTaint(
         statements = count_statements(self.module)
         self._steps, self._budget = 0, STEPS_BASE + STEPS_PER_STATEMENT * statements
         try:
-            with self.names.detached():
+            with self.names.detached(), witness_steps(self._description, self._step_rank):
                 for number in range(MAX_ROUNDS):
                     if not self._round(first=number == 0) or not self._function_list:
                         break

@@ -14,7 +14,7 @@ import libcst as cst
 
 from ..names import STATEMENT_TYPES
 from .syntax import dotted, var_path
-from .values import EMPTY, Instance, Value, forget_parts, join, limit_depth, make_container, replace
+from .values import EMPTY, Instance, Value, forget_parts, join, limit_depth, make_container, replace, unite
 from .vocabulary import NORETURN, SHARED_STORES
 
 LOOP_PASSES = 2  # passes over a loop body: the second carries values between iterations
@@ -302,10 +302,10 @@ class StatementTransfer:
                     container.facts, container.items, tuple(keys.items()), type_name=container.type_name
                 )
             elif container.items is not None and key is None:
-                new = make_container(container.facts | value.all, container.items, container.keys)
+                new = make_container(unite(container.facts, value.all), container.items, container.keys)
             else:
                 new = make_container(
-                    container.facts | value.all,
+                    unite(container.facts, value.all),
                     container.items,
                     container.keys,
                     type_name=container.type_name,
@@ -358,7 +358,10 @@ class StatementTransfer:
                 current = self._lookup(collection)
                 if current is not None and not value.all <= current.all:
                     env[collection] = make_container(
-                        current.facts | value.all, current.items, current.keys, type_name=current.type_name
+                        unite(current.facts, value.all),
+                        current.items,
+                        current.keys,
+                        type_name=current.type_name,
                     )
 
     def _share(self, owner_node: Any, entries: Sequence[tuple[str, Value]]) -> None:
