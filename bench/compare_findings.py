@@ -4,8 +4,9 @@
     python bench/compare_findings.py before.json after.json [--show CODE]
 
 Prints, per rule, the count before and after and how many findings appeared or disappeared
-(matched by path, line and code); `--show CODE` lists that rule's changed findings, so each can
-be judged by hand (the closing notes quote the noise share judged this way).
+(matched by path, line and code), and how many of the findings in both show another path
+(`related`); `--show CODE` lists that rule's changed findings, so each can be judged by hand
+(the closing notes quote the noise share judged this way).
 """
 
 from __future__ import annotations
@@ -16,9 +17,22 @@ from collections import Counter
 from pathlib import Path
 
 
+def findings_of(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["findings"]
+
+
 def load(path: Path) -> dict[tuple[str, int, str], str]:
-    findings = json.loads(path.read_text(encoding="utf-8"))["findings"]
-    return {(f["path"], f["line"], f["code"]): f["message"] for f in findings}
+    return {(f["path"], f["line"], f["code"]): f["message"] for f in findings_of(path)}
+
+
+def load_paths(path: Path) -> dict[tuple[str, int, str], tuple]:
+    """The path shown with each finding: its `related` steps (path, line, column, message)."""
+    return {
+        (f["path"], f["line"], f["code"]): tuple(
+            (r["path"], r["line"], r["column"], r["message"]) for r in f.get("related", ())
+        )
+        for f in findings_of(path)
+    }
 
 
 def main() -> int:
@@ -36,10 +50,17 @@ def main() -> int:
         new = sum(1 for key in after if key[2] == code and key not in before)
         print(f"{code:8} {counts_before[code]:6} {counts_after[code]:6} {gone:5} {new:5}")
     print(f"{'all':8} {len(before):6} {len(after):6}")
+    paths_before, paths_after = load_paths(options.before), load_paths(options.after)
+    moved = sorted(
+        key for key in paths_before if key in paths_after and paths_before[key] != paths_after[key]
+    )
+    print(f"findings in both with another path (related): {len(moved)}")
     for code in options.show:
         for label, left, right in (("gone", before, after), ("new", after, before)):
             for key in sorted(k for k in left if k[2] == code and k not in right):
                 print(f"{label}: {key[0]}:{key[1]} {key[2]} {left[key][:160]}")
+        for key in (k for k in moved if k[2] == code):
+            print(f"path: {key[0]}:{key[1]} {key[2]}")
     return 0
 
 

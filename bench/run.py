@@ -34,10 +34,11 @@ on the same files. Byte code is cached in a temporary PYTHONPYCACHEPREFIX, as in
 environment.
 
 Findings identity (the bench check of issue 14): every aisec run's JSON findings are compared,
-(code, path, line, column, end, message, fingerprint): cold, warm and one-file-changed must agree,
-`--before` and after must agree, and with `--check-prefilter` a run with `--no-prefilter` (no token
-gate, no call screens: every file parsed and given to every rule) must agree too. A difference is
-printed and makes the exit code 1.
+(code, path, line, column, end, message, fingerprint, and the path shown with a finding, `related`:
+a function of the input since the witness of a taint fact is canonical): cold, warm and
+one-file-changed must agree, `--before` and after must agree, and with `--check-prefilter` a run
+with `--no-prefilter` (no token gate, no call screens: every file parsed and given to every rule)
+must agree too. A difference is printed and makes the exit code 1.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ class Identity:
                 f["end_column"],
                 f["message"],
                 f["fingerprint"],
+                tuple((r["path"], r["line"], r["column"], r["message"]) for r in f.get("related", ())),
             )
             for f in data["findings"]
         }

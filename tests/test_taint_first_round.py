@@ -55,15 +55,18 @@ def _described(findings: list[Finding]) -> list[tuple[Any, ...]]:
     )
 
 
-def _both_ways(monkeypatch: pytest.MonkeyPatch, run: Any) -> tuple[Any, Any]:
-    """(first round in definition order, first round with callees on demand)."""
-    monkeypatch.setattr(taint_module, "CALLEES_ON_DEMAND", False)
+def both_ways(
+    monkeypatch: pytest.MonkeyPatch, run: Any, switch: str = "CALLEES_ON_DEMAND"
+) -> tuple[Any, Any]:
+    """`run()` with the engine's `switch` off (the reference), then on; by default (first round
+    in definition order, first round with callees on demand)."""
+    monkeypatch.setattr(taint_module, switch, False)
     reference = run()
-    monkeypatch.setattr(taint_module, "CALLEES_ON_DEMAND", True)
+    monkeypatch.setattr(taint_module, switch, True)
     return reference, run()
 
 
-def _check(code: str, example: Any) -> list[tuple[Any, ...]]:
+def check_example(code: str, example: Any) -> list[tuple[Any, ...]]:
     findings = check_source(
         TAINT_RULES, code, options=example.options, files=example.files, filename=example.filename
     )
@@ -73,7 +76,7 @@ def _check(code: str, example: Any) -> list[tuple[Any, ...]]:
 def test_every_taint_rule_example_gives_the_same_findings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(EXAMPLES) > 200, "the taint rules' examples"
     for rule, example in EXAMPLES:
-        reference, on_demand = _both_ways(monkeypatch, partial(_check, example.code, example))
+        reference, on_demand = both_ways(monkeypatch, partial(check_example, example.code, example))
         assert on_demand == reference, f"{rule.code}: {example.code}"
 
 
@@ -106,6 +109,13 @@ def _shuffled(code: str, order: list[int]) -> str:
     return "".join(out + lines[position:])
 
 
+def shuffled(code: str, random: Any) -> str:
+    """`code` with its top-level definitions in an order `random` draws."""
+    order = list(range(len(_top_level_blocks(code) or [])))
+    random.shuffle(order)
+    return _shuffled(code, order)
+
+
 SHUFFLABLE = [(rule, ex) for rule, ex in EXAMPLES if len(_top_level_blocks(ex.code) or []) >= 2]
 
 
@@ -117,10 +127,8 @@ def test_examples_with_their_definitions_shuffled_give_the_same_findings(
     # callers defined before their callees, and the other way round: the order the first
     # round sees decides which calls find their callee unanalysed
     rule, example = case
-    order = list(range(len(_top_level_blocks(example.code) or [])))
-    random.shuffle(order)
-    code = _shuffled(example.code, order)
-    reference, on_demand = _both_ways(monkeypatch, partial(_check, code, example))
+    code = shuffled(example.code, random)
+    reference, on_demand = both_ways(monkeypatch, partial(check_example, code, example))
     assert on_demand == reference, f"{rule.code}: {code}"
 
 
@@ -131,20 +139,23 @@ FIXTURES = [
 ]
 
 
+def _project_findings(run_cli: Any, project: Path) -> list[str]:
+    """The findings of a run over a whole project, related steps included, in a stable order."""
+    result = run_cli(["check", "--format", "json", "--no-cache", "--jobs", "1", "."], cwd=project)
+    data = json.loads(result.out)
+    assert data["errors"] == []
+    return sorted(json.dumps(finding, sort_keys=True) for finding in data["findings"])
+
+
+@pytest.mark.parametrize("switch", ["CALLEES_ON_DEMAND", "SKIP_REPEATED_ROUND"])
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[p.name for p in FIXTURES])
 def test_fixture_projects_give_the_same_findings(
-    fixture: Path, tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+    fixture: Path, switch: str, tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # and with the repeated last round run (`test_taint_repeated_round`)
     project = fixture_project(fixture, tmp_path / "project")
-
-    def run() -> list[Any]:
-        result = run_cli(["check", "--format", "json", "--no-cache", "--jobs", "1", "."], cwd=project)
-        data = json.loads(result.out)
-        assert data["errors"] == []
-        return sorted(json.dumps(finding, sort_keys=True) for finding in data["findings"])
-
-    reference, on_demand = _both_ways(monkeypatch, run)
-    assert on_demand == reference
+    reference, on = both_ways(monkeypatch, partial(_project_findings, run_cli, project), switch)
+    assert on == reference
 
 
 def _analysis(source: str) -> tuple[ModuleTaint, list[str]]:
@@ -182,7 +193,7 @@ def inner(text):
 def test_a_callee_is_analysed_before_the_caller_reads_its_summary(monkeypatch: pytest.MonkeyPatch) -> None:
     # positive control: without analysing on demand, `view` and `outer` are analysed again in
     # the first round once the summaries they read are known
-    reference, on_demand = _both_ways(monkeypatch, lambda: _analysis(CALLER_FIRST)[1])
+    reference, on_demand = both_ways(monkeypatch, lambda: _analysis(CALLER_FIRST)[1])
     assert on_demand == ["inner", "outer", "view"] * 2  # each once a round
     assert reference == ["view", "outer", "inner", "view", "outer", "view", "inner", "outer", "view"]
 
@@ -222,7 +233,7 @@ SHAPES = {
 def test_shapes_the_order_of_analyses_meets_give_the_same_finding(
     shape: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reference, on_demand = _both_ways(
+    reference, on_demand = both_ways(
         monkeypatch, lambda: _described(check_source(TAINT_RULES, SHAPES[shape]))
     )
     assert [f[0] for f in on_demand] == ["AIS201"]
@@ -253,6 +264,6 @@ def test_a_callee_in_another_module_is_its_summary(
         result = run_cli(["check", "--format", "json", "--no-cache", "--jobs", "1", "."], cwd=tmp_path)
         return sorted(json.dumps(f, sort_keys=True) for f in json.loads(result.out)["findings"])
 
-    reference, on_demand = _both_ways(monkeypatch, run)
+    reference, on_demand = both_ways(monkeypatch, run)
     assert any('"AIS201"' in f and "views.py" in f for f in on_demand)
     assert on_demand == reference

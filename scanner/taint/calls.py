@@ -130,6 +130,7 @@ class CallTransfer:
 
     def _call(self, node: cst.Call) -> Value:
         self._owners[id(node)] = self._unit.func
+        self._met.setdefault(id(node), len(self._met))  # the order calls are first met (`_step_rank`)
         func = node.func
         receiver: Value | None = None
         callee: Value | None
@@ -193,7 +194,8 @@ class CallTransfer:
         if source_fact is not None:  # what a source returns is the source (an LLM call may be both)
             if receiver is not None and receiver.slots:  # `chain.invoke({...})` fills its slots too
                 self._bind(node, receiver, args)
-            clean = frozenset(self._argparse_typed) if names[0].endswith("parse_args") else NO_FACTS
+            parsed = names[0].endswith("parse_args")
+            clean = self._read("argparse", None, frozenset(self._argparse_typed)) if parsed else NO_FACTS
             return Value(frozenset({source_fact}), type_name=names[0], clean_attrs=clean, instance=True)
         result = self._call_result(node, func, receiver, args, names)
         if matched:

@@ -386,7 +386,7 @@ class Definitions:
         self.names.enter_statement(node)
         self._stack.append(node)
         try:
-            self._suite(node.body)
+            self._class_body(cls, node, first)
             cls.constants = self._unit.env
             if first:
                 for statement in getattr(node.body, "body", ()):
@@ -404,3 +404,15 @@ class Definitions:
             self._stack.pop()
             self.names.leave_statement(node)
             self._unit = outer
+
+    def _class_body(self, cls: Class, node: cst.ClassDef, first: bool) -> None:
+        """Evaluate a class's body; the first time, with the class noted as being defined (its
+        methods and fields are not all known yet: `ModuleTaint._round_repeats`)."""
+        if not first:
+            self._suite(node.body)
+            return
+        self._building.append(cls)
+        try:
+            self._suite(node.body)
+        finally:
+            self._building.pop()

@@ -32,7 +32,7 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
     flows = [
         (flow, roots)
         for call in list(taint._flow_calls.values())  # resolving a call's flows may record more
-        for flow in taint._raw_flows(call)
+        for flow in taint._witnessed_flows(call)
         if (roots := [root for root in taint._param_roots(flow[3]) if root[0] in exported])
     ]
     for func in exported.values():

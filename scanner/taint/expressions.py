@@ -26,6 +26,7 @@ from .values import (
     Param,
     Taint,
     Value,
+    collect,
     encode,
     join,
     make_container,
@@ -36,6 +37,8 @@ from .values import (
     readable,
     replace,
     text_value,
+    unite,
+    unite_all,
 )
 from .vocabulary import (
     MARKUP_TYPES,
@@ -184,6 +187,7 @@ class ExpressionTransfer:
         if isinstance(base.ref, Instance):
             cls = base.ref.cls
             if attr == "cleaned_data" and base.facts:
+                self._read_constants(cls)
                 split = _form_fields(cls, base.facts)
                 if split is not None:
                     return split
@@ -211,7 +215,7 @@ class ExpressionTransfer:
                 return Value(ref=method)
             return opaque(base, type_name=qualified) if base.all else Value(type_name=qualified)
         if isinstance(base.ref, Class):
-            constant = base.ref.constants.get(attr)
+            constant = self._read("constants", base.ref, base.ref.constants).get(attr)
             if constant is not None:
                 return constant
             method = base.ref.method(attr)
@@ -268,14 +272,19 @@ class ExpressionTransfer:
                     return found.ref
         return None
 
+    def _read_constants(self, cls: Class) -> None:
+        """The class-body constants of `cls` and of its local bases, noted as read (`_read`)."""
+        self._read("constants", cls, cls.constants)
+        for base in cls.local_bases:
+            self._read_constants(base)
+
     def _class_attribute(self, cls: Class, attr: str) -> Value | None:
         key = (id(cls.node), attr)
-        value = self._class_attrs.get(key)
         current = self._round_attrs.get(key)
-        if current is not None:
-            value = join(value, current) if value is not None else current
+        value = with_round_writes(self._class_attrs.get(key), current)
+        self._attribute_reads.append((key, current, value))  # for `_round_repeats`
         if value is None:
-            value = cls.constants.get(attr)
+            value = self._read("constants", cls, cls.constants).get(attr)
         if value is None:
             for base in cls.local_bases:
                 value = self._class_attribute(base, attr)
@@ -319,7 +328,7 @@ class ExpressionTransfer:
                 return found
         if isinstance(key, str) and base.keys is None and base.items is None:
             # `state["persona"]` of a parameter: that entry of what each caller passes
-            return self._refine(Value(frozenset(_entry_of(f, key) for f in base.facts)), node.value, node)
+            return self._refine(Value(collect([_entry_of(f, key) for f in base.facts])), node.value, node)
         if isinstance(key, int) and base.items is not None and -len(base.items) <= key < len(base.items):
             return join(base.items[key], Value(base.facts)) if base.facts else base.items[key]
         if key is None and len(node.slice) == 1 and base.keys is not None:
@@ -334,13 +343,13 @@ class ExpressionTransfer:
         if not value.facts:
             return value
         changed = False
-        facts = set()
+        facts = []
         for fact in value.facts:
             if isinstance(fact, Taint) and fact.site.node is inner and fact.site.text is None:
                 fact = replace(fact, site=replace(fact.site, node=outer))
                 changed = True
-            facts.add(fact)
-        return replace(value, facts=frozenset(facts)) if changed else value
+            facts.append(fact)
+        return replace(value, facts=collect(facts)) if changed else value
 
     def _fstring(self, node: cst.FormattedString) -> Value:
         parts: list[Value] = []
@@ -360,14 +369,14 @@ class ExpressionTransfer:
         words = 0
         consts: list[str] | None = []
         for part in parts:
-            facts = facts | part.all
+            facts = unite(facts, part.all)
             words += part.words
             if consts is not None and part.const is not None:
                 consts.append(part.const)
             else:
                 consts = None
         if facts and words >= SPLICE_WORDS:
-            facts = frozenset(mark_spliced(f) for f in facts)
+            facts = collect([mark_spliced(f) for f in facts])
         return Value(facts, const="".join(consts) if consts is not None else None, words=words)
 
     def _markup_filled(self, markup: Value, operands: Sequence[Value]) -> Value:
@@ -377,7 +386,7 @@ class ExpressionTransfer:
         escaped = [encode(Value(operand.all), "markupsafe.Markup.escape") for operand in operands]
         own = readable(markup)
         return Value(
-            frozenset().union(own.all, *(value.all for value in escaped)),
+            unite_all([own.all, *(value.all for value in escaped)]),
             type_name=markup.type_name,
             instance=True,
         )
@@ -391,10 +400,10 @@ class ExpressionTransfer:
         if isinstance(operator, (cst.Add, cst.AddAssign)):
             if left.items is None and right.items is not None:
                 # `(fields + ["", ""])[:3]`: the known elements follow an unknown number of others
-                return Value(left.all | right.all)
+                return Value(unite(left.all, right.all))
             if left.items is not None or right.items is not None:
                 items = left.items + (right.items or ())  # type: ignore[operator]
-                return make_container(left.facts | right.facts, items)
+                return make_container(unite(left.facts, right.facts), items)
             return self._splice([left, right])
         if isinstance(operator, cst.Modulo) and left.all and not left.checked and _formatted_with(right):
             self._format_string(node, left)  # the data is the printf-style format string
@@ -408,7 +417,7 @@ class ExpressionTransfer:
             # whose result it returns, as `(llm | StrOutputParser()).invoke(...)` written in place
             last = self._pipe_last(node, resolved=True) if isinstance(operator, cst.BitOr) else ""
             return make_container(
-                left.facts | right.facts if keys is not None else left.all | right.all,
+                unite(left.facts, right.facts) if keys is not None else unite(left.all, right.all),
                 None,
                 keys,
                 slots=tuple(dict.fromkeys(left.slots + right.slots)),
@@ -419,8 +428,8 @@ class ExpressionTransfer:
             if joined is not None:
                 return joined
         if isinstance(operator, cst.Divide) and _path_typed(left):  # `root / name`: still a `Path`
-            return Value(left.all | right.all, type_name="pathlib.Path", instance=True)
-        return Value(left.all | right.all)
+            return Value(unite(left.all, right.all), type_name="pathlib.Path", instance=True)
+        return Value(unite(left.all, right.all))
 
     def _sequence(self, elements: Sequence[Any]) -> Value:
         items: list[Value] = []
@@ -430,9 +439,9 @@ class ExpressionTransfer:
             if isinstance(element, cst.StarredElement):
                 if value.items is not None:
                     items.extend(value.items)
-                    facts |= value.facts
+                    facts = unite(facts, value.facts)
                 else:
-                    facts |= value.all
+                    facts = unite(facts, value.all)
             else:
                 items.append(value)
         return make_container(facts, tuple(items))
@@ -445,9 +454,9 @@ class ExpressionTransfer:
                 value = self._ev(element.value)
                 if value.keys is not None:
                     keys.update(value.keys)
-                    facts |= value.facts
+                    facts = unite(facts, value.facts)
                 else:
-                    facts |= value.all
+                    facts = unite(facts, value.all)
                 continue
             key_value = self._ev(element.key)
             value = self._ev(element.value)
@@ -455,7 +464,7 @@ class ExpressionTransfer:
             if name is not None:
                 keys[name] = value
             else:
-                facts |= key_value.all | value.all
+                facts = unite_all([facts, key_value.all, value.all])
         return make_container(facts, None, tuple(keys.items()), origin=node if "role" in keys else None)
 
     def _comprehension(self, node: Any, elt: Any) -> Value:
@@ -471,7 +480,7 @@ class ExpressionTransfer:
                 clause = clause.inner_for_in
             if elt is None:
                 key, value = self._ev(node.key), self._ev(node.value)
-                return Value(key.all | value.all)
+                return Value(unite(key.all, value.all))
             return make_container(NO_FACTS, (self._ev(elt),))
         finally:
             self._unit.env = saved
@@ -543,6 +552,14 @@ _FORM_BASES = (
     "django.forms.forms.Form",
     "django.forms.models.ModelForm",
 )
+
+
+def with_round_writes(stored: Value | None, current: Value | None) -> Value | None:
+    """A `self` attribute as a read sees it: what the earlier rounds stored, joined with what
+    this round wrote so far."""
+    if current is None:
+        return stored
+    return join(stored, current) if stored is not None else current
 
 
 def _form_fields(cls: Class, facts: frozenset) -> Value | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .syntax import keyword_arg, positional_arg, var_path
-from .values import EMPTY, NO_FACTS, FileName, Param, Taint, Value, make_container, through
+from .values import EMPTY, NO_FACTS, FileName, Param, Taint, Value, make_container, through, unite, unite_all
 from .vocabulary import FILE_OPENERS as OPENERS
 from .vocabulary import PATH_TYPES as PATHS
 
@@ -51,8 +51,8 @@ class FileContents:
                 files |= {FileName(first.const)}
             if name in OPENERS:  # an open file holds its contents, not its path's data
                 contents = self._contents(files) if not self._writes(node) else NO_FACTS
-                return Value(files | contents, type_name=name, instance=True)
-            return Value(files.union(*(value.all for _, value in args)), type_name=name, instance=True)
+                return Value(unite(files, contents), type_name=name, instance=True)
+            return Value(unite_all([files, *(value.all for _, value in args)]), type_name=name, instance=True)
         if receiver is None or method is None:
             return None
         files = _file_names(receiver)
@@ -61,12 +61,10 @@ class FileContents:
         if method in WRITERS and args:
             data = frozenset(through(f, node) for f in args[0][1].all if isinstance(f, (Taint, Param)))
             for file in files:
-                known = self._files.get(file.key, NO_FACTS)
-                if not data <= known:
-                    self._files[file.key] = known | data
+                self._files[file.key] = unite(self._files.get(file.key, NO_FACTS), data)
             return EMPTY
         if method in READERS:
-            return Value(receiver.all | self._contents(files))
+            return Value(unite(receiver.all, self._contents(files)))
         return None
 
     def _joined(
@@ -76,7 +74,7 @@ class FileContents:
         `Path(workdir) / "gen.py"`): it names the file `tail` under the base's own file name, or
         under the base as written (`workdir`, `self.root`: the same spelling names the same file).
         None when the base is neither."""
-        facts = frozenset(f for f in base.all | data if not isinstance(f, FileName))
+        facts = frozenset(f for f in unite(base.all, data) if not isinstance(f, FileName))
         bases = [f.key for f in _file_names(base)]
         constant = base.const if base.const is not None else (bases[0] if len(bases) == 1 else None)
         if isinstance(constant, str):  # a constant path: the file is named as a constant names it
@@ -107,7 +105,7 @@ class FileContents:
         """The data written into any of `files` so far."""
         found: frozenset = NO_FACTS
         for file in files:
-            found = found | self._files.get(file.key, NO_FACTS)
+            found = unite(found, self._read("files", file.key, self._files.get(file.key, NO_FACTS)))
         return found
 
     def _holds_written_data(self, value: Value) -> bool:
@@ -126,7 +124,7 @@ class FileContents:
         written = self._contents(frozenset(files))
         if not written:
             return value
-        return make_container(value.facts | written, value.items, value.keys, type_name=value.type_name)
+        return make_container(unite(value.facts, written), value.items, value.keys, type_name=value.type_name)
 
 
 def _file_names(value: Value) -> frozenset:

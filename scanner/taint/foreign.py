@@ -20,7 +20,7 @@ import libcst as cst
 from .mutations import shape_from_json
 from .syntax import argument_node, dotted, var_path
 from .units import Function
-from .values import EMPTY, Instance, Param, Site, Taint, Value, mark_encoded, mark_spliced, through
+from .values import EMPTY, Instance, Param, Site, Taint, Value, collect, mark_encoded, mark_spliced, through
 
 _LOCATED = re.compile(r"\(\S+:\d+\)$")
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
@@ -246,29 +246,29 @@ class ProjectCalls:
                 node = argument_node(args, function.params, entry.param, bound is not None) or call
                 self._foreign_flows.setdefault(id(call), []).append((entry, summary, name, argument, node))
                 self._flow_calls[id(call)] = call
-        facts: set = set()
+        facts: list = []
         for index, spliced, encoded in function.returns_params:
             argument = mapping.get(index)
             for fact in argument.all if argument is not None else ():
                 for encoder in encoded:
                     fact = mark_encoded(fact, encoder)
-                facts.add(mark_spliced(fact) if spliced else fact)
+                facts.append(mark_spliced(fact) if spliced else fact)
         for source in function.returns_sources:
             located = _LOCATED.search(source.description)  # a source of a third module says where
             text = (
                 source.description if located else f"{source.description} ({summary.display}:{source.line})"
             )
             site = Site(source.tier, source.label, call, text)
-            facts.add(Taint(site, source.spliced, source.encoded))
+            facts.append(Taint(site, source.spliced, source.encoded))
         if constructed:
             return _instance(summary, name, args, call)
         if function.returns_state and receiver is not None:  # what the object was given
-            facts.update(receiver.all)
-        return Value(frozenset(through(fact, call) for fact in facts))
+            facts += receiver.all
+        return Value(collect([through(fact, call) for fact in facts]))
 
 
 def _instance(summary: Any, name: str, args: list, call: cst.Call) -> Value:
     """An instance of a class of another module: its methods are looked up by its type, and it
     carries the data its constructor was given (a method returning `self.text` hands it back)."""
-    facts = frozenset(through(fact, call) for _, value in args for fact in value.all)
+    facts = collect([through(fact, call) for _, value in args for fact in value.all])
     return Value(facts, type_name=f"{summary.name}.{name}", instance=True)

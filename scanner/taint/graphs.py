@@ -35,7 +35,10 @@ class GraphRuns:
     def _graph_run(self, node: cst.Call, names: list[str], args: list) -> Value | None:
         """`graph.invoke(state)` of a compiled state graph: every node runs with the state."""
         method = names[0].rsplit(".", 1)[-1] if names else ""
-        if method not in _RUNS or not self._graph_nodes:
+        if method not in _RUNS:
+            return None
+        nodes = self._read("graph", None, tuple(self._graph_nodes.values()))
+        if not nodes:
             return None
         if not any(name.startswith(f"{graph}.compile.") for name in names for graph in _GRAPHS):
             return None
@@ -43,7 +46,6 @@ class GraphRuns:
         if given is None:
             return None
         arg, state = given
-        nodes = list(self._graph_nodes.values())
         updates = [self._call_local(func, [(arg, state)], None, node) for func in nodes]
         merged = join_all([state, *_entries(updates)])
         updates = [self._call_local(func, [(arg, merged)], None, node) for func in nodes]

@@ -148,7 +148,8 @@ class Narrowing:
         params = [(name, kind) for name, kind, _ in target.params]
         args = [(arg, None) for arg in call.args]
         return [
-            argument_node(args, params, index, bound) for index in sorted(self._guards.get(target.index, ()))
+            argument_node(args, params, index, bound)
+            for index in sorted(self._read("guards", target.index, self._guards.get(target.index, ())))
         ]
 
     def _returned(self, node: Any) -> Value:

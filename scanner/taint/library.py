@@ -35,6 +35,8 @@ from .values import (
     readable,
     text_value,
     through,
+    unite,
+    unite_all,
 )
 from .vocabulary import (
     CONST_PRESERVING,
@@ -111,7 +113,7 @@ class LibraryModels:
             if base is not None and base.keys is not None:
                 keys = tuple({**dict(base.keys), **dict(keys)}.items())
                 return make_container(base.facts, None, keys)
-            facts = frozenset().union(*(v.all for a, v in args if a.keyword is None)) if args else NO_FACTS
+            facts = unite_all(v.all for a, v in args if a.keyword is None)
             return make_container(facts, None, keys)
         if qualified in (
             "builtins.list",
@@ -154,7 +156,7 @@ class LibraryModels:
         facts: frozenset = receiver.all if receiver is not None else NO_FACTS
         words = receiver.words if receiver is not None else 0
         for _, value in args:
-            facts = facts | value.all
+            facts = unite(facts, value.all)
             words = max(words, value.words)
         setting = autoescape_setting(node, self._qualified) if qualified in ENVIRONMENTS else None
         keys = ((AUTOESCAPE, Value(const=setting)),) if setting else None  # the environment's attribute
@@ -230,9 +232,7 @@ class LibraryModels:
         template = keyword_arg(node, template_keyword) or positional_arg(node, template_position)
         text = next((v.const for a, v in args if a is template), None) or ""
         if UNESCAPED_IN_TEMPLATE.search(text):  # `{{ body|safe }}` is not escaped
-            return Value(
-                frozenset().union(*(value.all for _, value in args)), type_name=renderer, instance=True
-            )
+            return Value(unite_all(value.all for _, value in args), type_name=renderer, instance=True)
         template_value = next((value for arg, value in args if arg is template), EMPTY)
         return self._escaped_values(template_value, [(a, v) for a, v in args if a is not template], renderer)
 
@@ -241,7 +241,7 @@ class LibraryModels:
         substitutes (`args`) marked as escaped by `renderer`."""
         facts: frozenset = template.all
         for _, value in args:
-            facts |= map_facts(Value(value.all), lambda f: mark_encoded(f, renderer)).all
+            facts = unite(facts, map_facts(Value(value.all), lambda f: mark_encoded(f, renderer)).all)
         return Value(facts, type_name=renderer, instance=True)
 
     def _argument_matches(self, source: Any, call: cst.Call) -> bool:
@@ -378,11 +378,11 @@ class LibraryModels:
             extra = values[0]
             if extra.items is not None:
                 new = make_container(
-                    receiver.facts | extra.facts, (receiver.items or ()) + extra.items, receiver.keys
+                    unite(receiver.facts, extra.facts), (receiver.items or ()) + extra.items, receiver.keys
                 )
             else:
                 new = make_container(
-                    receiver.facts | extra.all,
+                    unite(receiver.facts, extra.all),
                     receiver.items if receiver.items is not None else (),
                     receiver.keys,
                 )
@@ -395,15 +395,15 @@ class LibraryModels:
                         keys[arg.keyword.value] = value
                     elif value.keys is not None:
                         keys.update(value.keys)
-                        facts |= value.facts
+                        facts = unite(facts, value.facts)
                     else:
-                        facts |= value.all
+                        facts = unite(facts, value.all)
             else:
                 name = self._literal(args[0][0].value)
                 if name is not None and len(values) > 1:
                     keys[name] = join(keys.get(name), values[1]) if method == "setdefault" else values[1]
                 else:
-                    facts |= frozenset().union(*(v.all for v in values))
+                    facts = unite_all([facts, *(v.all for v in values)])
             new = make_container(facts, receiver.items, tuple(keys.items()), type_name=receiver.type_name)
         else:
             return

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .values import MAX_DEPTH, MAX_ITEMS, Param, Taint, Value, make_container
+from .values import MAX_DEPTH, MAX_ITEMS, Param, Taint, Value, make_container, unite
 
 
 def put_into(exit_value: Value | None, func: int, index: int) -> Value | None:
@@ -36,7 +36,7 @@ def write_into(current: Value | None, added: Value) -> Value:
     keys = dict(current.keys or ())
     keys.update(added.keys or ())
     return make_container(
-        current.facts | added.facts,
+        unite(current.facts, added.facts),
         (current.items or ()) + added.items if added.items is not None else current.items,
         tuple(keys.items()) if keys else None,
         type_name=current.type_name,

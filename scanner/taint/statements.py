@@ -14,7 +14,7 @@ import libcst as cst
 
 from ..names import STATEMENT_TYPES
 from .syntax import dotted, var_path
-from .values import EMPTY, Instance, Value, forget_parts, join, limit_depth, make_container, replace
+from .values import EMPTY, Instance, Value, forget_parts, join, limit_depth, make_container, replace, unite
 from .vocabulary import NORETURN, SHARED_STORES
 
 LOOP_PASSES = 2  # passes over a loop body: the second carries values between iterations
@@ -259,6 +259,8 @@ class StatementTransfer:
         for env in unit.outer:
             value = env.get(name)
             if value is not None:
+                if self._building and value.ref in self._building:  # a class read in its first body
+                    self._unrepeatable = True
                 return value
         return None
 
@@ -300,10 +302,10 @@ class StatementTransfer:
                     container.facts, container.items, tuple(keys.items()), type_name=container.type_name
                 )
             elif container.items is not None and key is None:
-                new = make_container(container.facts | value.all, container.items, container.keys)
+                new = make_container(unite(container.facts, value.all), container.items, container.keys)
             else:
                 new = make_container(
-                    container.facts | value.all,
+                    unite(container.facts, value.all),
                     container.items,
                     container.keys,
                     type_name=container.type_name,
@@ -356,7 +358,10 @@ class StatementTransfer:
                 current = self._lookup(collection)
                 if current is not None and not value.all <= current.all:
                     env[collection] = make_container(
-                        current.facts | value.all, current.items, current.keys, type_name=current.type_name
+                        unite(current.facts, value.all),
+                        current.items,
+                        current.keys,
+                        type_name=current.type_name,
                     )
 
     def _share(self, owner_node: Any, entries: Sequence[tuple[str, Value]]) -> None:
@@ -371,7 +376,7 @@ class StatementTransfer:
     def _shared_store(self, store: str) -> Value | None:
         """What the module's functions wrote into the shared store `store` (None: nothing)."""
         keys = {}
-        for table in (self._class_attrs, self._round_attrs):
+        for table in (self._read("attrs", None, self._class_attrs), self._round_attrs):
             for (owner, entry), value in table.items():
                 if owner == store:
                     keys[entry] = join(keys[entry], value) if entry in keys else value

@@ -23,6 +23,7 @@ from .values import (
     Param,
     Taint,
     Value,
+    collect,
     join,
     join_all,
     keyed_entry,
@@ -33,6 +34,8 @@ from .values import (
     mark_spliced,
     replace,
     through,
+    unite,
+    unite_all,
 )
 
 
@@ -43,17 +46,19 @@ class Summaries:
         outer_envs = []
         parent = func.parent
         while parent is not None:
-            closure = self._closures.get(func.index if parent is func.parent else parent.index)
+            index = func.index if parent is func.parent else parent.index
+            closure = self._read("closure", index, self._closures.get(index))
             if closure is not None:
                 outer_envs.append(closure)
             parent = parent.parent
         outer_envs.append(self._module_env)
         env: dict = {}
+        initial = self._read("initial", func, func.initial)
         for index, (name, _, _) in enumerate(func.params):
-            value = func.initial.get(index, EMPTY)
+            value = initial.get(index, EMPTY)
             if not isinstance(value.ref, (Class,)) and not (index == 0 and func.kind == "method"):
                 value = Value(
-                    value.facts | {Param(func.index, index)},
+                    unite(value.facts, frozenset({Param(func.index, index)})),
                     value.items,
                     value.keys,
                     type_name=value.type_name,
@@ -62,7 +67,10 @@ class Summaries:
             dependency = func.dependencies.get(index)
             if dependency is not None:  # `Depends(fn)`: what `fn` returns, from the request
                 self._callers.setdefault(dependency.index, set()).add(func.index)
-                injected = substitute(self._summaries.get(dependency.index, EMPTY), dependency.index, {})
+                summary = self._read(
+                    "summary", dependency.index, self._summaries.get(dependency.index, EMPTY)
+                )
+                injected = substitute(summary, dependency.index, {})
                 value = join(value, injected)
             env[name] = value
         unit = Unit(func, env, outer_envs, cls=func.cls if func.kind in ("method", "class") else None)
@@ -114,9 +122,9 @@ class Summaries:
         if self._unit.func is not None:  # the call graph orders the next round (`_callee_first`)
             self._callers.setdefault(func.index, set()).add(self._unit.func.index)
         params = [(name, kind) for name, kind, _ in func.params]
-        for index, added in self._mutations.get(func.index, {}).items():
+        for index, added in self._read("mutations", func.index, self._mutations.get(func.index, {})).items():
             self._put_into_argument(args, params, index, bound is not None, added, func.index, mapping, call)
-        summary = self._summaries.get(func.index, EMPTY)
+        summary = self._read("summary", func.index, self._summaries.get(func.index, EMPTY))
         result = substitute(summary, func.index, mapping)
         if not any(isinstance(fact, (Taint, Param)) for fact in result.all):
             return result
@@ -177,7 +185,7 @@ class Summaries:
             return instance
         self._store_fields(cls, args, call)
         keys = tuple((a.keyword.value, v) for a, v in args if a.keyword is not None)
-        facts = frozenset().union(*(v.all for a, v in args if a.keyword is None)) if args else NO_FACTS
+        facts = unite_all(v.all for a, v in args if a.keyword is None)
         return make_container(facts, None, keys, ref=Instance(cls))
 
     def _store_fields(self, cls: Class, args: list, call: cst.Call) -> None:
@@ -257,11 +265,11 @@ def substitute(summary: Value, func: int, mapping: dict[int, Value]) -> Value:
                 if summary.type_name is None
                 else replace(argument, type_name=argument.type_name or summary.type_name)
             )
-    facts: set = set()
+    facts: list = []
     for fact in summary.facts:
-        facts |= substitute_fact(fact, func, mapping)
+        facts += substitute_fact(fact, func, mapping)
     return make_container(
-        frozenset(facts),
+        collect(facts),
         None if summary.items is None else tuple(substitute(i, func, mapping) for i in summary.items),
         None if summary.keys is None else tuple((k, substitute(v, func, mapping)) for k, v in summary.keys),
         const=summary.const,
@@ -275,35 +283,37 @@ def substitute(summary: Value, func: int, mapping: dict[int, Value]) -> Value:
     )
 
 
-def substitute_fact(fact: Any, func: int, mapping: dict[int, Value]) -> set:
+def substitute_fact(fact: Any, func: int, mapping: dict[int, Value]) -> list:
+    """What `fact` of a summary of `func` stands for at a call (`mapping`: its arguments); facts
+    that turn out equal are left to the caller (`collect`)."""
     if isinstance(fact, Param):
         if fact.func != func:
-            return {fact}
+            return [fact]
         argument = mapping.get(fact.index)
         if argument is None:
-            return set()
+            return []
         argument = keyed_entry(argument, fact.key)
-        result = set()
+        result = []
         for inner in argument.all:
             for encoder in fact.encoded:
                 inner = mark_encoded(inner, encoder)
             if fact.spliced:
                 inner = mark_spliced(inner)
-            result.add(inner)
+            result.append(inner)
         return result
     if isinstance(fact, Taint) and fact.cond:
         mine = {c for c in fact.cond if c[0] == func}
         if not mine:
-            return {fact}
+            return [fact]
         rest = set(fact.cond - mine)
         for _, index in mine:
             argument = mapping.get(index)
             if argument is None or not argument.all:
                 continue
             if any(isinstance(f, Taint) for f in argument.all):
-                return {replace(fact, cond=NO_FACTS)}
+                return [replace(fact, cond=NO_FACTS)]
             rest |= {(f.func, f.index) for f in argument.all if isinstance(f, Param)}
         if not rest:
-            return set()
-        return {replace(fact, cond=frozenset(rest))}
-    return {fact}
+            return []
+        return [replace(fact, cond=frozenset(rest))]
+    return [fact]

@@ -12,7 +12,7 @@ from aisec.hooks import INPUT, INSTRUCTION, MESSAGES, TEMPLATE, USER
 
 from .messages import classify_role, message_parts
 from .syntax import dotted, keyword_arg, locate, template_names
-from .values import SPLICE_WORDS, Param, Slot, Taint, Value, count_words, mark_spliced, replace
+from .values import SPLICE_WORDS, Param, Slot, Taint, Value, collect, count_words, mark_spliced, replace
 from .vocabulary import JINJA_TEMPLATE_SINKS, PLACEHOLDER_ROLES
 
 ANY_SLOT = "*"  # the slot of a template whose text is unknown: every variable name fills it
@@ -117,11 +117,11 @@ class Templates:
         """`prompt.format(x=...)` renders the template to a string and sends nothing: the text
         carries the data it was filled with (spliced where the template has instruction words
         around the slot, or is instruction text), judged where the text goes."""
-        facts: set = set()
+        facts: list = []
         for slot, value, _ in self._bindings(receiver, args):
             spliced = slot.spliced or slot.role == INSTRUCTION
-            facts.update(mark_spliced(f) if spliced else f for f in value.all)
-        return Value(frozenset(facts))
+            facts += [mark_spliced(f) if spliced else f for f in value.all]
+        return Value(collect(facts))
 
     @staticmethod
     def _read_template(receiver: Value) -> Value:

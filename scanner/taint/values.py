@@ -11,10 +11,11 @@ May import: the standard library only."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import MISSING, dataclass, field, fields
 from dataclasses import replace as dataclass_replace
 from functools import lru_cache
-from typing import Any, Iterable, TypeVar
+from typing import Any, Iterable, Iterator, TypeVar
 
 MAX_ITEMS = 32  # longer lists/dicts collapse into their facts
 MAX_DEPTH = 8  # deeper structure collapses too (recursive builders stay finite)
@@ -131,6 +132,117 @@ class Taint:
 MAX_STEPS = 8  # calls kept on a fact's path
 
 
+# ----- witnesses: the path an untrusted fact keeps when equal facts meet -----
+#
+# Two facts that differ only by `via` are one fact to the fixpoint, so wherever they meet (a
+# union, a join, a mapping that makes two facts equal) one path survives. Which one must not
+# depend on set iteration order (node hashes are addresses, string hashes are seeded per
+# process): the shorter path wins, then the one whose first differing step comes first by its
+# code, then by its rank (the module being analysed tells both: `witness_steps`). Paths whose
+# steps have the same code and rank are the same path; the left operand's stays.
+
+
+class _Witness:
+    """How the module being analysed orders steps (`witness_steps`)."""
+
+    text: Any = None
+    rank: Any = None
+
+
+@contextmanager
+def witness_steps(text: Any, rank: Any) -> Iterator[None]:
+    """Within the block, equal facts keep the path whose first differing step comes first by
+    `text(node)` (its code), then `rank(node)` (where it is): set by a module's analysis and its
+    report, restored after a nested analysis of another module."""
+    saved = _Witness.text, _Witness.rank
+    _Witness.text, _Witness.rank = text, rank
+    try:
+        yield
+    finally:
+        _Witness.text, _Witness.rank = saved
+
+
+def precedes(new: tuple, old: tuple) -> bool:
+    """Whether path `new` is the canonical witness over `old` (equal facts): shorter first, then
+    by the first step whose code or rank differs (code first: it does not change when
+    definitions move)."""
+    if len(new) != len(old):
+        return len(new) < len(old)
+    text = _Witness.text
+    if text is None:
+        return False
+    for a, b in zip(new, old, strict=True):
+        if a is not b:
+            text_a, text_b = text(a), text(b)
+            if text_a != text_b:
+                return text_a < text_b
+            rank_a, rank_b = _Witness.rank(a), _Witness.rank(b)
+            if rank_a != rank_b:
+                return rank_a < rank_b
+    return False
+
+
+def _preferred(kept: dict, facts: Iterable[Any]) -> list:
+    """The facts of `facts` whose path beats the equal fact in `kept` (fact -> itself; every fact
+    of `facts` is in it)."""
+    better = []
+    for fact in facts:
+        old = kept[fact]
+        if (
+            old is not fact
+            and old.__class__ in _ROUTED
+            and old.via != fact.via
+            and precedes(fact.via, old.via)
+        ):
+            better.append(fact)
+    return better
+
+
+def unite(a: frozenset, b: frozenset) -> frozenset:
+    """`a | b`, where a fact in both keeps the canonical path."""
+    if a is b or not b:
+        return a
+    if not a:
+        return b
+    merged = a | b
+    if len(merged) == len(a) + len(b):
+        return merged
+    return rewitness(merged, b)
+
+
+def rewitness(merged: frozenset, other: frozenset) -> frozenset:
+    """`merged` (a union that kept its left operand's facts) with the facts of `other` whose
+    path beats the one `merged` kept."""
+    better = _preferred(dict(zip(merged, merged, strict=True)), other)
+    if not better:
+        return merged
+    replaced = frozenset(better)
+    return (merged - replaced) | replaced
+
+
+def unite_all(sets: Iterable[frozenset]) -> frozenset:
+    """The union of `sets` (`unite`, in order)."""
+    result: frozenset = NO_FACTS
+    for facts in sets:
+        result = unite(result, facts)
+    return result
+
+
+def collect(facts: Iterable[Any]) -> frozenset:
+    """`frozenset(facts)` where facts that turn out equal (a mapping that marks or narrows them)
+    keep the canonical path, whatever order `facts` come in."""
+    listed = facts if isinstance(facts, list) else list(facts)
+    result = frozenset(listed)
+    if len(result) == len(listed):
+        return result
+    kept: dict = {}
+    for fact in listed:
+        old = kept.get(fact)
+        if old is None or _preferred({old: old}, (fact,)):
+            kept[fact] = fact
+    return frozenset(kept.values())
+
+
 def through(fact: Any, call: Any) -> Any:
     """`fact` having passed through `call` (a helper that returned it or received it)."""
     if not isinstance(fact, (Taint, Param)) or call is None or call in fact.via or len(fact.via) >= MAX_STEPS:
@@ -156,6 +268,9 @@ class Param:
     encoded: tuple[str, ...] = ()
     via: tuple = field(default=(), compare=False)  # calls it went through inside the function (`Taint.via`)
     key: str | None = None  # the entry read from it (`state["persona"]`): the caller's entry, if it has one
+
+
+_ROUTED = frozenset({Taint, Param})  # the facts with a path (`via`)
 
 
 @dataclass(frozen=True)
@@ -238,6 +353,9 @@ class Value:
     depth: int = field(default=1, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        # `all` gathers the parts' facts in the value's own order (its items' and keys', as the
+        # code wrote them), left operand first, not by `unite`: deterministic either way, and
+        # here (every value with parts) `unite` took most of what canonical paths cost on langchain
         facts = self.facts
         depth = 1
         if self.items:
@@ -338,13 +456,15 @@ def join(a: Value | None, b: Value | None) -> Value:
     """May-union of two values (control-flow merge)."""
     if a is None:
         return b or EMPTY
-    if b is None or a is b or a == b:
+    if b is None or a is b:
         return a
+    if a == b and (a.all is b.all or not _preferred(dict(zip(a.all, a.all, strict=True)), b.all)):
+        return a  # equal, and no path of `b` beats `a`'s (else joined below: every part keeps the better)
     if a is EMPTY:
         return b
     if b is EMPTY:
         return a
-    facts = a.facts | b.facts
+    facts = unite(a.facts, b.facts)
     items: tuple | None
     if a.items is not None and b.items is not None:
         common = min(len(a.items), len(b.items))
@@ -414,7 +534,7 @@ def encode(value: Value, encoder: str) -> Value:
     if value.items is None and value.keys is None:
         return map_facts(value, lambda f: mark_encoded(f, encoder))
     inner = map_facts(replace(value, facts=NO_FACTS), lambda f: mark_document(f, encoder))
-    return replace(inner, facts=frozenset(mark_encoded(f, encoder) for f in value.facts))
+    return replace(inner, facts=collect([mark_encoded(f, encoder) for f in value.facts]))
 
 
 def mark_document(fact: Any, encoder: str) -> Any:
@@ -435,7 +555,7 @@ def map_facts(value: Value, fn: Any) -> Value:
     if not value.all:
         return value
     return Value(
-        frozenset(fn(f) for f in value.facts),
+        collect([fn(f) for f in value.facts]),
         None if value.items is None else tuple(map_facts(item, fn) for item in value.items),
         None if value.keys is None else tuple((k, map_facts(v, fn)) for k, v in value.keys),
         value.const,
@@ -458,11 +578,13 @@ def keyed_entry(argument: Value, key: str | None) -> Value:
     if key is None:
         return argument
     if argument.keys is None:  # a caller's own parameter passed on: its entry, in turn
-        narrowed = frozenset(
-            replace(f, key=key)
-            if isinstance(f, Param) and f.key is None and not f.spliced and not f.encoded
-            else f
-            for f in argument.facts
+        narrowed = collect(
+            [
+                replace(f, key=key)
+                if isinstance(f, Param) and f.key is None and not f.spliced and not f.encoded
+                else f
+                for f in argument.facts
+            ]
         )
         return replace(argument, facts=narrowed) if narrowed != argument.facts else argument
     found = argument.key(key)
