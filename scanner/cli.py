@@ -21,6 +21,7 @@ from aisec.hooks import Applicability, FormatOptions, Severity, printable
 from . import __version__
 from .config import ConfigError
 from .fastpath import COLOR_CHOICES, TableKey
+from .lifetime import started
 from .outputs import TEXT_FORMATS, Output, OutputError, plan_outputs, statistics
 from .pathpolicy import policy_for
 from .pluginmanager import NO_LOCAL_PLUGINS_ENV, PluginError
@@ -368,6 +369,7 @@ def _check(
     elif "-" in options.paths:
         raise UsageError("`-` (stdin) cannot be mixed with other paths")
     progress = Progress(sys.stderr) if stdin is None and wants_progress(sys.stderr, args.quiet) else None
+    started()  # the console script's collector pause ends (`lifetime`)
     try:
         outcome = run_check(session, options, cwd, stdin, progress)
     finally:

@@ -219,7 +219,7 @@ class Positions:
 
     def _generate(self, statement: Any, first_token_line: int, indents: tuple[str, ...]) -> _Unit | None:
         try:
-            from libcst.metadata import PositionProvider
+            from libcst.metadata.position_provider import PositionProvider
 
             recording = _recording_state()
         except ImportError:  # pragma: no cover - a libcst that moved it: whole-module positions
@@ -262,14 +262,14 @@ class Positions:
 
     def _module_positions(self) -> Any:
         if self._whole is None:
-            from libcst.metadata import PositionProvider
+            from libcst.metadata.position_provider import PositionProvider
 
             try:  # the codegen pass alone: `MetadataWrapper.resolve` would also walk the tree
                 provider = PositionProvider()
                 provider._gen_impl(self.module)
                 self._whole = provider._computed
             except (AttributeError, TypeError):  # pragma: no cover - libcst internals changed
-                from libcst.metadata import MetadataWrapper
+                from libcst.metadata.wrapper import MetadataWrapper
 
                 wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
                 self._whole = wrapper.resolve(PositionProvider)

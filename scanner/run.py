@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -581,6 +580,8 @@ def _project(root: Path) -> Any:
 
 
 def read_baseline(path: Path) -> set[str]:
+    import json  # only baselines are JSON here: a run without one does not pay for it (~1 ms)
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {entry["fingerprint"] for entry in data["findings"]}
@@ -601,6 +602,8 @@ def write_baseline(path: Path, findings: list[Finding], identity: Callable[[str]
         if not f.suppressed
     ]
     payload = {"version": 1, "tool": {"name": "aisec", "version": __version__}, "findings": entries}
+    import json
+
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 

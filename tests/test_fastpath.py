@@ -368,7 +368,7 @@ def test_the_fast_path_imports_almost_nothing(project: Path, cache: Path) -> Non
     assert "fast path answered" in done.stderr, done.stderr
     assert (
         done.stderr.splitlines()[-1]
-        == "['aisec', 'aisec.fastpath', 'aisec.prefilter', 'aisec.sha', 'aisec.tomlfile']"
+        == "['aisec', 'aisec.fastpath', 'aisec.lifetime', 'aisec.prefilter', 'aisec.sha', 'aisec.tomlfile']"
     ), done.stderr
 
 

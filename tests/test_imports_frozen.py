@@ -63,35 +63,3 @@ def test_nothing_is_frozen_for_libcst_imported_before_the_first_file() -> None:
     before, after_call_file, after_taint_file, after_third = seen["counts"]
     assert before == after_call_file == 0
     assert after_taint_file > 0 and after_third <= after_taint_file
-
-
-EXIT_SCRIPT = textwrap.dedent(
-    """
-    import gc, sys
-    from aisec.fastpath import console_main
-
-    sys.argv = ["aisec", "check", "--no-cache", "--format", "json", sys.argv[1]]
-    try:
-        console_main()
-    except SystemExit as exc:
-        print(exc.code, gc.get_freeze_count(), file=sys.stderr)
-    """
-)
-
-
-def test_a_full_path_run_leaves_nothing_for_the_exit_collection(tmp_path) -> None:
-    """The console script freezes what the run left alive before the interpreter's shutdown
-    collection (`fastpath._spare_the_exit_collection`); the output and exit code are the run's."""
-    target = tmp_path / "app.py"
-    target.write_text("print('hello')\n")  # trigger-free: the engine imports no libcst to freeze
-    done = subprocess.run(
-        [sys.executable, "-c", EXIT_SCRIPT, str(target)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"AISEC_FAST_PATH": "off", "PATH": "", "HOME": str(tmp_path)},
-    )
-    code, frozen = done.stderr.split()
-    assert code == "0"
-    assert int(frozen) > 5_000  # the session, the plugins, the argument parser: all of it
-    assert json.loads(done.stdout)["summary"]["findings"] == 0

@@ -744,7 +744,8 @@ class _FileState:
         if self.module is None:
             return None
         if self._lines is None:
-            from libcst.metadata import MetadataWrapper, PositionProvider
+            from libcst.metadata.position_provider import PositionProvider
+            from libcst.metadata.wrapper import MetadataWrapper
 
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._lines = wrapper.resolve(PositionProvider)

@@ -371,7 +371,8 @@ class SourceLines:
         try:
             from libcst._nodes.internal import CodegenState
         except ImportError:  # pragma: no cover - libcst moved its internals: fall back to metadata
-            from libcst.metadata import MetadataWrapper, PositionProvider
+            from libcst.metadata.position_provider import PositionProvider
+            from libcst.metadata.wrapper import MetadataWrapper
 
             positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
             self._fixed = {id(node): span.start.line for node, span in positions.items()}

@@ -1,0 +1,69 @@
+"""What a one-file pre-commit run that parses does not import: each of these cost a full-path
+run a millisecond or more (`json` for baselines only, libcst's metadata providers and the
+`subprocess` they bring, the archive codecs, the artifact inspectors, the pool), and none is
+needed to check one file whose code names no model file. Run through the console script, in a
+fresh interpreter, with no cache, as pre-commit runs it: the fast path declines the file (it
+spells triggers) and hands the full path its table's facts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+NOT_NEEDED = (
+    "json",
+    "subprocess",
+    "selectors",
+    "shutil",
+    "bz2",
+    "lzma",
+    "zlib",
+    "packaging.version",
+    "libcst.metadata.scope_provider",
+    "libcst.metadata.type_inference_provider",
+    "fickling",
+    "multiprocessing",
+    "importlib.metadata",
+)
+
+SCRIPT = textwrap.dedent(
+    """
+    import atexit, sys
+
+    names = sys.argv[1].split(",")
+    atexit.register(lambda: print(sorted(n for n in names if n in sys.modules), file=sys.stderr))
+    from aisec.fastpath import console_main
+
+    sys.argv = ["aisec", "check", "--no-cache", "app.py"]
+    console_main()
+    """
+)
+
+SOURCES = {
+    "taint": (
+        "from fastapi import FastAPI\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\n\n\n"
+        "@app.get('/ask')\ndef ask(question: str):\n    return client.chat.completions.create(\n"
+        "        model='m', messages=[{'role': 'system', 'content': question}]\n    )\n"
+    ),
+    "calls": "import pickle\n\n\ndef load(blob):\n    return pickle.loads(blob)\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SOURCES))
+def test_a_one_file_run_that_parses_imports_none_of_these(tmp_path, kind) -> None:
+    (tmp_path / "app.py").write_text(SOURCES[kind])
+    for _ in range(3):  # the first runs on the machine make its key, then the method and trigger tables
+        done = subprocess.run(
+            [sys.executable, "-c", SCRIPT, ",".join(NOT_NEEDED)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+            env={"AISEC_FAST_PATH": "explain", "PATH": "", "HOME": str(tmp_path)},
+        )
+    assert done.returncode == 1, done.stderr  # it found something: the file was parsed
+    assert "app.py: a rule's triggers occur" in done.stderr  # declined as in pre-commit
+    assert done.stderr.splitlines()[-1] == "[]"
