@@ -378,8 +378,15 @@ def _check(
     code = _finish(outcome, args)
     try:
         _write_outputs(args, session, outputs, outcome, cwd, stdin)
+        sys.stdout.flush()
     except BrokenPipeError:  # `aisec check | head`: end quietly, with the run's exit code
         detach_stdout()
+    except OSError as exc:  # a full disk, a device error: the report is lost, and the run says so
+        detach_stdout()
+        raise UsageError(
+            f"cannot write the report to standard output: {exc.strerror or exc}; "
+            "free the space or write it to a file with --output"
+        ) from None
     summary = outcome.report.summary
     if session.table_facts is not None and summary.files > summary.cached:
         session.table_facts.write_if_missing()  # files were checked: the next run takes the facts

@@ -135,6 +135,7 @@ class _Request:
 
 def console_main() -> None:
     """Entry point of the `aisec` console script: the fast path, else `aisec.cli`."""
+    _closed_streams_to_devnull()
     argv = sys.argv[1:]
     if argv[:1] == ["check"]:
         pause_collector()  # until its session is open (`lifetime.started`, in `cli._check`)
@@ -163,6 +164,16 @@ def console_main() -> None:
 
         code = main(argv, table=outcome.refresh, known=outcome.known, tables=True)
     end(code)
+
+
+def _closed_streams_to_devnull() -> None:
+    """A standard stream the process was started without (`aisec check x.py >&-`: Python sets
+    `sys.stdout` to None) reads as `/dev/null`, as `print` treats it: the run is the same, its
+    exit code still says whether there were findings, and nothing fails on a write or a flush
+    with a traceback."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 (the process keeps it)
 
 
 def attempt(argv: Sequence[str], environ: Mapping[str, str]) -> int | Declined:

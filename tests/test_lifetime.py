@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -227,3 +228,65 @@ def test_end_flushes_the_streams_there_are_and_leaves_a_broken_one_to_the_ordina
     broken = _in_project(tmp_path, STREAMS, "broken-stdout")
     assert "quick exit" not in broken.stderr  # the interpreter's own exit reports the failed flush
     assert broken.returncode == 120 and "the reader has gone" in broken.stderr
+
+
+def _closed(tmp_path, stream: int, *argv: str) -> subprocess.CompletedProcess:
+    """`python -m aisec ARGV` (the console script's entry point) started without the standard
+    stream `stream` (`aisec ... >&-`), with its own cache folder, fast path on."""
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "aisec", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "AISEC_FAST_PATH": ""},
+        preexec_fn=lambda: os.close(stream),
+    )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closes a descriptor before the run starts")
+def test_a_run_without_standard_output_ends_with_its_exit_code_and_no_traceback(tmp_path) -> None:
+    """`aisec check x.py >&-` once raised AttributeError (`sys.stdout` is None) from the fast
+    path's write and flush; it now runs as with `> /dev/null`: same exit code, nothing printed."""
+    (tmp_path / "clean.py").write_text("print('hello')\n")
+    (tmp_path / "app.py").write_text(FLOW)
+    for _ in range(2):  # the first run writes the trigger table, the second answers from it
+        done = _closed(tmp_path, 1, "check", "clean.py")
+        assert (done.returncode, done.stdout) == (0, ""), done.stderr
+        assert "Traceback" not in done.stderr
+    done = _closed(tmp_path, 1, "check", "--no-cache", "app.py")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    done = _closed(tmp_path, 2, "check", "--select", "NOPE", "app.py")
+    assert (done.returncode, done.stderr) == (2, "")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("name", ["clean.py", "app.py"])
+def test_a_report_that_cannot_be_written_is_a_one_line_error(tmp_path, name) -> None:
+    """Standard output on a full disk: the report is lost, so the run says so in one line and
+    exits 2 (it was an internal error with a hint to report a bug), through the fast path's
+    answer and through the full path."""
+    import os
+
+    (tmp_path / "clean.py").write_text("print('hello')\n")
+    (tmp_path / "app.py").write_text(FLOW)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "AISEC_FAST_PATH": ""}
+    for _ in range(2):  # the second clean run is the fast path's answer
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "aisec", "check", name],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=120,
+                cwd=tmp_path,
+                env=env,
+            )
+        assert done.returncode == 2
+        assert done.stderr.splitlines() == [
+            "aisec: error: cannot write the report to standard output: No space left on device; "
+            "free the space or write it to a file with --output"
+        ]
