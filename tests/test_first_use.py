@@ -1,13 +1,22 @@
 """What the first checked file of a process sets up, made cheaper, against the plain way of
 computing the same: the taint engine's template field names (`_string.formatter_parser`
-instead of importing `string` for `string.Formatter().parse`) and the catalog's pattern index
-(`taint.catalog.Patterns`, built once per process from ~3,000 catalog entries)."""
+instead of importing `string` for `string.Formatter().parse`), the catalog's pattern index
+(`taint.catalog.Patterns`, built once per process from ~3,000 catalog entries), and the
+identifier screen's URL gates, shape gates and typed-source alternatives taken from the signed
+trigger table (`identifiers.catalog_facts`; the table's own checks are `test_table_facts`)."""
 
 from __future__ import annotations
 
+import dataclasses
+import marshal
 import string
+from typing import Any
 
+import pytest
+from aisec import identifiers
+from aisec.function_shapes import shaped_markers
 from aisec.globs import glob_matches
+from aisec.identifiers import IdentifierScreen
 from aisec.taint.catalog import Patterns
 from aisec.taint.syntax import template_names
 from aisec.testing import default_catalog
@@ -98,3 +107,53 @@ def test_pattern_index_of_the_default_catalog() -> None:
         ("nothing.here",),
     ]:
         assert set(index.match_names(names)) == plain_matches(entries, names)
+
+
+def _screen_view(screen: IdentifierScreen, catalog: Any) -> tuple[Any, ...]:
+    """Every catalog fact the identifier screen reads of `catalog`, per marker."""
+    return (
+        screen._typed_sources,
+        {marker: screen.url_gates(marker) for marker in identifiers._gated_markers(catalog)},
+        {marker: screen.shape_gates(marker) for marker in shaped_markers(catalog)},
+    )
+
+
+def _fresh(catalog: Any) -> Any:
+    return dataclasses.replace(catalog)  # an equal catalog object: its facts are its own
+
+
+def test_screen_gates_from_the_trigger_table_are_the_computed_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table keeps each marker's URL and shape gates and the typed sources' alternatives
+    (`catalog_facts`, through `marshal`); a screen on adopted facts reads the same and works
+    none of them out again."""
+    catalog = default_catalog()
+    assert identifiers._gated_markers(catalog) and shaped_markers(catalog)  # both kinds exist
+    written = marshal.loads(marshal.dumps(identifiers.catalog_facts(_fresh(catalog))))
+    assert {identifiers.TYPED, identifiers.URL_GATES, identifiers.SHAPE_GATES} <= set(written)
+    computed = _fresh(catalog)
+    expected = _screen_view(IdentifierScreen((), None, computed), computed)
+    adopted = _fresh(catalog)
+    identifiers.adopt_catalog_facts(adopted, written)
+    for name in ("_url_gates", "shape_gates", "_typed_sources"):
+        monkeypatch.setattr(identifiers, name, _refuse)
+    assert _screen_view(IdentifierScreen((), None, adopted), adopted) == expected
+    assert any(gates for gates in expected[1].values()) and any(gates for gates in expected[2].values())
+
+
+def test_a_table_without_the_gates_has_them_computed() -> None:
+    """A table written before these facts were kept: each is worked out when first asked."""
+    catalog = default_catalog()
+    computed = _fresh(catalog)
+    expected = _screen_view(IdentifierScreen((), None, computed), computed)
+    older = {
+        key: value
+        for key, value in identifiers.catalog_facts(_fresh(catalog)).items()
+        if key not in (identifiers.TYPED, identifiers.URL_GATES, identifiers.SHAPE_GATES)
+    }
+    adopted = _fresh(catalog)
+    identifiers.adopt_catalog_facts(adopted, older)
+    assert _screen_view(IdentifierScreen((), None, adopted), adopted) == expected
+
+
+def _refuse(*args: Any) -> Any:
+    raise AssertionError("worked out again although the table had it")
