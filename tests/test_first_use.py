@@ -3,7 +3,8 @@ computing the same: the taint engine's template field names (`_string.formatter_
 instead of importing `string` for `string.Formatter().parse`), the catalog's pattern index
 (`taint.catalog.Patterns`, built once per process from ~3,000 catalog entries), and the
 identifier screen's URL gates, shape gates and typed-source alternatives taken from the signed
-trigger table (`identifiers.catalog_facts`; the table's own checks are `test_table_facts`)."""
+trigger table (`identifiers.catalog_facts`; the table's own checks are `test_table_facts`),
+and the table's parts written with repeated values shared (`fastpath.shared_values`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import string
 from typing import Any
 
 import pytest
-from aisec import identifiers
+from aisec import fastpath, identifiers
 from aisec.function_shapes import shaped_markers
 from aisec.globs import glob_matches
 from aisec.identifiers import IdentifierScreen
@@ -157,3 +158,80 @@ def test_a_table_without_the_gates_has_them_computed() -> None:
 
 def _refuse(*args: Any) -> Any:
     raise AssertionError("worked out again although the table had it")
+
+
+def _strictly_equal(a: Any, b: Any) -> bool:
+    """Equal values of the same types all the way down (`True` is not `1`, `-0.0` not `0.0`)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return repr(a) == repr(b)
+    if isinstance(a, dict):
+        return len(a) == len(b) and all(
+            any(_strictly_equal(k, j) and _strictly_equal(v, b[j]) for j in b if j == k) for k, v in a.items()
+        )
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_strictly_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, frozenset):
+        return len(a) == len(b) and all(any(_strictly_equal(x, y) for y in b) for x in a)
+    return bool(a == b)
+
+
+LEAVES = st.one_of(
+    st.sampled_from(["tok", "request", "flask", ""]),
+    st.sampled_from([0, 1, 2, True, False, None, 0.0, -0.0, 1.0, 2**70, b"x"]),
+)
+TABLE_VALUES = st.recursive(
+    LEAVES,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4).map(tuple),
+        st.lists(inner, max_size=4),
+        st.frozensets(
+            st.one_of(st.sampled_from(["tok", "request", ""]), st.sampled_from([0, 1, True, None])),
+            max_size=3,
+        ),
+        st.dictionaries(st.sampled_from(["a", "b", 1, True, ("x", 1)]), inner, max_size=3),
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.lists(TABLE_VALUES, min_size=2, max_size=6).map(tuple))
+def test_shared_values_read_back_as_written(value: Any) -> None:
+    """The trigger table's parts are written with repeated values shared (`shared_values`):
+    what `marshal` reads back is the same value with the same types everywhere (`(True,)` is
+    not `(1,)`), and no list or dict is shared (a reader may change one)."""
+    written = fastpath.shared_values(value, {})
+    read = marshal.loads(marshal.dumps(written))
+    assert _strictly_equal(read, value)
+    containers = [id(x) for x in _walk(read) if isinstance(x, (list, dict))]
+    assert len(containers) == len(set(containers))
+
+
+def test_shared_values_share_equal_tuples_and_strings() -> None:
+    def entry() -> tuple[Any, ...]:  # equal values, new objects each time (as a table build makes them)
+        role, tail = "".join(["instr", "uction"]), "".join(["cre", "ate"])
+        return tuple(
+            [tuple([True, tuple([role]), tuple([tail, 2])]), tuple([False, tuple(["remote"]), None])]
+        )
+
+    entries = {f"alt{i}": entry() for i in range(50)}
+    assert entries["alt0"] is not entries["alt1"] and entries["alt0"][0][1][0] is not entries["alt1"][0][1][0]
+    shared = fastpath.shared_values(entries, {})
+    first, *others = shared.values()
+    assert all(other is first for other in others)
+    assert len(marshal.dumps(shared)) < len(marshal.dumps(entries)) / 3
+    assert fastpath.shared_values(((1,), (True,)), {})[1] == (True,)
+    assert fastpath.shared_values(((1,), (True,)), {})[1][0] is True
+
+
+def _walk(value: Any) -> list[Any]:
+    found = [value]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _walk(key) + _walk(item)
+    elif isinstance(value, (tuple, list, frozenset)):
+        for item in value:
+            found += _walk(item)
+    return found
