@@ -11,13 +11,15 @@ from __future__ import annotations
 import dataclasses
 import marshal
 import string
+from pathlib import Path
 from typing import Any
 
 import pytest
-from aisec import fastpath, identifiers
+from aisec import fastpath, identifiers, names
 from aisec.function_shapes import shaped_markers
 from aisec.globs import glob_matches
 from aisec.identifiers import IdentifierScreen
+from aisec.taint import graph
 from aisec.taint.catalog import Patterns
 from aisec.taint.syntax import template_names
 from aisec.testing import default_catalog
@@ -101,13 +103,13 @@ def test_pattern_index_of_the_default_catalog() -> None:
     catalog = default_catalog()
     entries = [(source.pattern, index) for index, source in enumerate(catalog.sources)]
     index = Patterns(entries)
-    for names in [
+    for asked in [
         ("flask.request.args",),
         ("fastapi.Request", "x.request.json"),
         ("input",),
         ("nothing.here",),
     ]:
-        assert set(index.match_names(names)) == plain_matches(entries, names)
+        assert set(index.match_names(asked)) == plain_matches(entries, asked)
 
 
 def _screen_view(screen: IdentifierScreen, catalog: Any) -> tuple[Any, ...]:
@@ -235,3 +237,40 @@ def _walk(value: Any) -> list[Any]:
         for item in value:
             found += _walk(item)
     return found
+
+
+BYTES = [
+    b"",
+    b"x = 1\n",
+    b"\xef\xbb\xbfx = 1\r\ny = 2\r",
+    b"\xef\xbb\xbf\xef\xbb\xbfdouble\n",
+    b"mid \xef\xbb\xbf bom\n",
+    b"\xef\xbb\xbf",
+    b"caf\xc3\xa9\n",
+    b"\xef\xbb\xbfbad \xff\n",
+    b"bad \xc3\n",
+]
+
+
+@pytest.mark.parametrize("data", BYTES)
+def test_project_files_read_as_the_utf_8_sig_codec_reads_them(tmp_path: Path, data: bytes) -> None:
+    """`taint.graph.read_text` (text mode: line breaks made `\\n`) and `without_bom` (bytes
+    decoded) give what `utf-8-sig` gives, or fail where it fails."""
+    path = tmp_path / "m.py"
+    path.write_bytes(data)
+    try:
+        expected_text: str | None = path.read_text(encoding="utf-8-sig")
+        expected_decoded: str | None = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        expected_text = expected_decoded = None
+    assert graph.read_text(path) == (expected_text if expected_text is not None else "")
+    try:
+        decoded: str | None = graph.without_bom(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        decoded = None
+    assert decoded == expected_decoded
+
+
+def test_non_ascii_names_are_still_normalised() -> None:
+    fullwidth = "".join(chr(0xFEE0 + ord(c)) for c in "torch")  # what NFKC makes `torch`
+    assert names.identifier(fullwidth) == "torch" and names.identifier("torch") == "torch"
