@@ -155,10 +155,10 @@ def console_main() -> None:
         print(f"aisec: fast path {said}", file=sys.stderr)
     if isinstance(outcome, int):
         raise SystemExit(outcome)
-    from .cstmeta import defer_metadata
+    from .cstmeta import defer_packages
     from .methodcache import installed
 
-    defer_metadata()
+    defer_packages()
     with installed(os.environ):
         from .cli import main
 
