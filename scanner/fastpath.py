@@ -157,9 +157,10 @@ def console_main() -> None:
         raise SystemExit(outcome)
     from .cstmeta import defer_packages
     from .methodcache import installed
+    from .patterncache import installed as patterns_kept
 
     defer_packages()
-    with installed(os.environ):
+    with installed(os.environ) as table, patterns_kept(table):
         from .cli import main
 
         code = main(argv, table=outcome.refresh, known=outcome.known, tables=True)

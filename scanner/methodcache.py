@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from typing import Any, Iterator, Mapping
 
 TABLE_FORMAT = 4  # 1: code objects as values (unmarshalled whole); 2: their marshalled bytes; 3: BLAKE2b;
-# 4: also makers keyed by `_create_fn`'s arguments
+# 4: also makers keyed by `_create_fn`'s arguments, and `aisec.patterncache`'s regular expressions
 MAX_TABLE_BYTES = 16 * 1024 * 1024
 MAX_ENTRIES = 4096  # past this, a rewrite keeps only what the run used (old libcst versions go)
 _MAC_BYTES = 32
