@@ -11,9 +11,26 @@ import subprocess
 import sys
 import textwrap
 
-SHAPE = textwrap.dedent(
+PACKAGE_SHAPE = textwrap.dedent(
     """
     import json, sys, types
+
+    def package_shape(package):
+        \"\"\"What a package module is once used: its names, `import *`, attributes.\"\"\"
+        star = {}
+        exec("from " + package.__name__ + " import *", star)
+        return {
+            "plain": type(package) is types.ModuleType,
+            "names": sorted(name for name in vars(package) if not name.startswith("__")),
+            "star": sorted(name for name in star if not name.startswith("__")),
+            "file": [package.__file__, package.__path__, package.__spec__.name, package.__package__],
+            "finders": [type(finder).__name__ for finder in sys.meta_path],
+        }
+    """
+)
+
+SHAPE = PACKAGE_SHAPE + textwrap.dedent(
+    """
     if sys.argv[1] == "deferred":
         from aisec.cstmeta import defer_packages
 
@@ -27,8 +44,7 @@ SHAPE = textwrap.dedent(
         "deferred": type(package) is not types.ModuleType,
         "providers": "libcst.metadata.scope_provider" in sys.modules,
     }
-    star = {}
-    exec("from libcst.metadata import *", star)
+    shape = package_shape(package)
     try:
         package.no_such_name
         missing = False
@@ -36,16 +52,12 @@ SHAPE = textwrap.dedent(
         missing = True
     wrapper = libcst.metadata.MetadataWrapper(libcst.parse_module("x = 1\\n"))
     print(json.dumps({
+        **shape,
         "before": before,
-        "plain": type(package) is types.ModuleType,
-        "names": sorted(name for name in vars(package) if not name.startswith("__")),
-        "star": sorted(name for name in star if not name.startswith("__")),
         "same": libcst.metadata.ScopeProvider is sys.modules["libcst.metadata.scope_provider"].ScopeProvider,
         "position": libcst.metadata.PositionProvider is PositionProvider,
-        "file": [package.__file__, package.__path__, package.__spec__.name, package.__package__],
         "missing": missing,
         "resolved": len(wrapper.resolve(PositionProvider)),
-        "finders": [type(finder).__name__ for finder in sys.meta_path],
     }))
     """
 )
@@ -69,9 +81,8 @@ def test_the_deferred_package_becomes_exactly_what_the_normal_import_makes() -> 
     assert "_Finder" not in deferred["finders"]  # it removed itself after its one use
 
 
-HELPERS = textwrap.dedent(
+HELPERS = PACKAGE_SHAPE + textwrap.dedent(
     """
-    import json, sys, types
     from aisec import cstmeta
 
     if sys.argv[1] == "other libcst":  # one whose helpers have no `common` submodule
@@ -87,21 +98,16 @@ HELPERS = textwrap.dedent(
         "submodules": sorted(name for name in sys.modules if name.startswith("libcst.helpers.")),
         "ensure_type": libcst.ensure_type is sys.modules["libcst.helpers.common"].ensure_type,
     }
-    star = {}
-    exec("from libcst.helpers import *", star)
+    shape = package_shape(package)
     name = libcst.helpers.get_full_name_for_node(libcst.parse_expression("a.b"))
     print(json.dumps({
+        **shape,
         "before": before,
-        "plain": type(package) is types.ModuleType,
-        "names": sorted(name for name in vars(package) if not name.startswith("__")),
-        "star": sorted(name for name in star if not name.startswith("__")),
         "same": [
             libcst.helpers.ensure_type is libcst.ensure_type,
             libcst.helpers.get_full_name_for_node is sys.modules["libcst.helpers.expression"].get_full_name_for_node,
         ],
         "used": [name, type(libcst.ensure_type(libcst.Name("x"), libcst.Name)).__name__],
-        "file": [package.__file__, package.__path__, package.__spec__.name, package.__package__],
-        "finders": [type(finder).__name__ for finder in sys.meta_path],
     }))
     """
 )
