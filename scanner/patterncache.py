@@ -40,6 +40,9 @@ _KNOWN_COMPILE = {"cd0a8c53af9dcc797b2e0c9ee83ed863"}  # `methodcache._shape_dig
 # and the next one): a nested set (`[[`), set operations (`--`, `&&`, `~~`, `||`), conditional
 # group references (`(?(`); a bytes pattern's non-ASCII group names (bytes are never stored).
 _WARNED = ("[[", "--", "&&", "~~", "||", "(?(")
+# A scanned project's config can make a run compile patterns (globs, rule patterns): a long one is
+# compiled every time, not stored, so that it cannot crowd the table past its bounds
+MAX_PATTERN = 4096
 _ASSEMBLY = (int, list, int, dict, tuple)  # final flags, code, groups - 1, group index, index group
 
 
@@ -57,7 +60,8 @@ class PatternCache:
         """`re._compiler.compile` (Python 3.11), looking a pattern's assembly up first."""
         if _compiler.isstring(p):
             pattern = p
-            key = (None, p, flags) if type(p) is str and type(flags) is int and not _may_warn(p) else None
+            storable = type(p) is str and type(flags) is int and len(p) <= MAX_PATTERN and not _may_warn(p)
+            key = (None, p, flags) if storable else None
             assembled = self.stored(key) if key is not None else None
             if assembled is not None:
                 try:

@@ -91,6 +91,7 @@ HAND_PICKED = [
     (rb"[\x00-\xff]+", re.IGNORECASE),
     ("é+", re.IGNORECASE | re.UNICODE),
     ("a" * 300 + "(b|c)" * 40, 0),
+    ("(x|y)" * 1000, 0),  # longer than `MAX_PATTERN`: never stored
 ]
 
 
@@ -105,6 +106,7 @@ def test_patterns_are_compiled_exactly_as_re_compiles_them(
     stored = [key for key in table.used if isinstance(key, tuple) and key[0] is None]
     assert len(stored) > 80 and not table.compiled  # the warm round assembled them from the table
     assert (None, r"[[a]", 0) not in stored and (None, "x", re.DEBUG) not in stored
+    assert (None, "(x|y)" * 1000, 0) not in stored and (None, "a" * 300 + "(b|c)" * 40, 0) in stored
     assert capsys.readouterr().out.count("LITERAL 0x78") == 3  # re.DEBUG printed its code in every round
 
 
