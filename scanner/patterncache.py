@@ -16,8 +16,9 @@ pattern and code), which `tests/test_patterncache.py` checks for every pattern a
 plugins and libcst compile and for generated ones. Trust is the table's: it is signed with the
 machine key, private and made by this interpreter (`methodcache.load`).
 
-Used only where `re._compiler.compile`'s bytecode is Python 3.11's (`_KNOWN_COMPILE`): the
-warnings `_may_warn` screens out are 3.11's parser's.
+Used only where `re._compiler.compile`'s bytecode is Python 3.11's (`_KNOWN_COMPILE`) and so is
+that of the parser functions that warn (`_KNOWN_PARSER`): the warnings `_may_warn` screens out
+are 3.11's parser's.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from contextlib import contextmanager
 from re import _compiler, _parser  # type: ignore[attr-defined]
 
 from .methodcache import _shape_digest, load
+from .sha import sha256
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     from .methodcache import MethodCache
 
 _KNOWN_COMPILE = {"cd0a8c53af9dcc797b2e0c9ee83ed863"}  # `methodcache._shape_digest` of 3.11's
+# `_parser_digest` of 3.11's parser: the functions that warn (`_WARNED` is about their warnings)
+_KNOWN_PARSER = {"e116d658431628e3d51adbdf3c4c17fd"}
 # What 3.11's parser warns about, as text (a parse reads characters one by one or as a backslash
 # and the next one): a nested set (`[[`), set operations (`--`, `&&`, `~~`, `||`), conditional
 # group references (`(?(`); a bytes pattern's non-ASCII group names (bytes are never stored).
@@ -48,6 +52,12 @@ _ASSEMBLY = (int, list, int, dict, tuple)  # final flags, code, groups - 1, grou
 
 def _may_warn(pattern: str) -> bool:
     return any(text in pattern for text in _WARNED)
+
+
+def _parser_digest() -> str:
+    """A digest of the bytecode of the parser functions that can warn (~50 us)."""
+    code = _parser._parse.__code__.co_code + _parser.Tokenizer.checkgroupname.__code__.co_code
+    return sha256(code).hexdigest()[:32]
 
 
 class PatternCache:
@@ -125,7 +135,11 @@ def installed(table: MethodCache) -> Iterator[PatternCache | None]:
     """Patterns compiled inside the block reuse (and add to) `table`'s assemblies; nothing is
     changed where `re._compiler.compile` is not the one the stand-in copies."""
     original = vars(_compiler).get("compile")
-    if getattr(original, "__code__", None) is None or _shape_digest(original.__code__) not in _KNOWN_COMPILE:
+    if (
+        getattr(original, "__code__", None) is None
+        or _shape_digest(original.__code__) not in _KNOWN_COMPILE
+        or _parser_digest() not in _KNOWN_PARSER
+    ):
         yield None
         return
     cache = PatternCache(table)

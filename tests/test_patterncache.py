@@ -18,7 +18,7 @@ import tempfile
 import threading
 import warnings
 from pathlib import Path
-from re import _compiler  # type: ignore[attr-defined]
+from re import _compiler, _parser  # type: ignore[attr-defined]
 from typing import Any
 
 import pytest
@@ -177,6 +177,16 @@ def test_a_changed_compile_is_left_alone(tmp_path: Path, monkeypatch: pytest.Mon
     with methodcache.installed(_environ(tmp_path)) as table, patterncache.installed(table) as cache:
         assert cache is None and _compiler.compile is wrapped
     assert _compiler.compile is wrapped
+
+
+def test_a_parser_that_may_warn_otherwise_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The `_may_warn` screen is 3.11's parser's: another parser (here: another `_parse`) keeps
+    `re` as it is."""
+    monkeypatch.setattr(_parser, "_parse", lambda *args: None)
+    with methodcache.installed(_environ(tmp_path)) as table, patterncache.installed(table) as cache:
+        assert cache is None and _compiler.compile.__module__ == "re._compiler"
 
 
 PATTERNS = [f"(?P<g{n}>x{n})+y" for n in range(40)]
