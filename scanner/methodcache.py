@@ -29,9 +29,10 @@ return_type=)`, as Python 3.10 to 3.12 do, a stand-in for that function (also a 
 looks up in its own namespace) goes one step further (~2 ms of `import libcst`): it looks the
 method up by its arguments, the parts the source text is joined from, instead of joining the text
 and hashing all of it, and makes the `__create_fn__` maker from the stored code with
-`FunctionType`, which is what `exec` of its `def` does. On a miss it joins the text exactly as
-`_create_fn` does and compiles it. It is used only where `_create_fn`'s bytecode is one of the
-versions it was written from (`_KNOWN_CREATE_FN`): a changed `dataclasses` gets the `exec`
+`FunctionType`, which is what `exec` of its `def` does. On a miss it calls `_create_fn` itself,
+whose `exec` (the stand-in above) compiles the text and keeps the maker under the arguments
+(a per-thread note says which). It is used only where `_create_fn`'s bytecode is one of the
+versions it knows (`_KNOWN_CREATE_FN`: how they name the return annotation for the maker): a changed `dataclasses` gets the `exec`
 stand-in alone. `tests/test_methodcache.py` builds every libcst node class and generated
 dataclasses with and without it and compares everything observable.
 """
@@ -42,6 +43,7 @@ import builtins
 import marshal
 import os
 import sys
+import threading
 from contextlib import contextmanager
 from dataclasses import MISSING as dataclasses_missing
 from types import CodeType, FunctionType
@@ -58,7 +60,7 @@ TABLE_FORMAT = 4  # 1: code objects as values (unmarshalled whole); 2: their mar
 MAX_TABLE_BYTES = 16 * 1024 * 1024
 MAX_ENTRIES = 4096  # past this, a rewrite keeps only what the run used (old libcst versions go)
 _MAC_BYTES = 32
-# `_shape_digest` of each `dataclasses._create_fn` the stand-in copies, and the name under which
+# `_shape_digest` of each `dataclasses._create_fn` the stand-in knows, and the name under which
 # that version passes the return annotation to its maker
 _KNOWN_CREATE_FN = {
     "7e92a57e6fde5be4fd69ed63158bbcec": "_return_type",  # 3.10
@@ -91,10 +93,14 @@ class MethodCache:
         # the `_create_fn` the stand-in replaces, and its maker's name for the return annotation
         self.original_create_fn: Any = None
         self.returns = ""
+        # the key of the maker `_create_fn` is making in this thread (`create_fn`, `exec`)
+        self._making = threading.local()
 
     def exec(self, source: Any, globals: Any = None, locals: Any = None, /, **options: Any) -> None:
         if isinstance(source, str):
-            source = self.code(source)
+            key = getattr(self._making, "key", None)
+            self._making.key = None
+            source = self.code(source) if key is None else self.new_maker(key, source)
         builtins.exec(source, globals, locals, **options)
 
     def code(self, source: str) -> CodeType:
@@ -118,7 +124,8 @@ class MethodCache:
         locals: Any = None,
         return_type: Any = dataclasses_missing,
     ) -> Any:
-        """`dataclasses._create_fn`: the same function, its maker found by the arguments."""
+        """`dataclasses._create_fn`: the same function, its maker found by the arguments; else
+        made by `_create_fn` itself, whose text the `exec` stand-in compiles and keeps under them."""
         if type(globals) is not dict or "__builtins__" not in globals:  # `exec` picks, adds or refuses
             return self.original_create_fn(
                 name, args, body, globals=globals, locals=locals, return_type=return_type
@@ -127,13 +134,18 @@ class MethodCache:
             locals = {}
         key = (name, *args, None, *body, None, *locals, return_type is dataclasses_missing)
         # `name` and `body` are put into the text with `format`: a `str` subclass there could have
-        # its own `__str__`, so it is looked up by the text it makes (compiled, never stored)
-        maker = self.maker(key) if type(name) is str and all(type(line) is str for line in body) else None
+        # its own `__str__`, so only plain parts make a key (others are compiled, never stored)
+        storable = all(type(part) in _KEY_PARTS for part in key)
+        maker = self.maker(key) if storable else None
         if maker is None:
-            maker = self.new_maker(
-                key, _create_fn_source(name, args, body, locals, return_type, self.returns)
-            )
-        elif return_type is not dataclasses_missing:
+            self._making.key = key if storable else None
+            try:
+                return self.original_create_fn(
+                    name, args, body, globals=globals, locals=locals, return_type=return_type
+                )
+            finally:
+                self._making.key = None
+        if return_type is not dataclasses_missing:
             locals[self.returns] = return_type
         return FunctionType(maker, globals)(**locals)
 
@@ -142,7 +154,7 @@ class MethodCache:
             self.known = load(self.path, self.secret)
         try:
             stored = self.known.get(key)
-        except TypeError:  # an unhashable part: `_create_fn_source` raises what `join` raises
+        except TypeError:  # an unhashable part: `_create_fn` raises what `join` raises
             return None
         maker = _unmarshalled(stored) if stored is not None else None
         if maker is None or maker.co_name != _MAKER:
@@ -151,12 +163,11 @@ class MethodCache:
         return maker
 
     def new_maker(self, key: tuple[Any, ...], source: str) -> CodeType:
+        """Compile the text `_create_fn` made for `key` and keep its maker under the key."""
         module = compile(source, "<string>", "exec", dont_inherit=True)
         maker = next(c for c in module.co_consts if isinstance(c, CodeType) and c.co_name == _MAKER)
-        # a key with a `str` subclass in it is never looked up (above) and cannot be marshalled
-        if all(type(part) in _KEY_PARTS for part in key):
-            self.used[key] = self.compiled[key] = marshal.dumps(maker)
-        return maker
+        self.used[key] = self.compiled[key] = marshal.dumps(maker)
+        return module
 
     def save(self) -> None:
         """Write the table back when this run compiled anything new (a cache folder that
@@ -174,22 +185,6 @@ class MethodCache:
 
 _MAKER = "__create_fn__"
 _KEY_PARTS = (str, type(None), bool)
-
-
-def _create_fn_source(
-    name: str, args: Any, body: Any, locals: dict[str, Any], return_type: Any, returns: str
-) -> str:
-    """The text `dataclasses._create_fn` (3.10-3.12) compiles, built step for step as it does
-    (mutating `locals` the same way, raising where it raises)."""
-    return_annotation = ""
-    if return_type is not dataclasses_missing:
-        locals[returns] = return_type
-        return_annotation = f"->{returns}"
-    args = ",".join(args)
-    body = "\n".join(f"  {b}" for b in body)
-    txt = f" def {name}({args}){return_annotation}:\n{body}"
-    local_vars = ", ".join(locals.keys())
-    return f"def {_MAKER}({local_vars}):\n{txt}\n return {name}"
 
 
 def _shape_digest(code: CodeType) -> str:

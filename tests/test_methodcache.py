@@ -138,13 +138,13 @@ def _poisoned(key: str | tuple[Any, ...]) -> bytes:
     """The code stored under `key`, with lines added that record that it ran."""
     if isinstance(key, str):
         return marshal.dumps(compile(_RECORD + key, "<string>", "exec"))
-    first, second = (n for n, part in enumerate(key) if part is None)
-    args, body, names = key[1:first], key[first + 1 : second], key[second + 1 : -1]
-    returns = dataclasses.MISSING if key[-1] else None
-    source = methodcache._create_fn_source(key[0], args, body, dict.fromkeys(names), returns, RETURNS)
-    head, rest = source.split("\n", 1)
-    poisoned = f"{head}\n" + textwrap.indent(_RECORD, " ") + rest
-    module = compile(poisoned, "<string>", "exec")
+    # a maker with the parameters `_create_fn` gives it (the class's locals, then the return
+    # annotation's name), recording that it ran; the method it makes does nothing
+    second = [n for n, part in enumerate(key) if part is None][1]
+    names = [*key[second + 1 : -1], *([] if key[-1] else [RETURNS])]
+    source = f"def __create_fn__({', '.join(names)}):\n" + textwrap.indent(_RECORD, " ")
+    source += f" def {key[0]}(*args, **kwargs):\n  pass\n return {key[0]}\n"
+    module = compile(source, "<string>", "exec")
     return marshal.dumps(next(c for c in module.co_consts if isinstance(c, types.CodeType)))
 
 
