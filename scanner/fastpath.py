@@ -155,11 +155,12 @@ def console_main() -> None:
         print(f"aisec: fast path {said}", file=sys.stderr)
     if isinstance(outcome, int):
         raise SystemExit(outcome)
-    from .cstmeta import defer_metadata
+    from .cstmeta import defer_packages
     from .methodcache import installed
+    from .patterncache import installed as patterns_kept
 
-    defer_metadata()
-    with installed(os.environ):
+    defer_packages()
+    with installed(os.environ) as table, patterns_kept(table):
         from .cli import main
 
         code = main(argv, table=outcome.refresh, known=outcome.known, tables=True)

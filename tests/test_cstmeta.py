@@ -11,13 +11,30 @@ import subprocess
 import sys
 import textwrap
 
-SHAPE = textwrap.dedent(
+PACKAGE_SHAPE = textwrap.dedent(
     """
     import json, sys, types
-    if sys.argv[1] == "deferred":
-        from aisec.cstmeta import defer_metadata
 
-        defer_metadata()
+    def package_shape(package):
+        \"\"\"What a package module is once used: its names, `import *`, attributes.\"\"\"
+        star = {}
+        exec("from " + package.__name__ + " import *", star)
+        return {
+            "plain": type(package) is types.ModuleType,
+            "names": sorted(name for name in vars(package) if not name.startswith("__")),
+            "star": sorted(name for name in star if not name.startswith("__")),
+            "file": [package.__file__, package.__path__, package.__spec__.name, package.__package__],
+            "finders": [type(finder).__name__ for finder in sys.meta_path],
+        }
+    """
+)
+
+SHAPE = PACKAGE_SHAPE + textwrap.dedent(
+    """
+    if sys.argv[1] == "deferred":
+        from aisec.cstmeta import defer_packages
+
+        defer_packages()
     import libcst
     from libcst.metadata.position_provider import PositionProvider
 
@@ -27,8 +44,7 @@ SHAPE = textwrap.dedent(
         "deferred": type(package) is not types.ModuleType,
         "providers": "libcst.metadata.scope_provider" in sys.modules,
     }
-    star = {}
-    exec("from libcst.metadata import *", star)
+    shape = package_shape(package)
     try:
         package.no_such_name
         missing = False
@@ -36,16 +52,12 @@ SHAPE = textwrap.dedent(
         missing = True
     wrapper = libcst.metadata.MetadataWrapper(libcst.parse_module("x = 1\\n"))
     print(json.dumps({
+        **shape,
         "before": before,
-        "plain": type(package) is types.ModuleType,
-        "names": sorted(name for name in vars(package) if not name.startswith("__")),
-        "star": sorted(name for name in star if not name.startswith("__")),
         "same": libcst.metadata.ScopeProvider is sys.modules["libcst.metadata.scope_provider"].ScopeProvider,
         "position": libcst.metadata.PositionProvider is PositionProvider,
-        "file": [package.__file__, package.__path__, package.__spec__.name, package.__package__],
         "missing": missing,
         "resolved": len(wrapper.resolve(PositionProvider)),
-        "finders": [type(finder).__name__ for finder in sys.meta_path],
     }))
     """
 )
@@ -69,12 +81,67 @@ def test_the_deferred_package_becomes_exactly_what_the_normal_import_makes() -> 
     assert "_Finder" not in deferred["finders"]  # it removed itself after its one use
 
 
+HELPERS = PACKAGE_SHAPE + textwrap.dedent(
+    """
+    from aisec import cstmeta
+
+    if sys.argv[1] == "other libcst":  # one whose helpers have no `common` submodule
+        cstmeta.PREFILLED["libcst.helpers"] = {"ensure_type": "libcst.helpers.no_such_module"}
+    if sys.argv[1] != "normal":
+        cstmeta.defer_packages()
+    import libcst
+
+    package = sys.modules["libcst.helpers"]
+    before = {
+        "attribute": libcst.helpers is package,
+        "deferred": type(package) is not types.ModuleType,
+        "submodules": sorted(name for name in sys.modules if name.startswith("libcst.helpers.")),
+        "ensure_type": libcst.ensure_type is sys.modules["libcst.helpers.common"].ensure_type,
+    }
+    shape = package_shape(package)
+    name = libcst.helpers.get_full_name_for_node(libcst.parse_expression("a.b"))
+    print(json.dumps({
+        **shape,
+        "before": before,
+        "same": [
+            libcst.helpers.ensure_type is libcst.ensure_type,
+            libcst.helpers.get_full_name_for_node is sys.modules["libcst.helpers.expression"].get_full_name_for_node,
+        ],
+        "used": [name, type(libcst.ensure_type(libcst.Name("x"), libcst.Name)).__name__],
+    }))
+    """
+)
+
+
+def test_the_deferred_helpers_become_exactly_what_the_normal_import_makes() -> None:
+    """`import libcst` takes `ensure_type` from `libcst.helpers`: it comes from its submodule
+    and is the object the normal import gives; the other helper modules load on first use."""
+    shapes = {}
+    for mode in ("deferred", "normal", "other libcst"):
+        done = subprocess.run(
+            [sys.executable, "-c", HELPERS, mode], capture_output=True, text=True, check=True, timeout=120
+        )
+        shapes[mode] = json.loads(done.stdout)
+    deferred, normal, other = shapes["deferred"], shapes["normal"], shapes["other libcst"]
+    assert deferred["before"] == {
+        "attribute": True,
+        "deferred": True,
+        "submodules": ["libcst.helpers.common"],
+        "ensure_type": True,
+    }
+    assert normal["before"]["deferred"] is False and len(normal["before"]["submodules"]) >= 5
+    assert other["before"] == normal["before"]  # the `__init__` ran as usual, at once
+    for key in ("plain", "names", "star", "same", "used", "file", "finders"):
+        assert deferred[key] == normal[key] == other[key], key
+    assert deferred["used"] == ["a.b", "Name"] and all(deferred["same"])
+
+
 THREADS = textwrap.dedent(
     """
     import sys, threading
-    from aisec.cstmeta import defer_metadata
+    from aisec.cstmeta import defer_packages
 
-    defer_metadata()
+    defer_packages()
     import libcst
 
     start = threading.Barrier(8)
@@ -103,7 +170,7 @@ def test_threads_asking_at_once_all_get_the_name() -> None:
 
 def test_nothing_is_deferred_once_libcst_is_imported() -> None:
     script = (
-        "import sys, libcst\nfrom aisec.cstmeta import defer_metadata\ndefer_metadata()\n"
+        "import sys, libcst\nfrom aisec.cstmeta import defer_packages\ndefer_packages()\n"
         "print(type(sys.modules['libcst.metadata']).__name__, len(sys.meta_path))\n"
     )
     done = subprocess.run(

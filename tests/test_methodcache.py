@@ -19,6 +19,8 @@ import stat
 import subprocess
 import sys
 import tempfile
+import textwrap
+import types
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +106,20 @@ def test_the_future_flags_of_aisec_are_not_inherited() -> None:
     assert cls.__init__.__annotations__ == {"x": int, "return": None}
 
 
+STAND_INS = ["_create_fn", "exec"]  # the table's keys: `_create_fn`'s arguments, or source texts
+
+
+@pytest.fixture(params=STAND_INS)
+def stand_in(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test runs with the `_create_fn` stand-in (where this Python has the `_create_fn` it
+    copies) and with the `exec` stand-in alone (other Pythons, a changed `dataclasses`)."""
+    if request.param == "exec":
+        monkeypatch.setattr(methodcache, "_KNOWN_CREATE_FN", {})
+    elif RETURNS is None:
+        pytest.skip("this Python's dataclasses has no _create_fn the stand-in copies")
+    return request.param
+
+
 def _saved_table(home: Path) -> Path:
     with methodcache.installed(_environ(home)):
         dataclasses.make_dataclass("Point", [("x", int)], frozen=True)
@@ -111,12 +127,31 @@ def _saved_table(home: Path) -> Path:
     return table
 
 
+_CREATE_FN = getattr(dataclasses, "_create_fn", None)
+RETURNS = (
+    methodcache._KNOWN_CREATE_FN.get(methodcache._shape_digest(_CREATE_FN.__code__)) if _CREATE_FN else None
+)
+_RECORD = "import builtins\nbuiltins.AISEC_POISON_RAN = True\n"
+
+
+def _poisoned(key: str | tuple[Any, ...]) -> bytes:
+    """The code stored under `key`, with lines added that record that it ran."""
+    if isinstance(key, str):
+        return marshal.dumps(compile(_RECORD + key, "<string>", "exec"))
+    # a maker with the parameters `_create_fn` gives it (the class's locals, then the return
+    # annotation's name), recording that it ran; the method it makes does nothing
+    second = [n for n, part in enumerate(key) if part is None][1]
+    names = [*key[second + 1 : -1], *([] if key[-1] else [RETURNS])]
+    source = f"def __create_fn__({', '.join(names)}):\n" + textwrap.indent(_RECORD, " ")
+    source += f" def {key[0]}(*args, **kwargs):\n  pass\n return {key[0]}\n"
+    module = compile(source, "<string>", "exec")
+    return marshal.dumps(next(c for c in module.co_consts if isinstance(c, types.CodeType)))
+
+
 def _poisoned_payload(table: Path) -> bytes:
     """The table's entries, each with a line added that records that it ran."""
     form, version, entries = marshal.loads(table.read_bytes()[32:])
-    record = "import builtins\nbuiltins.AISEC_POISON_RAN = True\n"
-    poisoned = {source: marshal.dumps(compile(record + source, "<string>", "exec")) for source in entries}
-    return marshal.dumps((form, version, poisoned))
+    return marshal.dumps((form, version, {key: _poisoned(key) for key in entries}))
 
 
 def _runs_poison(home: Path) -> bool:
@@ -129,9 +164,11 @@ def _runs_poison(home: Path) -> bool:
     return ran
 
 
-def test_a_table_signed_with_the_machine_key_is_used(tmp_path: Path) -> None:
+def test_a_table_signed_with_the_machine_key_is_used(tmp_path: Path, stand_in: str) -> None:
     """The positive control for the attacks below: the poison does run when properly signed."""
     table = _saved_table(tmp_path)
+    keys = methodcache.load(str(table), methodcache.read_machine_key(_environ(tmp_path)))
+    assert {type(key).__name__ for key in keys} == {"tuple" if stand_in == "_create_fn" else "str"}
     payload = _poisoned_payload(table)
     secret = methodcache.read_machine_key(_environ(tmp_path))
     table.write_bytes(_sign(secret, payload) + payload)
@@ -142,7 +179,7 @@ def test_a_table_signed_with_the_machine_key_is_used(tmp_path: Path) -> None:
     "attack",
     ["unsigned", "other key", "moved signature", "hmac-sha256", "world-writable", "symlink", "other python"],
 )
-def test_forged_tables_run_nothing(tmp_path: Path, attack: str) -> None:
+def test_forged_tables_run_nothing(tmp_path: Path, attack: str, stand_in: str) -> None:
     table = _saved_table(tmp_path)
     signature, real = table.read_bytes()[:32], table.read_bytes()[32:]
     payload = _poisoned_payload(table)
@@ -172,16 +209,18 @@ def test_forged_tables_run_nothing(tmp_path: Path, attack: str) -> None:
 
 
 @pytest.mark.parametrize("content", [b"", b"\0" * 31, b"garbage" * 20, "marshal junk", "entries not code"])
-def test_broken_tables_are_ignored_and_replaced(tmp_path: Path, content: bytes | str) -> None:
+def test_broken_tables_are_ignored_and_replaced(tmp_path: Path, content: bytes | str, stand_in: str) -> None:
     table = _saved_table(tmp_path)
     secret = methodcache.read_machine_key(_environ(tmp_path))
     if content == "marshal junk":  # signed, but not a table this module writes
         payload = marshal.dumps([1, 2, 3])[:-1]
         content = _sign(secret, payload) + payload
-    elif content == "entries not code":  # signed, but what a source maps to is no code
+    elif content == "entries not code":  # signed, but what a source maps to is no code (no maker)
         form, version, entries = marshal.loads(table.read_bytes()[32:])
         junk = [b"junk", marshal.dumps("a string"), 7]
-        payload = marshal.dumps((form, version, {source: junk[n % 3] for n, source in enumerate(entries)}))
+        if stand_in == "_create_fn":  # code, but not a `__create_fn__` maker
+            junk.append(marshal.dumps(compile("x = 1", "<string>", "exec")))
+        payload = marshal.dumps((form, version, {key: junk[n % len(junk)] for n, key in enumerate(entries)}))
         content = _sign(secret, payload) + payload
     table.write_bytes(content)
     with methodcache.installed(_environ(tmp_path)) as cache:
@@ -243,3 +282,87 @@ def test_a_run_of_the_console_script_saves_and_reuses_the_table(tmp_path: Path) 
     assert states[1] == states[2]  # nothing new compiled: not written again
     entries = methodcache.load(str(table), (tmp_path / "xdg" / "aisec" / "key").read_bytes())
     assert len(entries) > 300  # libcst's node classes, at least
+
+
+@pytest.mark.skipif(RETURNS is None, reason="this Python's dataclasses has no _create_fn the stand-in copies")
+def test_the_create_fn_stand_in_is_used_only_for_the_create_fn_it_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.10-3.12's own `_create_fn` gets the stand-in (a stale digest fails here); one
+    that does anything else (here: wrapped by another tool) keeps working through `exec`."""
+    namespace = vars(dataclasses)
+    with methodcache.installed(_environ(tmp_path / "known")) as cache:
+        assert namespace["_create_fn"] == cache.create_fn
+        dataclasses.make_dataclass("Point", [("x", int)])
+    assert namespace["_create_fn"] is _CREATE_FN
+    calls = []
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0])
+        return _CREATE_FN(*args, **kwargs)
+
+    monkeypatch.setattr(dataclasses, "_create_fn", wrapped)
+    with methodcache.installed(_environ(tmp_path / "changed")) as cache:
+        assert namespace["_create_fn"] is wrapped
+        made = _make({"fields": [("x", int)], "flags": {"frozen": True}})
+    assert made == _make({"fields": [("x", int)], "flags": {"frozen": True}})
+    assert calls and cache.compiled and all(isinstance(key, str) for key in cache.compiled)
+
+
+def _call_both(arguments: dict[str, Any], tmp_path: Path) -> list[Any]:
+    """`_create_fn(**arguments)` by the original and by the stand-in (compiling, then from the
+    table): what each returned or raised, and the globals and locals they were given after."""
+    results = []
+    for round in ("original", "cold", "warm"):
+        given = {name: dict(value) if isinstance(value, dict) else value for name, value in arguments.items()}
+        with methodcache.installed(_environ(tmp_path)) as cache:
+            create = _CREATE_FN if round == "original" else cache.create_fn
+            try:
+                made = create(**given)
+                outcome: Any = (made.__code__, made.__qualname__, made.__annotations__, made.__defaults__)
+            except Exception as exc:  # the same error, raised the same way
+                outcome = f"{type(exc).__name__}: {exc}"
+        results.append((outcome, given.get("globals"), given.get("locals")))
+    return results
+
+
+@pytest.mark.skipif(RETURNS is None, reason="this Python's dataclasses has no _create_fn the stand-in copies")
+@pytest.mark.parametrize(
+    "case",
+    [
+        "plain",
+        "no locals",
+        "no globals",
+        "globals without builtins",
+        "not text",
+        "unhashable",
+        "text subclass",
+    ],
+)
+def test_the_create_fn_stand_in_does_what_create_fn_does(tmp_path: Path, case: str) -> None:
+    class Text(str):
+        pass
+
+    arguments: dict[str, Any] = {
+        "name": "__init__",
+        "args": ["self", "x:_type_x=_dflt_x"],
+        "body": ["self.x=x"],
+        "globals": {"__builtins__": __builtins__, "__name__": "made"},
+        "locals": {"_type_x": int, "_dflt_x": 3},
+        "return_type": None,
+    }
+    if case == "no locals":
+        arguments.update(args=["self"], body=["pass"], locals=None)
+    elif case == "no globals":
+        arguments["globals"] = None
+    elif case == "globals without builtins":
+        arguments["globals"] = {"__name__": "made"}
+    elif case == "not text":
+        arguments["args"] = ["self", 7]
+    elif case == "unhashable":
+        arguments["body"] = [["self.x=x"]]
+    elif case == "text subclass":
+        arguments["body"] = [Text("self.x=x")]
+    original, cold, warm = _call_both(arguments, tmp_path)
+    assert cold == original
+    assert warm == original
