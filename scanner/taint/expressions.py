@@ -282,7 +282,7 @@ class ExpressionTransfer:
         key = (id(cls.node), attr)
         current = self._round_attrs.get(key)
         value = with_round_writes(self._class_attrs.get(key), current)
-        self._attribute_reads.append((key, current, value))  # for `_round_repeats`
+        self._attribute_reads.append((key, current, value, self._unit.func))  # for `_round_repeats`
         if value is None:
             value = self._read("constants", cls, cls.constants).get(attr)
         if value is None:
