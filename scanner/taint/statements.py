@@ -32,8 +32,12 @@ class StatementTransfer:
 
     def _block(self, statements: Sequence[Any]) -> bool:
         """Run statements in order on the current environment; False when control cannot reach
-        the end (return, raise, break, continue, abort())."""
-        return all(self._statement(statement) for statement in statements)
+        the end (return, raise, break, continue, abort()). A loop, not `all()` over a generator:
+        every block of every round comes through here."""
+        for statement in statements:  # noqa: SIM110 (see above)
+            if not self._statement(statement):
+                return False
+        return True
 
     def _suite(self, suite: Any) -> bool:
         if type(suite) is cst.IndentedBlock:
@@ -92,7 +96,10 @@ class StatementTransfer:
         return True
 
     def _smalls(self, smalls: Sequence[Any]) -> bool:
-        return all(self._small(small) for small in smalls)
+        for small in smalls:  # noqa: SIM110 (as `_block`)
+            if not self._small(small):
+                return False
+        return True
 
     def _small(self, node: Any) -> bool:
         if type(node) is cst.Expr:
