@@ -15,7 +15,9 @@ during the round before could find, as `ModuleTaint._round` runs today: that rou
 function once, in the order the confirming round would use, with no callee on demand and no
 widening (the reads of the round's state must then be checked too: "in that order but not a
 repeat" counts the modules where they were not final); and the rounds `_round_repeats` vouched
-for, whose repeat is skipped (with `--every-round` it runs, and is among the confirming rounds).
+for, whose repeat is skipped (with `--every-round` it runs, and is among the confirming rounds;
+the last row then counts the vouched rounds the next one does not repeat, their records
+compared in the next round's order: there must be none).
 The table is Markdown, with the load average. It wraps private methods of
 `aisec.taint.module`: keep it in step with them.
 """
