@@ -15,7 +15,9 @@ during the round before could find, as `ModuleTaint._round` runs today: that rou
 function once, in the order the confirming round would use, with no callee on demand and no
 widening (the reads of the round's state must then be checked too: "in that order but not a
 repeat" counts the modules where they were not final); and the rounds `_round_repeats` vouched
-for, whose repeat is skipped (with `--every-round` it runs, and is among the confirming rounds).
+for, whose repeat is skipped (with `--every-round` it runs, and is among the confirming rounds;
+the last row then counts the vouched rounds the next one does not repeat, their records
+compared in the next round's order: there must be none).
 The table is Markdown, with the load average. It wraps private methods of
 `aisec.taint.module`: keep it in step with them.
 """
@@ -23,10 +25,12 @@ The table is Markdown, with the load average. It wraps private methods of
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import sys
 import time
 from contextlib import redirect_stdout
+from types import SimpleNamespace
 from typing import Any
 
 
@@ -53,7 +57,18 @@ def _outputs(taint: Any) -> tuple:
         dict(taint._files),
         list(taint._graph_nodes),
         set(taint._argparse_typed),
+        # the order of the records read in order (a round vouched for in another order than the
+        # next one's is compared in the next round's order: `_in_next_round_order`)
+        [list(getattr(taint, name)) for name in ("_sink_calls", "_flow_calls", "_binds", "_foreign_flows")],
+        list(taint._class_attrs),
     )
+
+
+def next_round_view(taint: Any) -> Any:
+    """`taint` as the next round would leave it if it repeats the round just run: the records
+    in that round's order (`_round_repeats` made them, for a round run in another order)."""
+    ordered = getattr(taint, "_next_order", None)
+    return SimpleNamespace(**{**vars(taint), **ordered}) if ordered else taint
 
 
 def _instrument(module: Any, modules: list[list[dict]]) -> None:
@@ -85,9 +100,9 @@ def _instrument(module: Any, modules: list[list[dict]]) -> None:
                 "widened": self._bench_widened,
                 "order": order,
                 "changed": changed,
-                "repeats": changed and self._round_repeats(),
+                "repeats": (repeats := changed and self._round_repeats()),
                 "functions": len(self._function_list),
-                "outputs": _outputs(self),
+                "outputs": _outputs(next_round_view(self) if repeats else self),
             }
         )
         return changed
@@ -142,6 +157,8 @@ def main(argv: list[str]) -> int:
         and len(set(before["trace"])) == len(before["trace"])
     ]
     provable = [(b, last) for b, last in ordered if last["outputs"] == b["outputs"]]
+    vouched = [(r, after) for rounds in modules for r, after in itertools.pairwise(rounds) if r["repeats"]]
+    broken = [(r, after) for r, after in vouched if not module._same(after["outputs"], r["outputs"])]
     stale = [(b, last) for b, last in ordered if last["outputs"] != b["outputs"]]
     print("\n| confirming rounds | modules | CPU |\n| --- | ---: | ---: |")
     for label, pairs in (
@@ -151,6 +168,7 @@ def main(argv: list[str]) -> int:
         ("... and a repeat", provable),
         ("... but not a repeat", stale),
         ("vouched for by `_round_repeats`", [(r, r) for rounds in modules for r in rounds if r["repeats"]]),
+        ("... not repeated by the next round (--every-round; must be none)", broken),
     ):
         print(f"| {label} | {len(pairs)} | {sum(last['cpu'] for _, last in pairs):.2f} s |")
     return 0

@@ -194,7 +194,9 @@ def test_a_callee_is_analysed_before_the_caller_reads_its_summary(monkeypatch: p
     # positive control: without analysing on demand, `view` and `outer` are analysed again in
     # the first round once the summaries they read are known
     reference, on_demand = both_ways(monkeypatch, lambda: _analysis(CALLER_FIRST)[1])
-    assert on_demand == ["inner", "outer", "view"] * 2  # each once a round
+    assert on_demand == ["inner", "outer", "view"]  # each once: the round that would repeat it is skipped
+    monkeypatch.setattr(taint_module, "SKIP_REPEATED_ROUND", False)
+    assert _analysis(CALLER_FIRST)[1] == ["inner", "outer", "view"] * 2  # each once a round
     assert reference == ["view", "outer", "inner", "view", "outer", "view", "inner", "outer", "view"]
 
 

@@ -129,7 +129,10 @@ class CallTransfer:
         return value
 
     def _call(self, node: cst.Call) -> Value:
-        self._owners[id(node)] = self._unit.func
+        unit_func = self._unit.func
+        if self._owners.setdefault(id(node), unit_func) is not unit_func:  # evaluated by two units
+            self._owners[id(node)] = unit_func
+            self._owner_moved = True
         self._met.setdefault(id(node), len(self._met))  # the order calls are first met (`_step_rank`)
         func = node.func
         receiver: Value | None = None

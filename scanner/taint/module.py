@@ -266,6 +266,8 @@ class ModuleTaint(
                         break
                     if SKIP_REPEATED_ROUND and number + 1 < MAX_ROUNDS and self._round_repeats():
                         self._steps += self._steps - self._round_start  # as the repeat would have
+                        for name, ordered in (self._next_order or {}).items():
+                            setattr(self, name, ordered)  # what the repeat records, in its order
                         self._last_sites = self._sites
                         break
         except AnalysisBudgetExceeded:
@@ -303,9 +305,20 @@ class ModuleTaint(
         self._round_attrs: dict[tuple[int, str], Value] = {}
         self._stack: list = []
         self._reads: dict[tuple[str, Any], Any] = {}  # `_read`: what the round read of earlier rounds' state
-        self._attribute_reads: list[tuple] = []  # `_class_attribute`: key, this round's writes, value
+        self._attribute_reads: list[tuple] = []  # `_class_attribute`: key, this round's writes, value, reader
+        self._passed_reads: list[tuple] = []  # `_passed_object` from the last round's sites: reader, function
         self._trace: list[int] = []  # the functions in the order their analyses started
         self._unrepeatable = False  # the round did something `_round_repeats` cannot vouch for
+        # what `_round_repeats` needs to vouch for a round whose units ran in another order than
+        # the next round's (`_reorderable`): a callee analysed on demand inside its caller, a
+        # read of call sites this round recorded so far, a call evaluated by two units, the unit
+        # that first wrote each `self` attribute and whether another one wrote it too
+        self._nested = False
+        self._read_round_sites = False
+        self._owner_moved = False
+        self._attribute_writers: dict[Any, Function | None] = {}
+        self._mixed_writers: set = set()  # attributes two units wrote
+        self._next_order: dict[str, Any] | None = None  # `_in_next_round_order`, for the skip
         self._round_start = self._steps
         unit = Unit(None, {}, [])
         self._unit = unit
@@ -354,7 +367,7 @@ class ModuleTaint(
         when its summary or what it puts into its parameters changed."""
         self._waiting.discard(func.index)
         self._trace.append(func.index)
-        self._unrepeatable = self._unrepeatable or bool(self._analysing)  # a callee inside its caller
+        self._nested = self._nested or bool(self._analysing)  # a callee inside its caller
         self._times_analysed[func.index] = self._times_analysed.get(func.index, 0) + 1
         old = (self._summaries.get(func.index), self._mutations.get(func.index))
         self._analysing.append(func.index)
@@ -391,8 +404,14 @@ class ModuleTaint(
         in that order, and ends the same: same values, sink calls, call sites, summaries."""
         if self._unrepeatable or 2 * self._steps - self._round_start > self._budget:
             return False
-        if self._trace != [func.index for func in self._callee_first()]:
-            return False
+        order = [func.index for func in self._callee_first()]
+        self._next_order = None
+        if self._nested or self._trace != order:
+            if not self._reorderable(order):
+                return False
+            self._next_order = self._in_next_round_order(order)
+            if self._next_order is None:
+                return False
         finals: dict[str, Callable[[Any], Any]] = {
             "summary": lambda key: self._summaries.get(key, EMPTY),
             "mutations": lambda key: self._mutations.get(key, {}),
@@ -410,8 +429,93 @@ class ModuleTaint(
             return False
         return all(  # the next round joins the same writes to the final attributes
             _same(with_round_writes(self._class_attrs.get(key), current), value)
-            for key, current, value in self._attribute_reads
+            for key, current, value, _ in self._attribute_reads
         )
+
+    def _reorderable(self, order: list[int]) -> bool:
+        """Whether a round whose units ran in another order than the next round's (`order`:
+        callee first, none on demand) may still be vouched for: every function was analysed
+        exactly once, no call was evaluated by two units, no state that grows within a round
+        by any unit's writes (registered parameter sources, files written, graph nodes,
+        argparse options, shared stores) was touched, no `self` attribute was written by two
+        units (their writes would be joined in another order), and every read of what this
+        round's units recorded so far sees the same in the next round's order: no read of this
+        round's call sites (`_passed_object`); a parameter's type from the last round's sites
+        only where each of this round's sites of that function is recorded after the reader
+        in `order`; a `self` attribute this round wrote only by its writer, or after its writer
+        wrote all of it and came before the reader in `order`. Each unit then starts the
+        next round from what it started from in this one and ends the same (`_round_repeats`
+        checks the reads of earlier rounds' state as for a round in order)."""
+        if len(self._trace) != len(order) or set(self._trace) != set(order):
+            return False
+        if (
+            self._read_round_sites
+            or self._owner_moved
+            or self._mixed_writers
+            or ("attrs", None) in self._reads
+        ):
+            return False
+        if self._registered or self._files or self._graph_nodes or self._argparse_typed:
+            return False
+        rank = {index: position for position, index in enumerate(order)}
+
+        def place(func: Function | None) -> int:
+            return -1 if func is None else rank[func.index]
+
+        owners = self._owners
+        for reader, func in self._passed_reads:
+            if any(
+                id(call) not in owners or place(owners[id(call)]) <= place(reader)
+                for call, _ in self._sites.get(func, ())
+            ):
+                return False
+        for key, current, _, reader in self._attribute_reads:
+            if key not in self._round_attrs:
+                continue
+            writer = self._attribute_writers[key]
+            if writer is not reader and (
+                place(writer) >= place(reader) or not _same(current, self._round_attrs[key])
+            ):
+                return False
+        return True
+
+    def _in_next_round_order(self, order: list[int]) -> dict[str, Any] | None:
+        """What the round recorded in the order the next round records it (None: the unit of
+        some entry is unknown): the module body's entries first, then each function's in
+        `order`, each unit's in the order it made them (the order of its own evaluation). The
+        records rules read in order: sink calls, flow calls, bindings, other modules' flows, the
+        call sites of each function, the `self` attributes."""
+        rank = {index: position for position, index in enumerate(order)}
+        owners = self._owners
+
+        def place(call_id: int) -> int:
+            owner = owners[call_id]
+            return -1 if owner is None else rank[owner.index]
+
+        def writer(key: Any) -> int:
+            owner = self._attribute_writers[key]
+            return -1 if owner is None else rank[owner.index]
+
+        try:
+            ordered: dict[str, Any] = {
+                name: {key: table[key] for key in sorted(table, key=place)}
+                for name, table in (
+                    ("_sink_calls", self._sink_calls),
+                    ("_flow_calls", self._flow_calls),
+                    ("_binds", self._binds),
+                    ("_foreign_flows", self._foreign_flows),
+                )
+            }
+            ordered["_sites"] = {
+                func: sorted(sites, key=lambda site: place(id(site[0])))
+                for func, sites in self._sites.items()
+            }
+            for name in ("_round_attrs", "_class_attrs"):
+                table = getattr(self, name)
+                ordered[name] = {key: table[key] for key in sorted(table, key=writer)}
+        except KeyError:
+            return None
+        return ordered
 
     def _analyse_on_demand(self, callee: Function) -> None:
         """In the first round, a function's call of a top-level function or method nobody has
@@ -568,8 +672,10 @@ class ModuleTaint(
         param = params[0]
         sites = self._sites.get(param.func)
         if sites:
+            self._read_round_sites = True  # another order of the units sees other sites here
             return _passed_type(sites, param.index)
         passed = _passed_type(self._last_sites.get(param.func, ()), param.index)
+        self._passed_reads.append((self._unit.func, param.func))
         return self._read("passed", (param.func, param.index), passed)
 
 

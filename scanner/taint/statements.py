@@ -32,8 +32,12 @@ class StatementTransfer:
 
     def _block(self, statements: Sequence[Any]) -> bool:
         """Run statements in order on the current environment; False when control cannot reach
-        the end (return, raise, break, continue, abort())."""
-        return all(self._statement(statement) for statement in statements)
+        the end (return, raise, break, continue, abort()). A loop, not `all()` over a generator:
+        every block of every round comes through here."""
+        for statement in statements:  # noqa: SIM110 (see above)
+            if not self._statement(statement):
+                return False
+        return True
 
     def _suite(self, suite: Any) -> bool:
         if type(suite) is cst.IndentedBlock:
@@ -92,7 +96,10 @@ class StatementTransfer:
         return True
 
     def _smalls(self, smalls: Sequence[Any]) -> bool:
-        return all(self._small(small) for small in smalls)
+        for small in smalls:  # noqa: SIM110 (as `_block`)
+            if not self._small(small):
+                return False
+        return True
 
     def _small(self, node: Any) -> bool:
         if type(node) is cst.Expr:
@@ -370,8 +377,15 @@ class StatementTransfer:
         if store not in SHARED_STORES:
             return
         for entry, value in entries:
-            key = (store, entry)
-            self._round_attrs[key] = limit_depth(join(self._round_attrs.get(key), value))
+            self._write_attribute((store, entry), value)
+
+    def _write_attribute(self, key: tuple, value: Value) -> None:
+        """This round's writes of a `self` attribute or shared store entry, joined; the unit
+        that wrote it first is noted, and whether another one wrote it too (`_reorderable`)."""
+        writer = self._unit.func
+        if self._attribute_writers.setdefault(key, writer) is not writer:
+            self._mixed_writers.add(key)
+        self._round_attrs[key] = limit_depth(join(self._round_attrs.get(key), value))
 
     def _shared_store(self, store: str) -> Value | None:
         """What the module's functions wrote into the shared store `store` (None: nothing)."""
@@ -386,8 +400,7 @@ class StatementTransfer:
         self._share(owner_node, [(attr, value)])
         owner = self._ev_quiet(owner_node)
         if owner is not None and isinstance(owner.ref, Instance):
-            key = (id(owner.ref.cls.node), attr)
-            self._round_attrs[key] = limit_depth(join(self._round_attrs.get(key), value))
+            self._write_attribute((id(owner.ref.cls.node), attr), value)
         elif isinstance(owner_node, cst.Name) and owner is not None and owner.ref is None:
             keys = dict(owner.keys or ())
             keys[attr] = value

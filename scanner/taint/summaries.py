@@ -27,7 +27,6 @@ from .values import (
     join,
     join_all,
     keyed_entry,
-    limit_depth,
     make_container,
     map_facts,
     mark_encoded,
@@ -201,9 +200,7 @@ class Summaries:
             name = arg.keyword.value if arg.keyword is not None else next(order, None)
             if not declared.get(name) or not any(isinstance(f, (Taint, Param)) for f in value.all):
                 continue
-            key = (id(cls.node), name)
-            stored = map_facts(value, lambda fact: through(fact, call))
-            self._round_attrs[key] = limit_depth(join(self._round_attrs.get(key), stored))
+            self._write_attribute((id(cls.node), name), map_facts(value, lambda fact: through(fact, call)))
 
     def _bind_arguments(self, func: Function, args: list, bound: Value | None) -> dict[int, Value]:
         mapping: dict[int, Value] = {}
