@@ -281,13 +281,16 @@ class IdentifierScreen:
             "\n".join(t for _, t in self._given),
         )
         # per type: the alternatives of the parameter sources that attach it (`available_types`)
-        self._typed_sources = _typed_sources(catalog, self._given) if catalog is not None else ()
+        self._typed_sources = (
+            _catalog_fact(catalog, TYPED, lambda: _typed_sources(catalog, self._given))
+            if catalog is not None
+            else ()
+        )
         self._exact = catalog is not None  # without the catalog every token is checked loosely
         # URL gates per source marker, made the first time a module asks for that marker: reading
         # the URL patterns' anchors is a third of a one-file pre-commit run's own work.
         self._catalog = catalog
         self._gated = _gated_markers(catalog) if catalog is not None else {}
-        self._url_gates: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
         # shape gates per source marker (`function_shapes`), made when a module first asks
         self._shaped = shaped_markers(catalog) if catalog is not None else {}
         self._shape_gates: dict[str, dict[tuple[str, ...], tuple[Shape, ...]]] = {}
@@ -403,10 +406,9 @@ class IdentifierScreen:
         anchors (None: `marker` has no such source)."""
         if marker not in self._gated:
             return None
-        gates = self._url_gates.get(marker)
-        if gates is None:
-            gates = self._url_gates[marker] = _url_gates(self._catalog, self._gated[marker])
-        return gates
+        return _marker_fact(
+            self._catalog, URL_GATES, marker, lambda: _url_gates(self._catalog, self._gated[marker])
+        )
 
     def parameter_alternatives(self) -> frozenset[tuple[str, ...]]:
         """The token alternatives the catalog's parameter sources give (their conditions name
@@ -431,7 +433,15 @@ class IdentifierScreen:
             return {}
         gates = self._shape_gates.get(marker)
         if gates is None:
-            gates = self._shape_gates[marker] = shape_gates(self._catalog, self._shaped[marker])
+            plain = _marker_fact(
+                self._catalog,
+                SHAPE_GATES,
+                marker,
+                lambda: _plain_shapes(shape_gates(self._catalog, self._shaped[marker])),
+            )
+            gates = self._shape_gates[marker] = {
+                alt: tuple(Shape(*shape) for shape in shapes) for alt, shapes in plain.items()
+            }
         return gates
 
     def _in_some_type(self, token: str) -> bool:
@@ -577,6 +587,9 @@ LOOSE = "loose"  # `catalog_facts` keys
 SPELLED = "spelled"
 PARAMETERS = "parameter_alternatives"
 TAILS = "tails"
+TYPED = "typed_sources"  # `_typed_sources`
+URL_GATES = "url_gates"  # per source marker: `_url_gates`
+SHAPE_GATES = "shape_gates"  # per source marker: `function_shapes.shape_gates`, as plain tuples
 # id(catalog) -> (catalog, its facts): one entry per merged catalog of the process (a run has one)
 _FACTS: dict[int, tuple[Any, dict[str, Any]]] = {}
 
@@ -585,9 +598,16 @@ def catalog_facts(catalog: Any) -> dict[str, Any]:
     """What the screen works out from the catalog alone, as plain data: the tokens a pattern has
     in a part with wildcards (`LOOSE`), the spelled tokens of parameter-source alternatives
     (`SPELLED`, `_spelled_tokens`), the alternatives parameter sources give (`PARAMETERS`) and what
-    ends the names of the others (`TAILS`, `tail_gates.tail_index`). About 5 ms of a one-file run; the pre-commit fast path's
+    ends the names of the others (`TAILS`, `tail_gates.tail_index`), and the screen's parameter
+    types' alternatives (`TYPED`), URL gates (`URL_GATES`) and shape gates (`SHAPE_GATES`) of
+    every marker that has them. About 7 ms of a one-file run; the pre-commit fast path's
     trigger table keeps them (`triggertable.build`) and a run it declines takes them
     (`adopt_catalog_facts`)."""
+    screen = IdentifierScreen((), None, catalog)
+    for marker in _gated_markers(catalog):
+        screen.url_gates(marker)
+    for marker in shaped_markers(catalog):
+        screen.shape_gates(marker)
     return dict(_facts(catalog, spelled=True, gates=True))
 
 
@@ -613,6 +633,30 @@ def _facts(catalog: Any, *, spelled: bool = False, gates: bool = False) -> dict[
         facts[PARAMETERS] = parameters
         facts[TAILS] = tail_index(catalog, parameters)
     return facts
+
+
+def _catalog_fact(catalog: Any, key: str, make: Callable[[], Any]) -> Any:
+    """One of the catalog's facts (`catalog_facts`): adopted from the trigger table, else made
+    now and kept for the process."""
+    facts = _facts(catalog)
+    if key not in facts:
+        facts[key] = make()
+    return facts[key]
+
+
+def _marker_fact(catalog: Any, key: str, marker: str, make: Callable[[], Any]) -> Any:
+    """A per-marker catalog fact (`URL_GATES`, `SHAPE_GATES`), made when first asked."""
+    per_marker = _catalog_fact(catalog, key, dict)
+    if marker not in per_marker:
+        per_marker[marker] = make()
+    return per_marker[marker]
+
+
+def _plain_shapes(
+    gates: Mapping[tuple[str, ...], Sequence[Shape]],
+) -> dict[tuple[str, ...], tuple[tuple[Any, ...], ...]]:
+    """Shape gates as plain data (what `marshal` writes into the trigger table)."""
+    return {alt: tuple((s.functions, s.signature, s.params) for s in shapes) for alt, shapes in gates.items()}
 
 
 def _loose_tokens(catalog: Any) -> frozenset[str]:

@@ -35,11 +35,13 @@ if TYPE_CHECKING:
     from typing import NoReturn
 
 _paused = False
+_console_check = False  # this process is a console-script `check` run (`pause_collector` ran)
 
 
 def pause_collector() -> None:
     """Turn the collector off until `started` (a collector someone else turned off stays off)."""
-    global _paused
+    global _paused, _console_check
+    _console_check = True
     if gc.isenabled():
         gc.disable()
         _paused = True
@@ -52,6 +54,14 @@ def started() -> None:
         _paused = False
         gc.freeze()
         gc.enable()
+
+
+def freezes_allowed() -> bool:
+    """Whether aisec may take what is alive out of the collector's reach for good (`gc.freeze`)
+    at points of its own choosing: only in a console-script `check` run, whose process is
+    aisec's, never where `aisec.cli.main` or the scanner is called in-process (tests, the
+    language server), whose garbage cycles alive at that moment would never be freed."""
+    return _console_check
 
 
 def end(code: int) -> NoReturn:

@@ -64,7 +64,7 @@ class _Unit(NamedTuple):
     offset: int  # where it starts in the text: the start of line `line`
     indents: tuple[str, ...]
     code: str
-    positions: Any  # node -> its `CodeRange`
+    spans: dict[int, Any]  # id(node) -> ((line, column), (line, column)): its `Span`
     line: int
     starts: dict[int, int]  # id(node) -> index in `tokens` of the first token of its code
     tokens: list[str]
@@ -84,7 +84,8 @@ def code_start(tokens: Sequence[str], newlines: list[int], index: int) -> tuple[
 
 
 class Positions:
-    """`CodeRange`s of nodes of one module, statement by statement."""
+    """Ranges of nodes of one module, statement by statement: a `Span`, or libcst's `CodeRange`
+    when the whole module's positions answer (both have `start.line`, `start.column`, `end`)."""
 
     def __init__(self, module: Any, text: str, lines: Lines | None) -> None:
         self.module = module
@@ -99,15 +100,15 @@ class Positions:
         self._lone_cr: bool | None = None  # a line break `\r` alone: SourceLines counts no line there
 
     def get(self, node: Any, path: Sequence[Any] = ()) -> Any:
-        """The `CodeRange` of `node`; `path` are the statements that hold it, outermost first.
+        """The range of `node` (`Span` or `CodeRange`); `path` are the statements that hold it, outermost first.
         A node elsewhere (a step of a taint flow, reported with the sink's statements) is found
         in the statements that do hold it (`_holding`)."""
         for statements in (path, self._holding(node, path)):
             generated = self._unit(statements)
             if generated is not None:
-                found = generated.positions.get(node)
+                found = generated.spans.get(id(node))
                 if found is not None:
-                    return found
+                    return _code_range(*found)
         return self._module_positions()[node]
 
     def start_line(self, node: Any) -> int | None:
@@ -139,8 +140,8 @@ class Positions:
         generated = self._unit(path)
         if unit is None or generated is None:
             return None
-        offset, indents, code, positions = generated[:4]
-        if not all(old in positions for old, _ in fix.edits):
+        offset, indents, code, spans = generated[:4]
+        if not all(id(old) in spans for old, _ in fix.edits):
             return None
         from libcst._nodes.internal import CodegenState
 
@@ -219,8 +220,6 @@ class Positions:
 
     def _generate(self, statement: Any, first_token_line: int, indents: tuple[str, ...]) -> _Unit | None:
         try:
-            from libcst.metadata.position_provider import PositionProvider
-
             recording = _recording_state()
         except ImportError:  # pragma: no cover - a libcst that moved it: whole-module positions
             return None
@@ -235,23 +234,15 @@ class Positions:
         if offset is None:
             return None
         try:
-            provider = PositionProvider()
-            state = recording(
-                default_indent=self.module.default_indent,
-                default_newline=self.module.default_newline,
-                provider=provider,
-                indent_tokens=list(indents),
-                line=start,
-            )
-            state.starts = {}
+            state = recording(self.module.default_indent, self.module.default_newline, list(indents), start)
             statement._codegen(state)
             code = "".join(state.tokens)
-            positions = provider._computed
+            spans = state.spans
         except (AttributeError, TypeError):  # pragma: no cover - libcst internals changed
             return None
         if self.text[offset : offset + len(code)] != code:
             return None  # not where `ast` said (or not at all): the whole module decides
-        return _Unit(offset, indents, code, positions, start, state.starts, state.tokens, [])
+        return _Unit(offset, indents, code, spans, start, state.starts, state.tokens, [])
 
     def _offset_of_line(self, line: int) -> int | None:
         if self._line_starts is None:
@@ -276,18 +267,100 @@ class Positions:
         return self._whole
 
 
+class Point(NamedTuple):
+    """A position as libcst's `CodePosition` gives it: line one-based, column zero-based."""
+
+    line: int
+    column: int
+
+
+class Span(NamedTuple):
+    """A node's range as libcst's `CodeRange` gives it (the same attributes; not importing
+    `libcst._position` saves the first file of a run about 0.5 ms)."""
+
+    start: Point
+    end: Point
+
+
+def _code_range(start: tuple[int, int], end: tuple[int, int]) -> Span:
+    return Span(Point(*start), Point(*end))
+
+
 @functools.cache
 def _recording_state() -> type:
-    """libcst's position-tracking codegen state that also records where each node's code starts
-    among the tokens (`starts`), as `taint.facts.SourceLines` does for the whole module."""
-    from libcst.metadata.position_provider import PositionProvidingCodegenState
+    """libcst's position-tracking codegen state (`PositionProvidingCodegenState`), as this
+    module needs it: it also records where each node's code starts among the tokens (`starts`),
+    as `taint.facts.SourceLines` does for the whole module, and keeps each node's range as two
+    (line, column) pairs by `id` (`spans`; made a `Span` when asked for)
+    instead of a `CodeRange` in a `PositionProvider` for each node. Written here, not subclassed from
+    libcst's: importing `libcst.metadata.position_provider` cost the first file of a run about
+    1.3 ms, its state split every token with a regex to count line breaks (most tokens have
+    none), and it made a `CodeRange` for every node of the statement where a few are asked for.
+    The ranges are computed by the same rules (tests compare them with `PositionProvider`'s on
+    real and generated sources)."""
+    from libcst._nodes.internal import CodegenState
 
-    class Recording(PositionProvidingCodegenState):  # type: ignore[misc]
-        starts: dict[int, int]
+    class Recording(CodegenState):  # type: ignore[misc]
+        def __init__(self, indent: str, newline: str, indent_tokens: list[str], line: int) -> None:
+            super().__init__(default_indent=indent, default_newline=newline, indent_tokens=indent_tokens)
+            self.line = line  # one-based
+            self.column = 0
+            self._stack: list[tuple[int, int]] = []
+            self.spans: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {}
+            self.starts: dict[int, int] = {}  # id(node) -> index of its first token
+
+        def add_indent_tokens(self) -> None:
+            self.tokens.extend(self.indent_tokens)
+            for token in self.indent_tokens:
+                self._update_position(token)
+
+        def add_token(self, value: str) -> None:
+            self.tokens.append(value)
+            self._update_position(value)
+
+        def _update_position(self, value: str) -> None:
+            if "\n" not in value and "\r" not in value:
+                self.column += len(value)
+                return
+            segments = _NEWLINE.split(value)
+            self.line += len(segments) - 1
+            self.column = len(segments[-1])
 
         def before_codegen(self, node: Any) -> None:
-            self.starts.setdefault(id(node), len(self.tokens))  # a shared node: its first place
-            super().before_codegen(node)
+            key = id(node)
+            if key not in self.starts:  # a shared node: its first place
+                self.starts[key] = len(self.tokens)
+            self._stack.append((self.line, self.column))
+
+        def after_codegen(self, node: Any) -> None:
+            start = self._stack.pop()
+            key = id(node)
+            if key not in self.spans:  # a syntactic position recorded already is kept
+                self.spans[key] = (start, (self.line, self.column))
+
+        def record_syntactic_position(
+            self, node: Any, *, start_node: Any = None, end_node: Any = None
+        ) -> Syntactic:
+            return Syntactic(self, node, start_node, end_node)
+
+    class Syntactic:
+        """`record_syntactic_position` of libcst's state as a plain context manager: the range
+        of `node` from where the block starts to where it ends, or from the start of
+        `start_node` and to the end of `end_node` when given (both recorded inside the block)."""
+
+        __slots__ = ("end_node", "node", "start", "start_node", "state")
+
+        def __init__(self, state: Recording, node: Any, start_node: Any, end_node: Any) -> None:
+            self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
+
+        def __enter__(self) -> None:
+            self.start = (self.state.line, self.state.column)
+
+        def __exit__(self, *exc: object) -> None:
+            state, spans = self.state, self.state.spans
+            start = spans[id(self.start_node)][0] if self.start_node is not None else self.start
+            end = spans[id(self.end_node)][1] if self.end_node is not None else (state.line, state.column)
+            spans[id(self.node)] = (start, end)
 
     return Recording
 

@@ -290,3 +290,46 @@ def test_a_report_that_cannot_be_written_is_a_one_line_error(tmp_path, name) -> 
             "aisec: error: cannot write the report to standard output: No space left on device; "
             "free the space or write it to a file with --output"
         ]
+
+
+SCREENS = textwrap.dedent(
+    """
+    import atexit, gc, json, sys
+    import aisec.engine as engine
+
+    seen = []
+
+    def watch(name):
+        step = getattr(engine.FileScanner, name)
+
+        def watched(self, *args, **kwargs):
+            seen.append([name, gc.get_freeze_count()])
+            return step(self, *args, **kwargs)
+
+        setattr(engine.FileScanner, name, watched)
+
+    watch("_screened")
+    watch("_run_rules")
+    from aisec.fastpath import console_main
+
+    sys.argv = ["aisec", *sys.argv[1:]]
+    atexit.register(lambda: print(json.dumps(seen), file=sys.stderr))
+    console_main()
+    """
+)
+
+
+def test_a_check_run_freezes_what_its_first_screened_file_made_once(tmp_path) -> None:
+    """What the first screened file makes for the process (the trigger table's catalog facts,
+    the screens and their modules) is frozen between its screens and its rules; nothing there
+    for a later file. In-process callers never are (`test_imports_frozen`: with libcst imported
+    first, nothing is frozen)."""
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(FLOW + f"\n# {name}\n")
+    done = _in_project(tmp_path, SCREENS, "check", "--no-cache", "--jobs", "1", "--format", "json", ".")
+    assert done.returncode == 1, done.stderr  # both flows were found
+    seen = json.loads(done.stderr.strip().splitlines()[-1])
+    assert [name for name, _ in seen] == ["_screened", "_run_rules"] * 2
+    (_, screens), (_, rules), (_, later_screens), (_, later_rules) = seen
+    assert rules > screens + 1_000  # frozen after the first file's screens
+    assert later_rules <= later_screens  # nothing after a later file's (frozen objects can die)

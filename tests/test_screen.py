@@ -32,6 +32,7 @@ from aisec.screen import CallScreen, call_candidates, call_names, reference_cand
 from aisec.testing import check_source, example_failures
 from aisec.walk import walk
 from libcst.metadata import MetadataWrapper, PositionProvider
+from test_position_state import as_libcst
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
@@ -659,8 +660,8 @@ def test_positions_and_fix_diffs_equal_libcst() -> None:
         positions = Positions(module, text, statement_lines(ast.parse(text).body))
         diffs = 0
         for index, (node, statements) in enumerate(_calls_with_statements(module)):
-            assert positions.get(node, statements) == whole[node]
-            assert positions.get(statements[-1], statements) == whole[statements[-1]]
+            assert as_libcst(positions.get(node, statements)) == whole[node]
+            assert as_libcst(positions.get(statements[-1], statements)) == whole[statements[-1]]
             checked += 1
             if index % 7 or diffs == 1:
                 continue  # a diff costs a transform of the whole module: a few per file
@@ -684,11 +685,11 @@ def test_positions_of_nodes_outside_the_statements_given() -> None:
         positions = Positions(module, text, statement_lines(ast.parse(text).body))
         calls = _calls_with_statements(module)
         for (node, _), (_, elsewhere) in zip(calls, calls[1:] + calls[:1], strict=True):
-            assert positions.get(node, elsewhere) == whole[node]
+            assert as_libcst(positions.get(node, elsewhere)) == whole[node]
             checked += 1
         parameters = [node for node in whole if isinstance(node, cst.Param)]
         for node in parameters:
-            assert positions.get(node, calls[0][1] if calls else ()) == whole[node]
+            assert as_libcst(positions.get(node, calls[0][1] if calls else ())) == whole[node]
         assert positions._whole is None, path
     assert checked > 1000
 

@@ -309,7 +309,15 @@ def import_statements(text: str) -> list[tuple[str, ...]]:
 
 
 def read_text(path: Path) -> str:
+    """The text of a project file as Python reads it (UTF-8, a BOM dropped, line breaks made
+    `\n`); "" when it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return without_bom(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return ""
+
+
+def without_bom(text: str) -> str:
+    """`text` (decoded as UTF-8) as the `utf-8-sig` codec would have given it, a leading BOM
+    dropped, without importing that codec's module (about 0.2 ms of a process's first file)."""
+    return text[1:] if text.startswith("\ufeff") else text

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..sha import sha256
-from .graph import ImportGraph, read_text
+from .graph import ImportGraph, read_text, without_bom
 
 if TYPE_CHECKING:
     from .summary import ModuleSummary
@@ -420,7 +420,7 @@ class ProjectModules(ImportGraph):
             return None
         try:
             data = path.read_bytes()
-            text = data.decode("utf-8-sig")
+            text = without_bom(data.decode("utf-8"))
         except (OSError, UnicodeDecodeError):
             return None
         if len(data) > MAX_BYTES:
