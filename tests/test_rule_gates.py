@@ -270,3 +270,56 @@ def test_marker_expansions_are_the_tokens_of_each_role_and_tier() -> None:
         expected[sources_marker(tier)] = scoped.source_tokens()
     assert catalog.trigger_expansions() == expected
     assert len(expected) > 10 and all(expected.values())
+
+
+# Format strings are TEMPLATE sinks of the engine itself, in no catalog: the prefilter and the
+# screens must let AIS203/AIS204 through wherever one can be (found by a hypothesis-mutated rule
+# example: `llm.invoke` renamed away, the route's `template.format(...)` went unreported).
+
+FORMAT_STRING_SINKS = (
+    "{x}.format(topic='cats')",
+    "{x}.format_map({{'topic': 'cats'}})",
+    "{x} % ('cats',)",
+    "{x} % {{'topic': 'cats'}}",
+    "string.Template({x}).substitute(topic='cats')",
+    "string.Template({x}).safe_substitute(topic='cats')",
+)
+UNTRUSTED_TEMPLATES = (
+    ("AIS203", "import string, sys\n\n\ndef main():\n    text = sys.argv[1]\n    return {sink}\n"),
+    ("AIS203", "import string\n\n\ndef main():\n    text = input('template: ')\n    return {sink}\n"),
+    (
+        "AIS203",
+        "import string\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post('/run')\n"
+        "def run(text: str):\n    return {sink}\n",
+    ),
+    (
+        "AIS204",
+        "import string\nimport requests\n\n\ndef main(url):\n    text = requests.get(url).text\n    return {sink}\n",
+    ),
+)
+
+
+def test_untrusted_format_strings_pass_every_screen() -> None:
+    rules = load_plugins(entry_points=False).rules
+    for code, module in UNTRUSTED_TEMPLATES:
+        for sink in FORMAT_STRING_SINKS:
+            source = module.format(sink=sink.format(x="text"))
+            screened = [f.code for f in check_source(rules[code], source, prefilter=True)]
+            assert screened == [f.code for f in check_source(rules[code], source, prefilter=False)], source
+            assert screened == [code], source
+
+
+def test_constant_format_strings_filled_with_untrusted_data_stay_quiet() -> None:
+    """The look-alikes: the data fills a constant template (AIS202's business when spliced into a
+    prompt), never writes it."""
+    ais203 = load_plugins(entry_points=False).rules["AIS203"]
+    fills = (
+        "'Write about {topic}.'.format(topic=text)",
+        "'Write about {topic}.'.format_map({'topic': text})",
+        "'Write about %s.' % (text,)",
+        "string.Template('Write about $topic.').substitute(topic=text)",
+    )
+    for fill in fills:
+        source = UNTRUSTED_TEMPLATES[0][1].format(sink=fill)
+        assert check_source(ais203, source, prefilter=True) == [], source
+        assert check_source(ais203, source, prefilter=False) == [], source
