@@ -81,6 +81,14 @@ TAINT_SOURCES = "@taint:sources"
 TAINT_SINKS = "@taint:sinks"
 
 
+# The engine's own TEMPLATE sinks, which no catalog lists (`aisec.taint.templates`): untrusted text
+# as the format string of `x.format(...)`/`x.format_map(...)`, of printf-style `x % (...)`, or of
+# `string.Template(x).substitute(...)`/`.safe_substitute(...)`. The sink markers stand for them
+# too: a module has one only where it spells one of these attributes or a `%` operation (the
+# identifier screen counts a `%` operator as the identifier `%`: `aisec.identifiers`).
+INTRINSIC_TEMPLATE_TOKENS = (("format",), ("format_map",), ("%",), ("substitute",), ("safe_substitute",))
+
+
 def sinks_marker(role: str) -> str:
     """Prefilter marker for the sinks with an argument of `role` only (`"@taint:sinks:sql"`): a
     rule family that reads one role is not triggered by another family's sinks."""
@@ -296,7 +304,8 @@ class TaintCatalog:
         sources += [(source.tier, _parameter_source_tokens(source)) for source in self.parameter_sources]
 
         def of_sinks(role: str | None) -> tuple[tuple[str, ...], ...]:
-            return tuple(dict.fromkeys(tokens for roles, tokens in sinks if role is None or role in roles))
+            own = INTRINSIC_TEMPLATE_TOKENS if role in (None, TEMPLATE) else ()
+            return tuple(dict.fromkeys([*(t for roles, t in sinks if role is None or role in roles), *own]))
 
         def of_sources(tier: str | None) -> tuple[tuple[str, ...], ...]:
             return tuple(
@@ -304,7 +313,7 @@ class TaintCatalog:
             )
 
         expansions = {TAINT_SOURCES: of_sources(None), TAINT_SINKS: of_sinks(None)}
-        for role in dict.fromkeys(arg.role for sink in self.sinks for arg in sink.arguments):
+        for role in dict.fromkeys([TEMPLATE, *(arg.role for sink in self.sinks for arg in sink.arguments)]):
             expansions[sinks_marker(role)] = of_sinks(role)
         for tier in dict.fromkeys(tier for tier, _ in sources):
             expansions[sources_marker(tier)] = of_sources(tier)

@@ -79,6 +79,8 @@ import ast
 import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from aisec.hooks.taint import INTRINSIC_TEMPLATE_TOKENS, entry_tokens
+
 from .function_shapes import Shape, fits_any, module_functions, shape_gates, shaped_markers
 from .literals import ModuleStrings, anchors
 from .prefilter import GROUP_AFTER, MARKER_PREFIX, TextLookup, key_groups, searchable
@@ -106,6 +108,7 @@ _BINDING_FIELDS = {
     ast.MatchMapping: "rest",
 }
 _LAYOUT: dict[type, tuple[tuple[tuple[str, int], ...], tuple[str, ...]]] = {}
+_FORMATTING = frozenset(token for (token,) in INTRINSIC_TEMPLATE_TOKENS if token.isidentifier())
 
 
 def _kind_of(node_kind: type, field: str) -> int:
@@ -128,20 +131,25 @@ def _layout(kind: type) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
 
 class IdentifierKinds:
     """A module's identifiers by kind (`NAME`, `ATTRIBUTE`, `BINDING`, `IMPORT`: `by_kind`), the
-    names of its keyword arguments (`f(extra=1)`), and whether it has an absolute star import
-    (`from M import *`, which may make a `Name` read `M.<name>`; a relative one names nothing)."""
+    names of its keyword arguments (`f(extra=1)`), whether it has an absolute star import
+    (`from M import *`, which may make a `Name` read `M.<name>`; a relative one names nothing),
+    and its format strings that are not a string constant (`format_strings`: the engine's own
+    TEMPLATE sinks, `hooks.INTRINSIC_TEMPLATE_TOKENS`, spelled where the text formatted could be
+    data: `x.format(...)`, `x % y`; a constant's `"...".format(...)` never is)."""
 
-    __slots__ = ("by_kind", "keywords", "star_import")
+    __slots__ = ("by_kind", "format_strings", "keywords", "star_import")
 
     def __init__(
         self,
         by_kind: tuple[set[str], set[str], set[str], set[str]],
         keywords: set[str],
         star_import: bool = False,
+        format_strings: frozenset[str] = frozenset(),
     ) -> None:
         self.by_kind = by_kind
         self.keywords = keywords
         self.star_import = star_import
+        self.format_strings = format_strings
 
     def every(self) -> set[str]:
         """Every identifier but keyword arguments' names."""
@@ -163,12 +171,19 @@ def module_identifiers(tree: ast.AST) -> tuple[set[str], set[str]]:
     return found, kinds.keywords - found
 
 
+def _number(node: ast.AST) -> bool:
+    """A number constant: the right of an arithmetic `%`, which the engine never reads as the
+    values of a format string (`taint.expressions._formatted_with`)."""
+    return type(node) is ast.Constant and type(node.value) in (int, float, complex)
+
+
 def identifier_kinds(tree: ast.AST) -> IdentifierKinds:
     """The module's identifiers by kind (`module_identifiers`, in one walk)."""
     by_kind: tuple[set[str], set[str], set[str], set[str]] = (set(), set(), set(), set())
     name_ids = by_kind[NAME]
     keywords: set[str] = set()
     star_import = False
+    format_strings: set[str] = set()
     stack: list[Any] = [tree]
     pop, push = stack.pop, stack.append
     layout = _LAYOUT
@@ -193,6 +208,12 @@ def identifier_kinds(tree: ast.AST) -> IdentifierKinds:
                 by_kind[IMPORT].add(attribute)
         elif kind is ast.ImportFrom and not node.level and any(alias.name == "*" for alias in node.names):
             star_import = True
+        elif kind is ast.BinOp and type(node.op) is ast.Mod:
+            name_ids.add("%")  # the operator, as a token the sink markers may hold
+            if type(node.left) is not ast.Constant and not _number(node.right):
+                format_strings.add("%")  # a constant or a number on the right: no format string
+        elif kind is ast.Attribute and node.attr in _FORMATTING and type(node.value) is not ast.Constant:
+            format_strings.add(node.attr)
         for field, which in names:
             value = getattr(node, field, None)
             if type(value) is str:
@@ -211,7 +232,7 @@ def identifier_kinds(tree: ast.AST) -> IdentifierKinds:
                         push(item)
             elif isinstance(value, ast.AST):
                 push(value)
-    return IdentifierKinds(by_kind, keywords, star_import)
+    return IdentifierKinds(by_kind, keywords, star_import, frozenset(format_strings))
 
 
 def _getattr_name(call: ast.Call) -> str | None:
@@ -287,6 +308,8 @@ class IdentifierScreen:
             else ()
         )
         self._exact = catalog is not None  # without the catalog every token is checked loosely
+        # the engine's own format-string sinks no catalog entry also gives (`format_only`)
+        self._format_only: frozenset[tuple[str, ...]] | None = None
         # URL gates per source marker, made the first time a module asks for that marker: reading
         # the URL patterns' anchors is a third of a one-file pre-commit run's own work.
         self._catalog = catalog
@@ -400,6 +423,20 @@ class IdentifierScreen:
                 if self.holds(alternative, check, types) and (accept is None or accept(alternative)):
                     return True
         return False
+
+    def format_only(self) -> frozenset[tuple[str, ...]]:
+        """The alternatives only the engine's own format-string sinks give (no catalog entry):
+        such an alternative holds only where a format string is not a constant
+        (`IdentifierKinds.format_strings`)."""
+        if self._format_only is None:
+            catalog = self._catalog
+            given = (
+                {alt for sink in catalog.sinks for alt in entry_tokens(sink)}
+                if catalog is not None
+                else set()
+            )
+            self._format_only = frozenset(INTRINSIC_TEMPLATE_TOKENS) - given
+        return self._format_only
 
     def url_gates(self, marker: str) -> dict[tuple[str, ...], tuple[str, ...]] | None:
         """The alternatives of a source marker that only sources with `matching` give, with their
@@ -539,20 +576,22 @@ class IdentifierScreen:
             if found is None:
                 gates = self.url_gates(needle)
                 shaped = self.shape_gates(needle)
+                format_only = self.format_only()
 
                 def accept(alt: tuple[str, ...]) -> bool:
-                    # a URL-gated alternative also needs its URL spelled by the strings, one only
-                    # shaped parameter sources give a function of one of their shapes, and one
-                    # whose names end in `X` an `X` where a name can end
+                    # one only the engine's format-string sinks give needs a format string that is
+                    # not a constant, a URL-gated alternative its URL spelled by the strings, one
+                    # only shaped parameter sources give a function of one of their shapes, and
+                    # one whose names end in `X` an `X` where a name can end
                     tails = tail_gates.tails(needle, alt) if tail_gates is not None else None
                     return (
-                        (gates is None or alt not in gates or any(spells(a) for a in gates[alt]))
+                        (alt not in format_only or alt[0] in kinds.format_strings)
+                        and (gates is None or alt not in gates or any(spells(a) for a in gates[alt]))
                         and (alt not in shaped or fits_any(shaped[alt], functions()))
                         and (tails is None or can_end(tails, kinds.by_kind[NAME], tail_spelled, identifiers))
                     )
 
-                accepting = accept if gates or shaped or tail_gates is not None else None
-                found = self.marker_holds(needle, occurs, accepting, types, read if self._exact else None)
+                found = self.marker_holds(needle, occurs, accept, types, read if self._exact else None)
                 markers[needle] = found
             return found
 
@@ -806,7 +845,10 @@ class WordScreen:
         def token_is_word(token: str) -> bool:
             hit = tokens.get(token)
             if hit is None:
-                hit = token in words if screen._exact and token not in loose else token in joined
+                if not token.isidentifier():  # `%`: an operator, no word (`identifier_kinds`)
+                    hit = found.any_in((token,))
+                else:
+                    hit = token in words if screen._exact and token not in loose else token in joined
                 tokens[token] = hit
             return hit
 

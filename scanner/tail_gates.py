@@ -45,8 +45,8 @@ import builtins
 from fnmatch import fnmatchcase
 from typing import Any, Callable
 
-from aisec.hooks import TAINT_SINKS, TAINT_SOURCES, Sink
-from aisec.hooks.taint import entry_tokens
+from aisec.hooks import TAINT_SINKS, TAINT_SOURCES, TEMPLATE, Sink
+from aisec.hooks.taint import INTRINSIC_TEMPLATE_TOKENS, entry_tokens
 
 BUILTINS = "builtins"
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -75,6 +75,8 @@ def tail_index(catalog: Any, exempt: frozenset[tuple[str, ...]]) -> TailIndex:
         for alternative in entry_tokens(entry):
             if alternative not in exempt:
                 index.setdefault(alternative, []).append((sink, keys, tail))
+    for alternative in INTRINSIC_TEMPLATE_TOKENS:  # the engine's own sinks: no name ends them
+        index.setdefault(alternative, []).append((True, (TEMPLATE,), None))
     return {alternative: tuple(entries) for alternative, entries in index.items()}
 
 

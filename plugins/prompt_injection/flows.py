@@ -30,14 +30,6 @@ if TYPE_CHECKING:
     import libcst
 
 
-# The engine's own TEMPLATE sinks, which no catalog lists (`aisec.taint.templates`): untrusted text
-# as the format string of `x.format(...)`/`x.format_map(...)`, of printf-style `x % (...)`, or of
-# `string.Template(x).substitute(...)`/`.safe_substitute(...)`. The sink markers stand for catalog
-# sinks only, so a rule that reports TEMPLATE flows adds these as plain triggers (every screen
-# checks a plain trigger on the whole text): a module spelling none of them has no such sink.
-FORMAT_STRING_TRIGGERS = ("format", "%", "substitute")
-
-
 class PromptFlowRule(Rule):
     """Base of the prompt-construction rules: subclasses choose flows and word the finding."""
 

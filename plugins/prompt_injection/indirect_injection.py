@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Sequence
 from aisec.hooks import INDIRECT, INSTRUCTION, TEMPLATE, USER, Confidence, Example, Severity, SinkFlow, cst
 
 from .catalog import LANGCHAIN_MODEL_BASES
-from .flows import FORMAT_STRING_TRIGGERS, PromptFlowRule, forged_turn, source
+from .flows import PromptFlowRule, forged_turn, source
 
 if TYPE_CHECKING:
     import libcst
@@ -32,7 +32,6 @@ class IndirectInjection(PromptFlowRule):
     code = "AIS204"
     name = "indirect-prompt-injection"
     summary = "Fetched, stored or retrieved content reaches instructions or is spliced into a prompt"
-    triggers = (*PromptFlowRule.triggers, *FORMAT_STRING_TRIGGERS)  # format strings are TEMPLATE sinks too
     severity = Severity.MEDIUM
     description = (
         "Content the application did not write and an attacker may have: HTTP responses "

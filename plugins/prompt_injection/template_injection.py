@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from aisec.hooks import TEMPLATE, Example, Severity, SinkFlow
 
-from .flows import FORMAT_STRING_TRIGGERS, PromptFlowRule, call_keyword, direct, source, tier_severity
+from .flows import PromptFlowRule, call_keyword, direct, source, tier_severity
 
 if TYPE_CHECKING:
     import libcst
@@ -19,7 +19,6 @@ class TemplateInjection(PromptFlowRule):
     code = "AIS203"
     name = "untrusted-prompt-template"
     summary = "Untrusted data used as a prompt template"
-    triggers = (*PromptFlowRule.triggers, *FORMAT_STRING_TRIGGERS)  # format strings are TEMPLATE sinks too
     severity = Severity.HIGH
     description = (
         "Request or command-line data that becomes the text of a prompt template: "
