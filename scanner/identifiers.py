@@ -50,6 +50,14 @@ import or a `getattr` string, and for `builtins.X` (or anything, after an absolu
 `Name` `X`; a local variable `extra` made
 `*.extra` hold, `re.compile` and `model.eval()` made `builtins.compile` and `eval` hold.
 
+The engine's own TEMPLATE sinks are in no catalog (`hooks.INTRINSIC_TEMPLATE_TOKENS`): the format
+string of `x.format(...)`, `x.format_map(...)`, `x % y` and `string.Template(x).substitute(...)`.
+The sink markers stand for them too, and the engine reports one only where the text formatted
+carries data: never for a string constant (its value has no source), nor for `%` with a number
+on the right (arithmetic, `taint.expressions._formatted_with`). So an alternative only they give
+holds where `IdentifierKinds.format_strings` has its token (`x` no constant; for `%`, `y` no
+number either), and no tail gate applies to it.
+
 A pattern part without wildcards matches a whole component of a dotted name (`fnmatch` only lets
 `*`, `?` and `[...]` span more), so its token must equal one identifier component of the module
 (`a.b.c` gives `a`, `b`, `c`); a token from a part with wildcards (`Chat*`, `*_view`) needs only
