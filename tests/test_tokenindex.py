@@ -44,7 +44,10 @@ def test_present_on_real_sources_and_the_real_catalog() -> None:
     expansions = catalog.trigger_expansions()
     tokens = {token for alternatives in expansions.values() for alt in alternatives for token in alt}
     index = TokenIndex(tokens)
-    assert index.tokens == tokens  # every catalog token is a word
+    # every catalog token is a word; `%` (printf-style format strings, the engine's own sink) is
+    # left to the text search
+    assert tokens - index.tokens == {"%"}
+    tokens = set(index.tokens)
     sources = sorted(Path(engine.__file__).parent.rglob("*.py"))[:60]
     assert len(sources) >= 40
     for path in sources:
