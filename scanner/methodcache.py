@@ -32,8 +32,8 @@ and hashing all of it, and makes the `__create_fn__` maker from the stored code 
 `FunctionType`, which is what `exec` of its `def` does. On a miss it calls `_create_fn` itself,
 whose `exec` (the stand-in above) compiles the text and keeps the maker under the arguments
 (a per-thread note says which). It is used only where `_create_fn`'s bytecode is one of the
-versions it knows (`_KNOWN_CREATE_FN`: how they name the return annotation for the maker): a changed `dataclasses` gets the `exec`
-stand-in alone. `tests/test_methodcache.py` builds every libcst node class and generated
+versions it knows (`_KNOWN_CREATE_FN`: how each names the return annotation for the maker): a
+changed `dataclasses` gets the `exec` stand-in alone. `tests/test_methodcache.py` builds every libcst node class and generated
 dataclasses with and without it and compares everything observable.
 """
 
@@ -152,10 +152,7 @@ class MethodCache:
     def maker(self, key: tuple[Any, ...]) -> CodeType | None:
         if self.known is None:
             self.known = load(self.path, self.secret)
-        try:
-            stored = self.known.get(key)
-        except TypeError:  # an unhashable part: `_create_fn` raises what `join` raises
-            return None
+        stored = self.known.get(key)  # a key of plain parts only (`create_fn`): hashable
         maker = _unmarshalled(stored) if stored is not None else None
         if maker is None or maker.co_name != _MAKER:
             return None
