@@ -54,9 +54,11 @@ The engine's own TEMPLATE sinks are in no catalog (`hooks.INTRINSIC_TEMPLATE_TOK
 string of `x.format(...)`, `x.format_map(...)`, `x % y` and `string.Template(x).substitute(...)`.
 The sink markers stand for them too, and the engine reports one only where the text formatted
 carries data: never for a string constant (its value has no source), nor for `%` with a number
-on the right (arithmetic, `taint.expressions._formatted_with`). So an alternative only they give
-holds where `IdentifierKinds.format_strings` has its token (`x` no constant; for `%`, `y` no
-number either), and no tail gate applies to it.
+on the right (arithmetic, `taint.expressions._formatted_with`), nor for a method read without
+a call or called with nothing to fill in (`self.format`, `x.format()`: `taint.library` judges
+a `format` call's receiver only with arguments). So an alternative only they give holds where
+`IdentifierKinds.format_strings` has its token (`x` no constant; for `%`, `y` no number either;
+for a method, a call with arguments), and no tail gate applies to it.
 
 A pattern part without wildcards matches a whole component of a dotted name (`fnmatch` only lets
 `*`, `?` and `[...]` span more), so its token must equal one identifier component of the module
@@ -92,6 +94,7 @@ from aisec.hooks.taint import INTRINSIC_TEMPLATE_TOKENS, entry_tokens
 from .function_shapes import Shape, fits_any, module_functions, shape_gates, shaped_markers
 from .literals import ModuleStrings, anchors
 from .prefilter import GROUP_AFTER, MARKER_PREFIX, TextLookup, key_groups, searchable
+from .shadowing import reads_unbound
 from .tail_gates import TailGates, can_end, tail_index
 
 # Fields that hold identifiers (strings, or lists of strings for `global`/`nonlocal`, class
@@ -143,7 +146,7 @@ class IdentifierKinds:
     (`from M import *`, which may make a `Name` read `M.<name>`; a relative one names nothing),
     and its format strings that are not a string constant (`format_strings`: the engine's own
     TEMPLATE sinks, `hooks.INTRINSIC_TEMPLATE_TOKENS`, spelled where the text formatted could be
-    data: `x.format(...)`, `x % y`; a constant's `"...".format(...)` never is)."""
+    data: `x.format(a)`, `x % y`; a constant's `"...".format(a)` never is)."""
 
     __slots__ = ("by_kind", "format_strings", "keywords", "star_import")
 
@@ -214,14 +217,20 @@ def identifier_kinds(tree: ast.AST) -> IdentifierKinds:
             attribute = _getattr_name(node)
             if attribute is not None:
                 by_kind[IMPORT].add(attribute)
+            func = node.func
+            if (
+                type(func) is ast.Attribute
+                and func.attr in _FORMATTING
+                and type(func.value) is not ast.Constant
+                and (node.args or node.keywords)
+            ):
+                format_strings.add(func.attr)  # `x.format(...)` filled with something
         elif kind is ast.ImportFrom and not node.level and any(alias.name == "*" for alias in node.names):
             star_import = True
         elif kind is ast.BinOp and type(node.op) is ast.Mod:
             name_ids.add("%")  # the operator, as a token the sink markers may hold
             if type(node.left) is not ast.Constant and not _number(node.right):
                 format_strings.add("%")  # a constant or a number on the right: no format string
-        elif kind is ast.Attribute and node.attr in _FORMATTING and type(node.value) is not ast.Constant:
-            format_strings.add(node.attr)
         for field, which in names:
             value = getattr(node, field, None)
             if type(value) is str:
@@ -577,6 +586,19 @@ class IdentifierScreen:
                 tail_words.append(words | read_names if kinds.star_import else words)
             return word in tail_words[0]
 
+        unbound: dict[str, bool] = {}  # per word: whether a `Name` of it is read unbound
+
+        def name_ends(word: str) -> bool:
+            # a `Name` ends a name unbound (`builtins.X`) or, after a star import, as `M.X`
+            if word not in kinds.by_kind[NAME]:
+                return False
+            if kinds.star_import:
+                return True
+            found = unbound.get(word)
+            if found is None:
+                found = unbound[word] = reads_unbound(tree, word)
+            return found
+
         def hit(needle: str) -> bool:
             if not needle.startswith(MARKER_PREFIX):
                 return needle in text
@@ -596,7 +618,7 @@ class IdentifierScreen:
                         (alt not in format_only or alt[0] in kinds.format_strings)
                         and (gates is None or alt not in gates or any(spells(a) for a in gates[alt]))
                         and (alt not in shaped or fits_any(shaped[alt], functions()))
-                        and (tails is None or can_end(tails, kinds.by_kind[NAME], tail_spelled, identifiers))
+                        and (tails is None or can_end(tails, name_ends, tail_spelled, identifiers))
                     )
 
                 found = self.marker_holds(needle, occurs, accept, types, read if self._exact else None)

@@ -21,9 +21,10 @@ HttpRequest`, which the code need not spell: a tail that is a component of one i
 `builtins.dict`, which the engine gives `globals()`'s namespace, or `pathlib.Path` for a path
 joined with `/` (`SYNTHESISED`: never gated). So in a name the engine builds for this module's
 code, the last component is: an attribute name, a component of an import's path or name, a
-`getattr` string (`identifiers.ATTRIBUTE`, `IMPORT`), `X` of `builtins.X` for a `Name` `X` that
-is read (`NAME`, any context) and, in a module with an absolute star import, `X` of `M.X` for
-such a `Name`, `__call__`, a parameter-source type's component, or a synthesised type's. A type that comes from another module's summary reaches this
+`getattr` string (`identifiers.ATTRIBUTE`, `IMPORT`), `X` of `builtins.X` for a `Name` `X` read
+(`NAME`, any context) where the name table finds no binding of `X` (`aisec.shadowing`: not a
+parameter `input` of the function it is in) and, in a module with an absolute star import, `X`
+of `M.X` for any `Name` `X`, `__call__`, a parameter-source type's component, or a synthesised type's. A type that comes from another module's summary reaches this
 one through its project imports, which the prefilter follows on the text
 (`engine.FileScanner._through_imports`), as for every identifier of the screen.
 
@@ -125,13 +126,17 @@ def _tail(pattern: str, types: tuple[str, ...]) -> Tail | None:
 
 
 def can_end(
-    tails: tuple[Tail, ...], names_read: set[str], spelled: Callable[[str], bool], identifiers: str
+    tails: tuple[Tail, ...],
+    name_ends: Callable[[str], bool],
+    spelled: Callable[[str], bool],
+    identifiers: str,
 ) -> bool:
-    """Whether a module can end a name with one of `tails`: `names_read`, its `Name` nodes;
+    """Whether a module can end a name with one of `tails`: `name_ends`, whether a `Name` of a
+    word is read where it can end a name (unbound: `builtins.X`; after a star import: `M.X`);
     `spelled`, whether a word is an attribute, import or `getattr` string component of it;
     `identifiers`, all of them one a line (`builtins` in one lets anything end `builtins.X`)."""
     for name, where in tails:
-        if where != SPELLED and name in names_read:
+        if where != SPELLED and name_ends(name):
             return True
         if (where != NAME_ONLY or BUILTINS in identifiers) and spelled(name):
             return True

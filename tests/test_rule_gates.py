@@ -332,3 +332,28 @@ def test_constant_format_strings_filled_with_untrusted_data_stay_quiet() -> None
         source = UNTRUSTED_TEMPLATES[0][1].format(sink=fill)
         assert check_source(ais203, source, prefilter=True) == [], source
         assert check_source(ais203, source, prefilter=False) == [], source
+
+
+def test_a_format_method_read_or_called_with_nothing_is_no_format_string() -> None:
+    """The engine judges a `format` call's receiver only when the call fills something in
+    (`taint.library`): a method read without a call (`self.format`, an image processor's
+    annotation format on transformers) or called empty keeps no rule; `*args` or `**kwargs`
+    fill it."""
+    ais203 = load_plugins(entry_points=False).rules["AIS203"]
+    catalog = default_catalog()
+    screen = IdentifierScreen([ais203], catalog.trigger_expansions(), catalog)
+    for sink in (
+        "text.format",
+        "text.format()",
+        "text.format_map",
+        "string.Template(text).substitute()",
+        "getattr(text, 'format')",
+    ):
+        source = UNTRUSTED_TEMPLATES[0][1].format(sink=sink)
+        assert check_source(ais203, source, prefilter=False) == [], source
+        assert screen.select(ast.parse(source), source, [ais203]) == [], source
+    for sink in ("text.format(*sys.argv)", "text.format(**{'topic': 'cats'})"):
+        source = UNTRUSTED_TEMPLATES[0][1].format(sink=sink)
+        assert screen.select(ast.parse(source), source, [ais203]) == [ais203], source
+        found = [f.code for f in check_source(ais203, source, prefilter=True)]
+        assert found == ["AIS203"] == [f.code for f in check_source(ais203, source, prefilter=False)], source
