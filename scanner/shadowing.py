@@ -62,6 +62,8 @@ def reads_unbound(tree: ast.AST, name: str) -> bool:
 
 
 def _binds_in(function: Any, name: str, bound: dict[int, bool]) -> bool:
+    """Whether `function` binds `name` (a parameter or a statement of its body); asked only for the
+    functions around a read of `name`, once each (`bound`)."""
     found = bound.get(id(function))
     if found is None:
         found = bound[id(function)] = name in _parameters(function.args) or binds(function.body, name)
