@@ -20,7 +20,7 @@ import ast
 import functools
 import re
 from itertools import accumulate
-from typing import Any, Iterator, NamedTuple, Sequence
+from typing import Any, Iterable, Iterator, NamedTuple, Sequence
 
 _NEWLINE = re.compile(r"\r\n?|\n")  # what libcst counts as a line break
 _LONE_CR = re.compile(r"\r(?!\n)")
@@ -112,10 +112,15 @@ class Positions:
     def get(self, node: Any, path: Sequence[Any] = ()) -> Any:
         """The range of `node` (`Span` or `CodeRange`); `path` are the statements that hold it, outermost first.
         A node elsewhere (a step of a taint flow, reported with the sink's statements) is found
-        in the statements that do hold it (`_holding`, learnt only then)."""
-        generated = self._unit(path)
-        if generated is not None:
-            found = generated.spans.get(id(node))
+        in the statements that do hold it (`_holding`, learnt only then). Once they are known
+        (a taint fact's line or a step elsewhere asked first), a node at one place is read off the
+        smallest code of `path` too (`_units_holding`)."""
+        if self._paths is None or id(node) in self._shared:
+            units: Iterable[_Unit | None] = (self._unit(path),)
+        else:
+            units = self._units_holding(node, path)
+        for generated in units:
+            found = generated.spans.get(id(node)) if generated is not None else None
             if found is not None:
                 return _code_range(*found)
         for generated in self._units_holding(node, self._holding(node, path)):

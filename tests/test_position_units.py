@@ -38,6 +38,14 @@ def assert_found_nodes_as_libcst(text: str) -> int:
         assert as_libcst(positions.get(node, ())) == expected, (type(node).__name__, expected)
         line = positions.start_line(node)
         assert line is None or line == expected_lines.line(node), (type(node).__name__, line)
+    # the statements known, a node asked for with its own is read off their smallest code too
+    paths, _ = _statement_paths(module)
+    for node, expected in whole.items():
+        if paths.get(id(node)):
+            assert as_libcst(positions.get(node, paths[id(node)])) == expected, (
+                type(node).__name__,
+                expected,
+            )
     return len(whole)
 
 
@@ -144,3 +152,22 @@ def test_a_header_that_only_starts_alike_is_not_used() -> None:
     assert positions.get(param, ()).start.line == 1
     assert positions._headers[id(module.body[0])] is None
     assert positions._whole is not None
+
+
+def test_with_the_statements_known_a_reported_node_is_read_off_its_own_statement() -> None:
+    """A node asked for with the statements that hold it: off the outermost compound statement's
+    code while `Positions` knows no statements (a node at two places might be in there), off
+    its own statement's once it does."""
+    text = "if __name__ == '__main__':\n    if a:\n        run(a)\n    else:\n        stop()\n"
+    module, positions, paths = _view(text)
+    outer = module.body[0]
+    call = outer.body.body[0].body.body[0].body[0].value
+    assert positions.get(call, paths[id(call)]).start.line == 3
+    assert list(positions._units) == [id(outer)]
+
+    module, positions, paths = _view(text)
+    call = module.body[0].body.body[0].body.body[0].body[0].value
+    assert positions.start_line(call) == 3  # learns the statements
+    positions._units.clear()
+    assert positions.get(call, paths[id(call)]).start.line == 3
+    assert list(positions._units) == [id(paths[id(call)][-1])]
