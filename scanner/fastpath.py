@@ -44,7 +44,7 @@ from .prefilter import adopt_groups, rules_for_text, searchable, words_of
 from .sha import compare_digest, hmac_sha256, sha256
 from .tomlfile import configures_aisec
 
-TABLE_FORMAT = 4  # 3: a second unsigned part, `KNOWN`, after the body; 4: screen facts in it
+TABLE_FORMAT = 5  # 3: a second unsigned part, `KNOWN`, after the body; 4: screen facts in it; 5: walk orders
 MODE_ENV = "AISEC_FAST_PATH"  # "off": always the full path; "explain": say why on stderr
 KEY_ENV = "AISEC_CACHE_KEY"
 NO_LOCAL_PLUGINS_ENV = "AISEC_NO_LOCAL_PLUGINS"

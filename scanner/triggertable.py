@@ -56,13 +56,14 @@ def build(session: Session) -> dict[str, Any]:
                 marker: grouped(expansions, marker, now=True) for marker in used if marker in expansions
             },
         },
-        # every marker's expansions, the tokens of the catalog's patterns and the identifier
-        # screen's catalog facts: what a run the fast path declines takes instead of working
-        # them out again (`run.adopt_known`)
+        # every marker's expansions, the tokens of the catalog's patterns, the identifier
+        # screen's catalog facts and the walk's field orders: what a run the fast path declines
+        # takes instead of working them out again (`run.adopt_known`)
         KNOWN: {
             "expansions": expansions,
             "pattern_tokens": pattern_tokens_known(),
             "identifiers": catalog_facts(catalog) if catalog is not None else {},
+            "walk": _walk_orders(),
         },
         "source_marker": source_marker,
         "gate_tokens": _gate_tokens([triggers for triggers, _ in gates] + [(source_marker,)], expansions),
@@ -71,6 +72,15 @@ def build(session: Session) -> dict[str, Any]:
         "max_source_bytes": MAX_SOURCE_BYTES,
         "files": tuple((path, file_state(path)) for path in watched),
     }
+
+
+def _walk_orders() -> dict[str, Any]:
+    """The field orders the walk learnt in this run and from its sample (`aisec.walk.learnt`):
+    the table is written once per key, after a run that checked files."""
+    from .walk import learn_sample, learnt
+
+    learn_sample()
+    return learnt()
 
 
 def _gate_tokens(

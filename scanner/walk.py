@@ -23,6 +23,7 @@ from typing import Any, Callable
 import libcst as cst
 
 from .parsing import unvalidated
+from .walkorders import class_key, kept_order, kept_variant
 
 # type -> (child fields in visiting order, the type's other fields)
 _FIELDS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -60,10 +61,103 @@ def _record(node: cst.CSTNode) -> tuple[str, ...]:
 def _learn(node: cst.CSTNode) -> tuple[tuple[str, ...], tuple[str, ...]]:
     # A few types skip a field when it is empty (`FormattedStringExpression.format_spec`):
     # the fields libcst did not visit here are checked on every node of the type (`_holds_node`).
-    fields = _record(node)
-    others = tuple(f.name for f in dataclasses.fields(node) if f.name not in fields)
-    entry = _FIELDS[type(node)] = (fields, others)
+    # An earlier run's order, kept in the trigger table, is taken instead (`aisec.walkorders`).
+    entry = kept_order(type(node))
+    if entry is None:
+        fields = _record(node)
+        entry = (fields, tuple(f.name for f in dataclasses.fields(node) if f.name not in fields))
+    _FIELDS[type(node)] = entry
     return entry
+
+
+# Python that holds most node classes libcst has (`learn_sample`): the parse of a changed file
+# meets about 50 of them, and the run that writes the trigger table may have walked none itself
+# (its files were checked by the parallel pool's workers). Parsed, never run.
+SAMPLE = """\
+from __future__ import annotations
+import os.path as p, sys
+from .a import (b as c, d)
+from x import *
+@decorator(1, *args, key=value, **kwargs)
+async def f(a, /, b: int = 1, *c, d, e=2, **g) -> None:
+    "doc" f"{c=} {a!r:>{b}}"
+    b"x"; 1.5; 2j; ...
+    global q
+    x: list[int] = [1, -2, +3, ~4, not a, a and b or c, a if b else c, lambda y=1, *z: y]
+    x += {1, 2}; y = z = {**d, 1: 2}; del x[1:2:3], y.z
+
+    # comment
+    x -= a + b; x *= a is b; x |= a not in b; x /= (
+        a,
+    )
+    [a for a in b if a] and {a for a in b} and {a: b for a, b in c} and (a async for a in b)
+    assert (w := a is not b in c < d <= e == f != g > h >= i), "m"
+    await g(*a) @ b // c % d ** e << f >> g & h | i ^ j - k / l * m
+    async with a as (b, c), d:
+        yield
+    async for a, *b in c:
+        yield from d
+    for a in b:
+        if a:
+            break
+        elif b:
+            continue
+        else:
+            pass
+    else:
+        return
+    while a:
+        x[0] = x.y = 1
+    try:
+        raise a from b
+    except (A, B) as e:
+        pass
+    except C:
+        pass
+    else:
+        pass
+    finally:
+        pass
+    try:
+        pass
+    except* D:
+        pass
+    with a:
+        pass
+    match a:
+        case [1, *rest] | (None | True):
+            pass
+        case {"k": v, **kw} if v:
+            pass
+        case Point(0, y=1) as pt:
+            pass
+        case _:
+            pass
+class K(Base, metaclass=M):
+    def g(self, *, k):
+        nonlocal n
+        return [*a]
+"""
+
+
+def learn_sample() -> None:
+    """Learn the orders of the node classes `SAMPLE` holds (for the trigger table's writer)."""
+    from .parsing import parse_module
+
+    walk(parse_module(SAMPLE), _nothing, _nothing)
+
+
+def _nothing(node: Any) -> None:
+    pass
+
+
+def learnt() -> dict[str, Any]:
+    """The orders this process learnt or took, as plain data (`aisec.walkorders.keep` takes
+    them back): what the trigger table keeps for later runs."""
+    return {
+        "fields": {class_key(kind): entry for kind, entry in _FIELDS.items()},
+        "variants": {(class_key(kind), present): fields for (kind, present), fields in _VARIANTS.items()},
+    }
 
 
 def _is_node(kind: type) -> bool:
@@ -84,7 +178,8 @@ def _variant(node: cst.CSTNode, present: tuple[str, ...]) -> tuple[str, ...]:
     key = (type(node), present)
     fields = _VARIANTS.get(key)
     if fields is None:
-        fields = _VARIANTS[key] = _record(node)
+        kept = kept_variant(type(node), present)
+        fields = _VARIANTS[key] = _record(node) if kept is None else kept
     return fields
 
 

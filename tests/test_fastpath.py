@@ -460,7 +460,8 @@ def test_a_declined_run_takes_the_catalog_facts_from_the_table(
     says about the taint catalog: exactly what the session works out itself (every marker's
     expansions, every pattern's tokens). The full path uses it: the same report as without it,
     and emptied expansions (a positive control) lose the flow's finding."""
-    from aisec import cli, identifiers
+    import libcst as cst
+    from aisec import cli, identifiers, walk, walkorders
     from aisec.hooks import taint as hooks_taint
     from aisec.identifiers import SPELLED, catalog_facts
     from aisec.run import adopt_known
@@ -490,8 +491,12 @@ def test_a_declined_run_takes_the_catalog_facts_from_the_table(
         assert hooks_taint._tokens_of(pattern) == tokens, pattern
     assert known["identifiers"] == catalog_facts(catalog) and known["identifiers"][SPELLED]
     taking = _session(project)
+    monkeypatch.setattr(walkorders, "_FIELDS", {})
     adopt_known(taking, known)  # the identifier screen reads the table's facts, not its own
     assert identifiers._facts(taking.taint_catalog, spelled=True)[SPELLED] is known["identifiers"][SPELLED]
+    # and the walk takes the field orders its writer learnt (`aisec.walkorders`)
+    assert known["walk"]["fields"][walkorders.class_key(cst.FunctionDef)] == walk._FIELDS[cst.FunctionDef]
+    assert walkorders.kept_order(cst.FunctionDef) == walk._FIELDS[cst.FunctionDef]
 
     assert fastpath.attempt(["check", "--no-cache", "clean.py"], environ) == 0
     assert fastpath.attempt(["check", "--fail-on=nope", "route.py"], environ).known is None
