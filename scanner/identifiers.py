@@ -804,9 +804,11 @@ class WordScreen:
     So, checked on the words: a rule with `qualified_names` needs, for some pattern, every part
     that is a whole component (no wildcard, not `builtins`) among the words, or no candidate name
     of any call could match that pattern; a rule the `IdentifierScreen` decides needs its markers
-    with each token a word (a `given` one counts, a loose one may be inside a word), its plain
-    triggers in the text and one word of each identifier group. Each is implied by the `ast`
-    screen's own verdict, so the final choice of rules is the same: `tests/test_rule_gates.py`
+    with each token a word (a loose one may be inside a word; a component of a parameter-source
+    type counts only when the words can attach that type: `available_types` asked with the words,
+    a least fixpoint monotone in what is present, so a superset of the types the identifiers
+    can attach), its plain triggers in the text and one word of each identifier group. Each is
+    implied by the `ast` screen's own verdict, so the final choice of rules is the same: `tests/test_rule_gates.py`
     and `bench/run.py --check-prefilter` check it. The words are those of the code where the
     lexer can tell (`codewords`: identifiers and the strings `getattr` may read; not comments,
     docstrings or messages), which still hold every identifier. Where the call screen gives up
@@ -860,12 +862,21 @@ class WordScreen:
                 tokens[token] = hit
             return hit
 
+        known: list[tuple[tuple[frozenset[str], str], ...]] = []  # made when an alternative needs them
+
+        def types() -> tuple[tuple[frozenset[str], str], ...]:
+            # the parameter-source types the words can attach: a superset of those the module's
+            # identifiers can (`available_types` is monotone in what is present)
+            if not known:
+                known.append(screen.available_types(token_is_word))
+            return known[0]
+
         def hit(needle: str) -> bool:
             if not needle.startswith(MARKER_PREFIX):
                 return found.any_in((needle,))
             result = markers.get(needle)
             if result is None:
-                result = markers[needle] = screen.marker_holds(needle, token_is_word)
+                result = markers[needle] = screen.marker_holds(needle, token_is_word, types=types)
             return result
 
         def passes(rule: Any) -> bool:

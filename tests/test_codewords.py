@@ -23,9 +23,11 @@ from pathlib import Path
 import pytest
 from aisec import codewords
 from aisec.codewords import code_words
+from aisec.engine import has_visitors
 from aisec.identifiers import IdentifierScreen, WordScreen, module_identifiers
 from aisec.pluginmanager import load_plugins
-from aisec.prefilter import TextLookup, searchable
+from aisec.prefilter import TextLookup, rules_for_text, searchable
+from aisec.screen import CallScreen
 from aisec.testing import check_source, default_catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -323,3 +325,38 @@ def test_token_pattern_on_real_sources() -> None:
         assert [m.span() for m in codewords._TOKEN.finditer(text)] == [
             span for span, _ in _tokens(_GROUPED_TOKEN, text)
         ], path
+
+
+# The word screen is a superset of the `ast` screens' verdict: every rule the call and identifier
+# screens keep for a module that parses, the word screen keeps too (on the code's words).
+
+PARSING_RULES = [rule for rule in RULES.values() if has_visitors(rule)]
+
+
+def _screen_verdicts(text: str) -> tuple[set[type], set[type]]:
+    """(the rules the `ast` screens keep, the rules the word screen keeps) of those the token
+    gate lets through, as `engine.FileScanner._screened` chains them."""
+    catalog = default_catalog()
+    expansions = catalog.trigger_expansions()
+    identifiers = IdentifierScreen(PARSING_RULES, expansions, catalog)
+    found = TextLookup(searchable(text), expansions)
+    gated = rules_for_text(text, PARSING_RULES, expansions, found)
+    tree = ast.parse(text)
+    kept = CallScreen(PARSING_RULES).select(tree, gated, found.text)
+    kept = identifiers.select(tree, text, kept, found.text)
+    return set(kept), set(WordScreen(identifiers, PARSING_RULES).select(found, gated, text))
+
+
+def test_word_screen_keeps_every_rule_the_ast_screens_keep() -> None:
+    suites = [REPO / "examples", *(REPO / "tests" / "data").iterdir()]
+    paths = [p for folder in suites for p in sorted(folder.rglob("*.py"))] + _real_sources()[::3]
+    kept_somewhere = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            by_ast, by_words = _screen_verdicts(text)
+        except SyntaxError:
+            continue
+        assert by_ast <= by_words, (path, sorted(r.code for r in by_ast - by_words))
+        kept_somewhere += bool(by_ast)
+    assert kept_somewhere > 20  # the fixture suites hold modules some rule fires on
