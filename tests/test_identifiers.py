@@ -255,6 +255,27 @@ def test_a_parameter_source_type_counts_only_where_one_of_its_sources_can_apply(
     assert not screened(catalog, view.replace("request", "req") + call)  # no `request` parameter
 
 
+def test_type_availability_is_kept_per_set_of_its_sources_tokens() -> None:
+    # asked for every module the word screen reads: answered once per set of the typed sources'
+    # tokens present, as the fixpoint answers, never with an answer made for another set
+    view = set(
+        re.findall(
+            r"\w+",
+            "from aiohttp import web\nroutes = web.RouteTableDef()\n@routes.post('/')\nasync def ask(request): pass\n",
+        )
+    )
+    asked = (view, view - {"request"}, view | {"unrelated", "headers"}, {"request", "get"}, view)
+    screen = IdentifierScreen([AIS201], EXPANSIONS, CATALOG)
+    answers = [screen.available_types(words.__contains__) for words in asked]
+    assert answers == [
+        IdentifierScreen([AIS201], EXPANSIONS, CATALOG).available_types(w.__contains__) for w in asked
+    ]
+    aiohttp = ("aiohttp", "web", "Request")
+    typed = [any(t[1].split("\n") == list(aiohttp) for t in answer) for answer in answers]
+    assert typed == [True, False, True, False, True]
+    assert len(screen._available) == 3  # the third and fifth sets hold the same typed tokens as the first
+
+
 def spelled_catalog() -> TaintCatalog:
     """A catalog where a parameter source's condition on the code (`requires_import`) spells a
     component of another source's type (`flask` of `flask.Request`); a new object per call."""
