@@ -429,7 +429,8 @@ class IdentifierScreen:
         gives is checked against `read` instead of `present`. Alternatives are
         walked by key token (`prefilter.key_groups`): a missing key that no parameter-source
         type has is one every alternative of its group requires, so the group is skipped at one
-        lookup; a key a type has may stand for itself, so its group is walked."""
+        lookup; a key a type has may stand for itself, so its group is walked, unless no type
+        of `types` has it (then no alternative of the group can hold either)."""
         self._asked[marker] = asked = self._asked.get(marker, 0) + 1
         # A run of a few modules walks each alternative as its own group: making the key groups
         # costs more than they save there (`prefilter.GROUP_AFTER`). Either way, the same verdict.
@@ -444,8 +445,14 @@ class IdentifierScreen:
                 groups.insert(0, ("", True, [()]))  # the empty alternative always holds
             self._groups[(marker, grouping)] = groups
         for key, typed, members in groups:
-            if not typed and not present(key):
-                continue
+            if key and not present(key):  # (the empty alternative's group has no key)
+                if not typed:
+                    continue
+                if types is not None:  # a missing key only a type can stand for: one of `types`
+                    if callable(types):
+                        types = types()
+                    if not any(self._in_type(key, given) for given in types):
+                        continue
             for alternative in members:
                 check = present if read is None or alternative in self.parameter_alternatives() else read
                 if self.holds(alternative, check, types) and (accept is None or accept(alternative)):
