@@ -19,9 +19,11 @@ tell. It reads the text as CPython's tokenizer does, for every text CPython pars
   words are dropped, except where `getattr` may read it (below);
 - an f-string (`f`, `fr`, `rf`) keeps all its words (its replacement fields are code). CPython
   3.12 lets a field hold the f-string's own quote (`f"{d["k"]}"`), so the first closing quote may
-  not end it; the lexer gives up on any quote, `#` or backslash inside a field and on fields
-  left open, and where none of these occurs the first closing quote ends the f-string under
-  every version's rules;
+  not end it; the lexer gives up on a `#` or backslash inside a field, on a quote there that
+  opens no plain string ending before the f-string does (`f"{d['k']}"` is read: a string
+  holding no quote, brace, `#`, backslash or, one-quote, line break), and on fields left open,
+  and where none of these occurs the first closing quote ends the f-string under every
+  version's rules;
 - any other quote (an unknown prefix such as 3.14's `t"..."`, a prefix glued to a name, an
   unterminated string) makes it give up.
 
@@ -60,6 +62,7 @@ _TOKEN = re.compile(rf"#[^\r\n]*|{'|'.join(_BODIES)}|'|\"")
 _PLAIN_PREFIXES = frozenset({"", "r", "u", "b", "br", "rb"})
 _F_PREFIXES = frozenset({"f", "fr", "rf"})
 _FIELD_MARKS = re.compile(r"\{\{|\}\}|[{}'\"#\\]")
+_INNER_FORBIDDEN = re.compile(r"[{}'\"#\\]")  # what a string inside a field may not hold
 _SKIPPED_BEFORE = " \t\f\r\n\\("  # between `getattr(x,` and its name argument
 
 
@@ -125,23 +128,56 @@ def _prefix(text: str, start: int) -> str | None:
 
 def _fields_closed(literal: str) -> bool:
     """Whether an f-string (up to the first closing quote) holds only replacement fields the
-    lexer can read: no quote, `#` or backslash inside one, and none left open."""
+    lexer can read: none left open, no `#` or backslash inside one, and a quote inside one only
+    where a plain string starts that ends before the f-string does (`_inner_string_end`)."""
     depth = 0
-    for mark in _FIELD_MARKS.findall(literal):
+    end = len(literal) - _quotes(literal)  # where the f-string's closing quote starts
+    mark = _FIELD_MARKS.search(literal)
+    while mark is not None:
+        found = mark.group()
+        resume = mark.end()
         if depth == 0:
-            if mark == "{":
+            if found == "{":
                 depth = 1
-            elif mark == "}":
+            elif found == "}":
                 return False  # a lone `}`: not Python
-        elif mark in ("{", "{{"):
-            depth += len(mark)
-        elif mark in ("}", "}}"):
-            depth -= len(mark)
+        elif found in ("{", "{{"):
+            depth += len(found)
+        elif found in ("}", "}}"):
+            depth -= len(found)
             if depth < 0:
+                return False
+        elif found in "'\"":
+            resume = _inner_string_end(literal, mark.start(), end)
+            if resume < 0:
                 return False
         else:
             return False
+        mark = _FIELD_MARKS.search(literal, resume)
     return depth == 0
+
+
+def _quotes(literal: str) -> int:
+    """How many quote characters open (and close) a string literal: 3 or 1."""
+    return 3 if literal[:3] in ('"""', "'''") else 1
+
+
+def _inner_string_end(literal: str, start: int, end: int) -> int:
+    """Where the string that a quote at `start` inside a field opens ends (`f"{d['k']}"`), when it
+    ends before `end` and holds no quote, brace, `#`, backslash or (one-quote) line break; -1
+    otherwise. Such a string ends at its first closing quote under every version's rules (3.12
+    lets a field hold any string, even the f-string's own quote: that quote would have ended
+    the f-string's match first, leaving a string that does not end here), and it cannot be a
+    format spec's text read as a string (a spec ends at a brace). Its words stay code words
+    with the f-string's (a `getattr` in a field may read it)."""
+    quote = literal[start] * (3 if literal.startswith(literal[start] * 3, start) else 1)
+    close = literal.find(quote, start + len(quote), end)
+    if close < 0:
+        return -1
+    body = literal[start + len(quote) : close]
+    if _INNER_FORBIDDEN.search(body) or (len(quote) == 1 and ("\n" in body or "\r" in body)):
+        return -1
+    return close + len(quote)
 
 
 def _value(literal: str) -> str | None:

@@ -119,6 +119,7 @@ _BINDING_FIELDS = {
     ast.MatchMapping: "rest",
 }
 _LAYOUT: dict[type, tuple[tuple[tuple[str, int], ...], tuple[str, ...]]] = {}
+_AVAILABLE_KEPT = 4096  # `IdentifierScreen.available_types` answers kept (a run meets a few dozen)
 _FORMATTING = frozenset(token for (token,) in INTRINSIC_TEMPLATE_TOKENS if token.isidentifier())
 
 
@@ -324,6 +325,10 @@ class IdentifierScreen:
             if catalog is not None
             else ()
         )
+        # the tokens of `_typed_sources` (made when first asked), and `available_types` per set
+        # of them present
+        self._typed_tokens: tuple[str, ...] | None = None
+        self._available: dict[frozenset[str], tuple[tuple[frozenset[str], str], ...]] = {}
         self._exact = catalog is not None  # without the catalog every token is checked loosely
         # the engine's own format-string sinks no catalog entry also gives (`format_only`)
         self._format_only: frozenset[tuple[str, ...]] | None = None
@@ -392,6 +397,18 @@ class IdentifierScreen:
         the order in which the engine first attaches each. A `requests.get` alone in a module
         no longer makes `aiohttp.web.Request.text` present because a route could have typed a
         parameter `aiohttp.web.Request`."""
+        # The answer depends only on which of the typed sources' tokens are present: kept per
+        # such set (asked for every module the word screen reads, at about 0.1 ms a fixpoint)
+        if self._typed_tokens is None:
+            self._typed_tokens = tuple(
+                dict.fromkeys(
+                    t for _, alternatives in self._typed_sources for alt in alternatives for t in alt
+                )
+            )
+        key = frozenset(token for token in self._typed_tokens if present(token))
+        known = self._available.get(key)
+        if known is not None:
+            return known
         available: list[tuple[frozenset[str], str]] = []
         pending = list(self._typed_sources)
         grew = True
@@ -403,7 +420,10 @@ class IdentifierScreen:
                     available.append(given)
                     pending.remove(entry)
                     grew = True
-        return tuple(available)
+        if len(self._available) >= _AVAILABLE_KEPT:
+            self._available.clear()
+        known = self._available[key] = tuple(available)
+        return known
 
     def marker_holds(
         self,
@@ -418,7 +438,8 @@ class IdentifierScreen:
         gives is checked against `read` instead of `present`. Alternatives are
         walked by key token (`prefilter.key_groups`): a missing key that no parameter-source
         type has is one every alternative of its group requires, so the group is skipped at one
-        lookup; a key a type has may stand for itself, so its group is walked."""
+        lookup; a key a type has may stand for itself, so its group is walked, unless no type
+        of `types` has it (then no alternative of the group can hold either)."""
         self._asked[marker] = asked = self._asked.get(marker, 0) + 1
         # A run of a few modules walks each alternative as its own group: making the key groups
         # costs more than they save there (`prefilter.GROUP_AFTER`). Either way, the same verdict.
@@ -433,8 +454,14 @@ class IdentifierScreen:
                 groups.insert(0, ("", True, [()]))  # the empty alternative always holds
             self._groups[(marker, grouping)] = groups
         for key, typed, members in groups:
-            if not typed and not present(key):
-                continue
+            if key and not present(key):  # (the empty alternative's group has no key)
+                if not typed:
+                    continue
+                if types is not None:  # a missing key only a type can stand for: one of `types`
+                    if callable(types):
+                        types = types()
+                    if not any(self._in_type(key, given) for given in types):
+                        continue
             for alternative in members:
                 check = present if read is None or alternative in self.parameter_alternatives() else read
                 if self.holds(alternative, check, types) and (accept is None or accept(alternative)):
@@ -826,9 +853,11 @@ class WordScreen:
     So, checked on the words: a rule with `qualified_names` needs, for some pattern, every part
     that is a whole component (no wildcard, not `builtins`) among the words, or no candidate name
     of any call could match that pattern; a rule the `IdentifierScreen` decides needs its markers
-    with each token a word (a `given` one counts, a loose one may be inside a word), its plain
-    triggers in the text and one word of each identifier group. Each is implied by the `ast`
-    screen's own verdict, so the final choice of rules is the same: `tests/test_rule_gates.py`
+    with each token a word (a loose one may be inside a word; a component of a parameter-source
+    type counts only when the words can attach that type: `available_types` asked with the words,
+    a least fixpoint monotone in what is present, so a superset of the types the identifiers
+    can attach), its plain triggers in the text and one word of each identifier group. Each is
+    implied by the `ast` screen's own verdict, so the final choice of rules is the same: `tests/test_rule_gates.py`
     and `bench/run.py --check-prefilter` check it. The words are those of the code where the
     lexer can tell (`codewords`: identifiers and the strings `getattr` may read; not comments,
     docstrings or messages), which still hold every identifier. Where the call screen gives up
@@ -882,12 +911,21 @@ class WordScreen:
                 tokens[token] = hit
             return hit
 
+        known: list[tuple[tuple[frozenset[str], str], ...]] = []  # made when an alternative needs them
+
+        def types() -> tuple[tuple[frozenset[str], str], ...]:
+            # the parameter-source types the words can attach: a superset of those the module's
+            # identifiers can (`available_types` is monotone in what is present)
+            if not known:
+                known.append(screen.available_types(token_is_word))
+            return known[0]
+
         def hit(needle: str) -> bool:
             if not needle.startswith(MARKER_PREFIX):
                 return found.any_in((needle,))
             result = markers.get(needle)
             if result is None:
-                result = markers[needle] = screen.marker_holds(needle, token_is_word)
+                result = markers[needle] = screen.marker_holds(needle, token_is_word, types=types)
             return result
 
         def passes(rule: Any) -> bool:

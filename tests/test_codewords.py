@@ -23,9 +23,11 @@ from pathlib import Path
 import pytest
 from aisec import codewords
 from aisec.codewords import code_words
+from aisec.engine import has_visitors
 from aisec.identifiers import IdentifierScreen, WordScreen, module_identifiers
 from aisec.pluginmanager import load_plugins
-from aisec.prefilter import TextLookup, searchable
+from aisec.prefilter import TextLookup, rules_for_text, searchable
+from aisec.screen import CallScreen
 from aisec.testing import check_source, default_catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -137,6 +139,19 @@ HIDDEN = {  # a source that parses, and a word the `ast` screens read in it
     "def f(*, from_pretrained=1): pass\n": "from_pretrained",
     "m.from_pretrained(x='q')\n": "from_pretrained",
 }
+# Strings inside f-string fields are read (the lexer gave up on 42 of the 137 transformers
+# modules that reached `ast.parse` for nothing, all for an `f"{d['k']}"`), and stay code words.
+READ_FIELDS = {
+    "x = f\"{d['k']}{torch.load(p)}\"\n": "load",
+    "x = f\"{getattr(pickle, 'loads')(b)}\"\n": "loads",
+    "x = f'{\", \".join(pickle.loads(b))}'\n": "loads",
+    'x = f"""{d["k"]}{d[\'\'\'k\'\'\']} {torch.load(p)}"""\n': "load",
+    "x = f\"{d['k']!r:>{w}} {pickle.loads(b)}\"\n": "loads",
+    "x = f\"{x:'>10'}{pickle.loads(b)}\"\n": "loads",  # a spec's text read as a string: same end
+    "x = f\"{''}'{pickle.loads(b)}\"\n": "loads",
+    "x = f'{f\"lit\"}{pickle.loads(b)}'\n": "loads",
+}
+HIDDEN.update(READ_FIELDS)
 
 
 @pytest.mark.parametrize("source", list(HIDDEN))
@@ -145,9 +160,22 @@ def test_hidden_trigger_is_a_code_word(source: str) -> None:
     assert found is None or HIDDEN[source] in found
 
 
+@pytest.mark.parametrize("source", list(READ_FIELDS))
+def test_strings_in_f_string_fields_are_read(source: str) -> None:
+    found = code_words(source + '"""from_pretrained in a docstring"""\n')
+    assert found is not None and READ_FIELDS[source] in found and "from_pretrained" not in found
+
+
 GIVE_UP = (
     'x = f"{d["k"]}"; y = 1\n',  # 3.12: the f-string's own quote inside a field
-    "x = f'{d[\"k\"]}'\n",  # any quote in a field
+    "x = f'{d[\"k}\"]}'\n",  # a string in a field holding a brace
+    "x = f'{d[\"#\"]}'\n",  # or a `#`
+    'x = f"""{d[\'a\nb\']}"""\n',  # a one-quote string over a line break (not Python)
+    'x = f"{x:\'>10}"\n',  # a quote in a format spec: no string that ends before a brace
+    "x = f\"{x:'>10} {y:'<5}\"\n",
+    "x = f'''{f'{x['k']}'}'''\n",  # 3.12: a nested f-string holding its own quote
+    "x = f'{d[\"k\"'\n",  # a field left open after a string
+    "x = f'{f\"{y}\"}'\n",  # a nested f-string with fields of its own
     "x = f'{x:#x}'\n",  # `#` in a field
     "x = f'{a}}'\n",  # a lone `}`
     "x = f'{a'\n",  # a field left open
@@ -184,6 +212,8 @@ FRAGMENTS = (
     "v{n} = call{n}(key{n}='val', other=\"x{n}\")\n",
     "v{n} = '''multi\nline{n} # not a comment\n'''\n",
     "v{n} = \\\n    name{n}\n",
+    'v{n} = f\'{{d{n}["k{n}"]}} {{e{n}[""]!r:>{{w{n}}}}}\'\n',
+    "v{n} = f\"\"\"{{d{n}['k']}} {{'''x{n}'''}} {{getattr(o, 'a{n}')}}\"\"\"\n",
 )
 MUTATIONS = ("'", '"', "#", "\\", "{", "}", "f", "r", "b", "u", "t", "\n", " ", "(", ",", "x")
 
@@ -323,3 +353,38 @@ def test_token_pattern_on_real_sources() -> None:
         assert [m.span() for m in codewords._TOKEN.finditer(text)] == [
             span for span, _ in _tokens(_GROUPED_TOKEN, text)
         ], path
+
+
+# The word screen is a superset of the `ast` screens' verdict: every rule the call and identifier
+# screens keep for a module that parses, the word screen keeps too (on the code's words).
+
+PARSING_RULES = [rule for rule in RULES.values() if has_visitors(rule)]
+
+
+def _screen_verdicts(text: str) -> tuple[set[type], set[type]]:
+    """(the rules the `ast` screens keep, the rules the word screen keeps) of those the token
+    gate lets through, as `engine.FileScanner._screened` chains them."""
+    catalog = default_catalog()
+    expansions = catalog.trigger_expansions()
+    identifiers = IdentifierScreen(PARSING_RULES, expansions, catalog)
+    found = TextLookup(searchable(text), expansions)
+    gated = rules_for_text(text, PARSING_RULES, expansions, found)
+    tree = ast.parse(text)
+    kept = CallScreen(PARSING_RULES).select(tree, gated, found.text)
+    kept = identifiers.select(tree, text, kept, found.text)
+    return set(kept), set(WordScreen(identifiers, PARSING_RULES).select(found, gated, text))
+
+
+def test_word_screen_keeps_every_rule_the_ast_screens_keep() -> None:
+    suites = [REPO / "examples", *(REPO / "tests" / "data").iterdir()]
+    paths = [p for folder in suites for p in sorted(folder.rglob("*.py"))] + _real_sources()[::3]
+    kept_somewhere = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            by_ast, by_words = _screen_verdicts(text)
+        except SyntaxError:
+            continue
+        assert by_ast <= by_words, (path, sorted(r.code for r in by_ast - by_words))
+        kept_somewhere += bool(by_ast)
+    assert kept_somewhere > 20  # the fixture suites hold modules some rule fires on

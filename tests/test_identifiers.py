@@ -11,7 +11,17 @@ import re
 import textwrap
 from typing import Any
 
-from aisec.hooks import INSTRUCTION, REMOTE, ParameterSource, Sink, SinkArgument, Source, TaintCatalog
+from aisec import identifiers as screen_module
+from aisec.hooks import (
+    INSTRUCTION,
+    REMOTE,
+    TAINT_SOURCES,
+    ParameterSource,
+    Sink,
+    SinkArgument,
+    Source,
+    TaintCatalog,
+)
 from aisec.identifiers import (
     LOOSE,
     SPELLED,
@@ -21,6 +31,7 @@ from aisec.identifiers import (
     module_identifiers,
 )
 from aisec.pluginmanager import load_plugins
+from aisec.prefilter import GROUP_AFTER
 from aisec.testing import check_source, default_catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -255,6 +266,27 @@ def test_a_parameter_source_type_counts_only_where_one_of_its_sources_can_apply(
     assert not screened(catalog, view.replace("request", "req") + call)  # no `request` parameter
 
 
+def test_type_availability_is_kept_per_set_of_its_sources_tokens() -> None:
+    # asked for every module the word screen reads: answered once per set of the typed sources'
+    # tokens present, as the fixpoint answers, never with an answer made for another set
+    view = set(
+        re.findall(
+            r"\w+",
+            "from aiohttp import web\nroutes = web.RouteTableDef()\n@routes.post('/')\nasync def ask(request): pass\n",
+        )
+    )
+    asked = (view, view - {"request"}, view | {"unrelated", "headers"}, {"request", "get"}, view)
+    screen = IdentifierScreen([AIS201], EXPANSIONS, CATALOG)
+    answers = [screen.available_types(words.__contains__) for words in asked]
+    assert answers == [
+        IdentifierScreen([AIS201], EXPANSIONS, CATALOG).available_types(w.__contains__) for w in asked
+    ]
+    aiohttp = ("aiohttp", "web", "Request")
+    typed = [any(t[1].split("\n") == list(aiohttp) for t in answer) for answer in answers]
+    assert typed == [True, False, True, False, True]
+    assert len(screen._available) == 3  # the third and fifth sets hold the same typed tokens as the first
+
+
 def spelled_catalog() -> TaintCatalog:
     """A catalog where a parameter source's condition on the code (`requires_import`) spells a
     component of another source's type (`flask` of `flask.Request`); a new object per call."""
@@ -440,3 +472,42 @@ def test_is_identifier_is_the_identifier_regex(part: str) -> None:
     from aisec.identifiers import is_identifier
 
     assert is_identifier(part) == bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part))
+
+
+_SOURCE_MARKERS = sorted(m for m in EXPANSIONS if m.startswith(TAINT_SOURCES))
+_SOURCE_ALTERNATIVES = sorted({alt for m in _SOURCE_MARKERS for alt in EXPANSIONS[m] if alt})
+_SCREEN = IdentifierScreen([], EXPANSIONS, CATALOG)
+_HANDLERS = sorted({alt for _, alternatives in _SCREEN._typed_sources for alt in alternatives})
+_TYPE_PARTS = sorted({part for given, _ in _SCREEN._given for part in given})
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.lists(st.sampled_from(_SOURCE_ALTERNATIVES), max_size=3),
+    st.lists(st.sampled_from(_HANDLERS), max_size=2),
+    st.sets(st.sampled_from(_TYPE_PARTS), max_size=4),
+)
+def test_marker_holds_answers_as_every_alternative_walked(
+    alternatives: list[tuple[str, ...]], handlers: list[tuple[str, ...]], dropped: set[str]
+) -> None:
+    # the key groups skip a missing typed key no available type has: the verdict of walking
+    # every alternative, one by one and grouped (`GROUP_AFTER` exceeded)
+    words = set().union(*alternatives, *handlers) - dropped
+    present = words.__contains__
+    for group_after in (10**9, 0):
+        screen = IdentifierScreen([AIS201], EXPANSIONS, CATALOG)
+        screen_module.GROUP_AFTER = group_after
+        try:
+            for marker in _SOURCE_MARKERS:
+                available = screen.available_types(present)
+                expected = any(screen.holds(alt, present, available) for alt in EXPANSIONS[marker])
+                assert screen.marker_holds(marker, present, types=available) == expected, marker
+        finally:
+            screen_module.GROUP_AFTER = GROUP_AFTER
+
+
+def test_the_empty_alternative_holds_with_every_key_missing() -> None:
+    expansions = {"@taint:sources": [(), ("request", "json")]}
+    screen = IdentifierScreen([], expansions, CATALOG)
+    for _ in range(GROUP_AFTER + 2):  # one by one, then grouped
+        assert screen.marker_holds("@taint:sources", lambda token: False, types=())

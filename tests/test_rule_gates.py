@@ -175,11 +175,12 @@ AIS102 = load_plugins(entry_points=False).rules["AIS102"]
 AIS201 = load_plugins(entry_points=False).rules["AIS201"]
 
 
-def _word_screened(source: str, rules: list[type]) -> list[type]:
+def _word_screened(source: str, rules: list[type], *, code: bool = False) -> list[type]:
+    """The word screen's verdict on all the text's words, or (`code`) on the words of its code."""
     catalog = default_catalog()
     expansions = catalog.trigger_expansions()
     screen = WordScreen(IdentifierScreen(rules, expansions, catalog), rules)
-    return screen.select(TextLookup(searchable(source), expansions), rules)
+    return screen.select(TextLookup(searchable(source), expansions), rules, source if code else None)
 
 
 def test_word_screen_drops_a_rule_whose_callee_names_are_not_words() -> None:
@@ -211,11 +212,59 @@ def test_word_screen_checks_taint_markers_as_words() -> None:
         "def ask():\n    return OpenAI().chat.completions.create(model='m', "
         "messages=[{'role': 'system', 'content': request.form['p']}])\n"
     )
-    decoy = "# from flask import request; OpenAI().chat.completions.create(messages=...)\ncreated = 1\n"
+    decoy = (
+        "# from flask import request; OpenAI().chat.completions.create(messages=request.form)\ncreated = 1\n"
+    )
     assert _word_screened(route, [AIS201]) == [AIS201]
     assert _word_screened(decoy.replace("# ", "'") + "'", [AIS201]) == [AIS201]  # words in a string count
     assert _word_screened("recreate = requested = informed = 1\n", [AIS201]) == []
     assert [f.code for f in check_source(AIS201, route, prefilter=True)] == ["AIS201"]
+
+
+# A request type's attribute (`headers` of `flask.Request.headers`) stands for a source only where
+# a handler could be typed with it: the word screen asks the words which parameter-source types
+# they can attach, as the identifier screen asks the identifiers (transformers: 395 files reached
+# `ast.parse` only on an attribute such as `.headers`, `.json` or `.text` of some other object).
+
+ASK = "OpenAI().chat.completions.create(model='m', messages=[{{'role': 'system', 'content': {x}}}])"
+
+
+def test_word_screen_drops_request_attributes_no_handler_can_type() -> None:
+    decoys = (
+        f"from openai import OpenAI\n\ndef ask(page):\n    return {ASK.format(x='page.headers[0]')}\n",
+        # the framework spelled only where it is no code: a comment, a docstring, a message
+        "from openai import OpenAI\n# import functions_framework; @functions_framework.http\n"
+        'def ask(request):\n    """functions_framework.http"""\n'
+        f"    print('functions_framework.http')\n    return {ASK.format(x='request.json')}\n",
+        f"from openai import OpenAI\nimport aiohttp\n\nasync def ask(r):\n    return {ASK.format(x='await r.text()')}\n",
+    )
+    for source in decoys:
+        assert rules_for_text(source, [AIS201], default_catalog().trigger_expansions()) == [AIS201], source
+        assert _word_screened(source, [AIS201], code=True) == [], source
+        assert check_source(AIS201, source, prefilter=True) == check_source(AIS201, source) == [], source
+
+
+def test_word_screen_keeps_request_attributes_of_every_spelling_of_a_handler() -> None:
+    body = f"def ask(request):\n    return {ASK.format(x='request.headers[0]')}\n"
+    handlers = (
+        f"import functions_framework\nfrom openai import OpenAI\n\n@functions_framework.http\n{body}",
+        f"from functions_framework import http as h\nfrom openai import OpenAI\n\n@h\n{body}",
+        f"from functions_framework import *\nfrom openai import OpenAI\n\n@http\n{body}",
+        f"import functions_framework as ff\nfrom openai import OpenAI\n\n@getattr(ff, 'http')\n{body}",
+        # the decorator split by a line continuation, in fullwidth letters (NFKC: `http`)
+        f"import functions_framework\nfrom openai import OpenAI\n\n@functions_framework.\\\n\uff48ttp\n{body}",
+        "from aiohttp import web\nfrom openai import OpenAI\n\nroutes = web.RouteTableDef()\n\n"
+        f"@routes.post('/ask')\nasync def ask(request):\n    return {ASK.format(x='await request.text()')}\n",
+        "from aiohttp import web\nfrom openai import OpenAI\n\n"
+        f"async def ask(request):\n    return {ASK.format(x='await request.text()')}\n\n"
+        "app = web.Application()\napp.router.add_post('/ask', ask)\n",
+    )
+    for source in handlers:
+        ast.parse(source)
+        assert _word_screened(source, [AIS201], code=True) == [AIS201], source
+        on = [f.code for f in check_source(AIS201, source, prefilter=True)]
+        assert on == [f.code for f in check_source(AIS201, source)], source
+    assert [f.code for f in check_source(AIS201, handlers[0], prefilter=True)] == ["AIS201"]
 
 
 def test_word_screen_components_of_patterns() -> None:
