@@ -626,26 +626,29 @@ def _calls_with_statements(module: cst.Module) -> list[tuple[cst.Call, tuple[cst
     return calls
 
 
+class RecordingVisitor(cst.CSTVisitor):
+    """libcst's own traversal, as (event, id(node)): what `aisec.walk` must reproduce."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, int]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.events.append(("visit", id(node)))
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.events.append(("leave", id(original_node)))
+
+
 def test_walk_visits_like_libcst() -> None:
-    class Recording(cst.CSTVisitor):
-        def __init__(self) -> None:
-            super().__init__()
-            self.events: list[tuple[str, int]] = []
-
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            self.events.append(("visit", id(node)))
-            return True
-
-        def on_leave(self, original_node: cst.CSTNode) -> None:
-            self.events.append(("leave", id(original_node)))
-
     sources = [p.read_text(encoding="utf-8") for p in _real_sources()]
     sources.append(
         "x = f'{a!r:>{width}} {b=}'\ny = f'{c}'\nmatch p:\n    case [1, *rest] if rest:\n        pass\n"
     )
     for source in sources:
         module = cst.parse_module(source)
-        expected = Recording()
+        expected = RecordingVisitor()
         module.visit(expected)
         assert _walk_events(module) == expected.events
 

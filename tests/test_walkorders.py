@@ -12,24 +12,11 @@ import pytest
 from aisec import walk, walkorders
 from aisec.parsing import parse_module
 from test_parsing import EXAMPLE_SOURCES
-from test_screen import _real_sources, _walk_events
-
-
-class _Recording(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.events: list[tuple[str, int]] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.events.append(("visit", id(node)))
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.events.append(("leave", id(original_node)))
+from test_screen import RecordingVisitor, _real_sources, _walk_events
 
 
 def _libcst_events(module: cst.Module) -> list[tuple[str, int]]:
-    recording = _Recording()
+    recording = RecordingVisitor()
     module.visit(recording)
     return recording.events
 
