@@ -18,8 +18,7 @@ from aisec.positions import Positions, _statement_paths, statement_lines
 from aisec.taint import facts
 from hypothesis import given
 from libcst.metadata import MetadataWrapper, PositionProvider
-from test_parsing import EXAMPLE_SOURCES, OWN_SOURCES
-from test_position_state import FUZZ, as_libcst
+from test_position_state import FUZZ, as_libcst, sample_sources
 from test_start_lines import LAYOUT, relaid
 
 
@@ -50,8 +49,7 @@ def assert_found_nodes_as_libcst(text: str) -> int:
 
 
 def test_every_node_of_own_sources_and_examples() -> None:
-    asked = sum(assert_found_nodes_as_libcst(p.read_text(encoding="utf-8")) for p in OWN_SOURCES[:25])
-    asked += sum(assert_found_nodes_as_libcst(source) for source in EXAMPLE_SOURCES)
+    asked = sum(assert_found_nodes_as_libcst(source) for source in sample_sources())
     assert asked > 50_000
 
 
