@@ -76,7 +76,11 @@ def build(session: Session) -> dict[str, Any]:
 
 def _walk_orders() -> dict[str, Any]:
     """The field orders the walk learnt in this run and from its sample (`aisec.walk.learnt`):
-    the table is written once per key, after a run that checked files."""
+    the table is written once per key, after a run that checked files. None from a run that
+    imported no libcst (a trigger-free file, the first run after a config change): learning the
+    sample would import it for that alone (~130 ms); a later run learns them per process."""
+    if "libcst" not in sys.modules:
+        return {}
     from .walk import learn_sample, learnt
 
     learn_sample()

@@ -74,3 +74,23 @@ def test_a_one_file_run_that_parses_imports_none_of_these(tmp_path, kind) -> Non
     assert done.returncode == 1, done.stderr  # it found something: the file was parsed
     assert "app.py: a rule's triggers occur" in done.stderr  # declined as in pre-commit
     assert done.stderr.splitlines()[-1] == "[]"
+
+
+def test_the_first_run_on_a_trigger_free_file_imports_no_libcst(tmp_path) -> None:
+    """The first run of a key (after an install or a config change) declines in the fast path and
+    writes the trigger table from the full path; for a file no rule parses, that table leaves the
+    walk's field orders out rather than import libcst to learn them (`triggertable._walk_orders`)."""
+    (tmp_path / "app.py").write_text("def mean(values):\n    return sum(values) / len(values)\n")
+    script = SCRIPT.replace('"--no-cache", "app.py"', '"app.py"')
+    done = subprocess.run(
+        [sys.executable, "-c", script, "libcst"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"AISEC_FAST_PATH": "explain", "PATH": "", "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "declined" in done.stderr  # no table yet: the full path ran and wrote it
+    assert list((tmp_path / ".cache" / "aisec" / "triggers").glob("*.table"))
+    assert done.stderr.splitlines()[-1] == "[]"
