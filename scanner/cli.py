@@ -228,7 +228,7 @@ def main(
     tables: bool = False,
 ) -> int:
     """Run one command. `table`: the fast path found no valid trigger table for this `check`
-    run's key; it is written once the session is loaded (`triggertable.save`). `known`: what
+    run's key; it is written after the run (`triggertable.save`). `known`: what
     the fast path read from this run's valid table about its taint catalog (`fastpath.Declined`),
     taken instead of being worked out again (`run.adopt_known`). `tables` (the console script):
     with neither, a `check` run reads the table of its own key when it first checks a file, and
@@ -355,11 +355,7 @@ def _check(
     session = open_session(options, cwd)
     if known is not None:
         adopt_known(session, known)
-    if table is not None:
-        from .triggertable import save
-
-        save(table, session)
-    elif known is None and tables and not options.artifacts_only:
+    if table is None and known is None and tables and not options.artifacts_only:
         session.table_facts = TableFacts(session, options, os.environ)
     _announce_local_plugins(session, args)
     outputs = plan_outputs(args.format, args.output, args.output_format, list(session.registry.formatters))
@@ -388,8 +384,13 @@ def _check(
             "free the space or write it to a file with --output"
         ) from None
     summary = outcome.report.summary
-    if session.table_facts is not None and summary.files > summary.cached:
-        session.table_facts.write_if_missing()  # files were checked: the next run takes the facts
+    if table is not None:  # after the run: its table holds the walk's orders if it parsed a file
+        from .triggertable import save
+
+        save(table, session, walk_orders=summary.parsed > 0)
+    elif session.table_facts is not None and summary.files > summary.cached:
+        # files were checked: the next run takes the facts
+        session.table_facts.write_if_missing(walk_orders=summary.parsed > 0)
     return code
 
 

@@ -186,9 +186,10 @@ class TableFacts:
             if known is not None:
                 adopt_known(self.session, known)
 
-    def write_if_missing(self) -> None:
+    def write_if_missing(self, walk_orders: bool = False) -> None:
         """Write the table when this process found none valid (after a run that checked files: a
-        pool's workers looked on their own, so the main process looks again)."""
+        pool's workers looked on their own, so the main process looks again); with the walk's
+        field orders when the run parsed a file."""
         if self.found:
             return
         from .fastpath import read_known
@@ -198,7 +199,7 @@ class TableFacts:
         if self.found is None and read_known(key) is not None:
             self.found = True
             return
-        save(key, self.session)
+        save(key, self.session, walk_orders)
         self.found = True
 
     def _key(self) -> Any:

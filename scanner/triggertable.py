@@ -31,8 +31,9 @@ LOCAL_PLUGIN_SOURCE = "config `plugins`"  # `pluginmanager` records config plugi
 MAX_TABLES = 32
 
 
-def build(session: Session) -> dict[str, Any]:
-    """The table for this session (plain data: marshal writes it)."""
+def build(session: Session, walk_orders: bool = False) -> dict[str, Any]:
+    """The table for this session (plain data: marshal writes it); with the walk's field orders
+    when the run parsed a file (`_walk_orders`)."""
     rules = [rule for rule in session.enabled if has_visitors(rule)]
     catalog = session.taint_catalog
     expansions = catalog.trigger_expansions() if catalog is not None else {}
@@ -63,7 +64,7 @@ def build(session: Session) -> dict[str, Any]:
             "expansions": expansions,
             "pattern_tokens": pattern_tokens_known(),
             "identifiers": catalog_facts(catalog) if catalog is not None else {},
-            "walk": _walk_orders(),
+            "walk": _walk_orders() if walk_orders else {},
         },
         "source_marker": source_marker,
         "gate_tokens": _gate_tokens([triggers for triggers, _ in gates] + [(source_marker,)], expansions),
@@ -76,11 +77,9 @@ def build(session: Session) -> dict[str, Any]:
 
 def _walk_orders() -> dict[str, Any]:
     """The field orders the walk learnt in this run and from its sample (`aisec.walk.learnt`):
-    the table is written once per key, after a run that checked files. None from a run that
-    imported no libcst (a trigger-free file, the first run after a config change): learning the
-    sample would import it for that alone (~130 ms); a later run learns them per process."""
-    if "libcst" not in sys.modules:
-        return {}
+    the table is written once per key, and only a run that parsed a file asks, so a run whose
+    files need no libcst (a trigger-free file, the first run after an install or a config
+    change) does not import it for this alone (~130 ms); a later run learns them per process."""
     from .walk import learn_sample, learnt
 
     learn_sample()
@@ -132,14 +131,14 @@ def _why_not(session: Session, rules: list[Any]) -> str | None:
     return None
 
 
-def save(key: TableKey, session: Session) -> None:
+def save(key: TableKey, session: Session, walk_orders: bool = False) -> None:
     """Write the table for `key` (atomically; a cache folder that cannot be written only costs
     the next run its speed)."""
     try:
         secret = key.secret if key.secret is not None else machine_key()
     except CacheUnavailable:
         return
-    write_private(key.path, dump_table(key, secret, build(session)))
+    write_private(key.path, dump_table(key, secret, build(session, walk_orders)))
     try:
         _prune(os.path.dirname(key.path))
     except OSError:

@@ -94,3 +94,28 @@ def test_the_first_run_on_a_trigger_free_file_imports_no_libcst(tmp_path) -> Non
     assert "declined" in done.stderr  # no table yet: the full path ran and wrote it
     assert list((tmp_path / ".cache" / "aisec" / "triggers").glob("*.table"))
     assert done.stderr.splitlines()[-1] == "[]"
+
+
+def test_the_first_run_that_parses_keeps_the_walk_orders(tmp_path) -> None:
+    """The table a first run writes after parsing a file holds the walk's field orders (the next
+    runs take them instead of learning them); the one a trigger-free first run writes holds none."""
+    import libcst as cst
+    from aisec.walkorders import class_key
+
+    kept = class_key(cst.FunctionDef).encode()  # a class of the writer's sample, as the table names it
+    for kind, source, holds in (("calls", SOURCES["calls"], True), ("plain", "x = 1\n", False)):
+        home = tmp_path / kind
+        home.mkdir()
+        (home / "app.py").write_text(source)
+        script = SCRIPT.replace('"--no-cache", "app.py"', '"app.py"')
+        done = subprocess.run(
+            [sys.executable, "-c", script, "libcst"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=home,
+            env={"AISEC_FAST_PATH": "explain", "PATH": "", "HOME": str(home)},
+        )
+        assert done.returncode == (1 if holds else 0), done.stderr
+        (table,) = (home / ".cache" / "aisec" / "triggers").glob("*.table")
+        assert (kept in table.read_bytes()) is holds, kind
