@@ -87,7 +87,9 @@ class IncompleteAnalysis(Rule):
         "module (or one it imports) was over its own budget, sits in an import cycle that did not "
         "settle within 3 analyses per member, or the file's imports reach more than 1,000 project "
         "modules that spell a source or sink (its calls into the project are then read as library "
-        "calls). The message names the module and the reason."
+        "calls). The message names the module and the reason. The last case is decided from the "
+        "texts alone: a file that spells a source (where a flow through the project would start) "
+        "and imports a project module reaching a source or sink, whether or not the file is parsed."
     )
     rationale = (
         "A scan that silently stops part-way reads as a clean result. A file crafted to exhaust the "

@@ -426,6 +426,7 @@ class FileScanner:
         """Prefilter, then parse and run the rules on decoded source text."""
         ignored = self._ignored_codes(path)
         candidates = [r for r in self.parsing_rules if r.code not in ignored]
+        notices = self._unfollowed_imports(path, text, candidates, result)
         python: _PythonParse | None = None
         if self.use_prefilter:
             # Screened without cyclic collection: what the screens allocate is a file's words
@@ -439,6 +440,7 @@ class FileScanner:
         if not candidates:
             result.skipped_by_prefilter = True
             self._unused_without_parse(path, text, ignored, result)
+            result.findings.extend(notices)
             return
         # Parsed, walked and analysed without cyclic garbage collection: what they allocate is
         # live until the file is done and then freed by reference counting (a tree and its
@@ -447,6 +449,25 @@ class FileScanner:
         # (langchain cold scan: 1.4 s of the collector). What is left is collected after it.
         with collector_paused():
             self._scan_text(path, text, candidates, ignored, result, fix, python)
+        result.findings.extend(notices)
+
+    def _unfollowed_imports(
+        self, path: str, text: str, enabled: list[type[Rule]], result: FileResult
+    ) -> list[Finding]:
+        """AIS005 for a file whose calls into the project are read as library calls (its imports
+        reach too far: `ProjectModules.unfollowed`), decided before the prefilter and added
+        after the scan (a fix round clears the findings), so the same whether the file is
+        screened out, parsed, or checked with `--no-prefilter`."""
+        if "import" not in text or not any(rule in self._taint_readers for rule in enabled):
+            return []
+        project = self.project_modules()
+        found = project.unfollowed(path, text) if project is not None else None
+        if found is None:
+            return []
+        reason, files = found
+        for file in files:
+            result.dependencies[str(file)] = file_signature(file)
+        return self._incompleteness(path, reason)
 
     def _screened(
         self, path: str, text: str, candidates: list[type[Rule]], result: FileResult
@@ -490,8 +511,8 @@ class FileScanner:
         if not lost or "import" not in text or not found.any_in((TAINT_SOURCES,)):
             return after  # asked before the project index is made (its import is ~5 ms)
         project = self.project_modules()
-        if project is None:
-            return after
+        if project is None or not project.follows(path):
+            return after  # not followed: the analysis reads them as library calls (AIS005 said so)
         tokens, files = project.import_tokens(path, text)
         for file in files:
             result.dependencies[str(file)] = file_signature(file)
@@ -908,9 +929,14 @@ class FileScanner:
                 context.depends_on(dependency)
         result.dependencies.update(context.dependencies)
         reason = taint.incomplete if taint is not None else None
+        if reason:
+            result.findings.extend(self._incompleteness(path, reason))
+
+    def _incompleteness(self, path: str, reason: str) -> list[Finding]:
+        """AIS005 for `path` (none where it is not enabled or is ignored for the file)."""
         code = INCOMPLETE_ANALYSIS.code
-        if not reason or code not in self.enabled_codes or code in self._ignored_codes(path):
-            return
+        if code not in self.enabled_codes or code in self._ignored_codes(path):
+            return []
         finding = Finding(
             code=code,
             name=INCOMPLETE_ANALYSIS.name,
@@ -920,7 +946,7 @@ class FileScanner:
             message=f"not fully analysed: {reason}; AIS2xx/AIS3xx may miss flows in this file",
             cwe=INCOMPLETE_ANALYSIS.cwe,
         )
-        result.findings.extend(assign_fingerprints([finding], [reason], self.identity))
+        return assign_fingerprints([finding], [reason], self.identity)
 
     def _unused_without_parse(
         self, path: str, text: str, ignored: frozenset[str], result: FileResult

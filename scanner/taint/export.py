@@ -86,7 +86,8 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
                     summary.functions[f"{name}.{method[len(prefix) :]}"] = function
     _inherit(taint, summary)
     summary.reexports = dict(taint._import_map())  # `from .llm import ask` in `__init__.py`
-    reason = taint.incomplete  # its own budget, or a summary it applied (which names its module)
+    # its own budget, a summary it applied (which names its module), or its imports not followed
+    reason = taint.incomplete or taint.unfollowed
     if reason is not None:
         summary.incomplete = (
             reason if reason.startswith("`") else f"`{display}` was not fully analysed ({reason})"

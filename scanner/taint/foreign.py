@@ -95,8 +95,8 @@ class ProjectCalls:
             self._follows_imports = self.path is None or self.project.allows(self.module_name, self.path)
         name = (self._imported_name(name) or name) if name else self._project_name(node)
         if not self._follows_imports:
-            if name and self.incomplete is None and self._reaches_flows(name):
-                self.incomplete = (
+            if name and self.unfollowed is None and self._reaches_flows(name):
+                self.unfollowed = (
                     f"its imports reach more than {self.project.max_reach} project modules with "
                     f"sources or sinks, so `{name}` was read as a library call"
                 )

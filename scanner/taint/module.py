@@ -123,6 +123,9 @@ class ModuleTaint(
         self._annotated_aliases: dict | None = None  # `Dep = Annotated[...]` aliases, read once
         self._done = False
         self.incomplete: str | None = None  # why the analysis stopped early (None: it did not)
+        # the first call into the project read as a library call, its imports not followed
+        # (a summary says so; a checked file's notice is the engine's, `ProjectModules.unfollowed`)
+        self.unfollowed: str | None = None
 
     # ----- the TaintFacts protocol -----
 

@@ -32,6 +32,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from aisec.hooks import TAINT_SOURCES
+
 from ..sha import sha256
 from .graph import ImportGraph, read_text, without_bom
 
@@ -148,6 +150,33 @@ class ProjectModules(ImportGraph):
         if module is not None and self.file_of(module) is not None:
             return self.reach(module) is not None
         return self._reach_of(self._imports_of(module, path, text), module) is not None
+
+    def unfollowed(self, path: str, text: str) -> tuple[str, list[Path]] | None:
+        """Why a checked file may miss flows through the project (AIS005), and the files that
+        decide it: its imports are not followed (`allows`) and one of them reaches a module
+        spelling a catalog source or sink (its calls are then library calls). None otherwise.
+        Decided by the texts alone, like the reach bound itself, so the same whether or not the
+        file is parsed and analysed: the prefilter drops such a file's taint rules (they could
+        only find what its own text admits) without losing the notice. The file must spell a
+        source, as the prefilter and the fast path read it: where a flow through the project
+        would start."""
+        if self.follows(path) or not self._spells(text, (TAINT_SOURCES,)):
+            return None
+        name = self.module_name(path)
+        imported = [m for m in self._imports_of(name, Path(path), text) if m != name and self.file_of(m)]
+        reaching = next((m for m in imported if self.reach(m) != frozenset()), None)
+        if reaching is None:
+            return None
+        reason = (
+            f"its imports reach more than {self.max_reach:,} project modules with sources or sinks, "
+            f"so its calls into them (`{reaching}` first) are read as library calls"
+        )
+        return reason, [file for m in imported if (file := self.file_of(m)) is not None]
+
+    def follows(self, path: str) -> bool:
+        """Whether a checked file's calls into the project are followed (`allows`, as its
+        analysis asks it)."""
+        return self.allows(self.module_name(path), Path(path).absolute())
 
     def summary(self, module: str) -> ModuleSummary | None:
         """The module's summary: computed bottom-up over the import graph (what it imports is
