@@ -1,7 +1,7 @@
 """Where a cold scan's CPU time goes, by phase: one `aisec check` run in this process, with the
 engine's steps timed (each phase's own time, nested phases subtracted).
 
-    python bench/phases.py ~/.cache/aisec-bench/src/langchain          # --jobs 1 --no-cache
+    python bench/phases.py ~/.cache/aisec-bench/project/langchain       # --jobs 1 --no-cache
     /tmp/aisec-before/bin/python bench/phases.py PATH                   # another install's engine
 
 Phases: the token gate, the word screen (inside `scan_bytes`' own time when an install has none)

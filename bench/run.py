@@ -8,8 +8,10 @@
 
 Corpora (`bench/corpora.py`): pinned wheels of langchain (+ core + community), transformers and
 FastChat (`fschat`), downloaded with `pip download --no-deps` into `~/.cache/aisec-bench` (or
-`--cache DIR`) and unpacked there; nothing is written into the checkout except the report in
-bench/results/ (git-ignored).
+`--cache DIR`) and unpacked there into one project folder per corpus, `project/<corpus>/` (the
+packages side by side at its root, which a comment-only `pyproject.toml` marks, as in a
+repository: aisec follows the project's own imports); every command runs in that folder. Nothing
+is written into the checkout except the report in bench/results/ (git-ignored).
 
 Full scan, per round and in a rotated order: for each aisec (`--before`, then the one next to
 this interpreter or `--aisec`) a cold run (empty cache folder: a first CI run, which writes the
@@ -26,6 +28,12 @@ aisec always runs with all its default rules (taint rules included) and its defa
 Reported per command: median wall time, median CPU time, median peak RSS (largest process), the
 wall-time range and the median 1-minute load average when the runs started. Unless `--no-memory`,
 one more cold run of the aisec under test with `--jobs 1` gives peak RSS per million lines.
+
+Pre-commit in a corpus project, interleaved `--runs` times after its full scan (unless
+`--skip-precommit`): one file of the project checked alone, whole process, by each aisec cold (a
+fresh `--cache-dir`) and then warm (the same cache again), and by bandit (all tests) on the same
+file. The files: the one the one-file-changed cell edits, and the corpus's files that import much
+of the project (`HEAVY_FILES`: `transformers/trainer.py`).
 
 Pre-commit latency, interleaved `--runs` times: `python -c pass`; each aisec on three one-file
 samples (`bench/samples.py`: trigger-free, model-loading, a 30-line LLM route) with `--no-cache`
@@ -66,6 +74,9 @@ RESULTS = HERE / "results"
 SEMGREP_RULES = HERE / "semgrep_rules.yml"
 BANDIT_TESTS = "B301,B302,B506,B614,B615"
 SAMPLES = {"trigger-free": TRIGGER_FREE, "model-loading": MODEL_LOADING, "LLM route": LLM_ROUTE}
+# corpus -> files (relative to its project folder) that import hundreds of the project's modules:
+# the costliest one-file checks a pre-commit hook makes there; checked alone when they exist.
+HEAVY_FILES: dict[str, tuple[str, ...]] = {"transformers": ("transformers/trainer.py",)}
 
 
 @dataclass
@@ -230,10 +241,15 @@ def _changed_file(corpus: Corpus, aisec: str, work: Path) -> Path:
 
 
 def full_scan(
-    corpus: Corpus, tools: Tools, rounds: int, work: Path, identity: Identity, options: argparse.Namespace
+    corpus: Corpus,
+    changed: Path,
+    tools: Tools,
+    rounds: int,
+    work: Path,
+    identity: Identity,
+    options: argparse.Namespace,
 ) -> list[str]:
     folder = corpus.folder
-    changed = _changed_file(corpus, tools.aisec["after"], work)
     original = changed.read_bytes()
     series: dict[str, Series] = {}
     summaries: dict[str, dict] = {}
@@ -349,6 +365,79 @@ def full_scan(
     return out
 
 
+def project_files(corpus: Corpus, changed: Path) -> list[Path]:
+    """The files of the corpus's one-file cell: `changed`, then its `HEAVY_FILES` that exist."""
+    heavy = [corpus.folder / name for name in HEAVY_FILES.get(corpus.name, ())]
+    return [changed, *(path for path in heavy if path.is_file() and path != changed)]
+
+
+def project_file(
+    corpus: Corpus, files: list[Path], tools: Tools, runs: int, work: Path, identity: Identity
+) -> list[str]:
+    """Pre-commit inside the corpus project: each file checked alone (cold, then warm) in rotated rounds."""
+    folder = corpus.folder
+    names = [path.relative_to(folder).as_posix() for path in files]
+    series: dict[str, Series] = {}
+    file_of: dict[str, str] = {}  # series label -> the file it checks
+
+    def timed(label: str, name: str, argv: list[str], output: Path | None = None) -> None:
+        file_of[label] = name
+        series.setdefault(label, Series(label)).runs.append(run(argv, cwd=folder, stdout=output))
+
+    def aisec_job(index: int, variant: str, round_index: int) -> None:
+        cache = work / f"file-cache-{corpus.name}-{index}-{variant}-{round_index}"
+        for step in ("cold", "warm"):  # the cold run fills the fresh cache the warm run reads
+            output = work / f"file-{corpus.name}-{index}-{variant}-{step}-{round_index}.json"
+            argv = [tools.aisec[variant], "check", "--format", "json", "-q", "--cache-dir", str(cache)]
+            timed(f"aisec {variant}, {step}, {names[index]}", names[index], [*argv, names[index]], output)
+            identity.add(f"{corpus.name} {names[index]} {variant} {step} #{round_index}", output)
+        shutil.rmtree(cache, ignore_errors=True)
+
+    jobs = [(index, variant) for index in range(len(names)) for variant in tools.aisec]
+    jobs += [(index, "bandit") for index in range(len(names)) if tools.bandit]
+    for round_index in range(runs):
+        shift = round_index % len(jobs)
+        for index, tool in jobs[shift:] + jobs[:shift]:
+            if tool == "bandit":
+                timed(f"bandit, {names[index]}", names[index], [str(tools.bandit), "-q", names[index]])
+            else:
+                aisec_job(index, tool, round_index)
+    out = [
+        f"## Pre-commit in the {corpus.name} project: one file checked alone, whole process",
+        "",
+        f"Files: {', '.join(f'`{name}`' for name in names)}. Cold: a fresh `--cache-dir`; warm: the "
+        f"same cache again. {runs} interleaved rounds; medians.",
+        "",
+        "| command | wall | wall range | x bandit, same file | CPU | CPU x bandit | peak RSS | median load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label, entry in series.items():
+        bandit = series.get(f"bandit, {file_of[label]}")
+        wall, cpu = entry.median("wall"), entry.median("cpu")
+        x_bandit = f"{wall / bandit.median('wall'):.2f}x" if bandit else ""
+        cpu_bandit = f"{cpu / bandit.median('cpu'):.2f}x" if bandit else ""
+        out.append(
+            f"| {label} | {fmt(wall)} | {entry.spread()} s | {x_bandit} | {fmt(cpu)} | {cpu_bandit} "
+            f"| {entry.median('peak_rss_mb'):.0f} MB | {entry.median('load'):.2f} |"
+        )
+    out.append("")
+    for name in names:
+        reference = f"{corpus.name} {name} after cold #0"
+        labels = [
+            f"{corpus.name} {name} {variant} {step} #{round_index}"
+            for variant in tools.aisec
+            for step in ("cold", "warm")
+            for round_index in range(runs)
+        ]
+        compared = [identity.compare(reference, label) for label in labels if label != reference]
+        same = [line for line in compared if ": identical" in line]
+        out.append(
+            f"- findings identity, `{name}`: {len(same)} of {len(compared)} runs identical to `{reference}`"
+        )
+        out += [f"  - {line}" for line in compared if ": identical" not in line]
+    return out
+
+
 # ------------------------------------------------------------------------------- main
 
 
@@ -356,7 +445,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", action="append", choices=sorted(CORPORA), help="default: langchain")
     parser.add_argument("--rounds", type=int, default=3, help="full-scan rounds (default 3)")
-    parser.add_argument("--runs", type=int, default=10, help="pre-commit rounds (default 10)")
+    parser.add_argument(
+        "--runs", type=int, default=10, help="pre-commit rounds, samples and corpus files (default 10)"
+    )
     parser.add_argument("--aisec", help="the aisec to measure (default: next to this interpreter)")
     parser.add_argument("--before", help="another aisec executable measured in the same rounds")
     parser.add_argument("--peers-bin", help="folder holding bandit, semgrep, ruff (a separate venv)")
@@ -364,7 +455,11 @@ def main(argv: list[str] | None = None) -> int:
         "--cache", type=Path, default=DEFAULT_CACHE, help=f"corpus cache (default {DEFAULT_CACHE})"
     )
     parser.add_argument("--skip-full", action="store_true", help="pre-commit latency only")
-    parser.add_argument("--skip-precommit", action="store_true", help="full scans only")
+    parser.add_argument(
+        "--skip-precommit",
+        action="store_true",
+        help="full scans only (no pre-commit cell, in corpora either)",
+    )
     parser.add_argument("--no-memory", dest="memory", action="store_false", help="skip the --jobs 1 RSS run")
     parser.add_argument(
         "--check-prefilter", action="store_true", help="also compare with --no-prefilter (slow)"
@@ -407,7 +502,11 @@ def main(argv: list[str] | None = None) -> int:
         if not options.skip_full:
             for name in options.corpus or ["langchain"]:
                 corpus = prepare(name, options.cache)
-                section = full_scan(corpus, tools, options.rounds, work, identity, options)
+                changed = _changed_file(corpus, tools.aisec["after"], work)
+                section = full_scan(corpus, changed, tools, options.rounds, work, identity, options)
+                if not options.skip_precommit:
+                    files = project_files(corpus, changed)
+                    section += ["", *project_file(corpus, files, tools, options.runs, work, identity)]
                 print("\n".join(section), flush=True)
                 report += [*section, ""]
     report.append(f"At the end: {load_note()}.")

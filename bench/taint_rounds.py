@@ -3,7 +3,7 @@
 process, with `ModuleTaint`'s rounds timed (each round's own time: a round of another module run
 inside it, for a project summary, is subtracted and counted as its own).
 
-    python bench/taint_rounds.py ~/.cache/aisec-bench/src/langchain
+    python bench/taint_rounds.py ~/.cache/aisec-bench/project/langchain
     python bench/taint_rounds.py --every-round PATH    # the repeated last round run, not skipped
 
 Per round number: the modules that ran it, its CPU, the function analyses and functions, and the
