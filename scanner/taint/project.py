@@ -160,7 +160,7 @@ class ProjectModules(ImportGraph):
         only find what its own text admits) without losing the notice. The file must spell a
         source, as the prefilter and the fast path read it: where a flow through the project
         would start."""
-        if self.follows(path) or not self._spells(text, (TAINT_SOURCES,)):
+        if not self._spells(text, (TAINT_SOURCES,)) or self.follows(path):
             return None
         name = self.module_name(path)
         imported = [m for m in self._imports_of(name, Path(path), text) if m != name and self.file_of(m)]
