@@ -426,7 +426,8 @@ class FileScanner:
         """Prefilter, then parse and run the rules on decoded source text."""
         ignored = self._ignored_codes(path)
         candidates = [r for r in self.parsing_rules if r.code not in ignored]
-        notices = self._unfollowed_imports(path, text, candidates, result)
+        found = TextLookup(searchable(text), self._trigger_expansions, self._gate_index())
+        notices = self._unfollowed_imports(path, text, candidates, found, result)
         python: _PythonParse | None = None
         if self.use_prefilter:
             # Screened without cyclic collection: what the screens allocate is a file's words
@@ -436,7 +437,7 @@ class FileScanner:
             # Cycles made here, if any, are collected after; those kept for the process leave
             # the collector's reach after the first file (as `imported_for_good` does).
             with collector_paused(), first_in_process("screens"):
-                candidates, python = self._screened(path, text, candidates, result)
+                candidates, python = self._screened(path, text, candidates, found, result)
         if not candidates:
             result.skipped_by_prefilter = True
             self._unused_without_parse(path, text, ignored, result)
@@ -452,13 +453,17 @@ class FileScanner:
         result.findings.extend(notices)
 
     def _unfollowed_imports(
-        self, path: str, text: str, enabled: list[type[Rule]], result: FileResult
+        self, path: str, text: str, enabled: list[type[Rule]], found: TextLookup, result: FileResult
     ) -> list[Finding]:
         """AIS005 for a file whose calls into the project are read as library calls (its imports
         reach too far: `ProjectModules.unfollowed`), decided before the prefilter and added
         after the scan (a fix round clears the findings), so the same whether the file is
-        screened out, parsed, or checked with `--no-prefilter`."""
+        screened out, parsed, or checked with `--no-prefilter`. Only for a file that spells a
+        source as the token gate reads it (`found`), where a flow through the project would
+        start, as `_through_imports` and the fast path read it."""
         if "import" not in text or not any(rule in self._taint_readers for rule in enabled):
+            return []
+        if not found.any_in((TAINT_SOURCES,)):
             return []
         project = self.project_modules()
         found = project.unfollowed(path, text) if project is not None else None
@@ -470,13 +475,13 @@ class FileScanner:
         return self._incompleteness(path, reason)
 
     def _screened(
-        self, path: str, text: str, candidates: list[type[Rule]], result: FileResult
+        self, path: str, text: str, candidates: list[type[Rule]], found: TextLookup, result: FileResult
     ) -> tuple[list[type[Rule]], _PythonParse | None]:
-        """The prefilter: `candidates` the token gate, the word, call and identifier screens and
-        the project's imports leave, and the parse guard's verdict when `ast` parsed the text."""
+        """The prefilter: `candidates` the token gate (reading `found`), the word, call and
+        identifier screens and the project's imports leave, and the parse guard's verdict when
+        `ast` parsed the text."""
         python: _PythonParse | None = None
         gates = candidates
-        found = TextLookup(searchable(text), self._trigger_expansions, self._gate_index())
         candidates = rules_for_text(text, candidates, self._trigger_expansions, found)
         if candidates and any(screen.screens(candidates) for screen in self._screens()):
             # the ast screens' conditions on the words first: no `ast.parse` when they fail

@@ -32,8 +32,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from aisec.hooks import TAINT_SOURCES
-
 from ..sha import sha256
 from .graph import ImportGraph, read_text, without_bom
 
@@ -157,10 +155,10 @@ class ProjectModules(ImportGraph):
         spelling a catalog source or sink (its calls are then library calls). None otherwise.
         Decided by the texts alone, like the reach bound itself, so the same whether or not the
         file is parsed and analysed: the prefilter drops such a file's taint rules (they could
-        only find what its own text admits) without losing the notice. The file must spell a
-        source, as the prefilter and the fast path read it: where a flow through the project
-        would start."""
-        if not self._spells(text, (TAINT_SOURCES,)) or self.follows(path):
+        only find what its own text admits) without losing the notice. (The engine asks it of
+        a file that spells a source, as the prefilter and the fast path read it: where a flow
+        through the project would start.)"""
+        if self.follows(path):
             return None
         name = self.module_name(path)
         imported = [m for m in self._imports_of(name, Path(path), text) if m != name and self.file_of(m)]
