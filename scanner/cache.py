@@ -261,7 +261,7 @@ class ResultCache:
 def dependencies_hold(dependencies: Mapping[str, Any]) -> bool:
     """True when every other file a result depends on (a model file the code loads, a module
     whose summary it used) still has the signature recorded with it: else scan again."""
-    return all(file_signature(Path(path)) == tuple(signature) for path, signature in dependencies.items())
+    return all(file_signature(path) == tuple(signature) for path, signature in dependencies.items())
 
 
 def _location_to_json(loc: Location) -> list[Any]:
