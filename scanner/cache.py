@@ -34,6 +34,7 @@ from aisec.hooks import Applicability, Confidence, Finding, FixInfo, Location, R
 from .engine import FileResult, file_signature
 from .fastpath import KEY_BYTES, KEY_ENV, cache_home, derived_key, read_regular
 from .sha import compare_digest, hmac_sha256, sha256
+from .sources import split_lines
 
 CACHE_FORMAT = 3  # 2: findings carry related locations; 3: signed entries
 MAX_ENTRY_BYTES = 8 * 1024 * 1024
@@ -204,7 +205,7 @@ class ResultCache:
         if result.path != path or not dependencies_hold(result.dependencies):
             return None
         if source and result.findings:
-            result.lines = data.decode(result.encoding, "replace").splitlines()
+            result.source = split_lines(data, result.encoding)
         return result
 
     def put(self, path: str, data: bytes, result: FileResult) -> None:

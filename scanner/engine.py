@@ -68,6 +68,8 @@ class FileResult:
     skipped_by_prefilter: bool = False
     screened: bool = False  # CPython parsed it for the call screen (worth caching even if skipped)
     lines: list[str] | None = None  # kept only when there are findings (code frames)
+    # a cached result's lines, made only when a formatter asks for them (`aisec.sources`)
+    source: Callable[[], list[str] | None] | None = None
     fixed_source: str | None = None  # set when fixes changed the file
     encoding: str = "utf-8"
     fixed_count: int = 0

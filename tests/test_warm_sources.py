@@ -1,9 +1,12 @@
-"""A warm run with findings: a changed dependency still rescans a cached file, whose dependencies
-are checked by their path as it was recorded (`cache.dependencies_hold`)."""
+"""A warm run with findings: its output, code frames included, is byte for byte a cold run's,
+although a cached result's lines are made only when a formatter asks for them (`aisec.sources`);
+a changed file or dependency is still scanned again, and lines are never shown of other bytes
+than the findings are of."""
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -11,13 +14,19 @@ import aisec.run
 import aisec.stamps
 import pytest
 from aisec.engine import file_signature
+from aisec.run import CheckOptions, open_session, run_check
 
+# latin-1 (declared): the lines must be decoded with the recorded encoding
+PICKLE = b"# -*- coding: latin-1 -*-\nimport pickle\n\ndef load(p):\n    return pickle.loads(p)  # caf\xe9\n"
+MOVED = b"# -*- coding: latin-1 -*-\nimport pickle\ndef load(p):\n    return pickle.loads(p)  # na\xefve\n"  # as long
+CLEAN = "def load(p):\n    return len(p)\n"
 ROUTE = "from flask import request\nfrom helper import ask\n\nask(request.args['q'])\n"
 ASKS_A_MODEL = (
     "import openai\n\ndef ask(q):\n"
     "    return openai.chat.completions.create(model='m', messages=[{'role': 'system', 'content': q}])\n"
 )
 TICK = 0.05  # past the coarse clock tick file timestamps come from
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab")
 
 
 @pytest.fixture(params=["stamps", "content"])
@@ -44,6 +53,19 @@ def _run(run_cli, root: Path, *args: str) -> str:
     return result.out
 
 
+def _outputs(run_cli, root: Path, *extra: str) -> dict[str, str]:
+    """Every format's output of one state of the tree (JSON without its count of cached files)."""
+    outputs = {}
+    for name in FORMATS:
+        out = _run(run_cli, root, "--format", name, "--show-source", *extra)
+        if name == "json":
+            data = json.loads(out)
+            del data["summary"]["cached"]
+            out = json.dumps(data)
+        outputs[name] = out
+    return outputs
+
+
 def _findings(run_cli, root: Path, *extra: str) -> list[tuple[str, int, str]]:
     data = json.loads(_run(run_cli, root, "--format", "json", *extra))
     return sorted((f["path"], f["line"], f["code"]) for f in data["findings"])
@@ -54,12 +76,69 @@ def _write(path: Path, data: bytes | str) -> None:
     path.write_bytes(data if isinstance(data, bytes) else data.encode())
 
 
+def _report(root: Path):
+    options = CheckOptions(paths=["."])
+    return run_check(open_session(options, root), options, root).report
+
+
 def test_file_signature_of_a_string_is_that_of_its_path(tmp_path) -> None:
     file = tmp_path / "model.bin"
     file.write_bytes(b"x" * 7)
     info = file.stat()
     assert file_signature(str(file)) == file_signature(file) == (7, info.st_mtime_ns, info.st_ino)
     assert file_signature(str(tmp_path / "gone.bin")) == (-1, -1, -1)
+
+
+def test_a_warm_run_shows_what_a_cold_one_does_in_every_format(tree, run_cli, lookup) -> None:
+    root = tree({"bad.py": PICKLE, "app.py": CLEAN, ".git/HEAD": ""})
+    cold = _outputs(run_cli, root)
+    assert "caf\u00e9" in cold["text"] and "return pickle.loads(p)" in cold["text"]  # a code frame
+    lookup.clear()
+    warm = _outputs(run_cli, root)
+    # a file with findings is read to be looked up (the stamp index has only clean files)
+    assert lookup == (["bad.py"] if aisec.stamps.MIN_FILES == 1 else ["app.py", "bad.py"]) * len(FORMATS)
+    assert warm == cold == _outputs(run_cli, root, "--no-cache")
+
+
+def test_a_formatter_reading_sources_gets_the_lines_of_a_cold_run(tree, lookup) -> None:
+    root = tree({"bad.py": PICKLE, "app.py": CLEAN, ".git/HEAD": ""})
+    cold = _report(root).sources
+    warm = _report(root)
+    assert warm.summary.cached == 2
+    expected = {"bad.py": PICKLE.decode("latin-1").splitlines()}
+    assert dict(cold) == expected
+    assert list(warm.sources) == ["bad.py"] and len(warm.sources) == 1 and "app.py" not in warm.sources
+    assert (
+        warm.sources["bad.py"] == expected["bad.py"]
+        and warm.source_line("bad.py", 2) == expected["bad.py"][1]
+    )
+
+
+def test_a_file_edited_after_its_lookup_shows_the_lines_of_the_bytes_looked_up(tree, lookup) -> None:
+    """The lines are made when asked for, from the bytes the result was looked up with (as when
+    they were split at lookup time): not from what the file holds by then."""
+    root = tree({"bad.py": PICKLE, "app.py": CLEAN, ".git/HEAD": ""})
+    _report(root)
+    warm = _report(root)
+    assert warm.summary.cached == 2
+    _write(root / "bad.py", MOVED)
+    assert warm.sources["bad.py"] == PICKLE.decode("latin-1").splitlines()
+
+
+def test_a_file_with_findings_edited_between_runs_is_read_again(tree, run_cli, lookup) -> None:
+    """Same size, its modification time put back: the change time still moved."""
+    root = tree({"bad.py": PICKLE, "app.py": CLEAN, ".git/HEAD": ""})
+    assert _findings(run_cli, root) == [("bad.py", 5, "AIS101")]
+    bad = root / "bad.py"
+    before = bad.stat()
+    _write(bad, MOVED)  # the same length, the finding one line higher
+    os.utime(bad, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (bad.stat().st_size, bad.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    lookup.clear()
+    warm = _outputs(run_cli, root)
+    assert "bad.py" in lookup  # read to be looked up
+    assert warm == _outputs(run_cli, root, "--no-cache")
+    assert "4 |     return pickle.loads(p)  # na\u00efve" in warm["text"]
 
 
 def test_a_file_with_findings_is_scanned_again_when_a_dependency_changed(tree, run_cli, lookup) -> None:
