@@ -219,29 +219,33 @@ class ResultCache:
         name, entry = self._record_entry(kind, key)
         return self._read(name, entry)
 
-    def put_record(self, kind: str, key: str, value: Any) -> None:
+    def put_record(self, kind: str, key: str, value: Any) -> bool:
+        """Store `value`; False when it is too big to be an entry (it was not written)."""
         name, entry = self._record_entry(kind, key)
-        self._write(name, entry, value)
+        return self._write(name, entry, value)
 
     def _record_entry(self, kind: str, key: str) -> tuple[str, Path]:
         digest = sha256(f"{kind}\0{key}".encode()).hexdigest()
         return f"{kind}:{digest}", self.folder / kind / digest[:2] / f"{digest[2:]}.json"
 
-    def _write(self, name: str, entry: Path, value: Any) -> None:
+    def _write(self, name: str, entry: Path, value: Any) -> bool:
+        """Write a signed entry (a failed write only costs speed); False when `value` is too big
+        to be one."""
         payload = json.dumps(value).encode("utf-8")
         if len(payload) + 65 > MAX_ENTRY_BYTES:
-            return  # would be refused on reading anyway
+            return False  # would be refused on reading anyway
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             if not _real_folder(entry.parent):
-                return
+                return True
             self._mark_folder()
             fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(self._mac(name, payload).encode("ascii") + b"\n" + payload)
             os.replace(tmp, entry)
         except OSError:
-            return  # a read-only or full disk only costs speed
+            pass  # a read-only or full disk only costs speed
+        return True
 
     def _mark_folder(self) -> None:
         """Make the cache folder ignore itself (git) and identify itself (backup tools)."""

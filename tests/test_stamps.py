@@ -55,15 +55,15 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def test_a_warm_run_reads_only_files_with_findings(tree, run_cli, stamping) -> None:
+def test_a_warm_run_reads_no_unchanged_file(tree, run_cli, stamping) -> None:
     root = tree({"app.py": CLEAN, "bad.py": PICKLE, ".git/HEAD": ""})
     cold = _scan(run_cli, root)
     stamping.clear()
     warm = _scan(run_cli, root)
-    assert stamping == ["bad.py"]  # its lines are shown: read, and looked up by content
+    assert stamping == []  # not even bad.py: JSON shows no lines (tests/test_warm_sources.py)
     assert warm["summary"]["cached"] == 2 and _codes(warm) == _codes(cold) == [("bad.py", "AIS101")]
     _, _, payload = _index(root).read_bytes().partition(b"\n")
-    assert sorted(json.loads(payload)) == ["app.py"]  # results with findings are not indexed
+    assert sorted(json.loads(payload)) == ["app.py", "bad.py"]  # results with findings are indexed too
 
 
 def test_new_content_with_the_old_mtime_and_size_is_scanned(tree, run_cli, stamping) -> None:

@@ -1,7 +1,7 @@
 """A warm run with findings: its output, code frames included, is byte for byte a cold run's,
-although a cached result's lines are made only when a formatter asks for them (`aisec.sources`);
-a changed file or dependency is still scanned again, and lines are never shown of other bytes
-than the findings are of."""
+although a cached result's lines are made only when a formatter asks for them and a file whose
+stamp holds is not read at all (`aisec.sources`, `aisec.stamps`); a changed file or dependency is
+still scanned again, and lines are never shown of other bytes than the findings are of."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import os
 import time
 from pathlib import Path
 
+import aisec.cache
 import aisec.run
 import aisec.stamps
 import pytest
@@ -95,8 +96,8 @@ def test_a_warm_run_shows_what_a_cold_one_does_in_every_format(tree, run_cli, lo
     assert "caf\u00e9" in cold["text"] and "return pickle.loads(p)" in cold["text"]  # a code frame
     lookup.clear()
     warm = _outputs(run_cli, root)
-    # a file with findings is read to be looked up (the stamp index has only clean files)
-    assert lookup == (["bad.py"] if aisec.stamps.MIN_FILES == 1 else ["app.py", "bad.py"]) * len(FORMATS)
+    # looked up by its stamp, bad.py is not read to be looked up (its lines are read for the frame)
+    assert lookup == ([] if aisec.stamps.MIN_FILES == 1 else ["app.py", "bad.py"] * len(FORMATS))
     assert warm == cold == _outputs(run_cli, root, "--no-cache")
 
 
@@ -114,15 +115,19 @@ def test_a_formatter_reading_sources_gets_the_lines_of_a_cold_run(tree, lookup) 
     )
 
 
-def test_a_file_edited_after_its_lookup_shows_the_lines_of_the_bytes_looked_up(tree, lookup) -> None:
-    """The lines are made when asked for, from the bytes the result was looked up with (as when
-    they were split at lookup time): not from what the file holds by then."""
+def test_a_file_edited_after_its_lookup_shows_no_lines_of_its_new_bytes(tree, lookup) -> None:
+    """Looked up by content, the lines are those of the bytes looked up (as before they were made
+    lazily); looked up by stamp, the file is read when the lines are asked for, and shows none
+    once it changed: never lines the findings are not of."""
     root = tree({"bad.py": PICKLE, "app.py": CLEAN, ".git/HEAD": ""})
     _report(root)
     warm = _report(root)
     assert warm.summary.cached == 2
     _write(root / "bad.py", MOVED)
-    assert warm.sources["bad.py"] == PICKLE.decode("latin-1").splitlines()
+    if aisec.stamps.MIN_FILES == 1:
+        assert warm.source_line("bad.py", 2) is None and dict(warm.sources) == {}
+    else:
+        assert warm.sources["bad.py"] == PICKLE.decode("latin-1").splitlines()
 
 
 def test_a_file_with_findings_edited_between_runs_is_read_again(tree, run_cli, lookup) -> None:
@@ -152,3 +157,22 @@ def test_a_file_with_findings_is_scanned_again_when_a_dependency_changed(tree, r
     )
     _write(root / "helper.py", "def ask(q):\n    return q\n")
     assert _findings(run_cli, root) == _findings(run_cli, root, "--no-cache") == []
+
+
+def test_an_index_too_big_with_findings_keeps_the_entries_without(tree, run_cli, monkeypatch) -> None:
+    """The index is one cache entry: rather than none, the entries of clean files are recorded."""
+    monkeypatch.setattr(aisec.stamps, "RACY_NS", 0)
+    monkeypatch.setattr(aisec.stamps, "MIN_FILES", 1)
+    root = tree({"bad.py": PICKLE, "app.py": CLEAN, ".git/HEAD": ""})
+    _run(run_cli, root, "--format", "json")
+    (index,) = (root / ".aisec_cache").rglob("stamps/*/*.json")
+    entries = json.loads(index.read_bytes().partition(b"\n")[2])
+    assert sorted(entries) == ["app.py", "bad.py"]
+    clean = len(json.dumps({"app.py": entries["app.py"]}).encode())
+    monkeypatch.setattr(aisec.cache, "MAX_ENTRY_BYTES", clean + 65)
+    _run(run_cli, root, "--format", "json")
+    assert sorted(json.loads(index.read_bytes().partition(b"\n")[2])) == ["app.py"]
+    read: list[str] = []
+    real = aisec.stamps.read_stamped
+    monkeypatch.setattr(aisec.run, "read_stamped", lambda path: read.append(path.name) or real(path))
+    assert _findings(run_cli, root) == [("bad.py", 5, "AIS101")] and "app.py" not in read and "bad.py" in read
