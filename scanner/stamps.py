@@ -87,6 +87,7 @@ class StampIndex:
         self.recorded: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
         self.current = dict(self.recorded)
         self._checked: set[str] = set()  # the files of this run (`update`)
+        self._vouched: set[str] = set()  # the files whose entry gave their result (`unchanged`)
 
     def unchanged(self, path: Path, shown: str) -> FileResult | None:
         """The result of a file whose `stat` still equals its recorded stamp; None when the file
@@ -105,6 +106,7 @@ class StampIndex:
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
         result.stamp = stamp
+        self._vouched.add(shown)
         if result.findings:
             result.source = stamped_lines(path, stamp, result.encoding)
         return result
@@ -116,6 +118,8 @@ class StampIndex:
 
         shown = result.path
         self._checked.add(shown)
+        if shown in self._vouched:  # its entry stays as it is (not made again: 0.1 s on transformers)
+            return
         if result.stamp is None or result.errors or result.fixed_source is not None:
             self.current.pop(shown, None)
             return

@@ -176,3 +176,18 @@ def test_a_run_on_one_folder_keeps_the_entries_of_files_elsewhere(tree, run_cli,
     assert _indexed(root) == ["sub/a.py", "top.py"]
     stamping.clear()
     assert _scan(run_cli, root)["summary"]["cached"] == 2 and stamping == []
+
+
+def test_an_edited_files_entry_is_renewed_and_the_others_kept_as_they_were(tree, run_cli, stamping) -> None:
+    """A warm run keeps the entries its files' results came from as they are and renews the
+    entry of a file it read again, so the next run reads neither."""
+    root = tree({"app.py": CLEAN, "bad.py": PICKLE, ".git/HEAD": ""})
+    _scan(run_cli, root)
+    before = json.loads(_index(root).read_bytes().partition(b"\n")[2])
+    _write(root / "bad.py", CLEAN)
+    stamping.clear()
+    assert _codes(_scan(run_cli, root)) == [] and set(stamping) == {"bad.py"}  # looked up, then scanned
+    after = json.loads(_index(root).read_bytes().partition(b"\n")[2])
+    assert after["app.py"] == before["app.py"] and after["bad.py"][0] != before["bad.py"][0]
+    stamping.clear()
+    assert _scan(run_cli, root)["summary"]["cached"] == 2 and stamping == []
