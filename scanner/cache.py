@@ -263,10 +263,25 @@ class ResultCache:
                 handle.write(content)
 
 
-def dependencies_hold(dependencies: Mapping[str, Any]) -> bool:
+def dependencies_hold(
+    dependencies: Mapping[str, Any], taken: dict[str, tuple[int, int, int]] | None = None
+) -> bool:
     """True when every other file a result depends on (a model file the code loads, a module
-    whose summary it used) still has the signature recorded with it: else scan again."""
-    return all(file_signature(path) == tuple(signature) for path, signature in dependencies.items())
+    whose summary it used) still has the signature recorded with it: else scan again.
+
+    `taken`: the signatures this run took already (path -> signature), so that a file many
+    results depend on is stat'ed once per run (transformers: 23,072 dependencies of 2,951 cached
+    results are 2,510 files; `utils/__init__.py` is one of 2,490 of them). The run then judges
+    every result by the state each file had when it first looked, as a run that read them all
+    at its start would."""
+    for path, signature in dependencies.items():
+        if taken is None:
+            now = file_signature(path)
+        else:
+            now = taken.get(path) or taken.setdefault(path, file_signature(path))
+        if now != tuple(signature):
+            return False
+    return True
 
 
 def _location_to_json(loc: Location) -> list[Any]:

@@ -19,7 +19,8 @@ Guards that keep it exact:
 - The index is one signed record of at most the cache's entry size (`MAX_ENTRY_BYTES`): when the
   entries with findings would make it larger, only those without are kept (`save`), rather than
   none being recorded.
-- The other files a result depends on are checked as for a cached result (`dependencies_hold`).
+- The other files a result depends on are checked as for a cached result (`dependencies_hold`),
+  each once per run (the first look decides for every result that depends on it).
 
 Entries of files that no longer exist are dropped when the run ends (`StampIndex.save`), so the
 index of a repository where files come and go does not grow without end; an entry of a file
@@ -88,6 +89,7 @@ class StampIndex:
         self.current = dict(self.recorded)
         self._checked: set[str] = set()  # the files of this run (`update`)
         self._vouched: set[str] = set()  # the files whose entry gave their result (`unchanged`)
+        self._signatures: dict[str, tuple[int, int, int]] = {}  # of dependencies (`dependencies_hold`)
 
     def unchanged(self, path: Path, shown: str) -> FileResult | None:
         """The result of a file whose `stat` still equals its recorded stamp; None when the file
@@ -100,7 +102,7 @@ class StampIndex:
         try:
             info = os.stat(path)
             stamp, raw = entry
-            if stamp_of(info) != stamp or not self._holds(raw["dependencies"]):
+            if stamp_of(info) != stamp or not self._holds(raw["dependencies"], self._signatures):
                 return None
             result = result_from_json(raw)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):

@@ -147,14 +147,30 @@ def test_a_file_with_findings_edited_between_runs_is_read_again(tree, run_cli, l
 
 
 def test_a_file_with_findings_is_scanned_again_when_a_dependency_changed(tree, run_cli, lookup) -> None:
-    root = tree({"route.py": ROUTE, "helper.py": ASKS_A_MODEL, ".git/HEAD": ""})
-    cold = _findings(run_cli, root)
-    assert ("route.py", 4, "AIS201") in cold
-    warm = json.loads(_run(run_cli, root, "--format", "json"))
-    assert (
-        warm["summary"]["cached"] == 2
-        and sorted((f["path"], f["line"], f["code"]) for f in warm["findings"]) == cold
+    """Two results depend on helper.py (looked at once per run), one also on other.py."""
+    root = tree(
+        {
+            "route.py": ROUTE,
+            "both.py": ROUTE.replace("from helper import ask\n", "from helper import ask\nimport other\n"),
+            "helper.py": ASKS_A_MODEL,
+            "other.py": "def noop():\n    return None\n",
+            ".git/HEAD": "",
+        }
     )
+    cold = _findings(run_cli, root)
+    assert ("route.py", 4, "AIS201") in cold and ("both.py", 5, "AIS201") in cold
+    lookup.clear()
+    warm = json.loads(_run(run_cli, root, "--format", "json"))
+    assert warm["summary"]["cached"] == 4
+    # by stamp, not even the results that share a dependency read their files
+    assert sorted(lookup) == (
+        [] if aisec.stamps.MIN_FILES == 1 else ["both.py", "helper.py", "other.py", "route.py"]
+    )
+    assert sorted((f["path"], f["line"], f["code"]) for f in warm["findings"]) == cold
+    _write(root / "other.py", "def noop():\n    return 1\n")
+    warm = json.loads(_run(run_cli, root, "--format", "json"))
+    assert warm["summary"]["cached"] == 2  # other.py and both.py scanned again
+    assert sorted((f["path"], f["line"], f["code"]) for f in warm["findings"]) == cold
     _write(root / "helper.py", "def ask(q):\n    return q\n")
     assert _findings(run_cli, root) == _findings(run_cli, root, "--no-cache") == []
 
