@@ -201,7 +201,11 @@ class FormatOptions:
 
 @dataclass
 class Report:
-    """Everything a formatter needs: sorted findings, errors, counts and source lines."""
+    """Everything a formatter needs: sorted findings, errors, counts and source lines.
+
+    `sources` maps a file with findings to its lines, as a read-only `Mapping` (not always a
+    `dict`): `aisec check` makes a cached file's lines only when a formatter first asks for them
+    (`aisec.sources.SourceLines`), so a format that shows no lines does not pay for them."""
 
     findings: list[Finding]
     errors: list[ScanError]

@@ -34,6 +34,7 @@ from aisec.hooks import Applicability, Confidence, Finding, FixInfo, Location, R
 from .engine import FileResult, file_signature
 from .fastpath import KEY_BYTES, KEY_ENV, cache_home, derived_key, read_regular
 from .sha import compare_digest, hmac_sha256, sha256
+from .sources import split_lines
 
 CACHE_FORMAT = 3  # 2: findings carry related locations; 3: signed entries
 MAX_ENTRY_BYTES = 8 * 1024 * 1024
@@ -204,7 +205,7 @@ class ResultCache:
         if result.path != path or not dependencies_hold(result.dependencies):
             return None
         if source and result.findings:
-            result.lines = data.decode(result.encoding, "replace").splitlines()
+            result.source = split_lines(data, result.encoding)
         return result
 
     def put(self, path: str, data: bytes, result: FileResult) -> None:
@@ -218,29 +219,33 @@ class ResultCache:
         name, entry = self._record_entry(kind, key)
         return self._read(name, entry)
 
-    def put_record(self, kind: str, key: str, value: Any) -> None:
+    def put_record(self, kind: str, key: str, value: Any) -> bool:
+        """Store `value`; False when it is too big to be an entry (it was not written)."""
         name, entry = self._record_entry(kind, key)
-        self._write(name, entry, value)
+        return self._write(name, entry, value)
 
     def _record_entry(self, kind: str, key: str) -> tuple[str, Path]:
         digest = sha256(f"{kind}\0{key}".encode()).hexdigest()
         return f"{kind}:{digest}", self.folder / kind / digest[:2] / f"{digest[2:]}.json"
 
-    def _write(self, name: str, entry: Path, value: Any) -> None:
+    def _write(self, name: str, entry: Path, value: Any) -> bool:
+        """Write a signed entry (a failed write only costs speed); False when `value` is too big
+        to be one."""
         payload = json.dumps(value).encode("utf-8")
         if len(payload) + 65 > MAX_ENTRY_BYTES:
-            return  # would be refused on reading anyway
+            return False  # would be refused on reading anyway
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             if not _real_folder(entry.parent):
-                return
+                return True
             self._mark_folder()
             fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(self._mac(name, payload).encode("ascii") + b"\n" + payload)
             os.replace(tmp, entry)
         except OSError:
-            return  # a read-only or full disk only costs speed
+            pass  # a read-only or full disk only costs speed
+        return True
 
     def _mark_folder(self) -> None:
         """Make the cache folder ignore itself (git) and identify itself (backup tools)."""
@@ -258,10 +263,25 @@ class ResultCache:
                 handle.write(content)
 
 
-def dependencies_hold(dependencies: Mapping[str, Any]) -> bool:
+def dependencies_hold(
+    dependencies: Mapping[str, Any], taken: dict[str, tuple[int, int, int]] | None = None
+) -> bool:
     """True when every other file a result depends on (a model file the code loads, a module
-    whose summary it used) still has the signature recorded with it: else scan again."""
-    return all(file_signature(Path(path)) == tuple(signature) for path, signature in dependencies.items())
+    whose summary it used) still has the signature recorded with it: else scan again.
+
+    `taken`: the signatures this run took already (path -> signature), so that a file many
+    results depend on is stat'ed once per run (transformers: 23,072 dependencies of 2,951 cached
+    results are 2,510 files; `utils/__init__.py` is one of 2,490 of them). The run then judges
+    every result by the state each file had when it first looked, as a run that read them all
+    at its start would."""
+    for path, signature in dependencies.items():
+        if taken is None:
+            now = file_signature(path)
+        else:
+            now = taken.get(path) or taken.setdefault(path, file_signature(path))
+        if now != tuple(signature):
+            return False
+    return True
 
 
 def _location_to_json(loc: Location) -> list[Any]:

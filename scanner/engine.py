@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import gc
 import io
+import os
 import signal
 import sys
 import threading
@@ -67,6 +68,8 @@ class FileResult:
     skipped_by_prefilter: bool = False
     screened: bool = False  # CPython parsed it for the call screen (worth caching even if skipped)
     lines: list[str] | None = None  # kept only when there are findings (code frames)
+    # a cached result's lines, made only when a formatter asks for them (`aisec.sources`)
+    source: Callable[[], list[str] | None] | None = None
     fixed_source: str | None = None  # set when fixes changed the file
     encoding: str = "utf-8"
     fixed_count: int = 0
@@ -1041,10 +1044,12 @@ def _with_cell(finding: Finding, path: str, cells: list[int]) -> Finding:
     return dataclasses.replace(finding, cell=cell, cell_line=line - cells.index(cell))
 
 
-def file_signature(path: Path) -> tuple[int, int, int]:
-    """(size, mtime_ns, inode) of a file, or (-1, -1, -1) when it does not exist."""
+def file_signature(path: str | Path) -> tuple[int, int, int]:
+    """(size, mtime_ns, inode) of a file, or (-1, -1, -1) when it does not exist. A string is
+    stat'ed as it is: a warm run checks every dependency of every cached result (about ten per
+    transformers file), where making a `Path` of each cost more than the `stat`."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return (-1, -1, -1)
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)

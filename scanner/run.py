@@ -23,6 +23,7 @@ from .pathpolicy import filter_artifact_findings
 from .pluginmanager import PluginError, Registry, configure, load_plugins
 from .projectroot import scan_start
 from .selection import is_enabled, unknown_prefixes
+from .sources import SourceLines
 from .stamps import StampIndex, open_index, read_stamped
 
 
@@ -337,7 +338,7 @@ def run_check(
             stamps.save(cwd)
     outcome_diffs, fixed = _apply_fixes(results, options.diff, cwd, stdin, config.root)
     findings: list[Finding] = []
-    sources: dict[str, list[str]] = {}
+    sources = SourceLines()
     for result in results:
         summary.files += 1
         summary.parsed += result.parsed
@@ -346,8 +347,10 @@ def run_check(
         findings.extend(_without_notebook_fixes(result.findings))
         errors.extend(result.errors)
         warnings.extend(result.warnings)
-        if result.findings and result.lines is not None:
-            sources[result.path] = result.lines
+        if result.findings:
+            lines = result.lines if result.lines is not None else result.source
+            if lines is not None:
+                sources.add(result.path, lines)
     findings = filter_artifact_findings(findings, config, cwd, session.registry.rules)
     if options.baseline is not None:
         known = read_baseline(options.baseline)

@@ -3,8 +3,8 @@
 A stamp is the (device, inode, size, mtime_ns, ctime_ns) of a file as it was opened, taken
 before its bytes were read. The stamp index, one signed record of the result cache (so per run
 key; a forged, planted or copied index is not trusted), maps each checked file's path to its
-stamp and to the result of the bytes read after it, when that result has nothing to show: no
-finding, no error. When a file's `stat` still equals its stamp, those are its bytes, by the test
+stamp and to the result of the bytes read after it, when that result has no error (nor a fix).
+When a file's `stat` still equals its stamp, those are its bytes, by the test
 git makes of its index: every write moves mtime and ctime, ctime cannot be set back by the
 file's owner (`touch -d` and `os.utime` move it too), and a copied, moved-in or replaced file,
 or a symlink to another file, has another inode.
@@ -13,9 +13,14 @@ Guards that keep it exact:
 - A stamp that is not older than `RACY_NS` when it is taken is not recorded: a write that
   follows the read within the file system's timestamp granularity (up to 2 s on FAT) could leave
   the stamp as it was ("racy git"). Such a file is read and looked up by content until it ages.
-- Results with findings are not in the index: such a file is read anyway (its lines are shown)
-  and looked up by what it holds now.
-- The other files a result depends on are checked as for a cached result (`dependencies_hold`).
+- A result with findings is in the index too, but its file is not read for its lines unless a
+  formatter asks for them (`sources.stamped_lines`): that read checks the stamp again after it,
+  so lines are shown only of the bytes the findings are of (a file changed since shows none).
+- The index is one signed record of at most the cache's entry size (`MAX_ENTRY_BYTES`): when the
+  entries with findings would make it larger, only those without are kept (`save`), rather than
+  none being recorded.
+- The other files a result depends on are checked as for a cached result (`dependencies_hold`),
+  each once per run (the first look decides for every result that depends on it).
 
 Entries of files that no longer exist are dropped when the run ends (`StampIndex.save`), so the
 index of a repository where files come and go does not grow without end; an entry of a file
@@ -30,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import MAX_SOURCE_BYTES, FileResult
+from .sources import stamped_lines
 
 RACY_NS = 2_000_000_000
 # Fewer files than this are simply read: a pre-commit run on a few files of a big project would
@@ -53,10 +59,11 @@ def read_stamped(path: Path) -> tuple[bytes, Stamp | None]:
         data = handle.read(MAX_SOURCE_BYTES + 1)
     if max(info.st_mtime_ns, info.st_ctime_ns) >= now - RACY_NS:
         return data, None
-    return data, _stamp(info)
+    return data, stamp_of(info)
 
 
-def _stamp(info: os.stat_result) -> Stamp:
+def stamp_of(info: os.stat_result) -> Stamp:
+    """The stamp of a file's `stat` (as `read_stamped` takes it)."""
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
@@ -81,6 +88,8 @@ class StampIndex:
         self.recorded: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
         self.current = dict(self.recorded)
         self._checked: set[str] = set()  # the files of this run (`update`)
+        self._vouched: set[str] = set()  # the files whose entry gave their result (`unchanged`)
+        self._signatures: dict[str, tuple[int, int, int]] = {}  # of dependencies (`dependencies_hold`)
 
     def unchanged(self, path: Path, shown: str) -> FileResult | None:
         """The result of a file whose `stat` still equals its recorded stamp; None when the file
@@ -93,22 +102,27 @@ class StampIndex:
         try:
             info = os.stat(path)
             stamp, raw = entry
-            if _stamp(info) != stamp or not self._holds(raw["dependencies"]):
+            if stamp_of(info) != stamp or not self._holds(raw["dependencies"], self._signatures):
                 return None
             result = result_from_json(raw)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
         result.stamp = stamp
+        self._vouched.add(shown)
+        if result.findings:
+            result.source = stamped_lines(path, stamp, result.encoding)
         return result
 
     def update(self, result: FileResult) -> None:
         """Record `result` under its file's stamp, or drop the file's entry when the result has
-        no stamp, or something to show."""
+        no stamp, an error or a fix."""
         from .cache import result_to_json
 
         shown = result.path
         self._checked.add(shown)
-        if result.stamp is None or result.findings or result.errors or result.fixed_source is not None:
+        if shown in self._vouched:  # its entry stays as it is (not made again: 0.1 s on transformers)
+            return
+        if result.stamp is None or result.errors or result.fixed_source is not None:
             self.current.pop(shown, None)
             return
         self.current[shown] = [list(result.stamp), result_to_json(result)]
@@ -120,5 +134,9 @@ class StampIndex:
         for shown in [shown for shown in self.current if shown not in self._checked]:
             if not os.path.lexists(os.path.join(cwd, shown)):
                 del self.current[shown]
-        if self.current != self.recorded:
-            self.cache.put_record(*RECORD, self.current)
+        if self.current == self.recorded:
+            return
+        if not self.cache.put_record(*RECORD, self.current):  # too big with the findings
+            clean = {shown: entry for shown, entry in self.current.items() if not entry[1]["findings"]}
+            if clean != self.recorded:
+                self.cache.put_record(*RECORD, clean)

@@ -55,15 +55,15 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def test_a_warm_run_reads_only_files_with_findings(tree, run_cli, stamping) -> None:
+def test_a_warm_run_reads_no_unchanged_file(tree, run_cli, stamping) -> None:
     root = tree({"app.py": CLEAN, "bad.py": PICKLE, ".git/HEAD": ""})
     cold = _scan(run_cli, root)
     stamping.clear()
     warm = _scan(run_cli, root)
-    assert stamping == ["bad.py"]  # its lines are shown: read, and looked up by content
+    assert stamping == []  # not even bad.py: JSON shows no lines (tests/test_warm_sources.py)
     assert warm["summary"]["cached"] == 2 and _codes(warm) == _codes(cold) == [("bad.py", "AIS101")]
     _, _, payload = _index(root).read_bytes().partition(b"\n")
-    assert sorted(json.loads(payload)) == ["app.py"]  # results with findings are not indexed
+    assert sorted(json.loads(payload)) == ["app.py", "bad.py"]  # results with findings are indexed too
 
 
 def test_new_content_with_the_old_mtime_and_size_is_scanned(tree, run_cli, stamping) -> None:
@@ -174,5 +174,20 @@ def test_a_run_on_one_folder_keeps_the_entries_of_files_elsewhere(tree, run_cli,
     result = run_cli(["check", "--format", "json", "sub"], cwd=root)
     assert result.code == 0, result.err
     assert _indexed(root) == ["sub/a.py", "top.py"]
+    stamping.clear()
+    assert _scan(run_cli, root)["summary"]["cached"] == 2 and stamping == []
+
+
+def test_an_edited_files_entry_is_renewed_and_the_others_kept_as_they_were(tree, run_cli, stamping) -> None:
+    """A warm run keeps the entries its files' results came from as they are and renews the
+    entry of a file it read again, so the next run reads neither."""
+    root = tree({"app.py": CLEAN, "bad.py": PICKLE, ".git/HEAD": ""})
+    _scan(run_cli, root)
+    before = json.loads(_index(root).read_bytes().partition(b"\n")[2])
+    _write(root / "bad.py", CLEAN)
+    stamping.clear()
+    assert _codes(_scan(run_cli, root)) == [] and set(stamping) == {"bad.py"}  # looked up, then scanned
+    after = json.loads(_index(root).read_bytes().partition(b"\n")[2])
+    assert after["app.py"] == before["app.py"] and after["bad.py"][0] != before["bad.py"][0]
     stamping.clear()
     assert _scan(run_cli, root)["summary"]["cached"] == 2 and stamping == []
