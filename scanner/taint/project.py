@@ -36,6 +36,7 @@ from ..sha import sha256
 from .graph import ImportGraph, read_text, without_bom
 
 if TYPE_CHECKING:
+    from ..positions import Lines
     from .summary import ModuleSummary
 
 MAX_BYTES = 1_000_000  # a larger module is not summarised (its callers see an unknown function)
@@ -68,6 +69,7 @@ class ProjectModules(ImportGraph):
         self._exact: dict[str, tuple[ModuleSummary | None, int]] = {}  # no bound hit: (it, depth used)
         self._completed: dict[tuple[str, int], ModuleSummary | None] = {}
         self._completing: list[list] = []  # [module, budget, a bound was hit below, depth used]
+        self._statement_lines: dict[Path, tuple[bytes, Lines | None]] = {}  # `_lines_of`
 
     # ----- what a caller asks -----
 
@@ -462,9 +464,8 @@ class ProjectModules(ImportGraph):
         from .summary import ModuleSummary
         from .values import count_words
 
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = self._parsed(path, text)
+        if tree is None:
             return None
         summary = ModuleSummary(module, path, self._display(path), files=(path,), outlined=True)
         is_package = path.name == "__init__.py"
@@ -486,17 +487,50 @@ class ProjectModules(ImportGraph):
                         summary.reexports[alias.asname or alias.name] = f"{base}.{alias.name}"
         return summary
 
+    def _parsed(self, path: Path, text: str) -> ast.Module | None:
+        """CPython's tree of a module's text (None: it does not parse); the first lines of its
+        statements are kept for its analyses (`_lines_of`), which may follow in this run."""
+        from ..positions import statement_lines
+
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            self._statement_lines[path] = (_digest(text), None)
+            return None
+        try:
+            lines = statement_lines(tree.body)
+        except RecursionError:
+            lines = None
+        self._statement_lines[path] = (_digest(text), lines)
+        return tree
+
+    def _lines_of(self, path: Path, text: str) -> Lines | None:
+        """The first lines of the statements of `text` (`positions.statement_lines`), from the
+        outline made of the same text when there was one (a module of an import cycle is read
+        as its outline and then analysed, maybe more than once), else from CPython's parse."""
+        known = self._statement_lines.get(path)
+        if known is None or known[0] != _digest(text):
+            self._parsed(path, text)
+            known = self._statement_lines[path]
+        return known[1]
+
     def _analyse(self, module: str, path: Path, text: str) -> ModuleSummary | None:
-        """Analyse the module and export its summary (None: not Python, or nesting too deep)."""
+        """Analyse the module and export its summary (None: not Python, or nesting too deep).
+        The lines of its nodes (in the summary's paths, and comparing paths) are read off the
+        code of the statements that hold them (`positions.Positions.start_line`, as for a
+        scanned file), not off a code-generation pass over the whole module; exactly the same
+        lines (`tests/test_taint_lines.py`)."""
         import libcst as cst
 
         from ..names import NameTable
         from ..parsing import parse_module
+        from ..positions import Positions
         from .export import export_summary
         from .module import ModuleTaint
 
         try:
             tree = parse_module(text)
+            lines = self._lines_of(path, text)
             taint = ModuleTaint(
                 tree,
                 NameTable(tree),
@@ -504,6 +538,7 @@ class ProjectModules(ImportGraph):
                 project=self,
                 module_name=module,
                 path=path,
+                node_lines=Positions(tree, text, lines).start_line if lines is not None else None,
             )
             return export_summary(taint, module, path, self._display(path))
         except (cst.ParserSyntaxError, RecursionError):
@@ -514,3 +549,8 @@ class ProjectModules(ImportGraph):
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def _digest(text: str) -> bytes:
+    """What identifies a text kept apart from it (`_statement_lines`: not the texts themselves)."""
+    return sha256(text.encode("utf-8", "surrogatepass")).digest()
