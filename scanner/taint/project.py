@@ -43,6 +43,7 @@ MAX_BYTES = 1_000_000  # a larger module is not summarised (its callers see an u
 MAX_REEXPORTS = 8  # `__init__` re-export hops followed
 CYCLE_COST = 3  # module analyses per member an import cycle may spend until its summaries settle
 MAX_COMPLETING = 8  # outlined modules analysed inside one another's analysis (deeper: read as outlines)
+MAX_KEPT_TEXT = 2_000_000  # bytes of source whose parsed trees an import cycle's analyses keep (`_parse`)
 
 _DEFINES = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.M)
 
@@ -70,6 +71,7 @@ class ProjectModules(ImportGraph):
         self._completed: dict[tuple[str, int], ModuleSummary | None] = {}
         self._completing: list[list] = []  # [module, budget, a bound was hit below, depth used]
         self._statement_lines: dict[Path, tuple[bytes, Lines | None]] = {}  # `_lines_of`
+        self._kept: dict[Path, tuple[bytes, Any, Any, int]] | None = None  # `_parse`, in a cycle only
 
     # ----- what a caller asks -----
 
@@ -274,12 +276,15 @@ class ProjectModules(ImportGraph):
         keys = self._component_keys(component)
         # while it is made, a module's summary is its outline (to a question its analysis asks)
         self._current.update({m: self._outline_of(m) for m in component})
+        outer = self._kept  # a cycle's trees are its own (a cycle below, summarised meanwhile: its own)
         try:
             if len(component) == 1:  # a module importing itself is no cycle: its names are its own
                 found = {component[0]: self._summarise(component[0], keys[component[0]], store=True)}
             else:
+                self._kept = {}
                 found = self._iterate(component, keys)
         finally:
+            self._kept = outer
             for module in component:
                 self._current.pop(module, None)
         self._summaries.update(found)
@@ -523,14 +528,11 @@ class ProjectModules(ImportGraph):
         import libcst as cst
 
         from ..names import NameTable
-        from ..parsing import parse_module
-        from ..positions import Positions
         from .export import export_summary
         from .module import ModuleTaint
 
         try:
-            tree = parse_module(text)
-            lines = self._lines_of(path, text)
+            tree, positions = self._parse(path, text)
             taint = ModuleTaint(
                 tree,
                 NameTable(tree),
@@ -538,11 +540,32 @@ class ProjectModules(ImportGraph):
                 project=self,
                 module_name=module,
                 path=path,
-                node_lines=Positions(tree, text, lines).start_line if lines is not None else None,
+                node_lines=positions.start_line if positions is not None else None,
             )
             return export_summary(taint, module, path, self._display(path))
         except (cst.ParserSyntaxError, RecursionError):
             return None
+
+    def _parse(self, path: Path, text: str) -> tuple[Any, Any]:
+        """The module's libcst tree and the `positions.Positions` its nodes' lines are read off
+        (None: CPython does not parse it). While an import cycle is summarised (`_settle`) its
+        members are analysed again as the summaries they import change; a member's tree (and
+        what its `Positions` generated) is then parsed once and kept for the same text, until
+        the cycle settles, within `MAX_KEPT_TEXT` bytes of source (first come: an analysis reads
+        the tree only, never changes it, so a kept tree gives the same summary as a new one)."""
+        from ..parsing import parse_module
+        from ..positions import Positions
+
+        digest = _digest(text)
+        kept = self._kept.get(path) if self._kept is not None else None
+        if kept is not None and kept[0] == digest:
+            return kept[1], kept[2]
+        tree = parse_module(text)
+        lines = self._lines_of(path, text)
+        positions = Positions(tree, text, lines) if lines is not None else None
+        if self._kept is not None and len(text) + sum(k[3] for k in self._kept.values()) <= MAX_KEPT_TEXT:
+            self._kept[path] = (digest, tree, positions, len(text))
+        return tree, positions
 
     def _display(self, path: Path) -> str:
         try:
