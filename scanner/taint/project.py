@@ -43,7 +43,7 @@ MAX_BYTES = 1_000_000  # a larger module is not summarised (its callers see an u
 MAX_REEXPORTS = 8  # `__init__` re-export hops followed
 CYCLE_COST = 3  # module analyses per member an import cycle may spend until its summaries settle
 MAX_COMPLETING = 8  # outlined modules analysed inside one another's analysis (deeper: read as outlines)
-MAX_KEPT_TEXT = 2_000_000  # bytes of source whose parsed trees an import cycle's analyses keep (`_parse`)
+MAX_KEPT_TEXT = 16_000_000  # bytes of source whose parsed trees an import cycle's analyses keep (`_parse`)
 
 _DEFINES = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.M)
 
