@@ -1,15 +1,20 @@
-"""Lines of the taint engine's facts and summary paths (`ModuleTaint._line`): they cost one
-code-generation pass over the module, made at the first question (a summary nobody asks a line of
-costs none), and equal what the pass per node set (the engine's earlier way) gave on real code."""
+"""Lines of the taint engine's facts and summary paths (`ModuleTaint._line`): without the engine's
+`node_lines` they cost one code-generation pass over the module, made at the first question (a
+summary nobody asks a line of costs none), and equal what the pass per node set (the engine's
+earlier way) gave on real code. A project module's summary reads them off its statements' code
+(`positions.Positions.start_line`, as the engine does for a scanned file): no pass, the same
+lines as libcst's `PositionProvider` and the pass."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import Any
 
 import libcst as cst
 import pytest
 from aisec.names import NameTable
+from aisec.positions import statement_lines
 from aisec.taint import ModuleTaint, export, facts
 from aisec.taint.project import ProjectModules
 from aisec.testing import default_catalog
@@ -81,11 +86,86 @@ def summarised(root: Path, source: str) -> Any:
     return summary
 
 
-def test_a_summary_asks_for_its_lines_in_one_pass(passes: list[Any], tmp_path: Path) -> None:
+@pytest.fixture
+def analyses(monkeypatch: pytest.MonkeyPatch) -> list[ModuleTaint]:
+    """The `ModuleTaint` of every module a `ProjectModules` analysed for a summary."""
+    seen: list[ModuleTaint] = []
+    real = export.export_summary
+
+    def kept(taint: ModuleTaint, *args: Any) -> Any:
+        seen.append(taint)
+        return real(taint, *args)
+
+    monkeypatch.setattr(export, "export_summary", kept)
+    return seen
+
+
+def assert_lines_exact(taint: ModuleTaint, *, as_provided: bool = True) -> int:
+    """Every line the analysis worked out, and every node's line asked now, equals the whole
+    module's pass and (for calls and names, unless not `as_provided`) libcst's
+    `PositionProvider`; how many it asked."""
+    asked = dict(taint._node_line)
+    lines = facts.SourceLines(taint.module)
+    provided = MetadataWrapper(taint.module, unsafe_skip_copy=True).resolve(PositionProvider)
+    visitor = _Every()
+    taint.module.visit(visitor)
+    for node in visitor.nodes:
+        assert taint._line(node) == (lines.line(node) or 0), type(node).__name__
+        if as_provided and isinstance(node, (cst.Call, cst.Name)):
+            assert taint._line(node) == provided[node].start.line
+    assert all(taint._node_line[key] == line for key, line in asked.items())
+    return len(asked)
+
+
+def test_a_summary_reads_its_lines_off_statements_without_a_pass(
+    passes: list[Any], analyses: list[ModuleTaint], tmp_path: Path
+) -> None:
     summary = summarised(tmp_path, ROUTE)
     steps = [step for entry in summary.functions["step0"].sinks for step in entry.steps]
     assert [line for _, line, _, _ in steps][-1] == 5 + 3 * HELPERS  # the sink's line
-    assert len(passes) == 1
+    assert [line for _, line, _, _ in steps][:3] == [5, 8, 11]  # step0, step1, step2 pass it on
+    assert passes == []
+    assert [taint.node_lines is not None for taint in analyses] == [True]
+    assert assert_lines_exact(analyses[0]) > HELPERS
+
+
+def test_a_summary_with_crlf_reads_its_lines_off_statements(
+    passes: list[Any], analyses: list[ModuleTaint], tmp_path: Path
+) -> None:
+    (tmp_path / "app.py").write_bytes(ROUTE.replace("\n", "\r\n").encode())
+    summary = ProjectModules(tmp_path, default_catalog()).summary("app")
+    assert summary is not None and summary.functions["step0"].sinks
+    assert passes == []
+    assert assert_lines_exact(analyses[0]) > HELPERS
+
+
+def test_a_summary_with_a_lone_cr_costs_the_pass_with_the_same_lines(
+    passes: list[Any], analyses: list[ModuleTaint], tmp_path: Path
+) -> None:
+    """A lone `\r` (libcst's positions and `ast` count a line there, `SourceLines` does not):
+    `Positions` leaves such a module to the whole module's pass, as for a scanned file, so its
+    lines stay the pass's."""
+    (tmp_path / "app.py").write_bytes(("# one\rline\n" + ROUTE).encode())
+    summary = ProjectModules(tmp_path, default_catalog()).summary("app")
+    assert summary is not None
+    steps = [step for entry in summary.functions["step0"].sinks for step in entry.steps]
+    assert [line for _, line, _, _ in steps][:3] == [6, 9, 12]
+    assert passes == [analyses[0].module]
+    assert assert_lines_exact(analyses[0], as_provided=False) > HELPERS
+
+
+def test_statement_lines_follow_an_edit_after_the_outline(tmp_path: Path) -> None:
+    """The statements' lines an outline of a module learnt serve its analysis only for the same
+    text: a file edited in between (or read with other line breaks) is parsed again."""
+    path = tmp_path / "app.py"
+    path.write_text(ROUTE, encoding="utf-8")
+    project = ProjectModules(tmp_path, default_catalog())
+    assert project._outline("app", path, ROUTE) is not None
+    first = project._lines_of(path, ROUTE)
+    assert first is not None and first[0][0] == 1
+    moved = "\n\n" + ROUTE
+    assert project._lines_of(path, moved) == statement_lines(ast.parse(moved).body) != first
+    assert project._lines_of(path, "def broken(:\n") is None
 
 
 def test_a_summary_without_paths_or_sources_costs_no_pass(passes: list[Any], tmp_path: Path) -> None:
@@ -173,3 +253,26 @@ def test_lines_equal_the_earlier_pass_on_odd_layout() -> None:
     assert {lines.line(node) for node in visitor.nodes} >= {1, 4, 6, 8, 11, 12, 13, 15, 16}
     assert [lines.line(node) for node in visitor.nodes] == [expected[id(node)] for node in visitor.nodes]
     assert lines.line(cst.Name("elsewhere")) is None
+
+
+# the test suite's projects and the corpus's modules (as a project's): their summaries ask lines
+# for the paths they export
+PROJECTS = sorted(
+    [
+        *(REPOSITORY / "tests" / "data" / "apps").iterdir(),
+        REPOSITORY / "bench" / "corpus" / "llm_apps",
+        REPOSITORY / "tests" / "data" / "llm_apps",
+    ]
+)
+
+
+@pytest.mark.parametrize("root", PROJECTS, ids=lambda p: p.name)
+def test_summary_lines_on_real_projects(root: Path, analyses: list[ModuleTaint]) -> None:
+    project = ProjectModules(root, default_catalog())
+    for path in sorted(root.rglob("*.py")):
+        name = project.module_name(path)
+        if name is not None:
+            project.summary(name)
+    assert analyses
+    assert sum(assert_lines_exact(taint) for taint in analyses if taint.node_lines is not None) > 0
+    assert all(taint.node_lines is not None for taint in analyses)

@@ -36,12 +36,14 @@ from ..sha import sha256
 from .graph import ImportGraph, read_text, without_bom
 
 if TYPE_CHECKING:
+    from ..positions import Lines
     from .summary import ModuleSummary
 
 MAX_BYTES = 1_000_000  # a larger module is not summarised (its callers see an unknown function)
 MAX_REEXPORTS = 8  # `__init__` re-export hops followed
 CYCLE_COST = 3  # module analyses per member an import cycle may spend until its summaries settle
 MAX_COMPLETING = 8  # outlined modules analysed inside one another's analysis (deeper: read as outlines)
+MAX_KEPT_TEXT = 16_000_000  # bytes of source whose parsed trees an import cycle's analyses keep (`_parse`)
 
 _DEFINES = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.M)
 
@@ -68,6 +70,8 @@ class ProjectModules(ImportGraph):
         self._exact: dict[str, tuple[ModuleSummary | None, int]] = {}  # no bound hit: (it, depth used)
         self._completed: dict[tuple[str, int], ModuleSummary | None] = {}
         self._completing: list[list] = []  # [module, budget, a bound was hit below, depth used]
+        self._statement_lines: dict[Path, tuple[bytes, Lines | None]] = {}  # `_lines_of`
+        self._kept: dict[Path, tuple[bytes, Any, Any, int]] | None = None  # `_parse`, in a cycle only
 
     # ----- what a caller asks -----
 
@@ -299,12 +303,15 @@ class ProjectModules(ImportGraph):
         keys = self._component_keys(component)
         # while it is made, a module's summary is its outline (to a question its analysis asks)
         self._current.update({m: self._outline_of(m) for m in component})
+        outer = self._kept  # a cycle's trees are its own (a cycle below, summarised meanwhile: its own)
         try:
             if len(component) == 1:  # a module importing itself is no cycle: its names are its own
                 found = {component[0]: self._summarise(component[0], keys[component[0]], store=True)}
             else:
+                self._kept = {}
                 found = self._iterate(component, keys)
         finally:
+            self._kept = outer
             for module in component:
                 self._current.pop(module, None)
         self._summaries.update(found)
@@ -489,9 +496,8 @@ class ProjectModules(ImportGraph):
         from .summary import ModuleSummary
         from .values import count_words
 
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = self._parsed(path, text)
+        if tree is None:
             return None
         summary = ModuleSummary(module, path, self._display(path), files=(path,), outlined=True)
         is_package = path.name == "__init__.py"
@@ -513,17 +519,47 @@ class ProjectModules(ImportGraph):
                         summary.reexports[alias.asname or alias.name] = f"{base}.{alias.name}"
         return summary
 
+    def _parsed(self, path: Path, text: str) -> ast.Module | None:
+        """CPython's tree of a module's text (None: it does not parse); the first lines of its
+        statements are kept for its analyses (`_lines_of`), which may follow in this run."""
+        from ..positions import statement_lines
+
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            self._statement_lines[path] = (_digest(text), None)
+            return None
+        try:
+            lines = statement_lines(tree.body)
+        except RecursionError:
+            lines = None
+        self._statement_lines[path] = (_digest(text), lines)
+        return tree
+
+    def _lines_of(self, path: Path, text: str) -> Lines | None:
+        """The first lines of the statements of `text` (`positions.statement_lines`), from the
+        outline made of the same text when there was one (a module of an import cycle is read
+        as its outline and then analysed, maybe more than once), else from CPython's parse."""
+        known = self._statement_lines.get(path)
+        if known is None or known[0] != _digest(text):
+            self._parsed(path, text)
+            known = self._statement_lines[path]
+        return known[1]
+
     def _analyse(self, module: str, path: Path, text: str) -> ModuleSummary | None:
-        """Analyse the module and export its summary (None: not Python, or nesting too deep)."""
+        """Analyse the module and export its summary (None: not Python, or nesting too deep).
+        The lines of its nodes (in the summary's paths, and comparing paths) are read off the
+        code of the statements that hold them (`positions.Positions.start_line`, as for a
+        scanned file), not off a code-generation pass over the whole module; exactly the same
+        lines (`tests/test_taint_lines.py`)."""
         import libcst as cst
 
         from ..names import NameTable
-        from ..parsing import parse_module
         from .export import export_summary
         from .module import ModuleTaint
 
         try:
-            tree = parse_module(text)
+            tree, positions = self._parse(path, text)
             taint = ModuleTaint(
                 tree,
                 NameTable(tree),
@@ -531,13 +567,40 @@ class ProjectModules(ImportGraph):
                 project=self,
                 module_name=module,
                 path=path,
+                node_lines=positions.start_line if positions is not None else None,
             )
             return export_summary(taint, module, path, self._display(path))
         except (cst.ParserSyntaxError, RecursionError):
             return None
+
+    def _parse(self, path: Path, text: str) -> tuple[Any, Any]:
+        """The module's libcst tree and the `positions.Positions` its nodes' lines are read off
+        (None: CPython does not parse it). While an import cycle is summarised (`_settle`) its
+        members are analysed again as the summaries they import change; a member's tree (and
+        what its `Positions` generated) is then parsed once and kept for the same text, until
+        the cycle settles, within `MAX_KEPT_TEXT` bytes of source (first come: an analysis reads
+        the tree only, never changes it, so a kept tree gives the same summary as a new one)."""
+        from ..parsing import parse_module
+        from ..positions import Positions
+
+        digest = _digest(text)
+        kept = self._kept.get(path) if self._kept is not None else None
+        if kept is not None and kept[0] == digest:
+            return kept[1], kept[2]
+        tree = parse_module(text)
+        lines = self._lines_of(path, text)
+        positions = Positions(tree, text, lines) if lines is not None else None
+        if self._kept is not None and len(text) + sum(k[3] for k in self._kept.values()) <= MAX_KEPT_TEXT:
+            self._kept[path] = (digest, tree, positions, len(text))
+        return tree, positions
 
     def _display(self, path: Path) -> str:
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def _digest(text: str) -> bytes:
+    """What identifies a text kept apart from it (`_statement_lines`: not the texts themselves)."""
+    return sha256(text.encode("utf-8", "surrogatepass")).digest()
