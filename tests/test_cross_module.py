@@ -8,6 +8,7 @@ Findings are asserted exactly: (path, line, code), and the path across files for
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any, Callable
@@ -744,3 +745,30 @@ def test_helpers_analysed_on_demand_that_pass_data_through_keep_the_flow(
     root = tree(PASSING)
     expected = [("app/routes.py", line, "AIS201") for line in (12, 13, 14, 15, 16, 17, 21)]
     assert rows(scan(run_cli, root, "--no-cache", "app/routes.py")) == expected
+
+
+def test_a_notice_of_imports_not_followed_does_not_depend_on_the_imported_files(
+    run_cli: Callable[..., Any], tree: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notice turns on the whole import graph, which no imported file's stamp stands for:
+    touching a module the file imports keeps its cached result (importers of a package's
+    `__init__.py` were all checked again when it was touched). Under the bound, the file used
+    that module's summary, and touching it checks the file again."""
+    from aisec.taint import graph
+
+    root = tree(REACHING_TOO_FAR)
+
+    def cached_after_touch(cache: str) -> tuple[int, list[tuple[str, int, str]]]:
+        args = ["check", "--cache-dir", cache, "--format", "json", "app/routes.py"]
+        first = run_cli(args, cwd=root).json()
+        service = root / "app" / "service.py"
+        stat = service.stat()
+        service.write_bytes(service.read_bytes())
+        os.utime(service, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        again = run_cli(args, cwd=root).json()
+        assert rows(again["findings"]) == rows(first["findings"])
+        return again["summary"]["cached"], rows(again["findings"])
+
+    assert cached_after_touch(str(root / "under")) == (0, [("app/routes.py", 5, "AIS201")])
+    monkeypatch.setattr(graph, "MAX_REACH", 1)
+    assert cached_after_touch(str(root / "over")) == (1, [("app/routes.py", 1, "AIS005")])

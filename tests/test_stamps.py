@@ -22,8 +22,14 @@ TICK = 0.05  # past the coarse clock tick file timestamps come from (at most 10 
 def stamping(monkeypatch) -> list[str]:
     """Stamps of files written just now count (the tests sleep past a clock tick before each
     write); returns the files each run read."""
+    return recorded_reads(monkeypatch, min_files=1)
+
+
+def recorded_reads(monkeypatch, min_files: int) -> list[str]:
+    """Stamps of files written just now count, a run of `min_files` files or more uses the stamp
+    index; returns the names of the files each run reads to look them up."""
     monkeypatch.setattr(aisec.stamps, "RACY_NS", 0)
-    monkeypatch.setattr(aisec.stamps, "MIN_FILES", 1)
+    monkeypatch.setattr(aisec.stamps, "MIN_FILES", min_files)
     read: list[str] = []
     real = aisec.stamps.read_stamped
 

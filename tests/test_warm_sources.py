@@ -16,6 +16,7 @@ import aisec.stamps
 import pytest
 from aisec.engine import file_signature
 from aisec.run import CheckOptions, open_session, run_check
+from test_stamps import recorded_reads
 
 # latin-1 (declared): the lines must be decoded with the recorded encoding
 PICKLE = b"# -*- coding: latin-1 -*-\nimport pickle\n\ndef load(p):\n    return pickle.loads(p)  # caf\xe9\n"
@@ -34,18 +35,7 @@ FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab")
 def lookup(request, monkeypatch) -> list[str]:
     """Warm runs look files up by stamp (stamps of files written just now count) or, as a run on
     a few files does, by content; returns the files each run read before looking them up."""
-    stamps = request.param == "stamps"
-    monkeypatch.setattr(aisec.stamps, "RACY_NS", 0)
-    monkeypatch.setattr(aisec.stamps, "MIN_FILES", 1 if stamps else 10**9)
-    read: list[str] = []
-    real = aisec.stamps.read_stamped
-
-    def recording(path: Path):
-        read.append(path.name)
-        return real(path)
-
-    monkeypatch.setattr(aisec.run, "read_stamped", recording)
-    return read
+    return recorded_reads(monkeypatch, min_files=1 if request.param == "stamps" else 10**9)
 
 
 def _run(run_cli, root: Path, *args: str) -> str:

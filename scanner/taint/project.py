@@ -153,15 +153,18 @@ class ProjectModules(ImportGraph):
             return self.reach(module) is not None
         return self._reach_of(self._imports_of(module, path, text), module) is not None
 
-    def unfollowed(self, path: str, text: str) -> tuple[str, list[Path]] | None:
-        """Why a checked file may miss flows through the project (AIS005), and the files that
-        decide it: its imports are not followed (`allows`) and one of them reaches a module
-        spelling a catalog source or sink (its calls are then library calls). None otherwise.
+    def unfollowed(self, path: str, text: str) -> str | None:
+        """Why a checked file may miss flows through the project (AIS005): its imports are not
+        followed (`allows`) and one of them reaches a module spelling a catalog source or sink
+        (its calls are then library calls). None otherwise.
         Decided by the texts alone, like the reach bound itself, so the same whether or not the
         file is parsed and analysed: the prefilter drops such a file's taint rules (they could
         only find what its own text admits) without losing the notice. (The engine asks it of
         a file that spells a source, as the prefilter and the fast path read it: where a flow
-        through the project would start.)"""
+        through the project would start.) A cached result holding the notice records no other
+        file: the notice turns on the whole graph, and a module's edit that brings the file
+        under the bound again leaves it saying that it may miss flows until it is checked again,
+        never the reverse."""
         if self.follows(path):
             return None
         name = self.module_name(path)
@@ -169,11 +172,10 @@ class ProjectModules(ImportGraph):
         reaching = next((m for m in imported if self.reach(m) != frozenset()), None)
         if reaching is None:
             return None
-        reason = (
+        return (
             f"its imports reach more than {self.max_reach:,} project modules with sources or sinks, "
             f"so its calls into them (`{reaching}` first) are read as library calls"
         )
-        return reason, [file for m in imported if (file := self.file_of(m)) is not None]
 
     def follows(self, path: str) -> bool:
         """Whether a checked file's calls into the project are followed (`allows`, as its
