@@ -59,18 +59,26 @@ SOURCES = {
 }
 
 
+def run_console(home, modules: str, *, cache: bool = False) -> subprocess.CompletedProcess:
+    """`aisec check app.py` in `home` through the console script, in a fresh interpreter whose
+    cache folder is below `home`; its stderr ends with which of `modules` (comma-separated) it
+    imported. `cache`: with the result cache (a first run then writes the trigger table)."""
+    script = SCRIPT.replace('"--no-cache", "app.py"', '"app.py"') if cache else SCRIPT
+    return subprocess.run(
+        [sys.executable, "-c", script, modules],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=home,
+        env={"AISEC_FAST_PATH": "explain", "PATH": "", "HOME": str(home)},
+    )
+
+
 @pytest.mark.parametrize("kind", sorted(SOURCES))
 def test_a_one_file_run_that_parses_imports_none_of_these(tmp_path, kind) -> None:
     (tmp_path / "app.py").write_text(SOURCES[kind])
     for _ in range(3):  # the first runs on the machine make its key, then the method and trigger tables
-        done = subprocess.run(
-            [sys.executable, "-c", SCRIPT, ",".join(NOT_NEEDED)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=tmp_path,
-            env={"AISEC_FAST_PATH": "explain", "PATH": "", "HOME": str(tmp_path)},
-        )
+        done = run_console(tmp_path, ",".join(NOT_NEEDED))
     assert done.returncode == 1, done.stderr  # it found something: the file was parsed
     assert "app.py: a rule's triggers occur" in done.stderr  # declined as in pre-commit
     assert done.stderr.splitlines()[-1] == "[]"
@@ -81,15 +89,7 @@ def test_the_first_run_on_a_trigger_free_file_imports_no_libcst(tmp_path) -> Non
     writes the trigger table from the full path; for a file no rule parses, that table leaves the
     walk's field orders out rather than import libcst to learn them (`triggertable._walk_orders`)."""
     (tmp_path / "app.py").write_text("def mean(values):\n    return sum(values) / len(values)\n")
-    script = SCRIPT.replace('"--no-cache", "app.py"', '"app.py"')
-    done = subprocess.run(
-        [sys.executable, "-c", script, "libcst"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env={"AISEC_FAST_PATH": "explain", "PATH": "", "HOME": str(tmp_path)},
-    )
+    done = run_console(tmp_path, "libcst", cache=True)
     assert done.returncode == 0, done.stderr
     assert "declined" in done.stderr  # no table yet: the full path ran and wrote it
     assert list((tmp_path / ".cache" / "aisec" / "triggers").glob("*.table"))
@@ -107,15 +107,7 @@ def test_the_first_run_that_parses_keeps_the_walk_orders(tmp_path) -> None:
         home = tmp_path / kind
         home.mkdir()
         (home / "app.py").write_text(source)
-        script = SCRIPT.replace('"--no-cache", "app.py"', '"app.py"')
-        done = subprocess.run(
-            [sys.executable, "-c", script, "libcst"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=home,
-            env={"AISEC_FAST_PATH": "explain", "PATH": "", "HOME": str(home)},
-        )
+        done = run_console(home, "libcst", cache=True)
         assert done.returncode == (1 if holds else 0), done.stderr
         (table,) = (home / ".cache" / "aisec" / "triggers").glob("*.table")
         assert (kept in table.read_bytes()) is holds, kind
