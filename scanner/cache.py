@@ -200,11 +200,12 @@ class ResultCache:
             return None
         try:
             result = result_from_json(raw)
+            framed = raw["framed"] is True
         except (ValueError, KeyError, TypeError, IndexError):
             return None
         if result.path != path or not dependencies_hold(result.dependencies):
             return None
-        if source and result.findings:
+        if source and result.findings and framed:
             result.source = split_lines(data, result.encoding)
         return result
 
@@ -337,6 +338,9 @@ def result_to_json(result: FileResult) -> dict[str, Any]:
         "skipped_by_prefilter": result.skipped_by_prefilter,
         "encoding": result.encoding,
         "dependencies": {path: list(signature) for path, signature in result.dependencies.items()},
+        # whether the scan kept its lines: a file screened out by the prefilter with a finding
+        # (AIS005 on imports that reach too far) has none, and shows no code frame warm either
+        "framed": result.lines is not None or result.source is not None,
     }
 
 

@@ -105,11 +105,12 @@ class StampIndex:
             if stamp_of(info) != stamp or not self._holds(raw["dependencies"], self._signatures):
                 return None
             result = result_from_json(raw)
+            framed = raw["framed"] is True
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
         result.stamp = stamp
         self._vouched.add(shown)
-        if result.findings:
+        if result.findings and framed:
             result.source = stamped_lines(path, stamp, result.encoding)
         return result
 

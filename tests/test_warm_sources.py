@@ -16,6 +16,7 @@ import aisec.stamps
 import pytest
 from aisec.engine import file_signature
 from aisec.run import CheckOptions, open_session, run_check
+from test_cross_module import REACHING_TOO_FAR
 from test_stamps import recorded_reads
 
 # latin-1 (declared): the lines must be decoded with the recorded encoding
@@ -89,6 +90,20 @@ def test_a_warm_run_shows_what_a_cold_one_does_in_every_format(tree, run_cli, lo
     # looked up by its stamp, bad.py is not read to be looked up (its lines are read for the frame)
     assert lookup == ([] if aisec.stamps.MIN_FILES == 1 else ["app.py", "bad.py"] * len(FORMATS))
     assert warm == cold == _outputs(run_cli, root, "--no-cache")
+
+
+def test_a_finding_without_a_code_frame_cold_has_none_warm(tree, run_cli, lookup, monkeypatch) -> None:
+    """A file the prefilter screened out is not split into lines: its notice (AIS005, imports
+    reaching too far) shows no code frame cold, and so none warm either, while a parsed file's
+    finding keeps its frame in both."""
+    from aisec.taint import graph
+
+    monkeypatch.setattr(graph, "MAX_REACH", 1)
+    root = tree({**REACHING_TOO_FAR, "bad.py": PICKLE})
+    cold = _outputs(run_cli, root)
+    assert "app/unused.py:1:1: AIS005" in cold["text"] and "return pickle.loads(p)" in cold["text"]
+    assert "from flask import request" not in cold["text"]  # app/unused.py's first line: no frame
+    assert _outputs(run_cli, root) == cold == _outputs(run_cli, root, "--no-cache")
 
 
 def test_a_formatter_reading_sources_gets_the_lines_of_a_cold_run(tree, lookup) -> None:
