@@ -85,6 +85,8 @@ def export_summary(taint: Any, module: str, path: Path, display: str) -> ModuleS
                 if method.startswith(prefix):
                     summary.functions[f"{name}.{method[len(prefix) :]}"] = function
     _inherit(taint, summary)
+    for function in summary.functions.values():
+        _in_order(function)
     summary.reexports = dict(taint._import_map())  # `from .llm import ask` in `__init__.py`
     # its own budget, a summary it applied (which names its module), or its imports not followed
     reason = taint.incomplete or taint.unfollowed
@@ -109,6 +111,20 @@ def _inherit(taint: Any, summary: ModuleSummary) -> None:
         bases += [b for base in cls.local_bases for b in summary.bases.get(base.name, ())]  # theirs too
         if any(bases):
             summary.bases[cls.name] = list(dict.fromkeys(b for b in bases if b))
+
+
+def _in_order(function: FunctionSummary) -> None:
+    """A function's facts in an order of their own content: they were collected from sets of
+    facts and flows, whose order changes from one process to the next (object hashes), so the
+    same module gave summaries listed differently (cached records not byte for byte the same,
+    and whatever reads them first could differ)."""
+    function.returns_params.sort()
+    function.returns_sources.sort(
+        key=lambda s: (s.tier, s.label, s.description, s.line, s.spliced, s.encoded)
+    )
+    function.sinks.sort(
+        key=lambda e: (e.param, e.role, e.target, e.message_role or "", e.spliced, e.encoded, e.steps)
+    )
 
 
 def _keep_shortest(sinks: list[SinkEntry], entry: SinkEntry) -> None:
