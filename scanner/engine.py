@@ -520,7 +520,7 @@ class FileScanner:
         project = self.project_modules()
         if project is None or not project.follows(path):
             return after  # not followed: the analysis reads them as library calls (AIS005 said so)
-        tokens, files = project.import_tokens(path, text)
+        tokens, files = project.import_tokens(path, text, found.text)
         for file in files:
             result.dependencies[str(file)] = file_signature(file)
         back = rules_for_text(f"{text}\n{tokens}", lost, self._trigger_expansions) if tokens else []

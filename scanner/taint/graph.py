@@ -98,6 +98,16 @@ class ImportGraph:
             self._files[module] = found
         return self._files[module]
 
+    def below(self, module: str) -> frozenset[str]:
+        """The names directly below `module` that `file_of` may find a module for (`b` of `a.b`):
+        its folder's `.py` files and sub-folders, below the root and below `src/`."""
+        names: set[str] = set()
+        for base in (str(self.root), os.path.join(str(self.root), "src")):
+            folder = os.path.join(base, *module.split("."))
+            names.update(name[:-3] for name in self._regular_files(folder) if name.endswith(".py"))
+            names.update(self._folders.get(folder, ()))
+        return frozenset(names)
+
     def _regular_files(self, folder: str) -> frozenset[str]:
         """The names of `folder`'s regular files (symlinks followed, as `Path.is_file`), and of
         its sub-folders in `_folders`; empty for a folder that cannot be listed."""

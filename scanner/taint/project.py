@@ -14,7 +14,8 @@ Summaries are cached (`store`), keyed by a module's bytes and the keys of what i
 A caller's `ModuleTaint` applies these at its call sites (`foreign`), so a flow that crosses files
 is reported once, in the caller, at the argument that carries the data, with the path through the
 other files. The prefilter asks `import_tokens` for the catalog tokens a file reaches through its
-imports (a route module that only calls `llm.ask(...)` holds no sink token itself).
+imports (a route module that only calls `llm.ask(...)` holds no sink token itself): those of the
+functions it can reach by a name it spells, as the analysis looks them up.
 
 May import: the lower layers, `graph`, and lazily `summary` (the summary types), `cycles`, `values`,
 `module` and `export` (analysing a module is building a `ModuleTaint`): a run whose files import no
@@ -32,8 +33,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..prefilter import searchable
 from ..sha import sha256
-from .graph import ImportGraph, read_text, without_bom
+from .graph import ImportGraph, import_statements, read_text, without_bom
 
 if TYPE_CHECKING:
     from ..positions import Lines
@@ -46,6 +48,7 @@ MAX_COMPLETING = 8  # outlined modules analysed inside one another's analysis (d
 MAX_KEPT_TEXT = 16_000_000  # bytes of source whose parsed trees an import cycle's analyses keep (`_parse`)
 
 _DEFINES = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.M)
+_WORD = re.compile(r"\w+")
 
 
 class ProjectModules(ImportGraph):
@@ -103,33 +106,105 @@ class ProjectModules(ImportGraph):
             )
         return self._prefixes[qualified]
 
-    def import_tokens(self, path: str, text: str) -> tuple[str, set[Path]]:
+    def import_tokens(self, path: str, text: str, searched: str | None = None) -> tuple[str, set[Path]]:
         """Catalog tokens the file reaches through project imports (the sink patterns and source
         descriptions of the summaries it imports, for the prefilter), and those summaries' files.
-        A file whose imports reach too far, or whose summaries are incomplete, gets the tokens
-        the modules below spell: it is then analysed and reported as not fully analysed (AIS005),
-        never skipped silently."""
+        Only what the file can reach by name counts: the analysis looks a call up in a summary
+        by the name the call spells (`llm.ask`, `from llm import ask as a`, `assistant.ask`,
+        `self.ask` in a subclass, `getattr(llm, "ask")`), or by the name a re-export it spells
+        leads to, or runs a dunder unspelled (`Assistant(q)` runs `__init__`). So a function or
+        method adds its tokens only when its name (the last part, `ask` of `Assistant.ask`) is a
+        word of the file's text (anywhere, strings and comments too; `searched` is the text as
+        the token gate reads it: escapes decoded, NFKC-normalised), is what a spelled re-export
+        leads to, or is a dunder of a class it names (`_reachable` says which summaries count,
+        `_reached_by_name` which functions). A file whose imports
+        reach too far, or whose summaries are incomplete, gets the tokens the modules below
+        spell: it is then analysed and reported as not fully analysed (AIS005), never skipped
+        silently."""
         tokens: list[str] = []
         files: set[Path] = set()
         name = self.module_name(path)
         # the text asked about may be an editor's unsaved buffer: its imports are not memoised
         imported = self._imported(name, Path(path).name == "__init__.py", text)
-        wide = self._reach_of(imported, name) is None
-        for module in imported:
-            file = self.file_of(module)
-            if file is None or module == name:
-                continue
-            if wide:
-                tokens += self._tokens_below(module)
-                files.add(file)
-                continue
-            from .summary import summary_tokens
+        if self._reach_of(imported, name) is None:
+            for module in imported:
+                file = self.file_of(module)
+                if file is not None and module != name:
+                    tokens += self._tokens_below(module)
+                    files.add(file)
+            return " ".join(tokens), files
+        spelled = frozenset(_WORD.findall(searchable(text) if searched is None else searched))
+        named = set(spelled)
+        reachable = self._reachable(text, imported, name, spelled, named)
+        reached = partial(_reached_by_name, frozenset(named))
+        for summary in reachable:
+            from .summary import summary_tokens  # loaded only for a file importing a project module
 
-            for summary in self._with_bases(self.summary(module)):
-                tokens += summary_tokens(summary)
-                tokens += self._tokens_below(summary.name) if summary.incomplete else []
-                files.update(summary.files)
+            files.update(summary.files)
+            if summary.incomplete is not None:
+                tokens += summary_tokens(summary) + self._tokens_below(summary.name)
+            else:
+                tokens += summary_tokens(summary, reached)
         return " ".join(tokens), files
+
+    def _reachable(
+        self, text: str, imported: list[str], own: str | None, spelled: frozenset[str], named: set[str]
+    ) -> list[ModuleSummary]:
+        """The summaries a file's calls may be looked up in: those of the modules it imports and
+        of the package a plain `import a.b` binds (`a`); of a module below one of them whose name
+        it spells (`import pkg` then `pkg.llm.ask(q)`: the analysis resolves a dotted name
+        through any module of the project); of what a re-export it spells leads to (`from pkg
+        import query` with `from .llm import ask as query` in `pkg/__init__.py`: the name it
+        leads to, `ask`, joins `named`); and of the modules their classes' bases are in
+        (`_with_bases`, the methods they inherit)."""
+        queue = [*imported, *_bound_packages(text)]
+        seen: set[str] = set()
+        found: dict[str, ModuleSummary] = {}
+        while queue:
+            module = queue.pop(0)
+            if module in seen or module == own or self.file_of(module) is None:
+                continue
+            seen.add(module)
+            for summary in self._with_bases(self.summary(module)):
+                if summary.name in found:
+                    continue
+                found[summary.name] = summary
+                queue += [f"{summary.name}.{word}" for word in sorted(self.below(summary.name) & spelled)]
+                for alias, target in summary.reexports.items():
+                    if _identifier(alias) not in spelled:
+                        continue
+                    hit = self.resolve(target) if self.file_of(target) is None else None
+                    if hit is not None:
+                        named.update(_identifier(part) for part in hit[1].split("."))
+                        queue.append(hit[0].name)
+                    else:
+                        queue.append(target)  # a module, or none of the project's
+        for summary in self._name_bases(list(found.values()), named):
+            found.setdefault(summary.name, summary)
+        return list(found.values())
+
+    def _name_bases(self, summaries: list[ModuleSummary], named: set[str]) -> list[ModuleSummary]:
+        """Add to `named` the bases of the classes it names (in the modules the file reaches),
+        and theirs: the analysis looks an unspelled dunder of a class up in its bases (`Sub(q)`
+        runs `Base.__init__`). Returns the summaries those bases are in."""
+        queue = [
+            base
+            for summary in summaries
+            for cls, bases in summary.bases.items()
+            if _identifier(cls) in named
+            for base in bases
+        ]
+        seen: set[str] = set()
+        found: list[ModuleSummary] = []
+        while queue:
+            base = queue.pop()
+            hit = self.resolve(base) if base not in seen else None
+            seen.add(base)
+            if hit is not None:
+                named.update(_identifier(part) for part in hit[1].split("."))
+                queue += hit[0].bases.get(hit[1], ())
+                found.append(hit[0])
+        return found
 
     def _with_bases(self, summary: ModuleSummary | None) -> list[ModuleSummary]:
         """A summary and those of the modules its classes' bases are defined in, and theirs (the
@@ -606,3 +681,39 @@ class ProjectModules(ImportGraph):
 def _digest(text: str) -> bytes:
     """What identifies a text kept apart from it (`_statement_lines`: not the texts themselves)."""
     return sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def _reached_by_name(named: frozenset[str], function: str) -> bool:
+    """Whether a summary's function is reached by the names a file spells (`named`): a function
+    or method by its own name (`ask` of `ask` and of `Assistant.ask`); a class's dunder, which
+    runs without being spelled (`__init__`, `__call__`, `__enter__`, an operator...), by its
+    class's name (`Assistant(q)`, a subclass's through `ProjectModules._name_bases`). A module's
+    own `__getattr__` counts only spelled, as the analysis reads it: it looks a module's name up
+    in its summary and never asks `__getattr__` for one the module lacks (`pkg.anything(q)` is
+    an unknown function with the prefilter on or off). Compared as Python compares identifiers
+    (NFKC)."""
+    owner, _, last = _identifier(function).rpartition(".")
+    if owner and last.startswith("__") and last.endswith("__"):
+        return owner.rpartition(".")[2] in named
+    return last in named
+
+
+def _identifier(name: str) -> str:
+    """A name as Python compares identifiers (NFKC-normalised), as the file's words are read: a
+    summary keeps its module's names as written."""
+    if name.isascii():
+        return name
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", name)
+
+
+def _bound_packages(text: str) -> list[str]:
+    """The top packages plain imports of submodules bind (`a` of `import a.b.c`): the modules
+    below them are reached by name (`_reachable`)."""
+    return [
+        part.strip().partition(".")[0]
+        for *_, plain in import_statements(text)
+        for part in plain.split(",")
+        if "." in part.split(" as ")[0]
+    ]

@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .mutations import shape_from_json
 
@@ -93,9 +93,14 @@ def interface(summary: ModuleSummary | None) -> Any:
     return flowing, summary.constants, summary.reexports, summary.bases
 
 
-def summary_tokens(summary: ModuleSummary) -> list[str]:
+def summary_tokens(summary: ModuleSummary, named: Callable[[str], bool] | None = None) -> list[str]:
+    """The catalog tokens a summary stands for (the prefilter's): the sink patterns and source
+    descriptions of its functions, or only of those whose name (`ask`, `Assistant.ask`) `named`
+    accepts."""
     tokens: list[str] = []
-    for function in summary.functions.values():
+    for name, function in summary.functions.items():
+        if named is not None and not named(name):
+            continue
         for entry in function.sinks:
             if entry.sink is not None:
                 tokens += entry.sink.pattern.replace("*", " ").split(".")
