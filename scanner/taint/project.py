@@ -434,6 +434,7 @@ class ProjectModules(ImportGraph):
         own part changed (`_resumed`)."""
         from .cycles import member_keys
 
+        members = set(component)
         for member in component:
             path = self.file_of(member)
             try:
@@ -441,7 +442,7 @@ class ProjectModules(ImportGraph):
             except OSError:
                 return dict.fromkeys(component)
             own = sha256(f"{member}\0".encode() + sha256(data).digest())
-            for name in sorted({n for n in self._edges(member) if n not in component}):
+            for name in sorted({n for n in self._edges(member) if n not in members}):
                 own.update(f"\0{name}\0{self._keys.get(name) or ''}".encode())
             self._own[member] = own.hexdigest()
         keys = member_keys(component, self._own)
