@@ -11,7 +11,7 @@ tokens those spell (for the prefilter). It knows nothing of summaries: `project.
 builds them over this graph.
 
 May import: the standard library, `prefilter` (the token gate's reading of a text), `tokenindex` and
-`hooks`.
+`hooks`, and `graphrecord` (the facts it reads off each module, kept between runs).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,6 +27,7 @@ from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
 
 from ..prefilter import TextLookup, searchable
 from ..tokenindex import TokenIndex
+from .graphrecord import MISSING, ModuleFacts, decoded, read_stamped_bytes
 
 INDEX_AFTER = 32  # module texts read before the catalog's `TokenIndex` is made (~20 ms to make)
 MAX_TOKEN_FILES = 16  # modules whose catalog tokens admit a file whose cross-module analysis is partial
@@ -44,8 +46,11 @@ _COMMENT = re.compile(r"#[^\n]*")
 class ImportGraph:
     """The project's modules below `root` and the imports between them (memoised per run)."""
 
-    def __init__(self, root: Path, catalog: Any, off_the_clock: Callable[[], Any] = nullcontext) -> None:
-        """`off_the_clock()` is held while other modules are read (`engine.budget_paused`)."""
+    def __init__(
+        self, root: Path, catalog: Any, off_the_clock: Callable[[], Any] = nullcontext, store: Any = None
+    ) -> None:
+        """`off_the_clock()` is held while other modules are read (`engine.budget_paused`).
+        `store` (the result cache) keeps what is read off each module between runs (`record`)."""
         self.root = root.resolve()
         self.catalog = catalog
         self.off_the_clock = off_the_clock
@@ -67,6 +72,33 @@ class ImportGraph:
         self._mentions_memo: dict[Path, bool] = {}
         self._spelled_memo: dict[Path, list[str]] = {}
         self._imports_memo: dict[Path, list[str]] = {}
+        self.record = ModuleFacts(store, self.root, self._catalog_tokens)
+
+    def _catalog_tokens(self) -> list[Any]:
+        """What decides the recorded facts besides a module's bytes: the source and sink tokens."""
+        if self._expansions is None:
+            self._expansions = self.catalog.trigger_expansions()
+        return [self._expansions.get(marker, ()) for marker in (TAINT_SINKS, TAINT_SOURCES)]
+
+    def recorded(self, path: Path, fact: str, work: Callable[[bytes], Any]) -> Any:
+        """`work(data)` of a module file's bytes: recorded while the file's stamp holds (`record`),
+        else worked out of the bytes read after the stamp was taken, and recorded. `work`'s
+        value must read back from JSON as it is. Raises OSError when the file cannot be read."""
+        path = path if path.is_absolute() else path.absolute()
+        known = self.record.get(path, fact)
+        if known is not MISSING:
+            return known
+        data, stamp = read_stamped_bytes(path)
+        value = work(data)
+        self.record.put(path, stamp, fact, value)
+        return value
+
+    def text_fact(self, path: Path, fact: str, work: Callable[[str], Any]) -> Any:
+        """`recorded` of a module's text as `read_text` reads it ("" when it cannot be read)."""
+        try:
+            return self.recorded(path, fact, lambda data: work(decoded(data)))
+        except OSError:
+            return work("")
 
     def module_name(self, path: str | Path) -> str | None:
         """`app.routes` for `<root>/app/routes.py` (or `<root>/src/app/routes.py`), `app` for its
@@ -275,8 +307,12 @@ class ImportGraph:
         """`_imported` of one file, worked out once per file (several questions read its imports)."""
         path = path.absolute()
         if path not in self._imports_memo:
-            text = read_text(path) if text is None else text
-            self._imports_memo[path] = self._imported(module, path.name == "__init__.py", text)
+            is_package = path.name == "__init__.py"
+            self._imports_memo[path] = (
+                self._imported(module, is_package, text)
+                if text is not None  # maybe an editor's buffer: not the file's bytes
+                else self.text_fact(path, f"imports {module}", partial(self._imported, module, is_package))
+            )
         return self._imports_memo[path]
 
     def _imported(self, importer: str | None, is_package: bool, text: str) -> list[str]:
@@ -314,8 +350,12 @@ class ImportGraph:
     def _mentions(self, path: Path, text: str | None = None) -> bool:
         """Whether a file spells a catalog source or sink (the prefilter's tokens)."""
         if path not in self._mentions_memo:
-            text = read_text(path) if text is None else text
-            self._mentions_memo[path] = self._spells(text, (TAINT_SINKS, TAINT_SOURCES))
+            markers = (TAINT_SINKS, TAINT_SOURCES)
+            self._mentions_memo[path] = (
+                self._spells(text, markers)
+                if text is not None
+                else self.text_fact(path, "mentions", partial(self._spells, markers=markers))
+            )
         return self._mentions_memo[path]
 
     def _spells(self, text: str, markers: tuple[str, ...]) -> bool:
@@ -361,15 +401,18 @@ class ImportGraph:
         distinct words), not once per alternative that holds it (thousands of alternatives:
         a file in a big import cycle cost 19 s)."""
         if path not in self._spelled_memo:
-            lookup = self._lookup(read_text(path))
-            self._spelled_memo[path] = [
-                token
-                for marker in (TAINT_SINKS, TAINT_SOURCES)
-                for alternative in self._expansions.get(marker, ())
-                if all(lookup.occurs(token) for token in alternative)
-                for token in alternative
-            ]
+            self._spelled_memo[path] = self.text_fact(path, "spelled", self._spelled_in)
         return self._spelled_memo[path]
+
+    def _spelled_in(self, text: str) -> list[str]:
+        lookup = self._lookup(text)
+        return [
+            token
+            for marker in (TAINT_SINKS, TAINT_SOURCES)
+            for alternative in self._expansions.get(marker, ())
+            if all(lookup.occurs(token) for token in alternative)
+            for token in alternative
+        ]
 
 
 def import_statements(text: str) -> list[tuple[str, ...]]:
