@@ -886,7 +886,14 @@ class FileScanner:
         """Drop what was learnt of the project's other modules (a long-lived scanner, such as the
         language server's, calls this before each scan: the files may have changed on disk since;
         unchanged summaries come back from the signed summary cache)."""
+        self.save_project_record()
         self._project_modules = None
+
+    def save_project_record(self) -> None:
+        """Keep what this process read off the project's modules for the next run
+        (`taint.graphrecord`; a worker process of the pool keeps its own as it exits)."""
+        if self._project_modules is not None:
+            self._project_modules.record.save()
 
     def project_modules(self) -> Any:
         """The project's modules as taint summaries (`taint.project`), made on first use; None

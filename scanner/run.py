@@ -332,6 +332,7 @@ def run_check(
         for hit in hits:
             results.append(next(scanned) if hit is None else hit)
         scanned.close()  # all its results are in: its workers stop now, not when it is collected
+        scanner.save_project_record()  # what this process's import graph read (`taint.graphrecord`)
         if stamps is not None:
             for result in results:
                 stamps.update(result)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aisec.taint import graph
@@ -94,6 +95,33 @@ def test_a_folder_that_cannot_be_listed_holds_no_module(tmp_path: Path) -> None:
     assert project.file_of("pkg.llm") == tmp_path.resolve() / "pkg" / "llm.py"
     assert project.file_of("pkg.llm.ask") is None  # a module's name is no folder
     assert project.file_of("missing.llm") is None
+
+
+def test_a_folder_is_known_to_be_none_from_its_listed_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`from pkg.llm import ask` asks for `pkg/llm/` and `src/pkg/...`: no file system call for
+    those (their parents' listings tell), but a folder whose parent could not be listed (no
+    read permission; it may still be entered) is listed, as `scandir` tells."""
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "sub" / "llm.py").write_text("")
+    (tmp_path / "pkg" / "llm.py").write_text("")
+    listed: list[str] = []
+    real = os.scandir
+
+    def scandir(folder: str) -> Any:
+        listed.append(os.path.relpath(folder, tmp_path))
+        if folder.endswith("pkg"):
+            raise PermissionError(13, "Permission denied", folder)
+        return real(folder)
+
+    monkeypatch.setattr(graph.os, "scandir", scandir)
+    project = ProjectModules(tmp_path, default_catalog())
+    assert project.file_of("pkg.sub.llm") == tmp_path.resolve() / "pkg" / "sub" / "llm.py"
+    assert project.file_of("pkg.llm") is None  # `pkg` cannot be listed: no module in it
+    assert project.file_of("pkg.sub.llm.ask") is None
+    assert project.file_of("other.deep.name.ask") is None
+    assert sorted(listed) == [".", "pkg", "pkg/sub"]  # not `pkg/sub/llm`, `src`, `other`, ...
 
 
 PROJECT = {

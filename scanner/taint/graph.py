@@ -11,7 +11,7 @@ tokens those spell (for the prefilter). It knows nothing of summaries: `project.
 builds them over this graph.
 
 May import: the standard library, `prefilter` (the token gate's reading of a text), `tokenindex` and
-`hooks`.
+`hooks`, and `graphrecord` (the facts it reads off each module, kept between runs).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,6 +27,7 @@ from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
 
 from ..prefilter import TextLookup, searchable
 from ..tokenindex import TokenIndex
+from .graphrecord import MISSING, ModuleFacts, decoded, read_stamped_bytes
 
 INDEX_AFTER = 32  # module texts read before the catalog's `TokenIndex` is made (~20 ms to make)
 MAX_TOKEN_FILES = 16  # modules whose catalog tokens admit a file whose cross-module analysis is partial
@@ -44,8 +46,11 @@ _COMMENT = re.compile(r"#[^\n]*")
 class ImportGraph:
     """The project's modules below `root` and the imports between them (memoised per run)."""
 
-    def __init__(self, root: Path, catalog: Any, off_the_clock: Callable[[], Any] = nullcontext) -> None:
-        """`off_the_clock()` is held while other modules are read (`engine.budget_paused`)."""
+    def __init__(
+        self, root: Path, catalog: Any, off_the_clock: Callable[[], Any] = nullcontext, store: Any = None
+    ) -> None:
+        """`off_the_clock()` is held while other modules are read (`engine.budget_paused`).
+        `store` (the result cache) keeps what is read off each module between runs (`record`)."""
         self.root = root.resolve()
         self.catalog = catalog
         self.off_the_clock = off_the_clock
@@ -56,12 +61,44 @@ class ImportGraph:
         self._files: dict[str, Path | None] = {}
         self._listings: dict[str, frozenset[str] | None] = {}  # folder -> its regular files' names
         self._folders: dict[str, frozenset[str]] = {}  # folder -> the names of its sub-folders
+        self._gone: set[str] = set()  # folders that are none (`_no_folder`)
+        self._unsure: set[str] = set()  # folders whose listing may lack sub-folders (`_no_folder`)
+        self._root_text = str(self.root)
+        self._package_folders: dict[str | None, tuple[str, str]] = {}  # `_folders_of`
+        self._below_root = os.path.join(self._root_text, "")
         self._expansions: Any = None
         self._index: TokenIndex | None = None  # the catalog's tokens, once `INDEX_AFTER` texts were read
         self._read_texts = 0
         self._mentions_memo: dict[Path, bool] = {}
         self._spelled_memo: dict[Path, list[str]] = {}
         self._imports_memo: dict[Path, list[str]] = {}
+        self.record = ModuleFacts(store, self.root, self._catalog_tokens)
+
+    def _catalog_tokens(self) -> list[Any]:
+        """What decides the recorded facts besides a module's bytes: the source and sink tokens."""
+        if self._expansions is None:
+            self._expansions = self.catalog.trigger_expansions()
+        return [self._expansions.get(marker, ()) for marker in (TAINT_SINKS, TAINT_SOURCES)]
+
+    def recorded(self, path: Path, fact: str, work: Callable[[bytes], Any]) -> Any:
+        """`work(data)` of a module file's bytes: recorded while the file's stamp holds (`record`),
+        else worked out of the bytes read after the stamp was taken, and recorded. `work`'s
+        value must read back from JSON as it is. Raises OSError when the file cannot be read."""
+        path = path if path.is_absolute() else path.absolute()
+        known = self.record.get(path, fact)
+        if known is not MISSING:
+            return known
+        data, stamp = read_stamped_bytes(path)
+        value = work(data)
+        self.record.put(path, stamp, fact, value)
+        return value
+
+    def text_fact(self, path: Path, fact: str, work: Callable[[str], Any]) -> Any:
+        """`recorded` of a module's text as `read_text` reads it ("" when it cannot be read)."""
+        try:
+            return self.recorded(path, fact, lambda data: work(decoded(data)))
+        except OSError:
+            return work("")
 
     def module_name(self, path: str | Path) -> str | None:
         """`app.routes` for `<root>/app/routes.py` (or `<root>/src/app/routes.py`), `app` for its
@@ -85,25 +122,36 @@ class ImportGraph:
         of thousands of names (`from a import b` gives `a` and `a.b`), most of them no module."""
         if module not in self._files:
             found = None
-            *folders, last = module.split(".")
-            for base in (str(self.root), os.path.join(str(self.root), "src")):
-                folder = os.path.join(base, *folders)
+            prefix, _, last = module.rpartition(".")
+            for folder in self._folders_of(prefix if "." in module else None):
                 if f"{last}.py" in self._regular_files(folder):
                     found = Path(folder, f"{last}.py")
                     break
-                package = os.path.join(folder, last)
-                if last in self._folders.get(folder, ()) and "__init__.py" in self._regular_files(package):
-                    found = Path(package, "__init__.py")
-                    break
+                if last in self._folders.get(folder, ()):
+                    package = os.path.join(folder, last)
+                    if "__init__.py" in self._regular_files(package):
+                        found = Path(package, "__init__.py")
+                        break
             self._files[module] = found
         return self._files[module]
+
+    def _folders_of(self, package: str | None) -> tuple[str, str]:
+        """The folders below the root and below `src/` that would hold the modules of `package`
+        (dotted; None: the top level), worked out once per package (`from a.b import C, D`
+        asks for `a.b.C` and `a.b.D`)."""
+        if package not in self._package_folders:
+            parts = package.split(".") if package is not None else []
+            self._package_folders[package] = (
+                os.path.join(self._root_text, *parts),
+                os.path.join(self._root_text, "src", *parts),
+            )
+        return self._package_folders[package]
 
     def below(self, module: str) -> frozenset[str]:
         """The names directly below `module` that `file_of` may find a module for (`b` of `a.b`):
         its folder's `.py` files and sub-folders, below the root and below `src/`."""
         names: set[str] = set()
-        for base in (str(self.root), os.path.join(str(self.root), "src")):
-            folder = os.path.join(base, *module.split("."))
+        for folder in self._folders_of(module):
             names.update(name[:-3] for name in self._regular_files(folder) if name.endswith(".py"))
             names.update(self._folders.get(folder, ()))
         return frozenset(names)
@@ -114,21 +162,41 @@ class ImportGraph:
         if folder not in self._listings:
             files: set[str] = set()
             folders: set[str] = set()
-            try:
-                with os.scandir(folder) as entries:
-                    for entry in entries:
-                        try:
-                            if entry.is_file():
-                                files.add(entry.name)
-                            elif entry.is_dir():
-                                folders.add(entry.name)
-                        except OSError:
-                            continue
-            except OSError:
-                pass
+            if self._no_folder(folder):
+                self._gone.add(folder)
+            else:
+                try:
+                    with os.scandir(folder) as entries:
+                        for entry in entries:
+                            try:
+                                if entry.is_file():
+                                    files.add(entry.name)
+                                elif entry.is_dir():
+                                    folders.add(entry.name)
+                            except OSError:
+                                self._unsure.add(folder)
+                except (FileNotFoundError, NotADirectoryError):
+                    self._gone.add(folder)
+                except OSError:
+                    self._unsure.add(folder)
             self._listings[folder] = frozenset(files)
             self._folders[folder] = frozenset(folders)
         return self._listings[folder] or frozenset()
+
+    def _no_folder(self, folder: str) -> bool:
+        """Whether `folder` (below the root) is no folder, as its parent's listing tells without
+        asking the file system: most folders a big project's graph asks for are none (`from
+        a.b import C` asks for `a/b/C/` and `src/a/b/C/`: transformers, 5,145 of 5,728). Only
+        from a parent that is none itself, or was listed whole (not when the listing failed
+        for another reason than its absence, as an unreadable folder's sub-folders may still
+        be listed, nor when an entry's type could not be told)."""
+        parent, name = os.path.split(folder)
+        if name in ("", ".", "..") or not (parent == self._root_text or parent.startswith(self._below_root)):
+            return False
+        self._regular_files(parent)
+        if parent in self._gone:
+            return True
+        return parent not in self._unsure and name not in self._folders[parent]
 
     def absolute(self, importer: str | None, dots: int, module: str, is_package: bool) -> str | None:
         """`from ..llm import ask` in `importer`: the absolute module name (None: above the root)."""
@@ -205,20 +273,24 @@ class ImportGraph:
             self._close(tuple(sorted(members)))
 
     def _close(self, component: tuple[str, ...]) -> None:
-        """Record a finished component and what it reaches (its imports' components are closed)."""
-        reached: set[str] | None = {m for m in component if self._mentions(self.file_of(m))}
+        """Record a finished component and what it reaches (its imports' components are closed).
+        The members of a component share one set, and a set many edges lead to is added once
+        (transformers: 2,544 modules whose imports lead to the same few hundred-module sets)."""
         for member in component:
             self._component_of[member] = component
+        members = set(component)  # not the tuple: a cycle of hundreds of members has thousands of edges
+        below = [
+            self._reach.get(n, frozenset()) for m in component for n in self._edges(m) if n not in members
+        ]
+        reached: frozenset[str] | None = None  # an import reaches too far: so does the component
+        if all(found is not None for found in below):
+            distinct = {id(found): found for found in below}
+            mentioning = {m for m in component if self._mentions(self.file_of(m))}
+            reached = frozenset(mentioning.union(*distinct.values()))
+            if len(reached) > self.max_reach:
+                reached = None
         for member in component:
-            for name in self._edges(member):
-                if name in component or reached is None:
-                    continue
-                below = self._reach.get(name, frozenset())
-                reached = None if below is None else reached | below
-                if reached is not None and len(reached) > self.max_reach:
-                    reached = None
-        for member in component:
-            self._reach[member] = frozenset(reached) if reached is not None else None
+            self._reach[member] = reached
 
     def _cycle_order(self, component: tuple[str, ...]) -> list[str]:
         """The members of an import cycle in post-order of a depth-first walk of its imports from
@@ -244,8 +316,12 @@ class ImportGraph:
         """`_imported` of one file, worked out once per file (several questions read its imports)."""
         path = path.absolute()
         if path not in self._imports_memo:
-            text = read_text(path) if text is None else text
-            self._imports_memo[path] = self._imported(module, path.name == "__init__.py", text)
+            is_package = path.name == "__init__.py"
+            self._imports_memo[path] = (
+                self._imported(module, is_package, text)
+                if text is not None  # maybe an editor's buffer: not the file's bytes
+                else self.text_fact(path, f"imports {module}", partial(self._imported, module, is_package))
+            )
         return self._imports_memo[path]
 
     def _imported(self, importer: str | None, is_package: bool, text: str) -> list[str]:
@@ -283,8 +359,12 @@ class ImportGraph:
     def _mentions(self, path: Path, text: str | None = None) -> bool:
         """Whether a file spells a catalog source or sink (the prefilter's tokens)."""
         if path not in self._mentions_memo:
-            text = read_text(path) if text is None else text
-            self._mentions_memo[path] = self._spells(text, (TAINT_SINKS, TAINT_SOURCES))
+            markers = (TAINT_SINKS, TAINT_SOURCES)
+            self._mentions_memo[path] = (
+                self._spells(text, markers)
+                if text is not None
+                else self.text_fact(path, "mentions", partial(self._spells, markers=markers))
+            )
         return self._mentions_memo[path]
 
     def _spells(self, text: str, markers: tuple[str, ...]) -> bool:
@@ -330,15 +410,18 @@ class ImportGraph:
         distinct words), not once per alternative that holds it (thousands of alternatives:
         a file in a big import cycle cost 19 s)."""
         if path not in self._spelled_memo:
-            lookup = self._lookup(read_text(path))
-            self._spelled_memo[path] = [
-                token
-                for marker in (TAINT_SINKS, TAINT_SOURCES)
-                for alternative in self._expansions.get(marker, ())
-                if all(lookup.occurs(token) for token in alternative)
-                for token in alternative
-            ]
+            self._spelled_memo[path] = self.text_fact(path, "spelled", self._spelled_in)
         return self._spelled_memo[path]
+
+    def _spelled_in(self, text: str) -> list[str]:
+        lookup = self._lookup(text)
+        return [
+            token
+            for marker in (TAINT_SINKS, TAINT_SOURCES)
+            for alternative in self._expansions.get(marker, ())
+            if all(lookup.occurs(token) for token in alternative)
+            for token in alternative
+        ]
 
 
 def import_statements(text: str) -> list[tuple[str, ...]]:

@@ -60,7 +60,7 @@ class ProjectModules(ImportGraph):
         """`store` keeps summaries between runs (`get_record`/`put_record`, see `cache`).
         `off_the_clock()` is held while other modules are read and summarised: their cost is not
         the checked file's (`engine.budget_paused`); it is bounded by their own budgets."""
-        super().__init__(root, catalog, off_the_clock)
+        super().__init__(root, catalog, off_the_clock, store)
         self.store = store
         self._keys: dict[str, str | None] = {}
         self._own: dict[str, str] = {}  # a cycle member's own bytes and outside imports (`_component_keys`)
@@ -509,14 +509,15 @@ class ProjectModules(ImportGraph):
         own part changed (`_resumed`)."""
         from .cycles import member_keys
 
+        members = set(component)
         for member in component:
             path = self.file_of(member)
             try:
-                data = path.read_bytes() if path is not None else b""
+                digest = self.recorded(path, "sha256", _hex_digest) if path is not None else _hex_digest(b"")
             except OSError:
                 return dict.fromkeys(component)
-            own = sha256(f"{member}\0".encode() + sha256(data).digest())
-            for name in sorted({n for n in self._edges(member) if n not in component}):
+            own = sha256(f"{member}\0".encode() + bytes.fromhex(digest))
+            for name in sorted({n for n in self._edges(member) if n not in members}):
                 own.update(f"\0{name}\0{self._keys.get(name) or ''}".encode())
             self._own[member] = own.hexdigest()
         keys = member_keys(component, self._own)
@@ -565,18 +566,43 @@ class ProjectModules(ImportGraph):
         return False
 
     def _outline_of(self, module: str) -> ModuleSummary | None:
+        """The outline of a module's file (recorded between runs while its stamp holds)."""
         path = self.file_of(module)
-        return self._outline(module, path, read_text(path)) if path is not None else None
+        if path is None:
+            return None
+        parts = self.text_fact(path, f"outline {module}", partial(self._outline_parts, module, path))
+        return self._outlined_summary(module, path, parts)
 
     def _outline(self, module: str, path: Path, text: str) -> ModuleSummary | None:
         """What a module offers without analysing it: its constant texts and re-exports."""
+        return self._outlined_summary(module, path, self._outline_parts(module, path, text))
+
+    def _outlined_summary(self, module: str, path: Path, parts: list | None) -> ModuleSummary | None:
         from .summary import ModuleSummary
+
+        if parts is None:
+            return None
+        constants, reexports = parts
+        return ModuleSummary(
+            module,
+            path,
+            self._display(path),
+            files=(path,),
+            outlined=True,
+            constants=dict(constants),
+            reexports=dict(reexports),
+        )
+
+    def _outline_parts(self, module: str, path: Path, text: str) -> list | None:
+        """[constant texts' word counts, re-exports] of a module's text (None: it does not parse),
+        as JSON reads them back (`recorded`)."""
         from .values import count_words
 
         tree = self._parsed(path, text)
         if tree is None:
             return None
-        summary = ModuleSummary(module, path, self._display(path), files=(path,), outlined=True)
+        constants: dict[str, int] = {}
+        reexports: dict[str, str] = {}
         is_package = path.name == "__init__.py"
         for statement in tree.body:
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
@@ -588,13 +614,13 @@ class ProjectModules(ImportGraph):
                 ):
                     words = count_words(value.value)
                     if words:
-                        summary.constants[target.id] = words
+                        constants[target.id] = words
             elif isinstance(statement, ast.ImportFrom):
                 base = self.absolute(module, statement.level, statement.module or "", is_package)
                 for alias in statement.names if base else ():
                     if alias.name != "*":
-                        summary.reexports[alias.asname or alias.name] = f"{base}.{alias.name}"
-        return summary
+                        reexports[alias.asname or alias.name] = f"{base}.{alias.name}"
+        return [constants, reexports]
 
     def _parsed(self, path: Path, text: str) -> ast.Module | None:
         """CPython's tree of a module's text (None: it does not parse); the first lines of its
@@ -676,6 +702,10 @@ class ProjectModules(ImportGraph):
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def _hex_digest(data: bytes) -> str:
+    return sha256(data).hexdigest()
 
 
 def _digest(text: str) -> bytes:

@@ -1,0 +1,181 @@
+"""What the import graph reads off each project module's text, kept between runs by the file's stamp.
+
+A big project's graph reads every module it reaches (transformers: 2,544 files, ~3 s) for its
+imports, whether it spells a catalog source or sink, the tokens it spells, its outline and its
+bytes' digest: after one file changed, all of that would be read again, although only the one
+file changed. `ModuleFacts` keeps those facts in one signed record of the result cache (kind
+`graph`), as the stamp index (`stamps.py`, the model followed here) keeps results: each module
+file's absolute path maps to its stamp (`stamps.stamp_of`, taken from the open file before its
+bytes were read) and to the facts worked out of the bytes read after it. A fact is given back
+only while the file's `stat` equals that stamp (looked at once per file and run), so an edit, a
+`touch`, a file replaced by another of the same size and mtime (another inode or ctime) or moved
+in is read again. Guards, as the stamp index's:
+- A stamp that is not older than `stamps.RACY_NS` when taken is not recorded (a write within the
+  file system's timestamp granularity could leave it as it was); where ctime is no change time
+  (`stamps.CTIME_IS_CHANGE_TIME`) nothing is recorded.
+- The record is signed with the machine key under the run key (which covers the catalog and the
+  plugins); its key also holds the project root and the catalog's source and sink tokens (which
+  decide what a module "spells"). A forged, planted or copied record is not trusted.
+- A fact is recorded only from bytes read from disk, never from a text a caller handed in (an
+  editor's unsaved buffer): such a text is read as before, for this run only.
+- Entries of files that no longer exist are dropped when the record is written.
+
+Who writes: each process that worked out new facts merges them into the record as it finishes:
+the main process at the end of its run (`save`, from `run`), a worker process of the pool as it
+exits (`multiprocessing`'s exit finalizers). Two processes may race: the last write wins and
+the other's new entries are worked out again next time; no entry is ever wrong, as each stands
+for the bytes its own stamp was taken before.
+
+May import: the standard library, `sha`, and lazily `stamps` (the stamp and its guards).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from ..sha import sha256
+
+KIND = "graph"  # the record's kind in the result cache
+MISSING = object()  # `ModuleFacts.get`: no valid recorded fact
+
+Entry = list  # [stamp, {fact name: value}]
+
+
+def read_stamped_bytes(path: Path) -> tuple[bytes, list[int] | None]:
+    """A module file's bytes and the stamp taken from the open file before they were read (None:
+    too recent to be recorded, or stamps cannot be trusted here). Raises OSError."""
+    from .. import stamps
+
+    now = time.time_ns()
+    with open(path, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        data = handle.read()
+    if not stamps.CTIME_IS_CHANGE_TIME or max(info.st_mtime_ns, info.st_ctime_ns) >= now - stamps.RACY_NS:
+        return data, None
+    return data, stamps.stamp_of(info)
+
+
+def decoded(data: bytes) -> str:
+    """A module's text as `graph.read_text` reads it (UTF-8, a BOM dropped, `\\r\\n` and `\\r`
+    made `\\n` as universal newlines do); "" when it is not UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+class ModuleFacts:
+    """The recorded facts of one project's module files (read on first use: a warm run, which
+    builds no graph, does not read the record)."""
+
+    def __init__(self, store: Any, root: Path, catalog_tokens: Callable[[], Any]) -> None:
+        """`store`: the result cache (`get_record`/`put_record`), None: nothing is kept.
+        `catalog_tokens()`: what decides the facts besides the bytes (part of the record's key;
+        asked when the record is first read)."""
+        self.store = store
+        self.root = root
+        self._tokens = catalog_tokens
+        self._key: str | None = None
+        self._recorded: dict[str, Entry] | None = None
+        self._current: dict[str, Entry] = {}
+        self._holds: dict[str, bool] = {}  # path -> its stat equals its entry's stamp (this run)
+        self._put: set[str] = set()  # paths whose entry this process made
+        self._asked: int | None = None  # the process `_in_a_worker` looked at
+
+    def key(self) -> str:
+        if self._key is None:
+            import json  # not in a run without a cache (a one-file pre-commit run imports no `json`)
+
+            payload = json.dumps([str(self.root), self._tokens()], sort_keys=True, default=list)
+            self._key = sha256(payload.encode("utf-8", "surrogateescape")).hexdigest()
+        return self._key
+
+    def _entries(self) -> dict[str, Entry]:
+        if self._recorded is None:
+            raw = self.store.get_record(KIND, self.key()) if self.store is not None else None
+            self._recorded = raw if isinstance(raw, dict) else {}
+            self._current = dict(self._recorded)
+        return self._current
+
+    def get(self, path: Path, fact: str) -> Any:
+        """The recorded `fact` of the file at `path` (absolute), MISSING unless the file's `stat`
+        still equals the stamp it was recorded under."""
+        if self.store is None:
+            return MISSING
+        shown = str(path)
+        entry = self._entries().get(shown)
+        try:
+            stamp, facts = entry  # type: ignore[misc]
+            value = facts[fact]
+        except (TypeError, ValueError, KeyError):
+            return MISSING
+        holds = self._holds.get(shown)
+        if holds is None:
+            from ..stamps import stamp_of
+
+            try:
+                holds = self._holds[shown] = stamp_of(os.stat(path)) == stamp
+            except OSError:
+                holds = self._holds[shown] = False
+        return value if holds else MISSING
+
+    def put(self, path: Path, stamp: list[int] | None, fact: str, value: Any) -> None:
+        """Record `fact` (JSON: what reads back is what was put) of the bytes of `path` read
+        after `stamp` was taken; nothing for a stamp too recent to be recorded (None): an entry
+        recorded before stays, but cannot hold again (the file's ctime moved), and is replaced
+        once the file is read with a stamp that can be recorded."""
+        if self.store is None:
+            return
+        if stamp is None:  # a recorded entry does not hold (the file changed): it stays unused
+            return
+        shown = str(path)
+        entries = self._entries()
+        self._put.add(shown)
+        self._in_a_worker()
+        entry = entries.get(shown)
+        if (
+            not isinstance(entry, list)
+            or len(entry) != 2
+            or entry[0] != stamp
+            or not isinstance(entry[1], dict)
+        ):
+            entry = entries[shown] = [list(stamp), {}]
+        elif entry is self._recorded.get(shown):  # type: ignore[union-attr]
+            entry = entries[shown] = [entry[0], dict(entry[1])]  # the recorded one stays as read
+        entry[1][fact] = value
+        self._holds[shown] = True
+
+    def _in_a_worker(self) -> None:
+        """In a worker process of the pool (`parallel`), save when it exits: the run's end
+        (`save` from `run`) is the main process's; a worker's facts would be lost."""
+        if self._asked == os.getpid() or "multiprocessing" not in sys.modules:
+            return
+        import multiprocessing
+        from multiprocessing.util import Finalize
+
+        self._asked = os.getpid()
+        if multiprocessing.parent_process() is not None:
+            Finalize(None, self.save, exitpriority=0)
+
+    def save(self) -> None:
+        """Merge this process's new entries into the record (another process's entries of files
+        this one did not read stay; entries of files that are gone are dropped)."""
+        if self.store is None or self._recorded is None or not self._put:
+            return
+        latest = self.store.get_record(KIND, self.key())
+        merged: dict[str, Entry] = {}
+        for shown, entry in (latest if isinstance(latest, dict) else self._recorded).items():
+            if shown not in self._put and os.path.lexists(shown):
+                merged[shown] = entry
+        merged.update({shown: self._current[shown] for shown in self._put if shown in self._current})
+        self.store.put_record(KIND, self.key(), merged)
+        # another process's entries may stand for other stamps than those this one looked at
+        self._holds = {shown: True for shown in self._put}
+        self._recorded, self._current, self._put = merged, dict(merged), set()
