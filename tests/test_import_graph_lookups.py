@@ -8,6 +8,7 @@ project read with the index never made (same reach, same tokens, same notices).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,24 @@ def test_the_catalog_index_reads_the_project_as_without_it(
     assert made and not never
     assert indexed == plain
     assert any(fact[1] is None for fact in plain) and any(fact[5] for fact in plain)
+
+
+def test_a_module_name_never_names_a_file_outside_the_project(tmp_path: Path, run_cli: Any) -> None:
+    """`import x./abs/folder.evil` is no Python, but the import pattern reads the line: a part
+    that is no identifier (an absolute path) must not make `os.path.join` leave the root, so a
+    file outside is neither read for the graph nor summarised into a finding."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "evil.py").write_text("import os\n\ndef run(cmd):\n    os.system(cmd)\n", encoding="utf-8")
+    root = tmp_path / "project"
+    (root / ".git").mkdir(parents=True)
+    escape = f"x.{outside}.evil"
+    (root / "app.py").write_text(
+        f"import sys\nimport {escape}\n\nx.run(sys.argv[1])\n{outside.name}.evil.run(sys.argv[1])\n",
+        encoding="utf-8",
+    )
+    project = ProjectModules(root, default_catalog())
+    assert project.file_of(escape) is None and project.file_of(f"x.{outside}") is None
+    assert project.file_of("app") == root / "app.py"
+    found = run_cli(["check", "--no-cache", "--format", "json", "app.py"], cwd=root).json()["findings"]
+    assert not any("evil" in json.dumps(finding) for finding in found)

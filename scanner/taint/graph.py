@@ -123,7 +123,10 @@ class ImportGraph:
         if module not in self._files:
             found = None
             prefix, _, last = module.rpartition(".")
-            for folder in self._folders_of(prefix if "." in module else None):
+            # only dotted identifiers: `import x./etc.y` (no Python, but a line the import
+            # pattern reads) must not name a folder outside the project (`os.path.join`)
+            named = all(part.isidentifier() for part in module.split("."))
+            for folder in self._folders_of(prefix if "." in module else None) if named else ():
                 if f"{last}.py" in self._regular_files(folder):
                     found = Path(folder, f"{last}.py")
                     break
