@@ -329,11 +329,11 @@ class ProjectModules(ImportGraph):
                 self._settle(component, None)
             return
         pending = list(order)
+        open_ = set(pending)
         keyed: dict[tuple[str, ...], dict[str, str | None]] = {}
         waited_since: float | None = None
         pause = CLAIM_POLL[0]
         while pending:
-            open_ = set(pending)
             chosen: tuple[tuple[str, ...], str | None] | None = None
             first_held: tuple[str, ...] | None = None
             for component in pending:
@@ -360,6 +360,7 @@ class ProjectModules(ImportGraph):
                 chosen = first_held, None  # held too long (a hung or a foreign claim): made here
             component, key = chosen
             pending.remove(component)
+            open_.discard(component)
             waited_since, pause = None, CLAIM_POLL[0]
             try:
                 self._settle(component, keyed.get(component))
