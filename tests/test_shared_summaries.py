@@ -69,10 +69,10 @@ def spy_on_analyses(monkeypatch: pytest.MonkeyPatch, logs: list[Path], slow: flo
     monkeypatch.setattr(ProjectModules, "_analyse", logged)
 
 
-def analysed(log: Path) -> tuple[Counter, int]:
-    """(analyses per module, over all processes; how many processes analysed)."""
+def analysed(log: Path) -> Counter:
+    """Analyses per module, over all processes."""
     rows = [line.split() for line in log.read_text().splitlines()] if log.exists() else []
-    return Counter(module for _, module in rows), len({pid for pid, _ in rows})
+    return Counter(module for _, module in rows)
 
 
 def test_two_workers_find_what_one_finds_and_analyse_no_module_twice(
@@ -90,11 +90,11 @@ def test_two_workers_find_what_one_finds_and_analyse_no_module_twice(
         data = result.json()
         assert data["errors"] == [] and result.code == 1, result.err
         found = sorted((f["path"], f["line"], f["code"], repr(f.get("related"))) for f in data["findings"])
-        runs[jobs] = found, *analysed(log)
-    (one, one_count, _), (two, two_count, processes) = runs["1"], runs["2"]
+        runs[jobs] = found, analysed(log)
+    # (without claims both workers analyse the core: cyc.m0 twice, cyc.m5 four times, ...)
+    (one, one_count), (two, two_count) = runs["1"], runs["2"]
     assert two == one
     assert {row[2] for row in one} == {"AIS201"} and len(one) == 3 * 30 + 2  # three a route, two in m5
-    assert processes == 2  # both workers summarised
     assert two_count == one_count  # each module analysed as often as in one process
     assert one_count["core.base"] == 1 and one_count["cyc.m0"] >= 1
 
