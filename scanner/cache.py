@@ -15,7 +15,8 @@ entry is opened without following symlinks, must be a regular file under `MAX_EN
 (checked with fstat before reading), and anything unreadable, oversized, forged or truncated is a
 miss. The folder ignores itself (`.gitignore` with `*`, and a `CACHEDIR.TAG`), as ruff's and
 pytest's do. Entries are written atomically, so parallel workers and interrupted runs cannot
-corrupt it.
+corrupt it. Workers claim the records they are about to make (`take_claim`: a lock, never a
+trusted entry), so that one makes each while the others wait for it or work on.
 """
 
 from __future__ import annotations
