@@ -15,7 +15,8 @@ entry is opened without following symlinks, must be a regular file under `MAX_EN
 (checked with fstat before reading), and anything unreadable, oversized, forged or truncated is a
 miss. The folder ignores itself (`.gitignore` with `*`, and a `CACHEDIR.TAG`), as ruff's and
 pytest's do. Entries are written atomically, so parallel workers and interrupted runs cannot
-corrupt it.
+corrupt it. Workers claim the records they are about to make (`take_claim`: a lock, never a
+trusted entry), so that one makes each while the others wait for it or work on.
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ class ResultCache:
             if not _real_folder(level):
                 raise CacheUnavailable(f"{level} is not a plain folder (a symlink?); caching is off")
         self._marked = False
+        self._claims: dict[str, int | None] = {}  # kind -> its open claims file (`take_claim`)
 
     def _entry(self, path: str, data: bytes) -> tuple[str, Path]:
         digest = sha256(path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
@@ -225,6 +227,72 @@ class ResultCache:
         name, entry = self._record_entry(kind, key)
         return self._write(name, entry, value)
 
+    def take_claim(self, kind: str, key: str) -> bool:
+        """Claim the making of the record (`kind`, `key`) without waiting: True when this process
+        holds the claim now (or claims are not to be had here), False while another holds it.
+
+        Processes sharing the cache folder (the pool's workers; runs side by side) each make a
+        record the others are about to need; a claim lets one make it while the others do other
+        work or wait for it (`taint.project.ProjectModules._settle_all`). A claim is a POSIX
+        record lock on one byte of the kind's claims file (`<kind>.claims` in the run's folder),
+        at an offset derived from the key: the kernel drops a process's locks when it exits or
+        is killed, so no claim outlives its holder, and the file's contents and age mean
+        nothing (one left by a killed run, or planted, claims nothing). A claim only ever makes
+        a process wait (boundedly) for a record it then reads signed, as any record, or make
+        the record itself; never skip it. Where the file is not a regular file (opened without
+        following symlinks), or the system has no locks, every claim is granted: each process
+        makes what it needs, as without claims. Locks are per process: a forked worker shares
+        the parent's open file but not its claims (the parent holds none while it forks)."""
+        fd = self._claims_file(kind)
+        if fd is None:
+            return True
+        import fcntl
+
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _claim_offset(key))
+        except (BlockingIOError, PermissionError):  # EAGAIN, EACCES: held by another process
+            return False
+        except OSError:  # no locks on this file system: each makes its own
+            return True
+        return True
+
+    def release_claim(self, kind: str, key: str) -> None:
+        """Let go of a claim `take_claim` granted (the record is written, or will not be)."""
+        fd = self._claims.get(kind)
+        if fd is None:
+            return
+        import fcntl
+
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_UN, 1, _claim_offset(key))
+        except OSError:
+            pass
+
+    def _claims_file(self, kind: str) -> int | None:
+        """The open claims file of `kind` (opened once per cache object; never closed while it
+        lives: closing any descriptor of a file drops all of the process's locks on it); None
+        where claims are not to be had."""
+        if kind not in self._claims:
+            self._claims[kind] = None
+            try:
+                import fcntl  # noqa: F401  (not on Windows: no claims there)
+            except ImportError:
+                return None
+            path = self.folder / f"{kind}.claims"
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                if not _real_folder(self.folder):
+                    return None
+                self._mark_folder()
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | _NOFOLLOW | _CLOEXEC, 0o600)
+            except OSError:
+                return None
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # a planted FIFO or device
+                os.close(fd)
+                return None
+            self._claims[kind] = fd
+        return self._claims[kind]
+
     def _record_entry(self, kind: str, key: str) -> tuple[str, Path]:
         digest = sha256(f"{kind}\0{key}".encode()).hexdigest()
         return f"{kind}:{digest}", self.folder / kind / digest[:2] / f"{digest[2:]}.json"
@@ -262,6 +330,12 @@ class ResultCache:
                 continue  # already there (or not writable: entries will fail too)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content)
+
+
+def _claim_offset(key: str) -> int:
+    """Where a key's claim lies in its claims file: 62 bits of its digest (two keys that share
+    one only make one process wait for, or make, the other's record too)."""
+    return int.from_bytes(sha256(key.encode()).digest()[:8], "big") >> 2
 
 
 def dependencies_hold(

@@ -11,7 +11,9 @@ why)`; the rest of the run goes on. (`multiprocessing.Pool` waits forever for a 
 task.)
 
 Time a worker spends on work that is not the file's own (summarising the project's other
-modules for it, see `deadline_paused`) does not count against the file's deadline.
+modules for it, see `deadline_paused`) does not count against the file's deadline. Workers
+share those summaries through the result cache: each is made under a claim, by one worker,
+while the others make other ones or wait for its record (`taint.project.ProjectModules._settle_all`).
 """
 
 from __future__ import annotations

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import ast
 import re
+import time
 from contextlib import nullcontext
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..prefilter import searchable
 from ..sha import sha256
@@ -45,6 +46,8 @@ MAX_BYTES = 1_000_000  # a larger module is not summarised (its callers see an u
 MAX_REEXPORTS = 8  # `__init__` re-export hops followed
 CYCLE_COST = 3  # module analyses per member an import cycle may spend until its summaries settle
 MAX_COMPLETING = 8  # outlined modules analysed inside one another's analysis (deeper: read as outlines)
+CLAIM_WAIT = 60.0  # seconds a process waits for summaries another one claimed, then makes them itself
+CLAIM_POLL = (0.002, 0.05)  # seconds between looks at claims held elsewhere: first, at most
 MAX_KEPT_TEXT = 16_000_000  # bytes of source whose parsed trees an import cycle's analyses keep (`_parse`)
 
 _DEFINES = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.M)
@@ -269,8 +272,7 @@ class ProjectModules(ImportGraph):
             return None
         with self.off_the_clock():
             self._components(module)
-            for component in self._unsettled(module):
-                self._settle(component)
+            self._settle_all(self._unsettled(module))
         return self._summaries.get(module)
 
     def complete(self, summary: ModuleSummary, caller: str | None) -> ModuleSummary:
@@ -361,23 +363,98 @@ class ProjectModules(ImportGraph):
                 continue
             seen.add(component)
             work.append((component, True))
-            for member in component:
-                if self._reach.get(member, frozenset()) is None:
-                    continue
-                for name in self._edges(member):
-                    below = self._component_of.get(name)
-                    if below is not None and below != component and below not in seen:
-                        work.append((below, False))
+            work.extend((below, False) for below in self._below(component) if below not in seen)
         return order
 
-    def _settle(self, component: tuple[str, ...]) -> None:
-        """Summarise a component: one module at once, an import cycle by `_iterate`."""
+    def _below(self, component: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+        """The components that `component`'s members import, in their import order (repeats
+        included); not those of a member whose imports reach too far (it is not followed)."""
+        for member in component:
+            if self._reach.get(member, frozenset()) is None:
+                continue
+            for name in self._edges(member):
+                below = self._component_of.get(name)
+                if below is not None and below != component:
+                    yield below
+
+    def _settle_all(self, order: list[tuple[str, ...]]) -> None:
+        """Settle the components of `order` (`_unsettled`: each after those it imports), sharing
+        the work with the other processes that summarise the same project into the same store
+        (the pool's workers, which all start from the project's core modules): a component is
+        summarised under a claim on its key (`cache.ResultCache.take_claim`); one that another
+        process holds a claim on is left for later, and the next component whose imports are all
+        settled is taken instead. Once the other process lets go, the component is settled here
+        as any other, and `_summarise` finds the signed records it wrote (a claim never skips
+        a summary: without a record, this process makes it). Only when every component left is
+        claimed elsewhere or waits for one that is does this process wait, `CLAIM_WAIT` seconds
+        at most (then it summarises the first itself), the file's clock stopped meanwhile.
+
+        No two processes wait for each other: a process holds one claim per component it is
+        settling, and settling a component asks only for summaries of components below it (the
+        modules its members import, transitively: `_relevant`, the analysis' `resolve` and
+        `complete`), which are settled first or within. The components are the strongly
+        connected components of one import graph, the same in every process (decided by the
+        texts alone), so a chain of processes each waiting for a claim another holds goes
+        strictly down that acyclic graph and ends at a process that waits for nobody. (A
+        module's analysis under `complete`, `_analysed`, takes no claim: two processes may
+        analyse the same outlined module; its record is written by both, the same.)"""
+        take = getattr(self.store, "take_claim", None)
+        if take is None:  # no store (`--no-cache`): nothing to share
+            for component in order:
+                self._settle(component, None)
+            return
+        pending = list(order)
+        open_ = set(pending)
+        keyed: dict[tuple[str, ...], dict[str, str | None]] = {}
+        waited_since: float | None = None
+        pause = CLAIM_POLL[0]
+        while pending:
+            chosen: tuple[tuple[str, ...], str | None] | None = None
+            first_held: tuple[str, ...] | None = None
+            for component in pending:
+                if self._settled(component):
+                    chosen = component, None
+                    break
+                if any(below in open_ for below in self._below(component)):
+                    continue
+                if component not in keyed:
+                    keyed[component] = self._component_keys(component)
+                key = keyed[component][component[0]]
+                if key is None or take("summary", key):
+                    chosen = component, key
+                    break
+                first_held = first_held or component
+            if chosen is None:
+                assert first_held is not None  # the first pending component's imports are settled
+                now = time.monotonic()
+                waited_since = now if waited_since is None else waited_since
+                if now - waited_since < CLAIM_WAIT:
+                    time.sleep(pause)
+                    pause = min(pause * 2, CLAIM_POLL[1])
+                    continue
+                chosen = first_held, None  # held too long (a hung or a foreign claim): made here
+            component, key = chosen
+            pending.remove(component)
+            open_.discard(component)
+            waited_since, pause = None, CLAIM_POLL[0]
+            try:
+                self._settle(component, keyed.get(component))
+            finally:
+                if key is not None:
+                    self.store.release_claim("summary", key)
+
+    def _settled(self, component: tuple[str, ...]) -> bool:
+        return any(m in self._summaries or m in self._current for m in component)
+
+    def _settle(self, component: tuple[str, ...], keys: dict[str, str | None] | None) -> None:
+        """Summarise a component: one module at once, an import cycle by `_iterate`. `keys`:
+        its members' keys, when `_component_keys` made them already."""
         from .cycles import cycle_record_key
         from .summary import summary_to_json
 
-        if any(m in self._summaries or m in self._current for m in component):
+        if self._settled(component):
             return
-        keys = self._component_keys(component)
+        keys = keys or self._component_keys(component)
         # while it is made, a module's summary is its outline (to a question its analysis asks)
         self._current.update({m: self._outline_of(m) for m in component})
         outer = self._kept  # a cycle's trees are its own (a cycle below, summarised meanwhile: its own)
