@@ -74,11 +74,16 @@ class ImportGraph:
         self._imports_memo: dict[Path, list[str]] = {}
         self.record = ModuleFacts(store, self.root, self._catalog_tokens)
 
-    def _catalog_tokens(self) -> list[Any]:
-        """What decides the recorded facts besides a module's bytes: the source and sink tokens."""
+    def _catalog_expansions(self) -> Any:
+        """The catalog's token alternatives per prefilter marker (`trigger_expansions`), once per run."""
         if self._expansions is None:
             self._expansions = self.catalog.trigger_expansions()
-        return [self._expansions.get(marker, ()) for marker in (TAINT_SINKS, TAINT_SOURCES)]
+        return self._expansions
+
+    def _catalog_tokens(self) -> list[Any]:
+        """The sink and source markers' token alternatives: what a module "spells" (`_mentions`,
+        `_spelled_in`), and so what decides the recorded facts besides a module's bytes."""
+        return [self._catalog_expansions().get(marker, ()) for marker in (TAINT_SINKS, TAINT_SOURCES)]
 
     def recorded(self, path: Path, fact: str, work: Callable[[bytes], Any]) -> Any:
         """`work(data)` of a module file's bytes: recorded while the file's stamp holds (`record`),
@@ -378,17 +383,15 @@ class ImportGraph:
         """The token gate's reading of a module's text; with the catalog's `TokenIndex` once the
         run has read `INDEX_AFTER` texts (the same answers: a big project's graph reads every
         module, ~1.5 ms each on transformers without it)."""
-        if self._expansions is None:
-            self._expansions = self.catalog.trigger_expansions()
         self._read_texts += 1
         if self._index is None and self._read_texts > INDEX_AFTER:
             self._index = TokenIndex(
                 token
-                for marker in (TAINT_SINKS, TAINT_SOURCES)
-                for alternative in self._expansions.get(marker, ())
+                for alternatives in self._catalog_tokens()
+                for alternative in alternatives
                 for token in alternative
             )
-        return TextLookup(searchable(text), self._expansions, self._index)
+        return TextLookup(searchable(text), self._catalog_expansions(), self._index)
 
     def _tokens_below(self, module: str) -> list[str]:
         """The catalog tokens spelled by the first `MAX_TOKEN_FILES` modules (breadth first)
@@ -420,8 +423,8 @@ class ImportGraph:
         lookup = self._lookup(text)
         return [
             token
-            for marker in (TAINT_SINKS, TAINT_SOURCES)
-            for alternative in self._expansions.get(marker, ())
+            for alternatives in self._catalog_tokens()
+            for alternative in alternatives
             if all(lookup.occurs(token) for token in alternative)
             for token in alternative
         ]
