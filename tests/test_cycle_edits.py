@@ -115,21 +115,100 @@ def test_only_the_edited_member_is_analysed_when_its_summary_reads_the_same(
     assert analysed_modules == ["cyc.m1"]
 
 
+@pytest.fixture
+def summary_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The summary records the runs write: "cycle" for an import cycle's record, else "member"."""
+    from aisec.cache import ResultCache
+    from aisec.taint.cycles import cycle_record_key
+
+    cycle = cycle_record_key(tuple(f"cyc.m{n}" for n in range(6)))
+    written: list[str] = []
+    original = ResultCache.put_record
+
+    def spy(self: Any, kind: str, key: str, value: Any) -> bool:
+        if kind == "summary":
+            written.append("cycle" if key == cycle else "member")
+        return original(self, kind, key, value)
+
+    monkeypatch.setattr(ResultCache, "put_record", spy)
+    return written
+
+
+def test_an_edited_member_writes_the_cycle_once(
+    run_cli: Callable[..., Any], tree: Callable[..., Path], summary_writes: list[str]
+) -> None:
+    """The settled cycle is one record holding every member's summary: after an edit to one
+    member it is read and written once, not once per member."""
+    root = tree(CYCLE)
+    findings(run_cli, root)
+    assert summary_writes == ["cycle"]
+    summary_writes.clear()
+    edit(root, "m1.py", "return ask(q)\n", "return ask(q)\n# edited\n")
+    findings(run_cli, root)
+    assert summary_writes == ["cycle"]
+
+
+def test_a_cycle_resumed_unchanged_is_not_written_again(
+    run_cli: Callable[..., Any],
+    tree: Callable[..., Path],
+    summary_writes: list[str],
+    analysed_modules: list[str],
+) -> None:
+    """An edit above the cycle (a module importing it) resumes the cycle from its record with
+    nothing to analyse again: the record already says exactly that, and is not rewritten."""
+    caller = "from cyc.m4 import safe\n\n\ndef check(q):\n    return safe(q)\n"
+    root = tree(
+        {**CYCLE, "top/__init__.py": "", "top/use.py": caller, "top/app.py": "from top.use import check\n"}
+    )
+    findings(run_cli, root)
+    summary_writes.clear()
+    analysed_modules.clear()
+    (root / "top" / "use.py").write_text(caller + "# edited\n")
+    findings(run_cli, root)
+    assert "cycle" not in summary_writes and not any(m.startswith("cyc.") for m in analysed_modules)
+
+
+def test_a_cycle_too_big_for_one_record_keeps_its_members_apart(
+    run_cli: Callable[..., Any],
+    tree: Callable[..., Path],
+    analysed_modules: list[str],
+    summary_writes: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the cycle's summaries together exceed a cache entry, each member's summary is
+    written to its own record (the cycle's record holds the own keys only), and an edit to one
+    member still analyses that member alone, with the findings of a cold run."""
+    import aisec.cache
+
+    root = tree(CYCLE)
+    cold = findings(run_cli, root, "--no-cache")
+    monkeypatch.setattr(aisec.cache, "MAX_ENTRY_BYTES", 6_000)  # one summary fits, six do not
+    findings(run_cli, root)
+    assert sorted(summary_writes) == ["cycle"] * 2 + ["member"] * 6  # refused whole, then own keys only
+    analysed_modules.clear()
+    edit(root, "m1.py", "return ask(q)\n", "return ask(q)\n# edited\n")
+    assert findings(run_cli, root) == cold
+    assert analysed_modules == ["cyc.m1"]
+
+
 @pytest.mark.parametrize(
     "forged",
     [
         "every member unchanged",  # own keys of the edited state: no summaries under the keys they give
         "members of another cycle",
         "not a record",
+        "summaries of other modules",
+        "a member's summary missing",
+        "summaries not a mapping",
     ],
 )
 def test_a_cycle_record_that_lies_is_not_trusted(
     forged: str, run_cli: Callable[..., Any], tree: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A cycle record rewritten (validly signed) to say that no member changed, to name other
-    members, or to hold no record at all: the run summarises from scratch, and the findings are
-    the cold run's (the summaries are read under the keys the own keys give, never under keys
-    a record names)."""
+    members, to hold no record at all, or to hold summaries that are not its members': the run
+    summarises from scratch, and the findings are the cold run's (a record without summaries
+    has them read under the keys the own keys give, never under keys a record names)."""
     from aisec.taint.cycles import cycle_record_key
     from aisec.taint.project import ProjectModules
 
@@ -137,10 +216,21 @@ def test_a_cycle_record_that_lies_is_not_trusted(
 
     def lie(self: Any, component: tuple[str, ...]) -> Any:
         own = {m: self._own[m] for m in component}
+        kept = self.store.get_record("summary", cycle_record_key(component)) if self.store else None
+        summaries = dict(kept["summaries"]) if kept else {}
         record = {
             "every member unchanged": {"own": own},
             "members of another cycle": {"own": {**own, "cyc.elsewhere": "0" * 64}},
             "not a record": ["own"],
+            "summaries of other modules": {
+                "own": own,
+                "summaries": dict(zip(summaries, reversed(summaries.values()))),
+            },
+            "a member's summary missing": {
+                "own": own,
+                "summaries": {m: summaries[m] for m in list(summaries)[1:]},
+            },
+            "summaries not a mapping": {"own": own, "summaries": list(summaries.values())},
         }[forged]
         if self.store is not None:  # not in the --no-cache run
             self.store.put_record("summary", cycle_record_key(component), record)

@@ -1,8 +1,11 @@
 """An import cycle summarised again after an edit: which members must be analysed again.
 
 Owns the cycle's cache record (per member: the key of its own bytes and of what it imports from
-outside the cycle, and the key its settled summary is stored under) and, from the members'
-previous summaries, which members an edit invalidates. A member's summary lists the files of the
+outside the cycle, and its settled summary) and, from the members' previous summaries, which
+members an edit invalidates. The summaries are held in the record itself, written whole in one
+signed write: an edit to one member of a cycle of a hundred reads and writes one record, not a
+hundred (a cycle too big for one record keeps each member's summary in its own record, under
+the key `member_keys` gives). A member's summary lists the files of the
 summaries its analysis applied (`ModuleSummary.files`), so the previous summaries say who used
 whom: the "use graph". A changed member is analysed again from its outline, and so is every
 member on a cycle of uses through it (their previous summaries may hold a flow that only went
@@ -16,6 +19,7 @@ May import: the standard library, `summary` and `..sha`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -37,27 +41,51 @@ def member_keys(component: tuple[str, ...], own: dict[str, str]) -> dict[str, st
     return {m: sha256(f"{m}\0{shared}".encode()).hexdigest() for m in component}
 
 
+def cycle_record(own: dict[str, str], summaries: dict[str, Any] | None) -> dict[str, Any]:
+    """The record of a settled cycle: its members' own keys, and their summaries as JSON (None:
+    each is in its own record, under the key `member_keys` gives)."""
+    return {"own": own} if summaries is None else {"own": own, "summaries": summaries}
+
+
+@dataclass
+class PreviousCycle:
+    """A cycle as it last settled: its members' own keys, their summaries, and the JSON those
+    were read from (written back as read for a member whose summary is kept)."""
+
+    own: dict[str, str]
+    summaries: dict[str, ModuleSummary]
+    raw: dict[str, Any]
+
+    def holds(self, own: dict[str, str], found: dict[str, ModuleSummary | None]) -> bool:
+        """Whether the record already says exactly this: no member's own key changed and every
+        summary is the one read (none was analysed again)."""
+        return own == self.own and all(found[m] is s for m, s in self.summaries.items())
+
+
 def previous_summaries(
     record: Any, component: tuple[str, ...], read: Callable[[str], Any], catalog: Any
-) -> tuple[dict[str, str], dict[str, ModuleSummary]] | None:
-    """(own keys, summaries) of every member as the cycle last settled (its record holds the
-    own keys; the summaries are read under the keys they give, never under keys a record
-    names); None when the record does not cover exactly these members, or a summary is missing,
-    unreadable, of another module, or incomplete (then the cycle is summarised from scratch)."""
+) -> PreviousCycle | None:
+    """Every member as the cycle last settled (its record holds the own keys, and the summaries
+    or, for a cycle too big for one record, the summaries are read under the keys the own keys
+    give, never under keys a record names); None when the record does not cover exactly these
+    members, or a summary is missing, unreadable, of another module, or incomplete (then the
+    cycle is summarised from scratch)."""
     try:
         own = {str(m): str(key) for m, key in record["own"].items()}
+        inline = record.get("summaries")
     except (KeyError, TypeError, AttributeError):
         return None
-    if sorted(own) != list(component):
+    if sorted(own) != list(component) or not isinstance(inline, (dict, type(None))):
         return None
+    keys = member_keys(component, own)
+    raw = {m: inline.get(m) if inline is not None else read(keys[m]) for m in component}
     summaries: dict[str, ModuleSummary] = {}
-    for member, key in member_keys(component, own).items():
-        raw = read(key)
-        summary = summary_from_json(raw, catalog) if raw is not None else None
+    for member in component:
+        summary = summary_from_json(raw[member], catalog) if raw[member] is not None else None
         if summary is None or summary.name != member or summary.incomplete is not None:
             return None
         summaries[member] = summary
-    return own, summaries
+    return PreviousCycle(own, summaries, raw)
 
 
 class UseGraph:

@@ -40,6 +40,7 @@ from .graph import ImportGraph, import_statements, read_text, without_bom
 
 if TYPE_CHECKING:
     from ..positions import Lines
+    from .cycles import PreviousCycle
     from .summary import ModuleSummary
 
 MAX_BYTES = 1_000_000  # a larger module is not summarised (its callers see an unknown function)
@@ -72,6 +73,7 @@ class ProjectModules(ImportGraph):
         self._current: dict[str, ModuleSummary | None] = {}  # the component being summarised
         self._outlined: set[str] = set()  # modules whose summary is their outline (not analysed)
         self._progress: dict[tuple[str, ...], tuple] = {}  # cycles under way (`_resumed`)
+        self._previous_cycles: dict[tuple[str, ...], PreviousCycle] = {}  # as read by `_resumed`
         # outlined modules analysed on demand, at a nesting budget (`complete`)
         self._exact: dict[str, tuple[ModuleSummary | None, int]] = {}  # no bound hit: (it, depth used)
         self._completed: dict[tuple[str, int], ModuleSummary | None] = {}
@@ -449,9 +451,6 @@ class ProjectModules(ImportGraph):
     def _settle(self, component: tuple[str, ...], keys: dict[str, str | None] | None) -> None:
         """Summarise a component: one module at once, an import cycle by `_iterate`. `keys`:
         its members' keys, when `_component_keys` made them already."""
-        from .cycles import cycle_record_key
-        from .summary import summary_to_json
-
         if self._settled(component):
             return
         keys = keys or self._component_keys(component)
@@ -469,15 +468,45 @@ class ProjectModules(ImportGraph):
             for module in component:
                 self._current.pop(module, None)
         self._summaries.update(found)
-        if len(component) == 1 or self.store is None:
+        previous = self._previous_cycles.pop(component, None)
+        if len(component) > 1 and self.store is not None:
+            self._store_cycle(component, keys, found, previous)
+
+    def _store_cycle(
+        self,
+        component: tuple[str, ...],
+        keys: dict[str, str | None],
+        found: dict[str, ModuleSummary | None],
+        previous: PreviousCycle | None,
+    ) -> None:
+        """Keep a settled cycle for the next run: one record with every member's summary (not
+        written again when it says exactly this already: a run that resumed the cycle and
+        analysed nothing). A cycle that did not settle, or whose record would be too big, keeps
+        each member's summary in its own record (an unsettled cycle has no cycle record: the
+        next run iterates it again, reading those)."""
+        from .cycles import cycle_record, cycle_record_key
+        from .summary import summary_to_json
+
+        own = {m: self._own[m] for m in component}
+        settled = all(keys.values()) and all(s and not s.incomplete for s in found.values())
+        if settled and previous is not None and previous.holds(own, found):
             return
-        for module in component:
-            summary, key = found[module], keys[module]
-            if key is not None and summary is not None:
-                self.store.put_record("summary", key, summary_to_json(summary, self.catalog))
-        if all(keys.values()) and all(s and not s.incomplete for s in found.values()):
-            own = {m: self._own[m] for m in component}
-            self.store.put_record("summary", cycle_record_key(component), {"own": own})
+        as_json = {
+            m: previous.raw[m]
+            if previous is not None and found[m] is previous.summaries.get(m)
+            else summary_to_json(s, self.catalog)
+            for m, s in found.items()
+            if s is not None
+        }
+        if settled and self.store.put_record(
+            "summary", cycle_record_key(component), cycle_record(own, as_json)
+        ):
+            return
+        for module, summary in as_json.items():
+            if keys[module] is not None:
+                self.store.put_record("summary", keys[module], summary)
+        if settled:
+            self.store.put_record("summary", cycle_record_key(component), cycle_record(own, None))
 
     def _iterate(self, component: tuple[str, ...], keys: dict[str, str | None]) -> dict:
         """An import cycle's summaries, with a worklist in the cycle's own callee-first order
@@ -555,14 +584,14 @@ class ProjectModules(ImportGraph):
         )
         if previous is None:
             return cold
-        own, summaries = previous
-        graph = UseGraph(summaries, self.file_of)
-        found: dict[str, ModuleSummary | None] = dict(summaries)
+        self._previous_cycles[component] = previous
+        graph = UseGraph(previous.summaries, self.file_of)
+        found: dict[str, ModuleSummary | None] = dict(previous.summaries)
         queue: set[str] = set()
         for member in component:
-            if own[member] != self._own.get(member):
+            if previous.own[member] != self._own.get(member):
                 self._invalidate(graph.group(member), found, queue)
-        return found, queue, [0, -1], (graph, summaries)
+        return found, queue, [0, -1], (graph, dict(previous.summaries))
 
     def _invalidate(self, members: set[str], found: dict, queue: set[str]) -> None:
         """Start `members` again from their outlines (unless already queued)."""
