@@ -28,7 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from aisec.hooks import Applicability, Confidence, Finding, FixInfo, Location, RelatedLocation, Severity
 
@@ -193,9 +193,18 @@ class ResultCache:
         except ValueError:
             return None
 
-    def get(self, path: str, data: bytes, *, source: bool = True) -> FileResult | None:
+    def get(
+        self,
+        path: str,
+        data: bytes,
+        *,
+        source: bool = True,
+        same_digest: Callable[[str, str], bool] | None = None,
+    ) -> FileResult | None:
         """The cached result for `path` with content (or, for artifacts, signature) `data`;
-        None for a missing, oversized, unsigned, forged or unreadable entry."""
+        None for a missing, oversized, unsigned, forged or unreadable entry, or one whose
+        dependencies changed (`dependencies_hold`: one that holds by its digest is written
+        again with the new signatures)."""
         name, entry = self._entry(path, data)
         raw = self._read(name, entry)
         if raw is None:
@@ -205,8 +214,12 @@ class ResultCache:
             framed = raw["framed"] is True
         except (ValueError, KeyError, TypeError, IndexError):
             return None
-        if result.path != path or not dependencies_hold(result.dependencies):
+        renewed: dict[str, tuple] = {}
+        if result.path != path or not dependencies_hold(result.dependencies, None, same_digest, renewed):
             return None
+        if renewed:  # the entry as it was, with the signatures the files have now
+            result.dependencies.update(renewed)
+            self._write(name, entry, {**raw, "dependencies": renewed_json(raw["dependencies"], renewed)})
         if source and result.findings and framed:
             result.source = split_lines(data, result.encoding)
         return result
@@ -339,10 +352,18 @@ def _claim_offset(key: str) -> int:
 
 
 def dependencies_hold(
-    dependencies: Mapping[str, Any], taken: dict[str, tuple[int, int, int]] | None = None
+    dependencies: Mapping[str, Any],
+    taken: dict[str, tuple[int, int, int]] | None = None,
+    same_digest: Callable[[str, str], bool] | None = None,
+    renewed: dict[str, tuple] | None = None,
 ) -> bool:
     """True when every other file a result depends on (a model file the code loads, a module
-    whose summary it used) still has the signature recorded with it: else scan again.
+    whose summary it used) still has the signature recorded with it: else scan again. A project
+    module recorded with its dependency digest (`engine.module_signature`) whose signature
+    changed still holds when `same_digest(path, digest)` says the module gives an importer the
+    same as before (`engine.FileScanner.still_reads_the_same`); its new signature (the digest
+    kept) is then put in `renewed`, and the caller records the result again with it, so that
+    the next run only stats.
 
     `taken`: the signatures this run took already (path -> signature), so that a file many
     results depend on is stat'ed once per run (transformers: 23,072 dependencies of 2,951 cached
@@ -354,9 +375,18 @@ def dependencies_hold(
             now = file_signature(path)
         else:
             now = taken.get(path) or taken.setdefault(path, file_signature(path))
-        if now != tuple(signature):
+        if now == tuple(signature[:3]):
+            continue
+        if same_digest is None or len(signature) != 4 or not same_digest(path, str(signature[3])):
             return False
+        if renewed is not None:
+            renewed[path] = (*now, signature[3])
     return True
+
+
+def renewed_json(dependencies: dict[str, Any], renewed: dict[str, tuple]) -> dict[str, Any]:
+    """A result's recorded dependencies (JSON) with the new signatures of `renewed`."""
+    return {**dependencies, **{path: list(signature) for path, signature in renewed.items()}}
 
 
 def _location_to_json(loc: Location) -> list[Any]:

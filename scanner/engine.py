@@ -76,7 +76,7 @@ class FileResult:
     cached: bool = False
     warnings: list[str] = field(default_factory=list)  # said on stderr, change no exit code
     # Other files the findings depend on (path -> (size, mtime_ns, inode)); see depends_on().
-    dependencies: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    dependencies: dict[str, tuple] = field(default_factory=dict)  # path -> (size, mtime, inode[, digest])
     stamp: list[int] | None = None  # the file's stat before it was read, for the stamp index (stamps.py)
 
 
@@ -522,7 +522,7 @@ class FileScanner:
             return after  # not followed: the analysis reads them as library calls (AIS005 said so)
         tokens, files = project.import_tokens(path, text, found.text)
         for file in files:
-            result.dependencies[str(file)] = file_signature(file)
+            result.dependencies[str(file)] = module_signature(file, project)
         back = rules_for_text(f"{text}\n{tokens}", lost, self._trigger_expansions) if tokens else []
         return [rule for rule in before if rule in after or rule in back]
 
@@ -895,6 +895,15 @@ class FileScanner:
         if self._project_modules is not None:
             self._project_modules.record.save()
 
+    def still_reads_the_same(self, path: str, digest: str) -> bool:
+        """Whether the project module at `path`, whose bytes changed since a cached result used
+        its summary, still gives an importer exactly what it read then (its dependency digest,
+        `taint.project.ProjectModules.dependency_digest`, settled now: the edited module is
+        summarised, the rest read from the cache). Then the result holds: a comment added to a
+        module every file imports does not re-check every file."""
+        project = self.project_modules()
+        return project is not None and project.dependency_digest(path, settle=True) == digest
+
     def project_modules(self) -> Any:
         """The project's modules as taint summaries (`taint.project`), made on first use; None
         without a taint catalog or a project root."""
@@ -940,7 +949,8 @@ class FileScanner:
         taint = context._taint
         for dependency in taint.dependencies if taint is not None else ():
             if dependency != Path(path).absolute():
-                context.depends_on(dependency)
+                absolute = Path(dependency).absolute()
+                context.dependencies[str(absolute)] = module_signature(absolute, self.project_modules())
         result.dependencies.update(context.dependencies)
         reason = taint.incomplete if taint is not None else None
         if reason:
@@ -1048,6 +1058,15 @@ def _with_cell(finding: Finding, path: str, cells: list[int]) -> Finding:
         return finding
     cell = cells[line - 1]
     return dataclasses.replace(finding, cell=cell, cell_line=line - cells.index(cell))
+
+
+def module_signature(path: str | Path, project: Any) -> tuple:
+    """A project module's `file_signature` and, when its summary was settled, its dependency
+    digest: a result that used the summary holds after an edit that leaves the digest as it was
+    (`cache.dependencies_hold`)."""
+    signature = file_signature(path)
+    digest = project.dependency_digest(str(path)) if project is not None else None
+    return signature if digest is None else (*signature, digest)
 
 
 def file_signature(path: str | Path) -> tuple[int, int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import sys
 from dataclasses import dataclass, field
@@ -316,7 +317,8 @@ def run_check(
         jobs = options.jobs or default_jobs()
         phase = "inspecting" if options.artifacts_only else "checking"
         stamps = None if options.artifacts_only else open_index(cache, len(items))
-        hits = cached_results(cache, items, options.artifacts_only, stamps)
+        same_digest = None if options.artifacts_only else functools.cache(scanner.still_reads_the_same)
+        hits = cached_results(cache, items, options.artifacts_only, stamps, same_digest)
         misses = [item for item, hit in zip(items, hits, strict=True) if hit is None]
         found = len(items) - len(misses)
 
@@ -476,12 +478,18 @@ def _outside(path: Path, root: Path) -> bool:
 
 
 def cached_results(
-    cache: Any, items: list[tuple[Path, str]], artifacts: bool, stamps: StampIndex | None
+    cache: Any,
+    items: list[tuple[Path, str]],
+    artifacts: bool,
+    stamps: StampIndex | None,
+    same_digest: Callable[[str, str], bool] | None = None,
 ) -> list[FileResult | None]:
     """Each file's cached result, or None where it must be scanned: looked up here, in the main
     process, so that a warm run sends only the misses to the worker pool and starts none when
     nothing changed (a pool task per cached file cost a warm transformers scan about 0.4 s).
-    With `stamps` (source files, in a big enough run), a file whose stamp holds is not even read."""
+    With `stamps` (source files, in a big enough run), a file whose stamp holds is not even read.
+    `same_digest`: whether an edited project module still gives its importers what a result
+    used (`engine.FileScanner.still_reads_the_same`, asked once per module and run)."""
     if cache is None:
         return [None] * len(items)
     hits: list[FileResult | None] = []
@@ -489,14 +497,14 @@ def cached_results(
         if artifacts:  # their key is their stat already
             hits.append(cache.get(shown, _artifact_key(path), source=False))
             continue
-        hit = stamps.unchanged(path, shown) if stamps is not None else None
+        hit = stamps.unchanged(path, shown, same_digest) if stamps is not None else None
         if hit is None:
             try:
                 data, stamp = read_stamped(path)
             except OSError:
                 hits.append(None)  # the scan reports it
                 continue
-            hit = cache.get(shown, data)
+            hit = cache.get(shown, data, same_digest=same_digest)
             if hit is not None:
                 hit.stamp = stamp
         hits.append(hit)

@@ -69,7 +69,10 @@ def test_a_warm_run_reads_no_unchanged_file(tree, run_cli, stamping) -> None:
     assert stamping == []  # not even bad.py: JSON shows no lines (tests/test_warm_sources.py)
     assert warm["summary"]["cached"] == 2 and _codes(warm) == _codes(cold) == [("bad.py", "AIS101")]
     _, _, payload = _index(root).read_bytes().partition(b"\n")
-    assert sorted(json.loads(payload)) == ["app.py", "bad.py"]  # results with findings are indexed too
+    assert sorted(json.loads(payload)["files"]) == [
+        "app.py",
+        "bad.py",
+    ]  # results with findings are indexed too
 
 
 def test_new_content_with_the_old_mtime_and_size_is_scanned(tree, run_cli, stamping) -> None:
@@ -103,10 +106,16 @@ def test_a_forged_index_is_not_trusted(tree, run_cli, stamping) -> None:
     index = _index(root)
     mac, _, payload = index.read_bytes().partition(b"\n")
     _write(root / "app.py", PICKLE)
-    entries = json.loads(payload)
+    record = json.loads(payload)
     info = (root / "app.py").stat()
-    entries["app.py"][0] = [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
-    index.write_bytes(mac + b"\n" + json.dumps(entries).encode())
+    record["files"]["app.py"][0] = [
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    ]
+    index.write_bytes(mac + b"\n" + json.dumps(record).encode())
     assert _codes(_scan(run_cli, root)) == [("app.py", "AIS101")]
 
 
@@ -155,7 +164,7 @@ def test_a_run_on_a_few_files_or_without_change_times_does_without_the_index(
 
 def _indexed(root: Path) -> list[str]:
     _, _, payload = _index(root).read_bytes().partition(b"\n")
-    return sorted(json.loads(payload))
+    return sorted(json.loads(payload)["files"])
 
 
 def test_a_deleted_files_entry_leaves_the_index(tree, run_cli, stamping) -> None:
@@ -189,11 +198,11 @@ def test_an_edited_files_entry_is_renewed_and_the_others_kept_as_they_were(tree,
     entry of a file it read again, so the next run reads neither."""
     root = tree({"app.py": CLEAN, "bad.py": PICKLE, ".git/HEAD": ""})
     _scan(run_cli, root)
-    before = json.loads(_index(root).read_bytes().partition(b"\n")[2])
+    before = json.loads(_index(root).read_bytes().partition(b"\n")[2])["files"]
     _write(root / "bad.py", CLEAN)
     stamping.clear()
     assert _codes(_scan(run_cli, root)) == [] and set(stamping) == {"bad.py"}  # looked up, then scanned
-    after = json.loads(_index(root).read_bytes().partition(b"\n")[2])
+    after = json.loads(_index(root).read_bytes().partition(b"\n")[2])["files"]
     assert after["app.py"] == before["app.py"] and after["bad.py"][0] != before["bad.py"][0]
     stamping.clear()
     assert _scan(run_cli, root)["summary"]["cached"] == 2 and stamping == []

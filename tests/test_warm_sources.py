@@ -187,12 +187,12 @@ def test_an_index_too_big_with_findings_keeps_the_entries_without(tree, run_cli,
     root = tree({"bad.py": PICKLE, "app.py": CLEAN, ".git/HEAD": ""})
     _run(run_cli, root, "--format", "json")
     (index,) = (root / ".aisec_cache").rglob("stamps/*/*.json")
-    entries = json.loads(index.read_bytes().partition(b"\n")[2])
-    assert sorted(entries) == ["app.py", "bad.py"]
-    clean = len(json.dumps({"app.py": entries["app.py"]}).encode())
+    record = json.loads(index.read_bytes().partition(b"\n")[2])
+    assert sorted(record["files"]) == ["app.py", "bad.py"]
+    clean = len(json.dumps({**record, "files": {"app.py": record["files"]["app.py"]}}).encode())
     monkeypatch.setattr(aisec.cache, "MAX_ENTRY_BYTES", clean + 65)
     _run(run_cli, root, "--format", "json")
-    assert sorted(json.loads(index.read_bytes().partition(b"\n")[2])) == ["app.py"]
+    assert sorted(json.loads(index.read_bytes().partition(b"\n")[2])["files"]) == ["app.py"]
     read: list[str] = []
     real = aisec.stamps.read_stamped
     monkeypatch.setattr(aisec.run, "read_stamped", lambda path: read.append(path.name) or real(path))

@@ -68,6 +68,9 @@ class ProjectModules(ImportGraph):
         self.store = store
         self._keys: dict[str, str | None] = {}
         self._own: dict[str, str] = {}  # a cycle member's own bytes and outside imports (`_component_keys`)
+        self._bytes: dict[str, str] = {}  # a module's bytes' digest, as its key took it (`_component_keys`)
+        self._deps: dict[str, str] = {}  # what an importer's key takes of a module (`_dependency_digest`)
+        self._raw: dict[str, tuple[ModuleSummary, Any]] = {}  # a summary and its JSON (`_summarise`)
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._prefixes: dict[str, int | None] = {}  # `_module_prefix`
         self._current: dict[str, ModuleSummary | None] = {}  # the component being summarised
@@ -469,8 +472,65 @@ class ProjectModules(ImportGraph):
                 self._current.pop(module, None)
         self._summaries.update(found)
         previous = self._previous_cycles.pop(component, None)
-        if len(component) > 1 and self.store is not None:
-            self._store_cycle(component, keys, found, previous)
+        if self.store is None:
+            return
+        as_json = {m: self._json_of(m, s, previous) for m, s in found.items() if s is not None}
+        self._deps.update(dict.fromkeys(component, self._dependency_digest(component, found, as_json)))
+        if len(component) > 1:
+            self._store_cycle(component, keys, found, previous, as_json)
+
+    def _json_of(self, module: str, summary: ModuleSummary, previous: PreviousCycle | None) -> Any:
+        """A settled summary's JSON: as read from the cache or written to it when that is this
+        very summary (no second encoding), else encoded now."""
+        from .summary import summary_to_json
+
+        raw = self._raw.pop(module, None)
+        if raw is not None and raw[0] is summary:
+            return raw[1]
+        if previous is not None and previous.summaries.get(module) is summary:
+            return previous.raw[module]
+        return summary_to_json(summary, self.catalog)
+
+    def _dependency_digest(
+        self, component: tuple[str, ...], found: dict[str, ModuleSummary | None], as_json: dict[str, Any]
+    ) -> str:
+        """What an importer's summary key takes of a settled component (its members share one):
+        all that an importer's analysis can read of it, and nothing else, so that an edit that
+        leaves it unchanged (a comment, a function body whose flows stay the same) leaves every
+        key above unchanged too, and the summaries above are read from the cache instead of
+        analysed again ("early cut-off"). Per member: its summary as JSON (flows, paths and
+        lines, constants, re-exports, bases), or its bytes where its summary is its outline or
+        none (an importer may analyse an outlined module itself, `complete`); the catalog tokens
+        it spells and the modules it imports (which decide the reach bound, `allows`, and the
+        tokens the prefilter admits, `_tokens_below`); and, for what the component imports from
+        outside, their digests in turn (anything an importer reads two imports down)."""
+        import json
+
+        digest = sha256(b"dependency")
+        for member in component:
+            summary, path = found.get(member), self.file_of(member)
+            if summary is None or summary.outlined or member not in as_json:
+                part = f"bytes {self._bytes.get(member, '')}"
+            else:
+                part = json.dumps(as_json[member], sort_keys=True, separators=(",", ":"))
+            spelled = sorted(set(self._spelled(path))) if path is not None else []
+            digest.update(f"\0{member}\0{part}\0{spelled}\0{sorted(self._edges(member))}".encode())
+        members = set(component)
+        for name in sorted({n for m in component for n in self._edges(m) if n not in members}):
+            digest.update(f"\0{name}\0{self._deps.get(name, '')}".encode())
+        return digest.hexdigest()
+
+    def dependency_digest(self, path: str, *, settle: bool = False) -> str | None:
+        """The `_dependency_digest` of the project module at `path` (an absolute path, as a
+        result records its dependencies) as this run settled it; with `settle`, settled first.
+        None: not a project module, or not settled (a result then depends on its bytes)."""
+        module = self.module_name(path)
+        file = self.file_of(module) if module is not None and self.store is not None else None
+        if file is None or file.absolute() != Path(path).absolute():
+            return None
+        if settle and module not in self._summaries:
+            self.summary(module)
+        return self._deps.get(module)
 
     def _store_cycle(
         self,
@@ -478,6 +538,7 @@ class ProjectModules(ImportGraph):
         keys: dict[str, str | None],
         found: dict[str, ModuleSummary | None],
         previous: PreviousCycle | None,
+        as_json: dict[str, Any],
     ) -> None:
         """Keep a settled cycle for the next run: one record with every member's summary (not
         written again when it says exactly this already: a run that resumed the cycle and
@@ -485,19 +546,11 @@ class ProjectModules(ImportGraph):
         each member's summary in its own record (an unsettled cycle has no cycle record: the
         next run iterates it again, reading those)."""
         from .cycles import cycle_record, cycle_record_key
-        from .summary import summary_to_json
 
         own = {m: self._own[m] for m in component}
         settled = all(keys.values()) and all(s and not s.incomplete for s in found.values())
         if settled and previous is not None and previous.holds(own, found):
             return
-        as_json = {
-            m: previous.raw[m]
-            if previous is not None and found[m] is previous.summaries.get(m)
-            else summary_to_json(s, self.catalog)
-            for m, s in found.items()
-            if s is not None
-        }
         if settled and self.store.put_record(
             "summary", cycle_record_key(component), cycle_record(own, as_json)
         ):
@@ -608,9 +661,10 @@ class ProjectModules(ImportGraph):
         return self.file_of(module) in summary.files
 
     def _component_keys(self, component: tuple[str, ...]) -> dict[str, str | None]:
-        """What each member's summary depends on: the bytes of the component's modules and the
-        keys of the modules they import (a change two imports down changes every key above).
-        Each member's own part (its bytes and the keys of what it imports from outside the
+        """What each member's summary depends on: the bytes of the component's modules and what
+        an importer can read of the modules they import (`_dependency_digest`: a change two
+        imports down that changes what is read there changes every key above; one that does not
+        changes none). Each member's own part (its bytes and the keys of what it imports from outside the
         component) is kept too (`_own`): an edited cycle starts again from the members whose
         own part changed (`_resumed`)."""
         from .cycles import member_keys
@@ -622,9 +676,10 @@ class ProjectModules(ImportGraph):
                 digest = self.recorded(path, "sha256", _hex_digest) if path is not None else _hex_digest(b"")
             except OSError:
                 return dict.fromkeys(component)
+            self._bytes[member] = digest
             own = sha256(f"{member}\0".encode() + bytes.fromhex(digest))
             for name in sorted({n for n in self._edges(member) if n not in members}):
-                own.update(f"\0{name}\0{self._keys.get(name) or ''}".encode())
+                own.update(f"\0{name}\0{self._deps.get(name, '')}".encode())
             self._own[member] = own.hexdigest()
         keys = member_keys(component, self._own)
         self._keys.update(keys)
@@ -651,10 +706,13 @@ class ProjectModules(ImportGraph):
             cached = self.store.get_record("summary", key)
             summary = summary_from_json(cached, self.catalog) if cached is not None else None
             if summary is not None:
+                self._raw[module] = (summary, cached)
                 return summary
         summary = self._analyse(module, path, text)
         if store and key is not None and self.store is not None and summary is not None:
-            self.store.put_record("summary", key, summary_to_json(summary, self.catalog))
+            as_json = summary_to_json(summary, self.catalog)
+            self._raw[module] = (summary, as_json)
+            self.store.put_record("summary", key, as_json)
         return summary
 
     def _relevant(self, module: str, path: Path, text: str) -> bool:
