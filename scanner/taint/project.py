@@ -664,9 +664,9 @@ class ProjectModules(ImportGraph):
         """What each member's summary depends on: the bytes of the component's modules and what
         an importer can read of the modules they import (`_dependency_digest`: a change two
         imports down that changes what is read there changes every key above; one that does not
-        changes none). Each member's own part (its bytes and the keys of what it imports from outside the
-        component) is kept too (`_own`): an edited cycle starts again from the members whose
-        own part changed (`_resumed`)."""
+        changes none). Each member's own part (its bytes and the digests of what it imports
+        from outside the component) is kept too (`_own`): an edited cycle starts again from the
+        members whose own part changed (`_resumed`)."""
         from .cycles import member_keys
 
         members = set(component)
