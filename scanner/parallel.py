@@ -13,7 +13,9 @@ task.)
 Time a worker spends on work that is not the file's own (summarising the project's other
 modules for it, see `deadline_paused`) does not count against the file's deadline. Workers
 share those summaries through the result cache: each is made under a claim, by one worker,
-while the others make other ones or wait for its record (`taint.project.ProjectModules._settle_all`).
+while the others make other ones or wait for its record (`taint.project.ProjectModules._settle_all`);
+a worker whose file waits for one summarises what the run's other files import meanwhile (`started`
+gives each worker the run's files: `engine.FileScanner.share_spare_time`).
 """
 
 from __future__ import annotations
