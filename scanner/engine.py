@@ -361,6 +361,9 @@ class FileScanner:
         # Where the taint summaries of the project's modules are cached (`get_record`/`put_record`
         # of `cache.ResultCache`); None: summarised afresh in each run.
         self.summary_store: Any = None
+        # In a pool worker: the run's files, whose imports it summarises while its own wait for
+        # summaries another worker makes (`share_spare_time`); None: never such spare work.
+        self._spare_files: list[Path] | None = None
         # Called once, before the taint catalog's facts are first needed: takes them from the
         # run's signed trigger table when it has a valid one (`run.TableFacts.adopt`).
         self.before_catalog: Callable[[], None] | None = None
@@ -915,7 +918,18 @@ class FileScanner:
                 self._project_modules = ProjectModules(
                     Path(root), self.taint_catalog, self.summary_store, off_the_clock=budget_paused
                 )
+                self._project_modules.spare = self._spare_files
         return self._project_modules
+
+    def share_spare_time(self, files: list[Path]) -> None:
+        """Called in each pool worker as it starts (`parallel.map_files`, `started`): while the
+        summaries a file needs are claimed by another worker, this one summarises what the
+        run's `files` import meanwhile (`taint.project.ProjectModules._spare_time`), instead of
+        waiting idle. Never in a one-process run (a pre-commit run, `--jobs 1`, the language
+        server): there nobody else makes summaries, and spare work would only delay its files."""
+        self._spare_files = files
+        if self._project_modules is not None:
+            self._project_modules.spare = files
 
     # ----- diagnostics -----
 

@@ -13,7 +13,9 @@ task.)
 Time a worker spends on work that is not the file's own (summarising the project's other
 modules for it, see `deadline_paused`) does not count against the file's deadline. Workers
 share those summaries through the result cache: each is made under a claim, by one worker,
-while the others make other ones or wait for its record (`taint.project.ProjectModules._settle_all`).
+while the others make other ones or wait for its record (`taint.project.ProjectModules._settle_all`);
+a worker whose file waits for one summarises what the run's other files import meanwhile (`started`
+gives each worker the run's files: `engine.FileScanner.share_spare_time`).
 """
 
 from __future__ import annotations
@@ -69,13 +71,15 @@ def map_files(
     time_budget: float | None = None,
     weight: Callable[[Item], float] | None = None,
     finished: Callable[[int], None] | None = None,
+    started: Callable[[], None] | None = None,
 ) -> Generator[Any, None, None]:
     """Apply `task` to every item, in parallel when it pays off; results in the items' order.
     `task` must not raise; where a worker dies or hangs, `failed(item, why)` stands for it.
     `weight`: an estimate of an item's cost; a pool hands the heaviest items out first, so that
     no long item starts last while the other workers run out of work (transformers in path
     order: `trainer.py`, 1.5 s of CPU, is the 2,897th of 2,951 files). `finished(count)` is told
-    each time one more item is done, in whatever order they finish (progress)."""
+    each time one more item is done, in whatever order they finish (progress). `started()` is
+    called in each worker process as it starts (never in a run that stays in this process)."""
     tell = finished or (lambda count: None)
     if jobs <= 1 or len(items) < POOL_THRESHOLD:
         yield from _serial(task, items, tell)
@@ -89,7 +93,8 @@ def map_files(
     if weight is not None:
         weights = [weight(item) for item in items]
         order.sort(key=lambda index: -weights[index])  # stable: equal weights keep the items' order
-    pool = _Pool(task, failed, min(jobs, len(items)), None if not time_budget else time_budget + KILL_GRACE)
+    deadline = None if not time_budget else time_budget + KILL_GRACE
+    pool = _Pool(task, failed, min(jobs, len(items)), deadline, started)
     done = 0
     try:
         for result in pool.run(items, order, tell):  # as soon as each is in and all before it
@@ -118,7 +123,12 @@ class _Worker:
 
 class _Pool:
     def __init__(
-        self, task: Callable[[Any], Any], failed: Callable[[Any, str], Any], size: int, deadline: float | None
+        self,
+        task: Callable[[Any], Any],
+        failed: Callable[[Any, str], Any],
+        size: int,
+        deadline: float | None,
+        started: Callable[[], None] | None = None,
     ) -> None:
         import multiprocessing
 
@@ -127,6 +137,7 @@ class _Pool:
         self.failed = failed
         self.size = size
         self.deadline = deadline
+        self.started = started
         self.workers: list[_Worker] = []
 
     def run(self, items: list[Any], order: list[int], tell: Callable[[int], None]) -> Iterator[Any]:
@@ -200,7 +211,9 @@ class _Pool:
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_serve, args=(child, self.task, self.failed), daemon=True)
+        process = self.context.Process(
+            target=_serve, args=(child, self.task, self.failed, self.started), daemon=True
+        )
         process.start()
         child.close()
         return _Worker(process, parent)
@@ -250,11 +263,18 @@ def _death(worker: _Worker) -> str:
     return f"crashed the worker process (exit code {code})"
 
 
-def _serve(conn: Any, task: Callable[[Any], Any], failed: Callable[[Any, str], Any]) -> None:
+def _serve(
+    conn: Any,
+    task: Callable[[Any], Any],
+    failed: Callable[[Any, str], Any],
+    started: Callable[[], None] | None,
+) -> None:
     """A worker: scan items until told to stop (None)."""
     global _PARENT
     _PARENT = conn
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if started is not None:
+        started()
     while True:
         try:
             item = conn.recv()

@@ -7,6 +7,7 @@ import functools
 import os
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -329,7 +330,14 @@ def run_check(
         if found:
             finished(0)
         scanned = map_files(
-            task, misses, jobs, failed, config.file_timeout_seconds, weight=_size, finished=finished
+            task,
+            misses,
+            jobs,
+            failed,
+            config.file_timeout_seconds,
+            weight=_size,
+            finished=finished,
+            started=partial(scanner.share_spare_time, [path for path, _ in misses]),
         )
         for hit in hits:
             results.append(next(scanned) if hit is None else hit)

@@ -49,6 +49,7 @@ CYCLE_COST = 3  # module analyses per member an import cycle may spend until its
 MAX_COMPLETING = 8  # outlined modules analysed inside one another's analysis (deeper: read as outlines)
 CLAIM_WAIT = 60.0  # seconds a process waits for summaries another one claimed, then makes them itself
 CLAIM_POLL = (0.002, 0.05)  # seconds between looks at claims held elsewhere: first, at most
+SPARE_READ = 0.05  # seconds a worker waiting for claims reads its spare files' imports, then looks again
 MAX_KEPT_TEXT = 16_000_000  # bytes of source whose parsed trees an import cycle's analyses keep (`_parse`)
 
 _DEFINES = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.M)
@@ -83,6 +84,14 @@ class ProjectModules(ImportGraph):
         self._completing: list[list] = []  # [module, budget, a bound was hit below, depth used]
         self._statement_lines: dict[Path, tuple[bytes, Lines | None]] = {}  # `_lines_of`
         self._kept: dict[Path, tuple[bytes, Any, Any, int]] | None = None  # `_parse`, in a cycle only
+        self.spare: list[Path] | None = None  # files whose imports to settle while waiting (`_spare_time`)
+        self._spare_order: list[tuple[str, ...]] = []  # their imports' components, bottom-up
+        self._spare_seen: set[tuple[str, ...]] = set()
+        self._spare_read = 0  # files of `spare` whose imports are in `_spare_order`
+        self._spare_from = 0  # components of `_spare_order` before this one are settled
+        self._spare_blocker: dict[tuple[str, ...], str] = {}  # a module a component waits for
+        self._spare_keys: dict[tuple[str, ...], dict[str, str | None]] = {}  # `_component_keys`
+        self._speculating = False  # settling a spare component: never wait (`_settle_all`)
 
     # ----- what a caller asks -----
 
@@ -392,7 +401,9 @@ class ProjectModules(ImportGraph):
         as any other, and `_summarise` finds the signed records it wrote (a claim never skips
         a summary: without a record, this process makes it). Only when every component left is
         claimed elsewhere or waits for one that is does this process wait, `CLAIM_WAIT` seconds
-        at most (then it summarises the first itself), the file's clock stopped meanwhile.
+        at most (then it summarises the first itself), the file's clock stopped meanwhile; a
+        pool worker settles other components the run's files import meanwhile, one at a time,
+        looking at its own list again after each (`_spare_time`).
 
         No two processes wait for each other: a process holds one claim per component it is
         settling, and settling a component asks only for summaries of components below it (the
@@ -400,9 +411,13 @@ class ProjectModules(ImportGraph):
         `complete`), which are settled first or within. The components are the strongly
         connected components of one import graph, the same in every process (decided by the
         texts alone), so a chain of processes each waiting for a claim another holds goes
-        strictly down that acyclic graph and ends at a process that waits for nobody. (A
-        module's analysis under `complete`, `_analysed`, takes no claim: two processes may
-        analyse the same outlined module; its record is written by both, the same.)"""
+        strictly down that acyclic graph and ends at a process that waits for nobody. Spare
+        work waits for nobody: it takes a component only when every module its members import
+        is settled here (so it asks for nothing unsettled and takes no further claim), and
+        should it ask for one all the same, what another process holds a claim on is made
+        here at once, never waited for. (A module's analysis under `complete`, `_analysed`,
+        takes no claim: two processes may analyse the same outlined module; its record is
+        written by both, the same.)"""
         take = getattr(self.store, "take_claim", None)
         if take is None:  # no store (`--no-cache`): nothing to share
             for component in order:
@@ -433,11 +448,15 @@ class ProjectModules(ImportGraph):
                 assert first_held is not None  # the first pending component's imports are settled
                 now = time.monotonic()
                 waited_since = now if waited_since is None else waited_since
-                if now - waited_since < CLAIM_WAIT:
+                if self._speculating or now - waited_since >= CLAIM_WAIT:
+                    # spare work never waits; held too long (a hung or a foreign claim): made here
+                    chosen = first_held, None
+                elif self._spare_time():  # other work done meanwhile: look again
+                    continue
+                else:
                     time.sleep(pause)
                     pause = min(pause * 2, CLAIM_POLL[1])
                     continue
-                chosen = first_held, None  # held too long (a hung or a foreign claim): made here
             component, key = chosen
             pending.remove(component)
             open_.discard(component)
@@ -447,6 +466,88 @@ class ProjectModules(ImportGraph):
             finally:
                 if key is not None:
                     self.store.release_claim("summary", key)
+
+    def _spare_time(self) -> bool:
+        """In a pool worker (`spare` set) whose summaries wait for claims held elsewhere: settle
+        one other component the run's files import (`spare`, those of the first files first,
+        each after those it imports), one that no other process holds a claim on and whose
+        imports are all settled here, so that settling it asks for nothing unsettled and never
+        waits. Nearly every module a run's files import is summarised in a cold run, by
+        whoever asks first: the other processes read the records this one writes instead of
+        waiting idle, then making them. Whether it did spare work: settled one, or read the
+        imports of more spare files (`SPARE_READ` seconds at most; then the caller looks at its
+        own list again). Only where no summary is under way (a top-level `summary`: its trees,
+        outlines and nesting budgets are not another component's), and never within spare work."""
+        if self.spare is None or self._speculating or self._current or self._completing:
+            return False
+        start, until = self._spare_from, time.monotonic() + SPARE_READ
+        while True:
+            for index in range(start, len(self._spare_order)):
+                component = self._spare_order[index]
+                if self._settled(component):
+                    if index == self._spare_from:
+                        self._spare_from += 1
+                    continue
+                if not self._imports_settled(component):
+                    continue
+                if component not in self._spare_keys:
+                    self._spare_keys[component] = self._component_keys(component)
+                keys = self._spare_keys[component]
+                key = keys[component[0]]
+                if key is not None and not self.store.take_claim("summary", key):
+                    continue
+                self._speculating = True
+                try:
+                    self._settle(component, keys)
+                finally:
+                    self._speculating = False
+                    if key is not None:
+                        self.store.release_claim("summary", key)
+                return True
+            if self._spare_read >= len(self.spare):
+                return False
+            if time.monotonic() > until:
+                return True
+            start = len(self._spare_order)  # those before were looked at
+            self._read_spare(self.spare[self._spare_read])
+            self._spare_read += 1
+
+    def _read_spare(self, path: Path) -> None:
+        """Add the components a spare file imports, and theirs, to `_spare_order` (each after
+        those it imports; as `_unsettled` follows them), if it spells a catalog source or sink:
+        only such a file asks for its imports' summaries (the prefilter's `import_tokens`, the
+        analysis). Not the file's own: a file no other imports is checked, never summarised."""
+        module = self.module_name(path)
+        file = self.file_of(module) if module is not None else None
+        if module is None or file is None or not self._mentions(file):
+            return
+        self._components(module)
+        work = [(below, False) for below in self._below(self._component_of[module])]
+        while work:
+            component, expanded = work.pop()
+            if expanded:
+                self._spare_order.append(component)
+                continue
+            if component in self._spare_seen:
+                continue
+            self._spare_seen.add(component)
+            work.append((component, True))
+            work.extend((below, False) for below in self._below(component) if below not in self._spare_seen)
+
+    def _imports_settled(self, component: tuple[str, ...]) -> bool:
+        """Whether every module the component's members import is settled here (all of them,
+        followed or not: `_relevant` asks for their summaries). The last one found unsettled
+        is looked at first the next time."""
+        blocker = self._spare_blocker.get(component)
+        if blocker is not None and not self._settled(self._component_of[blocker]):
+            return False
+        for member in component:
+            for name in self._edges(member):
+                below = self._component_of[name]
+                if below != component and not self._settled(below):
+                    self._spare_blocker[component] = name
+                    return False
+        return True
 
     def _settled(self, component: tuple[str, ...]) -> bool:
         return any(m in self._summaries or m in self._current for m in component)
