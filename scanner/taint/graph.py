@@ -65,6 +65,7 @@ class ImportGraph:
         self._unsure: set[str] = set()  # folders whose listing may lack sub-folders (`_no_folder`)
         self._root_text = str(self.root)
         self._package_folders: dict[str | None, tuple[str, str]] = {}  # `_folders_of`
+        self._names_below: dict[str | None, frozenset[str]] = {}  # package -> the names `below` it
         self._below_root = os.path.join(self._root_text, "")
         self._expansions: Any = None
         self._index: TokenIndex | None = None  # the catalog's tokens, once `INDEX_AFTER` texts were read
@@ -124,29 +125,32 @@ class ImportGraph:
     def file_of(self, module: str) -> Path | None:
         """`<root>/a/b.py` or `<root>/a/b/__init__.py` for `a.b` (then the same below `src/`).
         Looked up in each folder's listing, read once per run: a big project's graph asks tens
-        of thousands of names (`from a import b` gives `a` and `a.b`), most of them no module."""
-        if module not in self._files:
-            found = None
-            prefix, _, last = module.rpartition(".")
-            # only dotted identifiers: `import x./etc.y` (no Python, but a line the import
-            # pattern reads) must not name a folder outside the project (`os.path.join`)
-            named = all(part.isidentifier() for part in module.split("."))
-            for folder in self._folders_of(prefix if "." in module else None) if named else ():
+        of thousands of names (`from a import b` gives `a` and `a.b`), most of them no module,
+        and those are told at once by `below` (transformers: 6,123 of 8,667 distinct names)."""
+        try:
+            return self._files[module]
+        except KeyError:
+            pass
+        found = None
+        prefix, dot, last = module.rpartition(".")
+        package = prefix if dot else None
+        if last in self.below(package):
+            for folder in self._folders_of(package):
                 if f"{last}.py" in self._regular_files(folder):
                     found = Path(folder, f"{last}.py")
                     break
-                if last in self._folders.get(folder, ()):
-                    package = os.path.join(folder, last)
-                    if "__init__.py" in self._regular_files(package):
-                        found = Path(package, "__init__.py")
+                if last in self._folders[folder]:
+                    subfolder = os.path.join(folder, last)
+                    if "__init__.py" in self._regular_files(subfolder):
+                        found = Path(subfolder, "__init__.py")
                         break
-            self._files[module] = found
-        return self._files[module]
+        self._files[module] = found
+        return found
 
     def _folders_of(self, package: str | None) -> tuple[str, str]:
         """The folders below the root and below `src/` that would hold the modules of `package`
-        (dotted; None: the top level), worked out once per package (`from a.b import C, D`
-        asks for `a.b.C` and `a.b.D`)."""
+        (dotted identifiers, `below` tells; None: the top level), worked out once per package
+        (`from a.b import C, D` asks for `a.b.C` and `a.b.D`)."""
         if package not in self._package_folders:
             parts = package.split(".") if package is not None else []
             self._package_folders[package] = (
@@ -155,14 +159,52 @@ class ImportGraph:
             )
         return self._package_folders[package]
 
-    def below(self, module: str) -> frozenset[str]:
-        """The names directly below `module` that `file_of` may find a module for (`b` of `a.b`):
-        its folder's `.py` files and sub-folders, below the root and below `src/`."""
-        names: set[str] = set()
-        for folder in self._folders_of(module):
-            names.update(name[:-3] for name in self._regular_files(folder) if name.endswith(".py"))
-            names.update(self._folders.get(folder, ()))
-        return frozenset(names)
+    def below(self, package: str | None) -> frozenset[str]:
+        """The names directly below `package` (None: the top level) that `file_of` may find a
+        module for (`b` of `a.b`): the identifiers among its folder's `.py` files and
+        sub-folders, below the root and below `src/` (`_names_in`). Empty for a package whose
+        parts are not all identifiers: `import x./etc.y` (no Python, but a line the import
+        pattern reads) must not name a folder outside the project (`os.path.join`). Worked out
+        from the top level down, part by part, so without a look at the folders of a package
+        one of whose parts is no folder below its parent, as the parent's listing tells
+        (`_may_hold`): most packages a big project's graph asks for are none (`torch.nn` of
+        `import torch.nn.functional`, `a.b.c` of `from a.b.c import D` where `a/b/c.py` is a
+        module), and a name of thousands of parts is no recursion."""
+        if package in self._names_below:
+            return self._names_below[package]
+        parts = package.split(".") if package is not None else []
+        names: frozenset[str] = frozenset()
+        if all(part.isidentifier() for part in parts):
+            prefix = None
+            names = self._names_in(None)
+            for part in parts:
+                if not self._may_hold(prefix, part):
+                    names = frozenset()
+                    break
+                prefix = part if prefix is None else f"{prefix}.{part}"
+                names = self._names_in(prefix)
+        self._names_below[package] = names
+        return names
+
+    def _names_in(self, package: str | None) -> frozenset[str]:
+        """`below` of a package whose parent's folders may hold its folders (`_may_hold`), listed
+        once: its parent's folders are listed before its own, so `_no_folder` looks one folder
+        up, no further."""
+        if package not in self._names_below:
+            names: set[str] = set()
+            for folder in self._folders_of(package):
+                names.update(name[:-3] for name in self._regular_files(folder) if name.endswith(".py"))
+                names.update(self._folders[folder])
+            self._names_below[package] = frozenset(name for name in names if name.isidentifier())
+        return self._names_below[package]
+
+    def _may_hold(self, package: str | None, name: str) -> bool:
+        """Whether the folders of `package` (`_names_in` listed them) may hold a sub-folder
+        `name`: one of them does, or could not be listed whole (`_no_folder`: a folder without
+        read permission may still hold folders that can be listed)."""
+        return any(
+            name in self._folders[folder] or folder in self._unsure for folder in self._folders_of(package)
+        )
 
     def _regular_files(self, folder: str) -> frozenset[str]:
         """The names of `folder`'s regular files (symlinks followed, as `Path.is_file`), and of
