@@ -66,6 +66,7 @@ class ImportGraph:
         self._root_text = str(self.root)
         self._package_folders: dict[str | None, tuple[str, str]] = {}  # `_folders_of`
         self._names_below: dict[str | None, frozenset[str]] = {}  # package -> the names `below` it
+        self._unlisted: set[str | None] = set()  # packages `below` found to be none (not listed)
         self._below_root = os.path.join(self._root_text, "")
         self._expansions: Any = None
         self._index: TokenIndex | None = None  # the catalog's tokens, once `INDEX_AFTER` texts were read
@@ -165,25 +166,30 @@ class ImportGraph:
         sub-folders, below the root and below `src/` (`_names_in`). Empty for a package whose
         parts are not all identifiers: `import x./etc.y` (no Python, but a line the import
         pattern reads) must not name a folder outside the project (`os.path.join`). Worked out
-        from the top level down, part by part, so without a look at the folders of a package
-        one of whose parts is no folder below its parent, as the parent's listing tells
-        (`_may_hold`): most packages a big project's graph asks for are none (`torch.nn` of
-        `import torch.nn.functional`, `a.b.c` of `from a.b.c import D` where `a/b/c.py` is a
-        module), and a name of thousands of parts is no recursion."""
-        if package in self._names_below:
-            return self._names_below[package]
-        parts = package.split(".") if package is not None else []
-        names: frozenset[str] = frozenset()
-        if all(part.isidentifier() for part in parts):
-            prefix = None
-            names = self._names_in(None)
-            for part in parts:
-                if not self._may_hold(prefix, part):
+        part by part from its parent when that is known (the usual case), else from the top
+        level down, and no further than the first part that is no folder below its parent, as
+        the parent's listing tells (`_may_hold`), without a look at the folders below: most
+        packages a big project's graph asks for are none (`torch.nn` of `import
+        torch.nn.functional`, `a.b.c` of `from a.b.c import D` where `a/b/c.py` is a module). A
+        name of thousands of parts (a line a scanned file controls) is no recursion, and costs
+        no more than the project's folders are deep."""
+        names = self._names_below.get(package)
+        if names is not None or package is None:
+            return self._names_in(None) if names is None else names
+        parent, dot, _ = package.rpartition(".")
+        known = parent if dot and parent in self._names_below else None  # usually its parent
+        names = frozenset()
+        if known not in self._unlisted:
+            names = self._names_in(known)
+            for part in package[len(known) + 1 :].split(".") if known is not None else package.split("."):
+                if not (part.isidentifier() and self._may_hold(known, part)):
                     names = frozenset()
                     break
-                prefix = part if prefix is None else f"{prefix}.{part}"
-                names = self._names_in(prefix)
-        self._names_below[package] = names
+                known = part if known is None else f"{known}.{part}"
+                names = self._names_in(known)
+        if package not in self._names_below:
+            self._unlisted.add(package)
+            self._names_below[package] = names
         return names
 
     def _names_in(self, package: str | None) -> frozenset[str]:
