@@ -27,7 +27,7 @@ from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
 
 from ..prefilter import TextLookup, searchable
 from ..tokenindex import TokenIndex
-from .graphrecord import MISSING, ModuleFacts, decoded, read_stamped_bytes
+from .graphrecord import MISSING, Layout, ModuleFacts, decoded, folder_stamp, read_stamped_bytes
 
 INDEX_AFTER = 32  # module texts read before the catalog's `TokenIndex` is made (~20 ms to make)
 MAX_TOKEN_FILES = 16  # modules whose catalog tokens admit a file whose cross-module analysis is partial
@@ -74,7 +74,9 @@ class ImportGraph:
         self._mentions_memo: dict[Path, bool] = {}
         self._spelled_memo: dict[Path, list[str]] = {}
         self._imports_memo: dict[Path, list[str]] = {}
-        self.record = ModuleFacts(store, self.root, self._catalog_tokens)
+        self._scanned: dict[str, list[int] | None] = {}  # folder listed -> its stamp (`_regular_files`)
+        self._recorded_files: dict[str, str] | None = None  # `file_of`'s recorded answers (`_components`)
+        self.record = ModuleFacts(store, self.root, self._catalog_tokens, self._new_layout)
 
     def _catalog_expansions(self) -> Any:
         """The catalog's token alternatives per prefilter marker (`trigger_expansions`), once per run."""
@@ -135,7 +137,10 @@ class ImportGraph:
         found = None
         prefix, dot, last = module.rpartition(".")
         package = prefix if dot else None
-        if last in self.below(package):
+        recorded = self._recorded_files.get(module) if self._recorded_files is not None else None
+        if recorded is not None:
+            found = Path(self._root_text, recorded) if recorded else None
+        elif last in self.below(package):
             for folder in self._folders_of(package):
                 if f"{last}.py" in self._regular_files(folder):
                     found = Path(folder, f"{last}.py")
@@ -221,10 +226,13 @@ class ImportGraph:
             if self._no_folder(folder):
                 self._gone.add(folder)
             else:
+                stamp = folder_stamp(folder)  # before the listing: a change after it moves the stamp
                 try:
                     with os.scandir(folder) as entries:
                         for entry in entries:
                             try:
+                                if entry.is_symlink():  # its target may change, its folder not
+                                    stamp = None
                                 if entry.is_file():
                                     files.add(entry.name)
                                 elif entry.is_dir():
@@ -235,6 +243,7 @@ class ImportGraph:
                     self._gone.add(folder)
                 except OSError:
                     self._unsure.add(folder)
+                self._scanned[folder] = None if folder in self._unsure or folder in self._gone else stamp
             self._listings[folder] = frozenset(files)
             self._folders[folder] = frozenset(folders)
         return self._listings[folder] or frozenset()
@@ -269,6 +278,25 @@ class ImportGraph:
             parts = parts[: len(parts) - (dots - 1)]
         return ".".join([*parts, *([module] if module else [])]) or None
 
+    def _new_layout(self) -> Layout | None:
+        """What this process's `file_of` answers and the folders they were read from add to the
+        recorded layout (`graphrecord`), with the recorded layout they were given from; None
+        when they add nothing, or cannot be recorded (a folder too recent, holding a symlink
+        or not listed whole; one whose stamp moved since the recorded layout was looked at)."""
+        held = self.record.layout() if self._recorded_files is not None else {"folders": {}, "files": {}}
+        folders = dict(held["folders"])
+        for folder, stamp in self._scanned.items():
+            if stamp is None or folders.setdefault(folder, stamp) != stamp:
+                return None
+        files = {
+            name: str(path)[len(self._root_text) + 1 :] if path is not None else ""
+            for name, path in self._files.items()
+            if name not in held["files"] and all(part.isidentifier() for part in name.split("."))
+        }
+        if not files and len(folders) == len(held["folders"]):
+            return None
+        return {"folders": folders, "files": {**held["files"], **files}}
+
     def reach(self, module: str) -> frozenset[str] | None:
         """The project modules spelling a catalog source or sink that `module` is or imports,
         directly or not (None: more than `MAX_REACH`)."""
@@ -291,6 +319,8 @@ class ImportGraph:
         (`_reach`), in the order they complete: every component after those it imports."""
         if start in self._component_of:
             return
+        if self._recorded_files is None:  # not before: a run that walks no graph does not read the record
+            self._recorded_files = self.record.layout()["files"]
         index: dict[str, int] = {}
         low: dict[str, int] = {}
         stack: list[str] = []
