@@ -140,7 +140,7 @@ class ImportGraph:
         recorded = self._recorded_files.get(module) if self._recorded_files is not None else None
         if recorded is not None:
             found = Path(self._root_text, recorded) if recorded else None
-        elif last in self.below(package):
+        elif _dotted_identifiers(module) and last in self.below(package):  # `x.*`: no folder listed
             for folder in self._folders_of(package):
                 if f"{last}.py" in self._regular_files(folder):
                     found = Path(folder, f"{last}.py")
@@ -291,7 +291,7 @@ class ImportGraph:
         files = {
             name: str(path)[len(self._root_text) + 1 :] if path is not None else ""
             for name, path in self._files.items()
-            if name not in held["files"] and all(part.isidentifier() for part in name.split("."))
+            if name not in held["files"] and _dotted_identifiers(name)
         }
         if not files and len(folders) == len(held["folders"]):
             return None
@@ -506,6 +506,11 @@ class ImportGraph:
             if all(lookup.occurs(token) for token in alternative)
             for token in alternative
         ]
+
+
+def _dotted_identifiers(name: str) -> bool:
+    """Whether each part of a dotted name is an identifier (what a module's name is made of)."""
+    return all(part.isidentifier() for part in name.split("."))
 
 
 def import_statements(text: str) -> list[tuple[str, ...]]:
