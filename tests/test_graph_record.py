@@ -197,7 +197,11 @@ def _lying(record: dict[str, Any]) -> dict[str, Any]:
         path: [stamp, {fact: ([] if fact.startswith("imports") else False) for fact in facts}]
         for path, (stamp, facts) in record["entries"].items()
     }
-    layout = {"folders": record["layout"]["folders"], "files": dict.fromkeys(record["layout"]["files"], "")}
+    layout = {
+        "folders": record["layout"]["folders"],
+        "files": {},
+        "edges": {module: [stamp, ""] for module, (stamp, _) in record["layout"]["edges"].items()},
+    }
     return {"entries": entries, "layout": layout}
 
 
@@ -210,7 +214,7 @@ def test_a_record_not_made_here_is_not_trusted(tmp_path: Path, reads: list[str],
     mac, _, payload = entry.read_bytes().partition(b"\n")
     record = json.loads(payload)
     assert len(record["entries"]) == 13 and all(stamp for stamp, _ in record["entries"].values())
-    assert "app.m3" in record["layout"]["files"] and record["layout"]["folders"]
+    assert "app.m3" in record["layout"]["files"] and record["layout"]["folders"] and record["layout"]["edges"]
     if how == "forged":  # the signature of the true record over made-up facts
         entry.write_bytes(mac + b"\n" + json.dumps(_lying(record)).encode())
     elif how == "planted":  # signed, but with another machine's key
@@ -329,12 +333,20 @@ def _listings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return listed
 
 
-def _walk(root: Path, store: Any) -> tuple:
-    """What a run that starts at the package walks: every module's reach, from a new graph."""
+def _walk(root: Path, store: Any, imports_read: list[str] | None = None) -> tuple:
+    """What a run that starts at the package walks: every module's file, edges and reach, from
+    a new graph (`imports_read`: gets the modules whose imports it read)."""
     project = ProjectModules(root, default_catalog(), store)
     project.max_reach = 8
     project.reach("app")
-    found = tuple(sorted((m, project.file_of(m), project.reach(m)) for m in project._component_of))
+    found = tuple(
+        sorted(
+            (m, project.file_of(m), sorted(project._edges(m)), project.reach(m))
+            for m in project._component_of
+        )
+    )
+    if imports_read is not None:
+        imports_read += [path.name for path in project._imports_memo]
     project.record.save()
     return found
 
@@ -373,8 +385,10 @@ def test_the_layout_answers_the_graph_without_a_listing(
     truth = _walk(root, store)  # makes the cache folder in the root: the root's stamp moves
     assert _walk(root, store) == truth == _walk(root, None) and len(truth) == 13
     listed = _listings(monkeypatch)
-    assert _walk(root, store) == truth and listed == []  # every name answered from the record
-    assert _recorded(root)["layout"]["files"]["app.data"] == ""  # a folder without `__init__.py`
+    imports_read: list[str] = []
+    assert _walk(root, store, imports_read) == truth and listed == []  # every name answered from the record
+    assert imports_read == []  # and every module's edges
+    assert "app.data" not in _recorded(root)["layout"]["files"]  # a folder without `__init__.py`
 
 
 @pytest.mark.parametrize("edit", LAYOUT_EDITS)
@@ -411,5 +425,37 @@ def test_a_layout_whose_folder_moved_in_another_process_is_replaced(tmp_path: Pa
     late.record.save()
     early.record.save()  # its `app` stamp disagrees with the record's: its layout replaces it
     layout = _recorded(root)["layout"]
-    assert layout["files"]["app.new"] == ""  # early's answer, under early's (stale) stamp
+    assert "app.new" not in layout["files"]  # early's answer (none), under early's (stale) stamp
     assert _walk(root, store) == _walk(root, None)  # not trusted: `app` moved since
+
+
+def test_a_module_edited_in_place_has_its_edges_worked_out_again(tmp_path: Path, reads: list[str]) -> None:
+    """Its folder keeps its stamp (the layout holds), its file does not: its edges are worked out
+    of its new text; the other modules' come from the record. Same size, mtime set back."""
+    root = _layout_project(tmp_path)
+    store = store_of(root)
+    _walk(root, store)
+    first = _walk(root, store)
+    time.sleep(TICK)
+    path = root / "app/m3.py"
+    before = path.stat()
+    path.write_text(path.read_text().replace("from app.m4 import", "from app.m9 import"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    imports_read: list[str] = []
+    after = _walk(root, store, imports_read)
+    assert imports_read == ["m3.py"]
+    assert after == _walk(root, None) and after != first
+
+
+@pytest.mark.parametrize(
+    "names", [[], ["a"], ["a", "a.b", "c.d.e"], ["a", "x.y\n z"], ["a#b", "c"], ["", "c"], ["#"]]
+)
+def test_the_imports_read_back_as_they_were_kept(names: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module's imports are kept joined by `#` (no name the import pattern reads holds one),
+    and as a list should one hold a `#` or be empty: either reads back from JSON as it was."""
+    project = ProjectModules(Path("."), default_catalog())
+    monkeypatch.setattr(project, "_imported", lambda *_: names)
+    kept = json.loads(json.dumps(project._imports_kept("app", False, "")))
+    assert graph._names_kept(kept) == names
+    assert isinstance(kept, str) == (all(names) and not any("#" in name for name in names))

@@ -27,7 +27,7 @@ from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
 
 from ..prefilter import TextLookup, searchable
 from ..tokenindex import TokenIndex
-from .graphrecord import MISSING, Layout, ModuleFacts, decoded, folder_stamp, read_stamped_bytes
+from .graphrecord import LAYOUT_PARTS, MISSING, Layout, ModuleFacts, decoded, folder_stamp, read_stamped_bytes
 
 INDEX_AFTER = 32  # module texts read before the catalog's `TokenIndex` is made (~20 ms to make)
 MAX_TOKEN_FILES = 16  # modules whose catalog tokens admit a file whose cross-module analysis is partial
@@ -76,6 +76,9 @@ class ImportGraph:
         self._imports_memo: dict[Path, list[str]] = {}
         self._scanned: dict[str, list[int] | None] = {}  # folder listed -> its stamp (`_regular_files`)
         self._recorded_files: dict[str, str] | None = None  # `file_of`'s recorded answers (`_components`)
+        self._recorded_edges: dict[str, Any] = {}  # module -> [its file's stamp, its edges] (`_edges_of`)
+        self._new_edges: dict[str, list] = {}  # what this process worked out (`_new_layout`)
+        self._import_stamps: dict[Path, list[int] | None] = {}  # `_imports_of`: the stamp read under
         self.record = ModuleFacts(store, self.root, self._catalog_tokens, self._new_layout)
 
     def _catalog_expansions(self) -> Any:
@@ -93,21 +96,33 @@ class ImportGraph:
         """`work(data)` of a module file's bytes: recorded while the file's stamp holds (`record`),
         else worked out of the bytes read after the stamp was taken, and recorded. `work`'s
         value must read back from JSON as it is. Raises OSError when the file cannot be read."""
-        path = path if path.is_absolute() else path.absolute()
-        known = self.record.get(path, fact)
-        if known is not MISSING:
-            return known
-        data, stamp = read_stamped_bytes(path)
-        value = work(data)
-        self.record.put(path, stamp, fact, value)
-        return value
+        return self.recorded_stamped(path, fact, work)[0]
 
     def text_fact(self, path: Path, fact: str, work: Callable[[str], Any]) -> Any:
         """`recorded` of a module's text as `read_text` reads it ("" when it cannot be read)."""
+        return self.text_fact_stamped(path, fact, work)[0]
+
+    def recorded_stamped(
+        self, path: Path, fact: str, work: Callable[[bytes], Any]
+    ) -> tuple[Any, list[int] | None]:
+        """`recorded`, with the stamp of the bytes the value is of (None: too recent)."""
+        path = path if path.is_absolute() else path.absolute()
+        known = self.record.get(path, fact)
+        if known is not MISSING:
+            return known, self.record.entry_stamp(path)
+        data, stamp = read_stamped_bytes(path)
+        value = work(data)
+        self.record.put(path, stamp, fact, value)
+        return value, stamp
+
+    def text_fact_stamped(
+        self, path: Path, fact: str, work: Callable[[str], Any]
+    ) -> tuple[Any, list[int] | None]:
+        """`text_fact`, with the stamp of the bytes the value is of (None: too recent or unread)."""
         try:
-            return self.recorded(path, fact, lambda data: work(decoded(data)))
+            return self.recorded_stamped(path, fact, lambda data: work(decoded(data)))
         except OSError:
-            return work("")
+            return work(""), None
 
     def module_name(self, path: str | Path) -> str | None:
         """`app.routes` for `<root>/app/routes.py` (or `<root>/src/app/routes.py`), `app` for its
@@ -139,7 +154,7 @@ class ImportGraph:
         package = prefix if dot else None
         recorded = self._recorded_files.get(module) if self._recorded_files is not None else None
         if recorded is not None:
-            found = Path(self._root_text, recorded) if recorded else None
+            found = Path(self._root_text, recorded)
         elif _dotted_identifiers(module) and last in self.below(package):  # `x.*`: no folder listed
             for folder in self._folders_of(package):
                 if f"{last}.py" in self._regular_files(folder):
@@ -283,19 +298,22 @@ class ImportGraph:
         recorded layout (`graphrecord`), with the recorded layout they were given from; None
         when they add nothing, or cannot be recorded (a folder too recent, holding a symlink
         or not listed whole; one whose stamp moved since the recorded layout was looked at)."""
-        held = self.record.layout() if self._recorded_files is not None else {"folders": {}, "files": {}}
+        held = (
+            self.record.layout() if self._recorded_files is not None else {part: {} for part in LAYOUT_PARTS}
+        )
         folders = dict(held["folders"])
         for folder, stamp in self._scanned.items():
             if stamp is None or folders.setdefault(folder, stamp) != stamp:
                 return None
-        files = {
-            name: str(path)[len(self._root_text) + 1 :] if path is not None else ""
+        files = {  # the modules found (a name that is none is worked out again: edges ask for none)
+            name: str(path)[len(self._root_text) + 1 :]
             for name, path in self._files.items()
-            if name not in held["files"] and _dotted_identifiers(name)
+            if path is not None and name not in held["files"]
         }
-        if not files and len(folders) == len(held["folders"]):
+        edges = {module: new for module, new in self._new_edges.items() if held["edges"].get(module) != new}
+        if not files and not edges and len(folders) == len(held["folders"]):
             return None
-        return {"folders": folders, "files": {**held["files"], **files}}
+        return {"folders": folders, "files": {**held["files"], **files}, "edges": {**held["edges"], **edges}}
 
     def reach(self, module: str) -> frozenset[str] | None:
         """The project modules spelling a catalog source or sink that `module` is or imports,
@@ -309,9 +327,22 @@ class ImportGraph:
         """The project modules `module` imports (itself excluded: a self-import adds nothing)."""
         if module not in self._edges_memo:
             path = self.file_of(module)
-            imported = self._imports_of(module, path, None) if path is not None else []
-            self._edges_memo[module] = [n for n in imported if n != module and self.file_of(n) is not None]
+            self._edges_memo[module] = self._edges_of(module, path) if path is not None else []
         return self._edges_memo[module]
+
+    def _edges_of(self, module: str, path: Path) -> list[str]:
+        """`_edges` as the recorded layout has them while the module's file still has the stamp
+        they were worked out under, else worked out of its imports (and kept for the layout)."""
+        recorded = self._recorded_edges.get(module)
+        held = isinstance(recorded, list) and len(recorded) == 2 and isinstance(recorded[1], str)
+        if held and self.record.still(path, recorded[0]):  # type: ignore[index]
+            return recorded[1].split()  # type: ignore[index]  # module names: dotted identifiers
+        imported = self._imports_of(module, path, None)
+        edges = [n for n in imported if n != module and self.file_of(n) is not None]
+        stamp = self._import_stamps.get(path.absolute())
+        if stamp is not None:
+            self._new_edges[module] = [stamp, " ".join(edges)]
+        return edges
 
     def _components(self, start: str) -> None:
         """Tarjan's strongly connected components of the import graph below `start` (iterative:
@@ -320,7 +351,8 @@ class ImportGraph:
         if start in self._component_of:
             return
         if self._recorded_files is None:  # not before: a run that walks no graph does not read the record
-            self._recorded_files = self.record.layout()["files"]
+            layout = self.record.layout()
+            self._recorded_files, self._recorded_edges = layout["files"], layout["edges"]
         index: dict[str, int] = {}
         low: dict[str, int] = {}
         stack: list[str] = []
@@ -403,12 +435,21 @@ class ImportGraph:
         path = path.absolute()
         if path not in self._imports_memo:
             is_package = path.name == "__init__.py"
-            self._imports_memo[path] = (
-                self._imported(module, is_package, text)
-                if text is not None  # maybe an editor's buffer: not the file's bytes
-                else self.text_fact(path, f"imports {module}", partial(self._imported, module, is_package))
-            )
+            if text is not None:  # maybe an editor's buffer: not the file's bytes
+                self._imports_memo[path] = self._imported(module, is_package, text)
+            else:
+                work = partial(self._imports_kept, module, is_package)
+                kept, self._import_stamps[path] = self.text_fact_stamped(path, f"imports {module}", work)
+                self._imports_memo[path] = _names_kept(kept)
         return self._imports_memo[path]
+
+    def _imports_kept(self, importer: str | None, is_package: bool, text: str) -> str | list[str]:
+        """`_imported` as the record keeps it: one string, the names joined by `#` (no name
+        holds one: the import pattern leaves comments out), which reads back from JSON far
+        faster than thousands of strings (transformers: 54,957 names, the record read each run
+        that walks the graph); the list itself should a name hold a `#` or be empty."""
+        names = self._imported(importer, is_package, text)
+        return "#".join(names) if all(name and "#" not in name for name in names) else names
 
     def _imported(self, importer: str | None, is_package: bool, text: str) -> list[str]:
         """Absolute names of what a module's text imports (`from a import b` gives `a` and `a.b`:
@@ -506,6 +547,13 @@ class ImportGraph:
             if all(lookup.occurs(token) for token in alternative)
             for token in alternative
         ]
+
+
+def _names_kept(kept: Any) -> list[str]:
+    """The names `_imports_kept` kept."""
+    if isinstance(kept, str):
+        return kept.split("#") if kept else []
+    return kept if isinstance(kept, list) else []
 
 
 def _dotted_identifiers(name: str) -> bool:

@@ -20,15 +20,18 @@ in is read again. Guards, as the stamp index's:
   editor's unsaved buffer): such a text is read as before, for this run only.
 - Entries of files that no longer exist are dropped when the record is written.
 
-The record also keeps the graph's *layout*: which module file each name the graph asked for
-names (`ImportGraph.file_of`, the answers of tens of thousands of names worked out of hundreds of
-folders' listings), under the stamps of the folders those answers were read from (each taken
-before its folder was listed, with the same guards as a file's). The answers are given back
-only while every one of those folders' `stat` equals its stamp (looked at once per run): a file
-or folder created, removed or renamed in one of them moves its modification time. A folder
-holding a symlink is not recorded (its target may change without its folder), nor one that
-could not be listed whole; then nothing of the layout is. Processes merge their layouts when
-their stamps agree, and the last one's replaces the record's when they do not.
+The record also keeps the graph's *layout*: the file of each module the graph found
+(`ImportGraph.file_of`: tens of thousands of names asked, worked out of hundreds of folders'
+listings) and each module's edges (the project modules it imports: those of its imports that
+are one), under the stamps of every folder the graph listed (each taken before its folder was
+listed, with the same guards as a file's: a name found to be none is told by those folders too)
+and, for the edges, of the module's file. They are given back only while every one of those
+folders' `stat` equals its stamp (looked at once per run; a file or folder created, removed or
+renamed in one of them moves its modification time), and a module's edges only while its file's
+does too: a walk of the graph then reads neither the imports nor the folders of a module that
+did not change. A folder holding a symlink is not recorded (its target may change without its
+folder), nor one that could not be listed whole; then nothing of the layout is. Processes merge
+their layouts when their stamps agree, and the last one's replaces the record's when they do not.
 
 Who writes: each process that worked out new facts merges them into the record as it finishes:
 the main process at the end of its run (`save`, from `run`), a worker process of the pool as it
@@ -50,12 +53,14 @@ from typing import Any, Callable
 from ..sha import sha256
 
 KIND = "graph"  # the record's kind in the result cache
-FORMAT = 2  # 2: {"entries": {path: entry}, "layout": {"folders": {...}, "files": {...}}}
+FORMAT = 2  # 2: {"entries": {path: entry}, "layout": {"folders": {...}, "files": {...}, "edges": {...}}}
 MISSING = object()  # `ModuleFacts.get`: no valid recorded fact
 
 Entry = list  # [stamp, {fact name: value}]
-# {"folders": {folder: its stamp}, "files": {name: its module file below the root, "": none}}
+# {"folders": {folder: its stamp}, "files": {module: its file below the root},
+#  "edges": {module: [its file's stamp, the project modules it imports, space-separated]}}
 Layout = dict
+LAYOUT_PARTS = ("folders", "files", "edges")
 
 
 def read_stamped_bytes(path: Path) -> tuple[bytes, list[int] | None]:
@@ -124,6 +129,7 @@ class ModuleFacts:
         self._layout_held: Layout | None = None  # the recorded layout, once its folders were looked at
         self._current: dict[str, Entry] = {}
         self._holds: dict[str, bool] = {}  # path -> its stat equals its entry's stamp (this run)
+        self._now: dict[str, list[int] | None] = {}  # path -> its stamp as looked at (once per run)
         self._put: set[str] = set()  # paths whose entry this process made
         self._asked: int | None = None  # the process `_in_a_worker` looked at
 
@@ -148,7 +154,7 @@ class ModuleFacts:
         if self._layout_held is None:
             self._entries()
             recorded = self._recorded_layout
-            self._layout_held = {"folders": {}, "files": {}}
+            self._layout_held = {part: {} for part in LAYOUT_PARTS}
             if recorded is not None and all(
                 _holds(folder, stamp) for folder, stamp in recorded["folders"].items()
             ):
@@ -169,13 +175,27 @@ class ModuleFacts:
             return MISSING
         holds = self._holds.get(shown)
         if holds is None:
+            holds = self._holds[shown] = self._stamp_now(shown) == stamp
+        return value if holds else MISSING
+
+    def entry_stamp(self, path: Path) -> list[int] | None:
+        """The stamp of the entry `get` just gave a fact of (None: it gave none)."""
+        shown = str(path)
+        return self._current[shown][0] if self._holds.get(shown) and shown in self._current else None
+
+    def still(self, path: Path, stamp: Any) -> bool:
+        """Whether the file's `stat` (looked at once per run) equals `stamp`."""
+        return stamp is not None and self._stamp_now(str(path)) == stamp
+
+    def _stamp_now(self, shown: str) -> list[int] | None:
+        if shown not in self._now:
             from ..stamps import stamp_of
 
             try:
-                holds = self._holds[shown] = stamp_of(os.stat(path)) == stamp
+                self._now[shown] = stamp_of(os.stat(shown))
             except OSError:
-                holds = self._holds[shown] = False
-        return value if holds else MISSING
+                self._now[shown] = None
+        return self._now[shown]
 
     def put(self, path: Path, stamp: list[int] | None, fact: str, value: Any) -> None:
         """Record `fact` (JSON: what reads back is what was put) of the bytes of `path` read
@@ -235,9 +255,7 @@ class ModuleFacts:
             agree = layout is not None and all(
                 layout["folders"].get(folder, stamp) == stamp for folder, stamp in mine["folders"].items()
             )
-            layout = (
-                {part: {**layout[part], **mine[part]} for part in ("folders", "files")} if agree else mine
-            )
+            layout = {part: {**layout[part], **mine[part]} for part in LAYOUT_PARTS} if agree else mine
         self.store.put_record(KIND, self.key(), {"entries": merged, "layout": layout})
         # another process's entries may stand for other stamps than those this one looked at
         self._holds = {shown: True for shown in self._put}
@@ -249,11 +267,7 @@ def _parts(raw: Any) -> tuple[dict[str, Entry], Layout | None]:
     """The entries and the layout of a record as read (anything else: none)."""
     entries = raw.get("entries") if isinstance(raw, dict) else None
     layout = raw.get("layout") if isinstance(raw, dict) else None
-    if not (
-        isinstance(layout, dict)
-        and isinstance(layout.get("folders"), dict)
-        and isinstance(layout.get("files"), dict)
-    ):
+    if not (isinstance(layout, dict) and all(isinstance(layout.get(part), dict) for part in LAYOUT_PARTS)):
         layout = None
     return (entries if isinstance(entries, dict) else {}), layout
 
