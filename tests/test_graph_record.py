@@ -459,3 +459,20 @@ def test_the_imports_read_back_as_they_were_kept(names: list[str], monkeypatch: 
     kept = json.loads(json.dumps(project._imports_kept("app", False, "")))
     assert graph._names_kept(kept) == names
     assert isinstance(kept, str) == (all(names) and not any("#" in name for name in names))
+
+
+def test_a_text_handed_in_makes_the_edges_of_its_module_in_this_run(tmp_path: Path, reads: list[str]) -> None:
+    """An editor's buffer read for a module (its imports) is what the run's graph has of that
+    module, as without a record: not the recorded edges of the file on disk."""
+    root = _layout_project(tmp_path)
+    store = store_of(root)
+    _walk(root, store)
+    _walk(root, store)
+    buffer = (root / "app/m3.py").read_text().replace("from app.m4 import", "from app.m9 import")
+    graphs = []
+    for kept in (store, None):
+        project = ProjectModules(root, default_catalog(), kept)
+        project._imports_of("app.m3", root / "app/m3.py", buffer)
+        project.reach("app")
+        graphs.append(sorted(project._edges("app.m3")))
+    assert graphs[0] == graphs[1] and "app.m9" in graphs[0] and "app.m4" not in graphs[0]

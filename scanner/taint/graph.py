@@ -332,10 +332,13 @@ class ImportGraph:
 
     def _edges_of(self, module: str, path: Path) -> list[str]:
         """`_edges` as the recorded layout has them while the module's file still has the stamp
-        they were worked out under, else worked out of its imports (and kept for the layout)."""
+        they were worked out under, else worked out of its imports (and kept for the layout);
+        of its imports too when this run read them already (maybe of a text a caller handed in,
+        an editor's buffer: the run's graph has them, as it would without a record)."""
         recorded = self._recorded_edges.get(module)
         held = isinstance(recorded, list) and len(recorded) == 2 and isinstance(recorded[1], str)
-        if held and self.record.still(path, recorded[0]):  # type: ignore[index]
+        read = path.absolute() in self._imports_memo
+        if held and not read and self.record.still(path, recorded[0]):  # type: ignore[index]
             return recorded[1].split()  # type: ignore[index]  # module names: dotted identifiers
         imported = self._imports_of(module, path, None)
         edges = [n for n in imported if n != module and self.file_of(n) is not None]
