@@ -185,12 +185,24 @@ def _record_file(root: Path) -> Path:
     return found
 
 
+def _recorded(root: Path) -> dict[str, Any]:
+    """The record's payload as written (unchecked)."""
+    return json.loads(_record_file(root).read_bytes().partition(b"\n")[2])
+
+
 def _lying(record: dict[str, Any]) -> dict[str, Any]:
-    """The record with every module's facts made up: no imports, no source or sink."""
-    return {
+    """The record with every module's facts made up (no imports, no source or sink), and its
+    layout saying that no name is a module."""
+    entries = {
         path: [stamp, {fact: ([] if fact.startswith("imports") else False) for fact in facts}]
-        for path, (stamp, facts) in record.items()
+        for path, (stamp, facts) in record["entries"].items()
     }
+    layout = {
+        "folders": record["layout"]["folders"],
+        "files": {},
+        "edges": {module: [stamp, ""] for module, (stamp, _) in record["layout"]["edges"].items()},
+    }
+    return {"entries": entries, "layout": layout}
 
 
 @pytest.mark.parametrize("how", ["forged", "planted", "copied to another project"])
@@ -201,7 +213,8 @@ def test_a_record_not_made_here_is_not_trusted(tmp_path: Path, reads: list[str],
     entry = _record_file(root)
     mac, _, payload = entry.read_bytes().partition(b"\n")
     record = json.loads(payload)
-    assert len(record) == 13 and all(stamp for stamp, _ in record.values())
+    assert len(record["entries"]) == 13 and all(stamp for stamp, _ in record["entries"].values())
+    assert "app.m3" in record["layout"]["files"] and record["layout"]["folders"] and record["layout"]["edges"]
     if how == "forged":  # the signature of the true record over made-up facts
         entry.write_bytes(mac + b"\n" + json.dumps(_lying(record)).encode())
     elif how == "planted":  # signed, but with another machine's key
@@ -234,8 +247,10 @@ def test_entries_of_files_gone_are_dropped(tmp_path: Path, reads: list[str]) -> 
     (root / "app/m5.py").unlink()
     (root / "app/m4.py").write_text("from app.m0 import x\n")  # a change: the record is written
     facts_of(root, store)
-    _, _, payload = _record_file(root).read_bytes().partition(b"\n")
-    assert {Path(p).name for p in json.loads(payload)} == {*(f"m{n}.py" for n in range(5)), "__init__.py"}
+    assert {Path(p).name for p in _recorded(root)["entries"]} == {
+        *(f"m{n}.py" for n in range(5)),
+        "__init__.py",
+    }
 
 
 # ----- the CLI -----
@@ -267,7 +282,7 @@ def test_an_edited_import_changes_the_notice_on_the_next_run(
     root = tree({**files, "app/routes.py": ROUTES, "app/service.py": SERVICE.format(extra="")})
     followed = [("app/routes.py", "AIS201")]
     assert _codes(run_cli, root) == followed
-    assert "service.py" in reads and json.loads(_record_file(root).read_bytes().partition(b"\n")[2])
+    assert "service.py" in reads and _recorded(root)["entries"]
     for extra, expected in [("from app.db import run\n", [("app/routes.py", "AIS005")]), ("", followed)]:
         time.sleep(TICK)
         (root / "app/service.py").write_text(SERVICE.format(extra=extra))
@@ -287,8 +302,7 @@ def test_the_workers_of_a_cold_run_write_the_record(
     root = tree({".git/HEAD": "", "app/__init__.py": "", "app/llm.py": LLM, **files, **extra})
     cold = _codes(run_cli, root, "--jobs", "2")
     assert len(cold) == 30
-    _, _, payload = _record_file(root).read_bytes().partition(b"\n")
-    assert {Path(p).name for p in json.loads(payload)} >= {
+    assert {Path(p).name for p in _recorded(root)["entries"]} >= {
         "llm.py",
         "service0.py",
         "service1.py",
@@ -301,3 +315,164 @@ def test_the_workers_of_a_cold_run_write_the_record(
     # the modules both workers read are in the record whichever saved last (the routes each
     # read may be lost to a race: read again, never wrong)
     assert "service1.py" in reads and not {"llm.py", "service0.py", "service2.py"} & set(reads)
+
+
+# ----- the layout: `file_of`'s answers under the stamps of the folders they were read from -----
+
+
+def _listings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders the graph lists from now on."""
+    listed: list[str] = []
+    real = os.scandir
+
+    def scandir(folder: str) -> Any:
+        listed.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(graph.os, "scandir", scandir)
+    return listed
+
+
+def _walk(root: Path, store: Any, imports_read: list[str] | None = None) -> tuple:
+    """What a run that starts at the package walks: every module's file, edges and reach, from
+    a new graph (`imports_read`: gets the modules whose imports it read)."""
+    project = ProjectModules(root, default_catalog(), store)
+    project.max_reach = 8
+    project.reach("app")
+    found = tuple(
+        sorted(
+            (m, project.file_of(m), sorted(project._edges(m)), project.reach(m))
+            for m in project._component_of
+        )
+    )
+    if imports_read is not None:
+        imports_read += [path.name for path in project._imports_memo]
+    project.record.save()
+    return found
+
+
+def _replace_by_a_folder(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+LAYOUT_EDITS: dict[str, Callable[[Path], Any]] = {
+    "a module added": lambda r: (r / "app/new.py").write_text("x = 1\n"),
+    "a module removed": lambda r: (r / "app/m3.py").unlink(),
+    "a module renamed": lambda r: (r / "app/m5.py").rename(r / "app/m5b.py"),
+    "a module made a folder": lambda r: _replace_by_a_folder(r / "app/m4.py"),
+    "a package's __init__ added": lambda r: (r / "app/data/__init__.py").write_text("from app.m0 import x\n"),
+    "a src folder made": lambda r: write_tree(r, {"src/app/new.py": SINK.replace("{n}", "9")}),
+    "a symlink added": lambda r: (r / "app/alias.py").symlink_to(r / "app/m2.py"),
+}
+
+
+def _layout_project(root: Path) -> Path:
+    files = generated_project(12)
+    files["app/m0.py"] += (
+        "from app.data import y\nfrom app.data.inner import z\nimport app.alias\nimport app.new\n"
+    )
+    write_tree(root, files)
+    (root / "app/data").mkdir()  # a folder, no package (yet)
+    return root
+
+
+def test_the_layout_answers_the_graph_without_a_listing(
+    tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _layout_project(tmp_path)
+    store = store_of(root)
+    truth = _walk(root, store)  # makes the cache folder in the root: the root's stamp moves
+    assert _walk(root, store) == truth == _walk(root, None) and len(truth) == 13
+    listed = _listings(monkeypatch)
+    imports_read: list[str] = []
+    assert _walk(root, store, imports_read) == truth and listed == []  # every name answered from the record
+    assert imports_read == []  # and every module's edges
+    assert "app.data" not in _recorded(root)["layout"]["files"]  # a folder without `__init__.py`
+
+
+@pytest.mark.parametrize("edit", LAYOUT_EDITS)
+def test_a_folder_changed_is_listed_again(
+    tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    """Each edit moves a listed folder's stamp: the recorded answers are not given, the graph is
+    the one its texts and folders make, and the next run is answered from the record again
+    (but where a folder holds a symlink: no layout is recorded then)."""
+    root = _layout_project(tmp_path)
+    store = store_of(root)
+    first = _walk(root, store)
+    time.sleep(TICK)
+    LAYOUT_EDITS[edit](root)
+    listed = _listings(monkeypatch)
+    after = _walk(root, store)
+    assert listed and after == _walk(root, None) and after != first
+    listed.clear()
+    assert _walk(root, store) == after
+    assert bool(listed) == (edit == "a symlink added")
+
+
+def test_a_layout_whose_folder_moved_in_another_process_is_replaced(tmp_path: Path, reads: list[str]) -> None:
+    """Two processes' layouts merge only when their folders' stamps agree: the last writer's,
+    made after a module was added, replaces the record's (whose `app` folder stamp is stale)."""
+    root = _layout_project(tmp_path)
+    store = store_of(root)
+    early = ProjectModules(root, default_catalog(), store)
+    early.reach("app")  # listed before the edit, saved after it
+    time.sleep(TICK)
+    (root / "app/new.py").write_text(SINK.replace("{n}", "9"))
+    late = ProjectModules(root, default_catalog(), store)
+    late.reach("app")
+    late.record.save()
+    early.record.save()  # its `app` stamp disagrees with the record's: its layout replaces it
+    layout = _recorded(root)["layout"]
+    assert "app.new" not in layout["files"]  # early's answer (none), under early's (stale) stamp
+    assert _walk(root, store) == _walk(root, None)  # not trusted: `app` moved since
+
+
+def test_a_module_edited_in_place_has_its_edges_worked_out_again(tmp_path: Path, reads: list[str]) -> None:
+    """Its folder keeps its stamp (the layout holds), its file does not: its edges are worked out
+    of its new text; the other modules' come from the record. Same size, mtime set back."""
+    root = _layout_project(tmp_path)
+    store = store_of(root)
+    _walk(root, store)
+    first = _walk(root, store)
+    time.sleep(TICK)
+    path = root / "app/m3.py"
+    before = path.stat()
+    path.write_text(path.read_text().replace("from app.m4 import", "from app.m9 import"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    imports_read: list[str] = []
+    after = _walk(root, store, imports_read)
+    assert imports_read == ["m3.py"]
+    assert after == _walk(root, None) and after != first
+
+
+@pytest.mark.parametrize(
+    "names", [[], ["a"], ["a", "a.b", "c.d.e"], ["a", "x.y\n z"], ["a#b", "c"], ["", "c"], ["#"]]
+)
+def test_the_imports_read_back_as_they_were_kept(names: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module's imports are kept joined by `#` (no name the import pattern reads holds one),
+    and as a list should one hold a `#` or be empty: either reads back from JSON as it was."""
+    project = ProjectModules(Path("."), default_catalog())
+    monkeypatch.setattr(project, "_imported", lambda *_: names)
+    kept = json.loads(json.dumps(project._imports_kept("app", False, "")))
+    assert graph._names_kept(kept) == names
+    assert isinstance(kept, str) == (all(names) and not any("#" in name for name in names))
+
+
+def test_a_text_handed_in_makes_the_edges_of_its_module_in_this_run(tmp_path: Path, reads: list[str]) -> None:
+    """An editor's buffer read for a module (its imports) is what the run's graph has of that
+    module, as without a record: not the recorded edges of the file on disk."""
+    root = _layout_project(tmp_path)
+    store = store_of(root)
+    _walk(root, store)
+    _walk(root, store)
+    buffer = (root / "app/m3.py").read_text().replace("from app.m4 import", "from app.m9 import")
+    graphs = []
+    for kept in (store, None):
+        project = ProjectModules(root, default_catalog(), kept)
+        project._imports_of("app.m3", root / "app/m3.py", buffer)
+        project.reach("app")
+        graphs.append(sorted(project._edges("app.m3")))
+    assert graphs[0] == graphs[1] and "app.m9" in graphs[0] and "app.m4" not in graphs[0]

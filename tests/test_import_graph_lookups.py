@@ -207,3 +207,38 @@ def test_a_module_name_never_names_a_file_outside_the_project(tmp_path: Path, ru
     assert project.file_of("app") == root / "app.py"
     found = run_cli(["check", "--no-cache", "--format", "json", "app.py"], cwd=root).json()["findings"]
     assert not any("evil" in json.dumps(finding) for finding in found)
+
+
+DEPTH = 200  # package folders nested in one another (`a/a/.../a/`): well within a path's length
+
+
+def test_a_deep_package_is_found_and_a_name_of_thousands_of_parts_is_no_recursion(
+    tree: Any, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`below` works a package out from the top level down, one part at a time: a module
+    `DEPTH` packages deep is found and followed, and `import a.a.a...` of 3,000 parts (a line a
+    scanned file controls) is no module, not a RecursionError that ends the run."""
+    listed: list[str] = []
+    real = os.scandir
+
+    def scandir(folder: str) -> Any:
+        listed.append(folder)
+        return real(folder)
+
+    deep = "/".join(["a"] * DEPTH)
+    files = {".git/HEAD": "", f"{deep}/llm.py": PROJECT["app/llm.py"]}
+    files.update({"/".join(["a"] * n) + "/__init__.py": "" for n in range(1, DEPTH + 1)})
+    long_name = ".".join(["a"] * 3000)
+    files["helpers.py"] = f"import {long_name}\n"  # read by the import pattern: it is not parsed
+    files["routes.py"] = (
+        f"from flask import request\nfrom {deep.replace('/', '.')}.llm import ask\nimport helpers\n\n"
+        "def view():\n    return ask(request.args['q'])\n"
+    )
+    root = tree(files)
+    monkeypatch.setattr(graph.os, "scandir", scandir)
+    project = ProjectModules(root, default_catalog())
+    assert project.file_of(f"{deep.replace('/', '.')}.llm") == root.resolve() / deep / "llm.py"
+    assert project.file_of(long_name) is None and project.below(long_name) == frozenset()
+    assert len(listed) == DEPTH + 1  # the root and each level once (no `src/`: the root's listing tells)
+    found = run_cli(["check", "--no-cache", "--format", "json", "routes.py"], cwd=root).json()["findings"]
+    assert [(f["path"], f["code"]) for f in found] == [("routes.py", "AIS201")]

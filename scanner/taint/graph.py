@@ -27,7 +27,7 @@ from aisec.hooks import TAINT_SINKS, TAINT_SOURCES
 
 from ..prefilter import TextLookup, searchable
 from ..tokenindex import TokenIndex
-from .graphrecord import MISSING, ModuleFacts, decoded, read_stamped_bytes
+from .graphrecord import LAYOUT_PARTS, MISSING, Layout, ModuleFacts, decoded, folder_stamp, read_stamped_bytes
 
 INDEX_AFTER = 32  # module texts read before the catalog's `TokenIndex` is made (~20 ms to make)
 MAX_TOKEN_FILES = 16  # modules whose catalog tokens admit a file whose cross-module analysis is partial
@@ -65,6 +65,8 @@ class ImportGraph:
         self._unsure: set[str] = set()  # folders whose listing may lack sub-folders (`_no_folder`)
         self._root_text = str(self.root)
         self._package_folders: dict[str | None, tuple[str, str]] = {}  # `_folders_of`
+        self._names_below: dict[str | None, frozenset[str]] = {}  # package -> the names `below` it
+        self._unlisted: set[str | None] = set()  # packages `below` found to be none (not listed)
         self._below_root = os.path.join(self._root_text, "")
         self._expansions: Any = None
         self._index: TokenIndex | None = None  # the catalog's tokens, once `INDEX_AFTER` texts were read
@@ -72,7 +74,12 @@ class ImportGraph:
         self._mentions_memo: dict[Path, bool] = {}
         self._spelled_memo: dict[Path, list[str]] = {}
         self._imports_memo: dict[Path, list[str]] = {}
-        self.record = ModuleFacts(store, self.root, self._catalog_tokens)
+        self._scanned: dict[str, list[int] | None] = {}  # folder listed -> its stamp (`_regular_files`)
+        self._recorded_files: dict[str, str] | None = None  # `file_of`'s recorded answers (`_components`)
+        self._recorded_edges: dict[str, Any] = {}  # module -> [its file's stamp, its edges] (`_edges_of`)
+        self._new_edges: dict[str, list] = {}  # what this process worked out (`_new_layout`)
+        self._import_stamps: dict[Path, list[int] | None] = {}  # `_imports_of`: the stamp read under
+        self.record = ModuleFacts(store, self.root, self._catalog_tokens, self._new_layout)
 
     def _catalog_expansions(self) -> Any:
         """The catalog's token alternatives per prefilter marker (`trigger_expansions`), once per run."""
@@ -89,21 +96,33 @@ class ImportGraph:
         """`work(data)` of a module file's bytes: recorded while the file's stamp holds (`record`),
         else worked out of the bytes read after the stamp was taken, and recorded. `work`'s
         value must read back from JSON as it is. Raises OSError when the file cannot be read."""
-        path = path if path.is_absolute() else path.absolute()
-        known = self.record.get(path, fact)
-        if known is not MISSING:
-            return known
-        data, stamp = read_stamped_bytes(path)
-        value = work(data)
-        self.record.put(path, stamp, fact, value)
-        return value
+        return self.recorded_stamped(path, fact, work)[0]
 
     def text_fact(self, path: Path, fact: str, work: Callable[[str], Any]) -> Any:
         """`recorded` of a module's text as `read_text` reads it ("" when it cannot be read)."""
+        return self.text_fact_stamped(path, fact, work)[0]
+
+    def recorded_stamped(
+        self, path: Path, fact: str, work: Callable[[bytes], Any]
+    ) -> tuple[Any, list[int] | None]:
+        """`recorded`, with the stamp of the bytes the value is of (None: too recent)."""
+        path = path if path.is_absolute() else path.absolute()
+        known = self.record.get(path, fact)
+        if known is not MISSING:
+            return known, self.record.entry_stamp(path)
+        data, stamp = read_stamped_bytes(path)
+        value = work(data)
+        self.record.put(path, stamp, fact, value)
+        return value, stamp
+
+    def text_fact_stamped(
+        self, path: Path, fact: str, work: Callable[[str], Any]
+    ) -> tuple[Any, list[int] | None]:
+        """`text_fact`, with the stamp of the bytes the value is of (None: too recent or unread)."""
         try:
-            return self.recorded(path, fact, lambda data: work(decoded(data)))
+            return self.recorded_stamped(path, fact, lambda data: work(decoded(data)))
         except OSError:
-            return work("")
+            return work(""), None
 
     def module_name(self, path: str | Path) -> str | None:
         """`app.routes` for `<root>/app/routes.py` (or `<root>/src/app/routes.py`), `app` for its
@@ -124,29 +143,35 @@ class ImportGraph:
     def file_of(self, module: str) -> Path | None:
         """`<root>/a/b.py` or `<root>/a/b/__init__.py` for `a.b` (then the same below `src/`).
         Looked up in each folder's listing, read once per run: a big project's graph asks tens
-        of thousands of names (`from a import b` gives `a` and `a.b`), most of them no module."""
-        if module not in self._files:
-            found = None
-            prefix, _, last = module.rpartition(".")
-            # only dotted identifiers: `import x./etc.y` (no Python, but a line the import
-            # pattern reads) must not name a folder outside the project (`os.path.join`)
-            named = all(part.isidentifier() for part in module.split("."))
-            for folder in self._folders_of(prefix if "." in module else None) if named else ():
+        of thousands of names (`from a import b` gives `a` and `a.b`), most of them no module,
+        and those are told at once by `below` (transformers: 6,123 of 8,667 distinct names)."""
+        try:
+            return self._files[module]
+        except KeyError:
+            pass
+        found = None
+        prefix, dot, last = module.rpartition(".")
+        package = prefix if dot else None
+        recorded = self._recorded_files.get(module) if self._recorded_files is not None else None
+        if recorded is not None:
+            found = Path(self._root_text, recorded)
+        elif _dotted_identifiers(module) and last in self.below(package):  # `x.*`: no folder listed
+            for folder in self._folders_of(package):
                 if f"{last}.py" in self._regular_files(folder):
                     found = Path(folder, f"{last}.py")
                     break
-                if last in self._folders.get(folder, ()):
-                    package = os.path.join(folder, last)
-                    if "__init__.py" in self._regular_files(package):
-                        found = Path(package, "__init__.py")
+                if last in self._folders[folder]:
+                    subfolder = os.path.join(folder, last)
+                    if "__init__.py" in self._regular_files(subfolder):
+                        found = Path(subfolder, "__init__.py")
                         break
-            self._files[module] = found
-        return self._files[module]
+        self._files[module] = found
+        return found
 
     def _folders_of(self, package: str | None) -> tuple[str, str]:
         """The folders below the root and below `src/` that would hold the modules of `package`
-        (dotted; None: the top level), worked out once per package (`from a.b import C, D`
-        asks for `a.b.C` and `a.b.D`)."""
+        (dotted identifiers, `below` tells; None: the top level), worked out once per package
+        (`from a.b import C, D` asks for `a.b.C` and `a.b.D`)."""
         if package not in self._package_folders:
             parts = package.split(".") if package is not None else []
             self._package_folders[package] = (
@@ -155,14 +180,57 @@ class ImportGraph:
             )
         return self._package_folders[package]
 
-    def below(self, module: str) -> frozenset[str]:
-        """The names directly below `module` that `file_of` may find a module for (`b` of `a.b`):
-        its folder's `.py` files and sub-folders, below the root and below `src/`."""
-        names: set[str] = set()
-        for folder in self._folders_of(module):
-            names.update(name[:-3] for name in self._regular_files(folder) if name.endswith(".py"))
-            names.update(self._folders.get(folder, ()))
-        return frozenset(names)
+    def below(self, package: str | None) -> frozenset[str]:
+        """The names directly below `package` (None: the top level) that `file_of` may find a
+        module for (`b` of `a.b`): the identifiers among its folder's `.py` files and
+        sub-folders, below the root and below `src/` (`_names_in`). Empty for a package whose
+        parts are not all identifiers: `import x./etc.y` (no Python, but a line the import
+        pattern reads) must not name a folder outside the project (`os.path.join`). Worked out
+        part by part from its parent when that is known (the usual case), else from the top
+        level down, and no further than the first part that is no folder below its parent, as
+        the parent's listing tells (`_may_hold`), without a look at the folders below: most
+        packages a big project's graph asks for are none (`torch.nn` of `import
+        torch.nn.functional`, `a.b.c` of `from a.b.c import D` where `a/b/c.py` is a module). A
+        name of thousands of parts (a line a scanned file controls) is no recursion, and costs
+        no more than the project's folders are deep."""
+        names = self._names_below.get(package)
+        if names is not None or package is None:
+            return self._names_in(None) if names is None else names
+        parent, dot, _ = package.rpartition(".")
+        known = parent if dot and parent in self._names_below else None  # usually its parent
+        names = frozenset()
+        if known not in self._unlisted:
+            names = self._names_in(known)
+            for part in package[len(known) + 1 :].split(".") if known is not None else package.split("."):
+                if not (part.isidentifier() and self._may_hold(known, part)):
+                    names = frozenset()
+                    break
+                known = part if known is None else f"{known}.{part}"
+                names = self._names_in(known)
+        if package not in self._names_below:
+            self._unlisted.add(package)
+            self._names_below[package] = names
+        return names
+
+    def _names_in(self, package: str | None) -> frozenset[str]:
+        """`below` of a package whose parent's folders may hold its folders (`_may_hold`), listed
+        once: its parent's folders are listed before its own, so `_no_folder` looks one folder
+        up, no further."""
+        if package not in self._names_below:
+            names: set[str] = set()
+            for folder in self._folders_of(package):
+                names.update(name[:-3] for name in self._regular_files(folder) if name.endswith(".py"))
+                names.update(self._folders[folder])
+            self._names_below[package] = frozenset(name for name in names if name.isidentifier())
+        return self._names_below[package]
+
+    def _may_hold(self, package: str | None, name: str) -> bool:
+        """Whether the folders of `package` (`_names_in` listed them) may hold a sub-folder
+        `name`: one of them does, or could not be listed whole (`_no_folder`: a folder without
+        read permission may still hold folders that can be listed)."""
+        return any(
+            name in self._folders[folder] or folder in self._unsure for folder in self._folders_of(package)
+        )
 
     def _regular_files(self, folder: str) -> frozenset[str]:
         """The names of `folder`'s regular files (symlinks followed, as `Path.is_file`), and of
@@ -173,10 +241,13 @@ class ImportGraph:
             if self._no_folder(folder):
                 self._gone.add(folder)
             else:
+                stamp = folder_stamp(folder)  # before the listing: a change after it moves the stamp
                 try:
                     with os.scandir(folder) as entries:
                         for entry in entries:
                             try:
+                                if entry.is_symlink():  # its target may change, its folder not
+                                    stamp = None
                                 if entry.is_file():
                                     files.add(entry.name)
                                 elif entry.is_dir():
@@ -187,6 +258,7 @@ class ImportGraph:
                     self._gone.add(folder)
                 except OSError:
                     self._unsure.add(folder)
+                self._scanned[folder] = None if folder in self._unsure or folder in self._gone else stamp
             self._listings[folder] = frozenset(files)
             self._folders[folder] = frozenset(folders)
         return self._listings[folder] or frozenset()
@@ -221,6 +293,28 @@ class ImportGraph:
             parts = parts[: len(parts) - (dots - 1)]
         return ".".join([*parts, *([module] if module else [])]) or None
 
+    def _new_layout(self) -> Layout | None:
+        """What this process's `file_of` answers and the folders they were read from add to the
+        recorded layout (`graphrecord`), with the recorded layout they were given from; None
+        when they add nothing, or cannot be recorded (a folder too recent, holding a symlink
+        or not listed whole; one whose stamp moved since the recorded layout was looked at)."""
+        held = (
+            self.record.layout() if self._recorded_files is not None else {part: {} for part in LAYOUT_PARTS}
+        )
+        folders = dict(held["folders"])
+        for folder, stamp in self._scanned.items():
+            if stamp is None or folders.setdefault(folder, stamp) != stamp:
+                return None
+        files = {  # the modules found (a name that is none is worked out again: edges ask for none)
+            name: str(path)[len(self._root_text) + 1 :]
+            for name, path in self._files.items()
+            if path is not None and name not in held["files"]
+        }
+        edges = {module: new for module, new in self._new_edges.items() if held["edges"].get(module) != new}
+        if not files and not edges and len(folders) == len(held["folders"]):
+            return None
+        return {"folders": folders, "files": {**held["files"], **files}, "edges": {**held["edges"], **edges}}
+
     def reach(self, module: str) -> frozenset[str] | None:
         """The project modules spelling a catalog source or sink that `module` is or imports,
         directly or not (None: more than `MAX_REACH`)."""
@@ -233,9 +327,25 @@ class ImportGraph:
         """The project modules `module` imports (itself excluded: a self-import adds nothing)."""
         if module not in self._edges_memo:
             path = self.file_of(module)
-            imported = self._imports_of(module, path, None) if path is not None else []
-            self._edges_memo[module] = [n for n in imported if n != module and self.file_of(n) is not None]
+            self._edges_memo[module] = self._edges_of(module, path) if path is not None else []
         return self._edges_memo[module]
+
+    def _edges_of(self, module: str, path: Path) -> list[str]:
+        """`_edges` as the recorded layout has them while the module's file still has the stamp
+        they were worked out under, else worked out of its imports (and kept for the layout);
+        of its imports too when this run read them already (maybe of a text a caller handed in,
+        an editor's buffer: the run's graph has them, as it would without a record)."""
+        recorded = self._recorded_edges.get(module)
+        held = isinstance(recorded, list) and len(recorded) == 2 and isinstance(recorded[1], str)
+        read = path.absolute() in self._imports_memo
+        if held and not read and self.record.still(path, recorded[0]):  # type: ignore[index]
+            return recorded[1].split()  # type: ignore[index]  # module names: dotted identifiers
+        imported = self._imports_of(module, path, None)
+        edges = [n for n in imported if n != module and self.file_of(n) is not None]
+        stamp = self._import_stamps.get(path.absolute())
+        if stamp is not None:
+            self._new_edges[module] = [stamp, " ".join(edges)]
+        return edges
 
     def _components(self, start: str) -> None:
         """Tarjan's strongly connected components of the import graph below `start` (iterative:
@@ -243,6 +353,9 @@ class ImportGraph:
         (`_reach`), in the order they complete: every component after those it imports."""
         if start in self._component_of:
             return
+        if self._recorded_files is None:  # not before: a run that walks no graph does not read the record
+            layout = self.record.layout()
+            self._recorded_files, self._recorded_edges = layout["files"], layout["edges"]
         index: dict[str, int] = {}
         low: dict[str, int] = {}
         stack: list[str] = []
@@ -325,12 +438,21 @@ class ImportGraph:
         path = path.absolute()
         if path not in self._imports_memo:
             is_package = path.name == "__init__.py"
-            self._imports_memo[path] = (
-                self._imported(module, is_package, text)
-                if text is not None  # maybe an editor's buffer: not the file's bytes
-                else self.text_fact(path, f"imports {module}", partial(self._imported, module, is_package))
-            )
+            if text is not None:  # maybe an editor's buffer: not the file's bytes
+                self._imports_memo[path] = self._imported(module, is_package, text)
+            else:
+                work = partial(self._imports_kept, module, is_package)
+                kept, self._import_stamps[path] = self.text_fact_stamped(path, f"imports {module}", work)
+                self._imports_memo[path] = _names_kept(kept)
         return self._imports_memo[path]
+
+    def _imports_kept(self, importer: str | None, is_package: bool, text: str) -> str | list[str]:
+        """`_imported` as the record keeps it: one string, the names joined by `#` (no name
+        holds one: the import pattern leaves comments out), which reads back from JSON far
+        faster than thousands of strings (transformers: 54,957 names, the record read each run
+        that walks the graph); the list itself should a name hold a `#` or be empty."""
+        names = self._imported(importer, is_package, text)
+        return "#".join(names) if all(name and "#" not in name for name in names) else names
 
     def _imported(self, importer: str | None, is_package: bool, text: str) -> list[str]:
         """Absolute names of what a module's text imports (`from a import b` gives `a` and `a.b`:
@@ -428,6 +550,18 @@ class ImportGraph:
             if all(lookup.occurs(token) for token in alternative)
             for token in alternative
         ]
+
+
+def _names_kept(kept: Any) -> list[str]:
+    """The names `_imports_kept` kept."""
+    if isinstance(kept, str):
+        return kept.split("#") if kept else []
+    return kept if isinstance(kept, list) else []
+
+
+def _dotted_identifiers(name: str) -> bool:
+    """Whether each part of a dotted name is an identifier (what a module's name is made of)."""
+    return all(part.isidentifier() for part in name.split("."))
 
 
 def import_statements(text: str) -> list[tuple[str, ...]]:
