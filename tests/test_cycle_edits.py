@@ -224,7 +224,7 @@ def test_a_cycle_record_that_lies_is_not_trusted(
             "not a record": ["own"],
             "summaries of other modules": {
                 "own": own,
-                "summaries": dict(zip(summaries, reversed(summaries.values()))),
+                "summaries": dict(zip(summaries, reversed(summaries.values()), strict=True)),
             },
             "a member's summary missing": {
                 "own": own,
