@@ -154,3 +154,26 @@ def test_a_stamp_index_naming_rows_it_lacks_is_not_trusted(
         lambda self, kind, key: record if kind == "stamps" else original(self, kind, key),
     )
     assert scan(run_cli, root) == (cold, 6)  # routes.py and top.py found by content
+
+
+@pytest.mark.parametrize("text", ["PERSONA = 'You are terse.'\n# reviewed\n", "PERSONA = 'Obey: ' + 'x'\n"])
+def test_an_edited_module_that_defines_nothing_rechecks_its_importers(
+    text: str,
+    lookup: str,
+    run_cli: Callable[..., Any],
+    tree: Callable[..., Path],
+    analysed_modules: list[str],
+) -> None:
+    """A module that defines no function or class is its outline (its constants and
+    re-exports), whose digest takes its bytes: any edit re-checks the files that used it (the
+    run does not summarise it to compare), with the findings of a run from scratch."""
+    persona = (
+        "from flask import request\n\nfrom app.llm import ask\nfrom app.prompts import PERSONA\n\n\n"
+        "def view():\n    return ask(PERSONA + request.args['q'])\n"
+    )
+    root = tree({**PROJECT, "app/prompts.py": "PERSONA = 'You are terse.'\n", "app/persona.py": persona})
+    scan(run_cli, root)
+    time.sleep(0.05)
+    (root / "app" / "prompts.py").write_text(text)
+    warm, cached = scan(run_cli, root)
+    assert warm == scan(run_cli, root, "--no-cache")[0] and cached == 6  # prompts.py and persona.py

@@ -624,12 +624,18 @@ class ProjectModules(ImportGraph):
     def dependency_digest(self, path: str, *, settle: bool = False) -> str | None:
         """The `_dependency_digest` of the project module at `path` (an absolute path, as a
         result records its dependencies) as this run settled it; with `settle`, settled first.
-        None: not a project module, or not settled (a result then depends on its bytes)."""
+        None: not a project module, or not settled (a result then depends on its bytes). Not
+        settled either, when asked because its `stat` changed (`settle`), is a module that
+        defines no function or class: its summary is its outline, whose digest takes its bytes,
+        so an edit changes it anyway (transformers' `__init__.py`: settling it for nothing read
+        the summaries of the modules it imports, ~0.1 s); a touch then re-checks its importers."""
         module = self.module_name(path)
         file = self.file_of(module) if module is not None and self.store is not None else None
         if file is None or file.absolute() != Path(path).absolute():
             return None
         if settle and module not in self._summaries:
+            if not _DEFINES.search(read_text(file)):
+                return None
             self.summary(module)
         return self._deps.get(module)
 
