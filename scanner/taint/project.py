@@ -365,15 +365,29 @@ class ProjectModules(ImportGraph):
     def _unsettled(self, start: str) -> list[tuple[str, ...]]:
         """The components below `start` (its own included) whose summaries are not made yet,
         those it imports first. A module whose imports reach too far is not followed into."""
+        return self._imports_first(
+            [self._component_of[start]],
+            set(),
+            lambda component: all(m in self._summaries or m in self._current for m in component),
+        )
+
+    def _imports_first(
+        self,
+        starts: list[tuple[str, ...]],
+        seen: set[tuple[str, ...]],
+        made: Callable[[tuple[str, ...]], bool] = lambda component: False,
+    ) -> list[tuple[str, ...]]:
+        """`starts` and the components they import, and theirs, each after those it imports (a
+        depth-first post-order, iterative); not those in `seen` (which it adds to) or `made`,
+        nor into a module whose imports reach too far (`_below`)."""
         order: list[tuple[str, ...]] = []
-        seen: set[tuple[str, ...]] = set()
-        work = [(self._component_of[start], False)]
+        work = [(component, False) for component in starts]
         while work:
             component, expanded = work.pop()
             if expanded:
                 order.append(component)
                 continue
-            if component in seen or all(m in self._summaries or m in self._current for m in component):
+            if component in seen or made(component):
                 continue
             seen.add(component)
             work.append((component, True))
@@ -522,17 +536,9 @@ class ProjectModules(ImportGraph):
         if module is None or file is None or not self._mentions(file):
             return
         self._components(module)
-        work = [(below, False) for below in self._below(self._component_of[module])]
-        while work:
-            component, expanded = work.pop()
-            if expanded:
-                self._spare_order.append(component)
-                continue
-            if component in self._spare_seen:
-                continue
-            self._spare_seen.add(component)
-            work.append((component, True))
-            work.extend((below, False) for below in self._below(component) if below not in self._spare_seen)
+        self._spare_order += self._imports_first(
+            list(self._below(self._component_of[module])), self._spare_seen
+        )
 
     def _imports_settled(self, component: tuple[str, ...]) -> bool:
         """Whether every module the component's members import is settled here (all of them,
