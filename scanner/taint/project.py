@@ -261,7 +261,7 @@ class ProjectModules(ImportGraph):
             return None
         name = self.module_name(path)
         imported = [m for m in self._imports_of(name, Path(path), text) if m != name and self.file_of(m)]
-        reaching = next((m for m in imported if self.reach(m) != frozenset()), None)
+        reaching = next((m for m in imported if self.reaches_any(m)), None)
         if reaching is None:
             return None
         return (
