@@ -196,3 +196,27 @@ def test_a_cached_summary_with_a_bad_mutation_record_is_not_used() -> None:
     assert summary_from_json(raw, catalog) is None
     del raw["functions"]["add_system"]["puts"]  # a record of the version before
     assert summary_from_json(raw, catalog) is None
+
+
+def test_the_files_a_summary_applied_read_back_shared_and_a_forged_list_is_refused() -> None:
+    """A summary's files (and its own path) read back equal to what was written, as one `Path`
+    per distinct file however many summaries list it (a cycle's record repeats them); a record
+    whose path or files are not strings (forged, or another version's) does not read back."""
+    from types import SimpleNamespace
+
+    from aisec.taint.summary import ModuleSummary, summary_from_json, summary_to_json
+
+    catalog = SimpleNamespace(sinks=[])
+    shared = (Path("/p/app/llm.py"), Path("/p/app/util.py"))
+    records = [
+        summary_to_json(
+            ModuleSummary(f"app.m{n}", Path(f"/p/app/m{n}.py"), f"app/m{n}.py", files=shared), catalog
+        )
+        for n in range(3)
+    ]
+    back = [summary_from_json(raw, catalog) for raw in records]
+    assert all(b is not None and b.files == shared for b in back)
+    assert [b.path for b in back if b is not None] == [Path(f"/p/app/m{n}.py") for n in range(3)]
+    assert back[0].files[0] is back[2].files[0]  # type: ignore[union-attr]  # one object
+    for field, forged in (("files", [["/p/app/llm.py"]]), ("files", [7]), ("path", ["/p"]), ("files", "/p")):
+        assert summary_from_json({**records[0], field: forged}, catalog) is None, (field, forged)

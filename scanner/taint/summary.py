@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -153,18 +154,29 @@ def summary_to_json(summary: ModuleSummary, catalog: Any) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=16384)
+def _path(text: str) -> Path:
+    """A summary's file as a `Path`, made once per distinct file of a process (`Path` is
+    immutable, so summaries share it): the files a summary applied repeat across a cycle's
+    record, and making each one was most of reading it back (langchain's 124-module cycle
+    lists 3,640 files, about 150 distinct: 17 ms of its 23 ms)."""
+    return Path(text)
+
+
 def summary_from_json(raw: Any, catalog: Any) -> ModuleSummary | None:
     """The summary `summary_to_json` wrote; None when the record does not read back."""
     try:
         sinks = catalog.sinks
+        if not isinstance(raw["files"], list):  # a string would read as one file per character
+            return None
         summary = ModuleSummary(
             raw["name"],
-            Path(raw["path"]),
+            _path(raw["path"]),
             raw["display"],
             constants={str(k): int(v) for k, v in raw["constants"].items()},
             reexports={str(k): str(v) for k, v in raw["reexports"].items()},
             bases={str(k): [str(b) for b in v] for k, v in raw["bases"].items()},
-            files=tuple(Path(f) for f in raw["files"]),
+            files=tuple(map(_path, raw["files"])),
             incomplete=None if raw["incomplete"] is None else str(raw["incomplete"]),
             outlined=bool(raw["outlined"]),
         )
