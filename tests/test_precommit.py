@@ -9,10 +9,10 @@ Two hook repositories are used:
 
 * the working tree (`working_tree_repo`): a snapshot commit of this checkout's files as they are on
   disk, tracked and untracked-but-not-ignored, uncommitted changes included, made in a throwaway
-  clone (the checkout itself is never written to). Most tests run it through
-  `pre-commit try-repo SNAPSHOT aisec --ref SHA`, so they test the code being worked on. (Plain
-  `try-repo CHECKOUT` would also pick up uncommitted changes, but it makes a new shadow repository,
-  and so a new hook environment, on every call, and it leaves untracked files out.)
+  clone (the checkout itself is never written to). Most tests run it through a
+  `.pre-commit-config.yaml` pinning that snapshot (`repo: SNAPSHOT`, `rev: SHA`) and
+  `pre-commit run`, so they test the code being worked on. (Not `pre-commit try-repo`: it keeps
+  its store in a temporary folder, so every call built a new hook environment, ~8 s each.)
 * the checkout at its `HEAD` (`test_config_with_checkout_head`): a `.pre-commit-config.yaml` whose
   `repo` is the checkout's absolute path and whose `rev` is `git rev-parse HEAD`, as a user pins a
   release. That test therefore checks the last *committed* state of the checkout, by design: it is
@@ -125,16 +125,18 @@ class UserRepo:
         )
         return Run(completed.returncode, completed.stdout)
 
-    def try_repo(self, repo: HookRepo, *args: str, hook: str = "aisec") -> Run:
-        return self.pre_commit("try-repo", str(repo.path), hook, "--ref", repo.rev, "--color", "never", *args)
+    def run_hook(self, repo: HookRepo, *args: str, hook: str = "aisec") -> Run:
+        """`pre-commit run` of one hook of `repo` on the staged files, through a config pinning it."""
+        self.write_config(repo, hook=hook)
+        return self.run(*args)
 
-    def write_config(self, repo: HookRepo, args: list[str] | None = None) -> None:
-        hook = "    -   id: aisec\n"
+    def write_config(self, repo: HookRepo, args: list[str] | None = None, hook: str = "aisec") -> None:
+        entry = f"    -   id: {hook}\n"
         if args is not None:
-            hook += f"        args: [{', '.join(args)}]\n"
+            entry += f"        args: [{', '.join(args)}]\n"
         self.write(
             ".pre-commit-config.yaml",
-            f"repos:\n-   repo: {repo.path.as_posix()}\n    rev: {repo.rev}\n    hooks:\n{hook}",
+            f"repos:\n-   repo: {repo.path.as_posix()}\n    rev: {repo.rev}\n    hooks:\n{entry}",
         )
         self.stage(".pre-commit-config.yaml")
 
@@ -193,7 +195,7 @@ def test_hook_blocks_vulnerable_file_then_passes_clean_one(
     user_repo.write("src/service/loader.py", VULNERABLE)
     user_repo.stage("src/service/loader.py")
 
-    failed = user_repo.try_repo(working_tree_repo)
+    failed = user_repo.run_hook(working_tree_repo)
 
     assert failed.code == 1, failed.output
     assert "aisec" in failed.output and "Failed" in failed.output, failed.output
@@ -202,7 +204,7 @@ def test_hook_blocks_vulnerable_file_then_passes_clean_one(
     user_repo.write("src/service/loader.py", CLEAN)
     user_repo.stage("src/service/loader.py")
 
-    passed = user_repo.try_repo(working_tree_repo)
+    passed = user_repo.run_hook(working_tree_repo)
 
     assert passed.code == 0, passed.output
     assert "Passed" in passed.output, passed.output
@@ -219,7 +221,7 @@ def test_hook_checks_only_python_files(user_repo: UserRepo, working_tree_repo: H
     user_repo.write("typings/store.pyi", "import pickle\nx = pickle.loads(b'')\n")
     user_repo.stage("NOTES.md", "bin/restore", "typings/store.pyi")
 
-    result = user_repo.try_repo(working_tree_repo)
+    result = user_repo.run_hook(working_tree_repo)
 
     assert result.code == 1, result.output
     assert "bin/restore:3:7: AIS101" in result.output, result.output
@@ -244,7 +246,7 @@ def test_artifacts_hook_catches_renamed_pickle_and_reports_lfs_pointer(
     user_repo.write("README.md", "weights live in weights/\n")
     user_repo.stage("weights/model.bin", "weights/big.pt", "weights/tok.model", "README.md")
 
-    result = user_repo.try_repo(working_tree_repo, hook="aisec-artifacts")
+    result = user_repo.run_hook(working_tree_repo, hook="aisec-artifacts")
 
     assert result.code == 1, result.output
     assert "weights/model.bin:1:1: AIS401" in result.output, result.output
@@ -262,7 +264,7 @@ def test_force_exclude_drops_excluded_file_passed_by_name(
     user_repo.write("app.py", CLEAN)
     user_repo.stage("pyproject.toml", "legacy/old_loader.py", "app.py")
 
-    result = user_repo.try_repo(working_tree_repo, "--verbose")
+    result = user_repo.run_hook(working_tree_repo, "--verbose")
 
     assert result.code == 0, result.output
     assert "AIS101" not in result.output, result.output
@@ -272,7 +274,7 @@ def test_force_exclude_drops_excluded_file_passed_by_name(
     user_repo.write("current/loader.py", VULNERABLE)
     user_repo.stage("current/loader.py")
 
-    blocked = user_repo.try_repo(working_tree_repo)
+    blocked = user_repo.run_hook(working_tree_repo)
 
     assert blocked.code == 1, blocked.output
     assert "current/loader.py:2:7: AIS101" in blocked.output, blocked.output
@@ -311,8 +313,8 @@ def _require_committed_manifest() -> None:
 
 def test_config_with_checkout_head(user_repo: UserRepo) -> None:
     """A `.pre-commit-config.yaml` pinning this checkout's path at `rev: <HEAD sha>`: this checks
-    the last COMMITTED state of the checkout (uncommitted edits are not seen here; the try-repo
-    tests above cover the working tree)."""
+    the last COMMITTED state of the checkout (uncommitted edits are not seen here; the tests
+    above, on the working tree's snapshot, cover those)."""
     head = _git("rev-parse", "HEAD", cwd=CHECKOUT)
     _require_committed_manifest()
     user_repo.write_config(HookRepo(CHECKOUT, head))
@@ -347,7 +349,7 @@ def test_excluded_malicious_fixture_passes_both_hooks(
     user_repo.write("pyproject.toml", '[tool.aisec]\nextend-exclude = ["tests/fixtures"]\n')
     user_repo.stage("tests/fixtures/evil.pkl", "tests/test_loader.py", "pyproject.toml")
     for hook in ("aisec", "aisec-artifacts"):
-        result = user_repo.try_repo(working_tree_repo, hook=hook)
+        result = user_repo.run_hook(working_tree_repo, hook=hook)
         assert result.code == 0, result.output
         assert "AIS401" not in result.output, result.output
 
