@@ -260,6 +260,13 @@ def _imported_file(corpus: Corpus) -> Path:
     return max(sorted(importers), key=lambda target: len(importers[target]))
 
 
+def _run_label(corpus: Corpus, variant: str, step: str, round_index: int, repeat: int) -> str:
+    """What the findings of one run are filed under (`Identity`): a cold run once per round, the
+    other cells `--repeats` times."""
+    which = f"{round_index}" if step == "cold" else f"{round_index}.{repeat}"
+    return f"{corpus.name} {variant} {step} #{which}"
+
+
 def full_scan(
     corpus: Corpus,
     changed: Path,
@@ -280,25 +287,27 @@ def full_scan(
         cache = work / f"cache-{corpus.name}-{variant}-{round_index}"
         base = [aisec, "check", "--format", "json", "-q", "--cache-dir", str(cache), "."]
         for step in ("cold", "warm", "one file changed", "one imported file changed"):
-            edited = edits.get(step)
-            if edited is not None:
-                if step == "one imported file changed":  # warm again after the restored edit
+            for repeat in range(1 if step == "cold" else options.repeats):
+                edited = edits.get(step)
+                if edited is not None:  # warm again first: the last edit's restore changed a stat
                     run(base, cwd=folder)
-                edited.write_bytes(originals[edited] + f"\n# bench edit {round_index}\n".encode())
-            output = work / f"{corpus.name}-{variant}-{step}-{round_index}.json"
-            try:
-                result = run(base, cwd=folder, stdout=output)
-            finally:
-                if (
-                    edited is not None
-                ):  # only then: rewriting it moves its mtime, and the warm run is no warm run
-                    edited.write_bytes(originals[edited])
-            series.setdefault(f"aisec {variant}, {step}", Series(f"aisec {variant}, {step}")).runs.append(
-                result
-            )
-            identity.add(f"{corpus.name} {variant} {step} #{round_index}", output)
-            if step == "cold" and round_index == 0:
-                summaries[variant] = json.loads(output.read_text(encoding="utf-8")).get("summary", {})
+                    edited.write_bytes(
+                        originals[edited] + f"\n# bench edit {round_index}.{repeat}\n".encode()
+                    )
+                output = work / f"{corpus.name}-{variant}-{step}-{round_index}-{repeat}.json"
+                try:
+                    result = run(base, cwd=folder, stdout=output)
+                finally:
+                    if (
+                        edited is not None
+                    ):  # only then: rewriting it moves its mtime, and the warm run is no warm run
+                        edited.write_bytes(originals[edited])
+                series.setdefault(f"aisec {variant}, {step}", Series(f"aisec {variant}, {step}")).runs.append(
+                    result
+                )
+                identity.add(_run_label(corpus, variant, step, round_index, repeat), output)
+                if step == "cold" and round_index == 0:
+                    summaries[variant] = json.loads(output.read_text(encoding="utf-8")).get("summary", {})
         shutil.rmtree(cache, ignore_errors=True)
 
     peers: dict[str, list[str]] = {}
@@ -339,7 +348,8 @@ def full_scan(
         f"## {corpus.name}: {corpus.files:,} files, {corpus.lines:,} lines "
         f"({', '.join(CORPORA[corpus.name])})",
         "",
-        f"{rounds} interleaved rounds; medians. One-file-changed edits `{changed.relative_to(folder)}`; "
+        f"{rounds} interleaved rounds (the warm and changed-file cells {options.repeats} times in each); "
+        f"medians. One-file-changed edits `{changed.relative_to(folder)}`; "
         f"one-imported-file-changed edits `{imported.relative_to(folder)}`.",
         "",
         "| command | wall | CPU | peak RSS | wall range | x semgrep | x bandit | CPU x semgrep | CPU x bandit "
@@ -377,9 +387,10 @@ def full_scan(
     for variant in tools.aisec:
         for step in ("cold", "warm", "one file changed"):
             for round_index in range(rounds):
-                label = f"{corpus.name} {variant} {step} #{round_index}"
-                if label != reference:
-                    compared.append(identity.compare(reference, label))
+                for repeat in range(1 if step == "cold" else options.repeats):
+                    label = _run_label(corpus, variant, step, round_index, repeat)
+                    if label != reference:
+                        compared.append(identity.compare(reference, label))
     if options.check_prefilter:
         output = work / f"{corpus.name}-noprefilter.json"
         result = run(
@@ -477,6 +488,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", action="append", choices=sorted(CORPORA), help="default: langchain")
     parser.add_argument("--rounds", type=int, default=3, help="full-scan rounds (default 3)")
     parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="runs of each warm and changed-file cell in a round (default 3): a 0.1-0.8 s cell moves "
+        "by tens of ms between runs, and a ratio near a target needs more than 3 samples",
+    )
+    parser.add_argument(
         "--runs", type=int, default=10, help="pre-commit rounds, samples and corpus files (default 10)"
     )
     parser.add_argument("--aisec", help="the aisec to measure (default: next to this interpreter)")
@@ -496,6 +514,8 @@ def main(argv: list[str] | None = None) -> int:
         "--check-prefilter", action="store_true", help="also compare with --no-prefilter (slow)"
     )
     options = parser.parse_args(argv)
+    if options.rounds < 1 or options.repeats < 1:
+        parser.error("--rounds and --repeats take a count of at least 1")
 
     # semgrep asks the network for its latest version (even for --version) unless told not to.
     os.environ.update(SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off")
