@@ -6,7 +6,9 @@ its text (a pattern over its import lines, bracketed and continued ones included
 graph's strongly connected components (Tarjan's, iterative: import cycles of hundreds of
 modules are no recursion) in the order they complete, the order of a cycle's members, and which
 project modules that spell a catalog source or sink each module reaches (bounded by
-`MAX_REACH`, decided by the texts alone so the same in every run and worker), with the catalog
+`MAX_REACH`, decided by the texts alone so the same in every run and worker; a process's first
+question walks only until it can tell, so a run that checks one file does not read the whole
+graph to say a module is over the bound), with the catalog
 tokens those spell (for the prefilter). It knows nothing of summaries: `project.ProjectModules`
 builds them over this graph.
 
