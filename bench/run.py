@@ -260,6 +260,11 @@ def _imported_file(corpus: Corpus) -> Path:
     return max(sorted(importers), key=lambda target: len(importers[target]))
 
 
+def _repeats(step: str, options: argparse.Namespace) -> range:
+    """The runs of a cell in one round: a cold run once, the others `--repeats` times."""
+    return range(1 if step == "cold" else options.repeats)
+
+
 def _run_label(corpus: Corpus, variant: str, step: str, round_index: int, repeat: int) -> str:
     """What the findings of one run are filed under (`Identity`): a cold run once per round, the
     other cells `--repeats` times."""
@@ -287,9 +292,9 @@ def full_scan(
         cache = work / f"cache-{corpus.name}-{variant}-{round_index}"
         base = [aisec, "check", "--format", "json", "-q", "--cache-dir", str(cache), "."]
         for step in ("cold", "warm", "one file changed", "one imported file changed"):
-            for repeat in range(1 if step == "cold" else options.repeats):
+            for repeat in _repeats(step, options):
                 edited = edits.get(step)
-                if edited is not None:  # warm again first: the last edit's restore changed a stat
+                if edited is not None:  # from a warm state: an earlier edit's restore changed a stat
                     run(base, cwd=folder)
                     edited.write_bytes(
                         originals[edited] + f"\n# bench edit {round_index}.{repeat}\n".encode()
@@ -387,7 +392,7 @@ def full_scan(
     for variant in tools.aisec:
         for step in ("cold", "warm", "one file changed"):
             for round_index in range(rounds):
-                for repeat in range(1 if step == "cold" else options.repeats):
+                for repeat in _repeats(step, options):
                     label = _run_label(corpus, variant, step, round_index, repeat)
                     if label != reference:
                         compared.append(identity.compare(reference, label))
